@@ -1,0 +1,391 @@
+/**
+ * @file Scalar helpers that generated CPU kernels call (`rt.erf(x)`, ...). Everything is computed
+ * in double precision and rounded to the kernel's dtype by the caller, so float32 results are
+ * within an ulp or so of the correctly rounded value.
+ */
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+const i32 = new Int32Array(f32.buffer);
+const f64 = new Float64Array(1);
+const u64 = new BigUint64Array(f64.buffer);
+const i64 = new BigInt64Array(f64.buffer);
+
+/** IEEE half bits -> number. */
+export function h2f(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? Number.NaN : s * Number.POSITIVE_INFINITY;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** number -> IEEE half bits, rounding to nearest even. */
+export function f2h(x: number): number {
+  if (Number.isNaN(x)) return 0x7e00;
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  if (a >= 65520) return sign | 0x7c00;
+  if (a < 2 ** -24 * 0.5) return sign;
+  if (a < 2 ** -14) {
+    // subnormal: units of 2^-24
+    const m = rintHalfEven(a / 2 ** -24);
+    return sign | m;
+  }
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  if (2 ** (e + 1) <= a) e++;
+  let m = rintHalfEven((a / 2 ** e - 1) * 1024);
+  if (m === 1024) {
+    m = 0;
+    e++;
+  }
+  if (e > 15) return sign | 0x7c00;
+  return sign | ((e + 15) << 10) | m;
+}
+
+function rintHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Round to the nearest float16 value (as a number). */
+export function f16r(x: number): number {
+  return h2f(f2h(x));
+}
+
+/** Round half to even (lax.round with TO_NEAREST_EVEN, jnp.round). */
+export function rint(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const r = Math.round(x);
+  if (r - x === 0.5 && r % 2 !== 0) return r - 1;
+  return r === 0 && x < 0 ? -0 : r;
+}
+
+/** Round half away from zero (lax.round default). */
+export function roundAway(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const t = Math.trunc(x);
+  return Math.abs(x - t) >= 0.5 ? t + Math.sign(x) : t;
+}
+
+export function pow(x: number, y: number): number {
+  if (y === 0 || x === 1) return 1;
+  return x ** y;
+}
+
+export function logistic(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+// erf/erfc: W. J. Cody's rational approximations (Math. Comp. 1969), double precision.
+const ERF_A = [3.1611237438705655e0, 1.1386415415105016e2, 3.7748523768530491e2, 3.2093775891384695e3, 1.8577770618460521e-1];
+const ERF_B = [2.360129095234412e1, 2.4402463793444417e2, 1.2826165260773723e3, 2.8442368334391706e3];
+const ERF_C = [
+  5.6418849698867008e-1, 8.8831497943883759e0, 6.6119190637141634e1, 2.9863513819740013e2, 8.8195222124176909e2,
+  1.7120476126340707e3, 2.0510783778260716e3, 1.2303393547979972e3, 2.1531153547440383e-8,
+];
+const ERF_D = [
+  1.5744926110709835e1, 1.1769395089131750e2, 5.3718110186200986e2, 1.6213895745666903e3, 3.2907992357334597e3,
+  4.3626190901432471e3, 3.4393676741437216e3, 1.2303393548037495e3,
+];
+const ERF_P = [3.0532663496123236e-1, 3.6034489994980445e-1, 1.2578172611122926e-1, 1.6083785148742275e-2, 6.5874916152983678e-4, 1.6315387137302097e-2];
+const ERF_Q = [2.5685201922898682e0, 1.8729528499234604e0, 5.2790510295142837e-1, 6.0518341312441320e-2, 2.3352049762686918e-3];
+
+/** Cody's algorithm: returns erfc(|x|) for |x| >= 0.5, and erf(x) for |x| < 0.5 via `which`. */
+function erfCore(x: number, wantErfc: boolean): number {
+  const y = Math.abs(x);
+  if (y < 0.46875) {
+    const z = y > 1.11e-16 ? y * y : 0;
+    let num = ERF_A[4] * z;
+    let den = z;
+    for (let i = 0; i < 3; i++) {
+      num = (num + ERF_A[i]) * z;
+      den = (den + ERF_B[i]) * z;
+    }
+    const r = (x * (num + ERF_A[3])) / (den + ERF_B[3]);
+    return wantErfc ? 1 - r : r;
+  }
+  let res: number;
+  if (y <= 4) {
+    let num = ERF_C[8] * y;
+    let den = y;
+    for (let i = 0; i < 7; i++) {
+      num = (num + ERF_C[i]) * y;
+      den = (den + ERF_D[i]) * y;
+    }
+    res = (num + ERF_C[7]) / (den + ERF_D[7]);
+  } else {
+    if (y >= 27) {
+      res = 0;
+    } else {
+      const z = 1 / (y * y);
+      let num = ERF_P[5] * z;
+      let den = z;
+      for (let i = 0; i < 4; i++) {
+        num = (num + ERF_P[i]) * z;
+        den = (den + ERF_Q[i]) * z;
+      }
+      res = (z * (num + ERF_P[4])) / (den + ERF_Q[4]);
+      res = (1 / Math.sqrt(Math.PI) - res) / y;
+    }
+  }
+  if (res !== 0) {
+    const ysq = Math.trunc(y * 16) / 16;
+    const del = (y - ysq) * (y + ysq);
+    res = Math.exp(-ysq * ysq) * Math.exp(-del) * res;
+  }
+  // res = erfc(y)
+  if (wantErfc) return x < 0 ? 2 - res : res;
+  return x < 0 ? res - 1 : 1 - res;
+}
+
+export function erf(x: number): number {
+  if (Number.isNaN(x)) return x;
+  return erfCore(x, false);
+}
+
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return x;
+  return erfCore(x, true);
+}
+
+/** Inverse error function: Giles' approximation refined by two Newton steps in double. */
+export function erfinv(x: number): number {
+  if (Number.isNaN(x) || x < -1 || x > 1) return Number.NaN;
+  if (x === 1) return Number.POSITIVE_INFINITY;
+  if (x === -1) return Number.NEGATIVE_INFINITY;
+  if (x === 0) return x;
+  let w = -Math.log((1 - x) * (1 + x));
+  let p: number;
+  if (w < 5) {
+    w -= 2.5;
+    p = 2.81022636e-8;
+    for (const c of [3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941]) p = c + p * w;
+  } else {
+    w = Math.sqrt(w) - 3;
+    p = -0.000200214257;
+    for (const c of [0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682]) p = c + p * w;
+  }
+  let y = p * x;
+  // Newton steps on erf(y) - x (derivative 2/sqrt(pi) exp(-y^2)).
+  for (let i = 0; i < 2; i++) {
+    const err = erf(y) - x;
+    y -= err / ((2 / Math.sqrt(Math.PI)) * Math.exp(-y * y));
+  }
+  return y;
+}
+
+// Lanczos approximation (g = 7, n = 9), as in Numerical Recipes / Boost's table.
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+export function lgamma(x: number): number {
+  if (Number.isNaN(x)) return x;
+  if (!Number.isFinite(x)) return Number.POSITIVE_INFINITY;
+  if (x <= 0 && Number.isInteger(x)) return Number.POSITIVE_INFINITY;
+  if (x < 0.5) {
+    // Reflection: lgamma(x) = log(pi / |sin(pi x)|) - lgamma(1 - x)
+    return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
+  }
+  if (x === 1 || x === 2) return 0;
+  const z = x - 1;
+  let a = LANCZOS[0];
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i++) a += LANCZOS[i] / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+export function digamma(x: number): number {
+  if (Number.isNaN(x)) return x;
+  if (x === Number.POSITIVE_INFINITY) return x;
+  if (x <= 0 && Number.isInteger(x)) return Number.NaN;
+  let r = 0;
+  if (x < 0) {
+    // Reflection: psi(1 - x) - psi(x) = pi cot(pi x)
+    r = -Math.PI / Math.tan(Math.PI * x);
+    x = 1 - x;
+  }
+  while (x < 6) {
+    r -= 1 / x;
+    x += 1;
+  }
+  const f = 1 / (x * x);
+  const series = f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132)))));
+  return r + Math.log(x) - 0.5 / x - series;
+}
+
+export function nextafter32(x: number, y: number): number {
+  if (Number.isNaN(x) || Number.isNaN(y)) return Number.NaN;
+  if (x === y) return y;
+  if (x === 0) {
+    u32[0] = 1;
+    return y > 0 ? f32[0] : -f32[0];
+  }
+  f32[0] = x;
+  if (x < y === x > 0) u32[0] += 1;
+  else u32[0] -= 1;
+  return f32[0];
+}
+
+export function nextafter64(x: number, y: number): number {
+  if (Number.isNaN(x) || Number.isNaN(y)) return Number.NaN;
+  if (x === y) return y;
+  if (x === 0) {
+    u64[0] = 1n;
+    return y > 0 ? f64[0] : -f64[0];
+  }
+  f64[0] = x;
+  if (x < y === x > 0) u64[0] += 1n;
+  else u64[0] -= 1n;
+  return f64[0];
+}
+
+export function nextafter16(x: number, y: number): number {
+  if (Number.isNaN(x) || Number.isNaN(y)) return Number.NaN;
+  if (x === y) return y;
+  if (x === 0) return y > 0 ? 2 ** -24 : -(2 ** -24);
+  let h = f2h(x);
+  if (x < y === x > 0) h += 1;
+  else h -= 1;
+  return h2f(h);
+}
+
+export function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+export function popcount64(x: bigint): bigint {
+  let n = 0n;
+  let v = BigInt.asUintN(64, x);
+  while (v) {
+    n += v & 1n;
+    v >>= 1n;
+  }
+  return n;
+}
+
+/** Float -> integer conversion: truncate toward zero, saturate at the range, NaN -> 0 (XLA's). */
+export function f2i(x: number, lo: number, hi: number): number {
+  if (Number.isNaN(x)) return 0;
+  if (x <= lo) return lo;
+  if (x >= hi) return hi;
+  return Math.trunc(x);
+}
+
+export function f2big(x: number, signed: boolean): bigint {
+  if (Number.isNaN(x)) return 0n;
+  const lo = signed ? -(2 ** 63) : 0;
+  const hi = signed ? 2 ** 63 : 2 ** 64;
+  if (x <= lo) return signed ? -(1n << 63n) : 0n;
+  if (x >= hi) return signed ? (1n << 63n) - 1n : (1n << 64n) - 1n;
+  return BigInt(Math.trunc(x));
+}
+
+/** Integer division as XLA defines it: truncating; x / 0 = -1 (all ones); INT_MIN / -1 = INT_MIN. */
+export function idiv(a: number, b: number): number {
+  if (b === 0) return -1;
+  return Math.trunc(a / b);
+}
+
+export function irem(a: number, b: number): number {
+  if (b === 0) return a;
+  return a % b;
+}
+
+export function bdiv(a: bigint, b: bigint): bigint {
+  return b === 0n ? -1n : a / b;
+}
+
+export function brem(a: bigint, b: bigint): bigint {
+  return b === 0n ? a : a % b;
+}
+
+/** Shifts with XLA's out-of-range semantics (shift >= bits: 0, or the sign for arithmetic). */
+export function shl(a: number, b: number, bits: number): number {
+  return b < 0 || b >= bits ? 0 : a << b;
+}
+export function shrl(a: number, b: number, bits: number): number {
+  if (b < 0 || b >= bits) return 0;
+  const mask = bits === 32 ? 0xffffffff : (1 << bits) - 1;
+  return ((a & mask) >>> b) | 0;
+}
+export function shra(a: number, b: number, bits: number): number {
+  return a >> (b < 0 || b >= bits ? bits - 1 > 31 ? 31 : bits - 1 : b);
+}
+
+export function ipow(a: number, b: number): number {
+  if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 ? -1 : 1) : 0;
+  let r = 1;
+  let base = a;
+  let e = b;
+  while (e > 0) {
+    if (e & 1) r = Math.imul(r, base);
+    base = Math.imul(base, base);
+    e >>>= 1;
+  }
+  return r;
+}
+
+export function clz32(x: number): number {
+  return Math.clz32(x);
+}
+
+// Bit casts between same-width types.
+export function f32bits(x: number): number {
+  f32[0] = x;
+  return i32[0];
+}
+export function bitsf32(x: number): number {
+  i32[0] = x;
+  return f32[0];
+}
+export function f64bits(x: number): bigint {
+  f64[0] = x;
+  return i64[0];
+}
+export function bitsf64(x: bigint): number {
+  i64[0] = BigInt.asIntN(64, x);
+  return f64[0];
+}
+
+export const runtime = {
+  h2f,
+  f2h,
+  f16r,
+  rint,
+  roundAway,
+  pow,
+  logistic,
+  erf,
+  erfc,
+  erfinv,
+  lgamma,
+  digamma,
+  nextafter32,
+  nextafter64,
+  nextafter16,
+  popcount,
+  popcount64,
+  f2i,
+  f2big,
+  idiv,
+  irem,
+  bdiv,
+  brem,
+  shl,
+  shrl,
+  shra,
+  ipow,
+  clz32,
+  f32bits,
+  bitsf32,
+  f64bits,
+  bitsf64,
+};
+export type Runtime = typeof runtime;

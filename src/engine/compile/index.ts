@@ -1,0 +1,145 @@
+/**
+ * @file The compile path shared by eager ops and jit: lower a jaxpr to kernels, optimise the
+ * kernel graph, compile it for a device's backend, cache it, and run it on concrete arrays.
+ * Eager ops are one-equation programs through this same path, so eager and jitted code agree
+ * bit for bit on a device.
+ */
+import type { Device } from '../backends/backend.js';
+import type { CompiledProgram } from '../backends/backend.js';
+import { resolveDevice } from '../backends/registry.js';
+import { ArrayImpl, scalarOf } from '../core/array.js';
+import { ShapedArray } from '../core/aval.js';
+import type { Params, Primitive } from '../core/primitive.js';
+import { type ConcreteArray, type Value, evalHooks } from '../core/trace.js';
+import { ClosedJaxpr, Jaxpr, JaxprEqn, Var } from '../ir/jaxpr.js';
+import { lowerProgram } from './lower.js';
+import { optimize } from './plan.js';
+
+export interface Executable {
+  readonly jaxpr: Jaxpr;
+  readonly device: Device;
+  readonly compiled: CompiledProgram;
+  readonly key: string;
+}
+
+const reader = {
+  scalar(x: ConcreteArray): number | bigint | boolean {
+    const a = x as ArrayImpl;
+    return scalarOf(a.dataSync(), a.dtype);
+  },
+};
+
+/** Compile counters, for tests and `jit-inspect --stage compiled`. */
+export const compileStats = { compiles: 0, eagerCacheHits: 0 };
+
+const byJaxpr = new WeakMap<Jaxpr, Map<Device, Executable>>();
+
+export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable {
+  let m = byJaxpr.get(jaxpr);
+  if (!m) {
+    m = new Map();
+    byJaxpr.set(jaxpr, m);
+  }
+  let exe = m.get(device);
+  if (!exe) {
+    const program = optimize(lowerProgram(jaxpr, reader));
+    const compiled = device.backend.compile(program);
+    compileStats.compiles++;
+    exe = { jaxpr, device, compiled, key };
+    m.set(device, exe);
+  }
+  return exe;
+}
+
+/**
+ * Pick the device an op runs on, as JAX does: where its committed inputs live (they must agree),
+ * else the requested or default device.
+ */
+export function placement(args: readonly ArrayImpl[], requested?: Device | string | null): Device {
+  let committed: Device | null = null;
+  for (const a of args) {
+    if (!a.committed) continue;
+    if (committed && committed !== a.device) {
+      throw new Error(
+        `Received incompatible devices for jitted computation. Got argument on device ${committed} and argument on device ${a.device}`,
+      );
+    }
+    committed = a.device;
+  }
+  if (committed) {
+    if (requested && resolveDevice(requested) !== committed) {
+      throw new Error(`Received incompatible devices: argument committed to ${committed}, but computation requested on ${resolveDevice(requested)}`);
+    }
+    return committed;
+  }
+  return resolveDevice(requested ?? null);
+}
+
+/** Move an array's data to a device (through the host when the backends differ). */
+export function transfer(x: ArrayImpl, device: Device, committed = x.committed): ArrayImpl {
+  if (x.device === device) return committed === x.committed ? x : new ArrayImpl(x.aval, x.buffer, device, committed);
+  const host = x.dataSync();
+  return new ArrayImpl(x.aval, device.backend.fromHost(host, x.dtype), device, committed);
+}
+
+export function execute(exe: Executable, args: readonly ArrayImpl[], consts: readonly ArrayImpl[]): ArrayImpl[] {
+  const device = exe.device;
+  const committed = args.some((a) => a.committed);
+  const inputs = [...args, ...consts].map((a) => (a.device === device ? a : transfer(a, device)).buffer);
+  const outs = device.backend.execute(exe.compiled, inputs);
+  const avals = exe.jaxpr.outAvals;
+  return outs.map((b, i) => new ArrayImpl(avals[i], b, device, committed));
+}
+
+/** Run a closed jaxpr on concrete arrays (the eval rule of jit). */
+export function runClosedJaxpr(cj: ClosedJaxpr, args: readonly ArrayImpl[], device?: Device | string | null): ArrayImpl[] {
+  const consts = cj.consts as ArrayImpl[];
+  const dev = placement([...args, ...consts], device);
+  const exe = compileJaxpr(cj.jaxpr, dev);
+  return execute(exe, args, consts);
+}
+
+// ---- eager dispatch -----------------------------------------------------------------------------
+
+const eagerCache = new Map<Primitive, Map<string, Jaxpr>>();
+
+function paramKey(params: Params): string {
+  return JSON.stringify(params, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/** One-equation jaxpr for a primitive applied to avals, cached by (params, avals). */
+function eagerJaxpr(prim: Primitive, avals: ShapedArray[], params: Params): Jaxpr {
+  let m = eagerCache.get(prim);
+  if (!m) {
+    m = new Map();
+    eagerCache.set(prim, m);
+  }
+  let key = paramKey(params);
+  for (const a of avals) key += a.key();
+  let j = m.get(key);
+  if (j) {
+    compileStats.eagerCacheHits++;
+    return j;
+  }
+  const invars = avals.map((a) => new Var(a));
+  const outAvals = prim.rules.abstractEval(avals, params);
+  const outvars = outAvals.map((a) => new Var(a));
+  j = new Jaxpr([], invars, outvars, [new JaxprEqn(prim, invars, params, outvars)]);
+  m.set(key, j);
+  return j;
+}
+
+function eagerImpl(args: Value[], params: Params, prim: Primitive): Value[] {
+  const arrs = args as ArrayImpl[];
+  const jaxpr = eagerJaxpr(
+    prim,
+    arrs.map((a) => a.aval),
+    params,
+  );
+  const dev = placement(arrs);
+  return execute(compileJaxpr(jaxpr, dev), arrs, []);
+}
+
+evalHooks.eagerImpl = eagerImpl;
+
+export { ShapedArray };

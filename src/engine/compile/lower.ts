@@ -1,0 +1,175 @@
+/**
+ * @file Lowering: a jaxpr becomes a graph of kernels in the kernel IR.
+ *
+ * Every jaxpr value is first a *lazy* value: a function from an output multi-index (int32 kernel
+ * IR expressions) to the scalar expression that computes that element. Elementwise primitives
+ * compose these functions; structural primitives (broadcast, transpose, slice, reshape, pad, ...)
+ * remap the index. Nothing is written to memory until a value must be *materialized*: it is a
+ * program output, it feeds a reduction/scan/library kernel that needs a buffer, or it is used by
+ * more than one equation and is not free to recompute. A materialized value is one map kernel,
+ * so a chain of elementwise ops and broadcasts is one kernel. Reductions read their producers
+ * through the same functions (a fused prologue); plan.ts later folds a reduction's elementwise
+ * consumer into it as an epilogue.
+ */
+import type { ShapedArray } from '../core/aval.js';
+import type { DType } from '../core/dtype.js';
+import type { Params } from '../core/primitive.js';
+import { sizeOf, stridesOf } from '../core/shape.js';
+import type { ConcreteArray } from '../core/trace.js';
+import { type Atom, type Jaxpr, Literal, type Var } from '../ir/jaxpr.js';
+import {
+  type BufferInfo,
+  type BufferRole,
+  type Kernel,
+  type KernelProgram,
+  type ReduceOp,
+  type SExpr,
+  constant,
+  linearIndex,
+  load,
+  loopVars,
+} from './kir.js';
+
+/** A value during lowering: an element generator, possibly backed by a buffer. */
+export class Lazy {
+  constructor(
+    readonly aval: ShapedArray,
+    /** The scalar expression of the element at a multi-index (one int32 expr per dimension). */
+    readonly at: (idx: readonly SExpr[]) => SExpr,
+    /** Roughly how many arithmetic ops one element costs (0: a load or a constant). */
+    readonly cost: number,
+    /** The buffer holding the value, when materialized. */
+    readonly buf: number | null = null,
+  ) {}
+}
+
+export type LowerRule = (ctx: LowerCtx, ins: Lazy[], params: Params, outAvals: ShapedArray[]) => Lazy[];
+
+export interface ScalarReader {
+  /** The value of a 0-d concrete array on the host (literals are host values). */
+  scalar(x: ConcreteArray): number | bigint | boolean;
+}
+
+export class LowerCtx {
+  readonly buffers: BufferInfo[] = [];
+  readonly kernels: Kernel[] = [];
+  constructor(readonly reader: ScalarReader) {}
+
+  newBuffer(aval: { dtype: DType; shape: readonly number[] }, role: BufferRole): number {
+    const id = this.buffers.length;
+    this.buffers.push({ id, dtype: aval.dtype, size: sizeOf(aval.shape), role });
+    return id;
+  }
+
+  /** A lazy value reading a row-major buffer. */
+  fromBuffer(buf: number, aval: ShapedArray): Lazy {
+    const strides = stridesOf(aval.shape);
+    return new Lazy(aval, (idx) => load(buf, linearIndex(idx, strides), aval.dtype), 0, buf);
+  }
+
+  constant(aval: ShapedArray, v: number | bigint | boolean): Lazy {
+    const c = constant(v, aval.dtype);
+    return new Lazy(aval, () => c, 0);
+  }
+
+  /** Write a lazy value to a buffer with one map kernel (no-op if it already has one). */
+  materialize(x: Lazy, role: BufferRole = 'temp'): Lazy {
+    if (x.buf !== null && role === 'temp') return x;
+    const out = this.newBuffer(x.aval, role);
+    const vars = loopVars('i', x.aval.shape.length);
+    this.kernels.push({ kind: 'map', out, shape: [...x.aval.shape], expr: x.at(vars) });
+    return this.fromBuffer(out, x.aval);
+  }
+
+  /**
+   * A reduction kernel over `axes` of `x` (which becomes its fused prologue). The result keeps
+   * the non-reduced dimensions in order; `outDtype` is the accumulator/result dtype.
+   */
+  reduce(x: Lazy, axes: readonly number[], op: ReduceOp, outAval: ShapedArray): Lazy {
+    const shape = x.aval.shape;
+    const outShape = shape.filter((_, d) => !axes.includes(d));
+    const redShape = axes.map((a) => shape[a]);
+    const outVars = loopVars('i', outShape.length);
+    const redVars = loopVars('r', redShape.length);
+    const idx: SExpr[] = [];
+    let o = 0;
+    for (let d = 0; d < shape.length; d++) {
+      const r = axes.indexOf(d);
+      idx.push(r >= 0 ? redVars[r] : outVars[o++]);
+    }
+    const out = this.newBuffer(outAval, 'temp');
+    this.kernels.push({
+      kind: 'reduce',
+      out,
+      outShape,
+      redShape,
+      op,
+      body: x.at(idx),
+      epilogue: null,
+    });
+    return this.fromBuffer(out, outAval);
+  }
+
+  /** Lower a whole jaxpr given lazy inputs (also used to inline nested jit calls). */
+  lowerJaxpr(jaxpr: Jaxpr, consts: Lazy[], args: Lazy[]): Lazy[] {
+    const env = new Map<Var, Lazy>();
+    const uses = new Map<Var, number>();
+    const count = (a: Atom) => {
+      if (!(a instanceof Literal)) uses.set(a, (uses.get(a) ?? 0) + 1);
+    };
+    for (const e of jaxpr.eqns) for (const a of new Set(e.inputs)) count(a);
+    for (const a of jaxpr.outvars) count(a);
+    jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]));
+    jaxpr.invars.forEach((v, i) => env.set(v, args[i]));
+    const read = (a: Atom): Lazy => {
+      if (a instanceof Literal) return this.constant(a.aval, this.reader.scalar(a.val));
+      let x = env.get(a)!;
+      // Shared and not free to recompute: write it once.
+      if ((uses.get(a) ?? 0) > 1 && x.cost > 0 && x.buf === null) {
+        x = this.materialize(x);
+        env.set(a, x);
+      }
+      return x;
+    };
+    for (const eqn of jaxpr.eqns) {
+      const rule = eqn.primitive.rules.lower as LowerRule | undefined;
+      if (!rule) throw new Error(`no lowering rule for ${eqn.primitive.name}`);
+      const outs = rule(
+        this,
+        eqn.inputs.map(read),
+        eqn.params,
+        eqn.outvars.map((v) => v.aval),
+      );
+      eqn.outvars.forEach((v, i) => env.set(v, outs[i]));
+    }
+    return jaxpr.outvars.map(read);
+  }
+}
+
+/** Lower a jaxpr to a kernel program: inputs are the invars then the constvars. */
+export function lowerProgram(jaxpr: Jaxpr, reader: ScalarReader): KernelProgram {
+  const ctx = new LowerCtx(reader);
+  const inputs: number[] = [];
+  const args = jaxpr.invars.map((v) => {
+    const b = ctx.newBuffer(v.aval, 'input');
+    inputs.push(b);
+    return ctx.fromBuffer(b, v.aval);
+  });
+  const consts = jaxpr.constvars.map((v) => {
+    const b = ctx.newBuffer(v.aval, 'const');
+    inputs.push(b);
+    return ctx.fromBuffer(b, v.aval);
+  });
+  const outs = ctx.lowerJaxpr(jaxpr, consts, args);
+  const outputs = outs.map((o) => {
+    // Inputs pass straight through; everything else gets a fresh output buffer.
+    if (o.buf !== null && ctx.buffers[o.buf].role !== 'temp') return o.buf;
+    if (o.buf !== null) {
+      ctx.buffers[o.buf].role = 'output';
+      return o.buf;
+    }
+    return ctx.materialize(o, 'output').buf!;
+  });
+  // A temp buffer returned twice (or an output returned twice) is fine: outputs may alias.
+  return { buffers: ctx.buffers, inputs, outputs, kernels: ctx.kernels };
+}

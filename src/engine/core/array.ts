@@ -1,0 +1,141 @@
+/**
+ * @file The concrete Array: an abstract value plus a buffer on a device. Reads are asynchronous
+ * as in JAX (`await x.data()`); on the CPU the buffer is ready when the op returns, on GPU devices
+ * it may still be computing. Buffers belong to Array objects: there is no manual reference
+ * counting; `dispose()` frees early where a backend supports it.
+ */
+import type { Device } from '../backends/backend.js';
+import { h2f } from '../backends/cpu/runtime.js';
+import { ShapedArray } from './aval.js';
+import type { DType, TypedArray } from './dtype.js';
+import { ArrayMethods } from './methods.js';
+import type { ConcreteArray } from './trace.js';
+
+/** Pretty-printing hook, installed by numpy/repr.ts. */
+export const reprHooks: { repr?: (x: ArrayImpl, data: TypedArray) => string } = {};
+
+export class ArrayImpl extends ArrayMethods implements ConcreteArray {
+  readonly isConcrete = true as const;
+  private disposed = false;
+  /** A host copy, kept when the array was made from host data (literals, constants). */
+  hostCache: TypedArray | null = null;
+  constructor(
+    readonly aval: ShapedArray,
+    private buf: unknown,
+    readonly device: Device,
+    /** Committed arrays were placed explicitly (devicePut with a device); ops follow them. */
+    readonly committed = false,
+  ) {
+    super();
+  }
+
+  static fromHost(data: TypedArray, shape: readonly number[], dtype: DType, device: Device, weakType = false, committed = false): ArrayImpl {
+    const a = new ArrayImpl(new ShapedArray(shape, dtype, weakType), device.backend.fromHost(data, dtype), device, committed);
+    a.hostCache = data;
+    return a;
+  }
+
+  /** The device buffer (for backends and the compile path). */
+  get buffer(): unknown {
+    if (this.disposed) throw new Error('Array has been deleted.');
+    return this.buf;
+  }
+
+  /** A copy of the elements in C order, once the computation is done. */
+  async data(): Promise<TypedArray> {
+    const d = await this.device.backend.toHost(this.buffer, this.dtype, this.size);
+    return d.slice() as TypedArray;
+  }
+
+  /** Synchronous read, only where the device allows it (the CPU does). */
+  dataSync(): TypedArray {
+    if (this.hostCache) return this.hostCache;
+    const b = this.device.backend;
+    if (!b.toHostSync) {
+      throw new Error(`${this.device} arrays cannot be read synchronously: use await x.data()`);
+    }
+    return b.toHostSync(this.buffer, this.dtype, this.size);
+  }
+
+  /** Nested JS arrays of numbers (booleans for bool, bigint for 64-bit ints). */
+  async tolist(): Promise<unknown> {
+    return toNested(await this.data(), this.shape, this.dtype);
+  }
+
+  async item(): Promise<number | boolean | bigint> {
+    if (this.size !== 1) {
+      throw new TypeError(`can only convert an array of size 1 to a scalar, got shape (${this.shape.join(', ')})`);
+    }
+    return scalarOf(await this.data(), this.dtype);
+  }
+
+  /** Resolves to this array when its computation is done (JAX's block_until_ready). */
+  async blockUntilReady(): Promise<this> {
+    await this.device.backend.toHost(this.buffer, this.dtype, this.size);
+    return this;
+  }
+
+  /** Release the buffer now (also done by garbage collection). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.device.backend.free?.(this.buf);
+    this.buf = null;
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  protected override toPrimitive(hint: string): number | string | bigint | boolean {
+    if (hint === 'string') return this.toString();
+    if (this.size !== 1) {
+      throw new TypeError(
+        `only size-1 arrays can be converted to JS scalars; got shape (${this.shape.join(', ')})`,
+      );
+    }
+    const v = scalarOf(this.dataSync(), this.dtype);
+    return typeof v === 'boolean' ? Number(v) : v;
+  }
+
+  override toString(): string {
+    let data: TypedArray;
+    try {
+      data = this.dataSync();
+    } catch {
+      return `Array(<pending>, shape=(${this.shape.join(', ')}), dtype=${this.dtype.name})`;
+    }
+    if (reprHooks.repr) return reprHooks.repr(this, data);
+    return `Array(${JSON.stringify(toNested(data, this.shape, this.dtype))}, dtype=${this.dtype.name})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+export function scalarOf(data: TypedArray, dtype: DType, i = 0): number | boolean | bigint {
+  const v = data[i];
+  if (dtype.isBool) return v !== 0;
+  if (dtype.name === 'float16') return h2f(v as number);
+  return v;
+}
+
+export function toNested(data: TypedArray, shape: readonly number[], dtype: DType): unknown {
+  let i = 0;
+  const build = (d: number): unknown => {
+    if (d === shape.length) return scalarOf(data, dtype, i++);
+    const out: unknown[] = [];
+    for (let k = 0; k < shape[d]; k++) out.push(build(d + 1));
+    return out;
+  };
+  return build(0);
+}
+
+export function isArray(x: unknown): x is ArrayImpl {
+  return x instanceof ArrayImpl;
+}
+
+/** The value of a 0-d (or size-1) array as a JS scalar, synchronously (host copy or CPU buffer). */
+export function hostScalar(x: ArrayImpl): number | bigint | boolean {
+  return scalarOf(x.dataSync(), x.dtype);
+}

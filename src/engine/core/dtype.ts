@@ -1,0 +1,288 @@
+/**
+ * @file Dtypes and JAX's type promotion lattice with weak types.
+ *
+ * The lattice and the join rule follow jax/_src/dtypes.py and the "Type promotion semantics"
+ * document: promotion of two types is the least upper bound in a small lattice in which Python
+ * scalars are the weak nodes `i*` and `f*`. Without x64, 64-bit results are canonicalized to
+ * their 32-bit counterparts afterwards (so uint32 + int32 -> int64 -> int32).
+ */
+import { config } from './config.js';
+
+export type DTypeName =
+  | 'bool'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'float16'
+  | 'float32'
+  | 'float64';
+
+export type DTypeKind = 'b' | 'i' | 'u' | 'f';
+
+export class DType {
+  constructor(
+    readonly name: DTypeName,
+    readonly kind: DTypeKind,
+    readonly itemsize: number,
+    /** The abbreviation jaxprs print (f32, i32, bool). */
+    readonly short: string,
+  ) {}
+  get isFloat(): boolean {
+    return this.kind === 'f';
+  }
+  get isInt(): boolean {
+    return this.kind === 'i' || this.kind === 'u';
+  }
+  get isBool(): boolean {
+    return this.kind === 'b';
+  }
+  /** True for dtypes whose host storage is a BigInt typed array. */
+  get isBig(): boolean {
+    return this.name === 'int64' || this.name === 'uint64';
+  }
+  toString(): string {
+    return this.name;
+  }
+  toJSON(): string {
+    return this.name;
+  }
+}
+
+export const bool = new DType('bool', 'b', 1, 'bool');
+export const int8 = new DType('int8', 'i', 1, 'i8');
+export const int16 = new DType('int16', 'i', 2, 'i16');
+export const int32 = new DType('int32', 'i', 4, 'i32');
+export const int64 = new DType('int64', 'i', 8, 'i64');
+export const uint8 = new DType('uint8', 'u', 1, 'u8');
+export const uint16 = new DType('uint16', 'u', 2, 'u16');
+export const uint32 = new DType('uint32', 'u', 4, 'u32');
+export const uint64 = new DType('uint64', 'u', 8, 'u64');
+export const float16 = new DType('float16', 'f', 2, 'f16');
+export const float32 = new DType('float32', 'f', 4, 'f32');
+export const float64 = new DType('float64', 'f', 8, 'f64');
+
+export const ALL_DTYPES: readonly DType[] = [
+  bool,
+  int8,
+  int16,
+  int32,
+  int64,
+  uint8,
+  uint16,
+  uint32,
+  uint64,
+  float16,
+  float32,
+  float64,
+];
+
+const BY_NAME = new Map<string, DType>(ALL_DTYPES.map((d) => [d.name, d]));
+// NumPy's short spellings are accepted too.
+for (const [alias, d] of [
+  ['f2', float16],
+  ['f4', float32],
+  ['f8', float64],
+  ['i1', int8],
+  ['i2', int16],
+  ['i4', int32],
+  ['i8', int64],
+  ['u1', uint8],
+  ['u2', uint16],
+  ['u4', uint32],
+  ['u8', uint64],
+  ['b1', bool],
+  ['f16', float16],
+  ['f32', float32],
+  ['f64', float64],
+  ['i32', int32],
+  ['i64', int64],
+  ['u32', uint32],
+  ['half', float16],
+  ['single', float32],
+  ['double', float64],
+  ['float', float64],
+  ['int', int64],
+  ['bool_', bool],
+] as const) {
+  BY_NAME.set(alias, d);
+}
+
+export type DTypeLike = DType | DTypeName | string;
+
+/** Look a dtype up by object or name, without canonicalizing it. */
+export function toDType(d: DTypeLike): DType {
+  if (d instanceof DType) return d;
+  const found = BY_NAME.get(String(d));
+  if (!found) throw new TypeError(`Unknown dtype: '${String(d)}'`);
+  return found;
+}
+
+const TO_32: Partial<Record<DTypeName, DType>> = { int64: int32, uint64: uint32, float64: float32 };
+
+/** The dtype JAX actually uses for `d` under the current x64 setting. */
+export function canonicalize(d: DType): DType {
+  if (config.enableX64) return d;
+  return TO_32[d.name] ?? d;
+}
+
+const warned = new Set<string>();
+
+/**
+ * Resolve a user-requested dtype, warning as JAX does when a 64-bit type is requested with x64 off.
+ * `where` names the API ('array', 'zeros', ...), as in JAX's message.
+ */
+export function requestDType(d: DTypeLike, where = 'array'): DType {
+  const dt = toDType(d);
+  const c = canonicalize(dt);
+  if (c !== dt) {
+    const key = `${dt.name}:${where}`;
+    if (!warned.has(key)) {
+      warned.add(key);
+      process.emitWarning(
+        `Explicitly requested dtype ${dt.name} requested in ${where} is not available, and will be ` +
+          `truncated to dtype ${c.name}. To enable more dtypes, set the jax_enable_x64 configuration ` +
+          'option or the JAX_ENABLE_X64 shell environment variable. See ' +
+          'https://github.com/jax-ml/jax#current-gotchas for more.',
+        'UserWarning',
+      );
+    }
+  }
+  return c;
+}
+
+/** Default dtypes, as jnp.float_, jnp.int_ (canonical under the current x64 mode). */
+export function defaultFloat(): DType {
+  return config.enableX64 ? float64 : float32;
+}
+export function defaultInt(): DType {
+  return config.enableX64 ? int64 : int32;
+}
+export function defaultUint(): DType {
+  return config.enableX64 ? uint64 : uint32;
+}
+
+// ---- the lattice --------------------------------------------------------------------------------
+
+type Node = DTypeName | 'i*' | 'f*';
+
+const EDGES: Record<Node, Node[]> = {
+  bool: ['i*'],
+  'i*': ['uint8', 'int8'],
+  uint8: ['uint16', 'int16'],
+  uint16: ['uint32', 'int32'],
+  uint32: ['uint64', 'int64'],
+  uint64: ['f*'],
+  int8: ['int16'],
+  int16: ['int32'],
+  int32: ['int64'],
+  int64: ['f*'],
+  'f*': ['float16'],
+  float16: ['float32'],
+  float32: ['float64'],
+  float64: [],
+};
+
+/** For each node, the set of nodes >= it (itself included). */
+const UPPER: Map<Node, Set<Node>> = (() => {
+  const m = new Map<Node, Set<Node>>();
+  const visit = (n: Node): Set<Node> => {
+    const cached = m.get(n);
+    if (cached) return cached;
+    const s = new Set<Node>([n]);
+    for (const e of EDGES[n]) for (const u of visit(e)) s.add(u);
+    m.set(n, s);
+    return s;
+  };
+  for (const n of Object.keys(EDGES) as Node[]) visit(n);
+  return m;
+})();
+
+function nodeOf(dtype: DType, weak: boolean): Node {
+  if (weak) {
+    if (dtype.kind === 'i' || dtype.kind === 'u') return 'i*';
+    if (dtype.kind === 'f') return 'f*';
+  }
+  return dtype.name;
+}
+
+function join(nodes: Node[]): Node {
+  let common: Set<Node> | undefined;
+  for (const n of nodes) {
+    const up = UPPER.get(n)!;
+    common = common ? new Set([...common].filter((x) => up.has(x))) : new Set(up);
+  }
+  // The least upper bound is the element of `common` that is below every other element of it.
+  for (const c of common!) {
+    const up = UPPER.get(c)!;
+    if ([...common!].every((o) => up.has(o))) return c;
+  }
+  throw new TypeError(`no common type for ${nodes.join(', ')}`);
+}
+
+/** One (dtype, weakType) pair taking part in promotion. */
+export interface TypedValue {
+  dtype: DType;
+  weakType: boolean;
+}
+
+/** JAX's result_type: promote dtypes with weak types, then canonicalize. */
+export function promoteTypes(...xs: TypedValue[]): TypedValue {
+  if (xs.length === 0) throw new TypeError('at least one array or dtype is required');
+  const n = join(xs.map((x) => nodeOf(x.dtype, x.weakType)));
+  if (n === 'i*') return { dtype: defaultInt(), weakType: true };
+  if (n === 'f*') return { dtype: defaultFloat(), weakType: true };
+  return { dtype: canonicalize(toDType(n)), weakType: false };
+}
+
+/**
+ * Promotion written on lattice node names, as JAX's table is (`i*`, `f*` for weak types).
+ * Used by tests to check every pair of the documented table; returns the un-canonicalized node.
+ */
+export function promoteNodes(a: string, b: string): string {
+  return join([a as Node, b as Node]);
+}
+
+/** The JS typed array that stores a dtype on the host. */
+export type TypedArray =
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
+
+export function typedArrayFor(dt: DType, n: number): TypedArray {
+  switch (dt.name) {
+    case 'bool':
+    case 'uint8':
+      return new Uint8Array(n);
+    case 'int8':
+      return new Int8Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'uint16':
+    case 'float16':
+      return new Uint16Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'uint32':
+      return new Uint32Array(n);
+    case 'int64':
+      return new BigInt64Array(n);
+    case 'uint64':
+      return new BigUint64Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+  }
+}

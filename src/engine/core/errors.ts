@@ -1,0 +1,29 @@
+/**
+ * @file JAX's tracer errors: what happens when a traced value is used where a concrete one is needed.
+ */
+
+const HELP = 'See https://docs.jax.dev/en/latest/errors.html#jax.errors.ConcretizationTypeError';
+
+export class ConcretizationTypeError extends TypeError {
+  override name = 'ConcretizationTypeError';
+  constructor(what: string, context = '') {
+    super(
+      `Abstract tracer value encountered where concrete value is expected: ${what}\n` +
+        (context ? `${context}\n` : '') +
+        'The problem arose because a traced value (an argument of a function under jit, grad, vmap ' +
+        'or makeJaxpr, or a value computed from one) was used where a concrete JS value is needed: ' +
+        'a shape, a JS `if`/comparison, Number(x) or an array index.\n' +
+        'To fix it, pass the value as a static argument (jit(f, { staticArgnums }) or staticArgnames), ' +
+        'compute it from shapes (x.shape) rather than values, or use lax.cond / jnp.where instead of a JS branch.\n' +
+        HELP,
+    );
+  }
+}
+
+export class TracerBoolConversionError extends ConcretizationTypeError {
+  override name = 'TracerBoolConversionError';
+}
+
+export class TracerIntegerConversionError extends ConcretizationTypeError {
+  override name = 'TracerIntegerConversionError';
+}

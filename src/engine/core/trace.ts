@@ -1,0 +1,145 @@
+/**
+ * @file The trace stack, as Autodidax builds it. Values are concrete Arrays (interpreted by the
+ * eval trace at the bottom of the stack) or Tracers boxed by a transformation's trace. `bind`
+ * finds the highest-level trace among its arguments (and the dynamic trace, for staging), raises
+ * every argument to it, and lets it interpret the primitive.
+ */
+import type { ShapedArray } from './aval.js';
+import { ArrayMethods } from './methods.js';
+import type { Params, Primitive } from './primitive.js';
+
+/** Concrete arrays implement this (core/array.ts); kept abstract here to avoid a cycle. */
+export interface ConcreteArray extends ArrayMethods {
+  readonly aval: ShapedArray;
+  readonly isConcrete: true;
+}
+
+export type Value = ConcreteArray | Tracer;
+
+export type TraceCtor = new (main: MainTrace) => Trace;
+
+export class MainTrace {
+  constructor(
+    readonly level: number,
+    readonly traceType: TraceCtor,
+    readonly globalData: unknown,
+  ) {}
+}
+
+export abstract class Trace {
+  constructor(readonly main: MainTrace) {}
+  /** Box a concrete array into this trace. */
+  abstract pure(x: ConcreteArray): Tracer;
+  /** Box a tracer of a lower trace into this one. */
+  abstract lift(x: Tracer): Tracer;
+  abstract processPrimitive(prim: Primitive, tracers: Value[], params: Params): Value[];
+  fullRaise(v: Value): Value {
+    if (!(v instanceof Tracer)) return this.pure(v);
+    const level = this.main.level;
+    if (v.trace.main === this.main) return v;
+    if (v.trace.main.level < level) return this.lift(v);
+    if (v.trace.main.level > level) {
+      throw new Error(`Can't lift level ${v.trace.main.level} to ${level}`);
+    }
+    throw new Error(`Different traces at same level: ${v.trace.main.level}, ${level}.`);
+  }
+}
+
+export abstract class Tracer extends ArrayMethods {
+  readonly isConcrete = false as const;
+  constructor(readonly trace: Trace) {
+    super();
+  }
+  abstract override get aval(): ShapedArray;
+  /** The concrete value when this tracer wraps one (e.g. a JVP primal from eager code). */
+  fullLower(): Value {
+    return this;
+  }
+}
+
+/** The eval trace interprets primitives on concrete arrays: eager execution. */
+export class EvalTrace extends Trace {
+  /** Concrete arrays are the eval trace's values as they are. */
+  pure(x: ConcreteArray): Tracer {
+    return x as unknown as Tracer;
+  }
+  lift(_x: Tracer): Tracer {
+    throw new Error('EvalTrace.lift is never called: nothing is below the eval trace');
+  }
+  processPrimitive(prim: Primitive, args: Value[], params: Params): Value[] {
+    const impl = prim.rules.impl ?? evalHooks.eagerImpl;
+    if (!impl) throw new Error(`no eager implementation for ${prim.name}`);
+    return impl(args, params, prim) as Value[];
+  }
+}
+
+/** Hooks filled in by upper layers (the compile path runs eager primitives). */
+export const evalHooks: {
+  eagerImpl?: (args: any[], params: Params, prim: Primitive) => Value[];
+} = {};
+
+const traceStack: MainTrace[] = [new MainTrace(0, EvalTrace, null)];
+/** The innermost staging trace (omnistaging): everything under jit/makeJaxpr is staged to it. */
+let dynamicTrace: MainTrace = traceStack[0];
+
+export function currentDynamicTrace(): MainTrace {
+  return dynamicTrace;
+}
+
+/** Push a new main trace for the duration of `f` (Autodidax's `new_main`). */
+export function withNewMain<T>(traceType: TraceCtor, globalData: unknown, f: (main: MainTrace) => T): T {
+  const main = new MainTrace(traceStack.length, traceType, globalData);
+  traceStack.push(main);
+  try {
+    return f(main);
+  } finally {
+    traceStack.pop();
+  }
+}
+
+/** Like withNewMain, and make the new main the dynamic trace, as jit and makeJaxpr do. */
+export function withNewDynamicMain<T>(traceType: TraceCtor, globalData: unknown, f: (main: MainTrace) => T): T {
+  return withNewMain(traceType, globalData, (main) => {
+    const prev = dynamicTrace;
+    dynamicTrace = main;
+    try {
+      return f(main);
+    } finally {
+      dynamicTrace = prev;
+    }
+  });
+}
+
+export function isTracer(x: unknown): x is Tracer {
+  return x instanceof Tracer;
+}
+
+function findTopTrace(xs: readonly Value[]): Trace {
+  let top = traceStack[0];
+  for (const x of xs) {
+    if (x instanceof Tracer && x.trace.main.level > top.level) top = x.trace.main;
+  }
+  if (dynamicTrace.level > top.level) top = dynamicTrace;
+  return new top.traceType(top);
+}
+
+function fullLower(v: Value): Value {
+  return v instanceof Tracer ? v.fullLower() : v;
+}
+
+/** Apply a primitive to values through the trace stack; always returns the list of results. */
+export function bind(prim: Primitive, args: readonly Value[], params: Params = {}): Value[] {
+  const trace = findTopTrace(args);
+  const tracers = args.map((a) => trace.fullRaise(a));
+  const outs = trace.processPrimitive(prim, tracers, params);
+  return outs.map(fullLower);
+}
+
+/** bind for single-result primitives. */
+export function bind1(prim: Primitive, args: readonly Value[], params: Params = {}): Value {
+  return bind(prim, args, params)[0];
+}
+
+export function getAval(x: Value): ShapedArray {
+  return x.aval;
+}

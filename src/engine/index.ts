@@ -1,0 +1,27 @@
+/**
+ * @file The engine's public API, and the package's library export:
+ * `import { numpy as jnp, lax, jit, grad, makeJaxpr } from 'tjax'`.
+ */
+import './ir/printer.js';
+import './compile/index.js';
+import * as numpy from './numpy/index.js';
+import * as lax from './lax/index.js';
+import * as tree from './tree/index.js';
+
+export { numpy, lax, tree };
+export { config, withConfig } from './core/config.js';
+export { ArrayImpl as Array } from './core/array.js';
+export type { Value } from './core/trace.js';
+export { Tracer } from './core/trace.js';
+export { ShapedArray } from './core/aval.js';
+export { DType } from './core/dtype.js';
+export * as dtypes from './core/dtype.js';
+export { ConcretizationTypeError, TracerBoolConversionError, TracerIntegerConversionError } from './core/errors.js';
+export { jit, makeJaxpr, Lowered, Compiled } from './transforms/jit.js';
+export type { JitOptions, Jitted } from './transforms/jit.js';
+export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
+export { devices, defaultBackend, resolveDevice } from './backends/registry.js';
+export { Device } from './backends/backend.js';
+export { devicePut } from './device-put.js';
+export { primitives } from './core/primitive.js';
+export { compileStats } from './compile/index.js';

@@ -1,0 +1,31 @@
+/**
+ * @file Evaluate a jaxpr by binding its equations on whatever trace is current: this is how
+ * transformations re-interpret a staged program (Autodidax's eval_jaxpr).
+ */
+import { bind } from '../core/trace.js';
+import type { Value } from '../core/trace.js';
+import { type Atom, type ClosedJaxpr, type Jaxpr, Literal, type Var } from './jaxpr.js';
+
+export function evalJaxpr(jaxpr: Jaxpr, consts: readonly Value[], args: readonly Value[]): Value[] {
+  const env = new Map<Var, Value>();
+  const read = (a: Atom): Value => {
+    if (a instanceof Literal) return a.val;
+    const v = env.get(a);
+    if (v === undefined) throw new Error('jaxpr evaluation read an unbound variable');
+    return v;
+  };
+  if (args.length !== jaxpr.invars.length) {
+    throw new TypeError(`jaxpr expects ${jaxpr.invars.length} arguments, got ${args.length}`);
+  }
+  jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]));
+  jaxpr.invars.forEach((v, i) => env.set(v, args[i]));
+  for (const eqn of jaxpr.eqns) {
+    const outs = bind(eqn.primitive, eqn.inputs.map(read), eqn.params);
+    eqn.outvars.forEach((v, i) => env.set(v, outs[i]));
+  }
+  return jaxpr.outvars.map(read);
+}
+
+export function evalClosedJaxpr(cj: ClosedJaxpr, args: readonly Value[]): Value[] {
+  return evalJaxpr(cj.jaxpr, cj.consts, args);
+}

@@ -1,0 +1,6 @@
+/**
+ * @file The lax namespace: JAX's lax functions in camelCase.
+ */
+export * from './elementwise.js';
+export * from './structural.js';
+export * from './reductions.js';

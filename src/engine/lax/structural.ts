@@ -1,0 +1,111 @@
+/**
+ * @file lax's structural functions: broadcastInDim reshape transpose squeeze expandDims slice
+ * sliceInDim rev iota pad concatenate dynamicSlice dynamicUpdateSlice broadcast.
+ */
+import { toValue } from '../core/coerce.js';
+import { type DTypeLike, canonicalize, toDType } from '../core/dtype.js';
+import { normalizeAxis } from '../core/shape.js';
+import { bind1, type Value } from '../core/trace.js';
+import * as P from '../primitives/structural.js';
+import { convertElementType } from './convert.js';
+
+type In = Value | number | boolean;
+
+export function broadcastInDim(x: In, shape: readonly number[], broadcastDimensions: readonly number[]): Value {
+  return bind1(P.broadcast_in_dim, [toValue(x)], { shape: [...shape], broadcast_dimensions: [...broadcastDimensions], sharding: null });
+}
+
+/** lax.broadcast(x, sizes): prepend dimensions. */
+export function broadcast(x: In, sizes: readonly number[]): Value {
+  const v = toValue(x);
+  return broadcastInDim(v, [...sizes, ...v.shape], v.shape.map((_, i) => i + sizes.length));
+}
+
+export function reshape(x: In, newSizes: readonly number[], dimensions: readonly number[] | null = null): Value {
+  let v = toValue(x);
+  if (dimensions) v = transpose(v, dimensions);
+  if (v.shape.length === newSizes.length && v.shape.every((d, i) => d === newSizes[i])) return v;
+  return bind1(P.reshape, [v], { new_sizes: [...newSizes], dimensions: null, sharding: null });
+}
+
+export function transpose(x: In, permutation: readonly number[]): Value {
+  return bind1(P.transpose, [toValue(x)], { permutation: [...permutation] });
+}
+
+export function squeeze(x: In, dimensions: readonly number[]): Value {
+  const v = toValue(x);
+  const dims = dimensions.map((d) => normalizeAxis(d, v.ndim)).sort((a, b) => a - b);
+  return bind1(P.squeeze, [v], { dimensions: dims });
+}
+
+/** lax.expand_dims: insert size-1 dimensions (a broadcast_in_dim, as in JAX). */
+export function expandDims(x: In, dimensions: readonly number[]): Value {
+  const v = toValue(x);
+  const ndim = v.ndim + dimensions.length;
+  const dims = dimensions.map((d) => normalizeAxis(d, ndim)).sort((a, b) => a - b);
+  const shape: number[] = [];
+  const bdims: number[] = [];
+  let k = 0;
+  for (let d = 0; d < ndim; d++) {
+    if (dims.includes(d)) shape.push(1);
+    else {
+      shape.push(v.shape[k++]);
+      bdims.push(d);
+    }
+  }
+  return broadcastInDim(v, shape, bdims);
+}
+
+export function slice(x: In, startIndices: readonly number[], limitIndices: readonly number[], strides: readonly number[] | null = null): Value {
+  return bind1(P.slice, [toValue(x)], {
+    start_indices: [...startIndices],
+    limit_indices: [...limitIndices],
+    strides: strides && strides.some((s) => s !== 1) ? [...strides] : null,
+  });
+}
+
+export function sliceInDim(x: In, start: number, limit: number, stride = 1, axis = 0): Value {
+  const v = toValue(x);
+  const a = normalizeAxis(axis, v.ndim);
+  const s = v.shape.map(() => 0);
+  const l = [...v.shape];
+  const st = v.shape.map(() => 1);
+  s[a] = start;
+  l[a] = limit;
+  st[a] = stride;
+  return slice(v, s, l, st);
+}
+
+export function rev(x: In, dimensions: readonly number[]): Value {
+  return bind1(P.rev, [toValue(x)], { dimensions: [...dimensions] });
+}
+
+export function iota(dtype: DTypeLike, size: number): Value {
+  return broadcastedIota(dtype, [size], 0);
+}
+
+export function broadcastedIota(dtype: DTypeLike, shape: readonly number[], dimension: number): Value {
+  return bind1(P.iota, [], { dtype: canonicalize(toDType(dtype)), shape: [...shape], dimension, sharding: null });
+}
+
+export function pad(x: In, paddingValue: In, paddingConfig: readonly (readonly [number, number, number])[]): Value {
+  const v = toValue(x);
+  const pv = convertElementType(toValue(paddingValue), v.dtype, v.weakType);
+  return bind1(P.pad, [v, pv], { padding_config: paddingConfig.map((c) => [...c]) });
+}
+
+export function concatenate(operands: readonly In[], dimension: number): Value {
+  return bind1(P.concatenate, operands.map(toValue), { dimension });
+}
+
+function indexOperands(idx: readonly (In | number)[]): Value[] {
+  return idx.map((i) => (typeof i === 'number' ? convertElementType(toValue(i), 'int32', true) : toValue(i)));
+}
+
+export function dynamicSlice(x: In, startIndices: readonly In[], sliceSizes: readonly number[]): Value {
+  return bind1(P.dynamic_slice, [toValue(x), ...indexOperands(startIndices)], { slice_sizes: [...sliceSizes] });
+}
+
+export function dynamicUpdateSlice(x: In, update: In, startIndices: readonly In[]): Value {
+  return bind1(P.dynamic_update_slice, [toValue(x), toValue(update), ...indexOperands(startIndices)]);
+}

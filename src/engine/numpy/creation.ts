@@ -1,0 +1,153 @@
+/**
+ * @file Array creation: array/asarray from JS data (typed arrays, nested lists, scalars) and
+ * the constructors zeros ones full empty arange linspace eye identity and the *_like family.
+ */
+import { ArrayImpl } from '../core/array.js';
+import { fillTyped, hostArray, isValue } from '../core/coerce.js';
+import { type DType, type DTypeLike, bool, defaultFloat, defaultInt, promoteTypes } from '../core/dtype.js';
+import { checkShape } from '../core/shape.js';
+import { bind1, type Value } from '../core/trace.js';
+import { resolveDevice, defaultDevice } from '../backends/registry.js';
+import type { Device } from '../backends/backend.js';
+import { convertElementType } from '../lax/convert.js';
+import { iota } from '../primitives/structural.js';
+import { dtypeOpt, broadcastTo } from './util.js';
+import * as uf from './ufuncs.js';
+
+export interface CreateOptions {
+  dtype?: DTypeLike | null;
+  device?: Device | string | null;
+}
+
+type ShapeArg = number | readonly number[];
+
+function shapeOf(s: ShapeArg): number[] {
+  return checkShape(typeof s === 'number' ? [s] : [...s]);
+}
+
+/** jnp.array / jnp.asarray. Arrays (and tracers) pass through, converted if a dtype is given. */
+export function array(v: unknown, opts: CreateOptions = {}): Value {
+  const dtype = dtypeOpt(opts.dtype);
+  if (isValue(v)) return dtype ? convertElementType(v, dtype) : v;
+  if (Array.isArray(v) && v.some((e) => isValue(e) || Array.isArray(e))) {
+    // Lists holding arrays (maybe traced) are stacked.
+    const flat = (x: unknown): boolean => Array.isArray(x) ? x.some(flat) : isValue(x) && !(x instanceof ArrayImpl);
+    if (flat(v)) {
+      const { stack } = stackHook;
+      const out = stack((v as unknown[]).map((e) => array(e)));
+      return dtype ? convertElementType(out, dtype) : out;
+    }
+  }
+  const device = opts.device ? resolveDevice(opts.device) : undefined;
+  const out = hostArray(v, { dtype, device });
+  // jnp.array of a Python scalar is not weak (only the scalars themselves are).
+  if (out.weakType && !isValue(v)) {
+    return ArrayImpl.fromHost(out.hostCache!, out.shape, out.dtype, out.device, false);
+  }
+  return out;
+}
+export const asarray = array;
+
+/** Set by shapes.ts (stack needs concatenate). */
+export const stackHook: { stack: (xs: Value[]) => Value } = {
+  stack: () => {
+    throw new Error('stack not loaded');
+  },
+};
+
+export function full(shape: ShapeArg, fillValue: unknown, opts: CreateOptions = {}): Value {
+  const s = shapeOf(shape);
+  const fv = isValue(fillValue) ? fillValue : array(fillValue as number);
+  const dtype = dtypeOpt(opts.dtype, 'full') ?? (isValue(fillValue) ? fv.dtype : typeof fillValue === 'boolean' ? bool : Number.isInteger(fillValue) ? defaultInt() : defaultFloat());
+  const v = convertElementType(fv, dtype, false);
+  if (v instanceof ArrayImpl && v.hostCache && v.size === 1) {
+    const n = s.reduce((a, b) => a * b, 1);
+    const data = fillTyped(dtype, []);
+    const out = new (data.constructor as any)(n);
+    out.fill(v.hostCache[0]);
+    const device = opts.device ? resolveDevice(opts.device) : defaultDevice();
+    return ArrayImpl.fromHost(out, s, dtype, device);
+  }
+  return broadcastTo(v, s);
+}
+
+export function zeros(shape: ShapeArg, opts: CreateOptions = {}): Value {
+  return full(shape, 0, { ...opts, dtype: dtypeOpt(opts.dtype, 'zeros') ?? defaultFloat() });
+}
+export function ones(shape: ShapeArg, opts: CreateOptions = {}): Value {
+  return full(shape, 1, { ...opts, dtype: dtypeOpt(opts.dtype, 'ones') ?? defaultFloat() });
+}
+export function empty(shape: ShapeArg, opts: CreateOptions = {}): Value {
+  return zeros(shape, opts);
+}
+export function zerosLike(x: Value, opts: CreateOptions & { shape?: ShapeArg } = {}): Value {
+  return full(opts.shape ?? x.shape, 0, { dtype: opts.dtype ?? x.dtype, device: opts.device });
+}
+export function onesLike(x: Value, opts: CreateOptions & { shape?: ShapeArg } = {}): Value {
+  return full(opts.shape ?? x.shape, 1, { dtype: opts.dtype ?? x.dtype, device: opts.device });
+}
+export function fullLike(x: Value, fillValue: unknown, opts: CreateOptions & { shape?: ShapeArg } = {}): Value {
+  return full(opts.shape ?? x.shape, fillValue, { dtype: opts.dtype ?? x.dtype, device: opts.device });
+}
+export const emptyLike = zerosLike;
+
+/** jnp.arange(stop) / arange(start, stop, step) with NumPy's length and dtype rules. */
+export function arange(start: number, stop?: number | null, step?: number | null, opts: CreateOptions = {}): Value {
+  if (stop === undefined || stop === null) {
+    stop = start;
+    start = 0;
+  }
+  const st = step ?? 1;
+  if (st === 0) throw new RangeError('arange: step cannot be zero');
+  const n = Math.max(0, Math.ceil((stop - start) / st));
+  const allInt = [start, stop, st].every(Number.isInteger);
+  const dtype = dtypeOpt(opts.dtype, 'arange') ?? (allInt ? defaultInt() : defaultFloat());
+  const vals = new Array<number>(n);
+  for (let i = 0; i < n; i++) vals[i] = start + i * st;
+  const device = opts.device ? resolveDevice(opts.device) : defaultDevice();
+  return ArrayImpl.fromHost(fillTyped(dtype, vals), [n], dtype, device);
+}
+
+export interface LinspaceOptions extends CreateOptions {
+  endpoint?: boolean;
+  retstep?: boolean;
+  axis?: number;
+}
+
+/** jnp.linspace(start, stop, num=50) with endpoint; computed on the host in double. */
+export function linspace(start: number, stop: number, num = 50, opts: LinspaceOptions = {}): Value {
+  const endpoint = opts.endpoint ?? true;
+  if (num < 0) throw new RangeError(`Number of samples, ${num}, must be non-negative.`);
+  const div = endpoint ? num - 1 : num;
+  const step = div > 0 ? (stop - start) / div : Number.NaN;
+  const vals = Array.from({ length: num }, (_, i) => (div > 0 ? start + i * step : start));
+  if (endpoint && num > 1) vals[num - 1] = stop;
+  const dtype = dtypeOpt(opts.dtype, 'linspace') ?? defaultFloat();
+  const device = opts.device ? resolveDevice(opts.device) : defaultDevice();
+  return ArrayImpl.fromHost(fillTyped(dtype, vals), [num], dtype, device);
+}
+
+/** jnp.eye(N, M=None, k=0). */
+export function eye(n: number, m?: number | null, k = 0, opts: CreateOptions = {}): Value {
+  const cols = m ?? n;
+  const dtype = dtypeOpt(opts.dtype, 'eye') ?? defaultFloat();
+  const rows = bind1(iota, [], { dtype: defaultInt(), shape: [n, cols], dimension: 0, sharding: null });
+  const cs = bind1(iota, [], { dtype: defaultInt(), shape: [n, cols], dimension: 1, sharding: null });
+  return convertElementType(uf.equal(uf.add(rows, k), cs), dtype);
+}
+
+export function identity(n: number, opts: CreateOptions = {}): Value {
+  return eye(n, null, 0, opts);
+}
+
+/** result_type of arguments, as jnp.result_type (dtype only). */
+export function resultType(...xs: (Value | DType | number | boolean)[]): DType {
+  return promoteTypes(
+    ...xs.map((x) => {
+      if (isValue(x)) return { dtype: x.dtype, weakType: x.weakType };
+      if (typeof x === 'number') return { dtype: Number.isInteger(x) ? defaultInt() : defaultFloat(), weakType: true };
+      if (typeof x === 'boolean') return { dtype: bool, weakType: false };
+      return { dtype: x, weakType: false };
+    }),
+  ).dtype;
+}

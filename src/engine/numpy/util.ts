@@ -1,0 +1,77 @@
+/**
+ * @file Shared plumbing of the numpy namespace: argument coercion with JAX's promotion and
+ * NumPy's rank promotion, dtype options, and the broadcast helpers.
+ */
+import { ArrayImpl } from '../core/array.js';
+import { toValue } from '../core/coerce.js';
+import { type DType, type DTypeLike, defaultFloat, promoteTypes, requestDType } from '../core/dtype.js';
+import { broadcastShapes } from '../core/shape.js';
+import { bind1, type Value } from '../core/trace.js';
+import { convertElementType } from '../lax/convert.js';
+import { broadcast_in_dim } from '../primitives/structural.js';
+
+export type ArrayLike = Value | number | boolean | bigint | readonly unknown[] | ArrayLikeTyped;
+type ArrayLikeTyped = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array | Int8Array | Int16Array | Uint16Array;
+
+export function asValue(x: unknown): Value {
+  return toValue(x);
+}
+
+/** jnp's promote_dtypes: convert every argument to the promoted (dtype, weak type). */
+export function promoteArgs(...xs: unknown[]): Value[] {
+  const vals = xs.map(toValue);
+  const { dtype, weakType } = promoteTypes(...vals.map((v) => ({ dtype: v.dtype, weakType: v.weakType })));
+  return vals.map((v) => convertElementType(v, dtype, weakType));
+}
+
+/** Promote to an inexact (float) dtype, as jnp's promote_args_inexact does. */
+export function promoteArgsInexact(...xs: unknown[]): Value[] {
+  const vals = promoteArgs(...xs);
+  return vals.map((v) => (v.dtype.isFloat ? v : convertElementType(v, defaultFloat(), v.weakType)));
+}
+
+/** NumPy rank promotion for lax ops: 0-d operands stay; others get leading 1s to equal rank. */
+export function promoteShapes(name: string, vals: Value[]): Value[] {
+  const ranks = new Set(vals.filter((v) => v.ndim > 0).map((v) => v.ndim));
+  if (ranks.size < 2) {
+    if (vals.length > 1) broadcastShapes(name, ...vals.map((v) => v.shape));
+    return vals;
+  }
+  const shape = broadcastShapes(name, ...vals.map((v) => v.shape));
+  const r = shape.length;
+  return vals.map((v) => (v.ndim === 0 || v.ndim === r ? v : broadcastToRank(v, r)));
+}
+
+export function broadcastToRank(v: Value, rank: number): Value {
+  const pad = rank - v.ndim;
+  const shape = [...new Array(pad).fill(1), ...v.shape];
+  return bind1(broadcast_in_dim, [v], {
+    shape,
+    broadcast_dimensions: v.shape.map((_, i) => i + pad),
+    sharding: null,
+  });
+}
+
+export function broadcastTo(x: unknown, shape: readonly number[]): Value {
+  const v = toValue(x);
+  const target = [...shape];
+  if (v.shape.length === target.length && v.shape.every((d, i) => d === target[i])) return v;
+  const out = broadcastShapes('broadcast_to', v.shape, target);
+  if (out.length !== target.length || out.some((d, i) => d !== target[i])) {
+    throw new TypeError(`Incompatible shapes for broadcasting: (${v.shape.join(', ')}) and requested shape (${target.join(', ')})`);
+  }
+  const pad = target.length - v.ndim;
+  return bind1(broadcast_in_dim, [v], {
+    shape: target,
+    broadcast_dimensions: v.shape.map((_, i) => i + pad),
+    sharding: null,
+  });
+}
+
+export function dtypeOpt(d: DTypeLike | null | undefined, where = 'array'): DType | undefined {
+  return d === undefined || d === null ? undefined : requestDType(d, where);
+}
+
+export function isConcreteArray(x: unknown): x is ArrayImpl {
+  return x instanceof ArrayImpl;
+}

@@ -1,0 +1,239 @@
+/**
+ * @file jit, makeJaxpr and the jit primitive (JAX's pjit). A jitted function traces once per (input tree,
+ * avals, static values, device) into a jaxpr; calling it binds `jit` with that jaxpr, so under
+ * an outer transformation the call is one equation, and at the bottom (eager) its impl runs
+ * the compiled program from the compile cache.
+ */
+import type { Device } from '../backends/backend.js';
+import { resolveDevice } from '../backends/registry.js';
+import type { ArrayImpl } from '../core/array.js';
+import type { ShapedArray } from '../core/aval.js';
+import { toValue } from '../core/coerce.js';
+import { config } from '../core/config.js';
+import { definePrimitive, type Params } from '../core/primitive.js';
+import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
+import { bind, isTracer, type Value } from '../core/trace.js';
+import { type Executable, compileJaxpr, placement, runClosedJaxpr } from '../compile/index.js';
+import type { LowerRule } from '../compile/lower.js';
+import { ClosedJaxpr, Jaxpr } from '../ir/jaxpr.js';
+import { traceToJaxpr } from './staging.js';
+
+/** Move constvars to the front of the invars (JAX's convert_constvars_jaxpr). */
+export function convertConstvars(cj: ClosedJaxpr): { jaxpr: ClosedJaxpr; consts: Value[] } {
+  const j = cj.jaxpr;
+  if (j.constvars.length === 0) return { jaxpr: cj, consts: [] };
+  const jaxpr = new Jaxpr([], [...j.constvars, ...j.invars], j.outvars, j.eqns);
+  return { jaxpr: new ClosedJaxpr(jaxpr, []), consts: cj.consts };
+}
+
+export const jit_p = definePrimitive(
+  'jit',
+  {
+    abstractEval(_avals, p) {
+      return (p.jaxpr as ClosedJaxpr).outAvals;
+    },
+    impl(args, p) {
+      return runClosedJaxpr(p.jaxpr as ClosedJaxpr, args as ArrayImpl[], p.device as Device | null);
+    },
+    lower: ((ctx, ins, p) => {
+      const cj = p.jaxpr as ClosedJaxpr;
+      return ctx.lowerJaxpr(cj.jaxpr, [], ins);
+    }) satisfies LowerRule,
+    /** Only these params print, as JAX's pjit pretty-printing rule does. */
+    ppParams: (p: Params) => ({ name: p.name, jaxpr: p.jaxpr }),
+    ppSuggestNames: true,
+  },
+  true,
+);
+
+export interface JitOptions {
+  staticArgnums?: number | readonly number[];
+  staticArgnames?: string | readonly string[];
+  device?: Device | string | null;
+}
+
+interface CacheEntry {
+  jaxpr: ClosedJaxpr;
+  consts: Value[];
+  outTree: TreeDef;
+}
+
+function staticKey(v: unknown): string {
+  try {
+    return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : typeof x === 'function' ? `fn:${x.name}` : x));
+  } catch {
+    throw new TypeError(`Non-hashable static arguments are not supported: ${String(v)}`);
+  }
+}
+
+export interface Jitted<F extends (...args: any[]) => any> {
+  (...args: Parameters<F>): ReturnType<F>;
+  /** Trace and lower for these arguments: JAX's ahead-of-time `jitted.lower(...).compile()`. */
+  lower(...args: Parameters<F>): Lowered;
+  /** How many times this function has been traced (cache misses). */
+  readonly traceCount: number;
+  readonly cacheSize: number;
+}
+
+export class Compiled {
+  constructor(
+    readonly executable: Executable,
+    readonly lowered: Lowered,
+  ) {}
+  get kernelCount(): number {
+    return this.executable.compiled.program.kernels.length;
+  }
+  get compileMs(): number {
+    return this.executable.compiled.compileMs;
+  }
+  get tempBytes(): number {
+    return this.executable.compiled.tempBytes;
+  }
+  /** The generated code for the device. */
+  asText(): string {
+    return this.executable.compiled.source;
+  }
+}
+
+export class Lowered {
+  constructor(
+    readonly closedJaxpr: ClosedJaxpr,
+    readonly device: Device,
+    readonly cacheKey: string,
+    readonly name: string,
+  ) {}
+  compile(): Compiled {
+    return new Compiled(compileJaxpr(this.closedJaxpr.jaxpr, this.device, this.cacheKey), this);
+  }
+  /** The staged program (a jaxpr; the kernels are shown by `compile().asText()`). */
+  asText(): string {
+    return this.closedJaxpr.toString();
+  }
+}
+
+function fnName(f: Function): string {
+  return f.name || '<lambda>';
+}
+
+export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): Jitted<F> {
+  const staticNums = new Set(
+    opts.staticArgnums === undefined ? [] : typeof opts.staticArgnums === 'number' ? [opts.staticArgnums] : opts.staticArgnums,
+  );
+  const staticNames = new Set(
+    opts.staticArgnames === undefined ? [] : typeof opts.staticArgnames === 'string' ? [opts.staticArgnames] : opts.staticArgnames,
+  );
+  const cache = new Map<string, CacheEntry>();
+  let traceCount = 0;
+  const name = fnName(f);
+
+  /** Split args into the dynamic part (traced) and a static key; returns a re-assembler. */
+  const prepare = (args: unknown[]) => {
+    const n = args.length;
+    const statics: unknown[] = [];
+    const dyn: unknown[] = args.map((a, i) => {
+      if (staticNums.has(i) || staticNums.has(i - n)) {
+        statics.push([i, a]);
+        return null;
+      }
+      return a;
+    });
+    // Static names apply to a trailing options object's keys (JS's keyword arguments).
+    if (staticNames.size && n > 0) {
+      const last = dyn[n - 1];
+      if (last && typeof last === 'object' && !Array.isArray(last) && !('aval' in (last as object))) {
+        const rest: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(last as Record<string, unknown>)) {
+          if (staticNames.has(k)) statics.push([k, v]);
+          else rest[k] = v;
+        }
+        dyn[n - 1] = rest;
+      }
+    }
+    const [leaves, inTree] = treeFlatten(dyn);
+    const vals = leaves.map(toValue);
+    const rebuild = (tracers: Value[]) => {
+      const a = treeUnflatten(inTree, tracers) as unknown[];
+      for (const [k, v] of statics as [number | string, unknown][]) {
+        if (typeof k === 'number') a[k] = v;
+        else (a[n - 1] as Record<string, unknown>)[k] = v;
+      }
+      return a;
+    };
+    return { vals, inTree, statics, rebuild };
+  };
+
+  const getEntry = (args: unknown[]): { entry: CacheEntry; vals: Value[]; key: string } => {
+    const { vals, inTree, statics, rebuild } = prepare(args);
+    const avals: ShapedArray[] = vals.map((v) => v.aval);
+    const dev = opts.device ? String(resolveDevice(opts.device)) : '';
+    const key = `${inTree}|${avals.map((a) => a.key()).join(',')}|${staticKey(statics)}|${dev}`;
+    let entry = cache.get(key);
+    if (!entry) {
+      traceCount++;
+      let outTree: TreeDef | undefined;
+      const closed = traceToJaxpr((...tracers) => {
+        const out = f(...rebuild(tracers));
+        const [outLeaves, tree] = treeFlatten(out);
+        outTree = tree;
+        return outLeaves.map(toValue);
+      }, avals);
+      const { jaxpr, consts } = convertConstvars(closed);
+      entry = { jaxpr, consts, outTree: outTree! };
+      // Constants that are tracers of an enclosing transformation are only valid for this call.
+      if (!consts.some(isTracer)) cache.set(key, entry);
+    }
+    return { entry, vals, key };
+  };
+
+  const jitted = ((...args: unknown[]) => {
+    if (config.disableJit) return f(...args);
+    const { entry, vals } = getEntry(args);
+    const outs = bind(jit_p, [...entry.consts, ...vals], {
+      jaxpr: entry.jaxpr,
+      name,
+      device: opts.device ? resolveDevice(opts.device) : null,
+    });
+    return treeUnflatten(entry.outTree, outs);
+  }) as unknown as Jitted<F>;
+
+  Object.defineProperties(jitted, {
+    traceCount: { get: () => traceCount },
+    cacheSize: { get: () => cache.size },
+    name: { value: name },
+  });
+  jitted.lower = (...args: unknown[]) => {
+    const { entry, vals, key } = getEntry(args);
+    const concrete = [...entry.consts, ...vals].filter((v): v is ArrayImpl => !isTracer(v)) as ArrayImpl[];
+    const device = placement(concrete, opts.device);
+    return new Lowered(entry.jaxpr, device, `${name}|${key}|${device}`, name);
+  };
+  return jitted;
+}
+
+export interface MakeJaxprOptions {
+  staticArgnums?: number | readonly number[];
+  /** Also return the output pytree structure: [jaxpr, outTree]. */
+  returnShape?: boolean;
+}
+
+/** jax.make_jaxpr: `makeJaxpr(f)(...args)` returns the ClosedJaxpr JAX would print for f. */
+export function makeJaxpr<F extends (...args: any[]) => any>(f: F, opts: MakeJaxprOptions = {}): (...args: Parameters<F>) => ClosedJaxpr {
+  const staticNums = new Set(
+    opts.staticArgnums === undefined ? [] : typeof opts.staticArgnums === 'number' ? [opts.staticArgnums] : opts.staticArgnums,
+  );
+  return (...args: unknown[]) => {
+    const dyn = args.map((a, i) => (staticNums.has(i) ? null : a));
+    const [leaves, inTree] = treeFlatten(dyn);
+    const vals = leaves.map(toValue);
+    return traceToJaxpr(
+      (...tracers) => {
+        const a = treeUnflatten(inTree, tracers) as unknown[];
+        staticNums.forEach((i) => {
+          a[i] = args[i];
+        });
+        return treeFlatten(f(...a))[0].map(toValue);
+      },
+      vals.map((v) => v.aval),
+    );
+  };
+}

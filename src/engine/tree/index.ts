@@ -1,0 +1,13 @@
+/**
+ * @file The tree namespace (jax.tree / jax.tree_util): flatten, unflatten, map, leaves, structure
+ * and custom node registration.
+ */
+export {
+  TreeDef,
+  registerPytreeNode,
+  treeFlatten as flatten,
+  treeLeaves as leaves,
+  treeMap as map,
+  treeStructure as structure,
+  treeUnflatten as unflatten,
+} from '../core/pytree.js';

@@ -1,0 +1,133 @@
+/**
+ * @file Errors of the expression language, positioned at a source offset and rendered with a caret under
+ * the offending column, plus a "did you mean" helper for unknown names.
+ */
+
+import { lineColumn, sourceLine } from './ast.js';
+
+/**
+ * An error located in an expression's source. `message` is `"<reason> at <line>:<column>"` so that code
+ * printing only `message` still shows where; `render()` adds the source line and a caret. The evaluator
+ * can throw this directly (with the node's span) for errors such as unknown names.
+ */
+export class ExprError extends Error {
+  override name = 'ExprError';
+  /** The message without its position. */
+  readonly reason: string;
+  readonly source: string;
+  /** UTF-16 offset into `source`. */
+  readonly offset: number;
+  /** Exclusive end offset of the offending text; equal to `offset` for a single caret. */
+  readonly endOffset: number;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based, in code points. */
+  readonly column: number;
+
+  constructor(reason: string, source: string, offset: number, endOffset: number = offset) {
+    const { line, column } = lineColumn(source, offset);
+    super(`${reason} at ${line}:${column}`);
+    this.reason = reason;
+    this.source = source;
+    this.offset = offset;
+    this.endOffset = Math.max(offset, endOffset);
+    this.line = line;
+    this.column = column;
+  }
+
+  /**
+   * Three lines: `error: <reason> at L:C`, the source line, and carets under the error's span (one caret
+   * when the span is empty). Tabs in the source line are kept in the caret line so the caret lines up.
+   */
+  render(source: string = this.source): string {
+    const { line, column } = lineColumn(source, this.offset);
+    const text = sourceLine(source, line);
+    const chars = Array.from(text);
+    let pad = '';
+    for (let i = 0; i < column - 1; i++) pad += chars[i] === '\t' ? '\t' : ' ';
+    let width = 1;
+    if (this.endOffset > this.offset) {
+      const end = lineColumn(source, this.endOffset);
+      const lastColumn = end.line === line ? end.column : chars.length + 1;
+      width = Math.max(1, lastColumn - column);
+    }
+    return `error: ${this.reason} at ${line}:${column}\n${text}\n${pad}${'^'.repeat(width)}`;
+  }
+}
+
+/** A lexing or parsing error; always rendered with a single caret. */
+export class ExprSyntaxError extends ExprError {
+  override name = 'ExprSyntaxError';
+
+  constructor(reason: string, source: string, offset: number) {
+    super(reason, source, offset);
+  }
+}
+
+/**
+ * The known name closest to `name`, or undefined when none is close enough. This is exactly Python's
+ * `difflib.get_close_matches(name, known, n=1, cutoff=0.6)` (SequenceMatcher ratio, ties going to the
+ * lexicographically greatest candidate, as its `heapq.nlargest` does), minus the "autojunk" heuristic,
+ * which only applies to strings of 200 characters or more. So `sine` suggests `sin`, `mena` suggests
+ * `mean`, and `x` suggests nothing for `y`.
+ */
+export function suggestName(name: string, known: Iterable<string>): string | undefined {
+  const cutoff = 0.6;
+  let best: string | undefined;
+  let bestScore = -1;
+  for (const candidate of known) {
+    const score = sequenceRatio(candidate, name);
+    if (score < cutoff) continue;
+    if (score > bestScore || (score === bestScore && best !== undefined && candidate > best)) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** difflib.SequenceMatcher(None, a, b).ratio(): 2 * matched / (len(a) + len(b)). */
+function sequenceRatio(a: string, b: string): number {
+  const total = a.length + b.length;
+  if (total === 0) return 1;
+  const b2j = new Map<string, number[]>();
+  for (let j = 0; j < b.length; j++) {
+    const list = b2j.get(b[j]!);
+    if (list) list.push(j);
+    else b2j.set(b[j]!, [j]);
+  }
+  // difflib's find_longest_match: the longest block, earliest in a, then earliest in b.
+  const longest = (alo: number, ahi: number, blo: number, bhi: number): [number, number, number] => {
+    let besti = alo;
+    let bestj = blo;
+    let bestSize = 0;
+    let j2len = new Map<number, number>();
+    for (let i = alo; i < ahi; i++) {
+      const next = new Map<number, number>();
+      for (const j of b2j.get(a[i]!) ?? []) {
+        if (j < blo) continue;
+        if (j >= bhi) break;
+        const k = (j2len.get(j - 1) ?? 0) + 1;
+        next.set(j, k);
+        if (k > bestSize) {
+          besti = i - k + 1;
+          bestj = j - k + 1;
+          bestSize = k;
+        }
+      }
+      j2len = next;
+    }
+    return [besti, bestj, bestSize];
+  };
+  let matched = 0;
+  const queue: [number, number, number, number][] = [[0, a.length, 0, b.length]];
+  while (queue.length > 0) {
+    const [alo, ahi, blo, bhi] = queue.pop()!;
+    const [i, j, k] = longest(alo, ahi, blo, bhi);
+    if (k === 0) continue;
+    matched += k;
+    if (alo < i && blo < j) queue.push([alo, i, blo, j]);
+    if (i + k < ahi && j + k < bhi) queue.push([i + k, ahi, j + k, bhi]);
+  }
+  return (2 * matched) / total;
+}

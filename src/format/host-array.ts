@@ -1,0 +1,211 @@
+/**
+ * @file The host-side array type shared by every reader and writer in src/format, the error type they
+ * throw, and IEEE half-precision bit conversion.
+ *
+ * Nothing here depends on the engine: a HostArray is plain C-ordered data in a typed array, which is
+ * what file formats naturally hold and what the engine can adopt without caring where it came from.
+ */
+
+export type DTypeName =
+  | 'bool'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'float16'
+  | 'float32'
+  | 'float64';
+
+export type HostData =
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | Float32Array
+  | Float64Array;
+
+/**
+ * A C-ordered (row-major) array on the host. bool -> Uint8Array (0/1); float16 -> Uint16Array holding raw
+ * IEEE half bits; int64/uint64 -> BigInt64Array/BigUint64Array.
+ */
+export interface HostArray {
+  dtype: DTypeName;
+  shape: number[];
+  data: HostData;
+}
+
+/**
+ * A problem with a file's contents (or with an array handed to a writer). The message is the complete
+ * one-line text shown to the user and starts with the source name, e.g.
+ * "x.npy: truncated: header says 400 bytes of data, file has 72".
+ */
+export class FormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FormatError';
+  }
+}
+
+export const DTYPE_NAMES: readonly DTypeName[] = [
+  'bool',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float16',
+  'float32',
+  'float64',
+];
+
+type TypedCtor = {
+  new (n: number): HostData;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): HostData;
+  readonly BYTES_PER_ELEMENT: number;
+};
+
+const CTORS: Record<DTypeName, TypedCtor> = {
+  bool: Uint8Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  float16: Uint16Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
+export function itemSize(dtype: DTypeName): number {
+  return CTORS[dtype].BYTES_PER_ELEMENT;
+}
+
+export function isDTypeName(s: string): s is DTypeName {
+  return (DTYPE_NAMES as readonly string[]).includes(s);
+}
+
+export function isFloatDType(dtype: DTypeName): dtype is 'float16' | 'float32' | 'float64' {
+  return dtype === 'float16' || dtype === 'float32' || dtype === 'float64';
+}
+
+export function isBigIntDType(dtype: DTypeName): dtype is 'int64' | 'uint64' {
+  return dtype === 'int64' || dtype === 'uint64';
+}
+
+/** Number of elements of a shape; 1 for the 0-d shape []. */
+export function shapeSize(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** A zero-filled data array of the right typed-array class for dtype. */
+export function allocData(dtype: DTypeName, n: number): HostData {
+  return new CTORS[dtype](n);
+}
+
+/** A typed view of dtype over bytes; the caller guarantees alignment and length. */
+export function viewData(dtype: DTypeName, buffer: ArrayBufferLike, byteOffset: number, n: number): HostData {
+  return new CTORS[dtype](buffer, byteOffset, n);
+}
+
+/** True when data is the typed-array class that dtype is stored in. */
+export function dataMatchesDType(dtype: DTypeName, data: HostData): boolean {
+  return data instanceof CTORS[dtype];
+}
+
+/**
+ * Throws FormatError unless a is internally consistent. Writers call this first so that a malformed
+ * array from a caller is reported instead of producing a file that NumPy would misread.
+ */
+export function checkHostArray(a: HostArray, context: string): void {
+  if (!isDTypeName(a.dtype)) throw new FormatError(`${context}: unknown dtype '${String(a.dtype)}'`);
+  for (const d of a.shape) {
+    if (!Number.isSafeInteger(d) || d < 0) {
+      throw new FormatError(`${context}: invalid shape [${a.shape.join(', ')}]`);
+    }
+  }
+  if (!dataMatchesDType(a.dtype, a.data)) {
+    throw new FormatError(`${context}: ${a.dtype} data must be a ${CTORS[a.dtype].name}`);
+  }
+  const n = shapeSize(a.shape);
+  if (a.data.length !== n) {
+    throw new FormatError(
+      `${context}: data has ${a.data.length} elements but shape [${a.shape.join(', ')}] needs ${n}`,
+    );
+  }
+}
+
+/** Whether this host stores multi-byte numbers little-endian (what every NPY writer we target uses). */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+// Scratch space for reading the exponent of a double without Math.log2's rounding.
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const HI = HOST_LITTLE_ENDIAN ? 1 : 0;
+
+/** The value of the IEEE binary16 number with these bits. */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1024 + frac) * 2 ** (exp - 25);
+}
+
+/** Rounds m (a non-negative double below 2^11) to an integer, ties to even. */
+function roundHalfEven(m: number): number {
+  const fl = Math.floor(m);
+  const diff = m - fl;
+  if (diff > 0.5 || (diff === 0.5 && fl % 2 === 1)) return fl + 1;
+  return fl;
+}
+
+/**
+ * The bits of the binary16 number nearest to x (ties to even), rounding directly from the double so
+ * there is no double rounding through float32. NaN becomes the quiet NaN 0x7e00, as NumPy produces.
+ */
+export function floatToHalf(x: number): number {
+  if (Number.isNaN(x)) return 0x7e00;
+  const signBit = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const ax = Math.abs(x);
+  // 65520 is halfway between the largest half (65504) and 2^16; the tie goes to the even side, infinity.
+  if (ax >= 65520) return signBit | 0x7c00;
+  if (ax < 2 ** -14) {
+    // Subnormal: an integer multiple of 2^-24. Scaling by a power of two is exact.
+    return signBit | roundHalfEven(ax * 2 ** 24);
+  }
+  f64[0] = ax;
+  const e = ((u32[HI]! >>> 20) & 0x7ff) - 1023;
+  let m = roundHalfEven(ax * 2 ** (10 - e));
+  let be = e + 15;
+  if (m === 2048) {
+    m = 1024;
+    be += 1;
+  }
+  if (be >= 31) return signBit | 0x7c00;
+  return signBit | (be << 10) | (m - 1024);
+}
+
+/** The element at flat index i as a JS number, bigint, or (for bool) boolean; float16 is decoded. */
+export function elementAt(a: HostArray, i: number): number | bigint | boolean {
+  const v = a.data[i]!;
+  if (a.dtype === 'bool') return v !== 0;
+  if (a.dtype === 'float16') return halfToFloat(v as number);
+  return v;
+}
