@@ -178,6 +178,115 @@ function shortestSmall(x: number, dtype: 'float16' | 'float32'): Dec {
   return parseNumberString(x.toExponential(maxP - 1));
 }
 
+/**
+ * Exact digit generation as NumPy's Dragon4 does it (unique mode): digits of |x| are produced one at a
+ * time and generation stops once the prefix identifies x within its dtype (and at least minCount digits
+ * exist), or at maxCount digits. The last digit is then rounded by the same rule as NumPy: down when
+ * only the truncated prefix identifies x, up when only the incremented one does, otherwise to nearest
+ * with ties to even. Used where NumPy asks for more digits than the shortest form has, which prints the
+ * exact value's further digits rather than zeros. BigInt throughout; x finite and non-zero.
+ */
+export function dragon4Digits(x: number, dtype: FloatDType, minCount: number, maxCount: number): Dec {
+  const ax = Math.abs(x);
+  let lo: number;
+  let hi: number;
+  let inclusive: boolean;
+  if (dtype === 'float64') {
+    const { m } = decompose(ax);
+    f64[0] = ax;
+    const bits = u64[0]!;
+    f64[0] = 0;
+    u64[0] = bits - 1n;
+    const prev = bits === 0n ? 0 : f64[0]!;
+    u64[0] = bits + 1n;
+    const next = f64[0]!;
+    // Midpoints of doubles are not doubles; keep them as exact halves via the scaled integers below.
+    inclusive = (m & 1n) === 0n;
+    return dragon4Exact(ax, prev, Number.isFinite(next) ? next : ax + (ax - prev), inclusive, minCount, maxCount);
+  }
+  ({ lo, hi, inclusive } = roundingInterval(ax, dtype));
+  // lo and hi are exact midpoints here; pass the neighbours they are midpoints of.
+  return dragon4Exact(ax, 2 * lo - ax, 2 * hi - ax, inclusive, minCount, maxCount);
+}
+
+function dragon4Exact(
+  x: number,
+  prev: number,
+  next: number,
+  inclusive: boolean,
+  minCount: number,
+  maxCount: number,
+): Dec {
+  // Work in units of 2^(e-1) so that the midpoints (x+prev)/2 and (x+next)/2 are integers.
+  const dx = decompose(x);
+  const dp = decompose(prev === 0 ? x : prev);
+  const dn = decompose(next);
+  const e = Math.min(dx.e, dp.e, dn.e) - 1;
+  const X = dx.m << BigInt(dx.e - e);
+  const P = prev === 0 ? 0n : dp.m << BigInt(dp.e - e);
+  const N = dn.m << BigInt(dn.e - e);
+  let mLow = (X - P) / 2n;
+  let mHigh = (N - X) / 2n;
+  // Exponent of the leading digit: 10^k <= x < 10^(k+1).
+  let k = Math.floor(Math.log10(x));
+  while (cmpDecExact(1, k, x) > 0) k--;
+  while (cmpDecExact(1, k + 1, x) <= 0) k++;
+  // x / 10^k = R / S
+  let R = X;
+  let S = 1n;
+  if (e >= 0) {
+    R <<= BigInt(e);
+    mLow <<= BigInt(e);
+    mHigh <<= BigInt(e);
+  } else {
+    S <<= BigInt(-e);
+  }
+  if (k >= 0) {
+    S *= 10n ** BigInt(k);
+  } else {
+    const f = 10n ** BigInt(-k);
+    R *= f;
+    mLow *= f;
+    mHigh *= f;
+  }
+  const digits: number[] = [];
+  let low = false;
+  let high = false;
+  let d = 0;
+  for (;;) {
+    d = Number(R / S);
+    R %= S;
+    low = inclusive ? R <= mLow : R < mLow;
+    high = inclusive ? R + mHigh >= S : R + mHigh > S;
+    const count = digits.length + 1;
+    if (((low || high) && count >= minCount) || count >= maxCount) break;
+    digits.push(d);
+    R *= 10n;
+    mLow *= 10n;
+    mHigh *= 10n;
+  }
+  let roundDown = low;
+  if (low === high) {
+    const c = 2n * R - S;
+    roundDown = c < 0n || (c === 0n && d % 2 === 0);
+  }
+  if (roundDown) {
+    digits.push(d);
+  } else {
+    d += 1;
+    while (d === 10 && digits.length > 0) d = digits.pop()! + 1;
+    if (d === 10) {
+      digits.push(1);
+      k += 1;
+    } else {
+      digits.push(d);
+    }
+  }
+  const str = digits.join('');
+  // Keep requested trailing zeros: callers asking for minCount digits want them.
+  return { digits: str, exp: k };
+}
+
 /** The shortest round-trip digits of |x| in dtype (x finite; x must already be a value of dtype). */
 export function shortestDigits(x: number, dtype: FloatDType): Dec {
   const ax = Math.abs(x);
@@ -292,7 +401,13 @@ export interface ScientificOptions {
 
 /** NumPy's dragon4_scientific(x, unique=True, trim='.' or 'k' via minDigits) with the given padding. */
 export function formatScientific(x: number, dtype: FloatDType, o: ScientificOptions): string {
-  const d = scientificDec(x, dtype, o.precision);
+  let d = scientificDec(x, dtype, o.precision);
+  const minDigits = o.minDigits ?? 0;
+  if (minDigits > d.digits.length - 1 && x !== 0) {
+    // NumPy generates real digits of the exact value up to min_digits instead of padding with zeros.
+    const cap = o.precision >= 0 ? o.precision + 1 : Number.POSITIVE_INFINITY;
+    d = dragon4Digits(x, dtype, minDigits + 1, cap);
+  }
   let frac = d.digits.slice(1);
   if (o.minDigits !== undefined && frac.length < o.minDigits) frac = frac.padEnd(o.minDigits, '0');
   const sign = x < 0 || Object.is(x, -0) ? '-' : '';

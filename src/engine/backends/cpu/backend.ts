@@ -10,6 +10,7 @@ import { tempBytes } from '../../compile/plan.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
 import { renderKernel } from './codegen.js';
 import { type LibKernelImpl, libKernels } from './lib.js';
+import './libs.js';
 import { type Runtime, runtime } from './runtime.js';
 
 type KernelFn = (rt: Runtime, ...bufs: TypedArray[]) => void;
