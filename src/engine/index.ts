@@ -25,3 +25,5 @@ export { Device } from './backends/backend.js';
 export { devicePut } from './device-put.js';
 export { primitives } from './core/primitive.js';
 export { compileStats } from './compile/index.js';
+export { fromHostData } from './core/coerce.js';
+export { cpuProfile } from './backends/cpu/backend.js';

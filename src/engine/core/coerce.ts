@@ -166,3 +166,8 @@ export function toValue(x: unknown): Value {
 }
 
 export { ShapedArray };
+
+/** An array from C-ordered host data already in the dtype's storage form (see typedArrayFor). */
+export function fromHostData(data: TypedArray, shape: readonly number[], dtype: DType, device?: Device | string | null): ArrayImpl {
+  return ArrayImpl.fromHost(data, shape, dtype, device ? resolveDevice(device) : defaultDevice());
+}

@@ -6,8 +6,8 @@
  */
 import type { Device } from '../backends/backend.js';
 import { resolveDevice } from '../backends/registry.js';
-import type { ArrayImpl } from '../core/array.js';
-import type { ShapedArray } from '../core/aval.js';
+import { ArrayImpl as ArrayImplClass, type ArrayImpl } from '../core/array.js';
+import { ShapedArray as ShapedArrayClass, type ShapedArray } from '../core/aval.js';
 import { toValue } from '../core/coerce.js';
 import { config } from '../core/config.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
@@ -150,7 +150,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       }
     }
     const [leaves, inTree] = treeFlatten(dyn);
-    const vals = leaves.map(toValue);
+    const vals = leaves.map(toValueOrAbstract);
     const rebuild = (tracers: Value[]) => {
       const a = treeUnflatten(inTree, tracers) as unknown[];
       for (const [k, v] of statics as [number | string, unknown][]) {
@@ -162,9 +162,9 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     return { vals, inTree, statics, rebuild };
   };
 
-  const getEntry = (args: unknown[]): { entry: CacheEntry; vals: Value[]; key: string } => {
+  const getEntry = (args: unknown[]): { entry: CacheEntry; vals: (Value | ShapedArray)[]; key: string } => {
     const { vals, inTree, statics, rebuild } = prepare(args);
-    const avals: ShapedArray[] = vals.map((v) => v.aval);
+    const avals: ShapedArray[] = vals.map(avalOf);
     const dev = opts.device ? String(resolveDevice(opts.device)) : '';
     const key = `${inTree}|${avals.map((a) => a.key()).join(',')}|${staticKey(statics)}|${dev}`;
     let entry = cache.get(key);
@@ -187,7 +187,9 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
 
   const jitted = ((...args: unknown[]) => {
     if (config.disableJit) return f(...args);
-    const { entry, vals } = getEntry(args);
+    const { entry, vals: raw } = getEntry(args);
+    if (raw.some((v) => v instanceof ShapedArrayClass)) throw new TypeError('abstract arguments (ShapedArray) can only be lowered, not called');
+    const vals = raw as Value[];
     const outs = bind(jit_p, [...entry.consts, ...vals], {
       jaxpr: entry.jaxpr,
       name,
@@ -203,7 +205,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   });
   jitted.lower = (...args: unknown[]) => {
     const { entry, vals, key } = getEntry(args);
-    const concrete = [...entry.consts, ...vals].filter((v): v is ArrayImpl => !isTracer(v)) as ArrayImpl[];
+    const concrete = [...entry.consts, ...vals].filter((v) => v instanceof ArrayImplClass) as ArrayImpl[];
     const device = placement(concrete, opts.device);
     return new Lowered(entry.jaxpr, device, `${name}|${key}|${device}`, name);
   };
@@ -224,7 +226,7 @@ export function makeJaxpr<F extends (...args: any[]) => any>(f: F, opts: MakeJax
   return (...args: unknown[]) => {
     const dyn = args.map((a, i) => (staticNums.has(i) ? null : a));
     const [leaves, inTree] = treeFlatten(dyn);
-    const vals = leaves.map(toValue);
+    const vals = leaves.map(toValueOrAbstract);
     return traceToJaxpr(
       (...tracers) => {
         const a = treeUnflatten(inTree, tracers) as unknown[];
@@ -233,7 +235,16 @@ export function makeJaxpr<F extends (...args: any[]) => any>(f: F, opts: MakeJax
         });
         return treeFlatten(f(...a))[0].map(toValue);
       },
-      vals.map((v) => v.aval),
+      vals.map(avalOf),
     );
   };
+}
+
+/** Arguments may be abstract (a ShapedArray, like jax.ShapeDtypeStruct) for tracing and lowering. */
+function toValueOrAbstract(x: unknown): Value | ShapedArray {
+  return x instanceof ShapedArrayClass ? x : toValue(x);
+}
+
+function avalOf(v: Value | ShapedArray): ShapedArray {
+  return v instanceof ShapedArrayClass ? v : v.aval;
 }

@@ -1,0 +1,30 @@
+/**
+ * @file The base of every tjax command: shared flags (--debug, --x64, --device), NO_COLOR, and
+ * the error path (one line on stderr, exit 2 for usage and 1 otherwise, stack only with --debug).
+ */
+import { Command, Flags } from '@oclif/core';
+import { describeError } from './errors.js';
+
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    debug: Flags.boolean({ description: 'Print stack traces with errors.', default: false, helpGroup: 'GLOBAL' }),
+  };
+
+  protected debugMode = false;
+
+  override async init(): Promise<void> {
+    await super.init();
+    this.debugMode = this.argv.includes('--debug');
+    if (process.env.NO_COLOR !== undefined) process.env.FORCE_COLOR = '0';
+  }
+
+  override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    // oclif's own exits (help, --version) pass through untouched.
+    if ((err as { oclif?: { exit?: number } }).oclif?.exit === 0) throw err;
+    if (err.constructor?.name === 'ExitError') throw err;
+    const { text, code } = describeError(err, this.debugMode);
+    process.stderr.write(`${text}\n`);
+    process.exitCode = code;
+    this.exit(code);
+  }
+}

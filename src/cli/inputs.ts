@@ -1,0 +1,52 @@
+/**
+ * @file Shared by run, grad and jit-inspect: load the program and its --arg inputs, set --x64
+ * and --device before anything is created.
+ */
+import * as engine from '../engine/index.js';
+import { UsageError } from './errors.js';
+import { type Program, checkInputs, loadProgram } from './program.js';
+import { loadSource, parseArgFlag } from './sources.js';
+
+export interface InputFlags {
+  arg?: string[];
+  x64?: boolean;
+  device?: string;
+  delimiter?: string;
+}
+
+export interface Loaded {
+  program: Program;
+  names: string[];
+  values: unknown[];
+}
+
+export function applyEngineFlags(flags: { x64?: boolean; device?: string }): void {
+  if (flags.x64) engine.config.enableX64 = true;
+  if (flags.device) {
+    try {
+      engine.resolveDevice(flags.device);
+    } catch (e) {
+      throw new UsageError(`unknown device '${flags.device}': ${(e as Error).message}. Run 'tjax devices' to see what is available`);
+    }
+    engine.config.defaultDevice = flags.device;
+  }
+}
+
+export async function loadInputs(spec: string, flags: InputFlags, allowAbstract = false): Promise<Loaded> {
+  applyEngineFlags(flags);
+  const program = await loadProgram(spec);
+  const args = (flags.arg ?? []).map(parseArgFlag);
+  const names = args.map((a) => a.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new UsageError(`--arg ${dup} given twice`);
+  if (args.filter((a) => a.spec === '-').length > 1) throw new UsageError('only one --arg can read stdin (-)');
+  checkInputs(program, names);
+  const values = args.map((a) => loadSource(a.spec, { allowAbstract, delimiter: flags.delimiter }));
+  return { program, names, values };
+}
+
+/** The program as a function of positional inputs (for jit and the transformations). */
+export function positional(l: Loaded): (...xs: unknown[]) => unknown {
+  const f = (...xs: unknown[]) => l.program.fn(Object.fromEntries(l.names.map((n, i) => [n, xs[i]])));
+  return f;
+}

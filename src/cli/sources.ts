@@ -1,0 +1,168 @@
+/**
+ * @file `--arg name=SOURCE`: where inputs come from. A SOURCE is a path (.csv[:col,...],
+ * .npy, .npz[:key], .json), `-` for stdin (format sniffed), an inline JSON literal, or (where only
+ * shapes matter) an abstract shape such as `f32[8,3]`. Files become engine arrays; 64-bit data is
+ * narrowed with a warning unless --x64.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import * as engine from '../engine/index.js';
+import {
+  type HostArray,
+  type JsonTree,
+  FormatError,
+  isHostArray,
+  npzGet,
+  parseJsonValue,
+  readCsv,
+  readNpy,
+  readNpz,
+  sniffFormat,
+} from '../format/index.js';
+import { UsageError } from './errors.js';
+
+export interface SourceOptions {
+  /** Accept abstract shapes (`f32[8,3]`), for jit-inspect. */
+  allowAbstract?: boolean;
+  delimiter?: string;
+  /** Read the standard input (injectable for tests). */
+  readStdin?: () => Buffer;
+  warn?: (msg: string) => void;
+}
+
+export interface NamedArg {
+  name: string;
+  spec: string;
+}
+
+/** Split `name=SOURCE`. */
+export function parseArgFlag(flag: string): NamedArg {
+  const i = flag.indexOf('=');
+  if (i <= 0) throw new UsageError(`--arg expects name=SOURCE, got '${flag}'`);
+  const name = flag.slice(0, i);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--arg name '${name}' is not a valid identifier`);
+  return { name, spec: flag.slice(i + 1) };
+}
+
+const SHORT_DTYPES: Record<string, string> = {
+  f16: 'float16',
+  f32: 'float32',
+  f64: 'float64',
+  i8: 'int8',
+  i16: 'int16',
+  i32: 'int32',
+  i64: 'int64',
+  u8: 'uint8',
+  u16: 'uint16',
+  u32: 'uint32',
+  u64: 'uint64',
+  bool: 'bool',
+};
+
+const ABSTRACT = /^([a-z]+\d*)\[([\d,\s]*)\]$/;
+
+export function parseAbstract(spec: string): engine.ShapedArray | null {
+  const m = ABSTRACT.exec(spec.trim());
+  if (!m) return null;
+  const dt = SHORT_DTYPES[m[1]] ?? m[1];
+  let dtype: engine.DType;
+  try {
+    dtype = engine.dtypes.canonicalize(engine.dtypes.toDType(dt));
+  } catch {
+    throw new UsageError(`unknown dtype '${m[1]}' in abstract shape '${spec}' (use f32, i32, bool, ...)`);
+  }
+  const shape = m[2].trim() === '' ? [] : m[2].split(',').map((s) => Number(s.trim()));
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new UsageError(`bad shape in '${spec}'`);
+  return new engine.ShapedArray(shape, dtype);
+}
+
+const NARROW: Record<string, engine.DType> = {
+  int64: engine.dtypes.int32,
+  uint64: engine.dtypes.uint32,
+  float64: engine.dtypes.float32,
+};
+
+/** A format HostArray as an engine array, narrowing 64-bit data when x64 is off. */
+export function hostToEngine(h: HostArray, source: string, warn: ((m: string) => void) | null): engine.Array {
+  let dtype = engine.dtypes.toDType(h.dtype);
+  let data = h.data as engine.dtypes.TypedArray;
+  if (!engine.config.enableX64 && NARROW[h.dtype]) {
+    const to = NARROW[h.dtype];
+    warn?.(`warning: ${source}: ${h.dtype} data narrowed to ${to.name} (x64 is off; pass --x64 to keep 64-bit)`);
+    const out = engine.dtypes.typedArrayFor(to, data.length);
+    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+    data = out;
+    dtype = to;
+  }
+  return engine.fromHostData(data, h.shape, dtype);
+}
+
+/** JSON and CSV numbers have no declared width: narrowing them is silent, as jnp.asarray's is. */
+function treeToEngine(t: JsonTree, source: string, warn: null): unknown {
+  if (isHostArray(t)) return hostToEngine(t, source, warn);
+  if (Array.isArray(t)) return t.map((x) => treeToEngine(x, source, warn));
+  if (t === null || typeof t === 'string') return t;
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, treeToEngine(v, source, warn)]));
+}
+
+function readBytes(source: string, bytes: Buffer, format: string, selector: string | null, opts: SourceOptions, warn: (m: string) => void): unknown {
+  const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (format) {
+    case 'npy':
+      return hostToEngine(readNpy(u8, source), source, warn);
+    case 'npz': {
+      const all = readNpz(u8, source);
+      if (selector) return hostToEngine(npzGet(all, selector, source), source, warn);
+      return Object.fromEntries([...all].map(([k, v]) => [k, hostToEngine(v, `${source}:${k}`, warn)]));
+    }
+    case 'json':
+      return treeToEngine(parseJsonValue(bytes.toString('utf8'), source), source, null);
+    default: {
+      const columns = selector ? selector.split(',').map((s) => s.trim()) : undefined;
+      const { array } = readCsv(bytes.toString('utf8'), source, { delimiter: opts.delimiter, columns });
+      return hostToEngine(array, source, null);
+    }
+  }
+}
+
+const EXT_FORMAT: Record<string, string> = { '.npy': 'npy', '.npz': 'npz', '.json': 'json', '.csv': 'csv', '.tsv': 'csv', '.txt': 'csv' };
+
+/** Load one SOURCE into an engine array, a pytree of them, or an abstract ShapedArray. */
+export function loadSource(spec: string, opts: SourceOptions = {}): unknown {
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`${m}\n`));
+  if (spec === '-') {
+    const bytes = (opts.readStdin ?? (() => readFileSync(0)))();
+    const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (u8.length === 0) throw new FormatError('<stdin>: no data');
+    return readBytes('<stdin>', bytes, sniffFormat(u8), null, opts, warn);
+  }
+  if (opts.allowAbstract) {
+    const abs = parseAbstract(spec);
+    if (abs) return abs;
+  }
+  // path, or path:selector (npz key / csv columns)
+  let path = spec;
+  let selector: string | null = null;
+  if (!existsSync(path)) {
+    const m = /^(.*\.(?:npz|csv|tsv|txt)):(.+)$/.exec(spec);
+    if (m && existsSync(m[1])) {
+      path = m[1];
+      selector = m[2];
+    }
+  }
+  if (existsSync(path)) {
+    const format = EXT_FORMAT[extname(path).toLowerCase()];
+    const bytes = readFileSync(path);
+    const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return readBytes(path, bytes, format ?? sniffFormat(u8), selector, opts, warn);
+  }
+  // An inline JSON literal: '[1,2,3]', 2.5, true, {"a": [1]}.
+  try {
+    JSON.parse(spec.replace(/\bNaN\b|-?\bInfinity\b/g, '0'));
+  } catch {
+    const looksLikePath = /[/\\]|\.(npy|npz|csv|json|tsv|txt)(:|$)/.test(spec);
+    if (looksLikePath) throw new UsageError(`${spec}: no such file`);
+    throw new UsageError(`'${spec}' is neither a file nor a JSON literal${opts.allowAbstract ? ' nor an abstract shape like f32[8,3]' : ''}`);
+  }
+  return treeToEngine(parseJsonValue(spec, '<inline>'), '<inline>', null);
+}

@@ -1,0 +1,67 @@
+/**
+ * @file `tjax devices`: the devices this machine has, and for the ones it has not, why and what
+ * to install.
+ */
+import { Flags } from '@oclif/core';
+import * as engine from '../engine/index.js';
+import { BaseCommand } from '../cli/base.js';
+
+interface Row {
+  device: string;
+  platform: string;
+  kind: string;
+  available: boolean;
+  description: string;
+  fix?: string;
+}
+
+/** Platforms tjax knows of that this build cannot offer yet, with the reason. */
+const PLANNED: Row[] = [
+  {
+    device: 'webgpu:0',
+    platform: 'webgpu',
+    kind: 'gpu',
+    available: false,
+    description: 'unavailable: the WebGPU backend (WGSL through Dawn) is not part of this build yet',
+    fix: 'use --device cpu',
+  },
+  {
+    device: 'gpujs:0',
+    platform: 'gpujs',
+    kind: 'gpu',
+    available: false,
+    description: 'unavailable: the gpu.js backend is not part of this build yet',
+    fix: 'use --device cpu',
+  },
+];
+
+export default class Devices extends BaseCommand {
+  static override description = 'List the devices tjax can run on, and why a device is unavailable.';
+  static override examples = ['<%= config.bin %> devices', '<%= config.bin %> devices --json'];
+  static override flags = {
+    json: Flags.boolean({ description: 'Machine-readable output', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Devices);
+    const rows: Row[] = engine.devices().map((d) => ({
+      device: String(d),
+      platform: d.platform,
+      kind: d.kind,
+      available: true,
+      description: d.description,
+    }));
+    const have = new Set(rows.map((r) => r.platform));
+    for (const p of PLANNED) if (!have.has(p.platform)) rows.push(p);
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ default: engine.defaultBackend(), devices: rows }, null, 2)}\n`);
+      return;
+    }
+    const def = engine.defaultBackend();
+    for (const r of rows) {
+      const mark = r.platform === def ? ' (default)' : '';
+      process.stdout.write(`${r.device.padEnd(10)} ${r.kind.padEnd(4)} ${r.description}${mark}\n`);
+      if (r.fix) process.stdout.write(`${''.padEnd(16)}fix: ${r.fix}\n`);
+    }
+  }
+}

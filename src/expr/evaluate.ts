@@ -1,0 +1,404 @@
+/**
+ * @file The evaluator: walks an expression's AST and calls the engine. Nothing reaches JS eval,
+ * the file system or the network: names resolve to the builtins of scope.ts or to inputs, and
+ * attributes resolve only on namespaces, arrays (their documented methods) and dtypes.
+ *
+ * Python semantics kept where they matter for JAX: int and float literals stay apart (an int
+ * literal is a weak int, `2.0` a weak float, even when integral), `/` on ints is true division,
+ * keyword arguments become NumPy's options object (snake_case names camel-cased), `a < b < c`
+ * chains, `lambda` makes a function the transformations can take.
+ */
+import * as engine from '../engine/index.js';
+import type { Call, Expr, IndexItem, Keyword } from './ast.js';
+import { ExprError, suggestName } from './errors.js';
+import { Namespace, builtins } from './scope.js';
+
+const jnp = engine.numpy;
+
+/** A Python float literal whose value is integral (2.0): it must stay a float. */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+type V = unknown;
+
+function isArrayValue(x: unknown): x is engine.Value {
+  return x instanceof engine.Array || x instanceof engine.Tracer;
+}
+
+/** Engine-facing form of a value: PyFloat becomes a weak float scalar. */
+function toEngine(x: V): V {
+  if (x instanceof PyFloat) return weakFloat(x.value);
+  if (Array.isArray(x)) return x.map(toEngine);
+  return x;
+}
+
+function weakFloat(v: number): engine.Value {
+  // A 0-d weak float: what a Python float literal is in JAX.
+  return engine.lax.convertElementType(jnp.asarray(v), engine.config.enableX64 ? 'float64' : 'float32', true);
+}
+
+function num(x: V): number | null {
+  if (typeof x === 'number') return x;
+  if (x instanceof PyFloat) return x.value;
+  if (typeof x === 'boolean') return x ? 1 : 0;
+  return null;
+}
+
+function isPyFloat(x: V): boolean {
+  return x instanceof PyFloat || (typeof x === 'number' && !Number.isInteger(x));
+}
+
+function pyNumber(v: number, float: boolean): V {
+  return float && Number.isInteger(v) ? new PyFloat(v) : v;
+}
+
+const BINARY: Record<string, (a: V, b: V) => V> = {
+  '+': (a, b) => jnp.add(a, b),
+  '-': (a, b) => jnp.subtract(a, b),
+  '*': (a, b) => jnp.multiply(a, b),
+  '/': (a, b) => jnp.true_divide(a, b),
+  '//': (a, b) => jnp.floor_divide(a, b),
+  '%': (a, b) => jnp.remainder(a, b),
+  '**': (a, b) => jnp.power(a, b),
+  '@': (a, b) => call(jnp, 'matmul', [a, b]),
+  '&': (a, b) => jnp.bitwise_and(a, b),
+  '|': (a, b) => jnp.bitwise_or(a, b),
+  '^': (a, b) => jnp.bitwise_xor(a, b),
+  '<<': (a, b) => jnp.left_shift(a, b),
+  '>>': (a, b) => jnp.right_shift(a, b),
+  '<': (a, b) => jnp.less(a, b),
+  '<=': (a, b) => jnp.less_equal(a, b),
+  '>': (a, b) => jnp.greater(a, b),
+  '>=': (a, b) => jnp.greater_equal(a, b),
+  '==': (a, b) => jnp.equal(a, b),
+  '!=': (a, b) => jnp.not_equal(a, b),
+};
+
+function call(ns: object, name: string, args: V[]): V {
+  const f = (ns as Record<string, unknown>)[name];
+  if (typeof f !== 'function') throw new Error(`${name} is not available`);
+  return f(...args);
+}
+
+/** Python arithmetic on plain numbers (int/float kept apart), so `2*3` stays a static int. */
+function scalarBinary(op: string, a: V, b: V): V | undefined {
+  const x = num(a);
+  const y = num(b);
+  if (x === null || y === null || typeof a === 'boolean' || typeof b === 'boolean') return undefined;
+  const float = isPyFloat(a) || isPyFloat(b);
+  switch (op) {
+    case '+':
+      return pyNumber(x + y, float);
+    case '-':
+      return pyNumber(x - y, float);
+    case '*':
+      return pyNumber(x * y, float);
+    case '/':
+      if (y === 0) throw new Error('division by zero');
+      return pyNumber(x / y, true);
+    case '//':
+      if (y === 0) throw new Error('integer division or modulo by zero');
+      return pyNumber(Math.floor(x / y), float);
+    case '%': {
+      if (y === 0) throw new Error('integer modulo by zero');
+      const r = x % y;
+      return pyNumber(r !== 0 && r < 0 !== y < 0 ? r + y : r, float);
+    }
+    case '**':
+      return pyNumber(x ** y, float || y < 0);
+    case '<':
+      return x < y;
+    case '<=':
+      return x <= y;
+    case '>':
+      return x > y;
+    case '>=':
+      return x >= y;
+    case '==':
+      return x === y;
+    case '!=':
+      return x !== y;
+  }
+  return undefined;
+}
+
+/** Keyword names as the engine spells them: NumPy's snake_case options become camelCase. */
+function camel(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/**
+ * Positional parameter names of functions whose JS signature takes more than the first argument
+ * positionally, so that Python keyword use (`linspace(0, 1, num=5)`) lands in the right place.
+ */
+const POSITIONAL: Record<string, string[]> = {
+  linspace: ['start', 'stop', 'num'],
+  arange: ['start', 'stop', 'step'],
+  clip: ['a', 'min', 'max'],
+  where: ['condition', 'x', 'y'],
+  full: ['shape', 'fill_value'],
+  full_like: ['a', 'fill_value'],
+  fullLike: ['a', 'fill_value'],
+  eye: ['N', 'M', 'k'],
+  reshape: ['a', 'shape'],
+  round: ['a', 'decimals'],
+  power: ['x1', 'x2'],
+  take: ['a', 'indices'],
+  einsum: ['subscripts'],
+  tensordot: ['a', 'b', 'axes'],
+  swapaxes: ['a', 'axis1', 'axis2'],
+  moveaxis: ['a', 'source', 'destination'],
+  split: ['ary', 'indices_or_sections'],
+  repeat: ['a', 'repeats'],
+  tile: ['A', 'reps'],
+  roll: ['a', 'shift'],
+  searchsorted: ['a', 'v'],
+  take_along_axis: ['arr', 'indices'],
+  broadcast_to: ['array', 'shape'],
+  convertElementType: ['operand', 'new_dtype'],
+  integerPow: ['x', 'y'],
+};
+
+function applyCall(fn: (...a: any[]) => any, fname: string, args: V[], kwargs: [string, V][]): V {
+  const pos = [...args];
+  const opts: Record<string, V> = {};
+  const sig = POSITIONAL[fname];
+  for (const [k, v] of kwargs) {
+    const i = sig ? sig.indexOf(k) : -1;
+    if (i >= 0) {
+      if (i < pos.length && pos[i] !== undefined) throw new TypeError(`${fname}() got multiple values for argument '${k}'`);
+      while (pos.length < i) pos.push(undefined);
+      pos[i] = v;
+    } else opts[camel(k)] = v;
+  }
+  if (Object.keys(opts).length) {
+    // The options object goes after the positional parameters the signature knows of.
+    if (sig) while (pos.length < sig.length) pos.push(undefined);
+    pos.push(opts);
+  }
+  return fn(...pos.map(toEngine));
+}
+
+const ARRAY_ATTRS = new Set(['T', 'mT', 'shape', 'dtype', 'ndim', 'size', 'at', 'weakType', 'weak_type']);
+const METHOD_NAMES = new Set(
+  Object.getOwnPropertyNames(Object.getPrototypeOf(Object.getPrototypeOf(jnp.zeros(1)))).filter(
+    (n) => n !== 'constructor' && !n.startsWith('_') && n !== 'toPrimitive',
+  ),
+);
+const UPDATE_METHODS = new Set(['get', 'set', 'add', 'subtract', 'multiply', 'mul', 'divide', 'min', 'max']);
+
+export class Evaluator {
+  private readonly globals = builtins();
+  constructor(
+    private readonly source: string,
+    private readonly inputs: ReadonlyMap<string, unknown>,
+  ) {}
+
+  evaluate(e: Expr): V {
+    return this.eval(e, new Map());
+  }
+
+  private fail(node: { start: number; end: number }, msg: string): never {
+    throw new ExprError(msg, this.source, node.start, node.end);
+  }
+
+  /** Run `f`; an engine error becomes an ExprError pointing at `node` (innermost wins). */
+  private at<T>(node: { start: number; end: number }, f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof ExprError) throw err;
+      const msg = err instanceof Error ? err.message : String(err);
+      const wrapped = new ExprError(msg, this.source, node.start, node.end);
+      (wrapped as { cause?: unknown }).cause = err;
+      throw wrapped;
+    }
+  }
+
+  private lookup(node: Expr & { kind: 'Name' }, locals: Map<string, V>): V {
+    const id = node.id;
+    if (locals.has(id)) return locals.get(id);
+    if (this.inputs.has(id)) return this.inputs.get(id);
+    if (this.globals.has(id)) return this.globals.get(id);
+    const known = [...locals.keys(), ...this.inputs.keys(), ...this.globals.keys()];
+    const hint = suggestName(id, known);
+    return this.fail(node, `unknown name '${id}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+  }
+
+  private eval(e: Expr, locals: Map<string, V>): V {
+    switch (e.kind) {
+      case 'Num':
+        return e.isInt ? e.value : pyNumber(e.value, true);
+      case 'Str':
+        return e.value;
+      case 'Bool':
+        return e.value;
+      case 'None':
+        return null;
+      case 'Name':
+        return this.lookup(e, locals);
+      case 'List':
+      case 'Tuple':
+        return e.elts.map((x) => this.eval(x, locals));
+      case 'Unary': {
+        const v = this.eval(e.operand, locals);
+        const n = num(v);
+        if (n !== null && typeof v !== 'boolean') {
+          if (e.op === '-') return pyNumber(-n, isPyFloat(v));
+          if (e.op === '+') return v;
+          if (e.op === '~' && !isPyFloat(v)) return ~n;
+        }
+        return this.at(e, () => (e.op === '-' ? jnp.negative(toEngine(v)) : e.op === '+' ? jnp.positive(toEngine(v)) : jnp.invert(toEngine(v))));
+      }
+      case 'Binary': {
+        const a = this.eval(e.left, locals);
+        const b = this.eval(e.right, locals);
+        const s = scalarBinary(e.op, a, b);
+        if (s !== undefined) return s;
+        return this.at(e, () => BINARY[e.op](toEngine(a), toEngine(b)));
+      }
+      case 'Compare': {
+        let left = this.eval(e.operands[0], locals);
+        let result: V = true;
+        for (let i = 0; i < e.ops.length; i++) {
+          const right = this.eval(e.operands[i + 1], locals);
+          const op = e.ops[i];
+          const r = scalarBinary(op, left, right) ?? this.at(e, () => BINARY[op](toEngine(left), toEngine(right)));
+          result = i === 0 ? r : this.at(e, () => jnp.logical_and(toEngine(result), toEngine(r)));
+          left = right;
+        }
+        return result;
+      }
+      case 'BoolOp': {
+        let v = this.eval(e.values[0], locals);
+        for (let i = 1; i < e.values.length; i++) {
+          const t = this.truth(e.values[i - 1], v);
+          if (e.op === 'and' ? !t : t) return v;
+          v = this.eval(e.values[i], locals);
+        }
+        return v;
+      }
+      case 'Not':
+        return !this.truth(e.operand, this.eval(e.operand, locals));
+      case 'IfExp':
+        return this.truth(e.test, this.eval(e.test, locals)) ? this.eval(e.body, locals) : this.eval(e.orelse, locals);
+      case 'Call':
+        return this.evalCall(e, locals);
+      case 'Attribute':
+        return this.attribute(e, this.eval(e.value, locals), e.attr);
+      case 'Index': {
+        const target = this.eval(e.value, locals);
+        const items = e.items.map((it) => this.indexItem(it, locals));
+        if (Array.isArray(target)) {
+          if (items.length !== 1 || typeof items[0] !== 'number') this.fail(e, 'tuples and lists can only be indexed by an integer');
+          const i = items[0] as number;
+          const v = target[i < 0 ? target.length + i : i];
+          if (v === undefined) this.fail(e, `index ${i} is out of range for a sequence of length ${target.length}`);
+          return v;
+        }
+        if (target && typeof target === 'object' && 'set' in target && typeof (target as { set: unknown }).set === 'function' && !isArrayValue(target)) {
+          return this.fail(e, 'cannot index this value');
+        }
+        if (typeof target === 'function') {
+          // `x.at[i]`: the `at` helper is a function-proxy taking the index.
+          return this.at(e, () => (target as (i: unknown) => unknown)(items.length === 1 ? items[0] : items));
+        }
+        if (!isArrayValue(target)) return this.fail(e, 'only arrays, lists and tuples can be indexed');
+        return this.at(e, () => target.index(items.length === 1 ? items[0] : items));
+      }
+      case 'Lambda': {
+        const params = e.params;
+        const body = e.body;
+        const fn = (...args: unknown[]) => {
+          if (args.length !== params.length) {
+            throw new TypeError(`<lambda>() takes ${params.length} positional argument${params.length === 1 ? '' : 's'} but ${args.length} were given`);
+          }
+          const inner = new Map(locals);
+          params.forEach((p, i) => inner.set(p, args[i]));
+          return toEngine(this.eval(body, inner));
+        };
+        return fn;
+      }
+    }
+  }
+
+  private indexItem(it: IndexItem, locals: Map<string, V>): V {
+    if (it.kind === 'Slice') {
+      const part = (x: Expr | undefined) => {
+        if (!x) return null;
+        const v = this.eval(x, locals);
+        return v instanceof PyFloat ? this.fail(x, 'slice indices must be integers or None') : v;
+      };
+      return this.at(it, () => call(jnp, 'sl', [part(it.lower), part(it.upper), part(it.step)]));
+    }
+    if (it.kind === 'Ellipsis') return (jnp as Record<string, unknown>).Ellipsis ?? '...';
+    return toEngine(this.eval(it, locals));
+  }
+
+  private truth(node: Expr, v: V): boolean {
+    if (typeof v === 'boolean' || typeof v === 'number') return Boolean(v);
+    if (v instanceof PyFloat) return v.value !== 0;
+    if (v === null || v === undefined) return false;
+    if (typeof v === 'string' || Array.isArray(v)) return v.length > 0;
+    if (isArrayValue(v)) {
+      return this.at(node, () => {
+        if (v.size !== 1) {
+          throw new Error('The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()');
+        }
+        return Boolean(Number(v));
+      });
+    }
+    return true;
+  }
+
+  private attribute(node: Expr, target: V, attr: string): V {
+    if (attr.startsWith('_')) return this.fail(node, `attribute '${attr}' is not accessible`);
+    if (target instanceof Namespace) {
+      if (!target.has(attr)) {
+        const hint = suggestName(attr, target.members.keys());
+        return this.fail(node, `module '${target.name}' has no attribute '${attr}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+      }
+      return target.get(attr);
+    }
+    if (isArrayValue(target)) {
+      if (attr === 'weak_type') return target.weakType;
+      if (ARRAY_ATTRS.has(attr)) return this.at(node, () => (target as unknown as Record<string, unknown>)[attr]);
+      if (METHOD_NAMES.has(attr)) {
+        const m = (target as unknown as Record<string, (...a: unknown[]) => unknown>)[attr];
+        return Object.defineProperty((...args: unknown[]) => m.apply(target, args), 'name', { value: attr });
+      }
+      const hint = suggestName(attr, [...ARRAY_ATTRS, ...METHOD_NAMES]);
+      return this.fail(node, `'Array' object has no attribute '${attr}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+    }
+    if (target instanceof engine.DType) {
+      if (attr === 'name') return target.name;
+      if (attr === 'itemsize') return target.itemsize;
+    }
+    if (target && typeof target === 'object' && target.constructor?.name === 'IndexUpdateRef' && UPDATE_METHODS.has(attr)) {
+      const m = (target as Record<string, (...a: unknown[]) => unknown>)[attr];
+      return Object.defineProperty((...args: unknown[]) => m.apply(target, args), 'name', { value: attr });
+    }
+    return this.fail(node, `this value has no attribute '${attr}'`);
+  }
+
+  private evalCall(e: Call, locals: Map<string, V>): V {
+    const fn = this.eval(e.func, locals);
+    const fname = e.func.kind === 'Name' ? e.func.id : e.func.kind === 'Attribute' ? e.func.attr : '<expr>';
+    if (typeof fn !== 'function') return this.fail(e.func, `'${fname}' is not callable`);
+    const args = e.args.map((a) => this.eval(a, locals));
+    const kwargs = e.kwargs.map((k: Keyword) => [k.name, this.eval(k.value, locals)] as [string, V]);
+    return this.at(e, () => applyCall(fn as (...a: any[]) => any, fname, args, kwargs));
+  }
+}
+
+/** Evaluate a parsed expression with the given inputs (arrays or tracers by name). */
+export function evaluateExpression(source: string, ast: Expr, inputs: ReadonlyMap<string, unknown>): unknown {
+  return toEngine(new Evaluator(source, inputs).evaluate(ast));
+}
+
+/** Names an expression reads from its inputs: its free names that are not builtins. */
+export function inputNames(free: Iterable<string>): string[] {
+  const b = builtins();
+  return [...free].filter((n) => !b.has(n));
+}
