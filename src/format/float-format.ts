@@ -8,10 +8,14 @@
  *
  * - float64: ECMAScript's Number-to-string already yields the shortest, closest digits under the same
  *   round-half-even reading, so those digits are used directly.
- * - float32/float16: for each length p the two p-digit decimals around x are tested against x's
- *   rounding interval (the midpoints to its neighbours, exact in double precision; the ends count only
- *   when x's last mantissa bit is even, as in IEEE round-half-even). Comparisons are done in doubles and
- *   fall back to exact BigInt arithmetic only when a double comparison cannot decide.
+ * - float32/float16: a binary search over the digit count for the correctly rounded decimal that reads
+ *   back as x (Math.fround / floatToHalf), with the few cases where that shortcut could differ from
+ *   Dragon4 (powers of two, decimals on a rounding boundary, digit ties) sent to a careful path that
+ *   tests both p-digit neighbours of x against its rounding interval (the midpoints to its neighbours,
+ *   exact in double precision; the ends count only when x's last mantissa bit is even). Comparisons
+ *   fall back to exact BigInt arithmetic only when doubles cannot decide.
+ * - dragon4Digits is a plain BigInt Dragon4, used where NumPy wants more digits than the shortest form
+ *   and by the tests as the reference for the fast paths.
  * - limited precision (NumPy's precision=8 in array printing): toFixed/toExponential round the exact
  *   value half-up; an exact tie is detected with BigInt and resolved to the even digit instead.
  */
@@ -166,13 +170,16 @@ function shortestSmall(x: number, dtype: 'float16' | 'float32'): Dec {
     let useLow: boolean;
     if (lowOk !== highOk) useLow = lowOk;
     // A tie needs x to have an exact (p+1)-digit expansion ending in 5; only then is BigInt needed.
-    else if (mantissaEndsIn5(x.toExponential(p)) && isExactTie(lowN, lowK, highN, highK, x)) useLow = lowN % 2 === 0;
+    else if (mantissaEndsIn5(x.toExponential(p)) && isExactTie(lowN, lowK, highN, highK, x))
+      useLow = lowN % 2 === 0;
     else useLow = side < 0; // c, the correctly rounded one, is the nearer
     if (highN === 10 ** p) {
       highN = 1;
       highK += p;
     }
-    return useLow ? stripZeros(String(lowN), lowK + String(lowN).length - 1) : stripZeros(String(highN), highK + String(highN).length - 1);
+    return useLow
+      ? stripZeros(String(lowN), lowK + String(lowN).length - 1)
+      : stripZeros(String(highN), highK + String(highN).length - 1);
   }
   // Unreachable: 9 (float32) or 5 (float16) significant digits always identify a value.
   return parseNumberString(x.toExponential(maxP - 1));
@@ -188,43 +195,44 @@ function shortestSmall(x: number, dtype: 'float16' | 'float32'): Dec {
  */
 export function dragon4Digits(x: number, dtype: FloatDType, minCount: number, maxCount: number): Dec {
   const ax = Math.abs(x);
-  let lo: number;
-  let hi: number;
+  let prev: number;
+  let next: number | null;
   let inclusive: boolean;
   if (dtype === 'float64') {
-    const { m } = decompose(ax);
     f64[0] = ax;
     const bits = u64[0]!;
-    f64[0] = 0;
+    inclusive = (bits & 1n) === 0n;
     u64[0] = bits - 1n;
-    const prev = bits === 0n ? 0 : f64[0]!;
+    prev = f64[0]!;
     u64[0] = bits + 1n;
-    const next = f64[0]!;
-    // Midpoints of doubles are not doubles; keep them as exact halves via the scaled integers below.
-    inclusive = (m & 1n) === 0n;
-    return dragon4Exact(ax, prev, Number.isFinite(next) ? next : ax + (ax - prev), inclusive, minCount, maxCount);
+    next = f64[0]!;
+  } else {
+    const iv = roundingInterval(ax, dtype);
+    inclusive = iv.inclusive;
+    // The interval ends are exact midpoints, so the neighbours they came from are recovered exactly.
+    prev = 2 * iv.lo - ax;
+    next = 2 * iv.hi - ax;
   }
-  ({ lo, hi, inclusive } = roundingInterval(ax, dtype));
-  // lo and hi are exact midpoints here; pass the neighbours they are midpoints of.
-  return dragon4Exact(ax, 2 * lo - ax, 2 * hi - ax, inclusive, minCount, maxCount);
+  return dragon4Exact(ax, prev, Number.isFinite(next) ? next : null, inclusive, minCount, maxCount);
 }
 
+/** next === null: x is the largest finite value; its upper gap mirrors the lower one. */
 function dragon4Exact(
   x: number,
   prev: number,
-  next: number,
+  next: number | null,
   inclusive: boolean,
   minCount: number,
   maxCount: number,
 ): Dec {
   // Work in units of 2^(e-1) so that the midpoints (x+prev)/2 and (x+next)/2 are integers.
   const dx = decompose(x);
-  const dp = decompose(prev === 0 ? x : prev);
-  const dn = decompose(next);
+  const dp = decompose(prev);
+  const dn = next === null ? dx : decompose(next);
   const e = Math.min(dx.e, dp.e, dn.e) - 1;
   const X = dx.m << BigInt(dx.e - e);
-  const P = prev === 0 ? 0n : dp.m << BigInt(dp.e - e);
-  const N = dn.m << BigInt(dn.e - e);
+  const P = dp.m << BigInt(dp.e - e);
+  const N = next === null ? 2n * X - P : dn.m << BigInt(dn.e - e);
   let mLow = (X - P) / 2n;
   let mHigh = (N - X) / 2n;
   // Exponent of the leading digit: 10^k <= x < 10^(k+1).
@@ -292,7 +300,68 @@ export function shortestDigits(x: number, dtype: FloatDType): Dec {
   const ax = Math.abs(x);
   if (ax === 0) return { digits: '0', exp: 0 };
   if (dtype === 'float64') return parseNumberString(String(ax));
-  return shortestSmall(ax, dtype);
+  return shortestSmallFast(ax, dtype) ?? shortestSmall(ax, dtype);
+}
+
+function roundHalf(d: number): number {
+  return halfToFloat(floatToHalf(d));
+}
+
+/**
+ * Whether the decimal read as the double d rounds to x in the small dtype. Returns undefined when d sits
+ * exactly on a midpoint between two values of the dtype: the decimal itself may lie on either side, and
+ * rounding the double again would decide it wrongly (double rounding), so the caller must be exact.
+ */
+function roundsTo(d: number, x: number, dtype: 'float16' | 'float32'): boolean | undefined {
+  const round = dtype === 'float32' ? Math.fround : roundHalf;
+  const f = round(d);
+  // d is a midpoint exactly when its mirror image through f is also a value of the dtype.
+  const mirror = 2 * d - f;
+  if (f !== d && round(mirror) === mirror) return undefined;
+  return f === x;
+}
+
+/**
+ * The common case of shortestSmall, several times faster: binary search for the fewest digits whose
+ * correctly rounded decimal reads back as x. Validity is monotone in the digit count because the
+ * rounding interval is symmetric unless x is a power of two. Returns null when that or anything else
+ * needs the careful path: powers of two, decimals on a rounding boundary, and possible digit ties.
+ */
+function shortestSmallFast(x: number, dtype: 'float16' | 'float32'): Dec | null {
+  let bits: number;
+  if (dtype === 'float32') {
+    f32[0] = x;
+    bits = u32[0]!;
+    if ((bits & 0x7fffff) === 0) return null;
+  } else {
+    bits = floatToHalf(x);
+    if ((bits & 0x3ff) === 0) return null;
+  }
+  let lo = 1;
+  let hi = dtype === 'float32' ? 9 : 5;
+  let best = '';
+  let bestP = 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const c = x.toPrecision(mid);
+    const ok = roundsTo(Number(c), x, dtype);
+    if (ok === undefined) return null;
+    if (ok) {
+      hi = mid;
+      best = c;
+      bestP = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  if (bestP !== lo) {
+    // The upper end (9 or 5 digits, always enough) was never tried.
+    best = x.toPrecision(lo);
+    if (roundsTo(Number(best), x, dtype) !== true) return null;
+  }
+  // An exact tie between two valid neighbours goes to the even digit; toPrecision would round up.
+  if (mantissaEndsIn5(x.toPrecision(lo + 1))) return null;
+  return parseNumberString(best);
 }
 
 /**
@@ -349,8 +418,6 @@ export function fractionLength(d: Dec): number {
 export interface PositionalOptions {
   /** Maximum digits after the point; the shortest digits are rounded when longer. -1 for no limit. */
   precision: number;
-  /** Pad the fraction with zeros to at least this many digits. */
-  minDigits?: number;
   /** Pad the integer part (with its sign) on the left with spaces to this width. */
   padLeft?: number;
   /** Pad the fraction part on the right with spaces to this width. */
@@ -371,7 +438,7 @@ export function scientificDec(x: number, dtype: FloatDType, precision: number): 
   return d;
 }
 
-/** NumPy's dragon4_positional(x, unique=True, fractional=True, trim='.') with the given padding. */
+/** NumPy's dragon4_positional(x, unique=True, fractional=True, trim='.', min_digits=0) with padding. */
 export function formatPositional(x: number, dtype: FloatDType, o: PositionalOptions): string {
   const d = positionalDec(x, dtype, o.precision);
   let intPart: string;
@@ -386,7 +453,6 @@ export function formatPositional(x: number, dtype: FloatDType, o: PositionalOpti
     intPart = '0';
     fracPart = '0'.repeat(-d.exp - 1) + d.digits;
   }
-  if (o.minDigits !== undefined && fracPart.length < o.minDigits) fracPart = fracPart.padEnd(o.minDigits, '0');
   const sign = x < 0 || Object.is(x, -0) ? '-' : '';
   const left = (sign + intPart).padStart(o.padLeft ?? 0, ' ');
   return `${left}.${fracPart.padEnd(o.padRight ?? 0, ' ')}`;

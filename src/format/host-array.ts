@@ -113,6 +113,11 @@ export function shapeSize(shape: readonly number[]): number {
   return n;
 }
 
+/** Python's repr of a shape tuple, as NumPy prints shapes: (), (3,), (2, 3). */
+export function shapeRepr(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+}
+
 /** A zero-filled data array of the right typed-array class for dtype. */
 export function allocData(dtype: DTypeName, n: number): HostData {
   return new CTORS[dtype](n);

@@ -21,6 +21,7 @@ import {
   type HostArray,
   type HostData,
   itemSize,
+  shapeRepr,
   viewData,
 } from './host-array.js';
 import { PySyntaxError, type PyValue, parsePyLiteral, pyRepr } from './py-literal.js';
@@ -106,10 +107,14 @@ interface Descr {
 
 function parseDescr(descr: PyValue, source: string): Descr {
   if (descr.kind === 'list') {
-    throw new FormatError(`${source}: unsupported dtype ${pyRepr(descr)} (structured arrays are not supported)`);
+    throw new FormatError(
+      `${source}: unsupported dtype ${pyRepr(descr)} (structured arrays are not supported)`,
+    );
   }
   if (descr.kind === 'tuple') {
-    throw new FormatError(`${source}: unsupported dtype ${pyRepr(descr)} (sub-array dtypes are not supported)`);
+    throw new FormatError(
+      `${source}: unsupported dtype ${pyRepr(descr)} (sub-array dtypes are not supported)`,
+    );
   }
   if (descr.kind !== 'str') {
     throw new FormatError(`${source}: malformed header: descr is not a dtype descriptor: ${pyRepr(descr)}`);
@@ -123,7 +128,8 @@ function parseDescr(descr: PyValue, source: string): Descr {
     const what = describeUnsupported(kind, Number(size || '0'), rest);
     throw new FormatError(`${source}: unsupported dtype ${pyRepr(descr)} (${what})`);
   }
-  const bigEndian = order === '>' || ((order === '=' || order === '|' || order === '') && !HOST_LITTLE_ENDIAN);
+  const bigEndian =
+    order === '>' || ((order === '=' || order === '|' || order === '') && !HOST_LITTLE_ENDIAN);
   return { dtype, bigEndian };
 }
 
@@ -172,7 +178,9 @@ function parseHeader(text: string, version: number, source: string): Header {
   const shapeV = fields.get('shape')!;
   const shape: number[] = [];
   const badShape = () =>
-    new FormatError(`${source}: malformed header: shape is not a tuple of non-negative integers: ${pyRepr(shapeV)}`);
+    new FormatError(
+      `${source}: malformed header: shape is not a tuple of non-negative integers: ${pyRepr(shapeV)}`,
+    );
   if (shapeV.kind !== 'tuple') throw badShape();
   for (const d of shapeV.items) {
     if (d.kind !== 'int' || d.value < 0n || d.value > BigInt(Number.MAX_SAFE_INTEGER)) throw badShape();
@@ -197,7 +205,13 @@ function copySwapped(src: Uint8Array, dst: Uint8Array, count: number, size: numb
  * Copies Fortran-ordered elements into C order: walks the output in C order with an odometer and keeps
  * the matching Fortran element offset up to date incrementally.
  */
-function copyFortranToC(src: Uint8Array, dst: Uint8Array, shape: number[], size: number, swap: boolean): void {
+function copyFortranToC(
+  src: Uint8Array,
+  dst: Uint8Array,
+  shape: number[],
+  size: number,
+  swap: boolean,
+): void {
   const n = shape.length;
   const stride: number[] = [];
   let acc = 1;
@@ -242,10 +256,13 @@ export function readNpy(bytes: Uint8Array, source: string): HostArray {
   const major = bytes[6]!;
   const minor = bytes[7]!;
   if (minor !== 0 || major < 1 || major > 3) {
-    throw new FormatError(`${source}: unsupported NPY format version ${major}.${minor} (supported: 1.0, 2.0, 3.0)`);
+    throw new FormatError(
+      `${source}: unsupported NPY format version ${major}.${minor} (supported: 1.0, 2.0, 3.0)`,
+    );
   }
   const lenBytes = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lenBytes) throw new FormatError(`${source}: truncated: file ends inside the NPY preamble`);
+  if (bytes.length < 8 + lenBytes)
+    throw new FormatError(`${source}: truncated: file ends inside the NPY preamble`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const headerStart = 8 + lenBytes;
@@ -298,11 +315,6 @@ export function readNpy(bytes: Uint8Array, source: string): HostArray {
   }
   if (dtype === 'bool') data = normalizeBool(data as Uint8Array, data.buffer === bytes.buffer);
   return { dtype, shape, data };
-}
-
-/** Python's repr of a shape tuple: (), (3,), (2, 3). */
-export function shapeRepr(shape: readonly number[]): string {
-  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
 }
 
 function encodeAscii(s: string): Uint8Array {

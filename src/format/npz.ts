@@ -80,11 +80,14 @@ class ZipReader {
     // The record is 22 bytes plus a comment of at most 65535 bytes, so it lies near the end.
     const min = Math.max(0, this.bytes.length - 22 - 0xffff);
     for (let p = this.bytes.length - 22; p >= min; p--) {
-      if (this.dv.getUint32(p, true) === SIG_EOCD && p + 22 + this.dv.getUint16(p + 20, true) <= this.bytes.length) {
+      if (
+        this.dv.getUint32(p, true) === SIG_EOCD &&
+        p + 22 + this.dv.getUint16(p + 20, true) <= this.bytes.length
+      ) {
         return p;
       }
     }
-    throw new FormatError(`${this.source}: not an NPZ file (no zip directory found)`);
+    throw new FormatError(`${this.source}: not an NPZ file (no zip directory found; is it truncated?)`);
   }
 
   members(): Member[] {
@@ -126,8 +129,14 @@ class ZipReader {
         const len = this.u16(e + 2);
         if (id === 0x0001) {
           let q = e + 4;
-          if (size === 0xffffffff) (size = this.u64(q)), (q += 8);
-          if (compressedSize === 0xffffffff) (compressedSize = this.u64(q)), (q += 8);
+          if (size === 0xffffffff) {
+            size = this.u64(q);
+            q += 8;
+          }
+          if (compressedSize === 0xffffffff) {
+            compressedSize = this.u64(q);
+            q += 8;
+          }
           if (localOffset === 0xffffffff) localOffset = this.u64(q);
         }
         e += 4 + len;
@@ -185,7 +194,9 @@ export function npzGet(entries: Map<string, HostArray>, name: string, source: st
   const a = entries.get(name);
   if (a) return a;
   const names = [...entries.keys()];
-  throw new FormatError(`${source}: no array named '${name}' (has: ${names.length ? names.join(', ') : 'none'})`);
+  throw new FormatError(
+    `${source}: no array named '${name}' (has: ${names.length ? names.join(', ') : 'none'})`,
+  );
 }
 
 // The DOS timestamp zipfile writes for np.savez members; fixed so output is reproducible.

@@ -87,7 +87,11 @@ class Parser {
     if (c === '{') return this.dict();
     if (c === '(') return this.tupleOrParen();
     if (c === '[') return { kind: 'list', items: this.sequence(']') };
-    if (c === "'" || c === '"' || ((c === 'u' || c === 'U') && (s[this.pos + 1] === "'" || s[this.pos + 1] === '"'))) {
+    if (
+      c === "'" ||
+      c === '"' ||
+      ((c === 'u' || c === 'U') && (s[this.pos + 1] === "'" || s[this.pos + 1] === '"'))
+    ) {
       return this.strings();
     }
     if (c === '-' || c === '+') {

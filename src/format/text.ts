@@ -14,11 +14,27 @@
  * kept so output matches JAX character for character.
  */
 
-import { type FloatDType, formatFloatScalar, formatPositional, formatScientific, roundToDType } from './float-format.js';
-import { type DTypeName, FormatError, type HostArray, halfToFloat, isFloatDType, shapeSize } from './host-array.js';
-import { shapeRepr } from './npy.js';
+import {
+  type FloatDType,
+  formatFloatScalar,
+  formatPositional,
+  formatScientific,
+  roundToDType,
+} from './float-format.js';
+import {
+  type DTypeName,
+  FormatError,
+  type HostArray,
+  halfToFloat,
+  isFloatDType,
+  shapeRepr,
+  shapeSize,
+} from './host-array.js';
 
-/** One value as NumPy's str() of a scalar of this dtype writes it (see the file comment). */
+/**
+ * One value as NumPy's str() of a scalar of this dtype writes it (see the file comment). Floats are given
+ * by value (float16 too, not its bits) and rounded to the dtype first.
+ */
 export function formatScalar(dtype: DTypeName, value: number | bigint | boolean): string {
   if (dtype === 'bool') return value ? 'True' : 'False';
   if (isFloatDType(dtype)) return formatFloatScalar(roundToDType(Number(value), dtype), dtype);
@@ -151,7 +167,7 @@ function floatFormatter(a: HostArray, shown: number[]): ElementFormatter {
     if (expFormat) {
       return formatScientific(x, dtype, { precision, minDigits: precision, padLeft, expDigits: expSize });
     }
-    return formatPositional(x, dtype, { precision, minDigits: 0, padLeft, padRight });
+    return formatPositional(x, dtype, { precision, padLeft, padRight });
   };
 }
 
@@ -167,7 +183,13 @@ function boolFormatter(a: HostArray): ElementFormatter {
   return (i) => (a.data[i] ? t : 'False');
 }
 
-function extendLine(s: string, line: string, word: string, width: number, nextPrefix: string): [string, string] {
+function extendLine(
+  s: string,
+  line: string,
+  word: string,
+  width: number,
+  nextPrefix: string,
+): [string, string] {
   // Wrapping cannot help when the line holds nothing but the indent.
   if (line.length + word.length > width && line.length > nextPrefix.length) {
     s += `${line.trimEnd()}\n`;
