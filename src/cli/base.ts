@@ -23,8 +23,9 @@ export abstract class BaseCommand extends Command {
     if ((err as { oclif?: { exit?: number } }).oclif?.exit === 0) throw err;
     if (err.constructor?.name === 'ExitError') throw err;
     const { text, code } = describeError(err, this.debugMode);
-    process.stderr.write(`${text}\n`);
+    // Set the exit code and return rather than process.exit(): stderr on a pipe is written
+    // asynchronously, and exiting at once could cut a long message (a --debug stack) short.
     process.exitCode = code;
-    this.exit(code);
+    process.stderr.write(`${text}\n`);
   }
 }

@@ -1,0 +1,202 @@
+/**
+ * @file End-to-end tests of the command line: the built binary run as a subprocess on fixture
+ * files made by NumPy (fixtures/cli/make_cli_fixtures.py), checking stdout, stderr, exit codes,
+ * byte-identical NPY output and that failed runs leave no files behind.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIX, tjax } from './run-cli.js';
+
+const expected = JSON.parse(readFileSync(`${FIX}expected.json`, 'utf8'));
+
+describe('tjax run', () => {
+  it('evaluates the README example', () => {
+    const r = tjax(['run', 'sum(sin(x)**2)', '--arg', 'x=[1,2,3]']);
+    expect(r.code).toBe(0);
+    // NumPy sums float32 pairwise in float32 (expected.json); tjax accumulates in double and rounds
+    // once, so the two may differ in the last ulp.
+    expect(Math.abs(Number(r.stdout) - expected.sum_sin_sq)).toBeLessThan(2.5e-7);
+    expect(r.stdout).toMatch(/^1\.55481?\d*\n$/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('prints 2-D arrays one row per line, as numpy.savetxt', () => {
+    const r = tjax(['run', 'x * 2 + 1', '--arg', 'x=[[1,2],[3,4]]']);
+    expect(r.stdout).toBe('3 5\n7 9\n');
+  });
+
+  it('reads NPY and writes JSON on request', () => {
+    const r = tjax(['run', 'mean(x, axis=0)', '--arg', `x=${FIX}x.npy`, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const got = JSON.parse(r.stdout);
+    expect(got[0]).toBe(expected.mean_axis0[0]);
+    expect(got[1]).toBeCloseTo(expected.mean_axis0[1], 6);
+  });
+
+  it('writes NPY byte for byte as numpy.save does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tjax-'));
+    const out = join(dir, 'y.npy');
+    const r = tjax(['run', 'x + 1', '--arg', `x=${FIX}x.npy`, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out).equals(readFileSync(`${FIX}x_plus_1.npy`))).toBe(true);
+  });
+
+  it('writes NPY to stdout binary-clean and reads NPY from stdin', () => {
+    const r = tjax(['run', 'x + 1', '--arg', 'x=-', '--format', 'npy'], { input: readFileSync(`${FIX}x.npy`) });
+    expect(r.code).toBe(0);
+    expect(r.stdoutBytes.equals(readFileSync(`${FIX}x_plus_1.npy`))).toBe(true);
+  });
+
+  it('selects CSV columns by header name', () => {
+    const r = tjax(['run', 'sum(t, axis=0)', '--arg', `t=${FIX}table.csv:a,c`, '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(expected.colsum_ac);
+  });
+
+  it('reads one array of an NPZ by key, and a whole NPZ as a pytree', () => {
+    expect(tjax(['run', 'a * 2', '--arg', `a=${FIX}data.npz:a`]).stdout).toBe('0.0\n2.0\n4.0\n');
+    const r = tjax(['run', 'd', '--arg', `d=${FIX}data.npz`]);
+    expect(JSON.parse(r.stdout)).toEqual({ a: [0, 1, 2], b: [
+      [1, 1],
+      [1, 1],
+    ] });
+  });
+
+  it('runs eagerly with --no-jit and gives the same answer', () => {
+    const a = tjax(['run', 'exp(x) / sum(exp(x))', '--arg', 'x=[1,2,3]']);
+    const b = tjax(['run', 'exp(x) / sum(exp(x))', '--arg', 'x=[1,2,3]', '--no-jit']);
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  it('narrows 64-bit NPY input with a warning, or keeps it with --x64', () => {
+    const r = tjax(['run', 'x.dtype.name', '--arg', `x=${FIX}i64.npy`, '--format', 'json']);
+    expect(r.stderr).toMatch(/int64 data narrowed to int32/);
+    const k = tjax(['run', 'x * 2', '--arg', `x=${FIX}i64.npy`, '--x64', '--format', 'json']);
+    expect(k.stderr).toBe('');
+    expect(JSON.parse(k.stdout)).toEqual([2, 4, 6]);
+  });
+
+  it('prints a profile with --profile', () => {
+    const r = tjax(['run', 'sin(x) * 2 + 1', '--arg', 'x=[1,2,3]', '--profile']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/compiled 1 kernel\(s\)/);
+    expect(r.stderr).toMatch(/cpu:0\s+map_0/);
+  });
+});
+
+describe('errors', () => {
+  it('points at a parse error with a caret and exits 2', () => {
+    const r = tjax(['run', 'sum(x', '--arg', 'x=[1]']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: expected ')' at 1:6\nsum(x\n     ^\n");
+  });
+
+  it('suggests the nearest name for an unknown one', () => {
+    const r = tjax(['run', 'sine(x)', '--arg', 'x=[1]']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe("error: unknown name 'sine' (did you mean 'sin'?) at 1:1");
+  });
+
+  it('names a missing input', () => {
+    const r = tjax(['run', 'x + y', '--arg', 'x=[1]']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: missing input 'y': pass --arg y=SOURCE\n");
+  });
+
+  it('reports shape errors from the engine with the expression position', () => {
+    const r = tjax(['run', 'x + y', '--arg', 'x=[1,2,3]', '--arg', 'y=[1,2]']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe('error: add got incompatible shapes for broadcasting: (3,), (2,). at 1:1');
+    expect(r.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
+  });
+
+  it('shows a stack trace only with --debug', () => {
+    const r = tjax(['run', 'x + y', '--arg', 'x=[1,2,3]', '--arg', 'y=[1,2]', '--debug']);
+    expect(r.stderr).toMatch(/\.[jt]s:\d+/);
+  });
+
+  it('reports a truncated NPY file with its path', () => {
+    const r = tjax(['run', 'x', '--arg', `x=${FIX}truncated.npy`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/truncated\.npy: truncated: header says 24 bytes of data, file has 16/);
+  });
+
+  it('reports ragged CSV rows and bad cells with line and column', () => {
+    expect(tjax(['run', 'x', '--arg', `x=${FIX}ragged.csv`]).stderr).toMatch(/ragged\.csv: line 2 has 2 columns, expected 3/);
+    expect(tjax(['run', 'x', '--arg', `x=${FIX}badcell.csv`]).stderr).toMatch(/badcell\.csv: line 2, column 2: cannot parse 'abc' as a number/);
+  });
+
+  it('reports a missing file', () => {
+    const r = tjax(['run', 'x', '--arg', 'x=nope.npy']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: nope.npy: no such file\n');
+  });
+
+  it('leaves no partial output and never clobbers an existing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tjax-'));
+    const fresh = join(dir, 'fresh.npy');
+    expect(tjax(['run', 'x + y', '--arg', 'x=[1,2,3]', '--arg', 'y=[1,2]', '--out', fresh]).code).toBe(1);
+    expect(existsSync(fresh)).toBe(false);
+    const kept = join(dir, 'kept.csv');
+    writeFileSync(kept, 'precious\n');
+    expect(tjax(['run', 'sum(x', '--arg', 'x=[1]', '--out', kept]).code).toBe(2);
+    expect(readFileSync(kept, 'utf8')).toBe('precious\n');
+  });
+
+  it('rejects an unknown device', () => {
+    const r = tjax(['run', '1+1', '--device', 'tpu']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: unknown device 'tpu'/);
+  });
+});
+
+describe('tjax jit-inspect', () => {
+  it('prints the jaxpr as JAX does, from abstract shapes', () => {
+    const r = tjax(['jit-inspect', 'exp(x) / sum(exp(x))', '--arg', 'x=f32[8]']);
+    expect(r.stdout).toBe(
+      [
+        '{ lambda ; a:f32[8]. let',
+        '    b:f32[8] = exp a',
+        '    c:f32[8] = exp a',
+        '    d:f32[] = reduce_sum[axes=(0,) out_sharding=None] c',
+        '    e:f32[8] = div b d',
+        '  in (e,) }',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows one fused kernel for an elementwise chain', () => {
+    const r = tjax(['jit-inspect', 'sin(x) * 2 + 1', '--arg', 'x=f32[1000]', '--stage', 'lowered']);
+    expect(r.stdout).toMatch(/^\/\/ 1 kernel\(s\) for cpu:0/);
+    expect(r.stdout).toMatch(/Math\.sin/);
+  });
+
+  it('reports compile facts as JSON', () => {
+    const r = tjax(['jit-inspect', 'sum(x * y)', '--arg', 'x=f32[4,3]', '--arg', 'y=f32[4,3]', '--stage', 'compiled', '--json']);
+    const facts = JSON.parse(r.stdout);
+    expect(facts.kernels).toBe(1);
+    expect(facts.device).toBe('cpu:0');
+    expect(facts.outputBytes).toBe(4);
+  });
+});
+
+describe('tjax devices and --help', () => {
+  it('lists the CPU and says why other devices are unavailable', () => {
+    const r = tjax(['devices', '--json']);
+    const d = JSON.parse(r.stdout);
+    expect(d.default).toBe('cpu');
+    expect(d.devices[0]).toMatchObject({ device: 'cpu:0', available: true });
+    expect(d.devices.some((x: { available: boolean }) => !x.available)).toBe(true);
+  });
+
+  it('has help with examples for every command', () => {
+    for (const cmd of ['run', 'jit-inspect', 'devices', 'bench']) {
+      const r = tjax([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/EXAMPLES/);
+    }
+  });
+});
