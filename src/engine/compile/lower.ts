@@ -110,6 +110,28 @@ export class LowerCtx {
     return this.fromBuffer(out, outAval);
   }
 
+  /**
+   * An argmax/argmin kernel over one `axis` of `x` (its fused prologue); the result has the other
+   * dimensions in order and `outAval`'s (integer) dtype.
+   */
+  argReduce(x: Lazy, axis: number, op: 'argmax' | 'argmin', outAval: ShapedArray): Lazy {
+    const shape = x.aval.shape;
+    const outVars = loopVars('i', shape.length - 1);
+    const [r] = loopVars('r', 1);
+    let o = 0;
+    const idx = shape.map((_, d) => (d === axis ? r : outVars[o++]));
+    const out = this.newBuffer(outAval, 'temp');
+    this.kernels.push({
+      kind: 'argreduce',
+      out,
+      outShape: shape.filter((_, d) => d !== axis),
+      redSize: shape[axis],
+      op,
+      body: x.at(idx),
+    });
+    return this.fromBuffer(out, outAval);
+  }
+
   /** Lower a whole jaxpr given lazy inputs (also used to inline nested jit calls). */
   lowerJaxpr(jaxpr: Jaxpr, consts: Lazy[], args: Lazy[]): Lazy[] {
     const env = new Map<Var, Lazy>();

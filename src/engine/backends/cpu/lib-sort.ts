@@ -1,0 +1,155 @@
+/**
+ * @file The `sort` and `top_k` CPU library kernels (primitives/sorting.ts). Both work line by line
+ * along one axis of a row-major array: they sort the line's positions with a comparator and then
+ * copy elements (raw storage, so float16 bits and BigInts move unchanged).
+ *
+ * Orders follow XLA as JAX uses it. sort: lexicographic over the key operands, floats with -0.0
+ * equal to 0.0 and every NaN after every number, stable (Array.prototype.sort is). top_k: the
+ * IEEE total order (-NaN < -inf < ... < -0.0 < 0.0 < ... < inf < NaN), computed on the bits,
+ * descending, equal elements by ascending index.
+ */
+
+import type { BufferInfo } from '../../compile/kir.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { registerLibKernel } from './lib.js';
+import { h2f } from './runtime.js';
+
+type Key = ArrayLike<number> | BigInt64Array | BigUint64Array;
+
+/** Line geometry of a row-major shape along `axis`. */
+function lines(shape: readonly number[], axis: number): { outer: number; n: number; inner: number } {
+  let outer = 1;
+  let inner = 1;
+  for (let d = 0; d < axis; d++) outer *= shape[d];
+  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
+  return { outer, n: shape[axis], inner };
+}
+
+/** Values to compare as numbers (float16 decoded from its bits). */
+function numericKey(data: TypedArray, dt: DType): Key {
+  if (dt.name !== 'float16') return data as Key;
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = h2f(data[i] as number);
+  return out;
+}
+
+function sortKernel(
+  ins: TypedArray[],
+  outs: TypedArray[],
+  params: Record<string, unknown>,
+  infos: BufferInfo[],
+): void {
+  const shape = params.shape as number[];
+  const numKeys = params.numKeys as number;
+  const { outer, n, inner } = lines(shape, params.dimension as number);
+  const keys = ins.slice(0, numKeys).map((d, i) => numericKey(d, infos[i].dtype));
+  const perm = new Array<number>(n);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      for (let j = 0; j < n; j++) perm[j] = base + j * inner;
+      perm.sort((a, b) => {
+        for (const k of keys) {
+          const x = k[a];
+          const y = k[b];
+          if (x < y) return -1;
+          if (x > y) return 1;
+          if (x === y) continue;
+          // Unordered: at least one NaN; NaNs are equal to each other and after numbers.
+          const xn = Number.isNaN(x);
+          const yn = Number.isNaN(y);
+          if (xn !== yn) return xn ? 1 : -1;
+        }
+        return 0;
+      });
+      for (let t = 0; t < ins.length; t++) {
+        const src = ins[t];
+        const dst = outs[t];
+        for (let j = 0; j < n; j++) dst[base + j * inner] = src[perm[j]];
+      }
+    }
+  }
+}
+
+/**
+ * Keys in the IEEE total order, most significant first: an unsigned integer per float whose
+ * order is the total order (sign bit set: all bits flipped; clear: sign bit set).
+ */
+function totalOrderKeys(data: TypedArray, dt: DType): Key[] {
+  const n = data.length;
+  switch (dt.name) {
+    case 'float16': {
+      const out = new Uint16Array(n);
+      for (let i = 0; i < n; i++) {
+        const b = data[i] as number;
+        out[i] = b & 0x8000 ? ~b & 0xffff : b | 0x8000;
+      }
+      return [out];
+    }
+    case 'float32': {
+      const bits = new Uint32Array(data.buffer, data.byteOffset, n);
+      const out = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        const b = bits[i];
+        out[i] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+      }
+      return [out];
+    }
+    case 'float64': {
+      // Little-endian halves: [2i] low word, [2i + 1] high word.
+      const bits = new Uint32Array(data.buffer, data.byteOffset, 2 * n);
+      const hi = new Uint32Array(n);
+      const lo = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        const h = bits[2 * i + 1];
+        const l = bits[2 * i];
+        const neg = (h & 0x80000000) !== 0;
+        hi[i] = neg ? ~h >>> 0 : (h | 0x80000000) >>> 0;
+        lo[i] = neg ? ~l >>> 0 : l;
+      }
+      return [hi, lo];
+    }
+    default:
+      return [data as Key];
+  }
+}
+
+function topKKernel(
+  ins: TypedArray[],
+  outs: TypedArray[],
+  params: Record<string, unknown>,
+  infos: BufferInfo[],
+): void {
+  const shape = params.shape as number[];
+  const k = params.k as number;
+  const { outer, n, inner } = lines(shape, params.axis as number);
+  const src = ins[0];
+  const [vals, idxs] = outs;
+  const keys = totalOrderKeys(src, infos[0].dtype);
+  const perm = new Array<number>(n);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      for (let j = 0; j < n; j++) perm[j] = j;
+      perm.sort((a, b) => {
+        const pa = base + a * inner;
+        const pb = base + b * inner;
+        for (const key of keys) {
+          const x = key[pa];
+          const y = key[pb];
+          if (x > y) return -1;
+          if (x < y) return 1;
+        }
+        return a - b;
+      });
+      const obase = o * k * inner + i;
+      for (let j = 0; j < k; j++) {
+        vals[obase + j * inner] = src[base + perm[j] * inner];
+        idxs[obase + j * inner] = perm[j];
+      }
+    }
+  }
+}
+
+registerLibKernel('sort', sortKernel);
+registerLibKernel('top_k', topKKernel);
