@@ -4,7 +4,7 @@
  * stack trace only with --debug.
  */
 import { ExprError, ExprSyntaxError } from '../expr/index.js';
-import { FormatError } from '../format/index.js';
+import { FormatError } from '../format/host-array.js';
 
 export class CliError extends Error {
   constructor(

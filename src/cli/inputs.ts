@@ -41,7 +41,8 @@ export async function loadInputs(spec: string, flags: InputFlags, allowAbstract 
   if (dup) throw new UsageError(`--arg ${dup} given twice`);
   if (args.filter((a) => a.spec === '-').length > 1) throw new UsageError('only one --arg can read stdin (-)');
   checkInputs(program, names);
-  const values = args.map((a) => loadSource(a.spec, { allowAbstract, delimiter: flags.delimiter }));
+  const values: unknown[] = [];
+  for (const a of args) values.push(await loadSource(a.spec, { allowAbstract, delimiter: flags.delimiter }));
   return { program, names, values };
 }
 

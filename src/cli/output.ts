@@ -5,17 +5,11 @@
  */
 import { extname } from 'node:path';
 import * as engine from '../engine/index.js';
-import {
-  type HostArray,
-  type JsonTree,
-  formatCsv,
-  formatRepr,
-  formatText,
-  toJson,
-  writeFileAtomic,
-  writeNpy,
-  writeNpz,
-} from '../format/index.js';
+import { writeFileAtomic } from '../format/atomic.js';
+import type { HostArray } from '../format/host-array.js';
+import { type JsonTree, toJson } from '../format/json.js';
+import { writeNpy } from '../format/npy.js';
+import { formatCsv, formatRepr, formatText } from '../format/text.js';
 import { UsageError } from './errors.js';
 
 export type OutputFormat = 'csv' | 'json' | 'npy' | 'npz' | 'text';
@@ -63,7 +57,7 @@ export function formatFromPath(path: string): OutputFormat {
 }
 
 /** Bytes or text of a result in a format. */
-export function render(t: JsonTree, format: OutputFormat | 'auto', weak = false): Uint8Array | string {
+export async function render(t: JsonTree, format: OutputFormat | 'auto', weak = false): Promise<Uint8Array | string> {
   if (format === 'auto') {
     format = isHost(t) && t.shape.length <= 2 ? 'text' : 'json';
     if (format === 'text') return formatText(t as HostArray);
@@ -80,8 +74,10 @@ export function render(t: JsonTree, format: OutputFormat | 'auto', weak = false)
     case 'npy':
       if (!isHost(t)) throw new UsageError('NPY output needs a single array; use --format npz for pytrees');
       return writeNpy(t);
-    case 'npz':
+    case 'npz': {
+      const { writeNpz } = await import('../format/npz.js');
       return writeNpz(Object.fromEntries(npzEntries(t)));
+    }
   }
 }
 
@@ -96,10 +92,10 @@ export async function writeResult(result: unknown, opts: WriteOptions): Promise<
   const weak = result instanceof engine.Array ? result.weakType : false;
   if (opts.out && opts.out !== '-') {
     const format = opts.format ?? formatFromPath(opts.out);
-    await writeFileAtomic(opts.out, render(tree, format, weak));
+    await writeFileAtomic(opts.out, await render(tree, format, weak));
     return;
   }
-  const body = render(tree, opts.format ?? 'auto', weak);
+  const body = await render(tree, opts.format ?? 'auto', weak);
   await new Promise<void>((resolve, reject) => {
     process.stdout.write(body, (err) => (err ? reject(err) : resolve()));
   });

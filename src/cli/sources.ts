@@ -7,18 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import * as engine from '../engine/index.js';
-import {
-  type HostArray,
-  type JsonTree,
-  FormatError,
-  isHostArray,
-  npzGet,
-  parseJsonValue,
-  readCsv,
-  readNpy,
-  readNpz,
-  sniffFormat,
-} from '../format/index.js';
+import { FormatError, type HostArray } from '../format/host-array.js';
+import { type JsonTree, isHostArray, parseJsonValue } from '../format/json.js';
+import { readNpy } from '../format/npy.js';
+import { sniffFormat } from '../format/sniff.js';
 import { UsageError } from './errors.js';
 
 export interface SourceOptions {
@@ -105,12 +97,21 @@ function treeToEngine(t: JsonTree, source: string, warn: null): unknown {
   return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, treeToEngine(v, source, warn)]));
 }
 
-function readBytes(source: string, bytes: Buffer, format: string, selector: string | null, opts: SourceOptions, warn: (m: string) => void): unknown {
+// CSV (csv-parse) and NPZ (fflate) readers load only when used: they cost start-up time.
+async function readBytes(
+  source: string,
+  bytes: Buffer,
+  format: string,
+  selector: string | null,
+  opts: SourceOptions,
+  warn: (m: string) => void,
+): Promise<unknown> {
   const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (format) {
     case 'npy':
       return hostToEngine(readNpy(u8, source), source, warn);
     case 'npz': {
+      const { npzGet, readNpz } = await import('../format/npz.js');
       const all = readNpz(u8, source);
       if (selector) return hostToEngine(npzGet(all, selector, source), source, warn);
       return Object.fromEntries([...all].map(([k, v]) => [k, hostToEngine(v, `${source}:${k}`, warn)]));
@@ -118,6 +119,7 @@ function readBytes(source: string, bytes: Buffer, format: string, selector: stri
     case 'json':
       return treeToEngine(parseJsonValue(bytes.toString('utf8'), source), source, null);
     default: {
+      const { readCsv } = await import('../format/csv.js');
       const columns = selector ? selector.split(',').map((s) => s.trim()) : undefined;
       const { array } = readCsv(bytes.toString('utf8'), source, { delimiter: opts.delimiter, columns });
       return hostToEngine(array, source, null);
@@ -128,7 +130,7 @@ function readBytes(source: string, bytes: Buffer, format: string, selector: stri
 const EXT_FORMAT: Record<string, string> = { '.npy': 'npy', '.npz': 'npz', '.json': 'json', '.csv': 'csv', '.tsv': 'csv', '.txt': 'csv' };
 
 /** Load one SOURCE into an engine array, a pytree of them, or an abstract ShapedArray. */
-export function loadSource(spec: string, opts: SourceOptions = {}): unknown {
+export async function loadSource(spec: string, opts: SourceOptions = {}): Promise<unknown> {
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`${m}\n`));
   if (spec === '-') {
     const bytes = (opts.readStdin ?? (() => readFileSync(0)))();
