@@ -1,0 +1,427 @@
+/**
+ * @file NumPy's products and linear-algebra surface on dot_general: matmul dot vdot inner outer
+ * tensordot kron trace diagonal diag matrix_transpose, and `linalg` (norm, vector_norm,
+ * matrix_norm, ...). Semantics, dtypes (jnp.dot/matmul/tensordot pass the promoted result type
+ * as `preferred_element_type`, operands are not converted) and error texts follow
+ * jax/_src/numpy/tensor_contractions.py, lax_numpy.py and linalg.py of JAX 0.10.2.
+ */
+import { type DType, type DTypeLike, promoteTypes, requestDType } from '../core/dtype.js';
+import { normalizeAxis, shapeTuple } from '../core/shape.js';
+import type { Value } from '../core/trace.js';
+import { convertElementType } from '../lax/convert.js';
+import { type DotOptions, dotGeneral, type PrecisionLike } from '../lax/dot.js';
+import * as lax from '../lax/elementwise.js';
+import { broadcastedIota, expandDims, pad, reshape, slice, squeeze, transpose } from '../lax/structural.js';
+import type { DotDimensionNumbers } from '../primitives/dot.js';
+import * as red from './reductions.js';
+import * as uf from './ufuncs.js';
+import { asValue, promoteArgs, promoteArgsInexact } from './util.js';
+
+export { einsum } from './einsum.js';
+
+export interface ProductOptions {
+  precision?: PrecisionLike;
+  preferredElementType?: DTypeLike | null;
+}
+
+/** The dtype jnp passes as preferred_element_type, and whether the result is weak. */
+export function productType(
+  name: string,
+  vals: Value[],
+  pet: DTypeLike | null | undefined,
+): { dtype: DType; weak: boolean } {
+  if (pet === null || pet === undefined) {
+    const r = promoteTypes(...vals.map((v) => ({ dtype: v.dtype, weakType: v.weakType })));
+    return { dtype: r.dtype, weak: r.weakType };
+  }
+  return { dtype: requestDType(pet, name), weak: false };
+}
+
+function dotOpts(opts: ProductOptions, dtype: DType): DotOptions {
+  return { precision: opts.precision, preferredElementType: dtype };
+}
+
+function isIdentity(perm: readonly number[]): boolean {
+  return perm.every((p, i) => p === i);
+}
+
+/** lax.transpose, elided for the identity permutation as JAX's is. */
+function permute(x: Value, perm: readonly number[]): Value {
+  return isIdentity(perm) ? x : transpose(x, perm);
+}
+
+function ravel(x: Value): Value {
+  return x.ndim === 1 ? x : reshape(x, [x.size]);
+}
+
+/** Move axes `src` to positions `dst` (jnp.moveaxis). */
+function moveaxis(x: Value, src: number[], dst: number[]): Value {
+  const s = src.map((a) => normalizeAxis(a, x.ndim));
+  const d = dst.map((a) => normalizeAxis(a, x.ndim));
+  const rest = [...Array(x.ndim).keys()].filter((a) => !s.includes(a));
+  const perm: number[] = new Array(x.ndim);
+  s.forEach((a, i) => {
+    perm[d[i]] = a;
+  });
+  let k = 0;
+  for (let i = 0; i < x.ndim; i++) if (perm[i] === undefined) perm[i] = rest[k++];
+  return permute(x, perm);
+}
+
+// ---- products ----------------------------------------------------------------------------------
+
+/** jnp.dot: last axis of a with the second-to-last of b (or its only axis); scalars multiply. */
+export function dot(a: unknown, b: unknown, opts: ProductOptions = {}): Value {
+  const x = asValue(a);
+  const y = asValue(b);
+  const { dtype, weak } = productType('dot', [x, y], opts.preferredElementType);
+  let contract: [number[], number[]];
+  if (x.ndim === 0 || y.ndim === 0) contract = [[], []];
+  else contract = [[x.ndim - 1], [y.ndim === 1 ? 0 : y.ndim - 2]];
+  const out = dotGeneral(x, y, [contract, [[], []]], dotOpts(opts, dtype));
+  return convertElementType(out, dtype, weak);
+}
+
+/** jnp.matmul (`@`): NumPy broadcasting of batch dimensions, 1-D operands promoted and removed. */
+export function matmul(a: unknown, b: unknown, opts: ProductOptions = {}): Value {
+  let x = asValue(a);
+  let y = asValue(b);
+  [x, y].forEach((v, i) => {
+    if (v.ndim < 1)
+      throw new Error(`matmul input operand ${i} must have ndim at least 1, but it has ndim ${v.ndim}`);
+  });
+  const { dtype, weak } = productType('matmul', [x, y], opts.preferredElementType);
+  const aMat = x.ndim > 1;
+  const bMat = y.ndim > 1;
+  let aB: (number | null)[] = aMat ? x.shape.slice(0, -2) : [];
+  let bB: (number | null)[] = bMat ? y.shape.slice(0, -2) : [];
+  const nb = Math.max(aB.length, bB.length);
+  aB = [...new Array(nb - aB.length).fill(null), ...aB];
+  bB = [...new Array(nb - bB.length).fill(null), ...bB];
+  const aSq: number[] = [];
+  const bSq: number[] = [];
+  const bothSq: number[] = [];
+  const aBatch: number[] = [];
+  const bBatch: number[] = [];
+  const idxBatch: number[] = [];
+  const idxA: number[] = [];
+  const idxB: number[] = [];
+  for (let i = 0; i < nb; i++) {
+    const ba = aB[i];
+    const bb = bB[i];
+    if (ba === null) idxB.push(i);
+    else if (bb === null) idxA.push(i);
+    else if (ba === 1 && bb === 1) {
+      aSq.push(idxBatch.length + idxA.length + aSq.length);
+      bSq.push(idxBatch.length + idxB.length + bSq.length);
+      bothSq.push(i);
+    } else if (ba === 1) {
+      idxB.push(i);
+      aSq.push(idxBatch.length + idxA.length + aSq.length);
+    } else if (bb === 1) {
+      idxA.push(i);
+      bSq.push(idxBatch.length + idxB.length + bSq.length);
+    } else if (ba === bb) {
+      aBatch.push(idxBatch.length + idxA.length);
+      bBatch.push(idxBatch.length + idxB.length);
+      idxBatch.push(i);
+    } else {
+      throw new Error(
+        `Incompatible types for matmul arguments: ${x.dtype.name}[${x.shape.join(',')}] and ${y.dtype.name}[${y.shape.join(',')}]`,
+      );
+    }
+  }
+  if (aMat) idxA.push(nb);
+  if (bMat) idxB.push(nb + (aMat ? 1 : 0));
+  const order = [...idxBatch, ...idxA, ...idxB];
+  const perm = order.map((_, i) => i).sort((p, q) => order[p] - order[q]);
+  if (aSq.length) x = squeeze(x, aSq);
+  if (bSq.length) y = squeeze(y, bSq);
+  const dn: DotDimensionNumbers = [
+    [[x.ndim - 1], [y.ndim - 1 - (bMat ? 1 : 0)]],
+    [aBatch, bBatch],
+  ];
+  let out = permute(dotGeneral(x, y, dn, dotOpts(opts, dtype)), perm);
+  if (bothSq.length) out = expandDims(out, bothSq);
+  return convertElementType(out, dtype, weak);
+}
+
+/** jnp.vdot: the dot product of the flattened operands. */
+export function vdot(a: unknown, b: unknown, opts: ProductOptions = {}): Value {
+  return dot(ravel(asValue(a)), ravel(asValue(b)), opts);
+}
+
+export type TensordotAxes =
+  | number
+  | readonly [number, number]
+  | readonly [readonly number[], readonly number[]];
+
+/** jnp.tensordot: contract the last `axes` axes of a with the first of b, or the listed pairs. */
+export function tensordot(a: unknown, b: unknown, axes: TensordotAxes = 2, opts: ProductOptions = {}): Value {
+  const x = asValue(a);
+  const y = asValue(b);
+  const { dtype, weak } = productType('tensordot', [x, y], opts.preferredElementType);
+  let contract: [number[], number[]];
+  if (typeof axes === 'number') {
+    if (axes > Math.min(x.ndim, y.ndim)) {
+      throw new TypeError(
+        `Number of tensordot axes (axes ${axes}) exceeds input ranks (${shapeTuple(x.shape)} and ${shapeTuple(y.shape)})`,
+      );
+    }
+    contract = [
+      Array.from({ length: axes }, (_, i) => x.ndim - axes + i),
+      Array.from({ length: axes }, (_, i) => i),
+    ];
+  } else if (Array.isArray(axes) && axes.length === 2) {
+    const [a1, a2] = axes as [unknown, unknown];
+    if (typeof a1 === 'number' && typeof a2 === 'number')
+      contract = [[normalizeAxis(a1, x.ndim)], [normalizeAxis(a2, y.ndim)]];
+    else if (Array.isArray(a1) && Array.isArray(a2)) {
+      if (a1.length !== a2.length) {
+        throw new TypeError(
+          `tensordot requires axes lists to have equal length, got ${shapeTuple(a1)} and ${shapeTuple(a2)}.`,
+        );
+      }
+      contract = [
+        a1.map((d: number) => normalizeAxis(d, x.ndim)),
+        a2.map((d: number) => normalizeAxis(d, y.ndim)),
+      ];
+    } else {
+      throw new TypeError(
+        `tensordot requires both axes lists to be either ints, tuples or lists, got ${String(a1)} and ${String(a2)}`,
+      );
+    }
+  } else {
+    throw new TypeError(
+      'tensordot axes argument must be an int, a pair of ints, or a pair of lists/tuples of ints.',
+    );
+  }
+  const out = dotGeneral(x, y, [contract, [[], []]], dotOpts(opts, dtype));
+  return convertElementType(out, dtype, weak);
+}
+
+/** jnp.inner: contract the last axes of both (scalars multiply). */
+export function inner(a: unknown, b: unknown, opts: ProductOptions = {}): Value {
+  let x = asValue(a);
+  let y = asValue(b);
+  if (x.ndim === 0 || y.ndim === 0) {
+    if (opts.preferredElementType) {
+      x = convertElementType(x, requestDType(opts.preferredElementType, 'inner'));
+      y = convertElementType(y, requestDType(opts.preferredElementType, 'inner'));
+    }
+    return uf.multiply(x, y);
+  }
+  return tensordot(x, y, [-1, -1], opts);
+}
+
+/** jnp.outer: the flattened operands as a column times a row. */
+export function outer(a: unknown, b: unknown): Value {
+  const [x, y] = promoteArgs(a, b);
+  return uf.multiply(expandDims(ravel(x), [1]), expandDims(ravel(y), [0]));
+}
+
+/** jnp.kron: the Kronecker product (block matrix of a[i] * b). */
+export function kron(a: unknown, b: unknown): Value {
+  let [x, y] = promoteArgs(a, b);
+  if (x.ndim < y.ndim) x = expandDims(x, [...Array(y.ndim - x.ndim).keys()]);
+  else if (y.ndim < x.ndim) y = expandDims(y, [...Array(x.ndim - y.ndim).keys()]);
+  const n = x.ndim;
+  const xr = expandDims(
+    x,
+    Array.from({ length: n }, (_, i) => 2 * i + 1),
+  );
+  const yr = expandDims(
+    y,
+    Array.from({ length: n }, (_, i) => 2 * i),
+  );
+  const shape = x.shape.map((d, i) => d * y.shape[i]);
+  const prod = x.dtype.isBool ? lax.bitwiseAnd(xr, yr) : lax.mul(xr, yr);
+  return reshape(prod, shape);
+}
+
+// ---- diagonals ---------------------------------------------------------------------------------
+
+export interface DiagonalOptions {
+  offset?: number;
+  axis1?: number;
+  axis2?: number;
+}
+
+function diagOpts(
+  o: number | DiagonalOptions | undefined,
+  axis1: number,
+  axis2: number,
+): Required<DiagonalOptions> {
+  if (typeof o === 'number') return { offset: o, axis1, axis2 };
+  return { offset: o?.offset ?? 0, axis1: o?.axis1 ?? axis1, axis2: o?.axis2 ?? axis2 };
+}
+
+/**
+ * The diagonal of the last two axes as a strided slice of their flattening (no gather needed):
+ * element (i, i + offset) of an (n, m) matrix sits at i * (m + 1) + offset.
+ */
+function lastTwoDiagonal(x: Value, offset: number): Value {
+  const n = x.shape[x.ndim - 2];
+  const m = x.shape[x.ndim - 1];
+  const size = Math.max(0, offset >= 0 ? Math.min(n, m - offset) : Math.min(n + offset, m));
+  const lead = x.shape.slice(0, -2);
+  const flat = reshape(x, [...lead, n * m]);
+  const start = offset >= 0 ? offset : -offset * m;
+  const limit = size === 0 ? start : start + (size - 1) * (m + 1) + 1;
+  const s0 = size === 0 ? 0 : start;
+  return slice(
+    flat,
+    [...lead.map(() => 0), s0],
+    [...lead, size === 0 ? 0 : limit],
+    [...lead.map(() => 1), m + 1],
+  );
+}
+
+/** jnp.diagonal(a, offset=0, axis1=0, axis2=1): the diagonal becomes the last axis. */
+export function diagonal(a: unknown, opts?: number | DiagonalOptions): Value {
+  const x = asValue(a);
+  if (x.ndim < 2) throw new Error('diagonal requires an array of at least two dimensions.');
+  const { offset, axis1, axis2 } = diagOpts(opts, 0, 1);
+  if (normalizeAxis(axis1, x.ndim) === normalizeAxis(axis2, x.ndim))
+    throw new Error('axis1 and axis2 cannot be the same');
+  return lastTwoDiagonal(moveaxis(x, [axis1, axis2], [-2, -1]), offset);
+}
+
+/** jnp.trace: the sum of a diagonal (NumPy's sum dtype rules; `dtype` overrides). */
+export function trace(a: unknown, opts?: number | (DiagonalOptions & { dtype?: DTypeLike | null })): Value {
+  const x = asValue(a);
+  const o = diagOpts(opts, 0, 1);
+  if (x.ndim < 2) throw new Error('diagonal requires an array of at least two dimensions.');
+  if (normalizeAxis(o.axis1, x.ndim) === normalizeAxis(o.axis2, x.ndim)) {
+    throw new Error(`axis1 and axis2 can not be same. axis1=${o.axis1} and axis2=${o.axis2}`);
+  }
+  const dtype = typeof opts === 'object' ? opts.dtype : undefined;
+  return red.sum(diagonal(x, o), { axis: -1, dtype });
+}
+
+/** jnp.diag: a 1-D array becomes a diagonal matrix; a 2-D array gives its k-th diagonal. */
+export function diag(v: unknown, k = 0): Value {
+  const x = asValue(v);
+  if (x.ndim === 1) {
+    const n = x.shape[0] + Math.abs(k);
+    const zero = convertElementType(0, x.dtype, x.weakType);
+    const padded = pad(x, zero, [[Math.max(0, -k), Math.max(0, k), 0]]);
+    const rows = broadcastedIota('int32', [n, n], 0);
+    const cols = broadcastedIota('int32', [n, n], 1);
+    const mask = lax.eq(lax.add(rows, k), cols);
+    return uf.where(mask, expandDims(padded, [1]), zero);
+  }
+  if (x.ndim === 2) return diagonal(x, k);
+  throw new Error('diag input must be 1d or 2d');
+}
+
+/** jnp.matrix_transpose: swap the last two axes. */
+export function matrix_transpose(x: unknown): Value {
+  const v = asValue(x);
+  if (v.ndim < 2)
+    throw new Error(`x must be at least two-dimensional for matrix_transpose; got ndim=${v.ndim}`);
+  const perm = [...Array(v.ndim).keys()];
+  perm[v.ndim - 2] = v.ndim - 1;
+  perm[v.ndim - 1] = v.ndim - 2;
+  return transpose(v, perm);
+}
+export const matrixTranspose = matrix_transpose;
+
+// ---- norms -------------------------------------------------------------------------------------
+
+export type NormOrd = number | 'fro' | 'f' | 'nuc' | null | undefined;
+
+export interface NormOptions {
+  ord?: NormOrd;
+  axis?: number | readonly number[] | null;
+  keepdims?: boolean;
+}
+
+function sumSquares(x: Value, axis: number | readonly number[] | null, keepdims: boolean): Value {
+  return uf.sqrt(red.sum(uf.multiply(x, x), { axis, keepdims }));
+}
+
+/** jnp.linalg.vector_norm along `axis` (all axes when null). */
+export function vector_norm(x: unknown, opts: NormOptions = {}): Value {
+  const [v] = promoteArgsInexact(x);
+  const ord = opts.ord ?? 2;
+  const axis = opts.axis ?? null;
+  const keepdims = opts.keepdims ?? false;
+  if (ord === 2) return sumSquares(v, axis, keepdims);
+  if (ord === Number.POSITIVE_INFINITY) return red.max(uf.abs(v), { axis, keepdims, initial: 0 });
+  if (ord === Number.NEGATIVE_INFINITY) return red.min(uf.abs(v), { axis, keepdims });
+  if (ord === 0) return red.sum(uf.not_equal(v, 0), { axis, keepdims, dtype: v.dtype });
+  if (ord === 1) return red.sum(uf.abs(v), { axis, keepdims });
+  if (typeof ord === 'string') throw new Error(`Invalid order '${ord}' for vector norm.`);
+  const ax = uf.abs(v);
+  const p = convertElementType(ord, ax.dtype);
+  const inv = convertElementType(1 / ord, ax.dtype);
+  return uf.power(red.sum(uf.power(ax, p), { axis, keepdims }), inv);
+}
+
+function matrixNorm(v: Value, ord: NormOrd, rowAxis: number, colAxis: number, keepdims: boolean): Value {
+  if (ord === null || ord === undefined || ord === 'fro' || ord === 'f')
+    return sumSquares(v, [rowAxis, colAxis], keepdims);
+  const absSum = (axis: number) => red.sum(uf.abs(v), { axis, keepdims });
+  if (ord === 1 || ord === -1) {
+    const c = !keepdims && colAxis > rowAxis ? colAxis - 1 : colAxis;
+    return ord === 1
+      ? red.max(absSum(rowAxis), { axis: c, keepdims, initial: 0 })
+      : red.min(absSum(rowAxis), { axis: c, keepdims });
+  }
+  if (ord === Number.POSITIVE_INFINITY || ord === Number.NEGATIVE_INFINITY) {
+    const r = !keepdims && rowAxis > colAxis ? rowAxis - 1 : rowAxis;
+    return ord > 0
+      ? red.max(absSum(colAxis), { axis: r, keepdims, initial: 0 })
+      : red.min(absSum(colAxis), { axis: r, keepdims });
+  }
+  if (ord === 'nuc' || ord === 2 || ord === -2)
+    throw new Error(`norm with ord=${String(ord)} needs an SVD, which is not implemented`);
+  throw new Error(`Invalid order '${String(ord)}' for matrix norm.`);
+}
+
+/** jnp.linalg.norm: vector norms over one axis, matrix norms over two, Frobenius by default. */
+export function norm(x: unknown, opts: NormOptions = {}): Value {
+  const [v] = promoteArgsInexact(x);
+  const keepdims = opts.keepdims ?? false;
+  const ord = opts.ord;
+  let axes: number[];
+  if (opts.axis === null || opts.axis === undefined) {
+    if (ord === null || ord === undefined) return sumSquares(v, null, keepdims);
+    axes = [...Array(v.ndim).keys()];
+  } else if (typeof opts.axis === 'number') axes = [normalizeAxis(opts.axis, v.ndim)];
+  else axes = opts.axis.map((a) => normalizeAxis(a, v.ndim));
+  if (axes.length === 1) return vector_norm(v, { ord: ord ?? 2, axis: axes, keepdims });
+  if (axes.length === 2) return matrixNorm(v, ord, axes[0], axes[1], keepdims);
+  throw new Error(
+    `Improper number of axes for norm: axis=${shapeTuple(axes)}. Pass one axis to compute a vector-norm, or two axes to compute a matrix-norm.`,
+  );
+}
+
+/** jnp.linalg.matrix_norm over the last two axes. */
+export function matrix_norm(x: unknown, opts: { ord?: NormOrd; keepdims?: boolean } = {}): Value {
+  const [v] = promoteArgsInexact(x);
+  return norm(v, { ord: opts.ord ?? 'fro', axis: [-2, -1], keepdims: opts.keepdims });
+}
+
+/** jnp.linalg.vecdot: sum over `axis` of a * b (broadcast). */
+export function vecdot(a: unknown, b: unknown, opts: { axis?: number } = {}): Value {
+  return red.sum(uf.multiply(a as Value, b as Value), { axis: opts.axis ?? -1 });
+}
+
+export const linalg = {
+  norm,
+  vector_norm,
+  vectorNorm: vector_norm,
+  matrix_norm,
+  matrixNorm: matrix_norm,
+  matrix_transpose,
+  matrixTranspose: matrix_transpose,
+  matmul,
+  tensordot,
+  outer,
+  vecdot,
+  trace: (x: unknown, opts: { offset?: number; dtype?: DTypeLike | null } = {}) =>
+    trace(x, { ...opts, axis1: -2, axis2: -1 }),
+  diagonal: (x: unknown, opts: { offset?: number } = {}) => diagonal(x, { ...opts, axis1: -2, axis2: -1 }),
+};
