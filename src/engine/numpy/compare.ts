@@ -1,0 +1,186 @@
+/**
+ * @file Whole-array comparisons and nonzero queries: isclose allclose array_equal array_equiv
+ * count_nonzero nonzero argwhere flatnonzero isscalar iscomplexobj isrealobj.
+ *
+ * isclose follows jax.numpy 0.10.2: arguments are promoted (to an inexact dtype), rtol/atol are
+ * converted to that dtype, and the test is `a == b | (isfinite(b) & |a-b| <= atol + rtol*|b|)`.
+ * nonzero needs concrete input unless a static `size` is given; with `size` it is computed with
+ * broadcast comparisons and reductions, so it also traces (JAX uses cumsum and scatter).
+ */
+import { ArrayImpl } from '../core/array.js';
+import { fillTyped, isValue } from '../core/coerce.js';
+import { defaultInt } from '../core/dtype.js';
+import { ConcretizationTypeError } from '../core/errors.js';
+import { stridesOf } from '../core/shape.js';
+import type { Value } from '../core/trace.js';
+import { convertElementType } from '../lax/convert.js';
+import * as lax from '../lax/elementwise.js';
+import { reduceSum } from '../lax/reductions.js';
+import * as S from '../lax/structural.js';
+import { array } from './creation.js';
+import * as red from './reductions.js';
+import { ravel, stack } from './shapes.js';
+import * as uf from './ufuncs.js';
+import { asValue, broadcastTo as bcastTo, promoteArgs, promoteArgsInexact, promoteShapes } from './util.js';
+
+type In = unknown;
+
+export interface CloseOptions {
+  rtol?: number;
+  atol?: number;
+  equalNan?: boolean;
+}
+
+export function isclose(a: In, b: In, opts: CloseOptions = {}): Value {
+  const rtol = opts.rtol ?? 1e-5;
+  const atol = opts.atol ?? 1e-8;
+  const [x, y] = promoteShapes('isclose', promoteArgsInexact(...promoteArgs(a, b)));
+  const dt = x.dtype;
+  const rt = convertElementType(rtol, dt);
+  const at = convertElementType(atol, dt);
+  const inRange = lax.le(lax.abs(lax.sub(x, y)), lax.add(at, lax.mul(rt, lax.abs(y))));
+  const out = uf.logical_or(lax.eq(x, y), uf.logical_and(uf.isfinite(y), inRange));
+  if (!opts.equalNan) return out;
+  return uf.logical_or(out, uf.logical_and(uf.isnan(x), uf.isnan(y)));
+}
+
+export function allclose(a: In, b: In, opts: CloseOptions = {}): Value {
+  return red.all(isclose(a, b, opts));
+}
+
+/** jnp.array_equal: False (not an error) when the shapes differ. */
+export function array_equal(a1: In, a2: In, opts: { equalNan?: boolean } = {}): Value {
+  const x = asValue(a1);
+  const y = asValue(a2);
+  if (x.ndim !== y.ndim || x.shape.some((n, i) => n !== y.shape[i])) return array(false);
+  let eq = uf.equal(x, y);
+  if (opts.equalNan) eq = uf.logical_or(eq, uf.logical_and(uf.isnan(x), uf.isnan(y)));
+  return red.all(eq);
+}
+export const arrayEqual = array_equal;
+
+/**
+ * jnp.array_equiv: equal after broadcasting. Shapes that do not broadcast give False (JAX 0.10.2
+ * means to, but lets lax's TypeError escape).
+ */
+export function array_equiv(a1: In, a2: In): Value {
+  const x = asValue(a1);
+  const y = asValue(a2);
+  let eq: Value;
+  try {
+    eq = uf.equal(x, y);
+  } catch (e) {
+    if (e instanceof TypeError && /incompatible shapes/.test(e.message)) return array(false);
+    throw e;
+  }
+  return red.all(eq);
+}
+export const arrayEquiv = array_equiv;
+
+export function count_nonzero(
+  a: In,
+  opts: { axis?: number | readonly number[] | null; keepdims?: boolean } = {},
+): Value {
+  const v = asValue(a);
+  const nz = lax.ne(v, v.dtype.isBool ? false : 0);
+  return red.sum(nz, { axis: opts.axis, keepdims: opts.keepdims, dtype: defaultInt() });
+}
+export const countNonzero = count_nonzero;
+
+export interface NonzeroOptions {
+  size?: number | null;
+  fillValue?: number | readonly number[] | null;
+}
+
+function fillFor(fill: NonzeroOptions['fillValue'], d: number): number {
+  if (fill === undefined || fill === null) return 0;
+  return typeof fill === 'number' ? fill : fill[d];
+}
+
+/** jnp.nonzero: one index array per dimension. */
+export function nonzero(a: In, opts: NonzeroOptions = {}): Value[] {
+  const v = asValue(a);
+  if (v.ndim === 0) {
+    throw new RangeError(
+      'Calling nonzero on 0d arrays is not allowed. Use jnp.atleast_1d(scalar).nonzero() instead.',
+    );
+  }
+  const size = opts.size ?? null;
+  if (v instanceof ArrayImpl) return nonzeroHost(v, size, opts.fillValue);
+  if (size === null) {
+    throw new ConcretizationTypeError(
+      `traced array with shape ${v.aval.strShort()}`,
+      'The size argument of jnp.nonzero must be statically specified to use jnp.nonzero within JAX transformations.',
+    );
+  }
+  return nonzeroTraced(v, size, opts.fillValue);
+}
+
+function nonzeroHost(v: ArrayImpl, size: number | null, fill: NonzeroOptions['fillValue']): Value[] {
+  const data = v.dataSync();
+  const flat: number[] = [];
+  for (let i = 0; i < v.size; i++) if (data[i] !== 0 && data[i] !== 0n) flat.push(i);
+  // float16 storage is bits: only +0 (0) and -0 (0x8000) are zero.
+  if (v.dtype.name === 'float16') {
+    flat.length = 0;
+    for (let i = 0; i < v.size; i++) if ((Number(data[i]) & 0x7fff) !== 0) flat.push(i);
+  }
+  const n = size ?? flat.length;
+  const strides = stridesOf(v.shape);
+  const it = defaultInt();
+  return v.shape.map((dim, d) => {
+    const vals = Array.from({ length: n }, (_, k) =>
+      k < flat.length ? Math.floor(flat[k] / strides[d]) % dim : fillFor(fill, d),
+    );
+    return ArrayImpl.fromHost(fillTyped(it, vals), [n], it, v.device);
+  });
+}
+
+/**
+ * nonzero with a static size on a traced array: the k-th nonzero's flat index is the number of
+ * positions whose inclusive count of nonzeros is <= k.
+ */
+function nonzeroTraced(v: Value, size: number, fill: NonzeroOptions['fillValue']): Value[] {
+  const it = defaultInt();
+  const n = v.size;
+  const mask = convertElementType(lax.ne(ravel(v), v.dtype.isBool ? false : 0), it);
+  const ii = S.broadcastedIota(it, [n, n], 0);
+  const mm = S.broadcastedIota(it, [n, n], 1);
+  const tri = convertElementType(lax.le(mm, ii), it);
+  const counts = reduceSum(lax.mul(tri, S.broadcastInDim(mask, [n, n], [1])), [1]);
+  const ks = S.broadcastedIota(it, [size, n], 0);
+  const below = convertElementType(lax.le(S.broadcastInDim(counts, [size, n], [1]), ks), it);
+  const flat = reduceSum(below, [1]);
+  const valid = lax.lt(flat, n);
+  const strides = stridesOf(v.shape);
+  return v.shape.map((dim, d) => {
+    const idx = lax.rem(lax.div(flat, strides[d]), dim);
+    return lax.select(valid, idx, bcastTo(convertElementType(fillFor(fill, d), it), [size]));
+  });
+}
+
+export function argwhere(a: In, opts: NonzeroOptions = {}): Value {
+  const v = asValue(a);
+  const parts = nonzero(v.ndim === 0 ? S.reshape(v, [1]) : v, opts);
+  const out = stack(parts, { axis: 1 });
+  return v.ndim === 0 ? S.sliceInDim(out, 0, 0, 1, 1) : out;
+}
+
+export function flatnonzero(a: In, opts: NonzeroOptions = {}): Value {
+  return nonzero(ravel(a), opts)[0];
+}
+
+/** True for JS scalars and 0-d arrays, as jnp.isscalar. */
+export function isscalar(x: unknown): boolean {
+  if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return true;
+  return isValue(x) && x.ndim === 0;
+}
+
+/** tjax has no complex dtypes. */
+export function iscomplexobj(_x: unknown): boolean {
+  return false;
+}
+
+export function isrealobj(_x: unknown): boolean {
+  return true;
+}

@@ -1,0 +1,842 @@
+/**
+ * @file NumPy's shape manipulation on the lax structural wrappers: reshape ravel transpose swapaxes
+ * moveaxis squeeze expand_dims concatenate stack hstack vstack dstack column_stack split
+ * array_split tile repeat flip fliplr flipud roll broadcast_to broadcast_arrays broadcast_shapes
+ * atleast_1d/2d/3d shape ndim size pad triu tril meshgrid append insert diff ediff1d.
+ *
+ * Semantics, argument conventions and error texts follow jax.numpy 0.10.2 (jax/_src/numpy/
+ * lax_numpy.py). Where JAX 0.10.2 binds its newer `stack`, `tile` and `split` primitives this builds
+ * the same values from broadcast_in_dim / reshape / slice / concatenate, which fuse like any
+ * structural op. Options are passed as a trailing object (`concatenate(xs, { axis: 1 })`).
+ */
+
+import { ArrayImpl } from '../core/array.js';
+import { isValue } from '../core/coerce.js';
+import type { DTypeLike } from '../core/dtype.js';
+import { ConcretizationTypeError } from '../core/errors.js';
+import { normalizeAxes, normalizeAxis, shapeTuple, sizeOf } from '../core/shape.js';
+import { isTracer, type Value } from '../core/trace.js';
+import { convertElementType } from '../lax/convert.js';
+import * as lax from '../lax/elementwise.js';
+import * as S from '../lax/structural.js';
+import { stackHook } from './creation.js';
+import { asValue, broadcastTo as bcastTo, dtypeOpt, promoteArgs } from './util.js';
+
+type In = unknown;
+type Axes = number | readonly number[];
+
+function canon(axis: number, ndim: number): number {
+  return normalizeAxis(axis, ndim);
+}
+
+function axisList(axis: Axes): number[] {
+  return typeof axis === 'number' ? [axis] : [...axis];
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+// ---- reshape, ravel, transpose ------------------------------------------------------------------
+
+/** jnp.reshape: one `-1` dimension is inferred from the size. */
+export function reshape(a: In, shape: number | readonly number[]): Value {
+  const v = asValue(a);
+  const req = typeof shape === 'number' ? [shape] : [...shape];
+  const unknown = req.filter((d) => d === -1).length;
+  if (unknown > 1) {
+    throw new TypeError(`can only specify one unknown axis size with a \`-1\` value, got ${shapeTuple(req)}`);
+  }
+  let out = req;
+  if (unknown === 1) {
+    const known = sizeOf(req.filter((d) => d !== -1));
+    if (known === 0 || v.size % known !== 0) {
+      throw new TypeError(
+        `cannot reshape array of shape ${shapeTuple(v.shape)} (size ${v.size}) into shape ${shapeTuple(req)} because the product of specified axis sizes (${known}) does not evenly divide ${v.size}`,
+      );
+    }
+    out = req.map((d) => (d === -1 ? v.size / known : d));
+  }
+  return S.reshape(v, out);
+}
+
+export function ravel(a: In): Value {
+  const v = asValue(a);
+  return S.reshape(v, [v.size]);
+}
+
+/** jnp.transpose: reverses the axes by default; an identity permutation is a no-op, as in lax. */
+export function transpose(a: In, axes?: readonly number[] | null): Value {
+  const v = asValue(a);
+  const perm =
+    axes === undefined || axes === null ? range(v.ndim).reverse() : axes.map((d) => canon(d, v.ndim));
+  if (perm.length === v.ndim && perm.every((d, i) => d === i)) return v;
+  return S.transpose(v, perm);
+}
+
+/** jnp.permute_dims (the array API's name for transpose with axes). */
+export function permute_dims(a: In, axes: readonly number[]): Value {
+  return transpose(a, axes);
+}
+export const permuteDims = permute_dims;
+
+export function swapaxes(a: In, axis1: number, axis2: number): Value {
+  const v = asValue(a);
+  const n = v.ndim;
+  // JAX swaps entries of a NumPy index array, so the error is NumPy's IndexError.
+  for (const ax of [axis1, axis2]) {
+    if (ax < -n || ax >= n) throw new RangeError(`index ${ax} is out of bounds for axis 0 with size ${n}`);
+  }
+  const perm = range(n);
+  const i = axis1 < 0 ? axis1 + n : axis1;
+  const j = axis2 < 0 ? axis2 + n : axis2;
+  [perm[i], perm[j]] = [perm[j], perm[i]];
+  return transpose(v, perm);
+}
+
+export function moveaxis(a: In, source: Axes, destination: Axes): Value {
+  const v = asValue(a);
+  const src = axisList(source).map((d) => canon(d, v.ndim));
+  const dst = axisList(destination).map((d) => canon(d, v.ndim));
+  if (src.length !== dst.length) {
+    throw new RangeError(`Inconsistent number of elements: ${src.length} vs ${dst.length}`);
+  }
+  const perm = range(v.ndim).filter((i) => !src.includes(i));
+  const pairs = dst.map((d, k) => [d, src[k]] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  for (const [d, s] of pairs) perm.splice(d, 0, s);
+  if (perm.length === v.ndim && perm.every((d, i) => d === i)) return v;
+  return S.transpose(v, perm);
+}
+
+export function squeeze(a: In, axis?: Axes | null): Value {
+  const v = asValue(a);
+  const dims =
+    axis === undefined || axis === null
+      ? range(v.ndim).filter((d) => v.shape[d] === 1)
+      : axisList(axis).map((d) => canon(d, v.ndim));
+  if (dims.length === 0) return v;
+  return S.squeeze(v, dims);
+}
+
+export function expand_dims(a: In, axis: Axes): Value {
+  const v = asValue(a);
+  const dims = axisList(axis);
+  const ndim = v.ndim + dims.length;
+  const norm = dims.map((d) => canon(d, ndim));
+  if (new Set(norm).size !== norm.length) throw new RangeError('repeated axis in lax.expand_dims');
+  return S.expandDims(v, norm);
+}
+export const expandDims = expand_dims;
+
+// ---- joining ------------------------------------------------------------------------------------
+
+export interface JoinOptions {
+  axis?: number | null;
+  dtype?: DTypeLike | null;
+}
+
+function castAll(xs: Value[], dtype: DTypeLike | null | undefined, where: string): Value[] {
+  const d = dtypeOpt(dtype, where);
+  return d ? xs.map((x) => convertElementType(x, d)) : promoteArgs(...xs);
+}
+
+/** jnp.concatenate: dtypes are promoted across the inputs; `axis: null` flattens them first. */
+export function concatenate(arrays: readonly In[] | Value, opts: JoinOptions = {}): Value {
+  const axis = opts.axis === undefined ? 0 : opts.axis;
+  if (isValue(arrays)) return concatenateArray(arrays, axis, opts.dtype);
+  if (arrays.length === 0) throw new RangeError('Need at least one array to concatenate.');
+  let xs = arrays.map(asValue);
+  if (axis === null) return concatenate(xs.map(ravel), { axis: 0, dtype: opts.dtype });
+  if (xs[0].ndim === 0) throw new RangeError('Zero-dimensional arrays cannot be concatenated.');
+  const ax = canon(axis, xs[0].ndim);
+  xs = castAll(xs, opts.dtype, 'concatenate');
+  if (xs.length === 1) return xs[0];
+  if (xs.some((x) => x.ndim !== xs[0].ndim)) {
+    throw new TypeError(
+      `Cannot concatenate arrays with different numbers of dimensions: got ${xs.map((x) => shapeTuple(x.shape)).join(', ')}.`,
+    );
+  }
+  return S.concatenate(xs, ax);
+}
+export const concat = concatenate;
+
+/** concatenate of one array: its leading axis is the list of operands. */
+function concatenateArray(arr: Value, axis: number | null, dtype: DTypeLike | null | undefined): Value {
+  const d = dtypeOpt(dtype, 'concatenate');
+  const v = d ? convertElementType(arr, d) : arr;
+  if (v.ndim === 0 || v.shape[0] === 0) throw new RangeError('Need at least one array to concatenate.');
+  if (axis === null) return ravel(v);
+  if (v.ndim === 1) throw new RangeError('Zero-dimensional arrays cannot be concatenated.');
+  const ax = canon(axis, v.ndim - 1);
+  const perm = [...range(ax + 1).slice(1), 0, ...range(v.ndim).slice(ax + 1)];
+  const shape = [...v.shape.slice(1, ax + 1), v.shape[0] * v.shape[ax + 1], ...v.shape.slice(ax + 2)];
+  return S.reshape(transpose(v, perm), shape);
+}
+
+/** jnp.stack: join along a new axis (JAX binds its `stack` primitive; this expands and concatenates). */
+export function stack(arrays: readonly In[] | Value, opts: JoinOptions = {}): Value {
+  const axis = opts.axis ?? 0;
+  if (isValue(arrays)) {
+    if (arrays.ndim === 0 || arrays.shape[0] === 0) throw new RangeError('Need at least one array to stack.');
+    const ax = canon(axis, arrays.ndim);
+    return concatenate(expand_dims(arrays, ax + 1), { axis: ax, dtype: opts.dtype });
+  }
+  if (arrays.length === 0) throw new RangeError('Need at least one array to stack.');
+  const xs = castAll(arrays.map(asValue), opts.dtype, 'stack');
+  const s0 = xs[0].shape;
+  if (xs.some((x) => x.ndim !== s0.length || x.shape.some((n, i) => n !== s0[i]))) {
+    throw new RangeError(
+      `All input arrays must have the same shape. Got ${xs.map((x) => shapeTuple(x.shape)).join(', ')}.`,
+    );
+  }
+  const ax = canon(axis, s0.length + 1);
+  const expanded = xs.map((x) => S.expandDims(x, [ax]));
+  return expanded.length === 1 ? expanded[0] : S.concatenate(expanded, ax);
+}
+stackHook.stack = (xs: Value[]) => stack(xs);
+
+export function hstack(arrays: readonly In[], opts: { dtype?: DTypeLike | null } = {}): Value {
+  const xs = arrays.map((x) => atleast1(asValue(x)));
+  return concatenate(xs, { axis: xs.length && xs[0].ndim === 1 ? 0 : 1, dtype: opts.dtype });
+}
+
+export function vstack(arrays: readonly In[], opts: { dtype?: DTypeLike | null } = {}): Value {
+  return concatenate(
+    arrays.map((x) => atleast2(asValue(x))),
+    { axis: 0, dtype: opts.dtype },
+  );
+}
+export const row_stack = vstack;
+
+export function dstack(arrays: readonly In[], opts: { dtype?: DTypeLike | null } = {}): Value {
+  return concatenate(
+    arrays.map((x) => atleast3(asValue(x))),
+    { axis: 2, dtype: opts.dtype },
+  );
+}
+
+export function column_stack(arrays: readonly In[]): Value {
+  const xs = arrays.map((x) => {
+    const v = asValue(x);
+    return v.ndim < 2 ? S.reshape(v, [v.size, 1]) : v;
+  });
+  return concatenate(xs, { axis: 1 });
+}
+export const columnStack = column_stack;
+
+export function append(arr: In, values: In, opts: { axis?: number | null } = {}): Value {
+  const axis = opts.axis ?? null;
+  if (axis === null) return concatenate([ravel(arr), ravel(values)], { axis: 0 });
+  return concatenate([arr, values], { axis });
+}
+
+/** jnp.insert with a static integer index (or list of them): values broadcast as NumPy does. */
+export function insert(
+  arr: In,
+  obj: number | readonly number[],
+  values: In,
+  opts: { axis?: number | null } = {},
+): Value {
+  let a = asValue(arr);
+  let axis = opts.axis ?? null;
+  if (axis === null) {
+    a = ravel(a);
+    axis = 0;
+  }
+  const ax = canon(axis, a.ndim);
+  const n = a.shape[ax];
+  let vals = convertElementType(asValue(values), a.dtype, a.weakType);
+  if (typeof obj !== 'number') {
+    // A list of indices: one value (slice along axis) per index, inserted before the original index.
+    const idx = obj.map((i) => (i < 0 ? i + n : i));
+    const k = idx.length;
+    if (vals.ndim === 0 || vals.shape[ax] !== k) {
+      const shape = [...a.shape];
+      shape[ax] = k;
+      vals = bcastTo(
+        vals.ndim <= 1 && vals.size === k && a.ndim > 0 ? moveLast(vals, ax, a.ndim) : vals,
+        shape,
+      );
+    }
+    const order = idx.map((i, j) => [i, j] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    const parts: Value[] = [];
+    let prev = 0;
+    for (const [i, j] of order) {
+      if (i < 0 || i > n) throw new RangeError(`index ${i} is out of bounds for axis ${ax} with size ${n}`);
+      if (i > prev) parts.push(S.sliceInDim(a, prev, i, 1, ax));
+      parts.push(S.sliceInDim(vals, j, j + 1, 1, ax));
+      prev = i;
+    }
+    if (prev < n) parts.push(S.sliceInDim(a, prev, n, 1, ax));
+    return parts.length === 1 ? parts[0] : S.concatenate(parts, ax);
+  }
+  const i = obj < 0 ? obj + n : obj;
+  if (i < 0 || i > n) throw new RangeError(`index ${obj} is out of bounds for axis ${ax} with size ${n}`);
+  // NumPy: values get ndmin=arr.ndim, then their first axis moves to `axis`.
+  while (vals.ndim < a.ndim) vals = S.expandDims(vals, [0]);
+  if (vals.ndim > 0) vals = moveaxis(vals, 0, ax);
+  const shape = [...a.shape];
+  shape[ax] = vals.ndim > 0 ? vals.shape[ax] : 1;
+  vals = bcastTo(vals, shape);
+  const parts = [
+    ...(i > 0 ? [S.sliceInDim(a, 0, i, 1, ax)] : []),
+    vals,
+    ...(i < n ? [S.sliceInDim(a, i, n, 1, ax)] : []),
+  ];
+  return parts.length === 1 ? parts[0] : S.concatenate(parts, ax);
+}
+
+function moveLast(v: Value, axis: number, ndim: number): Value {
+  const shape = new Array(ndim).fill(1);
+  shape[axis] = v.size;
+  return S.reshape(v, shape);
+}
+
+// ---- splitting ----------------------------------------------------------------------------------
+
+function splitImpl(op: string, a: In, sections: number | readonly number[], axis: number): Value[] {
+  const v = asValue(a);
+  const ax = canon(axis, v.ndim);
+  const n = v.shape[ax];
+  let bounds: number[];
+  if (typeof sections === 'number') {
+    if (!Number.isInteger(sections) || sections <= 0)
+      throw new RangeError('number sections must be larger than 0.');
+    const part = Math.floor(n / sections);
+    const r = n % sections;
+    if (r !== 0 && op === 'split')
+      throw new RangeError(`array split does not result in an equal division: rest is ${r}`);
+    const sizes = range(sections).map((i) => part + (i < r ? 1 : 0));
+    bounds = [0];
+    for (const s of sizes) bounds.push(bounds[bounds.length - 1] + s);
+  } else {
+    // NumPy clamps indices into [0, n] and lets them decrease (giving empty pieces).
+    const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+    bounds = [0, ...sections.map(clamp), n];
+  }
+  const out: Value[] = [];
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const lo = bounds[k];
+    const hi = Math.max(lo, bounds[k + 1]);
+    out.push(S.sliceInDim(v, lo, hi, 1, ax));
+  }
+  return out;
+}
+
+export function split(
+  a: In,
+  indicesOrSections: number | readonly number[],
+  opts: { axis?: number } = {},
+): Value[] {
+  return splitImpl('split', a, indicesOrSections, opts.axis ?? 0);
+}
+
+export function array_split(
+  a: In,
+  indicesOrSections: number | readonly number[],
+  opts: { axis?: number } = {},
+): Value[] {
+  return splitImpl('array_split', a, indicesOrSections, opts.axis ?? 0);
+}
+export const arraySplit = array_split;
+
+export function hsplit(a: In, indicesOrSections: number | readonly number[]): Value[] {
+  const v = asValue(a);
+  return split(v, indicesOrSections, { axis: v.ndim === 1 ? 0 : 1 });
+}
+export function vsplit(a: In, indicesOrSections: number | readonly number[]): Value[] {
+  return split(a, indicesOrSections, { axis: 0 });
+}
+export function dsplit(a: In, indicesOrSections: number | readonly number[]): Value[] {
+  return split(a, indicesOrSections, { axis: 2 });
+}
+
+// ---- tile, repeat -------------------------------------------------------------------------------
+
+/** jnp.tile: broadcast each dimension to (reps, size) pairs, then merge them. */
+export function tile(a: In, reps: number | readonly number[]): Value {
+  let v = asValue(a);
+  const r = typeof reps === 'number' ? [reps] : [...reps];
+  const d = Math.max(r.length, v.ndim);
+  const rr = [...new Array(d - r.length).fill(1), ...r];
+  if (v.ndim < d) v = S.reshape(v, [...new Array(d - v.ndim).fill(1), ...v.shape]);
+  if (rr.every((k) => k === 1)) return v;
+  const wide: number[] = [];
+  const dims: number[] = [];
+  v.shape.forEach((n, i) => {
+    wide.push(rr[i], n);
+    dims.push(2 * i + 1);
+  });
+  const b = S.broadcastInDim(v, wide, dims);
+  return S.reshape(
+    b,
+    v.shape.map((n, i) => n * rr[i]),
+  );
+}
+
+function staticInts(x: In, what: string): number[] | number {
+  if (typeof x === 'number') return x;
+  if (Array.isArray(x)) return x.map(Number);
+  if (isTracer(x)) {
+    throw new ConcretizationTypeError(
+      `${what}`,
+      'jnp.repeat with a non-constant `repeats` is not supported.',
+    );
+  }
+  const v = asValue(x);
+  const data = (v as ArrayImpl).dataSync();
+  return v.ndim === 0 ? Number(data[0]) : Array.from(data as ArrayLike<number | bigint>, Number);
+}
+
+/** jnp.repeat with static repeats (an int, or a concrete list/array of ints along the axis). */
+export function repeat(
+  a: In,
+  repeats: In,
+  opts: { axis?: number | null; totalRepeatLength?: number | null } = {},
+): Value {
+  let v = asValue(a);
+  let axis = opts.axis ?? null;
+  if (axis === null) {
+    v = ravel(v);
+    axis = 0;
+  }
+  const ax = canon(axis, v.ndim);
+  const n = v.shape[ax];
+  let reps = staticInts(repeats, 'repeats');
+  if (Array.isArray(reps) && reps.length === 1) reps = reps[0];
+  const total = opts.totalRepeatLength ?? null;
+  if (typeof reps === 'number') {
+    const out = [...v.shape];
+    out[ax] = n * reps;
+    const wide = [...v.shape.slice(0, ax + 1), reps, ...v.shape.slice(ax + 1)];
+    const dims = v.shape.map((_, i) => (i <= ax ? i : i + 1));
+    let r = S.reshape(S.broadcastInDim(v, wide, dims), out);
+    if (total !== null) r = fitLength(r, ax, total);
+    return r;
+  }
+  if (reps.length !== n) {
+    throw new RangeError(`operands could not be broadcast together with shape (${n},) (${reps.length},)`);
+  }
+  const parts: Value[] = [];
+  reps.forEach((k, i) => {
+    if (k <= 0) return;
+    const sl = S.sliceInDim(v, i, i + 1, 1, ax);
+    const shape = [...v.shape];
+    shape[ax] = k;
+    parts.push(k === 1 ? sl : bcastTo(sl, shape));
+  });
+  let r: Value;
+  if (parts.length === 0) r = S.sliceInDim(v, 0, 0, 1, ax);
+  else r = parts.length === 1 ? parts[0] : S.concatenate(parts, ax);
+  return total !== null ? fitLength(r, ax, total) : r;
+}
+
+/** total_repeat_length: cut the result, or extend it with copies of its last slice. */
+function fitLength(r: Value, ax: number, total: number): Value {
+  const m = r.shape[ax];
+  if (m === total) return r;
+  if (m > total) return S.sliceInDim(r, 0, total, 1, ax);
+  const last = m > 0 ? S.sliceInDim(r, m - 1, m, 1, ax) : convertElementType(0, r.dtype, r.weakType);
+  const shape = [...r.shape];
+  shape[ax] = total - m;
+  return S.concatenate([r, bcastTo(last, shape)], ax);
+}
+
+// ---- flip, roll ---------------------------------------------------------------------------------
+
+export function flip(a: In, opts: { axis?: Axes | null } | number | readonly number[] = {}): Value {
+  const v = asValue(a);
+  const axis =
+    typeof opts === 'number' || Array.isArray(opts) ? (opts as Axes) : (opts as { axis?: Axes | null }).axis;
+  const dims = axis === undefined || axis === null ? range(v.ndim) : normalizeAxes(axis, v.ndim);
+  if (dims.length === 0) return v;
+  return S.rev(v, dims);
+}
+
+export function fliplr(a: In): Value {
+  return flip(a, { axis: 1 });
+}
+
+export function flipud(a: In): Value {
+  return flip(a, { axis: 0 });
+}
+
+/** jnp.roll: a static shift is two slices and a concatenate per axis, as JAX's _roll_static. */
+export function roll(
+  a: In,
+  shift: number | readonly number[] | Value,
+  opts: { axis?: Axes | null } = {},
+): Value {
+  const v = asValue(a);
+  const axis = opts.axis ?? null;
+  if (axis === null) return S.reshape(roll(ravel(v), shift, { axis: 0 }), v.shape);
+  const axes = axisList(axis).map((d) => canon(d, v.ndim));
+  if (isValue(shift) && !(shift instanceof ArrayImpl && shift.hostCache)) return rollDynamic(v, shift, axes);
+  const shifts = isValue(shift)
+    ? Array.from((shift as ArrayImpl).dataSync() as ArrayLike<number>, Number)
+    : axisList(shift as Axes);
+  const n = Math.max(axes.length, shifts.length);
+  if (axes.length !== n && axes.length !== 1)
+    throw new RangeError('shift and axis must have the same length');
+  if (shifts.length !== n && shifts.length !== 1)
+    throw new RangeError('shift and axis must have the same length');
+  let r = v;
+  for (let k = 0; k < n; k++) {
+    const ax = axes[axes.length === 1 ? 0 : k];
+    const s = shifts[shifts.length === 1 ? 0 : k];
+    const size = r.shape[ax];
+    if (size === 0) continue;
+    const i = ((-s % size) + size) % size;
+    if (i === 0) continue;
+    r = S.concatenate([S.sliceInDim(r, i, size, 1, ax), S.sliceInDim(r, 0, i, 1, ax)], ax);
+  }
+  return r;
+}
+
+/** A traced shift: the array twice, then a dynamic slice at (-shift) mod n (JAX's _roll_dynamic). */
+function rollDynamic(v: Value, shift: Value, axes: number[]): Value {
+  let r = v;
+  const sh =
+    shift.ndim === 0
+      ? axes.map(() => shift)
+      : axes.map((_, k) => S.squeeze(S.sliceInDim(shift, k, k + 1), [0]));
+  axes.forEach((ax, k) => {
+    const size = r.shape[ax];
+    if (size === 0) return;
+    const s = convertElementType(sh[k], 'int32');
+    const neg = lax.rem(lax.neg(s), size);
+    const start = lax.select(lax.lt(neg, 0), lax.add(neg, size), neg);
+    const twice = S.concatenate([r, r], ax);
+    const starts = r.shape.map((_, d) => (d === ax ? start : 0));
+    r = S.dynamicSlice(twice, starts, r.shape);
+  });
+  return r;
+}
+
+// ---- broadcasting -------------------------------------------------------------------------------
+
+export function broadcast_shapes(...shapes: readonly (number | readonly number[])[]): number[] {
+  const ss = shapes.map((s) => (typeof s === 'number' ? [s] : [...s]));
+  const rank = Math.max(0, ...ss.map((s) => s.length));
+  const out = new Array<number>(rank).fill(1);
+  for (const s of ss) {
+    const off = rank - s.length;
+    s.forEach((d, i) => {
+      const o = out[off + i];
+      if (o === 1) out[off + i] = d;
+      else if (d !== 1 && d !== o) {
+        throw new RangeError(
+          `Incompatible shapes for broadcasting: shapes=[${ss.map(shapeTuple).join(', ')}]`,
+        );
+      }
+    });
+  }
+  return out;
+}
+export const broadcastShapes = broadcast_shapes;
+
+export function broadcast_to(a: In, shape: number | readonly number[]): Value {
+  const v = asValue(a);
+  const target = typeof shape === 'number' ? [shape] : [...shape];
+  const off = target.length - v.ndim;
+  if (off < 0 || v.shape.some((n, i) => n !== 1 && n !== target[i + off])) {
+    throw new RangeError(
+      `Incompatible types for broadcasting: input type=${v.dtype.name}[${v.shape.join(',')}] and requested type=${v.dtype.name}[${target.join(',')}]`,
+    );
+  }
+  return bcastTo(v, target);
+}
+export const broadcastTo = broadcast_to;
+
+export function broadcast_arrays(...arrays: In[]): Value[] {
+  const vs = arrays.map(asValue);
+  const shape = broadcast_shapes(...vs.map((v) => v.shape));
+  return vs.map((v) => bcastTo(v, shape));
+}
+export const broadcastArrays = broadcast_arrays;
+
+// ---- atleast_nd ---------------------------------------------------------------------------------
+
+function atleast1(v: Value): Value {
+  return v.ndim >= 1 ? v : S.reshape(v, [1]);
+}
+function atleast2(v: Value): Value {
+  return v.ndim >= 2 ? v : S.reshape(v, [1, ...(v.ndim === 0 ? [1] : v.shape)]);
+}
+function atleast3(v: Value): Value {
+  if (v.ndim === 0) return S.reshape(v, [1, 1, 1]);
+  if (v.ndim === 1) return S.reshape(v, [1, v.shape[0], 1]);
+  if (v.ndim === 2) return S.reshape(v, [...v.shape, 1]);
+  return v;
+}
+
+type AtLeast = {
+  (a: In): Value;
+  (a: In, b: In, ...rest: In[]): Value[];
+};
+
+function atleastFn(f: (v: Value) => Value): AtLeast {
+  return ((...xs: In[]) => (xs.length === 1 ? f(asValue(xs[0])) : xs.map((x) => f(asValue(x))))) as AtLeast;
+}
+
+export const atleast_1d = atleastFn(atleast1);
+export const atleast_2d = atleastFn(atleast2);
+export const atleast_3d = atleastFn(atleast3);
+export const atleast1d = atleast_1d;
+export const atleast2d = atleast_2d;
+export const atleast3d = atleast_3d;
+
+// ---- shape queries ------------------------------------------------------------------------------
+
+export function shape(a: In): number[] {
+  return asValue(a).shape;
+}
+
+export function ndim(a: In): number {
+  return asValue(a).ndim;
+}
+
+export function size(a: In, axis?: number | null): number {
+  const v = asValue(a);
+  return axis === undefined || axis === null ? v.size : v.shape[canon(axis, v.ndim)];
+}
+
+// ---- pad ----------------------------------------------------------------------------------------
+
+export type PadMode = 'constant' | 'edge' | 'reflect' | 'symmetric' | 'wrap';
+export type PadWidth = number | readonly number[] | readonly (readonly number[])[];
+
+/** NumPy's pad_width broadcasting: n, (n,), (before, after), or one pair per axis. */
+function padPairs(pw: PadWidth, nd: number): [number, number][] {
+  const check = (x: number) => {
+    if (!Number.isInteger(x)) throw new TypeError('`pad_width` must be of integral type.');
+    if (x < 0) throw new RangeError("index can't contain negative values");
+    return x;
+  };
+  if (typeof pw === 'number') return range(nd).map(() => [check(pw), check(pw)]);
+  if (pw.length > 0 && typeof pw[0] === 'number') {
+    const flat = (pw as readonly number[]).map(check);
+    if (flat.length === 1) return range(nd).map(() => [flat[0], flat[0]]);
+    if (flat.length === 2) return range(nd).map(() => [flat[0], flat[1]]);
+    throw new RangeError(`Expected pad_width to have shape (${nd}, 2); got (${flat.length},).`);
+  }
+  const pairs = (pw as readonly (readonly number[])[]).map(
+    (p) => (p.length === 1 ? [check(p[0]), check(p[0])] : [check(p[0]), check(p[1])]) as [number, number],
+  );
+  if (pairs.length === 1) return range(nd).map(() => pairs[0]);
+  if (pairs.length !== nd)
+    throw new RangeError(`Expected pad_width to have shape (${nd}, 2); got (${pairs.length}, 2).`);
+  return pairs;
+}
+
+/** Source index of output position j (before-padding `lo`) along an axis of size n. */
+function padSource(mode: PadMode, j: number, lo: number, n: number): number {
+  const t = j - lo;
+  const mod = (x: number, m: number) => ((x % m) + m) % m;
+  switch (mode) {
+    case 'edge':
+      return Math.min(Math.max(t, 0), n - 1);
+    case 'wrap':
+      return mod(t, n);
+    case 'reflect': {
+      if (n === 1) return 0;
+      const u = mod(t, 2 * n - 2);
+      return u < n ? u : 2 * n - 2 - u;
+    }
+    default: {
+      const u = mod(t, 2 * n);
+      return u < n ? u : 2 * n - 1 - u;
+    }
+  }
+}
+
+interface Run {
+  /** 'up': src[lo..hi] ascending; 'down': descending; 'same': src[lo] repeated len times. */
+  kind: 'up' | 'down' | 'same';
+  lo: number;
+  hi: number;
+  len: number;
+}
+
+/** Runs of consecutive source indices for padding an axis of size n by (lo, hi). */
+function padRuns(mode: PadMode, n: number, before: number, after: number, ax: number): Run[] {
+  if (n === 0 && before + after > 0) {
+    throw new RangeError(`can't extend empty axis ${ax} using modes other than 'constant' or 'empty'`);
+  }
+  const src = range(n + before + after).map((j) => padSource(mode, j, before, n));
+  const runs: Run[] = [];
+  let k = 0;
+  while (k < src.length) {
+    let e = k + 1;
+    const step = e < src.length ? src[e] - src[k] : 0;
+    if (step === 1 || step === -1 || step === 0) while (e < src.length && src[e] - src[e - 1] === step) e++;
+    const a0 = src[k];
+    const a1 = src[e - 1];
+    if (step === 0 || e - k === 1) runs.push({ kind: 'same', lo: a0, hi: a0, len: e - k });
+    else if (step === 1) runs.push({ kind: 'up', lo: a0, hi: a1, len: e - k });
+    else runs.push({ kind: 'down', lo: a1, hi: a0, len: e - k });
+    k = e;
+  }
+  return runs;
+}
+
+function applyRun(v: Value, ax: number, r: Run): Value {
+  const sl = S.sliceInDim(v, r.lo, r.hi + 1, 1, ax);
+  if (r.kind === 'up') return sl;
+  if (r.kind === 'down') return S.rev(sl, [ax]);
+  if (r.len === 1) return sl;
+  const shape = [...v.shape];
+  shape[ax] = r.len;
+  return bcastTo(sl, shape);
+}
+
+/**
+ * Non-constant padding as a grid of blocks, each a (reversed or broadcast) slice of the input, so
+ * every block reads the input directly and the whole pad fuses with its consumers.
+ */
+function padByRuns(v: Value, runs: (Run[] | null)[], ax = 0): Value {
+  if (ax === v.ndim) return v;
+  const rs = runs[ax];
+  if (rs === null) return padByRuns(v, runs, ax + 1);
+  const parts = rs.map((r) => padByRuns(applyRun(v, ax, r), runs, ax + 1));
+  return parts.length === 1 ? parts[0] : S.concatenate(parts, ax);
+}
+
+/** jnp.pad: constant (lax.pad), edge, reflect, symmetric and wrap modes. */
+export function pad(
+  a: In,
+  padWidth: PadWidth,
+  opts: { mode?: PadMode; constantValues?: number | boolean | Value } = {},
+): Value {
+  const v = asValue(a);
+  const pairs = padPairs(padWidth, v.ndim);
+  const mode = opts.mode ?? 'constant';
+  if (mode === 'constant') {
+    if (pairs.every(([l, h]) => l === 0 && h === 0)) return v;
+    const cv = convertElementType(asValue(opts.constantValues ?? 0), v.dtype, v.weakType);
+    if (cv.ndim !== 0)
+      throw new RangeError(`jnp.pad: constant_values has unsupported shape ${shapeTuple(cv.shape)}.`);
+    return S.pad(
+      v,
+      cv,
+      pairs.map(([l, h]) => [l, h, 0] as [number, number, number]),
+    );
+  }
+  if (!['edge', 'reflect', 'symmetric', 'wrap'].includes(mode)) {
+    throw new RangeError(`Unimplemented padding mode '${mode}' for np.pad.`);
+  }
+  const runs = pairs.map(([l, h], ax) => (l === 0 && h === 0 ? null : padRuns(mode, v.shape[ax], l, h, ax)));
+  return padByRuns(v, runs);
+}
+
+// ---- triangles, meshgrid --------------------------------------------------------------------------
+
+function triMask(v: Value, k: number, name: string, lower: boolean): Value {
+  if (v.ndim < 2) throw new RangeError(`Argument to jax.numpy.${name} must be at least 2D`);
+  const [n, m] = v.shape.slice(-2);
+  const rows = S.broadcastedIota('int32', [n, m], 0);
+  const cols = S.broadcastedIota('int32', [n, m], 1);
+  // tril keeps col <= row + k; triu zeroes col <= row + k - 1 (JAX's masks).
+  const keep = lax.ge(lax.add(rows, lower ? k : k - 1), cols);
+  const mask = S.broadcastInDim(keep, v.shape, [v.ndim - 2, v.ndim - 1]);
+  const zero = bcastTo(convertElementType(0, v.dtype, v.weakType), v.shape);
+  return lower ? lax.select(mask, v, zero) : lax.select(mask, zero, v);
+}
+
+export function tril(m: In, k = 0): Value {
+  return triMask(asValue(m), k, 'tril', true);
+}
+
+export function triu(m: In, k = 0): Value {
+  return triMask(asValue(m), k, 'triu', false);
+}
+
+export interface MeshgridOptions {
+  indexing?: 'xy' | 'ij';
+  sparse?: boolean;
+}
+
+function isOptions(x: unknown): x is MeshgridOptions {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !isValue(x) && !ArrayBuffer.isView(x);
+}
+
+/** jnp.meshgrid(x1, x2, ..., { indexing: 'xy' | 'ij', sparse }). */
+export function meshgrid(...args: (In | MeshgridOptions)[]): Value[] {
+  const opts: MeshgridOptions =
+    args.length && isOptions(args[args.length - 1]) ? (args.pop() as MeshgridOptions) : {};
+  const indexing = opts.indexing ?? 'xy';
+  if (indexing !== 'xy' && indexing !== 'ij') {
+    throw new RangeError(`Valid values for indexing are 'xy' and 'ij', got ${String(indexing)}`);
+  }
+  const xs = args.map(asValue);
+  if (xs.some((x) => x.ndim !== 1)) {
+    throw new RangeError(
+      `Arguments to jax.numpy.meshgrid must be 1D, got shapes [${xs.map((x) => shapeTuple(x.shape)).join(', ')}]`,
+    );
+  }
+  const lens = xs.map((x) => x.shape[0]);
+  const shape = [...lens];
+  if (indexing === 'xy' && xs.length >= 2) [shape[0], shape[1]] = [shape[1], shape[0]];
+  return xs.map((x, i) => {
+    const d = indexing === 'xy' && xs.length >= 2 && i < 2 ? 1 - i : i;
+    if (opts.sparse) {
+      const s = shape.map((_, j) => (j === d ? lens[i] : 1));
+      return S.reshape(x, s);
+    }
+    return S.broadcastInDim(x, shape, [d]);
+  });
+}
+
+// ---- differences --------------------------------------------------------------------------------
+
+export interface DiffOptions {
+  n?: number;
+  axis?: number;
+  prepend?: In | null;
+  append?: In | null;
+}
+
+export function diff(a: In, opts: DiffOptions = {}): Value {
+  let v = asValue(a);
+  const n = opts.n ?? 1;
+  if (v.ndim === 0) {
+    throw new RangeError(`diff requires input that is at least one dimensional; got ${v.aval.toString()}`);
+  }
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`order must be non-negative but got ${n}`);
+  if (n === 0) return v;
+  const ax = canon(opts.axis ?? -1, v.ndim);
+  const edge = (x: In | null | undefined): Value[] => {
+    if (x === undefined || x === null) return [];
+    let e = asValue(x);
+    if (e.ndim === 0) {
+      const shape = [...v.shape];
+      shape[ax] = 1;
+      e = bcastTo(e, shape);
+    }
+    return [e];
+  };
+  const pre = edge(opts.prepend);
+  const post = edge(opts.append);
+  if (pre.length || post.length) v = concatenate([...pre, v, ...post], { axis: ax });
+  for (let k = 0; k < n; k++) {
+    const m = v.shape[ax];
+    if (m === 0) break;
+    const hi = S.sliceInDim(v, 1, m, 1, ax);
+    const lo = S.sliceInDim(v, 0, m - 1, 1, ax);
+    v = v.dtype.isBool ? lax.ne(hi, lo) : lax.sub(hi, lo);
+  }
+  return v;
+}
+
+export function ediff1d(ary: In, opts: { toEnd?: In | null; toBegin?: In | null } = {}): Value {
+  const v = ravel(ary);
+  let r = diff(v);
+  const parts: Value[] = [];
+  if (opts.toBegin !== undefined && opts.toBegin !== null)
+    parts.push(ravel(convertElementType(asValue(opts.toBegin), r.dtype)));
+  parts.push(r);
+  if (opts.toEnd !== undefined && opts.toEnd !== null)
+    parts.push(ravel(convertElementType(asValue(opts.toEnd), r.dtype)));
+  if (parts.length > 1) r = concatenate(parts);
+  return r;
+}
