@@ -4,3 +4,6 @@
 export * from './elementwise.js';
 export * from './structural.js';
 export * from './reductions.js';
+export * from './dot.js';
+export * from './indexing.js';
+export * from './sorting.js';

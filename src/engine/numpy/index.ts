@@ -4,6 +4,7 @@
  */
 import { installArrayOps } from '../core/methods.js';
 import * as namespace from './namespace.js';
+import './repr.js';
 
 export * from './namespace.js';
 

@@ -1,3 +1,6 @@
 /**
  * @file Loads every CPU library-kernel module (each registers its kernels in lib.ts).
  */
+import './lib-matmul.js';
+import './lib-sort.js';
+import './lib-scatter.js';

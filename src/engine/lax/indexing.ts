@@ -1,0 +1,144 @@
+/**
+ * @file lax's gather and scatter functions (jax/_src/lax/slicing.py): gather, scatter, scatterAdd,
+ * scatterMul, scatterMin, scatterMax, and the dynamic_*_in_dim helpers. Options are camelCase
+ * (`{ mode, fillValue, indicesAreSorted, uniqueIndices }`); params are stored under JAX's names.
+ */
+import { toValue } from '../core/coerce.js';
+import { normalizeAxis } from '../core/shape.js';
+import { bind1, type Value } from '../core/trace.js';
+import {
+  defaultFillValue,
+  FillValue,
+  GatherDimensionNumbers,
+  type GatherDimensionNumbersLike,
+  GatherScatterMode,
+  gather as gather_p,
+  SCATTER_PRIMITIVES,
+  ScatterDimensionNumbers,
+  type ScatterDimensionNumbersLike,
+  type ScatterKind,
+  updateJaxprFor,
+} from '../primitives/indexing.js';
+import { convertElementType } from './convert.js';
+import { add, lt, select } from './elementwise.js';
+import { dynamicSlice, dynamicUpdateSlice, expandDims, squeeze } from './structural.js';
+
+export { GatherDimensionNumbers, GatherScatterMode, ScatterDimensionNumbers };
+
+type In = Value | number | boolean;
+export type GatherScatterModeLike = string | GatherScatterMode | null;
+
+export interface GatherOptions {
+  uniqueIndices?: boolean;
+  indicesAreSorted?: boolean;
+  mode?: GatherScatterModeLike;
+  fillValue?: number | boolean | bigint | null;
+}
+
+/** lax.gather. As in JAX, mode defaults to PROMISE_IN_BOUNDS and FILL_OR_DROP resolves fill_value. */
+export function gather(
+  operand: In,
+  startIndices: In,
+  dimensionNumbers: GatherDimensionNumbers | GatherDimensionNumbersLike,
+  sliceSizes: readonly number[],
+  opts: GatherOptions = {},
+): Value {
+  const x = toValue(operand);
+  const mode = GatherScatterMode.fromAny(opts.mode ?? GatherScatterMode.PROMISE_IN_BOUNDS);
+  let fill: FillValue | null = null;
+  if (mode === GatherScatterMode.FILL_OR_DROP) {
+    const fv = opts.fillValue;
+    if (fv === null || fv === undefined) fill = defaultFillValue(x.dtype);
+    else if (typeof fv === 'object')
+      throw new TypeError('fill_value argument to indexed get() must be a concrete scalar');
+    else fill = new FillValue(x.dtype.isBool ? Boolean(fv) : fv, x.dtype.isFloat);
+  }
+  return bind1(gather_p, [x, toValue(startIndices)], {
+    dimension_numbers: GatherDimensionNumbers.from(dimensionNumbers),
+    fill_value: fill,
+    indices_are_sorted: Boolean(opts.indicesAreSorted),
+    mode,
+    slice_sizes: sliceSizes.map(Number),
+    unique_indices: Boolean(opts.uniqueIndices),
+  });
+}
+
+export interface ScatterOptions {
+  indicesAreSorted?: boolean;
+  uniqueIndices?: boolean;
+  mode?: GatherScatterModeLike;
+}
+
+/** Updates given as JS scalars take the operand's dtype (lax does no promotion). */
+function updatesFor(x: Value, updates: In): Value {
+  return typeof updates === 'object' ? updates : convertElementType(updates, x.dtype, true);
+}
+
+function scatterOp(kind: ScatterKind) {
+  return (
+    operand: In,
+    scatterIndices: In,
+    updates: In,
+    dimensionNumbers: ScatterDimensionNumbers | ScatterDimensionNumbersLike,
+    opts: ScatterOptions = {},
+  ): Value => {
+    const x = toValue(operand);
+    return bind1(SCATTER_PRIMITIVES[kind], [x, toValue(scatterIndices), updatesFor(x, updates)], {
+      dimension_numbers: ScatterDimensionNumbers.from(dimensionNumbers),
+      indices_are_sorted: Boolean(opts.indicesAreSorted),
+      mode: GatherScatterMode.fromAny(opts.mode ?? null),
+      unique_indices: Boolean(opts.uniqueIndices),
+      update_consts: [],
+      update_jaxpr: updateJaxprFor(kind, x.dtype),
+    });
+  };
+}
+
+export const scatter = scatterOp('set');
+export const scatterAdd = scatterOp('add');
+export const scatterMul = scatterOp('mul');
+export const scatterMin = scatterOp('min');
+export const scatterMax = scatterOp('max');
+
+// ---- dynamic_*_in_dim ----------------------------------------------------------------------------
+
+/** lax's negative-index handling of dynamic_slice starts: select(i < 0, i + size, i). */
+function normalizeStart(i: In, size: number): Value {
+  const v = typeof i === 'object' ? i : convertElementType(i, 'int32', true);
+  if (v.dtype.kind === 'u') return v;
+  return select(lt(v, 0), add(v, size), v);
+}
+
+function starts(x: Value, axis: number, index: In): Value[] {
+  const zero = convertElementType(0, typeof index === 'object' ? index.dtype : 'int32');
+  return x.shape.map((n, d) => (d === axis ? normalizeStart(index, n) : zero));
+}
+
+export function dynamicSliceInDim(operand: In, startIndex: In, sliceSize: number, axis = 0): Value {
+  const x = toValue(operand);
+  const ax = normalizeAxis(axis, x.ndim);
+  const sizes = [...x.shape];
+  sizes[ax] = sliceSize;
+  return dynamicSlice(x, starts(x, ax, startIndex), sizes);
+}
+
+export function dynamicIndexInDim(operand: In, index: In, axis = 0, keepdims = true): Value {
+  const x = toValue(operand);
+  const ax = normalizeAxis(axis, x.ndim);
+  const out = dynamicSliceInDim(x, index, 1, ax);
+  return keepdims ? out : squeeze(out, [ax]);
+}
+
+export function dynamicUpdateSliceInDim(operand: In, update: In, startIndex: In, axis: number): Value {
+  const x = toValue(operand);
+  const ax = normalizeAxis(axis, x.ndim);
+  return dynamicUpdateSlice(x, update, starts(x, ax, startIndex));
+}
+
+export function dynamicUpdateIndexInDim(operand: In, update: In, index: In, axis: number): Value {
+  const x = toValue(operand);
+  const ax = normalizeAxis(axis, x.ndim);
+  let u = toValue(update);
+  if (u.ndim === x.ndim - 1) u = expandDims(u, [ax]);
+  return dynamicUpdateSliceInDim(x, u, index, ax);
+}
