@@ -333,6 +333,8 @@ export class Evaluator {
       return this.at(it, () => call(jnp, 'sl', [part(it.lower), part(it.upper), part(it.step)]));
     }
     if (it.kind === 'Ellipsis') return (jnp as Record<string, unknown>).Ellipsis ?? '...';
+    // A list literal is an integer (or boolean) index array, as in NumPy; a tuple is a tuple.
+    if (it.kind === 'List') return this.at(it, () => jnp.asarray(toEngine(this.eval(it, locals))));
     return toEngine(this.eval(it, locals));
   }
 
