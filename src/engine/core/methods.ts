@@ -91,8 +91,14 @@ export abstract class ArrayMethods {
     return this.toPrimitive(hint);
   }
   protected toPrimitive(hint: string): number | string | bigint | boolean {
+    const a = this.aval;
+    const type = `${a.dtype.name}[${a.shape.join(',')}]`;
+    // String(tracer) and template strings describe the tracer, as str(tracer) does in JAX.
+    if (hint === 'string') return `JitTracer(${a.weakType ? '~' : ''}${type})`;
     throw new ConcretizationTypeError(
-      `traced array with shape ${this.aval.strShort()} (coerced to a JS ${hint === 'default' ? 'value' : hint})`,
+      `traced array with shape ${type}`,
+      'The problem arose with a JS comparison (x > 0), an arithmetic operator or Number(x), which coerce the ' +
+        'array to a JS number; under jit or makeJaxpr its value is not known yet.',
     );
   }
 
@@ -261,7 +267,9 @@ export abstract class ArrayMethods {
   index(idx: unknown): Value {
     return op('getitem')(this, idx);
   }
-  get at(): { [key: number]: IndexUpdateRef; get(idx: unknown): IndexUpdateRef } & ((idx: unknown) => IndexUpdateRef) {
+  get at(): { [key: number]: IndexUpdateRef; get(idx: unknown): IndexUpdateRef } & ((
+    idx: unknown,
+  ) => IndexUpdateRef) {
     const self = this as unknown as Value;
     const f = (idx: unknown) => new IndexUpdateRef(self, idx);
     return new Proxy(f, {

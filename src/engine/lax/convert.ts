@@ -1,30 +1,22 @@
 /**
- * @file lax.convert_element_type and the broadcasting helpers every namespace needs. Concrete
- * host values convert on the host (no equation is staged), as JAX converts Python scalars.
+ * @file lax.convert_element_type. Concrete host values convert at once (no equation is staged),
+ * as JAX converts Python scalars and NumPy constants. The conversion runs the primitive's own
+ * one-equation program through the eager compile path, so a value converts the same way on the
+ * host, eagerly and under jit (saturating float -> int, NaN -> 0, wrapping int -> int).
  */
 import { ArrayImpl } from '../core/array.js';
-import { fillTyped, toValue } from '../core/coerce.js';
-import { type DType, type DTypeLike, canonicalize, float16, toDType } from '../core/dtype.js';
-import { bind1, type Value } from '../core/trace.js';
-import { h2f } from '../backends/cpu/runtime.js';
+import { toValue } from '../core/coerce.js';
+import { type DType, type DTypeLike, canonicalize, toDType } from '../core/dtype.js';
+import { bind1, evalHooks, type Value } from '../core/trace.js';
 import { convert_element_type } from '../primitives/elementwise.js';
 
 function hostConvert(x: ArrayImpl, dtype: DType, weakType: boolean): ArrayImpl {
-  const src = x.hostCache!;
-  const vals: (number | bigint)[] = new Array(src.length);
-  for (let i = 0; i < src.length; i++) {
-    const v = src[i];
-    vals[i] = x.dtype === float16 ? h2f(v as number) : v;
-  }
-  let data;
-  if (dtype.isInt && x.dtype.isFloat) {
-    // Saturating truncation, NaN -> 0, as the kernels convert.
-    data = fillTyped(
-      dtype,
-      vals.map((v) => (Number.isNaN(v) ? 0 : Math.trunc(Number(v)))),
-    );
-  } else data = fillTyped(dtype, vals as number[]);
-  return ArrayImpl.fromHost(data, x.shape, dtype, x.device, weakType, x.committed);
+  const params = { new_dtype: dtype, sharding: null, weak_type: weakType };
+  const [out] = evalHooks.eagerImpl!([x], params, convert_element_type) as ArrayImpl[];
+  const r = new ArrayImpl(out.aval, out.buffer, out.device, x.committed);
+  // Keep a host copy so the result can become a jaxpr literal or another host conversion.
+  if (out.device.backend.toHostSync) r.hostCache = out.dataSync();
+  return r;
 }
 
 export function convertElementType(x: unknown, dtype: DTypeLike, weakType = false): Value {

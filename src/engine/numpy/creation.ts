@@ -2,17 +2,18 @@
  * @file Array creation: array/asarray from JS data (typed arrays, nested lists, scalars) and
  * the constructors zeros ones full empty arange linspace eye identity and the *_like family.
  */
+
+import type { Device } from '../backends/backend.js';
+import { defaultDevice, resolveDevice } from '../backends/registry.js';
 import { ArrayImpl } from '../core/array.js';
 import { fillTyped, hostArray, isValue } from '../core/coerce.js';
-import { type DType, type DTypeLike, bool, defaultFloat, defaultInt, promoteTypes } from '../core/dtype.js';
+import { bool, type DType, type DTypeLike, defaultFloat, defaultInt, promoteTypes } from '../core/dtype.js';
 import { checkShape } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
-import { resolveDevice, defaultDevice } from '../backends/registry.js';
-import type { Device } from '../backends/backend.js';
 import { convertElementType } from '../lax/convert.js';
 import { iota } from '../primitives/structural.js';
-import { dtypeOpt, broadcastTo } from './util.js';
 import * as uf from './ufuncs.js';
+import { broadcastTo, dtypeOpt } from './util.js';
 
 export interface CreateOptions {
   dtype?: DTypeLike | null;
@@ -31,7 +32,8 @@ export function array(v: unknown, opts: CreateOptions = {}): Value {
   if (isValue(v)) return dtype ? convertElementType(v, dtype) : v;
   if (Array.isArray(v) && v.some((e) => isValue(e) || Array.isArray(e))) {
     // Lists holding arrays (maybe traced) are stacked.
-    const flat = (x: unknown): boolean => Array.isArray(x) ? x.some(flat) : isValue(x) && !(x instanceof ArrayImpl);
+    const flat = (x: unknown): boolean =>
+      Array.isArray(x) ? x.some(flat) : isValue(x) && !(x instanceof ArrayImpl);
     if (flat(v)) {
       const { stack } = stackHook;
       const out = stack((v as unknown[]).map((e) => array(e)));
@@ -58,7 +60,15 @@ export const stackHook: { stack: (xs: Value[]) => Value } = {
 export function full(shape: ShapeArg, fillValue: unknown, opts: CreateOptions = {}): Value {
   const s = shapeOf(shape);
   const fv = isValue(fillValue) ? fillValue : array(fillValue as number);
-  const dtype = dtypeOpt(opts.dtype, 'full') ?? (isValue(fillValue) ? fv.dtype : typeof fillValue === 'boolean' ? bool : Number.isInteger(fillValue) ? defaultInt() : defaultFloat());
+  const dtype =
+    dtypeOpt(opts.dtype, 'full') ??
+    (isValue(fillValue)
+      ? fv.dtype
+      : typeof fillValue === 'boolean'
+        ? bool
+        : Number.isInteger(fillValue)
+          ? defaultInt()
+          : defaultFloat());
   const v = convertElementType(fv, dtype, false);
   if (v instanceof ArrayImpl && v.hostCache && v.size === 1) {
     const n = s.reduce((a, b) => a * b, 1);
@@ -86,13 +96,28 @@ export function zerosLike(x: Value, opts: CreateOptions & { shape?: ShapeArg } =
 export function onesLike(x: Value, opts: CreateOptions & { shape?: ShapeArg } = {}): Value {
   return full(opts.shape ?? x.shape, 1, { dtype: opts.dtype ?? x.dtype, device: opts.device });
 }
-export function fullLike(x: Value, fillValue: unknown, opts: CreateOptions & { shape?: ShapeArg } = {}): Value {
+export function fullLike(
+  x: Value,
+  fillValue: unknown,
+  opts: CreateOptions & { shape?: ShapeArg } = {},
+): Value {
   return full(opts.shape ?? x.shape, fillValue, { dtype: opts.dtype ?? x.dtype, device: opts.device });
 }
 export const emptyLike = zerosLike;
 
 /** jnp.arange(stop) / arange(start, stop, step) with NumPy's length and dtype rules. */
-export function arange(start: number, stop?: number | null, step?: number | null, opts: CreateOptions = {}): Value {
+export function arange(
+  start: number,
+  stop?: number | null,
+  step?: number | null,
+  opts: CreateOptions = {},
+): Value {
+  if ((stop === undefined || stop === null) && (step === undefined || step === null) && !opts.device) {
+    // JAX's arange(stop) is lax.iota (staged as `iota` under jit); other forms are host constants.
+    const n = Math.max(0, Math.ceil(start));
+    const dtype = dtypeOpt(opts.dtype, 'arange') ?? (Number.isInteger(start) ? defaultInt() : defaultFloat());
+    return bind1(iota, [], { dtype, shape: [n], dimension: 0, sharding: null });
+  }
   if (stop === undefined || stop === null) {
     stop = start;
     start = 0;
@@ -145,7 +170,8 @@ export function resultType(...xs: (Value | DType | number | boolean)[]): DType {
   return promoteTypes(
     ...xs.map((x) => {
       if (isValue(x)) return { dtype: x.dtype, weakType: x.weakType };
-      if (typeof x === 'number') return { dtype: Number.isInteger(x) ? defaultInt() : defaultFloat(), weakType: true };
+      if (typeof x === 'number')
+        return { dtype: Number.isInteger(x) ? defaultInt() : defaultFloat(), weakType: true };
       if (typeof x === 'boolean') return { dtype: bool, weakType: false };
       return { dtype: x, weakType: false };
     }),

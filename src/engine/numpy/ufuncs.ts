@@ -3,11 +3,13 @@
  * and NumPy's broadcasting. Names follow NumPy; camelCase aliases live in index.ts.
  */
 import { config } from '../core/config.js';
-import { type DType, bool, defaultFloat, int32 } from '../core/dtype.js';
+import { bool, type DType, defaultFloat, int32 } from '../core/dtype.js';
+import { broadcastShapes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
-import * as lax from '../lax/elementwise.js';
 import { convertElementType } from '../lax/convert.js';
-import { asValue, promoteArgs, promoteArgsInexact, promoteShapes } from './util.js';
+import * as lax from '../lax/elementwise.js';
+import { jit } from '../transforms/jit.js';
+import { asValue, broadcastTo, promoteArgs, promoteArgsInexact, promoteShapes } from './util.js';
 
 type In = unknown;
 
@@ -36,10 +38,8 @@ function unary(f: (a: Value) => Value) {
 }
 
 export const add = binary('add', (a, b) => (a.dtype.isBool ? lax.bitwiseOr(a, b) : lax.add(a, b)));
-export const subtract = binary('sub', (a, b) => {
-  if (a.dtype.isBool) throw new TypeError('numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead.');
-  return lax.sub(a, b);
-});
+// Bools reach lax.sub / lax.neg, which raise JAX's own message for them.
+export const subtract = binary('sub', lax.sub);
 export const multiply = binary('mul', (a, b) => (a.dtype.isBool ? lax.bitwiseAnd(a, b) : lax.mul(a, b)));
 export const true_divide = binaryInexact('div', lax.div);
 export const divide = true_divide;
@@ -51,7 +51,9 @@ export const bitwise_and = binary('and', lax.bitwiseAnd);
 export const bitwise_or = binary('or', lax.bitwiseOr);
 export const bitwise_xor = binary('xor', lax.bitwiseXor);
 export const left_shift = binary('shift_left', lax.shiftLeft);
-export const right_shift = binary('shift_right', (a, b) => (a.dtype.kind === 'u' ? lax.shiftRightLogical(a, b) : lax.shiftRightArithmetic(a, b)));
+export const right_shift = binary('shift_right', (a, b) =>
+  a.dtype.kind === 'u' ? lax.shiftRightLogical(a, b) : lax.shiftRightArithmetic(a, b),
+);
 export const equal = binary('eq', lax.eq);
 export const not_equal = binary('ne', lax.ne);
 export const less = binary('lt', lax.lt);
@@ -89,25 +91,52 @@ export const remainder = binary('rem', (a, b) => {
 export const mod = remainder;
 export const fmod = binary('fmod', lax.rem);
 
-/** jnp.power: integer exponents of integer arrays stay integer; static ints use integer_pow. */
+/**
+ * jnp.power, with JAX's cases: a JS integer exponent is lax.integer_pow; an integer (or bool)
+ * base with an integer exponent uses unrolled binary exponentiation (JAX's _pow_int_int: six
+ * squarings, as anything more overflows for |x| > 1); a float base with an integer exponent is
+ * lax.pow without promotion; otherwise promote and lax.pow.
+ */
 export function power(x: In, y: In): Value {
-  if (typeof y === 'number' && Number.isInteger(y) && typeof x === 'object') {
+  if (typeof y === 'number' && Number.isInteger(y)) {
     const [a] = promoteArgs(x);
-    if (a.dtype.isFloat || y >= 0) return lax.integerPow(a, y);
+    return lax.integerPow(a.dtype.isBool ? convertElementType(a, int32) : a, y);
   }
-  const [a, b] = promoteShapes('pow', promoteArgs(x, y));
-  if (a.dtype.isBool) throw new TypeError('power does not accept dtype bool');
+  const [xs, ys] = promoteShapes('power', [asValue(x), asValue(y)]);
+  const [a, b] = promoteArgs(xs, ys);
+  if (a.dtype.isInt || a.dtype.isBool)
+    return powIntInt(
+      a.dtype.isBool ? convertElementType(a, int32) : a,
+      a.dtype.isBool ? convertElementType(b, int32) : b,
+    );
+  if (xs.dtype.isFloat && ys.dtype.isInt) return lax.pow(xs, ys);
   return lax.pow(a, b);
 }
 
-export const negative = unary((a) => (a.dtype.isBool ? (() => { throw new TypeError('The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not function instead.'); })() : lax.neg(a)));
+function powIntInt(x: Value, y: Value): Value {
+  const shape = broadcastShapes('power', x.shape, y.shape);
+  const [zero, one] = [0, 1].map((v) => broadcastTo(convertElementType(v, x.dtype), shape));
+  let acc = lax.select(lax.bitwiseAnd(lax.eq(x, 0), lax.ne(y, 0)), zero, one);
+  let base = x;
+  let e = y;
+  for (let i = 0; i < 6; i++) {
+    acc = lax.select(lax.ne(lax.bitwiseAnd(e, 1), 0), lax.mul(acc, base), acc);
+    base = lax.mul(base, base);
+    e = lax.shiftRightLogical(e, 1);
+  }
+  return acc;
+}
+
+export const negative = unary(lax.neg);
 export const positive = unary((a) => a);
 export const absolute = unary((a) => (a.dtype.kind === 'u' || a.dtype.isBool ? a : lax.abs(a)));
 export const abs = absolute;
 export const sign = unary((a) => (a.dtype.isBool ? a : lax.sign(a)));
 export const floor = unary((a) => (a.dtype.isFloat ? lax.floor(a) : a));
 export const ceil = unary((a) => (a.dtype.isFloat ? lax.ceil(a) : a));
-export const trunc = unary((a) => (a.dtype.isFloat ? lax.select(lax.lt(a, 0), lax.ceil(a), lax.floor(a)) : a));
+export const trunc = unary((a) =>
+  a.dtype.isFloat ? lax.select(lax.lt(a, 0), lax.ceil(a), lax.floor(a)) : a,
+);
 export const rint = unary((a) => (a.dtype.isFloat ? lax.round(a, 1) : a));
 export const exp = unaryInexact(lax.exp);
 export const exp2 = unaryInexact(lax.exp2);
@@ -137,8 +166,20 @@ export const bitwise_not = unary((a) => lax.bitwiseNot(a));
 export const invert = bitwise_not;
 export const isfinite = unary((a) => (a.dtype.isFloat ? lax.isFinite(a) : fullBool(a, true)));
 export const isnan = unary((a) => (a.dtype.isFloat ? lax.ne(a, a) : fullBool(a, false)));
-export const isinf = unary((a) => (a.dtype.isFloat ? lax.eq(lax.abs(a), Number.POSITIVE_INFINITY) : fullBool(a, false)));
-export const signbit = unary((a) => (a.dtype.isFloat ? lax.lt(lax.bitcastConvertType(a, a.dtype.itemsize === 8 ? 'int64' : a.dtype.itemsize === 2 ? 'int16' : 'int32'), 0) : lax.lt(a, 0)));
+export const isinf = unary((a) =>
+  a.dtype.isFloat ? lax.eq(lax.abs(a), Number.POSITIVE_INFINITY) : fullBool(a, false),
+);
+export const signbit = unary((a) =>
+  a.dtype.isFloat
+    ? lax.lt(
+        lax.bitcastConvertType(
+          a,
+          a.dtype.itemsize === 8 ? 'int64' : a.dtype.itemsize === 2 ? 'int16' : 'int32',
+        ),
+        0,
+      )
+    : lax.lt(a, 0),
+);
 export const deg2rad = unaryInexact((a) => lax.mul(a, Math.PI / 180));
 export const rad2deg = unaryInexact((a) => lax.mul(a, 180 / Math.PI));
 export const radians = deg2rad;
@@ -149,10 +190,18 @@ export const logaddexp = binaryInexact('logaddexp', (a, b) => {
   const d = lax.neg(lax.abs(lax.sub(a, b)));
   return lax.select(lax.isFinite(m), lax.add(m, lax.log1p(lax.exp(d))), lax.add(a, b));
 });
-export const copysign = binaryInexact('copysign', (a, b) => lax.select(signbit(b), lax.neg(lax.abs(a)), lax.abs(a)));
-export const heaviside = binaryInexact('heaviside', (a, b) => lax.select(lax.lt(a, 0), lax.mul(b, 0), lax.select(lax.gt(a, 0), lax.add(lax.mul(b, 0), 1), b)));
-export const fmax = binary('fmax', (a, b) => lax.select(lax.ne(b, b), a, lax.select(lax.ne(a, a), b, lax.max(a, b))));
-export const fmin = binary('fmin', (a, b) => lax.select(lax.ne(b, b), a, lax.select(lax.ne(a, a), b, lax.min(a, b))));
+export const copysign = binaryInexact('copysign', (a, b) =>
+  lax.select(signbit(b), lax.neg(lax.abs(a)), lax.abs(a)),
+);
+export const heaviside = binaryInexact('heaviside', (a, b) =>
+  lax.select(lax.lt(a, 0), lax.mul(b, 0), lax.select(lax.gt(a, 0), lax.add(lax.mul(b, 0), 1), b)),
+);
+export const fmax = binary('fmax', (a, b) =>
+  lax.select(lax.ne(b, b), a, lax.select(lax.ne(a, a), b, lax.max(a, b))),
+);
+export const fmin = binary('fmin', (a, b) =>
+  lax.select(lax.ne(b, b), a, lax.select(lax.ne(a, a), b, lax.min(a, b))),
+);
 
 function fullBool(a: Value, v: boolean): Value {
   return lax.ne(lax.convertElementType(a, bool), !v);
@@ -168,29 +217,43 @@ export function round(x: In, decimals = 0): Value {
 }
 export const around = round;
 
-/** jnp.clip(x, min, max). */
-export function clip(x: In, min?: In | null, max?: In | null): Value {
-  let a = asValue(x);
-  if (min !== undefined && min !== null) a = maximum(a, min);
-  if (max !== undefined && max !== null) a = minimum(a, max);
+/**
+ * jnp.clip(x, min, max). As in JAX, a jitted function named `clip` (so jaxprs show
+ * `jit[name=clip ...]`), applying `maximum(min, x)` then `minimum(max, x)`.
+ */
+const clipJit = jit(function clip(arr: Value, min: Value | null, max: Value | null): Value {
+  let a = arr;
+  if (min !== null && min !== undefined) a = maximum(min, a);
+  if (max !== null && max !== undefined) a = minimum(max, a);
   return a;
+});
+
+export function clip(x: In, min?: In | null, max?: In | null): Value {
+  return clipJit(
+    asValue(x),
+    min === undefined || min === null ? null : asValue(min),
+    max === undefined || max === null ? null : asValue(max),
+  );
 }
+
+/**
+ * JAX's `_where`: jitted (JAX does it to avoid materializing broadcast scalars op by op), so
+ * jaxprs show `jit[name=_where ...]`. A non-bool condition is compared with zero; x and y are
+ * promoted together, then everything is broadcast to the common shape (a 0-d condition stays).
+ */
+const whereJit = jit(function _where(condition: Value, x: Value, y: Value): Value {
+  let c = condition;
+  if (!c.dtype.isBool) c = lax.ne(c, 0);
+  const [a, b] = promoteArgs(x, y);
+  const shape = broadcastShapes('where', ...(c.ndim === 0 ? [a, b] : [c, a, b]).map((v) => v.shape));
+  const aa = broadcastTo(a, shape);
+  if (shape.includes(0)) return aa;
+  return lax.select(c.ndim === 0 ? c : broadcastTo(c, shape), aa, broadcastTo(b, shape));
+});
 
 /** jnp.where(cond, x, y): three-argument form. */
 export function where(cond: In, x: In, y: In): Value {
-  const c = convertElementType(asValue(cond), bool);
-  const [a, b] = promoteArgs(x, y);
-  const [cc, aa, bb] = promoteShapes('where', [c, a, b]);
-  const { broadcastTo } = whereHelpers;
-  const shape = broadcastShapesOf([cc, aa, bb]);
-  return lax.select(broadcastTo(cc, shape), broadcastTo(aa, shape), broadcastTo(bb, shape));
-}
-
-import { broadcastShapes } from '../core/shape.js';
-import { broadcastTo } from './util.js';
-const whereHelpers = { broadcastTo };
-function broadcastShapesOf(vs: Value[]): number[] {
-  return broadcastShapes('where', ...vs.map((v) => v.shape));
+  return whereJit(asValue(cond), asValue(x), asValue(y));
 }
 
 export function astype(x: In, dtype: DType | string): Value {

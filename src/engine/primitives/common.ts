@@ -3,24 +3,40 @@
  * broadcasting rule of lax's elementwise ops, and helpers that build rule tables for families of
  * elementwise primitives.
  */
+
+import { iconst, type SExpr } from '../compile/kir.js';
+import { Lazy, type LowerCtx, type LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
 import type { DType } from '../core/dtype.js';
 import type { Params, PrimitiveRules } from '../core/primitive.js';
 import { shapeTuple } from '../core/shape.js';
-import { Lazy, type LowerCtx, type LowerRule } from '../compile/lower.js';
-import { type SExpr, iconst } from '../compile/kir.js';
 
-export type DTypeClass = 'float' | 'int' | 'integer_or_bool' | 'numeric' | 'any' | 'signed_or_float';
+/**
+ * Dtype classes of lax's rules, named by the text JAX's messages list them with: floating;
+ * floating, complexfloating; integer, floating, complexfloating; ... (tjax has no complex dtypes,
+ * but the messages keep JAX's words).
+ */
+export type DTypeClass =
+  | 'float'
+  | 'float_complex'
+  | 'int'
+  | 'integer_or_bool'
+  | 'numeric'
+  | 'int_or_float'
+  | 'signed_or_float'
+  | 'any';
 
 export function dtypeOk(dt: DType, cls: DTypeClass): boolean {
   switch (cls) {
     case 'float':
+    case 'float_complex':
       return dt.isFloat;
     case 'int':
       return dt.isInt;
     case 'integer_or_bool':
       return dt.isInt || dt.isBool;
     case 'numeric':
+    case 'int_or_float':
       return dt.isInt || dt.isFloat;
     case 'signed_or_float':
       return dt.kind === 'i' || dt.isFloat;
@@ -31,25 +47,51 @@ export function dtypeOk(dt: DType, cls: DTypeClass): boolean {
 
 const CLASS_TEXT: Record<DTypeClass, string> = {
   float: 'floating',
+  float_complex: 'floating, complexfloating',
   int: 'integer',
-  integer_or_bool: 'integer or boolean',
-  numeric: 'numeric',
-  signed_or_float: 'signed integer or floating',
+  integer_or_bool: 'integer, bool',
+  numeric: 'integer, floating, complexfloating',
+  int_or_float: 'integer, floating',
+  signed_or_float: 'floating, complexfloating, signedinteger',
   any: 'any',
 };
 
-/** JAX's dtype rule error: `sin does not accept dtype int32. Accepted dtypes are subtypes of floating.` */
+/** JAX's dtype rule error: `sin does not accept dtype int32. Accepted dtypes are subtypes of floating, complexfloating.` */
 export function checkDType(name: string, dt: DType, cls: DTypeClass, pos?: number): void {
   if (!dtypeOk(dt, cls)) {
     const which = pos === undefined ? '' : ` at position ${pos}`;
-    throw new TypeError(`${name} does not accept dtype ${dt.name}${which}. Accepted dtypes${which} are subtypes of ${CLASS_TEXT[cls]}.`);
+    throw new TypeError(
+      `${name} does not accept dtype ${dt.name}${which}. Accepted dtypes${which} are subtypes of ${CLASS_TEXT[cls]}.`,
+    );
   }
 }
 
+/** The jnp function JAX's same-dtype error suggests for a lax primitive (jax/_src/lax/lax.py). */
+const JNP_TIP: Record<string, string> = {
+  add: 'add',
+  sub: 'subtract',
+  mul: 'multiply',
+  div: 'divide',
+  max: 'maximum',
+  min: 'minimum',
+  eq: 'equal',
+  ne: 'not_equal',
+  shift_left: 'left_shift',
+  shift_right_arithmetic: 'right_shift',
+  shift_right_logical: 'right_shift',
+  select: 'where',
+};
+
+/** lax's same-dtype rule: `lax.add requires arguments to have the same dtypes, got float32, int32. (Tip: ...)`. */
 export function checkSameDTypes(name: string, avals: ShapedArray[]): DType {
   const dts = avals.map((a) => a.dtype);
   if (dts.some((d) => d !== dts[0])) {
-    throw new TypeError(`${name} requires arguments to have the same dtypes, got ${dts.map((d) => d.name).join(', ')}.`);
+    const tip = JNP_TIP[name]
+      ? ` (Tip: jnp.${JNP_TIP[name]} is a similar function that does automatic type promotion on inputs).`
+      : '';
+    throw new TypeError(
+      `lax.${name} requires arguments to have the same dtypes, got ${dts.map((d) => d.name).join(', ')}.${tip}`,
+    );
   }
   return dts[0];
 }
@@ -63,13 +105,17 @@ export function broadcastingShape(name: string, shapes: (readonly number[])[]): 
   if (nonScalar.length === 0) return [];
   const rank = nonScalar[0].length;
   if (nonScalar.some((s) => s.length !== rank)) {
-    throw new TypeError(`${name}: arrays must have same number of dimensions, got ${shapes.map(shapeTuple).join(', ')}.`);
+    // As JAX prints the set of ranks: `{1, 2}`.
+    const ranks = [...new Set(nonScalar.map((s) => s.length))].sort((a, b) => a - b);
+    throw new TypeError(`${name}: arrays must have the same number of dimensions, got {${ranks.join(', ')}}`);
   }
   const out: number[] = [];
   for (let d = 0; d < rank; d++) {
     const sizes = new Set(nonScalar.map((s) => s[d]).filter((n) => n !== 1));
     if (sizes.size > 1) {
-      throw new TypeError(`${name} got incompatible shapes for broadcasting: ${shapes.map(shapeTuple).join(', ')}.`);
+      throw new TypeError(
+        `${name} got incompatible shapes for broadcasting: ${shapes.map(shapeTuple).join(', ')}.`,
+      );
     }
     out.push(sizes.size ? [...sizes][0] : 1);
   }
@@ -116,7 +162,9 @@ export function naryRules(
 ): PrimitiveRules {
   return {
     abstractEval(avals, params) {
-      avals.forEach((a, i) => checkDType(name, a.dtype, cls, avals.length > 1 ? i : undefined));
+      avals.forEach((a, i) => {
+        checkDType(name, a.dtype, cls, avals.length > 1 ? i : undefined);
+      });
       const dt = checkSameDTypes(name, avals);
       const shape = broadcastingShape(
         name,

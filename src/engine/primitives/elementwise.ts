@@ -3,14 +3,25 @@
  * clamp, integer_pow and the dtype conversions. Each lowers to a scalar kernel-IR expression,
  * so chains of them fuse into one kernel.
  */
+
+import { type BinOp, bin, bitcast, cast, constant, type SExpr, sel, type UnOp, un } from '../compile/kir.js';
 import { ShapedArray } from '../core/aval.js';
-import { type DType, bool, toDType } from '../core/dtype.js';
+import { bool, type DType, toDType } from '../core/dtype.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
-import { type BinOp, type SExpr, type UnOp, bin, bitcast, cast, constant, sel, un } from '../compile/kir.js';
-import { broadcastingShape, checkDType, checkSameDTypes, type DTypeClass, elementwiseLowering, naryRules } from './common.js';
+import {
+  broadcastingShape,
+  checkDType,
+  checkSameDTypes,
+  type DTypeClass,
+  elementwiseLowering,
+  naryRules,
+} from './common.js';
 
 function unary(name: string, op: UnOp, cls: DTypeClass): Primitive {
-  return definePrimitive(name, naryRules(name, cls, ([x], _p, out) => un(op, x, out.dtype)));
+  return definePrimitive(
+    name,
+    naryRules(name, cls, ([x], _p, out) => un(op, x, out.dtype)),
+  );
 }
 
 export const neg = unary('neg', 'neg', 'numeric');
@@ -18,27 +29,27 @@ export const sign = unary('sign', 'sign', 'numeric');
 export const floor = unary('floor', 'floor', 'float');
 export const ceil = unary('ceil', 'ceil', 'float');
 export const abs = unary('abs', 'abs', 'signed_or_float');
-export const exp = unary('exp', 'exp', 'float');
-export const exp2 = unary('exp2', 'exp2', 'float');
-export const log = unary('log', 'log', 'float');
-export const log1p = unary('log1p', 'log1p', 'float');
-export const expm1 = unary('expm1', 'expm1', 'float');
-export const sqrt = unary('sqrt', 'sqrt', 'float');
-export const rsqrt = unary('rsqrt', 'rsqrt', 'float');
+export const exp = unary('exp', 'exp', 'float_complex');
+export const exp2 = unary('exp2', 'exp2', 'float_complex');
+export const log = unary('log', 'log', 'float_complex');
+export const log1p = unary('log1p', 'log1p', 'float_complex');
+export const expm1 = unary('expm1', 'expm1', 'float_complex');
+export const sqrt = unary('sqrt', 'sqrt', 'float_complex');
+export const rsqrt = unary('rsqrt', 'rsqrt', 'float_complex');
 export const cbrt = unary('cbrt', 'cbrt', 'float');
-export const sin = unary('sin', 'sin', 'float');
-export const cos = unary('cos', 'cos', 'float');
-export const tan = unary('tan', 'tan', 'float');
-export const asin = unary('asin', 'asin', 'float');
-export const acos = unary('acos', 'acos', 'float');
-export const atan = unary('atan', 'atan', 'float');
-export const sinh = unary('sinh', 'sinh', 'float');
-export const cosh = unary('cosh', 'cosh', 'float');
-export const tanh = unary('tanh', 'tanh', 'float');
-export const asinh = unary('asinh', 'asinh', 'float');
-export const acosh = unary('acosh', 'acosh', 'float');
-export const atanh = unary('atanh', 'atanh', 'float');
-export const logistic = unary('logistic', 'logistic', 'float');
+export const sin = unary('sin', 'sin', 'float_complex');
+export const cos = unary('cos', 'cos', 'float_complex');
+export const tan = unary('tan', 'tan', 'float_complex');
+export const asin = unary('asin', 'asin', 'float_complex');
+export const acos = unary('acos', 'acos', 'float_complex');
+export const atan = unary('atan', 'atan', 'float_complex');
+export const sinh = unary('sinh', 'sinh', 'float_complex');
+export const cosh = unary('cosh', 'cosh', 'float_complex');
+export const tanh = unary('tanh', 'tanh', 'float_complex');
+export const asinh = unary('asinh', 'asinh', 'float_complex');
+export const acosh = unary('acosh', 'acosh', 'float_complex');
+export const atanh = unary('atanh', 'atanh', 'float_complex');
+export const logistic = unary('logistic', 'logistic', 'float_complex');
 export const erf = unary('erf', 'erf', 'float');
 export const erfc = unary('erfc', 'erfc', 'float');
 export const erf_inv = unary('erf_inv', 'erf_inv', 'float');
@@ -51,7 +62,9 @@ export const clz = unary('clz', 'clz', 'int');
 /** lax.round: rounding_method 0 = AWAY_FROM_ZERO (default), 1 = TO_NEAREST_EVEN. */
 export const round = definePrimitive(
   'round',
-  naryRules('round', 'float', ([x], p, out) => un(Number(p.rounding_method) === 1 ? 'round_even' : 'round_away', x, out.dtype)),
+  naryRules('round', 'float', ([x], p, out) =>
+    un(Number(p.rounding_method) === 1 ? 'round_even' : 'round_away', x, out.dtype),
+  ),
 );
 
 export const square = definePrimitive(
@@ -68,18 +81,20 @@ export const is_finite = definePrimitive('is_finite', {
 });
 
 function binary(name: string, op: BinOp, cls: DTypeClass): Primitive {
-  return definePrimitive(name, naryRules(name, cls, ([a, b], _p, out) => bin(op, a, b, out.dtype)));
+  return definePrimitive(
+    name,
+    naryRules(name, cls, ([a, b], _p, out) => bin(op, a, b, out.dtype)),
+  );
 }
 
 export const add = binary('add', 'add', 'numeric');
 export const sub = binary('sub', 'sub', 'numeric');
 export const mul = binary('mul', 'mul', 'numeric');
 export const div = binary('div', 'div', 'numeric');
-export const rem = binary('rem', 'rem', 'numeric');
-export const pow = binary('pow', 'pow', 'numeric');
+export const rem = binary('rem', 'rem', 'int_or_float');
 export const max = binary('max', 'max', 'any');
 export const min = binary('min', 'min', 'any');
-export const atan2 = binary('atan2', 'atan2', 'float');
+export const atan2 = binary('atan2', 'atan2', 'float_complex');
 export const nextafter = binary('nextafter', 'nextafter', 'float');
 export const and = binary('and', 'and', 'integer_or_bool');
 export const or = binary('or', 'or', 'integer_or_bool');
@@ -87,6 +102,26 @@ export const xor = binary('xor', 'xor', 'integer_or_bool');
 export const shift_left = binary('shift_left', 'shl', 'int');
 export const shift_right_logical = binary('shift_right_logical', 'shr_logical', 'int');
 export const shift_right_arithmetic = binary('shift_right_arithmetic', 'shr_arith', 'int');
+
+/**
+ * pow(x, y): x is floating; y is an integer of any width or x's dtype (JAX's _pow_dtype_rule).
+ * An integer exponent is converted to x's dtype, as JAX's lowering does.
+ */
+export const pow = definePrimitive('pow', {
+  abstractEval([x, y]) {
+    checkDType('pow', x.dtype, 'float_complex', 0);
+    checkDType('pow', y.dtype, 'numeric', 1);
+    if (!(y.dtype.isInt && x.dtype.isFloat) && x.dtype !== y.dtype) {
+      throw new TypeError(
+        'the first argument to pow must have an inexact dtype (float or complex), and the second argument must have ' +
+          `an inexact or integer dtype, and two inexact dtypes must match, but got ${x.dtype.name} and ${y.dtype.name}.`,
+      );
+    }
+    const shape = broadcastingShape('pow', [x.shape, y.shape]);
+    return [new ShapedArray(shape, x.dtype, x.weakType && y.weakType)];
+  },
+  lower: elementwiseLowering(([a, b], _p, out) => bin('pow', a, cast(b, out.dtype), out.dtype)),
+});
 
 function comparison(name: string, op: BinOp): Primitive {
   return definePrimitive(
@@ -108,49 +143,70 @@ export const gt = comparison('gt', 'gt');
 export const ge = comparison('ge', 'ge');
 
 /** x ** y for a static integer y, by repeated squaring (as XLA expands it). */
-export const integer_pow = definePrimitive(
-  'integer_pow',
-  naryRules('integer_pow', 'numeric', ([x], p, out) => {
+const integerPowRules = naryRules('integer_pow', 'numeric', ([x], p, out) => {
+  const y = Number(p.y);
+  if (y === 0) return constant(1, out.dtype);
+  let acc: SExpr | null = null;
+  let base = x;
+  let e = Math.abs(y);
+  while (e > 0) {
+    if (e & 1) acc = acc ? bin('mul', acc, base) : base;
+    e >>= 1;
+    if (e > 0) base = bin('mul', base, base);
+  }
+  return y < 0 ? bin('div', constant(1, out.dtype), acc!) : acc!;
+});
+export const integer_pow = definePrimitive('integer_pow', {
+  ...integerPowRules,
+  abstractEval(avals, p) {
+    const out = integerPowRules.abstractEval(avals, p);
     const y = Number(p.y);
-    if (y === 0) return constant(1, out.dtype);
-    let acc: SExpr | null = null;
-    let base = x;
-    let e = Math.abs(y);
-    while (e > 0) {
-      if (e & 1) acc = acc ? bin('mul', acc, base) : base;
-      e >>= 1;
-      if (e > 0) base = bin('mul', base, base);
+    if (y < 0 && avals[0].dtype.isInt) {
+      throw new TypeError(
+        `Integers cannot be raised to negative powers, got integer_pow(${avals[0].dtype.name}[${avals[0].shape.join(',')}], ${y})`,
+      );
     }
-    return y < 0 ? bin('div', constant(1, out.dtype), acc!) : acc!;
-  }),
-);
+    return out;
+  },
+});
 
 /** select_n(which, *cases): cases[which]; `which` is bool (2 cases) or int32. */
 export const select_n = definePrimitive('select_n', {
   abstractEval([which, ...cases]) {
     if (cases.length === 0) throw new TypeError('select_n requires at least one case');
-    const dt = checkSameDTypes('select_n', cases);
-    if (!(which.dtype.isBool || which.dtype.name === 'int32')) {
-      throw new TypeError(`select_n which must be boolean or int32 type, got ${which.dtype.name}`);
+    const dt = checkSameDTypes('select', cases);
+    if (!(which.dtype.isBool || which.dtype.isInt)) {
+      throw new TypeError(`select \`which\` must be boolean or integer type, got ${which.dtype.name}.`);
     }
     if (which.dtype.isBool && cases.length > 2) {
       throw new TypeError('select_n with boolean which cannot have > 2 cases');
     }
     const shape = cases[0].shape;
     if (cases.some((c) => c.shape.join() !== shape.join())) {
-      throw new TypeError(`select_n cases must have the same shapes, got [${cases.map((c) => `(${c.shape.join(', ')})`).join(', ')}].`);
+      throw new TypeError(
+        `select_n cases must have the same shapes, got [${cases.map((c) => `(${c.shape.join(', ')})`).join(', ')}].`,
+      );
     }
     if (which.shape.length && which.shape.join() !== shape.join()) {
-      throw new TypeError(`select_n which must be scalar or have the same shape as cases, got which shape (${which.shape.join(', ')}) but case shape (${shape.join(', ')}).`);
+      throw new TypeError(
+        `select_n which must be scalar or have the same shape as cases, got which shape (${which.shape.join(', ')}) but case shape (${shape.join(', ')}).`,
+      );
     }
-    return [new ShapedArray(shape, dt, cases.every((c) => c.weakType))];
+    return [
+      new ShapedArray(
+        shape,
+        dt,
+        cases.every((c) => c.weakType),
+      ),
+    ];
   },
   lower: elementwiseLowering(([which, ...cases]) => {
     if (cases.length === 1) return cases[0];
     // Build a balanced chain of selects on `which`.
     if (which.dt.isBool) return sel(which, cases[1], cases[0]);
     let out = cases[cases.length - 1];
-    for (let i = cases.length - 2; i >= 0; i--) out = sel(bin('eq', which, constant(i, which.dt), bool), cases[i], out);
+    for (let i = cases.length - 2; i >= 0; i--)
+      out = sel(bin('eq', which, constant(i, which.dt), bool), cases[i], out);
     return out;
   }),
 });
@@ -164,7 +220,9 @@ export const clamp = definePrimitive('clamp', {
       [hi, 'max'],
     ] as const) {
       if (b.shape.length && b.shape.join() !== x.shape.join()) {
-        throw new TypeError(`clamp requires ${what}.shape == operand.shape or ${what}.shape == (), got (${b.shape.join(', ')}).`);
+        throw new TypeError(
+          `clamp requires ${what}.shape == operand.shape or ${what}.shape == (), got (${b.shape.join(', ')}).`,
+        );
       }
     }
     return [new ShapedArray(x.shape, dt, x.weakType)];

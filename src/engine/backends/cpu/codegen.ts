@@ -8,18 +8,19 @@
  * float16 with rt.f16r, so a fused kernel computes exactly what the same ops would eagerly;
  * integer results wrap to their width; int64/uint64 use BigInt; bools are 0/1.
  */
-import type { DType } from '../../core/dtype.js';
+
 import type {
   ArgReduceKernel,
   BinExpr,
   Kernel,
   MapKernel,
   ReduceKernel,
-  SExpr,
   ScanKernel,
+  SExpr,
   UnExpr,
 } from '../../compile/kir.js';
 import { walk } from '../../compile/kir.js';
+import type { DType } from '../../core/dtype.js';
 
 /** Wrap a JS number expression to the value set of a dtype. */
 export function wrap(dt: DType, e: string): string {
@@ -119,7 +120,9 @@ function renderUnary(e: UnExpr, x: string): string {
       case 'not':
         return wrap(dt, `~${x}`);
       case 'population_count':
-        return `rt.popcount64(${x})`;
+        return wrap(dt, `rt.popcount64(${x})`);
+      case 'clz':
+        return wrap(dt, `rt.clz64(${x})`);
     }
     throw new Error(`unary ${e.op} is not defined on ${dt.name}`);
   }
@@ -152,6 +155,11 @@ function renderUnary(e: UnExpr, x: string): string {
 function wrapUnsigned(dt: DType, x: string): string {
   const b = bits(dt);
   return b === 32 ? `(${x} >>> 0)` : `(${x} & ${(1 << b) - 1})`;
+}
+
+/** The bits of an n-bit unsigned value read as signed. */
+function signedOf(n: number, x: string): string {
+  return n === 32 ? `(${x} | 0)` : `((${x} << ${32 - n}) >> ${32 - n})`;
 }
 
 const CMP: Record<string, string> = { eq: '===', ne: '!==', lt: '<', le: '<=', gt: '>', ge: '>=' };
@@ -187,7 +195,8 @@ function renderBinary(e: BinExpr, a: string, b: string): string {
       case 'shr_logical':
         return `(${b} >= 64n || ${b} < 0n ? 0n : ${wrap(out, `BigInt.asUintN(64, ${a}) >> ${b}`)})`;
       case 'shr_arith':
-        return wrap(out, `${a} >> (${b} >= 64n || ${b} < 0n ? 63n : ${b})`);
+        // XLA shifts the bits as signed, also for uint64 (the sign bit fills in).
+        return wrap(out, `BigInt.asIntN(64, ${a}) >> (${b} >= 64n || ${b} < 0n ? 63n : ${b})`);
       case 'pow':
         return wrap(out, `(${b} < 0n ? 0n : ${a} ** ${b})`);
     }
@@ -214,7 +223,8 @@ function renderBinary(e: BinExpr, a: string, b: string): string {
       case 'atan2':
         return wrap(out, `Math.atan2(${a}, ${b})`);
       case 'nextafter': {
-        const f = dt.name === 'float64' ? 'nextafter64' : dt.name === 'float16' ? 'nextafter16' : 'nextafter32';
+        const f =
+          dt.name === 'float64' ? 'nextafter64' : dt.name === 'float16' ? 'nextafter16' : 'nextafter32';
         return `rt.${f}(${a}, ${b})`;
       }
     }
@@ -250,7 +260,8 @@ function renderBinary(e: BinExpr, a: string, b: string): string {
     case 'shr_logical':
       return wrap(out, `rt.shrl(${a}, ${b}, ${n})`);
     case 'shr_arith':
-      return wrap(out, `rt.shra(${a}, ${b}, ${n})`);
+      // XLA shifts the bits as signed, also for unsigned types (the top bit fills in).
+      return wrap(out, `rt.shra(${dt.kind === 'u' ? signedOf(n, a) : a}, ${b}, ${n})`);
   }
   throw new Error(`binary ${e.op} is not defined on ${dt.name}`);
 }
@@ -271,7 +282,11 @@ export function renderCast(from: DType, to: DType, x: string): string {
     if (from.isFloat) return `rt.f2big(${x}, ${to.name === 'int64'})`;
     return wrap(to, `BigInt(${x})`);
   }
-  if (from.isBig) return wrap(to, `Number(${to.isFloat ? x : `BigInt.as${to.kind === 'u' ? 'Uint' : 'Int'}N(${bits(to)}, ${x})`})`);
+  if (from.isBig)
+    return wrap(
+      to,
+      `Number(${to.isFloat ? x : `BigInt.as${to.kind === 'u' ? 'Uint' : 'Int'}N(${bits(to)}, ${x})`})`,
+    );
   if (to.isFloat) return wrap(to, x);
   if (from.isFloat) {
     const [lo, hi] = INT_RANGE[to.name];
@@ -283,7 +298,8 @@ export function renderCast(from: DType, to: DType, x: string): string {
 function renderBitcast(from: DType, to: DType, x: string): string {
   if (from.name === 'float32') return to.name === 'uint32' ? `(rt.f32bits(${x}) >>> 0)` : `rt.f32bits(${x})`;
   if (to.name === 'float32') return `rt.bitsf32(${x})`;
-  if (from.name === 'float64') return to.name === 'uint64' ? `BigInt.asUintN(64, rt.f64bits(${x}))` : `rt.f64bits(${x})`;
+  if (from.name === 'float64')
+    return to.name === 'uint64' ? `BigInt.asUintN(64, rt.f64bits(${x}))` : `rt.f64bits(${x})`;
   if (to.name === 'float64') return `rt.bitsf64(${x})`;
   if (from.name === 'float16') return wrap(to, `rt.f2h(${x})`);
   if (to.name === 'float16') return `rt.h2f(${x} & 65535)`;
@@ -396,13 +412,23 @@ interface Loop {
  * then the next loop. `inner` is the body of the innermost loop; `after[L]` follows loop L+1
  * inside loop L (used for reduction results).
  */
-function loopNest(loops: Loop[], em: Emitter, from: number, inner: string[], around: Map<number, { before: string[]; after: string[] }> = new Map()): string[] {
+function loopNest(
+  loops: Loop[],
+  em: Emitter,
+  from: number,
+  inner: string[],
+  around: Map<number, { before: string[]; after: string[] }> = new Map(),
+): string[] {
   const build = (L: number): string[] => {
     if (L === loops.length) return inner;
     const { v, extent, head = [] } = loops[L];
     const wrapIt = around.get(L + 1);
     const innerPart = wrapIt ? [...wrapIt.before, ...build(L + 1), ...wrapIt.after] : build(L + 1);
-    return [`for (let ${v} = 0; ${v} < ${extent}; ${v}++) {`, ...indent([...head, ...em.lines[L + 1], ...innerPart], 1), '}'];
+    return [
+      `for (let ${v} = 0; ${v} < ${extent}; ${v}++) {`,
+      ...indent([...head, ...em.lines[L + 1], ...innerPart], 1),
+      '}',
+    ];
   };
   const top = around.get(from);
   const body = top ? [...top.before, ...build(from), ...top.after] : build(from);
@@ -425,10 +451,38 @@ function renderMap(k: MapKernel, outDt: DType): string[] {
 const REDUCE_INIT: Record<string, (dt: DType) => string> = {
   add: (dt) => (dt.isBig ? '0n' : '0'),
   mul: (dt) => (dt.isBig ? '1n' : '1'),
-  max: (dt) => (dt.isFloat ? '-Infinity' : dt.isBig ? (dt.kind === 'u' ? '0n' : `${-(2n ** 63n)}n`) : dt.isBool ? '0' : String(INT_RANGE[dt.name][0])),
-  min: (dt) => (dt.isFloat ? 'Infinity' : dt.isBig ? (dt.kind === 'u' ? `${2n ** 64n - 1n}n` : `${2n ** 63n - 1n}n`) : dt.isBool ? '1' : String(INT_RANGE[dt.name][1])),
-  and: () => '1',
-  or: () => '0',
+  max: (dt) =>
+    dt.isFloat
+      ? '-Infinity'
+      : dt.isBig
+        ? dt.kind === 'u'
+          ? '0n'
+          : `${-(2n ** 63n)}n`
+        : dt.isBool
+          ? '0'
+          : String(INT_RANGE[dt.name][0]),
+  min: (dt) =>
+    dt.isFloat
+      ? 'Infinity'
+      : dt.isBig
+        ? dt.kind === 'u'
+          ? `${2n ** 64n - 1n}n`
+          : `${2n ** 63n - 1n}n`
+        : dt.isBool
+          ? '1'
+          : String(INT_RANGE[dt.name][1]),
+  // All ones: -1 in two's complement, the type's maximum for unsigned ints, true for bools.
+  and: (dt) =>
+    dt.isBool
+      ? '1'
+      : dt.isBig
+        ? dt.kind === 'u'
+          ? `${2n ** 64n - 1n}n`
+          : '-1n'
+        : dt.kind === 'u'
+          ? String(INT_RANGE[dt.name][1])
+          : '-1',
+  or: (dt) => (dt.isBig ? '0n' : '0'),
 };
 
 function combine(op: string, dt: DType, a: string, b: string): string {
@@ -444,9 +498,9 @@ function combine(op: string, dt: DType, a: string, b: string): string {
     case 'min':
       return dt.isBig ? `(${b} < ${a} ? ${b} : ${a})` : `Math.min(${a}, ${b})`;
     case 'and':
-      return `(${a} & ${b})`;
+      return dt.isBig || dt.isBool ? `(${a} & ${b})` : wrap(dt, `${a} & ${b}`);
     case 'or':
-      return `(${a} | ${b})`;
+      return dt.isBig || dt.isBool ? `(${a} | ${b})` : wrap(dt, `${a} | ${b}`);
   }
   throw new Error(`unknown reduction ${op}`);
 }
@@ -465,7 +519,10 @@ function renderReduce(k: ReduceKernel, accDt: DType, outDt: DType): string[] {
     ...epi.lines[nOut],
     renderStore(outDt, `b${k.out}`, 'o++', result),
   ];
-  const loops = [...ovars.map((v, i) => ({ v, extent: k.outShape[i] })), ...rvars.map((v, i) => ({ v, extent: k.redShape[i] }))];
+  const loops = [
+    ...ovars.map((v, i) => ({ v, extent: k.outShape[i] })),
+    ...rvars.map((v, i) => ({ v, extent: k.redShape[i] })),
+  ];
   const around = new Map([[nOut, { before: [`let acc = ${REDUCE_INIT[k.op](accDt)};`], after: finish }]]);
   const inner = [`acc = ${combine(k.op, accDt, 'acc', body)};`];
   return ['let o = 0;', ...em.lines[0], ...loopNest(loops, em, 0, inner, around)];
@@ -478,10 +535,21 @@ function renderArgReduce(k: ArgReduceKernel, valDt: DType, outDt: DType): string
   const v = em.emit(k.body);
   const better = k.op === 'argmax' ? '>' : '<';
   const nanCheck = valDt.isFloat ? ` || ${v} !== ${v}` : '';
-  const inner = [`if (r0 === 0 || (best === best && (${v} ${better} best${nanCheck}))) { best = ${v}; bi = r0; }`];
-  const loops = [...ovars.map((name, i) => ({ v: name, extent: k.outShape[i] })), { v: 'r0', extent: k.redSize }];
+  const inner = [
+    `if (r0 === 0 || (best === best && (${v} ${better} best${nanCheck}))) { best = ${v}; bi = r0; }`,
+  ];
+  const loops = [
+    ...ovars.map((name, i) => ({ v: name, extent: k.outShape[i] })),
+    { v: 'r0', extent: k.redSize },
+  ];
   const around = new Map([
-    [nOut, { before: [`let best = ${valDt.isBig ? '0n' : '0'};`, 'let bi = 0;'], after: [renderStore(outDt, `b${k.out}`, 'o++', outDt.isBig ? 'BigInt(bi)' : 'bi')] }],
+    [
+      nOut,
+      {
+        before: [`let best = ${valDt.isBig ? '0n' : '0'};`, 'let bi = 0;'],
+        after: [renderStore(outDt, `b${k.out}`, 'o++', outDt.isBig ? 'BigInt(bi)' : 'bi')],
+      },
+    ],
   ]);
   return ['let o = 0;', ...em.lines[0], ...loopNest(loops, em, 0, inner, around)];
 }
@@ -507,7 +575,10 @@ function renderScan(k: ScanKernel, dt: DType): string[] {
     extent: n,
     head: [`const i${k.axis} = ${k.reverse ? `${n - 1} - s` : 's'};`],
   };
-  const inner = [`acc = ${wrap(dt, combine(k.op, dt, 'acc', v))};`, renderStore(dt, `b${k.out}`, terms.join(' + '), 'acc')];
+  const inner = [
+    `acc = ${wrap(dt, combine(k.op, dt, 'acc', v))};`,
+    renderStore(dt, `b${k.out}`, terms.join(' + '), 'acc'),
+  ];
   const around = new Map([[rank - 1, { before: [`let acc = ${REDUCE_INIT[k.op](dt)};`], after: [] }]]);
   return [...em.lines[0], ...loopNest(loops, em, 0, inner, around)];
 }

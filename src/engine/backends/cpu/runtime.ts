@@ -70,8 +70,10 @@ export function roundAway(x: number): number {
   return Math.abs(x - t) >= 0.5 ? t + Math.sign(x) : t;
 }
 
+/** C's pow: JS's `**` differs only in pow(+-1, +-inf) (NaN in JS, 1 in C and XLA). */
 export function pow(x: number, y: number): number {
   if (y === 0 || x === 1) return 1;
+  if (x === -1 && !Number.isFinite(y) && !Number.isNaN(y)) return 1;
   return x ** y;
 }
 
@@ -169,11 +171,16 @@ export function erfinv(x: number): number {
     for (const c of [0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682]) p = c + p * w;
   }
   let y = p * x;
-  // Newton steps on erf(y) - x (derivative 2/sqrt(pi) exp(-y^2)).
-  for (let i = 0; i < 2; i++) {
-    const err = erf(y) - x;
-    y -= err / ((2 / Math.sqrt(Math.PI)) * Math.exp(-y * y));
+  // Newton steps (derivative of erf: 2/sqrt(pi) exp(-y^2)). Near +-1 the step works on erfc and
+  // 1 - |x| (exact there), where erf(y) - x would lose the digits that matter.
+  const k = 2 / Math.sqrt(Math.PI);
+  if (Math.abs(x) > 0.5) {
+    const t = 1 - Math.abs(x);
+    let z = Math.abs(y);
+    for (let i = 0; i < 3; i++) z += (erfc(z) - t) / (k * Math.exp(-z * z));
+    return x < 0 ? -z : z;
   }
+  for (let i = 0; i < 2; i++) y -= (erf(y) - x) / (k * Math.exp(-y * y));
   return y;
 }
 
@@ -209,7 +216,9 @@ export function digamma(x: number): number {
     r = -Math.PI / Math.tan(Math.PI * x);
     x = 1 - x;
   }
-  while (x < 6) {
+  // Shift up far enough that the asymptotic series' first omitted term (~0.021 / x^12) is below
+  // double precision.
+  while (x < 16) {
     r -= 1 / x;
     x += 1;
   }
@@ -332,6 +341,12 @@ export function ipow(a: number, b: number): number {
   return r;
 }
 
+export function clz64(x: bigint): bigint {
+  const v = BigInt.asUintN(64, x);
+  const hi = Number(v >> 32n);
+  return BigInt(hi ? Math.clz32(hi) : 32 + Math.clz32(Number(v & 0xffffffffn)));
+}
+
 export function clz32(x: number): number {
   return Math.clz32(x);
 }
@@ -383,6 +398,7 @@ export const runtime = {
   shra,
   ipow,
   clz32,
+  clz64,
   f32bits,
   bitsf32,
   f64bits,
