@@ -27,3 +27,4 @@ export { primitives } from './core/primitive.js';
 export { compileStats } from './compile/index.js';
 export { fromHostData } from './core/coerce.js';
 export { cpuProfile } from './backends/cpu/backend.js';
+export * from './transforms/api.js';

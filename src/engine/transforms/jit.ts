@@ -6,15 +6,15 @@
  */
 import type { Device } from '../backends/backend.js';
 import { resolveDevice } from '../backends/registry.js';
-import { ArrayImpl as ArrayImplClass, type ArrayImpl } from '../core/array.js';
-import { ShapedArray as ShapedArrayClass, type ShapedArray } from '../core/aval.js';
+import { compileJaxpr, type Executable, placement, runClosedJaxpr } from '../compile/index.js';
+import type { LowerRule } from '../compile/lower.js';
+import { type ArrayImpl, ArrayImpl as ArrayImplClass } from '../core/array.js';
+import { type ShapedArray, ShapedArray as ShapedArrayClass } from '../core/aval.js';
 import { toValue } from '../core/coerce.js';
 import { config } from '../core/config.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { bind, isTracer, type Value } from '../core/trace.js';
-import { type Executable, compileJaxpr, placement, runClosedJaxpr } from '../compile/index.js';
-import type { LowerRule } from '../compile/lower.js';
 import { ClosedJaxpr, Jaxpr } from '../ir/jaxpr.js';
 import { traceToJaxpr } from './staging.js';
 
@@ -60,7 +60,9 @@ interface CacheEntry {
 
 function staticKey(v: unknown): string {
   try {
-    return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : typeof x === 'function' ? `fn:${x.name}` : x));
+    return JSON.stringify(v, (_k, x) =>
+      typeof x === 'bigint' ? `${x}n` : typeof x === 'function' ? `fn:${x.name}` : x,
+    );
   } catch {
     throw new TypeError(`Non-hashable static arguments are not supported: ${String(v)}`);
   }
@@ -117,10 +119,18 @@ function fnName(f: Function): string {
 
 export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): Jitted<F> {
   const staticNums = new Set(
-    opts.staticArgnums === undefined ? [] : typeof opts.staticArgnums === 'number' ? [opts.staticArgnums] : opts.staticArgnums,
+    opts.staticArgnums === undefined
+      ? []
+      : typeof opts.staticArgnums === 'number'
+        ? [opts.staticArgnums]
+        : opts.staticArgnums,
   );
   const staticNames = new Set(
-    opts.staticArgnames === undefined ? [] : typeof opts.staticArgnames === 'string' ? [opts.staticArgnames] : opts.staticArgnames,
+    opts.staticArgnames === undefined
+      ? []
+      : typeof opts.staticArgnames === 'string'
+        ? [opts.staticArgnames]
+        : opts.staticArgnames,
   );
   const cache = new Map<string, CacheEntry>();
   let traceCount = 0;
@@ -188,7 +198,8 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   const jitted = ((...args: unknown[]) => {
     if (config.disableJit) return f(...args);
     const { entry, vals: raw } = getEntry(args);
-    if (raw.some((v) => v instanceof ShapedArrayClass)) throw new TypeError('abstract arguments (ShapedArray) can only be lowered, not called');
+    if (raw.some((v) => v instanceof ShapedArrayClass))
+      throw new TypeError('abstract arguments (ShapedArray) can only be lowered, not called');
     const vals = raw as Value[];
     const outs = bind(jit_p, [...entry.consts, ...vals], {
       jaxpr: entry.jaxpr,
@@ -219,24 +230,28 @@ export interface MakeJaxprOptions {
 }
 
 /** jax.make_jaxpr: `makeJaxpr(f)(...args)` returns the ClosedJaxpr JAX would print for f. */
-export function makeJaxpr<F extends (...args: any[]) => any>(f: F, opts: MakeJaxprOptions = {}): (...args: Parameters<F>) => ClosedJaxpr {
+export function makeJaxpr<F extends (...args: any[]) => any>(
+  f: F,
+  opts: MakeJaxprOptions = {},
+): (...args: Parameters<F>) => ClosedJaxpr {
   const staticNums = new Set(
-    opts.staticArgnums === undefined ? [] : typeof opts.staticArgnums === 'number' ? [opts.staticArgnums] : opts.staticArgnums,
+    opts.staticArgnums === undefined
+      ? []
+      : typeof opts.staticArgnums === 'number'
+        ? [opts.staticArgnums]
+        : opts.staticArgnums,
   );
   return (...args: unknown[]) => {
     const dyn = args.map((a, i) => (staticNums.has(i) ? null : a));
     const [leaves, inTree] = treeFlatten(dyn);
     const vals = leaves.map(toValueOrAbstract);
-    return traceToJaxpr(
-      (...tracers) => {
-        const a = treeUnflatten(inTree, tracers) as unknown[];
-        staticNums.forEach((i) => {
-          a[i] = args[i];
-        });
-        return treeFlatten(f(...a))[0].map(toValue);
-      },
-      vals.map(avalOf),
-    );
+    return traceToJaxpr((...tracers) => {
+      const a = treeUnflatten(inTree, tracers) as unknown[];
+      staticNums.forEach((i) => {
+        a[i] = args[i];
+      });
+      return treeFlatten(f(...a))[0].map(toValue);
+    }, vals.map(avalOf));
   };
 }
 

@@ -7,7 +7,14 @@
 import { type ArrayImpl, hostScalar } from '../core/array.js';
 import type { ShapedArray } from '../core/aval.js';
 import type { Params, Primitive } from '../core/primitive.js';
-import { type ConcreteArray, type MainTrace, Trace, Tracer, type Value, withNewDynamicMain } from '../core/trace.js';
+import {
+  type ConcreteArray,
+  type MainTrace,
+  Trace,
+  Tracer,
+  type Value,
+  withNewDynamicMain,
+} from '../core/trace.js';
 import { type Atom, ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var } from '../ir/jaxpr.js';
 
 export class JaxprTracer extends Tracer {
@@ -60,7 +67,14 @@ export class JaxprBuilder {
     }
     const atom = (v: Var): Atom => literals.get(v) ?? v;
     const eqns = this.eqns.map((e) =>
-      literals.size ? new JaxprEqn(e.primitive, e.inputs.map((a) => (a instanceof Var ? atom(a) : a)), e.params, e.outvars) : e,
+      literals.size
+        ? new JaxprEqn(
+            e.primitive,
+            e.inputs.map((a) => (a instanceof Var ? atom(a) : a)),
+            e.params,
+            e.outvars,
+          )
+        : e,
     );
     const jaxpr = new Jaxpr(
       constvars,

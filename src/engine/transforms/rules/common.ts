@@ -1,0 +1,115 @@
+/**
+ * @file Helpers for writing transformation rules: JAX's `defjvp` (one tangent contribution per
+ * operand, summed), `deflinear` (linear primitives: jvp applies the primitive to tangents),
+ * and the broadcasting batcher of lax's elementwise ops.
+ */
+import type { Params, Primitive } from '../../core/primitive.js';
+import { bind, bind1, type Value } from '../../core/trace.js';
+import { broadcast_in_dim } from '../../primitives/structural.js';
+import { addTangents, instantiate, type JvpRule, type Tangent, Zero } from '../jvp.js';
+import { type BatchRule, moveBatchAxis } from '../vmap.js';
+
+export type TangentFn = (g: Value, ans: Value, ...primals: Value[]) => Value;
+
+/** jvp from one function per operand (null: that operand is not differentiable), as JAX's defjvp2. */
+export function defjvp(prim: Primitive, ...fns: (TangentFn | null)[]): void {
+  const rule: JvpRule = (primals, tangents, params) => {
+    const ans = bind1(prim, primals, params);
+    let t: Tangent = new Zero(ans.aval);
+    tangents.forEach((g, i) => {
+      const f = fns[i];
+      if (g instanceof Zero || !f) return;
+      t = addTangents(t, f(g, ans, ...primals));
+    });
+    return [[ans], [t]];
+  };
+  prim.rules.jvp = rule;
+}
+
+/** The output tangent is zero whatever the inputs' (piecewise-constant or integer-valued ops). */
+export function defjvpZero(prim: Primitive): void {
+  const rule: JvpRule = (primals, _t, params) => {
+    const outs = bind(prim, primals, params);
+    return [outs, outs.map((o) => new Zero(o.aval))];
+  };
+  prim.rules.jvp = rule;
+}
+
+/**
+ * jvp of a primitive that is linear in the operands at `linear` (others are non-differentiable
+ * parameters such as indices): apply the primitive to the tangents, instantiating zeros.
+ */
+export function deflinear(prim: Primitive, linear?: (i: number, n: number) => boolean): void {
+  const rule: JvpRule = (primals, tangents, params) => {
+    const outs = bind(prim, primals, params);
+    const lin = primals.map((_, i) => (linear ? linear(i, primals.length) : true));
+    if (tangents.every((t, i) => !lin[i] || t instanceof Zero))
+      return [outs, outs.map((o) => new Zero(o.aval))];
+    const targs = primals.map((p, i) => (lin[i] ? instantiate(tangents[i]) : p));
+    return [outs, bind(prim, targs, params)];
+  };
+  prim.rules.jvp = rule;
+}
+
+/**
+ * The batcher of lax's broadcasting elementwise ops: operands batched at the same dim with the
+ * same rank (and 0-d unbatched ones) apply as they are; otherwise batch dims move to the front and
+ * unbatched operands get a leading 1 (lax broadcasts size-1 dimensions).
+ */
+export function broadcastBatcher(prim: Primitive): BatchRule {
+  return (vals, dims, params, axisSize) => {
+    const batched = vals.map((_, i) => dims[i] !== null);
+    const d0 = dims.find((d) => d !== null)!;
+    const nd0 = vals[batched.indexOf(true)].ndim;
+    if (vals.every((v, i) => (batched[i] ? dims[i] === d0 && v.ndim === nd0 : v.ndim === 0))) {
+      const outs = bind(prim, vals, params);
+      return [outs, outs.map(() => d0)];
+    }
+    const rank = Math.max(...vals.map((v, i) => v.ndim - (batched[i] ? 1 : 0)));
+    const args = vals.map((v, i) => {
+      if (!batched[i]) {
+        if (v.ndim === 0) return v;
+        return bind1(broadcast_in_dim, [v], {
+          shape: [1, ...v.shape],
+          broadcast_dimensions: v.shape.map((_, k) => k + 1),
+          sharding: null,
+        });
+      }
+      const f = moveBatchAxis(v, dims[i], 0, axisSize);
+      if (f.ndim - 1 < rank) {
+        const shape = [axisSize, ...new Array(rank).fill(1)];
+        return bind1(broadcast_in_dim, [f], { shape, broadcast_dimensions: [0], sharding: null });
+      }
+      return f;
+    });
+    const outs = bind(prim, args, params);
+    return [outs, outs.map(() => 0)];
+  };
+}
+
+/** Batcher that broadcasts every operand to the full batched shape (ops that need equal shapes). */
+export function fullBroadcastBatcher(
+  prim: Primitive,
+  shapeOf: (vals: Value[], dims: (number | null)[]) => number[],
+): BatchRule {
+  return (vals, dims, params, axisSize) => {
+    const shape = shapeOf(vals, dims);
+    const args = vals.map((v, i) => {
+      const f = moveBatchAxis(v, dims[i], 0, axisSize);
+      if (f.ndim - 1 === shape.length) return f;
+      return bind1(broadcast_in_dim, [f], {
+        shape: [axisSize, ...shape],
+        broadcast_dimensions: [0],
+        sharding: null,
+      });
+    });
+    const outs = bind(prim, args, params);
+    return [outs, outs.map(() => 0)];
+  };
+}
+
+export function setBatch(prim: Primitive, rule: BatchRule): void {
+  prim.rules.batch = rule;
+}
+
+export type { Params };

@@ -1,0 +1,308 @@
+/**
+ * @file jvp, transpose and batch rules of the elementwise primitives (primitives/elementwise.ts)
+ * and of add_any / stop_gradient. The derivative formulas are JAX's (lax.py's defjvp calls), so
+ * the staged programs of grad read like JAX's.
+ */
+import type { ShapedArray } from '../../core/aval.js';
+import type { Primitive } from '../../core/primitive.js';
+import { bind1, type Value } from '../../core/trace.js';
+import * as L from '../../lax/elementwise.js';
+import * as P from '../../primitives/elementwise.js';
+import { add_any, instantiate, type JvpRule, stop_gradient, unbroadcast, Zero, zerosLike } from '../jvp.js';
+import { type TransposeRule, UndefPrimal } from '../transpose.js';
+import { broadcastBatcher, defjvp, defjvpZero, fullBroadcastBatcher, setBatch } from './common.js';
+
+type V = Value;
+
+function onesLike(x: V): V {
+  return L.add(zerosLike(x.aval), 1);
+}
+
+// ---- jvp -----------------------------------------------------------------------------------------
+
+defjvp(P.neg, (g) => L.neg(g));
+defjvp(P.exp, (g, ans) => L.mul(g, ans));
+defjvp(P.exp2, (g, ans) => L.mul(g, L.mul(Math.LN2, ans)));
+defjvp(P.log, (g, _a, x) => L.div(g, x));
+defjvp(P.log1p, (g, _a, x) => L.div(g, L.add(x, 1)));
+defjvp(P.expm1, (g, ans) => L.mul(g, L.add(ans, 1)));
+defjvp(P.sqrt, (g, ans) => L.mul(g, L.div(0.5, ans)));
+defjvp(P.rsqrt, (g, ans, x) => L.mul(g, L.mul(-0.5, L.div(ans, x))));
+defjvp(P.cbrt, (g, ans) => L.mul(g, L.mul(1 / 3, L.integerPow(ans, -2))));
+defjvp(P.sin, (g, _a, x) => L.mul(g, L.cos(x)));
+defjvp(P.cos, (g, _a, x) => L.neg(L.mul(g, L.sin(x))));
+defjvp(P.tan, (g, ans) => L.mul(g, L.add(1, L.square(ans))));
+defjvp(P.asin, (g, _a, x) => L.mul(g, L.rsqrt(L.sub(1, L.square(x)))));
+defjvp(P.acos, (g, _a, x) => L.mul(g, L.neg(L.rsqrt(L.sub(1, L.square(x))))));
+defjvp(P.atan, (g, _a, x) => L.div(g, L.add(1, L.square(x))));
+defjvp(P.sinh, (g, _a, x) => L.mul(g, L.cosh(x)));
+defjvp(P.cosh, (g, _a, x) => L.mul(g, L.sinh(x)));
+defjvp(P.tanh, (g, ans) => L.mul(L.add(g, L.mul(g, ans)), L.sub(1, ans)));
+defjvp(P.asinh, (g, _a, x) => L.mul(g, L.rsqrt(L.add(L.square(x), 1))));
+defjvp(P.acosh, (g, _a, x) => L.mul(g, L.rsqrt(L.mul(L.sub(x, 1), L.add(x, 1)))));
+defjvp(P.atanh, (g, _a, x) => L.mul(L.reciprocal(L.add(1, x)), L.div(g, L.sub(1, x))));
+defjvp(P.logistic, (g, ans) => L.mul(g, L.mul(ans, L.sub(1, ans))));
+defjvp(P.erf, (g, _a, x) => L.mul(g, L.mul(2 / Math.sqrt(Math.PI), L.exp(L.neg(L.square(x))))));
+defjvp(P.erfc, (g, _a, x) => L.mul(g, L.mul(-2 / Math.sqrt(Math.PI), L.exp(L.neg(L.square(x))))));
+defjvp(P.erf_inv, (g, ans) => L.mul(g, L.mul(Math.sqrt(Math.PI) / 2, L.exp(L.square(ans)))));
+defjvp(P.lgamma, (g, _a, x) => L.mul(g, L.digamma(x)));
+defjvp(P.square, (g, _a, x) => L.mul(g, L.mul(2, x)));
+defjvp(P.abs, (g, _a, x) => L.select(L.ge(x, 0), g, L.neg(g)));
+
+for (const p of [
+  P.sign,
+  P.floor,
+  P.ceil,
+  P.round,
+  P.is_finite,
+  P.not,
+  P.population_count,
+  P.clz,
+  P.nextafter,
+])
+  defjvpZero(p);
+for (const p of [P.and, P.or, P.xor, P.shift_left, P.shift_right_logical, P.shift_right_arithmetic])
+  defjvpZero(p);
+for (const p of [P.eq, P.ne, P.lt, P.le, P.gt, P.ge, P.bitcast_convert_type]) defjvpZero(p);
+defjvpZero(stop_gradient);
+
+P.integer_pow.rules.jvp = ((primals, [g], params) => {
+  const [x] = primals;
+  const y = Number(params.y);
+  const ans = bind1(P.integer_pow, [x], params);
+  if (g instanceof Zero || y === 0) return [[ans], [new Zero(ans.aval)]];
+  const coef = y === 1 ? null : L.mul(y, y === 2 ? x : L.integerPow(x, y - 1));
+  return [[ans], [coef === null ? g : L.mul(g, coef)]];
+}) satisfies JvpRule;
+
+defjvp(
+  P.add,
+  (g) => g,
+  (g) => g,
+);
+defjvp(
+  add_any,
+  (g) => g,
+  (g) => g,
+);
+defjvp(
+  P.sub,
+  (g) => g,
+  (g) => L.neg(g),
+);
+defjvp(
+  P.mul,
+  (g, _a, _x, y) => L.mul(g, y),
+  (g, _a, x) => L.mul(x, g),
+);
+defjvp(
+  P.div,
+  (g, _a, _x, y) => L.div(g, y),
+  (g, _a, x, y) => L.mul(L.mul(L.neg(g), x), L.integerPow(y, -2)),
+);
+defjvp(
+  P.rem,
+  (g) => g,
+  (g, _a, x, y) => L.mul(L.neg(g), L.mul(L.sign(L.div(x, y)), L.floor(L.abs(L.div(x, y))))),
+);
+
+function replaceZero(x: V): V {
+  return L.select(L.eq(x, 0), onesLike(x), x);
+}
+defjvp(
+  P.pow,
+  (g, _a, x, y) => {
+    const jac = L.select(L.eq(y, 0), zerosLike(y.aval), L.mul(replaceZero(y), L.pow(x, L.sub(y, 1))));
+    return L.mul(g, jac);
+  },
+  (g, ans, x) => L.mul(g, L.mul(L.log(replaceZero(x)), ans)),
+);
+
+/** JAX's _balanced_eq: 1 where x is the result, 0.5 where both operands are. */
+function balancedEq(x: V, z: V, y: V): V {
+  const ones = onesLike(z);
+  return L.div(L.select(L.eq(x, z), ones, zerosLike(z.aval)), L.select(L.eq(y, z), L.add(ones, ones), ones));
+}
+defjvp(
+  P.max,
+  (g, ans, x, y) => L.mul(g, balancedEq(x, ans, y)),
+  (g, ans, x, y) => L.mul(g, balancedEq(y, ans, x)),
+);
+defjvp(
+  P.min,
+  (g, ans, x, y) => L.mul(g, balancedEq(x, ans, y)),
+  (g, ans, x, y) => L.mul(g, balancedEq(y, ans, x)),
+);
+defjvp(
+  P.atan2,
+  (g, _a, x, y) => L.mul(g, L.div(y, L.add(L.square(x), L.square(y)))),
+  (g, _a, x, y) => L.mul(g, L.div(L.neg(x), L.add(L.square(x), L.square(y)))),
+);
+
+P.select_n.rules.jvp = ((primals, tangents, params) => {
+  const ans = bind1(P.select_n, primals, params);
+  const ts = tangents.slice(1);
+  if (ts.every((t) => t instanceof Zero)) return [[ans], [new Zero(ans.aval)]];
+  return [[ans], [bind1(P.select_n, [primals[0], ...ts.map(instantiate)])]];
+}) satisfies JvpRule;
+
+P.clamp.rules.jvp = ((primals, [glo, gx, ghi], params) => {
+  const [lo, x, hi] = primals;
+  const ans = bind1(P.clamp, primals, params);
+  const zeros = zerosLike(ans.aval);
+  const full = (g: V) => (g.ndim === ans.ndim ? g : L.add(zeros, g));
+  let t: V | Zero = new Zero(ans.aval);
+  const acc = (c: V) => {
+    t = t instanceof Zero ? c : bind1(add_any, [t, c]);
+  };
+  if (!(glo instanceof Zero)) acc(L.select(L.bitwiseAnd(L.gt(lo, x), L.lt(lo, hi)), full(glo), zeros));
+  if (!(gx instanceof Zero)) acc(L.select(L.bitwiseAnd(L.gt(x, lo), L.lt(x, hi)), gx, zeros));
+  if (!(ghi instanceof Zero)) acc(L.select(L.lt(hi, x), full(ghi), zeros));
+  return [[ans], [t]];
+}) satisfies JvpRule;
+
+P.convert_element_type.rules.jvp = ((primals, [g], params) => {
+  const ans = bind1(P.convert_element_type, primals, params);
+  if (g instanceof Zero || !ans.dtype.isFloat || !primals[0].dtype.isFloat)
+    return [[ans], [new Zero(ans.aval)]];
+  return [[ans], [bind1(P.convert_element_type, [g], params)]];
+}) satisfies JvpRule;
+
+// digamma needs polygamma (not a tjax primitive yet): no jvp rule.
+
+// ---- transpose -----------------------------------------------------------------------------------
+
+const undefAval = (a: unknown): ShapedArray | null => (a instanceof UndefPrimal ? a.aval : null);
+
+function linearCt(aval: ShapedArray | null, ct: V): V | null {
+  return aval ? unbroadcast(aval, ct) : null;
+}
+
+P.neg.rules.transpose = (([ct]) => [L.neg(instantiate(ct))]) satisfies TransposeRule;
+
+const addT: TransposeRule = ([ct], [x, y]) => {
+  const c = instantiate(ct);
+  return [linearCt(undefAval(x), c), linearCt(undefAval(y), c)];
+};
+P.add.rules.transpose = addT;
+add_any.rules.transpose = addT;
+P.sub.rules.transpose = (([ct], [x, y]) => {
+  const c = instantiate(ct);
+  const ay = undefAval(y);
+  return [linearCt(undefAval(x), c), ay ? unbroadcast(ay, L.neg(c)) : null];
+}) satisfies TransposeRule;
+P.mul.rules.transpose = (([ct], [x, y]) => {
+  const c = instantiate(ct);
+  if (x instanceof UndefPrimal) {
+    if (y instanceof UndefPrimal)
+      throw new Error('mul transpose: both operands are linear (the function is not linear)');
+    return [unbroadcast(x.aval, L.mul(c, y)), null];
+  }
+  return [null, unbroadcast((y as UndefPrimal).aval, L.mul(x, c))];
+}) satisfies TransposeRule;
+P.div.rules.transpose = (([ct], [x, y]) => {
+  if (y instanceof UndefPrimal)
+    throw new Error('div transpose: the divisor is linear (the function is not linear)');
+  return [unbroadcast((x as UndefPrimal).aval, L.div(instantiate(ct), y)), null];
+}) satisfies TransposeRule;
+P.convert_element_type.rules.transpose = (([ct], [x]) => {
+  const a = (x as UndefPrimal).aval;
+  return [L.convertElementType(instantiate(ct), a.dtype, a.weakType)];
+}) satisfies TransposeRule;
+P.select_n.rules.transpose = (([ct], [which, ...cases]) => {
+  if (which instanceof UndefPrimal) throw new Error('select_n transpose: the predicate cannot be linear');
+  const c = instantiate(ct);
+  const zeros = zerosLike(c.aval);
+  return [
+    null,
+    ...cases.map((k, i) =>
+      k instanceof UndefPrimal
+        ? unbroadcast(k.aval, bind1(P.select_n, [which as V, ...cases.map((_, j) => (j === i ? c : zeros))]))
+        : null,
+    ),
+  ];
+}) satisfies TransposeRule;
+stop_gradient.rules.transpose = (([ct]) => [instantiate(ct)]) satisfies TransposeRule;
+
+// ---- batch ---------------------------------------------------------------------------------------
+
+const unaryOrNary: Primitive[] = [
+  P.neg,
+  P.sign,
+  P.floor,
+  P.ceil,
+  P.round,
+  P.abs,
+  P.exp,
+  P.exp2,
+  P.log,
+  P.log1p,
+  P.expm1,
+  P.sqrt,
+  P.rsqrt,
+  P.cbrt,
+  P.sin,
+  P.cos,
+  P.tan,
+  P.asin,
+  P.acos,
+  P.atan,
+  P.sinh,
+  P.cosh,
+  P.tanh,
+  P.asinh,
+  P.acosh,
+  P.atanh,
+  P.logistic,
+  P.erf,
+  P.erfc,
+  P.erf_inv,
+  P.lgamma,
+  P.digamma,
+  P.not,
+  P.population_count,
+  P.clz,
+  P.square,
+  P.is_finite,
+  P.integer_pow,
+  P.convert_element_type,
+  P.bitcast_convert_type,
+  P.add,
+  P.sub,
+  P.mul,
+  P.div,
+  P.rem,
+  P.pow,
+  P.max,
+  P.min,
+  P.atan2,
+  P.nextafter,
+  P.and,
+  P.or,
+  P.xor,
+  P.shift_left,
+  P.shift_right_logical,
+  P.shift_right_arithmetic,
+  P.eq,
+  P.ne,
+  P.lt,
+  P.le,
+  P.gt,
+  P.ge,
+  add_any,
+  stop_gradient,
+];
+for (const p of unaryOrNary) setBatch(p, broadcastBatcher(p));
+
+setBatch(
+  P.select_n,
+  fullBroadcastBatcher(P.select_n, (vals, dims) => {
+    const i = vals.findIndex((v, k) => k > 0 && v.ndim - (dims[k] === null ? 0 : 1) > 0);
+    const k = i < 0 ? 1 : i;
+    return vals[k].shape.filter((_, d) => d !== dims[k]);
+  }),
+);
+setBatch(
+  P.clamp,
+  fullBroadcastBatcher(P.clamp, (vals, dims) => vals[1].shape.filter((_, d) => d !== dims[1])),
+);

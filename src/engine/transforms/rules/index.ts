@@ -1,0 +1,8 @@
+/**
+ * @file Loads the transformation rules of every primitive family covered so far; importing it
+ * fills the primitives' `jvp` / `transpose` / `batch` (and jit's `partialEval`) slots.
+ */
+import './elementwise.js';
+import './structural.js';
+import './reductions.js';
+import './jit.js';

@@ -1,0 +1,105 @@
+/**
+ * @file Rules of the `jit` primitive (transforms/jit.ts): each transforms the inner jaxpr by
+ * tracing `evalJaxpr` under the transformation to a new jaxpr and binds `jit` again, so a jitted
+ * function stays one call under jvp, grad and vmap (keeping its name, as JAX does). Partial evaluation splits the jaxpr into a known call and an unknown one that
+ * receives the known residuals (Autodidax part 5's `_xla_call_partial_eval`).
+ */
+import type { Params } from '../../core/primitive.js';
+import { bind, type Value } from '../../core/trace.js';
+import { evalJaxpr } from '../../ir/eval.js';
+import { ClosedJaxpr } from '../../ir/jaxpr.js';
+import { convertConstvars, jit_p } from '../jit.js';
+import { instantiate, type JvpRule, jvpFlat, type Tangent, Zero } from '../jvp.js';
+import { type PartialEvalRule, type PETracer, partialEvalJaxpr } from '../partial-eval.js';
+import { traceToJaxpr } from '../staging.js';
+import { backwardPass, type TransposeRule, UndefPrimal } from '../transpose.js';
+import { type BatchRule, vmapFlat } from '../vmap.js';
+
+const nonZero = (t: Tangent): t is Value => !(t instanceof Zero);
+
+function rebind(params: Params, traced: ClosedJaxpr, args: Value[], name: string): Value[] {
+  const { jaxpr, consts } = convertConstvars(traced);
+  return bind(jit_p, [...consts, ...args], { ...params, jaxpr, name });
+}
+
+jit_p.rules.jvp = ((primals, tangents, params) => {
+  const cj = params.jaxpr as ClosedJaxpr;
+  const nz = tangents.map(nonZero);
+  let outZero: boolean[] = [];
+  const n = primals.length;
+  const traced = traceToJaxpr(
+    (...xs) => {
+      let k = n;
+      const ts = xs.slice(0, n).map((p, i) => (nz[i] ? xs[k++] : new Zero(p.aval)));
+      const [po, to] = jvpFlat((...a) => evalJaxpr(cj.jaxpr, cj.consts, a), xs.slice(0, n), ts);
+      outZero = to.map((t) => t instanceof Zero);
+      return [...po, ...to.filter(nonZero)];
+    },
+    [...cj.inAvals, ...cj.inAvals.filter((_, i) => nz[i])],
+  );
+  const outs = rebind(params, traced, [...primals, ...tangents.filter(nonZero)], String(params.name));
+  const nOut = cj.outAvals.length;
+  let k = nOut;
+  const to = cj.outAvals.map((a, i) => (outZero[i] ? new Zero(a) : outs[k++]));
+  return [outs.slice(0, nOut), to];
+}) satisfies JvpRule;
+
+jit_p.rules.partialEval = ((trace, tracers: PETracer[], params) => {
+  const cj = params.jaxpr as ClosedJaxpr;
+  const unk = tracers.map((t) => !t.pval.isKnown);
+  const split = partialEvalJaxpr(cj.jaxpr, unk);
+  const knownIns = tracers.filter((_, i) => !unk[i]).map((t) => t.pval.known!);
+  const knownOuts = split.known.outvars.length
+    ? rebind(params, new ClosedJaxpr(split.known, cj.consts), knownIns, String(params.name))
+    : [];
+  const nKnown = split.outUnknown.filter((u) => !u).length;
+  let r = nKnown;
+  const residuals = split.residualSources.map(
+    (src) => trace.fullRaise(src === null ? knownOuts[r++] : knownIns[src]) as PETracer,
+  );
+  const unkOuts = trace.stage(
+    jit_p,
+    [...residuals, ...tracers.filter((_, i) => unk[i])],
+    { ...params, jaxpr: new ClosedJaxpr(split.unknown, []) },
+    split.unknown.outAvals,
+  );
+  let ki = 0;
+  let ui = 0;
+  return split.outUnknown.map((u) => (u ? unkOuts[ui++] : knownOuts[ki++]));
+}) satisfies PartialEvalRule;
+
+jit_p.rules.transpose = ((cts, args, params) => {
+  const cj = params.jaxpr as ClosedJaxpr;
+  const res = args.filter((a): a is Value => !(a instanceof UndefPrimal));
+  const ctNz = cts.map(nonZero);
+  const traced = traceToJaxpr(
+    (...xs) => {
+      let k = res.length;
+      const ctsIn = cj.outAvals.map((a, i) => (ctNz[i] ? xs[k++] : new Zero(a)));
+      let r = 0;
+      const targs = args.map((a) => (a instanceof UndefPrimal ? a : xs[r++]));
+      return backwardPass(cj.jaxpr, cj.consts, targs, ctsIn).map(instantiate);
+    },
+    [...res.map((r) => r.aval), ...cj.outAvals.filter((_, i) => ctNz[i])],
+  );
+  const outs = rebind(params, traced, [...res, ...cts.filter(nonZero)], String(params.name));
+  let j = 0;
+  return args.map((a) => (a instanceof UndefPrimal ? outs[j++] : null));
+}) satisfies TransposeRule;
+
+jit_p.rules.batch = ((vals, dims, params, axisSize) => {
+  const cj = params.jaxpr as ClosedJaxpr;
+  const traced = traceToJaxpr(
+    (...xs) =>
+      vmapFlat(
+        (...a) => evalJaxpr(cj.jaxpr, cj.consts, a),
+        xs,
+        dims,
+        () => 0,
+        axisSize,
+      ),
+    vals.map((v) => v.aval),
+  );
+  const outs = rebind(params, traced, vals, String(params.name));
+  return [outs, outs.map(() => 0)];
+}) satisfies BatchRule;

@@ -1,0 +1,73 @@
+/**
+ * @file jvp, transpose and batch rules of the reductions (primitives/reductions.ts). reduce_sum is
+ * linear (its transpose broadcasts); max/min use JAX's chooser rule (the tangent averaged over
+ * the positions that attain the extremum); reduce_prod uses sum(g * prod / x), which is exact
+ * away from zeros of the operand.
+ */
+import { bind1, type Value } from '../../core/trace.js';
+import * as L from '../../lax/elementwise.js';
+import * as R from '../../primitives/reductions.js';
+import { broadcast_in_dim, reshape } from '../../primitives/structural.js';
+import { instantiate, type JvpRule, Zero } from '../jvp.js';
+import type { TransposeRule, UndefPrimal } from '../transpose.js';
+import type { BatchRule } from '../vmap.js';
+import { defjvpZero, deflinear, setBatch } from './common.js';
+
+const nums = (v: unknown): number[] => (v as readonly number[]).map(Number);
+
+/** The reduced value broadcast back to the operand's shape (keepdims, then broadcast). */
+function unreduce(y: Value, shape: readonly number[], axes: number[]): Value {
+  const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  return bind1(broadcast_in_dim, [y], { shape: [...shape], broadcast_dimensions: kept, sharding: null });
+}
+
+function reshapeTo(x: Value, shape: number[]): Value {
+  if (x.shape.join() === shape.join()) return x;
+  return bind1(reshape, [x], { new_sizes: shape, dimensions: null, sharding: null });
+}
+
+deflinear(R.reduce_sum);
+R.reduce_sum.rules.transpose = (([ct], [x], p) => {
+  const a = (x as UndefPrimal).aval;
+  return [unreduce(instantiate(ct), a.shape, nums(p.axes))];
+}) satisfies TransposeRule;
+
+function chooserJvp(prim: typeof R.reduce_max): JvpRule {
+  return ([x], [g], p) => {
+    const ans = bind1(prim, [x], p);
+    if (g instanceof Zero) return [[ans], [new Zero(ans.aval)]];
+    const axes = nums(p.axes);
+    const keep = x.shape.map((n, i) => (axes.includes(i) ? 1 : n));
+    const where = L.convertElementType(L.eq(x, reshapeTo(ans, keep)), g.dtype);
+    const counts = bind1(R.reduce_sum, [where], { axes, out_sharding: null });
+    const picked = bind1(R.reduce_sum, [L.mul(g, where)], { axes, out_sharding: null });
+    return [[ans], [L.div(picked, counts)]];
+  };
+}
+R.reduce_max.rules.jvp = chooserJvp(R.reduce_max);
+R.reduce_min.rules.jvp = chooserJvp(R.reduce_min);
+
+R.reduce_prod.rules.jvp = (([x], [g], p) => {
+  const ans = bind1(R.reduce_prod, [x], p);
+  if (g instanceof Zero) return [[ans], [new Zero(ans.aval)]];
+  const axes = nums(p.axes);
+  return [
+    [ans],
+    [bind1(R.reduce_sum, [L.mul(g, L.div(unreduce(ans, x.shape, axes), x))], { axes, out_sharding: null })],
+  ];
+}) satisfies JvpRule;
+
+defjvpZero(R.reduce_and);
+defjvpZero(R.reduce_or);
+
+/** Reduce around the batch dim, which stays in the output (shifted left by the axes before it). */
+function reduceBatch(prim: typeof R.reduce_sum): BatchRule {
+  return ([x], [d], p) => {
+    const bd = d!;
+    const axes = nums(p.axes).map((k) => (k < bd ? k : k + 1));
+    const out = bind1(prim, [x], { ...p, axes });
+    return [[out], [bd - axes.filter((k) => k < bd).length]];
+  };
+}
+for (const p of [R.reduce_sum, R.reduce_prod, R.reduce_max, R.reduce_min, R.reduce_and, R.reduce_or])
+  setBatch(p, reduceBatch(p));

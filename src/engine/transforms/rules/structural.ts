@@ -1,0 +1,264 @@
+/**
+ * @file jvp, transpose and batch rules of the structural primitives (primitives/structural.ts).
+ * All are linear in their array operands; transposes follow JAX's lax.py (slice <-> pad,
+ * broadcast_in_dim <-> reduce_sum, dynamic_slice <-> dynamic_update_slice).
+ */
+import { scalarArray } from '../../core/coerce.js';
+import { bool } from '../../core/dtype.js';
+import { bind1, type Value } from '../../core/trace.js';
+import * as L from '../../lax/elementwise.js';
+import { reduce_sum } from '../../primitives/reductions.js';
+import * as P from '../../primitives/structural.js';
+import { instantiate, type JvpRule, Zero, zerosLike } from '../jvp.js';
+import { type TransposeRule, UndefPrimal } from '../transpose.js';
+import { type BatchRule, loopBatch as loopFallback, moveBatchAxis } from '../vmap.js';
+import { deflinear, setBatch } from './common.js';
+
+type V = Value;
+const nums = (v: unknown): number[] => (v as readonly number[]).map(Number);
+
+function reshapeTo(x: V, shape: readonly number[]): V {
+  if (x.shape.length === shape.length && x.shape.every((n, i) => n === shape[i])) return x;
+  return bind1(P.reshape, [x], { new_sizes: [...shape], dimensions: null, sharding: null });
+}
+function sum(x: V, axes: number[]): V {
+  if (axes.length === 0) return x;
+  return bind1(reduce_sum, [x], { axes, out_sharding: null });
+}
+function padV(x: V, v: V, cfg: number[][]): V {
+  return bind1(P.pad, [x, v], { padding_config: cfg });
+}
+function sliceV(x: V, start: number[], limit: number[], strides: number[] | null): V {
+  return bind1(P.slice, [x], {
+    start_indices: start,
+    limit_indices: limit,
+    strides: strides?.some((s) => s !== 1) ? strides : null,
+  });
+}
+/** A 0-d zero of x's dtype (a literal when staged). */
+function zeroScalar(x: V): V {
+  return scalarArray(x.dtype.isBool ? false : 0, x.dtype);
+}
+
+// ---- jvp -----------------------------------------------------------------------------------------
+
+for (const p of [P.broadcast_in_dim, P.reshape, P.transpose, P.squeeze, P.rev, P.slice, P.pad, P.concatenate])
+  deflinear(p);
+deflinear(P.dynamic_slice, (i) => i === 0);
+deflinear(P.dynamic_update_slice, (i) => i < 2);
+P.iota.rules.jvp = ((_p, _t, params) => {
+  const out = bind1(P.iota, [], params);
+  return [[out], [new Zero(out.aval)]];
+}) satisfies JvpRule;
+
+// ---- transpose -----------------------------------------------------------------------------------
+
+P.broadcast_in_dim.rules.transpose = (([ct], [x], p) => {
+  const a = (x as UndefPrimal).aval;
+  const c = instantiate(ct);
+  const dims = nums(p.broadcast_dimensions);
+  const keep = new Set(dims.filter((_, i) => !(a.shape[i] === 1 && c.shape[dims[i]] !== 1)));
+  const axes = c.shape.map((_, i) => i).filter((i) => !keep.has(i));
+  return [reshapeTo(sum(c, axes), a.shape)];
+}) satisfies TransposeRule;
+
+P.reshape.rules.transpose = (([ct], [x]) => [
+  reshapeTo(instantiate(ct), (x as UndefPrimal).aval.shape),
+]) satisfies TransposeRule;
+P.squeeze.rules.transpose = (([ct], [x]) => [
+  reshapeTo(instantiate(ct), (x as UndefPrimal).aval.shape),
+]) satisfies TransposeRule;
+
+P.transpose.rules.transpose = (([ct], _x, p) => {
+  const perm = nums(p.permutation);
+  const inv = new Array<number>(perm.length);
+  perm.forEach((d, i) => {
+    inv[d] = i;
+  });
+  return [bind1(P.transpose, [instantiate(ct)], { permutation: inv })];
+}) satisfies TransposeRule;
+
+P.rev.rules.transpose = (([ct], _x, p) => [bind1(P.rev, [instantiate(ct)], p)]) satisfies TransposeRule;
+
+P.slice.rules.transpose = (([ct], [x], p) => {
+  const shape = (x as UndefPrimal).aval.shape;
+  const c = instantiate(ct);
+  const start = nums(p.start_indices);
+  const strides = p.strides ? nums(p.strides) : start.map(() => 1);
+  const cfg = shape.map((n, d) => {
+    const realLimit = c.shape[d] === 0 ? start[d] : start[d] + (c.shape[d] - 1) * strides[d] + 1;
+    return [start[d], n - realLimit, c.shape[d] === 0 ? 0 : strides[d] - 1];
+  });
+  return [padV(c, zeroScalar(c), cfg)];
+}) satisfies TransposeRule;
+
+P.pad.rules.transpose = (([ct], [x, v], p) => {
+  const c = instantiate(ct);
+  const cfg = (p.padding_config as number[][]).map((r) => r.map(Number));
+  // Undo negative padding (cropping) by padding the cotangent with zeros first.
+  const unneg = cfg.map(([lo, hi]) => [Math.max(-lo, 0), Math.max(-hi, 0), 0]);
+  const c2 = unneg.some((r) => r[0] || r[1]) ? padV(c, zeroScalar(c), unneg) : c;
+  const start = cfg.map(([lo]) => Math.max(lo, 0));
+  const limit = cfg.map(([, hi], d) => c2.shape[d] - Math.max(hi, 0));
+  const strides = cfg.map(([, , interior]) => interior + 1);
+  const tOp = sliceV(c2, start, limit, strides);
+  const outs: (V | null)[] = [x instanceof UndefPrimal ? tOp : null, null];
+  if (v instanceof UndefPrimal) {
+    const all = (y: V) =>
+      sum(
+        y,
+        y.shape.map((_, i) => i),
+      );
+    outs[1] = L.sub(all(c), all(tOp));
+  }
+  return outs;
+}) satisfies TransposeRule;
+
+P.concatenate.rules.transpose = (([ct], xs, p) => {
+  const c = instantiate(ct);
+  const dim = Number(p.dimension);
+  let off = 0;
+  return xs.map((x) => {
+    const n = (x as V | UndefPrimal).aval.shape[dim];
+    const start = c.shape.map((_, d) => (d === dim ? off : 0));
+    const limit = c.shape.map((s, d) => (d === dim ? off + n : s));
+    off += n;
+    return x instanceof UndefPrimal ? sliceV(c, start, limit, null) : null;
+  });
+}) satisfies TransposeRule;
+
+P.dynamic_slice.rules.transpose = (([ct], [x, ...idx]) => {
+  const a = (x as UndefPrimal).aval;
+  const c = instantiate(ct);
+  return [bind1(P.dynamic_update_slice, [zerosLike(a), c, ...(idx as V[])]), ...idx.map(() => null)];
+}) satisfies TransposeRule;
+
+P.dynamic_update_slice.rules.transpose = (([ct], [x, u, ...idx]) => {
+  const c = instantiate(ct);
+  const ua = (u as V | UndefPrimal).aval;
+  const tOp =
+    x instanceof UndefPrimal ? bind1(P.dynamic_update_slice, [c, zerosLike(ua), ...(idx as V[])]) : null;
+  const tUp =
+    u instanceof UndefPrimal
+      ? bind1(P.dynamic_slice, [c, ...(idx as V[])], { slice_sizes: [...ua.shape] })
+      : null;
+  return [tOp, tUp, ...idx.map(() => null)];
+}) satisfies TransposeRule;
+
+// ---- batch ---------------------------------------------------------------------------------------
+
+const front = (x: V, d: number | null, n: number) => moveBatchAxis(x, d, 0, n);
+
+setBatch(P.broadcast_in_dim, ([x], [d], p, n) => {
+  const xf = front(x, d, n);
+  return [
+    [
+      bind1(P.broadcast_in_dim, [xf], {
+        ...p,
+        shape: [n, ...nums(p.shape)],
+        broadcast_dimensions: [0, ...nums(p.broadcast_dimensions).map((k) => k + 1)],
+      }),
+    ],
+    [0],
+  ];
+});
+setBatch(P.reshape, ([x], [d], p, n) => [
+  [bind1(P.reshape, [front(x, d, n)], { ...p, new_sizes: [n, ...nums(p.new_sizes)] })],
+  [0],
+]);
+setBatch(P.transpose, ([x], [d], p) => {
+  const perm = nums(p.permutation);
+  // Keep the batch dim where it is: permute the other dims around it.
+  const logical = x.shape.map((_, i) => i).filter((i) => i !== d);
+  const full = perm.map((k) => logical[k]);
+  full.splice(d!, 0, d!);
+  return [[bind1(P.transpose, [x], { permutation: full })], [d]];
+});
+setBatch(P.squeeze, ([x], [d], p, n) => [
+  [bind1(P.squeeze, [front(x, d, n)], { dimensions: nums(p.dimensions).map((k) => k + 1) })],
+  [0],
+]);
+setBatch(P.rev, ([x], [d], p, n) => [
+  [bind1(P.rev, [front(x, d, n)], { dimensions: nums(p.dimensions).map((k) => k + 1) })],
+  [0],
+]);
+setBatch(P.slice, ([x], [d], p, n) => {
+  const strides = p.strides ? [1, ...nums(p.strides)] : null;
+  return [
+    [
+      bind1(P.slice, [front(x, d, n)], {
+        start_indices: [0, ...nums(p.start_indices)],
+        limit_indices: [n, ...nums(p.limit_indices)],
+        strides,
+      }),
+    ],
+    [0],
+  ];
+});
+setBatch(P.pad, ([x, v], [dx, dv], p, n) => {
+  const cfg = [[0, 0, 0], ...(p.padding_config as number[][])];
+  const xf = front(x, dx, n);
+  if (dv === null) return [[padV(xf, v, cfg)], [0]];
+  // A batched padding value: pad with zeros, then take the padding positions from v.
+  const padded = padV(xf, zeroScalar(xf), cfg);
+  const inner = xf.shape.slice(1);
+  const ones = bind1(P.broadcast_in_dim, [scalarArray(true, bool)], {
+    shape: inner,
+    broadcast_dimensions: [],
+    sharding: null,
+  });
+  const mask = padV(ones, scalarArray(false, bool), cfg.slice(1));
+  const mb = bind1(P.broadcast_in_dim, [mask], {
+    shape: padded.shape,
+    broadcast_dimensions: mask.shape.map((_, i) => i + 1),
+    sharding: null,
+  });
+  const vb = bind1(P.broadcast_in_dim, [front(v, dv, n)], {
+    shape: padded.shape,
+    broadcast_dimensions: [0],
+    sharding: null,
+  });
+  return [[L.select(mb, padded, vb)], [0]];
+});
+setBatch(P.concatenate, (xs, ds, p, n) => {
+  const dim = Number(p.dimension);
+  return [
+    [
+      bind1(
+        P.concatenate,
+        xs.map((x, i) => front(x, ds[i], n)),
+        { dimension: dim + 1 },
+      ),
+    ],
+    [0],
+  ];
+});
+
+const dynSliceBatch: BatchRule = (vals, dims, p, n) => {
+  const [x, ...idx] = vals;
+  if (dims.slice(1).some((d) => d !== null)) return loopFallback(P.dynamic_slice)(vals, dims, p, n);
+  const zero = L.convertElementType(
+    0,
+    idx.length ? idx[0].dtype : 'int32',
+    idx.length ? idx[0].weakType : true,
+  );
+  return [
+    [
+      bind1(P.dynamic_slice, [front(x, dims[0], n), zero, ...idx], {
+        slice_sizes: [n, ...nums(p.slice_sizes)],
+      }),
+    ],
+    [0],
+  ];
+};
+setBatch(P.dynamic_slice, dynSliceBatch);
+setBatch(P.dynamic_update_slice, (vals, dims, p, n) => {
+  const [x, u, ...idx] = vals;
+  if (dims.slice(2).some((d) => d !== null)) return loopFallback(P.dynamic_update_slice)(vals, dims, p, n);
+  const zero = L.convertElementType(
+    0,
+    idx.length ? idx[0].dtype : 'int32',
+    idx.length ? idx[0].weakType : true,
+  );
+  return [[bind1(P.dynamic_update_slice, [front(x, dims[0], n), front(u, dims[1], n), zero, ...idx])], [0]];
+});
