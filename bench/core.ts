@@ -6,8 +6,8 @@
  * Run: npx tsx bench/core.ts   (python3 with numpy is used for the NumPy column when present)
  */
 import { execFileSync } from 'node:child_process';
-import { jit, numpy as jnp } from '../src/engine/index.js';
 import type { Array as TArray, Value } from '../src/engine/index.js';
+import { jit, numpy as jnp } from '../src/engine/index.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -55,9 +55,13 @@ print(sorted(ts[1:])[len(ts[1:]) // 2] * 1000)
 
 console.log(`eager op dispatch (add, 1 element):   ${eagerUs.toFixed(1)} us`);
 console.log(`jitted call overhead (cached, 1 elem): ${jitUs.toFixed(1)} us`);
-console.log(`jit(sin(x)*2+1), 10M float32:          ${jitMs.toFixed(1)} ms  (${((8 * n) / (jitMs * 1e6)).toFixed(2)} GB/s)`);
+console.log(
+  `jit(sin(x)*2+1), 10M float32:          ${jitMs.toFixed(1)} ms  (${((8 * n) / (jitMs * 1e6)).toFixed(2)} GB/s)`,
+);
 if (numpyMs !== null) {
-  console.log(`numpy sin(x)*2+1, 10M float32:         ${numpyMs.toFixed(1)} ms  (${((8 * n) / (numpyMs * 1e6)).toFixed(2)} GB/s)`);
+  console.log(
+    `numpy sin(x)*2+1, 10M float32:         ${numpyMs.toFixed(1)} ms  (${((8 * n) / (numpyMs * 1e6)).toFixed(2)} GB/s)`,
+  );
   console.log(`ratio tjax/numpy:                      ${(jitMs / numpyMs).toFixed(2)}x`);
 } else {
   console.log('numpy: not available (python3 with numpy not found)');

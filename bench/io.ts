@@ -30,7 +30,8 @@ function time(f: () => void, repeat: number): number {
 const dir = mkdtempSync(join(tmpdir(), 'tjax-bench-'));
 const npy = join(dir, 'big.npy');
 const csv = join(dir, 'big.csv');
-const py = (code: string) => execFileSync('python3', ['-c', code], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim();
+const py = (code: string) =>
+  execFileSync('python3', ['-c', code], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim();
 py(`
 import numpy as np
 rng = np.random.default_rng(0)
@@ -43,24 +44,28 @@ const csvMB = statSync(csv).size / 1e6;
 const npyMs = time(() => {
   readNpy(new Uint8Array(readFileSync(npy)), npy);
 }, 5);
-const npNpyMs = Number(py(`
+const npNpyMs = Number(
+  py(`
 import numpy as np, time
 ts = []
 for _ in range(5):
     t0 = time.perf_counter(); a = np.load(${JSON.stringify(npy)}); ts.append(time.perf_counter() - t0)
 print(sorted(ts)[2] * 1000)
-`));
+`),
+);
 const csvText = readFileSync(csv, 'utf8');
 const csvMs = time(() => {
   readCsv(csvText, csv, { delimiter: ',' });
 }, 3);
-const npCsvMs = Number(py(`
+const npCsvMs = Number(
+  py(`
 import numpy as np, time
 ts = []
 for _ in range(3):
     t0 = time.perf_counter(); a = np.loadtxt(${JSON.stringify(csv)}, delimiter=','); ts.append(time.perf_counter() - t0)
 print(sorted(ts)[1] * 1000)
-`));
+`),
+);
 
 const startup: number[] = [];
 for (let i = 0; i < 15; i++) {
@@ -76,6 +81,12 @@ for (let i = 0; i < 15; i++) {
 }
 writeFileSync(join(dir, 'done'), '');
 
-console.log(`NPY read, ${npyMB.toFixed(0)} MB float32:   tjax ${npyMs.toFixed(1)} ms (${(npyMB / (npyMs / 1000)).toFixed(0)} MB/s)   numpy np.load ${npNpyMs.toFixed(1)} ms (${(npyMB / (npNpyMs / 1000)).toFixed(0)} MB/s)`);
-console.log(`CSV parse, 1M x 10 (${csvMB.toFixed(0)} MB): tjax ${csvMs.toFixed(0)} ms (${(csvMB / (csvMs / 1000)).toFixed(1)} MB/s)   numpy np.loadtxt ${npCsvMs.toFixed(0)} ms (${(csvMB / (npCsvMs / 1000)).toFixed(1)} MB/s)`);
-console.log(`start-up, tjax run '1+1': median ${median(startup).toFixed(0)} ms   (node -e 0: ${median(nodeOnly).toFixed(0)} ms)`);
+console.log(
+  `NPY read, ${npyMB.toFixed(0)} MB float32:   tjax ${npyMs.toFixed(1)} ms (${(npyMB / (npyMs / 1000)).toFixed(0)} MB/s)   numpy np.load ${npNpyMs.toFixed(1)} ms (${(npyMB / (npNpyMs / 1000)).toFixed(0)} MB/s)`,
+);
+console.log(
+  `CSV parse, 1M x 10 (${csvMB.toFixed(0)} MB): tjax ${csvMs.toFixed(0)} ms (${(csvMB / (csvMs / 1000)).toFixed(1)} MB/s)   numpy np.loadtxt ${npCsvMs.toFixed(0)} ms (${(csvMB / (npCsvMs / 1000)).toFixed(1)} MB/s)`,
+);
+console.log(
+  `start-up, tjax run '1+1': median ${median(startup).toFixed(0)} ms   (node -e 0: ${median(nodeOnly).toFixed(0)} ms)`,
+);

@@ -7,7 +7,11 @@ import { describeError } from './errors.js';
 
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
-    debug: Flags.boolean({ description: 'Print stack traces with errors.', default: false, helpGroup: 'GLOBAL' }),
+    debug: Flags.boolean({
+      description: 'Print stack traces with errors.',
+      default: false,
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   protected debugMode = false;

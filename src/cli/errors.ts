@@ -25,7 +25,14 @@ export class UsageError extends CliError {
 /** The text to print for an error, and its exit code. */
 export function describeError(err: unknown, debug: boolean): { text: string; code: number } {
   // A malformed expression is a usage error, like a malformed flag.
-  const code = err instanceof ExprSyntaxError ? 2 : err instanceof CliError ? err.exitCode : typeof (err as { oclif?: { exit?: number } })?.oclif?.exit === 'number' ? (err as { oclif: { exit: number } }).oclif.exit : 1;
+  const code =
+    err instanceof ExprSyntaxError
+      ? 2
+      : err instanceof CliError
+        ? err.exitCode
+        : typeof (err as { oclif?: { exit?: number } })?.oclif?.exit === 'number'
+          ? (err as { oclif: { exit: number } }).oclif.exit
+          : 1;
   let text: string;
   if (err instanceof ExprError) {
     text = err.render();

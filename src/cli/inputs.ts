@@ -4,7 +4,7 @@
  */
 import * as engine from '../engine/index.js';
 import { UsageError } from './errors.js';
-import { type Program, checkInputs, loadProgram } from './program.js';
+import { checkInputs, loadProgram, type Program } from './program.js';
 import { loadSource, parseArgFlag } from './sources.js';
 
 export interface InputFlags {
@@ -26,7 +26,9 @@ export function applyEngineFlags(flags: { x64?: boolean; device?: string }): voi
     try {
       engine.resolveDevice(flags.device);
     } catch (e) {
-      throw new UsageError(`unknown device '${flags.device}': ${(e as Error).message}. Run 'tjax devices' to see what is available`);
+      throw new UsageError(
+        `unknown device '${flags.device}': ${(e as Error).message}. Run 'tjax devices' to see what is available`,
+      );
     }
     engine.config.defaultDevice = flags.device;
   }
@@ -39,7 +41,8 @@ export async function loadInputs(spec: string, flags: InputFlags, allowAbstract 
   const names = args.map((a) => a.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new UsageError(`--arg ${dup} given twice`);
-  if (args.filter((a) => a.spec === '-').length > 1) throw new UsageError('only one --arg can read stdin (-)');
+  if (args.filter((a) => a.spec === '-').length > 1)
+    throw new UsageError('only one --arg can read stdin (-)');
   checkInputs(program, names);
   const values: unknown[] = [];
   for (const a of args) values.push(await loadSource(a.spec, { allowAbstract, delimiter: flags.delimiter }));

@@ -24,7 +24,8 @@ export async function toHost(x: engine.Value): Promise<HostArray> {
 /** Engine pytree -> format tree (HostArray leaves; numbers/bools as 0-d arrays). */
 export async function toHostTree(t: unknown): Promise<JsonTree> {
   if (t instanceof engine.Array || t instanceof engine.Tracer) return toHost(t as engine.Value);
-  if (typeof t === 'number' || typeof t === 'boolean' || typeof t === 'bigint') return toHost(engine.numpy.asarray(t) as engine.Value);
+  if (typeof t === 'number' || typeof t === 'boolean' || typeof t === 'bigint')
+    return toHost(engine.numpy.asarray(t) as engine.Value);
   if (t === null || t === undefined) return null;
   if (typeof t === 'string') return t;
   if (Array.isArray(t)) return Promise.all(t.map(toHostTree));
@@ -37,27 +38,43 @@ export async function toHostTree(t: unknown): Promise<JsonTree> {
 }
 
 function isHost(t: JsonTree): t is HostArray {
-  return t !== null && typeof t === 'object' && !Array.isArray(t) && 'dtype' in t && 'data' in t && 'shape' in t;
+  return (
+    t !== null && typeof t === 'object' && !Array.isArray(t) && 'dtype' in t && 'data' in t && 'shape' in t
+  );
 }
 
 /** Flatten a tree to NPZ entries keyed by path (`value`, `grad/w`, `0`, ...). */
 function npzEntries(t: JsonTree, prefix = ''): [string, HostArray][] {
   if (isHost(t)) return [[prefix || 'arr_0', t]];
   if (Array.isArray(t)) return t.flatMap((x, i) => npzEntries(x, prefix ? `${prefix}/${i}` : String(i)));
-  if (t && typeof t === 'object') return Object.entries(t).flatMap(([k, v]) => npzEntries(v, prefix ? `${prefix}/${k}` : k));
+  if (t && typeof t === 'object')
+    return Object.entries(t).flatMap(([k, v]) => npzEntries(v, prefix ? `${prefix}/${k}` : k));
   throw new UsageError('only arrays can be written to NPZ');
 }
 
 export function formatFromPath(path: string): OutputFormat {
   const e = extname(path).toLowerCase();
-  const m: Record<string, OutputFormat> = { '.npy': 'npy', '.npz': 'npz', '.csv': 'csv', '.json': 'json', '.txt': 'text' };
+  const m: Record<string, OutputFormat> = {
+    '.npy': 'npy',
+    '.npz': 'npz',
+    '.csv': 'csv',
+    '.json': 'json',
+    '.txt': 'text',
+  };
   const f = m[e];
-  if (!f) throw new UsageError(`cannot tell the output format from '${path}': use .npy, .npz, .csv, .json or .txt, or pass --format`);
+  if (!f)
+    throw new UsageError(
+      `cannot tell the output format from '${path}': use .npy, .npz, .csv, .json or .txt, or pass --format`,
+    );
   return f;
 }
 
 /** Bytes or text of a result in a format. */
-export async function render(t: JsonTree, format: OutputFormat | 'auto', weak = false): Promise<Uint8Array | string> {
+export async function render(
+  t: JsonTree,
+  format: OutputFormat | 'auto',
+  weak = false,
+): Promise<Uint8Array | string> {
   if (format === 'auto') {
     format = isHost(t) && t.shape.length <= 2 ? 'text' : 'json';
     if (format === 'text') return formatText(t as HostArray);
@@ -66,7 +83,10 @@ export async function render(t: JsonTree, format: OutputFormat | 'auto', weak = 
     case 'json':
       return `${toJson(t)}\n`;
     case 'csv':
-      if (!isHost(t)) throw new UsageError('CSV output needs a single array of rank 0-2; use --format json or npz for pytrees');
+      if (!isHost(t))
+        throw new UsageError(
+          'CSV output needs a single array of rank 0-2; use --format json or npz for pytrees',
+        );
       return formatCsv(t);
     case 'text':
       if (!isHost(t)) return `${toJson(t)}\n`;

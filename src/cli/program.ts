@@ -34,7 +34,12 @@ export async function loadProgram(spec: string): Promise<Program> {
     }
     const f = (mod.default ?? (mod as { default?: unknown }).default) as unknown;
     if (typeof f !== 'function') throw new UsageError(`${spec}: the module has no default export function`);
-    return { source: spec, kind: 'module', inputs: null, fn: (inputs) => (f as (i: unknown) => unknown)(inputs) };
+    return {
+      source: spec,
+      kind: 'module',
+      inputs: null,
+      fn: (inputs) => (f as (i: unknown) => unknown)(inputs),
+    };
   }
   if (MODULE_EXT.has(extname(spec)) && /^[\w./-]+$/.test(spec) && !existsSync(spec) && spec.includes('/')) {
     throw new UsageError(`${spec}: no such file`);
@@ -56,6 +61,8 @@ export function checkInputs(p: Program, given: string[]): void {
   const known = [...builtins().keys()];
   const missing = p.inputs.filter((n) => !given.includes(n) && !suggestName(n, known));
   if (missing.length) {
-    throw new UsageError(`missing input${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}: pass --arg ${missing[0]}=SOURCE`);
+    throw new UsageError(
+      `missing input${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}: pass --arg ${missing[0]}=SOURCE`,
+    );
   }
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import * as engine from '../engine/index.js';
 import { FormatError, type HostArray } from '../format/host-array.js';
-import { type JsonTree, isHostArray, parseJsonValue } from '../format/json.js';
+import { isHostArray, type JsonTree, parseJsonValue } from '../format/json.js';
 import { readNpy } from '../format/npy.js';
 import { sniffFormat } from '../format/sniff.js';
 import { UsageError } from './errors.js';
@@ -32,7 +32,8 @@ export function parseArgFlag(flag: string): NamedArg {
   const i = flag.indexOf('=');
   if (i <= 0) throw new UsageError(`--arg expects name=SOURCE, got '${flag}'`);
   const name = flag.slice(0, i);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--arg name '${name}' is not a valid identifier`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new UsageError(`--arg name '${name}' is not a valid identifier`);
   return { name, spec: flag.slice(i + 1) };
 }
 
@@ -80,7 +81,9 @@ export function hostToEngine(h: HostArray, source: string, warn: ((m: string) =>
   let data = h.data as engine.dtypes.TypedArray;
   if (!engine.config.enableX64 && NARROW[h.dtype]) {
     const to = NARROW[h.dtype];
-    warn?.(`warning: ${source}: ${h.dtype} data narrowed to ${to.name} (x64 is off; pass --x64 to keep 64-bit)`);
+    warn?.(
+      `warning: ${source}: ${h.dtype} data narrowed to ${to.name} (x64 is off; pass --x64 to keep 64-bit)`,
+    );
     const out = engine.dtypes.typedArrayFor(to, data.length);
     for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
     data = out;
@@ -127,7 +130,14 @@ async function readBytes(
   }
 }
 
-const EXT_FORMAT: Record<string, string> = { '.npy': 'npy', '.npz': 'npz', '.json': 'json', '.csv': 'csv', '.tsv': 'csv', '.txt': 'csv' };
+const EXT_FORMAT: Record<string, string> = {
+  '.npy': 'npy',
+  '.npz': 'npz',
+  '.json': 'json',
+  '.csv': 'csv',
+  '.tsv': 'csv',
+  '.txt': 'csv',
+};
 
 /** Load one SOURCE into an engine array, a pytree of them, or an abstract ShapedArray. */
 export async function loadSource(spec: string, opts: SourceOptions = {}): Promise<unknown> {
@@ -164,7 +174,9 @@ export async function loadSource(spec: string, opts: SourceOptions = {}): Promis
   } catch {
     const looksLikePath = /[/\\]|\.(npy|npz|csv|json|tsv|txt)(:|$)/.test(spec);
     if (looksLikePath) throw new UsageError(`${spec}: no such file`);
-    throw new UsageError(`'${spec}' is neither a file nor a JSON literal${opts.allowAbstract ? ' nor an abstract shape like f32[8,3]' : ''}`);
+    throw new UsageError(
+      `'${spec}' is neither a file nor a JSON literal${opts.allowAbstract ? ' nor an abstract shape like f32[8,3]' : ''}`,
+    );
   }
   return treeToEngine(parseJsonValue(spec, '<inline>'), '<inline>', null);
 }

@@ -3,9 +3,9 @@
  * on each available device. Every timing waits for the result; medians over repeats.
  */
 import { Args, Flags } from '@oclif/core';
-import * as engine from '../engine/index.js';
 import { BaseCommand } from '../cli/base.js';
 import { UsageError } from '../cli/errors.js';
+import * as engine from '../engine/index.js';
 
 const jnp = engine.numpy;
 
@@ -30,7 +30,10 @@ async function median(f: () => Promise<void>, repeat: number): Promise<number> {
   return ts[Math.floor(ts.length / 2)];
 }
 
-const SUITES: Record<string, { sizes: number[]; run: (device: string, n: number, repeat: number) => Promise<Result> }> = {
+const SUITES: Record<
+  string,
+  { sizes: number[]; run: (device: string, n: number, repeat: number) => Promise<Result> }
+> = {
   matmul: {
     sizes: [128, 256, 512],
     async run(device, n, repeat) {
@@ -40,7 +43,14 @@ const SUITES: Record<string, { sizes: number[]; run: (device: string, n: number,
       const ms = await median(async () => {
         await (f(a, b) as engine.Array).blockUntilReady();
       }, repeat);
-      return { suite: 'matmul', device, size: n, medianMs: ms, rate: (2 * n ** 3) / (ms * 1e6), unit: 'GFLOP/s' };
+      return {
+        suite: 'matmul',
+        device,
+        size: n,
+        medianMs: ms,
+        rate: (2 * n ** 3) / (ms * 1e6),
+        unit: 'GFLOP/s',
+      };
     },
   },
   elementwise: {
@@ -52,21 +62,35 @@ const SUITES: Record<string, { sizes: number[]; run: (device: string, n: number,
         await (f(x) as engine.Array).blockUntilReady();
       }, repeat);
       // One read and one write of float32 per element.
-      return { suite: 'elementwise', device, size: n, medianMs: ms, rate: (8 * n) / (ms * 1e6), unit: 'GB/s' };
+      return {
+        suite: 'elementwise',
+        device,
+        size: n,
+        medianMs: ms,
+        rate: (8 * n) / (ms * 1e6),
+        unit: 'GB/s',
+      };
     },
   },
 };
 
 export default class Bench extends BaseCommand {
-  static override description = 'Benchmark the devices: matmul (GFLOP/s) and a fused elementwise chain sin(x)*2+1 (GB/s).';
-  static override examples = ['<%= config.bin %> bench', '<%= config.bin %> bench matmul --sizes 256,512 --repeat 5', '<%= config.bin %> bench --json'];
+  static override description =
+    'Benchmark the devices: matmul (GFLOP/s) and a fused elementwise chain sin(x)*2+1 (GB/s).';
+  static override examples = [
+    '<%= config.bin %> bench',
+    '<%= config.bin %> bench matmul --sizes 256,512 --repeat 5',
+    '<%= config.bin %> bench --json',
+  ];
   static override strict = false;
   static override args = {
     suite: Args.string({ description: `Suites to run (${Object.keys(SUITES).join(', ')}); default all` }),
   };
   static override flags = {
     device: Flags.string({ description: 'Devices: comma-separated, or all', default: 'all' }),
-    sizes: Flags.string({ description: 'Comma-separated sizes (matrix side for matmul, elements for elementwise)' }),
+    sizes: Flags.string({
+      description: 'Comma-separated sizes (matrix side for matmul, elements for elementwise)',
+    }),
     repeat: Flags.integer({ description: 'Timed repetitions per case (median reported)', default: 7 }),
     json: Flags.boolean({ description: 'Machine-readable output', default: false }),
   };
@@ -74,7 +98,8 @@ export default class Bench extends BaseCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Bench);
     const names = (argv as string[]).length ? (argv as string[]) : Object.keys(SUITES);
-    for (const n of names) if (!SUITES[n]) throw new UsageError(`unknown suite '${n}' (have: ${Object.keys(SUITES).join(', ')})`);
+    for (const n of names)
+      if (!SUITES[n]) throw new UsageError(`unknown suite '${n}' (have: ${Object.keys(SUITES).join(', ')})`);
     const devs = flags.device === 'all' ? engine.devices().map(String) : flags.device.split(',');
     for (const d of devs) engine.resolveDevice(d);
     const results: Result[] = [];

@@ -3,8 +3,8 @@
  * to install.
  */
 import { Flags } from '@oclif/core';
-import * as engine from '../engine/index.js';
 import { BaseCommand } from '../cli/base.js';
+import * as engine from '../engine/index.js';
 
 interface Row {
   device: string;
@@ -54,7 +54,9 @@ export default class Devices extends BaseCommand {
     const have = new Set(rows.map((r) => r.platform));
     for (const p of PLANNED) if (!have.has(p.platform)) rows.push(p);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ default: engine.defaultBackend(), devices: rows }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ default: engine.defaultBackend(), devices: rows }, null, 2)}\n`,
+      );
       return;
     }
     const def = engine.defaultBackend();

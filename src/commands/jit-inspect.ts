@@ -3,13 +3,14 @@
  * exact text), the lowered kernels with their generated code, or compile facts.
  */
 import { Args, Flags } from '@oclif/core';
-import * as engine from '../engine/index.js';
 import { BaseCommand } from '../cli/base.js';
 import { UsageError } from '../cli/errors.js';
 import { loadInputs, positional } from '../cli/inputs.js';
+import * as engine from '../engine/index.js';
 
 export default class JitInspect extends BaseCommand {
-  static override description = 'Show what a program traces and compiles to: its jaxpr, its fused kernels, or compile facts.';
+  static override description =
+    'Show what a program traces and compiles to: its jaxpr, its fused kernels, or compile facts.';
 
   static override examples = [
     `<%= config.bin %> jit-inspect 'sin(x) * 2 + 1' --arg x='f32[1000]'`,
@@ -22,9 +23,20 @@ export default class JitInspect extends BaseCommand {
   };
 
   static override flags = {
-    arg: Flags.string({ char: 'a', description: 'An input: name=SOURCE or name=SHAPE (e.g. f32[8,3])', multiple: true }),
-    stage: Flags.string({ description: 'What to show', options: ['jaxpr', 'lowered', 'compiled'], default: 'jaxpr' }),
-    static: Flags.string({ description: 'Treat this input as static (its value is part of the cache key)', multiple: true }),
+    arg: Flags.string({
+      char: 'a',
+      description: 'An input: name=SOURCE or name=SHAPE (e.g. f32[8,3])',
+      multiple: true,
+    }),
+    stage: Flags.string({
+      description: 'What to show',
+      options: ['jaxpr', 'lowered', 'compiled'],
+      default: 'jaxpr',
+    }),
+    static: Flags.string({
+      description: 'Treat this input as static (its value is part of the cache key)',
+      multiple: true,
+    }),
     device: Flags.string({ description: 'Device to lower for' }),
     x64: Flags.boolean({ description: 'Enable 64-bit dtypes', default: false }),
     json: Flags.boolean({ description: 'Machine-readable output', default: false }),
@@ -34,7 +46,8 @@ export default class JitInspect extends BaseCommand {
     const { args, flags } = await this.parse(JitInspect);
     const loaded = await loadInputs(args.program, flags, true);
     const statics = flags.static ?? [];
-    for (const s of statics) if (!loaded.names.includes(s)) throw new UsageError(`--static ${s}: no --arg named ${s}`);
+    for (const s of statics)
+      if (!loaded.names.includes(s)) throw new UsageError(`--static ${s}: no --arg named ${s}`);
     const staticArgnums = statics.map((s) => loaded.names.indexOf(s));
     const f = positional(loaded);
     const out: Record<string, unknown> = { stage: flags.stage };
@@ -59,7 +72,10 @@ export default class JitInspect extends BaseCommand {
           kernels: prog.kernels.length,
           kernelKinds: prog.kernels.map((k) => (k.kind === 'lib' ? `lib:${k.op}` : k.kind)),
           tempBytes: compiled.tempBytes,
-          outputBytes: prog.outputs.reduce((n, b) => n + prog.buffers[b].size * prog.buffers[b].dtype.itemsize, 0),
+          outputBytes: prog.outputs.reduce(
+            (n, b) => n + prog.buffers[b].size * prog.buffers[b].dtype.itemsize,
+            0,
+          ),
           compileMs: Number(compiled.compileMs.toFixed(3)),
           cacheKey: lowered.cacheKey,
         };

@@ -2,13 +2,14 @@
  * @file `tjax run EXPR|FILE`: evaluate an expression or module on inputs, jitted by default.
  */
 import { Args, Flags } from '@oclif/core';
-import * as engine from '../engine/index.js';
 import { BaseCommand } from '../cli/base.js';
 import { loadInputs, positional } from '../cli/inputs.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../cli/output.js';
+import * as engine from '../engine/index.js';
 
 export default class Run extends BaseCommand {
-  static override description = 'Evaluate an array expression or a JS/TS module on inputs (jitted by default).';
+  static override description =
+    'Evaluate an array expression or a JS/TS module on inputs (jitted by default).';
 
   static override examples = [
     `<%= config.bin %> run 'sum(sin(x)**2)' --arg x='[1,2,3]'`,
@@ -18,15 +19,30 @@ export default class Run extends BaseCommand {
   ];
 
   static override args = {
-    program: Args.string({ description: 'An expression, or a .js/.mjs/.ts module whose default export takes the named inputs', required: true }),
+    program: Args.string({
+      description: 'An expression, or a .js/.mjs/.ts module whose default export takes the named inputs',
+      required: true,
+    }),
   };
 
   static override flags = {
-    arg: Flags.string({ char: 'a', description: 'An input: name=SOURCE (file.npy, file.npz:key, file.csv[:cols], file.json, - for stdin, or inline JSON)', multiple: true }),
-    out: Flags.string({ char: 'o', description: 'Write the result to this file (format from the extension) or - for stdout' }),
+    arg: Flags.string({
+      char: 'a',
+      description:
+        'An input: name=SOURCE (file.npy, file.npz:key, file.csv[:cols], file.json, - for stdin, or inline JSON)',
+      multiple: true,
+    }),
+    out: Flags.string({
+      char: 'o',
+      description: 'Write the result to this file (format from the extension) or - for stdout',
+    }),
     format: Flags.string({ char: 'f', description: 'Output format', options: OUTPUT_FORMATS }),
     device: Flags.string({ description: 'Default device (cpu, webgpu, gpujs; see tjax devices)' }),
-    jit: Flags.boolean({ description: 'Compile the whole program (--no-jit runs op by op)', default: true, allowNo: true }),
+    jit: Flags.boolean({
+      description: 'Compile the whole program (--no-jit runs op by op)',
+      default: true,
+      allowNo: true,
+    }),
     x64: Flags.boolean({ description: 'Enable 64-bit dtypes (float64, int64)', default: false }),
     profile: Flags.boolean({ description: 'Print per-kernel device and timings to stderr', default: false }),
     delimiter: Flags.string({ description: 'CSV delimiter (default: sniffed)' }),
@@ -54,7 +70,9 @@ export default class Run extends BaseCommand {
       const total = performance.now() - t0;
       const lines = [`profile: ${args.program}`];
       if (compiled) {
-        lines.push(`  compiled ${compiled.kernelCount} kernel(s) in ${compiled.compileMs.toFixed(2)} ms, temporaries ${compiled.tempBytes} bytes`);
+        lines.push(
+          `  compiled ${compiled.kernelCount} kernel(s) in ${compiled.compileMs.toFixed(2)} ms, temporaries ${compiled.tempBytes} bytes`,
+        );
         for (const t of compiled.executable.compiled.lastTimings ?? []) {
           lines.push(`  ${compiled.executable.device}  ${t.kernel.padEnd(16)} ${t.ms.toFixed(3)} ms`);
         }

@@ -4,11 +4,11 @@
  */
 import type { Device } from './backends/backend.js';
 import { defaultDevice, resolveDevice } from './backends/registry.js';
+import { transfer } from './compile/index.js';
 import { ArrayImpl } from './core/array.js';
 import { hostArray } from './core/coerce.js';
 import { treeMap } from './core/pytree.js';
 import { isTracer } from './core/trace.js';
-import { transfer } from './compile/index.js';
 
 export function devicePut<T>(x: T, device?: Device | string | null): T {
   const committed = device !== undefined && device !== null;

@@ -11,7 +11,7 @@
 import * as engine from '../engine/index.js';
 import type { Call, Expr, IndexItem, Keyword } from './ast.js';
 import { ExprError, suggestName } from './errors.js';
-import { Namespace, builtins } from './scope.js';
+import { builtins, Namespace } from './scope.js';
 
 const jnp = engine.numpy;
 
@@ -167,7 +167,8 @@ function applyCall(fn: (...a: any[]) => any, fname: string, args: V[], kwargs: [
   for (const [k, v] of kwargs) {
     const i = sig ? sig.indexOf(k) : -1;
     if (i >= 0) {
-      if (i < pos.length && pos[i] !== undefined) throw new TypeError(`${fname}() got multiple values for argument '${k}'`);
+      if (i < pos.length && pos[i] !== undefined)
+        throw new TypeError(`${fname}() got multiple values for argument '${k}'`);
       while (pos.length < i) pos.push(undefined);
       pos[i] = v;
     } else opts[camel(k)] = v;
@@ -249,7 +250,13 @@ export class Evaluator {
           if (e.op === '+') return v;
           if (e.op === '~' && !isPyFloat(v)) return ~n;
         }
-        return this.at(e, () => (e.op === '-' ? jnp.negative(toEngine(v)) : e.op === '+' ? jnp.positive(toEngine(v)) : jnp.invert(toEngine(v))));
+        return this.at(e, () =>
+          e.op === '-'
+            ? jnp.negative(toEngine(v))
+            : e.op === '+'
+              ? jnp.positive(toEngine(v))
+              : jnp.invert(toEngine(v)),
+        );
       }
       case 'Binary': {
         const a = this.eval(e.left, locals);
@@ -264,7 +271,8 @@ export class Evaluator {
         for (let i = 0; i < e.ops.length; i++) {
           const right = this.eval(e.operands[i + 1], locals);
           const op = e.ops[i];
-          const r = scalarBinary(op, left, right) ?? this.at(e, () => BINARY[op](toEngine(left), toEngine(right)));
+          const r =
+            scalarBinary(op, left, right) ?? this.at(e, () => BINARY[op](toEngine(left), toEngine(right)));
           result = i === 0 ? r : this.at(e, () => jnp.logical_and(toEngine(result), toEngine(r)));
           left = right;
         }
@@ -282,7 +290,9 @@ export class Evaluator {
       case 'Not':
         return !this.truth(e.operand, this.eval(e.operand, locals));
       case 'IfExp':
-        return this.truth(e.test, this.eval(e.test, locals)) ? this.eval(e.body, locals) : this.eval(e.orelse, locals);
+        return this.truth(e.test, this.eval(e.test, locals))
+          ? this.eval(e.body, locals)
+          : this.eval(e.orelse, locals);
       case 'Call':
         return this.evalCall(e, locals);
       case 'Attribute':
@@ -291,13 +301,21 @@ export class Evaluator {
         const target = this.eval(e.value, locals);
         const items = e.items.map((it) => this.indexItem(it, locals));
         if (Array.isArray(target)) {
-          if (items.length !== 1 || typeof items[0] !== 'number') this.fail(e, 'tuples and lists can only be indexed by an integer');
+          if (items.length !== 1 || typeof items[0] !== 'number')
+            this.fail(e, 'tuples and lists can only be indexed by an integer');
           const i = items[0] as number;
           const v = target[i < 0 ? target.length + i : i];
-          if (v === undefined) this.fail(e, `index ${i} is out of range for a sequence of length ${target.length}`);
+          if (v === undefined)
+            this.fail(e, `index ${i} is out of range for a sequence of length ${target.length}`);
           return v;
         }
-        if (target && typeof target === 'object' && 'set' in target && typeof (target as { set: unknown }).set === 'function' && !isArrayValue(target)) {
+        if (
+          target &&
+          typeof target === 'object' &&
+          'set' in target &&
+          typeof (target as { set: unknown }).set === 'function' &&
+          !isArrayValue(target)
+        ) {
           return this.fail(e, 'cannot index this value');
         }
         if (typeof target === 'function') {
@@ -312,10 +330,12 @@ export class Evaluator {
         const body = e.body;
         const fn = (...args: unknown[]) => {
           if (args.length !== params.length) {
-            throw new TypeError(`<lambda>() takes ${params.length} positional argument${params.length === 1 ? '' : 's'} but ${args.length} were given`);
+            throw new TypeError(
+              `<lambda>() takes ${params.length} positional argument${params.length === 1 ? '' : 's'} but ${args.length} were given`,
+            );
           }
           const inner = new Map(locals);
-          params.forEach((p, i) => inner.set(p, args[i]));
+          for (const [i, p] of params.entries()) inner.set(p, args[i]);
           return toEngine(this.eval(body, inner));
         };
         return fn;
@@ -346,7 +366,9 @@ export class Evaluator {
     if (isArrayValue(v)) {
       return this.at(node, () => {
         if (v.size !== 1) {
-          throw new Error('The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()');
+          throw new Error(
+            'The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()',
+          );
         }
         return Boolean(Number(v));
       });
@@ -359,25 +381,37 @@ export class Evaluator {
     if (target instanceof Namespace) {
       if (!target.has(attr)) {
         const hint = suggestName(attr, target.members.keys());
-        return this.fail(node, `module '${target.name}' has no attribute '${attr}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+        return this.fail(
+          node,
+          `module '${target.name}' has no attribute '${attr}'${hint ? ` (did you mean '${hint}'?)` : ''}`,
+        );
       }
       return target.get(attr);
     }
     if (isArrayValue(target)) {
       if (attr === 'weak_type') return target.weakType;
-      if (ARRAY_ATTRS.has(attr)) return this.at(node, () => (target as unknown as Record<string, unknown>)[attr]);
+      if (ARRAY_ATTRS.has(attr))
+        return this.at(node, () => (target as unknown as Record<string, unknown>)[attr]);
       if (METHOD_NAMES.has(attr)) {
         const m = (target as unknown as Record<string, (...a: unknown[]) => unknown>)[attr];
         return Object.defineProperty((...args: unknown[]) => m.apply(target, args), 'name', { value: attr });
       }
       const hint = suggestName(attr, [...ARRAY_ATTRS, ...METHOD_NAMES]);
-      return this.fail(node, `'Array' object has no attribute '${attr}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+      return this.fail(
+        node,
+        `'Array' object has no attribute '${attr}'${hint ? ` (did you mean '${hint}'?)` : ''}`,
+      );
     }
     if (target instanceof engine.DType) {
       if (attr === 'name') return target.name;
       if (attr === 'itemsize') return target.itemsize;
     }
-    if (target && typeof target === 'object' && target.constructor?.name === 'IndexUpdateRef' && UPDATE_METHODS.has(attr)) {
+    if (
+      target &&
+      typeof target === 'object' &&
+      target.constructor?.name === 'IndexUpdateRef' &&
+      UPDATE_METHODS.has(attr)
+    ) {
       const m = (target as Record<string, (...a: unknown[]) => unknown>)[attr];
       return Object.defineProperty((...args: unknown[]) => m.apply(target, args), 'name', { value: attr });
     }

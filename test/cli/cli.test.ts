@@ -44,7 +44,9 @@ describe('tjax run', () => {
   });
 
   it('writes NPY to stdout binary-clean and reads NPY from stdin', () => {
-    const r = tjax(['run', 'x + 1', '--arg', 'x=-', '--format', 'npy'], { input: readFileSync(`${FIX}x.npy`) });
+    const r = tjax(['run', 'x + 1', '--arg', 'x=-', '--format', 'npy'], {
+      input: readFileSync(`${FIX}x.npy`),
+    });
     expect(r.code).toBe(0);
     expect(r.stdoutBytes.equals(readFileSync(`${FIX}x_plus_1.npy`))).toBe(true);
   });
@@ -58,10 +60,13 @@ describe('tjax run', () => {
   it('reads one array of an NPZ by key, and a whole NPZ as a pytree', () => {
     expect(tjax(['run', 'a * 2', '--arg', `a=${FIX}data.npz:a`]).stdout).toBe('0.0\n2.0\n4.0\n');
     const r = tjax(['run', 'd', '--arg', `d=${FIX}data.npz`]);
-    expect(JSON.parse(r.stdout)).toEqual({ a: [0, 1, 2], b: [
-      [1, 1],
-      [1, 1],
-    ] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      a: [0, 1, 2],
+      b: [
+        [1, 1],
+        [1, 1],
+      ],
+    });
   });
 
   it('runs eagerly with --no-jit and gives the same answer', () => {
@@ -108,7 +113,9 @@ describe('errors', () => {
   it('reports shape errors from the engine with the expression position', () => {
     const r = tjax(['run', 'x + y', '--arg', 'x=[1,2,3]', '--arg', 'y=[1,2]']);
     expect(r.code).toBe(1);
-    expect(r.stderr.split('\n')[0]).toBe('error: add got incompatible shapes for broadcasting: (3,), (2,). at 1:1');
+    expect(r.stderr.split('\n')[0]).toBe(
+      'error: add got incompatible shapes for broadcasting: (3,), (2,). at 1:1',
+    );
     expect(r.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
   });
 
@@ -124,8 +131,12 @@ describe('errors', () => {
   });
 
   it('reports ragged CSV rows and bad cells with line and column', () => {
-    expect(tjax(['run', 'x', '--arg', `x=${FIX}ragged.csv`]).stderr).toMatch(/ragged\.csv: line 2 has 2 columns, expected 3/);
-    expect(tjax(['run', 'x', '--arg', `x=${FIX}badcell.csv`]).stderr).toMatch(/badcell\.csv: line 2, column 2: cannot parse 'abc' as a number/);
+    expect(tjax(['run', 'x', '--arg', `x=${FIX}ragged.csv`]).stderr).toMatch(
+      /ragged\.csv: line 2 has 2 columns, expected 3/,
+    );
+    expect(tjax(['run', 'x', '--arg', `x=${FIX}badcell.csv`]).stderr).toMatch(
+      /badcell\.csv: line 2, column 2: cannot parse 'abc' as a number/,
+    );
   });
 
   it('reports a missing file', () => {
@@ -175,7 +186,17 @@ describe('tjax jit-inspect', () => {
   });
 
   it('reports compile facts as JSON', () => {
-    const r = tjax(['jit-inspect', 'sum(x * y)', '--arg', 'x=f32[4,3]', '--arg', 'y=f32[4,3]', '--stage', 'compiled', '--json']);
+    const r = tjax([
+      'jit-inspect',
+      'sum(x * y)',
+      '--arg',
+      'x=f32[4,3]',
+      '--arg',
+      'y=f32[4,3]',
+      '--stage',
+      'compiled',
+      '--json',
+    ]);
     const facts = JSON.parse(r.stdout);
     expect(facts.kernels).toBe(1);
     expect(facts.device).toBe('cpu:0');

@@ -29,8 +29,20 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
     super();
   }
 
-  static fromHost(data: TypedArray, shape: readonly number[], dtype: DType, device: Device, weakType = false, committed = false): ArrayImpl {
-    const a = new ArrayImpl(new ShapedArray(shape, dtype, weakType), device.backend.fromHost(data, dtype), device, committed);
+  static fromHost(
+    data: TypedArray,
+    shape: readonly number[],
+    dtype: DType,
+    device: Device,
+    weakType = false,
+    committed = false,
+  ): ArrayImpl {
+    const a = new ArrayImpl(
+      new ShapedArray(shape, dtype, weakType),
+      device.backend.fromHost(data, dtype),
+      device,
+      committed,
+    );
     a.hostCache = data;
     return a;
   }
@@ -64,7 +76,9 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
 
   async item(): Promise<number | boolean | bigint> {
     if (this.size !== 1) {
-      throw new TypeError(`can only convert an array of size 1 to a scalar, got shape (${this.shape.join(', ')})`);
+      throw new TypeError(
+        `can only convert an array of size 1 to a scalar, got shape (${this.shape.join(', ')})`,
+      );
     }
     return scalarOf(await this.data(), this.dtype);
   }

@@ -2,16 +2,16 @@
  * @file Turning JS values into arrays: scalars become weakly typed 0-d arrays (as Python scalars
  * are weak in JAX), nested lists and typed arrays become arrays with NumPy's dtype inference.
  */
-import { defaultDevice, resolveDevice } from '../backends/registry.js';
+
 import type { Device } from '../backends/backend.js';
 import { f2h } from '../backends/cpu/runtime.js';
+import { defaultDevice, resolveDevice } from '../backends/registry.js';
 import { ArrayImpl } from './array.js';
 import { ShapedArray } from './aval.js';
 import {
-  type DType,
-  type TypedArray,
   bool,
   canonicalize,
+  type DType,
   defaultFloat,
   defaultInt,
   float16,
@@ -21,6 +21,7 @@ import {
   int16,
   int32,
   int64,
+  type TypedArray,
   typedArrayFor,
   uint8,
   uint16,
@@ -28,7 +29,7 @@ import {
   uint64,
 } from './dtype.js';
 import { ArrayMethods } from './methods.js';
-import { type Value } from './trace.js';
+import type { Value } from './trace.js';
 
 export type ArrayInput = Value | number | boolean | bigint | TypedArray | readonly unknown[];
 
@@ -86,7 +87,10 @@ export function nestedShape(v: unknown): { shape: number[]; flat: unknown[] } {
   const flat: unknown[] = [];
   const go = (x: unknown, d: number, path: string) => {
     if (d === shape.length) {
-      if (Array.isArray(x)) throw new TypeError(`setting an array element with a sequence: inhomogeneous shape at ${path || 'top'}`);
+      if (Array.isArray(x))
+        throw new TypeError(
+          `setting an array element with a sequence: inhomogeneous shape at ${path || 'top'}`,
+        );
       flat.push(x);
       return;
     }
@@ -96,7 +100,9 @@ export function nestedShape(v: unknown): { shape: number[]; flat: unknown[] } {
           `The detected shape was (${shape.slice(0, d).join(', ')}${d === 1 ? ',' : ''}) + inhomogeneous part.`,
       );
     }
-    x.forEach((e, i) => go(e, d + 1, `${path}[${i}]`));
+    x.forEach((e, i) => {
+      go(e, d + 1, `${path}[${i}]`);
+    });
   };
   go(v, 0, '');
   return { shape, flat };
@@ -138,7 +144,8 @@ export function hostArray(v: unknown, opts: AsArrayOptions = {}): ArrayImpl {
     const t = v as TypedArray;
     const src = dtypeOfTyped(t);
     const dt = opts.dtype ?? canonicalize(src);
-    const data = dt === src ? (t.slice() as TypedArray) : fillTyped(dt, Array.from(t as globalThis.ArrayLike<number>));
+    const data =
+      dt === src ? (t.slice() as TypedArray) : fillTyped(dt, Array.from(t as globalThis.ArrayLike<number>));
     return ArrayImpl.fromHost(data, [t.length], dt, device);
   }
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
@@ -168,6 +175,11 @@ export function toValue(x: unknown): Value {
 export { ShapedArray };
 
 /** An array from C-ordered host data already in the dtype's storage form (see typedArrayFor). */
-export function fromHostData(data: TypedArray, shape: readonly number[], dtype: DType, device?: Device | string | null): ArrayImpl {
+export function fromHostData(
+  data: TypedArray,
+  shape: readonly number[],
+  dtype: DType,
+  device?: Device | string | null,
+): ArrayImpl {
   return ArrayImpl.fromHost(data, shape, dtype, device ? resolveDevice(device) : defaultDevice());
 }

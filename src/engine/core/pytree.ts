@@ -12,7 +12,7 @@ export interface NodeType<T = unknown> {
   unflatten(aux: unknown, children: unknown[]): T;
 }
 
-const customNodes = new Map<Function, NodeType<any>>();
+const customNodes = new Map<abstract new (...args: any[]) => unknown, NodeType<any>>();
 
 /** Register a class as a pytree node (jax.tree_util.register_pytree_node). */
 export function registerPytreeNode<T>(cls: abstract new (...args: any[]) => T, node: NodeType<T>): void {
@@ -130,7 +130,8 @@ export function treeUnflatten(def: TreeDef, leaves: readonly unknown[]): any {
     }
   };
   const out = go(def);
-  if (i !== leaves.length) throw new Error(`Too many leaves for PyTreeDef; expected ${def.numLeaves}, got ${leaves.length}.`);
+  if (i !== leaves.length)
+    throw new Error(`Too many leaves for PyTreeDef; expected ${def.numLeaves}, got ${leaves.length}.`);
   return out;
 }
 

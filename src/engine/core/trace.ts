@@ -98,7 +98,11 @@ export function withNewMain<T>(traceType: TraceCtor, globalData: unknown, f: (ma
 }
 
 /** Like withNewMain, and make the new main the dynamic trace, as jit and makeJaxpr do. */
-export function withNewDynamicMain<T>(traceType: TraceCtor, globalData: unknown, f: (main: MainTrace) => T): T {
+export function withNewDynamicMain<T>(
+  traceType: TraceCtor,
+  globalData: unknown,
+  f: (main: MainTrace) => T,
+): T {
   return withNewMain(traceType, globalData, (main) => {
     const prev = dynamicTrace;
     dynamicTrace = main;

@@ -2,8 +2,9 @@
  * @file Evaluate a jaxpr by binding its equations on whatever trace is current: this is how
  * transformations re-interpret a staged program (Autodidax's eval_jaxpr).
  */
-import { bind } from '../core/trace.js';
+
 import type { Value } from '../core/trace.js';
+import { bind } from '../core/trace.js';
 import { type Atom, type ClosedJaxpr, type Jaxpr, Literal, type Var } from './jaxpr.js';
 
 export function evalJaxpr(jaxpr: Jaxpr, consts: readonly Value[], args: readonly Value[]): Value[] {
@@ -17,11 +18,11 @@ export function evalJaxpr(jaxpr: Jaxpr, consts: readonly Value[], args: readonly
   if (args.length !== jaxpr.invars.length) {
     throw new TypeError(`jaxpr expects ${jaxpr.invars.length} arguments, got ${args.length}`);
   }
-  jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]));
-  jaxpr.invars.forEach((v, i) => env.set(v, args[i]));
+  for (const [i, v] of jaxpr.constvars.entries()) env.set(v, consts[i]);
+  for (const [i, v] of jaxpr.invars.entries()) env.set(v, args[i]);
   for (const eqn of jaxpr.eqns) {
     const outs = bind(eqn.primitive, eqn.inputs.map(read), eqn.params);
-    eqn.outvars.forEach((v, i) => env.set(v, outs[i]));
+    for (const [i, v] of eqn.outvars.entries()) env.set(v, outs[i]);
   }
   return jaxpr.outvars.map(read);
 }

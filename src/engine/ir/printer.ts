@@ -7,18 +7,8 @@
  * hoisted as `let name = { lambda ... } in`.
  */
 import type { Params } from '../core/primitive.js';
-import {
-  type Doc,
-  brk,
-  concat,
-  format,
-  group,
-  join,
-  nest,
-  nil,
-  text,
-} from './pretty.js';
-import { type Atom, ClosedJaxpr, DropVar, Jaxpr, type JaxprEqn, Literal, Var, printHooks } from './jaxpr.js';
+import { type Atom, ClosedJaxpr, DropVar, Jaxpr, type JaxprEqn, Literal, printHooks, Var } from './jaxpr.js';
+import { brk, concat, type Doc, format, group, join, nest, nil, text } from './pretty.js';
 import { pyFloat, pyStr } from './pyrepr.js';
 
 function encodeName(n: number): string {
@@ -98,7 +88,17 @@ function ppKvPair(ctx: Context, k: string, v: unknown): Doc {
   if (isJaxprTuple(v)) {
     d = group(
       concat(
-        nest(2, concat(text('('), brk(''), join(brk(), v.map((x) => ppJaxpr(ctx, jaxprOf(x)!))))),
+        nest(
+          2,
+          concat(
+            text('('),
+            brk(''),
+            join(
+              brk(),
+              v.map((x) => ppJaxpr(ctx, jaxprOf(x)!)),
+            ),
+          ),
+        ),
         brk(''),
         text(')'),
       ),
@@ -114,7 +114,17 @@ function ppKvPairs(ctx: Context, pairs: [string, unknown][]): Doc {
   if (!pairs.length) return nil;
   return group(
     concat(
-      nest(2, concat(text('['), brk(''), join(brk(), pairs.map(([k, v]) => ppKvPair(ctx, k, v))))),
+      nest(
+        2,
+        concat(
+          text('['),
+          brk(''),
+          join(
+            brk(),
+            pairs.map(([k, v]) => ppKvPair(ctx, k, v)),
+          ),
+        ),
+      ),
       brk(''),
       text(']'),
     ),
@@ -147,7 +157,11 @@ function ppEqn(ctx: Context, eqn: JaxprEqn): Doc {
     }
   }
   const lhs = ppVars(ctx, eqn.outvars, true);
-  const rhs = [text(eqn.primitive.name), ppKvPairs(ctx, pairs), concat(text(' '), ppVars(ctx, eqn.inputs, false))];
+  const rhs = [
+    text(eqn.primitive.name),
+    ppKvPairs(ctx, pairs),
+    concat(text(' '), ppVars(ctx, eqn.inputs, false)),
+  ];
   return eqn.outvars.length ? concat(lhs, text(' = '), ...rhs) : concat(...rhs);
 }
 
@@ -158,12 +172,28 @@ function ppJaxprSkeleton(ctx: Context, j: Jaxpr): Doc {
     brk('; '),
     j.eqns.map((e) => ppEqn(ctx, e)),
   );
-  const outvars = concat(text('('), ppVars(ctx, j.outvars, false, ','), text(j.outvars.length !== 1 ? ')' : ',)'));
+  const outvars = concat(
+    text('('),
+    ppVars(ctx, j.outvars, false, ','),
+    text(j.outvars.length !== 1 ? ')' : ',)'),
+  );
   return group(
     concat(
       nest(
         2,
-        concat(text('{ '), text('lambda '), constvars, text('; '), invars, text('. '), text('let'), nest(2, concat(brk(), eqns)), brk(), text('in '), outvars),
+        concat(
+          text('{ '),
+          text('lambda '),
+          constvars,
+          text('; '),
+          invars,
+          text('. '),
+          text('let'),
+          nest(2, concat(brk(), eqns)),
+          brk(),
+          text('in '),
+          outvars,
+        ),
       ),
       text(' }'),
     ),

@@ -6,7 +6,7 @@
  */
 import { ArrayImpl } from '../core/array.js';
 import { toValue } from '../core/coerce.js';
-import { type DType, type DTypeLike, canonicalize, toDType } from '../core/dtype.js';
+import { canonicalize, type DType, type DTypeLike, toDType } from '../core/dtype.js';
 import { bind1, evalHooks, type Value } from '../core/trace.js';
 import { convert_element_type } from '../primitives/elementwise.js';
 

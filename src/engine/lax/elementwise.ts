@@ -60,6 +60,7 @@ export const erfc = un(P.erfc);
 export const erfInv = un(P.erf_inv);
 export const lgamma = un(P.lgamma);
 export const digamma = un(P.digamma);
+// biome-ignore lint/suspicious/noShadowRestrictedNames: lax.is_finite in camelCase, inside the lax namespace.
 export const isFinite = un(P.is_finite);
 export const bitwiseNot = un(P.not);
 export const populationCount = un(P.population_count);

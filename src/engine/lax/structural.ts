@@ -3,7 +3,7 @@
  * sliceInDim rev iota pad concatenate dynamicSlice dynamicUpdateSlice broadcast.
  */
 import { toValue } from '../core/coerce.js';
-import { type DTypeLike, canonicalize, toDType } from '../core/dtype.js';
+import { canonicalize, type DTypeLike, toDType } from '../core/dtype.js';
 import { normalizeAxis } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import * as P from '../primitives/structural.js';
@@ -11,17 +11,33 @@ import { convertElementType } from './convert.js';
 
 type In = Value | number | boolean;
 
-export function broadcastInDim(x: In, shape: readonly number[], broadcastDimensions: readonly number[]): Value {
-  return bind1(P.broadcast_in_dim, [toValue(x)], { shape: [...shape], broadcast_dimensions: [...broadcastDimensions], sharding: null });
+export function broadcastInDim(
+  x: In,
+  shape: readonly number[],
+  broadcastDimensions: readonly number[],
+): Value {
+  return bind1(P.broadcast_in_dim, [toValue(x)], {
+    shape: [...shape],
+    broadcast_dimensions: [...broadcastDimensions],
+    sharding: null,
+  });
 }
 
 /** lax.broadcast(x, sizes): prepend dimensions. */
 export function broadcast(x: In, sizes: readonly number[]): Value {
   const v = toValue(x);
-  return broadcastInDim(v, [...sizes, ...v.shape], v.shape.map((_, i) => i + sizes.length));
+  return broadcastInDim(
+    v,
+    [...sizes, ...v.shape],
+    v.shape.map((_, i) => i + sizes.length),
+  );
 }
 
-export function reshape(x: In, newSizes: readonly number[], dimensions: readonly number[] | null = null): Value {
+export function reshape(
+  x: In,
+  newSizes: readonly number[],
+  dimensions: readonly number[] | null = null,
+): Value {
   let v = toValue(x);
   if (dimensions) v = transpose(v, dimensions);
   if (v.shape.length === newSizes.length && v.shape.every((d, i) => d === newSizes[i])) return v;
@@ -56,11 +72,16 @@ export function expandDims(x: In, dimensions: readonly number[]): Value {
   return broadcastInDim(v, shape, bdims);
 }
 
-export function slice(x: In, startIndices: readonly number[], limitIndices: readonly number[], strides: readonly number[] | null = null): Value {
+export function slice(
+  x: In,
+  startIndices: readonly number[],
+  limitIndices: readonly number[],
+  strides: readonly number[] | null = null,
+): Value {
   return bind1(P.slice, [toValue(x)], {
     start_indices: [...startIndices],
     limit_indices: [...limitIndices],
-    strides: strides && strides.some((s) => s !== 1) ? [...strides] : null,
+    strides: strides?.some((s) => s !== 1) ? [...strides] : null,
   });
 }
 
@@ -85,10 +106,19 @@ export function iota(dtype: DTypeLike, size: number): Value {
 }
 
 export function broadcastedIota(dtype: DTypeLike, shape: readonly number[], dimension: number): Value {
-  return bind1(P.iota, [], { dtype: canonicalize(toDType(dtype)), shape: [...shape], dimension, sharding: null });
+  return bind1(P.iota, [], {
+    dtype: canonicalize(toDType(dtype)),
+    shape: [...shape],
+    dimension,
+    sharding: null,
+  });
 }
 
-export function pad(x: In, paddingValue: In, paddingConfig: readonly (readonly [number, number, number])[]): Value {
+export function pad(
+  x: In,
+  paddingValue: In,
+  paddingConfig: readonly (readonly [number, number, number])[],
+): Value {
   const v = toValue(x);
   const pv = convertElementType(toValue(paddingValue), v.dtype, v.weakType);
   return bind1(P.pad, [v, pv], { padding_config: paddingConfig.map((c) => [...c]) });
@@ -103,7 +133,9 @@ function indexOperands(idx: readonly (In | number)[]): Value[] {
 }
 
 export function dynamicSlice(x: In, startIndices: readonly In[], sliceSizes: readonly number[]): Value {
-  return bind1(P.dynamic_slice, [toValue(x), ...indexOperands(startIndices)], { slice_sizes: [...sliceSizes] });
+  return bind1(P.dynamic_slice, [toValue(x), ...indexOperands(startIndices)], {
+    slice_sizes: [...sliceSizes],
+  });
 }
 
 export function dynamicUpdateSlice(x: In, update: In, startIndices: readonly In[]): Value {

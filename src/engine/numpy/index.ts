@@ -9,6 +9,7 @@ import './repr.js';
 export * from './namespace.js';
 
 const ops: Record<string, (...args: any[]) => any> = {};
-for (const [k, v] of Object.entries(namespace)) if (typeof v === 'function') ops[k] = v as (...args: any[]) => any;
+for (const [k, v] of Object.entries(namespace))
+  if (typeof v === 'function') ops[k] = v as (...args: any[]) => any;
 ops.var = namespace.var_;
 installArrayOps(ops);

@@ -2,16 +2,16 @@
  * @file NumPy reductions: sum prod max min all any mean var std (axis, keepdims, dtype, where,
  * ddof), with JAX's dtype rules (bool and small ints sum in the default int, mean is inexact).
  */
-import { type DTypeLike, bool, defaultFloat, defaultInt, defaultUint } from '../core/dtype.js';
+import { bool, type DTypeLike, defaultFloat, defaultInt, defaultUint } from '../core/dtype.js';
+import type { Primitive } from '../core/primitive.js';
 import { normalizeAxes } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
-import * as lax from '../lax/elementwise.js';
 import { convertElementType } from '../lax/convert.js';
+import * as lax from '../lax/elementwise.js';
 import * as R from '../primitives/reductions.js';
-import type { Primitive } from '../core/primitive.js';
 import { broadcast_in_dim } from '../primitives/structural.js';
-import { asValue, dtypeOpt } from './util.js';
 import * as uf from './ufuncs.js';
+import { asValue, dtypeOpt } from './util.js';
 
 export interface ReduceOpts {
   axis?: number | readonly number[] | null;
@@ -27,22 +27,39 @@ function keepDims(x: Value, axes: number[], inShape: readonly number[]): Value {
   return bind1(broadcast_in_dim, [x], { shape, broadcast_dimensions: dims, sharding: null });
 }
 
-function reduce(prim: Primitive, x: Value, opts: ReduceOpts, identity: number | boolean | null, name: string): Value {
+function reduce(
+  prim: Primitive,
+  x: Value,
+  opts: ReduceOpts,
+  identity: number | boolean | null,
+  name: string,
+): Value {
   const axes = normalizeAxes(opts.axis, x.ndim);
   if (identity === null) {
     for (const a of axes) {
-      if (x.shape[a] === 0) throw new Error(`zero-size array to reduction operation ${name} which has no identity`);
+      if (x.shape[a] === 0)
+        throw new Error(`zero-size array to reduction operation ${name} which has no identity`);
     }
   }
   let v = x;
   if (opts.where !== undefined && opts.where !== null) {
-    if (identity === null) throw new Error(`reduction operation '${name}' does not have an identity, so to use a where mask one has to specify 'initial'`);
+    if (identity === null)
+      throw new Error(
+        `reduction operation '${name}' does not have an identity, so to use a where mask one has to specify 'initial'`,
+      );
     v = uf.where(opts.where, v, identity);
   }
   const params = prim.name === 'reduce_sum' ? { axes, out_sharding: null } : { axes };
   let out = bind1(prim, [v], params);
   if (opts.initial !== undefined) {
-    out = prim.name === 'reduce_max' ? uf.maximum(out, opts.initial) : prim.name === 'reduce_min' ? uf.minimum(out, opts.initial) : prim.name === 'reduce_prod' ? uf.multiply(out, opts.initial) : uf.add(out, opts.initial);
+    out =
+      prim.name === 'reduce_max'
+        ? uf.maximum(out, opts.initial)
+        : prim.name === 'reduce_min'
+          ? uf.minimum(out, opts.initial)
+          : prim.name === 'reduce_prod'
+            ? uf.multiply(out, opts.initial)
+            : uf.add(out, opts.initial);
   }
   return opts.keepdims ? keepDims(out, axes, x.shape) : out;
 }
@@ -52,8 +69,10 @@ function sumDtype(x: Value, dtype: DTypeLike | null | undefined): Value {
   const d = dtypeOpt(dtype, 'sum');
   if (d) return convertElementType(x, d);
   if (x.dtype.isBool) return convertElementType(x, defaultInt());
-  if (x.dtype.kind === 'i' && x.dtype.itemsize < defaultInt().itemsize) return convertElementType(x, defaultInt());
-  if (x.dtype.kind === 'u' && x.dtype.itemsize < defaultUint().itemsize) return convertElementType(x, defaultUint());
+  if (x.dtype.kind === 'i' && x.dtype.itemsize < defaultInt().itemsize)
+    return convertElementType(x, defaultInt());
+  if (x.dtype.kind === 'u' && x.dtype.itemsize < defaultUint().itemsize)
+    return convertElementType(x, defaultUint());
   return x;
 }
 

@@ -11,7 +11,15 @@ import { convertElementType } from '../lax/convert.js';
 import { broadcast_in_dim } from '../primitives/structural.js';
 
 export type ArrayLike = Value | number | boolean | bigint | readonly unknown[] | ArrayLikeTyped;
-type ArrayLikeTyped = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array | Int8Array | Int16Array | Uint16Array;
+type ArrayLikeTyped =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Uint32Array
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array;
 
 export function asValue(x: unknown): Value {
   return toValue(x);
@@ -58,7 +66,9 @@ export function broadcastTo(x: unknown, shape: readonly number[]): Value {
   if (v.shape.length === target.length && v.shape.every((d, i) => d === target[i])) return v;
   const out = broadcastShapes('broadcast_to', v.shape, target);
   if (out.length !== target.length || out.some((d, i) => d !== target[i])) {
-    throw new TypeError(`Incompatible shapes for broadcasting: (${v.shape.join(', ')}) and requested shape (${target.join(', ')})`);
+    throw new TypeError(
+      `Incompatible shapes for broadcasting: (${v.shape.join(', ')}) and requested shape (${target.join(', ')})`,
+    );
   }
   const pad = target.length - v.ndim;
   return bind1(broadcast_in_dim, [v], {

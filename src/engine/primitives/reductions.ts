@@ -2,12 +2,13 @@
  * @file Reductions over axes: reduce_sum reduce_max reduce_min reduce_prod reduce_and reduce_or.
  * Each is one reduce kernel whose body is the fused elementwise producer of its operand.
  */
+
+import type { ReduceOp } from '../compile/kir.js';
+import type { LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import { shapeTuple } from '../core/shape.js';
-import type { LowerRule } from '../compile/lower.js';
-import type { ReduceOp } from '../compile/kir.js';
-import { type DTypeClass, checkDType } from './common.js';
+import { checkDType, type DTypeClass } from './common.js';
 
 function reducer(name: string, op: ReduceOp, cls: DTypeClass, showOutSharding: boolean): Primitive {
   return definePrimitive(name, {
@@ -16,12 +17,24 @@ function reducer(name: string, op: ReduceOp, cls: DTypeClass, showOutSharding: b
       checkDType(name, a.dtype, cls);
       const axes = (p.axes as number[]).map(Number);
       for (const ax of axes) {
-        if (ax < 0 || ax >= a.ndim) throw new TypeError(`${name}: axis ${ax} is out of bounds for array of shape ${shapeTuple(a.shape)}`);
+        if (ax < 0 || ax >= a.ndim)
+          throw new TypeError(
+            `${name}: axis ${ax} is out of bounds for array of shape ${shapeTuple(a.shape)}`,
+          );
       }
-      if (new Set(axes).size !== axes.length) throw new TypeError(`${name}: duplicate value in 'axes' ${shapeTuple(axes)}`);
-      return [new ShapedArray(a.shape.filter((_, d) => !axes.includes(d)), a.dtype, a.weakType)];
+      if (new Set(axes).size !== axes.length)
+        throw new TypeError(`${name}: duplicate value in 'axes' ${shapeTuple(axes)}`);
+      return [
+        new ShapedArray(
+          a.shape.filter((_, d) => !axes.includes(d)),
+          a.dtype,
+          a.weakType,
+        ),
+      ];
     },
-    lower: ((ctx, [x], p, [out]) => [ctx.reduce(x, (p.axes as number[]).map(Number), op, out)]) satisfies LowerRule,
+    lower: ((ctx, [x], p, [out]) => [
+      ctx.reduce(x, (p.axes as number[]).map(Number), op, out),
+    ]) satisfies LowerRule,
   });
 }
 

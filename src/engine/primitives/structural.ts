@@ -4,12 +4,13 @@
  * feeding an add is one kernel). broadcast_in_dim reshape transpose squeeze slice rev iota pad
  * concatenate dynamic_slice dynamic_update_slice.
  */
+
+import { bin, cast, iconst, linearIndex, load, type SExpr, sel } from '../compile/kir.js';
+import { Lazy, type LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
-import { type DType, bool, int32, toDType } from '../core/dtype.js';
+import { bool, type DType, int32, toDType } from '../core/dtype.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { shapeTuple, sizeOf, stridesOf } from '../core/shape.js';
-import { Lazy, type LowerRule } from '../compile/lower.js';
-import { type SExpr, bin, cast, iconst, linearIndex, load, sel } from '../compile/kir.js';
 
 const nums = (v: unknown): number[] => (v as readonly number[]).map(Number);
 const tuple = (xs: readonly number[]) => shapeTuple(xs);
@@ -29,7 +30,8 @@ function remap(x: Lazy, out: ShapedArray, f: (idx: readonly SExpr[]) => SExpr[])
 // ---- broadcast_in_dim -----------------------------------------------------------------------------
 
 export const broadcast_in_dim = definePrimitive('broadcast_in_dim', {
-  ppParams: (p: Params) => (nums(p.broadcast_dimensions).length ? { broadcast_dimensions: p.broadcast_dimensions } : {}),
+  ppParams: (p: Params) =>
+    nums(p.broadcast_dimensions).length ? { broadcast_dimensions: p.broadcast_dimensions } : {},
   abstractEval([a], p) {
     const shape = nums(p.shape);
     const dims = nums(p.broadcast_dimensions);
@@ -39,7 +41,9 @@ export const broadcast_in_dim = definePrimitive('broadcast_in_dim', {
       );
     }
     if (shape.length < a.ndim) {
-      throw new TypeError(`broadcast_in_dim target broadcast shape must have equal or higher rank to the operand shape; got operand ndim ${a.ndim} and target broadcast ndim ${shape.length}.`);
+      throw new TypeError(
+        `broadcast_in_dim target broadcast shape must have equal or higher rank to the operand shape; got operand ndim ${a.ndim} and target broadcast ndim ${shape.length}.`,
+      );
     }
     dims.forEach((d, i) => {
       if (d < 0 || d >= shape.length || !(a.shape[i] === 1 || a.shape[i] === shape[d])) {
@@ -50,14 +54,20 @@ export const broadcast_in_dim = definePrimitive('broadcast_in_dim', {
     });
     for (let i = 1; i < dims.length; i++) {
       if (dims[i] <= dims[i - 1]) {
-        throw new TypeError(`broadcast_in_dim broadcast_dimensions must be strictly increasing; got broadcast_dimensions ${tuple(dims)}`);
+        throw new TypeError(
+          `broadcast_in_dim broadcast_dimensions must be strictly increasing; got broadcast_dimensions ${tuple(dims)}`,
+        );
       }
     }
     return [new ShapedArray(shape, a.dtype, a.weakType)];
   },
   lower: ((_ctx, [x], p, [out]) => {
     const dims = nums(p.broadcast_dimensions);
-    return [remap(x, out, (idx) => dims.map((d, i) => (x.aval.shape[i] === 1 && out.shape[d] !== 1 ? iconst(0) : idx[d])))];
+    return [
+      remap(x, out, (idx) =>
+        dims.map((d, i) => (x.aval.shape[i] === 1 && out.shape[d] !== 1 ? iconst(0) : idx[d])),
+      ),
+    ];
   }) satisfies LowerRule,
 });
 
@@ -67,9 +77,12 @@ export const reshape = definePrimitive('reshape', {
   abstractEval([a], p) {
     const shape = nums(p.new_sizes);
     if (sizeOf(shape) !== a.size) {
-      throw new TypeError(`cannot reshape array of shape ${tuple(a.shape)} (size ${a.size}) into shape ${tuple(shape)} (size ${sizeOf(shape)})`);
+      throw new TypeError(
+        `cannot reshape array of shape ${tuple(a.shape)} (size ${a.size}) into shape ${tuple(shape)} (size ${sizeOf(shape)})`,
+      );
     }
-    if (p.dimensions !== null && p.dimensions !== undefined) throw new TypeError('reshape with dimensions is not supported; transpose first');
+    if (p.dimensions !== null && p.dimensions !== undefined)
+      throw new TypeError('reshape with dimensions is not supported; transpose first');
     return [new ShapedArray(shape, a.dtype, a.weakType)];
   },
   lower: ((_ctx, [x], _p, [out]) => {
@@ -99,9 +112,17 @@ export const transpose = definePrimitive('transpose', {
   abstractEval([a], p) {
     const perm = nums(p.permutation);
     if (perm.length !== a.ndim || [...perm].sort((x, y) => x - y).some((v, i) => v !== i)) {
-      throw new TypeError(`transpose permutation isn't a permutation of operand dimensions, got permutation ${tuple(perm)} for operand shape ${tuple(a.shape)}.`);
+      throw new TypeError(
+        `transpose permutation isn't a permutation of operand dimensions, got permutation ${tuple(perm)} for operand shape ${tuple(a.shape)}.`,
+      );
     }
-    return [new ShapedArray(perm.map((d) => a.shape[d]), a.dtype, a.weakType)];
+    return [
+      new ShapedArray(
+        perm.map((d) => a.shape[d]),
+        a.dtype,
+        a.weakType,
+      ),
+    ];
   },
   lower: ((_ctx, [x], p, [out]) => {
     const perm = nums(p.permutation);
@@ -122,10 +143,18 @@ export const squeeze = definePrimitive('squeeze', {
     const dims = nums(p.dimensions);
     for (const d of dims) {
       if (d < 0 || d >= a.ndim || a.shape[d] !== 1) {
-        throw new TypeError(`cannot select an axis to squeeze out which has size not equal to one, got shape=${tuple(a.shape)} and dimensions=${tuple(dims)}`);
+        throw new TypeError(
+          `cannot select an axis to squeeze out which has size not equal to one, got shape=${tuple(a.shape)} and dimensions=${tuple(dims)}`,
+        );
       }
     }
-    return [new ShapedArray(a.shape.filter((_, d) => !dims.includes(d)), a.dtype, a.weakType)];
+    return [
+      new ShapedArray(
+        a.shape.filter((_, d) => !dims.includes(d)),
+        a.dtype,
+        a.weakType,
+      ),
+    ];
   },
   lower: ((_ctx, [x], p, [out]) => {
     const dims = nums(p.dimensions);
@@ -142,13 +171,19 @@ export const rev = definePrimitive('rev', {
   abstractEval([a], p) {
     const dims = nums(p.dimensions);
     if (dims.some((d) => d < 0 || d >= a.ndim) || new Set(dims).size !== dims.length) {
-      throw new TypeError(`rev dimensions must be unique and in range, got ${tuple(dims)} for operand shape ${tuple(a.shape)}`);
+      throw new TypeError(
+        `rev dimensions must be unique and in range, got ${tuple(dims)} for operand shape ${tuple(a.shape)}`,
+      );
     }
     return [a];
   },
   lower: ((_ctx, [x], p, [out]) => {
     const dims = nums(p.dimensions);
-    return [remap(x, out, (idx) => idx.map((i, d) => (dims.includes(d) ? bin('sub', iconst(out.shape[d] - 1), i) : i)))];
+    return [
+      remap(x, out, (idx) =>
+        idx.map((i, d) => (dims.includes(d) ? bin('sub', iconst(out.shape[d] - 1), i) : i)),
+      ),
+    ];
   }) satisfies LowerRule,
 });
 
@@ -158,7 +193,9 @@ export const slice = definePrimitive('slice', {
     const limit = nums(p.limit_indices);
     const strides = p.strides ? nums(p.strides) : start.map(() => 1);
     if (start.length !== a.ndim || limit.length !== a.ndim) {
-      throw new TypeError(`slice start_indices must have length equal to the number of dimensions of the operand, got indices ${tuple(start)} for operand shape ${tuple(a.shape)}.`);
+      throw new TypeError(
+        `slice start_indices must have length equal to the number of dimensions of the operand, got indices ${tuple(start)} for operand shape ${tuple(a.shape)}.`,
+      );
     }
     const shape = a.shape.map((n, d) => {
       if (start[d] < 0 || limit[d] > n || limit[d] < start[d] || strides[d] < 1) {
@@ -173,7 +210,11 @@ export const slice = definePrimitive('slice', {
   lower: ((_ctx, [x], p, [out]) => {
     const start = nums(p.start_indices);
     const strides = p.strides ? nums(p.strides) : start.map(() => 1);
-    return [remap(x, out, (idx) => idx.map((i, d) => bin('add', iconst(start[d]), bin('mul', i, iconst(strides[d])))))];
+    return [
+      remap(x, out, (idx) =>
+        idx.map((i, d) => bin('add', iconst(start[d]), bin('mul', i, iconst(strides[d])))),
+      ),
+    ];
   }) satisfies LowerRule,
 });
 
@@ -183,7 +224,10 @@ export const iota = definePrimitive('iota', {
   abstractEval(_avals, p) {
     const shape = nums(p.shape);
     const dim = Number(p.dimension);
-    if (dim < 0 || dim >= shape.length) throw new TypeError(`iota dimension must be between 0 and len(shape), got dimension=${dim} for shape ${tuple(shape)}`);
+    if (dim < 0 || dim >= shape.length)
+      throw new TypeError(
+        `iota dimension must be between 0 and len(shape), got dimension=${dim} for shape ${tuple(shape)}`,
+      );
     return [new ShapedArray(shape, toDType(p.dtype as DType))];
   },
   lower: ((_ctx, _ins, p, [out]) => {
@@ -195,14 +239,26 @@ export const iota = definePrimitive('iota', {
 export const pad = definePrimitive('pad', {
   abstractEval([a, v], p) {
     if (v.ndim !== 0) throw new TypeError(`padding_value must be a scalar, got shape ${tuple(v.shape)}`);
-    if (a.dtype !== v.dtype) throw new TypeError(`pad operand and padding_value must be same dtype: got ${a.dtype.name} and ${v.dtype.name}.`);
+    if (a.dtype !== v.dtype)
+      throw new TypeError(
+        `pad operand and padding_value must be same dtype: got ${a.dtype.name} and ${v.dtype.name}.`,
+      );
     const cfg = p.padding_config as number[][];
-    if (cfg.length !== a.ndim) throw new TypeError(`length of padding_config must equal the number of axes of operand, got padding_config ${JSON.stringify(cfg)} for operand shape ${tuple(a.shape)}`);
+    if (cfg.length !== a.ndim)
+      throw new TypeError(
+        `length of padding_config must equal the number of axes of operand, got padding_config ${JSON.stringify(cfg)} for operand shape ${tuple(a.shape)}`,
+      );
     const shape = a.shape.map((n, d) => {
       const [lo, hi, interior] = cfg[d].map(Number);
-      if (interior < 0) throw new TypeError(`interior padding in padding_config must be nonnegative, got padding_config ${JSON.stringify(cfg)}`);
+      if (interior < 0)
+        throw new TypeError(
+          `interior padding in padding_config must be nonnegative, got padding_config ${JSON.stringify(cfg)}`,
+        );
       const s = lo + hi + n + Math.max(0, n - 1) * interior;
-      if (s < 0) throw new TypeError(`Dimension size after padding is not at least 0, got result shape dimension ${s}`);
+      if (s < 0)
+        throw new TypeError(
+          `Dimension size after padding is not at least 0, got result shape dimension ${s}`,
+        );
       return s;
     });
     return [new ShapedArray(shape, a.dtype, a.weakType && v.weakType)];
@@ -240,7 +296,9 @@ export const concatenate = definePrimitive('concatenate', {
     if (avals.length === 0) throw new TypeError('concatenate expects at least one operand, got 0.');
     const a0 = avals[0];
     if (dim < 0 || dim >= a0.ndim) {
-      throw new TypeError(`concatenate dimension out of bounds: dimension ${dim} for shapes ${avals.map((a) => tuple(a.shape)).join(', ')}.`);
+      throw new TypeError(
+        `concatenate dimension out of bounds: dimension ${dim} for shapes ${avals.map((a) => tuple(a.shape)).join(', ')}.`,
+      );
     }
     for (const a of avals) {
       if (a.ndim !== a0.ndim || a.shape.some((n, d) => d !== dim && n !== a0.shape[d])) {
@@ -249,12 +307,20 @@ export const concatenate = definePrimitive('concatenate', {
         );
       }
       if (a.dtype !== a0.dtype) {
-        throw new TypeError(`Cannot concatenate arrays with different numeric types: ${avals.map((x) => x.dtype.name).join(', ')}.`);
+        throw new TypeError(
+          `Cannot concatenate arrays with different numeric types: ${avals.map((x) => x.dtype.name).join(', ')}.`,
+        );
       }
     }
     const shape = [...a0.shape];
     shape[dim] = avals.reduce((s, a) => s + a.shape[dim], 0);
-    return [new ShapedArray(shape, a0.dtype, avals.every((a) => a.weakType))];
+    return [
+      new ShapedArray(
+        shape,
+        a0.dtype,
+        avals.every((a) => a.weakType),
+      ),
+    ];
   },
   lower: ((_ctx, xs, p, [out]) => {
     const dim = Number(p.dimension);
@@ -289,10 +355,13 @@ export const concatenate = definePrimitive('concatenate', {
 
 function checkIndices(name: string, idx: ShapedArray[], ndim: number) {
   if (idx.length !== ndim) {
-    throw new TypeError(`${name} start_indices must have length equal to the number of dimensions of the operand, got ${idx.length} indices for an operand of rank ${ndim}.`);
+    throw new TypeError(
+      `${name} start_indices must have length equal to the number of dimensions of the operand, got ${idx.length} indices for an operand of rank ${ndim}.`,
+    );
   }
   for (const i of idx) {
-    if (i.ndim !== 0 || !i.dtype.isInt) throw new TypeError(`${name} start_indices must be scalar integers, got ${i.strShort()}`);
+    if (i.ndim !== 0 || !i.dtype.isInt)
+      throw new TypeError(`${name} start_indices must be scalar integers, got ${i.strShort()}`);
   }
 }
 
@@ -307,7 +376,9 @@ export const dynamic_slice = definePrimitive('dynamic_slice', {
     const sizes = nums(p.slice_sizes);
     checkIndices('dynamic_slice', idx, a.ndim);
     if (sizes.length !== a.ndim || sizes.some((s, d) => s < 0 || s > a.shape[d])) {
-      throw new TypeError(`slice slice_sizes must be less than or equal to operand shape, got slice_sizes ${tuple(sizes)} for operand shape ${tuple(a.shape)}.`);
+      throw new TypeError(
+        `slice slice_sizes must be less than or equal to operand shape, got slice_sizes ${tuple(sizes)} for operand shape ${tuple(a.shape)}.`,
+      );
     }
     return [new ShapedArray(sizes, a.dtype, a.weakType)];
   },
@@ -327,9 +398,14 @@ export const dynamic_update_slice = definePrimitive('dynamic_update_slice', {
   abstractEval([a, u, ...idx]) {
     checkIndices('dynamic_update_slice', idx, a.ndim);
     if (u.ndim !== a.ndim || u.shape.some((n, d) => n > a.shape[d])) {
-      throw new TypeError(`dynamic_update_slice update shape must be smaller than operand shape, got update shape ${tuple(u.shape)} for operand shape ${tuple(a.shape)}.`);
+      throw new TypeError(
+        `dynamic_update_slice update shape must be smaller than operand shape, got update shape ${tuple(u.shape)} for operand shape ${tuple(a.shape)}.`,
+      );
     }
-    if (u.dtype !== a.dtype) throw new TypeError(`dynamic_update_slice update must have the same dtype as operand, got ${u.dtype.name} and ${a.dtype.name}`);
+    if (u.dtype !== a.dtype)
+      throw new TypeError(
+        `dynamic_update_slice update must have the same dtype as operand, got ${u.dtype.name} and ${a.dtype.name}`,
+      );
     return [a];
   },
   lower: ((_ctx, [x, u, ...starts], _p, [out]) => {

@@ -3,8 +3,8 @@
  * and custom node registration.
  */
 export {
-  TreeDef,
   registerPytreeNode,
+  TreeDef,
   treeFlatten as flatten,
   treeLeaves as leaves,
   treeMap as map,

@@ -2,8 +2,9 @@
  * @file Hand-written CPU library kernels for what the map/reduce IR does not express (sort,
  * scatter, top_k). Each takes input and output typed arrays plus the kernel's params.
  */
-import type { TypedArray } from '../../core/dtype.js';
+
 import type { BufferInfo } from '../../compile/kir.js';
+import type { TypedArray } from '../../core/dtype.js';
 
 export type LibKernelImpl = (
   ins: TypedArray[],
