@@ -16,7 +16,7 @@ import type { DType } from '../core/dtype.js';
 import type { Params } from '../core/primitive.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
 import type { ConcreteArray } from '../core/trace.js';
-import { type Atom, type Jaxpr, Literal, type Var } from '../ir/jaxpr.js';
+import { type Atom, type Jaxpr, type JaxprEqn, Literal, type Var } from '../ir/jaxpr.js';
 import {
   type BufferInfo,
   type BufferRole,
@@ -139,7 +139,10 @@ export class LowerCtx {
     const count = (a: Atom) => {
       if (!(a instanceof Literal)) uses.set(a, (uses.get(a) ?? 0) + 1);
     };
-    for (const e of jaxpr.eqns) for (const a of new Set(e.inputs)) count(a);
+    // Dead-code elimination: equations none of whose results are needed are not lowered, and
+    // their reads do not count as uses (so they cannot force a shared value into memory).
+    const eqns = liveEqns(jaxpr);
+    for (const e of eqns) for (const a of new Set(e.inputs)) count(a);
     for (const a of jaxpr.outvars) count(a);
     jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]));
     jaxpr.invars.forEach((v, i) => env.set(v, args[i]));
@@ -153,7 +156,7 @@ export class LowerCtx {
       }
       return x;
     };
-    for (const eqn of jaxpr.eqns) {
+    for (const eqn of eqns) {
       const rule = eqn.primitive.rules.lower as LowerRule | undefined;
       if (!rule) throw new Error(`no lowering rule for ${eqn.primitive.name}`);
       const outs = rule(
@@ -166,6 +169,20 @@ export class LowerCtx {
     }
     return jaxpr.outvars.map(read);
   }
+}
+
+/** The equations of a jaxpr that contribute to its outputs, in order (primitives are pure). */
+export function liveEqns(jaxpr: Jaxpr): JaxprEqn[] {
+  const live = new Set<Atom>(jaxpr.outvars);
+  const keep: JaxprEqn[] = [];
+  for (let i = jaxpr.eqns.length - 1; i >= 0; i--) {
+    const e = jaxpr.eqns[i];
+    if (e.outvars.some((v) => live.has(v))) {
+      keep.push(e);
+      for (const a of e.inputs) live.add(a);
+    }
+  }
+  return keep.reverse();
 }
 
 /** Lower a jaxpr to a kernel program: inputs are the invars then the constvars. */
