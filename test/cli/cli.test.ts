@@ -214,10 +214,89 @@ describe('tjax devices and --help', () => {
   });
 
   it('has help with examples for every command', () => {
-    for (const cmd of ['run', 'jit-inspect', 'devices', 'bench']) {
+    for (const cmd of ['run', 'grad', 'jit-inspect', 'devices', 'bench']) {
       const r = tjax([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/EXAMPLES/);
     }
+  });
+});
+
+describe('tjax grad', () => {
+  const json = (args: string[]) => {
+    const r = tjax(['grad', ...args, '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+
+  it('gives the gradient of sum(sin(x)**2 * w) as 2 sin x cos x w', () => {
+    const x = [0.5, 1, 2];
+    const w = [1, 2, 3];
+    const g = json(['sum(sin(x)**2 * w)', '--arg', 'x=[0.5,1.0,2.0]', '--arg', 'w=[1.0,2.0,3.0]']);
+    g.forEach((v: number, i: number) => expect(v).toBeCloseTo(2 * Math.sin(x[i]) * Math.cos(x[i]) * w[i], 5));
+  });
+
+  it('gives value and gradient, keyed', () => {
+    expect(json(['sum(x**2)', '--arg', 'x=[1.0,2.0]', '--mode', 'value-and-grad'])).toEqual({
+      value: 5,
+      grad: [2, 4],
+    });
+  });
+
+  it('keys gradients by name for several --wrt inputs', () => {
+    expect(json(['sum(x*y)', '--arg', 'x=[1.0,2.0]', '--arg', 'y=[3.0,4.0]', '--wrt', 'x,y'])).toEqual({
+      x: [3, 4],
+      y: [1, 2],
+    });
+  });
+
+  it('gives the Jacobian (both modes) and the Hessian', () => {
+    // d tanh(2x)/dx = 2 (1 - tanh(2x)^2) on the diagonal
+    for (const mode of ['jacobian', 'jacfwd', 'jacrev']) {
+      const j = json(['tanh(2 * x)', '--arg', 'x=[0.1,0.2]', '--mode', mode]);
+      expect(j[0][0]).toBeCloseTo(2 * (1 - Math.tanh(0.2) ** 2), 5);
+      expect(j[0][1]).toBe(0);
+      expect(j[1][1]).toBeCloseTo(2 * (1 - Math.tanh(0.4) ** 2), 5);
+    }
+    expect(json(['sum(x**3)', '--arg', 'x=[1.0,2.0]', '--mode', 'hessian'])).toEqual([
+      [6, 0],
+      [0, 12],
+    ]);
+  });
+
+  it('computes a JVP with a tangent and a VJP with a cotangent', () => {
+    const j = json(['sin(x)', '--arg', 'x=[0.0,1.0]', '--mode', 'jvp', '--tangent', 'x=[1.0,1.0]']);
+    expect(j.tangent[1]).toBeCloseTo(Math.cos(1), 6);
+    const v = json([
+      'x * y',
+      '--arg',
+      'x=[1.0,2.0]',
+      '--arg',
+      'y=[3.0,4.0]',
+      '--wrt',
+      'x,y',
+      '--mode',
+      'vjp',
+      '--cotangent',
+      '[1.0,1.0]',
+    ]);
+    expect(v).toEqual({ primal: [3, 8], cotangent: { x: [3, 4], y: [1, 2] } });
+  });
+
+  it('writes multi-part results to NPZ by key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tjax-'));
+    const out = join(dir, 'g.npz');
+    expect(
+      tjax(['grad', 'sum(x**2)', '--arg', 'x=[1.0,2.0]', '--mode', 'value-and-grad', '--out', out]).code,
+    ).toBe(0);
+    const back = tjax(['run', 'd', '--arg', `d=${out}`, '--format', 'json']);
+    expect(JSON.parse(back.stdout)).toEqual({ grad: [2, 4], value: 5 });
+  });
+
+  it('refuses integer inputs with a hint', () => {
+    const r = tjax(['grad', 'sum(x)', '--arg', 'x=[1,2]']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: cannot differentiate with respect to 'x': it is int32/);
   });
 });
