@@ -234,7 +234,8 @@ describe('tjax grad', () => {
     const x = [0.5, 1, 2];
     const w = [1, 2, 3];
     const g = json(['sum(sin(x)**2 * w)', '--arg', 'x=[0.5,1.0,2.0]', '--arg', 'w=[1.0,2.0,3.0]']);
-    for (const [i, v] of (g as number[]).entries()) expect(v).toBeCloseTo(2 * Math.sin(x[i]) * Math.cos(x[i]) * w[i], 5);
+    for (const [i, v] of (g as number[]).entries())
+      expect(v).toBeCloseTo(2 * Math.sin(x[i]) * Math.cos(x[i]) * w[i], 5);
   });
 
   it('gives value and gradient, keyed', () => {
