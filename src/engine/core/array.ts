@@ -54,13 +54,13 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
   }
 
   /** A copy of the elements in C order, once the computation is done. */
-  async data(): Promise<TypedArray> {
+  override async data(): Promise<TypedArray> {
     const d = await this.device.backend.toHost(this.buffer, this.dtype, this.size);
     return d.slice() as TypedArray;
   }
 
   /** Synchronous read, only where the device allows it (the CPU does). */
-  dataSync(): TypedArray {
+  override dataSync(): TypedArray {
     if (this.hostCache) return this.hostCache;
     const b = this.device.backend;
     if (!b.toHostSync) {
@@ -70,11 +70,12 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
   }
 
   /** Nested JS arrays of numbers (booleans for bool, bigint for 64-bit ints). */
-  async tolist(): Promise<unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: nested lists of any depth, as numpy tolist.
+  override async tolist(): Promise<any> {
     return toNested(await this.data(), this.shape, this.dtype);
   }
 
-  async item(): Promise<number | boolean | bigint> {
+  override async item(): Promise<number | boolean | bigint> {
     if (this.size !== 1) {
       throw new TypeError(
         `can only convert an array of size 1 to a scalar, got shape (${this.shape.join(', ')})`,
@@ -84,7 +85,7 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
   }
 
   /** Resolves to this array when its computation is done (JAX's block_until_ready). */
-  async blockUntilReady(): Promise<this> {
+  override async blockUntilReady(): Promise<this> {
     await this.device.backend.toHost(this.buffer, this.dtype, this.size);
     return this;
   }

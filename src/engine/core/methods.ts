@@ -6,7 +6,7 @@
  * at load time (`installArrayOps`) so that core never imports the namespaces.
  */
 import type { ShapedArray } from './aval.js';
-import type { DType, DTypeLike } from './dtype.js';
+import type { DType, DTypeLike, TypedArray } from './dtype.js';
 import { ConcretizationTypeError } from './errors.js';
 import type { Value } from './trace.js';
 
@@ -84,6 +84,32 @@ export abstract class ArrayMethods {
   }
   get size(): number {
     return this.aval.size;
+  }
+
+  // Reading values needs a concrete array: a tracer has none (the Array class overrides these).
+  /** A copy of the elements in C order, once computed. */
+  async data(): Promise<TypedArray> {
+    throw this.notConcrete('await x.data()');
+  }
+  /** Synchronous read, where the device allows it. */
+  dataSync(): TypedArray {
+    throw this.notConcrete('x.dataSync()');
+  }
+  /** Nested JS arrays of the elements. */
+  // biome-ignore lint/suspicious/noExplicitAny: nested lists of any depth, as numpy tolist.
+  async tolist(): Promise<any> {
+    throw this.notConcrete('await x.tolist()');
+  }
+  /** The single element of a size-1 array. */
+  async item(): Promise<number | boolean | bigint> {
+    throw this.notConcrete('await x.item()');
+  }
+  /** Resolves when the computation producing this array is done. */
+  async blockUntilReady(): Promise<this> {
+    throw this.notConcrete('x.blockUntilReady()');
+  }
+  private notConcrete(what: string): Error {
+    return new ConcretizationTypeError(`traced array with shape ${this.aval.strShort()} (read with ${what})`);
   }
 
   /** JS coercion (`x > 0`, `Number(x)`, template strings) needs a concrete value. */

@@ -68,10 +68,13 @@ function staticKey(v: unknown): string {
   }
 }
 
+/** Arguments typed as arrays also accept what becomes one: JS numbers, booleans, nested lists. */
+export type ArrayArgs<P extends readonly unknown[]> = { [K in keyof P]: P[K] | number | boolean | readonly unknown[] };
+
 export interface Jitted<F extends (...args: any[]) => any> {
-  (...args: Parameters<F>): ReturnType<F>;
+  (...args: ArrayArgs<Parameters<F>>): ReturnType<F>;
   /** Trace and lower for these arguments: JAX's ahead-of-time `jitted.lower(...).compile()`. */
-  lower(...args: Parameters<F>): Lowered;
+  lower(...args: ArrayArgs<Parameters<F>>): Lowered;
   /** How many times this function has been traced (cache misses). */
   readonly traceCount: number;
   readonly cacheSize: number;
@@ -233,7 +236,7 @@ export interface MakeJaxprOptions {
 export function makeJaxpr<F extends (...args: any[]) => any>(
   f: F,
   opts: MakeJaxprOptions = {},
-): (...args: Parameters<F>) => ClosedJaxpr {
+): (...args: ArrayArgs<Parameters<F>>) => ClosedJaxpr {
   const staticNums = new Set(
     opts.staticArgnums === undefined
       ? []

@@ -98,7 +98,7 @@ describe('concretization errors', () => {
 
   it('concrete arrays still convert to JS numbers', () => {
     expect(Number(f32([2.5]))).toBe(2.5);
-    expect(f32([3]) > (f32([2]) as unknown as number)).toBe(true);
+    expect((f32([3]) as unknown as number) > (f32([2]) as unknown as number)).toBe(true);
   });
 });
 

@@ -44,7 +44,7 @@ describe('x64 off (default)', () => {
     ]);
     const messages = spy.mock.calls.map((c) => String(c[0]));
     expect(messages).toEqual(misc.warnings);
-    expect(spy.mock.calls.every((c) => c[1] === 'UserWarning')).toBe(true);
+    expect(spy.mock.calls.every((c) => (c[1] as unknown) === 'UserWarning')).toBe(true);
   });
 
   it('does not warn for 64-bit host data (only explicit requests warn)', () => {
