@@ -27,8 +27,11 @@ export async function loadProgram(spec: string): Promise<Program> {
     const url = pathToFileURL(resolve(spec)).href;
     let mod: Record<string, unknown>;
     if (/\.m?ts$/.test(spec)) {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+      // Register tsx globally rather than tsImport's namespaced loader: a namespace would load a
+      // second copy of 'tjax' for the module, whose arrays the CLI's copy would not recognise.
+      const { register } = await import('tsx/esm/api');
+      register();
+      mod = (await import(url)) as Record<string, unknown>;
     } else {
       mod = (await import(url)) as Record<string, unknown>;
     }

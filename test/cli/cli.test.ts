@@ -3,11 +3,12 @@
  * files made by NumPy (fixtures/cli/make_cli_fixtures.py), checking stdout, stderr, exit codes,
  * byte-identical NPY output and that failed runs leave no files behind.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIX, tjax } from './run-cli.js';
+import { FIX, ROOT, tjax } from './run-cli.js';
 
 const expected = JSON.parse(readFileSync(`${FIX}expected.json`, 'utf8'));
 
@@ -299,5 +300,29 @@ describe('tjax grad', () => {
     const r = tjax(['grad', 'sum(x)', '--arg', 'x=[1,2]']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: cannot differentiate with respect to 'x': it is int32/);
+  });
+});
+
+describe('module programs', () => {
+  it('runs a .ts module whose default export takes the named inputs', () => {
+    const r = tjax([
+      'run',
+      'fixtures/examples/model.ts',
+      '--arg',
+      'x=[[1.0,2.0],[0.5,-1.0]]',
+      '--arg',
+      'w=[[1.0,0.0,-1.0],[0.5,0.5,0.5]]',
+    ]);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.argmax).toEqual([0, 0]);
+    // softmax of [1, 1, -1] + [1, 1, 1] * 0.5 ... rows sum to one
+    for (const row of out.probs) expect(row.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
+  });
+
+  it('runs the library example through the package self-reference', () => {
+    const r = spawnSync(process.execPath, ['fixtures/examples/library.mjs'], { cwd: ROOT });
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toMatch(/kernels: 1\n$/);
   });
 });
