@@ -280,7 +280,9 @@ describe('the matmul library kernel', () => {
       const fast = jit(f)(a, b);
       expect(fast.dtype.name).toBe('float64');
       expect(jit(f).lower(a, b).compile().asText()).toContain('library kernel matmul');
-      expect(Array.from(fast.dataSync() as ArrayLike<number>)).toEqual(Array.from(ref.dataSync() as ArrayLike<number>));
+      expect(Array.from(fast.dataSync() as ArrayLike<number>)).toEqual(
+        Array.from(ref.dataSync() as ArrayLike<number>),
+      );
     });
   });
   it('is used for large float matmuls and not for ints or small ones', () => {
@@ -313,7 +315,9 @@ describe('fusion', () => {
       .exp(jnp.dot(jnp.sin(x), y.mul(2)))
       .add(1)
       .data();
-    expect(Array.from((await f(x, y).data()) as ArrayLike<number>)).toEqual(Array.from(eager as ArrayLike<number>));
+    expect(Array.from((await f(x, y).data()) as ArrayLike<number>)).toEqual(
+      Array.from(eager as ArrayLike<number>),
+    );
   });
   it('the library path materializes the producer once and keeps the consumer separate', () => {
     const x = randn([64, 64], 9);

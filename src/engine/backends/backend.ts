@@ -3,8 +3,9 @@
  * A backend owns buffers, compiles kernel programs (compile/) for itself and dispatches them.
  * Dispatch may be asynchronous: `execute` returns buffers at once; `toHost` waits.
  */
-import type { DType, TypedArray } from '../core/dtype.js';
+
 import type { KernelProgram } from '../compile/kir.js';
+import type { DType, TypedArray } from '../core/dtype.js';
 
 /** An opaque device buffer; each backend knows its own representation. */
 export type DeviceBuffer = unknown;

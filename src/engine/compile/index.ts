@@ -4,14 +4,13 @@
  * Eager ops are one-equation programs through this same path, so eager and jitted code agree
  * bit for bit on a device.
  */
-import type { Device } from '../backends/backend.js';
-import type { CompiledProgram } from '../backends/backend.js';
+import type { CompiledProgram, Device } from '../backends/backend.js';
 import { resolveDevice } from '../backends/registry.js';
 import { ArrayImpl, scalarOf } from '../core/array.js';
 import { ShapedArray } from '../core/aval.js';
 import type { Params, Primitive } from '../core/primitive.js';
-import { type ConcreteArray, type Value, evalHooks } from '../core/trace.js';
-import { ClosedJaxpr, Jaxpr, JaxprEqn, Var } from '../ir/jaxpr.js';
+import { type ConcreteArray, evalHooks, type Value } from '../core/trace.js';
+import { type ClosedJaxpr, Jaxpr, JaxprEqn, Var } from '../ir/jaxpr.js';
 import { lowerProgram } from './lower.js';
 import { optimize } from './plan.js';
 
@@ -68,7 +67,9 @@ export function placement(args: readonly ArrayImpl[], requested?: Device | strin
   }
   if (committed) {
     if (requested && resolveDevice(requested) !== committed) {
-      throw new Error(`Received incompatible devices: argument committed to ${committed}, but computation requested on ${resolveDevice(requested)}`);
+      throw new Error(
+        `Received incompatible devices: argument committed to ${committed}, but computation requested on ${resolveDevice(requested)}`,
+      );
     }
     return committed;
   }
@@ -77,12 +78,17 @@ export function placement(args: readonly ArrayImpl[], requested?: Device | strin
 
 /** Move an array's data to a device (through the host when the backends differ). */
 export function transfer(x: ArrayImpl, device: Device, committed = x.committed): ArrayImpl {
-  if (x.device === device) return committed === x.committed ? x : new ArrayImpl(x.aval, x.buffer, device, committed);
+  if (x.device === device)
+    return committed === x.committed ? x : new ArrayImpl(x.aval, x.buffer, device, committed);
   const host = x.dataSync();
   return new ArrayImpl(x.aval, device.backend.fromHost(host, x.dtype), device, committed);
 }
 
-export function execute(exe: Executable, args: readonly ArrayImpl[], consts: readonly ArrayImpl[]): ArrayImpl[] {
+export function execute(
+  exe: Executable,
+  args: readonly ArrayImpl[],
+  consts: readonly ArrayImpl[],
+): ArrayImpl[] {
   const device = exe.device;
   const committed = args.some((a) => a.committed);
   const inputs = [...args, ...consts].map((a) => (a.device === device ? a : transfer(a, device)).buffer);
@@ -92,7 +98,11 @@ export function execute(exe: Executable, args: readonly ArrayImpl[], consts: rea
 }
 
 /** Run a closed jaxpr on concrete arrays (the eval rule of jit). */
-export function runClosedJaxpr(cj: ClosedJaxpr, args: readonly ArrayImpl[], device?: Device | string | null): ArrayImpl[] {
+export function runClosedJaxpr(
+  cj: ClosedJaxpr,
+  args: readonly ArrayImpl[],
+  device?: Device | string | null,
+): ArrayImpl[] {
   const consts = cj.consts as ArrayImpl[];
   const dev = placement([...args, ...consts], device);
   const exe = compileJaxpr(cj.jaxpr, dev);

@@ -70,7 +70,6 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
   }
 
   /** Nested JS arrays of numbers (booleans for bool, bigint for 64-bit ints). */
-  // biome-ignore lint/suspicious/noExplicitAny: nested lists of any depth, as numpy tolist.
   override async tolist(): Promise<any> {
     return toNested(await this.data(), this.shape, this.dtype);
   }

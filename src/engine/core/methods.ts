@@ -96,7 +96,6 @@ export abstract class ArrayMethods {
     throw this.notConcrete('x.dataSync()');
   }
   /** Nested JS arrays of the elements. */
-  // biome-ignore lint/suspicious/noExplicitAny: nested lists of any depth, as numpy tolist.
   async tolist(): Promise<any> {
     throw this.notConcrete('await x.tolist()');
   }

@@ -69,7 +69,9 @@ function staticKey(v: unknown): string {
 }
 
 /** Arguments typed as arrays also accept what becomes one: JS numbers, booleans, nested lists. */
-export type ArrayArgs<P extends readonly unknown[]> = { [K in keyof P]: P[K] | number | boolean | readonly unknown[] };
+export type ArrayArgs<P extends readonly unknown[]> = {
+  [K in keyof P]: P[K] | number | boolean | readonly unknown[];
+};
 
 export interface Jitted<F extends (...args: any[]) => any> {
   (...args: ArrayArgs<Parameters<F>>): ReturnType<F>;
@@ -116,7 +118,7 @@ export class Lowered {
   }
 }
 
-function fnName(f: Function): string {
+function fnName(f: { name: string }): string {
   return f.name || '<lambda>';
 }
 
