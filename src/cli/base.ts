@@ -2,7 +2,8 @@
  * @file The base of every tjax command: shared flags (--debug, --x64, --device), NO_COLOR, and
  * the error path (one line on stderr, exit 2 for usage and 1 otherwise, stack only with --debug).
  */
-import { Command, Flags } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { describeError } from './errors.js';
 
 export abstract class BaseCommand extends Command {

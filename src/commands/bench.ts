@@ -2,7 +2,8 @@
  * @file `tjax bench`: a first benchmark suite: matmul and a fused elementwise chain at a few sizes
  * on each available device. Every timing waits for the result; medians over repeats.
  */
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
 import { UsageError } from '../cli/errors.js';
 import * as engine from '../engine/index.js';

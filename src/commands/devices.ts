@@ -2,7 +2,7 @@
  * @file `tjax devices`: the devices this machine has, and for the ones it has not, why and what
  * to install.
  */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
 import * as engine from '../engine/index.js';
 

@@ -3,7 +3,8 @@
  * gradient, Jacobians (forward or reverse), Hessian, JVP with a tangent, VJP with a cotangent.
  * The whole derivative computation is jitted by default.
  */
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
 import { UsageError } from '../cli/errors.js';
 import { loadInputs, positional } from '../cli/inputs.js';

@@ -2,7 +2,8 @@
  * @file `tjax jit-inspect EXPR|FILE`: what a program traces and compiles to: the jaxpr (JAX's
  * exact text), the lowered kernels with their generated code, or compile facts.
  */
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
 import { UsageError } from '../cli/errors.js';
 import { loadInputs, positional } from '../cli/inputs.js';
