@@ -54,3 +54,35 @@ export function positional(l: Loaded): (...xs: unknown[]) => unknown {
   const f = (...xs: unknown[]) => l.program.fn(Object.fromEntries(l.names.map((n, i) => [n, xs[i]])));
   return f;
 }
+
+/**
+ * jit for a CLI program whose result may hold non-array leaves (strings such as `x.dtype.name`,
+ * None): those are taken out of the traced function's outputs and put back after the call.
+ */
+export function jitProgram(f: (...xs: unknown[]) => unknown): {
+  call: (...xs: unknown[]) => unknown;
+  lower: (...xs: unknown[]) => engine.Lowered;
+} {
+  let staticLeaves: Map<number, unknown> = new Map();
+  let treedef: engine.tree.TreeDef | null = null;
+  const inner = engine.jit((...xs: unknown[]) => {
+    const [leaves, def] = engine.tree.flatten(f(...xs));
+    treedef = def;
+    staticLeaves = new Map();
+    const dynamic: unknown[] = [];
+    leaves.forEach((l, i) => {
+      if (typeof l === 'string' || typeof l === 'function') staticLeaves.set(i, l);
+      else dynamic.push(l);
+    });
+    return dynamic;
+  });
+  const call = (...xs: unknown[]) => {
+    const dynamic = inner(...xs) as unknown[];
+    const leaves: unknown[] = [];
+    let k = 0;
+    for (let i = 0; i < dynamic.length + staticLeaves.size; i++)
+      leaves.push(staticLeaves.has(i) ? staticLeaves.get(i) : dynamic[k++]);
+    return engine.tree.unflatten(treedef!, leaves);
+  };
+  return { call, lower: (...xs: unknown[]) => inner.lower(...xs) };
+}

@@ -43,7 +43,17 @@ export function builtins(): Map<string, unknown> {
   m.set('np', jnp);
   m.set('numpy', jnp);
   m.set('lax', lax);
+  m.set('nn', fromModule('nn', engine.nn as unknown as Record<string, unknown>));
+  // The transformations, under JAX's Python names.
   m.set('jit', engine.jit);
+  m.set('grad', engine.grad);
+  m.set('value_and_grad', engine.valueAndGrad);
+  m.set('vmap', engine.vmap);
+  m.set('jacfwd', engine.jacfwd);
+  m.set('jacrev', engine.jacrev);
+  m.set('jacobian', engine.jacobian);
+  m.set('hessian', engine.hessian);
+  m.set('stop_gradient', engine.stopGradient);
   // Python builtins that make sense on arrays.
   m.set('abs', engine.numpy.abs);
   m.set('min', engine.numpy.min);

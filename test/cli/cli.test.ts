@@ -92,6 +92,42 @@ describe('tjax run', () => {
   });
 });
 
+describe('the expression language', () => {
+  const run = (expr: string, ...args: string[]) => {
+    const r = tjax(['run', expr, ...args.flatMap((a) => ['--arg', a]), '--format', 'json']);
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout);
+  };
+
+  it('has lambdas and the transformations', () => {
+    expect(run('vmap(lambda r: sum(r * w))(xs)', 'xs=[[1.0,2.0],[3.0,4.0]]', 'w=[1.0,-1.0]')).toEqual([
+      -1, -1,
+    ]);
+    expect(run('grad(lambda t: sum(t**2))(x)', 'x=[1.0,2.0]')).toEqual([2, 4]);
+    expect(run('vmap(lambda r: r @ w, in_axes=0)(xs)', 'xs=[[1.0,2.0],[3.0,4.0]]', 'w=[1.0,-1.0]')).toEqual([
+      -1, -1,
+    ]);
+  });
+
+  it('has nn, indexing with lists and slices, and x.at updates', () => {
+    const p = run('nn.softmax(x)', 'x=[1.0,2.0,3.0]');
+    expect(p[2]).toBeCloseTo(0.66524094, 6);
+    expect(run('x[[0, 2]]', 'x=[10,20,30]')).toEqual([10, 30]);
+    expect(run('x[::-1]', 'x=[10,20,30]')).toEqual([30, 20, 10]);
+    expect(run('m[:, 1:]', 'm=[[1,2,3],[4,5,6]]')).toEqual([
+      [2, 3],
+      [5, 6],
+    ]);
+    expect(run('x.at[1].set(5)', 'x=[10,20,30]')).toEqual([10, 5, 30]);
+  });
+
+  it('keeps Python int and float literals apart (weak types)', () => {
+    expect(run('(x * 2).dtype.name', 'x=[1,2]')).toBe('int32');
+    expect(run('(x * 2.0).dtype.name', 'x=[1,2]')).toBe('float32');
+    expect(run('7 // 2 + 7 % 3')).toBe(4);
+  });
+});
+
 describe('errors', () => {
   it('points at a parse error with a caret and exits 2', () => {
     const r = tjax(['run', 'sum(x', '--arg', 'x=[1]']);

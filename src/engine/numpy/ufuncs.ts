@@ -185,10 +185,14 @@ export const rad2deg = unaryInexact((a) => lax.mul(a, 180 / Math.PI));
 export const radians = deg2rad;
 export const degrees = rad2deg;
 export const hypot = binaryInexact('hypot', (a, b) => lax.sqrt(lax.add(lax.mul(a, a), lax.mul(b, b))));
+/**
+ * log(exp(a) + exp(b)) as hi + log1p(exp(lo - hi)). Written with max/min rather than abs so that
+ * its derivative is right at ties too (0.5 each, the softmax weights), as JAX's custom rule gives.
+ */
 export const logaddexp = binaryInexact('logaddexp', (a, b) => {
-  const m = lax.max(a, b);
-  const d = lax.neg(lax.abs(lax.sub(a, b)));
-  return lax.select(lax.isFinite(m), lax.add(m, lax.log1p(lax.exp(d))), lax.add(a, b));
+  const hi = lax.max(a, b);
+  const lo = lax.min(a, b);
+  return lax.select(lax.isFinite(hi), lax.add(hi, lax.log1p(lax.exp(lax.sub(lo, hi)))), lax.add(a, b));
 });
 export const copysign = binaryInexact('copysign', (a, b) =>
   lax.select(signbit(b), lax.neg(lax.abs(a)), lax.abs(a)),

@@ -1,0 +1,150 @@
+/**
+ * @file jax.nn: activation functions and friends (relu, gelu, softmax, logsumexp, one_hot, ...),
+ * composed from the numpy namespace with JAX's formulas (jax/_src/nn/functions.py), so they jit,
+ * differentiate and vmap like everything else.
+ */
+import { type DTypeLike, defaultFloat } from '../core/dtype.js';
+import { normalizeAxes } from '../core/shape.js';
+import type { Value } from '../core/trace.js';
+import { erf as laxErf } from '../lax/elementwise.js';
+import * as jnp from '../numpy/namespace.js';
+import { stopGradient } from '../transforms/api.js';
+
+type In = unknown;
+type Axis = number | readonly number[] | null;
+
+const v = (x: In): Value => jnp.asarray(x) as Value;
+
+export function relu(x: In): Value {
+  return jnp.maximum(x, 0);
+}
+export function relu6(x: In): Value {
+  return jnp.minimum(jnp.maximum(x, 0), 6);
+}
+export function sigmoid(x: In): Value {
+  const a = v(x);
+  return jnp.true_divide(1, jnp.add(1, jnp.exp(jnp.negative(a))));
+}
+export function softplus(x: In): Value {
+  return jnp.logaddexp(x, 0);
+}
+export function softSign(x: In): Value {
+  return jnp.true_divide(x, jnp.add(jnp.abs(x), 1));
+}
+export function silu(x: In): Value {
+  return jnp.multiply(x, sigmoid(x));
+}
+export const swish = silu;
+export function logSigmoid(x: In): Value {
+  return jnp.negative(softplus(jnp.negative(x)));
+}
+export function elu(x: In, alpha = 1.0): Value {
+  const a = v(x);
+  const safe = jnp.where(jnp.greater(a, 0), 0, a);
+  return jnp.where(jnp.greater(a, 0), a, jnp.multiply(alpha, jnp.expm1(safe)));
+}
+export function celu(x: In, alpha = 1.0): Value {
+  return jnp.add(
+    jnp.maximum(x, 0),
+    jnp.minimum(0, jnp.multiply(alpha, jnp.expm1(jnp.true_divide(x, alpha)))),
+  );
+}
+export function selu(x: In): Value {
+  const alpha = 1.6732632423543772;
+  const scale = 1.0507009873554805;
+  return jnp.multiply(scale, elu(x, alpha));
+}
+export function leakyRelu(x: In, negativeSlope = 0.01): Value {
+  return jnp.where(jnp.greater_equal(x, 0), x, jnp.multiply(negativeSlope, x));
+}
+export function hardTanh(x: In): Value {
+  return jnp.clip(x, -1, 1);
+}
+export function hardSigmoid(x: In): Value {
+  return jnp.true_divide(relu6(jnp.add(x, 3)), 6);
+}
+export function hardSilu(x: In): Value {
+  return jnp.multiply(x, hardSigmoid(x));
+}
+/** GELU; `approximate` (default true, as JAX) uses the tanh formula. */
+export function gelu(x: In, approximate = true): Value {
+  const a = v(x);
+  if (approximate) {
+    const c = Math.sqrt(2 / Math.PI);
+    const inner = jnp.multiply(c, jnp.add(a, jnp.multiply(0.044715, jnp.power(a, 3))));
+    return jnp.multiply(jnp.multiply(0.5, a), jnp.add(1, jnp.tanh(inner)));
+  }
+  return jnp.multiply(jnp.multiply(0.5, a), jnp.add(1, laxErf(jnp.true_divide(a, Math.SQRT2))));
+}
+
+export interface AxisOpts {
+  axis?: Axis;
+  where?: In;
+}
+
+/** logsumexp over axes, stable (the max is subtracted and not differentiated, as JAX does). */
+export function logsumexp(x: In, opts: AxisOpts & { keepdims?: boolean; b?: In } = {}): Value {
+  const a = v(x);
+  const axis = opts.axis === undefined ? null : opts.axis;
+  const m = stopGradient(jnp.max(a, { axis, keepdims: true }));
+  const finite = jnp.where(jnp.isfinite(m), m, 0);
+  let e = jnp.exp(jnp.subtract(a, finite));
+  if (opts.b !== undefined) e = jnp.multiply(e, opts.b);
+  const s = jnp.sum(e, { axis, keepdims: true, where: opts.where });
+  const out = jnp.add(jnp.log(s), finite);
+  if (opts.keepdims) return out;
+  const axes = normalizeAxes(axis, a.ndim);
+  return jnp.squeeze(out, axes);
+}
+
+export function softmax(x: In, opts: AxisOpts = {}): Value {
+  const a = v(x);
+  const axis = opts.axis === undefined ? -1 : opts.axis;
+  const m = stopGradient(jnp.max(a, { axis, keepdims: true }));
+  const e = jnp.exp(jnp.subtract(a, m));
+  return jnp.true_divide(e, jnp.sum(e, { axis, keepdims: true, where: opts.where }));
+}
+
+export function logSoftmax(x: In, opts: AxisOpts = {}): Value {
+  const a = v(x);
+  const axis = opts.axis === undefined ? -1 : opts.axis;
+  const shifted = jnp.subtract(a, stopGradient(jnp.max(a, { axis, keepdims: true })));
+  return jnp.subtract(
+    shifted,
+    jnp.log(jnp.sum(jnp.exp(shifted), { axis, keepdims: true, where: opts.where })),
+  );
+}
+
+/** (x - mean) / sqrt(var + epsilon) over axes. */
+export function standardize(x: In, opts: { axis?: Axis; epsilon?: number } = {}): Value {
+  const a = v(x);
+  const axis = opts.axis === undefined ? -1 : opts.axis;
+  const mean = jnp.mean(a, { axis, keepdims: true });
+  const variance = jnp.subtract(jnp.mean(jnp.square(a), { axis, keepdims: true }), jnp.square(mean));
+  return jnp.multiply(jnp.subtract(a, mean), jnp.rsqrt(jnp.add(variance, opts.epsilon ?? 1e-5)));
+}
+
+/** one_hot(x, numClasses): compares x[..., None] with arange(numClasses). */
+export function oneHot(x: In, numClasses: number, opts: { dtype?: DTypeLike; axis?: number } = {}): Value {
+  const a = v(x);
+  const axis = opts.axis ?? -1;
+  const classes = jnp.arange(numClasses);
+  const expanded = jnp.expand_dims(a, axis);
+  const shape = new Array(a.ndim + 1).fill(1);
+  const ax = axis < 0 ? axis + a.ndim + 1 : axis;
+  shape[ax] = numClasses;
+  const eq = jnp.equal(expanded, jnp.reshape(classes, shape));
+  return jnp.astype(eq, (opts.dtype as string) ?? defaultFloat().name);
+}
+
+// JAX's snake_case names, for the expression language (`nn.log_softmax(x)`).
+export {
+  hardSigmoid as hard_sigmoid,
+  hardSilu as hard_silu,
+  hardTanh as hard_tanh,
+  leakyRelu as leaky_relu,
+  logSigmoid as log_sigmoid,
+  logSoftmax as log_softmax,
+  oneHot as one_hot,
+  softSign as soft_sign,
+};
