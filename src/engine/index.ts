@@ -28,3 +28,4 @@ export { compileStats } from './compile/index.js';
 export { fromHostData } from './core/coerce.js';
 export { cpuProfile } from './backends/cpu/backend.js';
 export * from './transforms/api.js';
+export * as nn from './nn/index.js';
