@@ -12,6 +12,7 @@ export interface InputFlags {
   x64?: boolean;
   device?: string;
   delimiter?: string;
+  'empty-as-nan'?: boolean;
 }
 
 export interface Loaded {
@@ -45,7 +46,14 @@ export async function loadInputs(spec: string, flags: InputFlags, allowAbstract 
     throw new UsageError('only one --arg can read stdin (-)');
   checkInputs(program, names);
   const values: unknown[] = [];
-  for (const a of args) values.push(await loadSource(a.spec, { allowAbstract, delimiter: flags.delimiter }));
+  for (const a of args)
+    values.push(
+      await loadSource(a.spec, {
+        allowAbstract,
+        delimiter: flags.delimiter,
+        emptyAsNaN: flags['empty-as-nan'],
+      }),
+    );
   return { program, names, values };
 }
 

@@ -17,6 +17,8 @@ export interface SourceOptions {
   /** Accept abstract shapes (`f32[8,3]`), for jit-inspect. */
   allowAbstract?: boolean;
   delimiter?: string;
+  /** CSV: read empty cells as NaN instead of failing. */
+  emptyAsNaN?: boolean;
   /** Read the standard input (injectable for tests). */
   readStdin?: () => Buffer;
   warn?: (msg: string) => void;
@@ -124,7 +126,11 @@ async function readBytes(
     default: {
       const { readCsv } = await import('../format/csv.js');
       const columns = selector ? selector.split(',').map((s) => s.trim()) : undefined;
-      const { array } = readCsv(bytes.toString('utf8'), source, { delimiter: opts.delimiter, columns });
+      const { array } = readCsv(bytes.toString('utf8'), source, {
+        delimiter: opts.delimiter,
+        columns,
+        emptyAsNaN: opts.emptyAsNaN,
+      });
       return hostToEngine(array, source, null);
     }
   }

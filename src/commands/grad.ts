@@ -54,6 +54,8 @@ export default class Grad extends BaseCommand {
       default: true,
       allowNo: true,
     }),
+    delimiter: Flags.string({ description: 'CSV delimiter (default: sniffed)' }),
+    'empty-as-nan': Flags.boolean({ description: 'CSV: read empty cells as NaN', default: false }),
     x64: Flags.boolean({ description: 'Enable 64-bit dtypes', default: false }),
     json: Flags.boolean({ description: 'Write the result as JSON', default: false }),
   };

@@ -44,6 +44,7 @@ export default class Run extends BaseCommand {
       default: true,
       allowNo: true,
     }),
+    'empty-as-nan': Flags.boolean({ description: 'CSV: read empty cells as NaN', default: false }),
     x64: Flags.boolean({ description: 'Enable 64-bit dtypes (float64, int64)', default: false }),
     profile: Flags.boolean({ description: 'Print per-kernel device and timings to stderr', default: false }),
     delimiter: Flags.string({ description: 'CSV delimiter (default: sniffed)' }),
