@@ -62,6 +62,7 @@ export type BinOp =
   | 'min'
   | 'atan2'
   | 'nextafter'
+  | 'polygamma'
   | 'and'
   | 'or'
   | 'xor'

@@ -76,6 +76,7 @@ export const max = bin(P.max);
 export const min = bin(P.min);
 export const atan2 = bin(P.atan2);
 export const nextafter = bin(P.nextafter);
+export const polygamma = bin(P.polygamma);
 export const bitwiseAnd = bin(P.and);
 export const bitwiseOr = bin(P.or);
 export const bitwiseXor = bin(P.xor);

@@ -96,6 +96,8 @@ export const max = binary('max', 'max', 'any');
 export const min = binary('min', 'min', 'any');
 export const atan2 = binary('atan2', 'atan2', 'float_complex');
 export const nextafter = binary('nextafter', 'nextafter', 'float');
+/** polygamma(m, x): the m-th derivative of digamma (m an integer-valued float; NaN otherwise). */
+export const polygamma = binary('polygamma', 'polygamma', 'float');
 export const and = binary('and', 'and', 'integer_or_bool');
 export const or = binary('or', 'or', 'integer_or_bool');
 export const xor = binary('xor', 'xor', 'integer_or_bool');

@@ -222,6 +222,8 @@ function renderBinary(e: BinExpr, a: string, b: string): string {
         return `Math.min(${a}, ${b})`;
       case 'atan2':
         return wrap(out, `Math.atan2(${a}, ${b})`);
+      case 'polygamma':
+        return wrap(out, `rt.polygamma(${a}, ${b})`);
       case 'nextafter': {
         const f =
           dt.name === 'float64' ? 'nextafter64' : dt.name === 'float16' ? 'nextafter16' : 'nextafter32';

@@ -227,6 +227,57 @@ export function digamma(x: number): number {
   return r + Math.log(x) - 0.5 / x - series;
 }
 
+/** Bernoulli numbers B_2, B_4, ..., B_20 for the asymptotic series of polygamma. */
+const BERNOULLI_2K = [
+  1 / 6,
+  -1 / 30,
+  1 / 42,
+  -1 / 30,
+  5 / 66,
+  -691 / 2730,
+  7 / 6,
+  -3617 / 510,
+  43867 / 798,
+  -174611 / 330,
+];
+
+/**
+ * polygamma(m, x), the m-th derivative of digamma, for integer m >= 0 (NaN otherwise, as
+ * scipy.special.polygamma / JAX give). x is shifted up by the recurrence
+ * psi_m(x) = psi_m(x + 1) - (-1)^m m! / x^(m+1) until the asymptotic series is accurate; the
+ * shift also covers negative non-integer x. At the poles (x a non-positive integer) JAX gives
+ * +inf for odd m and NaN for even m; so does this.
+ */
+export function polygamma(m: number, x: number): number {
+  if (Number.isNaN(m) || Number.isNaN(x) || m < 0 || !Number.isInteger(m)) return Number.NaN;
+  if (m === 0) return digamma(x);
+  if (x <= 0 && Number.isInteger(x)) return m % 2 === 1 ? Number.POSITIVE_INFINITY : Number.NaN;
+  if (x === Number.POSITIVE_INFINITY) return 0;
+  let fact = 1;
+  for (let i = 2; i <= m; i++) fact *= i;
+  // sum_{k>=0} 1 / (x + k)^(m+1), then scaled by (-1)^(m+1) m!.
+  let s = 0;
+  const lim = 16 + m;
+  while (x < lim) {
+    s += x ** -(m + 1);
+    x += 1;
+  }
+  // Tail: 1/(m x^m) + 1/(2 x^(m+1)) + sum_k B_2k (2k+m-1)! / ((2k)! m! x^(2k+m)).
+  let tail = 1 / (m * x ** m) + 1 / (2 * x ** (m + 1));
+  let coef = 1; // (2k+m-1)! / ((2k)! m!)
+  let pw = x ** -(m + 2);
+  for (let k = 1; k <= BERNOULLI_2K.length; k++) {
+    // coef_k = prod_{j=1..2k} (m-1+j) / j / m, built incrementally.
+    coef = k === 1 ? (m + 1) / 2 : (coef * (m + 2 * k - 2) * (m + 2 * k - 1)) / ((2 * k - 1) * (2 * k));
+    const t = BERNOULLI_2K[k - 1] * coef * pw;
+    tail += t;
+    if (Math.abs(t) < 1e-17 * Math.abs(tail)) break;
+    pw /= x * x;
+  }
+  const sign = m % 2 === 1 ? 1 : -1;
+  return sign * fact * (s + tail);
+}
+
 export function nextafter32(x: number, y: number): number {
   if (Number.isNaN(x) || Number.isNaN(y)) return Number.NaN;
   if (x === y) return y;
@@ -382,6 +433,7 @@ export const runtime = {
   erfinv,
   lgamma,
   digamma,
+  polygamma,
   nextafter32,
   nextafter64,
   nextafter16,

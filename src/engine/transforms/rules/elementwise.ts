@@ -168,7 +168,9 @@ P.convert_element_type.rules.jvp = ((primals, [g], params) => {
   return [[ans], [bind1(P.convert_element_type, [g], params)]];
 }) satisfies JvpRule;
 
-// digamma needs polygamma (not a tjax primitive yet): no jvp rule.
+defjvp(P.digamma, (g, _a, x) => L.mul(g, L.polygamma(L.convertElementType(1, x.dtype, false), x)));
+// JAX has no derivative in m (an integer order); the tangent of m is dropped.
+defjvp(P.polygamma, null, (g, _a, m, x) => L.mul(g, L.polygamma(L.add(m, 1), x)));
 
 // ---- transpose -----------------------------------------------------------------------------------
 
@@ -277,6 +279,7 @@ const unaryOrNary: Primitive[] = [
   P.min,
   P.atan2,
   P.nextafter,
+  P.polygamma,
   P.and,
   P.or,
   P.xor,

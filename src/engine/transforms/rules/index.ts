@@ -6,3 +6,6 @@ import './elementwise.js';
 import './structural.js';
 import './reductions.js';
 import './jit.js';
+import './dot.js';
+import './indexing.js';
+import './sorting.js';

@@ -1,18 +1,26 @@
 /**
  * @file jvp, transpose and batch rules of the structural primitives (primitives/structural.ts).
  * All are linear in their array operands; transposes follow JAX's lax.py (slice <-> pad,
- * broadcast_in_dim <-> reduce_sum, dynamic_slice <-> dynamic_update_slice).
+ * broadcast_in_dim <-> reduce_sum, dynamic_slice <-> dynamic_update_slice). dynamic_slice and
+ * dynamic_update_slice with batched start indices batch as a gather / scatter, as JAX's do.
  */
 import { scalarArray } from '../../core/coerce.js';
 import { bool } from '../../core/dtype.js';
 import { bind1, type Value } from '../../core/trace.js';
 import * as L from '../../lax/elementwise.js';
+import {
+  GatherDimensionNumbers,
+  GatherScatterMode,
+  ScatterDimensionNumbers,
+  scatter,
+} from '../../primitives/indexing.js';
 import { reduce_sum } from '../../primitives/reductions.js';
 import * as P from '../../primitives/structural.js';
 import { instantiate, type JvpRule, Zero, zerosLike } from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
-import { type BatchRule, loopBatch as loopFallback, moveBatchAxis } from '../vmap.js';
+import { type BatchRule, moveBatchAxis } from '../vmap.js';
 import { deflinear, setBatch } from './common.js';
+import { gatherBatch, scatterBatch } from './indexing.js';
 
 type V = Value;
 const nums = (v: unknown): number[] => (v as readonly number[]).map(Number);
@@ -234,9 +242,39 @@ setBatch(P.concatenate, (xs, ds, p, n) => {
   ];
 });
 
+/**
+ * Start indices (scalars, some batched) as one index vector per batch element, [n, ndim] with the
+ * batch at 0 (JAX's _batch_dynamic_slice_indices); mixed index dtypes meet at int32.
+ */
+function batchedStartIndices(idx: V[], dims: (number | null)[], n: number): V {
+  const same = idx.every((i) => i.dtype === idx[0].dtype);
+  const cols = idx.map((i, k) => {
+    const v = same ? i : L.convertElementType(i, 'int32', false);
+    return bind1(P.broadcast_in_dim, [v], {
+      shape: [n, 1],
+      broadcast_dimensions: dims[k] === null ? [] : [0],
+      sharding: null,
+    });
+  });
+  return bind1(P.concatenate, cols, { dimension: 1 });
+}
+
 const dynSliceBatch: BatchRule = (vals, dims, p, n) => {
   const [x, ...idx] = vals;
-  if (dims.slice(1).some((d) => d !== null)) return loopFallback(P.dynamic_slice)(vals, dims, p, n);
+  if (dims.slice(1).some((d) => d !== null)) {
+    // Batched starts: a gather whose windows are the slices (JAX batches dynamic_slice this way).
+    const ds = Array.from({ length: dims[0] === null ? x.ndim : x.ndim - 1 }, (_, d) => d);
+    const dn = new GatherDimensionNumbers({ offset_dims: ds, collapsed_slice_dims: [], start_index_map: ds });
+    const params = {
+      dimension_numbers: dn,
+      fill_value: null,
+      indices_are_sorted: true,
+      mode: GatherScatterMode.PROMISE_IN_BOUNDS,
+      slice_sizes: nums(p.slice_sizes),
+      unique_indices: true,
+    };
+    return gatherBatch([x, batchedStartIndices(idx, dims.slice(1), n)], [dims[0], 0], params, n);
+  }
   const zero = L.convertElementType(
     0,
     idx.length ? idx[0].dtype : 'int32',
@@ -252,9 +290,28 @@ const dynSliceBatch: BatchRule = (vals, dims, p, n) => {
   ];
 };
 setBatch(P.dynamic_slice, dynSliceBatch);
-setBatch(P.dynamic_update_slice, (vals, dims, p, n) => {
+setBatch(P.dynamic_update_slice, (vals, dims, _p, n) => {
   const [x, u, ...idx] = vals;
-  if (dims.slice(2).some((d) => d !== null)) return loopFallback(P.dynamic_update_slice)(vals, dims, p, n);
+  if (dims.slice(2).some((d) => d !== null)) {
+    // Batched starts: a scatter of the update windows, clipped into bounds as dynamic_update_slice
+    // clamps (JAX's _dynamic_update_slice_batching_rule).
+    const ds = Array.from({ length: u.ndim - (dims[1] === null ? 0 : 1) }, (_, d) => d);
+    const dn = new ScatterDimensionNumbers({
+      update_window_dims: ds,
+      inserted_window_dims: [],
+      scatter_dims_to_operand_dims: ds,
+    });
+    const params = {
+      dimension_numbers: dn,
+      indices_are_sorted: true,
+      mode: GatherScatterMode.CLIP,
+      unique_indices: true,
+      update_consts: [],
+      update_jaxpr: null,
+    };
+    const index = batchedStartIndices(idx, dims.slice(2), n);
+    return scatterBatch(scatter)([x, index, u], [dims[0], 0, dims[1]], params, n);
+  }
   const zero = L.convertElementType(
     0,
     idx.length ? idx[0].dtype : 'int32',
