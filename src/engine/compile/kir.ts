@@ -387,7 +387,51 @@ export interface LibKernel {
   params: Record<string, unknown>;
 }
 
-export type Kernel = MapKernel | ReduceKernel | ArgReduceKernel | ScanKernel | LibKernel;
+/**
+ * Structured control flow (compile/control.ts): the bodies are nested kernel programs with their
+ * own buffers, which the backend runs from a host loop; the outer program sees one kernel.
+ * `cond` runs branch `index` (an int32 scalar buffer, clamped) on `ins`, writing `outs`.
+ */
+export interface CondKernel {
+  kind: 'cond';
+  index: number;
+  branches: KernelProgram[];
+  ins: number[];
+  outs: number[];
+}
+
+/** `while`: carry = init; while cond(condConsts, carry)[0]: carry = body(bodyConsts, carry). */
+export interface WhileKernel {
+  kind: 'while';
+  cond: KernelProgram;
+  body: KernelProgram;
+  condConsts: number[];
+  bodyConsts: number[];
+  init: number[];
+  outs: number[];
+}
+
+/**
+ * `loop` (lax.scan): `length` iterations of body(consts, carry, x[i]) -> (carry, y[i]); x[i] is the
+ * i-th leading slice of each xs buffer, y[i] is written at the i-th slice of each ys buffer.
+ */
+export interface LoopKernel {
+  kind: 'loop';
+  body: KernelProgram;
+  length: number;
+  reverse: boolean;
+  consts: number[];
+  init: number[];
+  xs: number[];
+  /** Final carry buffers. */
+  outs: number[];
+  /** Stacked per-iteration outputs. */
+  ys: number[];
+}
+
+export type ControlKernel = CondKernel | WhileKernel | LoopKernel;
+
+export type Kernel = MapKernel | ReduceKernel | ArgReduceKernel | ScanKernel | LibKernel | ControlKernel;
 
 export type BufferRole = 'input' | 'const' | 'temp' | 'output';
 
@@ -410,7 +454,16 @@ export interface KernelProgram {
 }
 
 export function kernelOutputs(k: Kernel): number[] {
-  return k.kind === 'lib' ? k.outs : [k.out];
+  switch (k.kind) {
+    case 'lib':
+    case 'cond':
+    case 'while':
+      return k.outs;
+    case 'loop':
+      return [...k.outs, ...k.ys];
+    default:
+      return [k.out];
+  }
 }
 
 export function kernelInputs(k: Kernel): number[] {
@@ -427,5 +480,11 @@ export function kernelInputs(k: Kernel): number[] {
       return [...buffersRead(k.body)];
     case 'lib':
       return k.ins;
+    case 'cond':
+      return [k.index, ...k.ins];
+    case 'while':
+      return [...k.condConsts, ...k.bodyConsts, ...k.init];
+    case 'loop':
+      return [...k.consts, ...k.init, ...k.xs];
   }
 }

@@ -7,3 +7,4 @@ export * from './reductions.js';
 export * from './dot.js';
 export * from './indexing.js';
 export * from './sorting.js';
+export * from './control.js';

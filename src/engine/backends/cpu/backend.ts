@@ -9,6 +9,7 @@ import type { Kernel, KernelProgram } from '../../compile/kir.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
 import { renderKernel } from './codegen.js';
+import { controlStep } from './control.js';
 import { type LibKernelImpl, libKernels } from './lib.js';
 import './libs.js';
 import { type Runtime, runtime } from './runtime.js';
@@ -61,6 +62,9 @@ export class CpuBackend implements Backend {
     const dtypeOf = (b: number): DType => program.buffers[b].dtype;
     const steps: Step[] = program.kernels.map((k, i) => {
       const name = kernelName(k, i);
+      if (k.kind === 'cond' || k.kind === 'while' || k.kind === 'loop') {
+        return { name, ...controlStep(k, program, this, name) };
+      }
       if (k.kind === 'lib') {
         const impl: LibKernelImpl | undefined = libKernels[k.op];
         if (!impl) throw new Error(`the cpu backend has no library kernel ${k.op}`);

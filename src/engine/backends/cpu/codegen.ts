@@ -608,6 +608,10 @@ export function renderKernel(k: Kernel, dtypeOf: (buf: number) => DType, accDtyp
       break;
     case 'lib':
       throw new Error('library kernels are not rendered');
+    case 'cond':
+    case 'while':
+    case 'loop':
+      throw new Error('control-flow kernels are not rendered (backends/cpu/control.ts runs them)');
   }
   const used = new Set<number>();
   for (const l of lines) for (const m of l.matchAll(/\bb(\d+)\b/g)) used.add(Number(m[1]));

@@ -1,0 +1,821 @@
+/**
+ * @file lax's control flow: cond, switch, whileLoop, foriLoop, scan, map, associativeScan, with
+ * JAX 0.10.2's signatures in camelCase and its staging (jax/_src/lax/control_flow/{conditionals,
+ * loops}.py): bodies are traced to closed jaxprs on the avals of their pytree-flattened operands,
+ * closed-over values become leading operands (`*_nconsts`, `num_consts`), weakly typed initial
+ * carries are promoted and the body retraced when the body changes their dtype, inputs that
+ * bodies merely forward are pruned or moved to consts, and mismatched branch/carry types raise
+ * JAX's errors. Tuples are JS arrays: a scan body returns `[carry, y]`.
+ */
+import { ArrayImpl } from '../core/array.js';
+import { ShapedArray } from '../core/aval.js';
+import { scalarArray, toValue } from '../core/coerce.js';
+import { type DType, int32, promoteTypes } from '../core/dtype.js';
+import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
+import { bind, isTracer, type Value } from '../core/trace.js';
+import { type Atom, ClosedJaxpr, Jaxpr, Literal, Var } from '../ir/jaxpr.js';
+import { cond_p, scan_p, while_p } from '../primitives/control.js';
+import { convertConstvars } from '../transforms/jit.js';
+import { traceToJaxpr } from '../transforms/staging.js';
+import { convertElementType } from './convert.js';
+import { add, bitwiseOr, clamp, lt, ne } from './elementwise.js';
+import { concatenate, pad, rev, sliceInDim } from './structural.js';
+
+type Fn = (...args: any[]) => any;
+
+// ---- tracing helpers ----------------------------------------------------------------------------
+
+interface Traced {
+  /** Consts moved to leading invars (JAX's separate_consts). */
+  jaxpr: ClosedJaxpr;
+  consts: Value[];
+  outTree: TreeDef;
+  outAvals: ShapedArray[];
+}
+
+/** Trace `f(...unflatten(inTree, args))` on avals to a closed jaxpr with its consts separated. */
+function traceFlat(f: Fn, inTree: TreeDef, avals: ShapedArray[]): Traced {
+  let outTree: TreeDef | undefined;
+  const closed = traceToJaxpr((...tracers) => {
+    const args = treeUnflatten(inTree, tracers) as unknown[];
+    const [leaves, tree] = treeFlatten(f(...args));
+    outTree = tree;
+    return leaves.map(toValue);
+  }, avals);
+  const { jaxpr, consts } = convertConstvars(closed);
+  return { jaxpr, consts, outTree: outTree!, outAvals: jaxpr.outAvals };
+}
+
+function flattenValues(x: unknown): [Value[], TreeDef] {
+  const [leaves, tree] = treeFlatten(x);
+  return [leaves.map(toValue), tree];
+}
+
+/** JAX's typematch: shapes and dtypes agree (weak types may differ). */
+function typematch(a: ShapedArray, b: ShapedArray): boolean {
+  return (
+    a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i])
+  );
+}
+
+/** Which input each output forwards unchanged (pe._jaxpr_forwarding), or null. */
+function forwarding(j: Jaxpr): (number | null)[] {
+  return j.outvars.map((v) => (v instanceof Var ? j.invars.indexOf(v) : -1)).map((i) => (i < 0 ? null : i));
+}
+
+function pruneOutputs(cj: ClosedJaxpr, keep: readonly boolean[]): ClosedJaxpr {
+  if (keep.every(Boolean)) return cj;
+  const j = cj.jaxpr;
+  return new ClosedJaxpr(
+    new Jaxpr(
+      j.constvars,
+      j.invars,
+      j.outvars.filter((_, i) => keep[i]),
+      j.eqns,
+    ),
+    cj.consts,
+  );
+}
+
+function moveBindersToFront(cj: ClosedJaxpr, toMove: readonly boolean[]): ClosedJaxpr {
+  const j = cj.jaxpr;
+  const invars = [...j.invars.filter((_, i) => toMove[i]), ...j.invars.filter((_, i) => !toMove[i])];
+  return new ClosedJaxpr(new Jaxpr(j.constvars, invars, j.outvars, j.eqns), cj.consts);
+}
+
+function partition<T>(mask: readonly boolean[], xs: readonly T[]): [T[], T[]] {
+  return [xs.filter((_, i) => !mask[i]), xs.filter((_, i) => mask[i])];
+}
+
+/** Interleave `ins` back where `mask` is true, the others from `outs` (pe.merge_lists). */
+function mergeLists<T>(mask: readonly boolean[], outs: readonly T[], ins: readonly T[]): T[] {
+  let a = 0;
+  let b = 0;
+  return mask.map((m) => (m ? ins[b++] : outs[a++]));
+}
+
+/** Dead-code elimination (pe.dce_jaxpr with all outputs used): unused eqns go, and unused invars not instantiated. */
+function dceJaxpr(j: Jaxpr, instantiate: readonly boolean[]): { jaxpr: Jaxpr; keep: boolean[] } {
+  const live = new Set<Atom>(j.outvars);
+  const eqns = [];
+  for (let i = j.eqns.length - 1; i >= 0; i--) {
+    const e = j.eqns[i];
+    if (e.outvars.some((v) => live.has(v))) {
+      eqns.push(e);
+      for (const a of e.inputs) if (!(a instanceof Literal)) live.add(a);
+    }
+  }
+  const keep = j.invars.map((v, i) => instantiate[i] || live.has(v));
+  return {
+    jaxpr: new Jaxpr(
+      j.constvars,
+      j.invars.filter((_, i) => keep[i]),
+      j.outvars,
+      eqns.reverse(),
+    ),
+    keep,
+  };
+}
+
+/** A strongly typed concrete scalar, printed as a literal like NumPy constants in JAX. */
+function strongScalar(v: number, dtype: DType): Value {
+  return scalarArray(v, dtype);
+}
+
+// ---- error texts --------------------------------------------------------------------------------
+
+/** The first parameter's name of a JS function, as JAX reads a Python signature (or null). */
+function firstParamName(f: Fn): string | null {
+  let src = Function.prototype.toString.call(f).trim();
+  src = src.replace(/^async\s+/, '');
+  if (src.startsWith('function')) src = src.replace(/^function\s*\*?\s*[\w$]*\s*/, '');
+  else if (/^[A-Za-z_$][\w$]*\s*\(/.test(src) && !/^[A-Za-z_$][\w$]*\s*=>/.test(src)) {
+    src = src.replace(/^[A-Za-z_$][\w$]*\s*/, ''); // a method: name(args) { ... }
+  }
+  const m = /^\(?\s*([A-Za-z_$][\w$]*)/.exec(src);
+  return m ? m[1] : null;
+}
+
+function funInfo(f: Fn): string {
+  return f.name || '<lambda>';
+}
+
+function capitalize(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+/** keystr of every leaf's path (`[1]`, `['a']`), in flattening order. */
+function leafPaths(def: TreeDef, prefix = ''): string[] {
+  switch (def.kind) {
+    case 'leaf':
+      return [prefix];
+    case 'none':
+      return [];
+    case 'list':
+      return def.children.flatMap((c, i) => leafPaths(c, `${prefix}[${i}]`));
+    case 'dict':
+      return def.children.flatMap((c, i) => leafPaths(c, `${prefix}['${(def.aux as string[])[i]}']`));
+    case 'custom':
+      return def.children.flatMap((c, i) => leafPaths(c, `${prefix}[<flat index ${i}>]`));
+  }
+}
+
+function typeName(d: TreeDef, leaf: string): string {
+  switch (d.kind) {
+    case 'leaf':
+      return leaf;
+    case 'none':
+      return "<class 'NoneType'>";
+    case 'list':
+      return "<class 'tuple'>";
+    case 'dict':
+      return "<class 'dict'>";
+    case 'custom':
+      return `<class '${d.node!.name}'>`;
+  }
+}
+
+/** tree_util.equality_errors on two tree structures: [path, thing1, thing2, explanation]. */
+function equalityErrors(
+  t1: TreeDef,
+  t2: TreeDef,
+  leaf: string,
+  path = '',
+): [string, string, string, string][] {
+  if (t1.kind === 'leaf' && t2.kind === 'leaf') return [];
+  if (t1.kind !== t2.kind || (t1.kind === 'custom' && t1.node !== t2.node)) {
+    return [[path, typeName(t1, leaf), typeName(t2, leaf), 'their Python types differ']];
+  }
+  const n1 = t1.children.length;
+  const n2 = t2.children.length;
+  if (t1.kind === 'list' && n1 !== n2) {
+    return [[path, `tuple of length ${n1}`, `tuple of length ${n2}`, 'the lengths do not match']];
+  }
+  if (n1 !== n2) {
+    const k1 = new Set((t1.aux as string[] | null) ?? []);
+    const k2 = new Set((t2.aux as string[] | null) ?? []);
+    const diff = [...k1].filter((k) => !k2.has(k)).concat([...k2].filter((k) => !k1.has(k)));
+    const kids = (n: number) => `child${n > 1 ? 'ren' : ''}`;
+    return [
+      [
+        path,
+        `${typeName(t1, leaf)} with ${n1} ${kids(n1)}`,
+        `${typeName(t2, leaf)} with ${n2} ${kids(n2)}`,
+        `the numbers of children do not match${diff.length ? `, with the symmetric difference of key sets: {${diff.map((k) => `'${k}'`).join(' ')}}` : ''}`,
+      ],
+    ];
+  }
+  if (JSON.stringify(t1.aux) !== JSON.stringify(t2.aux)) {
+    return [
+      [
+        path,
+        `${typeName(t1, leaf)} with pytree metadata ${JSON.stringify(t1.aux)}`,
+        `${typeName(t2, leaf)} with pytree metadata ${JSON.stringify(t2.aux)}`,
+        'the pytree node metadata does not match',
+      ],
+    ];
+  }
+  return t1.children.flatMap((c, i) => {
+    const key = t1.kind === 'dict' ? `['${(t1.aux as string[])[i]}']` : `[${i}]`;
+    return equalityErrors(c, t2.children[i], leaf, path + key);
+  });
+}
+
+function listDiffs(diffs: string[], sep: string): string {
+  if (diffs.length === 1) return `${capitalize(diffs[0])}.\n`;
+  return `${diffs
+    .slice(0, -1)
+    .map((d) => `  * ${d};${sep}`)
+    .join('\n')}${sep === '' ? '\n' : ''}  * ${diffs[diffs.length - 1]}.\n`;
+}
+
+function mismatchExtra(a: ShapedArray, b: ShapedArray): string {
+  const m: string[] = [];
+  if (a.dtype !== b.dtype) m.push('the dtypes do not match');
+  if (!(a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]))) {
+    m.push('the shapes do not match');
+  }
+  if (m.length === 0) return '';
+  if (m.length === 1) return `, so ${m[0]}`;
+  return `, so ${m.slice(0, -1).join(', ')}, and ${m[m.length - 1]}`;
+}
+
+/** ShapedArray.str_short as JAX's messages print it: `float32[2]`. */
+function strShort(a: ShapedArray): string {
+  return `${a.dtype.name}[${a.shape.join(',')}]`;
+}
+
+function checkBranchOutputs(
+  api: string,
+  name1: string,
+  name2: string,
+  f1: Fn,
+  f2: Fn,
+  tree1: TreeDef,
+  avals1: ShapedArray[],
+  tree2: TreeDef,
+  avals2: ShapedArray[],
+): void {
+  const head = `${name1} is ${funInfo(f1)}\n${name2} is ${funInfo(f2)}\n\n`;
+  if (!tree1.equals(tree2)) {
+    const component = (p: string) => (p ? ` at path ${p}` : '');
+    const diffs = equalityErrors(tree1, tree2, 'pytree leaf').map(
+      ([p, a, b, why]) =>
+        `${name1} output${component(p)} is a ${a} but ${name2} output${component(p)} is a ${b}, so ${why}`,
+    );
+    if (!diffs.length) return;
+    const differences =
+      diffs.length === 1
+        ? `${diffs[0]}.\n`
+        : `${diffs
+            .slice(0, -1)
+            .map((d) => `  * ${d};\n`)
+            .join('\n')}  * ${diffs[diffs.length - 1]}.\n`;
+    throw new TypeError(
+      `${api} branch outputs must have the same pytree structure, but they differ:\n\n${head}${differences}\nRevise ${name1} and/or ${name2} so that they have the same pytree structure.`,
+    );
+  }
+  const paths = leafPaths(tree1);
+  const diffs: string[] = [];
+  avals1.forEach((a1, i) => {
+    const a2 = avals2[i];
+    if (!typematch(a1, a2)) {
+      const at = paths[i] ? ` at path ${paths[i]}` : '';
+      diffs.push(
+        `the output of ${name1}${at} has type ${strShort(a1)} but the corresponding output of ${name2} has type ${strShort(a2)}${mismatchExtra(a1, a2)}`,
+      );
+    }
+  });
+  if (!diffs.length) return;
+  throw new TypeError(
+    `${api} branches must have equal output types but they differ.\n\n${head}${listDiffs(diffs, '')}\nRevise ${name1} and/or ${name2} so that all output types match.`,
+  );
+}
+
+function checkCarryType(
+  name: string,
+  bodyFun: Fn,
+  inTree: TreeDef,
+  inAvals: ShapedArray[],
+  outTree: TreeDef,
+  outAvals: ShapedArray[],
+): void {
+  const carryName = firstParamName(bodyFun);
+  const component = (p: string) =>
+    carryName
+      ? p
+        ? `the input carry component ${carryName}${p}`
+        : `the input carry ${carryName}`
+      : p
+        ? `the input carry at path ${p}`
+        : 'the input carry';
+  if (!inTree.equals(outTree)) {
+    const diffs = equalityErrors(inTree, outTree, "<class 'jax._src.core.ShapedArray'>").map(
+      ([p, a, b, why]) =>
+        `${component(p)} is a ${a} but the corresponding component of the carry output is a ${b}, so ${why}`,
+    );
+    if (!diffs.length) return;
+    throw new TypeError(
+      `${name} function carry input and carry output must have the same pytree structure, but they differ:\n\n${listDiffs(diffs, '\n')}\nRevise the function so that the carry output has the same pytree structure as the carry input.`,
+    );
+  }
+  const paths = leafPaths(inTree);
+  const diffs: string[] = [];
+  inAvals.forEach((a, i) => {
+    const b = outAvals[i];
+    if (!typematch(a, b)) {
+      diffs.push(
+        `${component(paths[i])} has type ${strShort(a)} but the corresponding output carry component has type ${strShort(b)}${mismatchExtra(a, b)}`,
+      );
+    }
+  });
+  if (!diffs.length) return;
+  throw new TypeError(
+    `${name} function carry input and carry output must have equal types, but they differ:\n\n${listDiffs(diffs, '\n')}\nRevise the function so that all output types match the corresponding input types.`,
+  );
+}
+
+/** loops._promote_weak_typed_input: a weak initial carry takes the dtype the body gives it. */
+function promoteWeakInputs(
+  vals: Value[],
+  inAvals: ShapedArray[],
+  outAvals: ShapedArray[],
+): [Value[], boolean] {
+  let changed = false;
+  const out = vals.map((v, i) => {
+    const a = inAvals[i];
+    const b = outAvals[i];
+    if (a.weakType && b && !typematch(a, b)) {
+      changed = true;
+      const dt = promoteTypes(
+        { dtype: a.dtype, weakType: true },
+        { dtype: b.dtype, weakType: b.weakType },
+      ).dtype;
+      return convertElementType(v, dt, false);
+    }
+    return v;
+  });
+  return [out, changed];
+}
+
+// ---- cond / switch ------------------------------------------------------------------------------
+
+/** Concatenate the branches' consts and give every branch all of them (common._merge_common_consts). */
+function mergeCommonConsts(traced: Traced[]): { jaxprs: ClosedJaxpr[]; consts: Value[] } {
+  const consts: Value[] = [];
+  for (const t of traced) for (const c of t.consts) if (!consts.includes(c)) consts.push(c);
+  const jaxprs = traced.map((t) => {
+    const j = t.jaxpr.jaxpr;
+    const own = new Map<Value, Var>();
+    t.consts.forEach((c, i) => {
+      if (!own.has(c)) own.set(c, j.invars[i]);
+    });
+    const constInvars = consts.map((c) => own.get(c) ?? new Var(c.aval));
+    const invars = [...constInvars, ...j.invars.slice(t.consts.length)];
+    return new ClosedJaxpr(new Jaxpr(j.constvars, invars, j.outvars, j.eqns), t.jaxpr.consts);
+  });
+  return { jaxprs, consts };
+}
+
+function condInternal(
+  api: string,
+  index: Value,
+  fns: Fn[],
+  names: string[],
+  operands: unknown[],
+  order: number[],
+): unknown {
+  const [args, inTree] = flattenValues(operands);
+  const avals = args.map((a) => a.aval);
+  // inTree describes the operand list; branches take the operands as separate arguments.
+  const traced = fns.map((f) => traceFlat(f, inTree, avals));
+  const { jaxprs, consts } = mergeCommonConsts(traced);
+  for (let i = 1; i < traced.length; i++) {
+    checkBranchOutputs(
+      api,
+      names[0],
+      names[i],
+      fns[0],
+      fns[i],
+      traced[0].outTree,
+      traced[0].outAvals,
+      traced[i].outTree,
+      traced[i].outAvals,
+    );
+  }
+  const fwds = jaxprs.map((j) => forwarding(j.jaxpr));
+  const inFwd = fwds[0].map((f, k) => (fwds.every((g) => g[k] === f) ? f : null));
+  const keep = inFwd.map((f) => f === null);
+  const branches = order.map((i) => pruneOutputs(jaxprs[i], keep));
+  const outs = bind(cond_p, [index, ...consts, ...args], { branches });
+  const all = [...consts, ...args];
+  let k = 0;
+  const full = inFwd.map((f) => (f === null ? outs[k++] : all[f]));
+  return treeUnflatten(traced[0].outTree, full);
+}
+
+/**
+ * lax.cond(pred, trueFun, falseFun, ...operands): `pred` is a boolean (or number, compared with 0)
+ * scalar. Both branches are traced; the false branch is branch 0 of the `cond` primitive.
+ */
+export function cond(pred: unknown, trueFun: Fn, falseFun: Fn, ...operands: unknown[]): any {
+  if (typeof trueFun !== 'function' || typeof falseFun !== 'function') {
+    throw new TypeError('lax.cond: true_fun and false_fun arguments should be callable.');
+  }
+  if (pred === null || pred === undefined) throw new TypeError('cond predicate is None');
+  let p = toValue(pred);
+  if (p.shape.length !== 0) {
+    throw new TypeError(
+      `Pred must be a scalar, got ${String(pred)} of shape (${p.shape.join(', ')}${p.shape.length === 1 ? ',' : ''}).`,
+    );
+  }
+  if (!p.dtype.isBool) {
+    if (p.dtype.isInt || p.dtype.isFloat) p = ne(p, convertElementType(0, p.dtype, true));
+    else throw new TypeError(`Pred type must be either boolean or number, got ${p.dtype.name}.`);
+  }
+  const index = convertElementType(p, int32);
+  return condInternal('cond', index, [trueFun, falseFun], ['true_fun', 'false_fun'], operands, [1, 0]);
+}
+
+/** lax.switch(index, branches, ...operands): the index is clamped to the branch range. */
+export function switch_(index: unknown, branches: readonly Fn[], ...operands: unknown[]): any {
+  if (!branches.every((b) => typeof b === 'function')) {
+    throw new TypeError('lax.switch: branches argument should be a sequence of callables.');
+  }
+  const idx = toValue(index);
+  if (idx.shape.length !== 0) {
+    throw new TypeError(
+      `Branch index must be scalar, got ${String(index)} of shape (${idx.shape.join(', ')}${idx.shape.length === 1 ? ',' : ''}).`,
+    );
+  }
+  if (!idx.dtype.isInt)
+    throw new TypeError(`Index type must be an integer, got ${String(index)} as ${idx.dtype.name}`);
+  if (branches.length === 0) throw new Error('Empty branch sequence');
+  if (branches.length === 1) return branches[0](...operands);
+  const i = clamp(
+    strongScalar(0, int32),
+    convertElementType(idx, int32),
+    strongScalar(branches.length - 1, int32),
+  );
+  return condInternal(
+    'switch',
+    i,
+    [...branches],
+    branches.map((_, k) => (k === 0 ? 'branch 0' : `branch${k}`)),
+    operands,
+    branches.map((_, k) => k),
+  );
+}
+
+export { switch_ as switch };
+
+// ---- while_loop ---------------------------------------------------------------------------------
+
+/** lax.while_loop(condFun, bodyFun, initVal): forward-differentiable only (as JAX). */
+export function whileLoop<T = any>(
+  condFun: (x: T) => unknown,
+  bodyFun: (x: T) => unknown,
+  initVal: unknown,
+): T {
+  if (typeof condFun !== 'function' || typeof bodyFun !== 'function') {
+    throw new TypeError('lax.while_loop: body_fun and cond_fun arguments should be callable.');
+  }
+  let [init, inTree] = flattenValues(initVal);
+  const argsTree = treeFlatten([initVal])[1];
+  const create = (avals: ShapedArray[]) => {
+    const c = traceFlat(condFun as Fn, argsTree, avals);
+    if (c.outTree.kind !== 'leaf' || c.outAvals.length !== 1) {
+      throw new TypeError(`cond_fun must return a boolean scalar, but got pytree ${c.outTree}.`);
+    }
+    const pa = c.outAvals[0];
+    if (pa.shape.length !== 0 || !pa.dtype.isBool) {
+      throw new TypeError(
+        `cond_fun must return a boolean scalar, but got output type(s) [${c.outAvals.map((a) => `ShapedArray(${strShort(a)}${a.weakType ? ', weak_type=True' : ''})`).join(', ')}].`,
+      );
+    }
+    const b = traceFlat(bodyFun as Fn, argsTree, avals);
+    return { c, b };
+  };
+  let avals = init.map((v) => v.aval);
+  let { c, b } = create(avals);
+  if (b.outAvals.length !== avals.length) {
+    checkCarryType('while_loop body', bodyFun, inTree, avals, b.outTree, b.outAvals);
+  }
+  const [promoted, changed] = promoteWeakInputs(init, avals, b.outAvals);
+  if (changed) {
+    init = promoted;
+    avals = init.map((v) => v.aval);
+    ({ c, b } = create(avals));
+  }
+  checkCarryType('while_loop body', bodyFun, inTree, avals, b.outTree, b.outAvals);
+
+  // A carry the body forwards unchanged and the cond does not read becomes a body const.
+  let condJaxpr = c.jaxpr;
+  let bodyJaxpr = b.jaxpr;
+  let bodyConsts = b.consts;
+  const nb = bodyConsts.length;
+  const nc = c.consts.length;
+  const bodyFwd = forwarding(bodyJaxpr.jaxpr);
+  const carryNofwd = bodyFwd.map((f, i) => nb + i !== f);
+  const dce = dceJaxpr(condJaxpr.jaxpr, [...c.consts.map(() => true), ...carryNofwd]);
+  const moveToConst = dce.keep.slice(nc).map((k) => !k);
+  let initVals = init;
+  let newBodyConsts: Value[] = [];
+  if (moveToConst.some(Boolean)) {
+    condJaxpr = new ClosedJaxpr(dce.jaxpr, condJaxpr.consts);
+    bodyJaxpr = pruneOutputs(
+      bodyJaxpr,
+      moveToConst.map((m) => !m),
+    );
+    bodyJaxpr = moveBindersToFront(bodyJaxpr, [...bodyConsts.map(() => false), ...moveToConst]);
+    [initVals, newBodyConsts] = partition(moveToConst, init);
+    bodyConsts = [...newBodyConsts, ...bodyConsts];
+  }
+  let outs = bind(while_p, [...c.consts, ...bodyConsts, ...initVals], {
+    cond_jaxpr: condJaxpr,
+    body_jaxpr: bodyJaxpr,
+    cond_nconsts: nc,
+    body_nconsts: bodyConsts.length,
+  });
+  if (moveToConst.some(Boolean)) outs = mergeLists(moveToConst, outs, newBodyConsts);
+  return treeUnflatten(b.outTree, outs) as T;
+}
+
+// ---- scan ---------------------------------------------------------------------------------------
+
+export interface ScanOptions {
+  length?: number;
+  reverse?: boolean;
+  unroll?: number | boolean;
+}
+
+function inferScanLength(xs: Value[], length: number | undefined): number {
+  const lengths = xs.map((x) => {
+    if (x.shape.length === 0) {
+      throw new TypeError(
+        `scan got value with no leading axis to scan over: ${xs
+          .filter((v) => v.shape.length === 0)
+          .map(String)
+          .join(', ')}.`,
+      );
+    }
+    return x.shape[0];
+  });
+  if (length !== undefined && length !== null) {
+    if (isTracer(length)) {
+      throw new TypeError(
+        'The `length` argument to `scan` expects a concrete `int` value. For scan-like iteration with a dynamic length, use `while_loop` or `fori_loop`.',
+      );
+    }
+    const n = Number(length);
+    if (!lengths.every((l) => l === n)) {
+      throw new RangeError(
+        `scan got \`length\` argument of ${n} which disagrees with leading axis sizes [${lengths.join(', ')}].`,
+      );
+    }
+    return n;
+  }
+  const unique = [...new Set(lengths)];
+  if (unique.length > 1)
+    throw new RangeError(`scan got values with different leading axis sizes: ${lengths.join(', ')}.`);
+  if (unique.length === 0) throw new RangeError('scan got no values to scan over and `length` not provided.');
+  return unique[0];
+}
+
+/**
+ * lax.scan(f, init, xs, {length, reverse, unroll}): `f(carry, x)` returns `[carry, y]`; the result
+ * is `[finalCarry, stackedYs]`.
+ */
+export function scan<C = any, X = any, Y = any>(
+  f: (carry: C, x: X) => readonly unknown[],
+  init: C,
+  xs: unknown = null,
+  opts: ScanOptions = {},
+): [C, Y] {
+  if (typeof f !== 'function') throw new TypeError('lax.scan: f argument should be callable.');
+  const { reverse = false } = opts;
+  let [initFlat, initTree] = flattenValues(init);
+  const [xsFlat, xsTree] = flattenValues(xs);
+  const length = inferScanLength(xsFlat, opts.length);
+  const xAvals = xsFlat.map((x) => new ShapedArray(x.shape.slice(1), x.dtype, x.weakType));
+  const inTree = treeFlatten([init, xs])[1];
+  const create = (carryAvals: ShapedArray[]) => {
+    const t = traceFlat(f as Fn, inTree, [...carryAvals, ...xAvals]);
+    if (t.outTree.kind !== 'list' || t.outTree.children.length !== 2) {
+      throw new TypeError(`scan body output must be a pair, got ${t.outTree}.`);
+    }
+    const nCarryOut = t.outTree.children[0].numLeaves;
+    return {
+      t,
+      carryTree: t.outTree.children[0],
+      carryOut: t.outAvals.slice(0, nCarryOut),
+    };
+  };
+  let carryAvals = initFlat.map((v) => v.aval);
+  let { t, carryTree, carryOut } = create(carryAvals);
+  if (carryOut.length !== carryAvals.length) {
+    checkCarryType('scan body', f as Fn, initTree, carryAvals, carryTree, carryOut);
+  }
+  const [promoted, changed] = promoteWeakInputs(initFlat, carryAvals, carryOut);
+  if (changed) {
+    initFlat = promoted;
+    carryAvals = initFlat.map((v) => v.aval);
+    ({ t, carryTree, carryOut } = create(carryAvals));
+  }
+  checkCarryType('scan body', f as Fn, initTree, carryAvals, carryTree, carryOut);
+
+  let unroll = opts.unroll ?? 1;
+  if (typeof unroll === 'boolean') unroll = unroll ? Math.max(length, 1) : 1;
+  if (unroll < 0) throw new RangeError('`unroll` must be a `bool` or a non-negative `int`.');
+
+  let jaxpr = t.jaxpr;
+  let consts = t.consts;
+  let numCarry = initFlat.length;
+  const numXs = xsFlat.length;
+  const numYs = t.outAvals.length - numCarry;
+  let argsFlat = [...initFlat, ...xsFlat];
+
+  // A carry the body forwards unchanged is read-only: it becomes a const.
+  const fwds = forwarding(jaxpr.jaxpr);
+  const carryFwd = fwds.slice(0, numCarry);
+  const extFwd = fwds.slice(numCarry);
+  const moveToConst = carryFwd.map((fw, i) => consts.length + i === fw);
+  let newConsts: Value[] = [];
+  if (moveToConst.some(Boolean)) {
+    jaxpr = pruneOutputs(jaxpr, [...moveToConst.map((m) => !m), ...Array(numYs).fill(true)]);
+    jaxpr = moveBindersToFront(jaxpr, [
+      ...consts.map(() => false),
+      ...moveToConst,
+      ...Array(numXs).fill(false),
+    ]);
+    [argsFlat, newConsts] = partition([...moveToConst, ...Array(numXs).fill(false)], argsFlat);
+    consts = [...newConsts, ...consts];
+    numCarry -= newConsts.length;
+  }
+  // A y that is an x passed through needs no copy: it is the xs array itself.
+  const extToExt = extFwd.map((i) =>
+    i !== null && i >= numCarry + consts.length ? i - consts.length : null,
+  );
+  jaxpr = pruneOutputs(jaxpr, [...Array(numCarry).fill(true), ...extToExt.map((i) => i === null)]);
+
+  const outs = bind(scan_p, [...consts, ...argsFlat], {
+    jaxpr,
+    length,
+    reverse,
+    unroll,
+    num_consts: consts.length,
+    num_carry: numCarry,
+  });
+  const carryOuts = outs.slice(0, numCarry);
+  let k = numCarry;
+  const ys = extToExt.map((i) => (i === null ? outs[k++] : argsFlat[i]));
+  let carry = carryOuts;
+  if (moveToConst.some(Boolean)) carry = mergeLists(moveToConst, carryOuts, newConsts);
+  void xsTree;
+  return [treeUnflatten(carryTree, carry), treeUnflatten(t.outTree.children[1], ys)];
+}
+
+// ---- fori_loop ----------------------------------------------------------------------------------
+
+export interface ForiOptions {
+  unroll?: number | boolean;
+}
+
+/**
+ * lax.fori_loop(lower, upper, bodyFun, initVal): a scan when both bounds are concrete (so reverse
+ * mode works), else a while loop over (i, upper, x), as JAX does.
+ */
+export function foriLoop<T>(
+  lower: unknown,
+  upper: unknown,
+  bodyFun: (i: Value, x: T) => T,
+  initVal: T,
+  opts: ForiOptions = {},
+): T {
+  if (typeof bodyFun !== 'function')
+    throw new TypeError('lax.fori_loop: body_fun argument should be callable.');
+  let lo = toValue(lower);
+  let hi = toValue(upper);
+  let dtype: DType | null = null;
+  if (lo.dtype === hi.dtype) dtype = lo.dtype;
+  else if (lo.dtype.kind === 'i' && hi.dtype.kind === 'i') {
+    if (lo.weakType && !hi.weakType) dtype = hi.dtype;
+    else if (!lo.weakType && hi.weakType) dtype = lo.dtype;
+  }
+  if (!dtype) {
+    throw new TypeError(
+      `lower and upper arguments to fori_loop must have equal types, got ${lo.dtype.name} and ${hi.dtype.name}`,
+    );
+  }
+  const concrete = lo instanceof ArrayImpl && hi instanceof ArrayImpl;
+  if (concrete) {
+    const l = Math.trunc(Number((lo as ArrayImpl).dataSync()[0]));
+    const u = Math.trunc(Number((hi as ArrayImpl).dataSync()[0]));
+    const unroll = opts.unroll ?? false;
+    const scannedFun = function scannedFun(loop_carry: [Value, T], _: unknown): [[Value, T], null] {
+      const [i, x] = loop_carry;
+      return [[i.add(1), bodyFun(i, x)], null];
+    };
+    const [[, result]] = scan(scannedFun as any, [l, initVal] as [unknown, T], null, {
+      length: Math.max(u - l, 0),
+      unroll,
+    }) as [[Value, T], null];
+    return result;
+  }
+  if (opts.unroll !== undefined && opts.unroll !== false && opts.unroll !== 1) {
+    throw new RangeError('Can only use `unroll` in `fori_loop` if the loop bounds are statically known.');
+  }
+  if (lo.dtype !== dtype) lo = convertElementType(lo, dtype);
+  if (hi.dtype !== dtype) hi = convertElementType(hi, dtype);
+  const condFun = (loop_carry: [Value, Value, T]) => lt(loop_carry[0], loop_carry[1]);
+  const whileBodyFun = function whileBodyFun(loop_carry: [Value, Value, T]): [Value, Value, T] {
+    const [i, up, x] = loop_carry;
+    return [add(i, strongScalar(1, i.dtype)), up, bodyFun(i, x)];
+  };
+  const [, , result] = whileLoop(condFun, whileBodyFun, [lo, hi, initVal] as [Value, Value, T]);
+  return result;
+}
+
+// ---- map ----------------------------------------------------------------------------------------
+
+/** lax.map(f, xs): f over the leading axis of xs (a pytree), as a scan with no carry. */
+export function map<X, Y>(f: (x: X) => Y, xs: X): Y {
+  const g = (_: unknown, x: X): [unknown[], Y] => [[], f(x)];
+  return scan(g, [] as unknown[], xs)[1];
+}
+
+// ---- associative_scan ---------------------------------------------------------------------------
+
+export interface AssociativeScanOptions {
+  reverse?: boolean;
+  axis?: number;
+}
+
+function interleave(a: Value, b: Value, axis: number): Value {
+  const same = a.shape[axis] === b.shape[axis];
+  const aPad = a.shape.map(() => [0, 0, 0] as [number, number, number]);
+  const bPad = b.shape.map(() => [0, 0, 0] as [number, number, number]);
+  aPad[axis] = [0, same ? 1 : 0, 1];
+  bPad[axis] = [1, same ? 0 : 1, 1];
+  const op = a.dtype.isBool ? bitwiseOr : add;
+  return op(pad(a, strongScalar(0, a.dtype), aPad), pad(b, strongScalar(0, b.dtype), bPad));
+}
+
+/**
+ * lax.associative_scan(fn, elems, {reverse, axis}): the prefix combination of `elems` along
+ * `axis` with an associative `fn(a, b)` in O(log n) parallel steps (Blelloch's odd/even scan).
+ */
+export function associativeScan<T>(fn: (a: T, b: T) => T, elems: T, opts: AssociativeScanOptions = {}): T {
+  if (typeof fn !== 'function') throw new TypeError('lax.associative_scan: fn argument should be callable.');
+  const { reverse = false } = opts;
+  let [flat, tree] = flattenValues(elems);
+  if (reverse) flat = flat.map((e) => rev(e, [normAxis(opts.axis ?? 0, e.ndim)]));
+  const combine = (a: Value[], b: Value[]): Value[] =>
+    treeFlatten(fn(treeUnflatten(tree, a) as T, treeUnflatten(tree, b) as T))[0].map(toValue);
+  const axis = normAxis(opts.axis ?? 0, flat[0].ndim);
+  const n = flat[0].shape[axis];
+  if (!flat.every((e) => e.shape[axis] === n)) {
+    throw new RangeError(
+      `Array inputs to associative_scan must have the same first dimension. (saw: [${flat.map((e) => `(${e.shape.join(', ')}${e.shape.length === 1 ? ',' : ''})`).join(', ')}])`,
+    );
+  }
+  const slice = (e: Value, start: number, limit: number | null, stride = 1) =>
+    sliceInDim(
+      e,
+      start,
+      limit === null ? e.shape[axis] : limit < 0 ? e.shape[axis] + limit : limit,
+      stride,
+      axis,
+    );
+  const go = (es: Value[]): Value[] => {
+    const m = es[0].shape[axis];
+    if (m < 2) return es;
+    const reduced = combine(
+      es.map((e) => slice(e, 0, -1, 2)),
+      es.map((e) => slice(e, 1, null, 2)),
+    );
+    const odd = go(reduced);
+    const even =
+      m % 2 === 0
+        ? combine(
+            odd.map((e) => slice(e, 0, -1)),
+            es.map((e) => slice(e, 2, null, 2)),
+          )
+        : combine(
+            odd,
+            es.map((e) => slice(e, 2, null, 2)),
+          );
+    const evens = es.map((e, i) => concatenate([slice(e, 0, 1), even[i]], axis));
+    return evens.map((e, i) => interleave(e, odd[i], axis));
+  };
+  let scans = go(flat);
+  if (reverse) scans = scans.map((s) => rev(s, [axis]));
+  return treeUnflatten(tree, scans) as T;
+}
+
+function normAxis(axis: number, ndim: number): number {
+  const a = axis < 0 ? axis + ndim : axis;
+  if (a < 0 || a >= ndim)
+    throw new RangeError(`axis ${axis} is out of bounds for array of dimension ${ndim}`);
+  return a;
+}

@@ -1,0 +1,238 @@
+/**
+ * @file The control-flow primitives cond, while and scan, with JAX 0.10.2's params (names and
+ * values as jax/_src/lax/control_flow binds them, so jaxprs print as JAX prints them):
+ *   cond[branches=(...)]                       index, *consts, *operands
+ *   while[body_jaxpr body_nconsts cond_jaxpr cond_nconsts]   *cond_consts, *body_consts, *carry
+ *   scan[jaxpr length num_carry num_consts reverse unroll]  *consts, *carry, *xs
+ * Branch and body jaxprs are ClosedJaxprs without consts (consts are leading operands).
+ *
+ * Eager execution compiles the one-equation program through the same path as jit (so eager and
+ * jitted loops agree bit for bit and a loop is one compiled kernel, not thousands of dispatches);
+ * the lowering (compile/control.ts) keeps the loop structured. Closed jaxprs that do carry consts
+ * (which only transformations could build) fall back to interpreting the body with evalJaxpr.
+ * jvp/transpose/batch slots are left for the transformation rules.
+ */
+
+import { lowerCond, lowerScan, lowerWhile } from '../compile/control.js';
+import { compileJaxpr, execute, placement } from '../compile/index.js';
+import type { LowerRule } from '../compile/lower.js';
+import { type ArrayImpl, hostScalar } from '../core/array.js';
+import { ShapedArray } from '../core/aval.js';
+import { int32 } from '../core/dtype.js';
+import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
+import { bind1, type Value } from '../core/trace.js';
+import { evalJaxpr } from '../ir/eval.js';
+import { type ClosedJaxpr, Jaxpr, JaxprEqn, Var } from '../ir/jaxpr.js';
+import * as S from './structural.js';
+
+export interface CondParams {
+  branches: ClosedJaxpr[];
+}
+
+export interface WhileParams {
+  cond_jaxpr: ClosedJaxpr;
+  body_jaxpr: ClosedJaxpr;
+  cond_nconsts: number;
+  body_nconsts: number;
+}
+
+export interface ScanParams {
+  jaxpr: ClosedJaxpr;
+  length: number;
+  reverse: boolean;
+  unroll: number;
+  num_consts: number;
+  num_carry: number;
+}
+
+// ---- eager execution ----------------------------------------------------------------------------
+
+const eagerPrograms = new WeakMap<object, Map<string, Jaxpr>>();
+
+/** Run `prim` on concrete arrays as a one-equation compiled program, cached per body jaxpr. */
+function runCompiled(
+  prim: Primitive,
+  args: ArrayImpl[],
+  params: Params,
+  keyObj: object,
+  extra: string,
+): ArrayImpl[] {
+  let m = eagerPrograms.get(keyObj);
+  if (!m) {
+    m = new Map();
+    eagerPrograms.set(keyObj, m);
+  }
+  const avals = args.map((a) => a.aval);
+  const key = `${extra}|${avals.map((a) => a.key()).join(',')}`;
+  let j = m.get(key);
+  if (!j) {
+    const invars = avals.map((a) => new Var(a));
+    const outvars = prim.rules.abstractEval(avals, params).map((a) => new Var(a));
+    j = new Jaxpr([], invars, outvars, [new JaxprEqn(prim, invars, params, outvars)]);
+    m.set(key, j);
+  }
+  return execute(compileJaxpr(j, placement(args)), args, []);
+}
+
+function hasConsts(...cjs: ClosedJaxpr[]): boolean {
+  return cjs.some((c) => c.consts.length > 0);
+}
+
+function scalarOfValue(x: Value): number {
+  return Number(hostScalar(x as ArrayImpl));
+}
+
+function evalClosed(cj: ClosedJaxpr, args: readonly Value[]): Value[] {
+  return evalJaxpr(cj.jaxpr, cj.consts, args);
+}
+
+// ---- cond ---------------------------------------------------------------------------------------
+
+export const cond_p = definePrimitive(
+  'cond',
+  {
+    abstractEval(avals, p) {
+      const { branches } = p as unknown as CondParams;
+      const [index, ...ops] = avals;
+      if (index.shape.length !== 0 || index.dtype !== int32) {
+        throw new TypeError(`cond index must be an int32 scalar, got ${index.strShort()}`);
+      }
+      for (const b of branches) {
+        if (b.inAvals.length !== ops.length) {
+          throw new TypeError(`cond branch takes ${b.inAvals.length} operands, got ${ops.length}`);
+        }
+      }
+      return branches[0].outAvals;
+    },
+    impl(args: ArrayImpl[], p: Params) {
+      const { branches } = p as unknown as CondParams;
+      if (hasConsts(...branches)) {
+        const raw = scalarOfValue(args[0]);
+        const i = Math.min(Math.max(raw, 0), branches.length - 1);
+        return evalClosed(branches[i], args.slice(1));
+      }
+      return runCompiled(cond_p, args, p, branches[0], '');
+    },
+    lower: ((ctx, ins, p, outAvals) =>
+      lowerCond(ctx, ins, (p as unknown as CondParams).branches, outAvals)) satisfies LowerRule,
+    ppParams: (p: Params) => ({ branches: p.branches }),
+  },
+  true,
+);
+
+// ---- while --------------------------------------------------------------------------------------
+
+export const while_p = definePrimitive(
+  'while',
+  {
+    abstractEval(avals, p) {
+      const q = p as unknown as WhileParams;
+      const ncarry = avals.length - q.cond_nconsts - q.body_nconsts;
+      if (q.cond_jaxpr.inAvals.length !== q.cond_nconsts + ncarry) {
+        throw new TypeError(
+          `while_loop len(cond_jaxpr.in_avals)=${q.cond_jaxpr.inAvals.length} but len(cond_consts_avals) + len(in_avals)=${q.cond_nconsts + ncarry}`,
+        );
+      }
+      if (q.body_jaxpr.inAvals.length !== q.body_nconsts + ncarry) {
+        throw new TypeError(
+          `while_loop len(body_jaxpr.in_avals)=${q.body_jaxpr.inAvals.length} but len(body_consts_avals) + len(in_avals)=${q.body_nconsts + ncarry}`,
+        );
+      }
+      return q.body_jaxpr.outAvals;
+    },
+    impl(args: ArrayImpl[], p: Params) {
+      const q = p as unknown as WhileParams;
+      if (hasConsts(q.cond_jaxpr, q.body_jaxpr)) {
+        const cc = args.slice(0, q.cond_nconsts);
+        const bc = args.slice(q.cond_nconsts, q.cond_nconsts + q.body_nconsts);
+        let carry: Value[] = args.slice(q.cond_nconsts + q.body_nconsts);
+        while (scalarOfValue(evalClosed(q.cond_jaxpr, [...cc, ...carry])[0])) {
+          carry = evalClosed(q.body_jaxpr, [...bc, ...carry]);
+        }
+        return carry;
+      }
+      return runCompiled(while_p, args, p, q.body_jaxpr, `${q.cond_nconsts},${q.body_nconsts}`);
+    },
+    lower: ((ctx, ins, p, outAvals) =>
+      lowerWhile(ctx, ins, p as unknown as WhileParams, outAvals)) satisfies LowerRule,
+  },
+  true,
+);
+
+// ---- scan ---------------------------------------------------------------------------------------
+
+/** The stacked aval of a per-iteration aval: a leading axis of `length`. */
+export function stackedAval(a: ShapedArray, length: number): ShapedArray {
+  return new ShapedArray([length, ...a.shape], a.dtype, a.weakType);
+}
+
+function sliceLeading(x: Value, i: number): Value {
+  const shape = x.aval.shape;
+  const s = bind1(S.slice, [x], {
+    start_indices: shape.map((_, d) => (d === 0 ? i : 0)),
+    limit_indices: shape.map((n, d) => (d === 0 ? i + 1 : n)),
+    strides: null,
+  });
+  return bind1(S.squeeze, [s], { dimensions: [0] });
+}
+
+function stack(ys: Value[], aval: ShapedArray): Value {
+  const shape = [1, ...aval.shape];
+  const rows = ys.map((y) =>
+    bind1(S.broadcast_in_dim, [y], {
+      shape,
+      broadcast_dimensions: aval.shape.map((_, d) => d + 1),
+      sharding: null,
+    }),
+  );
+  return bind1(S.concatenate, rows, { dimension: 0 });
+}
+
+export const scan_p = definePrimitive(
+  'scan',
+  {
+    abstractEval(avals, p) {
+      const q = p as unknown as ScanParams;
+      const ins = q.jaxpr.inAvals;
+      if (ins.length !== avals.length) {
+        throw new TypeError(`scan jaxpr takes ${ins.length} inputs, got ${avals.length}`);
+      }
+      for (let i = q.num_consts + q.num_carry; i < avals.length; i++) {
+        if (avals[i].shape[0] !== q.length) {
+          throw new TypeError(`scan xs leading axis ${avals[i].shape[0]} disagrees with length ${q.length}`);
+        }
+      }
+      const outs = q.jaxpr.outAvals;
+      return [...outs.slice(0, q.num_carry), ...outs.slice(q.num_carry).map((a) => stackedAval(a, q.length))];
+    },
+    impl(args: ArrayImpl[], p: Params) {
+      const q = p as unknown as ScanParams;
+      if (hasConsts(q.jaxpr) && q.length > 0) {
+        const consts = args.slice(0, q.num_consts);
+        let carry: Value[] = args.slice(q.num_consts, q.num_consts + q.num_carry);
+        const xs = args.slice(q.num_consts + q.num_carry);
+        const ys: Value[][] = [];
+        for (let t = 0; t < q.length; t++) {
+          const i = q.reverse ? q.length - 1 - t : t;
+          const outs = evalClosed(q.jaxpr, [...consts, ...carry, ...xs.map((x) => sliceLeading(x, i))]);
+          carry = outs.slice(0, q.num_carry);
+          ys[i] = outs.slice(q.num_carry);
+        }
+        const yAvals = q.jaxpr.outAvals.slice(q.num_carry);
+        return [
+          ...carry,
+          ...yAvals.map((a, j) =>
+            stack(
+              ys.map((y) => y[j]),
+              a,
+            ),
+          ),
+        ];
+      }
+      return runCompiled(scan_p, args, p, q.jaxpr, `${q.length},${q.reverse},${q.num_consts},${q.num_carry}`);
+    },
+    lower: ((ctx, ins, p, outAvals) =>
+      lowerScan(ctx, ins, p as unknown as ScanParams, outAvals)) satisfies LowerRule,
+  },
+  true,
+);
