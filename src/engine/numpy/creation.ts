@@ -9,7 +9,7 @@ import { ArrayImpl } from '../core/array.js';
 import { fillTyped, hostArray, isValue } from '../core/coerce.js';
 import { bool, type DType, type DTypeLike, defaultFloat, defaultInt, promoteTypes } from '../core/dtype.js';
 import { checkShape } from '../core/shape.js';
-import { bind1, type Value } from '../core/trace.js';
+import { bind1, currentDynamicTrace, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import { iota } from '../primitives/structural.js';
 import * as uf from './ufuncs.js';
@@ -70,7 +70,10 @@ export function full(shape: ShapeArg, fillValue: unknown, opts: CreateOptions = 
           ? defaultInt()
           : defaultFloat());
   const v = convertElementType(fv, dtype, false);
-  if (v instanceof ArrayImpl && v.hostCache && v.size === 1) {
+  // Eagerly, fill on the host. Under a trace, stage a broadcast_in_dim of the scalar as JAX does
+  // (`broadcast_in_dim 0.0:f32[]`), rather than closing over a constant array.
+  const tracing = currentDynamicTrace().level > 0;
+  if (!tracing && v instanceof ArrayImpl && v.hostCache && v.size === 1) {
     const n = s.reduce((a, b) => a * b, 1);
     const data = fillTyped(dtype, []);
     const out = new (data.constructor as any)(n);
