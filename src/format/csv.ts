@@ -182,7 +182,7 @@ function readPlainNumbers(
         if (d < 0 || d > lineEnd) d = lineEnd;
         const v = +text.slice(start, d);
         // NaN, an empty cell (+'' is 0) or a radix literal: leave it to the general path.
-        if (v !== v || (v === 0 && text.slice(start, d).trim() === '')) return null;
+        if (Number.isNaN(v) || (v === 0 && text.slice(start, d).trim() === '')) return null;
         if (n === data.length) {
           const bigger = new Float64Array(data.length * 2);
           bigger.set(data);
@@ -270,7 +270,7 @@ export function readCsv(text: string, source: string, opts: CsvOptions = {}): Cs
       // Fast path for ordinary decimal numbers; everything else (empty, nan/inf spellings, hex that
       // float() rejects, garbage) goes through the checks below.
       const fast = +cell;
-      if (fast === fast && fast !== 0 && (!Number.isInteger(fast) || !/[xXbBoO]/.test(cell))) {
+      if (!Number.isNaN(fast) && fast !== 0 && (!Number.isInteger(fast) || !/[xXbBoO]/.test(cell))) {
         data[r * ncols + c] = fast;
         continue;
       }
