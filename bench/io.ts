@@ -42,7 +42,8 @@ const npyMB = statSync(npy).size / 1e6;
 const csvMB = statSync(csv).size / 1e6;
 
 const npyMs = time(() => {
-  readNpy(new Uint8Array(readFileSync(npy)), npy);
+  const b = readFileSync(npy);
+  readNpy(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), npy);
 }, 5);
 const npNpyMs = Number(
   py(`
