@@ -1,4 +1,7 @@
-/** @file Public entry point of src/format: array file readers and writers with no engine dependency. */
+/**
+ * @file Public entry point of src/format: array file readers and writers. Number and array printing
+ * (formatScalar, formatRepr) comes from the engine's src/engine/core/print.
+ */
 
 export { writeFileAtomic } from './atomic.js';
 export { type CsvOptions, type CsvResult, readCsv, sniffDelimiter } from './csv.js';

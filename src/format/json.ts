@@ -14,7 +14,7 @@
  * form for their own dtype and NaN/Infinity/-Infinity spelled as json.dumps spells them.
  */
 
-import { formatFloatScalar } from './float-format.js';
+import { formatFloatScalar } from '../engine/core/print/float-format.js';
 import {
   FormatError,
   type HostArray,

@@ -1,5 +1,8 @@
 /**
- * @file Decimal digit generation for float16/float32/float64 values, matching NumPy's Dragon4 output.
+ * @file Decimal digit generation for float16/float32/float64 values, matching NumPy's Dragon4 output
+ * (numpy/_core/src/multiarray/dragon4.c is the reference for the rules; the code is our own). The one
+ * implementation of float digits in tjax: the Array repr (print/array2string.ts) and the CLI's text and
+ * JSON output (src/format) both use it.
  *
  * NumPy prints a float with the shortest digit string that reads back as the same value *in its own
  * dtype* (so float32 0.1 prints as 0.1), picking the closest such string and breaking exact ties towards
@@ -9,7 +12,7 @@
  * - float64: ECMAScript's Number-to-string already yields the shortest, closest digits under the same
  *   round-half-even reading, so those digits are used directly.
  * - float32/float16: a binary search over the digit count for the correctly rounded decimal that reads
- *   back as x (Math.fround / floatToHalf), with the few cases where that shortcut could differ from
+ *   back as x (Math.fround / f16r), with the few cases where that shortcut could differ from
  *   Dragon4 (powers of two, decimals on a rounding boundary, digit ties) sent to a careful path that
  *   tests both p-digit neighbours of x against its rounding interval (the midpoints to its neighbours,
  *   exact in double precision; the ends count only when x's last mantissa bit is even). Comparisons
@@ -20,7 +23,7 @@
  *   value half-up; an exact tie is detected with BigInt and resolved to the even digit instead.
  */
 
-import { floatToHalf, halfToFloat } from './host-array.js';
+import { f2h, f16r, h2f } from '../../backends/cpu/runtime.js';
 
 export type FloatDType = 'float16' | 'float32' | 'float64';
 
@@ -33,7 +36,7 @@ export interface Dec {
 /** x rounded to the nearest value of dtype. */
 export function roundToDType(x: number, dtype: FloatDType): number {
   if (dtype === 'float32') return Math.fround(x);
-  if (dtype === 'float16') return halfToFloat(floatToHalf(x));
+  if (dtype === 'float16') return f16r(x);
   return x;
 }
 
@@ -110,9 +113,9 @@ function roundingInterval(x: number, dtype: 'float16' | 'float32'): Interval {
     u32[0] = bits + 1;
     next = f32[0]!;
   } else {
-    bits = floatToHalf(x);
-    prev = halfToFloat(bits - 1);
-    next = halfToFloat(bits + 1);
+    bits = f2h(x);
+    prev = h2f(bits - 1);
+    next = h2f(bits + 1);
   }
   const lo = (x + prev) / 2;
   // Above the largest finite value the next step is infinity; the gap is mirrored instead.
@@ -303,17 +306,13 @@ export function shortestDigits(x: number, dtype: FloatDType): Dec {
   return shortestSmallFast(ax, dtype) ?? shortestSmall(ax, dtype);
 }
 
-function roundHalf(d: number): number {
-  return halfToFloat(floatToHalf(d));
-}
-
 /**
  * Whether the decimal read as the double d rounds to x in the small dtype. Returns undefined when d sits
  * exactly on a midpoint between two values of the dtype: the decimal itself may lie on either side, and
  * rounding the double again would decide it wrongly (double rounding), so the caller must be exact.
  */
 function roundsTo(d: number, x: number, dtype: 'float16' | 'float32'): boolean | undefined {
-  const round = dtype === 'float32' ? Math.fround : roundHalf;
+  const round = dtype === 'float32' ? Math.fround : f16r;
   const f = round(d);
   // d is a midpoint exactly when its mirror image through f is also a value of the dtype.
   const mirror = 2 * d - f;
@@ -334,7 +333,7 @@ function shortestSmallFast(x: number, dtype: 'float16' | 'float32'): Dec | null 
     bits = u32[0]!;
     if ((bits & 0x7fffff) === 0) return null;
   } else {
-    bits = floatToHalf(x);
+    bits = f2h(x);
     if ((bits & 0x3ff) === 0) return null;
   }
   let lo = 1;
