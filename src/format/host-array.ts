@@ -6,6 +6,7 @@
  * what file formats naturally hold and what the engine can adopt without caring where it came from.
  */
 
+import { h2f } from '../engine/backends/cpu/runtime.js';
 export type DTypeName =
   | 'bool'
   | 'int8'
@@ -158,59 +159,13 @@ export function checkHostArray(a: HostArray, context: string): void {
 /** Whether this host stores multi-byte numbers little-endian (what every NPY writer we target uses). */
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-// Scratch space for reading the exponent of a double without Math.log2's rounding.
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-const HI = HOST_LITTLE_ENDIAN ? 1 : 0;
-
-/** The value of the IEEE binary16 number with these bits. */
-export function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1024 + frac) * 2 ** (exp - 25);
-}
-
-/** Rounds m (a non-negative double below 2^11) to an integer, ties to even. */
-function roundHalfEven(m: number): number {
-  const fl = Math.floor(m);
-  const diff = m - fl;
-  if (diff > 0.5 || (diff === 0.5 && fl % 2 === 1)) return fl + 1;
-  return fl;
-}
-
-/**
- * The bits of the binary16 number nearest to x (ties to even), rounding directly from the double so
- * there is no double rounding through float32. NaN becomes the quiet NaN 0x7e00, as NumPy produces.
- */
-export function floatToHalf(x: number): number {
-  if (Number.isNaN(x)) return 0x7e00;
-  const signBit = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
-  const ax = Math.abs(x);
-  // 65520 is halfway between the largest half (65504) and 2^16; the tie goes to the even side, infinity.
-  if (ax >= 65520) return signBit | 0x7c00;
-  if (ax < 2 ** -14) {
-    // Subnormal: an integer multiple of 2^-24. Scaling by a power of two is exact.
-    return signBit | roundHalfEven(ax * 2 ** 24);
-  }
-  f64[0] = ax;
-  const e = ((u32[HI]! >>> 20) & 0x7ff) - 1023;
-  let m = roundHalfEven(ax * 2 ** (10 - e));
-  let be = e + 15;
-  if (m === 2048) {
-    m = 1024;
-    be += 1;
-  }
-  if (be >= 31) return signBit | 0x7c00;
-  return signBit | (be << 10) | (m - 1024);
-}
+/** IEEE half bits <-> numbers: the engine's conversions (one implementation for both). */
+export { f2h as floatToHalf, h2f as halfToFloat } from '../engine/backends/cpu/runtime.js';
 
 /** The element at flat index i as a JS number, bigint, or (for bool) boolean; float16 is decoded. */
 export function elementAt(a: HostArray, i: number): number | bigint | boolean {
   const v = a.data[i]!;
   if (a.dtype === 'bool') return v !== 0;
-  if (a.dtype === 'float16') return halfToFloat(v as number);
+  if (a.dtype === 'float16') return h2f(v as number);
   return v;
 }
