@@ -6,17 +6,25 @@
 import { type DTypeLike, defaultFloat } from '../core/dtype.js';
 import { normalizeAxes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
-import { erf as laxErf } from '../lax/elementwise.js';
+import { erf as laxErf, select as laxSelect } from '../lax/elementwise.js';
 import * as jnp from '../numpy/namespace.js';
-import { stopGradient } from '../transforms/api.js';
+import { customJvp, stopGradient } from '../transforms/api.js';
+import { jit } from '../transforms/jit.js';
 
 type In = unknown;
 type Axis = number | readonly number[] | null;
 
 const v = (x: In): Value => jnp.asarray(x) as Value;
 
+/** As JAX's: a custom_jvp around a jitted maximum, so the gradient at 0 is 0 (not 0.5). */
+const reluCustom = customJvp(
+  jit(function relu(x: In): Value {
+    return jnp.maximum(x, 0);
+  }),
+);
+reluCustom.defjvps((g: Value, _ans: Value, x: Value) => laxSelect(jnp.greater(x, 0), g, jnp.zerosLike(g)));
 export function relu(x: In): Value {
-  return jnp.maximum(x, 0);
+  return reluCustom(x);
 }
 export function relu6(x: In): Value {
   return jnp.minimum(jnp.maximum(x, 0), 6);

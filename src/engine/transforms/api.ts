@@ -21,6 +21,14 @@ import { backwardPass, UndefPrimal } from './transpose.js';
 import { type BatchDim, vmapFlat } from './vmap.js';
 import './rules/index.js';
 
+export {
+  type CheckpointOptions,
+  type CheckpointPolicy,
+  checkpoint,
+  checkpointPolicies,
+  remat,
+} from './checkpoint.js';
+export { type CustomJvp, type CustomVjp, customJvp, customVjp } from './custom.js';
 export { Zero as Float0Zero, Zero } from './jvp.js';
 
 type Fn = (...args: any[]) => any;

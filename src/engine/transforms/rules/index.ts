@@ -9,3 +9,4 @@ import './jit.js';
 import './dot.js';
 import './indexing.js';
 import './sorting.js';
+import './custom.js';
