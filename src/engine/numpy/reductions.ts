@@ -134,3 +134,6 @@ export function var_(x: unknown, opts: ReduceOpts & { ddof?: number; correction?
 export function std(x: unknown, opts: ReduceOpts & { ddof?: number; correction?: number } = {}): Value {
   return lax.sqrt(var_(x, opts));
 }
+
+// `var` is a reserved word in JS but a fine export name: jnp.var(x) works as in NumPy.
+export { var_ as var };

@@ -8,6 +8,7 @@ import { broadcastShapes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
+import { customJvp } from '../transforms/custom.js';
 import { jit } from '../transforms/jit.js';
 import { asValue, broadcastTo, promoteArgs, promoteArgsInexact, promoteShapes } from './util.js';
 
@@ -185,15 +186,37 @@ export const rad2deg = unaryInexact((a) => lax.mul(a, 180 / Math.PI));
 export const radians = deg2rad;
 export const degrees = rad2deg;
 export const hypot = binaryInexact('hypot', (a, b) => lax.sqrt(lax.add(lax.mul(a, a), lax.mul(b, b))));
+/** +inf -> 0, for the logaddexp derivative (JAX's _replace_inf). */
+function replaceInf(x: Value): Value {
+  return lax.select(lax.eq(x, Number.POSITIVE_INFINITY), lax.sub(x, x), x);
+}
+
 /**
- * log(exp(a) + exp(b)) as hi + log1p(exp(lo - hi)). Written with max/min rather than abs so that
- * its derivative is right at ties too (0.5 each, the softmax weights), as JAX's custom rule gives.
+ * log(exp(a) + exp(b)), as JAX computes it: max + log1p(exp(-|a - b|)), NaN-safe, with JAX's
+ * custom derivative `t1 exp(a - out) + t2 exp(b - out)`, which is right at ties and to any order.
  */
-export const logaddexp = binaryInexact('logaddexp', (a, b) => {
-  const hi = lax.max(a, b);
-  const lo = lax.min(a, b);
-  return lax.select(lax.isFinite(hi), lax.add(hi, lax.log1p(lax.exp(lax.sub(lo, hi)))), lax.add(a, b));
+const logaddexpCustom = customJvp(function logaddexp(a: Value, b: Value): Value {
+  const amax = lax.max(a, b);
+  const delta = lax.sub(a, b);
+  return lax.select(
+    lax.ne(delta, delta),
+    lax.add(a, b),
+    lax.add(amax, lax.log1p(lax.exp(lax.neg(lax.abs(delta))))),
+  );
 });
+logaddexpCustom.defjvp(function _logaddexp_jvp(primals: Value[], tangents: Value[]) {
+  const [a, b] = primals;
+  const [t1, t2] = tangents;
+  const out = logaddexpCustom(a, b) as Value;
+  const o = replaceInf(out);
+  const tangent = lax.add(
+    lax.mul(t1, lax.exp(lax.sub(replaceInf(a), o))),
+    lax.mul(t2, lax.exp(lax.sub(replaceInf(b), o))),
+  );
+  return [out, tangent];
+});
+
+export const logaddexp = binaryInexact('logaddexp', (a, b) => logaddexpCustom(a, b) as Value);
 export const copysign = binaryInexact('copysign', (a, b) =>
   lax.select(signbit(b), lax.neg(lax.abs(a)), lax.abs(a)),
 );
