@@ -388,8 +388,13 @@ describe('fusion', () => {
       expect(kernels(f, x)).toBe(1);
     });
   }
-  it('a shared non-trivial value is written once (roll reads it twice)', () => {
-    expect(kernels((x) => jnp.roll(jnp.pad(x, 1), 2, { axis: 0 }).mul(3), x2)).toBe(2);
+  it('a cheap shared value read at two indices is recomputed in one kernel (roll of a pad)', () => {
+    expect(kernels((x) => jnp.roll(jnp.pad(x, 1), 2, { axis: 0 }).mul(3), x2)).toBe(1);
+  });
+
+  it('an expensive shared value read at two indices is written once (roll of tanh(exp))', () => {
+    const f = (x: Value) => jnp.roll(jnp.tanh(jnp.exp(jnp.sin(jnp.cos(x)))), 2, { axis: 0 }).mul(3);
+    expect(kernels(f, x2)).toBe(2);
   });
 });
 

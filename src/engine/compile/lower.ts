@@ -20,28 +20,56 @@ import { type Atom, type Jaxpr, type JaxprEqn, Literal, type Var } from '../ir/j
 import {
   type BufferInfo,
   type BufferRole,
+  constant,
   type Kernel,
   type KernelProgram,
-  type ReduceOp,
-  type SExpr,
-  constant,
   linearIndex,
   load,
   loopVars,
+  type ReduceOp,
+  type SExpr,
 } from './kir.js';
 
 /** A value during lowering: an element generator, possibly backed by a buffer. */
 export class Lazy {
+  /** The scalar expression of the element at a multi-index (one int32 expr per dimension). */
+  readonly at: (idx: readonly SExpr[]) => SExpr;
   constructor(
     readonly aval: ShapedArray,
-    /** The scalar expression of the element at a multi-index (one int32 expr per dimension). */
-    readonly at: (idx: readonly SExpr[]) => SExpr,
+    at: (idx: readonly SExpr[]) => SExpr,
     /** Roughly how many arithmetic ops one element costs (0: a load or a constant). */
     readonly cost: number,
     /** The buffer holding the value, when materialized. */
     readonly buf: number | null = null,
-  ) {}
+    memo = true,
+  ) {
+    // The IR is hash-consed, so equal indices give the same expression; memoizing keeps a DAG of
+    // shared values from being expanded once per path (exponential in its depth).
+    if (!memo) this.at = at;
+    else {
+      const cache = new Map<string, SExpr>();
+      this.at = (idx) => {
+        let key = '';
+        for (const e of idx) key += `${e.id},`;
+        let r = cache.get(key);
+        if (r === undefined) {
+          r = at(idx);
+          cache.set(key, r);
+        }
+        return r;
+      };
+    }
+  }
 }
+
+/** Where a shared value was computed in the first lowering pass: kernel -> distinct indices. */
+interface SharedUse {
+  cost: number;
+  kernels: Map<number, Set<string>>;
+}
+
+/** Ops per element above which recomputing a value at several indices costs more than a buffer. */
+const EXPENSIVE = 4;
 
 export type LowerRule = (ctx: LowerCtx, ins: Lazy[], params: Params, outAvals: ShapedArray[]) => Lazy[];
 
@@ -53,7 +81,17 @@ export interface ScalarReader {
 export class LowerCtx {
   readonly buffers: BufferInfo[] = [];
   readonly kernels: Kernel[] = [];
-  constructor(readonly reader: ScalarReader) {}
+  /**
+   * Which shared values to write to memory. The first lowering pass (null) writes none and
+   * records in which kernels each shared value is computed (`sharedUses`); the second writes
+   * those computed in more than one kernel. Sharing within one kernel is free (the IR is
+   * hash-consed), so a DAG of elementwise work stays one kernel.
+   */
+  readonly sharedUses = new Map<Var, SharedUse>();
+  constructor(
+    readonly reader: ScalarReader,
+    readonly materializeShared: ReadonlySet<Var> | null = null,
+  ) {}
 
   newBuffer(aval: { dtype: DType; shape: readonly number[] }, role: BufferRole): number {
     const id = this.buffers.length;
@@ -144,15 +182,40 @@ export class LowerCtx {
     const eqns = liveEqns(jaxpr);
     for (const e of eqns) for (const a of new Set(e.inputs)) count(a);
     for (const a of jaxpr.outvars) count(a);
-    jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]));
-    jaxpr.invars.forEach((v, i) => env.set(v, args[i]));
+    for (const [i, v] of jaxpr.constvars.entries()) env.set(v, consts[i]);
+    for (const [i, v] of jaxpr.invars.entries()) env.set(v, args[i]);
+    const tracked = new Set<Var>();
     const read = (a: Atom): Lazy => {
       if (a instanceof Literal) return this.constant(a.aval, this.reader.scalar(a.val));
       let x = env.get(a)!;
-      // Shared and not free to recompute: write it once.
       if ((uses.get(a) ?? 0) > 1 && x.cost > 0 && x.buf === null) {
-        x = this.materialize(x);
-        env.set(a, x);
+        if (this.materializeShared === null) {
+          if (!tracked.has(a)) {
+            // First pass: note every kernel that computes this value.
+            tracked.add(a);
+            const inner = x;
+            const seen: SharedUse = { cost: inner.cost, kernels: new Map() };
+            this.sharedUses.set(a, seen);
+            x = new Lazy(
+              inner.aval,
+              (idx) => {
+                const k = this.kernels.length;
+                let at = seen.kernels.get(k);
+                if (!at) seen.kernels.set(k, (at = new Set()));
+                at.add(idx.map((e) => e.id).join(','));
+                return inner.at(idx);
+              },
+              inner.cost,
+              null,
+              false,
+            );
+            env.set(a, x);
+          }
+        } else if (this.materializeShared.has(a)) {
+          // Computed in several kernels: write it once.
+          x = this.materialize(x);
+          env.set(a, x);
+        }
       }
       return x;
     };
@@ -165,7 +228,7 @@ export class LowerCtx {
         eqn.params,
         eqn.outvars.map((v) => v.aval),
       );
-      eqn.outvars.forEach((v, i) => env.set(v, outs[i]));
+      for (const [i, v] of eqn.outvars.entries()) env.set(v, outs[i]);
     }
     return jaxpr.outvars.map(read);
   }
@@ -187,7 +250,19 @@ export function liveEqns(jaxpr: Jaxpr): JaxprEqn[] {
 
 /** Lower a jaxpr to a kernel program: inputs are the invars then the constvars. */
 export function lowerProgram(jaxpr: Jaxpr, reader: ScalarReader): KernelProgram {
-  const ctx = new LowerCtx(reader);
+  const first = lowerOnce(jaxpr, new LowerCtx(reader));
+  const shared = new Set<Var>();
+  for (const [v, use] of first.sharedUses) {
+    // Computed in several kernels, or at several indices of one kernel when that is not cheap
+    // (a stencil over an expensive value): write it once.
+    const manyIndices = [...use.kernels.values()].some((ix) => ix.size > 1);
+    if (use.kernels.size > 1 || (manyIndices && use.cost >= EXPENSIVE)) shared.add(v);
+  }
+  if (shared.size === 0) return first.program;
+  return lowerOnce(jaxpr, new LowerCtx(reader, shared)).program;
+}
+
+function lowerOnce(jaxpr: Jaxpr, ctx: LowerCtx): { program: KernelProgram; sharedUses: Map<Var, SharedUse> } {
   const inputs: number[] = [];
   const args = jaxpr.invars.map((v) => {
     const b = ctx.newBuffer(v.aval, 'input');
@@ -210,5 +285,8 @@ export function lowerProgram(jaxpr: Jaxpr, reader: ScalarReader): KernelProgram 
     return ctx.materialize(o, 'output').buf!;
   });
   // A temp buffer returned twice (or an output returned twice) is fine: outputs may alias.
-  return { buffers: ctx.buffers, inputs, outputs, kernels: ctx.kernels };
+  return {
+    program: { buffers: ctx.buffers, inputs, outputs, kernels: ctx.kernels },
+    sharedUses: ctx.sharedUses,
+  };
 }
