@@ -22,7 +22,10 @@ import { int32 } from '../core/dtype.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import { bind1, type Value } from '../core/trace.js';
 import { evalJaxpr } from '../ir/eval.js';
-import { type ClosedJaxpr, Jaxpr, JaxprEqn, Var } from '../ir/jaxpr.js';
+import { ClosedJaxpr, Jaxpr, JaxprEqn, Var } from '../ir/jaxpr.js';
+import { traceToJaxpr } from '../transforms/staging.js';
+import { select_n } from './elementwise.js';
+import { reduce_or } from './reductions.js';
 import * as S from './structural.js';
 
 export interface CondParams {
@@ -122,6 +125,72 @@ export const cond_p = definePrimitive(
 
 // ---- while --------------------------------------------------------------------------------------
 
+const scalarized = new WeakMap<ClosedJaxpr, Map<ClosedJaxpr, Params>>();
+
+/**
+ * A while whose predicate is batched (vmap with a batched predicate keeps the predicate an array,
+ * as JAX does) runs while any lane is true, and lanes whose predicate is false keep their carry:
+ * the cond becomes reduce_or of the predicate and the body selects, reading the cond consts too
+ * (JAX does the same rewrite in its lowering, _pred_bcast_select_hlo). Operands become
+ * [cond consts, cond consts, body consts, carry].
+ */
+function scalarPredicate<T>(args: T[], p: Params): [T[], Params] {
+  const q = p as unknown as WhileParams;
+  const pa = q.cond_jaxpr.outAvals[0];
+  if (pa.shape.length === 0) return [args, p];
+  let byBody = scalarized.get(q.cond_jaxpr);
+  if (!byBody) {
+    byBody = new Map();
+    scalarized.set(q.cond_jaxpr, byBody);
+  }
+  let np = byBody.get(q.body_jaxpr);
+  if (!np) {
+    const nc = q.cond_nconsts;
+    const nb = q.body_nconsts;
+    const carryAvals = q.body_jaxpr.outAvals;
+    const condAvals = q.cond_jaxpr.inAvals;
+    const pred = (xs: Value[]) => evalClosed(q.cond_jaxpr, xs)[0];
+    const cond = traceToJaxpr(
+      (...xs) => [bind1(reduce_or, [pred(xs)], { axes: pa.shape.map((_, i) => i), out_sharding: null })],
+      condAvals,
+    );
+    const body = traceToJaxpr(
+      (...xs) => {
+        const cc = xs.slice(0, nc);
+        const carry = xs.slice(nc + nb);
+        const pr = pred([...cc, ...carry]);
+        const next = evalClosed(q.body_jaxpr, xs.slice(nc));
+        return next.map((n, i) => {
+          const w = bind1(S.broadcast_in_dim, [pr], {
+            shape: [...carryAvals[i].shape],
+            broadcast_dimensions: pa.shape.map((_, d) => d),
+            sharding: null,
+          });
+          return bind1(select_n, [w, carry[i], n]);
+        });
+      },
+      [...condAvals.slice(0, nc), ...q.body_jaxpr.inAvals],
+    );
+    const flat = (cj: ClosedJaxpr) =>
+      new ClosedJaxpr(
+        new Jaxpr([], [...cj.jaxpr.constvars, ...cj.jaxpr.invars], cj.jaxpr.outvars, cj.jaxpr.eqns),
+        [],
+      );
+    np = {
+      cond_jaxpr: flat(cond),
+      body_jaxpr: flat(body),
+      cond_nconsts: cond.consts.length + nc,
+      body_nconsts: body.consts.length + nc + nb,
+    };
+    if (cond.consts.length || body.consts.length) {
+      throw new Error('while: the rewrite of a batched predicate closed over constants');
+    }
+    byBody.set(q.body_jaxpr, np);
+  }
+  const nc = q.cond_nconsts;
+  return [[...args.slice(0, nc), ...args.slice(0, nc), ...args.slice(nc)], np];
+}
+
 export const while_p = definePrimitive(
   'while',
   {
@@ -140,7 +209,8 @@ export const while_p = definePrimitive(
       }
       return q.body_jaxpr.outAvals;
     },
-    impl(args: ArrayImpl[], p: Params) {
+    impl(args0: ArrayImpl[], p0: Params) {
+      const [args, p] = scalarPredicate(args0, p0);
       const q = p as unknown as WhileParams;
       if (hasConsts(q.cond_jaxpr, q.body_jaxpr)) {
         const cc = args.slice(0, q.cond_nconsts);
@@ -153,8 +223,10 @@ export const while_p = definePrimitive(
       }
       return runCompiled(while_p, args, p, q.body_jaxpr, `${q.cond_nconsts},${q.body_nconsts}`);
     },
-    lower: ((ctx, ins, p, outAvals) =>
-      lowerWhile(ctx, ins, p as unknown as WhileParams, outAvals)) satisfies LowerRule,
+    lower: ((ctx, ins0, p0, outAvals) => {
+      const [ins, p] = scalarPredicate(ins0, p0);
+      return lowerWhile(ctx, ins, p as unknown as WhileParams, outAvals);
+    }) satisfies LowerRule,
   },
   true,
 );

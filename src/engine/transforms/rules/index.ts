@@ -9,4 +9,5 @@ import './jit.js';
 import './dot.js';
 import './indexing.js';
 import './sorting.js';
+import './control.js';
 import './custom.js';
