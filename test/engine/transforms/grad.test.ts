@@ -453,3 +453,19 @@ describe('stopGradient, evalShape, linearTranspose', () => {
     await expectClose(cy, [5, 5, 5]);
   });
 });
+
+describe('higher order through a nested jit', () => {
+  it('hessian and jacfwd(grad) of a function with jit inside (unbatched jit outputs stay unbatched)', async () => {
+    // f(x) = sum(2 x^3): the Hessian is diag(12 x).
+    const f = (x: Value) => jnp.sum((jit((u: Value) => u.mul(u).mul(2))(x) as Value).mul(x));
+    const x = arr([1, 2]);
+    expect(await (hessian(f)(x) as Value).tolist()).toEqual([
+      [12, 0],
+      [0, 24],
+    ]);
+    expect(await (jacfwd(grad(f))(x) as Value).tolist()).toEqual([
+      [12, 0],
+      [0, 24],
+    ]);
+  });
+});

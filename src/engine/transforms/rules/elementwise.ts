@@ -90,6 +90,16 @@ defjvp(
   (g) => g,
   (g) => L.neg(g),
 );
+// JAX's _add_jvp / _sub_jvp: with both tangents nonzero the tangent is add(xdot, ydot) (resp.
+// sub), not an add_any of the two contributions, so jvp jaxprs print as JAX's do.
+for (const prim of [P.add, P.sub]) {
+  const general = prim.rules.jvp as JvpRule;
+  prim.rules.jvp = ((primals, tangents, params) => {
+    const [gx, gy] = tangents;
+    if (gx instanceof Zero || gy instanceof Zero) return general(primals, tangents, params);
+    return [[bind1(prim, primals, params)], [bind1(prim, [gx, gy], params)]];
+  }) satisfies JvpRule;
+}
 defjvp(
   P.mul,
   (g, _a, _x, y) => L.mul(g, y),

@@ -13,7 +13,7 @@ import { instantiate, type JvpRule, jvpFlat, type Tangent, Zero } from '../jvp.j
 import { type PartialEvalRule, type PETracer, partialEvalJaxpr } from '../partial-eval.js';
 import { traceToJaxpr } from '../staging.js';
 import { backwardPass, type TransposeRule, UndefPrimal } from '../transpose.js';
-import { type BatchRule, vmapFlat } from '../vmap.js';
+import { type BatchRule, batchFlat, moveBatchAxis } from '../vmap.js';
 
 const nonZero = (t: Tangent): t is Value => !(t instanceof Zero);
 
@@ -89,17 +89,17 @@ jit_p.rules.transpose = ((cts, args, params) => {
 
 jit_p.rules.batch = ((vals, dims, params, axisSize) => {
   const cj = params.jaxpr as ClosedJaxpr;
+  // Outputs the inner function leaves unbatched stay unbatched (as JAX's batch rule keeps them),
+  // so an enclosing vmap with out_axes=None, as in jacfwd(grad(f)), sees them as such.
+  let outDims: (number | null)[] = [];
   const traced = traceToJaxpr(
-    (...xs) =>
-      vmapFlat(
-        (...a) => evalJaxpr(cj.jaxpr, cj.consts, a),
-        xs,
-        dims,
-        () => 0,
-        axisSize,
-      ),
+    (...xs) => {
+      const [outs, ds] = batchFlat((...a) => evalJaxpr(cj.jaxpr, cj.consts, a), xs, dims, axisSize);
+      outDims = ds.map((d) => (d === null ? null : 0));
+      return outs.map((o, i) => (ds[i] === null ? o : moveBatchAxis(o, ds[i], 0, axisSize)));
+    },
     vals.map((v) => v.aval),
   );
   const outs = rebind(params, traced, vals, String(params.name));
-  return [outs, outs.map(() => 0)];
+  return [outs, outDims];
 }) satisfies BatchRule;
