@@ -21,9 +21,11 @@ export interface Loaded {
   values: unknown[];
 }
 
-export function applyEngineFlags(flags: { x64?: boolean; device?: string }): void {
+export async function applyEngineFlags(flags: { x64?: boolean; device?: string }): Promise<void> {
   if (flags.x64) engine.config.enableX64 = true;
   if (flags.device) {
+    // WebGPU's adapter discovery is asynchronous; the CPU needs none (Dawn is not even loaded).
+    if (flags.device.split(':')[0] === 'webgpu') await engine.initBackends();
     try {
       engine.resolveDevice(flags.device);
     } catch (e) {
@@ -36,7 +38,7 @@ export function applyEngineFlags(flags: { x64?: boolean; device?: string }): voi
 }
 
 export async function loadInputs(spec: string, flags: InputFlags, allowAbstract = false): Promise<Loaded> {
-  applyEngineFlags(flags);
+  await applyEngineFlags(flags);
   const program = await loadProgram(spec);
   const args = (flags.arg ?? []).map(parseArgFlag);
   const names = args.map((a) => a.name);

@@ -18,14 +18,6 @@ interface Row {
 /** Platforms tjax knows of that this build cannot offer yet, with the reason. */
 const PLANNED: Row[] = [
   {
-    device: 'webgpu:0',
-    platform: 'webgpu',
-    kind: 'gpu',
-    available: false,
-    description: 'unavailable: the WebGPU backend (WGSL through Dawn) is not part of this build yet',
-    fix: 'use --device cpu',
-  },
-  {
     device: 'gpujs:0',
     platform: 'gpujs',
     kind: 'gpu',
@@ -44,6 +36,7 @@ export default class Devices extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Devices);
+    await engine.initBackends();
     const rows: Row[] = engine.devices().map((d) => ({
       device: String(d),
       platform: d.platform,
@@ -52,6 +45,18 @@ export default class Devices extends BaseCommand {
       description: d.description,
     }));
     const have = new Set(rows.map((r) => r.platform));
+    const webgpu = engine.backendStatus('webgpu');
+    if (!webgpu.available) {
+      rows.push({
+        device: 'webgpu:0',
+        platform: 'webgpu',
+        kind: 'gpu',
+        available: false,
+        description: `unavailable: ${webgpu.reason}`,
+        fix: webgpu.fix,
+      });
+      have.add('webgpu');
+    }
     for (const p of PLANNED) if (!have.has(p.platform)) rows.push(p);
     if (flags.json) {
       process.stdout.write(

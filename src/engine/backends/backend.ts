@@ -30,7 +30,8 @@ export interface Backend {
   toHost(buf: DeviceBuffer, dtype: DType, size: number): Promise<TypedArray>;
   /** Synchronous read, where the backend can (the CPU always can). */
   toHostSync?(buf: DeviceBuffer, dtype: DType, size: number): TypedArray;
-  compile(program: KernelProgram): CompiledProgram;
+  /** `label` names the operation (for error messages), e.g. the primitive of an eager op. */
+  compile(program: KernelProgram, label?: string): CompiledProgram;
   execute(exe: CompiledProgram, inputs: DeviceBuffer[]): DeviceBuffer[];
   /** Resolve when all queued work is done. */
   synchronize(): Promise<void>;

@@ -1,6 +1,10 @@
 /**
  * @file The device registry: which backends exist, the default device, and lookups by name
- * (`cpu`, `cpu:0`, `webgpu`).
+ * (`cpu`, `cpu:0`, `webgpu`). The CPU is always there. WebGPU needs an asynchronous adapter
+ * discovery, so it joins only after `await initBackends()` (the CLI calls it for
+ * `--device webgpu` and `tjax devices`); until then naming it says so, and when discovery failed
+ * naming it gives the reason and the fix. Dawn is loaded only then, so a CPU-only run never
+ * touches it.
  */
 import { config } from '../core/config.js';
 import type { Backend, Device } from './backend.js';
@@ -13,8 +17,51 @@ export function registerBackend(b: Backend): void {
   backends.set(b.platform, b);
 }
 
+/** Platforms whose initialisation failed, with why and what to do. */
+const unavailable = new Map<string, { reason: string; fix: string }>();
+const LAZY = new Set(['webgpu']);
+let initialising: Promise<void> | null = null;
+
+/**
+ * Discover the asynchronous backends (WebGPU). Never rejects: a platform that cannot start is
+ * recorded with its reason (`backendStatus`). Idempotent.
+ */
+export function initBackends(): Promise<void> {
+  initialising ??= (async () => {
+    try {
+      const { loadWebGpu } = await import('./webgpu/index.js');
+      registerBackend(await loadWebGpu());
+    } catch (e) {
+      const err = e as Error & { reason?: string; fix?: string };
+      unavailable.set('webgpu', {
+        reason: err.reason ?? err.message,
+        fix: err.fix ?? 'use --device cpu',
+      });
+    }
+  })();
+  return initialising;
+}
+
+/** Whether a platform is usable, and if not, why and the fix (after initBackends). */
+export function backendStatus(
+  platform: string,
+): { available: true } | { available: false; reason: string; fix: string } {
+  if (backends.has(platform)) return { available: true };
+  const u = unavailable.get(platform);
+  if (u) return { available: false, ...u };
+  if (LAZY.has(platform)) {
+    return { available: false, reason: `${platform} is not initialised`, fix: 'call await initBackends()' };
+  }
+  return { available: false, reason: `unknown platform ${platform}`, fix: 'use --device cpu' };
+}
+
 export function getBackend(platform: string): Backend {
   const b = backends.get(platform);
+  if (!b && LAZY.has(platform)) {
+    const u = unavailable.get(platform);
+    if (u) throw new Error(`${platform} is unavailable: ${u.reason}; fix: ${u.fix}`);
+    throw new Error(`${platform} is not initialised: call await initBackends()`);
+  }
   if (!b) {
     throw new Error(
       `Unknown backend: '${platform}' requested, but no platforms that are instances of ${platform} are present. ` +

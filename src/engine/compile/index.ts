@@ -28,6 +28,13 @@ const reader = {
   },
 };
 
+/** What a program computes, for device error messages: `sin` for an eager op, else `jit(sin, mul, ...)`. */
+function opLabel(jaxpr: Jaxpr): string {
+  const names = [...new Set(jaxpr.eqns.map((e) => e.primitive.name))];
+  if (names.length === 1 && jaxpr.eqns.length === 1) return names[0];
+  return `jit(${names.slice(0, 6).join(', ')}${names.length > 6 ? ', ...' : ''})`;
+}
+
 /** Compile counters, for tests and `jit-inspect --stage compiled`. */
 export const compileStats = { compiles: 0, eagerCacheHits: 0 };
 
@@ -42,7 +49,7 @@ export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable
   let exe = m.get(device);
   if (!exe) {
     const program = optimize(lowerProgram(jaxpr, reader));
-    const compiled = device.backend.compile(program);
+    const compiled = device.backend.compile(program, opLabel(jaxpr));
     compileStats.compiles++;
     exe = { jaxpr, device, compiled, key };
     m.set(device, exe);

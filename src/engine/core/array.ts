@@ -55,8 +55,17 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
 
   /** A copy of the elements in C order, once the computation is done. */
   override async data(): Promise<TypedArray> {
-    const d = await this.device.backend.toHost(this.buffer, this.dtype, this.size);
+    const d = await this.readHost();
     return d.slice() as TypedArray;
+  }
+
+  /** Wait for the value and keep the host copy, so that later synchronous reads (scalar
+   * conversion, devicePut to another device) work on devices without synchronous reads. */
+  private async readHost(): Promise<TypedArray> {
+    const b = this.device.backend;
+    const d = await b.toHost(this.buffer, this.dtype, this.size);
+    if (!b.toHostSync && !this.hostCache) this.hostCache = d;
+    return d;
   }
 
   /** Synchronous read, only where the device allows it (the CPU does). */
@@ -64,7 +73,10 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
     if (this.hostCache) return this.hostCache;
     const b = this.device.backend;
     if (!b.toHostSync) {
-      throw new Error(`${this.device} arrays cannot be read synchronously: use await x.data()`);
+      throw new Error(
+        `${this.device} arrays cannot be read synchronously: use await x.data() (after it, or after ` +
+          'await x.blockUntilReady(), the value can also move to another device)',
+      );
     }
     return b.toHostSync(this.buffer, this.dtype, this.size);
   }
@@ -85,7 +97,7 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
 
   /** Resolves to this array when its computation is done (JAX's block_until_ready). */
   override async blockUntilReady(): Promise<this> {
-    await this.device.backend.toHost(this.buffer, this.dtype, this.size);
+    await this.readHost();
     return this;
   }
 
@@ -147,6 +159,11 @@ export function toNested(data: TypedArray, shape: readonly number[], dtype: DTyp
 
 export function isArray(x: unknown): x is ArrayImpl {
   return x instanceof ArrayImpl;
+}
+
+/** Whether the array's value can be read synchronously (a host copy, or a CPU-like device). */
+export function hostReadable(x: ArrayImpl): boolean {
+  return x.hostCache !== null || x.device.backend.toHostSync !== undefined;
 }
 
 /** The value of a 0-d (or size-1) array as a JS scalar, synchronously (host copy or CPU buffer). */

@@ -4,6 +4,7 @@
  * one-equation program through the eager compile path, so a value converts the same way on the
  * host, eagerly and under jit (saturating float -> int, NaN -> 0, wrapping int -> int).
  */
+import { resolveDevice } from '../backends/registry.js';
 import { ArrayImpl } from '../core/array.js';
 import { toValue } from '../core/coerce.js';
 import { canonicalize, type DType, type DTypeLike, toDType } from '../core/dtype.js';
@@ -12,10 +13,18 @@ import { convert_element_type } from '../primitives/elementwise.js';
 
 function hostConvert(x: ArrayImpl, dtype: DType, weakType: boolean): ArrayImpl {
   const params = { new_dtype: dtype, sharding: null, weak_type: weakType };
-  const [out] = evalHooks.eagerImpl!([x], params, convert_element_type) as ArrayImpl[];
+  // Convert on a device that can read back synchronously (the CPU when x's device cannot), so the
+  // result keeps a host copy and can become a jaxpr literal or another host conversion.
+  const readable = x.device.backend.toHostSync !== undefined;
+  const src = readable
+    ? x
+    : ArrayImpl.fromHost(x.hostCache!, x.shape, x.dtype, resolveDevice('cpu'), x.weakType, true);
+  const [out] = evalHooks.eagerImpl!([src], params, convert_element_type) as ArrayImpl[];
+  if (!readable) {
+    return ArrayImpl.fromHost(out.dataSync(), out.shape, out.dtype, x.device, out.weakType, x.committed);
+  }
   const r = new ArrayImpl(out.aval, out.buffer, out.device, x.committed);
-  // Keep a host copy so the result can become a jaxpr literal or another host conversion.
-  if (out.device.backend.toHostSync) r.hostCache = out.dataSync();
+  r.hostCache = out.dataSync();
   return r;
 }
 

@@ -4,7 +4,7 @@
  * so every op under them is staged, including ops on values closed over from outside, which
  * become constvars (or literals, for scalars, as JAX inlines them).
  */
-import { type ArrayImpl, hostScalar } from '../core/array.js';
+import { type ArrayImpl, hostReadable, hostScalar } from '../core/array.js';
 import type { ShapedArray } from '../core/aval.js';
 import type { Params, Primitive } from '../core/primitive.js';
 import {
@@ -57,8 +57,13 @@ export class JaxprBuilder {
     const consts: Value[] = [];
     const literals = new Map<Var, Literal>();
     for (const [v, val] of this.constVals) {
-      // JAX inlines scalar constants as literals; other constants stay constvars.
-      if (val.aval.shape.length === 0 && (val as ConcreteArray).isConcrete === true) {
+      // JAX inlines scalar constants as literals; other constants stay constvars (so does a 0-d
+      // result still on a device that cannot be read synchronously).
+      if (
+        val.aval.shape.length === 0 &&
+        (val as ConcreteArray).isConcrete === true &&
+        hostReadable(val as ArrayImpl)
+      ) {
         literals.set(v, new Literal(val as ConcreteArray, val.aval, hostScalar(val as ArrayImpl)));
       } else {
         constvars.push(v);

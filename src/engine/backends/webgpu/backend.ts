@@ -1,0 +1,484 @@
+/// <reference types="@webgpu/types" />
+/**
+ * @file The WebGPU backend: kernel programs rendered to WGSL (wgsl.ts, lib.ts) and run through
+ * Dawn. Dispatch is asynchronous for real: `execute` encodes every kernel of a program into one
+ * command buffer, submits it and returns buffers at once; only `toHost` waits (a staging buffer is
+ * mapped), so chains of ops never read back in between. Errors the device reports (validation,
+ * out of memory) are captured per submission with error scopes and surface at the read, naming
+ * the operation; they also propagate to results computed from a failed one.
+ *
+ * Buffers: host data stays on the host until a kernel needs it (0-d constants and literals are
+ * uploaded, never read back); device memory comes from a pool of size-bucketed buffers, returned
+ * when an Array is disposed or collected and after each program for temporaries. Values narrower
+ * than 32 bits (bool, int8/16, uint8/16, float16) are widened to 32-bit words on the device.
+ */
+
+import type { BufferInfo, Kernel, KernelProgram } from '../../compile/kir.js';
+import { tempBytes } from '../../compile/plan.js';
+import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
+import { type Backend, type CompiledProgram, Device } from '../backend.js';
+import { f2h, h2f } from '../cpu/runtime.js';
+import type { GpuContext } from './adapter.js';
+import { type CopyPass, type LibPass, wgslLibKernels } from './lib.js';
+import { checkDtype, type Pass, renderArgReduce, renderMap, renderReduce, renderScan } from './wgsl.js';
+
+// GPUBufferUsage / GPUMapMode values (the package's globals are not installed on globalThis).
+const MAP_READ = 0x1;
+const COPY_SRC = 0x4;
+const COPY_DST = 0x8;
+const UNIFORM = 0x40;
+const STORAGE = 0x80;
+const MODE_READ = 0x1;
+
+/** Device memory: a pooled GPUBuffer of `bytes` capacity. */
+interface Mem {
+  buf: GPUBuffer;
+  bytes: number;
+}
+
+/** The buffer behind one Array on the webgpu device. */
+export class WgBuffer {
+  /** Device copy; null until uploaded (host-made arrays) or after free. */
+  mem: Mem | null = null;
+  /** Host copy, in the host dtype's typed array: the data an Array was made from, or a read. */
+  host: TypedArray | null = null;
+  /** Resolves to an error message when the work producing this buffer failed. */
+  error: Promise<string | null> | null = null;
+  refs = 1;
+  constructor(
+    readonly dtype: DType,
+    readonly size: number,
+  ) {}
+  get bytes(): number {
+    return Math.max(4, 4 * this.size);
+  }
+}
+
+/** Host typed array -> 32-bit words as stored on the device. */
+function toWords(data: TypedArray, dt: DType): ArrayBufferView {
+  switch (dt.name) {
+    case 'float32':
+    case 'int32':
+    case 'uint32':
+      return data;
+    case 'float16': {
+      const out = new Float32Array(data.length);
+      for (let i = 0; i < data.length; i++) out[i] = h2f(data[i] as number);
+      return out;
+    }
+    case 'int8':
+    case 'int16':
+      return Int32Array.from(data as Int8Array);
+    default:
+      return Uint32Array.from(data as Uint8Array);
+  }
+}
+
+/** Device words -> the host typed array of `dt`. */
+function fromWords(words: ArrayBuffer, dt: DType, n: number): TypedArray {
+  switch (dt.name) {
+    case 'float32':
+      return new Float32Array(words, 0, n);
+    case 'int32':
+      return new Int32Array(words, 0, n);
+    case 'uint32':
+      return new Uint32Array(words, 0, n);
+    case 'float16': {
+      const f = new Float32Array(words, 0, n);
+      const out = new Uint16Array(n);
+      for (let i = 0; i < n; i++) out[i] = f2h(f[i]);
+      return out;
+    }
+    case 'int8':
+    case 'int16': {
+      const out = typedArrayFor(dt, n);
+      out.set(new Int32Array(words, 0, n) as never);
+      return out;
+    }
+    default: {
+      const out = typedArrayFor(dt, n);
+      out.set(new Uint32Array(words, 0, n) as never);
+      return out;
+    }
+  }
+}
+
+/** Pool bucket size: powers of two up to 1 MiB, then whole MiBs. */
+function bucket(bytes: number): number {
+  const MiB = 1 << 20;
+  if (bytes > MiB) return Math.ceil(bytes / MiB) * MiB;
+  let b = 256;
+  while (b < bytes) b *= 2;
+  return b;
+}
+
+class Pool {
+  private free = new Map<number, GPUBuffer[]>();
+  private pooledBytes = 0;
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly usage: number,
+    private readonly maxPooled = 512 << 20,
+  ) {}
+  acquire(bytes: number): Mem {
+    const b = bucket(bytes);
+    const list = this.free.get(b);
+    const buf = list?.pop();
+    if (buf) {
+      this.pooledBytes -= b;
+      return { buf, bytes: b };
+    }
+    return { buf: this.device.createBuffer({ size: b, usage: this.usage }), bytes: b };
+  }
+  release(m: Mem): void {
+    if (this.pooledBytes + m.bytes > this.maxPooled) {
+      m.buf.destroy();
+      return;
+    }
+    let list = this.free.get(m.bytes);
+    if (!list) {
+      list = [];
+      this.free.set(m.bytes, list);
+    }
+    list.push(m.buf);
+    this.pooledBytes += m.bytes;
+  }
+  clear(): void {
+    for (const l of this.free.values()) for (const b of l) b.destroy();
+    this.free.clear();
+    this.pooledBytes = 0;
+  }
+}
+
+interface Step {
+  name: string;
+  /** Shader source (or a comment for copies), for `jit-inspect --stage lowered`. */
+  source: string;
+  encode(enc: GPUCommandEncoder, bufs: WgBuffer[], scratch: Map<string, Mem>): void;
+}
+
+interface WebGpuProgram extends CompiledProgram {
+  steps: Step[];
+  label: string;
+  scratchBytes: Record<string, number>;
+  scratch: Map<string, Mem> | null;
+  compileError: Promise<string | null>;
+}
+
+function kernelName(k: Kernel, i: number): string {
+  return k.kind === 'lib' ? `${k.op}_${i}` : `${k.kind}_${i}`;
+}
+
+function firstError(ps: (Promise<string | null> | null)[]): Promise<string | null> | null {
+  const live = ps.filter((p): p is Promise<string | null> => p !== null);
+  if (live.length === 0) return null;
+  if (live.length === 1) return live[0];
+  return Promise.all(live).then((es) => es.find((e) => e !== null) ?? null);
+}
+
+export class WebGpuBackend implements Backend {
+  readonly platform = 'webgpu';
+  /** Transfer and submission counters (tests check that chains of ops do not read back). */
+  readonly stats = { uploads: 0, readbacks: 0, submits: 0 };
+  readonly devices: Device[];
+  private readonly device: GPUDevice;
+  private readonly storage: Pool;
+  private readonly staging: Pool;
+  private readonly registry: FinalizationRegistry<{ mem: Mem | null }>;
+  private lost: string | null = null;
+  private closed = false;
+
+  constructor(readonly ctx: GpuContext) {
+    this.device = ctx.device;
+    this.devices = [new Device('webgpu', 0, 'gpu', ctx.description, this)];
+    this.storage = new Pool(this.device, STORAGE | COPY_SRC | COPY_DST);
+    this.staging = new Pool(this.device, MAP_READ | COPY_DST, 64 << 20);
+    this.registry = new FinalizationRegistry((held) => {
+      if (held.mem && !this.closed) this.storage.release(held.mem);
+      held.mem = null;
+    });
+    this.device.lost.then((info) => {
+      if (!this.closed) this.lost = `the WebGPU device was lost (${info.reason}): ${info.message}`;
+    });
+  }
+
+  /** Release the device (at exit, so that Dawn lets Node finish). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.storage.clear();
+    this.staging.clear();
+    this.device.destroy();
+  }
+
+  private checkAlive(): void {
+    if (this.lost) throw new Error(this.lost);
+    if (this.closed) throw new Error('the WebGPU device has been closed');
+  }
+
+  fromHost(data: TypedArray, dtype: DType): WgBuffer {
+    checkDtype(dtype);
+    const b = new WgBuffer(dtype, data.length);
+    b.host = data;
+    return b;
+  }
+
+  private track(b: WgBuffer, mem: Mem): void {
+    const held = { mem };
+    b.mem = mem;
+    this.registry.register(b, held, b);
+    (b as unknown as { held: typeof held }).held = held;
+  }
+
+  /** Upload a host-made buffer on first use. */
+  private ensureDevice(b: WgBuffer): Mem {
+    if (b.mem) return b.mem;
+    if (!b.host) throw new Error('Array has been deleted.');
+    const mem = this.storage.acquire(b.bytes);
+    this.stats.uploads++;
+    if (b.size > 0) {
+      const words = toWords(b.host, b.dtype);
+      this.device.queue.writeBuffer(mem.buf, 0, words.buffer, words.byteOffset, 4 * b.size);
+    }
+    this.track(b, mem);
+    return mem;
+  }
+
+  private newOutput(info: BufferInfo): WgBuffer {
+    const b = new WgBuffer(info.dtype, info.size);
+    this.track(b, this.storage.acquire(b.bytes));
+    return b;
+  }
+
+  free(buf: unknown): void {
+    const b = buf as WgBuffer;
+    if (--b.refs > 0) return;
+    const held = (b as unknown as { held?: { mem: Mem | null } }).held;
+    this.registry.unregister(b);
+    if (held?.mem && !this.closed) this.storage.release(held.mem);
+    if (held) held.mem = null;
+    b.mem = null;
+    b.host = null;
+  }
+
+  async toHost(buf: unknown, dtype: DType, size: number): Promise<TypedArray> {
+    const b = buf as WgBuffer;
+    if (b.error) {
+      const e = await b.error;
+      if (e) throw new Error(e);
+    }
+    if (b.host) return b.host;
+    this.checkAlive();
+    const mem = b.mem;
+    if (!mem) throw new Error('Array has been deleted.');
+    const bytes = 4 * size;
+    if (size === 0) return typedArrayFor(dtype, 0);
+    this.stats.readbacks++;
+    const st = this.staging.acquire(bytes);
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(mem.buf, 0, st.buf, 0, bytes);
+    this.device.queue.submit([enc.finish()]);
+    try {
+      await st.buf.mapAsync(MODE_READ, 0, bytes);
+    } catch (e) {
+      this.checkAlive();
+      throw new Error(`webgpu: reading a result failed: ${(e as Error).message}`);
+    }
+    const words = st.buf.getMappedRange(0, bytes).slice(0);
+    st.buf.unmap();
+    this.staging.release(st);
+    const host = fromWords(words, dtype, size);
+    b.host = host;
+    return host;
+  }
+
+  async synchronize(): Promise<void> {
+    this.checkAlive();
+    await this.device.queue.onSubmittedWorkDone();
+  }
+
+  compile(program: KernelProgram, label?: string): WebGpuProgram {
+    const t0 = performance.now();
+    this.checkAlive();
+    for (const b of program.buffers) checkDtype(b.dtype);
+    const dtypeOf = (b: number): DType => program.buffers[b].dtype;
+    const dev = this.device;
+    dev.pushErrorScope('validation');
+    const steps: Step[] = [];
+    const scratchBytes: Record<string, number> = {};
+    program.kernels.forEach((k, i) => {
+      const name = kernelName(k, i);
+      let rendered: { passes: (Pass | LibPass | CopyPass)[]; scratch: Record<string, number> };
+      switch (k.kind) {
+        case 'map':
+          rendered = renderMap(k, dtypeOf, name);
+          break;
+        case 'reduce':
+          rendered = renderReduce(k, dtypeOf, name);
+          break;
+        case 'argreduce':
+          rendered = renderArgReduce(k, dtypeOf, name);
+          break;
+        case 'scan':
+          rendered = renderScan(k, dtypeOf, name);
+          break;
+        case 'lib': {
+          const impl = wgslLibKernels[k.op];
+          if (!impl) throw new Error(`the webgpu backend has no library kernel ${k.op}; run this on the cpu`);
+          rendered = impl(k, program.buffers, name);
+          break;
+        }
+        default:
+          throw new Error(
+            `the webgpu backend does not run control flow (${k.kind}: lax.cond / while_loop / scan / fori_loop) yet; ` +
+              `run this computation on the cpu (--device cpu / devicePut(x, 'cpu'))`,
+          );
+      }
+      const outSize = k.kind === 'lib' ? 1 : program.buffers[k.out].size;
+      if (outSize === 0) return;
+      // Scratch names are local to a kernel; make them unique in the program.
+      const local = (s: string) => `${name}.${s}`;
+      for (const [s, bytes] of Object.entries(rendered.scratch)) scratchBytes[local(s)] = bytes;
+      for (const pass of rendered.passes) steps.push(this.makeStep(pass, local));
+    });
+    const compileError = dev.popErrorScope().then((e) => (e ? e.message : null));
+    const names = program.kernels.map(kernelName);
+    return {
+      program,
+      steps,
+      label: label ?? names.join(', '),
+      scratchBytes,
+      scratch: null,
+      compileError,
+      source: steps.map((s) => s.source).join('\n\n'),
+      compileMs: performance.now() - t0,
+      tempBytes: tempBytes(program),
+    };
+  }
+
+  private makeStep(pass: Pass | LibPass | CopyPass, local: (s: string) => string): Step {
+    if ('copy' in pass) {
+      const { from, to, bytes } = pass.copy;
+      return {
+        name: pass.name,
+        source: `// ${pass.name}: copy b${from} -> b${to} (${bytes} bytes)`,
+        encode: (enc, bufs) => {
+          const src = bufs[from].mem!;
+          enc.copyBufferToBuffer(src.buf, 0, bufs[to].mem!.buf, 0, Math.max(4, bytes));
+        },
+      };
+    }
+    const dev = this.device;
+    const module = dev.createShaderModule({ code: pass.code, label: pass.name });
+    const pipeline = dev.createComputePipeline({
+      layout: 'auto',
+      compute: { module, entryPoint: 'main' },
+      label: pass.name,
+    });
+    const layout = pipeline.getBindGroupLayout(0);
+    const uniforms = (pass as LibPass).uniforms;
+    let ubuf: GPUBuffer | null = null;
+    if (uniforms) {
+      ubuf = dev.createBuffer({ size: Math.max(256, 256 * uniforms.length), usage: UNIFORM | COPY_DST });
+      const all = new Uint32Array((256 / 4) * uniforms.length);
+      uniforms.forEach((u, i) => {
+        all.set(u, (256 / 4) * i);
+      });
+      dev.queue.writeBuffer(ubuf, 0, all);
+    }
+    const [gx, gy] = pass.groups;
+    return {
+      name: pass.name,
+      source: `// ${pass.name}: dispatch (${gx}, ${gy})${uniforms ? ` x ${uniforms.length} steps` : ''}\n${pass.code}`,
+      encode: (enc, bufs, scratch) => {
+        const entriesFor = (u: number) =>
+          pass.bindings.map((b, i) => {
+            if (b === 'step') return { binding: i, resource: { buffer: ubuf!, offset: 256 * u, size: 16 } };
+            if (typeof b === 'string') {
+              const m = scratch.get(local(b))!;
+              return { binding: i, resource: { buffer: m.buf } };
+            }
+            const wb = bufs[b];
+            return { binding: i, resource: { buffer: wb.mem!.buf, offset: 0, size: wb.bytes } };
+          });
+        const cp = enc.beginComputePass({ label: pass.name });
+        cp.setPipeline(pipeline);
+        const n = uniforms ? uniforms.length : 1;
+        for (let u = 0; u < n; u++) {
+          cp.setBindGroup(0, dev.createBindGroup({ layout, entries: entriesFor(u) }));
+          cp.dispatchWorkgroups(gx, gy);
+        }
+        cp.end();
+      },
+    };
+  }
+
+  execute(exe: CompiledProgram, inputs: unknown[]): WgBuffer[] {
+    this.checkAlive();
+    const p = exe as WebGpuProgram;
+    const prog = p.program;
+    const bufs: WgBuffer[] = new Array(prog.buffers.length);
+    const inErrors: (Promise<string | null> | null)[] = [p.compileError];
+    prog.inputs.forEach((b, i) => {
+      const wb = inputs[i] as WgBuffer;
+      if (!(wb instanceof WgBuffer)) throw new Error('webgpu: an input buffer is not on the webgpu device');
+      this.ensureDevice(wb);
+      inErrors.push(wb.error);
+      bufs[b] = wb;
+    });
+    const temps: Mem[] = [];
+    const slotMem = new Map<number, Mem>();
+    for (const info of prog.buffers) {
+      if (info.role === 'output') bufs[info.id] = this.newOutput(info);
+      else if (info.role === 'temp') {
+        const key = info.slot ?? -1 - info.id;
+        let m = slotMem.get(key);
+        if (!m) {
+          m = this.storage.acquire(Math.max(4, 4 * info.size));
+          slotMem.set(key, m);
+          temps.push(m);
+        }
+        const wb = new WgBuffer(info.dtype, info.size);
+        wb.mem = m;
+        bufs[info.id] = wb;
+      }
+    }
+    if (!p.scratch) {
+      p.scratch = new Map();
+      for (const [s, bytes] of Object.entries(p.scratchBytes)) {
+        p.scratch.set(s, {
+          buf: this.device.createBuffer({ size: Math.max(4, bytes), usage: STORAGE }),
+          bytes,
+        });
+      }
+    }
+    const dev = this.device;
+    dev.pushErrorScope('out-of-memory');
+    dev.pushErrorScope('validation');
+    const enc = dev.createCommandEncoder({ label: p.label });
+    for (const s of p.steps) s.encode(enc, bufs, p.scratch);
+    dev.queue.submit([enc.finish()]);
+    this.stats.submits++;
+    const v = dev.popErrorScope();
+    const o = dev.popErrorScope();
+    for (const m of temps) this.storage.release(m);
+    const label = p.label;
+    const own = Promise.all([v, o]).then(([ve, oe]) => {
+      const e = ve ?? oe;
+      return e ? `webgpu: ${label} failed on the device: ${e.message}` : null;
+    });
+    const err = firstError([...inErrors, own]);
+    const seen = new Set<WgBuffer>();
+    return prog.outputs.map((b) => {
+      const wb = bufs[b];
+      // An input passed through, or one buffer returned twice, is shared by several Arrays.
+      if (prog.buffers[b].role === 'input' || prog.buffers[b].role === 'const' || seen.has(wb)) {
+        wb.refs++;
+        return wb;
+      }
+      seen.add(wb);
+      wb.error = err;
+      return wb;
+    });
+  }
+}
