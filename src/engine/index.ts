@@ -4,28 +4,34 @@
  */
 import './ir/printer.js';
 import './compile/index.js';
-import * as numpy from './numpy/index.js';
 import * as lax from './lax/index.js';
+import * as numpy from './numpy/index.js';
 import * as tree from './tree/index.js';
 
-export { numpy, lax, tree };
-export { config, withConfig } from './core/config.js';
+export { Device } from './backends/backend.js';
+export { cpuProfile } from './backends/cpu/backend.js';
+export { backendStatus, defaultBackend, devices, initBackends, resolveDevice } from './backends/registry.js';
+export { compileStats } from './compile/index.js';
 export { ArrayImpl as Array } from './core/array.js';
+export { ShapedArray } from './core/aval.js';
+export { fromHostData } from './core/coerce.js';
+export { config, withConfig } from './core/config.js';
+export * as dtypes from './core/dtype.js';
+export { DType } from './core/dtype.js';
+export {
+  ConcretizationTypeError,
+  TracerBoolConversionError,
+  TracerIntegerConversionError,
+} from './core/errors.js';
+export { primitives } from './core/primitive.js';
 export type { Value } from './core/trace.js';
 export { Tracer } from './core/trace.js';
-export { ShapedArray } from './core/aval.js';
-export { DType } from './core/dtype.js';
-export * as dtypes from './core/dtype.js';
-export { ConcretizationTypeError, TracerBoolConversionError, TracerIntegerConversionError } from './core/errors.js';
-export { jit, makeJaxpr, Lowered, Compiled } from './transforms/jit.js';
-export type { JitOptions, Jitted } from './transforms/jit.js';
-export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
-export { devices, defaultBackend, resolveDevice } from './backends/registry.js';
-export { Device } from './backends/backend.js';
 export { devicePut } from './device-put.js';
-export { primitives } from './core/primitive.js';
-export { compileStats } from './compile/index.js';
-export { fromHostData } from './core/coerce.js';
-export { cpuProfile } from './backends/cpu/backend.js';
-export * from './transforms/api.js';
+export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
 export * as nn from './nn/index.js';
+export * as random from './random/index.js';
+export * as scipy from './scipy/index.js';
+export * from './transforms/api.js';
+export type { JitOptions, Jitted } from './transforms/jit.js';
+export { Compiled, jit, Lowered, makeJaxpr } from './transforms/jit.js';
+export { lax, numpy, tree };

@@ -258,14 +258,21 @@ function renderBinary(e: BinExpr, a: string, b: string): string {
     case 'xor':
       return wrap(out, `${a} ^ ${b}`);
     case 'shl':
+      // A constant in-range amount (threefry's rotations) needs no range check.
+      if (constShift(e, n)) return wrap(out, `(${a} << ${b})`);
       return wrap(out, `rt.shl(${a}, ${b}, ${n})`);
     case 'shr_logical':
+      if (constShift(e, n) && n === 32) return wrap(out, `(${a} >>> ${b})`);
       return wrap(out, `rt.shrl(${a}, ${b}, ${n})`);
     case 'shr_arith':
       // XLA shifts the bits as signed, also for unsigned types (the top bit fills in).
       return wrap(out, `rt.shra(${dt.kind === 'u' ? signedOf(n, a) : a}, ${b}, ${n})`);
   }
   throw new Error(`binary ${e.op} is not defined on ${dt.name}`);
+}
+
+function constShift(e: BinExpr, n: number): boolean {
+  return e.b.k === 'const' && typeof e.b.v === 'number' && e.b.v >= 0 && e.b.v < n;
 }
 
 const INT_RANGE: Record<string, [number, number]> = {

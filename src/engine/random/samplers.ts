@@ -1,0 +1,963 @@
+/**
+ * @file jax.random's samplers with JAX's names, signatures and algorithms (jax/_src/random/
+ * core.py is the reference; the code is tjax's own). Each public sampler checks its key and
+ * arguments as JAX does and calls a jitted inner function named as JAX's (`_uniform`,
+ * `_normal`, ...), so the same key gives the same draws as JAX and jaxprs nest the same way.
+ *
+ * Samplers whose JAX algorithm is a fixed computation of the key (uniform, normal, randint,
+ * bernoulli, categorical, gumbel, exponential, laplace, logistic, cauchy, truncated_normal,
+ * lognormal, pareto, weibull_min, rademacher, geometric, permutation, choice) follow it op for
+ * op. Gamma and its family (loggamma, beta, dirichlet, chisquare, t, ball) run JAX's per-element
+ * Marsaglia-Tsang loops (`lax.map` over split keys, nested `lax.whileLoop`s), and poisson runs
+ * JAX's Knuth / transformed-rejection while loops, so they too reproduce JAX's draws, up to the
+ * rare case where an ulp of difference in a transcendental flips a rejection test.
+ *
+ * Floats agree with JAX to a few ulps, not always bit for bit: XLA's CPU code contracts a*b+c
+ * into fused multiply-adds and has its own log/tan/... approximations. float32 erf_inv (normal,
+ * truncated_normal and everything built on normal) is written out as XLA's float32 polynomial, so
+ * `_normal_real`'s jaxpr shows that polynomial's ops where JAX shows one `erf_inv` equation.
+ * gumbel implements mode='low' only. Not implemented yet: binomial, multivariate_normal and
+ * orthogonal (they need cholesky/eigh/svd/qr, which the engine does not have yet).
+ */
+
+import { toValue } from '../core/coerce.js';
+import { config } from '../core/config.js';
+import {
+  bool,
+  canonicalize,
+  type DType,
+  type DTypeLike,
+  defaultFloat,
+  defaultInt,
+  float16,
+  float32,
+  float64,
+  int32,
+  toDType,
+  uint16,
+  uint32,
+  uint64,
+} from '../core/dtype.js';
+import { shapeTuple, sizeOf } from '../core/shape.js';
+import type { Value } from '../core/trace.js';
+import * as lax from '../lax/index.js';
+import * as nn from '../nn/index.js';
+import * as jnp from '../numpy/index.js';
+import { jit } from '../transforms/jit.js';
+import { type KeyLike, keyParts, randomBits, splitData } from './keys.js';
+
+type Shape = number | readonly number[];
+type Num = Value | number;
+
+const UINT: Record<number, DType> = { 16: uint16, 32: uint32, 64: uint64 };
+
+function shapeOf(name: string, s: Shape | null | undefined): number[] | null {
+  if (s == null) return null;
+  const shape = typeof s === 'number' ? [s] : [...s];
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new TypeError(
+      `Shapes must be 1D sequences of concrete values of integer type, got ${shapeTuple(shape)}.`,
+    );
+  }
+  void name;
+  return shape;
+}
+
+function floatDType(name: string, dtype: DTypeLike | null | undefined): DType {
+  const dt = dtype == null ? defaultFloat() : canonicalize(toDType(dtype));
+  if (!dt.isFloat) throw new Error(`dtype argument to \`${name}\` must be a float dtype, got ${dt.name}`);
+  return dt;
+}
+
+function broadcastShapes(...shapes: (readonly number[])[]): number[] {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out: number[] = [];
+  for (let d = 0; d < rank; d++) {
+    let n = 1;
+    for (const s of shapes) {
+      const k = s[d - rank + s.length] ?? 1;
+      if (k !== 1) {
+        if (n !== 1 && n !== k)
+          throw new Error(`Incompatible shapes for broadcasting: ${shapes.map(shapeTuple).join(', ')}`);
+        n = k;
+      }
+    }
+    out.push(n);
+  }
+  return out;
+}
+
+/** JAX's _check_shape: parameter shapes must broadcast to exactly `shape`. */
+function checkShape(name: string, shape: readonly number[], ...paramShapes: (readonly number[])[]): void {
+  if (!paramShapes.length) return;
+  const b = broadcastShapes(shape, ...paramShapes);
+  if (b.join() !== shape.join()) {
+    throw new Error(
+      `${name} parameter shapes must be broadcast-compatible with shape argument, and the result of broadcasting the shapes must equal the shape argument, but got result ${shapeTuple(b)} for shape argument ${shapeTuple(shape)}.`,
+    );
+  }
+}
+
+const shp = (x: Num): number[] => (typeof x === 'number' ? [] : x.shape);
+
+/** lax.broadcast_to_rank: prepend size-1 dimensions. */
+function toRank(x: Value, rank: number): Value {
+  return x.ndim >= rank ? x : lax.broadcast(x, new Array(rank - x.ndim).fill(1));
+}
+
+/** A constant of a dtype (a non-weak 0-d array, as `np.array(v, dtype)` is in JAX). */
+function c(v: number | bigint, dt: DType): Value {
+  return lax.convertElementType(v, dt);
+}
+
+/** Finfo values JAX's samplers use. */
+function finfo(dt: DType) {
+  const nmant = dt === float64 ? 52 : dt === float16 ? 10 : 23;
+  const bitsW = dt.itemsize * 8;
+  const tiny =
+    dt === float64 ? 2.2250738585072014e-308 : dt === float16 ? 6.103515625e-5 : 1.1754943508222875e-38;
+  return { bits: bitsW, nmant, eps: 2 ** -nmant, epsneg: 2 ** -(nmant + 1), tiny };
+}
+
+function single(name: string, key: KeyLike): Value {
+  return keyParts(name, key).data;
+}
+
+// ---- uniform / normal -----------------------------------------------------------------------------
+
+const _uniform = jit(
+  function _uniform(key: Value, minval: Value, maxval: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    checkShape('uniform', shape);
+    const lo = toRank(lax.convertElementType(minval, dt), shape.length);
+    const hi = toRank(lax.convertElementType(maxval, dt), shape.length);
+    const { bits: nbits, nmant } = finfo(dt);
+    const udt = UINT[nbits];
+    const bitsV = randomBits(key, nbits, shape);
+    const one = dt === float64 ? 0x3ff0000000000000n : dt === float16 ? 0x3c00 : 0x3f800000;
+    let fb = lax.shiftRightLogical(bitsV, c(nbits - nmant, udt));
+    fb = lax.bitwiseOr(fb, c(one, udt));
+    const floats = lax.sub(lax.bitcastConvertType(fb, dt), c(1, dt));
+    return lax.max(lo, lax.reshape(lax.add(lax.mul(floats, lax.sub(hi, lo)), lo), shape));
+  },
+  { staticArgnums: [3, 4] },
+);
+
+function uniformData(key: Value, shape: number[], dt: DType, minval: Num = 0, maxval: Num = 1): Value {
+  return _uniform(key, toValue(minval), toValue(maxval), shape, dt.name);
+}
+
+/** `jax.random.uniform(key, shape=(), dtype=float, minval=0, maxval=1)`: values in [minval, maxval). */
+export function uniform(
+  key: KeyLike,
+  shape: Shape = [],
+  dtype?: DTypeLike | null,
+  minval: Num = 0,
+  maxval: Num = 1,
+): Value {
+  const k = single('uniform', key);
+  const dt = floatDType('uniform', dtype);
+  return uniformData(k, shapeOf('uniform', shape)!, dt, minval, maxval);
+}
+
+/** nextafter(-1, 0) in a float dtype. */
+function minusOneUp(dt: DType): number {
+  return dt === float64 ? -1 + 2 ** -53 : dt === float16 ? -1 + 2 ** -11 : Math.fround(-1 + 2 ** -24);
+}
+
+const ERFINV_LT5 = [
+  2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164,
+  0.246640727, 1.50140941,
+];
+const ERFINV_GE5 = [
+  -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047,
+  1.00167406, 2.83297682,
+];
+
+/**
+ * erf_inv of float32 as XLA computes it (Giles' single-precision polynomial in w = -log1p(-x^2),
+ * in float32, no refinement), written out in lax ops so normal draws match JAX's to an ulp or two;
+ * the engine's own erf_inv kernel is the more accurate float64-refined one. Other dtypes use it.
+ */
+function erfInvLikeXla(x: Value): Value {
+  if (x.dtype !== float32) return lax.erfInv(x);
+  const k = (v: number) => c(v, float32);
+  const w = lax.neg(lax.log1p(lax.neg(lax.mul(x, x))));
+  const lt = lax.lt(w, k(5));
+  const coef = (i: number) =>
+    lax.select(
+      lt,
+      lax.broadcastInDim(k(ERFINV_LT5[i]), x.shape, []),
+      lax.broadcastInDim(k(ERFINV_GE5[i]), x.shape, []),
+    );
+  const ww = lax.select(lt, lax.sub(w, k(2.5)), lax.sub(lax.sqrt(w), k(3)));
+  let p = coef(0);
+  for (let i = 1; i < 9; i++) p = lax.add(coef(i), lax.mul(p, ww));
+  return lax.select(lax.eq(lax.abs(x), k(1)), lax.mul(x, k(Number.POSITIVE_INFINITY)), lax.mul(p, x));
+}
+
+const _normalReal = jit(
+  function _normal_real(key: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    checkShape('normal', shape);
+    const u = uniformData(key, shape, dt, c(minusOneUp(dt), dt), c(1, dt));
+    return lax.mul(c(Math.SQRT2, dt), erfInvLikeXla(u));
+  },
+  { staticArgnums: [1, 2] },
+);
+
+const _normal = jit(
+  function _normal(key: Value, shape: number[], dtypeName: string): Value {
+    return _normalReal(key, shape, dtypeName);
+  },
+  { staticArgnums: [1, 2] },
+);
+
+function normalData(key: Value, shape: number[], dt: DType): Value {
+  return _normal(key, shape, dt.name);
+}
+
+/** `jax.random.normal(key, shape=(), dtype=float)`: standard normal values. */
+export function normal(key: KeyLike, shape: Shape = [], dtype?: DTypeLike | null): Value {
+  const k = single('normal', key);
+  return normalData(k, shapeOf('normal', shape)!, floatDType('normal', dtype));
+}
+
+// ---- integers -------------------------------------------------------------------------------------
+
+function iinfo(dt: DType): { min: bigint; max: bigint; bits: number } {
+  const b = dt.itemsize * 8;
+  return dt.kind === 'u'
+    ? { min: 0n, max: (1n << BigInt(b)) - 1n, bits: b }
+    : { min: -(1n << BigInt(b - 1)), max: (1n << BigInt(b - 1)) - 1n, bits: b };
+}
+
+function bigMax(a: bigint, b: bigint) {
+  return a > b ? a : b;
+}
+function bigMin(a: bigint, b: bigint) {
+  return a < b ? a : b;
+}
+
+/** Convert an integer array to `dt`, clipping to its range instead of wrapping. */
+function convertAndClip(v: Value, dt: DType): Value {
+  const a = iinfo(dt);
+  const b = iinfo(v.dtype);
+  const num = (x: bigint) => (v.dtype.isBig ? x : Number(x));
+  const lo = lax.convertElementType(num(bigMax(a.min, b.min)), v.dtype);
+  const hi = lax.convertElementType(num(bigMin(a.max, b.max)), v.dtype);
+  return lax.convertElementType(lax.clamp(lo, v, hi), dt);
+}
+
+const _randint = jit(
+  function _randint(key: Value, minval: Value, maxval: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    checkShape('randint', shape, minval.shape, maxval.shape);
+    let mn = minval.dtype.isInt ? minval : lax.convertElementType(minval, defaultInt());
+    let mx = maxval.dtype.isInt ? maxval : lax.convertElementType(maxval, defaultInt());
+    const info = iinfo(dt);
+    const maxOut = lax.gt(
+      mx,
+      convertAndClip(lax.convertElementType(dt.isBig ? info.max : Number(info.max), dt), mx.dtype),
+    );
+    mn = toRank(convertAndClip(mn, dt), shape.length);
+    mx = toRank(convertAndClip(mx, dt), shape.length);
+    const nbits = info.bits;
+    const keys = splitData(key, [2]);
+    const k1 = lax.squeeze(lax.slice(keys, [0, 0], [1, 2]), [0]);
+    const k2 = lax.squeeze(lax.slice(keys, [1, 0], [2, 2]), [0]);
+    const higher = randomBits(k1, nbits, shape);
+    const lower = randomBits(k2, nbits, shape);
+    const udt = UINT[nbits];
+    const big = udt.isBig;
+    const one = c(big ? 1n : 1, udt);
+    let span = lax.convertElementType(lax.sub(mx, mn), udt);
+    span = lax.select(lax.le(mx, mn), lax.broadcastInDim(one, span.shape, []), span);
+    span = lax.select(lax.bitwiseAnd(maxOut, lax.gt(mx, mn)), lax.add(span, one), span);
+    let mult = lax.rem(c(big ? 1n << 32n : 2 ** (nbits / 2), udt), span);
+    mult = lax.rem(lax.mul(mult, mult), span);
+    let off = lax.add(lax.mul(lax.rem(higher, span), mult), lax.rem(lower, span));
+    off = lax.rem(off, span);
+    return lax.add(mn, lax.convertElementType(off, dt));
+  },
+  { staticArgnums: [3, 4] },
+);
+
+/** `jax.random.randint(key, shape, minval, maxval, dtype=int)`: integers in [minval, maxval). */
+export function randint(
+  key: KeyLike,
+  shape: Shape,
+  minval: Num,
+  maxval: Num,
+  dtype?: DTypeLike | null,
+): Value {
+  const k = single('randint', key);
+  const dt = dtype == null ? defaultInt() : canonicalize(toDType(dtype));
+  if (!dt.isInt) throw new TypeError(`randint only accepts integer dtypes, got ${dt.name}`);
+  let mn = toValue(minval);
+  let mx = toValue(maxval);
+  let sdt = dt;
+  if (dt.itemsize < 4) {
+    const info = iinfo(dt);
+    sdt = int32;
+    mn = jnp.clip(lax.convertElementType(mn, int32), Number(info.min), Number(info.max));
+    mx = jnp.clip(lax.convertElementType(mx, int32), Number(info.min), Number(info.max) + 1);
+  }
+  const out = _randint(k, mn, mx, shapeOf('randint', shape)!, sdt.name);
+  return out.dtype === dt ? out : lax.convertElementType(out, dt);
+}
+
+// ---- simple transforms of uniform ----------------------------------------------------------------
+
+function defineSimple(name: string, f: (key: Value, shape: number[], dt: DType) => Value) {
+  const inner = jit(
+    {
+      [`_${name}`]: (key: Value, shape: number[], dtypeName: string) => {
+        checkShape(name, shape);
+        return f(key, shape, toDType(dtypeName));
+      },
+    }[`_${name}`],
+    { staticArgnums: [1, 2] },
+  );
+  return (key: Value, shape: number[], dt: DType): Value => inner(key, shape, dt.name);
+}
+
+const exponentialData = defineSimple('exponential', (key, shape, dt) =>
+  lax.neg(lax.log1p(lax.neg(uniformData(key, shape, dt)))),
+);
+
+/** `jax.random.exponential(key, shape=(), dtype=float)`. */
+export function exponential(key: KeyLike, shape: Shape = [], dtype?: DTypeLike | null): Value {
+  return exponentialData(
+    single('exponential', key),
+    shapeOf('exponential', shape)!,
+    floatDType('exponential', dtype),
+  );
+}
+
+const laplaceData = defineSimple('laplace', (key, shape, dt) => {
+  const u = uniformData(key, shape, dt, -1 + finfo(dt).epsneg, 1);
+  return lax.mul(lax.sign(u), lax.log1p(lax.neg(lax.abs(u))));
+});
+
+/** `jax.random.laplace(key, shape=(), dtype=float)`. */
+export function laplace(key: KeyLike, shape: Shape = [], dtype?: DTypeLike | null): Value {
+  return laplaceData(single('laplace', key), shapeOf('laplace', shape)!, floatDType('laplace', dtype));
+}
+
+const logisticData = defineSimple('logistic', (key, shape, dt) => {
+  const x = uniformData(key, shape, dt, finfo(dt).tiny, 1);
+  return lax.sub(lax.log(x), lax.log1p(lax.neg(x)));
+});
+
+/** `jax.random.logistic(key, shape=(), dtype=float)`. */
+export function logistic(key: KeyLike, shape: Shape = [], dtype?: DTypeLike | null): Value {
+  return logisticData(single('logistic', key), shapeOf('logistic', shape)!, floatDType('logistic', dtype));
+}
+
+const cauchyData = defineSimple('cauchy', (key, shape, dt) => {
+  const u = uniformData(key, shape, dt, finfo(dt).eps, 1);
+  return lax.tan(lax.mul(c(Math.PI, dt), lax.sub(u, c(0.5, dt))));
+});
+
+/** `jax.random.cauchy(key, shape=(), dtype=float)`. */
+export function cauchy(key: KeyLike, shape: Shape = [], dtype?: DTypeLike | null): Value {
+  return cauchyData(single('cauchy', key), shapeOf('cauchy', shape)!, floatDType('cauchy', dtype));
+}
+
+const gumbelLow = defineSimple('gumbel', (key, shape, dt) =>
+  lax.neg(lax.log(lax.neg(lax.log(uniformData(key, shape, dt, finfo(dt).tiny, 1))))),
+);
+
+/** `jax.random.gumbel(key, shape=(), dtype=float, mode='low')` (mode 'low' only). */
+export function gumbel(
+  key: KeyLike,
+  shape: Shape = [],
+  dtype?: DTypeLike | null,
+  mode: string | null = null,
+): Value {
+  if (mode != null && mode !== 'low') {
+    throw new Error(`tjax's gumbel implements mode='low' only, got mode=${JSON.stringify(mode)}`);
+  }
+  return gumbelLow(single('gumbel', key), shapeOf('gumbel', shape)!, floatDType('gumbel', dtype));
+}
+
+// ---- parameterized -------------------------------------------------------------------------------
+
+function paramShape(name: string, shape: Shape | null | undefined, ...params: Num[]): number[] {
+  const s = shapeOf(name, shape);
+  if (s === null) return broadcastShapes(...params.map(shp));
+  checkShape(name, s, ...params.map(shp));
+  return s;
+}
+
+const _truncatedNormal = jit(
+  function _truncated_normal(
+    key: Value,
+    lower: Value,
+    upper: Value,
+    shape: number[],
+    dtypeName: string,
+  ): Value {
+    const dt = toDType(dtypeName);
+    const sqrt2 = c(Math.SQRT2, dt);
+    const lo = lax.convertElementType(lower, dt);
+    const hi = lax.convertElementType(upper, dt);
+    const a = lax.erf(jnp.divide(lo, sqrt2));
+    const b = lax.erf(jnp.divide(hi, sqrt2));
+    const u = uniformData(key, shape, dt, a, b);
+    const out = jnp.multiply(sqrt2, erfInvLikeXla(u));
+    return jnp.clip(
+      out,
+      jnp.nextafter(lo, c(Number.POSITIVE_INFINITY, dt)),
+      jnp.nextafter(hi, c(Number.NEGATIVE_INFINITY, dt)),
+    );
+  },
+  { staticArgnums: [3, 4] },
+);
+
+/** `jax.random.truncated_normal(key, lower, upper, shape=None, dtype=float)`. */
+export function truncatedNormal(
+  key: KeyLike,
+  lower: Num,
+  upper: Num,
+  shape?: Shape | null,
+  dtype?: DTypeLike | null,
+): Value {
+  const k = single('truncated_normal', key);
+  const dt = floatDType('truncated_normal', dtype);
+  const s = paramShape('truncated_normal', shape, lower, upper);
+  return _truncatedNormal(k, toValue(lower), toValue(upper), s, dt.name);
+}
+
+const _bernoulli = jit(
+  function _bernoulli(key: Value, p: Value, shape: number[]): Value {
+    return lax.lt(uniformData(key, shape, p.dtype), p);
+  },
+  { staticArgnums: [2] },
+);
+
+/** `jax.random.bernoulli(key, p=0.5, shape=None)`: booleans that are true with probability p. */
+export function bernoulli(key: KeyLike, p: Num = 0.5, shape?: Shape | null): Value {
+  const k = single('bernoulli', key);
+  let pv = toValue(p);
+  if (!pv.dtype.isFloat) pv = lax.convertElementType(pv, defaultFloat(), pv.weakType);
+  const s = paramShape('bernoulli', shape, pv);
+  return _bernoulli(k, pv, s);
+}
+
+/** `jax.random.rademacher(key, shape, dtype=int)`: -1 or +1 with equal probability. */
+export function rademacher(key: KeyLike, shape: Shape, dtype?: DTypeLike | null): Value {
+  const k = single('rademacher', key);
+  const dt = dtype == null ? defaultInt() : canonicalize(toDType(dtype));
+  return _rademacher(k, shapeOf('rademacher', shape)!, dt.name);
+}
+
+const _rademacher = jit(
+  function _rademacher(key: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    const b = lax.convertElementType(_bernoulli(key, toValue(0.5), shape), dt);
+    return lax.convertElementType(jnp.subtract(jnp.multiply(2, b), 1), dt);
+  },
+  { staticArgnums: [1, 2] },
+);
+
+const _pareto = jit(
+  function _pareto(key: Value, b: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    const bb = lax.convertElementType(b, dt);
+    return lax.exp(jnp.divide(exponentialData(key, shape, dt), bb));
+  },
+  { staticArgnums: [2, 3] },
+);
+
+/** `jax.random.pareto(key, b, shape=None, dtype=float)`. */
+export function pareto(key: KeyLike, b: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
+  const k = single('pareto', key);
+  return _pareto(k, toValue(b), paramShape('pareto', shape, b), floatDType('pareto', dtype).name);
+}
+
+const _weibullMin = jit(
+  function _weibull_min(key: Value, scale: Value, conc: Value, shape: number[], dtypeName: string): Value {
+    const u = uniformData(key, shape, toDType(dtypeName), 0, 1);
+    return jnp.multiply(jnp.power(jnp.negative(jnp.log1p(jnp.negative(u))), jnp.divide(1.0, conc)), scale);
+  },
+  { staticArgnums: [3, 4] },
+);
+
+/** `jax.random.weibull_min(key, scale, concentration, shape=(), dtype=float)`. */
+export function weibullMin(
+  key: KeyLike,
+  scale: Num,
+  concentration: Num,
+  shape: Shape = [],
+  dtype?: DTypeLike | null,
+): Value {
+  const k = single('weibull_min', key);
+  return _weibullMin(
+    k,
+    toValue(scale),
+    toValue(concentration),
+    shapeOf('weibull_min', shape)!,
+    floatDType('weibull_min', dtype).name,
+  );
+}
+
+const _lognormal = jit(
+  function _lognormal(key: Value, sigma: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    return lax.exp(jnp.multiply(normalData(key, shape, dt), lax.convertElementType(sigma, dt)));
+  },
+  { staticArgnums: [2, 3] },
+);
+
+/** `jax.random.lognormal(key, sigma=1, shape=None, dtype=float)`. */
+export function lognormal(
+  key: KeyLike,
+  sigma: Num = 1,
+  shape?: Shape | null,
+  dtype?: DTypeLike | null,
+): Value {
+  const k = single('lognormal', key);
+  return _lognormal(
+    k,
+    toValue(sigma),
+    paramShape('lognormal', shape, sigma),
+    floatDType('lognormal', dtype).name,
+  );
+}
+
+const _geometric = jit(
+  function _geometric(key: Value, p: Value, shape: number[], dtypeName: string): Value {
+    const pf = p.dtype.isFloat ? p : lax.convertElementType(p, defaultFloat(), p.weakType);
+    let u = uniformData(key, shape, pf.dtype);
+    u = jnp.where(jnp.equal(u, 0), 1, u);
+    const logU = lax.log(u);
+    const l1p = jnp.broadcast_to(lax.log1p(jnp.negative(pf)), shape);
+    const g = jnp.add(lax.floor(lax.div(logU, l1p)), 1);
+    return lax.convertElementType(g, toDType(dtypeName));
+  },
+  { staticArgnums: [2, 3] },
+);
+
+/** `jax.random.geometric(key, p, shape=None, dtype=int)`: trials until the first success. */
+export function geometric(key: KeyLike, p: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
+  const k = single('geometric', key);
+  const dt = dtype == null ? defaultInt() : canonicalize(toDType(dtype));
+  return _geometric(k, toValue(p), paramShape('geometric', shape, p), dt.name);
+}
+
+// ---- categorical, permutation, choice ------------------------------------------------------------
+
+/** `jax.random.categorical(key, logits, axis=-1, shape=None, replace=true)`. */
+export function categorical(
+  key: KeyLike,
+  logits: Num,
+  opts: { axis?: number; shape?: Shape | null; replace?: boolean } = {},
+): Value {
+  const k = single('categorical', key);
+  const lg = toValue(logits);
+  const nd = lg.ndim;
+  let axis = opts.axis ?? -1;
+  if (axis < -nd || axis >= nd) throw new Error(`axis ${axis} is out of bounds for array of dimension ${nd}`);
+  const batchShape = lg.shape.filter((_, i) => i !== (axis < 0 ? axis + nd : axis));
+  let shape = shapeOf('categorical', opts.shape);
+  if (shape === null) shape = batchShape;
+  else checkShape('categorical', shape, batchShape);
+  const prefix = shape.slice(0, shape.length - batchShape.length);
+  const dt = lg.dtype.isFloat ? lg.dtype : defaultFloat();
+  const lf = lg.dtype === dt ? lg : lax.convertElementType(lg, dt);
+  if (opts.replace ?? true) {
+    if (axis >= 0) axis -= nd;
+    const logitsShape = shape.slice(shape.length - batchShape.length);
+    logitsShape.splice(((axis % nd) + nd) % nd, 0, lg.shape[axis + nd]);
+    const g = gumbelLow(k, [...prefix, ...logitsShape], dt);
+    const ex = prefix.length
+      ? lax.expandDims(
+          lf,
+          prefix.map((_, i) => i),
+        )
+      : lf;
+    return jnp.argmax(jnp.add(g, ex), { axis });
+  }
+  const ax = axis < 0 ? axis + nd : axis;
+  const l2 = jnp.add(lf, gumbelLow(k, lg.shape, dt));
+  const n = sizeOf(prefix);
+  if (n > lg.shape[ax]) {
+    throw new Error(
+      `Number of samples without replacement (${n}) cannot exceed number of categories (${lg.shape[ax]}).`,
+    );
+  }
+  const [, idx] = lax.topK(jnp.moveaxis(l2, ax, -1), n);
+  const r = idx.ndim;
+  return lax.reshape(idx, shape, [r - 1, ...Array.from({ length: r - 1 }, (_, i) => i)]);
+}
+
+const _shuffle = jit(
+  function _shuffle(key: Value, x: Value, axis: number): Value {
+    const rounds = Math.ceil((3 * Math.log(Math.max(1, x.size))) / Math.log(4294967295));
+    let k = key;
+    let out = x;
+    for (let i = 0; i < rounds; i++) {
+      const ks = splitData(k, [2]);
+      k = lax.squeeze(lax.slice(ks, [0, 0], [1, 2]), [0]);
+      const sub = lax.squeeze(lax.slice(ks, [1, 0], [2, 2]), [0]);
+      const sortKeys = randomBits(sub, 32, out.shape);
+      out = lax.sortKeyVal(sortKeys, out, { dimension: axis })[1];
+    }
+    return out;
+  },
+  { staticArgnums: [2] },
+);
+
+/** `jax.random.permutation(key, x, axis=0, independent=false)`. */
+export function permutation(key: KeyLike, x: Num, axis = 0, independent = false): Value {
+  const k = single('permutation', key);
+  if (typeof x === 'number' || x.ndim === 0) {
+    const n = typeof x === 'number' ? x : Number(x.dataSync()[0]);
+    if (!Number.isInteger(n)) throw new TypeError('x must be an integer or at least 1-dimensional');
+    return _shuffle(k, jnp.arange(n), 0);
+  }
+  const ax = axis < 0 ? axis + x.ndim : axis;
+  if (independent || x.ndim === 1) return _shuffle(k, x, ax);
+  const ind = _shuffle(k, jnp.arange(x.shape[ax]), 0);
+  return jnp.take(x, ind, { axis: ax });
+}
+
+/** `jax.random.choice(key, a, shape=(), replace=true, p=None, axis=0)`. */
+export function choice(
+  key: KeyLike,
+  a: Num,
+  opts: { shape?: Shape; replace?: boolean; p?: Num | null; axis?: number } = {},
+): Value {
+  const k = single('choice', key);
+  const shape = shapeOf('choice', opts.shape ?? [])!;
+  const replace = opts.replace ?? true;
+  const arr = toValue(a);
+  let axis = opts.axis ?? 0;
+  let nInputs: number;
+  if (arr.ndim === 0) {
+    nInputs = Number(arr.dataSync()[0]);
+  } else {
+    axis = axis < 0 ? axis + arr.ndim : axis;
+    nInputs = arr.shape[axis];
+  }
+  const nDraws = sizeOf(shape);
+  if (nDraws === 0) return jnp.zeros(shape, { dtype: arr.dtype });
+  if (nInputs <= 0) throw new Error('a must be greater than 0 unless no samples are taken');
+  if (!replace && nDraws > nInputs) {
+    throw new Error(
+      `Cannot take a larger sample (size ${nDraws}) than population (size ${nInputs}) when 'replace=False'`,
+    );
+  }
+  let result: Value;
+  if (opts.p == null) {
+    if (replace) {
+      const ind = randint(k, shape, 0, nInputs);
+      result = arr.ndim === 0 ? ind : jnp.take(arr, ind, { axis });
+    } else {
+      const perm = permutation(k, arr.ndim === 0 ? nInputs : arr, axis);
+      const start = perm.shape.map(() => 0);
+      const limit = perm.shape.map((s, d) => (d === axis ? nDraws : s));
+      result = lax.slice(perm, start, limit);
+    }
+  } else {
+    let p = toValue(opts.p);
+    if (!p.dtype.isFloat) p = lax.convertElementType(p, defaultFloat());
+    if (p.ndim !== 1 || p.shape[0] !== nInputs) {
+      throw new Error(
+        `p must be None or a 1D vector with the same size as a.shape[axis]. p has shape ${shapeTuple(p.shape)} and a.shape[axis] is ${nInputs}.`,
+      );
+    }
+    let ind: Value;
+    if (replace) {
+      const cum = jnp.cumsum(p);
+      const last = lax.slice(cum, [nInputs - 1], [nInputs]);
+      const r = jnp.multiply(lax.squeeze(last, [0]), jnp.subtract(1, uniformData(k, shape, cum.dtype)));
+      ind = lax.convertElementType(jnp.searchsorted(cum, r), defaultInt());
+    } else {
+      const g = jnp.add(gumbelLow(k, [nInputs], p.dtype), jnp.log(p));
+      ind = lax.convertElementType(lax.topK(g, nDraws)[1], defaultInt());
+    }
+    result = arr.ndim === 0 ? ind : jnp.take(arr, ind, { axis });
+  }
+  const outShape =
+    arr.ndim === 0 ? shape : [...arr.shape.slice(0, axis), ...shape, ...arr.shape.slice(axis + 1)];
+  return lax.reshape(result, outShape);
+}
+
+// ---- gamma family --------------------------------------------------------------------------------
+
+/** One Marsaglia-Tsang gamma draw (JAX's _gamma_one) for a scalar key and alpha. */
+function gammaOne(key: Value, alpha: Value, logSpace: boolean): Value {
+  const dt = alpha.dtype;
+  const k = (v: number) => c(v, dt);
+  const zero = k(0);
+  const one = k(1);
+  const boost = lax.ge(alpha, one);
+  const alphaOrig = alpha;
+  const a = lax.select(boost, alpha, lax.add(alpha, one));
+  const d = lax.sub(a, k(1 / 3));
+  const cc = lax.div(k(1 / 3), lax.sqrt(d));
+  const first = (ks: Value, i: number) => lax.squeeze(lax.slice(ks, [i, 0], [i + 1, 2]), [0]);
+  const cond = ([, X, V, U]: Value[]) =>
+    lax.bitwiseAnd(
+      lax.ge(U, lax.sub(one, lax.mul(k(0.0331), lax.mul(X, X)))),
+      lax.ge(lax.log(U), lax.add(lax.mul(X, k(0.5)), lax.mul(d, lax.add(lax.sub(one, V), lax.log(V))))),
+    );
+  const body = ([kk]: Value[]) => {
+    const ks = splitData(kk, [3]);
+    const [, x, v] = lax.whileLoop(
+      ([, , v0]: Value[]) => lax.le(v0, zero),
+      ([k0]: Value[]) => {
+        const s = splitData(k0, [2]);
+        const xx = normalData(first(s, 1), [], dt);
+        return [first(s, 0), xx, lax.add(one, lax.mul(xx, cc))];
+      },
+      [first(ks, 1), zero, k(-1)],
+    ) as Value[];
+    return [first(ks, 0), lax.mul(x, x), lax.mul(lax.mul(v, v), v), uniformData(first(ks, 2), [], dt)];
+  };
+  const s0 = splitData(key, [2]);
+  const [, , V] = lax.whileLoop(cond, body, [first(s0, 0), zero, one, k(2)]) as Value[];
+  const sub = first(s0, 1);
+  if (logSpace) {
+    const ls = lax.neg(exponentialData(sub, [], dt));
+    const lb = lax.select(lax.bitwiseOr(boost, lax.eq(ls, zero)), zero, lax.mul(ls, lax.div(one, alphaOrig)));
+    return lax.add(lax.add(lax.log(d), lax.log(V)), lb);
+  }
+  const samples = lax.sub(one, uniformData(sub, [], dt));
+  const b = lax.select(boost, one, lax.pow(samples, lax.div(one, alphaOrig)));
+  return lax.mul(lax.mul(d, V), b);
+}
+
+const _gamma = jit(
+  function _gamma(key: Value, a: Value, shape: number[], dtypeName: string, logSpace: boolean): Value {
+    const dt = toDType(dtypeName);
+    let av = lax.convertElementType(a, dt);
+    if (av.shape.join() !== shape.join()) av = jnp.broadcast_to(av, shape);
+    const n = sizeOf(shape);
+    if (n === 0) return av;
+    const keys = splitData(key, [n]);
+    const alphas = lax.reshape(av, [n]);
+    const out = lax.map(
+      ([kk, al]: Value[]) => gammaOne(kk, al, logSpace),
+      [keys, alphas],
+    ) as unknown as Value;
+    return lax.reshape(out, shape);
+  },
+  { staticArgnums: [2, 3, 4] },
+);
+
+function gammaData(key: Value, a: Num, shape: number[], dt: DType, logSpace: boolean): Value {
+  return _gamma(key, toValue(a), shape, dt.name, logSpace);
+}
+
+/** `jax.random.gamma(key, a, shape=None, dtype=float)`. */
+export function gamma(key: KeyLike, a: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
+  const k = single('gamma', key);
+  return gammaData(k, a, paramShape('gamma', shape, a), floatDType('gamma', dtype), false);
+}
+
+/** `jax.random.loggamma(key, a, shape=None, dtype=float)`: log of gamma draws, accurate for small a. */
+export function loggamma(key: KeyLike, a: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
+  const k = single('loggamma', key);
+  return gammaData(k, a, paramShape('loggamma', shape, a), floatDType('loggamma', dtype), true);
+}
+
+function twoKeys(key: Value): [Value, Value] {
+  const ks = splitData(key, [2]);
+  return [lax.squeeze(lax.slice(ks, [0, 0], [1, 2]), [0]), lax.squeeze(lax.slice(ks, [1, 0], [2, 2]), [0])];
+}
+
+const _beta = jit(
+  function _beta(key: Value, a: Value, b: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    const [ka, kb] = twoKeys(key);
+    const av = jnp.broadcast_to(lax.convertElementType(a, dt), shape);
+    const bv = jnp.broadcast_to(lax.convertElementType(b, dt), shape);
+    const la = gammaData(ka, av, shape, dt, true);
+    const lb = gammaData(kb, bv, shape, dt, true);
+    const m = lax.max(la, lb);
+    const ga = jnp.exp(jnp.subtract(la, m));
+    const gb = jnp.exp(jnp.subtract(lb, m));
+    return jnp.divide(ga, jnp.add(ga, gb));
+  },
+  { staticArgnums: [3, 4] },
+);
+
+/** `jax.random.beta(key, a, b, shape=None, dtype=float)`. */
+export function beta(key: KeyLike, a: Num, b: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
+  const k = single('beta', key);
+  return _beta(k, toValue(a), toValue(b), paramShape('beta', shape, a, b), floatDType('beta', dtype).name);
+}
+
+const _dirichlet = jit(
+  function _dirichlet(key: Value, alpha: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    const al = lax.convertElementType(alpha, dt);
+    const lg = gammaData(key, al, [...shape, alpha.shape[alpha.ndim - 1]], dt, true);
+    return nn.softmax(lg, { axis: -1 });
+  },
+  { staticArgnums: [2, 3] },
+);
+
+/** `jax.random.dirichlet(key, alpha, shape=None, dtype=float)`. */
+export function dirichlet(key: KeyLike, alpha: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
+  const k = single('dirichlet', key);
+  const al = toValue(alpha);
+  if (al.ndim < 1) throw new Error(`dirichlet requires alpha.ndim >= 1, got alpha.ndim == ${al.ndim}`);
+  const batch = al.shape.slice(0, -1);
+  let s = shapeOf('dirichlet', shape);
+  if (s === null) s = batch;
+  else checkShape('dirichlet', s, batch);
+  return _dirichlet(k, al, s, floatDType('dirichlet', dtype).name);
+}
+
+const _chisquare = jit(
+  function _chisquare(key: Value, df: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    const half = lax.div(lax.convertElementType(df, dt), c(2, dt));
+    const lg = gammaData(key, half, shape, dt, true);
+    return lax.mul(jnp.exp(lg), c(2, dt));
+  },
+  { staticArgnums: [2, 3] },
+);
+
+/** `jax.random.chisquare(key, df, shape=None, dtype=float)`. */
+export function chisquare(key: KeyLike, df: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
+  const k = single('chisquare', key);
+  return _chisquare(k, toValue(df), paramShape('chisquare', shape, df), floatDType('chisquare', dtype).name);
+}
+
+const _t = jit(
+  function _t(key: Value, df: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    const d = lax.convertElementType(df, dt);
+    const [kn, kg] = twoKeys(key);
+    const n = normalData(kn, shape, dt);
+    const half = lax.div(d, c(2, dt));
+    const g = gammaData(kg, half, shape, dt, false);
+    return jnp.multiply(n, jnp.sqrt(jnp.divide(half, g)));
+  },
+  { staticArgnums: [2, 3] },
+);
+
+/** `jax.random.t(key, df, shape=None, dtype=float)`: Student's t. */
+export function t(key: KeyLike, df: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
+  const k = single('t', key);
+  return _t(k, toValue(df), paramShape('t', shape, df), floatDType('t', dtype).name);
+}
+
+const _ball = jit(
+  function _ball(key: Value, p: number, d: number, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    const [k1, k2] = twoKeys(key);
+    // generalized_normal(k1, p, (*shape, d)): rademacher * gamma(1/p) ** (1/p).
+    const [kg, kr] = twoKeys(k1);
+    const gs = [...shape, d];
+    const g0 = gammaData(kg, 1 / p, gs, dt, false);
+    const r = lax.convertElementType(_rademacher(kr, gs, dt.name), dt);
+    const g = jnp.multiply(r, jnp.power(g0, 1 / p));
+    const e = exponentialData(k2, shape, dt);
+    const denom = jnp.power(jnp.add(jnp.sum(jnp.power(jnp.abs(g), p), { axis: -1 }), e), 1 / p);
+    return jnp.divide(g, jnp.expand_dims(denom, -1));
+  },
+  { staticArgnums: [1, 2, 3, 4] },
+);
+
+/** `jax.random.ball(key, d, p=2, shape=(), dtype=float)`: uniform in the unit p-norm ball. */
+export function ball(key: KeyLike, d: number, p = 2, shape: Shape = [], dtype?: DTypeLike | null): Value {
+  const k = single('ball', key);
+  if (!Number.isInteger(d) || d < 1) throw new Error(`d must be a positive integer, got ${d}`);
+  return _ball(k, p, d, shapeOf('ball', shape)!, floatDType('ball', dtype).name);
+}
+
+// ---- poisson -------------------------------------------------------------------------------------
+
+const _poisson = jit(
+  function _poisson(key: Value, lam: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    const ldt = lam.dtype;
+    const use = lax.bitwiseOr(lax.ne(lam, lam), lax.lt(lam, c(10, ldt)));
+    const lamK = lax.select(use, lam, lax.broadcastInDim(c(0, ldt), lam.shape, []));
+    const lamR = lax.select(use, lax.broadcastInDim(c(1e5, ldt), lam.shape, []), lam);
+    const maxIters = dt.isBig ? (1n << 63n) - 1n : Number(iinfo(dt).max);
+    const full = (v: number | boolean, d: DType) =>
+      lax.broadcastInDim(lax.convertElementType(v, d), shape, []);
+    const lamKb = jnp.broadcast_to(lamK, shape);
+    const lamRb = jnp.broadcast_to(lamR, shape);
+    // Knuth.
+    const knuth = (
+      lax.whileLoop(
+        ([i, , , lp]: Value[]) =>
+          lax.bitwiseAnd(jnp.any(lax.gt(lp, lax.neg(lamKb))), lax.lt(i, c(maxIters, dt))),
+        ([i, kk, rng, lp]: Value[]) => {
+          const [r2, sub] = twoKeys(rng);
+          const k2 = lax.select(lax.gt(lp, lax.neg(lamKb)), lax.add(kk, c(1, dt)), kk);
+          const u = uniformData(sub, shape, float32);
+          return [lax.add(i, c(1, dt)), k2, r2, lax.add(lp, lax.convertElementType(jnp.log(u), ldt))];
+        },
+        [c(0, dt), full(0, dt), key, full(0, ldt)],
+      ) as Value[]
+    )[1];
+    const kn = lax.convertElementType(lax.sub(knuth, c(1, dt)), dt);
+    // Transformed rejection (Hormann).
+    const logLam = lax.log(lamRb);
+    const b = jnp.add(0.931, jnp.multiply(2.53, lax.sqrt(lamRb)));
+    const a = jnp.add(-0.059, jnp.multiply(0.02483, b));
+    const invAlpha = jnp.add(1.1239, jnp.divide(1.1328, jnp.subtract(b, 3.4)));
+    const vr = jnp.subtract(0.9277, jnp.divide(3.6224, jnp.subtract(b, 2)));
+    const rej = (
+      lax.whileLoop(
+        ([i, , acc]: Value[]) => lax.bitwiseAnd(jnp.any(lax.bitwiseNot(acc)), lax.lt(i, c(maxIters, dt))),
+        ([i, kOut, acc, rng]: Value[]) => {
+          const ks = splitData(rng, [3]);
+          const pick = (j: number) => lax.squeeze(lax.slice(ks, [j, 0], [j + 1, 2]), [0]);
+          const u = jnp.subtract(uniformData(pick(1), shape, ldt), 0.5);
+          const v = uniformData(pick(2), shape, ldt);
+          const us = jnp.subtract(0.5, jnp.abs(u));
+          const kk = lax.floor(
+            jnp.add(jnp.add(jnp.multiply(jnp.add(jnp.divide(jnp.multiply(2, a), us), b), u), lamRb), 0.43),
+          );
+          const s = lax.log(
+            jnp.divide(jnp.multiply(v, invAlpha), jnp.add(jnp.divide(a, jnp.multiply(us, us)), b)),
+          );
+          const tt = jnp.subtract(
+            jnp.add(jnp.negative(lamRb), jnp.multiply(kk, logLam)),
+            lax.lgamma(jnp.add(kk, 1)),
+          );
+          const acc1 = jnp.logical_and(jnp.greater_equal(us, 0.07), jnp.less_equal(v, vr));
+          const reject = jnp.logical_or(
+            jnp.less(kk, 0),
+            jnp.logical_and(jnp.less(us, 0.013), jnp.greater(v, us)),
+          );
+          const acc2 = jnp.less_equal(s, tt);
+          const accept = jnp.logical_or(acc1, jnp.logical_and(jnp.logical_not(reject), acc2));
+          return [lax.add(i, c(1, dt)), lax.select(accept, kk, kOut), jnp.logical_or(acc, accept), pick(0)];
+        },
+        [c(0, dt), full(-1, ldt), full(false, bool), key],
+      ) as Value[]
+    )[1];
+    const kr = lax.convertElementType(rej, dt);
+    const useB = jnp.broadcast_to(use, shape);
+    const result = lax.select(useB, kn, kr);
+    return lax.select(
+      jnp.broadcast_to(lax.eq(lam, c(0, ldt)), shape),
+      lax.broadcastInDim(c(0, dt), shape, []),
+      result,
+    );
+  },
+  { staticArgnums: [2, 3] },
+);
+
+/** `jax.random.poisson(key, lam, shape=None, dtype=int)`. */
+export function poisson(key: KeyLike, lam: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
+  const k = single('poisson', key);
+  const dt = dtype == null ? defaultInt() : canonicalize(toDType(dtype));
+  let lv = toValue(lam);
+  lv = lax.convertElementType(lv, float32);
+  return _poisson(k, lv, paramShape('poisson', shape, lam), dt.name);
+}
+
+export { config };

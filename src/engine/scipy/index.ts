@@ -1,0 +1,15 @@
+/**
+ * @file tjax's scipy namespace (`import { scipy } from 'tjax'`): scipy.special, scipy.stats and
+ * the divergences (scipy.divergences, with wasserstein_distance also under scipy.stats as in SciPy).
+ */
+
+import * as divergences from './divergences.js';
+import * as special from './special.js';
+import * as statsBase from './stats/index.js';
+
+export const stats = {
+  ...statsBase,
+  wasserstein_distance: divergences.wasserstein_distance,
+  wassersteinDistance: divergences.wasserstein_distance,
+};
+export { divergences, special };
