@@ -10,7 +10,7 @@
  * Index arithmetic is ordinary int32 arithmetic in the same IR; loop variables are `var` nodes
  * (`i0..` for output dimensions, `r0..` for reduced dimensions).
  */
-import { type DType, bool, int32 } from '../core/dtype.js';
+import { bool, type DType, int32 } from '../core/dtype.js';
 
 export type UnOp =
   | 'neg'
@@ -125,7 +125,16 @@ export interface AccExpr extends Base {
   readonly k: 'acc';
 }
 
-export type SExpr = ConstExpr | VarExpr | LoadExpr | UnExpr | BinExpr | SelExpr | CastExpr | BitcastExpr | AccExpr;
+export type SExpr =
+  | ConstExpr
+  | VarExpr
+  | LoadExpr
+  | UnExpr
+  | BinExpr
+  | SelExpr
+  | CastExpr
+  | BitcastExpr
+  | AccExpr;
 
 // ---- hash-consing -------------------------------------------------------------------------------
 
@@ -261,7 +270,11 @@ export function loopVars(prefix: string, rank: number): VarExpr[] {
 }
 
 /** Replace sub-expressions by a mapping function applied bottom-up (returns new interned nodes). */
-export function rewrite(e: SExpr, f: (e: SExpr) => SExpr | undefined, memo = new Map<number, SExpr>()): SExpr {
+export function rewrite(
+  e: SExpr,
+  f: (e: SExpr) => SExpr | undefined,
+  memo = new Map<number, SExpr>(),
+): SExpr {
   const hit = memo.get(e.id);
   if (hit) return hit;
   const direct = f(e);

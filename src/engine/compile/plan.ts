@@ -5,15 +5,15 @@
  */
 import { stridesOf } from '../core/shape.js';
 import {
-  type Kernel,
-  type KernelProgram,
-  type ReduceKernel,
   acc,
   buffersRead,
+  type Kernel,
+  type KernelProgram,
   kernelInputs,
   kernelOutputs,
   linearIndex,
   loopVars,
+  type ReduceKernel,
   rewrite,
   walk,
 } from './kir.js';

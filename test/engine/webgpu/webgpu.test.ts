@@ -6,7 +6,7 @@
  *
  * Without an adapter the file skips with the reason; under CI (which installs Mesa's EGL) it fails.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../../../src/engine/backends/webgpu/backend.js';
 import {
   backendStatus,

@@ -4,9 +4,9 @@
  * synchronous; results are ready when `execute` returns.
  */
 import os from 'node:os';
-import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import type { Kernel, KernelProgram } from '../../compile/kir.js';
 import { tempBytes } from '../../compile/plan.js';
+import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
 import { renderKernel } from './codegen.js';
 import { controlStep } from './control.js';
@@ -40,7 +40,9 @@ export class CpuBackend implements Backend {
   readonly devices: Device[];
   constructor() {
     const cpu = os.cpus()[0]?.model?.trim() || 'unknown CPU';
-    this.devices = [new Device('cpu', 0, 'cpu', `${cpu} (${os.cpus().length} cores), JavaScript kernels`, this)];
+    this.devices = [
+      new Device('cpu', 0, 'cpu', `${cpu} (${os.cpus().length} cores), JavaScript kernels`, this),
+    ];
   }
 
   fromHost(data: TypedArray): TypedArray {
