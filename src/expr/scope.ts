@@ -19,15 +19,39 @@ export class Namespace {
   }
 }
 
+/** Own enumerable members, plus the methods of a class instance (a distribution like `norm`). */
+function membersOf(mod: Record<string, unknown>): [string, unknown][] {
+  const out = new Map<string, unknown>(Object.entries(mod));
+  const proto = Object.getPrototypeOf(mod);
+  if (proto && proto !== Object.prototype && proto !== null) {
+    for (const k of Object.getOwnPropertyNames(proto)) {
+      const v = (mod as Record<string, unknown>)[k];
+      if (k !== 'constructor' && typeof v === 'function' && !out.has(k))
+        out.set(k, (v as Function).bind(mod));
+    }
+  }
+  return [...out];
+}
+
 function fromModule(name: string, mod: Record<string, unknown>): Namespace {
   const m = new Map<string, unknown>();
-  for (const [k, v] of Object.entries(mod)) {
+  for (const [k, v] of membersOf(mod)) {
     if (k.startsWith('_')) continue;
     if (v && typeof v === 'object' && !(v instanceof engine.DType) && !Array.isArray(v)) {
       m.set(k, fromModule(`${name}.${k}`, v as Record<string, unknown>));
     } else m.set(k, v);
   }
   return new Namespace(name, m);
+}
+
+/** camelCase exports also under JAX's snake_case names (`truncatedNormal` -> `truncated_normal`). */
+function withSnakeCase(mod: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...mod };
+  for (const [k, v] of Object.entries(mod)) {
+    const snake = k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+    if (!(snake in out)) out[snake] = v;
+  }
+  return out;
 }
 
 let cached: Map<string, unknown> | null = null;
@@ -44,6 +68,19 @@ export function builtins(): Map<string, unknown> {
   m.set('numpy', jnp);
   m.set('lax', lax);
   m.set('nn', fromModule('nn', engine.nn as unknown as Record<string, unknown>));
+  // jax.random, with snake_case aliases of its camelCase names, and `key(0)` at top level.
+  const random = fromModule('random', withSnakeCase(engine.random as unknown as Record<string, unknown>));
+  m.set('random', random);
+  m.set('key', engine.random.key);
+  m.set('PRNGKey', engine.random.PRNGKey);
+  // scipy, and its special functions, distributions and distances by short name.
+  const scipy = fromModule('scipy', engine.scipy as unknown as Record<string, unknown>);
+  m.set('scipy', scipy);
+  for (const group of ['special', 'stats', 'divergences']) {
+    const ns = scipy.get(group);
+    if (!(ns instanceof Namespace)) continue;
+    for (const [k, v] of ns.members) if (!m.has(k)) m.set(k, v);
+  }
   // The transformations, under JAX's Python names.
   m.set('jit', engine.jit);
   m.set('grad', engine.grad);

@@ -121,6 +121,18 @@ describe('the expression language', () => {
     expect(run('x.at[1].set(5)', 'x=[10,20,30]')).toEqual([10, 5, 30]);
   });
 
+  it('has random, scipy.stats distributions and distances by short name', () => {
+    // jax 0.10.2: jax.random.normal(jax.random.key(0), (3,))
+    const z = run('random.normal(key(0), (3,))') as number[];
+    expect(z.map(Math.fround)).toEqual([1.622642159461975, 2.0252647399902344, -0.4335944354534149]);
+    // jax.scipy.stats.norm.cdf([0., 1.]) and scipy.stats.wasserstein_distance([0,1,3], [5,6,8])
+    const c = run('norm.cdf(x)', 'x=[0.0,1.0]');
+    expect(c[0]).toBe(0.5);
+    expect(c[1]).toBeCloseTo(0.8413447141647339, 6);
+    expect(run('wasserstein_distance(u, v)', 'u=[0.0,1.0,3.0]', 'v=[5.0,6.0,8.0]')).toBe(5);
+    expect(run('norm.pdf(0.0, loc=0, scale=2)')).toBeCloseTo(0.19947115, 6);
+  });
+
   it('keeps Python int and float literals apart (weak types)', () => {
     expect(run('(x * 2).dtype.name', 'x=[1,2]')).toBe('int32');
     expect(run('(x * 2.0).dtype.name', 'x=[1,2]')).toBe('float32');

@@ -342,7 +342,7 @@ function sumSquares(x: Value, axis: number | readonly number[] | null, keepdims:
 }
 
 /** jnp.linalg.vector_norm along `axis` (all axes when null). */
-export function vector_norm(x: unknown, opts: NormOptions = {}): Value {
+function vector_norm(x: unknown, opts: NormOptions = {}): Value {
   const [v] = promoteArgsInexact(x);
   const ord = opts.ord ?? 2;
   const axis = opts.axis ?? null;
@@ -381,7 +381,7 @@ function matrixNorm(v: Value, ord: NormOrd, rowAxis: number, colAxis: number, ke
 }
 
 /** jnp.linalg.norm: vector norms over one axis, matrix norms over two, Frobenius by default. */
-export function norm(x: unknown, opts: NormOptions = {}): Value {
+function norm(x: unknown, opts: NormOptions = {}): Value {
   const [v] = promoteArgsInexact(x);
   const keepdims = opts.keepdims ?? false;
   const ord = opts.ord;
@@ -399,7 +399,7 @@ export function norm(x: unknown, opts: NormOptions = {}): Value {
 }
 
 /** jnp.linalg.matrix_norm over the last two axes. */
-export function matrix_norm(x: unknown, opts: { ord?: NormOrd; keepdims?: boolean } = {}): Value {
+function matrix_norm(x: unknown, opts: { ord?: NormOrd; keepdims?: boolean } = {}): Value {
   const [v] = promoteArgsInexact(x);
   return norm(v, { ord: opts.ord ?? 'fro', axis: [-2, -1], keepdims: opts.keepdims });
 }
