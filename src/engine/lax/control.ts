@@ -7,7 +7,7 @@
  * bodies merely forward are pruned or moved to consts, and mismatched branch/carry types raise
  * JAX's errors. Tuples are JS arrays: a scan body returns `[carry, y]`.
  */
-import { ArrayImpl } from '../core/array.js';
+import { ArrayImpl, hostReadable } from '../core/array.js';
 import { ShapedArray } from '../core/aval.js';
 import { scalarArray, toValue } from '../core/coerce.js';
 import { type DType, int32, promoteTypes } from '../core/dtype.js';
@@ -707,7 +707,8 @@ export function foriLoop<T>(
       `lower and upper arguments to fori_loop must have equal types, got ${lo.dtype.name} and ${hi.dtype.name}`,
     );
   }
-  const concrete = lo instanceof ArrayImpl && hi instanceof ArrayImpl;
+  // Bounds on a device without synchronous reads (webgpu) take the while path, as traced ones do.
+  const concrete = lo instanceof ArrayImpl && hi instanceof ArrayImpl && hostReadable(lo) && hostReadable(hi);
   if (concrete) {
     const l = Math.trunc(Number((lo as ArrayImpl).dataSync()[0]));
     const u = Math.trunc(Number((hi as ArrayImpl).dataSync()[0]));

@@ -7,6 +7,7 @@
  * Also the syntactic partial evaluation of a jaxpr (Autodidax's partial_eval_jaxpr) that the
  * `jit` primitive's rule uses.
  */
+import { type ArrayImpl, hostReadable, hostScalar } from '../core/array.js';
 import type { ShapedArray } from '../core/aval.js';
 import type { Params, Primitive } from '../core/primitive.js';
 import {
@@ -149,8 +150,8 @@ function tracersToJaxpr(
       const val = t.recipe.val;
       let cv = constOf.get(val);
       if (!cv) {
-        if (val.aval.shape.length === 0 && (val as ConcreteArray).isConcrete === true) {
-          const lit = new Literal(val as ConcreteArray, val.aval, scalarValue(val as ConcreteArray));
+        if (inlinable(val)) {
+          const lit = new Literal(val as ConcreteArray, val.aval, hostScalar(val as ArrayImpl));
           return lit;
         }
         cv = new Var(val.aval);
@@ -186,10 +187,17 @@ function tracersToJaxpr(
   };
 }
 
-function scalarValue(x: ConcreteArray): number | bigint | boolean {
-  const a = x as unknown as { dataSync(): ArrayLike<number | bigint>; dtype: { isBool: boolean } };
-  const v = a.dataSync()[0];
-  return a.dtype.isBool ? v !== 0 : v;
+/**
+ * Whether a known 0-d value becomes a literal of the staged jaxpr, as JAX inlines scalars. One
+ * still on a device that cannot be read synchronously (webgpu) stays a constvar: reading it would
+ * wait for the device, and the transpose or evaluation binds it like any other constant.
+ */
+export function inlinable(val: Value): boolean {
+  return (
+    val.aval.shape.length === 0 &&
+    (val as ConcreteArray).isConcrete === true &&
+    hostReadable(val as ArrayImpl)
+  );
 }
 
 export interface PartialEvalResult {

@@ -7,6 +7,11 @@
  * out of memory) are captured per submission with error scopes and surface at the read, naming
  * the operation; they also propagate to results computed from a failed one.
  *
+ * Control flow (control.ts) keeps this where it can: a scan encodes all its iterations and a cond
+ * runs every branch and selects on the device. A while loop must read its predicate, so a program
+ * holding one runs asynchronously: its work, and every later submission, goes on a chain of
+ * promises (`chain`) that keeps device order; results wait on it through their error promise.
+ *
  * Buffers: host data stays on the host until a kernel needs it (0-d constants and literals are
  * uploaded, never read back); device memory comes from a pool of size-bucketed buffers, returned
  * when an Array is disposed or collected and after each program for temporaries. Values narrower
@@ -17,8 +22,10 @@ import type { BufferInfo, Kernel, KernelProgram } from '../../compile/kir.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
+import { cpuProfile } from '../cpu/backend.js';
 import { f2h, h2f } from '../cpu/runtime.js';
 import type { GpuContext } from './adapter.js';
+import { controlStep } from './control.js';
 import { type CopyPass, type LibPass, wgslLibKernels } from './lib.js';
 import { checkDtype, type Pass, renderArgReduce, renderMap, renderReduce, renderScan } from './wgsl.js';
 
@@ -31,7 +38,7 @@ const STORAGE = 0x80;
 const MODE_READ = 0x1;
 
 /** Device memory: a pooled GPUBuffer of `bytes` capacity. */
-interface Mem {
+export interface Mem {
   buf: GPUBuffer;
   bytes: number;
 }
@@ -150,19 +157,98 @@ class Pool {
   }
 }
 
-interface Step {
+export interface Step {
   name: string;
   /** Shader source (or a comment for copies), for `jit-inspect --stage lowered`. */
   source: string;
-  encode(enc: GPUCommandEncoder, bufs: WgBuffer[], scratch: Map<string, Mem>): void;
+  /** Device work, encoded into the session's current command encoder. */
+  encode?(enc: GPUCommandEncoder, bufs: WgBuffer[], scratch: Map<string, Mem>): void;
+  /** Control flow: drives nested programs; a promise when it waits for the device. */
+  run?(s: Session, bufs: WgBuffer[]): void | Promise<void>;
 }
 
-interface WebGpuProgram extends CompiledProgram {
+export interface WebGpuProgram extends CompiledProgram {
   steps: Step[];
   label: string;
   scratchBytes: Record<string, number>;
   scratch: Map<string, Mem> | null;
   compileError: Promise<string | null>;
+  /** Whether running it waits for the device (a while loop's predicate). */
+  async: boolean;
+}
+
+/**
+ * One run of a program: the command encoder being filled (error scopes open while it is), the
+ * temporaries to return to the pool after the last submission, and the errors of each one.
+ * Scopes are pushed and popped without an await in between, so runs never see each other's.
+ */
+export class Session {
+  private enc: GPUCommandEncoder | null = null;
+  private readonly temps: Mem[] = [];
+  private readonly errors: Promise<string | null>[] = [];
+  private staging: Mem | null = null;
+  constructor(
+    private readonly be: WebGpuBackend,
+    private readonly dev: GPUDevice,
+    private readonly label: string,
+  ) {}
+  encoder(): GPUCommandEncoder {
+    if (!this.enc) {
+      this.dev.pushErrorScope('out-of-memory');
+      this.dev.pushErrorScope('validation');
+      this.enc = this.dev.createCommandEncoder({ label: this.label });
+    }
+    return this.enc;
+  }
+  submit(): void {
+    if (!this.enc) return;
+    this.dev.queue.submit([this.enc.finish()]);
+    this.enc = null;
+    this.be.stats.submits++;
+    const v = this.dev.popErrorScope();
+    const o = this.dev.popErrorScope();
+    this.errors.push(Promise.all([v, o]).then(([ve, oe]) => (ve ?? oe)?.message ?? null));
+  }
+  /** Device memory for the length of this run. */
+  temp(bytes: number): Mem {
+    const m = this.be.acquire(bytes);
+    this.temps.push(m);
+    return m;
+  }
+  /** A buffer for the length of this run. */
+  tempBuffer(info: { dtype: DType; size: number }): WgBuffer {
+    const b = new WgBuffer(info.dtype, info.size);
+    b.mem = this.temp(b.bytes);
+    return b;
+  }
+  copy(from: WgBuffer, fromOffset: number, to: WgBuffer, toOffset: number, bytes: number): void {
+    if (bytes > 0) this.encoder().copyBufferToBuffer(from.mem!.buf, fromOffset, to.mem!.buf, toOffset, bytes);
+  }
+  /** Submit what is encoded and read the first 32-bit word of `b` (a predicate or an index). */
+  async readWord(b: WgBuffer): Promise<number> {
+    this.staging ??= this.be.acquireStaging(4);
+    const st = this.staging.buf;
+    this.encoder().copyBufferToBuffer(b.mem!.buf, 0, st, 0, 4);
+    this.submit();
+    this.be.stats.readbacks++;
+    await st.mapAsync(MODE_READ, 0, 4);
+    const w = new Uint32Array(st.getMappedRange(0, 4).slice(0))[0];
+    st.unmap();
+    return w;
+  }
+  error(): Promise<string | null> {
+    return Promise.all(this.errors).then((es) => es.find((e) => e !== null) ?? null);
+  }
+  fail(message: string): void {
+    this.errors.push(Promise.resolve(message));
+  }
+  /** After the last submission: the queue orders later uses of these buffers after this run. */
+  release(): void {
+    for (const m of this.temps) this.be.release(m);
+    this.temps.length = 0;
+    if (this.staging) this.be.releaseStaging(this.staging);
+    this.staging = null;
+  }
 }
 
 function kernelName(k: Kernel, i: number): string {
@@ -187,6 +273,8 @@ export class WebGpuBackend implements Backend {
   private readonly registry: FinalizationRegistry<{ mem: Mem | null }>;
   private lost: string | null = null;
   private closed = false;
+  /** Asynchronous runs still to finish, in order; null when everything has been submitted. */
+  private chain: Promise<void> | null = null;
 
   constructor(readonly ctx: GpuContext) {
     this.device = ctx.device;
@@ -209,6 +297,19 @@ export class WebGpuBackend implements Backend {
     this.storage.clear();
     this.staging.clear();
     this.device.destroy();
+  }
+
+  acquire(bytes: number): Mem {
+    return this.storage.acquire(bytes);
+  }
+  release(m: Mem): void {
+    if (!this.closed) this.storage.release(m);
+  }
+  acquireStaging(bytes: number): Mem {
+    return this.staging.acquire(bytes);
+  }
+  releaseStaging(m: Mem): void {
+    if (!this.closed) this.staging.release(m);
   }
 
   private checkAlive(): void {
@@ -253,6 +354,12 @@ export class WebGpuBackend implements Backend {
   free(buf: unknown): void {
     const b = buf as WgBuffer;
     if (--b.refs > 0) return;
+    // Work still to be submitted may read it: release once that is done.
+    if (this.chain) this.chain.then(() => this.releaseBuffer(b));
+    else this.releaseBuffer(b);
+  }
+
+  private releaseBuffer(b: WgBuffer): void {
     const held = (b as unknown as { held?: { mem: Mem | null } }).held;
     this.registry.unregister(b);
     if (held?.mem && !this.closed) this.storage.release(held.mem);
@@ -294,6 +401,7 @@ export class WebGpuBackend implements Backend {
 
   async synchronize(): Promise<void> {
     this.checkAlive();
+    while (this.chain) await this.chain;
     await this.device.queue.onSubmittedWorkDone();
   }
 
@@ -306,6 +414,8 @@ export class WebGpuBackend implements Backend {
     dev.pushErrorScope('validation');
     const steps: Step[] = [];
     const scratchBytes: Record<string, number> = {};
+    const nestedErrors: Promise<string | null>[] = [];
+    let async = false;
     program.kernels.forEach((k, i) => {
       const name = kernelName(k, i);
       let rendered: { passes: (Pass | LibPass | CopyPass)[]; scratch: Record<string, number> };
@@ -328,11 +438,13 @@ export class WebGpuBackend implements Backend {
           rendered = impl(k, program.buffers, name);
           break;
         }
-        default:
-          throw new Error(
-            `the webgpu backend does not run control flow (${k.kind}: lax.cond / while_loop / scan / fori_loop) yet; ` +
-              `run this computation on the cpu (--device cpu / devicePut(x, 'cpu'))`,
-          );
+        default: {
+          const step = controlStep(k, program, this, name);
+          for (const n of step.nested) nestedErrors.push(n.compileError);
+          async ||= step.async;
+          steps.push(step);
+          return;
+        }
       }
       const outSize = k.kind === 'lib' ? 1 : program.buffers[k.out].size;
       if (outSize === 0) return;
@@ -341,7 +453,8 @@ export class WebGpuBackend implements Backend {
       for (const [s, bytes] of Object.entries(rendered.scratch)) scratchBytes[local(s)] = bytes;
       for (const pass of rendered.passes) steps.push(this.makeStep(pass, local));
     });
-    const compileError = dev.popErrorScope().then((e) => (e ? e.message : null));
+    const own = dev.popErrorScope().then((e) => (e ? e.message : null));
+    const compileError = firstError([own, ...nestedErrors])!;
     const names = program.kernels.map(kernelName);
     return {
       program,
@@ -350,6 +463,7 @@ export class WebGpuBackend implements Backend {
       scratchBytes,
       scratch: null,
       compileError,
+      async,
       source: steps.map((s) => s.source).join('\n\n'),
       compileMs: performance.now() - t0,
       tempBytes: tempBytes(program),
@@ -413,36 +527,31 @@ export class WebGpuBackend implements Backend {
     };
   }
 
-  execute(exe: CompiledProgram, inputs: unknown[]): WgBuffer[] {
-    this.checkAlive();
-    const p = exe as WebGpuProgram;
-    const prog = p.program;
+  /** The program's buffers for one run: `inputs` bound, outputs and temporaries from `s`. */
+  buffers(s: Session, prog: KernelProgram, inputs: readonly WgBuffer[], outputs = true): WgBuffer[] {
     const bufs: WgBuffer[] = new Array(prog.buffers.length);
-    const inErrors: (Promise<string | null> | null)[] = [p.compileError];
     prog.inputs.forEach((b, i) => {
-      const wb = inputs[i] as WgBuffer;
-      if (!(wb instanceof WgBuffer)) throw new Error('webgpu: an input buffer is not on the webgpu device');
-      this.ensureDevice(wb);
-      inErrors.push(wb.error);
-      bufs[b] = wb;
+      bufs[b] = inputs[i];
     });
-    const temps: Mem[] = [];
     const slotMem = new Map<number, Mem>();
     for (const info of prog.buffers) {
-      if (info.role === 'output') bufs[info.id] = this.newOutput(info);
+      if (info.role === 'output' && outputs) bufs[info.id] = s.tempBuffer(info);
       else if (info.role === 'temp') {
         const key = info.slot ?? -1 - info.id;
         let m = slotMem.get(key);
         if (!m) {
-          m = this.storage.acquire(Math.max(4, 4 * info.size));
+          m = s.temp(Math.max(4, 4 * info.size));
           slotMem.set(key, m);
-          temps.push(m);
         }
         const wb = new WgBuffer(info.dtype, info.size);
         wb.mem = m;
         bufs[info.id] = wb;
       }
     }
+    return bufs;
+  }
+
+  private scratchOf(p: WebGpuProgram): Map<string, Mem> {
     if (!p.scratch) {
       p.scratch = new Map();
       for (const [s, bytes] of Object.entries(p.scratchBytes)) {
@@ -452,27 +561,113 @@ export class WebGpuBackend implements Backend {
         });
       }
     }
-    const dev = this.device;
-    dev.pushErrorScope('out-of-memory');
-    dev.pushErrorScope('validation');
-    const enc = dev.createCommandEncoder({ label: p.label });
-    for (const s of p.steps) s.encode(enc, bufs, p.scratch);
-    dev.queue.submit([enc.finish()]);
-    this.stats.submits++;
-    const v = dev.popErrorScope();
-    const o = dev.popErrorScope();
-    for (const m of temps) this.storage.release(m);
-    const label = p.label;
-    const own = Promise.all([v, o]).then(([ve, oe]) => {
-      const e = ve ?? oe;
-      return e ? `webgpu: ${label} failed on the device: ${e.message}` : null;
+    return p.scratch;
+  }
+
+  /** Encode (and, for control flow, drive) a program's steps; a promise when it must wait. */
+  runProgram(s: Session, p: WebGpuProgram, bufs: WgBuffer[]): void | Promise<void> {
+    const scratch = this.scratchOf(p);
+    if (!p.async) {
+      for (const st of p.steps) {
+        if (st.encode) st.encode(s.encoder(), bufs, scratch);
+        else st.run!(s, bufs);
+      }
+      return;
+    }
+    return (async () => {
+      for (const st of p.steps) {
+        if (st.encode) st.encode(s.encoder(), bufs, scratch);
+        else await st.run!(s, bufs);
+      }
+    })();
+  }
+
+  /** `--profile`: each kernel in its own submission, timed to its completion. */
+  private async runTimed(s: Session, p: WebGpuProgram, bufs: WgBuffer[]): Promise<void> {
+    const scratch = this.scratchOf(p);
+    const timings: { kernel: string; ms: number }[] = [];
+    let i = 0;
+    while (i < p.steps.length) {
+      const name = p.steps[i].name;
+      const t0 = performance.now();
+      // A kernel of several passes (two-pass reductions, sort steps) is timed as one.
+      for (; i < p.steps.length && p.steps[i].name === name; i++) {
+        const st = p.steps[i];
+        if (st.encode) st.encode(s.encoder(), bufs, scratch);
+        else await st.run!(s, bufs);
+      }
+      s.submit();
+      await this.device.queue.onSubmittedWorkDone();
+      timings.push({ kernel: name, ms: performance.now() - t0 });
+    }
+    p.lastTimings = timings;
+  }
+
+  execute(exe: CompiledProgram, inputs: unknown[]): WgBuffer[] {
+    this.checkAlive();
+    const p = exe as WebGpuProgram;
+    const prog = p.program;
+    const inErrors: (Promise<string | null> | null)[] = [p.compileError];
+    const ins = inputs.map((x) => {
+      const wb = x as WgBuffer;
+      if (!(wb instanceof WgBuffer)) throw new Error('webgpu: an input buffer is not on the webgpu device');
+      this.ensureDevice(wb);
+      inErrors.push(wb.error);
+      return wb;
     });
-    const err = firstError([...inErrors, own]);
+    const outs = new Map<number, WgBuffer>();
+    for (const info of prog.buffers) if (info.role === 'output') outs.set(info.id, this.newOutput(info));
+    const label = p.label;
+    const bind = (s: Session) => {
+      const bufs = this.buffers(s, prog, ins, false);
+      for (const [id, wb] of outs) bufs[id] = wb;
+      return bufs;
+    };
+    let own: Promise<string | null>;
+    if (!p.async && !this.chain && !cpuProfile.enabled) {
+      const s = new Session(this, this.device, label);
+      try {
+        this.runProgram(s, p, bind(s));
+      } finally {
+        s.submit();
+        s.release();
+      }
+      own = s.error();
+    } else {
+      const prev = this.chain ?? Promise.resolve();
+      const run = prev.then(async () => {
+        const s = new Session(this, this.device, label);
+        try {
+          this.checkAlive();
+          const bufs = bind(s);
+          if (cpuProfile.enabled) await this.runTimed(s, p, bufs);
+          else await this.runProgram(s, p, bufs);
+          s.submit();
+        } catch (e) {
+          s.submit();
+          s.fail((e as Error).message);
+        }
+        s.release();
+        return s.error();
+      });
+      const tail = run.then(() => undefined);
+      this.chain = tail;
+      tail.then(() => {
+        if (this.chain === tail) this.chain = null;
+      });
+      own = run;
+    }
+    const err = firstError([
+      ...inErrors,
+      own.then((e) => (e ? `webgpu: ${label} failed on the device: ${e}` : null)),
+    ]);
     const seen = new Set<WgBuffer>();
     return prog.outputs.map((b) => {
-      const wb = bufs[b];
+      const role = prog.buffers[b].role;
+      const pos = prog.inputs.indexOf(b);
+      const wb = role === 'output' ? outs.get(b)! : ins[pos];
       // An input passed through, or one buffer returned twice, is shared by several Arrays.
-      if (prog.buffers[b].role === 'input' || prog.buffers[b].role === 'const' || seen.has(wb)) {
+      if (role === 'input' || role === 'const' || seen.has(wb)) {
         wb.refs++;
         return wb;
       }

@@ -52,7 +52,13 @@ import {
   Zero,
   zerosLike,
 } from '../jvp.js';
-import { type PartialEvalRule, PartialVal, type PETracer, partialEvalFlat } from '../partial-eval.js';
+import {
+  inlinable,
+  type PartialEvalRule,
+  PartialVal,
+  type PETracer,
+  partialEvalFlat,
+} from '../partial-eval.js';
 import { traceToJaxpr } from '../staging.js';
 import { backwardPass, type TransposeArg, type TransposeRule, UndefPrimal } from '../transpose.js';
 import { type BatchDim, type BatchRule, batchFlat, bdimAtFront, moveBatchAxis } from '../vmap.js';
@@ -245,7 +251,7 @@ function partialEvalJaxprNoUnits(
         else if (inst[i]) {
           const at = resVals.indexOf(kv);
           if (at >= 0) outvars.push(resVars[at]);
-          else if (kv.aval.shape.length === 0 && (kv as { isConcrete?: boolean }).isConcrete === true) {
+          else if (inlinable(kv)) {
             const host = (kv as unknown as { dataSync(): ArrayLike<number | bigint> }).dataSync()[0];
             outvars.push(new Literal(kv as never, kv.aval, kv.dtype.isBool ? host !== 0 : host));
           } else {

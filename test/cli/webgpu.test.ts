@@ -1,0 +1,101 @@
+/**
+ * @file The command line on the WebGPU device, end to end through the built binary: `run` with
+ * NPY input and output (byte-identical to NumPy's), `grad`, `jit-inspect --stage lowered` showing
+ * a fused chain as one @compute shader, and `--profile` naming the device of each kernel.
+ *
+ * Without an adapter the file skips with the reason; under CI it fails.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { backendStatus, initBackends } from '../../src/engine/index.js';
+import { FIX, tjax } from './run-cli.js';
+
+await initBackends();
+const status = backendStatus('webgpu');
+if (!status.available) {
+  const why = `${status.reason} (fix: ${status.fix})`;
+  if (process.env.CI) {
+    describe('tjax --device webgpu', () => {
+      it('has an adapter in CI', () => {
+        throw new Error(`the webgpu backend is unavailable in CI: ${why}`);
+      });
+    });
+  } else console.warn(`skipping the webgpu CLI tests: ${why}`);
+}
+const d = describe.skipIf(!status.available);
+
+/** Dawn prints adapter-limit warnings on stderr; they are not tjax's output. */
+const stderrOf = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('Warning: '))
+    .join('\n');
+
+d('tjax --device webgpu', () => {
+  it('runs on NPY input and writes NPY byte for byte as numpy.save does', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tjax-')), 'y.npy');
+    const r = tjax(['run', 'x + 1', '--arg', `x=${FIX}x.npy`, '--device', 'webgpu', '--out', out]);
+    expect(stderrOf(r.stderr)).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(out).equals(readFileSync(`${FIX}x_plus_1.npy`))).toBe(true);
+  });
+
+  it('runs a reduction and prints it', () => {
+    const r = tjax(['run', 'sum(x * 2)', '--arg', 'x=[1,2,3]', '--device', 'webgpu']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('12\n');
+  });
+
+  it('differentiates', () => {
+    const r = tjax([
+      'grad',
+      'sum(sin(x) * x)',
+      '--arg',
+      'x=[1.0, 2.0, 3.0]',
+      '--device',
+      'webgpu',
+      '--format',
+      'json',
+    ]);
+    expect(stderrOf(r.stderr)).toBe('');
+    expect(r.code).toBe(0);
+    const got = JSON.parse(r.stdout) as number[];
+    [1, 2, 3].forEach((x, i) => {
+      expect(got[i]).toBeCloseTo(Math.cos(x) * x + Math.sin(x), 5);
+    });
+  });
+
+  it('differentiates a scalar function (0-d device constants)', () => {
+    const r = tjax(['grad', 'sin(x) * x', '--arg', 'x=2.0', '--device', 'webgpu']);
+    expect(r.code).toBe(0);
+    expect(Number(r.stdout)).toBeCloseTo(Math.cos(2) * 2 + Math.sin(2), 5);
+  });
+
+  it('jit-inspect --stage lowered shows a fused chain as one @compute shader', () => {
+    const r = tjax([
+      'jit-inspect',
+      'sin(x) * 2 + exp(x)',
+      '--arg',
+      'x=f32[1000]',
+      '--stage',
+      'lowered',
+      '--device',
+      'webgpu',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/webgpu:0/);
+    expect(r.stdout.match(/@compute/g)?.length).toBe(1);
+    expect(r.stdout).toMatch(/sin\(/);
+    expect(r.stdout).toMatch(/exp\(/);
+  });
+
+  it('--profile names the device of each kernel', () => {
+    const r = tjax(['run', 'sum(sin(x) * 2)', '--arg', 'x=[1,2,3,4]', '--device', 'webgpu', '--profile']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/profile: sum\(sin\(x\) \* 2\)/);
+    expect(r.stderr).toMatch(/compiled 1 kernel\(s\)/);
+    expect(r.stderr).toMatch(/webgpu:0 {2}reduce_0 +\d+\.\d{3} ms/);
+  });
+});
