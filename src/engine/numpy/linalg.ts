@@ -13,6 +13,7 @@ import { type DotOptions, dotGeneral, type PrecisionLike } from '../lax/dot.js';
 import * as lax from '../lax/elementwise.js';
 import { broadcastedIota, expandDims, pad, reshape, slice, squeeze, transpose } from '../lax/structural.js';
 import type { DotDimensionNumbers } from '../primitives/dot.js';
+import * as decomp from './linalg-decomp.js';
 import * as red from './reductions.js';
 import * as uf from './ufuncs.js';
 import { asValue, promoteArgs, promoteArgsInexact } from './util.js';
@@ -410,6 +411,7 @@ export function vecdot(a: unknown, b: unknown, opts: { axis?: number } = {}): Va
 }
 
 export const linalg = {
+  ...decomp,
   norm,
   vector_norm,
   vectorNorm: vector_norm,

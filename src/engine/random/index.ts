@@ -17,6 +17,7 @@ export {
   split,
   wrapKeyData,
 } from './keys.js';
+export { type MvnMethod, multivariateNormal, orthogonal } from './multivariate.js';
 export {
   ball,
   bernoulli,

@@ -4,3 +4,4 @@
 import './lib-matmul.js';
 import './lib-sort.js';
 import './lib-scatter.js';
+import './lib-linalg.js';

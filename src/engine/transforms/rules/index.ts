@@ -11,3 +11,4 @@ import './indexing.js';
 import './sorting.js';
 import './control.js';
 import './custom.js';
+import './linalg.js';

@@ -1,0 +1,191 @@
+/**
+ * @file jnp.linalg's decompositions and the functions built on them: cholesky, eigh, eigvalsh,
+ * svd, svdvals, qr, slogdet, det, inv, solve. Argument handling follows JAX 0.10.2's
+ * jax/_src/numpy/linalg.py (inputs promoted to inexact; eigh returns (eigenvalues,
+ * eigenvectors); svd returns (u, s, vh); qr modes 'reduced' 'complete' 'r').
+ *
+ * Differences: slogdet, det, inv and solve are computed from `lu` and `triangular_solve`
+ * directly (JAX wraps them in custom_jvp / custom_linear_solve and computes 2x2/3x3 det by
+ * cofactors), so their jaxprs differ from JAX's and their derivatives come from lu's and
+ * triangular_solve's jvp rules; the values agree to rounding.
+ */
+import { int32 } from '../core/dtype.js';
+import { broadcastShapes } from '../core/shape.js';
+import type { Value } from '../core/trace.js';
+import { convertElementType } from '../lax/convert.js';
+import * as L from '../lax/elementwise.js';
+import * as LA from '../lax/linalg.js';
+import { reduceOr, reduceSum } from '../lax/reductions.js';
+import * as S from '../lax/structural.js';
+import { broadcastTo, promoteArgsInexact } from './util.js';
+
+const last2 = (x: Value) => x.shape.slice(-2);
+
+/** jnp.linalg.cholesky: the lower factor (upper=True: its transpose). */
+export function cholesky(a: unknown, opts: { upper?: boolean; symmetrizeInput?: boolean } = {}): Value {
+  const [v] = promoteArgsInexact(a);
+  const l = LA.cholesky(v, { symmetrizeInput: opts.symmetrizeInput ?? true });
+  return opts.upper ? LA.mT(l) : l;
+}
+
+export interface EighOpts {
+  UPLO?: 'L' | 'U' | null;
+  symmetrizeInput?: boolean;
+}
+
+/** jnp.linalg.eigh: [eigenvalues (ascending), eigenvectors (columns)]. */
+export function eigh(a: unknown, opts: EighOpts = {}): [Value, Value] {
+  const uplo = opts.UPLO ?? 'L';
+  if (uplo !== 'L' && uplo !== 'U') throw new Error(`UPLO must be one of None, 'L', or 'U', got ${uplo}`);
+  const [v] = promoteArgsInexact(a);
+  const [vecs, w] = LA.eigh(v, { lower: uplo === 'L', symmetrizeInput: opts.symmetrizeInput ?? true });
+  return [w, vecs];
+}
+
+/** jnp.linalg.eigvalsh: the eigenvalues alone. */
+export function eigvalsh(a: unknown, opts: { UPLO?: 'L' | 'U' | null } = {}): Value {
+  return eigh(a, opts)[0];
+}
+
+export interface SvdOpts {
+  fullMatrices?: boolean;
+  computeUv?: boolean;
+  hermitian?: boolean;
+}
+
+/** jnp.linalg.svd: [u, s, vh] (computeUv, the default) or s. */
+export function svd(a: unknown, opts: SvdOpts & { computeUv: false }): Value;
+export function svd(a: unknown, opts?: SvdOpts): [Value, Value, Value];
+export function svd(a: unknown, opts: SvdOpts = {}): Value | [Value, Value, Value] {
+  if (opts.hermitian) throw new Error('svd: hermitian=True is not supported');
+  const [v] = promoteArgsInexact(a);
+  if (opts.computeUv === false)
+    return LA.svd(v, { computeUv: false, fullMatrices: opts.fullMatrices ?? true });
+  return LA.svd(v, { fullMatrices: opts.fullMatrices ?? true });
+}
+
+/** jnp.linalg.svdvals: singular values, descending. */
+export function svdvals(a: unknown): Value {
+  return svd(a, { computeUv: false, fullMatrices: false });
+}
+
+/** jnp.linalg.qr: [q, r] ('reduced', 'complete') or r ('r'). */
+export function qr(a: unknown, mode?: 'reduced' | 'complete'): [Value, Value];
+export function qr(a: unknown, mode: 'r'): Value;
+export function qr(a: unknown, mode: 'reduced' | 'complete' | 'r' = 'reduced'): Value | [Value, Value] {
+  if (mode !== 'reduced' && mode !== 'complete' && mode !== 'r') {
+    throw new Error(`Unsupported QR decomposition mode '${mode}'`);
+  }
+  const [v] = promoteArgsInexact(a);
+  const [q, r] = LA.qr(v, { fullMatrices: mode === 'complete' });
+  return mode === 'r' ? r : [q, r];
+}
+
+function checkSquare(name: string, a: Value): void {
+  if (a.ndim < 2 || a.shape[a.ndim - 1] !== a.shape[a.ndim - 2]) {
+    throw new Error(
+      `${name}: argument must be a square matrix or batch of square matrices, got shape ${JSON.stringify(a.shape)}`
+        .replace(/\[/g, '(')
+        .replace(/\]/g, ')'),
+    );
+  }
+}
+
+/** diag(lu), the parity of the pivots and whether a pivot is zero. */
+function luParts(a: Value): { diag: Value; flips: Value; isZero: Value } {
+  const [luv, piv] = LA.lu(a);
+  const n = a.shape[a.ndim - 1];
+  const eye = LA.eyeMatrix(a.dtype, n);
+  const e =
+    a.ndim > 2
+      ? S.expandDims(
+          eye,
+          Array.from({ length: a.ndim - 2 }, (_, i) => i),
+        )
+      : eye;
+  const diag = reduceSum(L.mul(luv, e), [a.ndim - 1]);
+  const iota = S.broadcastedIota(int32, piv.shape, piv.ndim - 1);
+  const swaps = reduceSum(convertElementType(L.ne(piv, iota), int32), [piv.ndim - 1]);
+  const negs = reduceSum(convertElementType(L.lt(diag, convertElementType(0, a.dtype)), int32), [
+    diag.ndim - 1,
+  ]);
+  const isZero = reduceOr(L.eq(diag, convertElementType(0, a.dtype)), [diag.ndim - 1]);
+  return { diag, flips: L.add(swaps, negs), isZero };
+}
+
+/** jnp.linalg.slogdet: [sign, log|det|]. */
+export function slogdet(a: unknown): [Value, Value] {
+  const [v] = promoteArgsInexact(a);
+  checkSquare('slogdet', v);
+  const { diag, flips, isZero } = luParts(v);
+  const dt = v.dtype;
+  const odd = convertElementType(L.rem(flips, convertElementType(2, int32)), dt);
+  const sign0 = L.sub(convertElementType(1, dt), L.mul(convertElementType(2, dt), odd));
+  const zero = S.broadcastInDim(convertElementType(0, dt), sign0.shape, []);
+  const sign = L.select(isZero, zero, sign0);
+  const logdet0 = reduceSum(L.log(L.abs(diag)), [diag.ndim - 1]);
+  const ninf = S.broadcastInDim(convertElementType(-Infinity, dt), logdet0.shape, []);
+  return [sign, L.select(isZero, ninf, logdet0)];
+}
+
+/** jnp.linalg.det: the parity-signed product of LU's diagonal. */
+export function det(a: unknown): Value {
+  const [v] = promoteArgsInexact(a);
+  checkSquare('det', v);
+  const { diag, flips } = luParts(v);
+  const dt = v.dtype;
+  const odd = convertElementType(L.rem(flips, convertElementType(2, int32)), dt);
+  const sign = L.sub(convertElementType(1, dt), L.mul(convertElementType(2, dt), odd));
+  // The product of the diagonal's magnitudes, signed by the pivots' parity and the negatives.
+  let prod: Value = L.abs(S.sliceInDim(diag, 0, 1, 1, diag.ndim - 1));
+  for (let i = 1; i < diag.shape[diag.ndim - 1]; i++) {
+    prod = L.mul(prod, L.abs(S.sliceInDim(diag, i, i + 1, 1, diag.ndim - 1)));
+  }
+  return L.mul(sign, S.squeeze(prod, [prod.ndim - 1]));
+}
+
+/** Solve a x = b for square a [..., n, n] and b [..., n, k] with equal batch dims. */
+function luSolve(a: Value, b: Value): Value {
+  const [luv, , perm] = LA.lu(a);
+  const n = a.shape[a.ndim - 1];
+  const cols = S.broadcastedIota(int32, [...perm.shape, n], perm.ndim);
+  const pm = convertElementType(L.eq(S.expandDims(perm, [perm.ndim]), cols), a.dtype);
+  const pb = LA.batchMatmul(pm, b);
+  const y = LA.triangularSolve(luv, pb, { leftSide: true, lower: true, unitDiagonal: true });
+  return LA.triangularSolve(luv, y, { leftSide: true, lower: false });
+}
+
+/** jnp.linalg.solve: b a vector (b.ndim == 1) or a stack of matrices broadcast against a. */
+export function solve(a: unknown, b: unknown): Value {
+  const [av, bv] = promoteArgsInexact(a, b);
+  checkSquare('solve', av);
+  const n = av.shape[av.ndim - 1];
+  if (bv.ndim === 1) {
+    if (bv.shape[0] !== n) {
+      throw new Error(
+        `solve: a has shape ${JSON.stringify(av.shape)} and b has shape ${JSON.stringify(bv.shape)}`,
+      );
+    }
+    const batch = av.shape.slice(0, -2);
+    const bm = broadcastTo(S.reshape(bv, [n, 1]), [...batch, n, 1]);
+    const x = luSolve(av, bm);
+    return S.squeeze(x, [x.ndim - 1]);
+  }
+  if (bv.shape[bv.ndim - 2] !== n) {
+    throw new Error(
+      `solve: a has shape ${JSON.stringify(av.shape)} and b has shape ${JSON.stringify(bv.shape)}`,
+    );
+  }
+  const batch = broadcastShapes('solve', av.shape.slice(0, -2), bv.shape.slice(0, -2));
+  const aa = broadcastTo(av, [...batch, n, n]);
+  const bb = broadcastTo(bv, [...batch, ...last2(bv)]);
+  return luSolve(aa, bb);
+}
+
+/** jnp.linalg.inv: solve(a, I). */
+export function inv(a: unknown): Value {
+  const [v] = promoteArgsInexact(a);
+  checkSquare('inv', v);
+  const n = v.shape[v.ndim - 1];
+  return solve(v, broadcastTo(LA.eyeMatrix(v.dtype, n), v.shape));
+}
