@@ -1,10 +1,13 @@
 /**
  * @file Device benchmarks (issue: devices): float32 matmul 512 and 1024 (GFLOP/s) and the fused
  * elementwise chain jit(x => sin(x)*2+1) on 10M float32 (GB/s of input + output), on the cpu and
- * on webgpu (llvmpipe on a machine without a GPU), measured in one run. Medians; webgpu timings
- * wait for the queue (synchronize) rather than reading results back, so they time the device work.
+ * on webgpu (llvmpipe on a machine without a GPU) and on gpujs (gpu.js in the mode it picked:
+ * WebAssembly without a display, headless-gl under xvfb-run with TJAX_GPUJS_MODE=headlessgl),
+ * measured in one run. Medians; webgpu timings wait for the queue (synchronize) rather than reading
+ * results back, so they time the device work; gpujs results are host arrays, ready on return.
  *
  * Run: EGL_PLATFORM=surfaceless npx tsx bench/devices.ts
+ *      xvfb-run -a env TJAX_GPUJS_MODE=headlessgl npx tsx bench/devices.ts   (gpujs on headless-gl)
  */
 import type { Array as TArray, Value } from '../src/engine/index.js';
 import {
@@ -37,6 +40,11 @@ const platforms = ['cpu'];
 const st = backendStatus('webgpu');
 if (st.available) platforms.push('webgpu');
 else console.log(`webgpu unavailable: ${st.reason} (fix: ${st.fix})`);
+const gj = backendStatus('gpujs');
+if (gj.available) {
+  platforms.push('gpujs');
+  console.log(`gpujs mode: ${(resolveDevice('gpujs').backend as unknown as { mode: string }).mode}`);
+} else console.log(`gpujs unavailable: ${gj.reason} (fix: ${gj.fix})`);
 
 const rows: string[][] = [['benchmark', ...platforms]];
 const mm = jit((a: Value, b: Value) => jnp.matmul(a, b));
@@ -47,10 +55,10 @@ async function run(p: string, f: () => Value): Promise<number> {
   return timeIt(
     async () => {
       const y = f() as TArray;
-      if (p === 'cpu') await y.data();
+      if (p === 'cpu' || p === 'gpujs') await y.data();
       else await be.synchronize();
     },
-    p === 'cpu' ? 3 : 5,
+    p === 'webgpu' ? 5 : 3,
   );
 }
 

@@ -15,18 +15,6 @@ interface Row {
   fix?: string;
 }
 
-/** Platforms tjax knows of that this build cannot offer yet, with the reason. */
-const PLANNED: Row[] = [
-  {
-    device: 'gpujs:0',
-    platform: 'gpujs',
-    kind: 'gpu',
-    available: false,
-    description: 'unavailable: the gpu.js backend is not part of this build yet',
-    fix: 'use --device cpu',
-  },
-];
-
 export default class Devices extends BaseCommand {
   static override description = 'List the devices tjax can run on, and why a device is unavailable.';
   static override examples = ['<%= config.bin %> devices', '<%= config.bin %> devices --json'];
@@ -57,7 +45,25 @@ export default class Devices extends BaseCommand {
       });
       have.add('webgpu');
     }
-    for (const p of PLANNED) if (!have.has(p.platform)) rows.push(p);
+    const gpujs = engine.backendStatus('gpujs');
+    if (!gpujs.available && !have.has('gpujs')) {
+      rows.push({
+        device: 'gpujs:0',
+        platform: 'gpujs',
+        kind: 'gpu',
+        available: false,
+        description: `unavailable: ${gpujs.reason}`,
+        fix: gpujs.fix,
+      });
+    } else if (gpujs.available) {
+      // The mode gpu.js chose, and why not headless-gl when it runs WebAssembly.
+      const be = engine.resolveDevice('gpujs').backend as unknown as { mode: string; note: string | null };
+      const row = rows.find((r) => r.platform === 'gpujs');
+      if (row) {
+        row.description += ` [mode: ${be.mode}]`;
+        if (be.note) row.fix = be.note;
+      }
+    }
     if (flags.json) {
       process.stdout.write(
         `${JSON.stringify({ default: engine.defaultBackend(), devices: rows }, null, 2)}\n`,

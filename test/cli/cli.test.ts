@@ -256,12 +256,19 @@ describe('tjax jit-inspect', () => {
 });
 
 describe('tjax devices and --help', () => {
-  it('lists the CPU and says why other devices are unavailable', () => {
+  it('lists every device, and for one that is unavailable why and how to fix it', () => {
     const r = tjax(['devices', '--json']);
     const d = JSON.parse(r.stdout);
     expect(d.default).toBe('cpu');
     expect(d.devices[0]).toMatchObject({ device: 'cpu:0', available: true });
-    expect(d.devices.some((x: { available: boolean }) => !x.available)).toBe(true);
+    const names = d.devices.map((x: { device: string }) => x.device);
+    expect(names).toEqual(expect.arrayContaining(['cpu:0', 'webgpu:0', 'gpujs:0']));
+    for (const x of d.devices as { available: boolean; description: string; fix?: string }[]) {
+      if (!x.available) {
+        expect(x.description).toMatch(/unavailable/);
+        expect(x.fix).toBeTruthy();
+      }
+    }
   });
 
   it('has help with examples for every command', () => {

@@ -73,10 +73,7 @@ const INTEGER_ONLY = new Set([
 ]);
 
 /** Gaps known when this test was written, for their owners to close. */
-const KNOWN_GAPS = new Set<string>([
-  // random module (in progress): vmap of threefry2x32 falls back to a loop over the batch.
-  'threefry2x32: batch',
-]);
+const KNOWN_GAPS = new Set<string>([]);
 
 function gaps(): string[] {
   const out: string[] = [];

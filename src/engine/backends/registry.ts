@@ -4,11 +4,13 @@
  * discovery, so it joins only after `await initBackends()` (the CLI calls it for
  * `--device webgpu` and `tjax devices`); until then naming it says so, and when discovery failed
  * naming it gives the reason and the fix. Dawn is loaded only then, so a CPU-only run never
- * touches it.
+ * touches it. gpu.js (`gpujs`) loads synchronously: initBackends() or the first lookup by name
+ * starts it.
  */
 import { config } from '../core/config.js';
 import type { Backend, Device } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
+import { loadGpuJs } from './gpujs/index.js';
 
 const backends = new Map<string, Backend>();
 backends.set('cpu', new CpuBackend());
@@ -19,7 +21,7 @@ export function registerBackend(b: Backend): void {
 
 /** Platforms whose initialisation failed, with why and what to do. */
 const unavailable = new Map<string, { reason: string; fix: string }>();
-const LAZY = new Set(['webgpu']);
+const LAZY = new Set(['webgpu', 'gpujs']);
 let initialising: Promise<void> | null = null;
 
 /**
@@ -28,9 +30,15 @@ let initialising: Promise<void> | null = null;
  */
 export function initBackends(): Promise<void> {
   initialising ??= (async () => {
+    // headless-gl (GLX) and Dawn's OpenGL ES (EGL) cannot share a process: whichever starts
+    // second fails, headless-gl fatally. WebGPU goes first unless gpu.js is pinned to headless-gl.
+    if (process.env.TJAX_GPUJS_MODE === 'headlessgl') startGpuJs();
     try {
       const { loadWebGpu } = await import('./webgpu/index.js');
-      registerBackend(await loadWebGpu());
+      const wg = await loadWebGpu();
+      registerBackend(wg);
+      if (wg.ctx.backend === 'opengles')
+        avoidGl = "Dawn's OpenGL ES context (webgpu) holds this process's GL";
     } catch (e) {
       const err = e as Error & { reason?: string; fix?: string };
       unavailable.set('webgpu', {
@@ -38,8 +46,22 @@ export function initBackends(): Promise<void> {
         fix: err.fix ?? 'use --device cpu',
       });
     }
+    startGpuJs();
   })();
   return initialising;
+}
+
+let avoidGl: string | null = null;
+
+/** gpu.js loads synchronously, so naming `gpujs` starts it without initBackends(). */
+function startGpuJs(): void {
+  if (backends.has('gpujs') || unavailable.has('gpujs')) return;
+  try {
+    registerBackend(loadGpuJs(avoidGl));
+  } catch (e) {
+    const err = e as Error & { reason?: string; fix?: string };
+    unavailable.set('gpujs', { reason: err.reason ?? err.message, fix: err.fix ?? 'use --device cpu' });
+  }
 }
 
 /** Whether a platform is usable, and if not, why and the fix (after initBackends). */
@@ -56,6 +78,7 @@ export function backendStatus(
 }
 
 export function getBackend(platform: string): Backend {
+  if (platform === 'gpujs') startGpuJs();
   const b = backends.get(platform);
   if (!b && LAZY.has(platform)) {
     const u = unavailable.get(platform);

@@ -22,6 +22,7 @@ export {
   ball,
   bernoulli,
   beta,
+  binomial,
   categorical,
   cauchy,
   chisquare,

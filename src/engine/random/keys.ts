@@ -20,6 +20,7 @@ import { shapeTuple, sizeOf } from '../core/shape.js';
 import { bind, bind1, isTracer, type Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
 import { iota_2x32_shape, threefry2x32 } from '../primitives/random.js';
+import './rules.js';
 import * as P from '../primitives/structural.js';
 
 /** A typed PRNG key array: `shape` keys of the threefry2x32 implementation (tag `fry`). */

@@ -16,11 +16,11 @@
  * into fused multiply-adds and has its own log/tan/... approximations. float32 erf_inv (normal,
  * truncated_normal and everything built on normal) is written out as XLA's float32 polynomial, so
  * `_normal_real`'s jaxpr shows that polynomial's ops where JAX shows one `erf_inv` equation.
- * gumbel implements mode='low' only. Not implemented yet: binomial, multivariate_normal and
- * orthogonal (they need cholesky/eigh/svd/qr, which the engine does not have yet).
+ * binomial runs JAX's inversion and BTRS rejection loops. Not implemented here: multivariate_normal
+ * and orthogonal (they need cholesky/eigh/svd/qr).
  */
 
-import { toValue } from '../core/coerce.js';
+import { fromHostData, toValue } from '../core/coerce.js';
 import { config } from '../core/config.js';
 import {
   bool,
@@ -34,6 +34,7 @@ import {
   float64,
   int32,
   toDType,
+  typedArrayFor,
   uint16,
   uint32,
   uint64,
@@ -369,17 +370,79 @@ const gumbelLow = defineSimple('gumbel', (key, shape, dt) =>
   lax.neg(lax.log(lax.neg(lax.log(uniformData(key, shape, dt, finfo(dt).tiny, 1))))),
 );
 
-/** `jax.random.gumbel(key, shape=(), dtype=float, mode='low')` (mode 'low' only). */
+/** The two leading slices of a (2, ...shape) array, as JAX's `high, low = x` unpacks it. */
+function unpack2(x: Value): [Value, Value] {
+  const lim = (i: number) => x.shape.map((n, d) => (d === 0 ? i + 1 : n));
+  const st = (i: number) => x.shape.map((_, d) => (d === 0 ? i : 0));
+  return [lax.squeeze(lax.slice(x, st(0), lim(0)), [0]), lax.squeeze(lax.slice(x, st(1), lim(1)), [0])];
+}
+
+/**
+ * A float32 in (0, 1) from 64 random bits (hi, lo words in a u32[2, ...] array), as JAX's
+ * `_safe_int_to_float`: the leading zeros pick the exponent, so values near 0 keep full precision.
+ */
+function safeIntToFloat(bitsV: Value): Value {
+  const u = (v: number) => c(v, uint32);
+  const [hiclz, loclz] = unpack2(lax.clz(bitsV));
+  const [hi, lo] = unpack2(bitsV);
+  const hi32 = lax.eq(hiclz, u(32));
+  let mant = lax.bitwiseOr(
+    lax.shiftLeft(hi, hiclz),
+    lax.select(hi32, lax.shiftLeft(lo, loclz), lax.shiftRightLogical(lo, lax.sub(u(32), hiclz))),
+  );
+  mant = lax.bitwiseAnd(lax.shiftRightLogical(mant, u(8)), u((1 << 23) - 1));
+  let exp = lax.sub(u(126), lax.select(hi32, lax.add(u(32), loclz), hiclz));
+  exp = lax.bitwiseAnd(lax.shiftLeft(exp, u(23)), u((1 << 30) - (1 << 22)));
+  return lax.bitcastConvertType(lax.bitwiseOr(exp, mant), float32);
+}
+
+const gumbelHigh = defineSimple('gumbel', (key, shape, dt) => {
+  const [high, low] = unpack2(uniformData(key, [2, ...shape], dt, 0, 1));
+  const { nmant, tiny } = finfo(dt);
+  const x = jnp.where(
+    jnp.greater_equal(high, 0.5),
+    high,
+    jnp.add(jnp.add(high, jnp.multiply(2 ** -nmant, low)), tiny),
+  );
+  return jnp.negative(jnp.log(jnp.negative(jnp.log1p(jnp.negative(x)))));
+});
+
+const gumbelHighest = defineSimple('gumbel', (key, shape, dt) => {
+  if (dt !== float32) return gumbelHigh(key, shape, dt);
+  const b = randomBits(key, 32, [2, ...shape]);
+  const [b0] = unpack2(b);
+  let neg = lax.bitwiseNot(b);
+  const [, loBits] = unpack2(neg);
+  // 1 - bits in 64-bit fixed point: add 1 to the low word, carrying into the high word.
+  const carry = lax.convertElementType(lax.eq(loBits, c(0xffffffff, uint32)), uint32);
+  neg = lax.add(neg, jnp.stack([carry, lax.broadcastInDim(c(1, uint32), loBits.shape, [])]));
+  const flip = lax.lt(b0, c(2 ** 31, uint32));
+  const x = safeIntToFloat(jnp.where(flip, b, neg));
+  return jnp.where(
+    flip,
+    jnp.negative(jnp.log(jnp.negative(jnp.log1p(jnp.negative(x))))),
+    jnp.negative(jnp.log(jnp.negative(jnp.log(x)))),
+  );
+});
+
+/**
+ * `jax.random.gumbel(key, shape=(), dtype=float, mode=None)`. mode 'low' (the default) maps one
+ * uniform; 'high' combines two for twice the resolution near 0; 'highest' (float32 only; other
+ * dtypes use 'high') builds the float from 64 random bits.
+ */
 export function gumbel(
   key: KeyLike,
   shape: Shape = [],
   dtype?: DTypeLike | null,
   mode: string | null = null,
 ): Value {
-  if (mode != null && mode !== 'low') {
-    throw new Error(`tjax's gumbel implements mode='low' only, got mode=${JSON.stringify(mode)}`);
-  }
-  return gumbelLow(single('gumbel', key), shapeOf('gumbel', shape)!, floatDType('gumbel', dtype));
+  const k = single('gumbel', key);
+  const dt = floatDType('gumbel', dtype);
+  const m = mode ?? 'low';
+  if (m !== 'highest' && m !== 'high' && m !== 'low')
+    throw new Error(`Must provide valid mode for gumbel got: ${m}`);
+  const f = m === 'low' ? gumbelLow : m === 'high' ? gumbelHigh : gumbelHighest;
+  return f(k, shapeOf('gumbel', shape)!, dt);
 }
 
 // ---- parameterized -------------------------------------------------------------------------------
@@ -431,19 +494,28 @@ export function truncatedNormal(
 }
 
 const _bernoulli = jit(
-  function _bernoulli(key: Value, p: Value, shape: number[]): Value {
+  function _bernoulli(key: Value, p: Value, shape: number[], mode = 'low'): Value {
+    if (mode === 'high') {
+      const [u1, u2] = unpack2(uniformData(key, [2, ...shape], p.dtype));
+      // u2 refines u1 below its resolution (2**-nmant), so tiny p are sampled correctly.
+      return jnp.less(jnp.multiply(u2, 2 ** -finfo(p.dtype).nmant), jnp.subtract(p, u1));
+    }
     return lax.lt(uniformData(key, shape, p.dtype), p);
   },
-  { staticArgnums: [2] },
+  { staticArgnums: [2, 3] },
 );
 
-/** `jax.random.bernoulli(key, p=0.5, shape=None)`: booleans that are true with probability p. */
-export function bernoulli(key: KeyLike, p: Num = 0.5, shape?: Shape | null): Value {
+/**
+ * `jax.random.bernoulli(key, p=0.5, shape=None, mode='low')`: booleans that are true with
+ * probability p; mode 'high' uses two uniforms, correct for p below float32's ~1e-7.
+ */
+export function bernoulli(key: KeyLike, p: Num = 0.5, shape?: Shape | null, mode = 'low'): Value {
+  if (mode !== 'high' && mode !== 'low') throw new Error(`got mode='${mode}', expected 'high' or 'low'`);
   const k = single('bernoulli', key);
   let pv = toValue(p);
   if (!pv.dtype.isFloat) pv = lax.convertElementType(pv, defaultFloat(), pv.weakType);
   const s = paramShape('bernoulli', shape, pv);
-  return _bernoulli(k, pv, s);
+  return mode === 'low' ? _bernoulli(k, pv, s) : _bernoulli(k, pv, s, mode);
 }
 
 /** `jax.random.rademacher(key, shape, dtype=int)`: -1 or +1 with equal probability. */
@@ -958,6 +1030,152 @@ export function poisson(key: KeyLike, lam: Num, shape?: Shape | null, dtype?: DT
   let lv = toValue(lam);
   lv = lax.convertElementType(lv, float32);
   return _poisson(k, lv, paramShape('poisson', shape, lam), dt.name);
+}
+
+// ---- binomial ------------------------------------------------------------------------------------
+
+const STIRLING_TAIL = [
+  0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509, 0.0166446911898211,
+  0.0138761288230707, 0.0118967099458917, 0.010411265261972, 0.00925546218271273, 0.00833056343336287,
+];
+
+/** log(k!) minus its Stirling approximation: a table for k <= 9, the series beyond. */
+function stirlingTail(k: Value): Value {
+  const dt = k.dtype;
+  const table = lax.convertElementType(jnp.array(STIRLING_TAIL), dt);
+  const useTable = jnp.less_equal(k, 9);
+  const kc = lax.clamp(c(0, dt), k, c(9, dt));
+  const kp1sq = jnp.multiply(jnp.add(kc, 1), jnp.add(kc, 1));
+  const approx = jnp.divide(
+    jnp.subtract(1 / 12, jnp.divide(jnp.subtract(1 / 360, jnp.divide(1 / 1260, kp1sq)), kp1sq)),
+    jnp.add(kc, 1),
+  );
+  const idx = lax.convertElementType(lax.floor(kc), int32);
+  return lax.select(useTable, jnp.take(table, idx), approx);
+}
+
+/** Sum geometric waiting times until they pass `count` (JAX's _binomial_inversion, for n*p <= 10). */
+function binomialInversion(key: Value, count: Value, prob: Value, shape: number[], maxIters: Value): Value {
+  const pdt = prob.dtype;
+  const log1mp = lax.log1p(lax.neg(prob));
+  const zeros = lax.broadcastInDim(c(0, pdt), shape, []);
+  const [, k] = lax.whileLoop(
+    ([i, , sum]: Value[]) =>
+      lax.bitwiseAnd(jnp.any(lax.le(sum, count)), lax.lt(lax.convertElementType(i, pdt), maxIters)),
+    ([i, num, sum, kk]: Value[]) => {
+      const [sub, next] = twoKeys(kk);
+      const numOut = lax.select(lax.le(sum, count), jnp.add(num, 1), num);
+      const u = uniformData(sub, shape, pdt);
+      const geom = lax.ceil(lax.div(lax.log(u), log1mp));
+      return [lax.add(i, c(1, int32)), numOut, lax.add(sum, geom), next];
+    },
+    [c(0, int32), zeros, zeros, key],
+  ) as Value[];
+  return jnp.subtract(k, 1);
+}
+
+/** Hormann's transformed rejection with squeeze (BTRS, JAX's _btrs), for n*p > 10. */
+function binomialBtrs(key: Value, count: Value, prob: Value, shape: number[], maxIters: Value): Value {
+  const pdt = prob.dtype;
+  const q1 = jnp.subtract(1, prob);
+  const stddev = lax.sqrt(jnp.multiply(jnp.multiply(count, prob), q1));
+  const b = jnp.add(1.15, jnp.multiply(2.53, stddev));
+  const a = jnp.add(jnp.add(-0.0873, jnp.multiply(0.0248, b)), jnp.multiply(0.01, prob));
+  const cc = jnp.add(jnp.multiply(count, prob), 0.5);
+  const vr = jnp.subtract(0.92, jnp.divide(4.2, b));
+  const r = jnp.divide(prob, q1);
+  const alpha = jnp.multiply(jnp.add(2.83, jnp.divide(5.1, b)), stddev);
+  const m = lax.floor(jnp.multiply(jnp.add(count, 1), prob));
+  const [, kOut] = lax.whileLoop(
+    ([i, , acc]: Value[]) =>
+      lax.bitwiseAnd(jnp.any(lax.bitwiseNot(acc)), lax.lt(lax.convertElementType(i, pdt), maxIters)),
+    ([i, kPrev, acc, kk]: Value[]) => {
+      const ks = splitData(kk, [3]);
+      const pick = (j: number) => lax.squeeze(lax.slice(ks, [j, 0], [j + 1, 2]), [0]);
+      const u = jnp.subtract(uniformData(pick(1), shape, pdt), 0.5);
+      let v = uniformData(pick(2), shape, pdt);
+      const us = jnp.subtract(0.5, lax.abs(u));
+      const accept1 = lax.bitwiseAnd(jnp.greater_equal(us, 0.07), lax.le(v, vr));
+      const k = lax.floor(jnp.add(jnp.multiply(jnp.add(jnp.divide(jnp.multiply(2, a), us), b), u), cc));
+      const reject = lax.bitwiseOr(jnp.less(k, 0), lax.gt(k, count));
+      v = lax.log(jnp.divide(jnp.multiply(v, alpha), jnp.add(jnp.divide(a, jnp.multiply(us, us)), b)));
+      const nm1 = jnp.add(jnp.subtract(count, m), 1);
+      const nk1 = jnp.add(jnp.subtract(count, k), 1);
+      let ub = jnp.multiply(jnp.add(m, 0.5), lax.log(jnp.divide(jnp.add(m, 1), jnp.multiply(r, nm1))));
+      ub = jnp.add(ub, jnp.multiply(jnp.add(count, 1), lax.log(jnp.divide(nm1, nk1))));
+      ub = jnp.add(
+        ub,
+        jnp.multiply(jnp.add(k, 0.5), lax.log(jnp.divide(jnp.multiply(r, nk1), jnp.add(k, 1)))),
+      );
+      ub = jnp.add(ub, stirlingTail(m));
+      ub = jnp.add(ub, stirlingTail(jnp.subtract(count, m)));
+      ub = jnp.subtract(ub, stirlingTail(k));
+      ub = jnp.subtract(ub, stirlingTail(jnp.subtract(count, k)));
+      const accept = lax.bitwiseOr(accept1, lax.bitwiseAnd(lax.bitwiseNot(reject), lax.le(v, ub)));
+      return [lax.add(i, c(1, int32)), lax.select(accept, k, kPrev), lax.bitwiseOr(acc, accept), pick(0)];
+    },
+    [c(0, int32), lax.broadcastInDim(c(-1, pdt), shape, []), lax.broadcastInDim(c(0, bool), shape, []), key],
+  ) as Value[];
+  return kOut;
+}
+
+const _binomial = jit(
+  function _binomial(key: Value, n: Value, p: Value, shape: number[], dtypeName: string): Value {
+    const dt = toDType(dtypeName);
+    checkShape('binomial', shape, n.shape, p.shape);
+    let prob = p.dtype.isFloat ? p : lax.convertElementType(p, defaultFloat(), p.weakType);
+    const pdt = prob.dtype;
+    let count = jnp.broadcast_to(lax.convertElementType(n, pdt), shape);
+    prob = jnp.broadcast_to(prob, shape);
+    const full = (v: number) => lax.broadcastInDim(c(v, pdt), shape, []);
+    const pLtHalf = jnp.less(prob, 0.5);
+    let q = lax.select(pLtHalf, prob, jnp.subtract(1, prob));
+    const countBad = lax.bitwiseOr(lax.ne(count, count), jnp.less(count, 0));
+    const countInf = jnp.isinf(count);
+    const qNaN = lax.ne(q, q);
+    const qNeg = jnp.less(q, 0);
+    q = lax.select(lax.bitwiseOr(qNaN, qNeg), full(0.01), q);
+    const useInv = lax.bitwiseOr(countBad, jnp.less_equal(jnp.multiply(count, q), 10));
+    count = lax.floor(count);
+    const countInv = lax.select(useInv, count, full(0));
+    const countBtrs = lax.select(useInv, full(1e4), count);
+    const qBtrs = lax.select(useInv, full(0.5), q);
+    // finfo(dtype).max as a float constant (a JS integer this large would be read as an int).
+    const maxData = typedArrayFor(pdt, 1);
+    maxData[0] = dt === float64 ? Number.MAX_VALUE : dt === float16 ? 65504 : 3.4028234663852886e38;
+    const maxIters = fromHostData(maxData, [], pdt);
+    const inv = lax.convertElementType(binomialInversion(key, countInv, q, shape, maxIters), dt);
+    const btrs = lax.convertElementType(binomialBtrs(key, countBtrs, qBtrs, shape, maxIters), dt);
+    let samples = lax.select(useInv, inv, btrs);
+    const fullOut = (v: number) => lax.broadcastInDim(c(v, dt), shape, []);
+    const invalid = lax.bitwiseOr(lax.bitwiseOr(qNeg, qNaN), countBad);
+    samples = lax.select(invalid, fullOut(Number.NaN), samples);
+    samples = lax.select(
+      lax.bitwiseAnd(countInf, lax.bitwiseNot(invalid)),
+      fullOut(Number.POSITIVE_INFINITY),
+      samples,
+    );
+    const keep = lax.bitwiseOr(lax.bitwiseOr(pLtHalf, countBad), lax.bitwiseOr(qNaN, countInf));
+    return lax.select(keep, samples, lax.sub(lax.convertElementType(count, dt), samples));
+  },
+  { staticArgnums: [3, 4] },
+);
+
+/**
+ * `jax.random.binomial(key, n, p, shape=None, dtype=float)`: successes in n trials of
+ * probability p, as floats (JAX's and TensorFlow's algorithm: inversion for n*min(p,1-p) <= 10,
+ * BTRS above; NaN for invalid n or p, inf for infinite n).
+ */
+export function binomial(
+  key: KeyLike,
+  n: Num,
+  p: Num,
+  shape?: Shape | null,
+  dtype?: DTypeLike | null,
+): Value {
+  const k = single('binomial', key);
+  const dt = floatDType('binomial', dtype);
+  return _binomial(k, toValue(n), toValue(p), paramShape('binomial', shape, n, p), dt.name);
 }
 
 export { config };

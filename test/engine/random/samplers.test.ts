@@ -42,8 +42,12 @@ async function expectClose(v: Value, want: number[], maxUlps: number, name: stri
   expect(worst, `${name}: worst ulp distance`).toBeLessThanOrEqual(maxUlps);
 }
 
-async function expectExact(v: Value, want: number[], name: string) {
-  expect(Array.from(await v.data(), Number), name).toEqual(want);
+/** Fixture floats: non-finite values are stored as 'nan', 'inf', '-inf'. */
+const NONFINITE: Record<string, number> = { nan: Number.NaN, inf: Infinity, '-inf': -Infinity };
+
+async function expectExact(v: Value, want: (number | string)[], name: string) {
+  const w = want.map((x) => (typeof x === 'string' ? NONFINITE[x] : x));
+  expect(Array.from(await v.data(), Number), name).toEqual(w);
 }
 
 type Case = [name: string, f: (k: random.KeyLike) => Value, ulps: number | 'exact'];
@@ -109,6 +113,23 @@ const CASES: Case[] = [
   ['poisson_vec', (k) => random.poisson(k, f32([0, 1, 5, 20, 100])), 'exact'],
   ['ball', (k) => random.ball(k, 3, 2, [4]), 16],
   ['ball_p1', (k) => random.ball(k, 2, 1, [4]), 16],
+  ['binomial', (k) => random.binomial(k, 10, 0.3, [32]), 'exact'],
+  ['binomial_big', (k) => random.binomial(k, 100, 0.4, [32]), 'exact'],
+  ['binomial_high_p', (k) => random.binomial(k, 50, 0.9, [16]), 'exact'],
+  [
+    'binomial_vec',
+    (k) =>
+      random.binomial(
+        k,
+        f32([5, 20, 1000, -1, 3.5, Number.POSITIVE_INFINITY]),
+        f32([0.5, 0.5, 0.01, 0.5, 0.7, 0.2]),
+      ),
+    'exact',
+  ],
+  ['gumbel_high', (k) => random.gumbel(k, [32], null, 'high'), 4],
+  ['gumbel_highest', (k) => random.gumbel(k, [32], null, 'highest'), 4],
+  ['bernoulli_high', (k) => random.bernoulli(k, 0.3, [32], 'high'), 'exact'],
+  ['bernoulli_high_tiny', (k) => random.bernoulli(k, 1e-3, [64], 'high'), 'exact'],
 ];
 
 describe('samplers match JAX draws', () => {
@@ -141,6 +162,16 @@ describe('samplers match JAX draws', () => {
 });
 
 describe('dtypes, shapes and errors', () => {
+  it('mode and binomial errors, binomial dtype', () => {
+    expect(() => random.gumbel(k7(), [2], null, 'mid')).toThrow(
+      'Must provide valid mode for gumbel got: mid',
+    );
+    expect(() => random.bernoulli(k7(), 0.5, [2], 'mid')).toThrow("got mode='mid', expected 'high' or 'low'");
+    expect(() => random.binomial(k7(), 5, 0.5, [2], 'int32')).toThrow(
+      'dtype argument to `binomial` must be a float dtype, got int32',
+    );
+    expect(random.binomial(k7(), 5, 0.5, [2]).dtype.name).toBe('float32');
+  });
   it('result dtypes', () => {
     expect(random.uniform(k7(), [2]).dtype.name).toBe('float32');
     expect(random.uniform(k7(), [2]).weakType).toBe(false);
@@ -258,6 +289,27 @@ describe('distributions (KS / chi-square with fixed keys)', () => {
       await chi(jnp.minimum(random.poisson(sk(), lam, [N]), maxK), pooled);
     }
   });
+  it('binomial (inversion and BTRS)', async () => {
+    for (const [n, p] of [
+      [12, 0.3],
+      [60, 0.45],
+      [40, 0.8],
+    ]) {
+      const probs: number[] = [];
+      let c = 1;
+      for (let k = 0; k <= n; k++) {
+        probs.push(c * p ** k * (1 - p) ** (n - k));
+        c = (c * (n - k)) / (k + 1);
+      }
+      await chi(jnp.asarray(random.binomial(sk(), n, p, [N]), { dtype: 'int32' }), probs);
+    }
+  });
+  it('gumbel modes high and highest', async () => {
+    for (const mode of ['high', 'highest'])
+      await ks(random.gumbel(sk(), [N], null, mode), (x) => Math.exp(-Math.exp(-x)));
+  });
+  it('bernoulli mode high', () =>
+    chi(jnp.asarray(random.bernoulli(sk(), 0.3, [N], 'high'), { dtype: 'int32' }), [0.7, 0.3]));
   it('permutation: each value lands uniformly in position 0', async () => {
     const firsts: number[] = [];
     const base = random.key(5);
