@@ -25,7 +25,8 @@ export async function applyEngineFlags(flags: { x64?: boolean; device?: string }
   if (flags.x64) engine.config.enableX64 = true;
   if (flags.device) {
     // WebGPU's adapter discovery is asynchronous; the CPU needs none (Dawn is not even loaded).
-    if (flags.device.split(':')[0] !== 'cpu') await engine.initBackends();
+    // WebGPU discovery is asynchronous; gpu.js starts when its device is looked up by name.
+    if (flags.device.split(':')[0] === 'webgpu') await engine.initBackends();
     try {
       engine.resolveDevice(flags.device);
     } catch (e) {
