@@ -24,8 +24,8 @@ export interface Loaded {
 export async function applyEngineFlags(flags: { x64?: boolean; device?: string }): Promise<void> {
   if (flags.x64) engine.config.enableX64 = true;
   if (flags.device) {
-    // WebGPU's adapter discovery is asynchronous; the CPU needs none (Dawn is not even loaded).
-    // WebGPU discovery is asynchronous; gpu.js starts when its device is looked up by name.
+    // WebGPU's adapter discovery is asynchronous (Dawn is loaded only then); gpu.js starts when
+    // its device is looked up by name; the CPU needs nothing.
     if (flags.device.split(':')[0] === 'webgpu') await engine.initBackends();
     try {
       engine.resolveDevice(flags.device);
