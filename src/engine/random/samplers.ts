@@ -16,8 +16,9 @@
  * into fused multiply-adds and has its own log/tan/... approximations. float32 erf_inv (normal,
  * truncated_normal and everything built on normal) is written out as XLA's float32 polynomial, so
  * `_normal_real`'s jaxpr shows that polynomial's ops where JAX shows one `erf_inv` equation.
- * binomial runs JAX's inversion and BTRS rejection loops. Not implemented here: multivariate_normal
- * and orthogonal (they need cholesky/eigh/svd/qr).
+ * binomial runs JAX's inversion and BTRS rejection loops. multivariate_normal and orthogonal are in
+ * multivariate.ts (JAX's algorithms on the linalg primitives: the cholesky method and orthogonal
+ * reproduce JAX's draws to float32 rounding; eigh/svd eigenvector signs differ from LAPACK's).
  */
 
 import { fromHostData, toValue } from '../core/coerce.js';
