@@ -16,6 +16,7 @@
 
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
 import { type DType, int32 } from '../../core/dtype.js';
+import { wgslLinalgKernels } from './lib-linalg.js';
 import {
   checkDtype,
   declareBindings,
@@ -528,4 +529,5 @@ export const wgslLibKernels: Record<
   sort,
   top_k: topK,
   scatter,
+  ...wgslLinalgKernels,
 };
