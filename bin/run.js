@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core/execute';
+// The bundled CLI (scripts/bundle.mjs): oclif's execute, loading commands from dist/commands.
+import { execute } from '../dist/cli/main.js';
 
 await execute({ dir: import.meta.url });
