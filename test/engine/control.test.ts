@@ -239,6 +239,32 @@ const CASES: Record<string, [F, () => unknown[]]> = {
       ]),
     ],
   ],
+  map_batch_rem: [
+    (xs: Value) => lax.map((x: Value) => jnp.sin(x).mul(2), xs, { batchSize: 3 }),
+    () => [f32([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])],
+  ],
+  map_batch_even: [
+    (xs: Value) => lax.map((x: Value) => jnp.sin(x).mul(2), xs, { batchSize: 5 }),
+    () => [f32([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])],
+  ],
+  map_batch_big: [
+    (xs: Value) => lax.map((x: Value) => jnp.sin(x).mul(2), xs, { batchSize: 20 }),
+    () => [f32([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])],
+  ],
+  map_batch_tree: [
+    (a: Value, b: Value) =>
+      lax.map(([p, q]: Value[]) => ({ s: p.add(q), m: jnp.sum(p.mul(q)) }), [a, b], { batchSize: 2 }),
+    () => [
+      f32([
+        [0, 1],
+        [2, 3],
+        [4, 5],
+        [6, 7],
+        [8, 9],
+      ]),
+      jnp.ones([5, 2], { dtype: 'float32' }),
+    ],
+  ],
   assoc_add: [(x: Value) => lax.associativeScan(jnp.add, x), () => [f32([1, 2, 3, 4, 5, 6, 7])]],
   assoc_add_reverse: [
     (x: Value) => lax.associativeScan(jnp.add, x, { reverse: true }),

@@ -43,6 +43,24 @@ export class PyRaw {
   }
 }
 
+/**
+ * A NumPy integer scalar in a param, printed `np.int64(1)`: JAX's batching rule for reductions
+ * computes the shifted axes with NumPy, so vmapped reductions print them that way. It converts
+ * to its number (`Number(x)`, arithmetic, JSON), which is how param readers use axes.
+ */
+export class NpInt {
+  constructor(readonly value: number) {}
+  valueOf(): number {
+    return this.value;
+  }
+  toJSON(): number {
+    return this.value;
+  }
+  pyStr(): string {
+    return `np.int64(${this.value})`;
+  }
+}
+
 /** Python's str() of a param value. */
 export function pyStr(v: unknown): string {
   if (v === null || v === undefined) return 'None';

@@ -15,11 +15,12 @@ import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { bind, isTracer, type Value } from '../core/trace.js';
 import { type Atom, ClosedJaxpr, Jaxpr, Literal, Var } from '../ir/jaxpr.js';
 import { cond_p, scan_p, while_p } from '../primitives/control.js';
+import { vmap } from '../transforms/api.js';
 import { convertConstvars } from '../transforms/jit.js';
 import { traceToJaxpr } from '../transforms/staging.js';
 import { convertElementType } from './convert.js';
 import { add, bitwiseOr, clamp, lt, ne } from './elementwise.js';
-import { concatenate, pad, rev, sliceInDim } from './structural.js';
+import { concatenate, pad, reshape, rev, sliceInDim } from './structural.js';
 
 type Fn = (...args: any[]) => any;
 
@@ -739,10 +740,53 @@ export function foriLoop<T>(
 
 // ---- map ----------------------------------------------------------------------------------------
 
-/** lax.map(f, xs): f over the leading axis of xs (a pytree), as a scan with no carry. */
-export function map<X, Y>(f: (x: X) => Y, xs: X): Y {
-  const g = (_: unknown, x: X): [unknown[], Y] => [[], f(x)];
-  return scan(g, [] as unknown[], xs)[1];
+export interface MapOptions {
+  /** Apply `vmap(f)` to batches of this many elements per scan step (and once to the rest). */
+  batchSize?: number;
+}
+
+/**
+ * lax.map(f, xs, {batchSize}): f over the leading axis of xs (a pytree), as a scan with no
+ * carry. With `batchSize`, as JAX does: the leading `batchSize * floor(n / batchSize)` elements
+ * are scanned in batches through `vmap(f)`, the remainder goes through `vmap(f)` once, and the
+ * results are concatenated.
+ */
+export function map<X, Y>(f: (x: X) => Y, xs: X, opts: MapOptions = {}): Y {
+  const { batchSize } = opts;
+  if (batchSize === undefined || batchSize === null) {
+    const g = (_: unknown, x: X): [unknown[], Y] => [[], f(x)];
+    return scan(g, [] as unknown[], xs)[1];
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`lax.map: batch_size must be a positive integer, got ${batchSize}`);
+  const [leaves, tree] = flattenValues(xs);
+  if (leaves.length === 0) throw new TypeError('lax.map: xs must contain at least one array');
+  const n = leaves[0].shape[0];
+  const numBatches = Math.floor(n / batchSize);
+  const whole = numBatches * batchSize;
+  const vf = vmap(f as (...a: unknown[]) => unknown) as (x: X) => Y;
+  // The operands first, leaf by leaf (as JAX stages them): x[:whole] in batches, x[whole:].
+  const head = (l: Value) => (whole === l.shape[0] ? l : sliceInDim(l, 0, whole, 1, 0));
+  const tail = (l: Value) => (whole === 0 ? l : sliceInDim(l, whole, l.shape[0], 1, 0));
+  const scanXs: Value[] = [];
+  const restXs: Value[] = [];
+  for (const l of leaves) {
+    if (numBatches > 0) scanXs.push(reshape(head(l), [numBatches, batchSize, ...l.shape.slice(1)]));
+    if (whole < n) restXs.push(tail(l));
+  }
+  const g = (_: unknown, x: X): [unknown[], Y] => [[], vf(x)];
+  const scanned =
+    numBatches > 0 ? flattenValues(scan(g, [] as unknown[], treeUnflatten(tree, scanXs) as X)[1]) : null;
+  const rest = whole < n ? flattenValues(vf(treeUnflatten(tree, restXs) as X)) : null;
+  const flat = (y: Value) => reshape(y, [y.shape[0] * y.shape[1], ...y.shape.slice(2)]);
+  if (scanned && rest)
+    return treeUnflatten(
+      scanned[1],
+      scanned[0].map((y, i) => concatenate([flat(y), rest[0][i]], 0)),
+    ) as Y;
+  if (scanned) return treeUnflatten(scanned[1], scanned[0].map(flat)) as Y;
+  if (rest) return treeUnflatten(rest[1], rest[0]) as Y;
+  throw new TypeError('lax.map: xs has no elements along its leading axis');
 }
 
 // ---- associative_scan ---------------------------------------------------------------------------

@@ -108,13 +108,20 @@ export function fullLike(
 }
 export const emptyLike = zerosLike;
 
+function isOptions(v: unknown): v is CreateOptions {
+  return typeof v === 'object' && v !== null;
+}
+
 /** jnp.arange(stop) / arange(start, stop, step) with NumPy's length and dtype rules. */
 export function arange(
   start: number,
-  stop?: number | null,
-  step?: number | null,
+  stop?: number | null | CreateOptions,
+  step?: number | null | CreateOptions,
   opts: CreateOptions = {},
 ): Value {
+  // The options object may follow any of the positional arguments: arange(5, { dtype }).
+  if (isOptions(stop)) [opts, stop, step] = [stop, undefined, undefined];
+  else if (isOptions(step)) [opts, step] = [step, undefined];
   if ((stop === undefined || stop === null) && (step === undefined || step === null) && !opts.device) {
     // JAX's arange(stop) is lax.iota (staged as `iota` under jit); other forms are host constants.
     const n = Math.max(0, Math.ceil(start));

@@ -5,6 +5,7 @@
  * the other factors (exclusive products, so zeros of the operand are handled), as JAX does.
  */
 import { bind1, type Value } from '../../core/trace.js';
+import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
 import * as S from '../../lax/structural.js';
 import * as R from '../../primitives/reductions.js';
@@ -89,7 +90,8 @@ function reduceBatch(prim: typeof R.reduce_sum): BatchRule {
   return ([x], [d], p) => {
     const bd = d!;
     const axes = nums(p.axes).map((k) => (k < bd ? k : k + 1));
-    const out = bind1(prim, [x], { ...p, axes });
+    // JAX shifts the axes with NumPy, so the batched equation prints `axes=(np.int64(1),)`.
+    const out = bind1(prim, [x], { ...p, axes: axes.map((k) => new NpInt(k)) });
     return [[out], [bd - axes.filter((k) => k < bd).length]];
   };
 }

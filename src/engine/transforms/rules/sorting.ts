@@ -14,6 +14,7 @@
 import { ShapedArray } from '../../core/aval.js';
 import { uint32 } from '../../core/dtype.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
+import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
 import * as S from '../../lax/structural.js';
 import { GatherDimensionNumbers, GatherScatterMode } from '../../primitives/indexing.js';
@@ -70,7 +71,7 @@ defjvpZero(P.argmax);
 defjvpZero(P.argmin);
 for (const prim of [P.argmax, P.argmin]) {
   setBatch(prim, (([x], [d], p, n) => {
-    const axes = (p.axes as number[]).map((a) => Number(a) + 1);
+    const axes = (p.axes as number[]).map((a) => new NpInt(Number(a) + 1));
     return [[bind1(prim, [front(x, d, n)], { ...p, axes })], [0]];
   }) satisfies BatchRule);
 }
