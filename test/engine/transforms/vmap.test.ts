@@ -208,3 +208,45 @@ describe('vmap errors', () => {
     );
   });
 });
+
+describe('batched equations print as JAX 0.10.2 prints them', () => {
+  // JAX's batching rules shift dimensions with NumPy, so they print as np.int64(k).
+  const ones = (shape: number[]) => jnp.ones(shape, { dtype: 'float32' });
+  it('broadcast_in_dim and broadcasting of an unbatched operand', () => {
+    expect(String(makeJaxpr(vmap((x: Value) => lax.broadcastInDim(x, [2, 3], [1])))(ones([4, 3])))).toBe(
+      [
+        '{ lambda ; a:f32[4,3]. let',
+        '    b:f32[4,2,3] = broadcast_in_dim[broadcast_dimensions=(0, np.int64(2))] a',
+        '  in (b,) }',
+      ].join('\n'),
+    );
+    const mul = vmap((x: Value, y: Value) => x.mul(y), { inAxes: [0, null] });
+    expect(String(makeJaxpr(mul)(ones([4, 3]), ones([2, 1])))).toBe(
+      [
+        '{ lambda ; a:f32[4,3] b:f32[2,1]. let',
+        '    c:f32[4,1,3] = broadcast_in_dim[broadcast_dimensions=(0, np.int64(2))] a',
+        '    d:f32[1,2,1] = broadcast_in_dim[',
+        '      broadcast_dimensions=(np.int64(1), np.int64(2))',
+        '    ] b',
+        '    e:f32[4,2,3] = mul c d',
+        '  in (e,) }',
+      ].join('\n'),
+    );
+  });
+  it('reductions and argmax', () => {
+    expect(String(makeJaxpr(vmap((x: Value) => jnp.argmax(x)))(ones([3, 2])))).toBe(
+      [
+        '{ lambda ; a:f32[3,2]. let',
+        '    b:i32[3] = argmax[axes=(np.int64(1),) index_dtype=int32] a',
+        '  in (b,) }',
+      ].join('\n'),
+    );
+    expect(String(makeJaxpr(vmap((x: Value) => jnp.sum(x, { axis: 0 })))(ones([3, 2, 4])))).toBe(
+      [
+        '{ lambda ; a:f32[3,2,4]. let',
+        '    b:f32[3,4] = reduce_sum[axes=(np.int64(1),) out_sharding=None] a',
+        '  in (b,) }',
+      ].join('\n'),
+    );
+  });
+});

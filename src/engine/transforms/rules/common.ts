@@ -5,6 +5,7 @@
  */
 import type { Params, Primitive } from '../../core/primitive.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
+import { NpInt } from '../../ir/pyrepr.js';
 import { broadcast_in_dim } from '../../primitives/structural.js';
 import { addTangents, instantiate, type JvpRule, type Tangent, Zero } from '../jvp.js';
 import { type BatchRule, moveBatchAxis } from '../vmap.js';
@@ -71,7 +72,8 @@ export function broadcastBatcher(prim: Primitive): BatchRule {
         if (v.ndim === 0) return v;
         return bind1(broadcast_in_dim, [v], {
           shape: [1, ...v.shape],
-          broadcast_dimensions: v.shape.map((_, k) => k + 1),
+          // JAX computes these with NumPy: they print as np.int64.
+          broadcast_dimensions: v.shape.map((_, k) => new NpInt(k + 1)),
           sharding: null,
         });
       }

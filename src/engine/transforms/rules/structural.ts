@@ -7,6 +7,7 @@
 import { scalarArray } from '../../core/coerce.js';
 import { bool } from '../../core/dtype.js';
 import { bind1, type Value } from '../../core/trace.js';
+import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
 import {
   GatherDimensionNumbers,
@@ -164,7 +165,7 @@ setBatch(P.broadcast_in_dim, ([x], [d], p, n) => {
       bind1(P.broadcast_in_dim, [xf], {
         ...p,
         shape: [n, ...nums(p.shape)],
-        broadcast_dimensions: [0, ...nums(p.broadcast_dimensions).map((k) => k + 1)],
+        broadcast_dimensions: [0, ...nums(p.broadcast_dimensions).map((k) => new NpInt(k + 1))],
       }),
     ],
     [0],
