@@ -5,7 +5,7 @@
 import { toValue } from '../core/coerce.js';
 import { canonicalize, type DTypeLike, toDType } from '../core/dtype.js';
 import { normalizeAxis } from '../core/shape.js';
-import { bind1, type Value } from '../core/trace.js';
+import { bind, bind1, type Value } from '../core/trace.js';
 import * as P from '../primitives/structural.js';
 import { convertElementType } from './convert.js';
 
@@ -122,6 +122,13 @@ export function pad(
   const v = toValue(x);
   const pv = convertElementType(toValue(paddingValue), v.dtype, v.weakType);
   return bind1(P.pad, [v, pv], { padding_config: paddingConfig.map((c) => [...c]) });
+}
+
+/** lax.split(x, sizes, axis=0): the pieces of x along axis, of the given sizes. */
+export function split(x: In, sizes: readonly number[], axis = 0): Value[] {
+  const v = toValue(x);
+  const ax = axis < 0 ? axis + v.ndim : axis;
+  return bind(P.split, [v], { sizes: [...sizes], axis: ax });
 }
 
 export function concatenate(operands: readonly In[], dimension: number): Value {

@@ -16,6 +16,7 @@ import type { DTypeLike } from '../core/dtype.js';
 import { ConcretizationTypeError } from '../core/errors.js';
 import { normalizeAxes, normalizeAxis, shapeTuple, sizeOf } from '../core/shape.js';
 import { isTracer, type Value } from '../core/trace.js';
+import { NpInt } from '../ir/pyrepr.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import * as S from '../lax/structural.js';
@@ -298,7 +299,7 @@ function splitImpl(op: string, a: In, sections: number | readonly number[], axis
   const v = asValue(a);
   const ax = canon(axis, v.ndim);
   const n = v.shape[ax];
-  let bounds: number[];
+  let sizes: number[];
   if (typeof sections === 'number') {
     if (!Number.isInteger(sections) || sections <= 0)
       throw new RangeError('number sections must be larger than 0.');
@@ -306,21 +307,18 @@ function splitImpl(op: string, a: In, sections: number | readonly number[], axis
     const r = n % sections;
     if (r !== 0 && op === 'split')
       throw new RangeError(`array split does not result in an equal division: rest is ${r}`);
-    const sizes = range(sections).map((i) => part + (i < r ? 1 : 0));
-    bounds = [0];
-    for (const s of sizes) bounds.push(bounds[bounds.length - 1] + s);
+    sizes = range(sections).map((i) => part + (i < r ? 1 : 0));
   } else {
-    // NumPy clamps indices into [0, n] and lets them decrease (giving empty pieces).
-    const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
-    bounds = [0, ...sections.map(clamp), n];
+    // As JAX: the differences of [0, ...indices, n], unclamped (a decreasing index is an error).
+    const bounds = [0, ...sections, n];
+    sizes = bounds.slice(1).map((b, k) => b - bounds[k]);
   }
-  const out: Value[] = [];
-  for (let k = 0; k + 1 < bounds.length; k++) {
-    const lo = bounds[k];
-    const hi = Math.max(lo, bounds[k + 1]);
-    out.push(S.sliceInDim(v, lo, hi, 1, ax));
-  }
-  return out;
+  // JAX computes the sizes with NumPy, so they print as np.int64 in the split equation.
+  return S.split(
+    v,
+    sizes.map((k) => new NpInt(k) as unknown as number),
+    ax,
+  );
 }
 
 export function split(

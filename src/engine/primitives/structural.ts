@@ -11,6 +11,7 @@ import { ShapedArray } from '../core/aval.js';
 import { bool, type DType, int32, toDType } from '../core/dtype.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { shapeTuple, sizeOf, stridesOf } from '../core/shape.js';
+import { pyStr } from '../ir/pyrepr.js';
 
 const nums = (v: unknown): number[] => (v as readonly number[]).map(Number);
 const tuple = (xs: readonly number[]) => shapeTuple(xs);
@@ -217,6 +218,45 @@ export const slice = definePrimitive('slice', {
     ];
   }) satisfies LowerRule,
 });
+
+// ---- split ---------------------------------------------------------------------------------------
+
+/** split(x, sizes, axis): consecutive pieces of x along axis (lax.split; jnp.split binds it). */
+export const split = definePrimitive(
+  'split',
+  {
+    abstractEval([a], p) {
+      const axis = Number(p.axis);
+      const sizes = nums(p.sizes);
+      if (axis < 0 || axis >= a.ndim)
+        throw new RangeError(`split axis ${axis} is out of bounds for operand shape ${tuple(a.shape)}`);
+      // JAX raises ValueErrors with the sizes as Python prints the list (np.int64 from jnp.split).
+      const list = `[${(p.sizes as unknown[]).map(pyStr).join(', ')}]`;
+      if (sizes.some((n) => n < 0))
+        throw new RangeError(`Sizes passed to split must be nonnegative, got ${list}`);
+      const total = sizes.reduce((x, y) => x + y, 0);
+      if (total !== a.shape[axis])
+        throw new RangeError(
+          `Sum of sizes ${total} must be equal to dimension ${axis} of the operand shape [${a.shape.join(', ')}]`,
+        );
+      return sizes.map((n) => {
+        const shape = [...a.shape];
+        shape[axis] = n;
+        return new ShapedArray(shape, a.dtype, a.weakType);
+      });
+    },
+    lower: ((_ctx, [x], p, outs) => {
+      const axis = Number(p.axis);
+      let off = 0;
+      return outs.map((out) => {
+        const start = off;
+        off += out.shape[axis];
+        return remap(x, out, (idx) => idx.map((i, d) => (d === axis ? bin('add', i, iconst(start)) : i)));
+      });
+    }) satisfies LowerRule,
+  },
+  true,
+);
 
 // ---- iota, pad, concatenate ----------------------------------------------------------------------
 

@@ -7,13 +7,14 @@
  */
 import { ShapedArray } from '../core/aval.js';
 import { scalarArray, toValue } from '../core/coerce.js';
-import { type DType, int32 } from '../core/dtype.js';
+import { type DType, int32, promoteTypes } from '../core/dtype.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { shapeTuple, sizeOf } from '../core/shape.js';
-import { bind1, type Value } from '../core/trace.js';
+import { bind, bind1, type Value } from '../core/trace.js';
 import { evalJaxpr } from '../ir/eval.js';
-import { convert_element_type, eq } from '../primitives/elementwise.js';
-import { iota, reshape, slice } from '../primitives/structural.js';
+import { NpInt } from '../ir/pyrepr.js';
+import { add, convert_element_type, eq } from '../primitives/elementwise.js';
+import { iota, reshape, slice, split } from '../primitives/structural.js';
 import { instantiate, jvpFlat, stop_gradient, type Tangent, Zero } from './jvp.js';
 import { type LinearFn, linearizeFlat, PartialVal, partialEvalFlat } from './partial-eval.js';
 import { traceToJaxpr } from './staging.js';
@@ -349,31 +350,56 @@ export function grad(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
 
 // ---- Jacobians -------------------------------------------------------------------------------------------
 
-/** Identity-matrix rows for a list of leaves: per leaf, basis [N, ...shape] (JAX's _std_basis). */
-function stdBasis(leaves: { shape: readonly number[]; dtype: DType }[]): Value[] {
+interface LeafType {
+  shape: readonly number[];
+  dtype: DType;
+  weakType: boolean;
+}
+
+function convertV(x: Value, dtype: DType, weakType: boolean): Value {
+  return bind1(convert_element_type, [x], { new_dtype: dtype, sharding: null, weak_type: weakType });
+}
+
+/** jnp.split with sizes (printed as np.int64, as jnp.split computes them with NumPy). */
+function splitV(x: Value, sizes: number[], axis: number): Value[] {
+  return bind(split, [x], { sizes: sizes.map((k) => new NpInt(k)), axis });
+}
+
+/**
+ * JAX's _std_basis: jnp.eye(total) (iota, iota, add the offset 0, eq, convert), split along axis 1
+ * per leaf, each part reshaped to [total, ...leaf.shape] and cast to the leaf's type.
+ */
+function stdBasis(leaves: readonly LeafType[]): Value[] {
   const total = leaves.reduce((s, l) => s + sizeOf(l.shape), 0);
-  const dt = leaves[0]?.dtype;
+  const dt = promoteTypes(...leaves.map((l) => ({ dtype: l.dtype, weakType: l.weakType }))).dtype;
   const rows = bind1(iota, [], { dtype: int32, shape: [total, total], dimension: 0, sharding: null });
   const cols = bind1(iota, [], { dtype: int32, shape: [total, total], dimension: 1, sharding: null });
-  const eye = bind1(convert_element_type, [bind1(eq, [rows, cols])], {
-    new_dtype: dt,
-    sharding: null,
-    weak_type: false,
-  });
-  let off = 0;
-  return leaves.map((l) => {
-    const n = sizeOf(l.shape);
-    const cut = bind1(slice, [eye], {
-      start_indices: [0, off],
-      limit_indices: [total, off + n],
-      strides: null,
-    });
-    off += n;
-    const v =
-      l.dtype === dt
-        ? cut
-        : bind1(convert_element_type, [cut], { new_dtype: l.dtype, sharding: null, weak_type: false });
-    return bind1(reshape, [v], { new_sizes: [total, ...l.shape], dimensions: null, sharding: null });
+  const shifted = bind1(add, [rows, scalarArray(0, int32)]);
+  const eye = convertV(bind1(eq, [shifted, cols]), dt, false);
+  const parts = splitV(
+    eye,
+    leaves.map((l) => sizeOf(l.shape)),
+    1,
+  );
+  return leaves.map((l, i) => convertV(reshapeV(parts[i], [total, ...l.shape]), l.dtype, l.weakType));
+}
+
+/**
+ * JAX's _unravel_array_into_pytree for a Jacobian: split `arr` along `axis` into one part per leaf,
+ * reshape each to the leaf's shape in place of that axis, and cast to `example`'s type where it
+ * differs.
+ */
+function unravel(leaves: readonly LeafType[], axis: number, example: LeafType, arr: Value): Value[] {
+  const parts = splitV(
+    arr,
+    leaves.map((l) => sizeOf(l.shape)),
+    axis,
+  );
+  return parts.map((x, i) => {
+    const r = reshapeV(x, [...arr.shape.slice(0, axis), ...leaves[i].shape, ...arr.shape.slice(axis + 1)]);
+    return r.dtype === example.dtype && r.weakType === example.weakType
+      ? r
+      : convertV(r, example.dtype, example.weakType);
   });
 }
 
@@ -435,24 +461,9 @@ export function jacfwd(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
     );
     const primal = outs.slice(0, nOut);
     const jacs = outs.slice(nAll);
-    const result = jacTree(
-      store.outTree!,
-      pt,
-      argnums,
-      (o, i) => {
-        const y = primal[o];
-        const start = pl.slice(0, i).reduce((s, l) => s + l.size, 0);
-        const j = jacs[o];
-        const cut = bind1(slice, [j], {
-          start_indices: j.shape.map((_, d) => (d === j.ndim - 1 ? start : 0)),
-          limit_indices: j.shape.map((n, d) => (d === j.ndim - 1 ? start + pl[i].size : n)),
-          strides: null,
-        });
-        return reshapeV(cut, [...y.shape, ...pl[i].shape]);
-      },
-      nOut,
-      pl.length,
-    );
+    // Per output leaf (JAX's tree_map of _jacfwd_unravel over y): one split over the inputs.
+    const blocks = primal.map((y, o) => unravel(pl, jacs[o].ndim - 1, y, jacs[o]));
+    const result = jacTree(store.outTree!, pt, argnums, (o, i) => blocks[o][i], nOut, pl.length);
     return hasAux ? [result, treeUnflatten(store.auxTree!, outs.slice(nOut, nAll))] : result;
   };
 }
@@ -489,21 +500,14 @@ export function jacrev(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
       () => 0,
       total,
     );
+    // Per input leaf (JAX's tree_map of _jacrev_unravel over the inputs): one split over the
+    // outputs; then the tree is transposed to output-major.
+    const blocks = pl.map((x, i) => unravel(r.outLeaves, 0, x, cols[i]));
     const result = jacTree(
       r.outTree,
       r.inTree,
       argnums,
-      (o, i) => {
-        const y = r.outLeaves[o];
-        const start = r.outLeaves.slice(0, o).reduce((s, l) => s + l.size, 0);
-        const c = cols[i];
-        const cut = bind1(slice, [c], {
-          start_indices: c.shape.map((_, d) => (d === 0 ? start : 0)),
-          limit_indices: c.shape.map((n, d) => (d === 0 ? start + y.size : n)),
-          strides: null,
-        });
-        return reshapeV(cut, [...y.shape, ...pl[i].shape]);
-      },
+      (o, i) => blocks[i][o],
       r.outLeaves.length,
       pl.length,
     );

@@ -6,7 +6,7 @@
  */
 import { scalarArray } from '../../core/coerce.js';
 import { bool } from '../../core/dtype.js';
-import { bind1, type Value } from '../../core/trace.js';
+import { bind, bind1, type Value } from '../../core/trace.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
 import {
@@ -51,7 +51,17 @@ function zeroScalar(x: V): V {
 
 // ---- jvp -----------------------------------------------------------------------------------------
 
-for (const p of [P.broadcast_in_dim, P.reshape, P.transpose, P.squeeze, P.rev, P.slice, P.pad, P.concatenate])
+for (const p of [
+  P.broadcast_in_dim,
+  P.reshape,
+  P.transpose,
+  P.squeeze,
+  P.rev,
+  P.slice,
+  P.pad,
+  P.concatenate,
+  P.split,
+])
   deflinear(p);
 deflinear(P.dynamic_slice, (i) => i === 0);
 deflinear(P.dynamic_update_slice, (i) => i < 2);
@@ -134,6 +144,12 @@ P.concatenate.rules.transpose = (([ct], xs, p) => {
     off += n;
     return x instanceof UndefPrimal ? sliceV(c, start, limit, null) : null;
   });
+}) satisfies TransposeRule;
+
+/** split's transpose concatenates the cotangents (zeros where one is symbolically zero). */
+P.split.rules.transpose = ((cts, [x], p) => {
+  if (cts.every((c) => c instanceof Zero)) return [new Zero((x as UndefPrimal).aval)];
+  return [bind1(P.concatenate, cts.map(instantiate), { dimension: Number(p.axis) })];
 }) satisfies TransposeRule;
 
 P.dynamic_slice.rules.transpose = (([ct], [x, ...idx]) => {
@@ -228,6 +244,12 @@ setBatch(P.pad, ([x, v], [dx, dv], p, n) => {
     sharding: null,
   });
   return [[L.select(mb, padded, vb)], [0]];
+});
+setBatch(P.split, ([x], [d], p) => {
+  const axis = Number(p.axis);
+  const bd = d!;
+  const outs = bind(P.split, [x], { ...p, axis: axis >= bd ? axis + 1 : axis });
+  return [outs, outs.map(() => bd)];
 });
 setBatch(P.concatenate, (xs, ds, p, n) => {
   const dim = Number(p.dimension);
