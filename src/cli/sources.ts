@@ -10,6 +10,7 @@ import * as engine from '../engine/index.js';
 import { FormatError, type HostArray } from '../format/host-array.js';
 import { isHostArray, type JsonTree, parseJsonValue } from '../format/json.js';
 import { readNpy } from '../format/npy.js';
+import { parsePyLiteral, pyLiteralToJson } from '../format/py-literal.js';
 import { sniffFormat } from '../format/sniff.js';
 import { UsageError } from './errors.js';
 
@@ -174,15 +175,21 @@ export async function loadSource(spec: string, opts: SourceOptions = {}): Promis
     const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return readBytes(path, bytes, format ?? sniffFormat(u8), selector, opts, warn);
   }
-  // An inline JSON literal: '[1,2,3]', 2.5, true, {"a": [1]}.
+  // An inline JSON literal: '[1,2,3]', 2.5, true, {"a": [1]}; or the same written as a Python
+  // literal: '[[1., 2], (3, 4)]', True, {'a': [1]}.
+  let json = spec;
   try {
     JSON.parse(spec.replace(/\bNaN\b|-?\bInfinity\b/g, '0'));
   } catch {
-    const looksLikePath = /[/\\]|\.(npy|npz|csv|json|tsv|txt)(:|$)/.test(spec);
-    if (looksLikePath) throw new UsageError(`${spec}: no such file`);
-    throw new UsageError(
-      `'${spec}' is neither a file nor a JSON literal${opts.allowAbstract ? ' nor an abstract shape like f32[8,3]' : ''}`,
-    );
+    try {
+      json = pyLiteralToJson(parsePyLiteral(spec));
+    } catch {
+      const looksLikePath = /[/\\]|\.(npy|npz|csv|json|tsv|txt)(:|$)/.test(spec);
+      if (looksLikePath) throw new UsageError(`${spec}: no such file`);
+      throw new UsageError(
+        `'${spec}' is neither a file nor a JSON or Python literal${opts.allowAbstract ? ' nor an abstract shape like f32[8,3]' : ''}`,
+      );
+    }
   }
-  return treeToEngine(parseJsonValue(spec, '<inline>'), '<inline>', null);
+  return treeToEngine(parseJsonValue(json, '<inline>'), '<inline>', null);
 }

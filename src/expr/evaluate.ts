@@ -339,6 +339,15 @@ export class Evaluator {
             this.fail(e, `index ${i} is out of range for a sequence of length ${target.length}`);
           return v;
         }
+        if (isDict(target)) {
+          // A pytree dict (an input read from a JSON object or NPZ): index it by key, as Python.
+          if (items.length !== 1 || typeof items[0] !== 'string')
+            this.fail(e, 'dicts can only be indexed by a string key');
+          const k = items[0] as string;
+          if (!Object.hasOwn(target, k))
+            this.fail(e, `key '${k}' not found (keys: ${Object.keys(target).join(', ') || 'none'})`);
+          return target[k];
+        }
         if (
           target &&
           typeof target === 'object' &&
@@ -467,4 +476,10 @@ export function evaluateExpression(source: string, ast: Expr, inputs: ReadonlyMa
 export function inputNames(free: Iterable<string>): string[] {
   const b = builtins();
   return [...free].filter((n) => !b.has(n));
+}
+
+function isDict(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }

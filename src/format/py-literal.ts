@@ -305,3 +305,37 @@ export function pyRepr(v: PyValue): string {
       return `{${v.entries.map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   }
 }
+
+/**
+ * A Python literal of numbers, bools, None, lists, tuples and str-keyed dicts as JSON text
+ * (`[[1., 2], (3, 4)]` -> `[[1.0,2],[3,4]]`), so a value written the Python way can be read by the
+ * JSON reader with the same int/float distinction. Other values (str leaves) throw PySyntaxError.
+ */
+export function pyLiteralToJson(v: PyValue): string {
+  switch (v.kind) {
+    case 'int':
+      return String(v.value);
+    case 'float': {
+      if (!Number.isFinite(v.value))
+        return Number.isNaN(v.value) ? 'NaN' : v.value > 0 ? 'Infinity' : '-Infinity';
+      const t = String(v.value);
+      return /[.eE]/.test(t) ? t : `${t}.0`;
+    }
+    case 'bool':
+      return v.value ? 'true' : 'false';
+    case 'none':
+      return 'null';
+    case 'list':
+    case 'tuple':
+      return `[${v.items.map(pyLiteralToJson).join(',')}]`;
+    case 'dict':
+      return `{${v.entries
+        .map(([k, x]) => {
+          if (k.kind !== 'str') throw new PySyntaxError('dict keys must be strings');
+          return `${JSON.stringify(k.value)}:${pyLiteralToJson(x)}`;
+        })
+        .join(',')}}`;
+    case 'str':
+      throw new PySyntaxError('a string is not an array value');
+  }
+}
