@@ -15,7 +15,8 @@ const commands = readdirSync('src/commands')
   .map((f) => `src/commands/${f}`);
 
 await build({
-  entryPoints: ['src/engine/index.ts', 'src/cli/main.ts', ...commands],
+  // The CPU backend's worker threads start from their own entry (src/engine/backends/cpu/threads.ts).
+  entryPoints: ['src/engine/index.ts', 'src/cli/main.ts', 'src/engine/backends/cpu/worker.ts', ...commands],
   outbase: 'src',
   outdir: 'dist',
   bundle: true,

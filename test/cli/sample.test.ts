@@ -15,7 +15,7 @@ const C = JSON.parse(readFileSync(`${ROOT}fixtures/random.json`, 'utf8')).cli as
 const nums = (s: string) => s.trim().split(/\s+/).map(Number);
 
 /**
- * Within a few float32 ulps of JAX's value (XLA's erf_inv/log differ from tjax's by an ulp at
+ * Within a few float32 ulps of JAX's value (XLA's log1p/log/tan differ from tjax's by an ulp at
  * most; see test/engine/random/samplers.test.ts).
  */
 function close(got: number[], want: number[]) {

@@ -63,6 +63,10 @@ export type BinOp =
   | 'atan2'
   | 'nextafter'
   | 'polygamma'
+  | 'igamma'
+  | 'igammac'
+  | 'igamma_grad_a'
+  | 'random_gamma_grad'
   | 'and'
   | 'or'
   | 'xor'
@@ -75,6 +79,9 @@ export type BinOp =
   | 'le'
   | 'gt'
   | 'ge';
+
+/** Ternary scalar functions (the operands share the result's dtype). */
+export type TerOp = 'betainc';
 
 export const COMPARISONS: ReadonlySet<BinOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 
@@ -106,6 +113,13 @@ export interface BinExpr extends Base {
   readonly a: SExpr;
   readonly b: SExpr;
 }
+export interface TerExpr extends Base {
+  readonly k: 'ter';
+  readonly op: TerOp;
+  readonly a: SExpr;
+  readonly b: SExpr;
+  readonly c: SExpr;
+}
 export interface SelExpr extends Base {
   readonly k: 'sel';
   readonly c: SExpr;
@@ -131,6 +145,7 @@ export type SExpr =
   | LoadExpr
   | UnExpr
   | BinExpr
+  | TerExpr
   | SelExpr
   | CastExpr
   | BitcastExpr
@@ -237,6 +252,10 @@ function foldInt(op: BinOp, a: SExpr, b: SExpr): SExpr | null {
   return null;
 }
 
+export function ter(op: TerOp, a: SExpr, b: SExpr, c: SExpr, dt: DType = a.dt): TerExpr {
+  return intern(`t:${op}:${a.id}:${b.id}:${c.id}:${dt.name}`, (id) => ({ k: 'ter', id, dt, op, a, b, c }));
+}
+
 export function sel(c: SExpr, a: SExpr, b: SExpr): SExpr {
   if (c.k === 'const') return c.v ? a : b;
   if (a === b) return a;
@@ -296,6 +315,9 @@ export function rewrite(
       case 'bin':
         out = bin(e.op, rewrite(e.a, f, memo), rewrite(e.b, f, memo), e.dt);
         break;
+      case 'ter':
+        out = ter(e.op, rewrite(e.a, f, memo), rewrite(e.b, f, memo), rewrite(e.c, f, memo), e.dt);
+        break;
       case 'sel':
         out = sel(rewrite(e.c, f, memo), rewrite(e.a, f, memo), rewrite(e.b, f, memo));
         break;
@@ -327,6 +349,11 @@ export function walk(e: SExpr, visit: (e: SExpr) => void, seen = new Set<number>
     case 'bin':
       walk(e.a, visit, seen);
       walk(e.b, visit, seen);
+      break;
+    case 'ter':
+      walk(e.a, visit, seen);
+      walk(e.b, visit, seen);
+      walk(e.c, visit, seen);
       break;
     case 'sel':
       walk(e.c, visit, seen);

@@ -37,13 +37,11 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
     weakType = false,
     committed = false,
   ): ArrayImpl {
-    const a = new ArrayImpl(
-      new ShapedArray(shape, dtype, weakType),
-      device.backend.fromHost(data, dtype),
-      device,
-      committed,
-    );
-    a.hostCache = data;
+    const buf = device.backend.fromHost(data, dtype);
+    const a = new ArrayImpl(new ShapedArray(shape, dtype, weakType), buf, device, committed);
+    // A backend whose buffers are host arrays may have copied the data (the CPU puts large arrays
+    // on a SharedArrayBuffer for its worker threads): keep one copy, not two.
+    a.hostCache = ArrayBuffer.isView(buf) ? (buf as TypedArray) : data;
     return a;
   }
 

@@ -77,6 +77,18 @@ export const min = bin(P.min);
 export const atan2 = bin(P.atan2);
 export const nextafter = bin(P.nextafter);
 export const polygamma = bin(P.polygamma);
+/** lax.igamma(a, x): the regularized lower incomplete gamma function P(a, x). */
+export const igamma = bin(P.igamma);
+/** lax.igammac(a, x): the regularized upper incomplete gamma function Q(a, x). */
+export const igammac = bin(P.igammac);
+/** lax.igamma_grad_a(a, x): d/da P(a, x). */
+export const igammaGradA = bin(P.igamma_grad_a);
+/** lax.random_gamma_grad(a, x): the derivative in a of a Gamma(a, 1) sample x. */
+export const randomGammaGrad = bin(P.random_gamma_grad);
+/** lax.betainc(a, b, x): the regularized incomplete beta function I_x(a, b). */
+export function betainc(a: In, b: In, x: In): Value {
+  return bind1(P.regularized_incomplete_beta, operands([a, b, x]));
+}
 export const bitwiseAnd = bin(P.and);
 export const bitwiseOr = bin(P.or);
 export const bitwiseXor = bin(P.xor);

@@ -4,7 +4,18 @@
  * so chains of them fuse into one kernel.
  */
 
-import { type BinOp, bin, bitcast, cast, constant, type SExpr, sel, type UnOp, un } from '../compile/kir.js';
+import {
+  type BinOp,
+  bin,
+  bitcast,
+  cast,
+  constant,
+  type SExpr,
+  sel,
+  ter,
+  type UnOp,
+  un,
+} from '../compile/kir.js';
 import { ShapedArray } from '../core/aval.js';
 import { bool, type DType, toDType } from '../core/dtype.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
@@ -98,6 +109,24 @@ export const atan2 = binary('atan2', 'atan2', 'float_complex');
 export const nextafter = binary('nextafter', 'nextafter', 'float');
 /** polygamma(m, x): the m-th derivative of digamma (m an integer-valued float; NaN otherwise). */
 export const polygamma = binary('polygamma', 'polygamma', 'float');
+/** igamma(a, x): the regularized lower incomplete gamma function P(a, x). */
+export const igamma = binary('igamma', 'igamma', 'float');
+/** igammac(a, x): the regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x). */
+export const igammac = binary('igammac', 'igammac', 'float');
+/** igamma_grad_a(a, x): d/da P(a, x). */
+export const igamma_grad_a = binary('igamma_grad_a', 'igamma_grad_a', 'float');
+/**
+ * random_gamma_grad(a, x): the derivative in a of a Gamma(a, 1) sample x, -(dP/da) / (dP/dx).
+ * A primitive here; JAX 0.10.2 expands lax.random_gamma_grad into while loops of lax ops.
+ */
+export const random_gamma_grad = binary('random_gamma_grad', 'random_gamma_grad', 'float');
+/** regularized_incomplete_beta(a, b, x): I_x(a, b) (lax.betainc). */
+export const regularized_incomplete_beta = definePrimitive(
+  'regularized_incomplete_beta',
+  naryRules('regularized_incomplete_beta', 'float', ([a, b, x], _p, out) =>
+    ter('betainc', a, b, x, out.dtype),
+  ),
+);
 export const and = binary('and', 'and', 'integer_or_bool');
 export const or = binary('or', 'or', 'integer_or_bool');
 export const xor = binary('xor', 'xor', 'integer_or_bool');

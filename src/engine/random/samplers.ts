@@ -14,8 +14,9 @@
  *
  * Floats agree with JAX to a few ulps, not always bit for bit: XLA's CPU code contracts a*b+c
  * into fused multiply-adds and has its own log/tan/... approximations. float32 erf_inv (normal,
- * truncated_normal and everything built on normal) is written out as XLA's float32 polynomial, so
- * `_normal_real`'s jaxpr shows that polynomial's ops where JAX shows one `erf_inv` equation.
+ * truncated_normal and everything built on normal) is one `erf_inv` equation, as in JAX's jaxprs;
+ * the CPU backend computes it as XLA does (runtime.ts `erfinv32`: Giles' float32 polynomial with
+ * XLA's fused multiply-adds), so normal draws match JAX's to the bit but for XLA's log1p.
  * binomial runs JAX's inversion and BTRS rejection loops. multivariate_normal and orthogonal are in
  * multivariate.ts (JAX's algorithms on the linalg primitives: the cholesky method and orthogonal
  * reproduce JAX's draws to float32 rounding; eigh/svd eigenvector signs differ from LAPACK's).
@@ -167,43 +168,12 @@ function minusOneUp(dt: DType): number {
   return dt === float64 ? -1 + 2 ** -53 : dt === float16 ? -1 + 2 ** -11 : Math.fround(-1 + 2 ** -24);
 }
 
-const ERFINV_LT5 = [
-  2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164,
-  0.246640727, 1.50140941,
-];
-const ERFINV_GE5 = [
-  -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047,
-  1.00167406, 2.83297682,
-];
-
-/**
- * erf_inv of float32 as XLA computes it (Giles' single-precision polynomial in w = -log1p(-x^2),
- * in float32, no refinement), written out in lax ops so normal draws match JAX's to an ulp or two;
- * the engine's own erf_inv kernel is the more accurate float64-refined one. Other dtypes use it.
- */
-function erfInvLikeXla(x: Value): Value {
-  if (x.dtype !== float32) return lax.erfInv(x);
-  const k = (v: number) => c(v, float32);
-  const w = lax.neg(lax.log1p(lax.neg(lax.mul(x, x))));
-  const lt = lax.lt(w, k(5));
-  const coef = (i: number) =>
-    lax.select(
-      lt,
-      lax.broadcastInDim(k(ERFINV_LT5[i]), x.shape, []),
-      lax.broadcastInDim(k(ERFINV_GE5[i]), x.shape, []),
-    );
-  const ww = lax.select(lt, lax.sub(w, k(2.5)), lax.sub(lax.sqrt(w), k(3)));
-  let p = coef(0);
-  for (let i = 1; i < 9; i++) p = lax.add(coef(i), lax.mul(p, ww));
-  return lax.select(lax.eq(lax.abs(x), k(1)), lax.mul(x, k(Number.POSITIVE_INFINITY)), lax.mul(p, x));
-}
-
 const _normalReal = jit(
   function _normal_real(key: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     checkShape('normal', shape);
     const u = uniformData(key, shape, dt, c(minusOneUp(dt), dt), c(1, dt));
-    return lax.mul(c(Math.SQRT2, dt), erfInvLikeXla(u));
+    return lax.mul(c(Math.SQRT2, dt), lax.erfInv(u));
   },
   { staticArgnums: [1, 2] },
 );
@@ -470,7 +440,7 @@ const _truncatedNormal = jit(
     const a = lax.erf(jnp.divide(lo, sqrt2));
     const b = lax.erf(jnp.divide(hi, sqrt2));
     const u = uniformData(key, shape, dt, a, b);
-    const out = jnp.multiply(sqrt2, erfInvLikeXla(u));
+    const out = jnp.multiply(sqrt2, lax.erfInv(u));
     return jnp.clip(
       out,
       jnp.nextafter(lo, c(Number.POSITIVE_INFINITY, dt)),

@@ -13,12 +13,10 @@
  *   the normal tails, x^2 in log_ndtr's asymptotic form) the rounding error is recovered exactly
  *   with Dekker's two-product (each op rounds to the dtype, which is what makes it exact) and
  *   applied as a first-order correction.
- * - gammainc/gammaincc use the power series, the Legendre continued fraction (evaluated
- *   backwards from a fixed depth) or, for small a and x, the complementary series of Cephes'
- *   igamc; the x^a e^-x / Gamma(a) factor is computed through log1pmx and Stirling's correction
- *   for large a, where a*log(x) - x - lgamma(a) would cancel. betaln uses Stirling's correction
- *   for large arguments (as lgamma differences cancel); betainc is the classical continued
- *   fraction with the symmetry I_x(a,b) = 1 - I_{1-x}(b,a).
+ * - gammainc, gammaincc and betainc bind JAX's primitives igamma, igammac and
+ *   regularized_incomplete_beta, whose kernels evaluate Cephes'/Boost's algorithms in double
+ *   precision and round once (backends/cpu/incomplete.ts). betaln uses Stirling's correction for
+ *   large arguments (as lgamma differences cancel).
  * - float16/bfloat16 inputs are computed in float32 and rounded back.
  */
 import { type DType, float32 } from '../core/dtype.js';
@@ -28,7 +26,7 @@ import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { max as reduceMax, sum as reduceSum } from '../numpy/reductions.js';
 import { squeeze } from '../numpy/shapes.js';
-import { broadcastTo, promoteArgsInexact } from '../numpy/util.js';
+import { broadcastTo, promoteArgsInexact, promoteShapes } from '../numpy/util.js';
 import { stopGradient } from '../transforms/api.js';
 
 type V = Value;
@@ -253,106 +251,25 @@ export const ndtri = elementwise('ndtri', ndtriImpl, 1);
 export const gammaln = elementwise('gammaln', (x) => lax.lgamma(x), 1);
 export const digamma = elementwise('digamma', (x) => lax.digamma(x), 1);
 
-/** log(x^a e^-x / Gamma(a)), without the cancellation of a log x - x - lgamma(a) for large a. */
-function logGammaPrefix(a: V, x: V): V {
-  const simple = sub(sub(lax.mul(a, lax.log(x)), x), lax.lgamma(a));
-  // Only for x within [a/2, 2a] (where the factor is not negligible and the subtraction x - a is
-  // exact); elsewhere the plain form has no worse cancellation than its condition number.
-  const big = and(lax.ge(a, stirlingMin(a)), and(lax.gt(x, mul(a, 0.5)), lax.lt(x, mul(a, 2))));
-  const as = sel(big, a, 100);
-  const t = div(sub(sel(big, x, 100), as), as);
-  const large = sub(sub(mul(0.5, lax.log(as)), HALF_LOG_2PI), add(stirlingCorr(as), mul(as, xMinusLog1p(t))));
-  return sel(big, large, simple);
-}
-
-// zeta(k) for k = 2..60, for lgamma1p's series.
-const ZETA: number[] = [];
-for (let k = 2; k <= 60; k++) {
-  let z = 0;
-  for (let n = 1000; n >= 1; n--) z += n ** -k;
-  // Euler-Maclaurin tail from n = 1001 on (only matters for small k).
-  z += 1001 ** (1 - k) / (k - 1) + 0.5 * 1001 ** -k + (k * 1001 ** (-k - 1)) / 12;
-  ZETA[k] = z;
-}
-
 /**
- * lgamma(1 + a) for a >= 0 without rounding 1 + a: the Taylor series -gamma a + sum (-1)^k
- * zeta(k) a^k / k for a < 1/2, lgamma(a) + log(a) above (both accurate near a = 1).
+ * A scipy.special function that is one lax primitive, as in JAX: promote_args_inexact (dtype and
+ * rank promotion) and bind; lax broadcasts size-1 dimensions and float16 is computed by the
+ * primitive's kernel (in double precision on the CPU) and rounded once.
  */
-function lgamma1p(a: V): V {
-  const small = lax.lt(a, 0.5);
-  const as = sel(small, a, 0.25);
-  const n = isF64(a) ? 56 : 26;
-  let s: V = full(a, ((n % 2 ? -1 : 1) * ZETA[n]) / n);
-  for (let k = n - 1; k >= 2; k--) s = add(mul(s, as), ((k % 2 ? -1 : 1) * ZETA[k]) / k);
-  const series = mul(as, sub(mul(s, as), 0.5772156649015329));
-  const ab = sel(small, 1, a);
-  return sel(small, series, add(lax.lgamma(ab), lax.log(ab)));
+function laxFunction(name: string, nargs: number, f: (...a: V[]) => V) {
+  const g = (...xs: unknown[]): V => {
+    if (xs.length !== nargs)
+      throw new TypeError(`${name}() takes ${nargs} positional arguments but ${xs.length} were given`);
+    return f(...promoteShapes(name, promoteArgsInexact(...xs)));
+  };
+  Object.defineProperty(g, 'name', { value: name });
+  return g;
 }
 
-/** Depths of the fixed series / continued fractions. */
-const igammaTerms = (x: V) => (isF64(x) ? 400 : 200);
-
-function igammaImpl(a: V, x: V, wantQ: boolean): V {
-  const n = igammaTerms(a);
-  // Regions (SciPy's): continued fraction for Q when x > 1.1 and x >= a; the complementary
-  // small-a series for Q when x <= 1.1 and a is small; the power series for P elsewhere.
-  const useCf = and(lax.gt(x, 1.1), lax.ge(x, a));
-  const smallA = and(
-    lax.le(x, 1.1),
-    sel(lax.le(x, 0.5), lax.lt(a, div(-0.4, lax.log(lax.max(x, 1e-30)))), lax.le(a, mul(x, 1.1))),
-  );
-  const pos = and(lax.gt(x, 0), lax.gt(a, 0));
-
-  // Power series: P = prefix / a * sum_k x^k / ((a+1)...(a+k)).
-  const xs = sel(and(lax.bitwiseNot(useCf), pos), x, 0.5);
-  const as = sel(pos, a, 1);
-  let term: V = full(x, 1);
-  let sum: V = term;
-  for (let k = 1; k <= n; k++) {
-    term = mul(term, div(xs, add(as, k)));
-    sum = add(sum, term);
-  }
-  const pSeries = div(mul(lax.exp(logGammaPrefix(as, xs)), sum), as);
-
-  // Continued fraction: Q = prefix / (x + 1 - a - 1(1-a)/(x + 3 - a - 2(2-a)/(x + 5 - a - ...))).
-  const xc = sel(and(useCf, pos), x, lax.add(as, 2));
-  const xma = sub(xc, as);
-  let tail: V = full(x, 0);
-  for (let k = n; k >= 1; k--) tail = div(mul(k, sub(k, as)), sub(add(xma, 2 * k + 1), tail));
-  const qCf = div(lax.exp(logGammaPrefix(as, xc)), sub(add(xma, 1), tail));
-
-  let res: V;
-  if (wantQ) {
-    // Q = 1 - x^a/Gamma(a+1) - x^a/Gamma(a) sum_{k>=1} (-x)^k / (k! (a+k)), with the first
-    // difference as -expm1(.) so that it keeps its digits when a is tiny.
-    const xq = sel(and(smallA, pos), x, 0.5);
-    const lx = lax.log(xq);
-    let tk: V = full(x, 1);
-    let s: V = full(x, 0);
-    for (let k = 1; k <= 24; k++) {
-      tk = mul(tk, div(lax.neg(xq), k));
-      s = add(s, div(tk, add(as, k)));
-    }
-    const first = lax.neg(lax.expm1(sub(mul(as, lx), lgamma1p(as))));
-    const qSmall = sub(first, mul(lax.exp(sub(mul(as, lx), lax.lgamma(as))), s));
-    res = sel(useCf, qCf, sel(smallA, qSmall, sub(1, pSeries)));
-    res = sel(lax.eq(x, 0), 1, sel(lax.eq(x, INF), 0, res));
-    res = sel(and(lax.eq(a, 0), lax.gt(x, 0)), 0, res);
-  } else {
-    res = sel(useCf, sub(1, qCf), pSeries);
-    res = sel(lax.eq(x, 0), 0, sel(lax.eq(x, INF), 1, res));
-    res = sel(and(lax.eq(a, 0), lax.gt(x, 0)), 1, res);
-  }
-  res = lax.clamp(full(res, 0), res, full(res, 1));
-  const bad = or(or(lax.lt(a, 0), lax.lt(x, 0)), or(lax.ne(a, a), lax.ne(x, x)));
-  return sel(or(bad, and(lax.eq(a, 0), lax.eq(x, 0))), NAN, res);
-}
-
-/** gammainc(a, x): the regularized lower incomplete gamma function P(a, x). */
-export const gammainc = elementwise('gammainc', (a, x) => igammaImpl(a, x, false), 2);
-/** gammaincc(a, x): the regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x). */
-export const gammaincc = elementwise('gammaincc', (a, x) => igammaImpl(a, x, true), 2);
+/** gammainc(a, x): the regularized lower incomplete gamma function P(a, x) (lax.igamma). */
+export const gammainc = laxFunction('gammainc', 2, (a, x) => lax.igamma(a, x));
+/** gammaincc(a, x): the regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x) (lax.igammac). */
+export const gammaincc = laxFunction('gammaincc', 2, (a, x) => lax.igammac(a, x));
 
 /** lgamma(b) - lgamma(a + b) for b >= stirlingMin, without cancellation. */
 function lgammaDiff(a: V, b: V): V {
@@ -384,79 +301,8 @@ function betalnImpl(x: V, y: V): V {
 /** betaln(a, b) = log|B(a, b)|. */
 export const betaln = elementwise('betaln', betalnImpl, 2);
 
-/** The continued fraction of I_x(a, b) a B(a, b) / (x^a (1-x)^b), evaluated from depth n. */
-function betaCf(a: V, b: V, x: V, n: number): V {
-  const apb = add(a, b);
-  let t: V = full(x, 1);
-  for (let m = n; m >= 1; m--) {
-    // d_{2m} = m (b - m) x / ((a + 2m - 1)(a + 2m)), d_{2m+1} = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1))
-    const a2m = add(a, 2 * m);
-    const dOdd = div(mul(lax.neg(mul(add(a, m), add(apb, m))), x), mul(a2m, add(a2m, 1)));
-    t = add(1, div(dOdd, t));
-    const dEven = div(mul(mul(m, sub(b, m)), x), mul(sub(a2m, 1), a2m));
-    t = add(1, div(dEven, t));
-  }
-  const d1 = div(mul(lax.neg(apb), x), add(a, 1));
-  t = add(1, div(d1, t));
-  return div(1, t);
-}
-
-/**
- * log(x^a (1-x)^b / B(a, b)). For large a and b near the mode, in Stirling form around
- * x0 = a / (a + b): -(a (t1 - log1p t1) + b (t2 - log1p t2)) + log(ab / (a+b)) / 2 - log(2 pi) / 2
- * - corrections, with t1 = d / a, t2 = -d / b, d = (a + b) x - a, which avoids the cancellation
- * of a log x + b log(1-x) against betaln.
- */
-function logBetaPrefix(a: V, b: V, x: V): V {
-  const plain = sub(add(mul(a, lax.log(x)), mul(b, lax.log1p(lax.neg(x)))), betalnImpl(a, b));
-  const m = stirlingMin(a);
-  const apb = add(a, b);
-  const d = sub(mul(apb, x), a);
-  const t1 = div(d, a);
-  const t2 = div(lax.neg(d), b);
-  const ok = and(
-    and(lax.ge(a, m), lax.ge(b, m)),
-    and(and(lax.gt(t1, -0.5), lax.lt(t1, 1)), and(lax.gt(t2, -0.5), lax.lt(t2, 1))),
-  );
-  const as = sel(ok, a, m);
-  const bs = sel(ok, b, m);
-  const ab = add(as, bs);
-  const u1 = sel(ok, t1, 0);
-  const u2 = sel(ok, t2, 0);
-  const corr = sub(add(stirlingCorr(as), stirlingCorr(bs)), stirlingCorr(ab));
-  const core = lax.neg(add(mul(as, xMinusLog1p(u1)), mul(bs, xMinusLog1p(u2))));
-  const stir = sub(sub(add(core, mul(0.5, lax.log(div(mul(as, bs), ab)))), HALF_LOG_2PI), corr);
-  return sel(ok, stir, plain);
-}
-
-function betaincImpl(a: V, b: V, x: V): V {
-  const n = isF64(x) ? 120 : 48;
-  const ok = and(and(lax.gt(a, 0), lax.gt(b, 0)), and(lax.gt(x, 0), lax.lt(x, 1)));
-  const as = sel(ok, a, 1);
-  const bs = sel(ok, b, 1);
-  const xs = sel(ok, x, 0.5);
-  const prefix = lax.exp(logBetaPrefix(as, bs, xs));
-  const direct = lax.lt(xs, div(add(as, 1), add(add(as, bs), 2)));
-  // Each branch gets inputs for which its continued fraction converges.
-  const xd = sel(direct, xs, mul(xs, 0.5));
-  const xr = sel(direct, 0.5, sub(1, xs));
-  const lo = div(mul(prefix, betaCf(as, bs, xd, n)), as);
-  const hi = sub(1, div(mul(prefix, betaCf(bs, as, xr, n)), bs));
-  // Past the threshold with b < 1, I can still be small and 1 - I_{1-x}(b, a) would cancel; the
-  // direct fraction usually still converges there, which two depths of it tell.
-  const xo = sel(lax.lt(bs, 1), xs, 0.5);
-  const far = div(mul(prefix, betaCf(as, bs, xo, n)), as);
-  const far2 = div(mul(prefix, betaCf(as, bs, xo, n - 8)), as);
-  const converged = lax.le(lax.abs(sub(far, far2)), mul(lax.abs(far), isF64(x) ? 1e-15 : 1e-7));
-  const useFar = and(and(lax.lt(bs, 1), converged), and(lax.gt(far, 0), lax.lt(far, 0.5)));
-  let res = lax.clamp(full(x, 0), sel(direct, lo, sel(useFar, far, hi)), full(x, 1));
-  res = sel(lax.eq(x, 0), 0, sel(lax.eq(x, 1), 1, res));
-  const bad = or(or(lax.le(a, 0), lax.le(b, 0)), or(lax.lt(x, 0), lax.gt(x, 1)));
-  return sel(or(bad, or(or(lax.ne(a, a), lax.ne(b, b)), lax.ne(x, x))), NAN, res);
-}
-
-/** betainc(a, b, x): the regularized incomplete beta function I_x(a, b). */
-export const betainc = elementwise('betainc', betaincImpl, 3);
+/** betainc(a, b, x): the regularized incomplete beta function I_x(a, b) (lax.betainc). */
+export const betainc = laxFunction('betainc', 3, (a, b, x) => lax.betainc(a, b, x));
 
 // ---------------------------------------------------------------------------------------------
 // Logs, logistic, entropies

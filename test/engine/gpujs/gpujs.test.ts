@@ -280,6 +280,22 @@ d('gpujs: fusion and placement', () => {
     expect(text).toMatch(/on cpu \(fallback: .*int32/);
     await same((x) => x.add(1), [v]);
   });
+  it('the incomplete gamma and beta functions fall back to the cpu, visibly, with its results', async () => {
+    const a = f32([0.5, 2, 30, 1000]);
+    const x = f32([0.3, 2.5, 28, 990]);
+    for (const f of [lax.igamma, lax.igammac, lax.igammaGradA, lax.randomGammaGrad]) {
+      const { text } = lowered((u: any, v: any) => f(u, v).mul(2), a, x);
+      expect(text).toMatch(
+        /on cpu \(fallback: gpu\.js has no (igamma|igammac|igamma_grad_a|random_gamma_grad)\)/,
+      );
+      await same((u, v) => f(u, v).mul(2), [a, x]);
+    }
+    const b = f32([0.5, 3, 20, 1000]);
+    const t = f32([0.3, 0.5, 0.6, 0.49]);
+    const { text } = lowered((u: any, v: any, w: any) => lax.betainc(u, v, w).add(1), a, b, t);
+    expect(text).toMatch(/on cpu \(fallback: gpu\.js has no betainc\)/);
+    await same((u, v, w) => lax.betainc(u, v, w).add(1), [a, b, t]);
+  });
   it('control flow runs on the host', async () => {
     const f = (x: any) => lax.foriLoop(0, 3, (_i: any, c: any) => c.mul(2).add(1), x);
     await same(f, [f32([1, 2, 3])]);

@@ -1,7 +1,7 @@
 /**
  * @file The samplers (src/engine/random/samplers.ts) against JAX 0.10.2 draws with fixed keys
  * (fixtures/random.json from fixtures/make_random.py): integers and booleans exactly, floats
- * within a few float32 ulps (erf_inv, log, tan... may differ from XLA's by an ulp, which
+ * within a few float32 ulps (log, tan... may differ from XLA's by an ulp, which
  * transforms can grow slightly); eager and jitted; plus Kolmogorov-Smirnov and chi-square tests
  * against the exact distributions for every sampler.
  */
@@ -54,7 +54,8 @@ type Case = [name: string, f: (k: random.KeyLike) => Value, ulps: number | 'exac
 const CASES: Case[] = [
   ['uniform', (k) => random.uniform(k, [64]), 0],
   ['uniform_range', (k) => random.uniform(k, [3, 5], null, -2, 3), 1],
-  ['normal', (k) => random.normal(k, [256]), 2],
+  // erf_inv is XLA's float32 polynomial (runtime.ts erfinv32): the draws are JAX's.
+  ['normal', (k) => random.normal(k, [256]), 0],
   ['randint', (k) => random.randint(k, [32], 0, 10), 'exact'],
   ['randint_neg', (k) => random.randint(k, [16], -100, 1000), 'exact'],
   ['randint_u8', (k) => random.randint(k, [16], 0, 256, 'uint8'), 'exact'],

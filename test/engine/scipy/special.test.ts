@@ -9,6 +9,9 @@
  * for large a, b), where the result's condition number with respect to the rounded intermediate
  * x - a or a log x is itself in the hundreds; float64 bounds of erfc/ndtr/log_ndtr/gammaln/digamma
  * are those of the runtime's double-precision erfc/lgamma/digamma (backends/cpu/runtime.ts).
+ * gammainc, gammaincc and betainc are primitives computed in double precision (0 ulp in float32
+ * here); their float64 bounds are SciPy's errors in the far tails. incomplete.test.ts tests them
+ * over wider ranges against mpmath.
  */
 import { describe, expect, it } from 'vitest';
 import { grad, jit, numpy as jnp, scipy, withConfig } from '../../../src/engine/index.js';
@@ -19,16 +22,17 @@ const sp = scipy.special as unknown as Record<string, (...a: unknown[]) => any>;
 const TOL32: Record<string, number> = {
   erf: 1,
   erfc: 1,
-  erfinv: 1,
+  // XLA's float32 polynomial, as JAX computes it (tjax's results are JAX's on this grid).
+  erfinv: 51,
   ndtr: 2,
   ndtri: 3,
   log_ndtr: 3,
   gammaln: 1,
   digamma: 1,
-  gammainc: 700,
-  gammaincc: 600,
+  gammainc: 1,
+  gammaincc: 1,
   betaln: 60,
-  betainc: 500,
+  betainc: 1,
   xlogy: 1,
   xlog1py: 1,
   kl_div: 3,
@@ -46,10 +50,11 @@ const TOL64: Record<string, number> = {
   log_ndtr: 130,
   gammaln: 3000,
   digamma: 800,
-  gammainc: 4000,
-  gammaincc: 4000,
+  // SciPy's own errors (mpmath puts tjax's within 3e-14 at these points; incomplete.test.ts).
+  gammainc: 2400,
+  gammaincc: 3700,
   betaln: 5000,
-  betainc: 1000,
+  betainc: 500,
   xlogy: 2,
   xlog1py: 1,
   kl_div: 1,

@@ -1,7 +1,8 @@
 /**
  * @file The CPU backend: buffers are typed arrays; kernels are JavaScript functions generated
  * from the kernel IR (codegen.ts), library kernels are hand-written (lib.ts). Execution is
- * synchronous; results are ready when `execute` returns.
+ * synchronous; results are ready when `execute` returns. Large kernels run in chunks, on worker
+ * threads when their buffers are shared (threads.ts); large buffers are allocated shared.
  */
 import os from 'node:os';
 import type { Kernel, KernelProgram } from '../../compile/kir.js';
@@ -12,9 +13,9 @@ import { renderKernel } from './codegen.js';
 import { controlStep } from './control.js';
 import { type LibKernelImpl, libKernels } from './lib.js';
 import './libs.js';
-import { type Runtime, runtime } from './runtime.js';
-
-type KernelFn = (rt: Runtime, ...bufs: TypedArray[]) => void;
+import { runCarried } from './chunks.js';
+import { runtime } from './runtime.js';
+import { allocBuffer, type KernelFn, LARGE_WORK, type RangedKernel, runLarge, shareable } from './threads.js';
 
 interface Step {
   name: string;
@@ -45,8 +46,10 @@ export class CpuBackend implements Backend {
     ];
   }
 
+  /** Host data as is, or, when large and threads are on, a copy on a SharedArrayBuffer (once,
+   * so that kernels reading it can run on worker threads). */
   fromHost(data: TypedArray): TypedArray {
-    return data;
+    return shareable(data);
   }
 
   async toHost(buf: unknown): Promise<TypedArray> {
@@ -87,19 +90,50 @@ export class CpuBackend implements Backend {
       // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
       const fn = new Function(`return ${r.source}`)() as KernelFn;
       const params = r.params;
+      // The outermost loop's range: all of it (non-ranged kernels ignore it).
+      const hi = r.extent;
       let run: (bufs: TypedArray[]) => void;
-      switch (params.length) {
-        case 1:
-          run = (b) => fn(runtime, b[params[0]]);
-          break;
-        case 2:
-          run = (b) => fn(runtime, b[params[0]], b[params[1]]);
-          break;
-        case 3:
-          run = (b) => fn(runtime, b[params[0]], b[params[1]], b[params[2]]);
-          break;
-        default:
-          run = (b) => fn(runtime, ...params.map((p) => b[p]));
+      if (r.carry && r.extent > 1 && r.work >= LARGE_WORK) {
+        const k0 = { fn, calls: 0 };
+        const { extent, work } = r;
+        run = (b) =>
+          runCarried(
+            k0,
+            params.map((p) => b[p]),
+            runtime,
+            extent,
+            work / extent,
+          );
+      } else if (r.extent > 1 && r.work >= LARGE_WORK) {
+        const big: RangedKernel = {
+          name,
+          source: r.source,
+          fn,
+          extent: r.extent,
+          inner: r.work / r.extent,
+          out: params.indexOf((k as { out: number }).out),
+          calls: 0,
+        };
+        run = (b) =>
+          runLarge(
+            big,
+            params.map((p) => b[p]),
+            runtime,
+          );
+      } else {
+        switch (params.length) {
+          case 1:
+            run = (b) => fn(runtime, b[params[0]], 0, hi);
+            break;
+          case 2:
+            run = (b) => fn(runtime, b[params[0]], b[params[1]], 0, hi);
+            break;
+          case 3:
+            run = (b) => fn(runtime, b[params[0]], b[params[1]], b[params[2]], 0, hi);
+            break;
+          default:
+            run = (b) => fn(runtime, ...params.map((p) => b[p]), 0, hi);
+        }
       }
       return { name, source: `// ${name}\nconst ${name} = ${r.source};`, run };
     });
@@ -122,11 +156,11 @@ export class CpuBackend implements Backend {
       bufs[b] = inputs[i] as TypedArray;
     });
     for (const info of prog.buffers) {
-      if (info.role === 'output') bufs[info.id] = typedArrayFor(info.dtype, info.size);
+      if (info.role === 'output') bufs[info.id] = allocBuffer(info.dtype, info.size);
       else if (info.role === 'temp' && info.slot !== undefined) {
         let t = p.temps[info.slot];
         if (!t || t.length !== info.size || t.constructor !== typedArrayFor(info.dtype, 0).constructor) {
-          t = typedArrayFor(info.dtype, info.size);
+          t = allocBuffer(info.dtype, info.size);
           p.temps[info.slot] = t;
         }
         bufs[info.id] = t;

@@ -7,6 +7,11 @@
  * Numeric semantics per dtype: float32 results are rounded with Math.fround after every op and
  * float16 with rt.f16r, so a fused kernel computes exactly what the same ops would eagerly;
  * integer results wrap to their width; int64/uint64 use BigInt; bools are 0/1.
+ *
+ * uint32 values are carried as their int32 bit patterns (`x | 0`: loads, constants and results
+ * alike), which V8 keeps in integer registers where `>>> 0` values above 2^31 would be heap
+ * doubles; the unsigned value (`x >>> 0`) is taken only where it matters: comparisons, max/min,
+ * division, conversion to floats and BigInts. Stores need nothing (Uint32Array stores wrap).
  */
 
 import type {
@@ -34,7 +39,8 @@ export function wrap(dt: DType, e: string): string {
     case 'int32':
       return `((${e}) | 0)`;
     case 'uint32':
-      return `((${e}) >>> 0)`;
+      // The bit pattern as int32: see the file comment.
+      return `((${e}) | 0)`;
     case 'int16':
       return `(((${e}) << 16) >> 16)`;
     case 'uint16':
@@ -56,12 +62,18 @@ function bits(dt: DType): number {
   return dt.itemsize * 8;
 }
 
+/** The unsigned value of a uint32 (carried as its int32 bit pattern); other dtypes as they are. */
+function unsigned(dt: DType, x: string): string {
+  return dt.name === 'uint32' ? `(${x} >>> 0)` : x;
+}
+
 function literal(v: number | bigint, dt: DType): string {
   if (typeof v === 'bigint' || dt.isBig) return `${BigInt(v)}n`;
   if (Number.isNaN(v)) return 'NaN';
   if (v === Number.POSITIVE_INFINITY) return 'Infinity';
   if (v === Number.NEGATIVE_INFINITY) return '-Infinity';
   if (Object.is(v, -0)) return '-0';
+  if (dt.name === 'uint32') v |= 0;
   return v < 0 ? `(${v})` : String(v);
 }
 
@@ -105,6 +117,10 @@ function renderUnary(e: UnExpr, x: string): string {
   const dt = e.x.dt;
   if (e.op === 'is_finite') return `(Number.isFinite(${x}) ? 1 : 0)`;
   if (dt.isFloat) {
+    // float32 (and float16, upcast) erf_inv is XLA's float32 polynomial; float64 is refined.
+    if (e.op === 'erf_inv' && dt.name !== 'float64') {
+      return dt.name === 'float32' ? `rt.erfinv32(${x})` : wrap(e.dt, `rt.erfinv32(${x})`);
+    }
     const f = FLOAT_UNARY[e.op];
     if (!f) throw new Error(`unary ${e.op} is not defined on ${dt.name}`);
     return wrap(e.dt, f(x));
@@ -134,9 +150,9 @@ function renderUnary(e: UnExpr, x: string): string {
     case 'neg':
       return wrap(dt, `-${x}`);
     case 'abs':
-      return wrap(dt, `Math.abs(${x})`);
+      return dt.kind === 'u' ? x : wrap(dt, `Math.abs(${x})`);
     case 'sign':
-      return `Math.sign(${x})`;
+      return dt.kind === 'u' ? `(${x} !== 0 ? 1 : 0)` : `Math.sign(${x})`;
     case 'not':
       return wrap(dt, `~${x}`);
     case 'population_count':
@@ -167,7 +183,10 @@ const CMP: Record<string, string> = { eq: '===', ne: '!==', lt: '<', le: '<=', g
 function renderBinary(e: BinExpr, a: string, b: string): string {
   const dt = e.a.dt;
   const out = e.dt;
-  if (e.op in CMP) return `(${a} ${CMP[e.op]} ${b} ? 1 : 0)`;
+  if (e.op in CMP) {
+    if (e.op === 'eq' || e.op === 'ne') return `(${a} ${CMP[e.op]} ${b} ? 1 : 0)`;
+    return `(${unsigned(dt, a)} ${CMP[e.op]} ${unsigned(dt, b)} ? 1 : 0)`;
+  }
   if (dt.isBig) {
     switch (e.op) {
       case 'add':
@@ -224,6 +243,14 @@ function renderBinary(e: BinExpr, a: string, b: string): string {
         return wrap(out, `Math.atan2(${a}, ${b})`);
       case 'polygamma':
         return wrap(out, `rt.polygamma(${a}, ${b})`);
+      case 'igamma':
+        return wrap(out, `rt.igamma(${a}, ${b})`);
+      case 'igammac':
+        return wrap(out, `rt.igammac(${a}, ${b})`);
+      case 'igamma_grad_a':
+        return wrap(out, `rt.igammaGradA(${a}, ${b})`);
+      case 'random_gamma_grad':
+        return wrap(out, `rt.randomGammaGrad(${a}, ${b})`);
       case 'nextafter': {
         const f =
           dt.name === 'float64' ? 'nextafter64' : dt.name === 'float16' ? 'nextafter16' : 'nextafter32';
@@ -242,14 +269,17 @@ function renderBinary(e: BinExpr, a: string, b: string): string {
     case 'mul':
       return wrap(out, n === 32 ? `Math.imul(${a}, ${b})` : `${a} * ${b}`);
     case 'div':
-      return wrap(out, `rt.idiv(${a}, ${b})`);
+      return wrap(out, `rt.idiv(${unsigned(dt, a)}, ${unsigned(dt, b)})`);
     case 'rem':
-      return wrap(out, `rt.irem(${a}, ${b})`);
+      return wrap(out, `rt.irem(${unsigned(dt, a)}, ${unsigned(dt, b)})`);
     case 'pow':
-      return wrap(out, `rt.ipow(${a}, ${b})`);
+      // ipow multiplies with Math.imul, so only the exponent needs its unsigned value.
+      return wrap(out, `rt.ipow(${a}, ${unsigned(dt, b)})`);
     case 'max':
+      if (dt.name === 'uint32') return `(${unsigned(dt, a)} >= ${unsigned(dt, b)} ? ${a} : ${b})`;
       return `Math.max(${a}, ${b})`;
     case 'min':
+      if (dt.name === 'uint32') return `(${unsigned(dt, a)} <= ${unsigned(dt, b)} ? ${a} : ${b})`;
       return `Math.min(${a}, ${b})`;
     case 'and':
       return wrap(out, `${a} & ${b}`);
@@ -289,23 +319,23 @@ export function renderCast(from: DType, to: DType, x: string): string {
   if (to.isBig) {
     if (from.isBig) return wrap(to, x);
     if (from.isFloat) return `rt.f2big(${x}, ${to.name === 'int64'})`;
-    return wrap(to, `BigInt(${x})`);
+    return wrap(to, `BigInt(${unsigned(from, x)})`);
   }
   if (from.isBig)
     return wrap(
       to,
       `Number(${to.isFloat ? x : `BigInt.as${to.kind === 'u' ? 'Uint' : 'Int'}N(${bits(to)}, ${x})`})`,
     );
-  if (to.isFloat) return wrap(to, x);
+  if (to.isFloat) return wrap(to, unsigned(from, x));
   if (from.isFloat) {
     const [lo, hi] = INT_RANGE[to.name];
-    return `rt.f2i(${x}, ${lo}, ${hi})`;
+    return to.name === 'uint32' ? wrap(to, `rt.f2i(${x}, ${lo}, ${hi})`) : `rt.f2i(${x}, ${lo}, ${hi})`;
   }
   return wrap(to, x);
 }
 
 function renderBitcast(from: DType, to: DType, x: string): string {
-  if (from.name === 'float32') return to.name === 'uint32' ? `(rt.f32bits(${x}) >>> 0)` : `rt.f32bits(${x})`;
+  if (from.name === 'float32') return `rt.f32bits(${x})`;
   if (to.name === 'float32') return `rt.bitsf32(${x})`;
   if (from.name === 'float64')
     return to.name === 'uint64' ? `BigInt.asUintN(64, rt.f64bits(${x}))` : `rt.f64bits(${x})`;
@@ -319,6 +349,7 @@ function renderBitcast(from: DType, to: DType, x: string): string {
 function renderLoad(dt: DType, buf: string, idx: string): string {
   if (dt.name === 'float16') return `rt.h2f(${buf}[${idx}])`;
   if (dt.isBig) return `(${buf}[${idx}] ?? 0n)`;
+  if (dt.name === 'uint32') return `(${buf}[${idx}] | 0)`;
   return `${buf}[${idx}]`;
 }
 
@@ -380,6 +411,11 @@ class Emitter {
           level = Math.max(lv(n.a), lv(n.b));
           code = renderBinary(n, name(n.a), name(n.b));
           break;
+        case 'ter':
+          // betainc, the only ternary op: computed in double, rounded once.
+          level = Math.max(lv(n.a), lv(n.b), lv(n.c));
+          code = wrap(n.dt, `rt.${n.op}(${name(n.a)}, ${name(n.b)}, ${name(n.c)})`);
+          break;
         case 'sel':
           level = Math.max(lv(n.c), lv(n.a), lv(n.b));
           code = `(${name(n.c)} ? ${name(n.a)} : ${name(n.b)})`;
@@ -419,7 +455,8 @@ interface Loop {
 /**
  * Nested loops `loops[from..]`; inside loop L go `head`, then the emitter's lines of level L,
  * then the next loop. `inner` is the body of the innermost loop; `after[L]` follows loop L+1
- * inside loop L (used for reduction results).
+ * inside loop L (used for reduction results). A `ranged` nest runs its outermost loop over the
+ * kernel's `[lo, hi)` parameters instead of its whole extent (chunks, possibly on worker threads).
  */
 function loopNest(
   loops: Loop[],
@@ -427,14 +464,16 @@ function loopNest(
   from: number,
   inner: string[],
   around: Map<number, { before: string[]; after: string[] }> = new Map(),
+  ranged = false,
 ): string[] {
   const build = (L: number): string[] => {
     if (L === loops.length) return inner;
     const { v, extent, head = [] } = loops[L];
     const wrapIt = around.get(L + 1);
     const innerPart = wrapIt ? [...wrapIt.before, ...build(L + 1), ...wrapIt.after] : build(L + 1);
+    const [start, end] = ranged && L === 0 ? ['lo', 'hi'] : ['0', String(extent)];
     return [
-      `for (let ${v} = 0; ${v} < ${extent}; ${v}++) {`,
+      `for (let ${v} = ${start}; ${v} < ${end}; ${v}++) {`,
       ...indent([...head, ...em.lines[L + 1], ...innerPart], 1),
       '}',
     ];
@@ -452,9 +491,25 @@ function renderMap(k: MapKernel, outDt: DType): string[] {
   const vars = k.shape.map((_, i) => `i${i}`);
   const em = new Emitter(varLevels(vars), vars.length);
   const v = em.emit(k.expr);
-  const store = renderStore(outDt, `b${k.out}`, 'o++', v);
-  const loops = vars.map((name, i) => ({ v: name, extent: k.shape[i] }));
-  return ['let o = 0;', ...em.lines[0], ...loopNest(loops, em, 0, [store])];
+  // The flat output index from the loop counters (a row offset per loop level, `o0`, `o1`, ...;
+  // cheaper for V8 than one counter bumped per element), so any range of the outer loop works.
+  const loops: Loop[] = vars.map((name, i) => ({ v: name, extent: k.shape[i] }));
+  const rank = loops.length;
+  let strides = 1;
+  for (let d = rank - 1; d >= 0; d--) {
+    if (d < rank - 1) loops[d].head = [`const o${d} = ${d === 0 ? '' : `o${d - 1} + `}i${d} * ${strides};`];
+    strides *= k.shape[d];
+  }
+  const at = rank === 0 ? '0' : rank === 1 ? 'i0' : `o${rank - 2} + i${rank - 1}`;
+  const store = renderStore(outDt, `b${k.out}`, at, v);
+  return [...em.lines[0], ...loopNest(loops, em, 0, [store], undefined, rank > 0)];
+}
+
+/** `o`, the flat output index, at the start of the outermost loop's range. */
+function outStart(shape: readonly number[], ranged: boolean): string {
+  if (!ranged) return 'let o = 0;';
+  const inner = shape.slice(1).reduce((a, b) => a * b, 1);
+  return inner === 1 ? 'let o = lo;' : `let o = lo * ${inner};`;
 }
 
 const REDUCE_INIT: Record<string, (dt: DType) => string> = {
@@ -479,7 +534,7 @@ const REDUCE_INIT: Record<string, (dt: DType) => string> = {
           : `${2n ** 63n - 1n}n`
         : dt.isBool
           ? '1'
-          : String(INT_RANGE[dt.name][1]),
+          : literal(INT_RANGE[dt.name][1], dt),
   // All ones: -1 in two's complement, the type's maximum for unsigned ints, true for bools.
   and: (dt) =>
     dt.isBool
@@ -489,7 +544,7 @@ const REDUCE_INIT: Record<string, (dt: DType) => string> = {
           ? `${2n ** 64n - 1n}n`
           : '-1n'
         : dt.kind === 'u'
-          ? String(INT_RANGE[dt.name][1])
+          ? literal(INT_RANGE[dt.name][1], dt)
           : '-1',
   or: (dt) => (dt.isBig ? '0n' : '0'),
 };
@@ -503,8 +558,10 @@ function combine(op: string, dt: DType, a: string, b: string): string {
       if (dt.isFloat) return `${a} * ${b}`;
       return wrap(dt, !dt.isBig && bits(dt) === 32 ? `Math.imul(${a}, ${b})` : `${a} * ${b}`);
     case 'max':
+      if (dt.name === 'uint32') return `(${unsigned(dt, b)} > ${unsigned(dt, a)} ? ${b} : ${a})`;
       return dt.isBig ? `(${b} > ${a} ? ${b} : ${a})` : `Math.max(${a}, ${b})`;
     case 'min':
+      if (dt.name === 'uint32') return `(${unsigned(dt, b)} < ${unsigned(dt, a)} ? ${b} : ${a})`;
       return dt.isBig ? `(${b} < ${a} ? ${b} : ${a})` : `Math.min(${a}, ${b})`;
     case 'and':
       return dt.isBig || dt.isBool ? `(${a} & ${b})` : wrap(dt, `${a} & ${b}`);
@@ -532,16 +589,31 @@ function renderReduce(k: ReduceKernel, accDt: DType, outDt: DType): string[] {
     ...ovars.map((v, i) => ({ v, extent: k.outShape[i] })),
     ...rvars.map((v, i) => ({ v, extent: k.redShape[i] })),
   ];
-  const around = new Map([[nOut, { before: [`let acc = ${REDUCE_INIT[k.op](accDt)};`], after: finish }]]);
+  const init = REDUCE_INIT[k.op](accDt);
   const inner = [`acc = ${combine(k.op, accDt, 'acc', body)};`];
-  return ['let o = 0;', ...em.lines[0], ...loopNest(loops, em, 0, inner, around)];
+  if (nOut === 0 && rvars.length > 0) {
+    // A full reduction runs its outermost reduced loop in consecutive ranges, in order (its
+    // rounding depends on the order): each call continues from the accumulator `acc0` the last
+    // one returned (chunks.ts runCarried). Every call stores its result, so the last one's stays;
+    // a finish that ran only in the last call would lack V8 type feedback when the function is
+    // optimized, and deoptimize it.
+    const carry = new Map([
+      [0, { before: [`let acc = lo === 0 ? ${init} : acc0;`], after: [...finish, 'return acc;'] }],
+    ]);
+    return ['let o = 0;', ...em.lines[0], ...loopNest(loops, em, 0, inner, carry, true)];
+  }
+  const around = new Map([[nOut, { before: [`let acc = ${init};`], after: finish }]]);
+  // Outputs are independent: the outer output loop can run in ranges.
+  const ranged = nOut > 0;
+  return [outStart(k.outShape, ranged), ...em.lines[0], ...loopNest(loops, em, 0, inner, around, ranged)];
 }
 
 function renderArgReduce(k: ArgReduceKernel, valDt: DType, outDt: DType): string[] {
   const ovars = k.outShape.map((_, i) => `i${i}`);
   const nOut = ovars.length;
   const em = new Emitter(varLevels([...ovars, 'r0']), nOut + 1);
-  const v = em.emit(k.body);
+  // `best` holds the compared value: a uint32's unsigned value, not its bit pattern.
+  const v = unsigned(valDt, em.emit(k.body));
   const better = k.op === 'argmax' ? '>' : '<';
   const nanCheck = valDt.isFloat ? ` || ${v} !== ${v}` : '';
   const inner = [
@@ -560,7 +632,8 @@ function renderArgReduce(k: ArgReduceKernel, valDt: DType, outDt: DType): string
       },
     ],
   ]);
-  return ['let o = 0;', ...em.lines[0], ...loopNest(loops, em, 0, inner, around)];
+  const ranged = nOut > 0;
+  return [outStart(k.outShape, ranged), ...em.lines[0], ...loopNest(loops, em, 0, inner, around, ranged)];
 }
 
 function renderScan(k: ScanKernel, dt: DType): string[] {
@@ -589,29 +662,56 @@ function renderScan(k: ScanKernel, dt: DType): string[] {
     renderStore(dt, `b${k.out}`, terms.join(' + '), 'acc'),
   ];
   const around = new Map([[rank - 1, { before: [`let acc = ${REDUCE_INIT[k.op](dt)};`], after: [] }]]);
-  return [...em.lines[0], ...loopNest(loops, em, 0, inner, around)];
+  // With more than one dimension the outermost loop is not the scanned axis: lines are independent.
+  return [...em.lines[0], ...loopNest(loops, em, 0, inner, around, rank > 1)];
 }
 
 export interface RenderedKernel {
-  /** Buffer ids the function takes, in parameter order. */
+  /** Buffer ids the function takes, in parameter order (then `lo, hi`). */
   params: number[];
   source: string;
+  /**
+   * The extent of the outermost loop when it runs over `[lo, hi)` (iterations independent of
+   * one another, or `carry`), else 0 (the function ignores `lo, hi`).
+   */
+  extent: number;
+  /**
+   * A full reduction: its ranges must run in order, each call taking the accumulator the
+   * previous one returned as a last argument (`acc0`, ignored when `lo` is 0).
+   */
+  carry: boolean;
+  /** Elements computed (reduced elements for reductions): how much work a call does. */
+  work: number;
 }
+
+const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 
 export function renderKernel(k: Kernel, dtypeOf: (buf: number) => DType, accDtype?: DType): RenderedKernel {
   let lines: string[];
+  let extent = 0;
+  let work = 0;
+  let carry = false;
   switch (k.kind) {
     case 'map':
       lines = renderMap(k, dtypeOf(k.out));
+      extent = k.shape[0] ?? 0;
+      work = prod(k.shape);
       break;
     case 'reduce':
       lines = renderReduce(k, accDtype ?? k.body.dt, dtypeOf(k.out));
+      carry = k.outShape.length === 0 && k.redShape.length > 0;
+      extent = carry ? k.redShape[0] : (k.outShape[0] ?? 0);
+      work = prod(k.outShape) * prod(k.redShape);
       break;
     case 'argreduce':
       lines = renderArgReduce(k, k.body.dt, dtypeOf(k.out));
+      extent = k.outShape[0] ?? 0;
+      work = prod(k.outShape) * k.redSize;
       break;
     case 'scan':
       lines = renderScan(k, dtypeOf(k.out));
+      extent = k.shape.length > 1 ? k.shape[k.axis === 0 ? 1 : 0] : 0;
+      work = prod(k.shape);
       break;
     case 'lib':
       throw new Error('library kernels are not rendered');
@@ -623,6 +723,7 @@ export function renderKernel(k: Kernel, dtypeOf: (buf: number) => DType, accDtyp
   const used = new Set<number>();
   for (const l of lines) for (const m of l.matchAll(/\bb(\d+)\b/g)) used.add(Number(m[1]));
   const params = [...used].sort((a, b) => a - b);
-  const source = [`(rt, ${params.map((p) => `b${p}`).join(', ')}) => {`, ...indent(lines, 1), '}'].join('\n');
-  return { params, source };
+  const args = [...params.map((p) => `b${p}`), 'lo', 'hi', ...(carry ? ['acc0'] : [])].join(', ');
+  const source = [`(rt, ${args}) => {`, ...indent(lines, 1), '}'].join('\n');
+  return { params, source, extent, work, carry };
 }

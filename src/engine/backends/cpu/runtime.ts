@@ -4,6 +4,8 @@
  * within an ulp or so of the correctly rounded value.
  */
 
+import { betainc, igamma, igammac, igammaGradA, randomGammaGrad } from './incomplete.js';
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 const i32 = new Int32Array(f32.buffer);
@@ -158,6 +160,43 @@ export function erf(x: number): number {
 export function erfc(x: number): number {
   if (Number.isNaN(x)) return x;
   return erfCore(x, true);
+}
+
+// Giles' single-precision erfinv polynomials ("Approximating the erfinv function"), in w - 2.5
+// for w = -log(1 - x^2) < 5, else in sqrt(w) - 3; highest degree first; float32 values.
+const ERFINV32_LT5 = [
+  2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164,
+  0.246640727, 1.50140941,
+].map(Math.fround);
+const ERFINV32_GE5 = [
+  -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047,
+  1.00167406, 2.83297682,
+].map(Math.fround);
+
+/**
+ * float32 erf_inv as XLA computes it (ErfInv32 in xla/hlo/builder/lib/math.cc): w =
+ * -log1p(-x*x), Giles' polynomial in float32 without refinement, p*x, and +-inf at +-1. Every op
+ * is rounded to float32; `c + p*w` is rounded once, as XLA's CPU code contracts it into a fused
+ * multiply-add (p*w of two float32 values is exact in double, so only the sum rounds, to double
+ * then float32; that double rounding differs from a true fma in a 2^-29 sliver of cases). float16
+ * uses it too, as XLA upcasts float16 to float32 for erf_inv.
+ */
+export function erfinv32(x: number): number {
+  if (x === 1 || x === -1) return x * Number.POSITIVE_INFINITY;
+  const fr = Math.fround;
+  let w = -fr(Math.log1p(-fr(x * x)));
+  let c: number[];
+  if (w < 5) {
+    w = fr(w - 2.5);
+    c = ERFINV32_LT5;
+  } else {
+    // NaN (x NaN or |x| > 1) lands here and stays NaN.
+    w = fr(fr(Math.sqrt(w)) - 3);
+    c = ERFINV32_GE5;
+  }
+  let p = c[0];
+  for (let i = 1; i < 9; i++) p = fr(c[i] + p * w);
+  return fr(p * x);
 }
 
 /** Inverse error function: Giles' approximation refined by two Newton steps in double. */
@@ -446,9 +485,15 @@ export const runtime = {
   erf,
   erfc,
   erfinv,
+  erfinv32,
   lgamma,
   digamma,
   polygamma,
+  igamma,
+  igammac,
+  igammaGradA,
+  randomGammaGrad,
+  betainc,
   nextafter32,
   nextafter64,
   nextafter16,

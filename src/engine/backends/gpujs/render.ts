@@ -162,6 +162,9 @@ class Checker {
       case 'bin':
         this.binary(n);
         return;
+      case 'ter':
+        no(`gpu.js has no ${n.op}`);
+        return;
       case 'sel': {
         if (!isInt) return;
         const [a0, a1] = I(n.a);

@@ -67,7 +67,8 @@ function toWords(data: TypedArray, dt: DType): ArrayBufferView {
     case 'float32':
     case 'int32':
     case 'uint32':
-      return data;
+      // Dawn's writeBuffer takes no SharedArrayBuffer (large CPU results live on one).
+      return data.buffer instanceof SharedArrayBuffer ? data.slice() : data;
     case 'float16': {
       const out = new Float32Array(data.length);
       for (let i = 0; i < data.length; i++) out[i] = h2f(data[i] as number);

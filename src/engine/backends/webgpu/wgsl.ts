@@ -30,6 +30,7 @@ import type {
 import { walk } from '../../compile/kir.js';
 import type { DType } from '../../core/dtype.js';
 import { f16r } from '../cpu/runtime.js';
+import { INCOMPLETE_HELPERS } from './wgsl-incomplete.js';
 
 /** Threads per workgroup of elementwise-style kernels. */
 export const WG = 64;
@@ -523,6 +524,7 @@ fn h_lgamma(x: f32) -> f32 {
   return r;
 }`,
   },
+  ...INCOMPLETE_HELPERS,
   h_upow: {
     code: `fn h_upow(a: u32, b: u32) -> u32 {
   var r = 1u; var base = a; var e = b;
@@ -687,6 +689,11 @@ function renderBinary(e: BinExpr, a: string, b: string, h: Helpers): string {
         return f(`${h.use('h_atan2')}(${a}, ${b})`);
       case 'polygamma':
         return f(`${h.use('h_polygamma')}(${a}, ${b})`);
+      case 'igamma':
+      case 'igammac':
+      case 'igamma_grad_a':
+      case 'random_gamma_grad':
+        return f(`${h.use(`h_${e.op}`)}(${a}, ${b})`);
       case 'nextafter':
         return dt.name === 'float16'
           ? `${h.use('h_nextafter16')}(${a}, ${b})`
@@ -849,6 +856,11 @@ export class Emitter {
         case 'bin':
           level = Math.max(lv(n.a), lv(n.b));
           code = renderBinary(n, name(n.a), name(n.b), h);
+          break;
+        case 'ter':
+          // betainc, the only ternary op.
+          level = Math.max(lv(n.a), lv(n.b), lv(n.c));
+          code = wrap(n.dt, `${h.use(`h_${n.op}`)}(${name(n.a)}, ${name(n.b)}, ${name(n.c)})`);
           break;
         case 'sel':
           level = Math.max(lv(n.c), lv(n.a), lv(n.b));

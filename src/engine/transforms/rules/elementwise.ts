@@ -182,6 +182,42 @@ defjvp(P.digamma, (g, _a, x) => L.mul(g, L.polygamma(L.convertElementType(1, x.d
 // JAX has no derivative in m (an integer order); the tangent of m is dropped.
 defjvp(P.polygamma, null, (g, _a, m, x) => L.mul(g, L.polygamma(L.add(m, 1), x)));
 
+// igamma / igammac / regularized_incomplete_beta: JAX's igamma_grada/igamma_gradx,
+// igammac_grada/igammac_gradx and betainc_gradx (jax/_src/lax/special.py), term for term.
+const igammaGradX = (g: V, a: V, x: V): V =>
+  L.mul(g, L.exp(L.sub(L.add(L.neg(x), L.mul(L.sub(a, 1), L.log(x))), L.lgamma(a))));
+defjvp(
+  P.igamma,
+  (g, _ans, a, x) => L.mul(g, L.igammaGradA(a, x)),
+  (g, _ans, a, x) => igammaGradX(g, a, x),
+);
+defjvp(
+  P.igammac,
+  (g, _ans, a, x) => L.neg(L.mul(g, L.igammaGradA(a, x))),
+  (g, _ans, a, x) => L.neg(igammaGradX(g, a, x)),
+);
+function betaincGradAB(): never {
+  const e = new Error('Betainc gradient with respect to a and b not supported.');
+  e.name = 'ValueError';
+  throw e;
+}
+defjvp(P.regularized_incomplete_beta, betaincGradAB, betaincGradAB, (g, _ans, a, b, x) => {
+  const lbeta = L.sub(L.add(L.lgamma(a), L.lgamma(b)), L.lgamma(L.add(a, b)));
+  const partialX = L.exp(
+    L.sub(L.add(L.mul(L.sub(b, 1), L.log1p(L.neg(x))), L.mul(L.sub(a, 1), L.log(x))), lbeta),
+  );
+  return L.mul(partialX, g);
+});
+// JAX defines no derivative of igamma_grad_a or random_gamma_grad: a tangent raises JAX's error.
+for (const p of [P.igamma_grad_a, P.random_gamma_grad]) {
+  p.rules.jvp = ((primals, tangents, params) => {
+    if (tangents.some((t) => !(t instanceof Zero)))
+      throw new Error(`Differentiation rule for '${p.name}' not implemented`);
+    const ans = bind1(p, primals, params);
+    return [[ans], [new Zero(ans.aval)]];
+  }) satisfies JvpRule;
+}
+
 // ---- transpose -----------------------------------------------------------------------------------
 
 const undefAval = (a: unknown): ShapedArray | null => (a instanceof UndefPrimal ? a.aval : null);
@@ -290,6 +326,11 @@ const unaryOrNary: Primitive[] = [
   P.atan2,
   P.nextafter,
   P.polygamma,
+  P.igamma,
+  P.igammac,
+  P.igamma_grad_a,
+  P.random_gamma_grad,
+  P.regularized_incomplete_beta,
   P.and,
   P.or,
   P.xor,
