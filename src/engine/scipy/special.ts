@@ -144,7 +144,26 @@ const stirlingMin = (x: V) => (isF64(x) ? 16 : 8);
 
 export const erf = elementwise('erf', (x) => lax.erf(x), 1);
 export const erfc = elementwise('erfc', (x) => lax.erfc(x), 1);
-export const erfinv = elementwise('erfinv', (x) => lax.erfInv(x), 1);
+/**
+ * erfinv to a few float32 ulps. lax.erf_inv of float32 is XLA's single-precision polynomial (so
+ * random.normal reproduces JAX's draws), which is up to ~50 ulp off near +-1; one Newton step on
+ * erf (on erfc and the exact 1 - |x| where |x| > 1/2, so nothing cancels) brings it within an ulp
+ * or two of SciPy. float64's erf_inv is already refined. This adds ops to the jaxpr where JAX's
+ * jax.scipy.special.erfinv shows one erf_inv: a deliberate difference, for accuracy.
+ */
+function erfinvAccurate(x: V): V {
+  const y0 = lax.erfInv(x);
+  if (isF64(x)) return y0;
+  const ax = lax.abs(x);
+  const z = lax.abs(y0);
+  const dens = mul(2 / Math.sqrt(Math.PI), lax.exp(lax.neg(mul(z, z))));
+  const r = sel(lax.gt(ax, 0.5), sub(sub(1, ax), lax.erfc(z)), sub(lax.erf(z), ax));
+  const z1 = sub(z, div(r, dens));
+  const refined = sel(lax.lt(x, 0), lax.neg(z1), z1);
+  // Keep +-0, +-inf (x = +-1) and NaN as erf_inv gives them.
+  return sel(or(lax.eq(y0, 0), lax.bitwiseNot(lax.isFinite(y0))), y0, refined);
+}
+export const erfinv = elementwise('erfinv', erfinvAccurate, 1);
 
 /**
  * erfc(w) and the exact rounding error dw of w = fl(|x| / sqrt 2) (true |x|/sqrt 2 = w + dw), as
@@ -233,7 +252,7 @@ function ndtriImpl(p: V): V {
     x = sub(x, div(sub(ndtrImpl(x), qs), phi));
   }
   // Around the median, sqrt(2) erfinv(2p - 1) is better: 2p - 1 is exact for p >= 1/4.
-  const mid = mul(Math.SQRT2, lax.erfInv(sub(mul(2, p), 1)));
+  const mid = mul(Math.SQRT2, erfinvAccurate(sub(mul(2, p), 1)));
   const newtonOk = f64 ? lax.gt(q, 1e-300) : lax.gt(q, 1e-36);
   const xt = sel(newtonOk, x, sel(lax.lt(qs, 0.02425), tail, central));
   const lowRes = sel(upperHalf, lax.neg(xt), xt);
