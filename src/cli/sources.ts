@@ -4,7 +4,7 @@
  * shapes matter) an abstract shape such as `f32[8,3]`. Files become engine arrays; 64-bit data is
  * narrowed with a warning unless --x64.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import * as engine from '../engine/index.js';
 import { FormatError, type HostArray } from '../format/host-array.js';
@@ -103,6 +103,29 @@ function treeToEngine(t: JsonTree, source: string, warn: null): unknown {
   return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, treeToEngine(v, source, warn)]));
 }
 
+/**
+ * Read a file; a large one straight into a SharedArrayBuffer, so an NPY payload parsed in place
+ * is already where the CPU backend's worker threads can read it (the file is copied once, by the
+ * read, and never again).
+ */
+function readFileShared(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size < 1 << 20) return readFileSync(fd);
+    const shared = new Uint8Array(new SharedArrayBuffer(size));
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, shared, off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return Buffer.from(shared.buffer, 0, off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 // CSV (csv-parse) and NPZ (fflate) readers load only when used: they cost start-up time.
 async function readBytes(
   source: string,
@@ -171,7 +194,7 @@ export async function loadSource(spec: string, opts: SourceOptions = {}): Promis
   }
   if (existsSync(path)) {
     const format = EXT_FORMAT[extname(path).toLowerCase()];
-    const bytes = readFileSync(path);
+    const bytes = readFileShared(path);
     const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return readBytes(path, bytes, format ?? sniffFormat(u8), selector, opts, warn);
   }
