@@ -27,7 +27,7 @@ function membersOf(mod: Record<string, unknown>): [string, unknown][] {
     for (const k of Object.getOwnPropertyNames(proto)) {
       const v = (mod as Record<string, unknown>)[k];
       if (k !== 'constructor' && typeof v === 'function' && !out.has(k))
-        out.set(k, (v as Function).bind(mod));
+        out.set(k, (v as (...a: unknown[]) => unknown).bind(mod));
     }
   }
   return [...out];

@@ -9,21 +9,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backendStatus, initBackends } from '../../src/engine/index.js';
+import { deviceAvailable } from '../device-available.js';
 import { FIX, tjax } from './run-cli.js';
 
-await initBackends();
-const status = backendStatus('webgpu');
-if (!status.available) {
-  const why = `${status.reason} (fix: ${status.fix})`;
-  if (process.env.CI) {
-    describe('tjax --device webgpu', () => {
-      it('has an adapter in CI', () => {
-        throw new Error(`the webgpu backend is unavailable in CI: ${why}`);
-      });
-    });
-  } else console.warn(`skipping the webgpu CLI tests: ${why}`);
-}
+const status = { available: await deviceAvailable('webgpu', 'tjax --device webgpu') };
 const d = describe.skipIf(!status.available);
 
 /** Dawn prints adapter-limit warnings on stderr; they are not tjax's output. */

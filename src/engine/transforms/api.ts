@@ -14,7 +14,7 @@ import { bind, bind1, type Value } from '../core/trace.js';
 import { evalJaxpr } from '../ir/eval.js';
 import { NpInt } from '../ir/pyrepr.js';
 import { add, convert_element_type, eq } from '../primitives/elementwise.js';
-import { iota, reshape, slice, split } from '../primitives/structural.js';
+import { iota, reshape, split } from '../primitives/structural.js';
 import { instantiate, jvpFlat, stop_gradient, type Tangent, Zero } from './jvp.js';
 import { type LinearFn, linearizeFlat, PartialVal, partialEvalFlat } from './partial-eval.js';
 import { traceToJaxpr } from './staging.js';

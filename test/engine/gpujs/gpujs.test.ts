@@ -8,33 +8,13 @@
  * When gpu.js cannot start the file skips with the reason; under CI (gpu.js is a dependency) it
  * fails.
  */
+
 import { describe, expect, it } from 'vitest';
 import type { GpuJsBackend } from '../../../src/engine/backends/gpujs/backend.js';
-import {
-  backendStatus,
-  devicePut,
-  initBackends,
-  jit,
-  numpy as jnp,
-  lax,
-  resolveDevice,
-} from '../../../src/engine/index.js';
+import { devicePut, jit, numpy as jnp, lax, resolveDevice } from '../../../src/engine/index.js';
+import { deviceAvailable } from '../../device-available.js';
 
-await initBackends();
-const status = backendStatus('gpujs');
-const available = status.available;
-if (!available) {
-  const why = `${status.reason} (fix: ${status.fix})`;
-  if (process.env.CI) {
-    describe('gpujs', () => {
-      it('starts in CI', () => {
-        throw new Error(`the gpujs backend is unavailable in CI: ${why}`);
-      });
-    });
-  } else {
-    console.warn(`skipping gpujs tests: ${why}`);
-  }
-}
+const available = await deviceAvailable('gpujs', 'gpujs');
 
 const d = describe.skipIf(!available);
 type F = (...xs: any[]) => any;

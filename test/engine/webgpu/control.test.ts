@@ -7,34 +7,23 @@
  *
  * Without an adapter the file skips with the reason; under CI it fails.
  */
+
 import { describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../../../src/engine/backends/webgpu/backend.js';
 import type { Value } from '../../../src/engine/index.js';
 import {
-  backendStatus,
   cpuProfile,
   devicePut,
   grad,
-  initBackends,
   jit,
   numpy as jnp,
   lax,
   linearize,
   resolveDevice,
 } from '../../../src/engine/index.js';
+import { deviceAvailable } from '../../device-available.js';
 
-await initBackends();
-const status = backendStatus('webgpu');
-if (!status.available) {
-  const why = `${status.reason} (fix: ${status.fix})`;
-  if (process.env.CI) {
-    describe('webgpu control flow', () => {
-      it('has an adapter in CI', () => {
-        throw new Error(`the webgpu backend is unavailable in CI: ${why}`);
-      });
-    });
-  } else console.warn(`skipping webgpu control-flow tests: ${why}`);
-}
+const status = { available: await deviceAvailable('webgpu', 'webgpu control flow') };
 const d = describe.skipIf(!status.available);
 
 const backend = () => resolveDevice('webgpu').backend as WebGpuBackend;

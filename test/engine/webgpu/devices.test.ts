@@ -14,11 +14,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Value } from '../../../src/engine/index.js';
 import {
-  backendStatus,
   config,
   devicePut,
   grad,
-  initBackends,
   jacfwd,
   jacrev,
   jit,
@@ -29,19 +27,9 @@ import {
   tree,
   vmap,
 } from '../../../src/engine/index.js';
+import { deviceAvailable } from '../../device-available.js';
 
-await initBackends();
-const gpuStatus = backendStatus('webgpu');
-if (!gpuStatus.available) {
-  const why = `${gpuStatus.reason} (fix: ${gpuStatus.fix})`;
-  if (process.env.CI) {
-    describe('webgpu (device suite)', () => {
-      it('has an adapter in CI', () => {
-        throw new Error(`the webgpu backend is unavailable in CI: ${why}`);
-      });
-    });
-  } else console.warn(`skipping the webgpu half of the device suite: ${why}`);
-}
+const gpuStatus = { available: await deviceAvailable('webgpu', 'the webgpu half of the device suite') };
 
 const load = (name: string) =>
   JSON.parse(readFileSync(new URL(`../../../fixtures/${name}`, import.meta.url), 'utf8'));

@@ -7,32 +7,12 @@
  *
  * Without an adapter the file skips with the reason; under CI (which installs Mesa's EGL) it fails.
  */
-import { describe, expect, it } from 'vitest';
-import {
-  backendStatus,
-  devicePut,
-  initBackends,
-  jit,
-  numpy as jnp,
-  lax,
-  random,
-} from '../../../src/engine/index.js';
 
-await initBackends();
-const status = backendStatus('webgpu');
-const available = status.available;
-if (!available) {
-  const why = `${status.reason} (fix: ${status.fix})`;
-  if (process.env.CI) {
-    describe('webgpu linalg', () => {
-      it('has an adapter in CI', () => {
-        throw new Error(`the webgpu backend is unavailable in CI: ${why}`);
-      });
-    });
-  } else {
-    console.warn(`skipping webgpu linalg tests: ${why}`);
-  }
-}
+import { describe, expect, it } from 'vitest';
+import { devicePut, jit, numpy as jnp, lax, random } from '../../../src/engine/index.js';
+import { deviceAvailable } from '../../device-available.js';
+
+const available = await deviceAvailable('webgpu', 'webgpu linalg');
 
 const d = describe.skipIf(!available);
 

@@ -10,32 +10,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../../../src/engine/backends/webgpu/backend.js';
 import {
-  backendStatus,
   config,
   devicePut,
-  initBackends,
   jit,
   numpy as jnp,
   lax,
   resolveDevice,
   withConfig,
 } from '../../../src/engine/index.js';
+import { deviceAvailable } from '../../device-available.js';
 
-await initBackends();
-const status = backendStatus('webgpu');
-const available = status.available;
-if (!available) {
-  const why = `${status.reason} (fix: ${status.fix})`;
-  if (process.env.CI) {
-    describe('webgpu', () => {
-      it('has an adapter in CI', () => {
-        throw new Error(`the webgpu backend is unavailable in CI: ${why}`);
-      });
-    });
-  } else {
-    console.warn(`skipping webgpu tests: ${why}`);
-  }
-}
+const available = await deviceAvailable('webgpu', 'webgpu');
 
 const d = describe.skipIf(!available);
 
