@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // The bundled CLI (scripts/bundle.mjs): oclif's execute, loading commands from dist/commands.
-import { execute } from '../dist/cli/main.js';
+// The code cache goes in first, so that the CommonJS modules oclif loads compile from it.
+import { installCompileCache } from '../dist/cli/compile-cache.js';
 
+installCompileCache();
+const { execute } = await import('../dist/cli/main.js');
 await execute({ dir: import.meta.url });

@@ -16,7 +16,11 @@ const commands = readdirSync('src/commands')
 
 await build({
   // The CPU backend's worker threads start from their own entry (src/engine/backends/cpu/threads.ts).
-  entryPoints: ['src/engine/index.ts', 'src/cli/main.ts', 'src/engine/backends/cpu/worker.ts', ...commands],
+  entryPoints: [
+    'src/engine/index.ts',
+    'src/cli/main.ts',
+    'src/cli/compile-cache.ts',
+    'src/engine/backends/cpu/worker.ts', ...commands],
   outbase: 'src',
   outdir: 'dist',
   bundle: true,

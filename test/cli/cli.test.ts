@@ -4,7 +4,7 @@
  * byte-identical NPY output and that failed runs leave no files behind.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +99,24 @@ describe('tjax run', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/compiled 1 kernel\(s\)/);
     expect(r.stderr).toMatch(/cpu:0\s+map_0/);
+  });
+});
+
+describe('start-up', () => {
+  it('keeps a code cache of the CommonJS modules it loads, and runs the same with or without it', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'tjax-cc-'));
+    const env = { TMPDIR: tmp };
+    const first = tjax(['run', 'sum(x) * 2', '--arg', 'x=[1.5,2]'], { env });
+    const cacheDir = readdirSync(tmp).find((d) => d.startsWith('tjax-compile-cache-'));
+    expect(cacheDir).toBeDefined();
+    const files = readdirSync(join(tmp, cacheDir!));
+    expect(files).toEqual([`${process.version}-${process.arch}.bin`]);
+    expect(statSync(join(tmp, cacheDir!, files[0])).size).toBeGreaterThan(10_000);
+    const second = tjax(['run', 'sum(x) * 2', '--arg', 'x=[1.5,2]'], { env });
+    const off = tjax(['run', 'sum(x) * 2', '--arg', 'x=[1.5,2]'], {
+      env: { ...env, TJAX_NO_COMPILE_CACHE: '1' },
+    });
+    for (const r of [first, second, off]) expect([r.code, r.stdout, r.stderr]).toEqual([0, '7.0\n', '']);
   });
 });
 

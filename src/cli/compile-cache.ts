@@ -1,0 +1,134 @@
+/**
+ * @file A V8 code cache for the CommonJS modules the CLI loads (oclif and its dependencies, ~300
+ * files), kept in the OS temp directory. Node 20 has no built-in compile cache (22 does), and
+ * compiling those files is a large part of a short command's start-up. The hook replaces
+ * `Module.prototype._compile` as Node's own does it (wrap, compile, call with the module's
+ * require), but compiles with V8's cached data when a cache entry for the same file contents
+ * exists, and saves new entries once, at exit. A rejected or stale entry is just recompiled: the
+ * key is a hash of the path and the contents. TJAX_NO_COMPILE_CACHE=1 turns it off.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import vm from 'node:vm';
+
+interface ModuleInternals {
+  _compile(content: string, filename: string, ...rest: unknown[]): unknown;
+  require(id: string): unknown;
+  exports: unknown;
+}
+interface ModuleStatics {
+  wrap(content: string): string;
+  _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
+  _resolveLookupPaths(request: string, parent: unknown): string[] | null;
+  _extensions: unknown;
+  _cache: unknown;
+}
+
+const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
+const DIR = join(tmpdir(), `tjax-compile-cache-${uid}`);
+const FILE = join(DIR, `${process.version}-${process.arch}.bin`);
+
+/** The store: one file of [keyLength, key, dataLength, data]* records. */
+function load(): Map<string, Buffer> {
+  const m = new Map<string, Buffer>();
+  let buf: Buffer;
+  try {
+    buf = readFileSync(FILE);
+  } catch {
+    return m;
+  }
+  let off = 0;
+  while (off + 8 <= buf.length) {
+    const kl = buf.readUInt32LE(off);
+    const key = buf.toString('latin1', off + 4, off + 4 + kl);
+    off += 4 + kl;
+    const dl = buf.readUInt32LE(off);
+    off += 4;
+    if (off + dl > buf.length) break;
+    m.set(key, buf.subarray(off, off + dl));
+    off += dl;
+  }
+  return m;
+}
+
+function save(entries: Map<string, Buffer>): void {
+  const parts: Buffer[] = [];
+  for (const [k, d] of entries) {
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(k.length);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(d.length);
+    parts.push(head, Buffer.from(k, 'latin1'), len, d);
+  }
+  try {
+    mkdirSync(DIR, { recursive: true });
+    const tmp = `${FILE}.${process.pid}`;
+    writeFileSync(tmp, Buffer.concat(parts));
+    renameSync(tmp, FILE);
+  } catch {
+    // A cache that cannot be written only costs time.
+  }
+}
+
+export function installCompileCache(): void {
+  if (process.env.TJAX_NO_COMPILE_CACHE) return;
+  const store = load();
+  const fresh = new Map<string, vm.Script>();
+  const used = new Set<string>();
+  const M = Module as unknown as ModuleStatics;
+  const proto = Module.prototype as unknown as ModuleInternals;
+  const original = proto._compile;
+  proto._compile = function compileCached(
+    this: ModuleInternals,
+    content: string,
+    filename: string,
+    ...rest: unknown[]
+  ) {
+    // A script compiled through vm cannot use import() without an experimental flag: modules
+    // that may (oclif's module loader) compile as usual, as do ES modules loaded by require(),
+    // and sources starting with a hashbang or a byte-order mark (which Node strips itself).
+    if (
+      content.includes('import(') ||
+      (rest[0] !== undefined && rest[0] !== 'commonjs') ||
+      content.startsWith('#!') ||
+      content.startsWith('\uFEFF')
+    )
+      return original.call(this, content, filename, ...rest);
+    const key = createHash('sha1').update(filename).update('\0').update(content).digest('base64');
+    const cachedData = store.get(key);
+    used.add(key);
+    const script = new vm.Script(M.wrap(content), {
+      filename,
+      cachedData,
+    });
+    if (!cachedData || script.cachedDataRejected) fresh.set(key, script);
+    const require = Object.assign((id: string) => this.require(id), {
+      resolve: Object.assign(
+        (request: string, options?: unknown) => M._resolveFilename(request, this, false, options),
+        { paths: (request: string) => M._resolveLookupPaths(request, this) },
+      ),
+      main: require_main(),
+      extensions: M._extensions,
+      cache: M._cache,
+    });
+    const fn = script.runInThisContext({ displayErrors: true }) as (...a: unknown[]) => unknown;
+    return fn.call(this.exports, this.exports, require, this, filename, dirname(filename));
+  };
+  process.once('exit', () => {
+    if (fresh.size === 0) return;
+    // Cached data taken after the run includes the functions compiled lazily along the way.
+    for (const [k, s] of fresh) store.set(k, s.createCachedData());
+    let bytes = 0;
+    for (const d of store.values()) bytes += d.length;
+    // Entries of files that changed stay until the store passes 64 MB; then only this run's stay.
+    if (bytes > 64 << 20) for (const k of store.keys()) if (!used.has(k) && !fresh.has(k)) store.delete(k);
+    save(store);
+  });
+}
+
+function require_main(): unknown {
+  return (process as unknown as { mainModule?: unknown }).mainModule;
+}
