@@ -101,6 +101,8 @@ export default class Bench extends BaseCommand {
     const names = (argv as string[]).length ? (argv as string[]) : Object.keys(SUITES);
     for (const n of names)
       if (!SUITES[n]) throw new UsageError(`unknown suite '${n}' (have: ${Object.keys(SUITES).join(', ')})`);
+    // Every available device: the GPU backends are discovered first (asynchronously).
+    if (flags.device === 'all' || /webgpu|gpujs/.test(flags.device)) await engine.initBackends();
     const devs = flags.device === 'all' ? engine.devices().map(String) : flags.device.split(',');
     for (const d of devs) engine.resolveDevice(d);
     const results: Result[] = [];

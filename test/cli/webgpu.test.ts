@@ -87,4 +87,12 @@ d('tjax --device webgpu', () => {
     expect(r.stderr).toMatch(/compiled 1 kernel\(s\)/);
     expect(r.stderr).toMatch(/webgpu:0 {2}reduce_0 +\d+\.\d{3} ms/);
   });
+
+  it('bench covers every available device by default', () => {
+    const r = tjax(['bench', 'matmul', '--sizes', '32', '--repeat', '1', '--json']);
+    expect(r.code).toBe(0);
+    const devices = (JSON.parse(r.stdout) as { device: string }[]).map((x) => x.device);
+    expect(devices).toContain('cpu:0');
+    expect(devices).toContain('webgpu:0');
+  });
 });
