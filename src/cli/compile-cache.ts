@@ -7,7 +7,6 @@
  * exists, and saves new entries once, at exit. A rejected or stale entry is just recompiled: the
  * key is a hash of the path and the contents. TJAX_NO_COMPILE_CACHE=1 turns it off.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
@@ -43,7 +42,7 @@ function load(): Map<string, Buffer> {
   let off = 0;
   while (off + 8 <= buf.length) {
     const kl = buf.readUInt32LE(off);
-    const key = buf.toString('latin1', off + 4, off + 4 + kl);
+    const key = buf.toString('utf8', off + 4, off + 4 + kl);
     off += 4 + kl;
     const dl = buf.readUInt32LE(off);
     off += 4;
@@ -57,11 +56,12 @@ function load(): Map<string, Buffer> {
 function save(entries: Map<string, Buffer>): void {
   const parts: Buffer[] = [];
   for (const [k, d] of entries) {
+    const key = Buffer.from(k, 'utf8');
     const head = Buffer.alloc(4);
-    head.writeUInt32LE(k.length);
+    head.writeUInt32LE(key.length);
     const len = Buffer.alloc(4);
     len.writeUInt32LE(d.length);
-    parts.push(head, Buffer.from(k, 'latin1'), len, d);
+    parts.push(head, key, len, d);
   }
   try {
     mkdirSync(DIR, { recursive: true });
@@ -71,6 +71,21 @@ function save(entries: Map<string, Buffer>): void {
   } catch {
     // A cache that cannot be written only costs time.
   }
+}
+
+/**
+ * Two independent 32-bit FNV-1a hashes of the text (64 bits): enough to tell a changed file from
+ * its cached compile, and cheaper at start-up than loading node:crypto.
+ */
+function hash64(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
 }
 
 export function installCompileCache(): void {
@@ -97,7 +112,7 @@ export function installCompileCache(): void {
       content.startsWith('\uFEFF')
     )
       return original.call(this, content, filename, ...rest);
-    const key = createHash('sha1').update(filename).update('\0').update(content).digest('base64');
+    const key = `${filename}\0${content.length}\0${hash64(content)}`;
     const cachedData = store.get(key);
     used.add(key);
     const script = new vm.Script(M.wrap(content), {

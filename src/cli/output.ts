@@ -5,7 +5,6 @@
  */
 import { extname } from 'node:path';
 import * as engine from '../engine/index.js';
-import { writeFileAtomic } from '../format/atomic.js';
 import type { HostArray } from '../format/host-array.js';
 import { type JsonTree, toJson } from '../format/json.js';
 import { writeNpy } from '../format/npy.js';
@@ -112,6 +111,8 @@ export async function writeResult(result: unknown, opts: WriteOptions): Promise<
   const weak = result instanceof engine.Array ? result.weakType : false;
   if (opts.out && opts.out !== '-') {
     const format = opts.format ?? formatFromPath(opts.out);
+    // Loaded only for files (node:crypto and node:fs/promises cost start-up time).
+    const { writeFileAtomic } = await import('../format/atomic.js');
     await writeFileAtomic(opts.out, await render(tree, format, weak));
     return;
   }

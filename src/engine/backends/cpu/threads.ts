@@ -21,12 +21,19 @@
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { type Compiled, chunkSize, DONE, FAILED, type KernelFn, runRange, workChunks } from './chunks.js';
 import type { Runtime } from './runtime.js';
 
 export type { KernelFn };
+
+/** node:worker_threads, loaded when the first pool starts (it costs ~2 ms of start-up otherwise). */
+let wtModule: typeof import('node:worker_threads') | null = null;
+function wt(): typeof import('node:worker_threads') {
+  wtModule ??= createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  return wtModule;
+}
 
 /** A rendered kernel whose outermost loop runs over `[lo, hi)`. */
 export interface RangedKernel extends Compiled {
@@ -143,8 +150,8 @@ class Pool {
     this.bell = new Int32Array(new SharedArrayBuffer(4 * n));
     const start = workerStart();
     for (let slot = 0; slot < n; slot++) {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(start.entry, {
+      const { port1, port2 } = new (wt().MessageChannel)();
+      const worker = new (wt().Worker)(start.entry, {
         eval: start.eval,
         workerData: { bell: this.bell, slot, port: port2 },
         transferList: [port2],
@@ -201,7 +208,7 @@ class Pool {
       if (error !== null) throw error;
       let msg = 'unknown error';
       for (const w of this.workers) {
-        const m = receiveMessageOnPort(w.port);
+        const m = wt().receiveMessageOnPort(w.port);
         if (m) msg = String(m.message);
       }
       throw new Error(`cpu kernel ${k.name} failed on a worker thread: ${msg}`);
