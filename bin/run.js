@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// The bundled CLI (scripts/bundle.mjs): oclif's execute, loading commands from dist/commands.
-// The code cache goes in first, so that the CommonJS modules oclif loads compile from it.
+// The CLI: the CommonJS bundle dist/tjax.cjs (scripts/bundle.mjs), compiled through the code cache
+// (src/cli/compile-cache.ts), which goes in first; its dynamic imports go through this module.
+import { createRequire } from 'node:module';
 import { installCompileCache } from '../dist/cli/compile-cache.js';
 
 installCompileCache();
-const { execute } = await import('../dist/cli/main.js');
-await execute({ dir: import.meta.url });
+globalThis.__tjaxImport = (specifier) => import(specifier);
+const { __cli } = createRequire(import.meta.url)('../dist/tjax.cjs');
+await __cli.execute({ dir: import.meta.url });

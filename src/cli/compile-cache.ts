@@ -88,6 +88,9 @@ function hash64(text: string): string {
   return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
 }
 
+/** An import() call (not an identifier ending in "import", such as esbuild's init_dynamic_import). */
+const DYNAMIC_IMPORT = /(?:^|[^\w$.])import\s*\(/;
+
 export function installCompileCache(): void {
   if (process.env.TJAX_NO_COMPILE_CACHE) return;
   const store = load();
@@ -106,7 +109,7 @@ export function installCompileCache(): void {
     // that may (oclif's module loader) compile as usual, as do ES modules loaded by require(),
     // and sources starting with a hashbang or a byte-order mark (which Node strips itself).
     if (
-      content.includes('import(') ||
+      DYNAMIC_IMPORT.test(content) ||
       (rest[0] !== undefined && rest[0] !== 'commonjs') ||
       content.startsWith('#!') ||
       content.startsWith('\uFEFF')

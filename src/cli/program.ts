@@ -3,9 +3,11 @@
  * (traced) by the evaluator; a module's default export takes one object of named inputs and
  * returns a pytree. `.ts` modules are transpiled on the fly by tsx.
  */
+
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { dynamicImport } from '../engine/dynamic-import.js';
 import { evaluateExpression, inputNames } from '../expr/evaluate.js';
 import { freeNames, parseExpression, suggestName } from '../expr/index.js';
 import { builtins } from '../expr/scope.js';
@@ -29,11 +31,11 @@ export async function loadProgram(spec: string): Promise<Program> {
     if (/\.m?ts$/.test(spec)) {
       // Register tsx globally rather than tsImport's namespaced loader: a namespace would load a
       // second copy of 'tjax' for the module, whose arrays the CLI's copy would not recognise.
-      const { register } = await import('tsx/esm/api');
+      const { register } = await dynamicImport<typeof import('tsx/esm/api')>('tsx/esm/api');
       register();
-      mod = (await import(url)) as Record<string, unknown>;
+      mod = await dynamicImport<Record<string, unknown>>(url);
     } else {
-      mod = (await import(url)) as Record<string, unknown>;
+      mod = await dynamicImport<Record<string, unknown>>(url);
     }
     const f = (mod.default ?? (mod as { default?: unknown }).default) as unknown;
     if (typeof f !== 'function') throw new UsageError(`${spec}: the module has no default export function`);

@@ -101,7 +101,10 @@ function workerStart(): { entry: URL | string; eval: boolean } {
     // Sources (tsx, vitest): register tsx in the worker, then import worker.ts.
     const tsx = new URL(`file://${createRequire(here).resolve('tsx/esm/api')}`).href;
     const worker = new URL('./worker.ts', here).href;
-    const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); })`;
+    // (The word is spliced so that the built bundle holds no dynamic-import text: see
+    // src/cli/compile-cache.ts.)
+    const load = ['im', 'port'].join('');
+    const code = `${load}(${JSON.stringify(tsx)}).then((m) => { m.register(); return ${load}(${JSON.stringify(worker)}); })`;
     return { entry: code, eval: true };
   }
   // Built: this code may sit in a bundle chunk; the worker entry is dist/engine/backends/cpu/.

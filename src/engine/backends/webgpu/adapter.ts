@@ -7,7 +7,9 @@
  * is never used: Dawn crashes on it, so its driver is disabled for the Vulkan loader and CPU
  * Vulkan adapters are refused. `TJAX_WEBGPU_BACKEND=vulkan|metal|d3d12|opengles` forces one.
  */
+
 import fs from 'node:fs';
+import { dynamicImport } from '../../dynamic-import.js';
 
 export interface GpuContext {
   /** Dawn's instance. It must stay reachable: dawn.node keeps polling it for events, and a
@@ -125,7 +127,7 @@ export function discover(): Promise<GpuContext> {
 async function discoverOnce(): Promise<GpuContext> {
   let dawn: DawnModule;
   try {
-    dawn = (await import('webgpu')) as unknown as DawnModule;
+    dawn = await dynamicImport<DawnModule>('webgpu');
   } catch (e) {
     throw new WebGpuUnavailable(
       `the webgpu package (Dawn) failed to load: ${(e as Error).message}`,

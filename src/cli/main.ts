@@ -1,4 +1,0 @@
-/**
- * @file The CLI's entry point (bin/run.js): oclif's execute, from the same bundle as the commands.
- */
-export { execute } from '@oclif/core/execute';
