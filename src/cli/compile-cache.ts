@@ -131,7 +131,7 @@ export function installCompileCache(): void {
         (request: string, options?: unknown) => M._resolveFilename(request, this, false, options),
         { paths: (request: string) => M._resolveLookupPaths(request, this) },
       ),
-      main: require_main(),
+      main: mainModule(),
       extensions: M._extensions,
       cache: M._cache,
     });
@@ -149,6 +149,6 @@ export function installCompileCache(): void {
   });
 }
 
-function require_main(): unknown {
+function mainModule(): unknown {
   return (process as unknown as { mainModule?: unknown }).mainModule;
 }

@@ -5,9 +5,12 @@
  */
 import type { Params, Primitive } from '../../core/primitive.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
+import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import { broadcast_in_dim } from '../../primitives/structural.js';
 import { addTangents, instantiate, type JvpRule, type Tangent, Zero } from '../jvp.js';
+import { traceToJaxpr } from '../staging.js';
+import { backwardPass, UndefPrimal } from '../transpose.js';
 import { type BatchRule, moveBatchAxis } from '../vmap.js';
 
 export type TangentFn = (g: Value, ans: Value, ...primals: Value[]) => Value;
@@ -115,3 +118,35 @@ export function setBatch(prim: Primitive, rule: BatchRule): void {
 }
 
 export type { Params };
+
+/** A tangent that is not a symbolic zero. */
+export const nonZero = (t: Tangent): t is Value => !(t instanceof Zero);
+
+/**
+ * The transpose rule of a call primitive (jit, remat): trace the backward pass of its jaxpr, whose
+ * inputs are the residuals (the call's known arguments) then the nonzero cotangents, bind the
+ * primitive again on that program (`rebind`), and give its outputs to the linear inputs.
+ */
+export function transposeCall(
+  jaxpr: Jaxpr,
+  consts: readonly Value[],
+  cts: readonly Tangent[],
+  args: readonly (Value | UndefPrimal)[],
+  rebind: (traced: ClosedJaxpr, ins: Value[]) => Value[],
+): (Value | null)[] {
+  const res = args.filter((a): a is Value => !(a instanceof UndefPrimal));
+  const ctNz = cts.map(nonZero);
+  const traced = traceToJaxpr(
+    (...xs) => {
+      let k = res.length;
+      const ctsIn = jaxpr.outAvals.map((a, i) => (ctNz[i] ? xs[k++] : new Zero(a)));
+      let r = 0;
+      const targs = args.map((a) => (a instanceof UndefPrimal ? a : xs[r++]));
+      return backwardPass(jaxpr, consts, targs, ctsIn).map(instantiate);
+    },
+    [...res.map((v) => v.aval), ...jaxpr.outAvals.filter((_, i) => ctNz[i])],
+  );
+  const outs = rebind(traced, [...res, ...cts.filter(nonZero)]);
+  let k = 0;
+  return args.map((a) => (a instanceof UndefPrimal ? outs[k++] : null));
+}

@@ -48,7 +48,6 @@ import {
   type JvpRule,
   jvpFlat,
   stop_gradient,
-  type Tangent,
   Zero,
   zerosLike,
 } from '../jvp.js';
@@ -62,6 +61,7 @@ import {
 import { traceToJaxpr } from '../staging.js';
 import { backwardPass, type TransposeArg, type TransposeRule, UndefPrimal } from '../transpose.js';
 import { type BatchDim, type BatchRule, batchFlat, bdimAtFront, moveBatchAxis } from '../vmap.js';
+import { nonZero } from './common.js';
 
 /**
  * JAX's empty2: an uninitialized scalar (zeros here) that fills residual slots a cond branch
@@ -86,7 +86,6 @@ function emptyLike(aval: ShapedArray): Value {
   return bind1(broadcast_in_dim, [e], { shape: [...aval.shape], broadcast_dimensions: [], sharding: null });
 }
 
-const nonZero = (t: Tangent): t is Value => !(t instanceof Zero);
 const sum = (bs: readonly boolean[]) => bs.filter(Boolean).length;
 const or = (a: readonly boolean[], b: readonly boolean[]) => a.map((x, i) => x || b[i]);
 const same = (a: readonly boolean[], b: readonly boolean[]) => a.every((x, i) => x === b[i]);

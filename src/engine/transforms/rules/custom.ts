@@ -25,13 +25,12 @@ import {
   type FlatJvp,
 } from '../custom.js';
 import { convertConstvars } from '../jit.js';
-import { instantiate, type JvpRule, jvpFlat, type Tangent, Zero } from '../jvp.js';
+import { instantiate, type JvpRule, jvpFlat, Zero } from '../jvp.js';
 import type { PartialEvalRule, PETracer } from '../partial-eval.js';
 import { traceToJaxpr } from '../staging.js';
-import { backwardPass, type TransposeRule, UndefPrimal } from '../transpose.js';
+import type { TransposeRule } from '../transpose.js';
 import { type BatchDim, type BatchRule, moveBatchAxis, vmapFlat } from '../vmap.js';
-
-const nonZero = (t: Tangent): t is Value => !(t instanceof Zero);
+import { nonZero, transposeCall } from './common.js';
 
 function named<F extends (...a: any[]) => any>(f: F, name: string): F {
   Object.defineProperty(f, 'name', { value: name });
@@ -225,24 +224,10 @@ remat_p.rules.partialEval = ((trace, tracers: PETracer[], params) => {
   return split.outUnknown.map((u) => (u ? unkOuts[ui++] : knownOuts[ki++]));
 }) satisfies PartialEvalRule;
 
-remat_p.rules.transpose = ((cts, args, params) => {
-  const j = params.jaxpr as Jaxpr;
-  const res = args.filter((a): a is Value => !(a instanceof UndefPrimal));
-  const ctNz = cts.map(nonZero);
-  const traced = traceToJaxpr(
-    (...xs) => {
-      let k = res.length;
-      const ctsIn = j.outAvals.map((a, i) => (ctNz[i] ? xs[k++] : new Zero(a)));
-      let r = 0;
-      const targs = args.map((a) => (a instanceof UndefPrimal ? a : xs[r++]));
-      return backwardPass(j, [], targs, ctsIn).map(instantiate);
-    },
-    [...res.map((r) => r.aval), ...j.outAvals.filter((_, i) => ctNz[i])],
-  );
-  const outs = rebindRemat(params, traced, [...res, ...cts.filter(nonZero)]);
-  let k = 0;
-  return args.map((a) => (a instanceof UndefPrimal ? outs[k++] : null));
-}) satisfies TransposeRule;
+remat_p.rules.transpose = ((cts, args, params) =>
+  transposeCall(params.jaxpr as Jaxpr, [], cts, args, (traced, ins) =>
+    rebindRemat(params, traced, ins),
+  )) satisfies TransposeRule;
 
 remat_p.rules.batch = ((vals, dims, params, axisSize) => {
   const { jaxpr, consts } = batchCallJaxpr(new ClosedJaxpr(params.jaxpr as Jaxpr, []), vals, dims, axisSize);

@@ -9,13 +9,12 @@ import { bind, type Value } from '../../core/trace.js';
 import { evalJaxpr } from '../../ir/eval.js';
 import { ClosedJaxpr } from '../../ir/jaxpr.js';
 import { convertConstvars, jit_p } from '../jit.js';
-import { instantiate, type JvpRule, jvpFlat, type Tangent, Zero } from '../jvp.js';
+import { type JvpRule, jvpFlat, Zero } from '../jvp.js';
 import { type PartialEvalRule, type PETracer, partialEvalJaxpr } from '../partial-eval.js';
 import { traceToJaxpr } from '../staging.js';
-import { backwardPass, type TransposeRule, UndefPrimal } from '../transpose.js';
+import type { TransposeRule } from '../transpose.js';
 import { type BatchRule, batchFlat, moveBatchAxis } from '../vmap.js';
-
-const nonZero = (t: Tangent): t is Value => !(t instanceof Zero);
+import { nonZero, transposeCall } from './common.js';
 
 function rebind(params: Params, traced: ClosedJaxpr, args: Value[], name: string): Value[] {
   const { jaxpr, consts } = convertConstvars(traced);
@@ -70,21 +69,9 @@ jit_p.rules.partialEval = ((trace, tracers: PETracer[], params) => {
 
 jit_p.rules.transpose = ((cts, args, params) => {
   const cj = params.jaxpr as ClosedJaxpr;
-  const res = args.filter((a): a is Value => !(a instanceof UndefPrimal));
-  const ctNz = cts.map(nonZero);
-  const traced = traceToJaxpr(
-    (...xs) => {
-      let k = res.length;
-      const ctsIn = cj.outAvals.map((a, i) => (ctNz[i] ? xs[k++] : new Zero(a)));
-      let r = 0;
-      const targs = args.map((a) => (a instanceof UndefPrimal ? a : xs[r++]));
-      return backwardPass(cj.jaxpr, cj.consts, targs, ctsIn).map(instantiate);
-    },
-    [...res.map((r) => r.aval), ...cj.outAvals.filter((_, i) => ctNz[i])],
+  return transposeCall(cj.jaxpr, cj.consts, cts, args, (traced, ins) =>
+    rebind(params, traced, ins, String(params.name)),
   );
-  const outs = rebind(params, traced, [...res, ...cts.filter(nonZero)], String(params.name));
-  let j = 0;
-  return args.map((a) => (a instanceof UndefPrimal ? outs[j++] : null));
 }) satisfies TransposeRule;
 
 jit_p.rules.batch = ((vals, dims, params, axisSize) => {
