@@ -1,11 +1,12 @@
 /**
  * @file The CPU backend: buffers are typed arrays; kernels are JavaScript functions generated
- * from the kernel IR (codegen.ts), library kernels are hand-written (lib.ts). Execution is
+ * from the kernel IR (codegen.ts), or WebAssembly SIMD for large map kernels that have an exact
+ * SIMD form (wasm/simd.ts); library kernels are hand-written (lib.ts). Execution is
  * synchronous; results are ready when `execute` returns. Large kernels run in chunks, on worker
  * threads when their buffers are shared (threads.ts); large buffers are allocated shared.
  */
 import os from 'node:os';
-import type { Kernel, KernelProgram } from '../../compile/kir.js';
+import type { Kernel, KernelProgram, MapKernel } from '../../compile/kir.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
@@ -16,6 +17,7 @@ import './libs.js';
 import { runCarried } from './chunks.js';
 import { runtime } from './runtime.js';
 import { allocBuffer, type KernelFn, LARGE_WORK, type RangedKernel, runLarge, shareable } from './threads.js';
+import { cpuSimd, simdStats, wasmMapKernel } from './wasm/simd.js';
 
 interface Step {
   name: string;
@@ -36,13 +38,40 @@ function kernelName(k: Kernel, i: number): string {
   return k.kind === 'lib' ? `${k.op}_${i}` : `${k.kind}_${i}`;
 }
 
+/** The SIMD form of a map kernel, compiled, or null (none, off, or no WebAssembly here). */
+function simdKernel(
+  k: MapKernel,
+  program: KernelProgram,
+): { fn: KernelFn; source: string; bytes: number } | null {
+  if (!cpuSimd.enabled) return null;
+  const w = wasmMapKernel(
+    k,
+    (b) => program.buffers[b].dtype,
+    (b) => program.buffers[b].size,
+  );
+  if (!w) return null;
+  try {
+    const fn = new Function(`return ${w.source}`)() as KernelFn;
+    simdStats.kernels++;
+    return { fn, source: w.source, bytes: w.bytes };
+  } catch {
+    return null;
+  }
+}
+
 export class CpuBackend implements Backend {
   readonly platform = 'cpu';
   readonly devices: Device[];
   constructor() {
     const cpu = os.cpus()[0]?.model?.trim() || 'unknown CPU';
     this.devices = [
-      new Device('cpu', 0, 'cpu', `${cpu} (${os.cpus().length} cores), JavaScript kernels`, this),
+      new Device(
+        'cpu',
+        0,
+        'cpu',
+        `${cpu} (${os.cpus().length} cores), JavaScript and WebAssembly SIMD kernels`,
+        this,
+      ),
     ];
   }
 
@@ -87,8 +116,11 @@ export class CpuBackend implements Backend {
         };
       }
       const r = renderKernel(k, dtypeOf);
+      const large = r.extent > 1 && r.work >= LARGE_WORK;
+      // A large map kernel with an exact SIMD form runs as WebAssembly (wasm/simd.ts).
+      const simd = large && !r.carry && k.kind === 'map' ? simdKernel(k, program) : null;
       // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
-      const fn = new Function(`return ${r.source}`)() as KernelFn;
+      const fn = (simd?.fn ?? new Function(`return ${r.source}`)()) as KernelFn;
       const params = r.params;
       // The outermost loop's range: all of it (non-ranged kernels ignore it).
       const hi = r.extent;
@@ -104,10 +136,10 @@ export class CpuBackend implements Backend {
             extent,
             work / extent,
           );
-      } else if (r.extent > 1 && r.work >= LARGE_WORK) {
+      } else if (large) {
         const big: RangedKernel = {
           name,
-          source: r.source,
+          source: simd?.source ?? r.source,
           fn,
           extent: r.extent,
           inner: r.work / r.extent,
@@ -135,7 +167,8 @@ export class CpuBackend implements Backend {
             run = (b) => fn(runtime, ...params.map((p) => b[p]), 0, hi);
         }
       }
-      return { name, source: `// ${name}\nconst ${name} = ${r.source};`, run };
+      const note = simd ? ` (runs as WebAssembly SIMD, ${simd.bytes} bytes; in JavaScript:)` : '';
+      return { name, source: `// ${name}${note}\nconst ${name} = ${r.source};`, run };
     });
     const compileMs = performance.now() - t0;
     return {

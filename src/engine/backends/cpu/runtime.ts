@@ -12,6 +12,7 @@ const i32 = new Int32Array(f32.buffer);
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
 const i64 = new BigInt64Array(f64.buffer);
+const hiWord = new Uint32Array(f64.buffer);
 
 /** IEEE half bits -> number. */
 export function h2f(h: number): number {
@@ -164,14 +165,46 @@ export function erfc(x: number): number {
 
 // Giles' single-precision erfinv polynomials ("Approximating the erfinv function"), in w - 2.5
 // for w = -log(1 - x^2) < 5, else in sqrt(w) - 3; highest degree first; float32 values.
-const ERFINV32_LT5 = [
+export const ERFINV32_LT5 = [
   2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164,
   0.246640727, 1.50140941,
 ].map(Math.fround);
-const ERFINV32_GE5 = [
+export const ERFINV32_GE5 = [
   -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047,
   1.00167406, 2.83297682,
 ].map(Math.fround);
+
+/** log(1 + u) = 2 atanh(s), s = u / (2 + u): the series' coefficients 2 / (2i + 1), i = 0..10. */
+export const LOG1P32_SERIES = Array.from({ length: 11 }, (_, i) => 2 / (2 * i + 1));
+/** ln 2 in two parts; the high part has 32 trailing zero bits, so k * LN2_HI is exact. */
+export const LN2_HI = 0.6931471803691238;
+export const LN2_LO = 1.9082149292705877e-10;
+/** Below this |u|, log1p(u) rounds to u in float32 (and 1 + u is exact above it). */
+export const TINY_LOG1P = 2 ** -30;
+
+/**
+ * log1p of a float32 value u <= 0 (as erf_inv32 takes it, u = -x*x), in double precision: within
+ * a few double ulps, so that rounding it to float32 is all but always the correctly rounded result.
+ * Written with + - * / and bit fields only, so that the WebAssembly SIMD kernels (wasm/simd.ts)
+ * compute the same bits lane by lane: for |u| >= 2^-30, 1 + u is exact; y = 1 + u = 2^k m with m in
+ * [sqrt(1/2), sqrt(2)); log m = 2 atanh((m - 1) / (m + 1)) by its series to the 10th power.
+ */
+export function log1p32(u: number): number {
+  if (Math.abs(u) < TINY_LOG1P) return u;
+  const y = 1 + u;
+  if (!(y > 0)) return y === 0 ? Number.NEGATIVE_INFINITY : Number.NaN;
+  f64[0] = y;
+  const hi = (hiWord[1] + 0x95f62) | 0;
+  const k = (hi >> 20) - 0x3ff;
+  hiWord[1] = (hi & 0xfffff) + 0x3fe6a09e;
+  const f = f64[0] - 1;
+  const s = f / (2 + f);
+  const z = s * s;
+  const c = LOG1P32_SERIES;
+  let p = c[c.length - 1];
+  for (let i = c.length - 2; i >= 0; i--) p = p * z + c[i];
+  return k * LN2_HI + (k * LN2_LO + s * p);
+}
 
 /**
  * float32 erf_inv as XLA computes it (ErfInv32 in xla/hlo/builder/lib/math.cc): w =
@@ -184,7 +217,7 @@ const ERFINV32_GE5 = [
 export function erfinv32(x: number): number {
   if (x === 1 || x === -1) return x * Number.POSITIVE_INFINITY;
   const fr = Math.fround;
-  let w = -fr(Math.log1p(-fr(x * x)));
+  let w = -fr(log1p32(-fr(x * x)));
   let c: number[];
   if (w < 5) {
     w = fr(w - 2.5);

@@ -1,0 +1,219 @@
+/**
+ * @file The CPU backend's WebAssembly SIMD map kernels (src/engine/backends/cpu/wasm/simd.ts):
+ * every large kernel computes the same bits as its JavaScript form. Each program runs twice, with
+ * the SIMD path on and off, on inputs full of edge values (NaN, +-0, +-inf, subnormals, the
+ * integer extremes), at lengths that are not a multiple of 4 and in 2-D shapes whose rows take
+ * the unrolled loop, the plain one, or no SIMD at all.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { erfinv32, log1p32 } from '../../src/engine/backends/cpu/runtime.js';
+import { cpuSimd, simdStats } from '../../src/engine/backends/cpu/wasm/simd.js';
+import type { TypedArray } from '../../src/engine/core/dtype.js';
+import type { Value } from '../../src/engine/index.js';
+import { jit, numpy as jnp, lax, random } from '../../src/engine/index.js';
+
+afterAll(() => {
+  cpuSimd.enabled = true;
+});
+
+/** A small deterministic generator (xorshift32), so inputs need no fixtures. */
+function gen(seed: number): () => number {
+  let s = seed | 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+}
+
+const F32_EDGES = [
+  Number.NaN,
+  0,
+  -0,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  1,
+  -1,
+  1e-45,
+  -1e-45,
+  1.1754942e-38,
+  3.4028235e38,
+  -3.4028235e38,
+  0.5,
+  -2.5,
+  1e-10,
+  0.99999994,
+  -0.99999994,
+];
+const I32_EDGES = [0, 1, -1, 2147483647, -2147483648, 255, -256, 65536];
+
+function floats(n: number, seed: number, scale = 100): Float32Array {
+  const r = gen(seed);
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = i % 7 === 0 ? F32_EDGES[(i / 7) % F32_EDGES.length] : ((r() / 2 ** 32) * 2 - 1) * scale;
+  }
+  return a;
+}
+
+function ints(n: number, seed: number): Int32Array {
+  const r = gen(seed);
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i % 5 === 0 ? I32_EDGES[(i / 5) % I32_EDGES.length] : r() | 0;
+  return a;
+}
+
+function bits(v: Value): Uint32Array {
+  const d = (v as any).dataSync() as TypedArray;
+  const b = new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice();
+  return new Uint32Array(b.buffer, 0, b.byteLength >> 2);
+}
+
+/** Whether two float32 results agree bit for bit (any NaN matches any NaN: payloads may differ). */
+function sameBits(a: Uint32Array, b: Uint32Array, float: boolean): number {
+  let bad = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    const nan = (x: number) => (x & 0x7f800000) === 0x7f800000 && (x & 0x7fffff) !== 0;
+    if (float && nan(a[i]) && nan(b[i])) continue;
+    bad++;
+  }
+  return bad;
+}
+
+type Program = (...xs: Value[]) => Value;
+
+/** Runs `make()`'s program with SIMD on and off (fresh closures: nothing cached in between). */
+function compare(make: () => Program, args: () => Value[], simdExpected: boolean): void {
+  const before = simdStats.kernels;
+  cpuSimd.enabled = true;
+  const on = make()(...args());
+  const used = simdStats.kernels > before;
+  cpuSimd.enabled = false;
+  const off = make()(...args());
+  cpuSimd.enabled = true;
+  expect(used).toBe(simdExpected);
+  const float = (on as any).dtype.name === 'float32';
+  expect((on as any).shape).toEqual((off as any).shape);
+  expect(sameBits(bits(on), bits(off), float)).toBe(0);
+}
+
+const N = 70_001;
+const SHAPES: [string, number[], boolean][] = [
+  ['1-D, odd length', [N], true],
+  ['2-D, rows of 256 (unrolled)', [300, 256], true],
+  ['2-D, rows of 260 (4 lanes)', [300, 260], true],
+  ['2-D, rows of 257 (JavaScript)', [300, 257], false],
+  ['3-D', [6, 50, 256], true],
+];
+
+const F32_PROGRAMS: [string, Program][] = [
+  ['a * b + c', (a, b, c) => lax.add(lax.mul(a, b), c)],
+  ['a / b - c', (a, b, c) => lax.sub(lax.div(a, b), c)],
+  ['max, min', (a, b, c) => lax.min(lax.max(a, b), c)],
+  ['neg, abs, sqrt', (a) => lax.sqrt(lax.abs(lax.neg(a)))],
+  ['floor, ceil, round', (a, b) => lax.add(lax.floor(a), lax.add(lax.ceil(b), lax.round(a, 1)))],
+  ['select on comparisons', (a, b, c) => lax.select(lax.lt(a, b), a, lax.select(lax.ge(b, c), c, b))],
+  [
+    '== and != as float',
+    (a, b) => lax.add(jnp.equal(a, b).astype('float32'), jnp.not_equal(a, a).astype('float32')),
+  ],
+  [
+    'bool and/or',
+    (a, b, c) => jnp.logical_or(jnp.logical_and(lax.gt(a, 0), lax.le(b, c)), lax.eq(a, c)).astype('float32'),
+  ],
+  ['float -> bool -> int -> float', (a) => a.astype('bool').astype('int32').astype('float32')],
+  [
+    'bitcast round trip',
+    (a) => lax.bitcastConvertType(lax.bitwiseXor(lax.bitcastConvertType(a, 'int32'), 1), 'float32'),
+  ],
+  ['erf_inv', (a) => lax.erfInv(lax.div(a, 100))],
+];
+
+const I32_PROGRAMS: [string, Program][] = [
+  ['add, sub, mul', (a, b) => lax.sub(lax.mul(lax.add(a, b), a), b)],
+  ['max, min, abs, neg', (a, b) => lax.max(jnp.abs(a), lax.neg(lax.min(a, b)))],
+  [
+    'shifts by constants',
+    (a) =>
+      lax.bitwiseXor(
+        lax.shiftLeft(a, 3),
+        lax.bitwiseOr(lax.shiftRightArithmetic(a, 7), lax.shiftRightLogical(a, 29)),
+      ),
+  ],
+  ['rotations by bytes', (a) => lax.bitwiseOr(lax.shiftLeft(a, 8), lax.shiftRightLogical(a, 24))],
+  ['comparisons', (a, b) => lax.select(lax.lt(a, b), a, lax.select(lax.ge(a, 0), b, lax.bitwiseNot(a)))],
+  ['to float32', (a, b) => lax.add(a.astype('float32'), lax.mul(b, 3).astype('float32'))],
+];
+
+describe('cpu SIMD kernels: the same bits as the JavaScript kernels', () => {
+  for (const [where, shape, simd] of SHAPES) {
+    const size = shape.reduce((x, y) => x * y, 1);
+    const f32 = () => [0, 1, 2].map((s) => jnp.array(floats(size, s + 1)).reshape(shape));
+    for (const [name, p] of F32_PROGRAMS) {
+      it(`float32 ${name}, ${where}`, () => compare(() => jit(p), f32, simd));
+    }
+    const i32 = (dtype: string) => () =>
+      [0, 1].map((s) => {
+        const a = ints(size, s + 7);
+        return jnp.array(dtype === 'uint32' ? new Uint32Array(a.buffer) : a).reshape(shape);
+      });
+    for (const [name, p] of I32_PROGRAMS) {
+      it(`int32 ${name}, ${where}`, () => compare(() => jit(p), i32('int32'), simd));
+      it(`uint32 ${name}, ${where}`, () => compare(() => jit(p), i32('uint32'), simd));
+    }
+    it(`random bits, uniform, normal, ${where}`, () => {
+      const key = () => [random.key(42)];
+      compare(() => jit((k: Value) => random.bits(k as any, shape)), key, simd);
+      compare(() => jit((k: Value) => random.uniform(k as any, shape, 'float32', -3, 5)), key, simd);
+      compare(() => jit((k: Value) => random.normal(k as any, shape)), key, simd);
+    });
+  }
+
+  it('reads scalar inputs (constant-index loads) once per call', () => {
+    const args = () => [
+      jnp.array(floats(N, 4)),
+      jnp.array(2.5, { dtype: 'float32' }),
+      jnp.array([7, -3], { dtype: 'int32' }),
+    ];
+    compare(
+      () => jit((a: Value, s: Value, v: Value) => lax.add(lax.mul(a, s), jnp.take(v, 1).astype('float32'))),
+      args,
+      true,
+    );
+  });
+
+  it('leaves kernels with no exact SIMD form to JavaScript', () => {
+    const x = () => [jnp.array(floats(N, 3))];
+    compare(() => jit((a: Value) => jnp.sin(a)), x, false);
+    compare(() => jit((a: Value) => a.astype('int32')), x, false);
+  });
+});
+
+describe('log1p32 and erfinv32 (the scalar forms the SIMD code repeats)', () => {
+  it('log1p32 rounds to float32 as Math.log1p does, over [-1, 0]', () => {
+    const r = gen(5);
+    const f = Math.fround;
+    let differ = 0;
+    for (let i = 0; i < 200_000; i++) {
+      // Uniform bit patterns of floats in [-1, 0]: every binade, down to subnormals.
+      const u = -f(new Float32Array(new Uint32Array([r() % 0x3f800001]).buffer)[0]);
+      if (f(log1p32(u)) !== f(Math.log1p(u))) differ++;
+    }
+    // Both are within an ulp of double of log1p; rounding to float32 can differ only when the
+    // value is that close to a float32 tie.
+    expect(differ).toBeLessThanOrEqual(1);
+    expect(log1p32(-1)).toBe(Number.NEGATIVE_INFINITY);
+    expect(log1p32(-2)).toBeNaN();
+    expect(Object.is(log1p32(-0), -0)).toBe(true);
+  });
+
+  it('erfinv32 special values', () => {
+    expect(erfinv32(1)).toBe(Number.POSITIVE_INFINITY);
+    expect(erfinv32(-1)).toBe(Number.NEGATIVE_INFINITY);
+    expect(erfinv32(1.5)).toBeNaN();
+    expect(erfinv32(Number.NaN)).toBeNaN();
+    expect(Object.is(erfinv32(-0), -0)).toBe(true);
+  });
+});
