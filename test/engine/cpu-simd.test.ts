@@ -6,7 +6,7 @@
  * the unrolled loop, the plain one, or no SIMD at all.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { erfinv32, log1p32 } from '../../src/engine/backends/cpu/runtime.js';
+import { erfinv32, log1p32, simdMemory } from '../../src/engine/backends/cpu/runtime.js';
 import { cpuSimd, simdStats } from '../../src/engine/backends/cpu/wasm/simd.js';
 import type { TypedArray } from '../../src/engine/core/dtype.js';
 import type { Value } from '../../src/engine/index.js';
@@ -180,6 +180,23 @@ describe('cpu SIMD kernels: the same bits as the JavaScript kernels', () => {
     compare(
       () => jit((a: Value, s: Value, v: Value) => lax.add(lax.mul(a, s), jnp.take(v, 1).astype('float32'))),
       args,
+      true,
+    );
+  });
+
+  it('share one memory per thread, grown for the largest kernel', () => {
+    const x = [0, 1, 2].map((s) => jnp.array(floats(N, s + 9)));
+    const f = jit((a: Value, b: Value, c: Value) => lax.add(lax.mul(a, b), c));
+    const first = bits(f(...x));
+    const m = simdMemory(1);
+    const pages = m.buffer.byteLength / 65536;
+    expect(simdMemory(pages + 2)).toBe(m);
+    expect(m.buffer.byteLength / 65536).toBe(pages + 2);
+    // The kernel compiled before the growth re-reads its views and computes the same bits.
+    expect(bits(f(...x))).toEqual(first);
+    compare(
+      () => jit((a: Value, b: Value, c: Value) => lax.add(lax.mul(a, b), c)),
+      () => x,
       true,
     );
   });

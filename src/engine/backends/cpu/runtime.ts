@@ -507,6 +507,26 @@ export function bitsf64(x: bigint): number {
   return f64[0];
 }
 
+/** The part of WebAssembly.Memory used here (the project's TypeScript libs have no WebAssembly). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: { Memory: new (d: { initial: number }) => WasmMemory };
+
+let simdMem: WasmMemory | null = null;
+
+/**
+ * This thread's memory for the WebAssembly SIMD kernels (wasm/simd.ts), with at least `pages`
+ * 64 KiB pages. One per thread: kernels run one at a time, each using it only during its call.
+ */
+export function simdMemory(pages: number): WasmMemory {
+  simdMem ??= new WebAssembly.Memory({ initial: pages });
+  const have = simdMem.buffer.byteLength / 65536;
+  if (have < pages) simdMem.grow(pages - have);
+  return simdMem;
+}
+
 export const runtime = {
   h2f,
   f2h,
@@ -548,5 +568,6 @@ export const runtime = {
   bitsf32,
   f64bits,
   bitsf64,
+  simdMemory,
 };
 export type Runtime = typeof runtime;

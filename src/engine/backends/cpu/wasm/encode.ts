@@ -1,6 +1,6 @@
 /**
- * @file A small WebAssembly binary writer: one module with one exported function and one
- * exported memory, which is all the CPU backend's SIMD kernels (simd.ts) need. Instructions are
+ * @file A small WebAssembly binary writer: one module with one exported function and an
+ * imported memory, which is all the CPU backend's SIMD kernels (simd.ts) need. Instructions are
  * appended to a byte array through named helpers; the opcodes are those of the WebAssembly 2.0
  * binary format (the `0xfd` prefix for the 128-bit SIMD instructions).
  */
@@ -263,8 +263,10 @@ function name(out: number[], s: string): void {
 }
 
 /**
- * A module exporting function `k` (the given parameters, no results) and memory `m` of `pages`
- * 64 KiB pages.
+ * A module exporting function `k` (the given parameters, no results) that imports its memory as
+ * `env.m`, at least `pages` 64 KiB pages. (Kernels share one memory per thread: each memory of
+ * its own would reserve V8's guard region, about 10 GB of address space, and a process runs out
+ * of those after some thirteen thousand.)
  */
 export function moduleBytes(params: readonly number[], f: FuncWriter, pages: number): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
@@ -272,15 +274,16 @@ export function moduleBytes(params: readonly number[], f: FuncWriter, pages: num
   uleb(type, params.length);
   type.push(...params, 0);
   section(out, 1, type);
+  const imports: number[] = [1];
+  name(imports, 'env');
+  name(imports, 'm');
+  imports.push(0x02, 0x00);
+  uleb(imports, pages);
+  section(out, 2, imports);
   section(out, 3, [1, 0]);
-  const memory: number[] = [1, 0];
-  uleb(memory, pages);
-  section(out, 5, memory);
-  const exports: number[] = [2];
+  const exports: number[] = [1];
   name(exports, 'k');
   exports.push(0x00, 0);
-  name(exports, 'm');
-  exports.push(0x02, 0);
   section(out, 7, exports);
   const body = f.body();
   const code: number[] = [1];

@@ -19,8 +19,10 @@
  * contiguous (at the output's own flat index) or constant-index; the output's last dimension must
  * be a multiple of 4 when the rank is above 1, so that four lanes never straddle a row.
  *
- * The wrapper is source text that instantiates the module itself (the bytes are in it, base64),
- * so a worker thread compiles it exactly as it compiles a JavaScript kernel (threads.ts).
+ * The wrapper is source text that compiles the module itself (the bytes are in it, base64), so a
+ * worker thread compiles it exactly as it compiles a JavaScript kernel (threads.ts). The kernels
+ * of a thread share one memory (runtime.ts `simdMemory`, grown to the largest kernel's need):
+ * kernels run one at a time on a thread, and the wrapper re-reads its views when it has grown.
  */
 
 import type { LoadExpr, MapKernel, SExpr } from '../../../compile/kir.js';
@@ -482,8 +484,9 @@ export function wasmMapKernel(
   f.get(j).get(COUNT).op(OP.i32LtU).op(OP.br_if, 0).op(OP.end);
 
   const params = Array(nParams).fill(I32);
-  const bytes = moduleBytes(params, f, Math.ceil(top / 65536));
-  return { source: wrapperSource(k, bytes, dtypeOf, small, tiles, outOffset), bytes: bytes.length };
+  const pages = Math.ceil(top / 65536);
+  const bytes = moduleBytes(params, f, pages);
+  return { source: wrapperSource(k, bytes, pages, dtypeOf, small, tiles, outOffset), bytes: bytes.length };
 }
 
 /** `(x << 8b) | (x >>> (32 - 8b))` (either order): x and b, else null. */
@@ -565,6 +568,7 @@ function children(n: SExpr): SExpr[] {
 function wrapperSource(
   k: MapKernel,
   bytes: Uint8Array,
+  pages: number,
   dtypeOf: (b: number) => DType,
   small: Map<number, number>,
   tiles: Map<number, number>,
@@ -588,11 +592,17 @@ function wrapperSource(
   }
   return [
     '(() => {',
-    `  const wasm = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0))));`,
-    '  const run = wasm.exports.k;',
-    '  const mem = wasm.exports.m.buffer;',
-    ...ctors.map((c) => `  const v${c} = new ${c}(mem);`),
+    `  const module = new WebAssembly.Module(Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0)));`,
+    '  let run = null;',
+    '  let mem = null;',
+    ...ctors.map((c) => `  let v${c} = null;`),
     `  return (rt, ${bufs.map((b) => `b${b}`).join(', ')}, lo, hi) => {`,
+    `    const m = rt.simdMemory(${pages});`,
+    '    if (m.buffer !== mem) {',
+    '      run ??= new WebAssembly.Instance(module, { env: { m } }).exports.k;',
+    '      mem = m.buffer;',
+    ...ctors.map((c) => `      v${c} = new ${c}(mem);`),
+    '    }',
     ...[...small].map(([b, off]) => `    ${view(b)}.set(b${b}, ${off / 4});`),
     `    let s = lo * ${inner};`,
     `    const e = hi * ${inner};`,
