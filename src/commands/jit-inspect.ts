@@ -72,6 +72,7 @@ export default class JitInspect extends BaseCommand {
           device: String(compiled.executable.device),
           kernels: prog.kernels.length,
           kernelKinds: prog.kernels.map((k) => (k.kind === 'lib' ? `lib:${k.op}` : k.kind)),
+          simdKernels: compiled.executable.compiled.simdKernels ?? 0,
           tempBytes: compiled.tempBytes,
           outputBytes: prog.outputs.reduce(
             (n, b) => n + prog.buffers[b].size * prog.buffers[b].dtype.itemsize,
@@ -83,7 +84,7 @@ export default class JitInspect extends BaseCommand {
         Object.assign(out, facts);
         textOut = [
           `device:        ${facts.device}`,
-          `kernels:       ${facts.kernels} (${facts.kernelKinds.join(', ')})`,
+          `kernels:       ${facts.kernels} (${facts.kernelKinds.join(', ')})${facts.simdKernels ? `, ${facts.simdKernels} as WebAssembly SIMD` : ''}`,
           `temporaries:   ${facts.tempBytes} bytes`,
           `outputs:       ${facts.outputBytes} bytes`,
           `compile time:  ${facts.compileMs} ms`,

@@ -281,6 +281,14 @@ describe('tjax jit-inspect', () => {
     expect(facts.kernels).toBe(1);
     expect(facts.device).toBe('cpu:0');
     expect(facts.outputBytes).toBe(4);
+    expect(facts.simdKernels).toBe(0);
+  });
+
+  it('says which kernels run as WebAssembly SIMD', () => {
+    const r = tjax(['jit-inspect', 'x * 2 + 1', '--arg', 'x=f32[100000]', '--stage', 'compiled']);
+    expect(r.stdout).toMatch(/kernels: +1 \(map\), 1 as WebAssembly SIMD/);
+    const low = tjax(['jit-inspect', 'x * 2 + 1', '--arg', 'x=f32[100000]', '--stage', 'lowered']);
+    expect(low.stdout).toMatch(/map_0 \(runs as WebAssembly SIMD, \d+ bytes; in JavaScript:\)/);
   });
 });
 

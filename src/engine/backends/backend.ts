@@ -18,6 +18,8 @@ export interface CompiledProgram {
   readonly compileMs: number;
   /** Bytes of temporary memory the buffer plan uses. */
   readonly tempBytes: number;
+  /** Kernels that run as WebAssembly SIMD (the CPU backend). */
+  readonly simdKernels?: number;
   /** Per-kernel timings of the last run, when profiling is on. */
   lastTimings?: { kernel: string; ms: number }[];
 }

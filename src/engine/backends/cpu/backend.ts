@@ -23,6 +23,8 @@ interface Step {
   name: string;
   run: (bufs: TypedArray[]) => void;
   source: string;
+  /** Runs as WebAssembly SIMD. */
+  simd?: boolean;
 }
 
 interface CpuProgram extends CompiledProgram {
@@ -168,12 +170,13 @@ export class CpuBackend implements Backend {
         }
       }
       const note = simd ? ` (runs as WebAssembly SIMD, ${simd.bytes} bytes; in JavaScript:)` : '';
-      return { name, source: `// ${name}${note}\nconst ${name} = ${r.source};`, run };
+      return { name, source: `// ${name}${note}\nconst ${name} = ${r.source};`, run, simd: simd !== null };
     });
     const compileMs = performance.now() - t0;
     return {
       program,
       steps,
+      simdKernels: steps.filter((s) => s.simd).length,
       temps: [],
       source: steps.map((s) => s.source).join('\n\n'),
       compileMs,
