@@ -10,14 +10,15 @@
  * SIMD version (below) repeats runtime.ts's `erfinv32` operation for operation in float64 lanes.
  * That covers the random samplers' kernels: threefry2x32, the bits-to-float conversion and the
  * normal's erf_inv fuse into one SIMD loop. Everything else (transcendental functions, 64-bit and
- * narrow types, gathers) stays JavaScript.
+ * narrow types, gathers of large inputs) stays JavaScript.
  *
  * A WebAssembly function reads and writes only its own memory, so the kernel runs in tiles: the
  * JavaScript wrapper copies each tile of the contiguous inputs in, calls the function, and copies
- * the tile of the output out (both copies are memcpy between typed arrays of one type). Inputs
- * read at a constant index (keys, scalars) are copied in once per call. Loads must be either
- * contiguous (at the output's own flat index) or constant-index; the output's last dimension must
- * be a multiple of 4 when the rank is above 1, so that four lanes never straddle a row.
+ * the tile of the output out (both copies are memcpy between typed arrays of one type). Small
+ * inputs read at a constant or loop-invariant index (keys, scalars, clamped gathers) are copied in
+ * once per call. Loads must be one of these; the output's last dimension must be a multiple of 4
+ * when the rank is above 1, so that four lanes never straddle a row. The loop computes four
+ * vectors per step, interleaved, with no branches in it (see erfinvHalf).
  *
  * The wrapper is source text that compiles the module itself (the bytes are in it, base64), so a
  * worker thread compiles it exactly as it compiles a JavaScript kernel (threads.ts). The kernels
