@@ -301,7 +301,8 @@ function renderBinary(e: BinExpr, a: string, b: string): string {
   throw new Error(`binary ${e.op} is not defined on ${dt.name}`);
 }
 
-function constShift(e: BinExpr, n: number): boolean {
+/** A shift by a constant amount in [0, n): plain JavaScript (and WebAssembly) shifts are exact. */
+export function constShift(e: BinExpr, n: number): boolean {
   return e.b.k === 'const' && typeof e.b.v === 'number' && e.b.v >= 0 && e.b.v < n;
 }
 

@@ -7,30 +7,22 @@
 
 /** Value types. */
 export const I32 = 0x7f;
-export const I64 = 0x7e;
-export const F64 = 0x7c;
 export const V128 = 0x7b;
-const V128_TYPE = V128;
 
 /** Plain (one-byte) opcodes used here. */
 export const OP = {
-  block: 0x02,
   loop: 0x03,
   if: 0x04,
-  else: 0x05,
   end: 0x0b,
   br_if: 0x0d,
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
   i32Load: 0x28,
-  f32Load: 0x2a,
   i32Const: 0x41,
-  i32Eqz: 0x45,
   i32LtU: 0x49,
   i32GeS: 0x4e,
   i32Add: 0x6a,
-  i32Sub: 0x6b,
   i32Shl: 0x74,
 } as const;
 
@@ -41,7 +33,6 @@ export const SIMD = {
   const: 0x0c,
   shuffle: 0x0d,
   i32x4Splat: 0x11,
-  f32x4Splat: 0x13,
   i32x4ExtractLane: 0x1b,
   i32x4Eq: 0x37,
   i32x4Ne: 0x38,
@@ -64,16 +55,13 @@ export const SIMD = {
   f64x2Gt: 0x4a,
   not: 0x4d,
   and: 0x4e,
-  andnot: 0x4f,
   or: 0x50,
   xor: 0x51,
   bitselect: 0x52,
-  anyTrue: 0x53,
   f32x4DemoteF64x2Zero: 0x5e,
   f64x2PromoteLowF32x4: 0x5f,
   f32x4Ceil: 0x67,
   f32x4Floor: 0x68,
-  f32x4Trunc: 0x69,
   f32x4Nearest: 0x6a,
   i32x4Abs: 0xa0,
   i32x4Neg: 0xa1,
@@ -89,7 +77,6 @@ export const SIMD = {
   i32x4MaxU: 0xb9,
   i64x2ShrS: 0xcc,
   i64x2Add: 0xce,
-  i64x2Sub: 0xd1,
   f32x4Abs: 0xe0,
   f32x4Neg: 0xe1,
   f32x4Sqrt: 0xe3,
@@ -199,7 +186,7 @@ export class FuncWriter {
     const k = bytes.join(',');
     let l = this.consts.get(k);
     if (l === undefined) {
-      l = this.local(V128_TYPE);
+      l = this.local(V128);
       this.consts.set(k, l);
       this.pre.push(0xfd);
       uleb(this.pre, SIMD.const);

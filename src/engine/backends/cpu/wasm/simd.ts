@@ -29,6 +29,8 @@
 import type { LoadExpr, MapKernel, SExpr } from '../../../compile/kir.js';
 import { bin, linearIndex, loopVars, rewrite, walk } from '../../../compile/kir.js';
 import type { DType } from '../../../core/dtype.js';
+import { sizeOf, stridesOf } from '../../../core/shape.js';
+import { constShift } from '../codegen.js';
 import { ERFINV32_GE5, ERFINV32_LT5, LN2_HI, LN2_LO, LOG1P32_SERIES, TINY_LOG1P } from '../runtime.js';
 import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
 
@@ -36,7 +38,7 @@ import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
 const TILE = 4096;
 /** Vectors per loop step (interleaved: independent work for the core's other ports). */
 const UNROLL = 4;
-/** Inputs read at a constant index are copied in whole: up to this many elements. */
+/** Inputs read at a constant or loop-invariant index are copied in whole: up to this many elements. */
 const SMALL_MAX = 4096;
 
 const WORD_TYPES = new Set(['int32', 'uint32', 'float32']);
@@ -134,9 +136,7 @@ function supported(n: SExpr, roleOf: (l: LoadExpr) => Role | null): boolean {
       const dt = n.x.dt;
       if (dt.name === 'float32') return n.op in FLOAT_UN || n.op === 'erf_inv';
       if (dt.isBool) return n.op === 'not';
-      if (dt.name === 'int32') return n.op === 'neg' || n.op === 'not' || n.op === 'abs';
-      if (dt.name === 'uint32') return n.op === 'neg' || n.op === 'not' || n.op === 'abs';
-      return false;
+      return isInt(dt) && (n.op === 'neg' || n.op === 'not' || n.op === 'abs');
     }
     case 'bin': {
       const dt = n.a.dt;
@@ -146,7 +146,7 @@ function supported(n: SExpr, roleOf: (l: LoadExpr) => Role | null): boolean {
       if (n.op in SHIFTS) {
         // JavaScript's shifts take the amount mod 32, as WebAssembly's do, but XLA's out-of-range
         // results need the runtime helpers: only constant in-range amounts are exact.
-        return n.b.k === 'const' && typeof n.b.v === 'number' && n.b.v >= 0 && n.b.v < 32;
+        return constShift(n, 32);
       }
       return n.op in INT_BIN || n.op in SIGNED_BIN;
     }
@@ -283,8 +283,7 @@ export function wasmMapKernel(
   if (rank === 0 || !isWord(outDt) || k.expr.dt !== outDt) return null;
   if (rank > 1 && k.shape[rank - 1] % 4 !== 0) return null;
   if (k.shape.some((d) => d === 0)) return null;
-  const strides = k.shape.map((_, d) => k.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-  const flat = linearIndex(loopVars('i', rank), strides);
+  const flat = linearIndex(loopVars('i', rank), stridesOf(k.shape));
 
   // Memory: small inputs (whole), then a tile for each contiguous input and one for the output.
   let top = 0;
@@ -404,7 +403,8 @@ export function wasmMapKernel(
         const rot = byteRotation(n);
         if (rot !== null) {
           // A rotation by whole bytes is one byte shuffle.
-          at(rot.x).get(local.get(key(rot.x, u))!);
+          at(rot.x);
+          at(rot.x);
           f.shuffle(Array.from({ length: 16 }, (_, b) => (b & ~3) + (((b & 3) - rot.bytes) & 3)));
           break;
         }
@@ -576,7 +576,7 @@ function wrapperSource(
   outOffset: number,
 ): string {
   const rank = k.shape.length;
-  const inner = k.shape.slice(1).reduce((a, b) => a * b, 1);
+  const inner = sizeOf(k.shape.slice(1));
   const bufs = [...new Set([...small.keys(), ...tiles.keys(), k.out])].sort((a, b) => a - b);
   const ctors = [...new Set(bufs.map((b) => CTOR[dtypeOf(b).name]))];
   const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
