@@ -376,8 +376,14 @@ function matrixNorm(v: Value, ord: NormOrd, rowAxis: number, colAxis: number, ke
       ? red.max(absSum(colAxis), { axis: r, keepdims, initial: 0 })
       : red.min(absSum(colAxis), { axis: r, keepdims });
   }
-  if (ord === 'nuc' || ord === 2 || ord === -2)
-    throw new Error(`norm with ord=${String(ord)} needs an SVD, which is not implemented`);
+  if (ord === 'nuc' || ord === 2 || ord === -2) {
+    // From the singular values of the matrices, the two axes moved last (as JAX does).
+    const rest = [...Array(v.ndim).keys()].filter((d) => d !== rowAxis && d !== colAxis);
+    const s = decomp.svdvals(transpose(v, [...rest, rowAxis, colAxis]));
+    const last = rest.length;
+    const r = ord === 'nuc' ? red.sum(s, { axis: last }) : (ord === 2 ? red.max : red.min)(s, { axis: last });
+    return keepdims ? expandDims(r, [Math.min(rowAxis, colAxis), Math.max(rowAxis, colAxis)]) : r;
+  }
   throw new Error(`Invalid order '${String(ord)}' for matrix norm.`);
 }
 
