@@ -9,7 +9,7 @@ import { type DTypeLike, toDType } from '../core/dtype.js';
 import { type TreeDef, treeFlatten, treeLeaves, treeMap, treeUnflatten } from '../core/pytree.js';
 import type { Value } from '../core/trace.js';
 import * as jnp from '../numpy/namespace.js';
-import type { ArrayLike, PyTree } from './base.js';
+import { type ArrayLike, type PyTree, ValueError } from './base.js';
 import { s } from './numerics.js';
 
 const arr = (x: unknown): Value => jnp.asarray(x);
@@ -109,7 +109,7 @@ export function norm(tree: PyTree, opts: { ord?: number | string | null; squared
   if (ord === 1) ret = sum(treeMap((x: unknown) => jnp.abs(arr(x)), tree));
   else if (ord === Number.POSITIVE_INFINITY || ord === 'inf' || ord === 'infinity') {
     ret = max(treeMap((x: unknown) => jnp.abs(arr(x)), tree));
-  } else throw new Error(`Unsupported ord: ${ord}`);
+  } else throw new ValueError(`Unsupported ord: ${ord}`);
   return opts.squared ? jnp.square(ret) : ret;
 }
 
