@@ -4,7 +4,7 @@
  * against central finite differences (in float64 on the CPU); optax's argument errors.
  */
 import { describe, expect, it } from 'vitest';
-import { grad, jit, numpy as jnp, optax, type Value, withConfig } from '../../../src/engine/index.js';
+import { grad, jit, numpy as jnp, nn, optax, type Value, withConfig } from '../../../src/engine/index.js';
 import { closeTo, fx, plain } from './fixture.js';
 
 const inp = fx.loss_inputs;
@@ -145,6 +145,40 @@ describe('optax losses against optax 0.2.8', () => {
         }
       }
     });
+  });
+
+  it('jax.nn.logsumexp and logSoftmax with where and b, which the losses build on', async () => {
+    const W = fx.nn_where;
+    const x = f32('pred');
+    const m = mask();
+    const t = (got: unknown, want: unknown, what: string) => closeTo(got, want, TOL.rtol, TOL.atol, what);
+    t(await nn.logsumexp(x, { axis: -1, where: m }).tolist(), W.logsumexp_where, 'logsumexp where');
+    t(await nn.logsumexp(x, { where: m }).tolist(), W.logsumexp_where_all, 'logsumexp where, all axes');
+    t(
+      await nn.logsumexp(x, { axis: 0, where: m, keepdims: true }).tolist(),
+      W.logsumexp_where_keepdims,
+      'keepdims',
+    );
+    t(
+      await nn.logsumexp(x, { axis: -1, b: f32('bvals') }).tolist(),
+      W.logsumexp_b,
+      'logsumexp b (NaN for a negative sum)',
+    );
+    t(
+      await grad((v: Value) => jnp.sum(nn.logsumexp(v, { axis: -1, where: m })))(x).tolist(),
+      W.logsumexp_where_grad,
+      'grad',
+    );
+    t(await nn.logSoftmax(x, { axis: -1, where: m }).tolist(), W.log_softmax_where, 'log_softmax where');
+    t(
+      await nn.logSoftmax(x, { axis: 0, where: m }).tolist(),
+      W.log_softmax_where_axis0,
+      'log_softmax where axis 0',
+    );
+    const lsGrad = grad((v: Value) =>
+      jnp.sum(jnp.multiply(jnp.where(m, nn.logSoftmax(v, { axis: -1, where: m }), 0), f32('probs'))),
+    )(x);
+    t(await lsGrad.tolist(), W.log_softmax_where_grad, 'log_softmax where grad');
   });
 
   it('raises optax errors for bad dtypes and shapes', () => {
