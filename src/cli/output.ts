@@ -29,7 +29,7 @@ export async function toHostTree(t: unknown): Promise<JsonTree> {
   if (typeof t === 'string') return t;
   if (Array.isArray(t)) return Promise.all(t.map(toHostTree));
   if (typeof t === 'object') {
-    const out: Record<string, JsonTree> = {};
+    const out: Record<string, JsonTree> = Object.create(null);
     for (const k of Object.keys(t).sort()) out[k] = await toHostTree((t as Record<string, unknown>)[k]);
     return out;
   }

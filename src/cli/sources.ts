@@ -88,7 +88,13 @@ export function hostToEngine(h: HostArray, source: string, warn: ((m: string) =>
       `warning: ${source}: ${h.dtype} data narrowed to ${to.name} (x64 is off; pass --x64 to keep 64-bit)`,
     );
     const out = engine.dtypes.typedArrayFor(to, data.length);
-    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+    // As NumPy's astype: integers keep their low 32 bits (C's wrap-around), floats round to float32.
+    // Number(2n ** 63n - 1n) would round to 2 ** 63, whose low 32 bits are 0.
+    if (data instanceof BigInt64Array)
+      for (let i = 0; i < data.length; i++) out[i] = Number(BigInt.asIntN(32, data[i]!));
+    else if (data instanceof BigUint64Array)
+      for (let i = 0; i < data.length; i++) out[i] = Number(BigInt.asUintN(32, data[i]!));
+    else for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
     data = out;
     dtype = to;
   }
@@ -100,7 +106,10 @@ function treeToEngine(t: JsonTree, source: string, warn: null): unknown {
   if (isHostArray(t)) return hostToEngine(t, source, warn);
   if (Array.isArray(t)) return t.map((x) => treeToEngine(x, source, warn));
   if (t === null || typeof t === 'string') return t;
-  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, treeToEngine(v, source, warn)]));
+  // Keys are the user's: a null-prototype object keeps `__proto__` or `constructor` an ordinary key.
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of Object.entries(t)) out[k] = treeToEngine(v, source, warn);
+  return out;
 }
 
 /**
@@ -109,9 +118,18 @@ function treeToEngine(t: JsonTree, source: string, warn: null): unknown {
  * read, and never again).
  */
 function readFileShared(path: string): Buffer {
-  const fd = openSync(path, 'r');
+  let fd: number;
   try {
-    const size = fstatSync(fd).size;
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new UsageError(`${path}: ${describeFsError(e)}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UsageError(`${path}: is a directory, not a data file`);
+    // A FIFO, a device or a socket has no size to trust: read it up to the input limit.
+    if (!st.isFile()) return readCapped(fd, path);
+    const size = st.size;
     if (size < 1 << 20) return readFileSync(fd);
     const shared = new Uint8Array(new SharedArrayBuffer(size));
     let off = 0;
@@ -124,6 +142,56 @@ function readFileShared(path: string): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The most bytes a stream (stdin, a FIFO, a device) may deliver: TJAX_MAX_INPUT_BYTES, default 1 GiB. */
+export function maxStreamBytes(): number {
+  const env = process.env.TJAX_MAX_INPUT_BYTES;
+  const n = env === undefined ? Number.NaN : Number(env);
+  return Number.isSafeInteger(n) && n > 0 ? n : 1 << 30;
+}
+
+/**
+ * Read a stream to its end, failing once it passes the limit: `/dev/zero` or an endless pipe must
+ * not grow memory without bound.
+ */
+export function readCapped(fd: number, source: string): Buffer {
+  const limit = maxStreamBytes();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const chunk = Buffer.allocUnsafe(1 << 16);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue; // a non-blocking stdin with nothing yet
+      if (code === 'EOF') break;
+      throw new UsageError(`${source}: ${describeFsError(e)}`);
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > limit) {
+      throw new FormatError(
+        `${source}: more than ${limit} bytes of input (the limit for streams and devices; set TJAX_MAX_INPUT_BYTES to raise it)`,
+      );
+    }
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const known: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory, not a data file',
+    ENOTDIR: 'a part of the path is not a directory',
+    ELOOP: 'too many levels of symbolic links',
+  };
+  return (code && known[code]) ?? (e instanceof Error ? e.message : String(e));
 }
 
 // CSV (csv-parse) and NPZ (fflate) readers load only when used: they cost start-up time.
@@ -143,7 +211,9 @@ async function readBytes(
       const { npzGet, readNpz } = await import('../format/npz.js');
       const all = readNpz(u8, source);
       if (selector) return hostToEngine(npzGet(all, selector, source), source, warn);
-      return Object.fromEntries([...all].map(([k, v]) => [k, hostToEngine(v, `${source}:${k}`, warn)]));
+      const out: Record<string, unknown> = Object.create(null);
+      for (const [k, v] of all) out[k] = hostToEngine(v, `${source}:${k}`, warn);
+      return out;
     }
     case 'json':
       return treeToEngine(parseJsonValue(bytes.toString('utf8'), source), source, null);
@@ -173,7 +243,7 @@ const EXT_FORMAT: Record<string, string> = {
 export async function loadSource(spec: string, opts: SourceOptions = {}): Promise<unknown> {
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`${m}\n`));
   if (spec === '-') {
-    const bytes = (opts.readStdin ?? (() => readFileSync(0)))();
+    const bytes = (opts.readStdin ?? (() => readCapped(0, '<stdin>')))();
     const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (u8.length === 0) throw new FormatError('<stdin>: no data');
     return readBytes('<stdin>', bytes, sniffFormat(u8), null, opts, warn);
