@@ -5,6 +5,10 @@
  */
 import { ExprError, ExprSyntaxError } from '../expr/index.js';
 import { FormatError } from '../format/host-array.js';
+import { escapeControls } from '../format/quote.js';
+
+/** The exit status of a process killed by SIGPIPE (128 + 13): a closed stdout ends a command quietly. */
+export const EXIT_SIGPIPE = 141;
 
 export class CliError extends Error {
   constructor(
@@ -44,12 +48,31 @@ export function describeError(err: unknown, debug: boolean): { text: string; cod
     text = `error: ${first}`;
     if (debug && rest.length) text += `\n${rest.join('\n')}`;
   }
+  text = text.split('\n').map(tame).join('\n');
   if (debug && err instanceof Error && err.stack) {
     const cause = (err as { cause?: unknown }).cause;
     text += `\n${err.stack}`;
     if (cause instanceof Error && cause.stack) text += `\nCaused by: ${cause.stack}`;
   }
   return { text, code };
+}
+
+/** The longest line of a message before its middle is cut out. */
+const MAX_LINE = 1000;
+
+/**
+ * One line of a message made safe to print: control characters escaped (tabs kept, for caret
+ * lines), and a line of more than MAX_LINE characters cut in the middle, so that no input, however
+ * large or hostile, turns an error into megabytes or terminal escape sequences.
+ */
+function tame(line: string): string {
+  const safe = line
+    .split('\t')
+    .map((part) => escapeControls(part))
+    .join('\t');
+  if (safe.length <= MAX_LINE) return safe;
+  const cut = safe.length - 800;
+  return `${safe.slice(0, 600)} ... (${cut} characters) ... ${safe.slice(-200)}`;
 }
 
 export function isFormatError(e: unknown): e is FormatError {

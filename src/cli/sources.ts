@@ -11,6 +11,7 @@ import { FormatError, type HostArray } from '../format/host-array.js';
 import { isHostArray, type JsonTree, parseJsonValue } from '../format/json.js';
 import { readNpy } from '../format/npy.js';
 import { parsePyLiteral, pyLiteralToJson } from '../format/py-literal.js';
+import { clip } from '../format/quote.js';
 import { sniffFormat } from '../format/sniff.js';
 import { UsageError } from './errors.js';
 
@@ -241,16 +242,31 @@ const EXT_FORMAT: Record<string, string> = {
 
 /** Load one SOURCE into an engine array, a pytree of them, or an abstract ShapedArray. */
 export async function loadSource(spec: string, opts: SourceOptions = {}): Promise<unknown> {
+  return (await loadSourceTyped(spec, opts)).value;
+}
+
+/**
+ * A loaded SOURCE, and whether its format declares dtypes (NPY, NPZ) or not (JSON, CSV, inline
+ * literals: text whose `1` may just as well mean 1.0). `tjax grad` promotes integers of untyped
+ * sources to floats, and keeps JAX's error for an integer NPY array.
+ */
+export interface TypedSource {
+  value: unknown;
+  typed: boolean;
+}
+
+export async function loadSourceTyped(spec: string, opts: SourceOptions = {}): Promise<TypedSource> {
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`${m}\n`));
   if (spec === '-') {
     const bytes = (opts.readStdin ?? (() => readCapped(0, '<stdin>')))();
     const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (u8.length === 0) throw new FormatError('<stdin>: no data');
-    return readBytes('<stdin>', bytes, sniffFormat(u8), null, opts, warn);
+    const format = sniffFormat(u8);
+    return { value: await readBytes('<stdin>', bytes, format, null, opts, warn), typed: isTyped(format) };
   }
   if (opts.allowAbstract) {
     const abs = parseAbstract(spec);
-    if (abs) return abs;
+    if (abs) return { value: abs, typed: true };
   }
   // path, or path:selector (npz key / csv columns)
   let path = spec;
@@ -263,10 +279,10 @@ export async function loadSource(spec: string, opts: SourceOptions = {}): Promis
     }
   }
   if (existsSync(path)) {
-    const format = EXT_FORMAT[extname(path).toLowerCase()];
     const bytes = readFileShared(path);
     const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return readBytes(path, bytes, format ?? sniffFormat(u8), selector, opts, warn);
+    const format = EXT_FORMAT[extname(path).toLowerCase()] ?? sniffFormat(u8);
+    return { value: await readBytes(path, bytes, format, selector, opts, warn), typed: isTyped(format) };
   }
   // An inline JSON literal: '[1,2,3]', 2.5, true, {"a": [1]}; or the same written as a Python
   // literal: '[[1., 2], (3, 4)]', True, {'a': [1]}.
@@ -278,11 +294,13 @@ export async function loadSource(spec: string, opts: SourceOptions = {}): Promis
       json = pyLiteralToJson(parsePyLiteral(spec));
     } catch {
       const looksLikePath = /[/\\]|\.(npy|npz|csv|json|tsv|txt)(:|$)/.test(spec);
-      if (looksLikePath) throw new UsageError(`${spec}: no such file`);
+      if (looksLikePath) throw new UsageError(`${clip(spec)}: no such file`);
       throw new UsageError(
-        `'${spec}' is neither a file nor a JSON or Python literal${opts.allowAbstract ? ' nor an abstract shape like f32[8,3]' : ''}`,
+        `'${clip(spec)}' is neither a file nor a JSON or Python literal${opts.allowAbstract ? ' nor an abstract shape like f32[8,3]' : ''}`,
       );
     }
   }
-  return treeToEngine(parseJsonValue(json, '<inline>'), '<inline>', null);
+  return { value: treeToEngine(parseJsonValue(json, '<inline>'), '<inline>', null), typed: false };
 }
+
+const isTyped = (format: string) => format === 'npy' || format === 'npz';

@@ -390,10 +390,27 @@ describe('tjax grad', () => {
     expect(JSON.parse(back.stdout)).toEqual({ grad: [2, 4], value: 5 });
   });
 
-  it('refuses integer inputs with a hint', () => {
-    const r = tjax(['grad', 'sum(x)', '--arg', 'x=[1,2]']);
+  it('refuses integer inputs of a typed source (NPY) with a hint', () => {
+    const r = tjax(['grad', 'sum(x)', '--arg', `x=${FIX}i64.npy`]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: cannot differentiate with respect to 'x': it is int32/);
+    expect(r.stderr).toMatch(/^error: cannot differentiate with respect to 'x': it is int32/m);
+  });
+
+  it('promotes integer-looking text inputs to floats, and casts tangents and cotangents', () => {
+    expect(json(['sum(x**3)', '--arg', 'x=[1,2,3]'])).toEqual([3, 12, 27]);
+    const csv = join(mkdtempSync(join(tmpdir(), 'tjax-')), 'i.json');
+    writeFileSync(csv, '{"a": [1, 2], "b": 3}');
+    expect(json(["d['a'] * d['b']", '--arg', `d=${csv}`, '--mode', 'jacobian'])).toEqual({
+      a: [
+        [3, 0],
+        [0, 3],
+      ],
+      b: [1, 2],
+    });
+    const j = json(['x * 2', '--arg', 'x=[1,2]', '--mode', 'jvp', '--tangent', 'x=[1,0]']);
+    expect(j).toEqual({ primal: [2, 4], tangent: [2, 0] });
+    const v = json(['x * 2', '--arg', 'x=[1,2]', '--mode', 'vjp', '--cotangent', '[1,1]']);
+    expect(v).toEqual({ primal: [2, 4], cotangent: [2, 2] });
   });
 });
 
