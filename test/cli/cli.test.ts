@@ -4,7 +4,16 @@
  * byte-identical NPY output and that failed runs leave no files behind.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -105,18 +114,31 @@ describe('tjax run', () => {
 describe('start-up', () => {
   it('keeps a code cache of the CommonJS modules it loads, and runs the same with or without it', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'tjax-cc-'));
-    const env = { TMPDIR: tmp };
+    const env = { XDG_CACHE_HOME: tmp };
     const first = tjax(['run', 'sum(x) * 2', '--arg', 'x=[1.5,2]'], { env });
-    const cacheDir = readdirSync(tmp).find((d) => d.startsWith('tjax-compile-cache-'));
-    expect(cacheDir).toBeDefined();
-    const files = readdirSync(join(tmp, cacheDir!));
-    expect(files).toEqual([`${process.version}-${process.arch}.bin`]);
-    expect(statSync(join(tmp, cacheDir!, files[0])).size).toBeGreaterThan(10_000);
+    const dir = join(tmp, 'tjax');
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const files = readdirSync(dir);
+    expect(files).toEqual([`compile-cache-${process.version}-${process.arch}.bin`]);
+    expect(statSync(join(dir, files[0])).size).toBeGreaterThan(10_000);
     const second = tjax(['run', 'sum(x) * 2', '--arg', 'x=[1.5,2]'], { env });
     const off = tjax(['run', 'sum(x) * 2', '--arg', 'x=[1.5,2]'], {
       env: { ...env, TJAX_NO_COMPILE_CACHE: '1' },
     });
     for (const r of [first, second, off]) expect([r.code, r.stdout, r.stderr]).toEqual([0, '7.0\n', '']);
+  });
+
+  it('ignores a cache directory that others can write (another user could plant code in it)', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'tjax-cc-'));
+    const dir = join(tmp, 'tjax');
+    mkdirSync(dir, { mode: 0o777 });
+    chmodSync(dir, 0o777);
+    const planted = join(dir, `compile-cache-${process.version}-${process.arch}.bin`);
+    writeFileSync(planted, 'not a cache');
+    const r = tjax(['run', 'sum(x) * 2', '--arg', 'x=[1.5,2]'], { env: { XDG_CACHE_HOME: tmp } });
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, '7.0\n', '']);
+    // Neither read nor written: the planted file is as it was.
+    expect(readFileSync(planted, 'utf8')).toBe('not a cache');
   });
 });
 
