@@ -35,7 +35,7 @@ interface ModuleStatics {
 /** The cache directory: $XDG_CACHE_HOME/tjax, else ~/.cache/tjax (null when neither is known). */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
   const xdg = env.XDG_CACHE_HOME;
-  if (xdg && xdg.startsWith('/')) return join(xdg, 'tjax');
+  if (xdg?.startsWith('/')) return join(xdg, 'tjax');
   let home = env.HOME;
   if (!home) {
     try {

@@ -61,7 +61,7 @@ export class ExprError extends Error {
     for (let i = from; i < to; i++) {
       const shown = chars[i] === '\t' ? '\t' : escapeControls(chars[i]!);
       text += shown;
-      if (i < column - 1) pad += chars[i] === '\t' ? '\t' : ' '.repeat(shown.length);
+      if (i < column - 1) pad += chars[i] === '\t' ? '\t' : ' '.repeat(Array.from(shown).length);
     }
     if (to < chars.length) text += '...';
     width = Math.min(width, Math.max(1, to - (column - 1)));

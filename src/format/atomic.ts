@@ -70,7 +70,27 @@ async function writeInPlace(target: string, bytes: Uint8Array | string): Promise
   }
 }
 
+/** `/dev/stdout`, `/dev/fd/3`, `/proc/self/fd/1`: the process's own descriptor, which may be a socket. */
+function ownDescriptor(path: string): number | null {
+  if (path === '/dev/stdout') return 1;
+  if (path === '/dev/stderr') return 2;
+  const m = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(path);
+  return m ? Number(m[1]) : null;
+}
+
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  const fd = ownDescriptor(path);
+  if (fd !== null) {
+    // Opening it anew fails for a socket (ENXIO): write to the descriptor the process already has.
+    const stream = fd === 1 ? process.stdout : fd === 2 ? process.stderr : null;
+    if (stream) {
+      await new Promise<void>((res, rej) => stream.write(bytes, (e) => (e ? rej(e) : res())));
+      return;
+    }
+    const { writeFile } = await import('node:fs');
+    await new Promise<void>((res, rej) => writeFile(fd, bytes, (e) => (e ? rej(e) : res())));
+    return;
+  }
   const target = await resolveTarget(path);
   const existing = await stat(target).catch(() => undefined);
   if (existing && !existing.isFile()) {
@@ -81,10 +101,12 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fh: FileHandle | undefined;
   let created = false;
+  // Watch for signals before the file exists: it can be seen (and the process signalled) as soon
+  // as open() has made it.
+  track(tmp);
   try {
     fh = await open(tmp, 'wx', 0o666);
     created = true;
-    track(tmp);
     await fh.writeFile(bytes);
     await fh.sync();
     await fh.close();

@@ -346,6 +346,13 @@ class Converter {
   }
 }
 
+/** The JSON syntax tree's size in values parsed (for tests that bound the parser's work). */
+export function jsonParseSteps(text: string): number {
+  const p = new JsonSyntax(text, '<test>');
+  p.document();
+  return p.steps;
+}
+
 /** Parses JSON text into a tree of arrays; see the file comment. Errors name `source` and a location. */
 export function parseJsonValue(text: string, source: string): JsonTree {
   if (text.startsWith('\uFEFF')) text = text.slice(1);

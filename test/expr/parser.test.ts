@@ -57,7 +57,7 @@ describe('precedence and associativity', () => {
 });
 
 describe('literals', () => {
-  const nums: [string, number, boolean][] = [
+  const nums: [string, number | bigint, boolean][] = [
     ['1', 1, true],
     ['0', 0, true],
     ['00', 0, true],
