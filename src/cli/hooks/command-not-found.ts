@@ -14,10 +14,12 @@ interface HookOptions {
 
 export default async function commandNotFound(opts: HookOptions): Promise<void> {
   const known = opts.config.commandIDs;
-  const hint = suggestName(opts.id, known);
+  // With spaces as the topic separator, oclif joins the words after the command into the id.
+  const id = opts.id.split(':')[0]!;
+  const hint = suggestName(id, known);
   const did = hint ? `; did you mean '${hint}'?` : '';
   process.stderr.write(
-    `error: unknown command '${clip(opts.id)}'${did} (commands: ${known.join(', ')}; '${opts.config.bin} --help' describes them)\n`,
+    `error: unknown command '${clip(id)}'${did} (commands: ${known.join(', ')}; '${opts.config.bin} --help' describes them)\n`,
   );
   process.exitCode = 2;
 }
