@@ -20,6 +20,7 @@ export * as dtypes from './core/dtype.js';
 export { DType } from './core/dtype.js';
 export {
   ConcretizationTypeError,
+  OverflowError,
   TracerBoolConversionError,
   TracerIntegerConversionError,
 } from './core/errors.js';
