@@ -142,11 +142,6 @@ function reductionJaxpr(computation: Computation, avals: ShapedArray[], tree: Tr
     throw new TypeError(
       `As of JAX v0.7, parameters to jaxpr equations must have __hash__ and __eq__ methods. In a call to primitive reduce_window, the value of parameter consts was not hashable: (${closed.consts.map(String).join(', ')},)`,
     );
-  const outAvals = closed.jaxpr.outAvals;
-  if (outAvals.length === n && outAvals.some((a, i) => a.dtype !== avals[i].dtype || a.ndim !== 0))
-    throw new TypeError(
-      `reduce_window computation must return scalars of the init values' dtypes (${avals.map((a) => a.dtype.name).join(', ')}), got ${outAvals.map((a) => a.strShort()).join(', ')}`,
-    );
   const entry = { jaxpr: closed.jaxpr, outTree: outTree! };
   if (!m) traced.set(computation, (m = new Map()));
   m.set(key, entry);
@@ -206,9 +201,13 @@ export function reduceWindow(
   if (typeof padding === 'string') {
     let span = dims;
     if (windowDilation) {
+      // lax._dilate_shape: positive dilations, missing leading ones taken as 1.
       if (!windowDilation.every((d) => d > 0))
         throw new TypeError(`All dilations must be positive, got ${shapeTuple(windowDilation)}.`);
-      span = dims.map((n, i) => dilateDim(n, windowDilation[i - (dims.length - windowDilation.length)] ?? 1));
+      if (windowDilation.length > dims.length)
+        throw new ValueError('safe_map() argument 2 is longer than argument 1');
+      const lead = dims.length - windowDilation.length;
+      span = dims.map((n, i) => dilateDim(n, i < lead ? 1 : windowDilation[i - lead]));
     }
     pads = padtypeToPads(ops[0].shape, span, windowStrides ?? [], padding);
   } else pads = padding.map(([lo, hi]) => [lo, hi]);

@@ -93,12 +93,18 @@ function windowShapeTuple(shape: readonly number[], p: Params): number[] {
   checkDilation(nums(p.base_dilation));
   checkDilation(nums(p.window_dilation));
   const pads = p.padding as unknown[];
-  if (pads.length !== shape.length) {
-    const [short, which] = pads.length < shape.length ? ['shorter', 2] : ['longer', 2];
-    throw new Error(`safe_zip() argument ${which} is ${short} than argument 1`);
-  }
+  if (pads.length !== shape.length) throw safeZipError(shape.length, pads.length);
   const w = windowOf(p);
   return shape.map((n, d) => windowOutDim(w, n, d));
+}
+
+/** util.safe_zip's error for two sequences of different lengths. */
+function safeZipError(a: number, b: number): Error {
+  const e = new Error(
+    `safe_zip() argument 1 has length ${b} but argument 0 has length ${a}. All lengths: (${a}, ${b})`,
+  );
+  e.name = 'ValueError';
+  return e;
 }
 
 /** The value a max (`'max'`) or min reduction starts from: lax._get_max_identity / _get_min_identity. */
@@ -165,6 +171,12 @@ export const reduce_window = definePrimitive(
           `reduce_window expected init_values to be scalars but init_values have shapes [${inits.map((v) => shapeTuple(v.shape)).join(', ')}].`,
         );
       const shape = windowShape(ops[0], p);
+      // JAX leaves this to XLA's verifier: the body maps (acc..., x...) scalars to acc scalars.
+      const body = (p.jaxpr as Jaxpr).outAvals;
+      if (body.length !== n || body.some((b, i) => b.dtype !== inits[i].dtype || b.ndim !== 0))
+        throw new TypeError(
+          `reduce_window computation must return ${n} scalar(s) of the init values' dtypes (${inits.map((v) => v.dtype.name).join(', ')}), got ${body.map((b) => b.strShort()).join(', ')}`,
+        );
       return ops.map((o) => new ShapedArray(shape, o.dtype));
     },
     lower: ((ctx, ins, p, outAvals) => {

@@ -23,7 +23,7 @@ import type { Jaxpr } from '../../ir/jaxpr.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import { reduceWindow } from '../../lax/windowed.js';
 import { ge, le } from '../../primitives/elementwise.js';
-import { pad, slice } from '../../primitives/structural.js';
+import { broadcast_in_dim, pad, slice } from '../../primitives/structural.js';
 import * as W from '../../primitives/windowed.js';
 import { instantiate, type JvpRule, jvpFlat, Zero } from '../jvp.js';
 import type { TransposeRule, UndefPrimal } from '../transpose.js';
@@ -48,6 +48,19 @@ function withBatchDim(p: Params, d: number, keys: readonly string[]): Params {
     out[k] = xs;
   }
   return out;
+}
+
+/**
+ * batching.bdim_at_front: the batch dimension moved to the front, or an unbatched value broadcast
+ * along a new leading one (JAX computes those dimensions with np.delete, so they print as np.int64).
+ */
+function atFront(x: Value, d: number | null, size: number): Value {
+  if (d !== null) return bdimAtFront(x, d, size);
+  return bind1(broadcast_in_dim, [x], {
+    shape: [size, ...x.shape],
+    broadcast_dimensions: x.shape.map((_, i) => new NpInt(i + 1)),
+    sharding: null,
+  });
 }
 
 // ---- reduce_window_sum ---------------------------------------------------------------------------
@@ -142,7 +155,7 @@ W.reduce_window.rules.batch = ((vals, dims, p, size) => {
   const n = vals.length >> 1;
   if (dims.slice(n).some((d) => d !== null))
     throw new W.NotImplementedError('reduce_window batching is not implemented for initial values');
-  const ops = vals.slice(0, n).map((v, i) => bdimAtFront(v, dims[i], size));
+  const ops = vals.slice(0, n).map((v, i) => atFront(v, dims[i], size));
   const outs = bind(W.reduce_window, [...ops, ...vals.slice(n)], withBatchDim(p, 0, GEOMETRY));
   return [outs, outs.map(() => 0)];
 }) satisfies BatchRule;
@@ -208,7 +221,7 @@ W.select_and_gather_add.rules.transpose = (([t], [tangents, operand0], p) => {
 
 function selectBatch(prim: Primitive, keys: readonly string[]): BatchRule {
   return ([a, x], [da, dx], p, size) => {
-    const out = bind1(prim, [bdimAtFront(a, da, size), bdimAtFront(x, dx, size)], withBatchDim(p, 0, keys));
+    const out = bind1(prim, [atFront(a, da, size), atFront(x, dx, size)], withBatchDim(p, 0, keys));
     return [[out], [0]];
   };
 }
