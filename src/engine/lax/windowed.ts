@@ -148,7 +148,11 @@ function reductionJaxpr(computation: Computation, avals: ShapedArray[], tree: Tr
   return entry;
 }
 
-/** A concrete, host-readable 0-d value's JS scalar (null when it is traced or on a device). */
+/**
+ * A concrete, host-readable 0-d value's JS scalar, or null. An init value resident on a device
+ * that cannot be read synchronously (webgpu) counts as not concrete, like a tracer: it takes the
+ * general form, which needs its dtype to match the operand's.
+ */
 function concreteScalar(v: Value): number | bigint | boolean | null {
   if (!(v instanceof ArrayImpl) || v.ndim !== 0 || !hostReadable(v)) return null;
   return hostScalar(v);
