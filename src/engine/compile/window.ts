@@ -11,7 +11,7 @@
 import { ShapedArray } from '../core/aval.js';
 import { bool } from '../core/dtype.js';
 import type { Params } from '../core/primitive.js';
-import { bin, iconst, type ReduceOp, type SExpr, sel } from './kir.js';
+import { bin, iconst, type SExpr, sel } from './kir.js';
 import { Lazy, type LowerCtx } from './lower.js';
 
 /** A window's geometry, one entry per operand dimension. */
@@ -80,11 +80,13 @@ export function windowTap(
   const idx = shape.map((n, d) => {
     const [lo] = w.padding[d];
     const bd = w.baseDilation[d];
-    const t = bin(
-      'sub',
-      bin('add', bin('mul', o[d], iconst(w.strides[d])), bin('mul', k[d], iconst(w.windowDilation[d]))),
-      iconst(lo),
-    );
+    const os = bin('mul', o[d], iconst(w.strides[d]));
+    const kd = k[d];
+    // With a static offset the constant part folds into one term (hoisted loops stay short).
+    const t =
+      kd.k === 'const'
+        ? bin('add', os, iconst((kd.v as number) * w.windowDilation[d] - lo))
+        : bin('sub', bin('add', os, bin('mul', kd, iconst(w.windowDilation[d]))), iconst(lo));
     const i = bd === 1 ? t : bin('div', t, iconst(bd));
     const outN = windowOutDim(w, n, d);
     const maxT = (outN - 1) * w.strides[d] + (w.dims[d] - 1) * w.windowDilation[d] - lo;
@@ -102,22 +104,44 @@ export function windowTap(
 /** Ops per element above which a windowed operand is written to memory rather than recomputed per tap. */
 const EXPENSIVE = 4;
 
+/** Windows of at most this many taps are unrolled into a map kernel; larger ones loop in a reduce kernel. */
+const UNROLL = 32;
+
 /**
- * `op` over each window of `x` (a reduce kernel whose reduced loops are the window offsets and
- * whose body reads `x` through windowTap, `identity` outside the operand): the specialised
- * reduce_window_sum/max/min. `identity` is the op's identity, so it stands for a skipped tap.
+ * `op` over each window of `x`, skipping taps outside the operand (`identity` is the op's
+ * identity): the specialised reduce_window_sum/max/min. A small window is unrolled into one
+ * expression per output element (a map kernel): each tap's validity and index then depend only
+ * on the output index, so the backend hoists them out of the inner loops, and consumers fuse.
+ * A large window is a reduce kernel whose reduced loops are the window offsets.
  */
 export function windowReduce(
   ctx: LowerCtx,
   x0: Lazy,
   w: Window,
-  op: ReduceOp,
+  op: 'add' | 'max' | 'min',
   identity: SExpr,
   outAval: ShapedArray,
 ): Lazy {
   const rank = x0.aval.shape.length;
-  const taps = w.dims.reduce((a, b) => a * b, 1);
-  const x = taps > 1 && x0.cost >= EXPENSIVE ? ctx.materialize(x0) : x0;
+  const offsets = windowOffsets(w.dims);
+  const x = offsets.length > 1 && x0.cost >= EXPENSIVE ? ctx.materialize(x0) : x0;
+  if (offsets.length <= UNROLL) {
+    const [y] = foldLazy(
+      ctx,
+      [outAval],
+      offsets.length,
+      () => [identity],
+      (o, s, [acc]) => {
+        const tap = windowTap(w, x.aval.shape, o, offsets[s].map(iconst));
+        // The first tap needs no combine when it is always valid: acc is the identity.
+        if (s === 0 && !tap.valid) return [x.at(tap.idx)];
+        const next = bin(op, acc, x.at(tap.idx));
+        return [tap.valid ? sel(tap.valid, next, acc) : next];
+      },
+      x.cost + 2,
+    );
+    return y;
+  }
   const virtual = new Lazy(
     new ShapedArray([...outAval.shape, ...w.dims], x.aval.dtype),
     (idx) => {

@@ -339,9 +339,13 @@ function scatterSelected(
         if (m[d] * s + (s - 1) >= w.dims[d]) both(bin('lt', k, iconst(w.dims[d]), bool));
         const od = bin('sub', q, iconst(m[d]));
         const n = srcShape[d];
-        both(bin('ge', od, iconst(0), bool));
-        both(bin('lt', od, iconst(n), bool));
-        o.push(bin('min', bin('max', od, iconst(0)), iconst(Math.max(n - 1, 0))));
+        // The window index ranges over [floor(lo / s), floor((size - 1 + lo) / s)] - m: check
+        // (and clamp) only the bounds it can cross.
+        const lowOut = Math.floor(lo / s) - m[d] < 0;
+        const highOut = Math.floor((x.aval.shape[d] - 1 + lo) / s) - m[d] >= n;
+        if (lowOut) both(bin('ge', od, iconst(0), bool));
+        if (highOut) both(bin('lt', od, iconst(n), bool));
+        o.push(lowOut || highOut ? bin('min', bin('max', od, iconst(0)), iconst(Math.max(n - 1, 0))) : od);
         flatK = bin('add', flatK, bin('mul', k, iconst(kStrides[d])));
       }
       const hit = bin('eq', selected.at(o), flatK, bool);
