@@ -386,14 +386,61 @@ describe('gradients against finite differences', () => {
       [0, 0, 0],
     ]);
     expect(await jacfwd(f)(x).tolist()).toEqual(await jacrev(f)(x).tolist());
+    // With padding too: tjax's jvp and vjp both take the first tie in row-major order (JAX's
+    // jvp follows XLA's CPU order there, which reorders padded window dimensions).
+    const g = (v: Value) => lax.reduceWindow(v, -Infinity, lax.max, [2, 2], [1, 1], 'SAME');
+    expect(await jacfwd(g)(x).tolist()).toEqual(await jacrev(g)(x).tolist());
+  });
+});
+
+describe('the general form’s computation', () => {
+  const x = () => jnp.array([1, 2, 3, 4], { dtype: 'float32' });
+
+  it('cannot close over a tracer (JAX’s NotImplementedError)', () => {
+    const f = (c: Value) =>
+      jnp.sum(lax.reduceWindow(x(), 0.5 - 0.5, (a: Value, b: Value) => lax.add(a, lax.mul(b, c)), [2]));
+    expect(() => grad(f)(jnp.array(2, { dtype: 'float32' }))).toThrow(
+      "Reduction computations can't close over Tracers.",
+    );
+  });
+
+  it('closes over scalars as literals, and refuses arrays (JAX: consts must be hashable)', async () => {
+    const c = jnp.array(2, { dtype: 'float32' });
+    const y = lax.reduceWindow(x(), 0.5 - 0.5, (a: Value, b: Value) => lax.add(a, lax.mul(b, c)), [2]);
+    expect(await y.tolist()).toEqual([6, 10, 14]);
+    const v = jnp.array([2], { dtype: 'float32' });
+    expect(() =>
+      lax.reduceWindow(x(), 0.5 - 0.5, (a: Value, b: Value) => lax.add(a, lax.mul(b, v.reshape([]))), [2]),
+    ).toThrow('the value of parameter consts was not hashable');
+  });
+
+  it('takes pytrees of operands and init values', async () => {
+    const out = lax.reduceWindow(
+      { s: x(), m: x() },
+      { s: 0.5 - 0.5, m: -Infinity },
+      (a: any, b: any) => ({ s: lax.add(a.s, b.s), m: lax.max(a.m, b.m) }),
+      [3],
+      [1],
+      'SAME',
+    );
+    expect(await out.s.tolist()).toEqual([3, 6, 9, 7]);
+    expect(await out.m.tolist()).toEqual([2, 3, 4, 4]);
   });
 });
 
 describe('kernels', () => {
-  it('a window reduction is one reduce kernel with its producer fused', () => {
+  it('a small window is one kernel with its producer and consumer fused', () => {
     const x = jnp.ones([8, 8], { dtype: 'float32' });
-    const f = jit((v: Value) => lax.reduceWindow(jnp.sin(v), 0, lax.add, [3, 3], [1, 1], 'SAME'));
+    const f = jit((v: Value) => lax.reduceWindow(jnp.sin(v), 0, lax.add, [3, 3], [1, 1], 'SAME').mul(2));
     expect(f.lower(x).compile().kernelCount).toBe(1);
+  });
+
+  it('a large window is one reduce kernel', async () => {
+    const x = jnp.ones([64], { dtype: 'float32' });
+    const f = jit((v: Value) => lax.reduceWindow(v, 0, lax.add, [40], [8], 'SAME'));
+    expect(f.lower(x).compile().kernelCount).toBe(1);
+    // jax.lax.reduce_window(jnp.ones(64), 0., lax.add, (40,), (8,), "SAME")
+    expect(await f(x).tolist()).toEqual([24, 32, 40, 40, 40, 40, 32, 24]);
   });
 
   it('a long general fold is cut into kernels that hand the accumulator on', async () => {

@@ -7,10 +7,13 @@
  * its selected element). Params, shape rules and error texts are JAX's; rules live in
  * transforms/rules/windowed.ts.
  *
- * Lowering (compile/window.ts) is kernel IR only. The specialised reductions are reduce kernels
- * over the window offsets. The general form and select_and_gather_add fold their body over the
- * offsets in XLA's order, skipping padding and base-dilation holes, as XLA's CPU ReduceWindow
- * does. select_and_scatter_add is a gather rather than XLA's scatter: one kernel finds each
+ * Lowering (compile/window.ts) is kernel IR only. The specialised reductions unroll small
+ * windows into map kernels and loop over large ones in reduce kernels. The general form and
+ * select_and_gather_add fold their body over the offsets in row-major order, skipping padding and
+ * base-dilation holes, as XLA's CPU ReduceWindow does. (XLA leaves the order unspecified, and its
+ * CPU backend reorders the window dimensions when some are padded or base-dilated; so a
+ * non-associative body, or a tie in select_and_gather_add, can come out differently from JAX
+ * there. Row-major ties also make jvp and vjp pick the same element, which JAX's need not.) select_and_scatter_add is a gather rather than XLA's scatter: one kernel finds each
  * window's selected offset (XLA's SelectAndScatter: the first element, then a candidate replaces
  * the selection when `select(selected, candidate)` is false; JAX pads the operand with the
  * select's identity first, so padding takes part), and another sums, for each operand element,
