@@ -96,27 +96,26 @@ function poolArgs<T extends PoolOptions>(
   return optsOrStrides as T;
 }
 
-/** flax.linen.max_pool: the maximum of each window. */
-export function maxPool(
+type ExtremumPool = (
   inputs: Value | readonly unknown[],
   windowShape: readonly number[],
   opts?: PoolOptions | readonly number[] | null,
   padding?: WindowPadding,
-): Value {
-  const o = poolArgs<PoolOptions>(opts, padding, {});
-  return pool(inputs, Number.NEGATIVE_INFINITY, lax.max, windowShape, o.strides, o.padding ?? 'VALID');
+) => Value;
+
+/** A pool over `reducer` from its identity (maxPool, minPool). */
+function extremumPool(init: number, reducer: Reducer): ExtremumPool {
+  return (inputs, windowShape, opts, padding) => {
+    const o = poolArgs<PoolOptions>(opts, padding, {});
+    return pool(inputs, init, reducer, windowShape, o.strides, o.padding ?? 'VALID');
+  };
 }
 
-/** flax.linen.pooling.min_pool: the minimum of each window. */
-export function minPool(
-  inputs: Value | readonly unknown[],
-  windowShape: readonly number[],
-  opts?: PoolOptions | readonly number[] | null,
-  padding?: WindowPadding,
-): Value {
-  const o = poolArgs<PoolOptions>(opts, padding, {});
-  return pool(inputs, Number.POSITIVE_INFINITY, lax.min, windowShape, o.strides, o.padding ?? 'VALID');
-}
+/** flax.linen.max_pool(inputs, windowShape, { strides, padding }): the maximum of each window. */
+export const maxPool: ExtremumPool = extremumPool(Number.NEGATIVE_INFINITY, lax.max);
+
+/** flax.linen.pooling.min_pool(inputs, windowShape, { strides, padding }): the minimum of each window. */
+export const minPool: ExtremumPool = extremumPool(Number.POSITIVE_INFINITY, lax.min);
 
 /**
  * flax.linen.avg_pool: the mean of each window. With `countIncludePad: false` the divisor is the
