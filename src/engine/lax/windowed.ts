@@ -1,6 +1,6 @@
 /**
- * @file lax's windowed reductions: reduceWindow (jax.lax.reduce_window), reduceWindowShapeTuple
- * and padtypeToPads, with JAX 0.10.2's argument handling (jax/_src/lax/windowed_reductions.py,
+ * @file lax's windowed reductions: reduceWindow (jax.lax.reduce_window) and reduceWindowShapeTuple,
+ * with JAX 0.10.2's argument handling (jax/_src/lax/windowed_reductions.py,
  * jax/_src/lax/lax.py). reduceWindow picks reduce_window_sum/max/min when the computation is
  * lax.add/lax.max/lax.min and the init value is a concrete scalar equal to its identity, as JAX's
  * _get_monoid_window_reducer does; anything else traces the computation on the init values'
@@ -45,11 +45,13 @@ class RuntimeError extends Error {
 const len1 = (n: number) => `(${n},)`;
 
 /**
- * lax.padtype_to_pads: the (low, high) padding of each dimension for a padding name. SAME pads
- * so that the output has ceil(in / stride) elements, the odd element going high (SAME_LOWER: low).
- * The arguments broadcast against each other as NumPy arrays do.
+ * lax.padtype_to_pads as reduce_window calls it: the (low, high) padding of each dimension for a
+ * padding name. SAME pads so that the output has ceil(in / stride) elements, the odd element
+ * going high (SAME_LOWER: low). The arguments broadcast against each other as NumPy arrays do
+ * (reduce_window passes `window_strides or []`, so SAME without strides fails as in JAX). The
+ * public lax.padtypeToPads lives with the convolutions (lax/conv.ts); this one is not exported.
  */
-export function padtypeToPads(
+function windowPads(
   inShape: readonly number[],
   windowShape: readonly number[],
   windowStrides: readonly number[],
@@ -213,7 +215,7 @@ export function reduceWindow(
       const lead = dims.length - windowDilation.length;
       span = dims.map((n, i) => dilateDim(n, i < lead ? 1 : windowDilation[i - lead]));
     }
-    pads = padtypeToPads(ops[0].shape, span, windowStrides ?? [], padding);
+    pads = windowPads(ops[0].shape, span, windowStrides ?? [], padding);
   } else pads = padding.map(([lo, hi]) => [lo, hi]);
   const params: WindowParams = {
     window_dimensions: dims,
