@@ -263,6 +263,20 @@ const POSITIONAL: Record<string, string[]> = {
   ball: ['key', 'd', 'p', 'shape', 'dtype'],
   poisson: ['key', 'lam', 'shape', 'dtype'],
   bits: ['key', 'shape', 'dtype'],
+  // lax.reduce_window and flax's pooling, in their Python positional order.
+  reduce_window: [
+    'operand',
+    'init_value',
+    'computation',
+    'window_dimensions',
+    'window_strides',
+    'padding',
+    'base_dilation',
+    'window_dilation',
+  ],
+  max_pool: ['inputs', 'window_shape', 'strides', 'padding'],
+  min_pool: ['inputs', 'window_shape', 'strides', 'padding'],
+  avg_pool: ['inputs', 'window_shape', 'strides', 'padding', 'count_include_pad'],
 };
 
 function applyCall(fn: (...a: any[]) => any, fname: string, args: V[], kwargs: [string, V][]): V {

@@ -1,6 +1,6 @@
 /**
  * @file The names an expression can use: the numpy namespace (as `sin`, and as `jnp.sin`), `lax`,
- * the transformations, and dtype names. Free names that are not here bind to `--arg` inputs.
+ * the transformations, flax's pooling functions, and dtype names. Free names that are not here bind to `--arg` inputs.
  * Only these objects, arrays and their documented methods are reachable from an expression.
  */
 import * as engine from '../engine/index.js';
@@ -60,7 +60,8 @@ let cached: Map<string, unknown> | null = null;
 export function builtins(): Map<string, unknown> {
   if (cached) return cached;
   const jnp = fromModule('jnp', engine.numpy as unknown as Record<string, unknown>);
-  const lax = fromModule('lax', engine.lax as unknown as Record<string, unknown>);
+  // lax under JAX's snake_case names too (`lax.reduce_window`).
+  const lax = fromModule('lax', withSnakeCase(engine.lax as unknown as Record<string, unknown>));
   const m = new Map<string, unknown>();
   for (const [k, v] of jnp.members) m.set(k, v);
   m.set('jnp', jnp);
@@ -81,6 +82,10 @@ export function builtins(): Map<string, unknown> {
     if (!(ns instanceof Namespace)) continue;
     for (const [k, v] of ns.members) if (!m.has(k)) m.set(k, v);
   }
+  // flax.linen's pooling, by its Python names.
+  m.set('max_pool', engine.linen.maxPool);
+  m.set('avg_pool', engine.linen.avgPool);
+  m.set('min_pool', engine.linen.minPool);
   // The transformations, under JAX's Python names.
   m.set('jit', engine.jit);
   m.set('grad', engine.grad);

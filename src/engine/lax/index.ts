@@ -10,3 +10,4 @@ export * as linalg from './linalg.js';
 export * from './reductions.js';
 export * from './sorting.js';
 export * from './structural.js';
+export * from './windowed.js';
