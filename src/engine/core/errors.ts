@@ -32,3 +32,13 @@ export class TracerIntegerConversionError extends ConcretizationTypeError {
 export class OverflowError extends Error {
   override name = 'OverflowError';
 }
+
+/** Python's ValueError: an argument of the right type with a value the function does not accept. */
+export class ValueError extends Error {
+  override name = 'ValueError';
+}
+
+/** Python's NotImplementedError: JAX accepts this, tjax does not (yet). */
+export class NotImplementedError extends Error {
+  override name = 'NotImplementedError';
+}

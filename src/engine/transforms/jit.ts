@@ -12,6 +12,7 @@ import { type ArrayImpl, ArrayImpl as ArrayImplClass } from '../core/array.js';
 import { type ShapedArray, ShapedArray as ShapedArrayClass } from '../core/aval.js';
 import { toValue } from '../core/coerce.js';
 import { config } from '../core/config.js';
+import { staticKey } from '../core/hash-key.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { bind, isTracer, type Value } from '../core/trace.js';
@@ -56,16 +57,6 @@ interface CacheEntry {
   jaxpr: ClosedJaxpr;
   consts: Value[];
   outTree: TreeDef;
-}
-
-function staticKey(v: unknown): string {
-  try {
-    return JSON.stringify(v, (_k, x) =>
-      typeof x === 'bigint' ? `${x}n` : typeof x === 'function' ? `fn:${x.name}` : x,
-    );
-  } catch {
-    throw new TypeError(`Non-hashable static arguments are not supported: ${String(v)}`);
-  }
 }
 
 /** Arguments typed as arrays also accept what becomes one: JS numbers, booleans, nested lists. */
@@ -181,7 +172,10 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     const { vals, inTree, statics, rebuild } = prepare(args);
     const avals: ShapedArray[] = vals.map(avalOf);
     const dev = opts.device ? String(resolveDevice(opts.device)) : '';
-    const key = `${inTree}|${avals.map((a) => a.key()).join(',')}|${staticKey(statics)}|${dev}`;
+    let key = `${inTree.key()}|${avals.map((a) => a.key()).join(',')}|${dev}`;
+    // Static values by value when hashable (numbers, strings, tuples), by identity when not
+    // (functions, class instances), as JAX hashes them; dicts and arrays raise JAX's ValueError.
+    for (const [k, v] of statics as [number | string, unknown][]) key += `|${k}=${staticKey(v)}`;
     let entry = cache.get(key);
     if (!entry) {
       traceCount++;
