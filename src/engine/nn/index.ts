@@ -10,7 +10,7 @@ import { erf as laxErf, select as laxSelect } from '../lax/elementwise.js';
 import * as jnp from '../numpy/namespace.js';
 import { promoteArgsInexact } from '../numpy/util.js';
 import { customJvp, stopGradient } from '../transforms/api.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 
 type In = unknown;
 type Axis = number | readonly number[] | null;
@@ -19,7 +19,7 @@ const v = (x: In): Value => jnp.asarray(x) as Value;
 
 /** As JAX's: a custom_jvp around a jitted maximum, so the gradient at 0 is 0 (not 0.5). */
 const reluCustom = customJvp(
-  jit(function relu(x: In): Value {
+  namedJit('relu', function relu(x: In): Value {
     return jnp.maximum(x, 0);
   }),
 );

@@ -22,7 +22,7 @@ import { normalizeAxis, sizeOf } from '../core/shape.js';
 import { isTracer, type Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
 import { GatherDimensionNumbers, GatherScatterMode, type ScatterKind } from '../primitives/indexing.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { full } from './creation.js';
 import { less, remainder, where } from './ufuncs.js';
 import { broadcastTo, promoteArgs } from './util.js';
@@ -719,7 +719,8 @@ export interface TakeOptions {
   indicesAreSorted?: boolean;
 }
 
-const takeJit = jit(
+const takeJit = namedJit(
+  '_take',
   function _take(
     a: Value,
     indices: Value,
@@ -798,7 +799,8 @@ export interface TakeAlongAxisOptions {
   fillValue?: number | boolean | null;
 }
 
-const takeAlongAxisJit = jit(
+const takeAlongAxisJit = namedJit(
+  'take_along_axis',
   function take_along_axis(
     arr: Value,
     indices: Value,

@@ -114,6 +114,23 @@ function fnName(f: { name: string }): string {
 }
 
 export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): Jitted<F> {
+  return makeJit(f, opts, fnName(f));
+}
+
+/**
+ * jit under an explicit name, for the namespaces' inner jits: their `jit[name=...]` must be JAX's
+ * name, and a JS function's own name is not reliable (the bundler renames `sort` to `sort4` when
+ * another `sort` is in scope).
+ */
+export function namedJit<F extends (...args: any[]) => any>(
+  name: string,
+  f: F,
+  opts: JitOptions = {},
+): Jitted<F> {
+  return makeJit(f, opts, name);
+}
+
+function makeJit<F extends (...args: any[]) => any>(f: F, opts: JitOptions, name: string): Jitted<F> {
   const staticNums = new Set(
     opts.staticArgnums === undefined
       ? []
@@ -130,7 +147,6 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   );
   const cache = new Map<string, CacheEntry>();
   let traceCount = 0;
-  const name = fnName(f);
 
   /** Split args into the dynamic part (traced) and a static key; returns a re-assembler. */
   const prepare = (args: unknown[]) => {
