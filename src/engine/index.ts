@@ -4,9 +4,6 @@
  */
 import './ir/printer.js';
 import './compile/index.js';
-import * as lax from './lax/index.js';
-import * as numpy from './numpy/index.js';
-import * as tree from './tree/index.js';
 
 export { Device } from './backends/backend.js';
 export { cpuProfile } from './backends/cpu/backend.js';
@@ -27,15 +24,33 @@ export {
 export { primitives } from './core/primitive.js';
 export type { Value } from './core/trace.js';
 export { Tracer } from './core/trace.js';
-export { devicePut } from './device-put.js';
 export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
-export * as linen from './linen/index.js';
-export * as nn from './nn/index.js';
+export { lax, linen, nn, numpy, random, scipy, tree } from './namespace-types.gen.js';
+// The namespaces and transformations with their arguments bound against JAX's signatures.
+export {
+  checkpoint,
+  customJvp,
+  customVjp,
+  devicePut,
+  evalShape,
+  grad,
+  hessian,
+  jacfwd,
+  jacobian,
+  jacrev,
+  jit,
+  jvp,
+  linearize,
+  linearTranspose,
+  makeJaxpr,
+  remat,
+  stopGradient,
+  valueAndGrad,
+  vjp,
+  vmap,
+} from './namespaces.js';
 export * as optax from './optax/index.js';
-export * as random from './random/index.js';
-export * as scipy from './scipy/index.js';
 export * from './transforms/api.js';
 export type { JitOptions, Jitted } from './transforms/jit.js';
-export { Compiled, jit, Lowered, makeJaxpr } from './transforms/jit.js';
+export { Compiled, Lowered } from './transforms/jit.js';
 export * as wgan from './wgan.js';
-export { lax, numpy, tree };

@@ -8,6 +8,7 @@ import { defaultDevice, resolveDevice } from '../backends/registry.js';
 import { ArrayImpl } from '../core/array.js';
 import { fillTyped, hostArray, isValue } from '../core/coerce.js';
 import { bool, type DType, type DTypeLike, defaultFloat, defaultInt, promoteTypes } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { checkShape } from '../core/shape.js';
 import { bind1, currentDynamicTrace, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
@@ -165,6 +166,10 @@ export function linspace(start: number, stop: number, num = 50, opts: LinspaceOp
 /** jnp.eye(N, M=None, k=0). */
 export function eye(n: number, m?: number | null, k = 0, opts: CreateOptions = {}): Value {
   const cols = m ?? n;
+  if (n < 0 || cols < 0)
+    throw new ValueError(
+      `negative dimensions are not allowed, got ${n} and ${m === undefined || m === null ? 'None' : m}`,
+    );
   const dtype = dtypeOpt(opts.dtype, 'eye') ?? defaultFloat();
   const rows = bind1(iota, [], { dtype: defaultInt(), shape: [n, cols], dimension: 0, sharding: null });
   const cs = bind1(iota, [], { dtype: defaultInt(), shape: [n, cols], dimension: 1, sharding: null });

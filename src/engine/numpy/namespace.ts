@@ -3,6 +3,8 @@
  */
 
 export * from './compare.js';
+// The public where (with its one-argument form); ufuncs' three-argument where is for internal use.
+export { where } from './compare.js';
 export * from './creation.js';
 export * from './dtypes.js';
 export * from './indexing.js';

@@ -4,6 +4,7 @@
  */
 import { config } from '../core/config.js';
 import { bool, type DType, defaultFloat, int32 } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { broadcastShapes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
@@ -255,7 +256,8 @@ const clipJit = namedJit('clip', function clip(arr: Value, min: Value | null, ma
   return a;
 });
 
-export function clip(x: In, min?: In | null, max?: In | null): Value {
+export function clip(x?: In | null, min?: In | null, max?: In | null): Value {
+  if (x === undefined || x === null) throw new ValueError('No input was provided to the clip function.');
   return clipJit(
     asValue(x),
     min === undefined || min === null ? null : asValue(min),
