@@ -71,6 +71,7 @@ export declare namespace lax {
 }
 export declare namespace nn {
   export type AxisOpts = raw_nn.AxisOpts;
+  export type StandardizeOptions = raw_nn.StandardizeOptions;
 }
 export declare namespace random {
   export type KeyLike = raw_random.KeyLike;

@@ -15,9 +15,11 @@
  * raise: as in JAX they fall through to dynamic_slice, which clamps. Updates always go through a
  * scatter with the gather's dimension numbers transposed.
  */
+
 import { ArrayImpl, hostScalar } from '../core/array.js';
 import { hostArray, toValue } from '../core/coerce.js';
 import { type DType, int32 } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { normalizeAxis, sizeOf } from '../core/shape.js';
 import { isTracer, type Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
@@ -748,7 +750,7 @@ const takeJit = namedJit(
       gmode = GatherScatterMode.PROMISE_IN_BOUNDS;
     } else if (mode === 'clip') {
       gmode = GatherScatterMode.CLIP;
-    } else throw new Error(`Invalid mode '${mode}' for np.take`);
+    } else throw new ValueError(`Invalid mode '${mode}' for np.take`);
     const sizes = [...x.shape];
     if (sizes[ax] === 0) {
       if (ix.size !== 0) throw new IndexError('Cannot do a non-empty jnp.take() from an empty axis.');

@@ -2,6 +2,7 @@
  * @file Everything the numpy namespace exports, gathered from its modules.
  */
 
+export * from './aliases.js';
 export * from './compare.js';
 // The public where (with its one-argument form); ufuncs' three-argument where is for internal use.
 export { where } from './compare.js';

@@ -12,7 +12,7 @@
  */
 import { type ArrayImpl, hostScalar } from '../core/array.js';
 import { bool, type DType, type DTypeLike, defaultInt, int32, requestDType, toDType } from '../core/dtype.js';
-import { ConcretizationTypeError } from '../core/errors.js';
+import { ConcretizationTypeError, ValueError } from '../core/errors.js';
 import { normalizeAxis } from '../core/shape.js';
 import { isTracer, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
@@ -249,7 +249,7 @@ const searchsortedJit = namedJit(
 export function searchsorted(a: unknown, v: unknown, opts: SearchsortedOpts = {}): Value {
   const side = opts.side ?? 'left';
   if (side !== 'left' && side !== 'right')
-    throw new Error(`invalid argument side='${side}', expected 'left' or 'right'`);
+    throw new ValueError(`invalid argument side='${side}', expected 'left' or 'right'`);
   let av = asValue(a);
   let vv = asValue(v);
   if (av.ndim !== 1) throw new Error('a should be 1-dimensional');

@@ -41,6 +41,7 @@ import {
   uint32,
   uint64,
 } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { shapeTuple, sizeOf } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
@@ -486,7 +487,7 @@ const _bernoulli = namedJit(
  * probability p; mode 'high' uses two uniforms, correct for p below float32's ~1e-7.
  */
 export function bernoulli(key: KeyLike, p: Num = 0.5, shape?: Shape | null, mode = 'low'): Value {
-  if (mode !== 'high' && mode !== 'low') throw new Error(`got mode='${mode}', expected 'high' or 'low'`);
+  if (mode !== 'high' && mode !== 'low') throw new ValueError(`got mode='${mode}', expected 'high' or 'low'`);
   const k = single('bernoulli', key);
   let pv = toValue(p);
   if (!pv.dtype.isFloat) pv = lax.convertElementType(pv, defaultFloat(), pv.weakType);

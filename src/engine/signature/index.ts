@@ -84,6 +84,15 @@ function members(obj: object): [string, unknown][] {
 
 const hasPrefix = (path: string) => Object.keys(SIGNATURES).some((k) => k.startsWith(`${path}.`));
 
+/** Record the functions of a namespace with no JAX counterpart (scipy.divergences) as unsigned. */
+function recordUnsigned(path: string, ns: object, depth: number): void {
+  for (const [k, v] of Object.entries(ns)) {
+    if (typeof v === 'function' && !/^[A-Z]/.test(k)) unsigned.add(`${path}.${k}`);
+    else if (depth < 3 && isNamespaceLike(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v)))
+      recordUnsigned(`${path}.${k}`, v, depth + 1);
+  }
+}
+
 /**
  * A copy of a namespace with its functions bound, sub-namespaces (numpy.linalg, scipy.stats.norm)
  * bound in turn; other members (dtypes, constants, classes) are shared. A class instance keeps its
@@ -98,7 +107,11 @@ export function bindNamespace<T extends object>(path: string, ns: T): T {
     if (typeof v === 'function' && !/^[A-Z]/.test(k.replace(/^PRNGKey$/, 'p')))
       out[k] = bindFunction(p, v as Fn, ns);
     else if (isNamespaceLike(v) && hasPrefix(p)) out[k] = bindNamespace(p, v);
-    else out[k] = v;
+    else {
+      if (isNamespaceLike(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v)))
+        recordUnsigned(p, v, 1);
+      out[k] = v;
+    }
   }
   return out as T;
 }
