@@ -156,7 +156,7 @@ describe('calls in the JS form, and Python’s ways', () => {
     expect(await list(out.a)).toEqual([3, 4, 5]);
     const [carry] = lax.scan((c: Value, v: Value) => [c.add(v), c], 0, x);
     expect(await list(carry)).toBe(6);
-    const [, ys] = lax.scan((c: Value, v: { a: Value }) => [c, v.a], 0, { a: x });
+    const [, ys] = lax.scan((c: Value, v: { a: Value }) => [c, v.a], jnp.zeros([]), { a: x });
     expect(await list(ys)).toEqual([1, 2, 3]);
   });
 
