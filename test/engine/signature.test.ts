@@ -154,7 +154,7 @@ describe('calls in the JS form, and Python’s ways', () => {
   it('a dict of data is not an options object where JAX takes a pytree', async () => {
     const out = lax.foriLoop(0, 2, (_i: Value, c: { a: Value }) => ({ a: c.a.add(1) }), { a: x });
     expect(await list(out.a)).toEqual([3, 4, 5]);
-    const [carry] = lax.scan((c: Value, v: Value) => [c.add(v), c], 0, x);
+    const [carry] = lax.scan((c: Value, v: Value) => [c.add(v), c], jnp.zeros([]), x);
     expect(await list(carry)).toBe(6);
     const [, ys] = lax.scan((c: Value, v: { a: Value }) => [c, v.a], jnp.zeros([]), { a: x });
     expect(await list(ys)).toEqual([1, 2, 3]);
