@@ -23,7 +23,7 @@ export {
 } from './core/errors.js';
 export { primitives } from './core/primitive.js';
 export type { Value } from './core/trace.js';
-export { Tracer } from './core/trace.js';
+export { Tracer, UnexpectedTracerError } from './core/trace.js';
 export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
 export { lax, linen, nn, numpy, random, scipy, tree } from './namespace-types.gen.js';
 // The namespaces and transformations with their arguments bound against JAX's signatures.

@@ -222,9 +222,18 @@ function applyCall(fn: (...a: any[]) => any, args: V[], kwargs: [string, V][]): 
 }
 
 const ARRAY_ATTRS = new Set(['T', 'mT', 'shape', 'dtype', 'ndim', 'size', 'at', 'weakType', 'weak_type']);
+/**
+ * Reads of an array's values: asynchronous in the library (they return Promises for a module
+ * program to await), which an expression cannot wait for; its result is printed in full anyway.
+ */
+const ASYNC_READS = new Set(['data', 'tolist', 'item', 'blockUntilReady', 'block_until_ready']);
 const METHOD_NAMES = new Set(
   Object.getOwnPropertyNames(Object.getPrototypeOf(Object.getPrototypeOf(jnp.zeros(1)))).filter(
-    (n) => n !== 'constructor' && !n.startsWith('_') && n !== 'toPrimitive',
+    (n) =>
+      n !== 'constructor' &&
+      !n.startsWith('_') &&
+      !['toPrimitive', 'valueOf', 'toJSON', 'dataSync'].includes(n) &&
+      !ASYNC_READS.has(n),
   ),
 );
 const UPDATE_METHODS = new Set(['get', 'set', 'add', 'subtract', 'multiply', 'mul', 'divide', 'min', 'max']);
@@ -444,6 +453,11 @@ export class Evaluator {
     }
     if (isArrayValue(target)) {
       if (attr === 'weak_type') return target.weakType;
+      if (ASYNC_READS.has(attr))
+        return this.fail(
+          node,
+          `x.${attr}() reads an array's values asynchronously (in a module program, await it); an expression cannot wait for it, and its result is printed in full: return the array itself`,
+        );
       if (ARRAY_ATTRS.has(attr))
         return this.at(node, () => (target as unknown as Record<string, unknown>)[attr]);
       if (METHOD_NAMES.has(attr)) {

@@ -15,7 +15,7 @@ import { config } from '../core/config.js';
 import { staticKey } from '../core/hash-key.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
-import { bind, isTracer, type Value } from '../core/trace.js';
+import { bind, isTracer, type Value, withTracingLabel } from '../core/trace.js';
 import { ClosedJaxpr, Jaxpr } from '../ir/jaxpr.js';
 import { traceToJaxpr } from './staging.js';
 
@@ -196,12 +196,14 @@ function makeJit<F extends (...args: any[]) => any>(f: F, opts: JitOptions, name
     if (!entry) {
       traceCount++;
       let outTree: TreeDef | undefined;
-      const closed = traceToJaxpr((...tracers) => {
-        const out = f(...rebuild(tracers));
-        const [outLeaves, tree] = treeFlatten(out);
-        outTree = tree;
-        return outLeaves.map(toValue);
-      }, avals);
+      const closed = withTracingLabel(`${name} traced for jit`, () =>
+        traceToJaxpr((...tracers) => {
+          const out = f(...rebuild(tracers));
+          const [outLeaves, tree] = treeFlatten(out);
+          outTree = tree;
+          return outLeaves.map(toValue);
+        }, avals),
+      );
       const { jaxpr, consts } = convertConstvars(closed);
       entry = { jaxpr, consts, outTree: outTree! };
       // Constants that are tracers of an enclosing transformation are only valid for this call.
@@ -260,13 +262,15 @@ export function makeJaxpr<F extends (...args: any[]) => any>(
     const dyn = args.map((a, i) => (staticNums.has(i) ? null : a));
     const [leaves, inTree] = treeFlatten(dyn);
     const vals = leaves.map(toValueOrAbstract);
-    return traceToJaxpr((...tracers) => {
-      const a = treeUnflatten(inTree, tracers) as unknown[];
-      staticNums.forEach((i) => {
-        a[i] = args[i];
-      });
-      return treeFlatten(f(...a))[0].map(toValue);
-    }, vals.map(avalOf));
+    return withTracingLabel(`${fnName(f)} traced for make_jaxpr`, () =>
+      traceToJaxpr((...tracers) => {
+        const a = treeUnflatten(inTree, tracers) as unknown[];
+        staticNums.forEach((i) => {
+          a[i] = args[i];
+        });
+        return treeFlatten(f(...a))[0].map(toValue);
+      }, vals.map(avalOf)),
+    );
   };
 }
 
