@@ -18,7 +18,7 @@ import { NotImplementedError } from '../core/errors.js';
 import { ArrayMethods } from '../core/methods.js';
 import { suggestName } from '../core/suggest.js';
 import type { SignatureEntry } from './signatures.gen.js';
-import { checkValue } from './values.js';
+import { checkFor } from './values.js';
 
 type Kind = 'po' | 'pk' | 'var' | 'ko' | 'vkw';
 
@@ -37,6 +37,14 @@ interface Param {
   default: unknown;
   /** Position among the positional parameters (po and pk), else -1. */
   pos: number;
+  /** Position among all parameters. */
+  index: number;
+  /** The value check (values.ts), resolved once. */
+  check: ((v: unknown) => unknown) | null;
+  /** Where the JS form takes it: a positional slot (>= 0) beyond JAX's, else -1. */
+  slot: number;
+  /** Its key in the JS options object, or null when the JS form does not take it by name. */
+  key: string | null;
 }
 
 /**
@@ -189,6 +197,10 @@ export class Signature {
         required: def === MISSING && (isPos || k === 'ko'),
         default: def === MISSING ? undefined : def,
         pos: isPos ? this.positional.length : -1,
+        index: this.params.length,
+        check: null,
+        slot: -1,
+        key: null,
       };
       this.params.push(p);
       if (isPos) this.positional.push(p);
@@ -215,20 +227,24 @@ export class Signature {
         .map((n, i) => [n, this.positional.length + i]),
     );
     this.maxPositional = this.varParam ? Number.POSITIVE_INFINITY : Math.max(this.positional.length, k);
-    this.positionChecks = this.positional.map((p) =>
-      checkValue.has(this.name, p.name, p.type, p.default) ? p : null,
-    );
+    for (const p of this.params) {
+      p.check = checkFor(this.name, p.name, p.type, p.default, p.pos >= 0 ? p.pos : p.index);
+      p.slot = this.extraSlots.get(p.camel) ?? -1;
+      p.key = this.optionKey(p);
+    }
+    this.positionChecks = this.positional.map((p) => (p.check ? p : null));
   }
 
   /** A trailing plain object that is an options object rather than a pytree of data. */
   private isOptions(o: Record<string, unknown>, index: number): boolean {
+    if (this.k >= 0 && index >= this.k) return true;
+    if (this.k < 0 && this.implemented !== null) return true;
+    if (this.k >= 0) {
+      const at = this.positional[index];
+      if (index < this.nRequired || (at && TREE_PARAMS.has(at.name))) return false;
+    }
     const keys = Object.keys(o);
-    const allKnown = keys.every((key) => this.byName.has(key));
-    if (this.k < 0) return this.implemented !== null ? true : keys.length > 0 && allKnown;
-    if (index >= this.k) return true;
-    const at = this.positional[index];
-    if (index < this.nRequired || (at && TREE_PARAMS.has(at.name))) return false;
-    return keys.length > 0 && allKnown;
+    return keys.length > 0 && keys.every((key) => this.byName.has(key));
   }
 
   /**
@@ -243,27 +259,23 @@ export class Signature {
     if (n > this.nRequired && isPlainObject(args[n - 1])) return null;
     for (let i = 0; i < n; i++) {
       const p = this.positionChecks[i];
-      if (p && args[i] !== undefined) args[i] = this.check(p, args[i]);
+      if (p && args[i] !== undefined) args[i] = p.check!(args[i]);
     }
     return args;
-  }
-
-  /** A bound argument's value, checked (and converted) as values.ts says for its parameter. */
-  private check(p: Param, v: unknown): unknown {
-    return checkValue(this.name, p.name, v, p.type, p.default, p.pos >= 0 ? p.pos : this.params.indexOf(p));
   }
 
   /** Bind a call in the library's form (positional arguments, maybe a trailing options object). */
   bindJs(args: readonly unknown[]): unknown[] {
     let n = args.length;
     while (n > 0 && args[n - 1] === undefined) n--;
-    let kw: [string, unknown][] = [];
+    const kw: [string, unknown][] = [];
     const last = args[n - 1];
     if (n > 0 && isPlainObject(last) && this.isOptions(last, n - 1)) {
-      kw = Object.entries(last).filter(([, v]) => v !== undefined);
+      for (const key in last)
+        if (Object.hasOwn(last, key) && last[key] !== undefined) kw.push([key, last[key]]);
       n--;
     }
-    return this.bind(args.slice(0, n), kw, false);
+    return this.bind(n === args.length ? args : args.slice(0, n), kw, false);
   }
 
   /**
@@ -271,14 +283,15 @@ export class Signature {
    * suggested as Python spells them) and return the arguments of the JS call.
    */
   bind(pos: readonly unknown[], kw: readonly [string, unknown][], python = true): unknown[] {
-    const vals: unknown[] = this.params.map(() => MISSING);
+    const vals: unknown[] = new Array(this.params.length).fill(MISSING);
     const varArgs: unknown[] = [];
     const extraKw: [string, unknown][] = [];
-    pos.forEach((v, i) => {
+    for (let i = 0; i < pos.length; i++) {
+      const v = pos[i];
       if (i < this.positional.length) {
-        if (v !== undefined) vals[this.params.indexOf(this.positional[i])] = v;
+        if (v !== undefined) vals[this.positional[i].index] = v;
       } else varArgs.push(v);
-    });
+    }
     // tjax's own positional parameters pass through (they have no JAX name to bind).
     const tjaxOwn = this.varParam ? [] : varArgs.splice(0);
     // Keywords first, then the count of positional arguments, then what is missing: CPython's order.
@@ -303,7 +316,7 @@ export class Signature {
         posOnly.push(p.name);
         continue;
       }
-      const j = this.params.indexOf(p);
+      const j = p.index;
       if (vals[j] !== MISSING)
         throw new TypeError(`${this.name}() got multiple values for argument '${p.name}'`);
       vals[j] = v;
@@ -313,19 +326,27 @@ export class Signature {
         `${this.name}() got some positional-only arguments passed as keyword arguments: '${posOnly.join(', ')}'`,
       );
     if (pos.length > this.maxPositional) this.tooMany(pos.length, vals);
+    for (const p of this.params) if (p.required && vals[p.index] === MISSING) this.missing(vals);
+    for (const p of this.params) {
+      const v = vals[p.index];
+      if (v !== MISSING && p.check) vals[p.index] = p.check(v);
+    }
+    return this.toJs(vals, varArgs, extraKw, tjaxOwn);
+  }
+
+  /** Python's error for what is missing: the positional parameters first, then keyword-only ones. */
+  private missing(vals: unknown[]): never {
     for (const kind of ['positional', 'keyword-only'] as const) {
       const missing = this.params.filter(
-        (p, j) => p.required && vals[j] === MISSING && (kind === 'positional' ? p.pos >= 0 : p.kind === 'ko'),
+        (p) =>
+          p.required && vals[p.index] === MISSING && (kind === 'positional' ? p.pos >= 0 : p.kind === 'ko'),
       );
       if (missing.length)
         throw new TypeError(
           `${this.name}() missing ${missing.length} required ${kind} argument${missing.length > 1 ? 's' : ''}: ${nameList(missing.map((p) => p.name))}`,
         );
     }
-    this.params.forEach((p, j) => {
-      if (vals[j] !== MISSING) vals[j] = this.check(p, vals[j]);
-    });
-    return this.toJs(vals, varArgs, extraKw, tjaxOwn);
+    throw new Error('unreachable');
   }
 
   private tooMany(given: number, vals: unknown[]): never {
@@ -345,37 +366,29 @@ export class Signature {
   /** The JS call: positional slots, then the options object of what the JS form takes by name. */
   private toJs(vals: unknown[], varArgs: unknown[], extraKw: [string, unknown][], own: unknown[]): unknown[] {
     const out: unknown[] = [];
-    own.forEach((v, i) => {
-      out[this.positional.length + i] = v;
-    });
+    for (let i = 0; i < own.length; i++) out[this.positional.length + i] = own[i];
     const opts: Record<string, unknown> = {};
     let nOpts = 0;
     const k = this.k < 0 ? this.positional.length : this.k;
     let lastPos = -1;
-    this.params.forEach((p, j) => {
-      const v = vals[j];
-      if (v === MISSING) return;
+    for (const p of this.params) {
+      const v = vals[p.index];
+      if (v === MISSING) continue;
       // A rest form with an options object takes a keyword that leaves a gap by name.
       const gap = this.k < 0 && this.implemented !== null && p.pos > lastPos + 1;
       if (p.pos >= 0 && p.pos < k && !gap) {
         out[p.pos] = v;
-        lastPos = Math.max(lastPos, p.pos);
-        return;
-      }
-      const slot = this.extraSlots.get(p.camel);
-      if (slot !== undefined) {
-        out[slot] = v;
-        return;
-      }
-      const key = this.optionKey(p);
-      if (key === null) {
-        if (isDefault(p, v)) return;
+        if (p.pos > lastPos) lastPos = p.pos;
+      } else if (p.slot >= 0) out[p.slot] = v;
+      else if (p.key !== null) {
+        // The keys are JAX's parameter names (camelCased), never `__proto__`.
+        opts[p.key] = v;
+        nOpts++;
+      } else if (!isDefault(p, v))
         throw new NotImplementedError(`The '${p.name}' argument to ${this.qualname} is not supported.`);
-      }
-      Object.defineProperty(opts, key, { value: v, enumerable: true, writable: true, configurable: true });
-      nOpts++;
-    });
+    }
     for (const [key, v] of extraKw) {
+      // **kwargs keys are the user's: define them, so that `__proto__` stays a key.
       Object.defineProperty(opts, key, { value: v, enumerable: true, writable: true, configurable: true });
       nOpts++;
     }

@@ -332,30 +332,24 @@ const BY_NAME = new Map<string, Check>([
   ],
 ]);
 
-/** The check of a parameter, or undefined: by function and name, by type, by name, by its default. */
-function checkFor(fn: string, param: string, type: string | null, def: unknown): Check | undefined {
-  return (
+/**
+ * The check of a parameter (by function and name, by JAX's annotation, by name, by its default's
+ * type), bound to where it applies, or null when its values are not checked. The binder resolves
+ * it once per parameter; a check returns what the function is given for the value.
+ */
+export function checkFor(
+  fn: string,
+  param: string,
+  type: string | null,
+  def: unknown,
+  position: number,
+): ((v: unknown) => unknown) | null {
+  const check =
     BY_NAME.get(`${fn}.${param}`) ??
     (type ? BY_TYPE.get(type) : undefined) ??
     BY_NAME.get(param) ??
-    (typeof def === 'boolean' ? orNone(bool) : undefined)
-  );
+    (typeof def === 'boolean' ? orNone(bool) : undefined);
+  if (!check) return null;
+  const at: At = { fn, param, position, def };
+  return (v) => (v === undefined ? v : check(v, at));
 }
-
-/**
- * Check an argument (not undefined: a missing one is the binder's business) and return what the
- * function is given for it.
- */
-export const checkValue = Object.assign(
-  (fn: string, param: string, v: unknown, type: string | null, def: unknown, position: number): unknown => {
-    if (v === undefined) return v;
-    const check = checkFor(fn, param, type, def);
-    return check ? check(v, { fn, param, position, def }) : v;
-  },
-  {
-    /** Whether a parameter's values are checked (the binder's fast path looks only when so). */
-    has(fn: string, param: string, type: string | null, def: unknown): boolean {
-      return checkFor(fn, param, type, def) !== undefined;
-    },
-  },
-);
