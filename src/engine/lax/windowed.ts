@@ -121,7 +121,7 @@ const traced = new WeakMap<Computation, Map<string, Traced>>();
  * `consts` param unhashable, which JAX 0.10.2 refuses as well.
  */
 function reductionJaxpr(computation: Computation, avals: ShapedArray[], tree: TreeDef): Traced {
-  const key = `${avals.map((a) => a.key()).join(';')}|${tree}`;
+  const key = `${avals.map((a) => a.key()).join(';')}|${tree.key()}`;
   let m = traced.get(computation);
   const hit = m?.get(key);
   if (hit) return hit;

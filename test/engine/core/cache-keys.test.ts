@@ -175,3 +175,49 @@ describe('eager caches', () => {
     expect(s3).toContain('mul a 3:i32[]');
   });
 });
+
+describe('reduce_window computations', () => {
+  it('are traced per pytree structure, with node types by identity', async () => {
+    class A {
+      constructor(readonly v: unknown) {}
+    }
+    class B {
+      constructor(readonly v: unknown) {}
+    }
+    tree.registerPytreeNode(A, {
+      name: 'Pair',
+      flatten: (a) => [[a.v], null],
+      unflatten: (_, [v]) => new A(v),
+    });
+    tree.registerPytreeNode(B, {
+      name: 'Pair',
+      flatten: (b) => [[b.v], null],
+      unflatten: (_, [v]) => new B(v),
+    });
+    // The same function sees an A or a B: a trace cached under the printed structure would give
+    // the B call the A trace (lax.add instead of lax.max).
+    const comp = (p: A | B, q: A | B) =>
+      p instanceof A
+        ? new A(lax.add(p.v as Value, q.v as Value))
+        : new B(lax.max(p.v as Value, q.v as Value));
+    const x = jnp.array([1, 5, 2, 4], { dtype: 'float32' });
+    const a = lax.reduceWindow(
+      new A(x),
+      new A(jnp.array(0, { dtype: 'float32' })),
+      comp,
+      [2],
+      [1],
+      'VALID',
+    ) as A;
+    const b = lax.reduceWindow(
+      new B(x),
+      new B(jnp.array(-1, { dtype: 'float32' })),
+      comp,
+      [2],
+      [1],
+      'VALID',
+    ) as B;
+    expect(await (a.v as Value).tolist()).toEqual([6, 7, 6]);
+    expect(await (b.v as Value).tolist()).toEqual([5, 5, 4]);
+  });
+});
