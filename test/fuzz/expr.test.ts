@@ -42,6 +42,28 @@ const FUNCS = [
   'std',
   'take',
   'dot',
+  // Beyond the draft's list: the other namespaces and their option forms.
+  'argsort',
+  'pad',
+  'tile',
+  'split',
+  'stack',
+  'insert',
+  'lexsort',
+  'zeros_like',
+  'eye',
+  'einsum',
+  'linalg.norm',
+  'nn.softmax',
+  'nn.one_hot',
+  'nn.standardize',
+  'lax.transpose',
+  'lax.dot_general',
+  'lax.dynamic_update_slice',
+  'lax.reduce_window',
+  'random.normal',
+  'random.choice',
+  'max_pool',
 ];
 const wellFormed = fc.letrec((tie) => ({
   atom: fc.constantFrom(

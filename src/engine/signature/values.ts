@@ -11,7 +11,7 @@
  * searchsorted's side, the pools' padding) are left to do so. A check returns the value the
  * function gets: a concrete integer array given as an axis or a shape becomes JS numbers.
  */
-import { resolveDevice } from '../backends/registry.js';
+import { devices, resolveDevice } from '../backends/registry.js';
 import { ArrayImpl, hostReadable } from '../core/array.js';
 import { toDType } from '../core/dtype.js';
 import { ConcretizationTypeError, NotImplementedError, ValueError } from '../core/errors.js';
@@ -84,6 +84,8 @@ const int: Check = (v, at) => {
 const ints: Check = (v, at) => {
   const c = concreteInts(v, at);
   if (c && (v as ArrayMethods).ndim === 1) return c;
+  if (typeof v === 'string')
+    throw new TypeError(`${at.param} must be a sequence of integers, got ${pyRepr(v)}`);
   if (!Array.isArray(v)) throw new TypeError(`'${pyType(v)}' object is not iterable`);
   return v.map((e) => int(e, at));
 };
@@ -238,10 +240,27 @@ const BY_NAME = new Map<string, Check>([
   [
     'device',
     orNone((v) => {
-      resolveDevice(v as never);
+      try {
+        resolveDevice(v as never);
+      } catch (err) {
+        if (typeof v !== 'string') throw err;
+        const known = devices().map(String).join(', ');
+        throw new ValueError(
+          `unknown device ${pyRepr(v)}: the devices are ${known} (${(err as Error).message})`,
+        );
+      }
       return v;
     }),
   ],
+  // Window geometry (lax.reduce_window's, flax's pools): sequences of integers.
+  ...[
+    'window_shape',
+    'window_dimensions',
+    'strides',
+    'window_strides',
+    'base_dilation',
+    'window_dilation',
+  ].map((p) => [p, orNone(ints)] as [string, Check]),
   [
     'precision',
     (v) => {
@@ -273,6 +292,11 @@ const BY_NAME = new Map<string, Check>([
   ],
   ['indexing', oneOf(['xy', 'ij'], (v) => `Valid values for indexing are 'xy' and 'ij', got ${String(v)}`)],
   ['tile.reps', (v, at) => (Array.isArray(v) ? ints(v, at) : int(v, at))],
+  ['lexsort.keys', arrays],
+  [
+    'insert.obj',
+    (v, at) => (Array.isArray(v) || (v instanceof ArrayMethods && v.ndim > 0) ? ints(v, at) : int(v, at)),
+  ],
   [
     'pad.pad_width',
     (v, at) => {
