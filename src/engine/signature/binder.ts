@@ -254,10 +254,25 @@ export class Signature {
    */
   direct(args: unknown[]): unknown[] | null {
     const n = args.length;
-    if (this.k < 0 || n > this.k || n > this.maxPositional || n < this.nRequired) return null;
+    if (this.k < 0 || n > this.k + 1 || n - 1 > this.maxPositional || n < this.nRequired) return null;
+    if (n === this.k + 1 && !isPlainObject(args[n - 1])) return null;
     for (let i = 0; i < this.nRequired; i++) if (args[i] === undefined) return null;
-    if (n > this.nRequired && isPlainObject(args[n - 1])) return null;
-    for (let i = 0; i < n; i++) {
+    const last = args[n - 1];
+    // An options object in its JS place, whose keys are all JS option names of this function: it
+    // passes as it is when its values check out unchanged (`jnp.sum(x, { axis: 0 })`).
+    let options = false;
+    if (n > this.nRequired && isPlainObject(last)) {
+      if (n - 1 !== this.k || this.varKw || this.implemented === null) return null;
+      for (const key in last) {
+        if (!Object.hasOwn(last, key)) continue;
+        const p = this.byName.get(key);
+        const v = last[key];
+        if (!p || p.key !== key || (p.pos >= 0 && p.pos < this.k)) return null;
+        if (p.check && v !== undefined && p.check(v) !== v) return null;
+      }
+      options = true;
+    }
+    for (let i = 0; i < n - (options ? 1 : 0); i++) {
       const p = this.positionChecks[i];
       if (p && args[i] !== undefined) args[i] = p.check!(args[i]);
     }

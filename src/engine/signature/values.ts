@@ -223,6 +223,10 @@ const BY_TYPE = new Map<string, Check>([
   ['DotDimensionNumbers', dotDimensionNumbers],
 ]);
 
+function isPlain(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+
 function noneArray(): never {
   throw new ValueError('None is not a valid value for jnp.array');
 }
@@ -252,7 +256,8 @@ const BY_NAME = new Map<string, Check>([
       return v;
     }),
   ],
-  // Window geometry (lax.reduce_window's, flax's pools): sequences of integers.
+  // Window geometry (lax.reduce_window's, flax's pools): sequences of integers. (flax's pools
+  // take their options object in the strides slot too: `maxPool(x, [2, 2], { strides, padding })`.)
   ...[
     'window_shape',
     'window_dimensions',
@@ -260,7 +265,7 @@ const BY_NAME = new Map<string, Check>([
     'window_strides',
     'base_dilation',
     'window_dilation',
-  ].map((p) => [p, orNone(ints)] as [string, Check]),
+  ].map((p) => [p, orNone((v, at) => (isPlain(v) ? v : ints(v, at)))] as [string, Check]),
   [
     'precision',
     (v) => {
