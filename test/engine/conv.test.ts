@@ -170,7 +170,8 @@ describe('values against JAX', () => {
     });
     it(`${c.name} (jit)`, async () => {
       const f = jit((a: Value, b: Value) => call(c.fn, c.opts, [a, b]));
-      await expectClose(f(...c.args.map((a) => fromEnc(a.value))), c.expected, c.weak_type);
+      const [a, b] = c.args.map((x) => fromEnc(x.value));
+      await expectClose(f(a, b), c.expected, c.weak_type);
     });
   }
 });
