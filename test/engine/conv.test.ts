@@ -6,7 +6,7 @@
  * jaxprs; error texts. Gradients are also checked against central finite differences (float64).
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Value } from '../../src/engine/index.js';
 import {
   grad,
@@ -23,6 +23,8 @@ import {
   vmap,
   withConfig,
 } from '../../src/engine/index.js';
+import { convConfig } from '../../src/engine/primitives/conv-lower.js';
+import { dotConfig } from '../../src/engine/primitives/dot.js';
 
 interface Enc {
   shape: number[];
@@ -451,5 +453,62 @@ describe('errors', () => {
     expect(
       lax.convTransposeShapeTuple([2, 4, 5, 3], [3, 3, 3, 2], [2, 2], 'SAME', ['NHWC', 'HWIO', 'NHWC']),
     ).toEqual([2, 8, 10, 2]);
+  });
+});
+
+describe('lowering paths', () => {
+  afterEach(() => {
+    convConfig.im2colMinWork = 1 << 20;
+    dotConfig.libMinWork = 32768;
+  });
+  const floatCases = fixture.values.filter(
+    (c) =>
+      ['conv_general_dilated', 'conv', 'conv_with_general_padding', 'conv_transpose'].includes(c.fn) &&
+      c.args.every((a) => a.dtype === 'float32') &&
+      !c.opts.preferred_element_type,
+  );
+  it('im2col + the matmul library kernel agrees bit for bit with the reduce kernel', async () => {
+    expect(floatCases.length).toBeGreaterThan(30);
+    for (const c of floatCases) {
+      const xs = c.args.map((a) => fromEnc(a.value));
+      const f = (a: Value, b: Value) => call(c.fn, c.opts, [a, b]);
+      convConfig.im2colMinWork = Number.POSITIVE_INFINITY;
+      const ref = jit(f);
+      expect(ref.lower(xs[0], xs[1]).compile().asText()).not.toContain('library kernel');
+      const want = Array.from(await ref(xs[0], xs[1]).data());
+      convConfig.im2colMinWork = 0;
+      dotConfig.libMinWork = 1;
+      const fast = jit(f);
+      if (c.expected.data.length > 0) {
+        expect(fast.lower(xs[0], xs[1]).compile().asText(), c.name).toContain('library kernel matmul');
+      }
+      const got = Array.from(await fast(xs[0], xs[1]).data());
+      expect(got, c.name).toEqual(want);
+      await expectClose(fast(xs[0], xs[1]), c.expected);
+    }
+  });
+  it('gradients and vmaps through im2col match JAX', async () => {
+    convConfig.im2colMinWork = 0;
+    dotConfig.libMinWork = 1;
+    for (const c of fixture.grads) {
+      const f = (a: Value, b: Value) => call(c.fn, c.opts, [a, b]);
+      const xs = c.args.map((a) => fromEnc(a.value));
+      const [, pull] = vjp(jit(f), xs[0], xs[1]);
+      const [gl, gr] = pull(fromEnc(c.cotangent));
+      await expectClose(gl, c.vjp_lhs);
+      await expectClose(gr, c.vjp_rhs);
+    }
+    for (const c of fixture.vmaps) {
+      const f = (a: Value, b: Value) => call('conv_general_dilated', c.opts, [a, b]);
+      const [a, b] = c.args.map((x) => fromEnc(x.value));
+      await expectClose(jit(vmap(f, { inAxes: c.in_axes }))(a, b), c.expected);
+    }
+  });
+  it('the reference kernel reads each operand from a buffer: one map per relayout, one reduce', () => {
+    const x = jnp.ones([1, 3, 5, 5]);
+    const k = jnp.ones([2, 3, 3, 3]);
+    // OIHW is already (out feature, in feature, window) with the window innermost: no copy.
+    const f = jit((a: Value, b: Value) => lax.convGeneralDilated(jnp.sin(a), b, [1, 1], 'SAME').mul(2));
+    expect(f.lower(x, k).compile().kernelCount).toBe(2);
   });
 });

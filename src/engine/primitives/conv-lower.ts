@@ -21,17 +21,22 @@
  * O), read back in the output's layout by index remapping.
  */
 
-import { bin, cast, iconst, loopVars, type SExpr, sel } from '../compile/kir.js';
+import { bin, cast, constant, iconst, loopVars, type SExpr, sel } from '../compile/kir.js';
 import { Lazy, type LowerCtx, type LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
 import { bool, type DType, float32 } from '../core/dtype.js';
 import type { Params } from '../core/primitive.js';
 import type { ConvDimensionNumbers, ConvParams } from './conv.js';
+import { dot_general } from './dot.js';
 
 /** Tuning knobs of the lowering (tests turn the library kernel off to exercise the reference). */
 export const convConfig = {
   /** Use a backend's `conv` library kernel where it has one. */
   useLib: true,
+  /** Lower float convolutions of at least this many multiply-adds as im2col + dot_general. */
+  im2colMinWork: 1 << 20,
+  /** ... when the patch matrix has at most this many elements. */
+  im2colMaxPatches: 1 << 25,
 };
 
 /** Everything the kernels need, in canonical (batch, feature, spatial...) order. */
@@ -132,41 +137,66 @@ export function inputPosition(
 }
 
 /** The reference lowering: one reduce kernel (see the file comment). */
-function lowerReduce(ctx: LowerCtx, lhsIn: Lazy, rhsIn: Lazy, g: ConvGeometry, out: ShapedArray): Lazy {
-  const lhs = ctx.materialize(lhsIn);
-  const rhs = ctx.materialize(rhsIn);
-  const { dn, nsp } = g;
-  const ndim = nsp + 2;
-  // Reduction dims: 'c' (input feature in group) and the window dims; innermost is the one the
-  // lhs walks with stride 1.
-  const ciInner = dn.lhs_spec[1] === ndim - 1;
-  const spatial = [...Array(nsp).keys()];
-  const order: ('c' | number)[] = ciInner ? [...spatial, 'c'] : ['c', ...spatial];
-  const redVars = loopVars('r', order.length);
-  const ci = redVars[order.indexOf('c')];
-  const kv = spatial.map((d) => redVars[order.indexOf(d)]);
-  const outVars = loopVars('i', out.ndim);
-  const n = outVars[dn.out_spec[0]];
-  const o = outVars[dn.out_spec[1]];
-  const grp = g.groups > 1 ? bin('div', o, iconst(g.Og)) : null;
-  const c = g.fgc > 1 ? bin('add', bin('mul', grp!, iconst(g.Cg)), ci) : ci;
-  const nb = g.bgc > 1 ? bin('add', bin('mul', grp!, iconst(g.outN)), n) : n;
-  const lidx: SExpr[] = new Array(ndim);
-  const ridx: SExpr[] = new Array(ndim);
-  lidx[dn.lhs_spec[0]] = nb;
-  lidx[dn.lhs_spec[1]] = c;
-  ridx[dn.rhs_spec[0]] = o;
-  ridx[dn.rhs_spec[1]] = ci;
+/**
+ * The reduction dims in loop order: 'c' (input feature in group) and the window dims; innermost
+ * is the one the lhs walks with stride 1.
+ */
+function reductionOrder(g: ConvGeometry): ('c' | number)[] {
+  const spatial = [...Array(g.nsp).keys()];
+  return g.dn.lhs_spec[1] === g.nsp + 1 ? [...spatial, 'c'] : ['c', ...spatial];
+}
+
+/**
+ * The lhs element that output (n, spatial `sv`) of group `grp` reads at window position `kv` and
+ * input feature `ci`: zero where that is padding or a hole of the lhs dilation (XLA multiplies
+ * the zero, so an inf in the kernel gives NaN there, as in XLA).
+ */
+function lhsElement(
+  g: ConvGeometry,
+  lhs: Lazy,
+  grp: SExpr | null,
+  n: SExpr,
+  ci: SExpr,
+  sv: readonly SExpr[],
+  kv: readonly SExpr[],
+): SExpr {
+  const ls = g.dn.lhs_spec;
+  const idx: SExpr[] = new Array(g.nsp + 2);
+  idx[ls[0]] = g.bgc > 1 ? bin('add', bin('mul', grp!, iconst(g.outN)), n) : n;
+  idx[ls[1]] = g.fgc > 1 ? bin('add', bin('mul', grp!, iconst(g.Cg)), ci) : ci;
   let ok: SExpr | null = null;
-  for (const d of spatial) {
-    const pos = inputPosition(g, d, outVars[dn.out_spec[2 + d]], kv[d]);
-    lidx[dn.lhs_spec[2 + d]] = pos.idx;
-    ridx[dn.rhs_spec[2 + d]] = kv[d];
+  for (let d = 0; d < g.nsp; d++) {
+    const pos = inputPosition(g, d, sv[d], kv[d]);
+    idx[ls[2 + d]] = pos.idx;
     if (pos.ok) ok = and(ok, pos.ok);
   }
+  const v = lhs.at(idx);
+  return ok === null ? v : sel(ok, v, constant(0, v.dt));
+}
+
+function lowerReduce(ctx: LowerCtx, lhsIn: Lazy, rhsIn: Lazy, g: ConvGeometry, out: ShapedArray): Lazy {
+  const lhs = ctx.materialize(lhsIn);
+  const { dn } = g;
+  const order = reductionOrder(g);
+  // The kernel laid out as (out feature, reduction dims in loop order): for a fixed output feature
+  // the reduction walks it with stride 1 (a copy unless it is laid out so already).
+  const rhsPerm = [dn.rhs_spec[0], ...order.map((r) => (r === 'c' ? dn.rhs_spec[1] : dn.rhs_spec[2 + r]))];
+  const rhs = ctx.fromBuffer(
+    permutedBuffer(ctx, rhsIn, rhsPerm),
+    new ShapedArray(
+      rhsPerm.map((d) => rhsIn.aval.shape[d]),
+      rhsIn.aval.dtype,
+    ),
+  );
+  const redVars = loopVars('r', order.length);
+  const ci = redVars[order.indexOf('c')];
+  const kv = [...Array(g.nsp).keys()].map((d) => redVars[order.indexOf(d)]);
+  const outVars = loopVars('i', out.ndim);
+  const o = outVars[dn.out_spec[1]];
+  const grp = g.groups > 1 ? bin('div', o, iconst(g.Og)) : null;
+  const sv = dn.out_spec.slice(2).map((d) => outVars[d]);
+  const x = lhsElement(g, lhs, grp, outVars[dn.out_spec[0]], ci, sv, kv);
   const dt = out.dtype;
-  const prod = product(lhs.at(lidx), rhs.at(ridx), dt);
-  const body = ok === null ? prod : sel(ok, prod, cast(iconst(0), dt));
   const buf = ctx.newBuffer(out, 'temp');
   ctx.kernels.push({
     kind: 'reduce',
@@ -174,10 +204,119 @@ function lowerReduce(ctx: LowerCtx, lhsIn: Lazy, rhsIn: Lazy, g: ConvGeometry, o
     outShape: [...out.shape],
     redShape: order.map((r) => (r === 'c' ? g.Cg : g.kSp[r])),
     op: dt.isBool ? 'or' : 'add',
-    body,
+    body: product(x, rhs.at([o, ...redVars]), dt),
     epilogue: null,
   });
   return ctx.fromBuffer(buf, out);
+}
+
+/** Split a flat int32 index into a row-major multi-index over `shape`. */
+function unflatten(flat: SExpr, shape: readonly number[]): SExpr[] {
+  const out: SExpr[] = new Array(shape.length);
+  let rest = flat;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (d === 0) out[d] = rest;
+    else {
+      out[d] = bin('rem', rest, iconst(shape[d]));
+      rest = bin('div', rest, iconst(shape[d]));
+    }
+  }
+  return out;
+}
+
+const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
+
+/** Whether to lower as im2col + dot_general (float convolutions with enough work). */
+function useIm2col(lhs: ShapedArray, rhs: ShapedArray, out: ShapedArray, g: ConvGeometry): boolean {
+  const dt = out.dtype;
+  if (!dt.isFloat || dt.name === 'float16' || lhs.dtype !== dt || rhs.dtype !== dt || out.size === 0)
+    return false;
+  const K = g.Cg * prod(g.kSp);
+  const M = g.outN * prod(g.outSp);
+  return out.size * K >= convConfig.im2colMinWork && g.groups * M * K <= convConfig.im2colMaxPatches;
+}
+
+/**
+ * im2col: the patches (groups, N' * out spatial, window * Cg) times the kernel (groups, window *
+ * Cg, O / groups), lowered as the dot_general it is, so whatever dot_general lowers to (the matmul
+ * library kernel for large float products) computes the convolution. The contraction runs in the
+ * reduce kernel's order, so both paths sum the same products in the same order.
+ */
+function lowerIm2col(
+  ctx: LowerCtx,
+  lhsIn: Lazy,
+  rhs: Lazy,
+  g: ConvGeometry,
+  out: ShapedArray,
+  p: ConvParams,
+): Lazy {
+  const lhs = ctx.materialize(lhsIn);
+  const { dn } = g;
+  const order = reductionOrder(g);
+  const redShape = order.map((r) => (r === 'c' ? g.Cg : g.kSp[r]));
+  const K = prod(redShape);
+  const mShape = [g.outN, ...g.outSp];
+  const M = prod(mShape);
+  const window = (kk: SExpr) => {
+    const rv = unflatten(kk, redShape);
+    return { ci: rv[order.indexOf('c')], kv: [...Array(g.nsp).keys()].map((d) => rv[order.indexOf(d)]) };
+  };
+  const grouped = (gi: SExpr) => (g.groups > 1 ? gi : null);
+  const patches = new Lazy(
+    new ShapedArray([g.groups, M, K], lhs.aval.dtype),
+    ([gi, m, kk]) => {
+      const [n, ...sv] = unflatten(m, mShape);
+      const { ci, kv } = window(kk);
+      return lhsElement(g, lhs, grouped(gi), n, ci, sv, kv);
+    },
+    1,
+  );
+  const weights = new Lazy(
+    new ShapedArray([g.groups, K, g.Og], rhs.aval.dtype),
+    ([gi, kk, og]) => {
+      const { ci, kv } = window(kk);
+      const idx: SExpr[] = new Array(g.nsp + 2);
+      idx[dn.rhs_spec[0]] = g.groups > 1 ? bin('add', bin('mul', gi, iconst(g.Og)), og) : og;
+      idx[dn.rhs_spec[1]] = ci;
+      kv.forEach((k, d) => {
+        idx[dn.rhs_spec[2 + d]] = k;
+      });
+      return rhs.at(idx);
+    },
+    rhs.cost,
+  );
+  const prodAval = new ShapedArray([g.groups, M, g.Og], out.dtype);
+  const dotRule = dot_general.rules.lower as LowerRule;
+  const [res] = dotRule(
+    ctx,
+    [patches, weights],
+    {
+      dimension_numbers: [
+        [[2], [1]],
+        [[0], [0]],
+      ],
+      precision: p.precision,
+      preferred_element_type: p.preferred_element_type,
+      out_sharding: null,
+    },
+    [prodAval],
+  );
+  const mStrides = mShape.map((_, d) => prod(mShape.slice(d + 1)));
+  return new Lazy(
+    out,
+    (idx) => {
+      const o = idx[dn.out_spec[1]];
+      const gi = g.groups > 1 ? bin('div', o, iconst(g.Og)) : iconst(0);
+      const og = g.groups > 1 ? bin('rem', o, iconst(g.Og)) : o;
+      const mIdx = [idx[dn.out_spec[0]], ...dn.out_spec.slice(2).map((d) => idx[d])];
+      let m: SExpr = iconst(0);
+      mIdx.forEach((e, d) => {
+        m = bin('add', m, bin('mul', e, iconst(mStrides[d])));
+      });
+      return res.at([gi, m, og]);
+    },
+    0,
+  );
 }
 
 /** `x` as a row-major buffer with its dimensions in the order `perm` (no copy when it is one). */
@@ -276,5 +415,6 @@ export const lowerConv: LowerRule = (ctx, [lhs, rhs], params: Params, [out]) => 
   const p = params as unknown as ConvParams;
   const g = convGeometry(lhs.aval, rhs.aval, out, p);
   if (useLib(ctx, lhs.aval, rhs.aval, out, g)) return [lowerLib(ctx, lhs, rhs, g, out)];
+  if (useIm2col(lhs.aval, rhs.aval, out, g)) return [lowerIm2col(ctx, lhs, rhs, g, out, p)];
   return [lowerReduce(ctx, lhs, rhs, g, out)];
 };
