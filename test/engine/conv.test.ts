@@ -475,14 +475,14 @@ describe('lowering paths', () => {
       convConfig.im2colMinWork = Number.POSITIVE_INFINITY;
       const ref = jit(f);
       expect(ref.lower(xs[0], xs[1]).compile().asText()).not.toContain('library kernel');
-      const want = Array.from(await ref(xs[0], xs[1]).data());
+      const want = Array.from(await ref(xs[0], xs[1]).data(), Number);
       convConfig.im2colMinWork = 0;
       dotConfig.libMinWork = 1;
       const fast = jit(f);
       if (c.expected.data.length > 0) {
         expect(fast.lower(xs[0], xs[1]).compile().asText(), c.name).toContain('library kernel matmul');
       }
-      const got = Array.from(await fast(xs[0], xs[1]).data());
+      const got = Array.from(await fast(xs[0], xs[1]).data(), Number);
       expect(got, c.name).toEqual(want);
       await expectClose(fast(xs[0], xs[1]), c.expected);
     }
