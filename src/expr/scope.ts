@@ -1,5 +1,6 @@
 /**
- * @file The names an expression can use: the numpy namespace (as `sin`, and as `jnp.sin`), `lax`,
+ * @file The names an expression can use: the numpy namespace (as `sin`, and as `jnp.sin`), `lax`
+ * (snake_case names too; its convolutions also at top level),
  * the transformations, and dtype names. Free names that are not here bind to `--arg` inputs.
  * Only these objects, arrays and their documented methods are reachable from an expression.
  */
@@ -60,13 +61,16 @@ let cached: Map<string, unknown> | null = null;
 export function builtins(): Map<string, unknown> {
   if (cached) return cached;
   const jnp = fromModule('jnp', engine.numpy as unknown as Record<string, unknown>);
-  const lax = fromModule('lax', engine.lax as unknown as Record<string, unknown>);
+  const lax = fromModule('lax', withSnakeCase(engine.lax as unknown as Record<string, unknown>));
   const m = new Map<string, unknown>();
   for (const [k, v] of jnp.members) m.set(k, v);
   m.set('jnp', jnp);
   m.set('np', jnp);
   m.set('numpy', jnp);
   m.set('lax', lax);
+  // jax.lax's convolutions, by their JAX names, at top level too.
+  for (const k of ['conv_general_dilated', 'conv', 'conv_transpose', 'conv_with_general_padding'])
+    m.set(k, lax.get(k));
   m.set('nn', fromModule('nn', engine.nn as unknown as Record<string, unknown>));
   // jax.random, with snake_case aliases of its camelCase names, and `key(0)` at top level.
   const random = fromModule('random', withSnakeCase(engine.random as unknown as Record<string, unknown>));
@@ -76,7 +80,7 @@ export function builtins(): Map<string, unknown> {
   // scipy, and its special functions, distributions and distances by short name.
   const scipy = fromModule('scipy', engine.scipy as unknown as Record<string, unknown>);
   m.set('scipy', scipy);
-  for (const group of ['special', 'stats', 'divergences']) {
+  for (const group of ['special', 'stats', 'divergences', 'signal']) {
     const ns = scipy.get(group);
     if (!(ns instanceof Namespace)) continue;
     for (const [k, v] of ns.members) if (!m.has(k)) m.set(k, v);
