@@ -25,7 +25,7 @@ function ev(src: string): Value {
 
 async function same(a: Value, b: Value): Promise<void> {
   expect(a.shape).toEqual(b.shape);
-  expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
+  expect(Array.from(await a.data(), Number)).toEqual(Array.from(await b.data(), Number));
 }
 
 const NHWC = ['NHWC', 'HWIO', 'NHWC'] as const;
