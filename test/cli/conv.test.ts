@@ -54,6 +54,20 @@ describe('convolutions from the command line', () => {
       }
     });
   }
+  it('prints the README example (values as jax.grad gives them)', () => {
+    const r = tjax([
+      'grad',
+      "sum(conv_general_dilated(x, k, (1, 1), 'SAME')**2)",
+      '--wrt',
+      'k',
+      '--arg',
+      'x=[[[[1.0,2.0,3.0],[4.0,5.0,6.0],[7.0,8.0,9.0]]]]',
+      '--arg',
+      'k=[[[[1.0,0.0],[0.0,-1.0]]]]',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('[[[[382.0, 128.0], [-48.0, -224.0]]]]\n');
+  });
   it('reports a bad padding with JAX’s message and exit code 1', () => {
     const r = tjax([
       'run',

@@ -87,6 +87,28 @@ describe('vmap against JAX', () => {
   }
 });
 
+describe('vmap edge cases', () => {
+  it('a size-0 vmapped axis gives an empty result of the right shape (as JAX)', () => {
+    const f = (a: Value, b: Value) => lax.convGeneralDilated(a, b, [1, 1], 'SAME');
+    expect(vmap(f, { inAxes: [0, null] })(jnp.ones([0, 2, 3, 5, 5]), jnp.ones([4, 3, 3, 3])).shape).toEqual([
+      0, 2, 4, 5, 5,
+    ]);
+    expect(vmap(f, { inAxes: [null, 1] })(jnp.ones([2, 3, 5, 5]), jnp.ones([4, 0, 3, 3, 3])).shape).toEqual([
+      0, 2, 4, 5, 5,
+    ]);
+  });
+  it('vmap of vmap folds both axes', async () => {
+    const x = lax
+      .reshape(jnp.arange(2 * 3 * 1 * 2 * 5 * 5, { dtype: 'float32' }), [2, 3, 1, 2, 5, 5])
+      .mul(0.01);
+    const k = lax.reshape(jnp.arange(3 * 2 * 3 * 3, { dtype: 'float32' }), [3, 2, 3, 3]).mul(0.1);
+    const f = (a: Value, b: Value) => lax.convGeneralDilated(a, b, [1, 1], 'SAME');
+    const got = vmap(vmap(f, { inAxes: [0, null] }), { inAxes: [0, null] })(x, k);
+    const want = lax.reshape(f(lax.reshape(x, [6, 2, 5, 5]), k), [2, 3, 1, 3, 5, 5]);
+    expect(Array.from(await got.data(), Number)).toEqual(Array.from(await want.data(), Number));
+  });
+});
+
 describe('higher-order derivatives against JAX', () => {
   const h = (name: string) => fixture.higher.find((c) => c.name === name)!;
   const NHWC = ['NHWC', 'HWIO', 'NHWC'] as const;
