@@ -5,15 +5,23 @@
  * over (input feature within the group, window positions...) whose output index is the output's
  * own layout. For output (n, o, s...) and window position k, the position in the padded, dilated
  * input is p = s * stride + k * rhs_dilation - pad_lo; it reads input element p / lhs_dilation
- * when p is on the dilated grid inside the input, and contributes zero otherwise (a select; the
- * load index is clamped so that no read leaves the buffer). Groups follow XLA: output feature o
+ * when p is on the dilated grid inside the input, and a zero otherwise (a select on the element,
+ * which is then multiplied as XLA multiplies padding; the load index is clamped so that no read
+ * leaves the buffer). Groups follow XLA: output feature o
  * belongs to group g = o / (O / groups); with feature_group_count the group reads input features
  * g * Cg + ci, with batch_group_count it reads lhs batch g * (N / groups) + n.
  *
  * Operands are written to buffers first (a convolution reads each input element many times, so
  * a fused producer would be recomputed per use). The reduction runs innermost over the input
  * features when they are contiguous in the lhs (channels-last layouts) and over the last window
- * dimension otherwise, so that the inner loop walks memory with stride 1.
+ * dimension otherwise, so that the inner loop walks memory with stride 1; the kernel is copied
+ * into the matching (out feature, reduction...) layout when it is not in it already.
+ *
+ * Float convolutions with enough work are lowered as im2col + dot_general instead (the matmul
+ * library kernel today, about 3x the reduce kernel on the CPU): the patch matrix is a lazy value
+ * that dot_general's lowering writes and multiplies. Its contraction order is the reduce
+ * kernel's, so both forms give the same bits; a faster GEMM behind dot_general (issue 11) is a
+ * faster convolution with no change here.
  *
  * A backend that lists the `conv` library kernel in its `optionalLibs` (WebGPU,
  * backends/webgpu/lib-conv.ts) gets float32 1-d and 2-d convolutions as that kernel instead:
