@@ -277,6 +277,43 @@ const POSITIONAL: Record<string, string[]> = {
   max_pool: ['inputs', 'window_shape', 'strides', 'padding'],
   min_pool: ['inputs', 'window_shape', 'strides', 'padding'],
   avg_pool: ['inputs', 'window_shape', 'strides', 'padding', 'count_include_pad'],
+  // lax's convolutions and their numpy/scipy.signal kin, in JAX's positional order.
+  conv_general_dilated: ['lhs', 'rhs', 'window_strides', 'padding'],
+  conv: ['lhs', 'rhs', 'window_strides', 'padding'],
+  conv_with_general_padding: ['lhs', 'rhs', 'window_strides', 'padding', 'lhs_dilation', 'rhs_dilation'],
+  conv_transpose: ['lhs', 'rhs', 'strides', 'padding'],
+  convolve: ['a', 'v', 'mode'],
+  correlate: ['a', 'v', 'mode'],
+  convolve2d: ['in1', 'in2', 'mode'],
+  correlate2d: ['in1', 'in2', 'mode'],
+};
+
+/**
+ * Functions whose later Python positional parameters are options in the engine's signature: a
+ * positional argument past `at` becomes the option it names (`conv_general_dilated(x, k, (1, 1),
+ * 'SAME', (1, 1), (2, 2))` passes lhs_dilation and rhs_dilation).
+ */
+const OPTION_POSITIONAL: Record<string, { at: number; names: string[] }> = {
+  conv_general_dilated: {
+    at: 4,
+    names: [
+      'lhs_dilation',
+      'rhs_dilation',
+      'dimension_numbers',
+      'feature_group_count',
+      'batch_group_count',
+      'precision',
+      'preferred_element_type',
+    ],
+  },
+  conv: { at: 4, names: ['precision', 'preferred_element_type'] },
+  conv_with_general_padding: { at: 6, names: ['precision', 'preferred_element_type'] },
+  conv_transpose: {
+    at: 4,
+    names: ['rhs_dilation', 'dimension_numbers', 'transpose_kernel', 'precision', 'preferred_element_type'],
+  },
+  convolve2d: { at: 3, names: ['boundary', 'fillvalue', 'precision'] },
+  correlate2d: { at: 3, names: ['boundary', 'fillvalue', 'precision'] },
 };
 
 function applyCall(fn: (...a: any[]) => any, fname: string, args: V[], kwargs: [string, V][]): V {
@@ -291,6 +328,18 @@ function applyCall(fn: (...a: any[]) => any, fname: string, args: V[], kwargs: [
       while (pos.length < i) pos.push(undefined);
       pos[i] = v;
     } else opts[camel(k)] = v;
+  }
+  const tail = OPTION_POSITIONAL[fname];
+  if (tail && pos.length > tail.at) {
+    const extra = pos.splice(tail.at);
+    if (extra.length > tail.names.length) {
+      throw new TypeError(`${fname}() takes at most ${tail.at + tail.names.length} positional arguments`);
+    }
+    extra.forEach((v, i) => {
+      const name = camel(tail.names[i]);
+      if (name in opts) throw new TypeError(`${fname}() got multiple values for argument '${tail.names[i]}'`);
+      opts[name] = v;
+    });
   }
   if (Object.keys(opts).length) {
     // The options object goes after the positional parameters the signature knows of.

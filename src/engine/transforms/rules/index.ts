@@ -13,3 +13,4 @@ import './control.js';
 import './custom.js';
 import './linalg.js';
 import './windowed.js';
+import './conv.js';
