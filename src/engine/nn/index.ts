@@ -11,6 +11,9 @@ import * as jnp from '../numpy/namespace.js';
 import { customJvp, stopGradient } from '../transforms/api.js';
 import { jit } from '../transforms/jit.js';
 
+/** jax.nn.initializers: `nn.initializers.glorotUniform()(key, shape, dtype)`. */
+export * as initializers from './initializers.js';
+
 type In = unknown;
 type Axis = number | readonly number[] | null;
 
