@@ -28,6 +28,7 @@ export type { Value } from './core/trace.js';
 export { Tracer } from './core/trace.js';
 export { devicePut } from './device-put.js';
 export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
+export * as linen from './linen/index.js';
 export * as nn from './nn/index.js';
 export * as random from './random/index.js';
 export * as scipy from './scipy/index.js';
