@@ -3,6 +3,7 @@
  */
 
 export * from './control.js';
+export * from './conv.js';
 export * from './dot.js';
 export * from './elementwise.js';
 export * from './indexing.js';
