@@ -5,6 +5,15 @@
  */
 export * from './activation.js';
 export { type Layer, Sequential } from './combinators.js';
+export {
+  Conv,
+  type ConvBaseOptions,
+  type ConvOptions,
+  ConvTranspose,
+  type ConvTransposeOptions,
+  canonicalizePadding,
+  type PaddingLike,
+} from './conv.js';
 export { canonicalizeDtype, promoteDtype } from './dtypes.js';
 export * from './errors.js';
 export * as initializers from './initializers.js';
