@@ -268,19 +268,14 @@ export class LayerNorm extends Norm {
   }
 }
 
-/** flax.linen.RMSNorm: LayerNorm without centring (the mean of x^2 in place of the variance). */
-export class RMSNorm extends Norm {
+/**
+ * flax.linen.RMSNorm: LayerNorm's fields without centring or bias (the mean of x^2 in place of the
+ * variance).
+ */
+export class RMSNorm extends LayerNorm {
   static override typeName = 'RMSNorm';
-  readonly reductionAxes: Axes;
-  readonly featureAxes: Axes;
 
-  constructor(opts: LayerNormOptions = {}) {
-    super(opts, 1e-6);
-    this.reductionAxes = opts.reductionAxes ?? -1;
-    this.featureAxes = opts.featureAxes ?? -1;
-  }
-
-  call(input: unknown, kwargs: { mask?: unknown } = {}): Value {
+  override call(input: unknown, kwargs: { mask?: unknown } = {}): Value {
     const x = toValue(input as Value);
     const [mean, variance] = this.stats(x, this.reductionAxes, kwargs.mask, this.axisName, false);
     return this.normalize(x, mean, variance, this.reductionAxes, this.featureAxes, false, this.useScale);

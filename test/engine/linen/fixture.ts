@@ -75,3 +75,23 @@ export function expectFlaxError(f: () => unknown, label: string): void {
   expect(err!.name, label).toBe(cls);
   expect(err!.message, label).toBe(msg);
 }
+
+/** The fixtures' MLP: [Dense, BatchNorm, relu, Dropout] blocks, then a Dense head. */
+export class MLP extends linen.Module {
+  constructor(
+    readonly features: number[],
+    opts?: linen.ModuleOptions,
+  ) {
+    super(opts);
+  }
+
+  call(x: Value, { train }: { train: boolean }): Value {
+    for (const f of this.features.slice(0, -1)) {
+      x = new linen.Dense(f).call(x);
+      x = new linen.BatchNorm({ useRunningAverage: !train }).call(x);
+      x = linen.relu(x);
+      x = new linen.Dropout(0.2, { deterministic: !train }).call(x);
+    }
+    return new linen.Dense(this.features[this.features.length - 1]).call(x);
+  }
+}

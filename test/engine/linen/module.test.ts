@@ -7,27 +7,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { grad, jit, numpy as jnp, linen, random, type Value } from '../../../src/engine/index.js';
-import { expectArray, expectFlaxError, expectVars, type FlatVar, fx, input, varsFrom } from './fixture.js';
-
-/** The fixtures' MLP: [Dense, BatchNorm, relu, Dropout] blocks, then a Dense head. */
-class MLP extends linen.Module {
-  constructor(
-    readonly features: number[],
-    opts?: linen.ModuleOptions,
-  ) {
-    super(opts);
-  }
-
-  call(x: Value, { train }: { train: boolean }): Value {
-    for (const f of this.features.slice(0, -1)) {
-      x = new linen.Dense(f).call(x);
-      x = new linen.BatchNorm({ useRunningAverage: !train }).call(x);
-      x = linen.relu(x);
-      x = new linen.Dropout(0.2, { deterministic: !train }).call(x);
-    }
-    return new linen.Dense(this.features[this.features.length - 1]).call(x);
-  }
-}
+import {
+  expectArray,
+  expectFlaxError,
+  expectVars,
+  type FlatVar,
+  fx,
+  input,
+  MLP,
+  varsFrom,
+} from './fixture.js';
 
 class Block extends linen.Module {
   constructor(

@@ -9,22 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { numpy as jnp, linen, random, type Value } from '../../../src/engine/index.js';
-import { expectArray, fx, input } from './fixture.js';
-
-class MLP extends linen.Module {
-  constructor(readonly features: number[]) {
-    super();
-  }
-  call(x: Value, { train }: { train: boolean }): Value {
-    for (const f of this.features.slice(0, -1)) {
-      x = new linen.Dense(f).call(x);
-      x = new linen.BatchNorm({ useRunningAverage: !train }).call(x);
-      x = linen.relu(x);
-      x = new linen.Dropout(0.2, { deterministic: !train }).call(x);
-    }
-    return new linen.Dense(this.features[this.features.length - 1]).call(x);
-  }
-}
+import { expectArray, fx, input, MLP } from './fixture.js';
 
 const ckptPath = fileURLToPath(new URL('../../../fixtures/linen/mlp_flax.npz', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tjax-linen-'));
