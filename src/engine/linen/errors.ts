@@ -109,9 +109,3 @@ export class CallCompactUnboundModuleError extends FlaxError {
     super("Can't call compact methods on unbound modules", 'CallCompactUnboundModuleError');
   }
 }
-
-export class CallSetupUnboundModuleError extends FlaxError {
-  constructor() {
-    super("Can't call compact methods on unbound modules", 'CallSetupUnboundModuleError');
-  }
-}
