@@ -60,7 +60,8 @@ let cached: Map<string, unknown> | null = null;
 /** The global names of the expression language. */
 export function builtins(): Map<string, unknown> {
   if (cached) return cached;
-  const jnp = fromModule('jnp', engine.numpy as unknown as Record<string, unknown>);
+  // numpy's camelCase-only exports (`zerosLike`) under their snake_case names too (`zeros_like`).
+  const jnp = fromModule('jnp', withSnakeCase(engine.numpy as unknown as Record<string, unknown>));
   // lax under JAX's snake_case names too (`lax.reduce_window`).
   const lax = fromModule('lax', withSnakeCase(engine.lax as unknown as Record<string, unknown>));
   const m = new Map<string, unknown>();
