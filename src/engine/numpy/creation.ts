@@ -143,25 +143,6 @@ export function arange(
   return ArrayImpl.fromHost(fillTyped(dtype, vals), [n], dtype, device);
 }
 
-export interface LinspaceOptions extends CreateOptions {
-  endpoint?: boolean;
-  retstep?: boolean;
-  axis?: number;
-}
-
-/** jnp.linspace(start, stop, num=50) with endpoint; computed on the host in double. */
-export function linspace(start: number, stop: number, num = 50, opts: LinspaceOptions = {}): Value {
-  const endpoint = opts.endpoint ?? true;
-  if (num < 0) throw new RangeError(`Number of samples, ${num}, must be non-negative.`);
-  const div = endpoint ? num - 1 : num;
-  const step = div > 0 ? (stop - start) / div : Number.NaN;
-  const vals = Array.from({ length: num }, (_, i) => (div > 0 ? start + i * step : start));
-  if (endpoint && num > 1) vals[num - 1] = stop;
-  const dtype = dtypeOpt(opts.dtype, 'linspace') ?? defaultFloat();
-  const device = opts.device ? resolveDevice(opts.device) : defaultDevice();
-  return ArrayImpl.fromHost(fillTyped(dtype, vals), [num], dtype, device);
-}
-
 /** jnp.eye(N, M=None, k=0). */
 export function eye(n: number, m?: number | null, k = 0, opts: CreateOptions = {}): Value {
   const cols = m ?? n;
