@@ -2,6 +2,7 @@
  * @file Everything the numpy namespace exports, gathered from its modules.
  */
 
+export * from './calculus.js';
 export * from './compare.js';
 export * from './convolve.js';
 export * from './creation.js';
@@ -12,6 +13,8 @@ export * from './indexing.js';
 export * from './linalg.js';
 export * from './nan-reductions.js';
 export * from './partition.js';
+export * from './polynomial.js';
+export * from './products.js';
 export * from './quantile.js';
 export * from './reductions.js';
 export * from './setops.js';
@@ -20,3 +23,4 @@ export * from './sorting.js';
 export * from './spacing.js';
 export * from './statistics.js';
 export * from './ufuncs.js';
+export * from './vectorize.js';

@@ -115,15 +115,15 @@ export function power(x: In, y: In): Value {
 }
 
 function powIntInt(x: Value, y: Value): Value {
-  const shape = broadcastShapes('power', x.shape, y.shape);
-  const [zero, one] = [0, 1].map((v) => broadcastTo(convertElementType(v, x.dtype), shape));
-  let acc = lax.select(lax.bitwiseAnd(lax.eq(x, 0), lax.ne(y, 0)), zero, one);
+  // As JAX's _pow_int_int: _where broadcasts, so (3, 1) ** (1, 3) works as it does in JAX.
+  const [zero, one] = [0, 1].map((v) => convertElementType(v, y.dtype));
+  let acc = where(lax.bitwiseAnd(lax.eq(x, zero), lax.ne(y, zero)), zero, one);
   let base = x;
   let e = y;
   for (let i = 0; i < 6; i++) {
-    acc = lax.select(lax.ne(lax.bitwiseAnd(e, 1), 0), lax.mul(acc, base), acc);
+    acc = where(lax.ne(lax.bitwiseAnd(e, one), zero), lax.mul(acc, base), acc);
     base = lax.mul(base, base);
-    e = lax.shiftRightLogical(e, 1);
+    e = lax.shiftRightLogical(e, one);
   }
   return acc;
 }

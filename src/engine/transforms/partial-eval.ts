@@ -19,7 +19,7 @@ import {
   type Value,
   withNewMain,
 } from '../core/trace.js';
-import { type Atom, ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var } from '../ir/jaxpr.js';
+import { type Atom, Jaxpr, JaxprEqn, Literal, Var } from '../ir/jaxpr.js';
 import { hasTangentSpace, jvpFlat, type Tangent, Zero } from './jvp.js';
 
 export class PartialVal {
@@ -292,113 +292,4 @@ export function linearizeFlat(
     return p.fullLower();
   });
   return { primalsOut, lin: { jaxpr, consts, inAvals: primals.map((p) => p.aval), inLinear, outZeros } };
-}
-
-// ---- partial evaluation of a jaxpr (for higher-order primitives) ----------------------------------
-
-export interface JaxprSplit {
-  /** Known inputs -> known outputs, then the residuals it computes. */
-  known: Jaxpr;
-  /** Residuals then unknown inputs -> unknown outputs. */
-  unknown: Jaxpr;
-  outUnknown: boolean[];
-  /**
-   * Where each residual comes from: the index of a known input passed straight through (as JAX
-   * passes them), or null for the next computed residual output of `known`.
-   */
-  residualSources: (number | null)[];
-}
-
-/**
- * A nested `jit` equation with some unknown inputs splits in two, as JAX's partial evaluation of
- * pjit does: a known call computing its known outputs and the residuals, and an unknown call
- * taking them. (Staging it whole would make its primal outputs unknown, and linearize of a jitted
- * function calling a jitted function would fail.)
- */
-function splitCall(
-  e: JaxprEqn,
-  isUnk: (a: Atom) => boolean,
-  knownEqns: JaxprEqn[],
-  addUnknown: (e: JaxprEqn) => void,
-): void {
-  const cj = e.params.jaxpr as ClosedJaxpr;
-  const inner = partialEvalJaxpr(cj.jaxpr, e.inputs.map(isUnk));
-  if (inner.outUnknown.every((u) => u) && inner.known.eqns.length === 0) {
-    addUnknown(e);
-    return;
-  }
-  const knownIns = e.inputs.filter((a) => !isUnk(a));
-  const knownOuts = e.outvars.filter((_, i) => !inner.outUnknown[i]);
-  const computed = inner.known.outvars.slice(knownOuts.length).map((v) => new Var(v.aval));
-  knownEqns.push(
-    new JaxprEqn(e.primitive, knownIns, { ...e.params, jaxpr: new ClosedJaxpr(inner.known, cj.consts) }, [
-      ...knownOuts,
-      ...computed,
-    ]),
-  );
-  let r = 0;
-  const residuals = inner.residualSources.map((src) => (src === null ? computed[r++] : knownIns[src]));
-  addUnknown(
-    new JaxprEqn(
-      e.primitive,
-      [...residuals, ...e.inputs.filter(isUnk)],
-      { ...e.params, jaxpr: new ClosedJaxpr(inner.unknown, []) },
-      e.outvars.filter((_, i) => inner.outUnknown[i]),
-    ),
-  );
-}
-
-/**
- * Split a jaxpr whose inputs are partly unknown: an equation is unknown when any input is, and
- * known values that unknown equations read are passed across as residuals.
- */
-export function partialEvalJaxpr(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSplit {
-  const unknown = new Set<Var>();
-  jaxpr.invars.forEach((v, i) => {
-    if (inUnknown[i]) unknown.add(v);
-  });
-  const isUnk = (a: Atom) => a instanceof Var && unknown.has(a);
-  const knownEqns: JaxprEqn[] = [];
-  const unkEqns: JaxprEqn[] = [];
-  const residuals: Var[] = [];
-  const resSet = new Set<Var>();
-  const addRes = (a: Atom) => {
-    if (a instanceof Var && !unknown.has(a) && !resSet.has(a)) {
-      resSet.add(a);
-      residuals.push(a);
-    }
-  };
-  const addUnknown = (e: JaxprEqn) => {
-    unkEqns.push(e);
-    for (const v of e.outvars) unknown.add(v);
-    e.inputs.forEach(addRes);
-  };
-  for (const e of jaxpr.eqns) {
-    if (!e.inputs.some(isUnk)) knownEqns.push(e);
-    else if (e.primitive.name === 'jit') splitCall(e, isUnk, knownEqns, addUnknown);
-    else addUnknown(e);
-  }
-  const outUnknown = jaxpr.outvars.map(isUnk);
-  const knownInvars = jaxpr.invars.filter((_, i) => !inUnknown[i]);
-  const residualSources = residuals.map((r) => {
-    const k = knownInvars.indexOf(r);
-    return k < 0 ? null : k;
-  });
-  const known = new Jaxpr(
-    jaxpr.constvars,
-    knownInvars,
-    [
-      ...jaxpr.outvars.filter((_, i) => !outUnknown[i]),
-      ...residuals.filter((_, i) => residualSources[i] === null),
-    ],
-    knownEqns,
-  );
-  // Each jaxpr gets its own Var objects for the residuals it receives.
-  const unk = new Jaxpr(
-    [],
-    [...residuals, ...jaxpr.invars.filter((_, i) => inUnknown[i])],
-    jaxpr.outvars.filter((_, i) => outUnknown[i]),
-    unkEqns,
-  );
-  return { known, unknown: unk, outUnknown, residualSources };
 }

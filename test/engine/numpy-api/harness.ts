@@ -70,6 +70,8 @@ export function decode(v: Json): unknown {
   if (Array.isArray(v)) return v.map(decode);
   if (v !== null && typeof v === 'object')
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
+  // A Python float inf or nan passed as a plain argument (ord=np.inf).
+  if (v === 'inf' || v === '-inf' || v === 'nan') return num(v);
   return v;
 }
 
