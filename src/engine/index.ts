@@ -28,6 +28,7 @@ export { primitives } from './core/primitive.js';
 export type { Value } from './core/trace.js';
 export { Tracer } from './core/trace.js';
 export { devicePut } from './device-put.js';
+export * as io from './io/index.js';
 export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
 export * as linen from './linen/index.js';
 export * as nn from './nn/index.js';
