@@ -45,7 +45,12 @@ await build({
 });
 await build({
   ...shared,
-  entryPoints: ['src/engine/backends/cpu/worker.ts', 'src/cli/compile-cache.ts', 'src/tui/index.tsx'],
+  entryPoints: [
+    'src/engine/backends/cpu/worker.ts',
+    'src/cli/compile-cache.ts',
+    'src/cli/hooks/command-not-found.ts',
+    'src/tui/index.tsx',
+  ],
   outbase: 'src',
   outdir: 'dist',
   format: 'esm',

@@ -6,7 +6,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
-import { jitProgram, loadInputs, positional } from '../cli/inputs.js';
+import { checkOutputFlags, jitProgram, loadInputs, positional } from '../cli/inputs.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../cli/output.js';
 import { Profile } from '../cli/profile.js';
 import { ProgressReporter } from '../cli/progress.js';
@@ -61,6 +61,7 @@ export default class Run extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Run);
+    checkOutputFlags(flags);
     const loaded = await loadInputs(args.program, flags);
     const f = positional(loaded);
     const profile = flags.profile ? new Profile(args.program) : null;

@@ -19,6 +19,7 @@ export * as dtypes from './core/dtype.js';
 export { DType } from './core/dtype.js';
 export {
   ConcretizationTypeError,
+  OverflowError,
   TracerBoolConversionError,
   TracerIntegerConversionError,
 } from './core/errors.js';
@@ -39,7 +40,9 @@ export type {
 } from './events.js';
 export { observe } from './events.js';
 export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
+export * as linen from './linen/index.js';
 export * as nn from './nn/index.js';
+export * as optax from './optax/index.js';
 export type { ProgressOptions } from './progress.js';
 export { progress } from './progress.js';
 export * as random from './random/index.js';
@@ -47,4 +50,5 @@ export * as scipy from './scipy/index.js';
 export * from './transforms/api.js';
 export type { JitOptions, Jitted } from './transforms/jit.js';
 export { Compiled, jit, Lowered, makeJaxpr } from './transforms/jit.js';
+export * as wgan from './wgan.js';
 export { lax, numpy, tree };

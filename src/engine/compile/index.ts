@@ -50,7 +50,7 @@ export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable
   let exe = m.get(device);
   if (!exe) {
     const t0 = performance.now();
-    const program = optimize(lowerProgram(jaxpr, reader));
+    const program = optimize(lowerProgram(jaxpr, reader, device.backend.optionalLibs));
     const label = opLabel(jaxpr);
     const compiled = device.backend.compile(program, label);
     compileStats.compiles++;
