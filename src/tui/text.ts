@@ -104,17 +104,17 @@ export function benchCharts(rows: BenchRow[]): Chart[] {
   return charts;
 }
 
-/** Sort a suite's rows so that a case's devices sit together (the order charts group them in). */
+/** Rows in run order, but with the devices of a case (suite, label, size) together, as charts group them. */
 export function byCase(rows: BenchRow[]): BenchRow[] {
-  const key = (r: BenchRow) => `${r.suite}\0${r.label}\0${String(r.size).padStart(12, '0')}`;
-  return rows
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => {
-      const ka = key(a.r);
-      const kb = key(b.r);
-      return ka < kb ? -1 : ka > kb ? 1 : a.i - b.i;
-    })
-    .map((x) => x.r);
+  const groups = new Map<string, BenchRow[]>();
+  for (const r of rows) {
+    const key = `${r.suite}\0${r.label}\0${r.size}`;
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  const suites = [...new Set(rows.map((r) => r.suite))];
+  return suites.flatMap((s) => [...groups.values()].filter((g) => g[0].suite === s).flat());
 }
 
 /** Eighths of a block: a bar `fraction` of `width` cells long. */

@@ -91,6 +91,15 @@ describe('bench text', () => {
     ]);
   });
 
+  it('keeps the suites in the order they ran', () => {
+    const rows = [
+      row({ suite: 'matmul' }),
+      row({ suite: 'elementwise', unit: 'GB/s' }),
+      row({ suite: 'matmul', size: 512 }),
+    ];
+    expect(benchCharts(byCase(rows)).map((c) => c.suite)).toEqual(['matmul', 'elementwise']);
+  });
+
   it('shortens long program names in the kernel column', () => {
     expect(kernelTitle('jit(sin)', 'map_0')).toBe('jit(sin) map_0');
     expect(kernelTitle('jit(convert_element_type, sin, mul)', 'reduce_1')).toBe('jit(convert_el… reduce_1');
