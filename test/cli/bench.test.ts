@@ -15,7 +15,7 @@ const ESC = /\u001b/;
 
 describe('tjax bench: usage errors', () => {
   const cases: [string[], RegExp][] = [
-    [['nosuch'], /^error: unknown suite 'nosuch' \(suites: matmul, elementwise, .*dispatch\)$/],
+    [['nosuch'], /^error: unknown suite 'nosuch' \(suites: matmul, conv, elementwise, .*dispatch\)$/],
     [['--repeat', '0'], /^error: --repeat: Expected an integer greater than or equal to 1 but received: 0$/],
     [
       ['--sizes', 'abc'],
@@ -84,6 +84,14 @@ describe('tjax bench: output', () => {
     }
     // The rate follows from the median: 2 n^3 flops for a matmul.
     expect(rows[0].rate as number).toBeCloseTo((2 * 32 ** 3) / ((rows[0].medianMs as number) * 1e6), 6);
+  });
+
+  it('times 3x3 NHWC convolutions (2 x batch 8 x side^2 x 64 x 64 x 9 flops)', () => {
+    const r = tjax(['bench', 'conv', '--device', 'cpu', '--sizes', '4', '--repeat', '2', '--json']);
+    expect(r.code).toBe(0);
+    const [c] = JSON.parse(r.stdout);
+    expect(c).toMatchObject({ suite: 'conv', label: 'f32', size: 4, unit: 'GFLOP/s' });
+    expect(c.rate).toBeCloseTo((2 * 8 * 16 * 64 * 64 * 9) / (c.medianMs * 1e6), 6);
   });
 
   it('runs float16 when asked, and leaves out the suites that have none', () => {

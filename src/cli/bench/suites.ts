@@ -69,6 +69,11 @@ function hostMemory(d: engine.Device): string | null {
 /** Rows of 1000 (at least one). */
 const softmaxShape = (n: number) => [Math.max(1, Math.round(n / 1000)), 1000];
 
+const CONV_BATCH = 8;
+const CONV_CHANNELS = 64;
+/** Multiply-adds of a SAME 3x3 convolution, twice. */
+const convFlops = (n: number) => 2 * CONV_BATCH * n * n * CONV_CHANNELS * CONV_CHANNELS * 9;
+
 const OPS = 100;
 const BATCH = 256;
 
@@ -94,6 +99,26 @@ export const SUITES: Suite[] = [
       jitted((a, b) => jnp.matmul(a, b), filled([n, n], dt, d), filled([n, n], dt, d, 1)),
     rate: (n, _dt, _v, ms) => (2 * n ** 3) / (ms * 1e6),
     work: (n) => 2 * n ** 3,
+  },
+  {
+    name: 'conv',
+    about: `3x3 convolutions, NHWC x HWIO, stride 1, SAME padding, batch ${CONV_BATCH}, ${CONV_CHANNELS} channels in and out (GFLOP/s)`,
+    size: 'image side',
+    sizes: [16, 32],
+    // float16 convolutions take the reference kernel, rounding every op: far too slow to time.
+    dtypes: ['float32'],
+    defaultDtypes: ['float32'],
+    unit: 'GFLOP/s',
+    better: 'higher',
+    prepare: (d, n, dt) =>
+      jitted(
+        (x, k) =>
+          engine.lax.convGeneralDilated(x, k, [1, 1], 'SAME', { dimensionNumbers: ['NHWC', 'HWIO', 'NHWC'] }),
+        filled([CONV_BATCH, n, n, CONV_CHANNELS], dt, d),
+        filled([3, 3, CONV_CHANNELS, CONV_CHANNELS], dt, d, 1).mul(1 / 24),
+      ),
+    rate: (n, _dt, _v, ms) => convFlops(n) / (ms * 1e6),
+    work: (n) => convFlops(n),
   },
   {
     name: 'elementwise',

@@ -239,4 +239,27 @@ d('webgpu profiling', () => {
       expect.objectContaining({ direction: 'to-host', device: 'webgpu:0', bytes: 4 }),
     );
   });
+
+  it('names a convolution run by the WebGPU conv library kernel as a conv', async () => {
+    const events: EngineEvent[] = [];
+    const stop = observe({ kernelTimes: true, event: (e) => void events.push(e) });
+    try {
+      const conv = jit((x: Value, k: Value) =>
+        lax.convGeneralDilated(x, k, [1, 1], 'SAME', { dimensionNumbers: ['NHWC', 'HWIO', 'NHWC'] }),
+      );
+      const x = devicePut(jnp.ones([2, 8, 8, 4]), 'webgpu');
+      const k = devicePut(jnp.ones([3, 3, 4, 4]), 'webgpu');
+      await (conv(x, k) as any).blockUntilReady();
+    } finally {
+      stop();
+    }
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'kernel',
+        device: 'webgpu:0',
+        kind: 'conv',
+        bytesOut: 2 * 8 * 8 * 4 * 4,
+      }),
+    );
+  });
 });
