@@ -1,0 +1,343 @@
+/**
+ * @file tjax-blas: the machine's BLAS (OpenBLAS) for tjax's CPU device, through Node-API.
+ *
+ * One entry point, gemm(), computes C[b] = A[b] @ B[b] for a batch of float32 or float64
+ * matrices given as TypedArrays plus an element offset and (batch, row, col) strides each. The
+ * arrays' memory (ArrayBuffer or SharedArrayBuffer) goes to BLAS as it is: no copies, unless a
+ * layout is one BLAS cannot address (BLAS takes one unit stride per matrix plus a leading
+ * dimension), in which case that operand alone is packed into a scratch matrix first.
+ * Matrix-vector and vector-matrix products go to gemv, whose vector increments take any stride.
+ *
+ * The module is a Node-API addon with no global state of its own (OpenBLAS's thread count is
+ * process-wide by nature), so it loads in the main thread and in worker threads alike.
+ * The CBLAS and OpenBLAS prototypes are declared here rather than included: the header's place
+ * differs between distributions (Debian keeps it under a multiarch, per-variant folder), the
+ * ABI does not (32-bit BLAS integers, enums as int).
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { RowMajor = 101, NoTrans = 111, Trans = 112 };
+
+void cblas_sgemm(int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+                 const float *b, int ldb, float beta, float *c, int ldc);
+void cblas_dgemm(int order, int ta, int tb, int m, int n, int k, double alpha, const double *a,
+                 int lda, const double *b, int ldb, double beta, double *c, int ldc);
+void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float *a, int lda,
+                 const float *x, int incx, float beta, float *y, int incy);
+void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double *a, int lda,
+                 const double *x, int incx, double beta, double *y, int incy);
+void openblas_set_num_threads(int n);
+int openblas_get_num_threads(void);
+int openblas_get_num_procs(void);
+int openblas_get_parallel(void);
+char *openblas_get_config(void);
+char *openblas_get_corename(void);
+
+/* A rows x cols matrix: its first element and its row and column strides, in elements. */
+typedef struct {
+  char *p;
+  int64_t rs, cs;
+} Mat;
+
+/* A growable scratch area, one per gemm() call. */
+typedef struct {
+  char *p;
+  size_t size;
+} Scratch;
+
+static char *scratch(Scratch *s, size_t bytes) {
+  if (s->size < bytes) {
+    free(s->p);
+    s->p = malloc(bytes);
+    s->size = s->p ? bytes : 0;
+  }
+  return s->p;
+}
+
+/*
+ * How row-major BLAS can read a rows x cols matrix as it lies: not transposed with a leading
+ * dimension (unit column stride), or transposed (unit row stride). 0 when neither fits. Size-1
+ * dimensions have no stride that matters.
+ */
+static int layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, int *trans, int64_t *ld) {
+  if ((cols == 1 || cs == 1) && (rows == 1 || rs >= cols)) {
+    *trans = NoTrans;
+    *ld = rows == 1 ? cols : rs;
+    return 1;
+  }
+  if ((rows == 1 || rs == 1) && (cols == 1 || cs >= rows)) {
+    *trans = Trans;
+    *ld = cols == 1 ? rows : cs;
+    return 1;
+  }
+  return 0;
+}
+
+/* Copy a strided matrix into contiguous row-major memory. */
+static void pack(int f64, int64_t rows, int64_t cols, Mat x, char *into) {
+  for (int64_t i = 0; i < rows; i++) {
+    for (int64_t j = 0; j < cols; j++) {
+      int64_t at = i * x.rs + j * x.cs;
+      if (f64) ((double *)into)[i * cols + j] = ((double *)x.p)[at];
+      else ((float *)into)[i * cols + j] = ((float *)x.p)[at];
+    }
+  }
+}
+
+static void unpack(int f64, int64_t rows, int64_t cols, const char *from, Mat x) {
+  for (int64_t i = 0; i < rows; i++) {
+    for (int64_t j = 0; j < cols; j++) {
+      int64_t at = i * x.rs + j * x.cs;
+      if (f64) ((double *)x.p)[at] = ((const double *)from)[i * cols + j];
+      else ((float *)x.p)[at] = ((const float *)from)[i * cols + j];
+    }
+  }
+}
+
+static void zero(int f64, int64_t rows, int64_t cols, Mat x) {
+  for (int64_t i = 0; i < rows; i++) {
+    for (int64_t j = 0; j < cols; j++) {
+      int64_t at = i * x.rs + j * x.cs;
+      if (f64) ((double *)x.p)[at] = 0;
+      else ((float *)x.p)[at] = 0;
+    }
+  }
+}
+
+/* A matrix as BLAS can take it: the operand itself, or a packed copy in `s`. NULL: no memory. */
+static const char *operand(int f64, int64_t rows, int64_t cols, Mat x, Scratch *s, int *trans,
+                           int64_t *ld) {
+  if (layout(rows, cols, x.rs, x.cs, trans, ld)) return x.p;
+  char *p = scratch(s, (size_t)(rows * cols) * (f64 ? 8 : 4));
+  if (!p) return NULL;
+  pack(f64, rows, cols, x, p);
+  *trans = NoTrans;
+  *ld = cols;
+  return p;
+}
+
+/* A vector's increment for gemv; packs it when BLAS cannot step through it (a zero stride). */
+static const char *vector(int f64, int64_t len, char *p, int64_t stride, Scratch *s, int64_t *inc) {
+  if (len == 1 || stride > 0) {
+    *inc = len == 1 ? 1 : stride;
+    return p;
+  }
+  Mat x = {p, stride, 0};
+  char *q = scratch(s, (size_t)len * (f64 ? 8 : 4));
+  if (!q) return NULL;
+  pack(f64, len, 1, x, q);
+  *inc = 1;
+  return q;
+}
+
+/*
+ * y (len m, increment yinc) = M x, where M is an m x k operand and x a k-vector. gemv's beta = 0
+ * would scale y by zero, which leaves a NaN already in y there in some OpenBLAS versions: y is
+ * zeroed first and added to instead.
+ */
+static int gemv(int f64, int64_t m, int64_t k, Mat a, char *x, int64_t xs, char *y, int64_t ys,
+                Scratch *sa, Scratch *sx) {
+  int trans;
+  int64_t ld, incx;
+  const char *ap = operand(f64, m, k, a, sa, &trans, &ld);
+  const char *xp = vector(f64, k, x, xs, sx, &incx);
+  if (!ap || !xp) return 0;
+  int64_t incy = m == 1 ? 1 : ys;
+  Mat yv = {y, incy, 0};
+  zero(f64, m, 1, yv);
+  /* Row-major NoTrans reads an m x k matrix; Trans reads the k x m matrix it is stored as. */
+  int rows = (int)(trans == NoTrans ? m : k), cols = (int)(trans == NoTrans ? k : m);
+  if (f64)
+    cblas_dgemv(RowMajor, trans, rows, cols, 1.0, (const double *)ap, (int)ld, (const double *)xp,
+                (int)incx, 1.0, (double *)y, (int)incy);
+  else
+    cblas_sgemv(RowMajor, trans, rows, cols, 1.0f, (const float *)ap, (int)ld, (const float *)xp,
+                (int)incx, 1.0f, (float *)y, (int)incy);
+  return 1;
+}
+
+/* C (m x n) = A (m x k) @ B (k x n), all sizes > 0. 0 when out of memory. */
+static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, Scratch s[3]) {
+  int64_t ldc;
+  if ((n == 1 || c.cs == 1) && (m == 1 || c.rs >= n)) ldc = m == 1 ? n : c.rs;
+  else if ((m == 1 || c.rs == 1) && (n == 1 || c.cs >= m)) {
+    /* C stored column-major: compute C^T = B^T A^T into it, row-major. */
+    Mat at = {a.p, a.cs, a.rs}, bt = {b.p, b.cs, b.rs}, ct = {c.p, c.cs, c.rs};
+    return gemm1(f64, n, m, k, bt, at, ct, s);
+  } else {
+    char *p = scratch(&s[2], (size_t)(m * n) * (f64 ? 8 : 4));
+    if (!p) return 0;
+    Mat tmp = {p, n, 1};
+    if (!gemm1(f64, m, n, k, a, b, tmp, s)) return 0;
+    unpack(f64, m, n, p, c);
+    return 1;
+  }
+  if (n == 1) return gemv(f64, m, k, a, b.p, b.rs, c.p, c.rs, &s[0], &s[1]);
+  if (m == 1) {
+    /* c^T = B^T a^T: B^T is n x k with strides (cs, rs). */
+    Mat bt = {b.p, b.cs, b.rs};
+    return gemv(f64, n, k, bt, a.p, a.cs, c.p, c.cs, &s[1], &s[0]);
+  }
+  int ta, tb;
+  int64_t lda, ldb;
+  const char *ap = operand(f64, m, k, a, &s[0], &ta, &lda);
+  const char *bp = operand(f64, k, n, b, &s[1], &tb, &ldb);
+  if (!ap || !bp) return 0;
+  if (f64)
+    cblas_dgemm(RowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0, (const double *)ap, (int)lda,
+                (const double *)bp, (int)ldb, 0.0, (double *)c.p, (int)ldc);
+  else
+    cblas_sgemm(RowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0f, (const float *)ap, (int)lda,
+                (const float *)bp, (int)ldb, 0.0f, (float *)c.p, (int)ldc);
+  return 1;
+}
+
+/* ---- Node-API glue ------------------------------------------------------------------------- */
+
+#define CHECK(env, call)                                                                          \
+  do {                                                                                            \
+    if ((call) != napi_ok) {                                                                      \
+      napi_throw_error(env, NULL, "tjax-blas: Node-API call failed: " #call);                     \
+      return NULL;                                                                                \
+    }                                                                                             \
+  } while (0)
+
+static int get_int(napi_env env, napi_value v, int64_t *out) {
+  return napi_get_value_int64(env, v, out) == napi_ok;
+}
+
+/* A float32/float64 TypedArray's data and length; 0 when it is not one. */
+static int get_floats(napi_env env, napi_value v, int *f64, char **data, size_t *len) {
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  void *p;
+  if (napi_get_typedarray_info(env, v, &type, len, &p, &ab, &offset) != napi_ok) return 0;
+  if (type != napi_float32_array && type != napi_float64_array) return 0;
+  *f64 = type == napi_float64_array;
+  *data = p;
+  return 1;
+}
+
+/* Does (batch, rows, cols) at `off` with these strides stay inside `len` elements? */
+static int inside(int64_t batch, int64_t rows, int64_t cols, int64_t off, const int64_t st[3],
+                  size_t len) {
+  for (int i = 0; i < 3; i++)
+    if (st[i] < 0 || st[i] > INT32_MAX) return 0;
+  if (off < 0) return 0;
+  if (batch == 0 || rows == 0 || cols == 0) return 1;
+  int64_t last = off + (batch - 1) * st[0] + (rows - 1) * st[1] + (cols - 1) * st[2];
+  return last < (int64_t)len;
+}
+
+/*
+ * gemm(batch, m, n, k, a, aOff, aBatch, aRow, aCol, b, bOff, bBatch, bRow, bCol, c, cOff,
+ *      cBatch, cRow, cCol): C[i] = A[i] @ B[i] for i < batch; A is (batch, m, k), B (batch, k, n),
+ * C (batch, m, n); offsets and strides in elements; a, b, c Float32Arrays or Float64Arrays alike.
+ */
+static napi_value Gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 19;
+  napi_value argv[19];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 19) {
+    napi_throw_type_error(env, NULL, "tjax-blas gemm: expected 19 arguments");
+    return NULL;
+  }
+  int64_t dims[4], ops[3][4];
+  char *data[3];
+  size_t len[3];
+  int f64[3];
+  for (int i = 0; i < 4; i++) {
+    if (!get_int(env, argv[i], &dims[i]) || dims[i] < 0 || dims[i] > INT32_MAX) {
+      napi_throw_range_error(env, NULL, "tjax-blas gemm: sizes must be integers in [0, 2^31)");
+      return NULL;
+    }
+  }
+  for (int o = 0; o < 3; o++) {
+    if (!get_floats(env, argv[4 + 5 * o], &f64[o], &data[o], &len[o])) {
+      napi_throw_type_error(env, NULL, "tjax-blas gemm: operands must be Float32Arrays or Float64Arrays");
+      return NULL;
+    }
+    for (int j = 0; j < 4; j++) {
+      if (!get_int(env, argv[5 + 5 * o + j], &ops[o][j])) {
+        napi_throw_type_error(env, NULL, "tjax-blas gemm: offsets and strides must be integers");
+        return NULL;
+      }
+    }
+  }
+  if (f64[0] != f64[1] || f64[0] != f64[2]) {
+    napi_throw_type_error(env, NULL, "tjax-blas gemm: operands must share one dtype");
+    return NULL;
+  }
+  int64_t batch = dims[0], m = dims[1], n = dims[2], k = dims[3];
+  const int64_t ext[3][2] = {{m, k}, {k, n}, {m, n}};
+  for (int o = 0; o < 3; o++) {
+    if (!inside(batch, ext[o][0], ext[o][1], ops[o][0], &ops[o][1], len[o])) {
+      napi_throw_range_error(env, NULL,
+                             "tjax-blas gemm: an operand's offset and strides reach outside its array");
+      return NULL;
+    }
+  }
+  int f = f64[0];
+  size_t es = f ? 8 : 4;
+  if (batch == 0 || m == 0 || n == 0) return NULL;
+  Scratch s[3] = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
+  int ok = 1;
+  for (int64_t i = 0; i < batch && ok; i++) {
+    Mat a = {data[0] + (ops[0][0] + i * ops[0][1]) * es, ops[0][2], ops[0][3]};
+    Mat b = {data[1] + (ops[1][0] + i * ops[1][1]) * es, ops[1][2], ops[1][3]};
+    Mat c = {data[2] + (ops[2][0] + i * ops[2][1]) * es, ops[2][2], ops[2][3]};
+    if (k == 0) zero(f, m, n, c);
+    else ok = gemm1(f, m, n, k, a, b, c, s);
+  }
+  for (int i = 0; i < 3; i++) free(s[i].p);
+  if (!ok) napi_throw_error(env, NULL, "tjax-blas gemm: out of memory for a packed operand");
+  return NULL;
+}
+
+static napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int64_t n;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 1 || !get_int(env, argv[0], &n) || n < 1 || n > 1024) {
+    napi_throw_range_error(env, NULL, "tjax-blas setThreads: expected a thread count in [1, 1024]");
+    return NULL;
+  }
+  openblas_set_num_threads((int)n);
+  return NULL;
+}
+
+static napi_value Info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value obj, v;
+  CHECK(env, napi_create_object(env, &obj));
+  CHECK(env, napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &v));
+  CHECK(env, napi_set_named_property(env, obj, "config", v));
+  CHECK(env, napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &v));
+  CHECK(env, napi_set_named_property(env, obj, "corename", v));
+  CHECK(env, napi_create_int32(env, openblas_get_num_threads(), &v));
+  CHECK(env, napi_set_named_property(env, obj, "threads", v));
+  CHECK(env, napi_create_int32(env, openblas_get_num_procs(), &v));
+  CHECK(env, napi_set_named_property(env, obj, "procs", v));
+  static const char *models[] = {"sequential", "pthreads", "openmp"};
+  int par = openblas_get_parallel();
+  CHECK(env, napi_create_string_utf8(env, par >= 0 && par <= 2 ? models[par] : "unknown",
+                                     NAPI_AUTO_LENGTH, &v));
+  CHECK(env, napi_set_named_property(env, obj, "parallel", v));
+  return obj;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"gemm", NULL, Gemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"info", NULL, Info, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, 3, props) != napi_ok) return NULL;
+  return exports;
+}
