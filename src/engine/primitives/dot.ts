@@ -5,13 +5,13 @@
  * `((lhs_contracting, rhs_contracting), (lhs_batch, rhs_batch))`, `precision` is None or a pair
  * of `Precision.X`, `preferred_element_type` is None or a dtype, `out_sharding` is never printed.
  *
- * Lowering has two paths that give bit-identical results:
+ * Lowering has two paths:
  * - the reference path, one `reduce` kernel over the contracting dimensions whose body is the
- *   product of the (fused) operands, converted to the result dtype first;
- * - for large float32/float64 matmuls, the `matmul` library kernel (backends/cpu/lib-matmul.ts)
- *   on materialized operands, addressed by strides. It multiplies in the result dtype (float32
- *   products rounded, as the reduce body does), accumulates in float64 in the same k order as the
- *   reduce kernel and rounds once at the end, as the reduce kernel does.
+ *   product of the (fused) operands, converted to the result dtype first; a float32 sum is
+ *   rounded to float32 after every add (`roundEach`), as XLA:CPU accumulates a float32 dot;
+ * - for large float32/float64 products, the `matmul` library kernel on operands addressed by
+ *   strides, which the CPU device runs as a GEMM (backends/cpu/gemm.ts): the machine's BLAS on
+ *   the native tier, else the portable kernel, which computes the reduce path's bits exactly.
  */
 
 import { bin, cast, loopVars, type SExpr } from '../compile/kir.js';
@@ -197,6 +197,7 @@ function lowerReduce(ctx: LowerCtx, lhs: Lazy, rhs: Lazy, p: Params, out: Shaped
     op: dt.isBool ? 'or' : 'add',
     body: product(lhs.at(li(outVars, redVars)), rhs.at(ri(outVars, redVars)), dt),
     epilogue: null,
+    roundEach: dt === float32,
   });
   return ctx.fromBuffer(buf, out);
 }

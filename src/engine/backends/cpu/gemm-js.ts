@@ -1,32 +1,20 @@
 /**
- * @file The `matmul` CPU library kernel behind large float32/float64 dot_generals
- * (primitives/dot.ts): out[b, i, j] = sum_k lhs[b, i, k] * rhs[b, k, j], operands addressed by
- * (batch, row, col) strides, so transposed layouts need no copy on the lowering side.
+ * @file The portable GEMM in JavaScript: C[b] = A[b] @ B[b] on strided float32/float64 operands
+ * (gemm.ts's GemmOperand), the CPU device's fallback when the native BLAS tier is off or absent.
+ * It stands in for the WebAssembly SIMD GEMM (wasm/gemm.ts, same signature) until that lands.
  *
- * Numerics match the reference reduce kernel bit for bit: products in the operand dtype (float32
- * products rounded with Math.fround), summed in float64 in ascending k from 0, rounded once when
- * stored into the output array.
+ * Numerics are those of the reference `reduce` lowering of dot_general (primitives/dot.ts), bit
+ * for bit: products in the operand dtype, accumulated in that dtype (float32 rounded after every
+ * product and every add, as XLA:CPU accumulates a float32 dot) in ascending k from 0.
  *
  * Structure follows the BLIS/GotoBLAS idea scaled down to what V8 keeps in registers: both
  * operands are packed (whatever their strides) into float64 panels of 4-row / 4-column slivers,
  * k-major, zero-padded to a multiple of 4; a 4x4 micro-kernel then keeps 16 accumulators in
  * locals over the whole k loop, doing 16 multiply-adds per 8 contiguous loads and no stores.
- * Measured on this container's Xeon: ~2.5 GFLOP/s float32 at 512 and 1024, against ~1.9 for an
- * i-k-j loop with a float64 accumulator row and ~0.4-0.8 for the generic reduce kernel.
+ * Measured on a Xeon: ~2.5 GFLOP/s float32 at 512 and 1024, against ~1.9 for an i-k-j loop with a
+ * float64 accumulator row and ~0.4-0.8 for the generic reduce kernel.
  */
-import type { TypedArray } from '../../core/dtype.js';
-import { registerLibKernel } from './lib.js';
-
-interface MatmulParams {
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
-  /** Strides of lhs along (batch, m, k). */
-  lhs: [number, number, number];
-  /** Strides of rhs along (batch, k, n). */
-  rhs: [number, number, number];
-}
+import type { GemmOperand } from './gemm.js';
 
 type Float = Float32Array | Float64Array;
 
@@ -64,17 +52,19 @@ function pack(
   }
 }
 
-/** Store a 4x4 block, clipped at the matrix edge. */
-function store(c: Float, o: number, n: number, rows: number, cols: number, v: number[]): void {
-  for (let r = 0; r < rows; r++) for (let q = 0; q < cols; q++) c[o + r * n + q] = v[r * 4 + q];
+/** Store a 4x4 block at C's element `o`, clipped at the matrix edge. */
+function store(c: Float, o: number, rs: number, cs: number, rows: number, cols: number, v: number[]): void {
+  for (let r = 0; r < rows; r++) for (let q = 0; q < cols; q++) c[o + r * rs + q * cs] = v[r * 4 + q];
 }
 
-// Two copies of the micro-kernel loop so that each stays monomorphic; float64 skips the rounding.
+// Two copies of the micro-kernel loop so that each stays monomorphic; float64 needs no rounding.
 function kernelF32(
   ap: Float64Array,
   bp: Float64Array,
   c: Float,
   cOff: number,
+  rs: number,
+  cs: number,
   m: number,
   n: number,
   k: number,
@@ -112,22 +102,22 @@ function kernelF32(
           b1 = bp[q + 1],
           b2 = bp[q + 2],
           b3 = bp[q + 3];
-        c00 += fr(a0 * b0);
-        c01 += fr(a0 * b1);
-        c02 += fr(a0 * b2);
-        c03 += fr(a0 * b3);
-        c10 += fr(a1 * b0);
-        c11 += fr(a1 * b1);
-        c12 += fr(a1 * b2);
-        c13 += fr(a1 * b3);
-        c20 += fr(a2 * b0);
-        c21 += fr(a2 * b1);
-        c22 += fr(a2 * b2);
-        c23 += fr(a2 * b3);
-        c30 += fr(a3 * b0);
-        c31 += fr(a3 * b1);
-        c32 += fr(a3 * b2);
-        c33 += fr(a3 * b3);
+        c00 = fr(c00 + fr(a0 * b0));
+        c01 = fr(c01 + fr(a0 * b1));
+        c02 = fr(c02 + fr(a0 * b2));
+        c03 = fr(c03 + fr(a0 * b3));
+        c10 = fr(c10 + fr(a1 * b0));
+        c11 = fr(c11 + fr(a1 * b1));
+        c12 = fr(c12 + fr(a1 * b2));
+        c13 = fr(c13 + fr(a1 * b3));
+        c20 = fr(c20 + fr(a2 * b0));
+        c21 = fr(c21 + fr(a2 * b1));
+        c22 = fr(c22 + fr(a2 * b2));
+        c23 = fr(c23 + fr(a2 * b3));
+        c30 = fr(c30 + fr(a3 * b0));
+        c31 = fr(c31 + fr(a3 * b1));
+        c32 = fr(c32 + fr(a3 * b2));
+        c33 = fr(c33 + fr(a3 * b3));
       }
       v[0] = c00;
       v[1] = c01;
@@ -145,7 +135,7 @@ function kernelF32(
       v[13] = c31;
       v[14] = c32;
       v[15] = c33;
-      store(c, cOff + i0 * n + j0, n, Math.min(MR, m - i0), Math.min(NR, n - j0), v);
+      store(c, cOff + i0 * rs + j0 * cs, rs, cs, Math.min(MR, m - i0), Math.min(NR, n - j0), v);
     }
   }
 }
@@ -155,6 +145,8 @@ function kernelF64(
   bp: Float64Array,
   c: Float,
   cOff: number,
+  rs: number,
+  cs: number,
   m: number,
   n: number,
   k: number,
@@ -224,28 +216,42 @@ function kernelF64(
       v[13] = c31;
       v[14] = c32;
       v[15] = c33;
-      store(c, cOff + i0 * n + j0, n, Math.min(MR, m - i0), Math.min(NR, n - j0), v);
+      store(c, cOff + i0 * rs + j0 * cs, rs, cs, Math.min(MR, m - i0), Math.min(NR, n - j0), v);
     }
   }
 }
 
-export function matmul(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
-  const { batch, m, n, k, lhs, rhs } = params as unknown as MatmulParams;
-  const a = ins[0] as Float;
-  const b = ins[1] as Float;
-  const c = outs[0] as Float;
-  const f32 = a instanceof Float32Array;
+/** C[b] = A[b] @ B[b] for b < batch: A (batch, m, k), B (batch, k, n), C (batch, m, n). */
+export function jsGemm(
+  dtype: 'float32' | 'float64',
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  a: GemmOperand,
+  b: GemmOperand,
+  c: GemmOperand,
+): void {
+  if (m === 0 || n === 0) return;
+  const cd = c.data;
+  const [cb, crs, ccs] = c.strides;
+  if (k === 0) {
+    for (let bi = 0; bi < batch; bi++)
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) cd[c.offset + bi * cb + i * crs + j * ccs] = 0;
+    return;
+  }
   const aSize = Math.ceil(m / MR) * MR * k;
   const bSize = Math.ceil(n / NR) * NR * k;
   if (packA.length < aSize) packA = new Float64Array(aSize);
   if (packB.length < bSize) packB = new Float64Array(bSize);
+  const [ab, ars, acs] = a.strides;
+  const [bb, brs, bcs] = b.strides;
   for (let bi = 0; bi < batch; bi++) {
-    pack(a, bi * lhs[0], m, k, lhs[1], lhs[2], MR, packA);
-    // The rhs's "rows" are its n columns: stride rhs[2] between them, rhs[1] along k.
-    pack(b, bi * rhs[0], n, k, rhs[2], rhs[1], NR, packB);
-    if (f32) kernelF32(packA, packB, c, bi * m * n, m, n, k);
-    else kernelF64(packA, packB, c, bi * m * n, m, n, k);
+    pack(a.data, a.offset + bi * ab, m, k, ars, acs, MR, packA);
+    // B's "rows" are its n columns: stride bcs between them, brs along k.
+    pack(b.data, b.offset + bi * bb, n, k, bcs, brs, NR, packB);
+    const co = c.offset + bi * cb;
+    if (dtype === 'float32') kernelF32(packA, packB, cd, co, crs, ccs, m, n, k);
+    else kernelF64(packA, packB, cd, co, crs, ccs, m, n, k);
   }
 }
-
-registerLibKernel('matmul', matmul);
