@@ -10,6 +10,7 @@ import * as tree from './tree/index.js';
 
 export { Device } from './backends/backend.js';
 export { cpuProfile } from './backends/cpu/backend.js';
+export { cpuGemmStatus } from './backends/cpu/gemm.js';
 export { backendStatus, defaultBackend, devices, initBackends, resolveDevice } from './backends/registry.js';
 export { compileStats } from './compile/index.js';
 export { ArrayImpl as Array } from './core/array.js';

@@ -10,7 +10,7 @@
  * Each tier computes every output element in one fixed order whatever the thread count, so a
  * result depends on the tier and the shapes only (docs/ARCHITECTURE.md, "Matrix products").
  */
-import { nativeBlas } from './blas.js';
+import { type GemmTierStatus, gemmTier, nativeBlas } from './blas.js';
 // The portable tier, in one place: the WebAssembly SIMD GEMM (`wasmGemm` from './wasm/gemm.js',
 // same signature) replaces this JavaScript one when it lands; PORTABLE_GEMM_NAME goes with it.
 import { jsGemm as PORTABLE_GEMM } from './gemm-js.js';
@@ -42,4 +42,14 @@ export function gemm(
     return;
   }
   nativeGemm(blas, batch, m, n, k, a, b, c);
+}
+
+/** Which GEMM tier the CPU device runs, why, and a one-line summary (`tjax devices`). */
+export function cpuGemmStatus(): GemmTierStatus & { summary: string } {
+  const s = gemmTier();
+  const summary =
+    s.tier === 'native'
+      ? `native BLAS: ${s.library}, core ${s.core}, on ${s.threads} thread${s.threads === 1 ? '' : 's'}`
+      : `portable ${PORTABLE_GEMM_NAME} kernel (native BLAS unavailable: ${s.reason})`;
+  return { ...s, summary };
 }
