@@ -390,6 +390,30 @@ for (const [tier, on] of TIERS) {
       }
     });
 
+    it('writes a transposed result directly (no copy kernel), with the bits eager computes', () => {
+      use();
+      const a = jnp.array(fill(new Float32Array(3 * 65 * 130), 64)).reshape([3, 65, 130]);
+      const b = jnp.array(fill(new Float32Array(3 * 130 * 97), 65)).reshape([3, 130, 97]);
+      const two = (x: any, y: any) => jnp.swapaxes(jnp.matmul(x, y), 1, 2);
+      const flat = (x: any, y: any) => jnp.matmul(x, y).T;
+      const a2 = a.reshape([195, 130]);
+      const b2 = jnp.array(fill(new Float32Array(130 * 97), 66)).reshape([130, 97]);
+      for (const [f, xs] of [
+        [two, [a, b]],
+        [flat, [a2, b2]],
+      ] as [(x: any, y: any) => any, [any, any]][]) {
+        const jf = jit(f);
+        expect(jf.lower(xs[0], xs[1]).compile().kernelCount).toBe(1);
+        const e = f(xs[0], xs[1]).dataSync() as Float32Array;
+        const j = jf(xs[0], xs[1]).dataSync() as Float32Array;
+        expect(
+          Buffer.from(e.buffer, e.byteOffset, e.byteLength).equals(
+            Buffer.from(j.buffer, j.byteOffset, j.byteLength),
+          ),
+        ).toBe(true);
+      }
+    });
+
     it('float64 products under x64', () => {
       use();
       withConfig({ enableX64: true }, () => {

@@ -6,7 +6,8 @@
  * arrays' memory (ArrayBuffer or SharedArrayBuffer) goes to BLAS as it is: no copies, unless a
  * layout is one BLAS cannot address (BLAS takes one unit stride per matrix plus a leading
  * dimension), in which case that operand alone is packed into a scratch matrix first.
- * Matrix-vector and vector-matrix products go to gemv, whose vector increments take any stride.
+ * Matrix-vector and vector-matrix products go to gemv. A result depends on the shapes alone, never
+ * on the operands' layouts (see gemv() and gemm1() for how).
  *
  * The module is a Node-API addon with no global state of its own (OpenBLAS's thread count is
  * process-wide by nature), so it loads in the main thread and in worker threads alike.
@@ -120,55 +121,63 @@ static const char *operand(int f64, int64_t rows, int64_t cols, Mat x, Scratch *
   return p;
 }
 
-/* A vector's increment for gemv; packs it when BLAS cannot step through it (a zero stride). */
-static const char *vector(int f64, int64_t len, char *p, int64_t stride, Scratch *s, int64_t *inc) {
-  if (len == 1 || stride > 0) {
-    *inc = len == 1 ? 1 : stride;
-    return p;
-  }
+/* A contiguous copy of a vector when it is strided, else the vector itself. */
+static const char *vector(int f64, int64_t len, char *p, int64_t stride, Scratch *s) {
+  if (len == 1 || stride == 1) return p;
   Mat x = {p, stride, 0};
   char *q = scratch(s, (size_t)len * (f64 ? 8 : 4));
   if (!q) return NULL;
   pack(f64, len, 1, x, q);
-  *inc = 1;
   return q;
 }
 
+/* A rows x cols operand in row-major layout: itself when it is, else a packed copy in `s`. */
+static const char *row_major(int f64, int64_t rows, int64_t cols, Mat x, Scratch *s, int64_t *ld) {
+  if ((cols == 1 || x.cs == 1) && (rows == 1 || x.rs >= cols)) {
+    *ld = rows == 1 ? cols : x.rs;
+    return x.p;
+  }
+  char *p = scratch(s, (size_t)(rows * cols) * (f64 ? 8 : 4));
+  if (!p) return NULL;
+  pack(f64, rows, cols, x, p);
+  *ld = cols;
+  return p;
+}
+
 /*
- * y (len m, increment yinc) = M x, where M is an m x k operand and x a k-vector. gemv's beta = 0
- * would scale y by zero, which leaves a NaN already in y there in some OpenBLAS versions: y is
- * zeroed first and added to instead.
+ * y (m, contiguous) = A x or x^T B, in one fixed form each, whatever the operands' layouts (gemv's
+ * kernels round differently for a transposed matrix or a strided vector, while GEMM's packing
+ * makes its results independent of them): for n == 1, A (m x k) row-major, one dot product per
+ * output; for m == 1, B (k x n) row-major, rows of B scaled and added. gemv's beta = 0 would
+ * scale y by zero, which leaves a NaN already in y there in some OpenBLAS versions: y is zeroed
+ * first and added to instead.
  */
-static int gemv(int f64, int64_t m, int64_t k, Mat a, char *x, int64_t xs, char *y, int64_t ys,
+static int gemv(int f64, int trans, int64_t rows, int64_t cols, Mat a, char *x, int64_t xs, char *y,
                 Scratch *sa, Scratch *sx) {
-  int trans;
-  int64_t ld, incx;
-  const char *ap = operand(f64, m, k, a, sa, &trans, &ld);
-  const char *xp = vector(f64, k, x, xs, sx, &incx);
+  int64_t ld;
+  const char *ap = row_major(f64, rows, cols, a, sa, &ld);
+  const char *xp = vector(f64, trans == NoTrans ? cols : rows, x, xs, sx);
   if (!ap || !xp) return 0;
-  int64_t incy = m == 1 ? 1 : ys;
-  Mat yv = {y, incy, 0};
-  zero(f64, m, 1, yv);
-  /* Row-major NoTrans reads an m x k matrix; Trans reads the k x m matrix it is stored as. */
-  int rows = (int)(trans == NoTrans ? m : k), cols = (int)(trans == NoTrans ? k : m);
+  int64_t len = trans == NoTrans ? rows : cols;
+  if (f64) memset(y, 0, (size_t)len * 8);
+  else memset(y, 0, (size_t)len * 4);
   if (f64)
-    cblas_dgemv(RowMajor, trans, rows, cols, 1.0, (const double *)ap, (int)ld, (const double *)xp,
-                (int)incx, 1.0, (double *)y, (int)incy);
+    cblas_dgemv(RowMajor, trans, (int)rows, (int)cols, 1.0, (const double *)ap, (int)ld,
+                (const double *)xp, 1, 1.0, (double *)y, 1);
   else
-    cblas_sgemv(RowMajor, trans, rows, cols, 1.0f, (const float *)ap, (int)ld, (const float *)xp,
-                (int)incx, 1.0f, (float *)y, (int)incy);
+    cblas_sgemv(RowMajor, trans, (int)rows, (int)cols, 1.0f, (const float *)ap, (int)ld,
+                (const float *)xp, 1, 1.0f, (float *)y, 1);
   return 1;
 }
 
-/* C (m x n) = A (m x k) @ B (k x n), all sizes > 0. 0 when out of memory. */
+/*
+ * C (m x n) = A (m x k) @ B (k x n), all sizes > 0. 0 when out of memory. C is always computed
+ * row-major (into scratch, then copied, when it lies otherwise), so that its layout cannot change
+ * a result.
+ */
 static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, Scratch s[3]) {
-  int64_t ldc;
-  if ((n == 1 || c.cs == 1) && (m == 1 || c.rs >= n)) ldc = m == 1 ? n : c.rs;
-  else if ((m == 1 || c.rs == 1) && (n == 1 || c.cs >= m)) {
-    /* C stored column-major: compute C^T = B^T A^T into it, row-major. */
-    Mat at = {a.p, a.cs, a.rs}, bt = {b.p, b.cs, b.rs}, ct = {c.p, c.cs, c.rs};
-    return gemm1(f64, n, m, k, bt, at, ct, s);
-  } else {
+  int direct = n == 1 ? (m == 1 || c.rs == 1) : (c.cs == 1 && (m == 1 || c.rs >= n));
+  if (!direct) {
     char *p = scratch(&s[2], (size_t)(m * n) * (f64 ? 8 : 4));
     if (!p) return 0;
     Mat tmp = {p, n, 1};
@@ -176,12 +185,9 @@ static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, 
     unpack(f64, m, n, p, c);
     return 1;
   }
-  if (n == 1) return gemv(f64, m, k, a, b.p, b.rs, c.p, c.rs, &s[0], &s[1]);
-  if (m == 1) {
-    /* c^T = B^T a^T: B^T is n x k with strides (cs, rs). */
-    Mat bt = {b.p, b.cs, b.rs};
-    return gemv(f64, n, k, bt, a.p, a.cs, c.p, c.cs, &s[1], &s[0]);
-  }
+  if (n == 1) return gemv(f64, NoTrans, m, k, a, b.p, b.rs, c.p, &s[0], &s[1]);
+  if (m == 1) return gemv(f64, Trans, k, n, b, a.p, a.cs, c.p, &s[1], &s[0]);
+  int64_t ldc = m == 1 ? n : c.rs;
   int ta, tb;
   int64_t lda, ldb;
   const char *ap = operand(f64, m, k, a, &s[0], &ta, &lda);

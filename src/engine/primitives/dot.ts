@@ -16,6 +16,7 @@
 
 import { bin, cast, loopVars, type SExpr } from '../compile/kir.js';
 import { Lazy, type LowerCtx, type LowerRule } from '../compile/lower.js';
+import { affine } from '../compile/matmul-layout.js';
 import { ShapedArray } from '../core/aval.js';
 import { type DType, float32, float64, toDType } from '../core/dtype.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
@@ -216,15 +217,31 @@ function groupStride(shape: readonly number[], strides: readonly number[], dims:
 }
 
 /**
+ * The buffer and per-dimension strides a value reads when it is one (a buffer, or a transpose,
+ * broadcast or reshape of one that stays affine), else null. Probed with the output loop
+ * variables, as `materialize` would read it, so the first lowering pass records no extra use.
+ */
+function stridedView(x: Lazy): { buf: number; strides: number[] } | null {
+  if (x.buf !== null) return { buf: x.buf, strides: stridesOf(x.aval.shape) };
+  const rank = x.aval.ndim;
+  const e = x.at(loopVars('i', rank));
+  if (e.k !== 'load' || e.dt !== x.aval.dtype) return null;
+  const lin = affine(e.idx, rank);
+  // Offsets and negative strides (slices, rev) are copied: the library kernels take neither.
+  if (lin?.c !== 0 || lin.coef.some((s) => s < 0)) return null;
+  return { buf: e.buf, strides: lin.coef };
+}
+
+/**
  * An operand laid out so that each of its three dimension groups is one strided index: the
- * buffer itself when it already is, else a copy written in group order (the copy is a map
- * kernel, so a fused producer costs nothing extra).
+ * buffer it reads when it is one (transposes included), else a copy written in group order (the
+ * copy is a map kernel, so a fused producer costs nothing extra).
  */
 function groupedOperand(ctx: LowerCtx, x: Lazy, groups: number[][]): { buf: number; strides: number[] } {
-  if (x.buf !== null) {
-    const st = stridesOf(x.aval.shape);
-    const gs = groups.map((g) => groupStride(x.aval.shape, st, g));
-    if (gs.every((s) => s !== null)) return { buf: x.buf, strides: gs as number[] };
+  const view = stridedView(x);
+  if (view) {
+    const gs = groups.map((g) => groupStride(x.aval.shape, view.strides, g));
+    if (gs.every((s) => s !== null)) return { buf: view.buf, strides: gs as number[] };
   }
   const perm = groups.flat();
   const shape = perm.map((d) => x.aval.shape[d]);
