@@ -116,8 +116,10 @@ async function expectMatches(r: Value, c: ValueCase): Promise<void> {
   } else expect(got).toEqual(want);
 }
 
+const LIB_MIN_WORK = dotConfig.libMinWork;
+
 afterEach(() => {
-  dotConfig.libMinWork = 32768;
+  dotConfig.libMinWork = LIB_MIN_WORK;
   setCpuBlas(null);
 });
 

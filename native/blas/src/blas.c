@@ -9,8 +9,8 @@
  * Matrix-vector and vector-matrix products go to gemv. A result depends on the shapes alone, never
  * on the operands' layouts (see gemv() and gemm1() for how).
  *
- * The module is a Node-API addon with no global state of its own (OpenBLAS's thread count is
- * process-wide by nature), so it loads in the main thread and in worker threads alike.
+ * The module is a Node-API addon whose only state is per-thread scratch memory (OpenBLAS's thread
+ * count is process-wide by nature), so it loads in the main thread and in worker threads alike.
  * The CBLAS and OpenBLAS prototypes are declared here rather than included: the header's place
  * differs between distributions (Debian keeps it under a multiarch, per-variant folder), the
  * ABI does not (32-bit BLAS integers, enums as int).
@@ -44,7 +44,7 @@ typedef struct {
   int64_t rs, cs;
 } Mat;
 
-/* A growable scratch area, one per gemm() call. */
+/* A growable scratch area (gemm() keeps three per thread). */
 typedef struct {
   char *p;
   size_t size;
@@ -89,12 +89,21 @@ static void pack(int f64, int64_t rows, int64_t cols, Mat x, char *into) {
   }
 }
 
+/* Copy contiguous row-major memory into a strided matrix, in 16x16 blocks (a transposed store
+ * then writes whole cache lines of one block's columns in turn instead of one line per element). */
 static void unpack(int f64, int64_t rows, int64_t cols, const char *from, Mat x) {
-  for (int64_t i = 0; i < rows; i++) {
-    for (int64_t j = 0; j < cols; j++) {
-      int64_t at = i * x.rs + j * x.cs;
-      if (f64) ((double *)x.p)[at] = ((const double *)from)[i * cols + j];
-      else ((float *)x.p)[at] = ((const float *)from)[i * cols + j];
+  enum { B = 16 };
+  for (int64_t i0 = 0; i0 < rows; i0 += B) {
+    int64_t i1 = i0 + B < rows ? i0 + B : rows;
+    for (int64_t j0 = 0; j0 < cols; j0 += B) {
+      int64_t j1 = j0 + B < cols ? j0 + B : cols;
+      for (int64_t j = j0; j < j1; j++) {
+        for (int64_t i = i0; i < i1; i++) {
+          int64_t at = i * x.rs + j * x.cs;
+          if (f64) ((double *)x.p)[at] = ((const double *)from)[i * cols + j];
+          else ((float *)x.p)[at] = ((const float *)from)[i * cols + j];
+        }
+      }
     }
   }
 }
@@ -291,7 +300,8 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
   int f = f64[0];
   size_t es = f ? 8 : 4;
   if (batch == 0 || m == 0 || n == 0) return NULL;
-  Scratch s[3] = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
+  /* Each thread keeps its scratch areas between calls (fresh pages cost a fault each). */
+  static _Thread_local Scratch s[3];
   int ok = 1;
   for (int64_t i = 0; i < batch && ok; i++) {
     Mat a = {data[0] + (ops[0][0] + i * ops[0][1]) * es, ops[0][2], ops[0][3]};
@@ -300,7 +310,13 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
     if (k == 0) zero(f, m, n, c);
     else ok = gemm1(f, m, n, k, a, b, c, s);
   }
-  for (int i = 0; i < 3; i++) free(s[i].p);
+  for (int i = 0; i < 3; i++) {
+    if (s[i].size > ((size_t)16 << 20)) {
+      free(s[i].p);
+      s[i].p = NULL;
+      s[i].size = 0;
+    }
+  }
   if (!ok) napi_throw_error(env, NULL, "tjax-blas gemm: out of memory for a packed operand");
   return NULL;
 }

@@ -31,8 +31,12 @@ export type DotDimensionNumbers = readonly [
 
 /** Tuning knobs of the lowering (tests lower the threshold to exercise the library kernel). */
 export const dotConfig = {
-  /** Use the matmul library kernel when batch*m*n*k is at least this (float32/float64 only). */
-  libMinWork: 32768,
+  /**
+   * Use the matmul library kernel when batch*m*n*k is at least this (float32/float64 only). Below
+   * it the fused reduce kernel costs less than materializing the operands; from about 16x16x16 up
+   * a GEMM call (native or portable) is faster on the CPU (measured with jitted square products).
+   */
+  libMinWork: 4096,
 };
 
 function dimsOf(p: Params): { lc: number[]; rc: number[]; lb: number[]; rb: number[] } {
