@@ -3,13 +3,16 @@
  * of `jnp.ones` and value_and_grad of a 512-512-512-10 tanh MLP at batch 256 (mean squared error
  * loss), on tjax's CPU device with the native BLAS tier and with the portable tier
  * (TJAX_CPU_BLAS=off, switched in-process), next to JAX (jitted, XLA:CPU) and NumPy (`a @ b`).
- * Medians of repeated calls; every timing waits for its results. The portable tier's matmul is
- * timed with fewer repeats (it is slow until the WebAssembly GEMM lands).
+ * Medians of repeated calls, every timing waiting for its results; tjax's calls and JAX's/NumPy's
+ * alternate round by round (one Python process answers one timed call per request), so the load of
+ * a shared machine weighs on both. The portable tier is timed with fewer repeats (it is slow until
+ * the WebAssembly GEMM lands).
  *
  * Run: TJAX_BENCH_PYTHON=/tmp/jaxenv/bin/python npx tsx bench/matmul.ts
  * (python3 with numpy, and jax when the interpreter has it, give the other columns)
  */
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { setCpuBlas } from '../src/engine/backends/cpu/blas.js';
 import type { Array as TArray, Value } from '../src/engine/index.js';
 import { cpuGemmStatus, jit, numpy as jnp, valueAndGrad } from '../src/engine/index.js';
@@ -19,15 +22,10 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function time(f: () => void, repeat: number): number {
+function once(f: () => void): number {
+  const t0 = performance.now();
   f();
-  const ts: number[] = [];
-  for (let r = 0; r < repeat; r++) {
-    const t0 = performance.now();
-    f();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
+  return performance.now() - t0;
 }
 
 const N = 1024;
@@ -69,57 +67,88 @@ const mlp = () => {
 };
 
 const status = cpuGemmStatus();
-const nativeMatmul = time(matmul, 21);
-const nativeMlp = time(mlp, 31);
-setCpuBlas(false);
-const portableMatmul = time(matmul, 3);
-const portableMlp = time(mlp, 5);
-setCpuBlas(null);
 
+// NumPy and JAX in one Python process that times one call per request, so that each round of
+// tjax's calls and theirs runs back to back: on a shared machine the load then weighs on both.
 const python = process.env.TJAX_BENCH_PYTHON ?? 'python3';
 const py = `
-import time, numpy as np
-def med(f, n):
-    f(); ts = []
-    for _ in range(n):
-        t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
-    return sorted(ts)[len(ts) // 2] * 1000
+import sys, time, numpy as np
 a = np.ones((${N}, ${N}), np.float32)
-print('numpy', med(lambda: a @ a, 21))
+fns = {'numpy': lambda: a @ a}
 try:
     import jax, jax.numpy as jnp
+    o = jnp.ones((${N}, ${N}), jnp.float32)
+    mm = jax.jit(lambda p, q: p @ q)
+    fns['jax_matmul'] = lambda: mm(o, o).block_until_ready()
+    sizes = ${JSON.stringify(SIZES)}
+    def filled(shape, seed, scale):
+        n = int(np.prod(shape))
+        i = jnp.arange(n, dtype=jnp.float32)
+        return jnp.reshape(jnp.sin(i * 0.7331 + seed) * scale, shape)
+    params = [{'w': filled([sizes[l], o2], l + 1, 1 / np.sqrt(sizes[l])), 'b': filled([o2], l + 11, 0.1)}
+              for l, o2 in enumerate(sizes[1:])]
+    x = filled([${BATCH}, sizes[0]], 21, 1)
+    y = filled([${BATCH}, sizes[-1]], 22, 1)
+    def loss(ps, xb, yb):
+        h = xb
+        for i, p in enumerate(ps):
+            h = jnp.dot(h, p['w']) + p['b']
+            if i < len(ps) - 1:
+                h = jnp.tanh(h)
+        return jnp.mean((h - yb) ** 2)
+    vg = jax.jit(jax.value_and_grad(loss))
+    fns['jax_mlp'] = lambda: jax.block_until_ready(vg(params, x, y))
 except ImportError:
-    raise SystemExit
-o = jnp.ones((${N}, ${N}), jnp.float32)
-mm = jax.jit(lambda p, q: p @ q)
-print('jax_matmul', med(lambda: mm(o, o).block_until_ready(), 21))
-sizes = ${JSON.stringify(SIZES)}
-def filled(shape, seed, scale):
-    n = int(np.prod(shape))
-    i = jnp.arange(n, dtype=jnp.float32)
-    return jnp.reshape(jnp.sin(i * 0.7331 + seed) * scale, shape)
-params = [{'w': filled([sizes[l], o2], l + 1, 1 / np.sqrt(sizes[l])), 'b': filled([o2], l + 11, 0.1)} for l, o2 in enumerate(sizes[1:])]
-x = filled([${BATCH}, sizes[0]], 21, 1)
-y = filled([${BATCH}, sizes[-1]], 22, 1)
-def loss(ps, xb, yb):
-    h = xb
-    for i, p in enumerate(ps):
-        h = jnp.dot(h, p['w']) + p['b']
-        if i < len(ps) - 1:
-            h = jnp.tanh(h)
-    return jnp.mean((h - yb) ** 2)
-vg = jax.jit(jax.value_and_grad(loss))
-print('jax_mlp', med(lambda: jax.block_until_ready(vg(params, x, y)), 31))
+    pass
+for f in fns.values():
+    f(); f()
+print(' '.join(fns), flush=True)
+for line in sys.stdin:
+    f = fns[line.strip()]
+    t0 = time.perf_counter(); f(); print((time.perf_counter() - t0) * 1000, flush=True)
 `;
-const ref: Record<string, number> = {};
+let ask: ((name: string) => Promise<number>) | null = null;
+let have = new Set<string>();
+let child: ReturnType<typeof spawn> | null = null;
 try {
-  for (const line of execFileSync(python, ['-c', py], { encoding: 'utf8' }).trim().split('\n')) {
-    const [k, v] = line.split(' ');
-    ref[k] = Number(v);
+  child = spawn(python, ['-c', py], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (!first.done) {
+    have = new Set(String(first.value).split(' '));
+    ask = async (name) => {
+      child!.stdin!.write(`${name}\n`);
+      return Number((await lines.next()).value);
+    };
   }
 } catch {
-  // No Python with NumPy: tjax's columns only.
+  ask = null;
 }
+
+/** Medians over rounds of one call each: tjax's, then each reference's. */
+async function rounds(
+  tjax: () => void,
+  refs: string[],
+  n: number,
+): Promise<[number, Record<string, number>]> {
+  tjax();
+  const ours: number[] = [];
+  const theirs: Record<string, number[]> = {};
+  for (let r = 0; r < n; r++) {
+    ours.push(once(tjax));
+    for (const name of refs) if (ask && have.has(name)) (theirs[name] ??= []).push(await ask(name));
+  }
+  return [median(ours), Object.fromEntries(Object.entries(theirs).map(([k, v]) => [k, median(v)]))];
+}
+
+const [nativeMatmul, mmRef] = await rounds(matmul, ['jax_matmul', 'numpy'], 21);
+const [nativeMlp, mlpRef] = await rounds(mlp, ['jax_mlp'], 31);
+setCpuBlas(false);
+const [portableMatmul] = await rounds(matmul, [], 3);
+const [portableMlp] = await rounds(mlp, [], 5);
+setCpuBlas(null);
+child?.stdin?.end();
+const ref: Record<string, number> = { ...mmRef, ...mlpRef };
 
 const fmt = (ms: number | undefined) => (ms === undefined ? '—' : `${ms.toFixed(2)} ms`);
 const ratio = (a: number, b: number | undefined) => (b === undefined ? '' : `  (${(a / b).toFixed(2)}x JAX)`);
