@@ -18,8 +18,8 @@ import { gemmUnits, type UnitPlan } from './gemm-units.js';
 import { runtime } from './runtime.js';
 import { cpuThreads, LARGE_WORK, type RangedKernel, runLarge } from './threads.js';
 
-/** A tile is split again while its halves still hold this many flops (~0.1 ms on one core). */
-const MIN_TILE_FLOPS = 2 ** 25;
+/** A tile is halved while each half keeps this many multiply-adds (~0.1 ms on one core). */
+const MIN_TILE_WORK = 2 ** 24;
 /** At most this many tiles per matrix (each tile packs its panels of A and B again). */
 const MAX_TILES = 16;
 /** Tiles are split on multiples of this many rows or columns. */
@@ -34,7 +34,7 @@ export function tiling(m: number, n: number, k: number): { pm: number; pn: numbe
   for (;;) {
     const tm = Math.ceil(m / pm);
     const tn = Math.ceil(n / pn);
-    if (tm * tn * k < MIN_TILE_FLOPS || pm * pn * 2 > MAX_TILES) break;
+    if (tm * tn * k < 2 * MIN_TILE_WORK || pm * pn * 2 > MAX_TILES) break;
     // Halve the longer side (its operand panel is the one that is packed again per tile).
     if (tn >= tm && tn >= 2 * ALIGN) pn *= 2;
     else if (tm >= 2 * ALIGN) pm *= 2;
