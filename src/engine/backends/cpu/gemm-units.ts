@@ -29,6 +29,31 @@ export function gemmUnits(
   addon ??= (createRequire(import.meta.url)('tjax-blas') as { addon: BlasAddon }).addon;
   const [, m, n, k, tm, tn, pm, pn, ao, a0, a1, a2, bo, b0, b1, b2, co, c0, c1, c2] = p;
   const tiles = pm * pn;
+  if (tiles === 1) {
+    // Whole matrices: one call for the range (the addon loops over them, one BLAS call each).
+    addon.gemm(
+      hi - lo,
+      m,
+      n,
+      k,
+      a,
+      ao + lo * a0,
+      a0,
+      a1,
+      a2,
+      b,
+      bo + lo * b0,
+      b0,
+      b1,
+      b2,
+      c,
+      co + lo * c0,
+      c0,
+      c1,
+      c2,
+    );
+    return;
+  }
   for (let u = lo; u < hi; u++) {
     const bi = Math.floor(u / tiles);
     const t = u - bi * tiles;
