@@ -5,7 +5,7 @@
 import * as engine from '../engine/index.js';
 import { UsageError } from './errors.js';
 import { checkInputs, loadProgram, type Program } from './program.js';
-import { loadSource, parseArgFlag } from './sources.js';
+import { loadSourceTyped, parseArgFlag } from './sources.js';
 
 export interface InputFlags {
   arg?: string[];
@@ -19,11 +19,17 @@ export interface Loaded {
   program: Program;
   names: string[];
   values: unknown[];
+  /** Per input: whether its source declares dtypes (NPY/NPZ), see sources.ts loadSourceTyped. */
+  typed: boolean[];
 }
 
 export async function applyEngineFlags(flags: { x64?: boolean; device?: string }): Promise<void> {
   if (flags.x64) engine.config.enableX64 = true;
-  if (flags.device) {
+  if (flags.device !== undefined) {
+    if (flags.device.trim() === '')
+      throw new UsageError(
+        "--device expects a device name such as cpu, webgpu or gpujs (see 'tjax devices')",
+      );
     // WebGPU's adapter discovery is asynchronous (Dawn is loaded only then); gpu.js starts when
     // its device is looked up by name; the CPU needs nothing.
     if (flags.device.split(':')[0] === 'webgpu') await engine.initBackends();
@@ -38,6 +44,14 @@ export async function applyEngineFlags(flags: { x64?: boolean; device?: string }
   }
 }
 
+/** --json and --format both say how to write the result: given together they are a usage error. */
+export function checkOutputFlags(flags: { json?: boolean; format?: string }): void {
+  if (flags.json && flags.format !== undefined)
+    throw new UsageError(
+      `--json and --format ${flags.format} cannot be used together (--json is --format json)`,
+    );
+}
+
 export async function loadInputs(spec: string, flags: InputFlags, allowAbstract = false): Promise<Loaded> {
   await applyEngineFlags(flags);
   const program = await loadProgram(spec);
@@ -49,15 +63,17 @@ export async function loadInputs(spec: string, flags: InputFlags, allowAbstract 
     throw new UsageError('only one --arg can read stdin (-)');
   checkInputs(program, names);
   const values: unknown[] = [];
-  for (const a of args)
-    values.push(
-      await loadSource(a.spec, {
-        allowAbstract,
-        delimiter: flags.delimiter,
-        emptyAsNaN: flags['empty-as-nan'],
-      }),
-    );
-  return { program, names, values };
+  const typed: boolean[] = [];
+  for (const a of args) {
+    const src = await loadSourceTyped(a.spec, {
+      allowAbstract,
+      delimiter: flags.delimiter,
+      emptyAsNaN: flags['empty-as-nan'],
+    });
+    values.push(src.value);
+    typed.push(src.typed);
+  }
+  return { program, names, values, typed };
 }
 
 /** The program as a function of positional inputs (for jit and the transformations). */

@@ -4,7 +4,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
-import { jitProgram, loadInputs, positional } from '../cli/inputs.js';
+import { checkOutputFlags, jitProgram, loadInputs, positional } from '../cli/inputs.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../cli/output.js';
 import * as engine from '../engine/index.js';
 
@@ -53,6 +53,7 @@ export default class Run extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Run);
+    checkOutputFlags(flags);
     const loaded = await loadInputs(args.program, flags);
     const f = positional(loaded);
     if (flags.profile) engine.cpuProfile.enabled = true;
