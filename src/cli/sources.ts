@@ -31,13 +31,13 @@ export interface NamedArg {
   spec: string;
 }
 
-/** Split `name=SOURCE`. */
-export function parseArgFlag(flag: string): NamedArg {
+/** Split `name=SOURCE` (or, for --set, `name=VALUE`). */
+export function parseArgFlag(flag: string, what = '--arg', value = 'SOURCE'): NamedArg {
   const i = flag.indexOf('=');
-  if (i <= 0) throw new UsageError(`--arg expects name=SOURCE, got '${flag}'`);
+  if (i <= 0) throw new UsageError(`${what} expects name=${value}, got '${clip(flag)}'`);
   const name = flag.slice(0, i);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-    throw new UsageError(`--arg name '${name}' is not a valid identifier`);
+    throw new UsageError(`${what} name '${clip(name)}' is not a valid identifier`);
   return { name, spec: flag.slice(i + 1) };
 }
 

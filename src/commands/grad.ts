@@ -9,6 +9,7 @@ import { BaseCommand } from '../cli/base.js';
 import { UsageError } from '../cli/errors.js';
 import { checkOutputFlags, loadInputs, positional } from '../cli/inputs.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../cli/output.js';
+import { programFlags } from '../cli/program-flags.js';
 import { loadSource, parseArgFlag } from '../cli/sources.js';
 import * as engine from '../engine/index.js';
 import { clip } from '../format/quote.js';
@@ -34,6 +35,7 @@ export default class Grad extends BaseCommand {
   };
 
   static override flags = {
+    ...programFlags,
     arg: Flags.string({ char: 'a', description: 'An input: name=SOURCE', multiple: true }),
     wrt: Flags.string({
       description: 'Inputs to differentiate with respect to, comma-separated (default: the first --arg)',
