@@ -9,6 +9,7 @@ import * as numpy from './numpy/index.js';
 import * as tree from './tree/index.js';
 
 export { Device } from './backends/backend.js';
+export { cpuGemmStatus } from './backends/cpu/gemm.js';
 export { backendStatus, defaultBackend, devices, initBackends, resolveDevice } from './backends/registry.js';
 export { compileStats } from './compile/index.js';
 export { ArrayImpl as Array } from './core/array.js';

@@ -7,8 +7,9 @@
  */
 import os from 'node:os';
 import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
-import type { KernelProgram, MapKernel } from '../../compile/kir.js';
-import { tempBytes } from '../../compile/plan.js';
+import type { Kernel, KernelProgram, MapKernel } from '../../compile/kir.js';
+import { foldMatmulTransposes } from '../../compile/matmul-layout.js';
+import { replanBuffers, tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
@@ -96,6 +97,8 @@ export class CpuBackend implements Backend {
 
   compile(program: KernelProgram, label?: string): CpuProgram {
     const t0 = performance.now();
+    // Products write transposed results themselves; the moved writes need a new buffer plan.
+    if (foldMatmulTransposes(program)) replanBuffers(program);
     const dtypeOf = (b: number): DType => program.buffers[b].dtype;
     const steps: Step[] = program.kernels.map((k, i) => {
       const name = kernelName(k, i);
