@@ -7,7 +7,7 @@
  * Run: npx tsx bench/mlp-grad.ts
  */
 import type { Array as TArray, Value } from '../src/engine/index.js';
-import { jit, numpy as jnp, valueAndGrad } from '../src/engine/index.js';
+import { cpuGemmStatus, jit, numpy as jnp, valueAndGrad } from '../src/engine/index.js';
 
 const BATCH = 256;
 const WIDTH = 512;
@@ -67,6 +67,7 @@ const gradMs = await timeEach(() => ready(both(params, x, y)), 9);
 
 const flops = 2 * BATCH * WIDTH * WIDTH * LAYERS;
 console.log(`MLP ${LAYERS} layers, batch ${BATCH}, width ${WIDTH}, float32, tanh (CPU)`);
+console.log(`CPU matmul tier: ${cpuGemmStatus().summary}`);
 console.log(
   `jit(loss):               ${fwdMs.toFixed(1)} ms  (${(flops / (fwdMs * 1e6)).toFixed(2)} GFLOP/s)`,
 );

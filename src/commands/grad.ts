@@ -9,7 +9,10 @@ import { BaseCommand } from '../cli/base.js';
 import { UsageError } from '../cli/errors.js';
 import { checkOutputFlags, loadInputs, positional } from '../cli/inputs.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../cli/output.js';
+import { Profile } from '../cli/profile.js';
+import { programFlags } from '../cli/program-flags.js';
 import { loadSource, parseArgFlag } from '../cli/sources.js';
+import { tuiFlag } from '../cli/tui.js';
 import * as engine from '../engine/index.js';
 import { clip } from '../format/quote.js';
 
@@ -34,6 +37,7 @@ export default class Grad extends BaseCommand {
   };
 
   static override flags = {
+    ...programFlags,
     arg: Flags.string({ char: 'a', description: 'An input: name=SOURCE', multiple: true }),
     wrt: Flags.string({
       description: 'Inputs to differentiate with respect to, comma-separated (default: the first --arg)',
@@ -59,6 +63,11 @@ export default class Grad extends BaseCommand {
     'empty-as-nan': Flags.boolean({ description: 'CSV: read empty cells as NaN', default: false }),
     x64: Flags.boolean({ description: 'Enable 64-bit dtypes', default: false }),
     json: Flags.boolean({ description: 'Write the result as JSON', default: false }),
+    profile: Flags.boolean({
+      description: 'Show where each kernel ran and its time, transfers, compile vs run time (on stderr)',
+      default: false,
+    }),
+    tui: tuiFlag,
   };
 
   async run(): Promise<void> {
@@ -143,10 +152,12 @@ export default class Grad extends BaseCommand {
         break;
       }
     }
+    const profile = flags.profile ? new Profile(args.program) : null;
     const run = flags.jit ? engine.jit(compute) : compute;
     const result = run(...loaded.values);
     const format = (flags.json ? 'json' : flags.format) as OutputFormat | undefined;
     await writeResult(result, { out: flags.out, format });
+    await profile?.report(flags);
   }
 }
 
