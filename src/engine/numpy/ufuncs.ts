@@ -217,12 +217,18 @@ logaddexpCustom.defjvp(function _logaddexp_jvp(primals: Value[], tangents: Value
 });
 
 export const logaddexp = binaryInexact('logaddexp', (a, b) => logaddexpCustom(a, b) as Value);
+// JAX's _where broadcasts operands of different shapes (a scalar sign, an array of magnitudes).
 export const copysign = binaryInexact('copysign', (a, b) =>
-  lax.select(signbit(b), lax.neg(lax.abs(a)), lax.abs(a)),
+  where(signbit(b), lax.neg(lax.abs(a)), lax.abs(a)),
 );
-export const heaviside = binaryInexact('heaviside', (a, b) =>
-  lax.select(lax.lt(a, 0), lax.mul(b, 0), lax.select(lax.gt(a, 0), lax.add(lax.mul(b, 0), 1), b)),
-);
+export const heaviside = binaryInexact('heaviside', (a, b) => {
+  const zero = convertElementType(0, a.dtype);
+  return where(
+    lax.lt(a, zero),
+    zero,
+    where(lax.gt(a, zero), convertElementType(1, a.dtype), where(lax.ne(a, a), a, b)),
+  );
+});
 export const fmax = binary('fmax', (a, b) =>
   lax.select(lax.ne(b, b), a, lax.select(lax.ne(a, a), b, lax.max(a, b))),
 );
