@@ -1,6 +1,10 @@
-import { lax, numpy as jnp, grad, jit } from './src/engine/index.js';
-const x = jnp.array([-10, -3, -1, 0, 0.5, 1, 2, 8, 9, 30], {dtype: 'float32'});
-console.log(String(lax.besselI0e(x)));
-console.log(String(lax.besselI1e(x)));
-console.log(String(jit((v: any) => lax.besselI0e(v))(x)));
-console.log(String(grad((v: any) => jnp.sum(lax.besselI1e(v)))(x)));
+import { numpy as jnp, lax } from './src/engine/index.js';
+const v = jnp.linspace(-2, 2, 9);
+const conds = [jnp.less(v, -1), jnp.greater(v, 1)];
+const c = jnp.array(conds);
+console.log(String(c));
+const z = jnp.concatenate([jnp.zerosLike(jnp.getitem(c, [jnp.sl(null, 1)])), c], {axis: 0});
+console.log(String(z), String(jnp.cumsum(z, {axis: 0})), String(jnp.argmax(jnp.cumsum(z, {axis: 0}), {axis: 0})));
+const br = [(t: any) => jnp.zerosLike(t), (t: any) => jnp.onesLike(t), (t: any) => jnp.fullLike(t, 2)];
+console.log(String(lax.switch_(jnp.array(1), br, jnp.array(0.5))));
+console.log(String(jnp.vectorize((i: any, x: any) => lax.switch_(i, br, x))(jnp.array([0,1,2,1]), jnp.array([0.5,0.5,0.5,0.5]))));

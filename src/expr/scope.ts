@@ -38,7 +38,8 @@ function fromModule(name: string, mod: Record<string, unknown>): Namespace {
   const m = new Map<string, unknown>();
   for (const [k, v] of membersOf(mod)) {
     if (k.startsWith('_')) continue;
-    if (v && typeof v === 'object' && !(v instanceof engine.DType) && !Array.isArray(v)) {
+    const plain = v instanceof engine.DType || v instanceof engine.numpy.AbstractDType;
+    if (v && typeof v === 'object' && !plain && !Array.isArray(v)) {
       m.set(k, fromModule(`${name}.${k}`, v as Record<string, unknown>));
     } else m.set(k, v);
   }

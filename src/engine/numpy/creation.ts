@@ -31,9 +31,9 @@ export function array(v: unknown, opts: CreateOptions = {}): Value {
   const dtype = dtypeOpt(opts.dtype);
   if (isValue(v)) return dtype ? convertElementType(v, dtype) : v;
   if (Array.isArray(v) && v.some((e) => isValue(e) || Array.isArray(e))) {
-    // Lists holding arrays (maybe traced) are stacked.
+    // Lists holding arrays (traced, or with dimensions) are stacked; 0-d concrete ones are scalars.
     const flat = (x: unknown): boolean =>
-      Array.isArray(x) ? x.some(flat) : isValue(x) && !(x instanceof ArrayImpl);
+      Array.isArray(x) ? x.some(flat) : isValue(x) && (!(x instanceof ArrayImpl) || x.ndim > 0);
     if (flat(v)) {
       const { stack } = stackHook;
       const out = stack((v as unknown[]).map((e) => array(e)));
