@@ -15,6 +15,7 @@ import { config } from '../core/config.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { bind, isTracer, type Value } from '../core/trace.js';
+import { type ExportedModule, lowerToModule } from '../export/index.js';
 import { ClosedJaxpr, Jaxpr } from '../ir/jaxpr.js';
 import { traceToJaxpr } from './staging.js';
 
@@ -108,13 +109,25 @@ export class Lowered {
     readonly device: Device,
     readonly cacheKey: string,
     readonly name: string,
+    /** Closed-over constants: the values of the jaxpr's leading invars. */
+    readonly consts: readonly Value[] = [],
+    /** The output pytree (names results in a StableHLO export). */
+    readonly outTree: TreeDef | null = null,
   ) {}
   compile(): Compiled {
     return new Compiled(compileJaxpr(this.closedJaxpr.jaxpr, this.device, this.cacheKey), this);
   }
-  /** The staged program (a jaxpr; the kernels are shown by `compile().asText()`). */
-  asText(): string {
+  /**
+   * The staged program: its jaxpr, or with `{ dialect: 'stablehlo' }` the MLIR module that
+   * `jax.jit(f).lower(*args).as_text()` prints (the kernels are shown by `compile().asText()`).
+   */
+  asText(opts: { dialect?: 'jaxpr' | 'stablehlo' } = {}): string {
+    if (opts.dialect === 'stablehlo') return this.export().text;
     return this.closedJaxpr.toString();
+  }
+  /** The StableHLO export, with which arguments its @main keeps (unused ones are pruned). */
+  export(): ExportedModule {
+    return lowerToModule(this.closedJaxpr, { name: this.name, consts: this.consts, outTree: this.outTree });
   }
 }
 
@@ -223,7 +236,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     const { entry, vals, key } = getEntry(args);
     const concrete = [...entry.consts, ...vals].filter((v) => v instanceof ArrayImplClass) as ArrayImpl[];
     const device = placement(concrete, opts.device);
-    return new Lowered(entry.jaxpr, device, `${name}|${key}|${device}`, name);
+    return new Lowered(entry.jaxpr, device, `${name}|${key}|${device}`, name, entry.consts, entry.outTree);
   };
   return jitted;
 }
