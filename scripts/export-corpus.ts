@@ -85,6 +85,5 @@ if (process.argv[1]?.endsWith('export-corpus.ts')) {
     process.exit(2);
   }
   const cases = [...loadCases('export.json'), ...loadCases('collectives.json').filter((c) => c.devices)];
-  await writeCorpus(out, cases);
-  process.stdout.write(`wrote ${cases.length} exported programs to ${out}\n`);
+  writeCorpus(out, cases).then(() => process.stdout.write(`wrote ${cases.length} exported programs to ${out}\n`));
 }

@@ -45,6 +45,7 @@ def run_module(text, inputs, platform=None):
     import jax
     from jax._src import compiler
     from jax._src import xla_bridge as xb
+    from jax._src.sharding_impls import GSPMDSharding
     from jax._src.interpreters import mlir
     from jax._src.lib import xla_client as xc
     from jax._src.lib.mlir import ir
@@ -73,14 +74,14 @@ def run_module(text, inputs, platform=None):
         if s is None:
             args.append(jax.device_put(x, devices[0]))
         else:
-            args.append(jax.device_put(x, jax.sharding.GSPMDSharding(devices, s)))
+            args.append(jax.device_put(x, GSPMDSharding(devices, s)))
     shards = exe.execute_sharded(args).disassemble_into_single_device_arrays()
     if nparts == 1:
         return [np.asarray(s[0]) for s in shards]
     out_shardings = exe.get_output_shardings()
     results = []
     for parts, s, shape in zip(shards, out_shardings, out_shapes):
-        arr = jax.make_array_from_single_device_arrays(shape, jax.sharding.GSPMDSharding(devices, s), parts)
+        arr = jax.make_array_from_single_device_arrays(shape, GSPMDSharding(devices, s), parts)
         results.append(np.asarray(arr))
     return results
 

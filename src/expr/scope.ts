@@ -86,6 +86,7 @@ export function builtins(): Map<string, unknown> {
   m.set('grad', engine.grad);
   m.set('value_and_grad', engine.valueAndGrad);
   m.set('vmap', engine.vmap);
+  m.set('pmap', engine.pmap);
   m.set('jacfwd', engine.jacfwd);
   m.set('jacrev', engine.jacrev);
   m.set('jacobian', engine.jacobian);

@@ -14,9 +14,16 @@ import './rules/control.js';
 import './rules/random.js';
 import './rules/indexing.js';
 import './rules/sorting.js';
+import './rules/collectives.js';
 
 export { exportRule, registerExportRule } from './lower.js';
-export { type ExportedModule, type ExportOptions, lowerToModule, moduleName } from './module.js';
+export {
+  type ExportedModule,
+  type ExportOptions,
+  type ExportShardings,
+  lowerToModule,
+  moduleName,
+} from './module.js';
 
 /** Primitives deliberately without an export rule, with the reason (the registry test reads it). */
 export const EXPORT_EXCLUSIONS: Readonly<Record<string, string>> = {};

@@ -10,16 +10,11 @@ import type { ShapedArray } from '../core/aval.js';
 import type { DType } from '../core/dtype.js';
 import type { Params } from '../core/primitive.js';
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, type Var } from '../ir/jaxpr.js';
+import type { Mesh } from '../sharding.js';
 import { denseScalar } from './attrs.js';
 import type { Dce } from './dce.js';
 import { call, constant, ret, ty } from './hlo.js';
 import { Builder, FuncOp, type Module, type TensorType, type Value } from './mlir.js';
-
-/** A named mesh axis the lowering is inside (shard_map's manual axes), for collectives. */
-export interface MeshAxis {
-  name: string;
-  size: number;
-}
 
 /** Module-wide lowering state: the module, caches of outlined functions, the DCE memo. */
 export class ModuleCtx {
@@ -27,8 +22,10 @@ export class ModuleCtx {
   readonly funcs = new Map<unknown, Map<string, FuncOp>>();
   /** Channel ids for collectives, numbered from 1 in emission order (ModuleContext.new_channel). */
   private channel = 0;
-  /** The mesh when lowering under shard_map (its axes are the manual axes). */
-  mesh: MeshAxis[] | null = null;
+  /** The mesh of the shard_map body being lowered: collectives read it. */
+  meshObj: Mesh | null = null;
+  /** The module's `@mesh`, declared by the first shard_map or a pmap's shardings. */
+  declaredMesh: Mesh | null = null;
   constructor(
     readonly module: Module,
     readonly dce: Dce,

@@ -10,12 +10,14 @@ import { ArrayImpl } from '../core/array.js';
 import type { TreeDef } from '../core/pytree.js';
 import type { Value as EngineValue } from '../core/trace.js';
 import type { ClosedJaxpr } from '../ir/jaxpr.js';
+import type { Mesh, PartitionSpec } from '../sharding.js';
 import { denseOf } from './attrs.js';
 import { Dce } from './dce.js';
 import { constant, ret } from './hlo.js';
 import { avalType, jaxprSubcomp, ModuleCtx } from './lower.js';
 import { Builder, FuncOp, Module, type Value } from './mlir.js';
 import { printModule } from './printer.js';
+import { shardingText, useMesh } from './rules/collectives.js';
 
 export interface ExportOptions {
   /** The function's name: the module is `jit_<name>`. */
@@ -26,6 +28,14 @@ export interface ExportOptions {
   outTree?: TreeDef | null;
   /** Keep unused arguments in @main's signature (jit's keep_unused=True). */
   keepUnused?: boolean;
+  /** A pmap's mesh and the specs of its arguments and results (`sdy.sharding` on @main). */
+  shardings?: ExportShardings | null;
+}
+
+export interface ExportShardings {
+  mesh: Mesh;
+  inSpecs: readonly PartitionSpec[];
+  outSpecs: readonly PartitionSpec[];
 }
 
 export interface ExportedModule {
@@ -89,6 +99,8 @@ export function lowerToModule(
     'mhlo.num_partitions = 1 : i32, mhlo.num_replicas = 1 : i32',
   );
   const mod = new ModuleCtx(module, dce);
+  const sh = opts.shardings ?? null;
+  if (sh) useMesh(mod, sh.mesh);
   setup?.(mod);
   const argVars = j.invars.slice(keptConsts.length);
   const paths = opts.outTree ? leafPaths(opts.outTree) : null;
@@ -100,11 +112,15 @@ export function lowerToModule(
       j.outvars.map((v) => avalType(v.aval)),
     ),
   );
-  main.resultAttrs = j.outvars.map((_, i) => {
+  main.resultAttrs = j.outvars.map((v, i) => {
     const path =
       paths && paths.length === j.outvars.length ? paths[i] : j.outvars.length === 1 ? '' : `[${i}]`;
-    return `jax.result_info = "result${path.replace(/"/g, '\\"')}"`;
+    const info = `jax.result_info = "result${path.replace(/"/g, '\\"')}"`;
+    return sh ? `${info}, sdy.sharding = #sdy.sharding${shardingText(sh.outSpecs[i], v.aval.ndim)}` : info;
   });
+  if (sh)
+    for (const [k, i] of keptArgs.entries())
+      main.argAttrs[k] = `sdy.sharding = #sdy.sharding${shardingText(sh.inSpecs[i], argVars[k].aval.ndim)}`;
   const b = new Builder(main.body.block);
   const constVals = keptConsts.map((c) => arrayConstant(b, c));
   const outs = jaxprSubcomp(mod, b, j, [], [...constVals, ...main.args]);

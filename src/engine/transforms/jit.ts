@@ -15,7 +15,7 @@ import { config } from '../core/config.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { bind, isTracer, type Value } from '../core/trace.js';
-import { type ExportedModule, lowerToModule } from '../export/index.js';
+import { type ExportedModule, type ExportShardings, lowerToModule } from '../export/index.js';
 import { ClosedJaxpr, Jaxpr } from '../ir/jaxpr.js';
 import { traceToJaxpr } from './staging.js';
 
@@ -113,7 +113,21 @@ export class Lowered {
     readonly consts: readonly Value[] = [],
     /** The output pytree (names results in a StableHLO export). */
     readonly outTree: TreeDef | null = null,
+    /** A pmap's mesh and argument/result specs (sharding annotations of the export). */
+    readonly shardings: ExportShardings | null = null,
   ) {}
+  /** The same lowering with these shardings and output tree (pmap's). */
+  withShardings(shardings: ExportShardings, outTree: TreeDef | null): Lowered {
+    return new Lowered(
+      this.closedJaxpr,
+      this.device,
+      this.cacheKey,
+      this.name,
+      this.consts,
+      outTree,
+      shardings,
+    );
+  }
   compile(): Compiled {
     return new Compiled(compileJaxpr(this.closedJaxpr.jaxpr, this.device, this.cacheKey), this);
   }
@@ -127,7 +141,12 @@ export class Lowered {
   }
   /** The StableHLO export, with which arguments its @main keeps (unused ones are pruned). */
   export(): ExportedModule {
-    return lowerToModule(this.closedJaxpr, { name: this.name, consts: this.consts, outTree: this.outTree });
+    return lowerToModule(this.closedJaxpr, {
+      name: this.name,
+      consts: this.consts,
+      outTree: this.outTree,
+      shardings: this.shardings,
+    });
   }
 }
 

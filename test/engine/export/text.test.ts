@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { caseFunction, type Case, toArray } from '../../../scripts/export-corpus.js';
+import { type Case, caseFunction, toArray } from '../../../scripts/export-corpus.js';
 import { jit } from '../../../src/engine/index.js';
 
 const fx = JSON.parse(readFileSync(new URL('../../../fixtures/export.json', import.meta.url), 'utf8')) as {
@@ -22,7 +22,7 @@ const JAXPR_DIFFERS: Record<string, string> = {
   ints: 'jnp floor_divide and remainder are not jit-wrapped (@floor_divide, @remainder, @_where in JAX)',
   uints: 'jnp floor_divide is not jit-wrapped',
   structural: 'jnp.pad is not wrapped in jit[name=_pad]',
-  reductions: 'jnp.var traces its own formula, not JAX\'s jit[name=_var]',
+  reductions: "jnp.var traces its own formula, not JAX's jit[name=_var]",
   uniform: "random.uniform's minval/maxval converts come in another order",
   key_split: 'random.split is not wrapped in jit[name=_threefry_split]',
   custom_jvp: 'nn.softplus and nn.gelu trace other jaxprs (no jit/custom_jvp logaddexp)',

@@ -12,3 +12,4 @@ import './sorting.js';
 import './control.js';
 import './custom.js';
 import './linalg.js';
+import './collectives.js';
