@@ -3,6 +3,7 @@
  */
 
 export * from './control.js';
+export * from './conv.js';
 export * from './dot.js';
 export * from './elementwise.js';
 export * from './indexing.js';
@@ -11,3 +12,4 @@ export * from './parallel.js';
 export * from './reductions.js';
 export * from './sorting.js';
 export * from './structural.js';
+export * from './windowed.js';

@@ -12,6 +12,9 @@ import { promoteArgsInexact } from '../numpy/util.js';
 import { customJvp, stopGradient } from '../transforms/api.js';
 import { jit } from '../transforms/jit.js';
 
+/** jax.nn.initializers: `nn.initializers.glorotUniform()(key, shape, dtype)`. */
+export * as initializers from './initializers.js';
+
 type In = unknown;
 type Axis = number | readonly number[] | null;
 
@@ -74,6 +77,12 @@ export function hardSigmoid(x: In): Value {
 }
 export function hardSilu(x: In): Value {
   return jnp.multiply(x, hardSigmoid(x));
+}
+export const hardSwish = hardSilu;
+/** Gated linear unit: the first half of `axis` times the sigmoid of the second. */
+export function glu(x: In, axis = -1): Value {
+  const [a, b] = jnp.split(v(x), 2, { axis });
+  return jnp.multiply(a, sigmoid(b));
 }
 /** GELU; `approximate` (default true, as JAX) uses the tanh formula. */
 export function gelu(x: In, approximate = true): Value {
@@ -161,6 +170,7 @@ export function oneHot(x: In, numClasses: number, opts: { dtype?: DTypeLike; axi
 export {
   hardSigmoid as hard_sigmoid,
   hardSilu as hard_silu,
+  hardSwish as hard_swish,
   hardTanh as hard_tanh,
   leakyRelu as leaky_relu,
   logSigmoid as log_sigmoid,

@@ -12,4 +12,6 @@ import './sorting.js';
 import './control.js';
 import './custom.js';
 import './linalg.js';
+import './windowed.js';
+import './conv.js';
 import './collectives.js';
