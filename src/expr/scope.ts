@@ -96,6 +96,7 @@ export function builtins(): Map<string, unknown> {
   m.set('value_and_grad', engine.valueAndGrad);
   m.set('vmap', engine.vmap);
   m.set('pmap', engine.pmap);
+  m.set('jvp', engine.jvp);
   m.set('jacfwd', engine.jacfwd);
   m.set('jacrev', engine.jacrev);
   m.set('jacobian', engine.jacobian);

@@ -15,6 +15,7 @@ import './rules/random.js';
 import './rules/indexing.js';
 import './rules/sorting.js';
 import './rules/collectives.js';
+import './rules/windowed.js';
 
 export { exportRule, registerExportRule } from './lower.js';
 export {
