@@ -51,6 +51,14 @@ def run_module(text, inputs, platform=None):
     from jax._src.lib.mlir import ir
 
     backend = xb.get_backend(platform)
+    if '@lapack_' in text:
+        # jaxlib's LAPACK kernels find their functions when JAX first lowers a linalg op
+        # (lapack.prepare_lapack_call); a module that calls them directly must do it here.
+        if backend.platform != 'cpu':
+            raise ValueError('the module calls LAPACK custom calls (a linalg op exported for the '
+                             'CPU, as JAX lowers it there): it runs on the CPU only')
+        from jax._src.lib import lapack
+        lapack._lapack.initialize()
     with mlir.make_ir_context():
         module = ir.Module.parse(text)
         attrs = module.operation.attributes

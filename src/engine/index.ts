@@ -8,6 +8,7 @@ import * as lax from './lax/index.js';
 import * as numpy from './numpy/index.js';
 import * as tree from './tree/index.js';
 import './lax/parallel-take.js';
+import './export/rules/lu-permutation.js';
 
 export { Device } from './backends/backend.js';
 export { cpuProfile } from './backends/cpu/backend.js';

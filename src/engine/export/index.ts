@@ -16,6 +16,7 @@ import './rules/indexing.js';
 import './rules/sorting.js';
 import './rules/collectives.js';
 import './rules/windowed.js';
+import './rules/linalg.js';
 
 export { exportRule, registerExportRule } from './lower.js';
 export {

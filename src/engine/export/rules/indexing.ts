@@ -26,10 +26,14 @@ interface ScatterDims {
   scatter_indices_batching_dims: number[];
 }
 
-/** `#stablehlo.gather<...>` / `#stablehlo.scatter<...>`: non-empty fields, then index_vector_dim. */
+/**
+ * `#stablehlo.gather<...>` / `#stablehlo.scatter<...>`: non-empty fields, then index_vector_dim
+ * unless 0 (StableHLO's printStruct leaves out empty and zero fields).
+ */
 function dimsAttr(kind: string, fields: [string, number[]][], indexVectorDim: number): string {
   const parts = fields.filter(([, v]) => v.length).map(([k, v]) => `${k} = ${list(v)}`);
-  return `#stablehlo.${kind}<${[...parts, `index_vector_dim = ${indexVectorDim}`].join(', ')}>`;
+  if (indexVectorDim !== 0) parts.push(`index_vector_dim = ${indexVectorDim}`);
+  return `#stablehlo.${kind}<${parts.join(', ')}>`;
 }
 
 function modeName(m: unknown): string {
