@@ -9,6 +9,7 @@ import * as numpy from './numpy/index.js';
 import * as tree from './tree/index.js';
 import './lax/parallel-take.js';
 import './export/rules/lu-permutation.js';
+import './export/rules/special.js';
 
 export { Device } from './backends/backend.js';
 export { cpuProfile } from './backends/cpu/backend.js';

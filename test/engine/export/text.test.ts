@@ -34,6 +34,8 @@ const JAXPR_DIFFERS: Record<string, string> = {
   svd: 'jnp.linalg.svd is not jit-wrapped (lax.linalg.svd matches)',
   qr: 'jnp.linalg.qr is not jit-wrapped (lax.linalg.qr matches)',
   linalg_solve: 'jnp.linalg.solve/det/inv are not jit-wrapped and trace other formulas',
+  special:
+    "betainc's continued fraction: JAX's Python uses jnp's % and // (calls to @remainder and @floor_divide), the port lax.rem and lax.div (equal on its non-negative counts)",
   lu: "the batched LU's permutation loop: tjax's vmap batches dynamic_slice with an unbatched index as a dynamic_slice, JAX's as a gather",
 };
 

@@ -95,7 +95,8 @@ registerExportRule('while', (ctx, ins, p) => {
   const nb = Number(p.body_nconsts);
   const predAval = condJ.jaxpr.outvars[0].aval;
   const batched = predAval.shape.length > 0;
-  return whileOp(
+  // The loop carries the constants too; the equation's outputs are the carried values only.
+  const state = whileOp(
     ctx.b,
     ins,
     (b, args) => {
@@ -124,6 +125,7 @@ registerExportRule('while', (ctx, ins, p) => {
       return [...x, ...y, ...newZ];
     },
   );
+  return state.slice(nc + nb);
 });
 
 registerExportRule('empty2', (ctx, _ins, p) => [
