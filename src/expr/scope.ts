@@ -102,6 +102,8 @@ export function builtins(): Map<string, unknown> {
   m.set('jacobian', engine.jacobian);
   m.set('hessian', engine.hessian);
   m.set('stop_gradient', engine.stopGradient);
+  m.set('checkpoint', engine.checkpoint);
+  m.set('remat', engine.remat);
   // Python builtins that make sense on arrays.
   m.set('abs', engine.numpy.abs);
   m.set('min', engine.numpy.min);

@@ -36,6 +36,7 @@ const JAXPR_DIFFERS: Record<string, string> = {
   linalg_solve: 'jnp.linalg.solve/det/inv are not jit-wrapped and trace other formulas',
   special:
     "betainc's continued fraction: JAX's Python uses jnp's % and // (calls to @remainder and @floor_divide), the port lax.rem and lax.div (equal on its non-negative counts)",
+  scan_unroll: 'the export emits the rolled loop for every unroll (JAX repeats the body inside it)',
   lu: "the batched LU's permutation loop: tjax's vmap batches dynamic_slice with an unbatched index as a dynamic_slice, JAX's as a gather",
 };
 

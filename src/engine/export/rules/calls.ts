@@ -7,9 +7,9 @@
  */
 
 import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
-import { call, generic, ret } from '../hlo.js';
+import { call, ret } from '../hlo.js';
 import { avalType, jaxprSubcomp, type ModuleCtx, registerExportRule } from '../lower.js';
-import { Builder, FuncOp, type Value } from '../mlir.js';
+import { Builder, FuncOp, Op, typeText, type Value } from '../mlir.js';
 import { arrayConstant } from '../module.js';
 
 /** The private function for a closed jaxpr under this name (cached by name and jaxpr). */
@@ -52,12 +52,14 @@ registerExportRule('remat2', (ctx, ins, p) => {
   let args = ins;
   if (p.differentiated && mask.some(Boolean)) {
     const barred = ins.filter((_, i) => mask[i]);
-    const op = generic(
-      ctx.b,
-      'stablehlo.optimization_barrier',
-      barred,
-      barred.map((v) => v.type),
-      '',
+    const types = barred.map((v) => v.type);
+    const op = ctx.b.add(
+      new Op(
+        'stablehlo.optimization_barrier',
+        barred,
+        types,
+        (pr) => `stablehlo.optimization_barrier ${pr.vs(barred)} : ${types.map(typeText).join(', ')}`,
+      ),
     );
     let k = 0;
     args = ins.map((v, i) => (mask[i] ? op.results[k++] : v));

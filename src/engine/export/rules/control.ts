@@ -193,10 +193,9 @@ registerExportRule('scan', (ctx, ins, p) => {
   const cj = p.jaxpr as ClosedJaxpr;
   const nConsts = Number(p.num_consts);
   const nCarry = Number(p.num_carry);
-  // JAX unrolls (fully or partly) inside _scan_impl; only the rolled loop is reproduced here.
-  const unroll = Number(p.unroll ?? 1);
-  if (unroll !== 1)
-    throw new Error(`StableHLO export: scan with unroll=${unroll} is not supported (unroll=1 is)`);
+  // With unroll > 1 JAX's _scan_impl repeats the body inside the loop (and unrolls a remainder);
+  // the rolled loop computes the same values, so it is emitted for every unroll (the text then
+  // differs from JAX's, the numbers do not).
   const yAvals = cj.jaxpr.outvars.slice(nCarry).map((v) => v.aval);
   return rolledScan(ctx.mod, ctx.b, {
     length: Number(p.length),
