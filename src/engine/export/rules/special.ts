@@ -93,15 +93,7 @@ function igammaSeries(ax: Value, x: Value, a: Value, enabled: Value, d: DType, m
         mode === 'value'
           ? bitwiseAnd(en, gt(div(c, ans), eps))
           : bitwiseAnd(en, gt(abs(div(dcda, dansda)), eps));
-      return [
-        conditional,
-        select(en, r, v[1]),
-        select(en, c, v[2]),
-        select(en, ans, v[3]),
-        select(en, xx, v[4]),
-        select(en, dcda, v[5]),
-        select(en, dansda, v[6]),
-      ];
+      return [conditional, ...[r, c, ans, xx, dcda, dansda].map((n, k) => select(en, n, v[k + 1]))];
     },
     init,
   );
@@ -176,23 +168,24 @@ function igammacContinuedFraction(
       dpkm1_ = sc(dpkm1_);
       dqkm1_ = sc(dqkm1_);
       const conditional = mode === 'value' ? bitwiseAnd(en, gt(t_, eps)) : bitwiseAnd(en, gt(gradCond, eps));
-      return [
-        conditional,
-        select(en, ans_, v[1]),
-        select(en, t_, v[2]),
-        select(en, y_, v[3]),
-        select(en, z_, v[4]),
+      // Every value keeps its old one where the mask is off, except the iteration count c.
+      const next = [
+        ans_,
+        t_,
+        y_,
+        z_,
         c_,
-        select(en, pkm1_, v[6]),
-        select(en, qkm1_, v[7]),
-        select(en, pkm2_, v[8]),
-        select(en, qkm2_, v[9]),
-        select(en, dpkm2_, v[10]),
-        select(en, dqkm2_, v[11]),
-        select(en, dpkm1_, v[12]),
-        select(en, dqkm1_, v[13]),
-        select(en, dansdaNew, v[14]),
+        pkm1_,
+        qkm1_,
+        pkm2_,
+        qkm2_,
+        dpkm2_,
+        dqkm2_,
+        dpkm1_,
+        dqkm1_,
+        dansdaNew,
       ];
+      return [conditional, ...next.map((n, k) => (k === 4 ? n : select(en, n, v[k + 1])))];
     },
     init,
   );

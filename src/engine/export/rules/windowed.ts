@@ -18,6 +18,7 @@ import {
   functionalType,
   generic,
   pad,
+  reduceWindow,
   ret,
   scalarConst,
   select,
@@ -54,33 +55,15 @@ function windowParams(p: Record<string, unknown>): WindowParams {
   };
 }
 
-/** `"stablehlo.reduce_window"`, its reducer from `body(accs, xs)` (block arguments: accs, then xs). */
+/** `"stablehlo.reduce_window"` with these window params, its reducer from `body(accs, xs)`. */
 function reduceWindowOp(
   b: Builder,
   xs: Value[],
   inits: Value[],
-  outShape: readonly number[],
   w: WindowParams,
   body: (b: Builder, accs: Value[], xs: Value[]) => Value[],
 ): Value[] {
-  const r = new Region([...xs, ...xs].map((x) => ty([], x.dtype)));
-  const n = xs.length;
-  b.within(r, () => ret(b, body(b, r.block.args.slice(0, n), r.block.args.slice(n))));
-  const props = [
-    `base_dilations = ${i64Array(w.base)}`,
-    `padding = ${denseI64(w.padding.flat(), [w.padding.length, 2])}`,
-    `window_dilations = ${i64Array(w.rhs)}`,
-    `window_dimensions = ${i64Array(w.dims)}`,
-    `window_strides = ${i64Array(w.strides)}`,
-  ].join(', ');
-  return generic(
-    b,
-    'stablehlo.reduce_window',
-    [...xs, ...inits],
-    xs.map((x) => ty(outShape, x.dtype)),
-    props,
-    [r],
-  ).results;
+  return reduceWindow(b, xs, inits, w.dims, w.strides, w.padding, w.base, w.rhs, body);
 }
 
 const SPECIALISED: [string, string, (d: DType) => number | bigint | boolean][] = [
@@ -92,7 +75,7 @@ const SPECIALISED: [string, string, (d: DType) => number | bigint | boolean][] =
 for (const [name, op, identity] of SPECIALISED) {
   registerExportRule(name, (ctx, [x], p) => {
     const init = fullLike(ctx.b, asNum(identity(x.dtype)), { shape: [], dtype: x.dtype });
-    return reduceWindowOp(ctx.b, [x], [init], ctx.avalsOut[0].shape, windowParams(p), (b, [a], [v]) => [
+    return reduceWindowOp(ctx.b, [x], [init], windowParams(p), (b, [a], [v]) => [
       elementwise(b, `stablehlo.${op}`, [a, v]),
     ]);
   });
@@ -101,13 +84,8 @@ for (const [name, op, identity] of SPECIALISED) {
 registerExportRule('reduce_window', (ctx, ins, p) => {
   const n = ins.length >> 1;
   const jaxpr = p.jaxpr as Jaxpr;
-  return reduceWindowOp(
-    ctx.b,
-    ins.slice(0, n),
-    ins.slice(n),
-    ctx.avalsOut[0].shape,
-    windowParams(p),
-    (b, accs, xs) => jaxprSubcomp(ctx.mod, b, jaxpr, [], [...accs, ...xs]),
+  return reduceWindowOp(ctx.b, ins.slice(0, n), ins.slice(n), windowParams(p), (b, accs, xs) =>
+    jaxprSubcomp(ctx.mod, b, jaxpr, [], [...accs, ...xs]),
   );
 });
 
@@ -119,17 +97,10 @@ registerExportRule('select_and_gather_add', (ctx, [t, x], p) => {
   const ge = isGe(p);
   const k0 = scalarConst(b, ge ? -Infinity : Infinity, x.dtype);
   const v0 = scalarConst(b, 0, x.dtype);
-  const [, out] = reduceWindowOp(
-    b,
-    [x, t],
-    [k0, v0],
-    ctx.avalsOut[0].shape,
-    windowParams(p),
-    (bb, [kx, vx], [ky, vy]) => {
-      const which = compare(bb, ge ? 'GE' : 'LE', kx, ky);
-      return [select(bb, which, kx, ky), select(bb, which, vx, vy)];
-    },
-  );
+  const [, out] = reduceWindowOp(b, [x, t], [k0, v0], windowParams(p), (bb, [kx, vx], [ky, vy]) => {
+    const which = compare(bb, ge ? 'GE' : 'LE', kx, ky);
+    return [select(bb, which, kx, ky), select(bb, which, vx, vy)];
+  });
   return [out];
 });
 
