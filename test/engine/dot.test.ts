@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cpuSimd } from '../../src/engine/backends/cpu/wasm/simd.js';
 import type { Value } from '../../src/engine/index.js';
 import { jit, numpy as jnp, lax, makeJaxpr, withConfig } from '../../src/engine/index.js';
 import { dotConfig } from '../../src/engine/primitives/dot.js';
@@ -264,9 +265,19 @@ describe('the matmul library kernel', () => {
       [(x, y) => jnp.dot(jnp.sin(x), y).add(1), [a, b]],
     ];
     for (const [f, xs] of cases) {
-      const [ref, fast] = await bothPaths(f, xs);
+      // The JavaScript kernel (WebAssembly SIMD off) sums in float64, as the reduce kernel does.
+      cpuSimd.enabled = false;
+      const [ref, fast] = await bothPaths(f, xs).finally(() => {
+        cpuSimd.enabled = true;
+      });
       expect(fast.length).toBe(ref.length);
       expect(Array.from(fast)).toEqual(Array.from(ref));
+      // The WebAssembly GEMM sums in float32 (as XLA:CPU does): 29 roundings of partial sums of
+      // terms in [-1, 1], each within 29 * 2^-24.
+      const [, wasm] = await bothPaths(f, xs);
+      wasm.forEach((v, i) => {
+        expect(Math.abs(v - ref[i])).toBeLessThanOrEqual(29 * 29 * 2 ** -24);
+      });
     }
   });
   it('agrees bit for bit in float64 (x64 mode)', () => {

@@ -16,6 +16,8 @@
  */
 import type { TypedArray } from '../../core/dtype.js';
 import { registerLibKernel } from './lib.js';
+import { wasmGemm } from './wasm/gemm.js';
+import { cpuSimd } from './wasm/simd.js';
 
 interface MatmulParams {
   batch: number;
@@ -235,6 +237,21 @@ export function matmul(ins: TypedArray[], outs: TypedArray[], params: Record<str
   const b = ins[1] as Float;
   const c = outs[0] as Float;
   const f32 = a instanceof Float32Array;
+  if (cpuSimd.enabled) {
+    // The WebAssembly SIMD GEMM (wasm/gemm.ts): float32 accumulates in float32 there.
+    const out = { data: c, offset: 0, strides: [m * n, n, 1] as const };
+    wasmGemm(
+      f32 ? 'float32' : 'float64',
+      batch,
+      m,
+      n,
+      k,
+      { data: a, offset: 0, strides: lhs },
+      { data: b, offset: 0, strides: rhs },
+      out,
+    );
+    return;
+  }
   const aSize = Math.ceil(m / MR) * MR * k;
   const bSize = Math.ceil(n / NR) * NR * k;
   if (packA.length < aSize) packA = new Float64Array(aSize);

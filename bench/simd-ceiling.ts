@@ -1,0 +1,122 @@
+/**
+ * @file The WebAssembly SIMD128 ceiling of this machine (issue 11): register-only loops of f32x4
+ * (and f64x2) multiply-adds on 12 independent accumulators, `acc = acc * c + d`, as mul + add and
+ * as `relaxed_madd` (fused where the engine fuses it), on 1 and 2 threads at once. No loads or
+ * stores in the loop: this is what the cores' SIMD units give a WebAssembly kernel at best, the
+ * yardstick for the GEMM's rate (bench/matmul-wasm.ts).
+ *
+ * Run: npx tsx bench/simd-ceiling.ts
+ */
+import { Worker } from 'node:worker_threads';
+import { FuncWriter, I32, OP, SIMD, V128 } from '../src/engine/backends/cpu/wasm/encode.js';
+import { moduleOf, OP2, relaxedSimd, SIMD2 } from '../src/engine/backends/cpu/wasm/module.js';
+
+const ACCS = 12;
+const UNROLL = 4;
+
+/** `(iters) -> void`: ACCS accumulators, UNROLL steps per loop iteration; flops = 2 * lanes * ACCS * UNROLL * iters. */
+function ceilingModule(f64: boolean, fma: boolean): Uint8Array {
+  const f = new FuncWriter(1);
+  const acc = Array.from({ length: ACCS }, () => f.local(V128));
+  const c = f.local(V128);
+  const d = f.local(V128);
+  for (const [i, a] of acc.entries()) (f64 ? f.f64x2(1 + i) : f.f32x4(1 + i)).set(a);
+  (f64 ? f.f64x2(0.9999999) : f.f32x4(0.9999999)).set(c);
+  (f64 ? f.f64x2(1e-7) : f.f32x4(1e-7)).set(d);
+  f.op(OP.loop, 0x40);
+  for (let u = 0; u < UNROLL; u++) {
+    for (const a of acc) {
+      if (fma)
+        f.get(a)
+          .get(c)
+          .get(d)
+          .simd(f64 ? SIMD2.f64x2RelaxedMadd : SIMD2.f32x4RelaxedMadd);
+      else
+        f.get(a)
+          .get(c)
+          .simd(f64 ? SIMD.f64x2Mul : SIMD.f32x4Mul)
+          .get(d)
+          .simd(f64 ? SIMD.f64x2Add : SIMD.f32x4Add);
+      f.set(a);
+    }
+  }
+  f.get(0).i32(1).op(OP2.i32Sub).op(OP.localTee, 0).op(OP.br_if, 0).op(OP.end);
+  // Keep the results: their sum goes to memory.
+  f.i32(0).get(acc[0]);
+  for (const a of acc.slice(1)) f.get(a).simd(f64 ? SIMD.f64x2Add : SIMD.f32x4Add);
+  f.mem(SIMD.store, 0, true);
+  return moduleOf([{ name: 'k', params: [I32], results: [], body: f }], { pages: 1 });
+}
+
+// The same loop in each thread: compile, warm up (V8 tiers up to optimized code), then time.
+const runner = `
+  const prepare = (bytes) => {
+    const m = new WebAssembly.Memory({ initial: 1 });
+    const k = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { m } }).exports.k;
+    for (let i = 0; i < 20; i++) k(1000);
+    return k;
+  };`;
+
+function inWorker(bytes: Uint8Array, iters: number, start: Int32Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(
+      `${runner}
+      const { parentPort, workerData } = require('node:worker_threads');
+      const k = prepare(workerData.bytes);
+      Atomics.add(workerData.start, 1, 1);
+      Atomics.notify(workerData.start, 1);
+      Atomics.wait(workerData.start, 0, 0);
+      k(workerData.iters);
+      parentPort.postMessage(0);`,
+      { eval: true, workerData: { bytes, iters, start } },
+    );
+    w.once('message', () => {
+      resolve();
+      void w.terminate();
+    });
+    w.once('error', reject);
+  });
+}
+
+const prepare = new Function(`${runner} return prepare;`)() as (bytes: Uint8Array) => (iters: number) => void;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const ITERS = 2_000_000;
+const hasFma = relaxedSimd();
+console.log(
+  `SIMD128 ceiling: ${ACCS} accumulators, register-only; relaxed SIMD ${hasFma ? 'on' : 'unavailable'}`,
+);
+for (const f64 of [false, true]) {
+  for (const fma of hasFma ? [false, true] : [false]) {
+    const bytes = ceilingModule(f64, fma);
+    const flops = 2 * (f64 ? 2 : 4) * ACCS * UNROLL * ITERS;
+    const one: number[] = [];
+    const two: number[] = [];
+    const k = prepare(bytes);
+    for (let r = 0; r < 5; r++) {
+      let t0 = performance.now();
+      k(ITERS);
+      one.push(performance.now() - t0);
+      // Two threads: a worker and this one, started together once both are warm.
+      const start = new Int32Array(new SharedArrayBuffer(8));
+      const other = inWorker(bytes, ITERS, start);
+      while (Atomics.load(start, 1) === 0) await new Promise((r) => setTimeout(r, 1));
+      t0 = performance.now();
+      Atomics.store(start, 0, 1);
+      Atomics.notify(start, 0);
+      k(ITERS);
+      await other;
+      two.push(performance.now() - t0);
+    }
+    const g1 = flops / (median(one) * 1e6);
+    const g2 = (2 * flops) / (median(two) * 1e6);
+    const what = `${f64 ? 'f64x2' : 'f32x4'} ${fma ? 'relaxed_madd' : 'mul+add     '}`;
+    console.log(
+      `${what}  1 thread ${g1.toFixed(1).padStart(6)} GFLOP/s   2 threads ${g2.toFixed(1).padStart(6)} GFLOP/s`,
+    );
+  }
+}

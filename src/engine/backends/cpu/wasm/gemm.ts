@@ -1,0 +1,398 @@
+/**
+ * @file The WebAssembly SIMD GEMM: c[b,i,j] = sum_p a[b,i,p] * b[b,p,j] for float32 and float64
+ * operands addressed by (batch, row, column) strides, on this thread and the CPU worker pool.
+ * gemm-kernels.ts holds the WebAssembly functions and the design of their loops, gemm-units.ts
+ * the units of work every thread runs; this file plans a call and moves the data.
+ *
+ * A WebAssembly function sees only its own memory, so each operand is copied in once (one memcpy
+ * of the range its strides cover, or a gather when that range is mostly gaps), packed there by
+ * the threads, multiplied block by block, and each block of C is copied out by the thread that
+ * computed it (by this thread at the end when the output is not on a SharedArrayBuffer). One
+ * shared memory serves every thread; it grows to the largest call and stays.
+ *
+ * Micro-kernels were chosen by measurement on the project's 2-core AMD EPYC (Zen 5) under Node 20
+ * (bench/matmul-wasm.ts): with relaxed SIMD, float32 runs 8x4 tiles with `relaxed_madd`; without
+ * it, 4x8 tiles with mul + add. V8 keeps 15 vector registers and hoists a loop body's loads to
+ * its top, so the tiles that win hold few loaded values: A's values are loaded as whole vectors
+ * and splat by shuffles.
+ */
+
+import { runtime } from '../runtime.js';
+import { cpuThreads, type RangedKernel, runShared } from '../threads.js';
+import { F32X4, F64X2, gemmFuncs, type MicroShape } from './gemm-kernels.js';
+import { J, JOB_SIZE, jobUnits, RUNNER_SOURCE } from './gemm-units.js';
+import { moduleOf, relaxedSimd, type WasmMemory, wasm } from './module.js';
+
+export interface GemmOperand {
+  data: Float32Array | Float64Array;
+  offset: number;
+  /** In elements, for (batch, rows, cols). */
+  strides: readonly [number, number, number];
+}
+
+type Float = Float32Array | Float64Array;
+type Dims = [number, number, number];
+
+/** Blocking and micro-kernel shapes (tests and benchmarks may change them, then call retune()). */
+export const gemmConfig = {
+  /** null: chosen by what the engine supports (see defaultShapes). */
+  f32: null as MicroShape | null,
+  f64: null as MicroShape | null,
+  /** k-values per block (rounded up to a multiple of the kernel's unroll). */
+  kc: 256,
+  /** Rows of C per block (rounded up to a multiple of mr). */
+  mc: 64,
+  /** Columns of C per block (rounded up to a multiple of nr). */
+  nc: 1024,
+  /** Products of at least this many multiply-adds run on the worker pool too. */
+  parallelMin: 1 << 18,
+};
+
+/** The micro-kernels used where gemmConfig leaves them null. */
+export function defaultShapes(): { f32: MicroShape; f64: MicroShape } {
+  const fma = relaxedSimd();
+  return {
+    f32: fma
+      ? { mr: 8, nv: 1, ku: 2, fma: true, splat: 'shuffle' }
+      : { mr: 4, nv: 2, ku: 1, fma: false, splat: 'shuffle' },
+    f64: { mr: 4, nv: 2, ku: 1, fma: false, splat: 'shuffle' },
+  };
+}
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+/** A call's operands, packed copies and C take at most this much memory; batches go in groups. */
+const MAX_BYTES = 1 << 30;
+/** The runner's units are coarse: the pool hands them out one by one (see chunkSize). */
+const UNIT_WORK = 1 << 20;
+
+interface Engine {
+  id: number;
+  module: object;
+  memory: WasmMemory;
+  f32: MicroShape;
+  f64: MicroShape;
+  runner: Pick<RangedKernel, 'name' | 'source' | 'fn' | 'calls' | 'inner' | 'out'>;
+  /**
+   * The job's numbers and its counter, reused call after call: a call returns only once every
+   * thread is done with them.
+   */
+  job: Float64Array;
+  ctl: Int32Array;
+}
+
+let engine: Engine | null = null;
+let engines = 0;
+/** The memory outlives a retune. */
+let sharedMemory: WasmMemory | null = null;
+
+/** Drops the compiled module (after gemmConfig changed). */
+export function retune(): void {
+  engine = null;
+}
+
+function getEngine(): Engine {
+  if (engine) return engine;
+  const shapes = defaultShapes();
+  const f32 = gemmConfig.f32 ?? shapes.f32;
+  const f64 = gemmConfig.f64 ?? shapes.f64;
+  if ((f32.fma || f64.fma) && !relaxedSimd()) throw new Error('wasmGemm: relaxed SIMD is not available');
+  const bytes = moduleOf([...gemmFuncs(F32X4, f32, '32'), ...gemmFuncs(F64X2, f64, '64')], {
+    pages: 1,
+    maxPages: MAX_PAGES,
+    shared: true,
+  });
+  sharedMemory ??= new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  const fn = new Function(`return ${RUNNER_SOURCE}`)() as RangedKernel['fn'];
+  engine = {
+    id: ++engines,
+    module: new wasm.Module(bytes),
+    memory: sharedMemory,
+    f32,
+    f64,
+    runner: { name: 'gemm', source: RUNNER_SOURCE, fn, calls: 0, inner: UNIT_WORK, out: 0 },
+    job: new Float64Array(new SharedArrayBuffer(JOB_SIZE * 8)),
+    ctl: new Int32Array(new SharedArrayBuffer(4)),
+  };
+  return engine;
+}
+
+const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+
+/** The strides that address an operand's elements, 0 along dimensions of size 1. */
+const liveStrides = (op: GemmOperand, dims: Dims): Dims =>
+  dims.map((d, i) => (d === 1 ? 0 : op.strides[i])) as Dims;
+
+/** The element range an operand's strides cover, and how many distinct elements it has. */
+function extent(op: GemmOperand, dims: Dims): { lo: number; hi: number; count: number } {
+  const st = liveStrides(op, dims);
+  let lo = op.offset;
+  let hi = op.offset;
+  let count = 1;
+  for (let i = 0; i < 3; i++) {
+    const span = (dims[i] - 1) * st[i];
+    if (span < 0) lo += span;
+    else hi += span;
+    if (st[i] !== 0) count *= dims[i];
+  }
+  return { lo, hi, count };
+}
+
+/** Whether an operand is copied in as the range it covers (else gathered densely). */
+function compact(op: GemmOperand, dims: Dims): boolean {
+  const { lo, hi, count } = extent(op, dims);
+  return hi - lo + 1 <= 2 * count + 1024;
+}
+
+/** Elements an operand takes in memory. */
+function placedSize(op: GemmOperand, dims: Dims): number {
+  const { lo, hi, count } = extent(op, dims);
+  return compact(op, dims) ? hi - lo + 1 : count;
+}
+
+/**
+ * Copies a (batch, rows, cols) operand into the memory at element `at`: the range its strides
+ * cover, or a dense gather. Returns where its element (0,0,0) lies (in elements) and its strides
+ * there.
+ */
+function place(op: GemmOperand, dims: Dims, view: Float, at: number): { at: number; strides: Dims } {
+  const st = liveStrides(op, dims);
+  if (compact(op, dims)) {
+    const { lo, hi } = extent(op, dims);
+    view.set(op.data.subarray(lo, hi + 1), at);
+    return { at: at + op.offset - lo, strides: st };
+  }
+  const [d0, d1, d2] = dims.map((d, i) => (st[i] === 0 ? 1 : d));
+  let o = at;
+  for (let b = 0; b < d0; b++) {
+    for (let i = 0; i < d1; i++) {
+      const base = op.offset + b * st[0] + i * st[1];
+      for (let q = 0; q < d2; q++) view[o++] = op.data[base + q * st[2]];
+    }
+  }
+  return { at, strides: [st[0] && d1 * d2, st[1] && d2, st[2] && 1] };
+}
+
+/** The operand's batches from `b0` on, as an operand of its own. */
+const fromBatch = (op: GemmOperand, b0: number): GemmOperand => ({
+  data: op.data,
+  offset: op.offset + b0 * op.strides[0],
+  strides: op.strides,
+});
+
+function fillZero(batch: number, m: number, n: number, c: GemmOperand): void {
+  const [sb, sr, sc] = c.strides;
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c.data[c.offset + b * sb + i * sr + j * sc] = 0;
+}
+
+const isShared = (x: Float) => x.buffer instanceof SharedArrayBuffer;
+
+let views: { buffer: ArrayBufferLike; f32: Float32Array; f64: Float64Array } | null = null;
+
+/** Views of the memory, made again only when it has grown. */
+function viewOf(mem: WasmMemory, f32: boolean): Float {
+  if (views?.buffer !== mem.buffer) {
+    const buffer = mem.buffer;
+    views = { buffer, f32: new Float32Array(buffer), f64: new Float64Array(buffer) };
+  }
+  return f32 ? views.f32 : views.f64;
+}
+
+/** c[b,i,j] = sum_p a[b,i,p] * b[b,p,j]; a is (batch,m,k), b is (batch,k,n), c is (batch,m,n); synchronous. */
+export function wasmGemm(
+  dtype: 'float32' | 'float64',
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  a: GemmOperand,
+  b: GemmOperand,
+  c: GemmOperand,
+): void {
+  if (batch === 0 || m === 0 || n === 0) return;
+  if (k === 0) {
+    fillZero(batch, m, n, c);
+    return;
+  }
+  const eng = getEngine();
+  const f32 = dtype === 'float32';
+  const shape = f32 ? eng.f32 : eng.f64;
+  const esz = f32 ? 4 : 8;
+  const mr = shape.mr;
+  const nr = shape.nv * (f32 ? 4 : 2);
+  const kPad = roundUp(k, shape.ku);
+  const aBcast = a.strides[0] === 0 || batch === 1;
+  const bBcast = b.strides[0] === 0 || batch === 1;
+  const bytes = (g: number) => bytesFor(g, a, b, aBcast, bBcast, m, n, k, mr, nr, kPad, esz);
+  let group = batch;
+  while (group > 1 && bytes(group) > MAX_BYTES) group = Math.ceil(group / 2);
+  if (bytes(group) > MAX_PAGES * PAGE) {
+    throw new RangeError(
+      `wasmGemm: a ${m}x${k} by ${k}x${n} product needs more than 4 GiB of WebAssembly memory`,
+    );
+  }
+  for (let b0 = 0; b0 < batch; b0 += group) {
+    const g = Math.min(group, batch - b0);
+    const job = plan(eng, f32, esz, g, m, n, k, mr, nr, kPad);
+    run(eng, job, b0, g, aBcast ? a : fromBatch(a, b0), bBcast ? b : fromBatch(b, b0), c, bytes(g));
+  }
+}
+
+/**
+ * Bytes of memory for `g` batches: raw A and B, their packed copies, C, each 64-byte aligned,
+ * and a vector of slack (the shuffle-splat kernel loads a vector past a sliver's last values).
+ */
+function bytesFor(
+  g: number,
+  a: GemmOperand,
+  b: GemmOperand,
+  aBcast: boolean,
+  bBcast: boolean,
+  m: number,
+  n: number,
+  k: number,
+  mr: number,
+  nr: number,
+  kPad: number,
+  esz: number,
+): number {
+  const mPad = roundUp(m, mr);
+  const nPad = roundUp(n, nr);
+  const ga = aBcast ? 1 : g;
+  const gb = bBcast ? 1 : g;
+  return (
+    roundUp(placedSize(a, [ga, m, k]) * esz, 64) +
+    roundUp(placedSize(b, [gb, k, n]) * esz, 64) +
+    roundUp(ga * kPad * mPad * esz, 64) +
+    roundUp(gb * kPad * nPad * esz, 64) +
+    roundUp(g * mPad * nPad * esz, 64) +
+    64
+  );
+}
+
+/** The job for `batch` batches (without the memory layout and the output, filled in by run). */
+function plan(
+  eng: Engine,
+  f32: boolean,
+  esz: number,
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  mr: number,
+  nr: number,
+  kPad: number,
+): Float64Array {
+  const shape = f32 ? eng.f32 : eng.f64;
+  const mPad = roundUp(m, mr);
+  const nPad = roundUp(n, nr);
+  const threads = batch * m * n * k >= gemmConfig.parallelMin ? cpuThreads() : 1;
+  let mc = Math.min(roundUp(gemmConfig.mc, mr), mPad);
+  let nc = Math.min(roundUp(gemmConfig.nc, nr), nPad);
+  // Enough blocks of C to go round: narrower blocks first (down to 128 columns), then shorter.
+  while (threads > 1 && batch * Math.ceil(mPad / mc) * Math.ceil(nPad / nc) < 4 * threads) {
+    if (nc > 128) nc = roundUp(nc / 2, nr);
+    else if (mc > 2 * mr) mc = roundUp(mc / 2, mr);
+    else break;
+  }
+  // Packing: one unit per batch on one thread; else about 4 per thread in all.
+  const aG = threads === 1 ? mPad / mr : Math.max(1, Math.ceil(((mPad / mr) * batch) / (4 * threads)));
+  const bG = threads === 1 ? nPad / nr : Math.max(1, Math.ceil(((nPad / nr) * batch) / (4 * threads)));
+  const job = eng.job;
+  job[J.id] = eng.id;
+  job[J.f32] = f32 ? 1 : 0;
+  job[J.esz] = esz;
+  job[J.m] = m;
+  job[J.n] = n;
+  job[J.k] = k;
+  job[J.mPad] = mPad;
+  job[J.nPad] = nPad;
+  job[J.kPad] = kPad;
+  job[J.kc] = roundUp(gemmConfig.kc, shape.ku);
+  job[J.mr] = mr;
+  job[J.nr] = nr;
+  job[J.batch] = batch;
+  job[J.aUnits] = Math.ceil(mPad / mr / aG);
+  job[J.aG] = aG;
+  job[J.bUnits] = Math.ceil(nPad / nr / bG);
+  job[J.bG] = bG;
+  job[J.mc] = mc;
+  job[J.nc] = nc;
+  job[J.mBlocks] = Math.ceil(mPad / mc);
+  job[J.nBlocks] = Math.ceil(nPad / nc);
+  job[J.threads] = threads;
+  return job;
+}
+
+/** Copies the operands in, runs the job's units on the threads, and copies C out. */
+function run(
+  eng: Engine,
+  job: Float64Array,
+  b0: number,
+  batch: number,
+  a: GemmOperand,
+  b: GemmOperand,
+  c: GemmOperand,
+  bytes: number,
+): void {
+  const f32 = job[J.f32] === 1;
+  const esz = job[J.esz];
+  const [m, n, k, mPad, nPad, kPad] = [job[J.m], job[J.n], job[J.k], job[J.mPad], job[J.nPad], job[J.kPad]];
+  const threads = job[J.threads];
+  const mem = eng.memory;
+  const have = mem.buffer.byteLength;
+  if (have < bytes) mem.grow(Math.ceil((bytes - have) / PAGE));
+  const view = viewOf(mem, f32);
+  const align = (x: number) => roundUp(x, 64 / esz);
+
+  // Layout (in elements): raw A, raw B, packed A, packed B, C.
+  const batchesA = a.strides[0] === 0 || batch === 1 ? 1 : batch;
+  const batchesB = b.strides[0] === 0 || batch === 1 ? 1 : batch;
+  const dimsA: Dims = [batchesA, m, k];
+  const dimsB: Dims = [batchesB, k, n];
+  const rawB = align(placedSize(a, dimsA));
+  const packedA = rawB + align(placedSize(b, dimsB));
+  const packedB = packedA + align(batchesA * kPad * mPad);
+  const cAt = packedB + align(batchesB * kPad * nPad);
+  const pa = place(a, dimsA, view, 0);
+  const pb = place(b, dimsB, view, rawB);
+  const shared = threads > 1 && isShared(c.data);
+  job[J.batchesA] = batchesA;
+  job[J.batchesB] = batchesB;
+  job[J.aAt] = pa.at * esz;
+  job[J.aSb] = pa.strides[0] * esz;
+  job[J.aRs] = pa.strides[1] * esz;
+  job[J.aKs] = pa.strides[2] * esz;
+  job[J.bAt] = pb.at * esz;
+  job[J.bSb] = pb.strides[0] * esz;
+  job[J.bKs] = pb.strides[1] * esz;
+  job[J.bNs] = pb.strides[2] * esz;
+  job[J.packedA] = packedA * esz;
+  job[J.packedB] = packedB * esz;
+  job[J.cAt] = cAt * esz;
+  job[J.copyOut] = threads === 1 || shared ? 1 : 0;
+  job[J.cOff] = c.offset;
+  job[J.cSb] = c.strides[0];
+  job[J.cSr] = c.strides[1];
+  job[J.cSc] = c.strides[2];
+  job[J.batch0] = b0;
+  const units = jobUnits(job).all;
+  const ctl = eng.ctl;
+  ctl[0] = 0;
+  const args = [eng.module, mem, job, ctl, c.data];
+  const runner = eng.runner;
+  if (threads === 1 || !runShared({ ...runner, extent: units }, args, runtime)) {
+    runner.fn(runtime, ...args, 0, units);
+  }
+  if (job[J.copyOut] === 1) return;
+  const [sb, sr, sc] = c.strides;
+  for (let bi = 0; bi < batch; bi++) {
+    for (let i = 0; i < m; i++) {
+      const from = cAt + (bi * mPad + i) * nPad;
+      const to = c.offset + (b0 + bi) * sb + i * sr;
+      if (sc === 1) c.data.set(view.subarray(from, from + n), to);
+      else for (let j = 0; j < n; j++) c.data[to + j * sc] = view[from + j];
+    }
+  }
+}
