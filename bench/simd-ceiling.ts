@@ -86,37 +86,55 @@ function median(xs: number[]): number {
 }
 
 const ITERS = 2_000_000;
-const hasFma = relaxedSimd();
-console.log(
-  `SIMD128 ceiling: ${ACCS} accumulators, register-only; relaxed SIMD ${hasFma ? 'on' : 'unavailable'}`,
-);
-for (const f64 of [false, true]) {
-  for (const fma of hasFma ? [false, true] : [false]) {
-    const bytes = ceilingModule(f64, fma);
-    const flops = 2 * (f64 ? 2 : 4) * ACCS * UNROLL * ITERS;
-    const one: number[] = [];
-    const two: number[] = [];
-    const k = prepare(bytes);
-    for (let r = 0; r < 5; r++) {
-      let t0 = performance.now();
-      k(ITERS);
-      one.push(performance.now() - t0);
-      // Two threads: a worker and this one, started together once both are warm.
-      const start = new Int32Array(new SharedArrayBuffer(8));
-      const other = inWorker(bytes, ITERS, start);
-      while (Atomics.load(start, 1) === 0) await new Promise((r) => setTimeout(r, 1));
-      t0 = performance.now();
-      Atomics.store(start, 0, 1);
-      Atomics.notify(start, 0);
-      k(ITERS);
-      await other;
-      two.push(performance.now() - t0);
+
+export interface Ceiling {
+  what: string;
+  /** GFLOP/s on 1 thread and on 2 at once. */
+  one: number;
+  two: number;
+}
+
+/** The ceilings: f32x4 and f64x2, mul + add and (where the engine has it) relaxed_madd. */
+export async function measureCeiling(rounds = 5): Promise<Ceiling[]> {
+  const hasFma = relaxedSimd();
+  const out: Ceiling[] = [];
+  for (const f64 of [false, true]) {
+    for (const fma of hasFma ? [false, true] : [false]) {
+      const bytes = ceilingModule(f64, fma);
+      const flops = 2 * (f64 ? 2 : 4) * ACCS * UNROLL * ITERS;
+      const one: number[] = [];
+      const two: number[] = [];
+      const k = prepare(bytes);
+      for (let r = 0; r < rounds; r++) {
+        let t0 = performance.now();
+        k(ITERS);
+        one.push(performance.now() - t0);
+        // Two threads: a worker and this one, started together once both are warm.
+        const start = new Int32Array(new SharedArrayBuffer(8));
+        const other = inWorker(bytes, ITERS, start);
+        while (Atomics.load(start, 1) === 0) await new Promise((r) => setTimeout(r, 1));
+        t0 = performance.now();
+        Atomics.store(start, 0, 1);
+        Atomics.notify(start, 0);
+        k(ITERS);
+        await other;
+        two.push(performance.now() - t0);
+      }
+      out.push({
+        what: `${f64 ? 'f64x2' : 'f32x4'} ${fma ? 'relaxed_madd' : 'mul+add'}`,
+        one: flops / (median(one) * 1e6),
+        two: (2 * flops) / (median(two) * 1e6),
+      });
     }
-    const g1 = flops / (median(one) * 1e6);
-    const g2 = (2 * flops) / (median(two) * 1e6);
-    const what = `${f64 ? 'f64x2' : 'f32x4'} ${fma ? 'relaxed_madd' : 'mul+add     '}`;
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(`SIMD128 ceiling: ${ACCS} accumulators, register-only; medians of 5`);
+  for (const c of await measureCeiling()) {
     console.log(
-      `${what}  1 thread ${g1.toFixed(1).padStart(6)} GFLOP/s   2 threads ${g2.toFixed(1).padStart(6)} GFLOP/s`,
+      `${c.what.padEnd(20)} 1 thread ${c.one.toFixed(1).padStart(6)} GFLOP/s   2 threads ${c.two.toFixed(1).padStart(6)} GFLOP/s`,
     );
   }
 }

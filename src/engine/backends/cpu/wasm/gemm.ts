@@ -173,6 +173,13 @@ function place(op: GemmOperand, dims: Dims, view: Float, at: number): { at: numb
   return { at, strides: [st[0] && d1 * d2, st[1] && d2, st[2] && 1] };
 }
 
+/** The operand's matrices transposed. */
+const transposed = (op: GemmOperand): GemmOperand => ({
+  data: op.data,
+  offset: op.offset,
+  strides: [op.strides[0], op.strides[2], op.strides[1]],
+});
+
 /** The operand's batches from `b0` on, as an operand of its own. */
 const fromBatch = (op: GemmOperand, b0: number): GemmOperand => ({
   data: op.data,
@@ -221,6 +228,12 @@ export function wasmGemm(
   const esz = f32 ? 4 : 8;
   const mr = shape.mr;
   const nr = shape.nv * (f32 ? 4 : 2);
+  if (roundUp(n, mr) * roundUp(m, nr) < 0.75 * roundUp(m, mr) * roundUp(n, nr)) {
+    // Far less padding the other way round (a vector times a matrix, say): C^T = B^T A^T, the
+    // same sums in the same order.
+    wasmGemm(dtype, batch, n, m, k, transposed(b), transposed(a), transposed(c));
+    return;
+  }
   const kPad = roundUp(k, shape.ku);
   const aBcast = a.strides[0] === 0 || batch === 1;
   const bBcast = b.strides[0] === 0 || batch === 1;

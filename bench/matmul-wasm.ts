@@ -1,0 +1,189 @@
+/**
+ * @file The WebAssembly tier's matmul (issue 11): wasmGemm's GFLOP/s at 256..2048, float32 and
+ * float64, on 1 and 2 threads, next to the SIMD128 ceiling (bench/simd-ceiling.ts) measured in the
+ * same run; then 1024x1024 float32 side by side, round after round, with jit(jnp.matmul) in tjax,
+ * jax-js 0.1.25 (wasm backend), tfjs-backend-wasm 4.22 (XNNPACK) and JAX (XLA:CPU, the native
+ * tier's yardstick). Medians, and ratios taken round by round (the machine is shared).
+ *
+ * The peers are not dependencies of tjax: install them anywhere and point TJAX_BENCH_PEERS there,
+ *   npm install --prefix /tmp/peers @jax-js/jax@0.1.25 @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
+ * and TJAX_BENCH_PYTHON at an interpreter with jax for the JAX column.
+ *
+ * Run: TJAX_BENCH_PEERS=/tmp/peers TJAX_BENCH_PYTHON=/tmp/jaxenv/bin/python npx tsx bench/matmul-wasm.ts
+ *      (--quick: sizes up to 1024, fewer rounds)
+ */
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { setCpuThreads } from '../src/engine/backends/cpu/threads.js';
+import { defaultShapes, type GemmOperand, wasmGemm } from '../src/engine/backends/cpu/wasm/gemm.js';
+import type { Array as TArray, Value } from '../src/engine/index.js';
+import { jit, numpy as jnp } from '../src/engine/index.js';
+import { measureCeiling } from './simd-ceiling.js';
+
+const quick = process.argv.includes('--quick');
+const SIZES = quick ? [256, 512, 1024] : [256, 512, 1024, 2048];
+const ROUNDS = quick ? 5 : 9;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const gflops = (n: number, ms: number) => (2 * n ** 3) / (ms * 1e6);
+
+/** Median ms of `f` after warm-up; about 1 s of work per measurement at most. */
+async function timeMs(f: () => unknown, n: number): Promise<number> {
+  const reps = Math.max(3, Math.min(ROUNDS, Math.round(2e9 / (2 * n ** 3))));
+  for (let i = 0; i < 2; i++) await f();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await f();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+function operand(dtype: 'float32' | 'float64', n: number, seed: number): GemmOperand {
+  const bytes = n * n * (dtype === 'float32' ? 4 : 8);
+  const sab = new SharedArrayBuffer(bytes);
+  const data = dtype === 'float32' ? new Float32Array(sab) : new Float64Array(sab);
+  let s = seed;
+  for (let i = 0; i < data.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    data[i] = s / 2 ** 31 - 1;
+  }
+  return { data, offset: 0, strides: [0, n, 1] };
+}
+
+// 1. The ceiling and wasmGemm's rates.
+const ceiling = await measureCeiling(3);
+const shapes = defaultShapes();
+console.log('SIMD128 ceiling (register-only loops, 12 accumulators), GFLOP/s:');
+for (const c of ceiling)
+  console.log(
+    `  ${c.what.padEnd(20)} 1 thread ${c.one.toFixed(1).padStart(6)}   2 threads ${c.two.toFixed(1).padStart(6)}`,
+  );
+const kernel = (s: typeof shapes.f32) => `${s.mr}x${s.nv * 4}${s.fma ? ' relaxed_madd' : ' mul+add'}`;
+console.log(
+  `wasmGemm (float32 kernel ${kernel(shapes.f32)}, float64 ${shapes.f64.mr}x${shapes.f64.nv * 2}${shapes.f64.fma ? ' relaxed_madd' : ' mul+add'}):`,
+);
+const rates: Record<string, number> = {};
+for (const dtype of ['float32', 'float64'] as const) {
+  for (const n of SIZES) {
+    const a = operand(dtype, n, 1);
+    const b = operand(dtype, n, 2);
+    const c = operand(dtype, n, 3);
+    const row: string[] = [];
+    for (const threads of [1, 2]) {
+      setCpuThreads(threads);
+      const ms = await timeMs(() => wasmGemm(dtype, 1, n, n, n, a, b, c), n);
+      rates[`${dtype} ${n} ${threads}`] = gflops(n, ms);
+      row.push(
+        `${threads} thread${threads > 1 ? 's' : ' '} ${ms.toFixed(2).padStart(8)} ms ${gflops(n, ms).toFixed(1).padStart(6)} GFLOP/s`,
+      );
+    }
+    console.log(`  ${dtype} ${String(n).padStart(4)}: ${row.join('   ')}`);
+  }
+}
+setCpuThreads(null);
+const best = (what: string) => ceiling.find((c) => c.what === what)?.two ?? Number.NaN;
+const r1024 = rates['float32 1024 2'];
+console.log(
+  `  float32 1024 on 2 threads: ${((100 * r1024) / best('f32x4 relaxed_madd')).toFixed(0)}% of the relaxed_madd ceiling, ` +
+    `${((100 * r1024) / best('f32x4 mul+add')).toFixed(0)}% of the mul+add ceiling`,
+);
+
+// 2. 1024x1024 float32, side by side.
+const N = 1024;
+const peersDir = process.env.TJAX_BENCH_PEERS;
+type Runner = { name: string; run: () => Promise<unknown> | unknown };
+const runners: Runner[] = [];
+const x = jnp.ones([N, N]);
+const y = jnp.ones([N, N]);
+const mm = jit((p: Value, q: Value) => jnp.matmul(p, q));
+runners.push({ name: 'tjax jit(jnp.matmul)', run: () => (mm(x, y) as TArray).blockUntilReady() });
+if (peersDir) {
+  const req = createRequire(join(peersDir, 'node_modules', 'x.js'));
+  try {
+    const jax = await import(join(peersDir, 'node_modules/@jax-js/jax/dist/index.js'));
+    await jax.init('wasm');
+    jax.defaultDevice('wasm');
+    const a = jax.numpy.ones([N, N]);
+    const b = jax.numpy.ones([N, N]);
+    const f = jax.jit((p: unknown, q: unknown) => jax.numpy.matmul(p, q));
+    runners.push({
+      name: 'jax-js 0.1.25 (wasm)',
+      run: async () => {
+        // jax-js counts references: pass new ones, drop the result.
+        const c = f(a.ref, b.ref);
+        await c.blockUntilReady();
+        c.dispose();
+      },
+    });
+  } catch (e) {
+    console.log(`(jax-js not loaded: ${(e as Error).message})`);
+  }
+  try {
+    const tf = req('@tensorflow/tfjs-core');
+    req('@tensorflow/tfjs-backend-wasm');
+    await tf.setBackend('wasm');
+    await tf.ready();
+    const a = tf.ones([N, N]);
+    const b = tf.ones([N, N]);
+    runners.push({
+      name: 'tfjs-backend-wasm 4.22',
+      run: () => {
+        const c = tf.matMul(a, b);
+        c.dataSync();
+        c.dispose();
+      },
+    });
+  } catch (e) {
+    console.log(`(tfjs not loaded: ${(e as Error).message})`);
+  }
+}
+const times = runners.map(() => [] as number[]);
+for (const r of runners) for (let i = 0; i < 3; i++) await r.run();
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [i, r] of runners.entries()) {
+    const t0 = performance.now();
+    await r.run();
+    times[i].push(performance.now() - t0);
+  }
+}
+let jaxMs: number | null = null;
+const python = process.env.TJAX_BENCH_PYTHON;
+if (python) {
+  try {
+    const py = `
+import jax, jax.numpy as jnp, time
+f = jax.jit(lambda a, b: a @ b)
+a = jnp.ones((${N}, ${N}), jnp.float32); b = jnp.ones((${N}, ${N}), jnp.float32)
+for _ in range(3): f(a, b).block_until_ready()
+ts = []
+for _ in range(${ROUNDS}):
+    t0 = time.perf_counter(); f(a, b).block_until_ready(); ts.append(time.perf_counter() - t0)
+print(sorted(ts)[len(ts) // 2] * 1000)`;
+    jaxMs = Number(
+      execFileSync(python, ['-c', py], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
+  } catch {
+    jaxMs = null;
+  }
+}
+console.log(`\n${N}x${N} float32 matmul, medians of ${ROUNDS} interleaved rounds:`);
+const tj = times[0];
+for (const [i, r] of runners.entries()) {
+  const ms = median(times[i]);
+  const ratio = i === 0 ? '' : `   tjax / this: ${median(tj.map((t, q) => t / times[i][q])).toFixed(2)}x`;
+  console.log(
+    `  ${r.name.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms ${gflops(N, ms).toFixed(1).padStart(6)} GFLOP/s${ratio}`,
+  );
+}
+if (jaxMs !== null)
+  console.log(
+    `  ${'JAX (XLA:CPU)'.padEnd(24)} ${jaxMs.toFixed(1).padStart(8)} ms ${gflops(N, jaxMs).toFixed(1).padStart(6)} GFLOP/s`,
+  );
+process.exit(0);
