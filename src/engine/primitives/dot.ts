@@ -5,13 +5,14 @@
  * `((lhs_contracting, rhs_contracting), (lhs_batch, rhs_batch))`, `precision` is None or a pair
  * of `Precision.X`, `preferred_element_type` is None or a dtype, `out_sharding` is never printed.
  *
- * Lowering has two paths that give bit-identical results:
+ * Lowering has two paths:
  * - the reference path, one `reduce` kernel over the contracting dimensions whose body is the
  *   product of the (fused) operands, converted to the result dtype first;
  * - for large float32/float64 matmuls, the `matmul` library kernel (backends/cpu/lib-matmul.ts)
- *   on materialized operands, addressed by strides. It multiplies in the result dtype (float32
- *   products rounded, as the reduce body does), accumulates in float64 in the same k order as the
- *   reduce kernel and rounds once at the end, as the reduce kernel does.
+ *   on materialized operands, addressed by strides. On the CPU that is the WebAssembly SIMD GEMM
+ *   (backends/cpu/wasm/gemm.ts), which accumulates float32 in float32 (float64 as the reduce
+ *   kernel does, bit for bit); with SIMD off, a JavaScript kernel that gives the reduce kernel's
+ *   bits (float64 accumulation in the same k order, one rounding at the end).
  */
 
 import { bin, cast, loopVars, type SExpr } from '../compile/kir.js';

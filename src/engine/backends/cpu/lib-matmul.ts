@@ -3,9 +3,11 @@
  * (primitives/dot.ts): out[b, i, j] = sum_k lhs[b, i, k] * rhs[b, k, j], operands addressed by
  * (batch, row, col) strides, so transposed layouts need no copy on the lowering side.
  *
- * Numerics match the reference reduce kernel bit for bit: products in the operand dtype (float32
- * products rounded with Math.fround), summed in float64 in ascending k from 0, rounded once when
- * stored into the output array.
+ * With WebAssembly SIMD on (the default; TJAX_CPU_SIMD=0 turns it off) the kernel is the SIMD
+ * GEMM of wasm/gemm.ts, which sums float32 products in float32 (as XLA:CPU does) and float64 ones
+ * as below. The JavaScript kernel here matches the reference reduce kernel bit for bit: products
+ * in the operand dtype (float32 products rounded with Math.fround), summed in float64 in
+ * ascending k from 0, rounded once when stored into the output array.
  *
  * Structure follows the BLIS/GotoBLAS idea scaled down to what V8 keeps in registers: both
  * operands are packed (whatever their strides) into float64 panels of 4-row / 4-column slivers,
