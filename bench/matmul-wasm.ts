@@ -19,7 +19,7 @@ import { setCpuThreads } from '../src/engine/backends/cpu/threads.js';
 import { defaultShapes, type GemmOperand, wasmGemm } from '../src/engine/backends/cpu/wasm/gemm.js';
 import type { Array as TArray, Value } from '../src/engine/index.js';
 import { jit, numpy as jnp } from '../src/engine/index.js';
-import { measureCeiling } from './simd-ceiling.js';
+import { ceilingLoops } from './simd-ceiling.js';
 
 const quick = process.argv.includes('--quick');
 const SIZES = quick ? [256, 512, 1024] : [256, 512, 1024, 2048];
@@ -31,19 +31,6 @@ function median(xs: number[]): number {
 }
 
 const gflops = (n: number, ms: number) => (2 * n ** 3) / (ms * 1e6);
-
-/** Median ms of `f` after warm-up; about 1 s of work per measurement at most. */
-async function timeMs(f: () => unknown, n: number): Promise<number> {
-  const reps = Math.max(3, Math.min(ROUNDS, Math.round(2e9 / (2 * n ** 3))));
-  for (let i = 0; i < 2; i++) await f();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await f();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
 
 function operand(dtype: 'float32' | 'float64', n: number, seed: number): GemmOperand {
   const bytes = n * n * (dtype === 'float32' ? 4 : 8);
@@ -57,20 +44,24 @@ function operand(dtype: 'float32' | 'float64', n: number, seed: number): GemmOpe
   return { data, offset: 0, strides: [0, n, 1] };
 }
 
-// 1. The ceiling and wasmGemm's rates.
-const ceiling = await measureCeiling(3);
+// 1. wasmGemm's rates: by the clock, and per second of CPU time (this process's, all threads),
+// which holds still when other work shares the cores: it is the rate while running, and, next to
+// the ceiling loop's rate measured the same way round by round, the share of the SIMD units the
+// kernel uses. (CPU time leaves out time threads spend waiting on each other, so on 2 threads
+// the clock is the measure of parallel speed.)
+const loops = await ceilingLoops();
+const loop = (what: string) => loops.find((l) => l.what === what);
 const shapes = defaultShapes();
-console.log('SIMD128 ceiling (register-only loops, 12 accumulators), GFLOP/s:');
-for (const c of ceiling)
-  console.log(
-    `  ${c.what.padEnd(20)} 1 thread ${c.one.toFixed(1).padStart(6)}   2 threads ${c.two.toFixed(1).padStart(6)}`,
-  );
-const kernel = (s: typeof shapes.f32) => `${s.mr}x${s.nv * 4}${s.fma ? ' relaxed_madd' : ' mul+add'}`;
+const kernel = (s: typeof shapes.f32, lanes: number) =>
+  `${s.mr}x${s.nv * lanes} ${s.fma ? 'relaxed_madd' : 'mul+add'}`;
 console.log(
-  `wasmGemm (float32 kernel ${kernel(shapes.f32)}, float64 ${shapes.f64.mr}x${shapes.f64.nv * 2}${shapes.f64.fma ? ' relaxed_madd' : ' mul+add'}):`,
+  `wasmGemm: float32 kernel ${kernel(shapes.f32, 4)}, float64 ${kernel(shapes.f64, 2)}; medians of rounds`,
 );
-const rates: Record<string, number> = {};
+console.log('  (clock GFLOP/s; CPU-time GFLOP/s per core; that as a share of the ceiling loop per core)');
+const CEILING_ITERS = 1_000_000;
 for (const dtype of ['float32', 'float64'] as const) {
+  const lanes = dtype === 'float32' ? 'f32x4' : 'f64x2';
+  const ceilings = [loop(`${lanes} mul+add`), loop(`${lanes} relaxed_madd`)].filter((l) => l !== undefined);
   for (const n of SIZES) {
     const a = operand(dtype, n, 1);
     const b = operand(dtype, n, 2);
@@ -78,22 +69,47 @@ for (const dtype of ['float32', 'float64'] as const) {
     const row: string[] = [];
     for (const threads of [1, 2]) {
       setCpuThreads(threads);
-      const ms = await timeMs(() => wasmGemm(dtype, 1, n, n, n, a, b, c), n);
-      rates[`${dtype} ${n} ${threads}`] = gflops(n, ms);
+      const gemm = () => {
+        const t0 = performance.now();
+        const u0 = process.cpuUsage();
+        wasmGemm(dtype, 1, n, n, n, a, b, c);
+        const u = process.cpuUsage(u0);
+        return [
+          gflops(n, performance.now() - t0),
+          (threads * gflops(n, (u.user + u.system) / 1e3)) / threads,
+        ];
+      };
+      for (let i = 0; i < 2; i++) gemm();
+      const clock: number[] = [];
+      const cpu: number[] = [];
+      const shares = ceilings.map(() => [] as number[]);
+      const reps = Math.max(3, Math.min(ROUNDS, Math.round(4e9 / (2 * n ** 3))));
+      for (let r = 0; r < reps; r++) {
+        const [w, u] = gemm();
+        clock.push(w);
+        cpu.push(u);
+        for (const [i, l] of ceilings.entries()) shares[i].push(u / l.oneCpu(CEILING_ITERS));
+      }
+      const pct = ceilings
+        .map((l, i) => `${(100 * median(shares[i])).toFixed(0)}% ${l.what.split(' ')[1]}`)
+        .join(', ');
       row.push(
-        `${threads} thread${threads > 1 ? 's' : ' '} ${ms.toFixed(2).padStart(8)} ms ${gflops(n, ms).toFixed(1).padStart(6)} GFLOP/s`,
+        `${threads}T ${median(clock).toFixed(1).padStart(5)} | ${median(cpu).toFixed(1).padStart(5)} (${pct})`,
       );
     }
     console.log(`  ${dtype} ${String(n).padStart(4)}: ${row.join('   ')}`);
   }
 }
 setCpuThreads(null);
-const best = (what: string) => ceiling.find((c) => c.what === what)?.two ?? Number.NaN;
-const r1024 = rates['float32 1024 2'];
-console.log(
-  `  float32 1024 on 2 threads: ${((100 * r1024) / best('f32x4 relaxed_madd')).toFixed(0)}% of the relaxed_madd ceiling, ` +
-    `${((100 * r1024) / best('f32x4 mul+add')).toFixed(0)}% of the mul+add ceiling`,
-);
+console.log('SIMD128 ceilings (register-only loops, 12 accumulators), GFLOP/s, this run:');
+for (const l of loops) {
+  const one = median([1, 2, 3].map(() => l.one(CEILING_ITERS)));
+  const two = median([1, 2, 3].map(() => l.two(CEILING_ITERS)));
+  console.log(
+    `  ${l.what.padEnd(20)} 1 thread ${one.toFixed(1).padStart(6)}   2 threads ${two.toFixed(1).padStart(6)}`,
+  );
+  l.close();
+}
 
 // 2. 1024x1024 float32, side by side.
 const N = 1024;

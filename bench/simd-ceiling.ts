@@ -48,7 +48,9 @@ function ceilingModule(f64: boolean, fma: boolean): Uint8Array {
   return moduleOf([{ name: 'k', params: [I32], results: [], body: f }], { pages: 1 });
 }
 
-// The same loop in each thread: compile, warm up (V8 tiers up to optimized code), then time.
+// The same loop in each thread: compile, warm up (V8 tiers up to optimized code), then run on
+// request. The worker waits on word 0 of `ctl` for a number of iterations to run (-1: exit) and
+// counts its runs in word 1.
 const runner = `
   const prepare = (bytes) => {
     const m = new WebAssembly.Memory({ initial: 1 });
@@ -56,29 +58,82 @@ const runner = `
     for (let i = 0; i < 20; i++) k(1000);
     return k;
   };`;
-
-function inWorker(bytes: Uint8Array, iters: number, start: Int32Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(
-      `${runner}
-      const { parentPort, workerData } = require('node:worker_threads');
-      const k = prepare(workerData.bytes);
-      Atomics.add(workerData.start, 1, 1);
-      Atomics.notify(workerData.start, 1);
-      Atomics.wait(workerData.start, 0, 0);
-      k(workerData.iters);
-      parentPort.postMessage(0);`,
-      { eval: true, workerData: { bytes, iters, start } },
-    );
-    w.once('message', () => {
-      resolve();
-      void w.terminate();
-    });
-    w.once('error', reject);
-  });
-}
+const workerLoop = `${runner}
+  const { workerData } = require('node:worker_threads');
+  const { bytes, ctl } = workerData;
+  const k = prepare(bytes);
+  Atomics.store(ctl, 2, 1);
+  Atomics.notify(ctl, 2);
+  for (;;) {
+    Atomics.wait(ctl, 0, 0);
+    const iters = Atomics.exchange(ctl, 0, 0);
+    if (iters < 0) break;
+    k(iters);
+    Atomics.add(ctl, 1, 1);
+    Atomics.notify(ctl, 1);
+  }`;
 
 const prepare = new Function(`${runner} return prepare;`)() as (bytes: Uint8Array) => (iters: number) => void;
+
+/** One ceiling loop, ready to run on this thread alone or on this thread and a worker at once. */
+export class CeilingLoop {
+  readonly flops: number;
+  private readonly k: (iters: number) => void;
+  private readonly ctl = new Int32Array(new SharedArrayBuffer(12));
+  private readonly worker: Worker;
+
+  constructor(
+    readonly what: string,
+    bytes: Uint8Array,
+    lanes: number,
+  ) {
+    this.flops = 2 * lanes * ACCS * UNROLL;
+    this.k = prepare(bytes);
+    this.worker = new Worker(workerLoop, { eval: true, workerData: { bytes, ctl: this.ctl } });
+    this.worker.unref();
+  }
+
+  static async make(f64: boolean, fma: boolean): Promise<CeilingLoop> {
+    const l = new CeilingLoop(
+      `${f64 ? 'f64x2' : 'f32x4'} ${fma ? 'relaxed_madd' : 'mul+add'}`,
+      ceilingModule(f64, fma),
+      f64 ? 2 : 4,
+    );
+    while (Atomics.load(l.ctl, 2) === 0) await new Promise((r) => setTimeout(r, 5));
+    return l;
+  }
+
+  /** GFLOP/s of `iters` iterations on this thread. */
+  one(iters: number): number {
+    const t0 = performance.now();
+    this.k(iters);
+    return (this.flops * iters) / ((performance.now() - t0) * 1e6);
+  }
+
+  /** GFLOP/s of `iters` iterations on this thread per second of its CPU time. */
+  oneCpu(iters: number): number {
+    const t0 = process.cpuUsage();
+    this.k(iters);
+    const t = process.cpuUsage(t0);
+    return (this.flops * iters) / ((t.user + t.system) * 1e3);
+  }
+
+  /** GFLOP/s of `iters` iterations on this thread and the worker at once. */
+  two(iters: number): number {
+    const runs = Atomics.load(this.ctl, 1);
+    const t0 = performance.now();
+    Atomics.store(this.ctl, 0, iters);
+    Atomics.notify(this.ctl, 0);
+    this.k(iters);
+    while (Atomics.load(this.ctl, 1) === runs) Atomics.wait(this.ctl, 1, runs, 1000);
+    return (2 * this.flops * iters) / ((performance.now() - t0) * 1e6);
+  }
+
+  close(): void {
+    Atomics.store(this.ctl, 0, -1);
+    Atomics.notify(this.ctl, 0);
+  }
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -94,39 +149,27 @@ export interface Ceiling {
   two: number;
 }
 
-/** The ceilings: f32x4 and f64x2, mul + add and (where the engine has it) relaxed_madd. */
+/** The loops: f32x4 and f64x2, mul + add and (where the engine has it) relaxed_madd. */
+export async function ceilingLoops(): Promise<CeilingLoop[]> {
+  const out: CeilingLoop[] = [];
+  for (const f64 of [false, true])
+    for (const fma of relaxedSimd() ? [false, true] : [false]) out.push(await CeilingLoop.make(f64, fma));
+  return out;
+}
+
+/** The ceilings, medians of `rounds`. */
 export async function measureCeiling(rounds = 5): Promise<Ceiling[]> {
-  const hasFma = relaxedSimd();
-  const out: Ceiling[] = [];
-  for (const f64 of [false, true]) {
-    for (const fma of hasFma ? [false, true] : [false]) {
-      const bytes = ceilingModule(f64, fma);
-      const flops = 2 * (f64 ? 2 : 4) * ACCS * UNROLL * ITERS;
-      const one: number[] = [];
-      const two: number[] = [];
-      const k = prepare(bytes);
-      for (let r = 0; r < rounds; r++) {
-        let t0 = performance.now();
-        k(ITERS);
-        one.push(performance.now() - t0);
-        // Two threads: a worker and this one, started together once both are warm.
-        const start = new Int32Array(new SharedArrayBuffer(8));
-        const other = inWorker(bytes, ITERS, start);
-        while (Atomics.load(start, 1) === 0) await new Promise((r) => setTimeout(r, 1));
-        t0 = performance.now();
-        Atomics.store(start, 0, 1);
-        Atomics.notify(start, 0);
-        k(ITERS);
-        await other;
-        two.push(performance.now() - t0);
-      }
-      out.push({
-        what: `${f64 ? 'f64x2' : 'f32x4'} ${fma ? 'relaxed_madd' : 'mul+add'}`,
-        one: flops / (median(one) * 1e6),
-        two: (2 * flops) / (median(two) * 1e6),
-      });
+  const loops = await ceilingLoops();
+  const out = loops.map((l) => {
+    const one: number[] = [];
+    const two: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      one.push(l.one(ITERS));
+      two.push(l.two(ITERS));
     }
-  }
+    l.close();
+    return { what: l.what, one: median(one), two: median(two) };
+  });
   return out;
 }
 
