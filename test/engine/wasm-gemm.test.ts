@@ -146,13 +146,46 @@ function fma32(a: number, b: number, c: number): number {
   return Math.fround(s);
 }
 
-/** Whether the float32 kernel fuses its multiply-adds (relaxed_madd on an FMA machine). */
-function fusesF32(): boolean {
-  const a = { data: Float32Array.of(-1, 1 + 2 ** -12), offset: 0, strides: [0, 2, 1] as Strides };
-  const b = { data: Float32Array.of(1 + 2 ** -11, 1 + 2 ** -12), offset: 0, strides: [0, 1, 1] as Strides };
-  const c = output('float32', 1, 1, 1);
-  wasmGemm('float32', 1, 1, 1, 2, a, b, c);
-  // (1 + 2^-12)^2 - (1 + 2^-11) = 2^-24 exactly; rounding the product first gives 0.
+/** x = m * 2^e with m an integer (x finite). */
+function split(x: number): [bigint, number] {
+  f64[0] = x;
+  const bits = u64[0];
+  const exp = Number((bits >> 52n) & 0x7ffn);
+  let m = bits & ((1n << 52n) - 1n);
+  if (exp !== 0) m |= 1n << 52n;
+  return [bits >> 63n ? -m : m, (exp === 0 ? 1 : exp) - 1075];
+}
+
+/** fma of float64 values, rounded once: the exact sum in a BigInt, 60 bits kept with a sticky bit. */
+function fma64(a: number, b: number, c: number): number {
+  if (a === 0 || b === 0 || !Number.isFinite(a * b) || !Number.isFinite(c)) return a * b + c;
+  const [ma, ea] = split(a);
+  const [mb, eb] = split(b);
+  const [mc, ec] = split(c);
+  let e = Math.min(ea + eb, ec);
+  let s = ((ma * mb) << BigInt(ea + eb - e)) + (mc << BigInt(ec - e));
+  if (s === 0n) return 0;
+  const neg = s < 0n;
+  if (neg) s = -s;
+  const extra = s.toString(2).length - 60;
+  if (extra > 0) {
+    const sticky = s & ((1n << BigInt(extra)) - 1n) ? 1n : 0n;
+    s = (s >> BigInt(extra)) | sticky;
+    e += extra;
+  }
+  const r = Number(s) * 2 ** (e + 600) * 2 ** -600;
+  return neg ? -r : r;
+}
+
+/** Whether the kernel for `dt` fuses its multiply-adds (relaxed_madd on an FMA machine). */
+function fuses(dt: DT): boolean {
+  // (1 + 2^-h)^2 - (1 + 2^(1-h)) = 2^-2h exactly; rounding the product first gives 0.
+  const h = dt === 'float32' ? 12 : 27;
+  const F = dt === 'float32' ? Float32Array : Float64Array;
+  const a = { data: F.of(-1, 1 + 2 ** -h), offset: 0, strides: [0, 2, 1] as Strides };
+  const b = { data: F.of(1 + 2 ** (1 - h), 1 + 2 ** -h), offset: 0, strides: [0, 1, 1] as Strides };
+  const c = output(dt, 1, 1, 1);
+  wasmGemm(dt, 1, 1, 1, 2, a, b, c);
   return c.data[0] !== 0;
 }
 
@@ -176,7 +209,7 @@ function sequential(
         for (let p = 0; p < k; p++) {
           const x = at(a, q, i, p);
           const y = at(b, q, p, j);
-          if (dt === 'float64') s += x * y;
+          if (dt === 'float64') s = fused ? fma64(x, y, s) : s + x * y;
           else s = fused ? fma32(x, y, s) : fr(s + fr(x * y));
         }
         out[(q * m + i) * n + j] = s;
@@ -316,9 +349,9 @@ describe('wasmGemm against float64 references', () => {
 
 describe('wasmGemm sums in one fixed order', () => {
   it('bit for bit the sequential sum with the kernel multiply-add', () => {
-    const fused = fusesF32();
-    if (!defaultShapes().f32.fma) expect(fused).toBe(false);
     for (const dt of ['float32', 'float64'] as const) {
+      const fused = fuses(dt);
+      if (!defaultShapes()[dt === 'float32' ? 'f32' : 'f64'].fma) expect(fused).toBe(false);
       for (const [batch, m, n, k] of [
         [2, 33, 7, 255],
         [1, 7, 33, 1025],
@@ -329,7 +362,7 @@ describe('wasmGemm sums in one fixed order', () => {
         const b = operand(dt, batch, k, n, 'strided', 12);
         const c = output(dt, batch, m, n);
         wasmGemm(dt, batch, m, n, k, a, b, c);
-        const want = sequential(dt, dt === 'float32' && fused, batch, m, n, k, a, b);
+        const want = sequential(dt, fused, batch, m, n, k, a, b);
         expect(Array.from(c.data)).toEqual(Array.from(want));
       }
     }

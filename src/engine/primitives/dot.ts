@@ -10,8 +10,8 @@
  *   product of the (fused) operands, converted to the result dtype first;
  * - for large float32/float64 matmuls, the `matmul` library kernel (backends/cpu/lib-matmul.ts)
  *   on materialized operands, addressed by strides. On the CPU that is the WebAssembly SIMD GEMM
- *   (backends/cpu/wasm/gemm.ts), which accumulates float32 in float32 (float64 as the reduce
- *   kernel does, bit for bit); with SIMD off, a JavaScript kernel that gives the reduce kernel's
+ *   (backends/cpu/wasm/gemm.ts), which accumulates float32 in float32 with fused multiply-adds
+ *   where the engine has them; with SIMD off, a JavaScript kernel that gives the reduce kernel's
  *   bits (float64 accumulation in the same k order, one rounding at the end).
  */
 

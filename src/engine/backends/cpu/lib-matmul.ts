@@ -4,8 +4,9 @@
  * (batch, row, col) strides, so transposed layouts need no copy on the lowering side.
  *
  * With WebAssembly SIMD on (the default; TJAX_CPU_SIMD=0 turns it off) the kernel is the SIMD
- * GEMM of wasm/gemm.ts, which sums float32 products in float32 (as XLA:CPU does) and float64 ones
- * as below. The JavaScript kernel here matches the reference reduce kernel bit for bit: products
+ * GEMM of wasm/gemm.ts, which sums float32 products in float32 (as XLA:CPU does), with fused
+ * multiply-adds where the engine has them. The JavaScript kernel here matches the reference
+ * reduce kernel bit for bit: products
  * in the operand dtype (float32 products rounded with Math.fround), summed in float64 in
  * ascending k from 0, rounded once when stored into the output array.
  *

@@ -175,7 +175,9 @@ export function packFn(p: Precision, w: number): FuncWriter {
   const lanes = p.lanes;
   const load = esz === 4 ? OP2.f32Load : OP2.f64Load;
   const store = esz === 4 ? OP2.f32Store : OP2.f64Store;
-  const wide = w % lanes === 0;
+  // Whole vectors of a sliver (the fast paths); its last `w % lanes` values go one by one.
+  const vecs = Math.floor(w / lanes);
+  const wide = vecs > 0;
   // Byte offsets of the sliver's rows (r * rs), for the transposing path.
   const rowOff = wide ? Array.from({ length: w }, () => f.local(I32)) : [];
   const rowsV = Array.from({ length: lanes }, () => f.local(V128));
@@ -267,11 +269,17 @@ export function packFn(p: Precision, w: number): FuncWriter {
                   () => f.get(kPos),
                   () => {
                     setQ();
-                    for (let v = 0; v < w / lanes; v++) {
+                    for (let v = 0; v < vecs; v++) {
                       f.get(d)
                         .get(q)
                         .mem(SIMD.load, 16 * v, true)
                         .mem(SIMD.store, 16 * v, true);
+                    }
+                    for (let t = vecs * lanes; t < w; t++) {
+                      f.get(d)
+                        .get(q)
+                        .mem(load, t * esz)
+                        .mem(store, t * esz);
                     }
                     f.get(d)
                       .i32(w * esz)
@@ -293,7 +301,17 @@ export function packFn(p: Precision, w: number): FuncWriter {
                     () => f.get(tmpI),
                     () => {
                       setQ();
-                      for (let g = 0; g < w / lanes; g++) {
+                      for (let t = vecs * lanes; t < w; t++) {
+                        for (let c = 0; c < lanes; c++) {
+                          f.get(d)
+                            .get(q)
+                            .get(rowOff[t])
+                            .op(OP.i32Add)
+                            .mem(load, c * esz)
+                            .mem(store, (c * w + t) * esz);
+                        }
+                      }
+                      for (let g = 0; g < vecs; g++) {
                         for (let t = 0; t < lanes; t++) {
                           f.get(q)
                             .get(rowOff[g * lanes + t])

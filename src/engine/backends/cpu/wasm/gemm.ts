@@ -10,11 +10,13 @@
  * computed it (by this thread at the end when the output is not on a SharedArrayBuffer). One
  * shared memory serves every thread; it grows to the largest call and stays.
  *
- * Micro-kernels were chosen by measurement on the project's 2-core AMD EPYC (Zen 5) under Node 20
- * (bench/matmul-wasm.ts): with relaxed SIMD, float32 runs 8x4 tiles with `relaxed_madd`; without
- * it, 4x8 tiles with mul + add. V8 keeps 15 vector registers and hoists a loop body's loads to
- * its top, so the tiles that win hold few loaded values: A's values are loaded as whole vectors
- * and splat by shuffles.
+ * Micro-kernels and blocking were chosen by measurement on the project's 2-core AMD EPYC (Zen 5)
+ * under Node 20 (single-thread GFLOP/s per second of CPU time, packing included): with relaxed
+ * SIMD, float32 runs 5x8 tiles with `relaxed_madd` (~57, against ~45 for the best mul + add tile,
+ * 4x8, used without it) and float64 3x6 tiles (~28, against ~23 for 4x4 mul + add). V8 keeps 15
+ * vector registers and hoists a loop body's loads to its top, so the tiles that win hold few
+ * loaded values: A's values are loaded as whole vectors and splat by shuffles (one splat load
+ * per value ran at ~46 at best, spilling). kc = 512, mc = 240 gave a few percent over 256 / 64.
  */
 
 import { runtime } from '../runtime.js';
@@ -39,9 +41,9 @@ export const gemmConfig = {
   f32: null as MicroShape | null,
   f64: null as MicroShape | null,
   /** k-values per block (rounded up to a multiple of the kernel's unroll). */
-  kc: 256,
+  kc: 512,
   /** Rows of C per block (rounded up to a multiple of mr). */
-  mc: 64,
+  mc: 240,
   /** Columns of C per block (rounded up to a multiple of nr). */
   nc: 1024,
   /** Products of at least this many multiply-adds run on the worker pool too. */
@@ -53,9 +55,11 @@ export function defaultShapes(): { f32: MicroShape; f64: MicroShape } {
   const fma = relaxedSimd();
   return {
     f32: fma
-      ? { mr: 8, nv: 1, ku: 2, fma: true, splat: 'shuffle' }
+      ? { mr: 5, nv: 2, ku: 1, fma: true, splat: 'shuffle' }
       : { mr: 4, nv: 2, ku: 1, fma: false, splat: 'shuffle' },
-    f64: { mr: 4, nv: 2, ku: 1, fma: false, splat: 'shuffle' },
+    f64: fma
+      ? { mr: 3, nv: 3, ku: 1, fma: true, splat: 'shuffle' }
+      : { mr: 4, nv: 2, ku: 1, fma: false, splat: 'shuffle' },
   };
 }
 
