@@ -217,11 +217,9 @@ function sequential(
   return out;
 }
 
+const defaults = { ...gemmConfig };
 afterEach(() => {
-  gemmConfig.mc = 64;
-  gemmConfig.nc = 1024;
-  gemmConfig.kc = 256;
-  gemmConfig.parallelMin = 1 << 18;
+  Object.assign(gemmConfig, defaults);
   retune();
 });
 

@@ -46,8 +46,11 @@ export const gemmConfig = {
   mc: 240,
   /** Columns of C per block (rounded up to a multiple of nr). */
   nc: 1024,
-  /** Products of at least this many multiply-adds run on the worker pool too. */
-  parallelMin: 1 << 18,
+  /**
+   * Products of at least this many multiply-adds run on the worker pool too (128^3: a job on the
+   * pool costs some 20 us, a 128^3 product about 80 us on one thread).
+   */
+  parallelMin: 1 << 21,
 };
 
 /** The micro-kernels used where gemmConfig leaves them null. */
@@ -123,58 +126,58 @@ function getEngine(): Engine {
 
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 
-/** The strides that address an operand's elements, 0 along dimensions of size 1. */
-const liveStrides = (op: GemmOperand, dims: Dims): Dims =>
-  dims.map((d, i) => (d === 1 ? 0 : op.strides[i])) as Dims;
+/**
+ * How a (batches, rows, cols) operand is copied in: its strides (0 along dimensions of size 1),
+ * the element range they cover from `lo`, and whether that range is copied as it is (`compact`)
+ * or gathered densely because it is mostly gaps; `size` is the elements it takes in memory.
+ */
+interface Span {
+  s0: number;
+  s1: number;
+  s2: number;
+  d0: number;
+  d1: number;
+  d2: number;
+  lo: number;
+  compact: boolean;
+  size: number;
+}
 
-/** The element range an operand's strides cover, and how many distinct elements it has. */
-function extent(op: GemmOperand, dims: Dims): { lo: number; hi: number; count: number } {
-  const st = liveStrides(op, dims);
+function spanOf(op: GemmOperand, d0: number, d1: number, d2: number): Span {
+  const s0 = d0 === 1 ? 0 : op.strides[0];
+  const s1 = d1 === 1 ? 0 : op.strides[1];
+  const s2 = d2 === 1 ? 0 : op.strides[2];
   let lo = op.offset;
   let hi = op.offset;
-  let count = 1;
-  for (let i = 0; i < 3; i++) {
-    const span = (dims[i] - 1) * st[i];
+  for (const span of [(d0 - 1) * s0, (d1 - 1) * s1, (d2 - 1) * s2]) {
     if (span < 0) lo += span;
     else hi += span;
-    if (st[i] !== 0) count *= dims[i];
   }
-  return { lo, hi, count };
-}
-
-/** Whether an operand is copied in as the range it covers (else gathered densely). */
-function compact(op: GemmOperand, dims: Dims): boolean {
-  const { lo, hi, count } = extent(op, dims);
-  return hi - lo + 1 <= 2 * count + 1024;
-}
-
-/** Elements an operand takes in memory. */
-function placedSize(op: GemmOperand, dims: Dims): number {
-  const { lo, hi, count } = extent(op, dims);
-  return compact(op, dims) ? hi - lo + 1 : count;
+  const count = (s0 ? d0 : 1) * (s1 ? d1 : 1) * (s2 ? d2 : 1);
+  const compact = hi - lo + 1 <= 2 * count + 1024;
+  return { s0, s1, s2, d0, d1, d2, lo, compact, size: compact ? hi - lo + 1 : count };
 }
 
 /**
- * Copies a (batch, rows, cols) operand into the memory at element `at`: the range its strides
- * cover, or a dense gather. Returns where its element (0,0,0) lies (in elements) and its strides
- * there.
+ * Copies an operand into the memory at element `at`: the range its strides cover, or a dense
+ * gather. Returns where its element (0,0,0) lies (in elements) and its strides there.
  */
-function place(op: GemmOperand, dims: Dims, view: Float, at: number): { at: number; strides: Dims } {
-  const st = liveStrides(op, dims);
-  if (compact(op, dims)) {
-    const { lo, hi } = extent(op, dims);
-    view.set(op.data.subarray(lo, hi + 1), at);
-    return { at: at + op.offset - lo, strides: st };
+function place(op: GemmOperand, sp: Span, view: Float, at: number): { at: number; strides: Dims } {
+  if (sp.compact) {
+    view.set(op.data.subarray(sp.lo, sp.lo + sp.size), at);
+    return { at: at + op.offset - sp.lo, strides: [sp.s0, sp.s1, sp.s2] };
   }
-  const [d0, d1, d2] = dims.map((d, i) => (st[i] === 0 ? 1 : d));
+  const d0 = sp.s0 ? sp.d0 : 1;
+  const d1 = sp.s1 ? sp.d1 : 1;
+  const d2 = sp.s2 ? sp.d2 : 1;
   let o = at;
   for (let b = 0; b < d0; b++) {
     for (let i = 0; i < d1; i++) {
-      const base = op.offset + b * st[0] + i * st[1];
-      for (let q = 0; q < d2; q++) view[o++] = op.data[base + q * st[2]];
+      const base = op.offset + b * sp.s0 + i * sp.s1;
+      for (let q = 0; q < d2; q++) view[o++] = op.data[base + q * sp.s2];
     }
   }
-  return { at, strides: [st[0] && d1 * d2, st[1] && d2, st[2] && 1] };
+  return { at, strides: [sp.s0 && d1 * d2, sp.s1 && d2, sp.s2 && 1] };
 }
 
 /** The operand's matrices transposed. */
@@ -241,26 +244,41 @@ export function wasmGemm(
   const kPad = roundUp(k, shape.ku);
   const aBcast = a.strides[0] === 0 || batch === 1;
   const bBcast = b.strides[0] === 0 || batch === 1;
-  const bytes = (g: number) => bytesFor(g, a, b, aBcast, bBcast, m, n, k, mr, nr, kPad, esz);
   let group = batch;
-  while (group > 1 && bytes(group) > MAX_BYTES) group = Math.ceil(group / 2);
-  if (bytes(group) > MAX_PAGES * PAGE) {
+  let lay = layout(group, a, b, aBcast, bBcast, m, n, k, mr, nr, kPad, esz);
+  while (group > 1 && lay.bytes > MAX_BYTES) {
+    group = Math.ceil(group / 2);
+    lay = layout(group, a, b, aBcast, bBcast, m, n, k, mr, nr, kPad, esz);
+  }
+  if (lay.bytes > MAX_PAGES * PAGE) {
     throw new RangeError(
       `wasmGemm: a ${m}x${k} by ${k}x${n} product needs more than 4 GiB of WebAssembly memory`,
     );
   }
   for (let b0 = 0; b0 < batch; b0 += group) {
     const g = Math.min(group, batch - b0);
+    if (g !== group) lay = layout(g, a, b, aBcast, bBcast, m, n, k, mr, nr, kPad, esz);
     const job = plan(eng, f32, esz, g, m, n, k, mr, nr, kPad);
-    run(eng, job, b0, g, aBcast ? a : fromBatch(a, b0), bBcast ? b : fromBatch(b, b0), c, bytes(g));
+    run(eng, job, b0, g, aBcast ? a : fromBatch(a, b0), bBcast ? b : fromBatch(b, b0), c, lay);
   }
 }
 
 /**
- * Bytes of memory for `g` batches: raw A and B, their packed copies, C, each 64-byte aligned,
- * and a vector of slack (the shuffle-splat kernel loads a vector past a sliver's last values).
+ * Where `g` batches go in memory (in elements, each part 64-byte aligned): raw A and B (their
+ * spans), their packed copies, C; and the bytes it all takes, with a vector of slack (the
+ * shuffle-splat kernel loads a vector past a sliver's last values).
  */
-function bytesFor(
+interface Layout {
+  spanA: Span;
+  spanB: Span;
+  rawB: number;
+  packedA: number;
+  packedB: number;
+  cAt: number;
+  bytes: number;
+}
+
+function layout(
   g: number,
   a: GemmOperand,
   b: GemmOperand,
@@ -273,19 +291,18 @@ function bytesFor(
   nr: number,
   kPad: number,
   esz: number,
-): number {
-  const mPad = roundUp(m, mr);
-  const nPad = roundUp(n, nr);
+): Layout {
+  const align = (x: number) => roundUp(x, 64 / esz);
   const ga = aBcast ? 1 : g;
   const gb = bBcast ? 1 : g;
-  return (
-    roundUp(placedSize(a, [ga, m, k]) * esz, 64) +
-    roundUp(placedSize(b, [gb, k, n]) * esz, 64) +
-    roundUp(ga * kPad * mPad * esz, 64) +
-    roundUp(gb * kPad * nPad * esz, 64) +
-    roundUp(g * mPad * nPad * esz, 64) +
-    64
-  );
+  const spanA = spanOf(a, ga, m, k);
+  const spanB = spanOf(b, gb, k, n);
+  const rawB = align(spanA.size);
+  const packedA = rawB + align(spanB.size);
+  const packedB = packedA + align(ga * kPad * roundUp(m, mr));
+  const cAt = packedB + align(gb * kPad * roundUp(n, nr));
+  const end = cAt + align(g * roundUp(m, mr) * roundUp(n, nr));
+  return { spanA, spanB, rawB, packedA, packedB, cAt, bytes: end * esz + 64 };
 }
 
 /** The job for `batch` batches (without the memory layout and the output, filled in by run). */
@@ -351,32 +368,22 @@ function run(
   a: GemmOperand,
   b: GemmOperand,
   c: GemmOperand,
-  bytes: number,
+  lay: Layout,
 ): void {
   const f32 = job[J.f32] === 1;
   const esz = job[J.esz];
-  const [m, n, k, mPad, nPad, kPad] = [job[J.m], job[J.n], job[J.k], job[J.mPad], job[J.nPad], job[J.kPad]];
+  const [m, n, mPad, nPad] = [job[J.m], job[J.n], job[J.mPad], job[J.nPad]];
   const threads = job[J.threads];
   const mem = eng.memory;
   const have = mem.buffer.byteLength;
-  if (have < bytes) mem.grow(Math.ceil((bytes - have) / PAGE));
+  if (have < lay.bytes) mem.grow(Math.ceil((lay.bytes - have) / PAGE));
   const view = viewOf(mem, f32);
-  const align = (x: number) => roundUp(x, 64 / esz);
-
-  // Layout (in elements): raw A, raw B, packed A, packed B, C.
-  const batchesA = a.strides[0] === 0 || batch === 1 ? 1 : batch;
-  const batchesB = b.strides[0] === 0 || batch === 1 ? 1 : batch;
-  const dimsA: Dims = [batchesA, m, k];
-  const dimsB: Dims = [batchesB, k, n];
-  const rawB = align(placedSize(a, dimsA));
-  const packedA = rawB + align(placedSize(b, dimsB));
-  const packedB = packedA + align(batchesA * kPad * mPad);
-  const cAt = packedB + align(batchesB * kPad * nPad);
-  const pa = place(a, dimsA, view, 0);
-  const pb = place(b, dimsB, view, rawB);
+  const { packedA, packedB, cAt } = lay;
+  const pa = place(a, lay.spanA, view, 0);
+  const pb = place(b, lay.spanB, view, lay.rawB);
   const shared = threads > 1 && isShared(c.data);
-  job[J.batchesA] = batchesA;
-  job[J.batchesB] = batchesB;
+  job[J.batchesA] = lay.spanA.d0;
+  job[J.batchesB] = lay.spanB.d0;
   job[J.aAt] = pa.at * esz;
   job[J.aSb] = pa.strides[0] * esz;
   job[J.aRs] = pa.strides[1] * esz;
