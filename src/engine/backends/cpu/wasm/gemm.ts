@@ -19,6 +19,7 @@
  * per value ran at ~46 at best, spilling). kc = 512, mc = 240 gave a few percent over 256 / 64.
  */
 
+import { createRequire } from 'node:module';
 import { runtime } from '../runtime.js';
 import { cpuThreads, type RangedKernel, runShared } from '../threads.js';
 import { F32X4, F64X2, gemmFuncs, type MicroShape } from './gemm-kernels.js';
@@ -125,6 +126,15 @@ function getEngine(): Engine {
 }
 
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+
+let mainThread: boolean | null = null;
+/** Whether this is the main thread: a call on a worker (a kernel of the pool) runs on it alone. */
+function onMainThread(): boolean {
+  mainThread ??= (
+    createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')
+  ).isMainThread;
+  return mainThread;
+}
 
 /**
  * How a (batches, rows, cols) operand is copied in: its strides (0 along dimensions of size 1),
@@ -321,7 +331,7 @@ function plan(
   const shape = f32 ? eng.f32 : eng.f64;
   const mPad = roundUp(m, mr);
   const nPad = roundUp(n, nr);
-  const threads = batch * m * n * k >= gemmConfig.parallelMin ? cpuThreads() : 1;
+  const threads = batch * m * n * k >= gemmConfig.parallelMin && onMainThread() ? cpuThreads() : 1;
   let mc = Math.min(roundUp(gemmConfig.mc, mr), mPad);
   let nc = Math.min(roundUp(gemmConfig.nc, nr), nPad);
   // Enough blocks of C to go round: narrower blocks first (down to 128 columns), then shorter.
