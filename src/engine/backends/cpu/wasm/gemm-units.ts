@@ -1,11 +1,12 @@
 /**
  * @file The GEMM's units of work and the code that runs them on every thread (gemm.ts plans a
- * call into a job; threads.ts hands the units out). A job is two phases: packing (units of
- * slivers of A or B, for one batch) and computing (units of one block of C each, copied out to
- * the output array when every thread can see it). Units are taken in increasing order, so when a
- * thread reaches a compute unit, every packing unit has been taken: it waits (Atomics.wait on the
- * job's counter) until they are done, then computes. A late or busy thread only takes fewer
- * units; which thread computes a block changes nothing in its result.
+ * call into a job). A job is two phases: packing (units of slivers of A or B, for one batch) and
+ * computing (units of one block of C each, copied out to the output array when every thread can
+ * see it). Each thread that takes part claims units one at a time from the job's counter, in
+ * increasing order, until none are left (so a late or busy thread only takes fewer; the pool,
+ * threads.ts, just starts the threads). When a thread claims a compute unit, every packing unit
+ * has been claimed: it waits (Atomics.wait) until they are done, then computes. Which thread
+ * computes a block changes nothing in its result.
  *
  * The runner is source text, compiled by each worker as threads.ts compiles any kernel (and by
  * this thread), so it imports nothing: the job's numbers come in a Float64Array at the indices of
@@ -67,17 +68,12 @@ export const J = {
 } as const;
 export const JOB_SIZE = 41;
 
-/** Units of a job: packing units first, then one per block of C. */
-export function jobUnits(job: Float64Array): { pack: number; all: number } {
-  const pack = job[J.batchesA] * job[J.aUnits] + job[J.batchesB] * job[J.bUnits];
-  return { pack, all: pack + job[J.batch] * job[J.mBlocks] * job[J.nBlocks] };
-}
-
 const j = (name: keyof typeof J) => `job[${J[name]}]`;
 
 /**
- * The runner: `(rt, module, memory, job, ctl, out, lo, hi)` runs units [lo, hi); `ctl[0]`
- * counts finished packing units.
+ * The runner: `(rt, module, memory, job, ctl, out, lo, hi)` takes part in the job: it claims
+ * units from `ctl[1]` until there are none left (`lo` and `hi`, the pool's range, are ignored);
+ * `ctl[0]` counts finished packing units.
  */
 export const RUNNER_SOURCE = `(() => {
   let id = -1;
@@ -99,8 +95,9 @@ export const RUNNER_SOURCE = `(() => {
     const bSize = kPad * nPad * esz;
     const mc = ${j('mc')}, nc = ${j('nc')}, nBlocks = ${j('nBlocks')};
     const perBatch = ${j('mBlocks')} * nBlocks;
+    const all = nPack + ${j('batch')} * perBatch;
     let view = null;
-    for (let u = lo; u < hi; u++) {
+    for (let u = Atomics.add(ctl, 1, 1); u < all; u = Atomics.add(ctl, 1, 1)) {
       if (u < nPack) {
         try {
           if (u < nA) {

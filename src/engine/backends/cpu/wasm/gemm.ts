@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import { runtime } from '../runtime.js';
 import { cpuThreads, type RangedKernel, runShared } from '../threads.js';
 import { F32X4, F64X2, gemmFuncs, type MicroShape } from './gemm-kernels.js';
-import { J, JOB_SIZE, jobUnits, RUNNER_SOURCE } from './gemm-units.js';
+import { J, JOB_SIZE, RUNNER_SOURCE } from './gemm-units.js';
 import { moduleOf, relaxedSimd, type WasmMemory, wasm } from './module.js';
 
 export interface GemmOperand {
@@ -71,7 +71,7 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 /** A call's operands, packed copies and C take at most this much memory; batches go in groups. */
 const MAX_BYTES = 1 << 30;
-/** The runner's units are coarse: the pool hands them out one by one (see chunkSize). */
+/** Large enough that the pool makes one chunk of each of its slots (see chunkSize). */
 const UNIT_WORK = 1 << 20;
 
 interface Engine {
@@ -120,7 +120,7 @@ function getEngine(): Engine {
     f64,
     runner: { name: 'gemm', source: RUNNER_SOURCE, fn, calls: 0, inner: UNIT_WORK, out: 0 },
     job: new Float64Array(new SharedArrayBuffer(JOB_SIZE * 8)),
-    ctl: new Int32Array(new SharedArrayBuffer(4)),
+    ctl: new Int32Array(new SharedArrayBuffer(8)),
   };
   return engine;
 }
@@ -411,14 +411,14 @@ function run(
   job[J.cSr] = c.strides[1];
   job[J.cSc] = c.strides[2];
   job[J.batch0] = b0;
-  const units = jobUnits(job).all;
   const ctl = eng.ctl;
   ctl[0] = 0;
+  ctl[1] = 0;
   const args = [eng.module, mem, job, ctl, c.data];
   const runner = eng.runner;
-  if (threads === 1 || !runShared({ ...runner, extent: units }, args, runtime)) {
-    runner.fn(runtime, ...args, 0, units);
-  }
+  // The pool's range is one slot per thread: each call takes part until the units run out.
+  if (threads === 1 || !runShared({ ...runner, extent: threads }, args, runtime))
+    runner.fn(runtime, ...args, 0, 1);
   if (job[J.copyOut] === 1) return;
   const [sb, sr, sc] = c.strides;
   for (let bi = 0; bi < batch; bi++) {
