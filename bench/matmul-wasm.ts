@@ -119,7 +119,15 @@ const runners: Runner[] = [];
 const x = jnp.ones([N, N]);
 const y = jnp.ones([N, N]);
 const mm = jit((p: Value, q: Value) => jnp.matmul(p, q));
-runners.push({ name: 'tjax jit(jnp.matmul)', run: () => (mm(x, y) as TArray).blockUntilReady() });
+for (const threads of [2, 1]) {
+  runners.push({
+    name: `tjax jit(jnp.matmul) ${threads}T`,
+    run: () => {
+      setCpuThreads(threads);
+      return (mm(x, y) as TArray).blockUntilReady();
+    },
+  });
+}
 if (peersDir) {
   const req = createRequire(join(peersDir, 'node_modules', 'x.js'));
   try {
@@ -160,15 +168,21 @@ if (peersDir) {
     console.log(`(tfjs not loaded: ${(e as Error).message})`);
   }
 }
+// Clock and CPU time (all threads of this process: jax-js and tfjs-wasm run on one thread here).
 const times = runners.map(() => [] as number[]);
+const cpus = runners.map(() => [] as number[]);
 for (const r of runners) for (let i = 0; i < 3; i++) await r.run();
 for (let round = 0; round < ROUNDS; round++) {
   for (const [i, r] of runners.entries()) {
     const t0 = performance.now();
+    const u0 = process.cpuUsage();
     await r.run();
+    const u = process.cpuUsage(u0);
     times[i].push(performance.now() - t0);
+    cpus[i].push((u.user + u.system) / 1e3);
   }
 }
+setCpuThreads(null);
 let jaxMs: number | null = null;
 const python = process.env.TJAX_BENCH_PYTHON;
 if (python) {
@@ -189,13 +203,16 @@ print(sorted(ts)[len(ts) // 2] * 1000)`;
     jaxMs = null;
   }
 }
-console.log(`\n${N}x${N} float32 matmul, medians of ${ROUNDS} interleaved rounds:`);
-const tj = times[0];
+console.log(`\n${N}x${N} float32 matmul, medians of ${ROUNDS} interleaved rounds (clock; CPU time):`);
+const ratio = (xs: number[][], i: number, q: number) => median(xs[i].map((t, r) => t / xs[q][r])).toFixed(2);
 for (const [i, r] of runners.entries()) {
   const ms = median(times[i]);
-  const ratio = i === 0 ? '' : `   tjax / this: ${median(tj.map((t, q) => t / times[i][q])).toFixed(2)}x`;
+  const vs =
+    i < 2
+      ? ''
+      : `   tjax 2T / this: ${ratio(times, 0, i)}x clock;  tjax 1T / this: ${ratio(cpus, 1, i)}x CPU time`;
   console.log(
-    `  ${r.name.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms ${gflops(N, ms).toFixed(1).padStart(6)} GFLOP/s${ratio}`,
+    `  ${r.name.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms; ${median(cpus[i]).toFixed(1).padStart(7)} ms CPU  ${gflops(N, ms).toFixed(1).padStart(6)} GFLOP/s${vs}`,
   );
 }
 if (jaxMs !== null)
