@@ -42,7 +42,7 @@ await build({
 });
 await build({
   ...shared,
-  entryPoints: ['src/engine/backends/cpu/worker.ts', 'src/cli/compile-cache.ts'],
+  entryPoints: ['src/engine/backends/cpu/worker.ts', 'src/cli/compile-cache.ts', 'src/cli/hooks/command-not-found.ts'],
   outbase: 'src',
   outdir: 'dist',
   format: 'esm',

@@ -7,10 +7,12 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
 import { UsageError } from '../cli/errors.js';
-import { loadInputs, positional } from '../cli/inputs.js';
+import { checkOutputFlags, loadInputs, positional } from '../cli/inputs.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../cli/output.js';
+import { programFlags } from '../cli/program-flags.js';
 import { loadSource, parseArgFlag } from '../cli/sources.js';
 import * as engine from '../engine/index.js';
+import { clip } from '../format/quote.js';
 
 const MODES = ['grad', 'value-and-grad', 'jacobian', 'jacfwd', 'jacrev', 'hessian', 'jvp', 'vjp'] as const;
 type Mode = (typeof MODES)[number];
@@ -33,6 +35,7 @@ export default class Grad extends BaseCommand {
   };
 
   static override flags = {
+    ...programFlags,
     arg: Flags.string({ char: 'a', description: 'An input: name=SOURCE', multiple: true }),
     wrt: Flags.string({
       description: 'Inputs to differentiate with respect to, comma-separated (default: the first --arg)',
@@ -62,22 +65,18 @@ export default class Grad extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Grad);
+    checkOutputFlags(flags);
     const loaded = await loadInputs(args.program, flags);
     if (loaded.names.length === 0)
       throw new UsageError('grad needs at least one --arg to differentiate with respect to');
-    const wrt = flags.wrt ? flags.wrt.split(',').map((s) => s.trim()) : [loaded.names[0]];
+    const wrt = flags.wrt === undefined ? [loaded.names[0]] : flags.wrt.split(',').map((s) => s.trim());
+    if (wrt.some((w) => w === ''))
+      throw new UsageError(`--wrt expects input names separated by commas, got '${clip(flags.wrt ?? '')}'`);
     for (const w of wrt)
-      if (!loaded.names.includes(w)) throw new UsageError(`--wrt ${w}: no --arg named ${w}`);
+      if (!loaded.names.includes(w)) throw new UsageError(`--wrt ${clip(w)}: no --arg named ${clip(w)}`);
     const argnums = wrt.map((w) => loaded.names.indexOf(w));
-    for (const i of argnums) {
-      const v = loaded.values[i];
-      if (v instanceof engine.Array && !v.dtype.isFloat) {
-        throw new UsageError(
-          `cannot differentiate with respect to '${loaded.names[i]}': it is ${v.dtype.name}, and derivatives need floating-point inputs ` +
-            `(JSON integers are integers, as in JAX: write 1.0 rather than 1, or use a CSV/NPY float file)`,
-        );
-      }
-    }
+    for (const i of argnums)
+      loaded.values[i] = differentiable(loaded.names[i]!, loaded.values[i], loaded.typed[i]!);
     const f = positional(loaded);
     const mode = flags.mode as Mode;
     const keyed = (r: unknown) =>
@@ -118,7 +117,8 @@ export default class Grad extends BaseCommand {
         for (const k of given.keys())
           if (!wrt.includes(k)) throw new UsageError(`--tangent ${k}: ${k} is not a --wrt input`);
         const tangents: unknown[] = [];
-        for (const w of wrt) tangents.push(await loadSource(given.get(w)!));
+        for (const w of wrt)
+          tangents.push(likePrimal(await loadSource(given.get(w)!), loaded.values[loaded.names.indexOf(w)]));
         compute = (...xs) => {
           const g = (...ws: unknown[]) =>
             f(...xs.map((x, i) => (argnums.includes(i) ? ws[argnums.indexOf(i)] : x)));
@@ -139,8 +139,8 @@ export default class Grad extends BaseCommand {
           const g = (...ws: unknown[]) =>
             f(...xs.map((x, i) => (argnums.includes(i) ? ws[argnums.indexOf(i)] : x)));
           const [primal, pullback] = engine.vjp(g, ...argnums.map((i) => xs[i]));
-          const cts = pullback(ct) as unknown[];
-          return { primal, cotangent: keyed(cts) };
+          const cts = pullback(likePrimal(ct, primal)) as unknown[];
+          return { primal, cotangent: wrt.length === 1 ? cts[0] : keyed(cts) };
         };
         break;
       }
@@ -150,4 +150,36 @@ export default class Grad extends BaseCommand {
     const format = (flags.json ? 'json' : flags.format) as OutputFormat | undefined;
     await writeResult(result, { out: flags.out, format });
   }
+}
+
+/**
+ * An input to differentiate: integers read from text (an inline `[1,2,3]`, JSON, CSV) are promoted
+ * to the default float dtype, since text does not say 1 from 1.0; an integer array from a typed
+ * source (NPY, NPZ) keeps JAX's error.
+ */
+function differentiable(name: string, value: unknown, typed: boolean): unknown {
+  return engine.tree.map((v: unknown) => {
+    if (!(v instanceof engine.Array) || v.dtype.isFloat) return v;
+    if (!typed && v.dtype.isInt) return v.astype(engine.config.enableX64 ? 'float64' : 'float32');
+    throw new UsageError(
+      `cannot differentiate with respect to '${name}': it is ${v.dtype.name}, and derivatives need floating-point inputs ` +
+        '(write 1.0 rather than 1 in JSON, or use a float NPY file)',
+    );
+  }, value);
+}
+
+/** A tangent or cotangent cast leaf by leaf to the float dtype of the primal it goes with. */
+function likePrimal(t: unknown, primal: unknown): unknown {
+  return engine.tree.map(
+    (x: unknown, p: unknown) =>
+      x instanceof engine.Array &&
+      p &&
+      typeof p === 'object' &&
+      'dtype' in p &&
+      x.dtype !== (p as engine.Array).dtype
+        ? x.astype((p as engine.Array).dtype)
+        : x,
+    t,
+    primal,
+  );
 }

@@ -4,19 +4,21 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
-import { jitProgram, loadInputs, positional } from '../cli/inputs.js';
+import { checkOutputFlags, jitProgram, loadInputs, positional } from '../cli/inputs.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../cli/output.js';
+import { programFlags } from '../cli/program-flags.js';
 import * as engine from '../engine/index.js';
 
 export default class Run extends BaseCommand {
   static override description =
-    'Evaluate an array expression or a JS/TS module on inputs (jitted by default).';
+    'Evaluate an array expression (jitted) or run a JS/TS module program (eagerly, as a JAX program runs) on inputs.';
 
   static override examples = [
     `<%= config.bin %> run 'sum(sin(x)**2)' --arg x='[1,2,3]'`,
     `<%= config.bin %> run 'x.T @ x' --arg x=data.npy --out gram.npy`,
     `cat x.npy | <%= config.bin %> run 'mean(x, axis=0)' --arg x=- --format json`,
     `<%= config.bin %> run model.ts --arg w=w.npz --arg x=x.csv`,
+    `<%= config.bin %> run train.ts --set steps=200 --set out=runs/a --seed 0`,
   ];
 
   static override args = {
@@ -27,6 +29,7 @@ export default class Run extends BaseCommand {
   };
 
   static override flags = {
+    ...programFlags,
     arg: Flags.string({
       char: 'a',
       description:
@@ -40,8 +43,8 @@ export default class Run extends BaseCommand {
     format: Flags.string({ char: 'f', description: 'Output format', options: OUTPUT_FORMATS }),
     device: Flags.string({ description: 'Default device (cpu, webgpu, gpujs; see tjax devices)' }),
     jit: Flags.boolean({
-      description: 'Compile the whole program (--no-jit runs op by op)',
-      default: true,
+      description:
+        'Compile the whole program as one function. Default: on for expressions (--no-jit runs them op by op), off for modules, which run eagerly as a JAX program does and call jit themselves',
       allowNo: true,
     }),
     'empty-as-nan': Flags.boolean({ description: 'CSV: read empty cells as NaN', default: false }),
@@ -53,19 +56,20 @@ export default class Run extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Run);
+    checkOutputFlags(flags);
     const loaded = await loadInputs(args.program, flags);
     const f = positional(loaded);
     if (flags.profile) engine.cpuProfile.enabled = true;
     const t0 = performance.now();
     let result: unknown;
     let compiled: engine.Compiled | null = null;
-    if (flags.jit) {
+    if (flags.jit ?? loaded.program.kind === 'expression') {
       const jf = jitProgram(f);
       result = jf.call(...loaded.values);
       // The same cache entry as the call: its executable holds the timings of the run.
       if (flags.profile) compiled = jf.lower(...loaded.values).compile();
     } else {
-      result = f(...loaded.values);
+      result = await f(...loaded.values);
     }
     const format = (flags.json ? 'json' : flags.format) as OutputFormat | undefined;
     await writeResult(result, { out: flags.out, format });

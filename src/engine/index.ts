@@ -20,6 +20,7 @@ export * as dtypes from './core/dtype.js';
 export { DType } from './core/dtype.js';
 export {
   ConcretizationTypeError,
+  OverflowError,
   TracerBoolConversionError,
   TracerIntegerConversionError,
 } from './core/errors.js';
@@ -27,11 +28,15 @@ export { primitives } from './core/primitive.js';
 export type { Value } from './core/trace.js';
 export { Tracer } from './core/trace.js';
 export { devicePut } from './device-put.js';
+export * as io from './io/index.js';
 export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
+export * as linen from './linen/index.js';
 export * as nn from './nn/index.js';
+export * as optax from './optax/index.js';
 export * as random from './random/index.js';
 export * as scipy from './scipy/index.js';
 export * from './transforms/api.js';
 export type { JitOptions, Jitted } from './transforms/jit.js';
 export { Compiled, jit, Lowered, makeJaxpr } from './transforms/jit.js';
+export * as wgan from './wgan.js';
 export { lax, numpy, tree };

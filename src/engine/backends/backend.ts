@@ -38,6 +38,11 @@ export interface Backend {
   /** Resolve when all queued work is done. */
   synchronize(): Promise<void>;
   free?(buf: DeviceBuffer): void;
+  /**
+   * Library kernels this backend implements beyond those every backend has (matmul, sort, ...):
+   * lowering may emit one in place of portable kernel IR (compile/lower.ts LowerCtx.libs).
+   */
+  readonly optionalLibs?: ReadonlySet<string>;
 }
 
 export class Device {

@@ -48,7 +48,7 @@ export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable
   }
   let exe = m.get(device);
   if (!exe) {
-    const program = optimize(lowerProgram(jaxpr, reader));
+    const program = optimize(lowerProgram(jaxpr, reader, device.backend.optionalLibs));
     const compiled = device.backend.compile(program, opLabel(jaxpr));
     compileStats.compiles++;
     exe = { jaxpr, device, compiled, key };

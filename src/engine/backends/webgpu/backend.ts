@@ -265,6 +265,8 @@ function firstError(ps: (Promise<string | null> | null)[]): Promise<string | nul
 
 export class WebGpuBackend implements Backend {
   readonly platform = 'webgpu';
+  /** The tiled convolution (lib-conv.ts) beats the portable reduce kernel by far on GPUs. */
+  readonly optionalLibs: ReadonlySet<string> = new Set(['conv']);
   /** Transfer and submission counters (tests check that chains of ops do not read back). */
   readonly stats = { uploads: 0, readbacks: 0, submits: 0 };
   readonly devices: Device[];
