@@ -357,6 +357,9 @@ function plan(
     else if (mc > 2 * mr) mc = roundUp(mc / 2, mr);
     else break;
   }
+  // Blocks of even size (not 240 rows and then 20): as many, the work shared out evenly.
+  mc = roundUp(Math.ceil(mPad / Math.ceil(mPad / mc)), mr);
+  nc = roundUp(Math.ceil(nPad / Math.ceil(nPad / nc)), nr);
   // Packing: one unit per batch on one thread; else about 4 per thread in all.
   const aG = threads === 1 ? mPad / mr : Math.max(1, Math.ceil(((mPad / mr) * batch) / (4 * threads)));
   const bG = threads === 1 ? nPad / nr : Math.max(1, Math.ceil(((nPad / nr) * batch) / (4 * threads)));
