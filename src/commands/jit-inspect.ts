@@ -66,7 +66,10 @@ export default class JitInspect extends BaseCommand {
       textOut = String(jaxpr);
       out.jaxpr = textOut;
     } else if (flags.stage === 'stablehlo') {
-      const exported = engine.jit(f, { staticArgnums, device: flags.device }).lower(...loaded.values).export();
+      const exported = engine
+        .jit(f, { staticArgnums, device: flags.device })
+        .lower(...loaded.values)
+        .export();
       textOut = exported.text.replace(/\n$/, '');
       out.stablehlo = exported.text;
       // Which --arg inputs @main takes, in order (jit prunes unused ones, as JAX does).

@@ -22,7 +22,8 @@ const collectiveCases = load('collectives.json');
 
 const SHORT: Record<string, string> = { float32: 'f32', int32: 'i32', uint32: 'u32', bool: 'bool' };
 /** `--arg x=f32[4,3]` for each argument (the module does not depend on the values). */
-const shapeArgs = (c: Case) => c.args.flatMap((a) => ['--arg', `${a.name}=${SHORT[a.dtype]}[${a.shape.join(',')}]`]);
+const shapeArgs = (c: Case) =>
+  c.args.flatMap((a) => ['--arg', `${a.name}=${SHORT[a.dtype]}[${a.shape.join(',')}]`]);
 const asF = (c: Case) => c.text.replace(`module @jit_${c.name} `, 'module @jit_f ');
 
 describe('tjax jit-inspect --stage stablehlo', () => {
@@ -45,14 +46,35 @@ describe('tjax jit-inspect --stage stablehlo', () => {
     expect(r.stdout).toBe('');
     expect(readFileSync(file, 'utf8')).toBe(asF(c));
     const bad = join(dir, 'bad.mlir');
-    const e = tjax(['jit-inspect', 'x @ w', '--arg', 'x=f32[2,3]', '--arg', 'w=f32[4,2]', '--stage', 'stablehlo', '--out', bad]);
+    const e = tjax([
+      'jit-inspect',
+      'x @ w',
+      '--arg',
+      'x=f32[2,3]',
+      '--arg',
+      'w=f32[4,2]',
+      '--stage',
+      'stablehlo',
+      '--out',
+      bad,
+    ]);
     expect(e.code).toBe(1);
     expect(existsSync(bad)).toBe(false);
     expect(readdirSync(dir)).toEqual(['model.mlir']);
   });
 
   it('says in --json which arguments @main keeps', () => {
-    const r = tjax(['jit-inspect', 'x * 2', '--arg', 'x=f32[3]', '--arg', 'y=f32[2]', '--stage', 'stablehlo', '--json']);
+    const r = tjax([
+      'jit-inspect',
+      'x * 2',
+      '--arg',
+      'x=f32[3]',
+      '--arg',
+      'y=f32[2]',
+      '--stage',
+      'stablehlo',
+      '--json',
+    ]);
     const out = JSON.parse(r.stdout);
     expect(out.arguments).toEqual(['x']);
     expect(out.stablehlo).toMatch(/^module @jit_f attributes \{mhlo.num_partitions = 1 : i32/);
@@ -60,7 +82,9 @@ describe('tjax jit-inspect --stage stablehlo', () => {
 
   it('exports a pmap over 4 CPU devices with its collectives', () => {
     const c = collectiveCases.find((k) => k.name === 'pmap_psum')!;
-    const r = tjax(['jit-inspect', c.expr, ...shapeArgs(c), '--stage', 'stablehlo'], { env: { TJAX_CPU_DEVICES: '4' } });
+    const r = tjax(['jit-inspect', c.expr, ...shapeArgs(c), '--stage', 'stablehlo'], {
+      env: { TJAX_CPU_DEVICES: '4' },
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(asF(c));
     expect(r.stdout).toContain('"stablehlo.all_reduce"');
