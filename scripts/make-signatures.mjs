@@ -36,9 +36,12 @@ const MODULES = {
   lax: 'jax.lax',
   'lax.linalg': 'jax.lax.linalg',
   nn: 'jax.nn',
+  'nn.initializers': 'jax.nn.initializers',
   random: 'jax.random',
   'scipy.special': 'jax.scipy.special',
+  'scipy.signal': 'jax.scipy.signal',
   linen: 'flax.linen',
+  'linen.initializers': 'flax.linen.initializers',
   tree: 'jax.tree',
 };
 
@@ -49,6 +52,7 @@ const MODULES = {
 const REST_OPTIONS = {
   'numpy.einsum': ['precision', 'preferredElementType'],
   'numpy.meshgrid': ['indexing', 'sparse'],
+  'numpy.gradient': ['axis', 'edgeOrder'],
   vjp: ['hasAux'],
 };
 

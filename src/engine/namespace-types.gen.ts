@@ -14,39 +14,102 @@ import type * as raw_tree from './tree/index.js';
 export { lax, linen, nn, numpy, random, scipy, tree } from './namespaces.js';
 
 export declare namespace numpy {
+  export type AbstractDType = raw_numpy.AbstractDType;
   export type ArgReduceOpts = raw_numpy.ArgReduceOpts;
+  export type ArrayStrOptions = raw_numpy.ArrayStrOptions;
+  export type AverageOptions = raw_numpy.AverageOptions;
+  export type Axis = raw_numpy.Axis;
+  export type BincountOptions = raw_numpy.BincountOptions;
+  export type Bins = raw_numpy.Bins;
   export type CloseOptions = raw_numpy.CloseOptions;
+  export type CompressOptions = raw_numpy.CompressOptions;
+  export type ConvolveMode = raw_numpy.ConvolveMode;
+  export type ConvolveOptions = raw_numpy.ConvolveOptions;
+  export type CorrcoefOptions = raw_numpy.CorrcoefOptions;
+  export type CovOptions = raw_numpy.CovOptions;
   export type CreateOptions = raw_numpy.CreateOptions;
+  export type CrossOptions = raw_numpy.CrossOptions;
+  export type CumulativeOptions = raw_numpy.CumulativeOptions;
   export type CumulativeOpts = raw_numpy.CumulativeOpts;
+  export type DeleteOptions = raw_numpy.DeleteOptions;
   export type DiagonalOptions = raw_numpy.DiagonalOptions;
   export type DiffOptions = raw_numpy.DiffOptions;
+  export type DigitizeOptions = raw_numpy.DigitizeOptions;
   export type FInfo = raw_numpy.FInfo;
+  export type FillDiagonalOptions = raw_numpy.FillDiagonalOptions;
+  export type FrombufferOptions = raw_numpy.FrombufferOptions;
+  export type FromstringOptions = raw_numpy.FromstringOptions;
+  export type GeomspaceOptions = raw_numpy.GeomspaceOptions;
+  export type GradientOptions = raw_numpy.GradientOptions;
+  export type HistogramOptions = raw_numpy.HistogramOptions;
   export type IInfo = raw_numpy.IInfo;
+  export type In1dMethod = raw_numpy.In1dMethod;
   export type IndexError = raw_numpy.IndexError;
   export type IndexGetOptions = raw_numpy.IndexGetOptions;
   export type IndexUpdateOptions = raw_numpy.IndexUpdateOptions;
+  export type IndicesOptions = raw_numpy.IndicesOptions;
+  export type InterpFill = raw_numpy.InterpFill;
+  export type InterpOptions = raw_numpy.InterpOptions;
+  export type Intersect1dOptions = raw_numpy.Intersect1dOptions;
+  export type IsinOptions = raw_numpy.IsinOptions;
   export type JoinOptions = raw_numpy.JoinOptions;
   export type LinspaceOptions = raw_numpy.LinspaceOptions;
+  export type LogspaceOptions = raw_numpy.LogspaceOptions;
+  export type MedianOptions = raw_numpy.MedianOptions;
   export type MeshgridOptions = raw_numpy.MeshgridOptions;
+  export type NanArgOptions = raw_numpy.NanArgOptions;
+  export type NanReduceOptions = raw_numpy.NanReduceOptions;
+  export type NanToNumOptions = raw_numpy.NanToNumOptions;
+  export type NanVarOptions = raw_numpy.NanVarOptions;
   export type NonConcreteBooleanIndexError = raw_numpy.NonConcreteBooleanIndexError;
   export type NonzeroOptions = raw_numpy.NonzeroOptions;
   export type NormOptions = raw_numpy.NormOptions;
   export type NormOrd = raw_numpy.NormOrd;
   export type NumpyIndex = raw_numpy.NumpyIndex;
+  export type PackbitsOptions = raw_numpy.PackbitsOptions;
   export type PadMode = raw_numpy.PadMode;
   export type PadWidth = raw_numpy.PadWidth;
+  export type PartitionOptions = raw_numpy.PartitionOptions;
+  export type PolyfitOptions = raw_numpy.PolyfitOptions;
+  export type PolyintOptions = raw_numpy.PolyintOptions;
+  export type PolyvalOptions = raw_numpy.PolyvalOptions;
   export type ProductOptions = raw_numpy.ProductOptions;
+  export type PtpOptions = raw_numpy.PtpOptions;
+  export type QuantileMethod = raw_numpy.QuantileMethod;
+  export type QuantileOptions = raw_numpy.QuantileOptions;
+  export type RavelMode = raw_numpy.RavelMode;
+  export type RavelMultiIndexOptions = raw_numpy.RavelMultiIndexOptions;
   export type ReduceOpts = raw_numpy.ReduceOpts;
   export type SearchsortedOpts = raw_numpy.SearchsortedOpts;
+  export type SetOptions = raw_numpy.SetOptions;
   export type Slice = raw_numpy.Slice;
   export type SortOpts = raw_numpy.SortOpts;
   export type TakeAlongAxisOptions = raw_numpy.TakeAlongAxisOptions;
   export type TakeOptions = raw_numpy.TakeOptions;
   export type TensordotAxes = raw_numpy.TensordotAxes;
+  export type TrapezoidOptions = raw_numpy.TrapezoidOptions;
+  export type TriIndicesOptions = raw_numpy.TriIndicesOptions;
+  export type TriOptions = raw_numpy.TriOptions;
+  export type TrimLeadingOptions = raw_numpy.TrimLeadingOptions;
+  export type TrimZerosOptions = raw_numpy.TrimZerosOptions;
+  export type UniqueApiOptions = raw_numpy.UniqueApiOptions;
   export type UniqueOpts = raw_numpy.UniqueOpts;
+  export type UnpackbitsOptions = raw_numpy.UnpackbitsOptions;
+  export type UnwrapOptions = raw_numpy.UnwrapOptions;
+  export type VanderOptions = raw_numpy.VanderOptions;
+  export type VectorizeOptions = raw_numpy.VectorizeOptions;
 }
 export declare namespace lax {
+  export type AllGatherOptions = raw_lax.AllGatherOptions;
+  export type AllToAllOptions = raw_lax.AllToAllOptions;
   export type AssociativeScanOptions = raw_lax.AssociativeScanOptions;
+  export type AxisNames = raw_lax.AxisNames;
+  export type ConvDimensionNumbers = raw_lax.ConvDimensionNumbers;
+  export type ConvDimensionNumbersLike = raw_lax.ConvDimensionNumbersLike;
+  export type ConvGeneralDilatedOptions = raw_lax.ConvGeneralDilatedOptions;
+  export type ConvOptions = raw_lax.ConvOptions;
+  export type ConvPadding = raw_lax.ConvPadding;
+  export type ConvTransposeOptions = raw_lax.ConvTransposeOptions;
   export type CumulativeOptions = raw_lax.CumulativeOptions;
   export type DotOptions = raw_lax.DotOptions;
   export type ForiOptions = raw_lax.ForiOptions;
@@ -54,9 +117,11 @@ export declare namespace lax {
   export type GatherOptions = raw_lax.GatherOptions;
   export type GatherScatterMode = raw_lax.GatherScatterMode;
   export type GatherScatterModeLike = raw_lax.GatherScatterModeLike;
+  export type GroupOptions = raw_lax.GroupOptions;
   export type MapOptions = raw_lax.MapOptions;
   export type PrecisionLike = raw_lax.PrecisionLike;
   export type PrecisionValue = raw_lax.PrecisionValue;
+  export type PsumScatterOptions = raw_lax.PsumScatterOptions;
   export type ScanOptions = raw_lax.ScanOptions;
   export type ScatterDimensionNumbers = raw_lax.ScatterDimensionNumbers;
   export type ScatterOptions = raw_lax.ScatterOptions;
@@ -72,6 +137,14 @@ export declare namespace lax {
 export declare namespace nn {
   export type AxisOpts = raw_nn.AxisOpts;
   export type StandardizeOptions = raw_nn.StandardizeOptions;
+  export namespace initializers {
+    export type AxisSpec = raw_nn.initializers.AxisSpec;
+    export type Distribution = raw_nn.initializers.Distribution;
+    export type FanAxes = raw_nn.initializers.FanAxes;
+    export type FanMode = raw_nn.initializers.FanMode;
+    export type Initializer = raw_nn.initializers.Initializer;
+    export type ScalingOptions = raw_nn.initializers.ScalingOptions;
+  }
 }
 export declare namespace random {
   export type KeyLike = raw_random.KeyLike;
@@ -82,14 +155,81 @@ export declare namespace scipy {
   export namespace divergences {
     export type SlicedWassersteinOptions = raw_scipy.divergences.SlicedWassersteinOptions;
   }
+  export namespace signal {
+    export type NotImplementedError = raw_scipy.signal.NotImplementedError;
+    export type Signal2dOptions = raw_scipy.signal.Signal2dOptions;
+    export type SignalMode = raw_scipy.signal.SignalMode;
+    export type SignalOptions = raw_scipy.signal.SignalOptions;
+  }
   export namespace special {
     export type LogsumexpOptions = raw_scipy.special.LogsumexpOptions;
   }
 }
 export declare namespace linen {
+  export type ApplyOptions = raw_linen.ApplyOptions;
+  export type ApplyScopeInvalidVariablesStructureError = raw_linen.ApplyScopeInvalidVariablesStructureError;
+  export type ApplyScopeInvalidVariablesTypeError = raw_linen.ApplyScopeInvalidVariablesTypeError;
   export type AssertionError = raw_linen.AssertionError;
+  export type AssignSubModuleError = raw_linen.AssignSubModuleError;
   export type AvgPoolOptions = raw_linen.AvgPoolOptions;
+  export type BatchNorm = raw_linen.BatchNorm;
+  export type BatchNormOptions = raw_linen.BatchNormOptions;
+  export type CallCompactUnboundModuleError = raw_linen.CallCompactUnboundModuleError;
+  export type Collection = raw_linen.Collection;
+  export type CollectionFilter = raw_linen.CollectionFilter;
+  export type Conv = raw_linen.Conv;
+  export type ConvBaseOptions = raw_linen.ConvBaseOptions;
+  export type ConvOptions = raw_linen.ConvOptions;
+  export type ConvTranspose = raw_linen.ConvTranspose;
+  export type ConvTransposeOptions = raw_linen.ConvTransposeOptions;
+  export type DTypeOption = raw_linen.DTypeOption;
+  export type Dense = raw_linen.Dense;
+  export type DenseOptions = raw_linen.DenseOptions;
+  export type DenyList = raw_linen.DenyList;
+  export type Dropout = raw_linen.Dropout;
+  export type DropoutOptions = raw_linen.DropoutOptions;
+  export type Embed = raw_linen.Embed;
+  export type EmbedOptions = raw_linen.EmbedOptions;
+  export type FlaxError = raw_linen.FlaxError;
+  export type GroupNorm = raw_linen.GroupNorm;
+  export type GroupNormOptions = raw_linen.GroupNormOptions;
+  export type InitOptions = raw_linen.InitOptions;
+  export type InstanceNorm = raw_linen.InstanceNorm;
+  export type InstanceNormOptions = raw_linen.InstanceNormOptions;
+  export type InvalidFilterError = raw_linen.InvalidFilterError;
+  export type InvalidRngError = raw_linen.InvalidRngError;
+  export type Layer = raw_linen.Layer;
+  export type LayerNorm = raw_linen.LayerNorm;
+  export type LayerNormOptions = raw_linen.LayerNormOptions;
+  export type LazyRng = raw_linen.LazyRng;
+  export type ModifyScopeVariableError = raw_linen.ModifyScopeVariableError;
+  export type Module = raw_linen.Module;
+  export type ModuleOptions = raw_linen.ModuleOptions;
+  export type NameError = raw_linen.NameError;
+  export type NameInUseError = raw_linen.NameInUseError;
+  export type NormOptions = raw_linen.NormOptions;
+  export type PReLU = raw_linen.PReLU;
+  export type PReLUOptions = raw_linen.PReLUOptions;
+  export type PaddingLike = raw_linen.PaddingLike;
+  export type ParamInit<T = any> = raw_linen.ParamInit<T>;
   export type PoolOptions = raw_linen.PoolOptions;
+  export type RMSNorm = raw_linen.RMSNorm;
+  export type Scope = raw_linen.Scope;
+  export type ScopeCollectionNotFound = raw_linen.ScopeCollectionNotFound;
+  export type ScopeParamNotFoundError = raw_linen.ScopeParamNotFoundError;
+  export type ScopeParamShapeError = raw_linen.ScopeParamShapeError;
+  export type ScopeVariableNotFoundError = raw_linen.ScopeVariableNotFoundError;
+  export type Sequential = raw_linen.Sequential;
+  export type Variable<T = any> = raw_linen.Variable<T>;
+  export type Variables = raw_linen.Variables;
+  export namespace initializers {
+    export type AxisSpec = raw_linen.initializers.AxisSpec;
+    export type Distribution = raw_linen.initializers.Distribution;
+    export type FanAxes = raw_linen.initializers.FanAxes;
+    export type FanMode = raw_linen.initializers.FanMode;
+    export type Initializer = raw_linen.initializers.Initializer;
+    export type ScalingOptions = raw_linen.initializers.ScalingOptions;
+  }
 }
 export declare namespace tree {
   export type TreeDef = raw_tree.TreeDef;

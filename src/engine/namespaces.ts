@@ -14,6 +14,7 @@ import * as rawScipy from './scipy/index.js';
 import { bindFunction, bindNamespace } from './signature/index.js';
 import * as api from './transforms/api.js';
 import * as jits from './transforms/jit.js';
+import { pmap as rawPmap } from './transforms/pmap.js';
 import * as rawTree from './tree/index.js';
 
 export const numpy = bindNamespace('numpy', rawNumpy);
@@ -53,3 +54,4 @@ export const evalShape = bindFunction('evalShape', api.evalShape);
 export const linearTranspose = bindFunction('linearTranspose', api.linearTranspose);
 export const stopGradient = bindFunction('stopGradient', api.stopGradient);
 export const devicePut = bindFunction('devicePut', rawDevicePut);
+export const pmap = bindFunction('pmap', rawPmap);

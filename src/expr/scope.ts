@@ -1,8 +1,8 @@
 /**
- * @file The names an expression can use: the numpy namespace (as `sin`, and as `jnp.sin`), `lax`,
- * the transformations, flax's pooling functions, and dtype names, each function also under JAX's
- * Python name (`zeros_like`, `lax.fori_loop`, `lax.stop_gradient`, `nn.log_softmax`). Free names
- * that are not here bind to `--arg` inputs.
+ * @file The names an expression can use: the numpy namespace (as `sin`, and as `jnp.sin`), `lax`
+ * (its convolutions also at top level), the transformations, flax's pooling functions, and dtype
+ * names, each function also under JAX's Python name (`zeros_like`, `lax.fori_loop`,
+ * `lax.stop_gradient`, `nn.log_softmax`). Free names that are not here bind to `--arg` inputs.
  * Only these objects, arrays and their documented methods are reachable from an expression.
  */
 import * as engine from '../engine/index.js';
@@ -46,7 +46,8 @@ function fromModule(name: string, mod: Record<string, unknown>): Namespace {
   const aliases: [string, unknown][] = [];
   for (const [k, v] of membersOf(mod)) {
     if (k.startsWith('_')) continue;
-    if (v && typeof v === 'object' && !(v instanceof engine.DType) && !Array.isArray(v)) {
+    const plain = v instanceof engine.DType || v instanceof engine.numpy.AbstractDType;
+    if (v && typeof v === 'object' && !plain && !Array.isArray(v)) {
       m.set(k, fromModule(`${name}.${k}`, v as Record<string, unknown>));
       continue;
     }
@@ -76,6 +77,9 @@ export function builtins(): Map<string, unknown> {
   m.set('np', jnp);
   m.set('numpy', jnp);
   m.set('lax', lax);
+  // jax.lax's convolutions, by their JAX names, at top level too.
+  for (const k of ['conv_general_dilated', 'conv', 'conv_transpose', 'conv_with_general_padding'])
+    m.set(k, lax.get(k));
   m.set('nn', fromModule('nn', engine.nn as unknown as Record<string, unknown>));
   // jax.random, and `key(0)` at top level.
   const random = fromModule('random', engine.random as unknown as Record<string, unknown>);
@@ -85,7 +89,7 @@ export function builtins(): Map<string, unknown> {
   // scipy, and its special functions, distributions and distances by short name.
   const scipy = fromModule('scipy', engine.scipy as unknown as Record<string, unknown>);
   m.set('scipy', scipy);
-  for (const group of ['special', 'stats', 'divergences']) {
+  for (const group of ['special', 'stats', 'divergences', 'signal']) {
     const ns = scipy.get(group);
     if (!(ns instanceof Namespace)) continue;
     for (const [k, v] of ns.members) if (!m.has(k)) m.set(k, v);
@@ -99,11 +103,15 @@ export function builtins(): Map<string, unknown> {
   m.set('grad', engine.grad);
   m.set('value_and_grad', engine.valueAndGrad);
   m.set('vmap', engine.vmap);
+  m.set('pmap', engine.pmap);
+  m.set('jvp', engine.jvp);
   m.set('jacfwd', engine.jacfwd);
   m.set('jacrev', engine.jacrev);
   m.set('jacobian', engine.jacobian);
   m.set('hessian', engine.hessian);
   m.set('stop_gradient', engine.stopGradient);
+  m.set('checkpoint', engine.checkpoint);
+  m.set('remat', engine.remat);
   // Python builtins that make sense on arrays.
   m.set('abs', engine.numpy.abs);
   m.set('min', engine.numpy.min);

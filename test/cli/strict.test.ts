@@ -68,7 +68,8 @@ describe('asynchronous reads', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error: the program's result holds a Promise/);
-    const jitted = tjax(['run', file, '--arg', 'x=[1.0, 2.0]']);
+    // Module programs run eagerly unless --jit asks to compile the whole program.
+    const jitted = tjax(['run', file, '--arg', 'x=[1.0, 2.0]', '--jit']);
     expect(jitted.code).toBe(1);
     expect(jitted.stderr).toMatch(
       /^error: Abstract tracer value encountered where concrete value is expected/,

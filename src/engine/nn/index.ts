@@ -13,6 +13,9 @@ import { promoteArgsInexact } from '../numpy/util.js';
 import { customJvp, stopGradient } from '../transforms/api.js';
 import { namedJit } from '../transforms/jit.js';
 
+/** jax.nn.initializers: `nn.initializers.glorotUniform()(key, shape, dtype)`. */
+export * as initializers from './initializers.js';
+
 type In = unknown;
 type Axis = number | readonly number[] | null;
 
@@ -75,6 +78,12 @@ export function hardSigmoid(x: In): Value {
 }
 export function hardSilu(x: In): Value {
   return jnp.multiply(x, hardSigmoid(x));
+}
+export const hardSwish = hardSilu;
+/** Gated linear unit: the first half of `axis` times the sigmoid of the second. */
+export function glu(x: In, axis = -1): Value {
+  const [a, b] = jnp.split(v(x), 2, { axis });
+  return jnp.multiply(a, sigmoid(b));
 }
 /** GELU; `approximate` (default true, as JAX) uses the tanh formula. */
 export function gelu(x: In, approximate = true): Value {
@@ -192,13 +201,12 @@ export function identity(x: In): Value {
   return v(x);
 }
 
-// JAX's other names: jax.nn.hard_swish is hard_silu, jax.nn.tanh is jnp.tanh.
+// jax.nn.tanh is jnp.tanh.
 export { tanh } from '../numpy/namespace.js';
 export {
   hardSigmoid as hard_sigmoid,
-  hardSilu as hardSwish,
-  hardSilu as hard_swish,
   hardSilu as hard_silu,
+  hardSwish as hard_swish,
   hardTanh as hard_tanh,
   leakyRelu as leaky_relu,
   logSigmoid as log_sigmoid,

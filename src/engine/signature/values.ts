@@ -17,6 +17,7 @@ import { toDType } from '../core/dtype.js';
 import { ConcretizationTypeError, NotImplementedError, ValueError } from '../core/errors.js';
 import { ArrayMethods } from '../core/methods.js';
 import { canonicalizePrecision } from '../lax/dot.js';
+import { AbstractDType } from '../numpy/dtype-info.js';
 import { isKeyArray } from '../random/keys.js';
 
 /** Where a value is checked: the function's Python name, the parameter, its position and default. */
@@ -133,8 +134,9 @@ const dotDimensionNumbers: Check = (v, at) => {
   });
 };
 
+/** A dtype, or one of NumPy's abstract scalar types (jnp.floating), which issubdtype takes. */
 const dtype: Check = (v) => {
-  toDType(v as never);
+  if (!(v instanceof AbstractDType)) toDType(v as never);
   return v;
 };
 
@@ -280,8 +282,8 @@ const BY_NAME = new Map<string, Check>([
   ['axis', orNone(axes)],
   ['dimension', int],
   ['size', orNone(int)],
-  [
-    'kind',
+  ...['sort.kind', 'argsort.kind'].map((k): [string, Check] => [
+    k,
     (v, at) => {
       if (v !== null)
         throw new TypeError(
@@ -289,7 +291,10 @@ const BY_NAME = new Map<string, Check>([
         );
       return v;
     },
-  ],
+  ]),
+  // JAX's own check comes first: string bins raise its NotImplementedError (histogram.ts).
+  ['histogram_bin_edges.bins', (v) => v],
+  ['polyfit.cov', (v, at) => (v === 'unscaled' ? v : bool(v, at))],
   ['UPLO', oneOf([null, 'L', 'U'], (v) => `UPLO must be one of None, 'L', or 'U', got ${String(v)}`)],
   [
     'rounding_method',

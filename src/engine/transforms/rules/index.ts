@@ -13,3 +13,6 @@ import './control.js';
 import './custom.js';
 import './linalg.js';
 import './windowed.js';
+import './conv.js';
+import './bessel.js';
+import './collectives.js';
