@@ -7,6 +7,7 @@
  */
 import os from 'node:os';
 import type { Kernel, KernelProgram, MapKernel } from '../../compile/kir.js';
+import { expandKernel } from '../../compile/libm/index.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
@@ -32,6 +33,9 @@ interface CpuProgram extends CompiledProgram {
   /** Per-slot temporary buffers, reused across calls. */
   temps: (TypedArray | undefined)[];
 }
+
+/** Map kernels with libm expansions run as SIMD from this many elements on. */
+const SIMD_LIBM_WORK = 256;
 
 /** Profiling switch for `--profile`: per-kernel timings are recorded when on. */
 export const cpuProfile = { enabled: false };
@@ -96,8 +100,10 @@ export class CpuBackend implements Backend {
   compile(program: KernelProgram): CpuProgram {
     const t0 = performance.now();
     const dtypeOf = (b: number): DType => program.buffers[b].dtype;
-    const steps: Step[] = program.kernels.map((k, i) => {
-      const name = kernelName(k, i);
+    const steps: Step[] = program.kernels.map((k0, i) => {
+      const name = kernelName(k0, i);
+      // float32 transcendental functions become the libm's polynomials (JavaScript and SIMD alike).
+      const k = expandKernel(k0);
       if (k.kind === 'cond' || k.kind === 'while' || k.kind === 'loop') {
         return { name, ...controlStep(k, program, this, name) };
       }
@@ -119,8 +125,10 @@ export class CpuBackend implements Backend {
       }
       const r = renderKernel(k, dtypeOf);
       const large = r.extent > 1 && r.work >= LARGE_WORK;
-      // A large map kernel with an exact SIMD form runs as WebAssembly (wasm/simd.ts).
-      const simd = large && !r.carry && k.kind === 'map' ? simdKernel(k, program) : null;
+      // A large map kernel with an exact SIMD form runs as WebAssembly (wasm/simd.ts); so does a
+      // smaller one with libm polynomials in it, which cost JavaScript a Math.fround per op.
+      const libm = k !== k0 && r.work >= SIMD_LIBM_WORK;
+      const simd = (large || libm) && !r.carry && k.kind === 'map' ? simdKernel(k, program) : null;
       // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
       const fn = (simd?.fn ?? new Function(`return ${r.source}`)()) as KernelFn;
       const params = r.params;

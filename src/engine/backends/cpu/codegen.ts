@@ -22,9 +22,11 @@ import type {
   ReduceKernel,
   ScanKernel,
   SExpr,
+  SelExpr,
+  Table,
   UnExpr,
 } from '../../compile/kir.js';
-import { walk } from '../../compile/kir.js';
+import { children } from '../../compile/kir.js';
 import type { DType } from '../../core/dtype.js';
 
 /** Wrap a JS number expression to the value set of a dtype. */
@@ -84,6 +86,9 @@ const FLOAT_UNARY: Partial<Record<string, (x: string) => string>> = {
   ceil: (x) => `Math.ceil(${x})`,
   round_away: (x) => `rt.roundAway(${x})`,
   round_even: (x) => `rt.rint(${x})`,
+  // float32 and float16 values: rint inline (a float32 >= 2^51 in magnitude is an integer).
+  round_even_narrow: (x) =>
+    `(Math.abs(${x}) < 2251799813685248 ? ((${x} + 6755399441055744) - 6755399441055744 || ${x} * 0) : ${x})`,
   abs: (x) => `Math.abs(${x})`,
   exp: (x) => `Math.exp(${x})`,
   exp2: (x) => `(2 ** ${x})`,
@@ -121,7 +126,7 @@ function renderUnary(e: UnExpr, x: string): string {
     if (e.op === 'erf_inv' && dt.name !== 'float64') {
       return dt.name === 'float32' ? `rt.erfinv32(${x})` : wrap(e.dt, `rt.erfinv32(${x})`);
     }
-    const f = FLOAT_UNARY[e.op];
+    const f = FLOAT_UNARY[e.op === 'round_even' && dt.name !== 'float64' ? 'round_even_narrow' : e.op];
     if (!f) throw new Error(`unary ${e.op} is not defined on ${dt.name}`);
     return wrap(e.dt, f(x));
   }
@@ -296,6 +301,7 @@ function renderBinary(e: BinExpr, a: string, b: string): string {
       return wrap(out, `rt.shrl(${a}, ${b}, ${n})`);
     case 'shr_arith':
       // XLA shifts the bits as signed, also for unsigned types (the top bit fills in).
+      if (constShift(e, n) && n === 32) return wrap(out, `(${signedOf(n, a)} >> ${b})`);
       return wrap(out, `rt.shra(${dt.kind === 'u' ? signedOf(n, a) : a}, ${b}, ${n})`);
   }
   throw new Error(`binary ${e.op} is not defined on ${dt.name}`);
@@ -329,15 +335,17 @@ export function renderCast(from: DType, to: DType, x: string): string {
     );
   if (to.isFloat) return wrap(to, unsigned(from, x));
   if (from.isFloat) {
+    // rt.f2i inline: truncate, saturate at the range, NaN -> 0 (uint32 as its int32 bits).
     const [lo, hi] = INT_RANGE[to.name];
-    return to.name === 'uint32' ? wrap(to, `rt.f2i(${x}, ${lo}, ${hi})`) : `rt.f2i(${x}, ${lo}, ${hi})`;
+    return `(${x} >= ${hi} ? ${hi | 0} : ${x} <= ${lo} ? ${lo} : ${x} | 0)`;
   }
   return wrap(to, x);
 }
 
 function renderBitcast(from: DType, to: DType, x: string): string {
-  if (from.name === 'float32') return `rt.f32bits(${x})`;
-  if (to.name === 'float32') return `rt.bitsf32(${x})`;
+  // Through the kernel's own pair of views (declared by renderKernel when used).
+  if (from.name === 'float32') return `(F32_[0] = ${x}, I32_[0])`;
+  if (to.name === 'float32') return `(I32_[0] = ${x}, F32_[0])`;
   if (from.name === 'float64')
     return to.name === 'uint64' ? `BigInt.asUintN(64, rt.f64bits(${x}))` : `rt.f64bits(${x})`;
   if (to.name === 'float64') return `rt.bitsf64(${x})`;
@@ -374,71 +382,141 @@ class Emitter {
     private readonly prefix = 't',
     private readonly accName: string | null = null,
     private readonly accLevel = -1,
+    /** Emit every new node into lines[0] (the body of a rare branch), whatever its level. */
+    private readonly flat = false,
   ) {
-    this.lines = Array.from({ length: depth + 1 }, () => []);
+    this.lines = Array.from({ length: flat ? 1 : depth + 1 }, () => []);
   }
 
   /** Emit `e` (and its inputs) at level >= minLevel; returns the JS expression naming its value. */
   emit(e: SExpr, minLevel = -1): string {
-    walk(e, (n) => {
+    const visit = (n: SExpr): void => {
       if (this.names.has(n.id)) return;
-      let level = -1;
-      let code: string;
-      const name = (c: SExpr) => this.names.get(c.id)!;
-      const lv = (c: SExpr) => this.levelOf.get(c.id)!;
-      switch (n.k) {
-        case 'const':
-          this.names.set(n.id, literal(n.v, n.dt));
-          this.levelOf.set(n.id, -1);
-          return;
-        case 'var':
-          this.names.set(n.id, n.name);
-          this.levelOf.set(n.id, this.varLevel.get(n.name) ?? -1);
-          return;
-        case 'acc':
-          if (!this.accName) throw new Error('acc outside a reduce epilogue');
-          this.names.set(n.id, this.accName);
-          this.levelOf.set(n.id, this.accLevel);
-          return;
-        case 'load':
-          level = lv(n.idx);
-          code = renderLoad(n.dt, `b${n.buf}`, name(n.idx));
-          break;
-        case 'un':
-          level = lv(n.x);
-          code = renderUnary(n, name(n.x));
-          break;
-        case 'bin':
-          level = Math.max(lv(n.a), lv(n.b));
-          code = renderBinary(n, name(n.a), name(n.b));
-          break;
-        case 'ter':
-          // betainc, the only ternary op: computed in double, rounded once.
-          level = Math.max(lv(n.a), lv(n.b), lv(n.c));
-          code = wrap(n.dt, `rt.${n.op}(${name(n.a)}, ${name(n.b)}, ${name(n.c)})`);
-          break;
-        case 'sel':
-          level = Math.max(lv(n.c), lv(n.a), lv(n.b));
-          code = `(${name(n.c)} ? ${name(n.a)} : ${name(n.b)})`;
-          break;
-        case 'cast':
-          level = lv(n.x);
-          code = renderCast(n.x.dt, n.dt, name(n.x));
-          break;
-        case 'bitcast':
-          level = lv(n.x);
-          code = renderBitcast(n.x.dt, n.dt, name(n.x));
-          break;
+      if (n.k === 'sel' && n.rare) {
+        this.emitRare(n, minLevel, visit);
+        return;
       }
-      level = Math.max(level, minLevel);
-      const t = `${this.prefix}${this.tmp++}`;
-      this.lines[level + 1].push(`const ${t} = ${code};`);
-      this.names.set(n.id, t);
-      this.levelOf.set(n.id, level);
-    });
+      for (const c of children(n)) visit(c);
+      this.place(n, minLevel);
+    };
+    visit(e);
     return this.names.get(e.id)!;
   }
+
+  private fresh(): string {
+    return `${this.prefix}${this.tmp++}`;
+  }
+
+  private push(level: number, line: string): void {
+    this.lines[this.flat ? 0 : level + 1].push(line);
+  }
+
+  /** One node whose inputs are emitted. */
+  private place(n: SExpr, minLevel: number): void {
+    let level = -1;
+    let code: string;
+    const name = (c: SExpr) => this.names.get(c.id)!;
+    const lv = (c: SExpr) => this.levelOf.get(c.id)!;
+    switch (n.k) {
+      case 'const':
+        this.names.set(n.id, literal(n.v, n.dt));
+        this.levelOf.set(n.id, -1);
+        return;
+      case 'var':
+        this.names.set(n.id, n.name);
+        this.levelOf.set(n.id, this.varLevel.get(n.name) ?? -1);
+        return;
+      case 'acc':
+        if (!this.accName) throw new Error('acc outside a reduce epilogue');
+        this.names.set(n.id, this.accName);
+        this.levelOf.set(n.id, this.accLevel);
+        return;
+      case 'load':
+        level = lv(n.idx);
+        code = renderLoad(n.dt, `b${n.buf}`, name(n.idx));
+        break;
+      case 'table':
+        TABLES.set(n.table.name, n.table);
+        level = lv(n.idx);
+        code = `T_${n.table.name}[${name(n.idx)}]`;
+        break;
+      case 'un':
+        level = lv(n.x);
+        code = renderUnary(n, name(n.x));
+        break;
+      case 'bin':
+        level = Math.max(lv(n.a), lv(n.b));
+        code = renderBinary(n, name(n.a), name(n.b));
+        break;
+      case 'ter':
+        // betainc, the only ternary op: computed in double, rounded once.
+        level = Math.max(lv(n.a), lv(n.b), lv(n.c));
+        code = wrap(n.dt, `rt.${n.op}(${name(n.a)}, ${name(n.b)}, ${name(n.c)})`);
+        break;
+      case 'sel':
+        level = Math.max(lv(n.c), lv(n.a), lv(n.b));
+        code = `(${name(n.c)} ? ${name(n.a)} : ${name(n.b)})`;
+        break;
+      case 'cast':
+        level = lv(n.x);
+        code = renderCast(n.x.dt, n.dt, name(n.x));
+        break;
+      case 'bitcast':
+        level = lv(n.x);
+        code = renderBitcast(n.x.dt, n.dt, name(n.x));
+        break;
+    }
+    level = Math.max(level, minLevel);
+    const t = this.fresh();
+    this.push(level, `const ${t} = ${code};`);
+    this.names.set(n.id, t);
+    this.levelOf.set(n.id, level);
+  }
+
+  /**
+   * `c ? a : b` with `c` rarely true: `a` is computed only when needed, in a block of its own
+   * (its nodes are named there and forgotten after it, so that later uses emit them again).
+   */
+  private emitRare(n: SelExpr, minLevel: number, visit: (n: SExpr) => void): void {
+    visit(n.c);
+    visit(n.b);
+    const level = Math.max(
+      this.levelOf.get(n.c.id)!,
+      this.levelOf.get(n.b.id)!,
+      this.treeLevel(n.a),
+      minLevel,
+    );
+    const t = this.fresh();
+    const inner = new Emitter(this.varLevel, 0, `${t}_`, this.accName, this.accLevel, true);
+    for (const [id, v] of this.names) inner.names.set(id, v);
+    for (const [id, v] of this.levelOf) inner.levelOf.set(id, v);
+    const a = inner.emit(n.a);
+    this.push(level, `let ${t} = ${this.names.get(n.b.id)!};`);
+    this.push(level, `if (${this.names.get(n.c.id)!}) {`);
+    for (const l of inner.lines[0]) this.push(level, `  ${l}`);
+    this.push(level, `  ${t} = ${a};`);
+    this.push(level, '}');
+    this.names.set(n.id, t);
+    this.levelOf.set(n.id, level);
+  }
+
+  /** The loop level at which all of `e`'s inputs are available. */
+  private treeLevel(e: SExpr, memo = new Map<number, number>()): number {
+    const known = this.levelOf.get(e.id);
+    if (known !== undefined) return known;
+    let l = memo.get(e.id);
+    if (l === undefined) {
+      if (e.k === 'var') l = this.varLevel.get(e.name) ?? -1;
+      else if (e.k === 'acc') l = this.accLevel;
+      else l = children(e).reduce((m, c) => Math.max(m, this.treeLevel(c, memo)), -1);
+      memo.set(e.id, l);
+    }
+    return l;
+  }
 }
+
+/** Tables kernels read (by name; see TableExpr), declared in front of the kernel that uses one. */
+const TABLES = new Map<string, Table>();
 
 function indent(lines: string[], n: number): string[] {
   const pad = '  '.repeat(n);
@@ -725,6 +803,18 @@ export function renderKernel(k: Kernel, dtypeOf: (buf: number) => DType, accDtyp
   for (const l of lines) for (const m of l.matchAll(/\bb(\d+)\b/g)) used.add(Number(m[1]));
   const params = [...used].sort((a, b) => a - b);
   const args = [...params.map((p) => `b${p}`), 'lo', 'hi', ...(carry ? ['acc0'] : [])].join(', ');
-  const source = [`(rt, ${args}) => {`, ...indent(lines, 1), '}'].join('\n');
+  let source = [`(rt, ${args}) => {`, ...indent(lines, 1), '}'].join('\n');
+  const tables = new Set<string>();
+  for (const l of lines) for (const m of l.matchAll(/\bT_(\w+)\[/g)) tables.add(m[1]);
+  const views = lines.some((l) => l.includes('F32_[0]'));
+  if (tables.size > 0 || views) {
+    // Tables and the bitcast views are the kernel's own constants: a closure holds them.
+    const decl = [...tables].map(
+      (t) => `  const T_${t} = new Int32Array([${TABLES.get(t)!.values.join(',')}]);`,
+    );
+    if (views)
+      decl.push('  const F32_ = new Float32Array(1);', '  const I32_ = new Int32Array(F32_.buffer);');
+    source = ['(() => {', ...decl, `  return ${source.replace(/\n/g, '\n  ')};`, '})()'].join('\n');
+  }
   return { params, source, extent, work, carry };
 }

@@ -19,6 +19,7 @@
  */
 
 import type { BufferInfo, Kernel, KernelProgram } from '../../compile/kir.js';
+import { expandKernel } from '../../compile/libm/index.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
@@ -417,8 +418,10 @@ export class WebGpuBackend implements Backend {
     const scratchBytes: Record<string, number> = {};
     const nestedErrors: Promise<string | null>[] = [];
     let async = false;
-    program.kernels.forEach((k, i) => {
-      const name = kernelName(k, i);
+    program.kernels.forEach((k0, i) => {
+      const name = kernelName(k0, i);
+      // float32 transcendental functions: the libm's polynomials, as on the CPU.
+      const k = expandKernel(k0);
       let rendered: { passes: (Pass | LibPass | CopyPass)[]; scratch: Record<string, number> };
       switch (k.kind) {
         case 'map':

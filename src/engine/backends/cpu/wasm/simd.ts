@@ -26,8 +26,8 @@
  * kernels run one at a time on a thread, and the wrapper re-reads its views when it has grown.
  */
 
-import type { LoadExpr, MapKernel, SExpr } from '../../../compile/kir.js';
-import { bin, linearIndex, loopVars, rewrite, walk } from '../../../compile/kir.js';
+import type { LoadExpr, MapKernel, SExpr, Table } from '../../../compile/kir.js';
+import { bin, children, linearIndex, loopVars, rewrite } from '../../../compile/kir.js';
 import type { DType } from '../../../core/dtype.js';
 import { sizeOf, stridesOf } from '../../../core/shape.js';
 import { constShift } from '../codegen.js';
@@ -39,7 +39,7 @@ const TILE = 4096;
 /** Vectors per loop step (interleaved: independent work for the core's other ports). */
 const UNROLL = 4;
 /** Inputs read at a constant or loop-invariant index are copied in whole: up to this many elements. */
-const SMALL_MAX = 4096;
+const SMALL_MAX = 16384;
 
 const WORD_TYPES = new Set(['int32', 'uint32', 'float32']);
 const CTOR: Record<string, string> = { int32: 'Int32Array', uint32: 'Uint32Array', float32: 'Float32Array' };
@@ -152,13 +152,9 @@ function supported(n: SExpr, roleOf: (l: LoadExpr) => Role | null): boolean {
     }
     case 'sel':
       return n.c.dt.isBool;
-    case 'cast': {
-      const from = n.x.dt;
-      const to = n.dt;
-      if (!word(from)) return false;
-      // float -> int needs rt.f2i's clamping: not here.
-      return !(from.isFloat && isInt(to));
-    }
+    case 'cast':
+      // (float -> int32/uint32 truncates and saturates as i32x4.trunc_sat does, NaN -> 0.)
+      return word(n.x.dt);
     case 'bitcast':
       return isWord(n.x.dt) && isWord(n.dt);
     default:
@@ -269,6 +265,21 @@ function erfinv32x4(f: FuncWriter, x: number): void {
   f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
 }
 
+/** The nodes `root` needs, children first; `fast` leaves out the rare branches of rare selects. */
+function schedule(root: SExpr, fast: boolean): SExpr[] {
+  const seen = new Set<number>();
+  const out: SExpr[] = [];
+  const visit = (n: SExpr): void => {
+    if (seen.has(n.id)) return;
+    seen.add(n.id);
+    for (const c of children(n))
+      if (!(fast && n.k === 'sel' && n.rare && c === n.a && c !== n.b && c !== n.c)) visit(c);
+    out.push(n);
+  };
+  visit(root);
+  return out;
+}
+
 /**
  * The SIMD version of a map kernel, or null when some part of it has no exact SIMD form.
  * `sizeOf` gives a buffer's element count.
@@ -278,20 +289,28 @@ export function wasmMapKernel(
   dtypeOf: (b: number) => DType,
   sizeOf: (b: number) => number,
 ): WasmKernel | null {
-  const rank = k.shape.length;
   const outDt = dtypeOf(k.out);
-  if (rank === 0 || !isWord(outDt) || k.expr.dt !== outDt) return null;
-  if (rank > 1 && k.shape[rank - 1] % 4 !== 0) return null;
+  if (k.shape.length === 0 || !isWord(outDt) || k.expr.dt !== outDt) return null;
   if (k.shape.some((d) => d === 0)) return null;
-  const flat = linearIndex(loopVars('i', rank), stridesOf(k.shape));
+  const flat = linearIndex(loopVars('i', k.shape.length), stridesOf(k.shape));
+  const expr = regroup(k.expr);
+  // A kernel that reads the loop indices only through loads at the flat index runs as 1-D, for
+  // any row length.
+  const shape = usesIndices(expr, flat) ? k.shape : [sizeOf(k.out)];
+  const rank = shape.length;
+  if (rank > 1 && shape[rank - 1] % 4 !== 0) return null;
+  const innerVar = `i${rank - 1}`;
 
-  // Memory: small inputs (whole), then a tile for each contiguous input and one for the output.
+  // Memory: small inputs and tables (whole), then a tile for each contiguous input and the output.
   let top = 0;
   const tileBytes = (TILE + 4 * UNROLL) * 4;
   const small = new Map<number, number>();
+  const tables = new Map<string, { offset: number; table: Table }>();
   const tiles = new Map<number, number>();
   const roles = new Map<number, Role | null>();
   const level = new Map<number, number>();
+  /** Nodes whose value may differ between the four lanes of a vector. */
+  const lanewise = new Map<number, boolean>();
   const roleOf = (l: LoadExpr): Role | null => {
     if (roles.has(l.id)) return roles.get(l.id)!;
     let role: Role | null = null;
@@ -314,8 +333,9 @@ export function wasmMapKernel(
         if (l.idx.k === 'const') {
           const i = Number(l.idx.v);
           if (i >= 0 && i < size) role = { kind: 'small', offset: place() + 4 * i };
-        } else if (level.get(l.idx.id) === 0) {
-          // The lowering clamps gather indices into range, as JAX does.
+        } else if (!lanewise.get(l.idx.id)) {
+          // The same element in all four lanes (a loop-invariant or per-row index); the lowering
+          // clamps gather indices into range, as JAX does.
           role = { kind: 'small-at', offset: place() };
         }
       }
@@ -323,28 +343,42 @@ export function wasmMapKernel(
     roles.set(l.id, role);
     return role;
   };
-
-  // Check every node and split them into loop-invariant ones (level 0) and per-step ones.
-  const expr = regroup(k.expr);
-  const order: SExpr[] = [];
-  let ok = true;
-  walk(expr, (n) => {
-    if (!ok) return;
-    if (!supported(n, roleOf)) {
-      ok = false;
-      return;
+  const tableOffset = (t: Table): number => {
+    let at = tables.get(t.name);
+    if (!at) {
+      at = { offset: top, table: t };
+      tables.set(t.name, at);
+      top += Math.ceil((t.values.length * 4) / 16) * 16;
     }
-    // (A load's index is not computed: its role says where the value is.)
+    return at.offset;
+  };
+
+  // Check every node; split them into loop-invariant ones (level 0) and per-step ones.
+  const full = schedule(expr, false);
+  for (const n of full) {
+    if (n.k === 'table') {
+      tableOffset(n.table);
+    } else if (!supported(n, roleOf)) return null;
+    // (A tile load's index is not computed: its role says where the value is.)
     let lv = 0;
-    if (n.k === 'var') lv = 1;
-    else if (n.k === 'load') lv = roleOf(n)!.kind === 'tile' ? 1 : 0;
-    else {
-      for (const c of children(n)) lv = Math.max(lv, level.get(c.id) ?? 0);
+    let lanes = false;
+    if (n.k === 'var') {
+      lv = 1;
+      lanes = n.name === innerVar;
+    } else if (n.k === 'load' && roleOf(n)!.kind === 'tile') {
+      lv = 1;
+      lanes = true;
+    } else {
+      for (const c of children(n)) {
+        lv = Math.max(lv, level.get(c.id) ?? 0);
+        lanes ||= lanewise.get(c.id) ?? false;
+      }
     }
     level.set(n.id, lv);
-    order.push(n);
-  });
-  if (!ok) return null;
+    lanewise.set(n.id, lanes);
+  }
+  const fast = schedule(expr, true);
+  const rares = fast.filter((n) => n.k === 'sel' && n.rare);
   const outOffset = top;
   top += tileBytes;
 
@@ -353,15 +387,17 @@ export function wasmMapKernel(
   const f = new FuncWriter(nParams);
   const START = 0;
   const COUNT = 1;
-  const counter = (d: number) => (rank > 1 ? 2 + d : -1);
+  const counters = rank > 1 ? shape.map(() => f.local(I32)) : [];
   const j = f.local(I32);
   const addr = f.local(I32);
   // Loop-level values are computed for UNROLL vectors per step (4 * u lanes on), interleaved.
-  const unroll = rank === 1 || k.shape[rank - 1] % (4 * UNROLL) === 0 ? UNROLL : 1;
+  const unroll = rank === 1 || shape[rank - 1] % (4 * UNROLL) === 0 ? UNROLL : 1;
   const local = new Map<string, number>();
-  const key = (c: SExpr, u: number) => `${c.id}:${level.get(c.id) === 0 ? 0 : u}`;
-  const emit = (n: SExpr, u: number) => {
-    const at = (c: SExpr) => f.get(local.get(key(c, u))!);
+  const key = (c: SExpr, u: number, pass: string) =>
+    level.get(c.id) === 0 ? `${c.id}` : `${pass}:${c.id}:${u}`;
+  const anyRare = rares.length > 0 ? f.local(V128) : -1;
+  const emit = (n: SExpr, u: number, pass: 'fast' | 'full') => {
+    const at = (c: SExpr) => f.get(local.get(key(c, u, pass))!);
     switch (n.k) {
       case 'const': {
         const v = Number(n.v);
@@ -373,7 +409,7 @@ export function wasmMapKernel(
       case 'var': {
         const d = Number(n.name.slice(1));
         if (rank === 1) f.get(START).get(j).op(OP.i32Add).simd(SIMD.i32x4Splat);
-        else f.get(counter(d)).simd(SIMD.i32x4Splat);
+        else f.get(counters[d]).simd(SIMD.i32x4Splat);
         if (d === rank - 1) f.i32x4(4 * u, 4 * u + 1, 4 * u + 2, 4 * u + 3).simd(SIMD.i32x4Add);
         break;
       }
@@ -387,10 +423,20 @@ export function wasmMapKernel(
         }
         break;
       }
+      case 'table': {
+        // A gather, lane by lane (only rare branches read tables).
+        const offset = tableOffset(n.table);
+        for (let lane = 0; lane < 4; lane++) {
+          at(n.idx).simd(SIMD.i32x4ExtractLane).op(lane).i32(2).op(OP.i32Shl).mem(OP.i32Load, offset);
+          if (lane === 0) f.simd(SIMD.i32x4Splat);
+          else f.simd(SIMD.i32x4ReplaceLane).op(lane);
+        }
+        break;
+      }
       case 'un': {
         const dt = n.x.dt;
         if (dt.name === 'float32') {
-          if (n.op === 'erf_inv') erfinv32x4(f, local.get(key(n.x, u))!);
+          if (n.op === 'erf_inv') erfinv32x4(f, local.get(key(n.x, u, pass))!);
           else at(n.x).simd(FLOAT_UN[n.op]);
         } else if (n.op === 'not') at(n.x).simd(SIMD.not);
         else if (n.op === 'neg') at(n.x).simd(SIMD.i32x4Neg);
@@ -422,6 +468,14 @@ export function wasmMapKernel(
         break;
       }
       case 'sel':
+        if (n.rare && pass === 'fast') {
+          // The common branch; note whether any lane needs the rare one.
+          f.get(anyRare);
+          at(n.c);
+          f.simd(SIMD.or).set(anyRare);
+          at(n.b);
+          break;
+        }
         at(n.a);
         at(n.b);
         at(n.c);
@@ -439,6 +493,9 @@ export function wasmMapKernel(
           else f.i32x4(1).simd(SIMD.and);
         } else if (to.name === 'float32' && from.name !== 'float32') {
           f.simd(from.name === 'int32' ? SIMD.f32x4ConvertI32x4S : SIMD.f32x4ConvertI32x4U);
+        } else if (from.name === 'float32' && to.name !== 'float32') {
+          // Truncation, saturating at the range, NaN -> 0: rt.f2i's semantics.
+          f.simd(to.name === 'int32' ? SIMD.i32x4TruncSatF32x4S : SIMD.i32x4TruncSatF32x4U);
         }
         break;
       }
@@ -448,46 +505,77 @@ export function wasmMapKernel(
     }
     const l = f.local(V128);
     f.set(l);
-    local.set(key(n, u), l);
+    local.set(key(n, u, pass), l);
   };
 
-  for (const n of order) if (level.get(n.id) === 0) emit(n, 0);
-  f.op(OP.loop, 0x40);
-  for (const n of order) if (level.get(n.id) === 1) for (let u = 0; u < unroll; u++) emit(n, u);
-  for (let u = 0; u < unroll; u++) {
+  /** One pass over the tile: the per-step nodes of `nodes` for `unroll` vectors, then stores. */
+  const loop = (nodes: SExpr[], pass: 'fast' | 'full') => {
+    f.i32(0).set(j).i32(0).set(addr);
+    for (let d = 0; d < counters.length; d++) f.get(2 + d).set(counters[d]);
+    f.op(OP.loop, 0x40);
+    for (const n of nodes) if (level.get(n.id) === 1) for (let u = 0; u < unroll; u++) emit(n, u, pass);
+    for (let u = 0; u < unroll; u++) {
+      f.get(addr)
+        .get(local.get(key(expr, u, pass))!)
+        .mem(SIMD.store, outOffset + 16 * u, true);
+    }
+    f.get(j)
+      .i32(4 * unroll)
+      .op(OP.i32Add)
+      .set(j);
     f.get(addr)
-      .get(local.get(key(expr, u))!)
-      .mem(SIMD.store, outOffset + 16 * u, true);
+      .i32(16 * unroll)
+      .op(OP.i32Add)
+      .set(addr);
+    if (rank > 1) {
+      // Advance the multi-index by 4 (the last dimension is a multiple of 4), carrying over.
+      const carry = (d: number) => {
+        f.get(counters[d])
+          .i32(d === rank - 1 ? 4 * unroll : 1)
+          .op(OP.i32Add)
+          .set(counters[d]);
+        if (d === 0) return;
+        f.get(counters[d]).i32(shape[d]).op(OP.i32GeS).op(OP.if, 0x40);
+        f.i32(0).set(counters[d]);
+        carry(d - 1);
+        f.op(OP.end);
+      };
+      carry(rank - 1);
+    }
+    f.get(j).get(COUNT).op(OP.i32LtU).op(OP.br_if, 0).op(OP.end);
+  };
+
+  for (const n of fast) if (level.get(n.id) === 0) emit(n, 0, 'fast');
+  if (rares.length > 0) f.i32x4(0).set(anyRare);
+  loop(fast, 'fast');
+  if (rares.length > 0) {
+    // Some lane of the tile needs a rare branch: compute the tile again with both branches.
+    f.get(anyRare).simd(SIMD.anyTrue).op(OP.if, 0x40);
+    for (const n of full) if (level.get(n.id) === 0 && !local.has(key(n, 0, 'full'))) emit(n, 0, 'full');
+    loop(full, 'full');
+    f.op(OP.end);
   }
-  f.get(j)
-    .i32(4 * unroll)
-    .op(OP.i32Add)
-    .set(j);
-  f.get(addr)
-    .i32(16 * unroll)
-    .op(OP.i32Add)
-    .set(addr);
-  if (rank > 1) {
-    // Advance the multi-index by 4 (the last dimension is a multiple of 4), carrying over.
-    const carry = (d: number) => {
-      f.get(counter(d))
-        .i32(d === rank - 1 ? 4 * unroll : 1)
-        .op(OP.i32Add)
-        .set(counter(d));
-      if (d === 0) return;
-      f.get(counter(d)).i32(k.shape[d]).op(OP.i32GeS).op(OP.if, 0x40);
-      f.i32(0).set(counter(d));
-      carry(d - 1);
-      f.op(OP.end);
-    };
-    carry(rank - 1);
-  }
-  f.get(j).get(COUNT).op(OP.i32LtU).op(OP.br_if, 0).op(OP.end);
 
   const params = Array(nParams).fill(I32);
   const pages = Math.ceil(top / 65536);
   const bytes = moduleBytes(params, f, pages);
-  return { source: wrapperSource(k, bytes, pages, dtypeOf, small, tiles, outOffset), bytes: bytes.length };
+  return {
+    source: wrapperSource(k, shape, bytes, pages, dtypeOf, small, tables, tiles, outOffset),
+    bytes: bytes.length,
+  };
+}
+
+/** Whether `e` reads a loop index other than through loads at the flat index `flat`. */
+function usesIndices(e: SExpr, flat: SExpr): boolean {
+  const seen = new Set<number>();
+  const visit = (n: SExpr): boolean => {
+    if (seen.has(n.id)) return false;
+    seen.add(n.id);
+    if (n.k === 'var') return true;
+    if (n.k === 'load' && n.idx === flat) return false;
+    return children(n).some(visit);
+  };
+  return visit(e);
 }
 
 /** `(x << 8b) | (x >>> (32 - 8b))` (either order): x and b, else null. */
@@ -550,35 +638,25 @@ function regroup(e: SExpr): SExpr {
   return rewrite(e, f, memo);
 }
 
-function children(n: SExpr): SExpr[] {
-  switch (n.k) {
-    case 'un':
-    case 'cast':
-    case 'bitcast':
-      return [n.x];
-    case 'bin':
-      return [n.a, n.b];
-    case 'sel':
-      return [n.c, n.a, n.b];
-    default:
-      return [];
-  }
-}
-
 /** The JavaScript around the module: tiles in, the call, the tile out. */
 function wrapperSource(
   k: MapKernel,
+  shape: readonly number[],
   bytes: Uint8Array,
   pages: number,
   dtypeOf: (b: number) => DType,
   small: Map<number, number>,
+  tables: Map<string, { offset: number; table: Table }>,
   tiles: Map<number, number>,
   outOffset: number,
 ): string {
-  const rank = k.shape.length;
+  // `lo, hi` count rows of the kernel's own shape; `shape` is the one the loop runs over.
+  const rank = shape.length;
   const inner = sizeOf(k.shape.slice(1));
   const bufs = [...new Set([...small.keys(), ...tiles.keys(), k.out])].sort((a, b) => a - b);
-  const ctors = [...new Set(bufs.map((b) => CTOR[dtypeOf(b).name]))];
+  const ctors = [
+    ...new Set([...bufs.map((b) => CTOR[dtypeOf(b).name]), ...(tables.size ? ['Int32Array'] : [])]),
+  ];
   const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
   const b64 = Buffer.from(bytes).toString('base64');
   const multi: string[] = [];
@@ -586,7 +664,7 @@ function wrapperSource(
   if (rank > 1) {
     multi.push('let q = s;');
     for (let d = rank - 1; d > 0; d--) {
-      multi.push(`const c${d} = q % ${k.shape[d]};`, `q = (q - c${d}) / ${k.shape[d]};`);
+      multi.push(`const c${d} = q % ${shape[d]};`, `q = (q - c${d}) / ${shape[d]};`);
     }
     multi.push('const c0 = q;');
     for (let d = 0; d < rank; d++) args.push(`c${d}`);
@@ -594,6 +672,9 @@ function wrapperSource(
   return [
     '(() => {',
     `  const module = new WebAssembly.Module(Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0)));`,
+    ...[...tables.values()].map(
+      ({ table }) => `  const T_${table.name} = new Int32Array([${table.values.join(',')}]);`,
+    ),
     '  let run = null;',
     '  let mem = null;',
     ...ctors.map((c) => `  let v${c} = null;`),
@@ -605,6 +686,9 @@ function wrapperSource(
     ...ctors.map((c) => `      v${c} = new ${c}(mem);`),
     '    }',
     ...[...small].map(([b, off]) => `    ${view(b)}.set(b${b}, ${off / 4});`),
+    ...[...tables.values()].map(
+      ({ offset, table }) => `    vInt32Array.set(T_${table.name}, ${offset / 4});`,
+    ),
     `    let s = lo * ${inner};`,
     `    const e = hi * ${inner};`,
     '    while (s < e) {',
