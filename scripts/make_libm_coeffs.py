@@ -89,6 +89,9 @@ consts = {
     # log(1 + f) = f - s (f - LOG(s^2) s^2), s = f / (2 + f), f in [sqrt(1/2) - 1, sqrt(2) - 1]
     'LOG': fit('log', safe(lambda z: (2 * mp.atanh(mp.sqrt(z)) - 2 * mp.sqrt(z)) / mp.sqrt(z) / z,
                            mp.mpf(2) / 3), 0, smax**2, 3, lambda z: z + 1e-30),
+    # log(1 + f) = 2s + 2s^3/3 + s^5 LOG_T(s^2) (pow's double-float logarithm)
+    'LOG_T': fit('log tail', safe(lambda z: (2 * mp.atanh(mp.sqrt(z)) - 2 * mp.sqrt(z) - 2 * mp.sqrt(z) ** 3 / 3)
+                                  / mp.sqrt(z) ** 5, mp.mpf(2) / 5), 0, smax**2, 3, lambda z: z * z + 1e-30),
     # tanh x = x + x^3 TANH(x^2), |x| < TANH_SMALL
     'TANH': fit('tanh', safe(lambda z: (mp.tanh(mp.sqrt(z)) - mp.sqrt(z)) / mp.sqrt(z) ** 3, -mp.mpf(1) / 3),
                 0, TANH_SMALL**2, 5, lambda z: z + 1e-30),
@@ -107,6 +110,10 @@ scalars = {
     'PIO2_HI': f32(pio2),
     'PIO2_LO': f32(pio2 - f32(pio2)),
     'LOG2E': f32(1 / ln2),
+    # double-float constants of pow: 1/ln2, ln 2, 2/3 as float32 + float32
+    'INV_LN2': [f32(1 / ln2), f32(1 / ln2 - f32(1 / ln2))],
+    'LN2': [f32(ln2), f32(ln2 - f32(ln2))],
+    'TWO_THIRDS': [f32(mp.mpf(2) / 3), f32(mp.mpf(2) / 3 - f32(mp.mpf(2) / 3))],
     # ln 2 = LN2_HI + LN2_LO, LN2_HI a multiple of 2^-16 (k * LN2_HI exact for |k| < 2^8)
     'LN2_HI': grid_split(ln2, [16])[0],
     'LN2_LO': grid_split(ln2, [16])[1],

@@ -140,6 +140,10 @@ const F32_PROGRAMS: [string, Program][] = [
   ['exp, expm1', (a, b) => lax.sub(lax.exp(lax.div(a, 2)), lax.expm1(lax.div(b, 4)))],
   ['log, log1p', (a, b) => lax.add(lax.log(a), lax.log1p(lax.div(b, 100)))],
   ['tanh, erf, logistic', (a, b, c) => lax.add(lax.mul(lax.tanh(a), lax.erf(b)), lax.logistic(c))],
+  [
+    'pow',
+    (a, b) => lax.add(lax.pow(a, lax.div(b, 10)), lax.pow(lax.div(a, 50), lax.round(lax.div(b, 10), 1))),
+  ],
   ['sin of huge arguments (Payne-Hanek)', (a) => lax.sin(lax.mul(a, 1e30))],
   ['cos, tan past 4096', (a, b) => lax.add(lax.cos(lax.mul(a, 1000)), lax.tan(lax.mul(b, 1e5)))],
 ];

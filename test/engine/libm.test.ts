@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { erf as erf64 } from '../../src/engine/backends/cpu/runtime.js';
+import { pow as cpow, erf as erf64 } from '../../src/engine/backends/cpu/runtime.js';
 import { twoOverPiLimbs } from '../../src/engine/compile/libm/trig.js';
 import type { Value } from '../../src/engine/index.js';
 import { jit, numpy as jnp, lax } from '../../src/engine/index.js';
@@ -104,6 +104,73 @@ describe('float32 libm: within 2 ulp of the exact value', () => {
       expect(worst, `${name}(${at})`).toBeLessThanOrEqual(2);
     });
   }
+});
+
+describe('float32 libm: pow', () => {
+  it('within 2 ulp over 1.2M (x, y) pairs, C99 special values exactly', () => {
+    let seed = 7;
+    const r = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 2 ** 32;
+    };
+    const n = 1_200_000;
+    const x = new Float32Array(n);
+    const y = new Float32Array(n);
+    for (let k = 0; k < n; k++) {
+      // Moderate values; magnitudes over the whole range; x near 1 with large y; integer powers.
+      // and past the overflow and underflow thresholds.
+      const m = k % 5;
+      const xs = [
+        r() * 10,
+        2 ** ((r() - 0.5) * 250),
+        1 + (r() - 0.5) * 1e-3,
+        (r() - 0.5) * 20,
+        2 ** (r() * 20),
+      ];
+      const ys = [
+        (r() - 0.5) * 20,
+        (r() - 0.5) * 2,
+        (r() - 0.5) * 2e5,
+        Math.round((r() - 0.5) * 40),
+        (r() - 0.5) * 30,
+      ];
+      x[k] = xs[m];
+      y[k] = ys[m];
+    }
+    const got = (
+      jit(lax.pow)(jnp.array(x), jnp.array(y)) as unknown as { dataSync(): Float32Array }
+    ).dataSync();
+    let worst = 0;
+    for (let k = 0; k < n; k++) worst = Math.max(worst, ulpError(got[k], cpow(x[k], y[k])));
+    console.log(`libm pow: max ${worst.toFixed(3)} ulp over ${n} pairs`);
+    expect(worst).toBeLessThanOrEqual(2);
+    // Every pair of special values: C99's pow (runtime.ts), as XLA gives them.
+    const sp = [
+      0,
+      -0,
+      1,
+      -1,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+      2,
+      -2,
+      0.5,
+      -0.5,
+      3,
+      -3,
+      1e-40,
+    ];
+    const xs = Float32Array.from(sp.flatMap((a) => sp.map(() => a)));
+    const ys = Float32Array.from(sp.flatMap(() => sp));
+    const out = (
+      jit(lax.pow)(jnp.array(xs), jnp.array(ys)) as unknown as { dataSync(): Float32Array }
+    ).dataSync();
+    for (let k = 0; k < xs.length; k++)
+      expect(out[k], `pow(${xs[k]}, ${ys[k]})`).toBe(Math.fround(cpow(xs[k], ys[k])));
+  });
 });
 
 describe('float32 libm: special values', () => {

@@ -26,6 +26,7 @@ const FUNCTIONS: [string, (x: Value) => Value][] = [
   ['tanh', lax.tanh],
   ['erf', lax.erf],
   ['logistic', lax.logistic],
+  ['pow', (x) => lax.pow(lax.abs(x), lax.div(x, 1e3))],
 ];
 
 const f32 = new Float32Array(1);
@@ -65,6 +66,7 @@ d('float32 libm on WebGPU: the CPU algorithm', () => {
       ).data()) as Float32Array;
       let same = 0;
       let worst = 0;
+      let worstRel = 0;
       for (let i = 0; i < x.length; i++) {
         const a = cpu[i];
         const b = gpu[i];
@@ -80,11 +82,15 @@ d('float32 libm on WebGPU: the CPU algorithm', () => {
         }
         if (bitsOf(a) === bitsOf(b)) same++;
         worst = Math.max(worst, Math.abs(ord(a) - ord(b)));
+        if (a !== b) worstRel = Math.max(worstRel, Math.abs(a - b) / Math.abs(a));
       }
       console.log(
         `webgpu libm ${name}: the CPU's bits for ${((100 * same) / x.length).toFixed(2)}%, max ${worst} ulp apart`,
       );
-      expect(worst, name).toBeLessThanOrEqual(4);
+      // pow's double-float steps round differently where the shader compiler reassociates
+      // (llvmpipe's does): a relative error up to |y log2 x| 2^-24 there, not ulps.
+      if (name === 'pow') expect(worstRel, name).toBeLessThanOrEqual(1e-4);
+      else expect(worst, name).toBeLessThanOrEqual(4);
     });
   }
 });

@@ -25,6 +25,11 @@ export function i(v: number): E {
   return constant(v | 0, int32);
 }
 
+/** The bits of the float32 `v` as an int32 constant. */
+export function fb(v: number): E {
+  return i(new Int32Array(new Float32Array([v]).buffer)[0]);
+}
+
 export const add = (a: E, b: E): E => bin('add', a, b);
 export const sub = (a: E, b: E): E => bin('sub', a, b);
 export const mul = (a: E, b: E): E => bin('mul', a, b);

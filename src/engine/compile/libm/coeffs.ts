@@ -16,6 +16,9 @@ export const EXP: readonly number[] = [
 export const LOG: readonly number[] = [
   0.6666666269302368, 0.40000972151756287, 0.2849876880645752, 0.24279870092868805,
 ];
+export const LOG_T: readonly number[] = [
+  0.3999999761581421, 0.28571972250938416, 0.22179728746414185, 0.1955641210079193,
+];
 export const TANH: readonly number[] = [
   -0.3333333134651184, 0.13333222270011902, -0.05394846200942993, 0.02170874923467636, -0.008195086382329464,
   0.0021576357539743185,
@@ -38,6 +41,9 @@ export const PIO2_CW: readonly number[] = [
 export const PIO2_HI = 1.5707963705062866;
 export const PIO2_LO = -4.371138828673793e-8;
 export const LOG2E = 1.4426950216293335;
+export const INV_LN2: readonly number[] = [1.4426950216293335, 1.925963033500011e-8];
+export const LN2: readonly number[] = [0.6931471824645996, -1.9046542121259336e-9];
+export const TWO_THIRDS: readonly number[] = [0.6666666865348816, -1.9868215517249155e-8];
 export const LN2_HI = 0.693145751953125;
 export const LN2_LO = 1.428606765330187e-6;
 /** floor(2/pi * 2^256), hexadecimal. */

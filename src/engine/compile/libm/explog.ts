@@ -70,9 +70,14 @@ export function scale(p: E, k: E): E {
 export function expParts(x: E): { hi: E; lo: E; k: E } {
   const xc = min(max(x, f(-104)), f(89));
   const { k, rh, rl } = reduceLn2(xc);
+  return { ...expSmall(rh, rl), k };
+}
+
+/** e^(rh + rl) = hi + lo, for |rh + rl| <= ln2/2 and |rl| small. */
+export function expSmall(rh: E, rl: E): { hi: E; lo: E } {
   const r = add(rh, rl);
   const one = fastTwoSum(f(1), rh);
-  return { hi: one.hi, lo: add(one.lo, add(rl, mul(mul(r, r), horner(r, EXP)))), k };
+  return { hi: one.hi, lo: add(one.lo, add(rl, mul(mul(r, r), horner(r, EXP)))) };
 }
 
 export function exp32(x: E): E {

@@ -10,12 +10,13 @@
  * every float32 input, special values (NaN, +-inf, +-0, subnormals) as IEEE and C99 define them.
  */
 import { float32 } from '../../core/dtype.js';
-import { type Kernel, rewrite, type SExpr, walk } from '../kir.js';
+import { type BinExpr, type Kernel, rewrite, type SExpr, walk } from '../kir.js';
 import { exp32, expm1_32, log1p32, log32 } from './explog.js';
+import { pow32 } from './pow.js';
 import { erf32, logistic32, tanh32 } from './special.js';
 import { cos32, sin32, tan32 } from './trig.js';
 
-/** The unary functions with a float32 expansion. */
+/** The unary functions with a float32 expansion (and the binary `pow`: pow.ts). */
 export const LIBM_UNARY: Readonly<Record<string, (x: SExpr) => SExpr>> = {
   sin: sin32,
   cos: cos32,
@@ -41,7 +42,8 @@ function hasLibm(k: Kernel): boolean {
   let found = false;
   for (const e of exprs)
     walk(e, (n) => {
-      if (n.k === 'un' && n.dt === float32 && n.x.dt === float32 && n.op in LIBM_UNARY) found = true;
+      if ((n.k === 'un' && n.dt === float32 && n.x.dt === float32 && n.op in LIBM_UNARY) || isPow(n))
+        found = true;
     });
   return found;
 }
@@ -51,12 +53,17 @@ export function expandLibm(e: SExpr, memo = new Map<number, SExpr>()): SExpr {
   return rewrite(
     e,
     (n) => {
+      if (isPow(n)) return pow32(expandLibm(n.a, memo), expandLibm(n.b, memo));
       if (n.k !== 'un' || n.dt !== float32 || n.x.dt !== float32) return undefined;
       const fn = LIBM_UNARY[n.op];
       return fn ? fn(expandLibm(n.x, memo)) : undefined;
     },
     memo,
   );
+}
+
+function isPow(n: SExpr): n is BinExpr {
+  return n.k === 'bin' && n.op === 'pow' && n.dt === float32 && n.a.dt === float32 && n.b.dt === float32;
 }
 
 /**
