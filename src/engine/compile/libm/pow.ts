@@ -22,7 +22,6 @@ import {
   fastTwoSum,
   fb,
   fromBits,
-  ge,
   gt,
   horner,
   i,
