@@ -198,14 +198,16 @@ export function loopNest(
   from: number,
   inner: string[],
   around: Map<number, { before: string[]; after: string[] }> = new Map(),
-  ranged = false,
+  ranged: boolean | number = false,
 ): string[] {
+  // `ranged`: true for the outermost loop, or the position of the loop that runs over [lo, hi).
+  const rangedAt = ranged === true ? 0 : ranged === false ? -1 : ranged;
   const build = (L: number): string[] => {
     if (L === loops.length) return inner;
     const { v, extent, head = [] } = loops[L];
     const wrapIt = around.get(L + 1);
     const innerPart = wrapIt ? [...wrapIt.before, ...build(L + 1), ...wrapIt.after] : build(L + 1);
-    const [start, end] = ranged && L === 0 ? ['lo', 'hi'] : ['0', String(extent)];
+    const [start, end] = L === rangedAt ? ['lo', 'hi'] : ['0', String(extent)];
     return [
       `for (let ${v} = ${start}; ${v} < ${end}; ${v}++) {`,
       ...indent([...head, ...em.lines[L + 1], ...innerPart], 1),
