@@ -11,7 +11,7 @@ import { setCpuThreads } from '../../src/engine/backends/cpu/threads.js';
 import { cpuSimd, simdStats } from '../../src/engine/backends/cpu/wasm/simd.js';
 import type { TypedArray } from '../../src/engine/core/dtype.js';
 import type { Value } from '../../src/engine/index.js';
-import { jit, numpy as jnp, lax, random } from '../../src/engine/index.js';
+import { jit, numpy as jnp, lax, nn, random } from '../../src/engine/index.js';
 
 afterAll(() => {
   cpuSimd.enabled = true;
@@ -245,6 +245,62 @@ describe('cpu SIMD kernels: the same bits as the JavaScript kernels', () => {
   it('gives the same bits with 1 and 2 threads', () => {
     const x = jnp.array(floats(1 << 18, 6, 1e4));
     const f = () => jit((a: Value) => lax.add(lax.sin(a), lax.tanh(lax.div(a, 1e4))));
+    try {
+      setCpuThreads(1);
+      const one = bits(f()(x));
+      setCpuThreads(2);
+      const two = bits(f()(x));
+      expect(sameBits(one, two, true)).toBe(0);
+    } finally {
+      setCpuThreads(null);
+    }
+  });
+});
+
+describe('cpu SIMD reductions: the same bits as the JavaScript kernels', () => {
+  // Rows of odd lengths (a partial last group of 8 lanes), long rows taken in segments, full
+  // reductions whose ranges end inside a group of 8; NaN, infinities and -0 among the values.
+  const SHAPES: [string, number[]][] = [
+    ['rows of 1027', [97, 1027]],
+    ['rows of 64', [1031, 64]],
+    ['rows of 40001 (segments)', [3, 40001]],
+    ['3-D, last axis', [4, 33, 515]],
+  ];
+  const REDUCTIONS: [string, Program][] = [
+    ['sum', (a) => jnp.sum(a, { axis: -1 })],
+    ['mean', (a) => jnp.mean(a, { axis: -1 })],
+    ['prod', (a) => jnp.prod(lax.div(a, 90), { axis: -1 })],
+    ['max', (a) => jnp.max(a, { axis: -1 })],
+    ['min', (a) => jnp.min(a, { axis: -1 })],
+    ['logsumexp', (a) => nn.logsumexp(lax.div(a, 10), { axis: -1 })],
+    ['softmax', (a) => nn.softmax(lax.div(a, 10), { axis: -1 })],
+    ['sum of squares of sin', (a) => jnp.sum(lax.square(lax.sin(a)), { axis: -1 })],
+    [
+      'int32 sum and max',
+      (a) => lax.add(jnp.sum(a.astype('int32'), { axis: -1 }), jnp.max(a.astype('int32'), { axis: -1 })),
+    ],
+    ['uint32 min', (a) => jnp.min(lax.abs(a).astype('uint32'), { axis: -1 })],
+    [
+      'any, all',
+      (a) => jnp.logical_and(jnp.any(lax.gt(a, 99), { axis: -1 }), jnp.all(lax.gt(a, -99), { axis: -1 })),
+    ],
+  ];
+  for (const [where, shape] of SHAPES) {
+    const size = shape.reduce((x, y) => x * y, 1);
+    const x = () => [jnp.array(floats(size, 21)).reshape(shape)];
+    for (const [name, p] of REDUCTIONS) it(`${name}, ${where}`, () => compare(() => jit(p), x, true));
+  }
+  it('full reductions (ranges carried from call to call)', () => {
+    for (const n of [70_001, 200_003, 1 << 18]) {
+      const x = () => [jnp.array(floats(n, 22))];
+      compare(() => jit((a: Value) => jnp.sum(a)), x, true);
+      compare(() => jit((a: Value) => jnp.max(a)), x, true);
+      compare(() => jit((a: Value) => jnp.sum(lax.exp(lax.div(a, 50)))), x, true);
+    }
+  });
+  it('gives the same bits with 1 and 2 threads', () => {
+    const x = jnp.array(floats(1 << 18, 23)).reshape([256, 1024]);
+    const f = () => jit((a: Value) => lax.add(jnp.sum(a, { axis: 1 }), nn.logsumexp(a, { axis: 1 })));
     try {
       setCpuThreads(1);
       const one = bits(f()(x));

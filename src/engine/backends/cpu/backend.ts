@@ -6,7 +6,7 @@
  * threads when their buffers are shared (threads.ts); large buffers are allocated shared.
  */
 import os from 'node:os';
-import type { Kernel, KernelProgram, MapKernel } from '../../compile/kir.js';
+import type { Kernel, KernelProgram, MapKernel, ReduceKernel } from '../../compile/kir.js';
 import { expandKernel } from '../../compile/libm/index.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
@@ -19,6 +19,7 @@ import { runCarried } from './chunks.js';
 import { runtime } from './runtime.js';
 import { allocBuffer, type KernelFn, LARGE_WORK, type RangedKernel, runLarge, shareable } from './threads.js';
 import { cpuSimd, simdStats, wasmMapKernel } from './wasm/simd.js';
+import { wasmReduceKernel } from './wasm/simd-reduce.js';
 
 interface Step {
   name: string;
@@ -46,15 +47,13 @@ function kernelName(k: Kernel, i: number): string {
 
 /** The SIMD form of a map kernel, compiled, or null (none, off, or no WebAssembly here). */
 function simdKernel(
-  k: MapKernel,
+  k: MapKernel | ReduceKernel,
   program: KernelProgram,
 ): { fn: KernelFn; source: string; bytes: number } | null {
   if (!cpuSimd.enabled) return null;
-  const w = wasmMapKernel(
-    k,
-    (b) => program.buffers[b].dtype,
-    (b) => program.buffers[b].size,
-  );
+  const dtypeOf = (b: number) => program.buffers[b].dtype;
+  const sizeOf = (b: number) => program.buffers[b].size;
+  const w = k.kind === 'map' ? wasmMapKernel(k, dtypeOf, sizeOf) : wasmReduceKernel(k, dtypeOf, sizeOf);
   if (!w) return null;
   try {
     const fn = new Function(`return ${w.source}`)() as KernelFn;
@@ -128,7 +127,12 @@ export class CpuBackend implements Backend {
       // A large map kernel with an exact SIMD form runs as WebAssembly (wasm/simd.ts); so does a
       // smaller one with libm polynomials in it, which cost JavaScript a Math.fround per op.
       const libm = k !== k0 && r.work >= SIMD_LIBM_WORK;
-      const simd = (large || libm) && !r.carry && k.kind === 'map' ? simdKernel(k, program) : null;
+      const simd =
+        (large || libm) && !r.carry && k.kind === 'map'
+          ? simdKernel(k, program)
+          : large && k.kind === 'reduce'
+            ? simdKernel(k, program)
+            : null;
       // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
       const fn = (simd?.fn ?? new Function(`return ${r.source}`)()) as KernelFn;
       const params = r.params;

@@ -70,6 +70,21 @@ export function renderReduce(k: ReduceKernel, accDt: DType, outDt: DType): strin
 }
 
 /**
+ * JavaScript that finishes one output of `k` from its accumulated value `acc`: the rounding, the
+ * epilogue (its loop variables `i0..` in scope) and the store at `at` (the SIMD kernels' wrappers).
+ */
+export function finishLines(k: ReduceKernel, accDt: DType, outDt: DType, at: string): string[] {
+  const ovars = k.outShape.map((_, i) => `i${i}`);
+  const epi = new Emitter(new Map(ovars.map((v) => [v, 0])), 1, 'e', 'accv', 0);
+  const result = k.epilogue ? epi.emit(k.epilogue, 0) : 'accv';
+  return [
+    `const accv = ${accDt.isFloat ? wrap(accDt, 'acc') : 'acc'};`,
+    ...epi.lines.flat(),
+    renderStore(outDt, `b${k.out}`, at, result),
+  ];
+}
+
+/**
  * A `columns` reduction: the outer output loops, then the reduced loops, then the last output
  * loop innermost, each output accumulating in `A` in order; then the results, row by row. With
  * one output dimension its loop is the ranged one (innermost here), so chunks are column ranges.

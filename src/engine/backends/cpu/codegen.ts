@@ -13,10 +13,17 @@
 import type { Kernel, MapKernel, ScanKernel } from '../../compile/kir.js';
 import type { DType } from '../../core/dtype.js';
 import { renderArgReduce, renderReduce } from './codegen-reduce.js';
-import { combine, Emitter, indent, type Loop, loopNest, REDUCE_INIT, TABLES, varLevels } from './js-emit.js';
+import {
+  closureDecls,
+  combine,
+  Emitter,
+  indent,
+  type Loop,
+  loopNest,
+  REDUCE_INIT,
+  varLevels,
+} from './js-emit.js';
 import { renderStore, wrap } from './js-ops.js';
-
-export { constShift } from './js-ops.js';
 
 function renderMap(k: MapKernel, outDt: DType): string[] {
   const vars = k.shape.map((_, i) => `i${i}`);
@@ -125,17 +132,12 @@ export function renderKernel(k: Kernel, dtypeOf: (buf: number) => DType, accDtyp
   const params = [...used].sort((a, b) => a - b);
   const args = [...params.map((p) => `b${p}`), 'lo', 'hi', ...(carry ? ['acc0'] : [])].join(', ');
   let source = [`(rt, ${args}) => {`, ...indent(lines, 1), '}'].join('\n');
-  const tables = new Set<string>();
-  for (const l of lines) for (const m of l.matchAll(/\bT_(\w+)\[/g)) tables.add(m[1]);
-  const views = lines.some((l) => l.includes('F32_[0]'));
-  if (tables.size > 0 || views) {
+  const decl = closureDecls(lines);
+  if (decl.length > 0) {
     // Tables and the bitcast views are the kernel's own constants: a closure holds them.
-    const decl = [...tables].map(
-      (t) => `  const T_${t} = new Int32Array([${TABLES.get(t)!.values.join(',')}]);`,
+    source = ['(() => {', ...indent(decl, 1), `  return ${source.replace(/\n/g, '\n  ')};`, '})()'].join(
+      '\n',
     );
-    if (views)
-      decl.push('  const F32_ = new Float32Array(1);', '  const I32_ = new Int32Array(F32_.buffer);');
-    source = ['(() => {', ...decl, `  return ${source.replace(/\n/g, '\n  ')};`, '})()'].join('\n');
   }
   return { params, source, extent, work, carry };
 }

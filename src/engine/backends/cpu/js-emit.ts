@@ -173,6 +173,17 @@ export class Emitter {
 /** Tables kernels read (by name; see TableExpr), declared in front of the kernel that uses one. */
 export const TABLES = new Map<string, Table>();
 
+/** Declarations of the constants that `lines` use: tables (`T_name[`) and bitcast views (`F32_`). */
+export function closureDecls(lines: readonly string[]): string[] {
+  const tables = new Set<string>();
+  for (const l of lines) for (const m of l.matchAll(/\bT_(\w+)\[/g)) tables.add(m[1]);
+  const decl = [...tables].map((t) => `const T_${t} = new Int32Array([${TABLES.get(t)!.values.join(',')}]);`);
+  if (lines.some((l) => l.includes('F32_[0]'))) {
+    decl.push('const F32_ = new Float32Array(1);', 'const I32_ = new Int32Array(F32_.buffer);');
+  }
+  return decl;
+}
+
 export function indent(lines: string[], n: number): string[] {
   const pad = '  '.repeat(n);
   return lines.map((l) => pad + l);

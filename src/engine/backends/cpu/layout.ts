@@ -72,13 +72,19 @@ export function reduceLayout(k: ReduceKernel): ReduceLayout {
 
 /**
  * Whether a `rows` reduction accumulates in lanes: sums and products of float32 (and float16)
- * values. float64 keeps its one accumulator, and so do contractions (a product at the top of the
- * body: dot_general's reduce kernels, which lib-matmul.ts follows in k order, bit for bit).
+ * values. float64 keeps its one accumulator, and so do contractions (a product of two loads:
+ * dot_general's reduce kernels, which lib-matmul.ts follows in k order, bit for bit).
  */
 export function laneSplit(k: ReduceKernel, accDt: DType): boolean {
   if (!accDt.isFloat || accDt.name === 'float64' || (k.op !== 'add' && k.op !== 'mul')) return false;
-  if (k.body.k === 'bin' && k.body.op === 'mul') return false;
+  if (isContraction(k.body)) return false;
   return k.redShape.length > 0 && reduceLayout(k) === 'rows';
+}
+
+/** A product of two loads (through casts): a dot_general's reduce body. */
+function isContraction(e: SExpr): boolean {
+  const loadOf = (x: SExpr): boolean => x.k === 'load' || (x.k === 'cast' && loadOf(x.x));
+  return e.k === 'bin' && e.op === 'mul' && loadOf(e.a) && loadOf(e.b);
 }
 
 /** The combining tree of the lanes, as JavaScript over `L[0..7]` with `op` (+ or *). */

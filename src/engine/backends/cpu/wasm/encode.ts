@@ -13,6 +13,7 @@ export const V128 = 0x7b;
 export const OP = {
   loop: 0x03,
   if: 0x04,
+  else: 0x05,
   end: 0x0b,
   br_if: 0x0d,
   localGet: 0x20,
@@ -21,8 +22,11 @@ export const OP = {
   i32Load: 0x28,
   i32Const: 0x41,
   i32LtU: 0x49,
+  i32Ne: 0x47,
   i32GeS: 0x4e,
   i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32And: 0x71,
   i32Shl: 0x74,
 } as const;
 

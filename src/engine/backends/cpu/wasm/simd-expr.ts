@@ -420,8 +420,18 @@ export class ExprCompiler {
 
   /** The per-step nodes of `pass`, for `unroll` vectors. */
   emitStep(f: FuncWriter, pass: Pass, unroll: number, hooks: Hooks): void {
+    this.emitStepAt(
+      f,
+      pass,
+      Array.from({ length: unroll }, (_, u) => u),
+      hooks,
+    );
+  }
+
+  /** The per-step nodes of `pass`, for the vectors numbered `us` (hooks map them to lanes). */
+  emitStepAt(f: FuncWriter, pass: Pass, us: readonly number[], hooks: Hooks): void {
     for (const n of pass === 'fast' ? this.fast : this.full) {
-      if (this.level(n) === 1) for (let u = 0; u < unroll; u++) this.emit(f, n, u, pass, hooks);
+      if (this.level(n) === 1) for (const u of us) this.emit(f, n, u, pass, hooks);
     }
   }
 

@@ -1,0 +1,329 @@
+/**
+ * @file Reductions along a contiguous axis as WebAssembly SIMD (layout.ts `rows`): sums, products,
+ * max and min of float32 (float64 lanes for sums and products, as the JavaScript kernels
+ * accumulate them), int32/uint32 sums, max and min, bool and/or, with any fused body the
+ * expression compiler takes (simd-expr.ts: logsumexp's exp(x - max), a mean's cast, ...).
+ *
+ * Eight lanes per step, element r of the reduced axis into lane r mod 8: the order layout.ts
+ * fixes for the JavaScript kernels, so both give the same bits. A row's last, partial step masks
+ * the lanes past its end with the identity. The WebAssembly function accumulates one segment of
+ * one row into the eight lanes held in memory (`ACC`); the JavaScript wrapper copies blocks of
+ * whole rows (or a long row segment by segment) in, calls it per row, and combines the lanes, adds
+ * the epilogue and stores the result with the same code the JavaScript kernel runs
+ * (codegen-reduce.ts finishLines). A full reduction (its ranges run in order, chunks.ts
+ * runCarried) carries the lanes and its position from call to call; a range that ends inside a
+ * group of eight leaves the rest to the next call, so that lanes stay r mod 8.
+ */
+
+import type { ReduceKernel } from '../../../compile/kir.js';
+import { linearIndex, loopVars } from '../../../compile/kir.js';
+import type { DType } from '../../../core/dtype.js';
+import { sizeOf, stridesOf } from '../../../core/shape.js';
+import { finishLines } from '../codegen-reduce.js';
+import { closureDecls, combine, indent } from '../js-emit.js';
+import { laneCombine, laneSplit, reduceLayout } from '../layout.js';
+import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
+import type { WasmKernel } from './simd.js';
+import { CTOR, ExprCompiler, type Hooks, isWord, Memory, regroup } from './simd-expr.js';
+
+/** Elements per tile: whole rows up to this length, longer rows in segments of it. */
+const TILE = 16384;
+/** Rows shorter than this stay JavaScript (a call per row would cost more than it saves). */
+const MIN_ROW = 64;
+
+type Acc = 'f64' | 'f32' | 'i32' | 'u32' | 'bool';
+
+/** How a reduction accumulates: the lane type, the identity, the combining instruction. */
+interface Plan {
+  acc: Acc;
+  identity: number;
+  op: number;
+}
+
+function plan(k: ReduceKernel, dt: DType): Plan | null {
+  const op = k.op;
+  if (dt.name === 'float32') {
+    if (op === 'add' || op === 'mul') {
+      if (!laneSplit(k, dt)) return null;
+      return { acc: 'f64', identity: op === 'add' ? 0 : 1, op: op === 'add' ? SIMD.f64x2Add : SIMD.f64x2Mul };
+    }
+    if (op === 'max') return { acc: 'f32', identity: Number.NEGATIVE_INFINITY, op: SIMD.f32x4Max };
+    if (op === 'min') return { acc: 'f32', identity: Number.POSITIVE_INFINITY, op: SIMD.f32x4Min };
+    return null;
+  }
+  if (dt.name === 'int32' || dt.name === 'uint32') {
+    const s = dt.name === 'int32';
+    if (op === 'add') return { acc: s ? 'i32' : 'u32', identity: 0, op: SIMD.i32x4Add };
+    if (op === 'max')
+      return {
+        acc: s ? 'i32' : 'u32',
+        identity: s ? -(2 ** 31) : 0,
+        op: s ? SIMD.i32x4MaxS : SIMD.i32x4MaxU,
+      };
+    if (op === 'min')
+      return {
+        acc: s ? 'i32' : 'u32',
+        identity: s ? 2 ** 31 - 1 : -1,
+        op: s ? SIMD.i32x4MinS : SIMD.i32x4MinU,
+      };
+    return null;
+  }
+  if (dt.isBool && (op === 'and' || op === 'or')) {
+    return { acc: 'bool', identity: op === 'and' ? -1 : 0, op: op === 'and' ? SIMD.and : SIMD.or };
+  }
+  return null;
+}
+
+/**
+ * The SIMD version of a reduce kernel over one contiguous axis, or null (another layout, several
+ * reduced axes, rows too short, an op or a node without an exact SIMD form).
+ */
+export function wasmReduceKernel(
+  k: ReduceKernel,
+  dtypeOf: (b: number) => DType,
+  sizeOf_: (b: number) => number,
+): WasmKernel | null {
+  const dt = k.body.dt;
+  if (k.redShape.length !== 1 || reduceLayout(k) !== 'rows' || !(isWord(dt) || dt.isBool)) return null;
+  const R = k.redShape[0];
+  if (R < MIN_ROW || k.outShape.some((d) => d === 0)) return null;
+  const p = plan(k, dt);
+  if (!p) return null;
+  const nOut = k.outShape.length;
+  const ovars = loopVars('i', nOut).map((v) => v.name);
+  const flat = linearIndex(loopVars('i', nOut).concat(loopVars('r', 1)), stridesOf([...k.outShape, R]));
+  const body = regroup(k.body);
+  const mem = new Memory();
+  const tileBytes = TILE * 4 + 64;
+  const ex = new ExprCompiler(
+    body,
+    { flat, stepVars: new Set(['r0']), laneVar: 'r0', tileBytes },
+    dtypeOf,
+    sizeOf_,
+    mem,
+  );
+  if (!ex.ok) return null;
+  const ACC = mem.alloc(64);
+
+  // Parameters: the segment's byte offset in the tiles, its length, its first r, whether to start
+  // the lanes afresh, and the row's output multi-index.
+  const OFF = 0;
+  const LEN = 1;
+  const RPOS = 2;
+  const INIT = 3;
+  const f = new FuncWriter(4 + nOut);
+  const j = f.local(I32);
+  const addr = f.local(I32);
+  const full = f.local(I32);
+  const wide = p.acc === 'f64';
+  const accs = Array.from({ length: wide ? 4 : 2 }, () => f.local(V128));
+  const hooks: Hooks = {
+    variable(fw, name, u) {
+      if (name === 'r0') {
+        fw.get(RPOS).get(j).op(OP.i32Add).simd(SIMD.i32x4Splat);
+        const b = 4 * (u % 2);
+        fw.i32x4(b, b + 1, b + 2, b + 3).simd(SIMD.i32x4Add);
+      } else fw.get(4 + ovars.indexOf(name)).simd(SIMD.i32x4Splat);
+    },
+    tile(fw, offset, u) {
+      fw.get(addr).mem(SIMD.load, offset + 16 * (u % 2), true);
+    },
+  };
+  const identity = () => (p.acc === 'f32' ? f.f32x4(p.identity) : f.i32x4(p.identity));
+  /** Add vector `u` (lanes 4(u % 2) on) into the lanes; `mask` (a local or -1) keeps lanes. */
+  const accumulate = (u: number, mask: number) => {
+    const v = ex.value(body, u, 'full');
+    const masked = () => {
+      f.get(v);
+      if (mask >= 0) {
+        identity();
+        f.get(mask).simd(SIMD.bitselect);
+      }
+    };
+    const half = u % 2;
+    if (wide) {
+      // float32 -> the two float64 lanes of each half.
+      for (const hi of [0, 1]) {
+        const a = accs[2 * half + hi];
+        f.get(a);
+        masked();
+        if (hi) {
+          const l = f.local(V128);
+          f.set(l).get(l).get(l);
+          f.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
+        }
+        f.simd(SIMD.f64x2PromoteLowF32x4).simd(p.op).set(a);
+      }
+    } else {
+      f.get(accs[half]);
+      masked();
+      f.simd(p.op).set(accs[half]);
+    }
+  };
+
+  // Rare branches are computed in every step here (one pass): reductions of trigonometric
+  // functions of huge arguments are not worth a second pass.
+  ex.emitInvariants(f, 'full', hooks);
+  for (const [i, a] of accs.entries()) {
+    f.get(INIT).op(OP.if, 0x7b);
+    if (wide) f.f64x2(p.identity);
+    else identity();
+    f.op(OP.else)
+      .i32(0)
+      .mem(SIMD.load, ACC + 16 * i, true)
+      .op(OP.end)
+      .set(a);
+  }
+  f.i32(0).set(j).get(OFF).set(addr);
+  f.get(LEN).i32(-8).op(OP.i32And).set(full);
+  f.get(full).op(OP.if, 0x40).op(OP.loop, 0x40);
+  ex.emitStepAt(f, 'full', [0, 1], hooks);
+  accumulate(0, -1);
+  accumulate(1, -1);
+  f.get(j).i32(8).op(OP.i32Add).set(j);
+  f.get(addr).i32(32).op(OP.i32Add).set(addr);
+  f.get(j).get(full).op(OP.i32LtU).op(OP.br_if, 0).op(OP.end).op(OP.end);
+  // The partial last step: lanes at or past the end keep their value.
+  f.get(LEN).get(full).op(OP.i32Ne).op(OP.if, 0x40);
+  ex.emitStepAt(f, 'full', [2, 3], hooks);
+  for (const u of [2, 3]) {
+    const mask = f.local(V128);
+    const b = 4 * (u % 2);
+    f.i32x4(b, b + 1, b + 2, b + 3)
+      .get(LEN)
+      .get(j)
+      .op(OP.i32Sub)
+      .simd(SIMD.i32x4Splat)
+      .simd(SIMD.i32x4LtS)
+      .set(mask);
+    accumulate(u, mask);
+  }
+  f.op(OP.end);
+  for (const [i, a] of accs.entries())
+    f.i32(0)
+      .get(a)
+      .mem(SIMD.store, ACC + 16 * i, true);
+
+  const pages = Math.ceil(mem.top / 65536);
+  const bytes = moduleBytes(Array(4 + nOut).fill(I32), f, pages);
+  return { source: wrapperSource(k, dt, p, R, bytes, pages, dtypeOf, ex, ACC), bytes: bytes.length };
+}
+
+/** The JavaScript around the module: rows in, a call per row (segment), the lanes combined. */
+function wrapperSource(
+  k: ReduceKernel,
+  dt: DType,
+  p: Plan,
+  R: number,
+  bytes: Uint8Array,
+  pages: number,
+  dtypeOf: (b: number) => DType,
+  ex: ExprCompiler,
+  ACC: number,
+): string {
+  const nOut = k.outShape.length;
+  const outDt = dtypeOf(k.out);
+  const b64 = Buffer.from(bytes).toString('base64');
+  const tiles = [...ex.tiles];
+  const bufs = new Set<number>([...ex.small.keys(), ...ex.tiles.keys(), k.out]);
+  const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
+  // The lanes as JavaScript values, combined in order (layout.ts for float sums).
+  const accView = {
+    f64: 'Float64Array',
+    f32: 'Float32Array',
+    i32: 'Int32Array',
+    u32: 'Int32Array',
+    bool: 'Int32Array',
+  }[p.acc];
+  const lane = (j: number) => (p.acc === 'bool' ? `(A[${j}] !== 0 ? 1 : 0)` : `A[${j}]`);
+  const combined =
+    p.acc === 'f64'
+      ? laneCombine(k.op === 'mul' ? '*' : '+', lane)
+      : Array.from({ length: 7 }, (_, j) => j + 1).reduce((a, j) => combine(k.op, dt, a, lane(j)), lane(0));
+  const finish = finishLines(k, dt, outDt, 'o');
+  for (const l of finish) for (const m of l.matchAll(/\bb(\d+)\b/g)) bufs.add(Number(m[1]));
+  const params = [...bufs].sort((a, b) => a - b).map((b) => `b${b}`);
+  const ctors = [
+    ...new Set([
+      ...[...bufs].filter((b) => CTOR[dtypeOf(b).name]).map((b) => CTOR[dtypeOf(b).name]),
+      'Int32Array',
+      accView,
+    ]),
+  ];
+  const copyTiles = (from: string, n: string) =>
+    tiles.map(([b, off]) => `${view(b)}.set(b${b}.subarray(${from}, ${from} + ${n}), ${off / 4});`);
+  const rows = Math.max(1, Math.floor(TILE / R));
+  let body: string[];
+  if (nOut > 0) {
+    const inner = sizeOf(k.outShape.slice(1));
+    const index: string[] = ['let q = o;'];
+    for (let d = nOut - 1; d > 0; d--)
+      index.push(`const i${d} = q % ${k.outShape[d]};`, `q = (q - i${d}) / ${k.outShape[d]};`);
+    index.push('const i0 = q;');
+    const row =
+      R <= TILE
+        ? [
+            `run(${'(o - o0) * ' + R * 4}, ${R}, 0, 1, ${Array.from({ length: nOut }, (_, d) => `i${d}`).join(', ')});`,
+          ]
+        : [
+            `for (let s = 0; s < ${R}; s += ${TILE}) {`,
+            `  const n = Math.min(${TILE}, ${R} - s);`,
+            ...indent(copyTiles(`o * ${R} + s`, 'n'), 1),
+            `  run(0, n, s, s === 0 ? 1 : 0, ${Array.from({ length: nOut }, (_, d) => `i${d}`).join(', ')});`,
+            '}',
+          ];
+    body = [
+      `for (let o0 = lo * ${inner}; o0 < hi * ${inner}; o0 += ${R <= TILE ? rows : 1}) {`,
+      `  const o1 = Math.min(o0 + ${R <= TILE ? rows : 1}, hi * ${inner});`,
+      ...(R <= TILE ? indent(copyTiles(`o0 * ${R}`, `(o1 - o0) * ${R}`), 1) : []),
+      '  for (let o = o0; o < o1; o++) {',
+      ...indent([...index, ...row, 'const A = vA;', `const acc = ${combined};`, ...finish], 2),
+      '  }',
+      '}',
+    ];
+  } else {
+    // A full reduction over [lo, hi) of R, continuing the lanes and position of the last call.
+    const init =
+      p.acc === 'f64' ? `new Float64Array(8).fill(${p.identity})` : `new ${accView}(8).fill(${p.identity})`;
+    body = [
+      `const st = lo === 0 ? { L: ${init}, pos: 0 } : acc0;`,
+      `const end = hi === ${R} ? hi : Math.max(st.pos, hi - (hi & 7));`,
+      'vA.set(st.L);',
+      `for (let s = st.pos; s < end; s += ${TILE}) {`,
+      `  const n = Math.min(${TILE}, end - s);`,
+      ...indent(copyTiles('s', 'n'), 1),
+      '  run(0, n, s, 0);',
+      '}',
+      'st.L.set(vA);',
+      'st.pos = end;',
+      'const A = st.L;',
+      `const acc = ${combined};`,
+      'const o = 0;',
+      ...finish,
+      'return st;',
+    ];
+  }
+  const decls = closureDecls(finish);
+  return [
+    '(() => {',
+    `  const module = new WebAssembly.Module(Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0)));`,
+    ...ex.tableDecls().map((l) => `  ${l}`),
+    ...decls.map((l) => `  ${l}`),
+    '  let run = null;',
+    '  let mem = null;',
+    '  let vA = null;',
+    ...ctors.map((c) => `  let v${c} = null;`),
+    `  return (rt, ${params.join(', ')}, lo, hi${nOut === 0 ? ', acc0' : ''}) => {`,
+    `    const m = rt.simdMemory(${pages});`,
+    '    if (m.buffer !== mem) {',
+    '      run ??= new WebAssembly.Instance(module, { env: { m } }).exports.k;',
+    '      mem = m.buffer;',
+    ...ctors.map((c) => `      v${c} = new ${c}(mem);`),
+    `      vA = new ${accView}(mem, ${ACC}, 8);`,
+    '    }',
+    ...ex.copyIn(view).map((l) => `    ${l}`),
+    ...indent(body, 2),
+    '  };',
+    '})()',
+  ].join('\n');
+}
