@@ -224,6 +224,24 @@ describe('cpu SIMD kernels: the same bits as the JavaScript kernels', () => {
     compare(() => jit((a: Value) => a.astype('int16')), x, false);
   });
 
+  it('broadcasts small inputs along rows and columns', () => {
+    const args = () => [
+      jnp.array(floats(300 * 256, 12)).reshape([300, 256]),
+      jnp.array(floats(256, 13)),
+      jnp.array(floats(300, 14)).reshape([300, 1]),
+    ];
+    compare(
+      () => jit((a: Value, r: Value, c: Value) => jnp.add(jnp.multiply(a, r), lax.exp(jnp.divide(c, 100)))),
+      args,
+      true,
+    );
+    compare(
+      () => jit((r: Value, c: Value) => jnp.subtract(jnp.broadcast_to(r, [300, 256]), c)),
+      () => args().slice(1),
+      true,
+    );
+  });
+
   it('converts float32 to int32 and uint32 as rt.f2i does (truncating, saturating, NaN -> 0)', () => {
     const x = () => [jnp.array(floats(N, 4, 3e9))];
     compare(() => jit((a: Value) => a.astype('int32')), x, true);
@@ -309,6 +327,55 @@ describe('cpu SIMD reductions: the same bits as the JavaScript kernels', () => {
       expect(sameBits(one, two, true)).toBe(0);
     } finally {
       setCpuThreads(null);
+    }
+  });
+});
+
+describe('transposing map kernels (walked in blocks)', () => {
+  it('permute every element to its place, at sizes that are not multiples of the block', () => {
+    const cases: [number[], number[]][] = [
+      [
+        [70, 45],
+        [1, 0],
+      ],
+      [
+        [33, 1000],
+        [1, 0],
+      ],
+      [
+        [300, 257],
+        [1, 0],
+      ],
+      [
+        [5, 40, 33],
+        [2, 1, 0],
+      ],
+      [
+        [5, 40, 33],
+        [0, 2, 1],
+      ],
+      [
+        [40, 5, 33],
+        [2, 0, 1],
+      ],
+    ];
+    for (const [shape, perm] of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = Float32Array.from({ length: n }, (_, i) => i);
+      const y = (jit((a: Value) => jnp.transpose(a, perm))(jnp.array(x).reshape(shape)) as any).dataSync();
+      const outShape = perm.map((p) => shape[p]);
+      const inStrides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+      let bad = 0;
+      for (let o = 0; o < n; o++) {
+        let q = o;
+        let src = 0;
+        for (let d = outShape.length - 1; d >= 0; d--) {
+          src += (q % outShape[d]) * inStrides[perm[d]];
+          q = Math.floor(q / outShape[d]);
+        }
+        if (y[o] !== x[src]) bad++;
+      }
+      expect(bad, `${shape} ${perm}`).toBe(0);
     }
   });
 });

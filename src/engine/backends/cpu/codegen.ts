@@ -10,8 +10,10 @@
  * integer results wrap to their width; int64/uint64 use BigInt; bools are 0/1.
  */
 
-import type { Kernel, MapKernel, ScanKernel } from '../../compile/kir.js';
+import type { Kernel, MapKernel, ScanKernel, SExpr } from '../../compile/kir.js';
+import { linearIndex, loopVars, walk } from '../../compile/kir.js';
 import type { DType } from '../../core/dtype.js';
+import { stridesOf } from '../../core/shape.js';
 import { renderArgReduce, renderReduce } from './codegen-reduce.js';
 import {
   closureDecls,
@@ -24,8 +26,88 @@ import {
   varLevels,
 } from './js-emit.js';
 import { renderStore, wrap } from './js-ops.js';
+import { strideOf } from './layout.js';
+
+/** Side of the square blocks a transposing map kernel walks its two dimensions in. */
+const BLOCK = 32;
+
+/**
+ * The dimension a map kernel should walk in blocks together with the last one: the innermost
+ * other dimension along which some load reads consecutive elements, when none does so along the
+ * last (a transpose, or a transposing broadcast); else -1.
+ */
+function transposedDim(k: MapKernel): number {
+  const rank = k.shape.length;
+  if (rank < 2 || k.shape[rank - 1] < BLOCK) return -1;
+  const loads: SExpr[] = [];
+  walk(k.expr, (n) => {
+    if (n.k === 'load') loads.push(n.idx);
+  });
+  if (loads.length === 0 || loads.some((idx) => strideOf(idx, `i${rank - 1}`) === 1)) return -1;
+  for (let d = rank - 2; d >= 0; d--) {
+    if (k.shape[d] >= BLOCK && loads.some((idx) => strideOf(idx, `i${d}`) === 1)) return d;
+  }
+  return -1;
+}
+
+/**
+ * A transposing map kernel: dimensions `d` and the last in BLOCK x BLOCK blocks, so that the
+ * lines the strided loads touch are reused from the cache before they leave it.
+ */
+function renderMapBlocked(k: MapKernel, outDt: DType, d: number): string[] {
+  const rank = k.shape.length;
+  const l = rank - 1;
+  const others = k.shape.map((_, i) => i).filter((i) => i !== d && i !== l);
+  // Loop order: the other dimensions (outer ones first), the two block loops among them, then
+  // the two blocked dimensions innermost. Block loops carry no variable of the kernel.
+  const order: { name: string; loop: Loop }[] = [];
+  const block = (i: number, ranged: boolean): Loop => {
+    const from = ranged ? 'lo' : '0';
+    const to = ranged ? 'hi' : String(k.shape[i]);
+    return {
+      v: `B${i}`,
+      extent: k.shape[i],
+      header: `for (let B${i} = ${from}; B${i} < ${to}; B${i} += ${BLOCK})`,
+    };
+  };
+  const inBlock = (i: number, ranged: boolean): Loop => {
+    const to = ranged ? 'hi' : String(k.shape[i]);
+    return {
+      v: `i${i}`,
+      extent: k.shape[i],
+      header: `for (let i${i} = B${i}, e${i} = Math.min(B${i} + ${BLOCK}, ${to}); i${i} < e${i}; i${i}++)`,
+    };
+  };
+  for (const i of others) {
+    if (i > d && !order.some((o) => o.name === `B${d}`))
+      order.push({ name: `B${d}`, loop: block(d, d === 0) });
+    order.push({ name: `i${i}`, loop: { v: `i${i}`, extent: k.shape[i] } });
+  }
+  if (!order.some((o) => o.name === `B${d}`)) order.push({ name: `B${d}`, loop: block(d, d === 0) });
+  order.push({ name: `B${l}`, loop: block(l, false) });
+  order.push({ name: `i${d}`, loop: inBlock(d, d === 0) });
+  order.push({ name: `i${l}`, loop: inBlock(l, false) });
+  const em = new Emitter(varLevels(order.map((o) => o.name)), order.length);
+  const v = em.emit(k.expr);
+  const at = em.emit(linearIndex(loopVars('i', rank), stridesOf(k.shape)));
+  const store = renderStore(outDt, `b${k.out}`, at, v);
+  // (With d = 0 the block loop over it is the ranged one; else dimension 0 is, as usual.)
+  return [
+    ...em.lines[0],
+    ...loopNest(
+      order.map((o) => o.loop),
+      em,
+      0,
+      [store],
+      undefined,
+      d === 0 ? 0 : true,
+    ),
+  ];
+}
 
 function renderMap(k: MapKernel, outDt: DType): string[] {
+  const blocked = transposedDim(k);
+  if (blocked >= 0) return renderMapBlocked(k, outDt, blocked);
   const vars = k.shape.map((_, i) => `i${i}`);
   const em = new Emitter(varLevels(vars), vars.length);
   const v = em.emit(k.expr);

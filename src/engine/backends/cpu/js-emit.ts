@@ -195,6 +195,8 @@ export interface Loop {
   extent: number;
   /** Lines at the top of the loop body, before the emitted lines of this level. */
   head?: string[];
+  /** The loop's `for (...)` header, when not `v` from 0 (or lo) to the extent (or hi) by 1. */
+  header?: string;
 }
 
 /**
@@ -215,12 +217,12 @@ export function loopNest(
   const rangedAt = ranged === true ? 0 : ranged === false ? -1 : ranged;
   const build = (L: number): string[] => {
     if (L === loops.length) return inner;
-    const { v, extent, head = [] } = loops[L];
+    const { v, extent, head = [], header } = loops[L];
     const wrapIt = around.get(L + 1);
     const innerPart = wrapIt ? [...wrapIt.before, ...build(L + 1), ...wrapIt.after] : build(L + 1);
     const [start, end] = L === rangedAt ? ['lo', 'hi'] : ['0', String(extent)];
     return [
-      `for (let ${v} = ${start}; ${v} < ${end}; ${v}++) {`,
+      header ? `${header} {` : `for (let ${v} = ${start}; ${v} < ${end}; ${v}++) {`,
       ...indent([...head, ...em.lines[L + 1], ...innerPart], 1),
       '}',
     ];

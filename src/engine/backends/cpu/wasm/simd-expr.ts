@@ -26,6 +26,7 @@ import type { LoadExpr, SExpr, Table } from '../../../compile/kir.js';
 import { bin, children, rewrite } from '../../../compile/kir.js';
 import type { DType } from '../../../core/dtype.js';
 import { constShift } from '../js-ops.js';
+import { strideOf } from '../layout.js';
 import { type FuncWriter, OP, SIMD, V128 } from './encode.js';
 import { erfinv32x4 } from './erfinv.js';
 
@@ -41,12 +42,14 @@ export const CTOR: Record<string, string> = {
 
 /**
  * Where a load reads: a tile of a contiguous input; a small input (copied whole) at a constant
- * element; or a small input at a loop-invariant computed element (a clamped gather index).
+ * element; at an element the same in all four lanes (a clamped gather index, a per-row value); or
+ * at four consecutive elements (a row broadcast along the output's rows).
  */
 export type Role =
   | { kind: 'tile'; offset: number }
   | { kind: 'small'; offset: number }
-  | { kind: 'small-at'; offset: number };
+  | { kind: 'small-at'; offset: number }
+  | { kind: 'small-run'; offset: number };
 
 const FLOAT_UN: Record<string, number> = {
   neg: SIMD.f32x4Neg,
@@ -273,6 +276,9 @@ export class ExprCompiler {
           // The same element in all four lanes (a loop-invariant or per-row index); the lowering
           // clamps gather indices into range, as JAX does.
           role = { kind: 'small-at', offset: place() };
+        } else if (strideOf(l.idx, this.layout.laneVar) === 1) {
+          // Four consecutive elements (a broadcast along the rows): one load from lane 0's index.
+          role = { kind: 'small-run', offset: place() };
         }
       }
     }
@@ -320,7 +326,10 @@ export class ExprCompiler {
         const role = this.roleOf(n)!;
         if (role.kind === 'tile') hooks.tile(f, role.offset, u);
         else if (role.kind === 'small') f.i32(0).mem(OP.i32Load, role.offset).simd(SIMD.i32x4Splat);
-        else {
+        else if (role.kind === 'small-run') {
+          at(n.idx).simd(SIMD.i32x4ExtractLane).op(0).i32(2).op(OP.i32Shl);
+          f.mem(SIMD.load, role.offset, true);
+        } else {
           at(n.idx).simd(SIMD.i32x4ExtractLane).op(0).i32(2).op(OP.i32Shl);
           f.mem(OP.i32Load, role.offset).simd(SIMD.i32x4Splat);
         }
