@@ -3,14 +3,15 @@
  * run (issue 11: "SIMD for what is left in JavaScript"): `sin(x)*2+1` on 10M float32, sums over
  * the rows and over the columns of 4096x4096 float32, the whole sum, max over rows, argmax over
  * rows, softmax over the rows of 4096x1024, logsumexp over them, and the transpose of
- * 4096x4096. Each tjax case runs twice in one process, SIMD on and off (TJAX_CPU_SIMD's switch),
- * with fresh jitted functions; every timing waits for the result. Reported: the median and the
- * minimum of the repeats (the minimum is the steadier figure on a busy machine).
+ * 4096x4096. Each tjax case runs with SIMD on and off (TJAX_CPU_SIMD's switch) in one process,
+ * with fresh jitted functions, and the rounds interleave with JAX's and NumPy's (a Python process
+ * timing one round per request), so that on a shared machine all see the same load; every timing
+ * waits for the result. Reported: the median and the minimum of the repeats.
  *
  * Run: npx tsx bench/cpu-simd.ts   (TJAX_BENCH_PYTHON picks an interpreter with jax and numpy for
  * their columns, e.g. TJAX_BENCH_PYTHON=/tmp/jaxenv/bin/python; TJAX_BENCH_REPEAT sets the repeats)
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { cpuSimd } from '../src/engine/backends/cpu/wasm/simd.js';
 import type { Array as TArray, Value } from '../src/engine/index.js';
 import { jit, numpy as jnp, nn } from '../src/engine/index.js';
@@ -25,17 +26,6 @@ interface Timing {
 function stats(ts: number[]): Timing {
   const s = [...ts].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)], min: s[0] };
-}
-
-async function time(f: () => Value): Promise<Timing> {
-  await (f() as TArray).blockUntilReady();
-  const ts: number[] = [];
-  for (let r = 0; r < REPEAT; r++) {
-    const t0 = performance.now();
-    await (f() as TArray).blockUntilReady();
-    ts.push(performance.now() - t0);
-  }
-  return stats(ts);
 }
 
 const square = jnp.ones([4096, 4096]).add(jnp.arange(4096).astype('float32').div(4096));
@@ -61,71 +51,125 @@ const CASES: [string, (v: Value) => Value, Value, string][] = [
 
 const only = process.argv[2];
 const cases = CASES.filter(([name]) => !only || name.includes(only));
-const results: { name: string; simd: Timing; js: Timing }[] = [];
-for (const [name, fn, arg] of cases) {
-  cpuSimd.enabled = true;
-  const on = jit(fn);
-  const simd = await time(() => on(arg));
-  cpuSimd.enabled = false;
-  const off = jit(fn);
-  const js = await time(() => off(arg));
-  cpuSimd.enabled = true;
-  results.push({ name, simd, js });
-}
 
-// JAX and NumPy in the same run (on the same machine, at the same load).
-const python = process.env.TJAX_BENCH_PYTHON ?? 'python3';
-let py: Record<string, { jax?: Timing; numpy?: Timing }> = {};
-try {
-  const script = `
-import json, time, numpy as np
-R = ${REPEAT}
-def st(f):
-    f(); ts = []
-    for _ in range(R):
-        t0 = time.perf_counter(); f(); ts.append((time.perf_counter() - t0) * 1000)
-    ts.sort(); return {'median': ts[len(ts) // 2], 'min': ts[0]}
+/**
+ * JAX and NumPy in a Python process that times one case at a time on request, so that the
+ * rounds of tjax (SIMD on, SIMD off), JAX and NumPy interleave: on a shared machine all four see
+ * the same load.
+ */
+const PY = `
+import sys, json, time, numpy as np
 square = np.ones((4096, 4096), np.float32) + (np.arange(4096, dtype=np.float32) / 4096)
 wide = np.ones((4096, 1024), np.float32) + (np.arange(1024, dtype=np.float32) / 1024)
 line = np.linspace(-3, 3, 10_000_000, dtype=np.float32)
 args = {'square': square, 'wide': wide, 'line': line}
-cases = ${JSON.stringify(cases.map(([name, , arg, expr]) => [name, arg === square ? 'square' : arg === wide ? 'wide' : 'line', expr]))}
-out = {}
-for name, arg, expr in cases:
-    out[name] = {}
-    try:
-        import jax, jax.numpy as jnp
-        f = jax.jit(eval('lambda v: ' + expr))
-        a = jnp.asarray(args[arg])
-        out[name]['jax'] = st(lambda: f(a).block_until_ready())
-    except ImportError:
-        pass
-    nexpr = expr.replace('jnp.', 'np.')
-    if 'jax.' not in nexpr:
-        g = eval('lambda v: ' + nexpr)
-        out[name]['numpy'] = st(lambda: np.ascontiguousarray(g(args[arg])))
-print(json.dumps(out))
+try:
+    import jax, jax.numpy as jnp
+except ImportError:
+    jax = None
+fns = {}
+print(json.dumps({'jax': jax is not None}), flush=True)
+for req in sys.stdin:
+    name, arg, expr, lib = json.loads(req)
+    key = (name, lib)
+    if key not in fns:
+        if lib == 'jax':
+            f = jax.jit(eval('lambda v: ' + expr)); a = jnp.asarray(args[arg])
+            fns[key] = lambda f=f, a=a: f(a).block_until_ready()
+        else:
+            g = eval('lambda v: ' + expr.replace('jnp.', 'np.')); a = args[arg]
+            fns[key] = lambda g=g, a=a: np.ascontiguousarray(g(a))
+        fns[key]()
+    t0 = time.perf_counter(); fns[key](); ms = (time.perf_counter() - t0) * 1000
+    print(json.dumps(ms), flush=True)
 `;
-  py = JSON.parse(
-    execFileSync(python, ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 20 })
-      .trim()
-      .split('\n')
-      .pop()!,
-  );
-} catch {
-  py = {};
+
+class Python {
+  private lines: string[] = [];
+  private waiting: ((l: string) => void) | null = null;
+  readonly proc: ChildProcessWithoutNullStreams;
+  constructor(python: string) {
+    this.proc = spawn(python, ['-c', PY]);
+    let buf = '';
+    this.proc.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const l = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (this.waiting) {
+          const w = this.waiting;
+          this.waiting = null;
+          w(l);
+        } else this.lines.push(l);
+      }
+    });
+  }
+  next(): Promise<string> {
+    const l = this.lines.shift();
+    if (l !== undefined) return Promise.resolve(l);
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.proc.once('exit', () => reject(new Error('python exited')));
+    });
+  }
+  async time(req: unknown[]): Promise<number> {
+    this.proc.stdin.write(`${JSON.stringify(req)}\n`);
+    return JSON.parse(await this.next());
+  }
 }
+
+let py: Python | null = new Python(process.env.TJAX_BENCH_PYTHON ?? 'python3');
+let hasJax = false;
+try {
+  hasJax = JSON.parse(await py.next()).jax;
+} catch {
+  py = null;
+}
+
+async function once(f: () => Value): Promise<number> {
+  const t0 = performance.now();
+  await (f() as TArray).blockUntilReady();
+  return performance.now() - t0;
+}
+
+const results: { name: string; simd: Timing; js: Timing; jax?: Timing; numpy?: Timing }[] = [];
+for (const [name, fn, arg, expr] of cases) {
+  cpuSimd.enabled = true;
+  const on = jit(fn);
+  await once(() => on(arg));
+  cpuSimd.enabled = false;
+  const off = jit(fn);
+  await once(() => off(arg));
+  const argName = arg === square ? 'square' : arg === wide ? 'wide' : 'line';
+  const libs = py ? [...(hasJax ? ['jax'] : []), ...(expr.includes('jax.') ? [] : ['numpy'])] : [];
+  const t: Record<string, number[]> = { simd: [], js: [], jax: [], numpy: [] };
+  for (let r = 0; r < REPEAT; r++) {
+    cpuSimd.enabled = true;
+    t.simd.push(await once(() => on(arg)));
+    cpuSimd.enabled = false;
+    t.js.push(await once(() => off(arg)));
+    for (const lib of libs) t[lib].push(await py!.time([name, argName, expr, lib]));
+  }
+  cpuSimd.enabled = true;
+  results.push({
+    name,
+    simd: stats(t.simd),
+    js: stats(t.js),
+    jax: t.jax.length ? stats(t.jax) : undefined,
+    numpy: t.numpy.length ? stats(t.numpy) : undefined,
+  });
+}
+py?.proc.stdin.end();
 
 const ms = (t?: Timing) =>
   t ? `${t.median.toFixed(1).padStart(7)} (${t.min.toFixed(1).padStart(6)})` : '      —         ';
-console.log(`median (min) of ${REPEAT} runs, ms`);
+console.log(`median (min) of ${REPEAT} interleaved runs, ms`);
 console.log(
   `${'case'.padEnd(32)} ${'tjax SIMD'.padEnd(16)} ${'tjax JS'.padEnd(16)} ${'JAX'.padEnd(16)} ${'NumPy'.padEnd(16)} JS/SIMD  SIMD/JAX`,
 );
-for (const { name, simd, js } of results) {
-  const p = py[name] ?? {};
+for (const { name, simd, js, jax, numpy } of results) {
   const ratio = (a: number, b?: number) => (b ? (a / b).toFixed(2).padStart(7) : '      —');
   console.log(
-    `${name.padEnd(32)} ${ms(simd)} ${ms(js)} ${ms(p.jax)} ${ms(p.numpy)} ${ratio(js.median, simd.median)}  ${ratio(simd.median, p.jax?.median)}`,
+    `${name.padEnd(32)} ${ms(simd)} ${ms(js)} ${ms(jax)} ${ms(numpy)} ${ratio(js.median, simd.median)}  ${ratio(simd.median, jax?.median)}`,
   );
 }

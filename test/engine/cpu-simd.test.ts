@@ -6,10 +6,12 @@
  * the unrolled loop, the plain one, or no SIMD at all.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { erfinv32, log1p32, simdMemory } from '../../src/engine/backends/cpu/runtime.js';
-import { setCpuThreads } from '../../src/engine/backends/cpu/threads.js';
+import { cpuHeap, heapMemory, heapOffset, heapTop } from '../../src/engine/backends/cpu/heap.js';
+import { erfinv32, log1p32 } from '../../src/engine/backends/cpu/runtime.js';
+import { allocBuffer, setCpuThreads } from '../../src/engine/backends/cpu/threads.js';
 import { cpuSimd, simdStats } from '../../src/engine/backends/cpu/wasm/simd.js';
 import type { TypedArray } from '../../src/engine/core/dtype.js';
+import { float32 } from '../../src/engine/core/dtype.js';
 import type { Value } from '../../src/engine/index.js';
 import { jit, numpy as jnp, lax, nn, random } from '../../src/engine/index.js';
 
@@ -201,21 +203,49 @@ describe('cpu SIMD kernels: the same bits as the JavaScript kernels', () => {
     );
   });
 
-  it('share one memory per thread, grown for the largest kernel', () => {
+  it('read and write heap buffers where they are, copy the others, and survive the heap growing', () => {
     const x = [0, 1, 2].map((s) => jnp.array(floats(N, s + 9)));
     const f = jit((a: Value, b: Value, c: Value) => lax.add(lax.mul(a, b), c));
-    const first = bits(f(x[0], x[1], x[2]));
-    const m = simdMemory(1);
-    const pages = m.buffer.byteLength / 65536;
-    expect(simdMemory(pages + 2)).toBe(m);
-    expect(m.buffer.byteLength / 65536).toBe(pages + 2);
-    // The kernel compiled before the growth re-reads its views and computes the same bits.
+    const out = f(x[0], x[1], x[2]);
+    const first = bits(out);
+    // Large inputs and outputs are views of the heap (backends/cpu/heap.ts).
+    const host = (v: Value) => (v as any).dataSync() as TypedArray;
+    expect(heapOffset(host(x[0]))).toBeGreaterThanOrEqual(0);
+    expect(heapOffset(host(out))).toBeGreaterThanOrEqual(0);
+    // The heap grows (a new SharedArrayBuffer object): the kernel makes new views, same bits.
+    const before = heapMemory().buffer.byteLength;
+    const big = allocBuffer(float32, (before - heapTop()) / 4 + (1 << 16), false);
+    expect(heapMemory().buffer.byteLength).toBeGreaterThan(before);
+    expect(heapOffset(big)).toBeGreaterThanOrEqual(0);
     expect(bits(f(x[0], x[1], x[2]))).toEqual(first);
-    compare(
-      () => jit((a: Value, b: Value, c: Value) => lax.add(lax.mul(a, b), c)),
-      () => x,
-      true,
-    );
+    // Inputs outside the heap are copied in by tiles: the same bits.
+    try {
+      cpuHeap.enabled = false;
+      const y = [0, 1, 2].map((s) => jnp.array(floats(N, s + 9)));
+      expect(heapOffset(host(y[0]))).toBe(-1);
+      expect(
+        bits(jit((a: Value, b: Value, c: Value) => lax.add(lax.mul(a, b), c))(y[0], y[1], y[2])),
+      ).toEqual(first);
+      compare(
+        () => jit((a: Value) => jnp.sum(lax.exp(lax.div(a, 100)), { axis: -1 })),
+        () => [y[0].reshape([7, N / 7])],
+        true,
+      );
+    } finally {
+      cpuHeap.enabled = true;
+    }
+  });
+
+  it('hand out distinct, aligned heap regions', () => {
+    const bufs = [1, 2, 3].map((k) => allocBuffer(float32, (1 << 16) + k, true));
+    const spans = bufs.map((b) => [heapOffset(b), heapOffset(b) + b.byteLength]);
+    for (const [a0] of spans) expect(a0 % 64).toBe(0);
+    for (let i = 0; i < spans.length; i++) {
+      for (let j = i + 1; j < spans.length; j++) {
+        expect(spans[i][1] <= spans[j][0] || spans[j][1] <= spans[i][0]).toBe(true);
+      }
+    }
+    expect(bufs.every((b) => b.every((v) => v === 0))).toBe(true);
   });
 
   it('leaves kernels with no exact SIMD form to JavaScript', () => {
@@ -315,6 +345,24 @@ describe('cpu SIMD reductions: the same bits as the JavaScript kernels', () => {
       compare(() => jit((a: Value) => jnp.max(a)), x, true);
       compare(() => jit((a: Value) => jnp.sum(lax.exp(lax.div(a, 50)))), x, true);
     }
+  });
+  it('several reduced axes as one (the innermost a multiple of 8), else JavaScript', () => {
+    // (Inputs made before the comparison: an eager reshape runs a kernel of its own.)
+    const x = (shape: number[]) => {
+      const a = jnp
+        .array(
+          floats(
+            shape.reduce((p, q) => p * q, 1),
+            24,
+          ),
+        )
+        .reshape(shape);
+      return () => [a];
+    };
+    compare(() => jit((a: Value) => jnp.sum(a)), x([256, 1024]), true);
+    compare(() => jit((a: Value) => jnp.max(a, { axis: [1, 2] })), x([4, 64, 256]), true);
+    compare(() => jit((a: Value) => jnp.sum(a, { axis: [1, 2] })), x([4, 64, 256]), true);
+    compare(() => jit((a: Value) => jnp.sum(a)), x([300, 257]), false);
   });
   it('gives the same bits with 1 and 2 threads', () => {
     const x = jnp.array(floats(1 << 18, 23)).reshape([256, 1024]);

@@ -31,6 +31,8 @@ interface Step {
 
 interface CpuProgram extends CompiledProgram {
   steps: Step[];
+  /** Buffers a generated kernel writes in full (they need not be zeroed first). */
+  written: Set<number>;
   /** Per-slot temporary buffers, reused across calls. */
   temps: (TypedArray | undefined)[];
 }
@@ -185,9 +187,15 @@ export class CpuBackend implements Backend {
       return { name, source: `// ${name}${note}\nconst ${name} = ${r.source};`, run, simd: simd !== null };
     });
     const compileMs = performance.now() - t0;
+    const written = new Set(
+      program.kernels
+        .filter((k) => k.kind === 'map' || k.kind === 'reduce' || k.kind === 'argreduce' || k.kind === 'scan')
+        .map((k) => (k as { out: number }).out),
+    );
     return {
       program,
       steps,
+      written,
       simdKernels: steps.filter((s) => s.simd).length,
       temps: [],
       source: steps.map((s) => s.source).join('\n\n'),
@@ -204,11 +212,11 @@ export class CpuBackend implements Backend {
       bufs[b] = inputs[i] as TypedArray;
     });
     for (const info of prog.buffers) {
-      if (info.role === 'output') bufs[info.id] = allocBuffer(info.dtype, info.size);
+      if (info.role === 'output') bufs[info.id] = allocBuffer(info.dtype, info.size, !p.written.has(info.id));
       else if (info.role === 'temp' && info.slot !== undefined) {
         let t = p.temps[info.slot];
         if (!t || t.length !== info.size || t.constructor !== typedArrayFor(info.dtype, 0).constructor) {
-          t = allocBuffer(info.dtype, info.size);
+          t = allocBuffer(info.dtype, info.size, !p.written.has(info.id));
           p.temps[info.slot] = t;
         }
         bufs[info.id] = t;

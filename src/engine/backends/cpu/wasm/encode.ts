@@ -259,11 +259,10 @@ function name(out: number[], s: string): void {
 
 /**
  * A module exporting function `k` (the given parameters, no results) that imports its memory as
- * `env.m`, at least `pages` 64 KiB pages. (Kernels share one memory per thread: each memory of
- * its own would reserve V8's guard region, about 10 GB of address space, and a process runs out
- * of those after some thirteen thousand.)
+ * `env.m`: the CPU heap (heap.ts), a shared memory of up to HEAP_MAX_PAGES pages that all the
+ * kernels of all threads use, each in its own scratch region and the buffers where they are.
  */
-export function moduleBytes(params: readonly number[], f: FuncWriter, pages: number): Uint8Array {
+export function moduleBytes(params: readonly number[], f: FuncWriter, maxPages: number): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const type: number[] = [1, 0x60];
   uleb(type, params.length);
@@ -272,8 +271,10 @@ export function moduleBytes(params: readonly number[], f: FuncWriter, pages: num
   const imports: number[] = [1];
   name(imports, 'env');
   name(imports, 'm');
-  imports.push(0x02, 0x00);
-  uleb(imports, pages);
+  // Memory, limits with a maximum, shared; at least one page.
+  imports.push(0x02, 0x03);
+  uleb(imports, 1);
+  uleb(imports, maxPages);
   section(out, 2, imports);
   section(out, 3, [1, 0]);
   const exports: number[] = [1];

@@ -148,15 +148,20 @@ function supported(n: SExpr, roleOf: (l: LoadExpr) => Role | null): boolean {
   }
 }
 
-/** The nodes `root` needs, children first; `fast` leaves out the rare branches of rare selects. */
-function schedule(root: SExpr, fast: boolean): SExpr[] {
+/**
+ * The nodes `root` needs, children first; `fast` leaves out the rare branches of rare selects.
+ */
+function schedule(root: SExpr, fast: boolean, flat: SExpr): SExpr[] {
   const seen = new Set<number>();
   const out: SExpr[] = [];
   const visit = (n: SExpr): void => {
     if (seen.has(n.id)) return;
     seen.add(n.id);
-    for (const c of children(n))
-      if (!(fast && n.k === 'sel' && n.rare && c === n.a && c !== n.b && c !== n.c)) visit(c);
+    // (A tile load's index is not computed: the kernel walks the tile.)
+    if (!(n.k === 'load' && n.idx === flat)) {
+      for (const c of children(n))
+        if (!(fast && n.k === 'sel' && n.rare && c === n.a && c !== n.b && c !== n.c)) visit(c);
+    }
     out.push(n);
   };
   visit(root);
@@ -185,12 +190,14 @@ export interface Layout {
   tileBytes: number;
 }
 
-/** How the kernel produces the values of its loop variables and the addresses of tile loads. */
+/** How the kernel produces its loop variables, the loads of its tiles and its scratch address. */
 export interface Hooks {
   /** Push the i32x4 of variable `name` at unrolled vector `u`. */
   variable(f: FuncWriter, name: string, u: number): void;
-  /** Push the v128 load of the tile at `offset` for unrolled vector `u`. */
-  tile(f: FuncWriter, offset: number, u: number): void;
+  /** Push the v128 load of buffer `buf`'s current elements for unrolled vector `u`. */
+  tile(f: FuncWriter, buf: number, u: number): void;
+  /** Push the byte address of the thread's scratch region (offsets here are relative to it). */
+  scratch(f: FuncWriter): void;
 }
 
 export type Pass = 'fast' | 'full';
@@ -221,8 +228,8 @@ export class ExprCompiler {
     readonly sizeOf: (b: number) => number,
     readonly mem: Memory,
   ) {
-    this.full = schedule(root, false);
-    this.fast = schedule(root, true);
+    this.full = schedule(root, false, layout.flat);
+    this.fast = schedule(root, true, layout.flat);
     this.rares = this.fast.filter((n) => n.k === 'sel' && n.rare);
     this.ok = this.analyze();
   }
@@ -324,14 +331,16 @@ export class ExprCompiler {
         break;
       case 'load': {
         const role = this.roleOf(n)!;
-        if (role.kind === 'tile') hooks.tile(f, role.offset, u);
-        else if (role.kind === 'small') f.i32(0).mem(OP.i32Load, role.offset).simd(SIMD.i32x4Splat);
-        else if (role.kind === 'small-run') {
-          at(n.idx).simd(SIMD.i32x4ExtractLane).op(0).i32(2).op(OP.i32Shl);
-          f.mem(SIMD.load, role.offset, true);
+        if (role.kind === 'tile') hooks.tile(f, n.buf, u);
+        else if (role.kind === 'small') {
+          hooks.scratch(f);
+          f.mem(OP.i32Load, role.offset).simd(SIMD.i32x4Splat);
         } else {
           at(n.idx).simd(SIMD.i32x4ExtractLane).op(0).i32(2).op(OP.i32Shl);
-          f.mem(OP.i32Load, role.offset).simd(SIMD.i32x4Splat);
+          hooks.scratch(f);
+          f.op(OP.i32Add);
+          if (role.kind === 'small-run') f.mem(SIMD.load, role.offset, true);
+          else f.mem(OP.i32Load, role.offset).simd(SIMD.i32x4Splat);
         }
         break;
       }
@@ -339,7 +348,9 @@ export class ExprCompiler {
         // A gather, lane by lane (only rare branches read tables).
         const offset = this.tableOffset(n.table);
         for (let lane = 0; lane < 4; lane++) {
-          at(n.idx).simd(SIMD.i32x4ExtractLane).op(lane).i32(2).op(OP.i32Shl).mem(OP.i32Load, offset);
+          at(n.idx).simd(SIMD.i32x4ExtractLane).op(lane).i32(2).op(OP.i32Shl);
+          hooks.scratch(f);
+          f.op(OP.i32Add).mem(OP.i32Load, offset);
           if (lane === 0) f.simd(SIMD.i32x4Splat);
           else f.simd(SIMD.i32x4ReplaceLane).op(lane);
         }
@@ -444,12 +455,15 @@ export class ExprCompiler {
     }
   }
 
-  /** JavaScript that copies the small inputs and tables in (`view(b)` names a buffer's view). */
+  /**
+   * JavaScript that copies the small inputs and tables into the scratch region at byte address
+   * `SB` (`view(b)` names a view of the whole memory of buffer b's type).
+   */
   copyIn(view: (b: number) => string): string[] {
     return [
-      ...[...this.small].map(([b, off]) => `${view(b)}.set(b${b}, ${off / 4});`),
+      ...[...this.small].map(([b, off]) => `${view(b)}.set(b${b}, (SB + ${off}) >> 2);`),
       ...[...this.tables.values()].map(
-        ({ offset, table }) => `vInt32Array.set(T_${table.name}, ${offset / 4});`,
+        ({ offset, table }) => `vInt32Array.set(T_${table.name}, (SB + ${offset}) >> 2);`,
       ),
     ];
   }

@@ -23,6 +23,7 @@ import type { MapKernel } from '../../../compile/kir.js';
 import { linearIndex, loopVars } from '../../../compile/kir.js';
 import type { DType } from '../../../core/dtype.js';
 import { sizeOf, stridesOf } from '../../../core/shape.js';
+import { HEAP_MAX_PAGES, SCRATCH_BYTES } from '../heap.js';
 import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
 import {
   CTOR,
@@ -86,14 +87,21 @@ export function wasmMapKernel(
   if (!ex.ok) return null;
   const outOffset = mem.alloc(tileBytes);
 
-  // Parameters: the tile's first flat index, its element count, and (rank > 1) its multi-index.
-  const nParams = rank > 1 ? 2 + rank : 2;
+  // Parameters: the tile's first flat index, its element count, (rank > 1) its multi-index, the
+  // scratch region's address, and where each tile buffer's and the output's elements start (in
+  // the heap, or their copies in the scratch region).
+  const tileBufs = [...ex.tiles.keys()];
+  const base = 2 + (rank > 1 ? rank : 0);
+  const SB = base;
+  const nParams = base + 2 + tileBufs.length;
   const f = new FuncWriter(nParams);
   const START = 0;
   const COUNT = 1;
   const counters = rank > 1 ? shape.map(() => f.local(I32)) : [];
   const j = f.local(I32);
-  const addr = f.local(I32);
+  const addrs = [...tileBufs, k.out].map(() => f.local(I32));
+  const addrOf = new Map(tileBufs.map((b, i) => [b, addrs[i]]));
+  const outAddr = addrs[addrs.length - 1];
   // Loop-level values are computed for UNROLL vectors per step (4 * u lanes on), interleaved.
   const unroll = rank === 1 || shape[rank - 1] % (4 * UNROLL) === 0 ? UNROLL : 1;
   const hooks: Hooks = {
@@ -103,31 +111,37 @@ export function wasmMapKernel(
       else fw.get(counters[d]).simd(SIMD.i32x4Splat);
       if (d === rank - 1) fw.i32x4(4 * u, 4 * u + 1, 4 * u + 2, 4 * u + 3).simd(SIMD.i32x4Add);
     },
-    tile(fw, offset, u) {
-      fw.get(addr).mem(SIMD.load, offset + 16 * u, true);
+    tile(fw, buf, u) {
+      fw.get(addrOf.get(buf)!).mem(SIMD.load, 16 * u, true);
+    },
+    scratch(fw) {
+      fw.get(SB);
     },
   };
   if (ex.rares.length > 0) ex.anyRare = f.local(V128);
 
   /** One pass over the tile: the per-step nodes for `unroll` vectors, then stores. */
   const loop = (pass: Pass) => {
-    f.i32(0).set(j).i32(0).set(addr);
+    f.i32(0).set(j);
+    for (const [i, a] of addrs.entries()) f.get(SB + 1 + i).set(a);
     for (let d = 0; d < counters.length; d++) f.get(2 + d).set(counters[d]);
     f.op(OP.loop, 0x40);
     ex.emitStep(f, pass, unroll, hooks);
     for (let u = 0; u < unroll; u++) {
-      f.get(addr)
+      f.get(outAddr)
         .get(ex.value(expr, u, pass))
-        .mem(SIMD.store, outOffset + 16 * u, true);
+        .mem(SIMD.store, 16 * u, true);
     }
     f.get(j)
       .i32(4 * unroll)
       .op(OP.i32Add)
       .set(j);
-    f.get(addr)
-      .i32(16 * unroll)
-      .op(OP.i32Add)
-      .set(addr);
+    for (const a of addrs) {
+      f.get(a)
+        .i32(16 * unroll)
+        .op(OP.i32Add)
+        .set(a);
+    }
     if (rank > 1) {
       // Advance the multi-index by 4 (the last dimension is a multiple of 4), carrying over.
       const carry = (d: number) => {
@@ -157,30 +171,30 @@ export function wasmMapKernel(
     f.op(OP.end);
   }
 
-  const params = Array(nParams).fill(I32);
-  const pages = Math.ceil(mem.top / 65536);
-  const bytes = moduleBytes(params, f, pages);
-  return { source: wrapperSource(k, shape, bytes, pages, dtypeOf, ex, outOffset), bytes: bytes.length };
+  if (mem.top > SCRATCH_BYTES) return null;
+  const bytes = moduleBytes(Array(nParams).fill(I32), f, HEAP_MAX_PAGES);
+  return { source: wrapperSource(k, shape, bytes, dtypeOf, ex, outOffset), bytes: bytes.length };
 }
 
-/** The JavaScript around the module: tiles in, the call, the tile out. */
+/**
+ * The JavaScript around the module: for each tile, the addresses of the inputs' and the
+ * output's elements in the heap, or copies in the scratch region (a buffer outside the heap, or
+ * an input that is the output itself: the rare pass rereads the inputs), the call, the copy out.
+ */
 function wrapperSource(
   k: MapKernel,
   shape: readonly number[],
   bytes: Uint8Array,
-  pages: number,
   dtypeOf: (b: number) => DType,
   ex: ExprCompiler,
   outOffset: number,
 ): string {
-  const { small, tables, tiles } = ex;
+  const { small, tiles } = ex;
   // `lo, hi` count rows of the kernel's own shape; `shape` is the one the loop runs over.
   const rank = shape.length;
   const inner = sizeOf(k.shape.slice(1));
   const bufs = [...new Set([...small.keys(), ...tiles.keys(), k.out])].sort((a, b) => a - b);
-  const ctors = [
-    ...new Set([...bufs.map((b) => CTOR[dtypeOf(b).name]), ...(tables.size ? ['Int32Array'] : [])]),
-  ];
+  const ctors = [...new Set([...bufs.map((b) => CTOR[dtypeOf(b).name]), 'Int32Array'])];
   const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
   const b64 = Buffer.from(bytes).toString('base64');
   const multi: string[] = [];
@@ -193,34 +207,38 @@ function wrapperSource(
     multi.push('const c0 = q;');
     for (let d = 0; d < rank; d++) args.push(`c${d}`);
   }
+  args.push('SB');
+  const tileList = [...tiles];
+  const shift = (b: number) => Math.log2(dtypeOf(b).itemsize);
   return [
     '(() => {',
     `  const module = new WebAssembly.Module(Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0)));`,
-    ...[...tables.values()].map(
-      ({ table }) => `  const T_${table.name} = new Int32Array([${table.values.join(',')}]);`,
-    ),
+    ...ex.tableDecls().map((l) => `  ${l}`),
     '  let run = null;',
     '  let mem = null;',
     ...ctors.map((c) => `  let v${c} = null;`),
     `  return (rt, ${bufs.map((b) => `b${b}`).join(', ')}, lo, hi) => {`,
-    `    const m = rt.simdMemory(${pages});`,
+    '    const { m, s: SB } = rt.heap();',
     '    if (m.buffer !== mem) {',
     '      run ??= new WebAssembly.Instance(module, { env: { m } }).exports.k;',
     '      mem = m.buffer;',
     ...ctors.map((c) => `      v${c} = new ${c}(mem);`),
     '    }',
-    ...[...small].map(([b, off]) => `    ${view(b)}.set(b${b}, ${off / 4});`),
-    ...[...tables.values()].map(
-      ({ offset, table }) => `    vInt32Array.set(T_${table.name}, ${offset / 4});`,
-    ),
+    ...ex.copyIn(view).map((l) => `    ${l}`),
+    `    const ho = rt.heapOffset(b${k.out});`,
+    // An input in the heap is read in place unless it is the output itself.
+    ...tileList.map(([b]) => `    const h${b} = b${b} === b${k.out} ? -1 : rt.heapOffset(b${b});`),
     `    let s = lo * ${inner};`,
     `    const e = hi * ${inner};`,
     '    while (s < e) {',
     `      const n = Math.min(${TILE}, e - s);`,
-    ...[...tiles].map(([b, off]) => `      ${view(b)}.set(b${b}.subarray(s, s + n), ${off / 4});`),
+    ...tileList.flatMap(([b, off]) => [
+      `      let a${b} = h${b} + ${4} * s;`,
+      `      if (h${b} < 0) { ${view(b)}.set(b${b}.subarray(s, s + n), (SB + ${off}) >> ${shift(b)}); a${b} = SB + ${off}; }`,
+    ]),
     ...multi.map((l) => `      ${l}`),
-    `      run(${args.join(', ')});`,
-    `      b${k.out}.set(${view(k.out)}.subarray(${outOffset / 4}, ${outOffset / 4} + n), s);`,
+    `      run(${[...args, ...tileList.map(([b]) => `a${b}`), `ho < 0 ? SB + ${outOffset} : ho + 4 * s`].join(', ')});`,
+    `      if (ho < 0) b${k.out}.set(${view(k.out)}.subarray((SB + ${outOffset}) >> 2, ((SB + ${outOffset}) >> 2) + n), s);`,
     '      s += n;',
     '    }',
     '  };',
