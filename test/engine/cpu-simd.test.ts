@@ -346,6 +346,37 @@ describe('cpu SIMD reductions: the same bits as the JavaScript kernels', () => {
       compare(() => jit((a: Value) => jnp.sum(lax.exp(lax.div(a, 50)))), x, true);
     }
   });
+  it('reductions over leading axes (columns): every output in order, in place or copied', () => {
+    const x = (shape: number[]) => {
+      const a = jnp
+        .array(
+          floats(
+            shape.reduce((p, q) => p * q, 1),
+            25,
+          ),
+        )
+        .reshape(shape);
+      return () => [a];
+    };
+    for (const heap of [true, false]) {
+      try {
+        cpuHeap.enabled = heap;
+        for (const shape of [
+          [1000, 301],
+          [70, 4096],
+          [9, 30, 257],
+        ]) {
+          const axes = shape.length === 3 ? [0, 1] : [0];
+          compare(() => jit((a: Value) => jnp.sum(a, { axis: axes })), x(shape), true);
+          compare(() => jit((a: Value) => jnp.max(a, { axis: axes })), x(shape), true);
+          compare(() => jit((a: Value) => jnp.mean(lax.exp(lax.div(a, 50)), { axis: axes })), x(shape), true);
+          compare(() => jit((a: Value) => jnp.sum(a.astype('int32'), { axis: axes })), x(shape), true);
+        }
+      } finally {
+        cpuHeap.enabled = true;
+      }
+    }
+  });
   it('several reduced axes as one (the innermost a multiple of 8), else JavaScript', () => {
     // (Inputs made before the comparison: an eager reshape runs a kernel of its own.)
     const x = (shape: number[]) => {
@@ -379,51 +410,75 @@ describe('cpu SIMD reductions: the same bits as the JavaScript kernels', () => {
   });
 });
 
-describe('transposing map kernels (walked in blocks)', () => {
-  it('permute every element to its place, at sizes that are not multiples of the block', () => {
-    const cases: [number[], number[]][] = [
-      [
-        [70, 45],
-        [1, 0],
-      ],
-      [
-        [33, 1000],
-        [1, 0],
-      ],
-      [
-        [300, 257],
-        [1, 0],
-      ],
-      [
-        [5, 40, 33],
-        [2, 1, 0],
-      ],
-      [
-        [5, 40, 33],
-        [0, 2, 1],
-      ],
-      [
-        [40, 5, 33],
-        [2, 0, 1],
-      ],
-    ];
-    for (const [shape, perm] of cases) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const x = Float32Array.from({ length: n }, (_, i) => i);
-      const y = (jit((a: Value) => jnp.transpose(a, perm))(jnp.array(x).reshape(shape)) as any).dataSync();
-      const outShape = perm.map((p) => shape[p]);
-      const inStrides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
-      let bad = 0;
-      for (let o = 0; o < n; o++) {
-        let q = o;
-        let src = 0;
-        for (let d = outShape.length - 1; d >= 0; d--) {
-          src += (q % outShape[d]) * inStrides[perm[d]];
-          q = Math.floor(q / outShape[d]);
-        }
-        if (y[o] !== x[src]) bad++;
+describe('transposing map kernels (blocks; SIMD 4 x 4 shuffles on the heap)', () => {
+  const check = (shape: number[], perm: number[]) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const x = Float32Array.from({ length: n }, (_, i) => i);
+    const y = (jit((a: Value) => jnp.transpose(a, perm))(jnp.array(x).reshape(shape)) as any).dataSync();
+    const outShape = perm.map((p) => shape[p]);
+    const inStrides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+    let bad = 0;
+    for (let o = 0; o < n; o++) {
+      let q = o;
+      let src = 0;
+      for (let d = outShape.length - 1; d >= 0; d--) {
+        src += (q % outShape[d]) * inStrides[perm[d]];
+        q = Math.floor(q / outShape[d]);
       }
-      expect(bad, `${shape} ${perm}`).toBe(0);
+      if (y[o] !== x[src]) bad++;
+    }
+    expect(bad, `${shape} ${perm}`).toBe(0);
+  };
+  const CASES: [number[], number[]][] = [
+    [
+      [70, 45],
+      [1, 0],
+    ],
+    [
+      [33, 1000],
+      [1, 0],
+    ],
+    [
+      [300, 257],
+      [1, 0],
+    ],
+    [
+      [513, 259],
+      [1, 0],
+    ],
+    [
+      [5, 40, 33],
+      [2, 1, 0],
+    ],
+    [
+      [5, 40, 33],
+      [0, 2, 1],
+    ],
+    [
+      [40, 5, 33],
+      [2, 0, 1],
+    ],
+    [
+      [3, 130, 267],
+      [0, 2, 1],
+    ],
+    [
+      [130, 3, 267],
+      [2, 1, 0],
+    ],
+  ];
+  it('permute every element to its place, at sizes that are not multiples of the blocks', () => {
+    for (const [shape, perm] of CASES) check(shape, perm);
+  });
+  it('large ones run as SIMD; outside the heap, as JavaScript', () => {
+    const before = simdStats.kernels;
+    check([513, 259], [1, 0]);
+    expect(simdStats.kernels).toBeGreaterThan(before);
+    try {
+      cpuHeap.enabled = false;
+      for (const [shape, perm] of CASES) check(shape, perm);
+    } finally {
+      cpuHeap.enabled = true;
     }
   });
 });

@@ -11,7 +11,7 @@ import { expandKernel } from '../../compile/libm/index.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
-import { renderKernel } from './codegen.js';
+import { renderKernel, transposedDim } from './codegen.js';
 import { controlStep } from './control.js';
 import { type LibKernelImpl, libKernels } from './lib.js';
 import './libs.js';
@@ -19,7 +19,9 @@ import { runCarried } from './chunks.js';
 import { runtime } from './runtime.js';
 import { allocBuffer, type KernelFn, LARGE_WORK, type RangedKernel, runLarge, shareable } from './threads.js';
 import { cpuSimd, simdStats, wasmMapKernel } from './wasm/simd.js';
+import { wasmColumnsKernel } from './wasm/simd-columns.js';
 import { wasmReduceKernel } from './wasm/simd-reduce.js';
+import { wasmTransposeKernel } from './wasm/simd-transpose.js';
 
 interface Step {
   name: string;
@@ -55,7 +57,28 @@ function simdKernel(
   if (!cpuSimd.enabled) return null;
   const dtypeOf = (b: number) => program.buffers[b].dtype;
   const sizeOf = (b: number) => program.buffers[b].size;
-  const w = k.kind === 'map' ? wasmMapKernel(k, dtypeOf, sizeOf) : wasmReduceKernel(k, dtypeOf, sizeOf);
+  const w =
+    k.kind === 'map'
+      ? wasmMapKernel(k, dtypeOf, sizeOf)
+      : (wasmReduceKernel(k, dtypeOf, sizeOf) ?? wasmColumnsKernel(k, dtypeOf, sizeOf));
+  if (!w) return null;
+  try {
+    const fn = new Function(`return ${w.source}`)() as KernelFn;
+    simdStats.kernels++;
+    return { fn, source: w.source, bytes: w.bytes };
+  } catch {
+    return null;
+  }
+}
+
+/** A transposing copy as WebAssembly SIMD (wasm/simd-transpose.ts), compiled, or null. */
+function simdTranspose(
+  k: MapKernel,
+  program: KernelProgram,
+  js: string,
+): { fn: KernelFn; source: string; bytes: number } | null {
+  if (!cpuSimd.enabled) return null;
+  const w = wasmTransposeKernel(k, transposedDim(k), (b) => program.buffers[b].dtype, js);
   if (!w) return null;
   try {
     const fn = new Function(`return ${w.source}`)() as KernelFn;
@@ -131,7 +154,7 @@ export class CpuBackend implements Backend {
       const libm = k !== k0 && r.work >= SIMD_LIBM_WORK;
       const simd =
         (large || libm) && !r.carry && k.kind === 'map'
-          ? simdKernel(k, program)
+          ? (simdKernel(k, program) ?? (large ? simdTranspose(k, program, r.source) : null))
           : large && k.kind === 'reduce'
             ? simdKernel(k, program)
             : null;

@@ -36,7 +36,7 @@ const BLOCK = 32;
  * other dimension along which some load reads consecutive elements, when none does so along the
  * last (a transpose, or a transposing broadcast); else -1.
  */
-function transposedDim(k: MapKernel): number {
+export function transposedDim(k: MapKernel): number {
   const rank = k.shape.length;
   if (rank < 2 || k.shape[rank - 1] < BLOCK) return -1;
   const loads: SExpr[] = [];

@@ -32,20 +32,24 @@ const TILE = 16384;
 /** Rows shorter than this stay JavaScript (a call per row would cost more than it saves). */
 const MIN_ROW = 64;
 
-type Acc = 'f64' | 'f32' | 'i32' | 'u32' | 'bool';
+export type Acc = 'f64' | 'f32' | 'i32' | 'u32' | 'bool';
 
 /** How a reduction accumulates: the lane type, the identity, the combining instruction. */
-interface Plan {
+export interface Plan {
   acc: Acc;
   identity: number;
   op: number;
 }
 
-function plan(k: ReduceKernel, dt: DType): Plan | null {
+/**
+ * `ordered`: each output adds its elements one by one (the `columns` layout); else float sums
+ * and products are the `rows` layout's lanes.
+ */
+export function plan(k: ReduceKernel, dt: DType, ordered = false): Plan | null {
   const op = k.op;
   if (dt.name === 'float32') {
     if (op === 'add' || op === 'mul') {
-      if (!laneSplit(k, dt)) return null;
+      if (!ordered && !laneSplit(k, dt)) return null;
       return { acc: 'f64', identity: op === 'add' ? 0 : 1, op: op === 'add' ? SIMD.f64x2Add : SIMD.f64x2Mul };
     }
     if (op === 'max') return { acc: 'f32', identity: Number.NEGATIVE_INFINITY, op: SIMD.f32x4Max };
@@ -76,7 +80,7 @@ function plan(k: ReduceKernel, dt: DType): Plan | null {
 }
 
 /** Whether `e` reads one of `vars` other than through loads at the flat index `flat`. */
-function readsVars(e: SExpr, flat: SExpr, vars: ReadonlySet<string>): boolean {
+export function readsVars(e: SExpr, flat: SExpr, vars: ReadonlySet<string>): boolean {
   const seen = new Set<number>();
   const visit = (n: SExpr): boolean => {
     if (seen.has(n.id)) return false;
