@@ -346,6 +346,46 @@ describe('cpu SIMD reductions: the same bits as the JavaScript kernels', () => {
       compare(() => jit((a: Value) => jnp.sum(lax.exp(lax.div(a, 50)))), x, true);
     }
   });
+  it('argmax and argmin: the first index of the best, NaN first, ties and all -inf', () => {
+    let seed = 26;
+    const r = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) | 0;
+      return (seed >>> 0) / 2 ** 32;
+    };
+    for (const mode of ['spread', 'ties', 'nans', '-inf']) {
+      const n = 300 * 1027;
+      const a = Float32Array.from({ length: n }, (_, i) =>
+        mode === '-inf'
+          ? Number.NEGATIVE_INFINITY
+          : mode === 'nans' && i % 37 === 0
+            ? Number.NaN
+            : mode === 'ties'
+              ? Math.round(r() * 5)
+              : (r() - 0.5) * 100,
+      );
+      const x = jnp.array(a).reshape([300, 1027]);
+      compare(
+        () => jit((v: Value) => jnp.argmax(v, { axis: 1 })),
+        () => [x],
+        true,
+      );
+      compare(
+        () => jit((v: Value) => jnp.argmin(v, { axis: 1 })),
+        () => [x],
+        true,
+      );
+      compare(
+        () => jit((v: Value) => jnp.argmax(v.astype('int32'), { axis: 1 })),
+        () => [x],
+        true,
+      );
+      compare(
+        () => jit((v: Value) => jnp.argmin(lax.abs(v).astype('uint32'), { axis: 1 })),
+        () => [x],
+        true,
+      );
+    }
+  });
   it('reductions over leading axes (columns): every output in order, in place or copied', () => {
     const x = (shape: number[]) => {
       const a = jnp

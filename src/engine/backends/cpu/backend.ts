@@ -6,7 +6,7 @@
  * threads when their buffers are shared (threads.ts); large buffers are allocated shared.
  */
 import os from 'node:os';
-import type { Kernel, KernelProgram, MapKernel, ReduceKernel } from '../../compile/kir.js';
+import type { ArgReduceKernel, Kernel, KernelProgram, MapKernel, ReduceKernel } from '../../compile/kir.js';
 import { expandKernel } from '../../compile/libm/index.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
@@ -19,6 +19,7 @@ import { runCarried } from './chunks.js';
 import { runtime } from './runtime.js';
 import { allocBuffer, type KernelFn, LARGE_WORK, type RangedKernel, runLarge, shareable } from './threads.js';
 import { cpuSimd, simdStats, wasmMapKernel } from './wasm/simd.js';
+import { wasmArgReduceKernel } from './wasm/simd-argreduce.js';
 import { wasmColumnsKernel } from './wasm/simd-columns.js';
 import { wasmReduceKernel } from './wasm/simd-reduce.js';
 import { wasmTransposeKernel } from './wasm/simd-transpose.js';
@@ -51,7 +52,7 @@ function kernelName(k: Kernel, i: number): string {
 
 /** The SIMD form of a map kernel, compiled, or null (none, off, or no WebAssembly here). */
 function simdKernel(
-  k: MapKernel | ReduceKernel,
+  k: MapKernel | ReduceKernel | ArgReduceKernel,
   program: KernelProgram,
 ): { fn: KernelFn; source: string; bytes: number } | null {
   if (!cpuSimd.enabled) return null;
@@ -60,7 +61,9 @@ function simdKernel(
   const w =
     k.kind === 'map'
       ? wasmMapKernel(k, dtypeOf, sizeOf)
-      : (wasmReduceKernel(k, dtypeOf, sizeOf) ?? wasmColumnsKernel(k, dtypeOf, sizeOf));
+      : k.kind === 'argreduce'
+        ? wasmArgReduceKernel(k, dtypeOf, sizeOf)
+        : (wasmReduceKernel(k, dtypeOf, sizeOf) ?? wasmColumnsKernel(k, dtypeOf, sizeOf));
   if (!w) return null;
   try {
     const fn = new Function(`return ${w.source}`)() as KernelFn;
@@ -155,7 +158,7 @@ export class CpuBackend implements Backend {
       const simd =
         (large || libm) && !r.carry && k.kind === 'map'
           ? (simdKernel(k, program) ?? (large ? simdTranspose(k, program, r.source) : null))
-          : large && k.kind === 'reduce'
+          : large && (k.kind === 'reduce' || k.kind === 'argreduce')
             ? simdKernel(k, program)
             : null;
       // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
