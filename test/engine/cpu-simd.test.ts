@@ -236,6 +236,21 @@ describe('cpu SIMD kernels: the same bits as the JavaScript kernels', () => {
     }
   });
 
+  it('stop growing the heap at its cap: plain shared buffers past it, the same bits', () => {
+    const x = jnp.array(floats(N, 31));
+    const f = jit((a: Value) => lax.exp(lax.div(a, 100)));
+    const first = bits(f(x));
+    const cap = cpuHeap.cap;
+    try {
+      cpuHeap.cap = heapTop();
+      const out = f(x);
+      expect(heapOffset((out as any).dataSync())).toBe(-1);
+      expect(bits(out)).toEqual(first);
+    } finally {
+      cpuHeap.cap = cap;
+    }
+  });
+
   it('hand out distinct, aligned heap regions', () => {
     const bufs = [1, 2, 3].map((k) => allocBuffer(float32, (1 << 16) + k, true));
     const spans = bufs.map((b) => [heapOffset(b), heapOffset(b) + b.byteLength]);

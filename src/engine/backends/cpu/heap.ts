@@ -9,9 +9,12 @@
  * 4 GiB) and never shrinks. Buffers are views of it, handed out first-fit from a free list of
  * 64-byte-aligned regions, and a region returns to the list when its view is garbage collected
  * (FinalizationRegistry): the view is the only handle on the region, so code must not keep views
- * made from `.buffer` beyond the life of the view it came from. Each thread also owns a scratch
- * region for the kernels' tiles and small inputs (`scratch`). Where the heap cannot serve (4 GiB
- * used, or TJAX_CPU_HEAP=0), buffers are plain SharedArrayBuffers and the kernels copy.
+ * made from `.buffer` beyond the life of the view it came from. Regions come back only after a
+ * garbage collection and the task it ends (FinalizationRegistry), and the memory never returns to
+ * the system, so the heap stops growing at a cap (TJAX_CPU_HEAP_MB, 1 GiB by default). Each
+ * thread also owns a scratch region for the kernels' tiles and small inputs (`scratch`). Where the
+ * heap cannot serve (the cap reached, or TJAX_CPU_HEAP=0), buffers are plain SharedArrayBuffers
+ * and the kernels copy them by tiles.
  */
 
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
@@ -31,9 +34,15 @@ export const HEAP_MAX_PAGES = 65536;
 const ALIGN = 64;
 /** Bytes of each thread's scratch region. */
 export const SCRATCH_BYTES = 2 << 20;
+/**
+ * The heap does not grow past this (TJAX_CPU_HEAP_MB): its regions come back only after a garbage
+ * collection, which a synchronous loop never lets run, and its memory is never returned to the
+ * system. Past it, buffers are plain SharedArrayBuffers until regions come back.
+ */
+const CAP_BYTES = Math.max(64, Number(process.env.TJAX_CPU_HEAP_MB ?? 1024)) * 2 ** 20;
 
 /** TJAX_CPU_HEAP=0: large buffers on plain SharedArrayBuffers (the SIMD kernels copy). */
-export const cpuHeap = { enabled: process.env.TJAX_CPU_HEAP !== '0' };
+export const cpuHeap = { enabled: process.env.TJAX_CPU_HEAP !== '0', cap: CAP_BYTES };
 
 let memory: WasmMemory | null = null;
 /** The end of the highest region handed out. */
@@ -74,6 +83,7 @@ function reserve(bytes: number): number | null {
   const at = top;
   const end = at + bytes;
   const have = m.buffer.byteLength;
+  if (end > cpuHeap.cap) return null;
   if (end > have) {
     // Grow by at least an eighth, so that a run of allocations does not grow page by page.
     const need = Math.ceil((end - have) / PAGE);
@@ -137,6 +147,9 @@ function heapAllocLike(proto: TypedArray, size: number, zero: boolean): TypedArr
   // (Memory fresh from growing is zero; a region used before is not.)
   if (zero) (a as Float64Array).fill(0);
   registry.register(a, [at, bytes]);
+  // V8 does not count views of the heap as memory it should collect for; an ArrayBuffer of the
+  // same size, dropped at once (never touched, so never backed), makes it count them.
+  void new ArrayBuffer(bytes);
   heapStats.inUse += bytes;
   heapStats.allocations++;
   return a;
