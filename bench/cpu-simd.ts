@@ -2,8 +2,8 @@
  * @file CPU kernels with and without WebAssembly SIMD, next to JAX (XLA:CPU) and NumPy in the same
  * run (issue 11: "SIMD for what is left in JavaScript"): `sin(x)*2+1` on 10M float32, sums over
  * the rows and over the columns of 4096x4096 float32, the whole sum, max over rows, argmax over
- * rows, softmax over the rows of 4096x1024, logsumexp over them, and the transpose of
- * 4096x4096. Each tjax case runs with SIMD on and off (TJAX_CPU_SIMD's switch) in one process,
+ * rows, softmax over the rows of 4096x1024, logsumexp over them, the transpose of 4096x4096,
+ * and 10M normals (random.normal; NumPy's own generator's standard_normal). Each tjax case runs with SIMD on and off (TJAX_CPU_SIMD's switch) in one process,
  * with fresh jitted functions, and the rounds interleave with JAX's and NumPy's (a Python process
  * timing one round per request), so that on a shared machine all see the same load; every timing
  * waits for the result. Reported: the median and the minimum of the repeats.
@@ -14,7 +14,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { cpuSimd } from '../src/engine/backends/cpu/wasm/simd.js';
 import type { Array as TArray, Value } from '../src/engine/index.js';
-import { jit, numpy as jnp, nn } from '../src/engine/index.js';
+import { jit, numpy as jnp, nn, random } from '../src/engine/index.js';
 
 const REPEAT = Number(process.env.TJAX_BENCH_REPEAT ?? 9);
 
@@ -47,6 +47,13 @@ const CASES: [string, (v: Value) => Value, Value, string][] = [
     'jax.nn.logsumexp(v, axis=-1)',
   ],
   ['transpose, 4096^2 f32', (v) => jnp.transpose(v), square, 'v.T'],
+  // (v is the key here; NumPy's column is its own generator's standard_normal.)
+  [
+    'random.normal, 10M f32',
+    (k) => random.normal(k as unknown as random.PRNGKeyArray, [10_000_000]),
+    random.key(0) as unknown as Value,
+    'jax.random.normal(v, (10_000_000,)) | rng.standard_normal(10_000_000, dtype=np.float32)',
+  ],
 ];
 
 const only = process.argv[2];
@@ -62,7 +69,8 @@ import sys, json, time, numpy as np
 square = np.ones((4096, 4096), np.float32) + (np.arange(4096, dtype=np.float32) / 4096)
 wide = np.ones((4096, 1024), np.float32) + (np.arange(1024, dtype=np.float32) / 1024)
 line = np.linspace(-3, 3, 10_000_000, dtype=np.float32)
-args = {'square': square, 'wide': wide, 'line': line}
+rng = np.random.default_rng(0)
+args = {'square': square, 'wide': wide, 'line': line, 'key': None}
 try:
     import jax, jax.numpy as jnp
 except ImportError:
@@ -73,11 +81,13 @@ for req in sys.stdin:
     name, arg, expr, lib = json.loads(req)
     key = (name, lib)
     if key not in fns:
+        jexpr, _, nexpr = expr.partition(' | ')
         if lib == 'jax':
-            f = jax.jit(eval('lambda v: ' + expr)); a = jnp.asarray(args[arg])
+            f = jax.jit(eval('lambda v: ' + jexpr))
+            a = jax.random.key(0) if arg == 'key' else jnp.asarray(args[arg])
             fns[key] = lambda f=f, a=a: f(a).block_until_ready()
         else:
-            g = eval('lambda v: ' + expr.replace('jnp.', 'np.')); a = args[arg]
+            g = eval('lambda v: ' + (nexpr or jexpr.replace('jnp.', 'np.'))); a = args[arg]
             fns[key] = lambda g=g, a=a: np.ascontiguousarray(g(a))
         fns[key]()
     t0 = time.perf_counter(); fns[key](); ms = (time.perf_counter() - t0) * 1000
@@ -140,8 +150,9 @@ for (const [name, fn, arg, expr] of cases) {
   cpuSimd.enabled = false;
   const off = jit(fn);
   await once(() => off(arg));
-  const argName = arg === square ? 'square' : arg === wide ? 'wide' : 'line';
-  const libs = py ? [...(hasJax ? ['jax'] : []), ...(expr.includes('jax.') ? [] : ['numpy'])] : [];
+  const argName = arg === square ? 'square' : arg === wide ? 'wide' : arg === line ? 'line' : 'key';
+  const numpy = expr.includes(' | ') || !expr.includes('jax.');
+  const libs = py ? [...(hasJax ? ['jax'] : []), ...(numpy ? ['numpy'] : [])] : [];
   const t: Record<string, number[]> = { simd: [], js: [], jax: [], numpy: [] };
   for (let r = 0; r < REPEAT; r++) {
     cpuSimd.enabled = true;
