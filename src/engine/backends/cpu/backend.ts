@@ -18,7 +18,7 @@ import './libs.js';
 import { runCarried } from './chunks.js';
 import { runtime } from './runtime.js';
 import { allocBuffer, type KernelFn, LARGE_WORK, type RangedKernel, runLarge, shareable } from './threads.js';
-import { cpuSimd, simdStats, wasmMapKernel } from './wasm/simd.js';
+import { cpuSimd, simdStats, type WasmKernel, wasmMapKernel } from './wasm/simd.js';
 import { wasmArgReduceKernel } from './wasm/simd-argreduce.js';
 import { wasmColumnsKernel } from './wasm/simd-columns.js';
 import { wasmReduceKernel } from './wasm/simd-reduce.js';
@@ -50,20 +50,10 @@ function kernelName(k: Kernel, i: number): string {
   return k.kind === 'lib' ? `${k.op}_${i}` : `${k.kind}_${i}`;
 }
 
-/** The SIMD form of a map kernel, compiled, or null (none, off, or no WebAssembly here). */
-function simdKernel(
-  k: MapKernel | ReduceKernel | ArgReduceKernel,
-  program: KernelProgram,
-): { fn: KernelFn; source: string; bytes: number } | null {
-  if (!cpuSimd.enabled) return null;
-  const dtypeOf = (b: number) => program.buffers[b].dtype;
-  const sizeOf = (b: number) => program.buffers[b].size;
-  const w =
-    k.kind === 'map'
-      ? wasmMapKernel(k, dtypeOf, sizeOf)
-      : k.kind === 'argreduce'
-        ? wasmArgReduceKernel(k, dtypeOf, sizeOf)
-        : (wasmReduceKernel(k, dtypeOf, sizeOf) ?? wasmColumnsKernel(k, dtypeOf, sizeOf));
+type SimdFn = { fn: KernelFn; source: string; bytes: number } | null;
+
+/** A SIMD kernel's wrapper source compiled (null: none, or no WebAssembly here). */
+function compiled(w: WasmKernel | null): SimdFn {
   if (!w) return null;
   try {
     const fn = new Function(`return ${w.source}`)() as KernelFn;
@@ -74,22 +64,24 @@ function simdKernel(
   }
 }
 
-/** A transposing copy as WebAssembly SIMD (wasm/simd-transpose.ts), compiled, or null. */
-function simdTranspose(
-  k: MapKernel,
-  program: KernelProgram,
-  js: string,
-): { fn: KernelFn; source: string; bytes: number } | null {
+/** The SIMD form of a map or reduction kernel, compiled, or null (none, or off). */
+function simdKernel(k: MapKernel | ReduceKernel | ArgReduceKernel, program: KernelProgram): SimdFn {
   if (!cpuSimd.enabled) return null;
-  const w = wasmTransposeKernel(k, transposedDim(k), (b) => program.buffers[b].dtype, js);
-  if (!w) return null;
-  try {
-    const fn = new Function(`return ${w.source}`)() as KernelFn;
-    simdStats.kernels++;
-    return { fn, source: w.source, bytes: w.bytes };
-  } catch {
-    return null;
-  }
+  const dtypeOf = (b: number) => program.buffers[b].dtype;
+  const sizeOf = (b: number) => program.buffers[b].size;
+  return compiled(
+    k.kind === 'map'
+      ? wasmMapKernel(k, dtypeOf, sizeOf)
+      : k.kind === 'argreduce'
+        ? wasmArgReduceKernel(k, dtypeOf, sizeOf)
+        : (wasmReduceKernel(k, dtypeOf, sizeOf) ?? wasmColumnsKernel(k, dtypeOf, sizeOf)),
+  );
+}
+
+/** A transposing copy as WebAssembly SIMD (wasm/simd-transpose.ts), compiled, or null. */
+function simdTranspose(k: MapKernel, program: KernelProgram, js: string): SimdFn {
+  if (!cpuSimd.enabled) return null;
+  return compiled(wasmTransposeKernel(k, transposedDim(k), (b) => program.buffers[b].dtype, js));
 }
 
 export class CpuBackend implements Backend {

@@ -112,21 +112,23 @@ function logCore(fm: E, kf: E, c: E): E {
   return add(mul(kf, f(LN2_HI)), sub(fm, sub(hfsq, tail)));
 }
 
-/** For a positive normal u: k and f with u = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)). */
-function splitLog(u: E): { k: E; fm: E } {
-  const ix = add(bits(u), i(0x3f800000 - 0x3f3504f3));
+/**
+ * For a positive u: k and f with u = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)). Subnormals are
+ * scaled by 2^25 first when `subnormals`.
+ */
+export function splitLog(u: E, subnormals = false): { k: E; fm: E } {
+  const tiny = lt(bits(u), i(0x00800000));
+  const us = subnormals ? select(tiny, mul(u, f(2 ** 25)), u) : u;
+  const ix = add(bits(us), i(0x3f800000 - 0x3f3504f3));
   const k = sub(shr(ix, 23), i(127));
   const m = fromBits(add(and(ix, i(0x7fffff)), i(0x3f3504f3)));
-  return { k, fm: sub(m, f(1)) };
+  return { k: subnormals ? sub(k, select(tiny, i(25), i(0))) : k, fm: sub(m, f(1)) };
 }
 
 export function log32(x: E): E {
   const b = bits(x);
-  const sub_ = lt(b, i(0x00800000));
-  const xs = select(sub_, mul(x, f(2 ** 25)), x);
-  const { k, fm } = splitLog(xs);
-  const kf = toF(sub(k, select(sub_, i(25), i(0))));
-  const v = logCore(fm, kf, f(0));
+  const { k, fm } = splitLog(x, true);
+  const v = logCore(fm, toF(k), f(0));
   // log(+-0) = -inf; log(x < 0) = NaN; log(+inf) = +inf; NaN stays NaN.
   const special = select(eq(absBits(x), i(0)), f(-INF), select(lt(b, i(0)), f(Number.NaN), x));
   return select(or(le(b, i(0)), ge(b, i(INF_BITS))), special, v);

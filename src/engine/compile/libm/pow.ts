@@ -34,7 +34,6 @@ import {
   or,
   roundEven,
   select,
-  shr,
   sub,
   toF,
   toI,
@@ -42,7 +41,7 @@ import {
   twoProdConst,
 } from './build.js';
 import { INV_LN2, LN2, LOG_T, TWO_THIRDS } from './coeffs.js';
-import { expSmall, scale } from './explog.js';
+import { expSmall, scale, splitLog } from './explog.js';
 
 const INF = Number.POSITIVE_INFINITY;
 const INF_BITS = 0x7f800000;
@@ -55,12 +54,7 @@ function mulConst(a: DF, c: readonly number[]): DF {
 
 /** log2 of a positive finite float32 as a double-float (relative error about 2^-40). */
 function log2DF(ax: E): DF {
-  // Subnormals: scaled into the normal range first.
-  const sub_ = lt(bits(ax), i(0x00800000));
-  const xs = select(sub_, mul(ax, f(2 ** 24)), ax);
-  const ix = add(bits(xs), i(0x3f800000 - 0x3f3504f3));
-  const k = sub(sub(shr(ix, 23), i(127)), select(sub_, i(24), i(0)));
-  const fm = sub(fromBits(add(and(ix, i(0x7fffff)), i(0x3f3504f3))), f(1));
+  const { k, fm } = splitLog(ax, true);
   // s = f / (2 + f) = sh + sl: f - 2 sh is exact (Sterbenz), sh f exact as a pair.
   const two = add(f(2), fm);
   const sh = div(fm, two);

@@ -15,7 +15,15 @@ import { HEAP_MAX_PAGES, SCRATCH_BYTES } from '../heap.js';
 import { reduceLayout } from '../layout.js';
 import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
 import type { WasmKernel } from './simd.js';
-import { CTOR, ExprCompiler, type Hooks, isWord, Memory, regroup } from './simd-expr.js';
+import {
+  CTOR,
+  ExprCompiler,
+  type Hooks,
+  isWord,
+  Memory,
+  regroup,
+  wrapperSource as wrap,
+} from './simd-expr.js';
 
 const TILE = 16384;
 const MIN_ROW = 64;
@@ -176,11 +184,9 @@ export function wasmArgReduceKernel(
   const bytes = moduleBytes(Array(nParams).fill(I32), f, HEAP_MAX_PAGES);
 
   // The wrapper: rows in place or copied by blocks, a call per row, the lanes' best.
-  const b64 = Buffer.from(bytes).toString('base64');
   const tiles = [...ex.tiles];
   const bufs = [...new Set([...ex.small.keys(), ...ex.tiles.keys(), k.out])].sort((a, b) => a - b);
   const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
-  const ctors = [...new Set([...bufs.map((b) => CTOR[dtypeOf(b).name]), 'Int32Array', 'Float32Array'])];
   const valView = float ? 'Float32Array' : dt.name === 'int32' ? 'Int32Array' : 'Uint32Array';
   const inner = sizeOf(k.outShape.slice(1));
   const rows = Math.max(1, Math.floor(TILE / R));
@@ -189,53 +195,44 @@ export function wasmArgReduceKernel(
     index.push(`const i${d} = q % ${k.outShape[d]};`, `q = (q - i${d}) / ${k.outShape[d]};`);
   index.push('const i0 = q;');
   const cmp = max ? '>' : '<';
-  const source = [
-    '(() => {',
-    `  const module = new WebAssembly.Module(Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0)));`,
-    ...ex.tableDecls().map((l) => `  ${l}`),
-    '  let run = null;',
-    '  let mem = null;',
-    '  let vV = null;',
-    '  let vI = null;',
-    ...ctors.map((c) => `  let v${c} = null;`),
-    `  return (rt, ${bufs.map((b) => `b${b}`).join(', ')}, lo, hi) => {`,
-    '    const { m, s: SB } = rt.heap();',
-    '    if (m.buffer !== mem) {',
-    '      run ??= new WebAssembly.Instance(module, { env: { m } }).exports.k;',
-    '      mem = m.buffer;',
-    ...ctors.map((c) => `      v${c} = new ${c}(mem);`),
-    `      vV = new ${valView}(mem, SB + ${ACC}, 8);`,
-    `      vI = new Int32Array(mem, SB + ${ACC + 32}, 8);`,
-    '    }',
-    ...ex.copyIn(view).map((l) => `    ${l}`),
-    ...tiles.map(([b]) => `    const h${b} = rt.heapOffset(b${b});`),
-    `    for (let o0 = lo * ${inner}; o0 < hi * ${inner}; o0 += ${rows}) {`,
-    `      const o1 = Math.min(o0 + ${rows}, hi * ${inner});`,
-    ...tiles.map(
-      ([b, off]) =>
-        `      if (h${b} < 0) ${view(b)}.set(b${b}.subarray(o0 * ${R}, o1 * ${R}), (SB + ${off}) >> 2);`,
-    ),
-    '      for (let o = o0; o < o1; o++) {',
-    ...index.map((l) => `        ${l}`),
-    ...tiles.map(
-      ([b, off]) =>
-        `        const a${b} = h${b} >= 0 ? h${b} + ${4 * R} * o : SB + ${off} + ${4 * R} * (o - o0);`,
-    ),
-    `        run(${[String(R), 'SB', ...ovars, ...tiles.map(([b]) => `a${b}`)].join(', ')});`,
-    // The lanes' best: NaN first, then the better value, then the smaller index.
-    '        let bi = -1;',
-    '        let bv = 0;',
-    '        for (let l = 0; l < 8; l++) {',
-    '          const i = vI[l];',
-    '          if (i < 0) continue;',
-    '          const v = vV[l];',
-    `          if (bi < 0 || (v !== v ? bv === bv || i < bi : bv === bv && (v ${cmp} bv || (v === bv && i < bi)))) { bi = i; bv = v; }`,
-    '        }',
-    `        b${k.out}[o] = bi < 0 ? 0 : bi;`,
-    '      }',
-    '    }',
-    '  };',
-    '})()',
-  ].join('\n');
+  const source = wrap({
+    bytes,
+    ex,
+    params: [...bufs.map((b) => `b${b}`), 'lo', 'hi'],
+    ctors: bufs.map((b) => CTOR[dtypeOf(b).name]),
+    view,
+    fixed: [
+      ['vV', valView, `SB + ${ACC}`, 8],
+      ['vI', 'Int32Array', `SB + ${ACC + 32}`, 8],
+    ],
+    body: [
+      ...tiles.map(([b]) => `const h${b} = rt.heapOffset(b${b});`),
+      `for (let o0 = lo * ${inner}; o0 < hi * ${inner}; o0 += ${rows}) {`,
+      `  const o1 = Math.min(o0 + ${rows}, hi * ${inner});`,
+      ...tiles.map(
+        ([b, off]) =>
+          `  if (h${b} < 0) ${view(b)}.set(b${b}.subarray(o0 * ${R}, o1 * ${R}), (SB + ${off}) >> 2);`,
+      ),
+      '  for (let o = o0; o < o1; o++) {',
+      ...index.map((l) => `    ${l}`),
+      ...tiles.map(
+        ([b, off]) =>
+          `    const a${b} = h${b} >= 0 ? h${b} + ${4 * R} * o : SB + ${off} + ${4 * R} * (o - o0);`,
+      ),
+      `    run(${[String(R), 'SB', ...ovars, ...tiles.map(([b]) => `a${b}`)].join(', ')});`,
+      // The lanes' best: NaN first, then the better value, then the smaller index.
+      '    let bi = -1;',
+      '    let bv = 0;',
+      '    for (let l = 0; l < 8; l++) {',
+      '      const i = vI[l];',
+      '      if (i < 0) continue;',
+      '      const v = vV[l];',
+      `      if (bi < 0 || (v !== v ? bv === bv || i < bi : bv === bv && (v ${cmp} bv || (v === bv && i < bi)))) { bi = i; bv = v; }`,
+      '    }',
+      `    b${k.out}[o] = bi < 0 ? 0 : bi;`,
+      '  }',
+      '}',
+    ],
+  });
   return { source, bytes: bytes.length };
 }

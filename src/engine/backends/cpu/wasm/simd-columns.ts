@@ -21,7 +21,15 @@ import { closureDecls, indent } from '../js-emit.js';
 import { reduceLayout } from '../layout.js';
 import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
 import type { WasmKernel } from './simd.js';
-import { CTOR, ExprCompiler, type Hooks, isWord, Memory, regroup } from './simd-expr.js';
+import {
+  CTOR,
+  ExprCompiler,
+  type Hooks,
+  isWord,
+  Memory,
+  regroup,
+  wrapperSource as wrap,
+} from './simd-expr.js';
 import { plan, readsVars } from './simd-reduce.js';
 
 /** Output columns per call (their accumulators: 8 bytes each). */
@@ -195,7 +203,6 @@ function wrapperSource(
   ACC: number,
 ): string {
   const outDt = dtypeOf(k.out);
-  const b64 = Buffer.from(bytes).toString('base64');
   const tiles = [...ex.tiles];
   const bufs = new Set<number>([...ex.small.keys(), ...ex.tiles.keys(), k.out]);
   const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
@@ -239,30 +246,20 @@ function wrapperSource(
     '  }',
     '}',
   ];
-  return [
-    '(() => {',
-    `  const module = new WebAssembly.Module(Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0)));`,
-    ...ex.tableDecls().map((l) => `  ${l}`),
-    ...closureDecls(finish).map((l) => `  ${l}`),
-    '  let run = null;',
-    '  let mem = null;',
-    '  let vA = null;',
-    ...ctors.map((c) => `  let v${c} = null;`),
-    `  return (rt, ${params.join(', ')}, lo, hi) => {`,
-    '    const { m, s: SB } = rt.heap();',
-    '    if (m.buffer !== mem) {',
-    '      run ??= new WebAssembly.Instance(module, { env: { m } }).exports.k;',
-    '      mem = m.buffer;',
-    ...ctors.map((c) => `      v${c} = new ${c}(mem);`),
-    `      vA = new ${accView}(mem, SB + ${ACC}, ${COLS});`,
-    '    }',
-    ...ex.copyIn(view).map((l) => `    ${l}`),
-    // Every tile buffer in the heap: its rows are read in place, all of them in one call; else
-    // all are copied, a block of rows at a time.
-    `    const copy = ${tiles.map(([b]) => `rt.heapOffset(b${b}) < 0`).join(' || ') || 'false'};`,
-    ...tiles.map(([b]) => `    const h${b} = copy ? -1 : rt.heapOffset(b${b});`),
-    ...indent(body, 2),
-    '  };',
-    '})()',
-  ].join('\n');
+  return wrap({
+    bytes,
+    ex,
+    params: [...params, 'lo', 'hi'],
+    ctors,
+    view,
+    decls: closureDecls(finish),
+    fixed: [['vA', accView, `SB + ${ACC}`, COLS]],
+    body: [
+      // Every tile buffer in the heap: its rows are read in place, all of them in one call; else
+      // all are copied, a block of rows at a time.
+      `const copy = ${tiles.map(([b]) => `rt.heapOffset(b${b}) < 0`).join(' || ') || 'false'};`,
+      ...tiles.map(([b]) => `const h${b} = copy ? -1 : rt.heapOffset(b${b});`),
+      ...body,
+    ],
+  });
 }

@@ -25,7 +25,15 @@ import { closureDecls, combine, indent } from '../js-emit.js';
 import { laneCombine, laneSplit, reduceLayout } from '../layout.js';
 import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
 import type { WasmKernel } from './simd.js';
-import { CTOR, ExprCompiler, type Hooks, isWord, Memory, regroup } from './simd-expr.js';
+import {
+  CTOR,
+  ExprCompiler,
+  type Hooks,
+  isWord,
+  Memory,
+  regroup,
+  wrapperSource as wrap,
+} from './simd-expr.js';
 
 /** Elements per tile: whole rows up to this length, longer rows in segments of it. */
 const TILE = 16384;
@@ -297,7 +305,6 @@ function wrapperSource(
 ): string {
   const nOut = k.outShape.length;
   const outDt = dtypeOf(k.out);
-  const b64 = Buffer.from(bytes).toString('base64');
   const tiles = [...ex.tiles];
   const bufs = new Set<number>([...ex.small.keys(), ...ex.tiles.keys(), k.out]);
   const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
@@ -397,28 +404,14 @@ function wrapperSource(
       'return st;',
     ];
   }
-  const decls = closureDecls(finish);
-  return [
-    '(() => {',
-    `  const module = new WebAssembly.Module(Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0)));`,
-    ...ex.tableDecls().map((l) => `  ${l}`),
-    ...decls.map((l) => `  ${l}`),
-    '  let run = null;',
-    '  let mem = null;',
-    '  let vA = null;',
-    ...ctors.map((c) => `  let v${c} = null;`),
-    `  return (rt, ${params.join(', ')}, lo, hi${nOut === 0 ? ', acc0' : ''}) => {`,
-    '    const { m, s: SB } = rt.heap();',
-    '    if (m.buffer !== mem) {',
-    '      run ??= new WebAssembly.Instance(module, { env: { m } }).exports.k;',
-    '      mem = m.buffer;',
-    ...ctors.map((c) => `      v${c} = new ${c}(mem);`),
-    `      vA = new ${accView}(mem, SB + ${ACC}, 8);`,
-    '    }',
-    ...ex.copyIn(view).map((l) => `    ${l}`),
-    ...tiles.map(([b]) => `    const h${b} = rt.heapOffset(b${b});`),
-    ...indent(body, 2),
-    '  };',
-    '})()',
-  ].join('\n');
+  return wrap({
+    bytes,
+    ex,
+    params: [...params, 'lo', 'hi', ...(nOut === 0 ? ['acc0'] : [])],
+    ctors,
+    view,
+    decls: closureDecls(finish),
+    fixed: [['vA', accView, `SB + ${ACC}`, 8]],
+    body: [...tiles.map(([b]) => `const h${b} = rt.heapOffset(b${b});`), ...body],
+  });
 }

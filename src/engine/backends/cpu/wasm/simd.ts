@@ -34,6 +34,7 @@ import {
   type Pass,
   regroup,
   usesIndices,
+  wrapperSource as wrap,
 } from './simd-expr.js';
 
 /** Elements per tile. */
@@ -194,9 +195,7 @@ function wrapperSource(
   const rank = shape.length;
   const inner = sizeOf(k.shape.slice(1));
   const bufs = [...new Set([...small.keys(), ...tiles.keys(), k.out])].sort((a, b) => a - b);
-  const ctors = [...new Set([...bufs.map((b) => CTOR[dtypeOf(b).name]), 'Int32Array'])];
   const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
-  const b64 = Buffer.from(bytes).toString('base64');
   const multi: string[] = [];
   const args = ['s', 'n'];
   if (rank > 1) {
@@ -210,38 +209,29 @@ function wrapperSource(
   args.push('SB');
   const tileList = [...tiles];
   const shift = (b: number) => Math.log2(dtypeOf(b).itemsize);
-  return [
-    '(() => {',
-    `  const module = new WebAssembly.Module(Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0)));`,
-    ...ex.tableDecls().map((l) => `  ${l}`),
-    '  let run = null;',
-    '  let mem = null;',
-    ...ctors.map((c) => `  let v${c} = null;`),
-    `  return (rt, ${bufs.map((b) => `b${b}`).join(', ')}, lo, hi) => {`,
-    '    const { m, s: SB } = rt.heap();',
-    '    if (m.buffer !== mem) {',
-    '      run ??= new WebAssembly.Instance(module, { env: { m } }).exports.k;',
-    '      mem = m.buffer;',
-    ...ctors.map((c) => `      v${c} = new ${c}(mem);`),
-    '    }',
-    ...ex.copyIn(view).map((l) => `    ${l}`),
-    `    const ho = rt.heapOffset(b${k.out});`,
-    // An input in the heap is read in place unless it is the output itself.
-    ...tileList.map(([b]) => `    const h${b} = b${b} === b${k.out} ? -1 : rt.heapOffset(b${b});`),
-    `    let s = lo * ${inner};`,
-    `    const e = hi * ${inner};`,
-    '    while (s < e) {',
-    `      const n = Math.min(${TILE}, e - s);`,
-    ...tileList.flatMap(([b, off]) => [
-      `      let a${b} = h${b} + ${4} * s;`,
-      `      if (h${b} < 0) { ${view(b)}.set(b${b}.subarray(s, s + n), (SB + ${off}) >> ${shift(b)}); a${b} = SB + ${off}; }`,
-    ]),
-    ...multi.map((l) => `      ${l}`),
-    `      run(${[...args, ...tileList.map(([b]) => `a${b}`), `ho < 0 ? SB + ${outOffset} : ho + 4 * s`].join(', ')});`,
-    `      if (ho < 0) b${k.out}.set(${view(k.out)}.subarray((SB + ${outOffset}) >> 2, ((SB + ${outOffset}) >> 2) + n), s);`,
-    '      s += n;',
-    '    }',
-    '  };',
-    '})()',
-  ].join('\n');
+  return wrap({
+    bytes,
+    ex,
+    params: [...bufs.map((b) => `b${b}`), 'lo', 'hi'],
+    ctors: bufs.map((b) => CTOR[dtypeOf(b).name]),
+    view,
+    body: [
+      `const ho = rt.heapOffset(b${k.out});`,
+      // An input in the heap is read in place unless it is the output itself.
+      ...tileList.map(([b]) => `const h${b} = b${b} === b${k.out} ? -1 : rt.heapOffset(b${b});`),
+      `let s = lo * ${inner};`,
+      `const e = hi * ${inner};`,
+      'while (s < e) {',
+      `  const n = Math.min(${TILE}, e - s);`,
+      ...tileList.flatMap(([b, off]) => [
+        `  let a${b} = h${b} + ${4} * s;`,
+        `  if (h${b} < 0) { ${view(b)}.set(b${b}.subarray(s, s + n), (SB + ${off}) >> ${shift(b)}); a${b} = SB + ${off}; }`,
+      ]),
+      ...multi.map((l) => `  ${l}`),
+      `  run(${[...args, ...tileList.map(([b]) => `a${b}`), `ho < 0 ? SB + ${outOffset} : ho + 4 * s`].join(', ')});`,
+      `  if (ho < 0) b${k.out}.set(${view(k.out)}.subarray((SB + ${outOffset}) >> 2, ((SB + ${outOffset}) >> 2) + n), s);`,
+      '  s += n;',
+      '}',
+    ],
+  });
 }
