@@ -4,7 +4,7 @@
  */
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
-import { describeError } from './errors.js';
+import { describeError, EXIT_SIGPIPE } from './errors.js';
 
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
@@ -21,6 +21,12 @@ export abstract class BaseCommand extends Command {
     await super.init();
     this.debugMode = this.argv.includes('--debug');
     if (process.env.NO_COLOR !== undefined) process.env.FORCE_COLOR = '0';
+    // A closed stdout (`| head -1`) ends the command quietly (output.ts writeStdout), never with an
+    // unhandled 'error' event.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(EXIT_SIGPIPE);
+      throw err;
+    });
   }
 
   override async catch(err: Error & { exitCode?: number }): Promise<void> {

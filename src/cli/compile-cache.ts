@@ -1,15 +1,21 @@
 /**
  * @file A V8 code cache for the CommonJS modules the CLI loads (oclif and its dependencies, ~300
- * files), kept in the OS temp directory. Node 20 has no built-in compile cache (22 does), and
+ * files), kept in the user's cache directory. Node 20 has no built-in compile cache (22 does), and
  * compiling those files is part of a short command's start-up (the cache saves ~5 ms). The hook replaces
  * `Module.prototype._compile` as Node's own does it (wrap, compile, call with the module's
  * require), but compiles with V8's cached data when a cache entry for the same file contents
  * exists, and saves new entries once, at exit. A rejected or stale entry is just recompiled: the
- * key is a hash of the path and the contents. TJAX_NO_COMPILE_CACHE=1 turns it off.
+ * key is a hash of the path and the exact contents. TJAX_NO_COMPILE_CACHE=1 turns it off.
+ *
+ * V8 runs cached code without checking it against the source beyond its length, so whoever can write
+ * the cache can run code as the next user of tjax. The cache therefore lives in a directory of the
+ * user's own ($XDG_CACHE_HOME/tjax, else ~/.cache/tjax), created with mode 0700; it is used only
+ * while that directory and the cache file are owned by the user running tjax, are not symlinks, and
+ * the directory is closed to group and others. Anything else turns the cache off for the run.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
 
@@ -26,13 +32,57 @@ interface ModuleStatics {
   _cache: unknown;
 }
 
-const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
-const DIR = join(tmpdir(), `tjax-compile-cache-${uid}`);
-const FILE = join(DIR, `${process.version}-${process.arch}.bin`);
+/** The cache directory: $XDG_CACHE_HOME/tjax, else ~/.cache/tjax (null when neither is known). */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg?.startsWith('/')) return join(xdg, 'tjax');
+  let home = env.HOME;
+  if (!home) {
+    try {
+      home = homedir();
+    } catch {
+      return null;
+    }
+  }
+  return home ? join(home, '.cache', 'tjax') : null;
+}
+
+/**
+ * Whether `path` may be trusted as this user's own: it exists, is not a symlink, is owned by this
+ * user and (for the directory) closed to group and others. On platforms without uids, yes.
+ */
+export function ownedPrivately(path: string, kind: 'dir' | 'file'): boolean {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  try {
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) return false;
+    if (kind === 'dir' ? !st.isDirectory() : !st.isFile()) return false;
+    if (uid !== null && st.uid !== uid) return false;
+    return kind === 'file' || (st.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The private directory, created if needed; null when it cannot be had or trusted. */
+function privateDir(): string | null {
+  const dir = cacheDir();
+  if (!dir) return null;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch {
+    return null;
+  }
+  return ownedPrivately(dir, 'dir') ? dir : null;
+}
+
+const DIR = privateDir();
+const FILE = DIR && join(DIR, `compile-cache-${process.version}-${process.arch}.bin`);
 
 /** The store: one file of [keyLength, key, dataLength, data]* records. */
 function load(): Map<string, Buffer> {
   const m = new Map<string, Buffer>();
+  if (!FILE || !ownedPrivately(FILE, 'file')) return m;
   let buf: Buffer;
   try {
     buf = readFileSync(FILE);
@@ -63,10 +113,10 @@ function save(entries: Map<string, Buffer>): void {
     len.writeUInt32LE(d.length);
     parts.push(head, key, len, d);
   }
+  if (!FILE) return;
   try {
-    mkdirSync(DIR, { recursive: true });
     const tmp = `${FILE}.${process.pid}`;
-    writeFileSync(tmp, Buffer.concat(parts));
+    writeFileSync(tmp, Buffer.concat(parts), { mode: 0o600, flag: 'wx' });
     renameSync(tmp, FILE);
   } catch {
     // A cache that cannot be written only costs time.
@@ -92,7 +142,7 @@ function hash64(text: string): string {
 const DYNAMIC_IMPORT = /(?:^|[^\w$.])import\s*\(/;
 
 export function installCompileCache(): void {
-  if (process.env.TJAX_NO_COMPILE_CACHE) return;
+  if (process.env.TJAX_NO_COMPILE_CACHE || !FILE) return;
   const store = load();
   const fresh = new Map<string, Buffer>();
   const used = new Set<string>();

@@ -9,7 +9,7 @@ import type { HostArray } from '../format/host-array.js';
 import { type JsonTree, toJson } from '../format/json.js';
 import { writeNpy } from '../format/npy.js';
 import { formatCsv, formatRepr, formatText } from '../format/text.js';
-import { UsageError } from './errors.js';
+import { EXIT_SIGPIPE, UsageError } from './errors.js';
 
 export type OutputFormat = 'csv' | 'json' | 'npy' | 'npz' | 'text';
 export const OUTPUT_FORMATS: OutputFormat[] = ['csv', 'json', 'npy', 'npz', 'text'];
@@ -29,11 +29,21 @@ export async function toHostTree(t: unknown): Promise<JsonTree> {
   if (typeof t === 'string') return t;
   if (Array.isArray(t)) return Promise.all(t.map(toHostTree));
   if (typeof t === 'object') {
-    const out: Record<string, JsonTree> = {};
+    const proto = Object.getPrototypeOf(t);
+    if (proto !== Object.prototype && proto !== null) {
+      // A Map, a Date, a class instance, a promise: printing it as {} would hide what came back.
+      const kind = (proto as { constructor?: { name?: string } }).constructor?.name || 'object';
+      throw new UsageError(
+        `cannot write a ${kind} result: return arrays, numbers, strings, booleans, or plain objects and lists of them`,
+      );
+    }
+    const out: Record<string, JsonTree> = Object.create(null);
     for (const k of Object.keys(t).sort()) out[k] = await toHostTree((t as Record<string, unknown>)[k]);
     return out;
   }
-  throw new Error(`cannot output a value of type ${typeof t}`);
+  throw new UsageError(
+    `cannot write a ${typeof t} result: return arrays, numbers, strings, booleans, or plain objects and lists of them`,
+  );
 }
 
 function isHost(t: JsonTree): t is HostArray {
@@ -116,8 +126,22 @@ export async function writeResult(result: unknown, opts: WriteOptions): Promise<
     await writeFileAtomic(opts.out, await render(tree, format, weak));
     return;
   }
-  const body = await render(tree, opts.format ?? 'auto', weak);
+  await writeStdout(await render(tree, opts.format ?? 'auto', weak));
+}
+
+/**
+ * Write to stdout and wait until it is taken. A reader that has gone away (`tjax run ... | head -1`)
+ * is not an error: the command stops quietly with the status a process killed by SIGPIPE has
+ * (128 + 13), as Unix tools do.
+ */
+export async function writeStdout(body: Uint8Array | string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    process.stdout.write(body, (err) => (err ? reject(err) : resolve()));
+    process.stdout.write(body, (err) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'EPIPE') {
+        process.exitCode = EXIT_SIGPIPE;
+        resolve();
+      } else if (err) reject(err);
+      else resolve();
+    });
   });
 }

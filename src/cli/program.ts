@@ -1,17 +1,16 @@
 /**
  * @file EXPR|FILE -> a function of named inputs. An expression is parsed once and evaluated
  * (traced) by the evaluator; a module's default export takes one object of named inputs and
- * returns a pytree. `.ts` modules are transpiled on the fly by tsx.
+ * returns a pytree. Modules are bundled and loaded by module-program.ts.
  */
 
 import { existsSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { dynamicImport } from '../engine/dynamic-import.js';
+import { extname } from 'node:path';
 import { evaluateExpression, inputNames } from '../expr/evaluate.js';
 import { freeNames, parseExpression, suggestName } from '../expr/index.js';
 import { builtins } from '../expr/scope.js';
 import { UsageError } from './errors.js';
+import { importProgram } from './module-program.js';
 
 export interface Program {
   /** What the user gave (for messages). */
@@ -26,17 +25,7 @@ const MODULE_EXT = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts']);
 
 export async function loadProgram(spec: string): Promise<Program> {
   if (MODULE_EXT.has(extname(spec)) && existsSync(spec)) {
-    const url = pathToFileURL(resolve(spec)).href;
-    let mod: Record<string, unknown>;
-    if (/\.m?ts$/.test(spec)) {
-      // Register tsx globally rather than tsImport's namespaced loader: a namespace would load a
-      // second copy of 'tjax' for the module, whose arrays the CLI's copy would not recognise.
-      const { register } = await dynamicImport<typeof import('tsx/esm/api')>('tsx/esm/api');
-      register();
-      mod = await dynamicImport<Record<string, unknown>>(url);
-    } else {
-      mod = await dynamicImport<Record<string, unknown>>(url);
-    }
+    const mod = await importProgram(spec);
     const f = (mod.default ?? (mod as { default?: unknown }).default) as unknown;
     if (typeof f !== 'function') throw new UsageError(`${spec}: the module has no default export function`);
     return {

@@ -7,10 +7,12 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import * as engine from '../engine/index.js';
+import { convertHost } from '../engine/io/host.js';
 import { FormatError, type HostArray } from '../format/host-array.js';
 import { isHostArray, type JsonTree, parseJsonValue } from '../format/json.js';
 import { readNpy } from '../format/npy.js';
 import { parsePyLiteral, pyLiteralToJson } from '../format/py-literal.js';
+import { clip } from '../format/quote.js';
 import { sniffFormat } from '../format/sniff.js';
 import { UsageError } from './errors.js';
 
@@ -30,13 +32,13 @@ export interface NamedArg {
   spec: string;
 }
 
-/** Split `name=SOURCE`. */
-export function parseArgFlag(flag: string): NamedArg {
+/** Split `name=SOURCE` (or, for --set, `name=VALUE`). */
+export function parseArgFlag(flag: string, what = '--arg', value = 'SOURCE'): NamedArg {
   const i = flag.indexOf('=');
-  if (i <= 0) throw new UsageError(`--arg expects name=SOURCE, got '${flag}'`);
+  if (i <= 0) throw new UsageError(`${what} expects name=${value}, got '${clip(flag)}'`);
   const name = flag.slice(0, i);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-    throw new UsageError(`--arg name '${name}' is not a valid identifier`);
+    throw new UsageError(`${what} name '${clip(name)}' is not a valid identifier`);
   return { name, spec: flag.slice(i + 1) };
 }
 
@@ -87,8 +89,7 @@ export function hostToEngine(h: HostArray, source: string, warn: ((m: string) =>
     warn?.(
       `warning: ${source}: ${h.dtype} data narrowed to ${to.name} (x64 is off; pass --x64 to keep 64-bit)`,
     );
-    const out = engine.dtypes.typedArrayFor(to, data.length);
-    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+    const out = convertHost(data, to);
     data = out;
     dtype = to;
   }
@@ -100,7 +101,10 @@ function treeToEngine(t: JsonTree, source: string, warn: null): unknown {
   if (isHostArray(t)) return hostToEngine(t, source, warn);
   if (Array.isArray(t)) return t.map((x) => treeToEngine(x, source, warn));
   if (t === null || typeof t === 'string') return t;
-  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, treeToEngine(v, source, warn)]));
+  // Keys are the user's: a null-prototype object keeps `__proto__` or `constructor` an ordinary key.
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of Object.entries(t)) out[k] = treeToEngine(v, source, warn);
+  return out;
 }
 
 /**
@@ -109,9 +113,18 @@ function treeToEngine(t: JsonTree, source: string, warn: null): unknown {
  * read, and never again).
  */
 function readFileShared(path: string): Buffer {
-  const fd = openSync(path, 'r');
+  let fd: number;
   try {
-    const size = fstatSync(fd).size;
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new UsageError(`${path}: ${describeFsError(e)}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UsageError(`${path}: is a directory, not a data file`);
+    // A FIFO, a device or a socket has no size to trust: read it up to the input limit.
+    if (!st.isFile()) return readCapped(fd, path);
+    const size = st.size;
     if (size < 1 << 20) return readFileSync(fd);
     const shared = new Uint8Array(new SharedArrayBuffer(size));
     let off = 0;
@@ -124,6 +137,56 @@ function readFileShared(path: string): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The most bytes a stream (stdin, a FIFO, a device) may deliver: TJAX_MAX_INPUT_BYTES, default 1 GiB. */
+export function maxStreamBytes(): number {
+  const env = process.env.TJAX_MAX_INPUT_BYTES;
+  const n = env === undefined ? Number.NaN : Number(env);
+  return Number.isSafeInteger(n) && n > 0 ? n : 1 << 30;
+}
+
+/**
+ * Read a stream to its end, failing once it passes the limit: `/dev/zero` or an endless pipe must
+ * not grow memory without bound.
+ */
+export function readCapped(fd: number, source: string): Buffer {
+  const limit = maxStreamBytes();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const chunk = Buffer.allocUnsafe(1 << 16);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue; // a non-blocking stdin with nothing yet
+      if (code === 'EOF') break;
+      throw new UsageError(`${source}: ${describeFsError(e)}`);
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > limit) {
+      throw new FormatError(
+        `${source}: more than ${limit} bytes of input (the limit for streams and devices; set TJAX_MAX_INPUT_BYTES to raise it)`,
+      );
+    }
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const known: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory, not a data file',
+    ENOTDIR: 'a part of the path is not a directory',
+    ELOOP: 'too many levels of symbolic links',
+  };
+  return (code && known[code]) ?? (e instanceof Error ? e.message : String(e));
 }
 
 // CSV (csv-parse) and NPZ (fflate) readers load only when used: they cost start-up time.
@@ -143,7 +206,9 @@ async function readBytes(
       const { npzGet, readNpz } = await import('../format/npz.js');
       const all = readNpz(u8, source);
       if (selector) return hostToEngine(npzGet(all, selector, source), source, warn);
-      return Object.fromEntries([...all].map(([k, v]) => [k, hostToEngine(v, `${source}:${k}`, warn)]));
+      const out: Record<string, unknown> = Object.create(null);
+      for (const [k, v] of all) out[k] = hostToEngine(v, `${source}:${k}`, warn);
+      return out;
     }
     case 'json':
       return treeToEngine(parseJsonValue(bytes.toString('utf8'), source), source, null);
@@ -171,16 +236,31 @@ const EXT_FORMAT: Record<string, string> = {
 
 /** Load one SOURCE into an engine array, a pytree of them, or an abstract ShapedArray. */
 export async function loadSource(spec: string, opts: SourceOptions = {}): Promise<unknown> {
+  return (await loadSourceTyped(spec, opts)).value;
+}
+
+/**
+ * A loaded SOURCE, and whether its format declares dtypes (NPY, NPZ) or not (JSON, CSV, inline
+ * literals: text whose `1` may just as well mean 1.0). `tjax grad` promotes integers of untyped
+ * sources to floats, and keeps JAX's error for an integer NPY array.
+ */
+export interface TypedSource {
+  value: unknown;
+  typed: boolean;
+}
+
+export async function loadSourceTyped(spec: string, opts: SourceOptions = {}): Promise<TypedSource> {
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`${m}\n`));
   if (spec === '-') {
-    const bytes = (opts.readStdin ?? (() => readFileSync(0)))();
+    const bytes = (opts.readStdin ?? (() => readCapped(0, '<stdin>')))();
     const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (u8.length === 0) throw new FormatError('<stdin>: no data');
-    return readBytes('<stdin>', bytes, sniffFormat(u8), null, opts, warn);
+    const format = sniffFormat(u8);
+    return { value: await readBytes('<stdin>', bytes, format, null, opts, warn), typed: isTyped(format) };
   }
   if (opts.allowAbstract) {
     const abs = parseAbstract(spec);
-    if (abs) return abs;
+    if (abs) return { value: abs, typed: true };
   }
   // path, or path:selector (npz key / csv columns)
   let path = spec;
@@ -193,10 +273,10 @@ export async function loadSource(spec: string, opts: SourceOptions = {}): Promis
     }
   }
   if (existsSync(path)) {
-    const format = EXT_FORMAT[extname(path).toLowerCase()];
     const bytes = readFileShared(path);
     const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return readBytes(path, bytes, format ?? sniffFormat(u8), selector, opts, warn);
+    const format = EXT_FORMAT[extname(path).toLowerCase()] ?? sniffFormat(u8);
+    return { value: await readBytes(path, bytes, format, selector, opts, warn), typed: isTyped(format) };
   }
   // An inline JSON literal: '[1,2,3]', 2.5, true, {"a": [1]}; or the same written as a Python
   // literal: '[[1., 2], (3, 4)]', True, {'a': [1]}.
@@ -208,11 +288,13 @@ export async function loadSource(spec: string, opts: SourceOptions = {}): Promis
       json = pyLiteralToJson(parsePyLiteral(spec));
     } catch {
       const looksLikePath = /[/\\]|\.(npy|npz|csv|json|tsv|txt)(:|$)/.test(spec);
-      if (looksLikePath) throw new UsageError(`${spec}: no such file`);
+      if (looksLikePath) throw new UsageError(`${clip(spec)}: no such file`);
       throw new UsageError(
-        `'${spec}' is neither a file nor a JSON or Python literal${opts.allowAbstract ? ' nor an abstract shape like f32[8,3]' : ''}`,
+        `'${clip(spec)}' is neither a file nor a JSON or Python literal${opts.allowAbstract ? ' nor an abstract shape like f32[8,3]' : ''}`,
       );
     }
   }
-  return treeToEngine(parseJsonValue(json, '<inline>'), '<inline>', null);
+  return { value: treeToEngine(parseJsonValue(json, '<inline>'), '<inline>', null), typed: false };
 }
+
+const isTyped = (format: string) => format === 'npy' || format === 'npz';

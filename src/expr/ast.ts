@@ -16,7 +16,8 @@ export interface Span {
 /** A Python int or float literal. `isInt` matters: Python scalars are weakly typed in JAX. */
 export interface Num extends Span {
   kind: 'Num';
-  value: number;
+  /** A bigint for an int literal beyond 2 ** 53 (exact, as a Python int is). */
+  value: number | bigint;
   isInt: boolean;
   /** The literal exactly as written (`1_000`, `0x1f`), so formatting and big ints lose nothing. */
   raw: string;

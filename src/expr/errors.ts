@@ -3,7 +3,11 @@
  * the offending column, plus a "did you mean" helper for unknown names.
  */
 
+import { escapeControls } from '../format/quote.js';
 import { lineColumn, sourceLine } from './ast.js';
+
+/** The most characters of a source line that an error shows (around the caret). */
+const WINDOW = 160;
 
 /**
  * An error located in an expression's source. `message` is `"<reason> at <line>:<column>"` so that code
@@ -41,16 +45,26 @@ export class ExprError extends Error {
    */
   render(source: string = this.source): string {
     const { line, column } = lineColumn(source, this.offset);
-    const text = sourceLine(source, line);
-    const chars = Array.from(text);
-    let pad = '';
-    for (let i = 0; i < column - 1; i++) pad += chars[i] === '\t' ? '\t' : ' ';
+    const chars = Array.from(sourceLine(source, line));
     let width = 1;
     if (this.endOffset > this.offset) {
       const end = lineColumn(source, this.endOffset);
       const lastColumn = end.line === line ? end.column : chars.length + 1;
       width = Math.max(1, lastColumn - column);
     }
+    // A long line is shown as a window around the caret; control characters are escaped (the caret
+    // moves along with them), so the source cannot garble the terminal or run to megabytes.
+    const from = Math.max(0, Math.min(column - 1 - WINDOW / 2, chars.length - WINDOW));
+    const to = Math.min(chars.length, from + WINDOW);
+    let text = from > 0 ? '...' : '';
+    let pad = from > 0 ? '   ' : '';
+    for (let i = from; i < to; i++) {
+      const shown = chars[i] === '\t' ? '\t' : escapeControls(chars[i]!);
+      text += shown;
+      if (i < column - 1) pad += chars[i] === '\t' ? '\t' : ' '.repeat(Array.from(shown).length);
+    }
+    if (to < chars.length) text += '...';
+    width = Math.min(width, Math.max(1, to - (column - 1)));
     return `error: ${this.reason} at ${line}:${column}\n${text}\n${pad}${'^'.repeat(width)}`;
   }
 }

@@ -11,6 +11,7 @@
 import * as engine from '../engine/index.js';
 import type { Call, Expr, IndexItem, Keyword } from './ast.js';
 import { ExprError, suggestName } from './errors.js';
+import { exactInt } from './lexer.js';
 import { builtins, Namespace } from './scope.js';
 
 const jnp = engine.numpy;
@@ -33,6 +34,16 @@ function toEngine(x: V): V {
   return x;
 }
 
+/**
+ * An operand of an arithmetic operator: as toEngine, and an int beyond int32 goes to the engine as a
+ * bigint (a Python int), so that it raises JAX's OverflowError rather than becoming a float or
+ * wrapping around.
+ */
+function operand(x: V): V {
+  if (typeof x === 'number' && Number.isInteger(x) && (x > 2147483647 || x < -2147483648)) return BigInt(x);
+  return toEngine(x);
+}
+
 function weakFloat(v: number): engine.Value {
   // A 0-d weak float: what a Python float literal is in JAX.
   return engine.lax.convertElementType(jnp.asarray(v), engine.config.enableX64 ? 'float64' : 'float32', true);
@@ -42,15 +53,74 @@ function num(x: V): number | null {
   if (typeof x === 'number') return x;
   if (x instanceof PyFloat) return x.value;
   if (typeof x === 'boolean') return x ? 1 : 0;
+  if (typeof x === 'bigint') return intToFloat(x);
   return null;
+}
+
+/** Python's float(int): exact below 2 ** 1024, an OverflowError above, never a silent inf. */
+function intToFloat(v: bigint): number {
+  const f = Number(v);
+  if (!Number.isFinite(f)) throw new engine.OverflowError('int too large to convert to float');
+  return f;
 }
 
 function isPyFloat(x: V): boolean {
   return x instanceof PyFloat || (typeof x === 'number' && !Number.isInteger(x));
 }
 
+function isPyInt(x: V): x is number | bigint {
+  return typeof x === 'bigint' || (typeof x === 'number' && Number.isInteger(x));
+}
+
 function pyNumber(v: number, float: boolean): V {
   return float && Number.isInteger(v) ? new PyFloat(v) : v;
+}
+
+/** Ints of more bits than this are refused (Python has no limit, but `2**10**9` would never end). */
+const MAX_INT_BITS = 1_000_000;
+
+function bitLength(v: bigint): number {
+  return (v < 0n ? -v : v).toString(2).length;
+}
+
+/** Python int arithmetic, exact (bigints past 2 ** 53); undefined for ops that are not int -> int. */
+function intBinary(op: string, a: bigint, b: bigint): V | undefined {
+  switch (op) {
+    case '+':
+      return exactInt(a + b);
+    case '-':
+      return exactInt(a - b);
+    case '*':
+      return exactInt(a * b);
+    case '//':
+    case '%': {
+      if (b === 0n)
+        throw new Error(op === '//' ? 'integer division or modulo by zero' : 'integer modulo by zero');
+      // Python floors; BigInt division truncates toward zero.
+      let q = a / b;
+      if (a % b !== 0n && a < 0n !== b < 0n) q -= 1n;
+      return exactInt(op === '//' ? q : a - q * b);
+    }
+    case '**': {
+      if (b < 0n) return undefined;
+      if (a !== 0n && a !== 1n && a !== -1n && Number(b) * (bitLength(a) - 1) > MAX_INT_BITS)
+        throw new engine.OverflowError(`integer result of ${a}**${b} has more than ${MAX_INT_BITS} bits`);
+      return exactInt(a ** b);
+    }
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+  }
+  return undefined;
 }
 
 const BINARY: Record<string, (a: V, b: V) => V> = {
@@ -83,9 +153,14 @@ function call(ns: object, name: string, args: V[]): V {
 
 /** Python arithmetic on plain numbers (int/float kept apart), so `2*3` stays a static int. */
 function scalarBinary(op: string, a: V, b: V): V | undefined {
+  if (typeof a === 'boolean' || typeof b === 'boolean') return undefined;
+  if (isPyInt(a) && isPyInt(b)) {
+    const r = intBinary(op, BigInt(a), BigInt(b));
+    if (r !== undefined) return r;
+  }
   const x = num(a);
   const y = num(b);
-  if (x === null || y === null || typeof a === 'boolean' || typeof b === 'boolean') return undefined;
+  if (x === null || y === null) return undefined;
   const float = isPyFloat(a) || isPyFloat(b);
   switch (op) {
     case '+':
@@ -188,6 +263,57 @@ const POSITIONAL: Record<string, string[]> = {
   ball: ['key', 'd', 'p', 'shape', 'dtype'],
   poisson: ['key', 'lam', 'shape', 'dtype'],
   bits: ['key', 'shape', 'dtype'],
+  // lax.reduce_window and flax's pooling, in their Python positional order.
+  reduce_window: [
+    'operand',
+    'init_value',
+    'computation',
+    'window_dimensions',
+    'window_strides',
+    'padding',
+    'base_dilation',
+    'window_dilation',
+  ],
+  max_pool: ['inputs', 'window_shape', 'strides', 'padding'],
+  min_pool: ['inputs', 'window_shape', 'strides', 'padding'],
+  avg_pool: ['inputs', 'window_shape', 'strides', 'padding', 'count_include_pad'],
+  // lax's convolutions and their numpy/scipy.signal kin, in JAX's positional order.
+  conv_general_dilated: ['lhs', 'rhs', 'window_strides', 'padding'],
+  conv: ['lhs', 'rhs', 'window_strides', 'padding'],
+  conv_with_general_padding: ['lhs', 'rhs', 'window_strides', 'padding', 'lhs_dilation', 'rhs_dilation'],
+  conv_transpose: ['lhs', 'rhs', 'strides', 'padding'],
+  convolve: ['a', 'v', 'mode'],
+  correlate: ['a', 'v', 'mode'],
+  convolve2d: ['in1', 'in2', 'mode'],
+  correlate2d: ['in1', 'in2', 'mode'],
+};
+
+/**
+ * Functions whose later Python positional parameters are options in the engine's signature: a
+ * positional argument past `at` becomes the option it names (`conv_general_dilated(x, k, (1, 1),
+ * 'SAME', (1, 1), (2, 2))` passes lhs_dilation and rhs_dilation).
+ */
+const OPTION_POSITIONAL: Record<string, { at: number; names: string[] }> = {
+  conv_general_dilated: {
+    at: 4,
+    names: [
+      'lhs_dilation',
+      'rhs_dilation',
+      'dimension_numbers',
+      'feature_group_count',
+      'batch_group_count',
+      'precision',
+      'preferred_element_type',
+    ],
+  },
+  conv: { at: 4, names: ['precision', 'preferred_element_type'] },
+  conv_with_general_padding: { at: 6, names: ['precision', 'preferred_element_type'] },
+  conv_transpose: {
+    at: 4,
+    names: ['rhs_dilation', 'dimension_numbers', 'transpose_kernel', 'precision', 'preferred_element_type'],
+  },
+  convolve2d: { at: 3, names: ['boundary', 'fillvalue', 'precision'] },
+  correlate2d: { at: 3, names: ['boundary', 'fillvalue', 'precision'] },
 };
 
 function applyCall(fn: (...a: any[]) => any, fname: string, args: V[], kwargs: [string, V][]): V {
@@ -202,6 +328,18 @@ function applyCall(fn: (...a: any[]) => any, fname: string, args: V[], kwargs: [
       while (pos.length < i) pos.push(undefined);
       pos[i] = v;
     } else opts[camel(k)] = v;
+  }
+  const tail = OPTION_POSITIONAL[fname];
+  if (tail && pos.length > tail.at) {
+    const extra = pos.splice(tail.at);
+    if (extra.length > tail.names.length) {
+      throw new TypeError(`${fname}() takes at most ${tail.at + tail.names.length} positional arguments`);
+    }
+    extra.forEach((v, i) => {
+      const name = camel(tail.names[i]);
+      if (name in opts) throw new TypeError(`${fname}() got multiple values for argument '${tail.names[i]}'`);
+      opts[name] = v;
+    });
   }
   if (Object.keys(opts).length) {
     // The options object goes after the positional parameters the signature knows of.
@@ -260,7 +398,7 @@ export class Evaluator {
   private eval(e: Expr, locals: Map<string, V>): V {
     switch (e.kind) {
       case 'Num':
-        return e.isInt ? e.value : pyNumber(e.value, true);
+        return e.isInt ? e.value : pyNumber(Number(e.value), true);
       case 'Str':
         return e.value;
       case 'Bool':
@@ -274,18 +412,23 @@ export class Evaluator {
         return e.elts.map((x) => this.eval(x, locals));
       case 'Unary': {
         const v = this.eval(e.operand, locals);
+        if (typeof v === 'bigint') {
+          if (e.op === '-') return exactInt(-v);
+          if (e.op === '+') return v;
+          if (e.op === '~') return exactInt(~v);
+        }
         const n = num(v);
         if (n !== null && typeof v !== 'boolean') {
           if (e.op === '-') return pyNumber(-n, isPyFloat(v));
           if (e.op === '+') return v;
-          if (e.op === '~' && !isPyFloat(v)) return ~n;
+          if (e.op === '~' && !isPyFloat(v)) return exactInt(~BigInt(n));
         }
         return this.at(e, () =>
           e.op === '-'
-            ? jnp.negative(toEngine(v))
+            ? jnp.negative(operand(v))
             : e.op === '+'
-              ? jnp.positive(toEngine(v))
-              : jnp.invert(toEngine(v)),
+              ? jnp.positive(operand(v))
+              : jnp.invert(operand(v)),
         );
       }
       case 'Binary': {
@@ -293,7 +436,7 @@ export class Evaluator {
         const b = this.eval(e.right, locals);
         const s = scalarBinary(e.op, a, b);
         if (s !== undefined) return s;
-        return this.at(e, () => BINARY[e.op](toEngine(a), toEngine(b)));
+        return this.at(e, () => BINARY[e.op](operand(a), operand(b)));
       }
       case 'Compare': {
         let left = this.eval(e.operands[0], locals);
@@ -302,7 +445,7 @@ export class Evaluator {
           const right = this.eval(e.operands[i + 1], locals);
           const op = e.ops[i];
           const r =
-            scalarBinary(op, left, right) ?? this.at(e, () => BINARY[op](toEngine(left), toEngine(right)));
+            scalarBinary(op, left, right) ?? this.at(e, () => BINARY[op](operand(left), operand(right)));
           result = i === 0 ? r : this.at(e, () => jnp.logical_and(toEngine(result), toEngine(r)));
           left = right;
         }
@@ -469,7 +612,7 @@ export class Evaluator {
 
 /** Evaluate a parsed expression with the given inputs (arrays or tracers by name). */
 export function evaluateExpression(source: string, ast: Expr, inputs: ReadonlyMap<string, unknown>): unknown {
-  return toEngine(new Evaluator(source, inputs).evaluate(ast));
+  return operand(new Evaluator(source, inputs).evaluate(ast));
 }
 
 /** Names an expression reads from its inputs: its free names that are not builtins. */

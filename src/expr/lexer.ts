@@ -23,10 +23,15 @@ export interface Token {
   newlineBefore: boolean;
   /** Decoded value of a string token ('' otherwise). */
   value: string;
-  /** Value of a number token (0 otherwise). */
-  num: number;
+  /** Value of a number token (0 otherwise); a bigint for an int beyond 2 ** 53. */
+  num: number | bigint;
   /** Whether a number token is an int literal. */
   isInt: boolean;
+}
+
+/** A Python int as the evaluator holds it: a number while exact, a bigint beyond 2 ** 53. */
+export function exactInt(v: bigint): number | bigint {
+  return v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v;
 }
 
 /** Python's hard keywords: none can be a name, so misuse gets a clear error instead of an odd parse. */
@@ -251,7 +256,7 @@ export class Lexer {
     const start = this.pos;
     let text: string | undefined;
     let isInt = true;
-    let value = 0;
+    let value: number | bigint = 0;
     const prefixed = src[start] === '0' ? PREFIXED[(src[start + 1] ?? '').toLowerCase()] : undefined;
     if (prefixed) {
       prefixed.lastIndex = start;
@@ -259,14 +264,14 @@ export class Lexer {
       if (m) {
         text = m[0];
         const digits = text.slice(2).replace(/_/g, '');
-        value = Number(BigInt(`0${text[1]!.toLowerCase()}${digits}`));
+        value = exactInt(BigInt(`0${text[1]!.toLowerCase()}${digits}`));
       }
     } else {
       DECIMAL.lastIndex = start;
       const m = DECIMAL.exec(src)!;
       text = m[0];
       isInt = !/[.eE]/.test(text);
-      value = Number(text.replace(/_/g, ''));
+      value = isInt ? exactInt(BigInt(text.replace(/_/g, ''))) : Number(text.replace(/_/g, ''));
     }
     // Python reads `1e`, `1_`, `0x` or `12abc` as one malformed literal, not a number followed by a name.
     let end = start + (text?.length ?? 0);

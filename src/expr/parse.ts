@@ -12,3 +12,9 @@ import { Parser } from './parser.js';
 export function parseExpression(source: string): Expr {
   return new Parser(source).parse();
 }
+
+/** The parse and the parser's work (tokens consumed plus constructs entered), for linearity tests. */
+export function parseExpressionCounted(source: string): { ast: Expr; steps: number } {
+  const p = new Parser(source);
+  return { ast: p.parse(), steps: p.steps };
+}

@@ -56,6 +56,8 @@ export class Parser {
   private readonly lookahead: Token[] = [];
   private last: Token | undefined;
   private depth = 0;
+  /** Tokens consumed plus constructs entered: the parser's work, which tests bound on nested input. */
+  steps = 0;
   /** Span including the parentheses, for nodes that were written parenthesised. */
   private readonly parenthesised = new WeakMap<Node, Span>();
 
@@ -97,6 +99,7 @@ export class Parser {
   }
 
   private advance(): Token {
+    this.steps++;
     const t = this.peek();
     this.lookahead.shift();
     this.last = t;
@@ -136,6 +139,7 @@ export class Parser {
   }
 
   private enter(offset: number): void {
+    this.steps++;
     if (++this.depth > MAX_DEPTH)
       this.fail(`expression is nested too deeply (more than ${MAX_DEPTH} levels)`, offset);
   }

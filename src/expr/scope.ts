@@ -1,6 +1,7 @@
 /**
- * @file The names an expression can use: the numpy namespace (as `sin`, and as `jnp.sin`), `lax`,
- * the transformations, and dtype names. Free names that are not here bind to `--arg` inputs.
+ * @file The names an expression can use: the numpy namespace (as `sin`, and as `jnp.sin`), `lax`
+ * (snake_case names too; its convolutions also at top level), the transformations, flax's pooling
+ * functions, and dtype names. Free names that are not here bind to `--arg` inputs.
  * Only these objects, arrays and their documented methods are reachable from an expression.
  */
 import * as engine from '../engine/index.js';
@@ -60,13 +61,17 @@ let cached: Map<string, unknown> | null = null;
 export function builtins(): Map<string, unknown> {
   if (cached) return cached;
   const jnp = fromModule('jnp', engine.numpy as unknown as Record<string, unknown>);
-  const lax = fromModule('lax', engine.lax as unknown as Record<string, unknown>);
+  // lax under JAX's snake_case names too (`lax.reduce_window`).
+  const lax = fromModule('lax', withSnakeCase(engine.lax as unknown as Record<string, unknown>));
   const m = new Map<string, unknown>();
   for (const [k, v] of jnp.members) m.set(k, v);
   m.set('jnp', jnp);
   m.set('np', jnp);
   m.set('numpy', jnp);
   m.set('lax', lax);
+  // jax.lax's convolutions, by their JAX names, at top level too.
+  for (const k of ['conv_general_dilated', 'conv', 'conv_transpose', 'conv_with_general_padding'])
+    m.set(k, lax.get(k));
   m.set('nn', fromModule('nn', engine.nn as unknown as Record<string, unknown>));
   // jax.random, with snake_case aliases of its camelCase names, and `key(0)` at top level.
   const random = fromModule('random', withSnakeCase(engine.random as unknown as Record<string, unknown>));
@@ -76,11 +81,15 @@ export function builtins(): Map<string, unknown> {
   // scipy, and its special functions, distributions and distances by short name.
   const scipy = fromModule('scipy', engine.scipy as unknown as Record<string, unknown>);
   m.set('scipy', scipy);
-  for (const group of ['special', 'stats', 'divergences']) {
+  for (const group of ['special', 'stats', 'divergences', 'signal']) {
     const ns = scipy.get(group);
     if (!(ns instanceof Namespace)) continue;
     for (const [k, v] of ns.members) if (!m.has(k)) m.set(k, v);
   }
+  // flax.linen's pooling, by its Python names.
+  m.set('max_pool', engine.linen.maxPool);
+  m.set('avg_pool', engine.linen.avgPool);
+  m.set('min_pool', engine.linen.minPool);
   // The transformations, under JAX's Python names.
   m.set('jit', engine.jit);
   m.set('grad', engine.grad);

@@ -8,14 +8,16 @@
  * several rows and columns -> [rows, cols]; one column -> [rows]; one row -> [cols]; one value -> []
  * (np.loadtxt returns shape () for a file holding one number).
  *
- * Beyond np.loadtxt: the delimiter is sniffed when not given; a first row that is not all numbers is
- * taken as a header (its names can select columns); lines holding only whitespace count as blank
+ * Beyond np.loadtxt: the delimiter is sniffed when not given; a first row in which no cell parses
+ * as a number is taken as a header (its names can select columns), while a first row that mixes
+ * numbers and other text is data with a malformed cell, reported as np.loadtxt reports it; lines holding only whitespace count as blank
  * (np.loadtxt rejects them unless splitting on whitespace); double-quoted cells are unquoted; empty cells
  * can be read as NaN. Errors name the 1-based physical line (the header line counts) and column.
  */
 
 import { parse } from 'csv-parse/sync';
 import { FormatError, type HostArray } from './host-array.js';
+import { clip } from './quote.js';
 
 export interface CsvOptions {
   /** A single character, or any whitespace (e.g. ' ') for runs of spaces/tabs. Sniffed when absent. */
@@ -136,8 +138,18 @@ function splitDelimited(text: string, delimiter: string, source: string): Row[] 
   return rows;
 }
 
+/**
+ * A header row has names and no numbers. A row with both (`1..2,1`, `0x10,1`) is a data row with a
+ * typo: taking it as a header would drop a line of data without a word.
+ */
 function isHeaderRow(cells: string[]): boolean {
-  return cells.some((c) => c.trim() !== '' && parseCell(c) === null);
+  let names = 0;
+  for (const c of cells) {
+    if (c.trim() === '') continue;
+    if (parseCell(c) !== null) return false;
+    names++;
+  }
+  return names > 0;
 }
 
 /**
@@ -165,9 +177,9 @@ function readPlainNumbers(
     let lineEnd = end;
     if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
     if (rows === 0 && header === null && lineEnd > pos) {
-      // A first line that is not all numbers is the header.
+      // A first line without a single number is the header (see isHeaderRow).
       const cells = text.slice(pos, lineEnd).split(delimiter);
-      if (cells.some((c) => c.trim() !== '' && parseCell(c) === null)) {
+      if (isHeaderRow(cells)) {
         header = cells.map((c) => c.trim());
         cols = cells.length;
         pos = end + 1;
@@ -242,13 +254,14 @@ export function readCsv(text: string, source: string, opts: CsvOptions = {}): Cs
   if (opts.columns !== undefined) {
     if (header === null) {
       throw new FormatError(
-        `${source}: cannot select columns ${opts.columns.map((c) => `'${c}'`).join(', ')}: the file has no header row`,
+        `${source}: cannot select columns ${clip(opts.columns.map((c) => `'${c}'`).join(', '))}: the file has no header row`,
       );
     }
     const names = header;
     selected = opts.columns.map((name) => {
       const i = names.indexOf(name);
-      if (i < 0) throw new FormatError(`${source}: no column named '${name}' (has: ${names.join(', ')})`);
+      if (i < 0)
+        throw new FormatError(`${source}: no column named '${clip(name)}' (has: ${clip(names.join(', '))})`);
       return i;
     });
   } else {
@@ -282,7 +295,7 @@ export function readCsv(text: string, source: string, opts: CsvOptions = {}): Cs
         v = parseCell(cell);
         if (v === null) {
           throw new FormatError(
-            `${source}: line ${line}, column ${col + 1}: cannot parse '${cell}' as a number`,
+            `${source}: line ${line}, column ${col + 1}: cannot parse '${clip(cell)}' as a number`,
           );
         }
       }

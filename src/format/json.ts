@@ -40,8 +40,17 @@ type Raw =
   | { t: 'list'; items: Raw[] }
   | { t: 'obj'; entries: [string, Raw][] };
 
+/** Lists and objects nested deeper than this are refused (Python's json module has a limit too). */
+export const MAX_JSON_DEPTH = 1000;
+/** NumPy's limit on the number of dimensions of an array. */
+const MAX_NDIM = 64;
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
 class JsonSyntax {
   private pos = 0;
+  private depth = 0;
+  /** Values parsed so far (tests bound the parser's work with it). */
+  steps = 0;
 
   constructor(
     private readonly s: string,
@@ -77,6 +86,16 @@ class JsonSyntax {
   }
 
   private value(): Raw {
+    this.steps++;
+    if (++this.depth > MAX_JSON_DEPTH) this.fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+    try {
+      return this.valueHere();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private valueHere(): Raw {
     this.ws();
     const s = this.s;
     const c = s[this.pos];
@@ -188,12 +207,12 @@ class JsonSyntax {
   }
 
   private number(): Raw {
-    const rest = this.s.slice(this.pos, this.pos + 400);
-    if (rest.startsWith('-Infinity')) {
+    if (this.s.startsWith('-Infinity', this.pos)) {
       this.pos += 9;
       return { t: 'float', v: Number.NEGATIVE_INFINITY };
     }
-    const m = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.pos));
+    JSON_NUMBER.lastIndex = this.pos;
+    const m = JSON_NUMBER.exec(this.s);
     if (!m) this.fail('invalid number');
     this.pos += m[0].length;
     if (m[1] !== undefined || m[2] !== undefined) return { t: 'float', v: Number(m[0]) };
@@ -258,6 +277,11 @@ class Converter {
       shape.push(x.items.length);
       if (x.items.length === 0) break;
     }
+    if (shape.length > MAX_NDIM) {
+      throw new FormatError(
+        `${this.source}: a list nested ${shape.length} deep at ${path || 'the top level'}: arrays have at most ${MAX_NDIM} dimensions`,
+      );
+    }
     const leaves: Raw[] = [];
     this.collect(r, shape, 0, path, leaves);
     return this.build(leaves, shape, path);
@@ -320,6 +344,13 @@ class Converter {
     if (overInt64) return { dtype: 'uint64', shape, data: BigUint64Array.from(leaves, big) };
     return { dtype: 'int64', shape, data: BigInt64Array.from(leaves, big) };
   }
+}
+
+/** The JSON syntax tree's size in values parsed (for tests that bound the parser's work). */
+export function jsonParseSteps(text: string): number {
+  const p = new JsonSyntax(text, '<test>');
+  p.document();
+  return p.steps;
 }
 
 /** Parses JSON text into a tree of arrays; see the file comment. Errors name `source` and a location. */

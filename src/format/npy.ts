@@ -25,6 +25,7 @@ import {
   viewData,
 } from './host-array.js';
 import { PySyntaxError, type PyValue, parsePyLiteral, pyRepr } from './py-literal.js';
+import { clip } from './quote.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const ARRAY_ALIGN = 64;
@@ -108,25 +109,27 @@ interface Descr {
 function parseDescr(descr: PyValue, source: string): Descr {
   if (descr.kind === 'list') {
     throw new FormatError(
-      `${source}: unsupported dtype ${pyRepr(descr)} (structured arrays are not supported)`,
+      `${source}: unsupported dtype ${clip(pyRepr(descr))} (structured arrays are not supported)`,
     );
   }
   if (descr.kind === 'tuple') {
     throw new FormatError(
-      `${source}: unsupported dtype ${pyRepr(descr)} (sub-array dtypes are not supported)`,
+      `${source}: unsupported dtype ${clip(pyRepr(descr))} (sub-array dtypes are not supported)`,
     );
   }
   if (descr.kind !== 'str') {
-    throw new FormatError(`${source}: malformed header: descr is not a dtype descriptor: ${pyRepr(descr)}`);
+    throw new FormatError(
+      `${source}: malformed header: descr is not a dtype descriptor: ${clip(pyRepr(descr))}`,
+    );
   }
   const m = /^([<>=|]?)([A-Za-z?])(\d*)(.*)$/s.exec(descr.value);
-  if (!m) throw new FormatError(`${source}: unsupported dtype ${pyRepr(descr)}`);
+  if (!m) throw new FormatError(`${source}: unsupported dtype ${clip(pyRepr(descr))}`);
   const [, order, kind, size, rest] = m as unknown as [string, string, string, string, string];
   const code = kind === '?' && size === '' ? '?' : kind + size;
   const dtype = rest === '' ? DESCR_CODES[code] : undefined;
   if (dtype === undefined) {
     const what = describeUnsupported(kind, Number(size || '0'), rest);
-    throw new FormatError(`${source}: unsupported dtype ${pyRepr(descr)} (${what})`);
+    throw new FormatError(`${source}: unsupported dtype ${clip(pyRepr(descr))} (${what})`);
   }
   const bigEndian =
     order === '>' || ((order === '=' || order === '|' || order === '') && !HOST_LITTLE_ENDIAN);
@@ -157,13 +160,13 @@ function parseHeader(text: string, version: number, source: string): Header {
     throw e;
   }
   if (dict.kind !== 'dict') {
-    throw new FormatError(`${source}: malformed header: not a dictionary: ${pyRepr(dict)}`);
+    throw new FormatError(`${source}: malformed header: not a dictionary: ${clip(pyRepr(dict))}`);
   }
   const fields = new Map<string, PyValue>();
   const keys: string[] = [];
   for (const [k, v] of dict.entries) {
     if (k.kind !== 'str') {
-      throw new FormatError(`${source}: malformed header: key ${pyRepr(k)} is not a string`);
+      throw new FormatError(`${source}: malformed header: key ${clip(pyRepr(k))} is not a string`);
     }
     if (!fields.has(k.value)) keys.push(k.value);
     fields.set(k.value, v);
@@ -172,14 +175,14 @@ function parseHeader(text: string, version: number, source: string): Header {
   if (keys.length !== 3 || !expected.every((k) => fields.has(k))) {
     const found = [...keys].sort().map((k) => `'${k}'`);
     throw new FormatError(
-      `${source}: malformed header: expected keys 'descr', 'fortran_order', 'shape', found ${found.join(', ') || 'none'}`,
+      `${source}: malformed header: expected keys 'descr', 'fortran_order', 'shape', found ${clip(found.join(', ')) || 'none'}`,
     );
   }
   const shapeV = fields.get('shape')!;
   const shape: number[] = [];
   const badShape = () =>
     new FormatError(
-      `${source}: malformed header: shape is not a tuple of non-negative integers: ${pyRepr(shapeV)}`,
+      `${source}: malformed header: shape is not a tuple of non-negative integers: ${clip(pyRepr(shapeV))}`,
     );
   if (shapeV.kind !== 'tuple') throw badShape();
   for (const d of shapeV.items) {
@@ -188,7 +191,9 @@ function parseHeader(text: string, version: number, source: string): Header {
   }
   const fo = fields.get('fortran_order')!;
   if (fo.kind !== 'bool') {
-    throw new FormatError(`${source}: malformed header: fortran_order is not True or False: ${pyRepr(fo)}`);
+    throw new FormatError(
+      `${source}: malformed header: fortran_order is not True or False: ${clip(pyRepr(fo))}`,
+    );
   }
   return { descr: parseDescr(fields.get('descr')!, source), fortranOrder: fo.value, shape };
 }

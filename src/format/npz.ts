@@ -12,6 +12,7 @@
 import { inflateSync, type Zippable, zipSync } from 'fflate';
 import { FormatError, type HostArray } from './host-array.js';
 import { readNpy, writeNpy } from './npy.js';
+import { clip } from './quote.js';
 
 const SIG_LOCAL = 0x04034b50;
 const SIG_CENTRAL = 0x02014b50;
@@ -149,11 +150,11 @@ class ZipReader {
 
   contents(m: Member): Uint8Array {
     const p = m.localOffset;
-    if (this.u32(p) !== SIG_LOCAL) this.corrupt(`bad local header for '${m.name}'`);
+    if (this.u32(p) !== SIG_LOCAL) this.corrupt(`bad local header for '${clip(m.name)}'`);
     const start = p + 30 + this.u16(p + 26) + this.u16(p + 28);
     const end = start + m.compressedSize;
-    if (end > this.bytes.length) this.corrupt(`member '${m.name}' extends past the end of the file`);
-    if (m.flags & 1) throw new FormatError(`${this.source}: member '${m.name}' is encrypted`);
+    if (end > this.bytes.length) this.corrupt(`member '${clip(m.name)}' extends past the end of the file`);
+    if (m.flags & 1) throw new FormatError(`${this.source}: member '${clip(m.name)}' is encrypted`);
     const raw = this.bytes.subarray(start, end);
     let data: Uint8Array;
     if (m.method === 0) {
@@ -162,15 +163,15 @@ class ZipReader {
       try {
         data = inflateSync(raw, { out: new Uint8Array(m.size) });
       } catch (err) {
-        this.corrupt(`member '${m.name}' does not inflate (${(err as Error).message})`);
+        this.corrupt(`member '${clip(m.name)}' does not inflate (${(err as Error).message})`);
       }
     } else {
       throw new FormatError(
-        `${this.source}: member '${m.name}' uses zip compression method ${m.method}; only stored and deflate are supported`,
+        `${this.source}: member '${clip(m.name)}' uses zip compression method ${m.method}; only stored and deflate are supported`,
       );
     }
-    if (data.length !== m.size) this.corrupt(`member '${m.name}' has the wrong size`);
-    if (crc32(data) !== m.crc) this.corrupt(`member '${m.name}' fails its CRC check`);
+    if (data.length !== m.size) this.corrupt(`member '${clip(m.name)}' has the wrong size`);
+    if (crc32(data) !== m.crc) this.corrupt(`member '${clip(m.name)}' fails its CRC check`);
     return data;
   }
 }
@@ -195,7 +196,7 @@ export function npzGet(entries: Map<string, HostArray>, name: string, source: st
   if (a) return a;
   const names = [...entries.keys()];
   throw new FormatError(
-    `${source}: no array named '${name}' (has: ${names.length ? names.join(', ') : 'none'})`,
+    `${source}: no array named '${clip(name)}' (has: ${names.length ? clip(names.join(', ')) : 'none'})`,
   );
 }
 

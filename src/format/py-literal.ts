@@ -6,6 +6,11 @@
  * int (decimal/hex/octal/binary, underscores, and the Python 2 'L' suffix NumPy still tolerates in
  * version 1.0/2.0 headers), float, unary minus, True/False/None, comments and arbitrary whitespace.
  * Anything else is a syntax error, which the NPY reader reports as a malformed header.
+ *
+ * The parser never backtracks and reads each character a bounded number of times, so its work is
+ * linear in the input (`steps` counts it, for the tests that check this on nested input). Nesting
+ * deeper than MAX_DEPTH is a syntax error, as CPython's parser has a limit of its own; without one a
+ * hostile argument would exhaust the call stack.
  */
 
 export type PyValue =
@@ -19,6 +24,9 @@ export type PyValue =
   | { kind: 'dict'; entries: [PyValue, PyValue][] };
 
 export class PySyntaxError extends Error {}
+
+/** Brackets (and unary signs) nested deeper than this are refused. */
+export const MAX_DEPTH = 200;
 
 interface Options {
   /** Accept 123L integers (NumPy does so for version 1.0 and 2.0 headers only). */
@@ -39,8 +47,22 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   v: '\v',
 };
 
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+const RADIX_INT = /0([xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)/y;
+const DECIMAL = /(?:\d(?:_?\d)*)?(?:\.(?:\d(?:_?\d)*)?)?(?:[eE][+-]?\d(?:_?\d)*)?/y;
+const OCTAL_ESCAPE = /[0-7]{1,3}/y;
+
+/** A sticky regex's match at `pos` (no slicing of the input: that would make parsing quadratic). */
+function matchAt(re: RegExp, s: string, pos: number): RegExpExecArray | null {
+  re.lastIndex = pos;
+  return re.exec(s);
+}
+
 class Parser {
   private pos = 0;
+  private depth = 0;
+  /** Values parsed so far: the measure of work the linearity tests bound. */
+  steps = 0;
 
   constructor(
     private readonly s: string,
@@ -80,6 +102,16 @@ class Parser {
   }
 
   private value(): PyValue {
+    this.steps++;
+    if (++this.depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
+    try {
+      return this.valueHere();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private valueHere(): PyValue {
     this.skip();
     const s = this.s;
     const c = s[this.pos];
@@ -102,7 +134,7 @@ class Parser {
       this.fail('unary sign applied to a non-number');
     }
     if ((c >= '0' && c <= '9') || c === '.') return this.number();
-    const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(s.slice(this.pos))?.[0];
+    const word = matchAt(WORD, s, this.pos)?.[0];
     if (word === 'True' || word === 'False') {
       this.pos += word.length;
       return { kind: 'bool', value: word === 'True' };
@@ -139,7 +171,17 @@ class Parser {
   /** Items up to the closing bracket, with an optional trailing comma; pos is on the opening bracket. */
   private sequence(close: string): PyValue[] {
     this.pos++;
-    const items: PyValue[] = [];
+    return this.rest([], close);
+  }
+
+  /** The remaining items of a sequence, after those already read; pos is after the last of them. */
+  private rest(items: PyValue[], close: string): PyValue[] {
+    if (items.length) {
+      this.skip();
+      const c = this.s[this.pos];
+      if (c === ',') this.pos++;
+      else if (c !== close) this.fail(`expected ',' or '${close}' but found ${this.describeHere()}`);
+    }
     for (;;) {
       this.skip();
       if (this.s[this.pos] === close) {
@@ -155,8 +197,9 @@ class Parser {
   }
 
   private tupleOrParen(): PyValue {
-    // (x) is just x, while (x,) and () are tuples: the comma makes the tuple, as in Python.
-    const start = this.pos;
+    // (x) is just x, while (x,) and () are tuples: the comma makes the tuple, as in Python. The
+    // first item is read once and the tuple goes on from there (re-reading it would make nested
+    // tuples exponential).
     this.pos++;
     this.skip();
     if (this.s[this.pos] === ')') {
@@ -169,8 +212,7 @@ class Parser {
       this.pos++;
       return first;
     }
-    this.pos = start;
-    return { kind: 'tuple', items: this.sequence(')') };
+    return { kind: 'tuple', items: this.rest([first], ')') };
   }
 
   private strings(): PyValue {
@@ -222,7 +264,7 @@ class Parser {
         out += String.fromCodePoint(Number.parseInt(hex, 16));
         this.pos += 2 + len;
       } else if (e >= '0' && e <= '7') {
-        const oct = /^[0-7]{1,3}/.exec(s.slice(this.pos + 1))![0];
+        const oct = matchAt(OCTAL_ESCAPE, s, this.pos + 1)![0];
         out += String.fromCharCode(Number.parseInt(oct, 8));
         this.pos += 1 + oct.length;
       } else {
@@ -234,8 +276,7 @@ class Parser {
   }
 
   private number(): PyValue {
-    const rest = this.s.slice(this.pos);
-    const radix = /^0([xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)/.exec(rest);
+    const radix = matchAt(RADIX_INT, this.s, this.pos);
     if (radix) {
       const body = radix[1]!;
       const digits = body.slice(1);
@@ -244,7 +285,7 @@ class Parser {
       const value = BigInt(`0${body[0]!.toLowerCase()}${digits.replaceAll('_', '')}`);
       return this.intSuffix(value);
     }
-    const m = /^(?:\d(?:_?\d)*)?(?:\.(?:\d(?:_?\d)*)?)?(?:[eE][+-]?\d(?:_?\d)*)?/.exec(rest)![0];
+    const m = matchAt(DECIMAL, this.s, this.pos)![0];
     if (m === '' || m === '.' || m.startsWith('.e') || m.startsWith('.E')) this.fail('bad number');
     this.pos += m.length;
     const clean = m.replaceAll('_', '');
@@ -266,6 +307,12 @@ class Parser {
 /** Parses one Python literal; throws PySyntaxError with a short description and offset. */
 export function parsePyLiteral(text: string, opts: Options = {}): PyValue {
   return new Parser(text, opts).parseAll();
+}
+
+/** The parse and the number of values it read (for tests that bound the parser's work). */
+export function parsePyLiteralCounted(text: string, opts: Options = {}): { value: PyValue; steps: number } {
+  const p = new Parser(text, opts);
+  return { value: p.parseAll(), steps: p.steps };
 }
 
 function reprStr(s: string): string {

@@ -4,7 +4,16 @@
  * byte-identical NPY output and that failed runs leave no files behind.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -94,29 +103,98 @@ describe('tjax run', () => {
     expect(JSON.parse(k.stdout)).toEqual([2, 4, 6]);
   });
 
-  it('prints a profile with --profile', () => {
-    const r = tjax(['run', 'sin(x) * 2 + 1', '--arg', 'x=[1,2,3]', '--profile']);
+  it('prints a profile with --profile: kernels, transfers, compile against run time', () => {
+    const r = tjax(['run', 'sin(x) * 2 + 1', '--arg', 'x=[1.0,2,3]', '--profile']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/compiled 1 kernel\(s\)/);
-    expect(r.stderr).toMatch(/cpu:0\s+map_0/);
+    expect(r.stdout).toBe('2.682942\n2.818595\n1.28224\n');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('profile: sin(x) * 2 + 1');
+    expect(lines[1]).toMatch(/^device +kind +kernel +calls +time +in +out +share$/);
+    // The jitted program is one fused kernel (the CLI's own small eager ops are listed too).
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^cpu:0 +fused map +jit\(sin, mul, add\) map_0 +1 +\S+ (µs|ms) +12 B +12 B +\d+\.\d%$/,
+      ),
+    );
+    expect(lines.at(-2)).toBe('transfers: none');
+    expect(lines.at(-1)).toMatch(
+      /^trace \S+ (µs|ms), compile \S+ (µs|ms) \(\d+ programs?\), kernels \S+ (µs|ms), total \S+ (µs|ms)$/,
+    );
+    expect(r.stderr).not.toContain('\u001b');
+  });
+
+  it('--profile --json writes the profile as one JSON document on stderr', () => {
+    const r = tjax(['grad', 'sum(sin(x) @ x)', '--arg', 'x=[1.0,2]', '--profile', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(2);
+    const p = JSON.parse(r.stderr);
+    expect(p.title).toBe('sum(sin(x) @ x)');
+    expect(p.programsCompiled).toBeGreaterThan(0);
+    expect(p.kernels.length).toBeGreaterThan(0);
+    for (const k of p.kernels)
+      expect(k).toMatchObject({ device: 'cpu:0', calls: 1, kind: expect.any(String) });
+    expect(p.kernelMs).toBeCloseTo(
+      p.kernels.reduce((t: number, k: { ms: number }) => t + k.ms, 0),
+      9,
+    );
+  });
+
+  it("writes a module's progress reports as JSON lines on stderr, and to a metrics file", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tjax-progress-'));
+    const file = join(dir, 'metrics.jsonl');
+    const r = tjax([
+      'run',
+      'fixtures/examples/progress.mjs',
+      '--no-jit',
+      '--arg',
+      'steps=3',
+      '--arg',
+      `metrics="${file}"`,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(4);
+    const reports = r.stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(reports.map((x) => [x.step, x.total])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(reports[2].loss).toBeLessThan(reports[0].loss);
+    expect(readFileSync(file, 'utf8')).toBe(r.stderr);
   });
 });
 
 describe('start-up', () => {
   it('keeps a code cache of the CommonJS modules it loads, and runs the same with or without it', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'tjax-cc-'));
-    const env = { TMPDIR: tmp };
+    const env = { XDG_CACHE_HOME: tmp };
     const first = tjax(['run', 'sum(x) * 2', '--arg', 'x=[1.5,2]'], { env });
-    const cacheDir = readdirSync(tmp).find((d) => d.startsWith('tjax-compile-cache-'));
-    expect(cacheDir).toBeDefined();
-    const files = readdirSync(join(tmp, cacheDir!));
-    expect(files).toEqual([`${process.version}-${process.arch}.bin`]);
-    expect(statSync(join(tmp, cacheDir!, files[0])).size).toBeGreaterThan(10_000);
+    const dir = join(tmp, 'tjax');
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const files = readdirSync(dir);
+    expect(files).toEqual([`compile-cache-${process.version}-${process.arch}.bin`]);
+    expect(statSync(join(dir, files[0])).size).toBeGreaterThan(10_000);
     const second = tjax(['run', 'sum(x) * 2', '--arg', 'x=[1.5,2]'], { env });
     const off = tjax(['run', 'sum(x) * 2', '--arg', 'x=[1.5,2]'], {
       env: { ...env, TJAX_NO_COMPILE_CACHE: '1' },
     });
     for (const r of [first, second, off]) expect([r.code, r.stdout, r.stderr]).toEqual([0, '7.0\n', '']);
+  });
+
+  it('ignores a cache directory that others can write (another user could plant code in it)', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'tjax-cc-'));
+    const dir = join(tmp, 'tjax');
+    mkdirSync(dir, { mode: 0o777 });
+    chmodSync(dir, 0o777);
+    const planted = join(dir, `compile-cache-${process.version}-${process.arch}.bin`);
+    writeFileSync(planted, 'not a cache');
+    const r = tjax(['run', 'sum(x) * 2', '--arg', 'x=[1.5,2]'], { env: { XDG_CACHE_HOME: tmp } });
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, '7.0\n', '']);
+    // Neither read nor written: the planted file is as it was.
+    expect(readFileSync(planted, 'utf8')).toBe('not a cache');
   });
 });
 
@@ -392,10 +470,27 @@ describe('tjax grad', () => {
     expect(JSON.parse(back.stdout)).toEqual({ grad: [2, 4], value: 5 });
   });
 
-  it('refuses integer inputs with a hint', () => {
-    const r = tjax(['grad', 'sum(x)', '--arg', 'x=[1,2]']);
+  it('refuses integer inputs of a typed source (NPY) with a hint', () => {
+    const r = tjax(['grad', 'sum(x)', '--arg', `x=${FIX}i64.npy`]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: cannot differentiate with respect to 'x': it is int32/);
+    expect(r.stderr).toMatch(/^error: cannot differentiate with respect to 'x': it is int32/m);
+  });
+
+  it('promotes integer-looking text inputs to floats, and casts tangents and cotangents', () => {
+    expect(json(['sum(x**3)', '--arg', 'x=[1,2,3]'])).toEqual([3, 12, 27]);
+    const csv = join(mkdtempSync(join(tmpdir(), 'tjax-')), 'i.json');
+    writeFileSync(csv, '{"a": [1, 2], "b": 3}');
+    expect(json(["d['a'] * d['b']", '--arg', `d=${csv}`, '--mode', 'jacobian'])).toEqual({
+      a: [
+        [3, 0],
+        [0, 3],
+      ],
+      b: [1, 2],
+    });
+    const j = json(['x * 2', '--arg', 'x=[1,2]', '--mode', 'jvp', '--tangent', 'x=[1,0]']);
+    expect(j).toEqual({ primal: [2, 4], tangent: [2, 0] });
+    const v = json(['x * 2', '--arg', 'x=[1,2]', '--mode', 'vjp', '--cotangent', '[1,1]']);
+    expect(v).toEqual({ primal: [2, 4], cotangent: [2, 2] });
   });
 });
 

@@ -57,7 +57,7 @@ describe('precedence and associativity', () => {
 });
 
 describe('literals', () => {
-  const nums: [string, number, boolean][] = [
+  const nums: [string, number | bigint, boolean][] = [
     ['1', 1, true],
     ['0', 0, true],
     ['00', 0, true],
@@ -78,7 +78,8 @@ describe('literals', () => {
     ['007.5', 7.5, false],
     ['012e1', 120, false],
     ['1e999', Number.POSITIVE_INFINITY, false],
-    ['18446744073709551616', 2 ** 64, true],
+    // Beyond 2 ** 53 an int literal stays exact, as a Python int is.
+    ['18446744073709551616', 18446744073709551616n, true],
   ];
   it.each(nums)('number %s', (raw, value, isInt) => {
     expect(parseExpression(raw)).toEqual({ kind: 'Num', value, isInt, raw, start: 0, end: raw.length });

@@ -20,8 +20,8 @@ export interface CompiledProgram {
   readonly tempBytes: number;
   /** Kernels that run as WebAssembly SIMD (the CPU backend). */
   readonly simdKernels?: number;
-  /** Per-kernel timings of the last run, when profiling is on. */
-  lastTimings?: { kernel: string; ms: number }[];
+  /** What it computes (`sin`, `jit(sin, mul)`), for error messages and profiles. */
+  readonly label?: string;
 }
 
 export interface Backend {
@@ -38,6 +38,11 @@ export interface Backend {
   /** Resolve when all queued work is done. */
   synchronize(): Promise<void>;
   free?(buf: DeviceBuffer): void;
+  /**
+   * Library kernels this backend implements beyond those every backend has (matmul, sort, ...):
+   * lowering may emit one in place of portable kernel IR (compile/lower.ts LowerCtx.libs).
+   */
+  readonly optionalLibs?: ReadonlySet<string>;
 }
 
 export class Device {

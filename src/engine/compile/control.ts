@@ -26,7 +26,7 @@ function openJaxpr(cj: ClosedJaxpr | Jaxpr): Jaxpr {
 
 /** Lower a body jaxpr (no constvars: consts come in as leading invars) to its own program. */
 export function lowerBody(ctx: LowerCtx, cj: ClosedJaxpr | Jaxpr): KernelProgram {
-  return optimize(lowerProgram(openJaxpr(cj), ctx.reader));
+  return optimize(lowerProgram(openJaxpr(cj), ctx.reader, ctx.libs));
 }
 
 /** The buffer of each operand, writing lazy ones with a map kernel. */

@@ -68,6 +68,8 @@ interface SharedUse {
   kernels: Map<number, Set<string>>;
 }
 
+const NO_LIBS: ReadonlySet<string> = new Set();
+
 /** Ops per element above which recomputing a value at several indices costs more than a buffer. */
 const EXPENSIVE = 4;
 
@@ -91,6 +93,11 @@ export class LowerCtx {
   constructor(
     readonly reader: ScalarReader,
     readonly materializeShared: ReadonlySet<Var> | null = null,
+    /**
+     * Library kernels the target backend implements beyond those every backend has (its
+     * `optionalLibs`): a lowering may emit one of these instead of its portable kernel IR.
+     */
+    readonly libs: ReadonlySet<string> = NO_LIBS,
   ) {}
 
   newBuffer(aval: { dtype: DType; shape: readonly number[] }, role: BufferRole): number {
@@ -249,8 +256,12 @@ export function liveEqns(jaxpr: Jaxpr): JaxprEqn[] {
 }
 
 /** Lower a jaxpr to a kernel program: inputs are the invars then the constvars. */
-export function lowerProgram(jaxpr: Jaxpr, reader: ScalarReader): KernelProgram {
-  const first = lowerOnce(jaxpr, new LowerCtx(reader));
+export function lowerProgram(
+  jaxpr: Jaxpr,
+  reader: ScalarReader,
+  libs: ReadonlySet<string> = NO_LIBS,
+): KernelProgram {
+  const first = lowerOnce(jaxpr, new LowerCtx(reader, null, libs));
   const shared = new Set<Var>();
   for (const [v, use] of first.sharedUses) {
     // Computed in several kernels, or at several indices of one kernel when that is not cheap
@@ -259,7 +270,7 @@ export function lowerProgram(jaxpr: Jaxpr, reader: ScalarReader): KernelProgram 
     if (use.kernels.size > 1 || (manyIndices && use.cost >= EXPENSIVE)) shared.add(v);
   }
   if (shared.size === 0) return first.program;
-  return lowerOnce(jaxpr, new LowerCtx(reader, shared)).program;
+  return lowerOnce(jaxpr, new LowerCtx(reader, shared, libs)).program;
 }
 
 function lowerOnce(jaxpr: Jaxpr, ctx: LowerCtx): { program: KernelProgram; sharedUses: Map<Var, SharedUse> } {

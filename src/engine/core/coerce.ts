@@ -28,6 +28,7 @@ import {
   uint32,
   uint64,
 } from './dtype.js';
+import { OverflowError } from './errors.js';
 import { ArrayMethods } from './methods.js';
 import type { Value } from './trace.js';
 
@@ -47,7 +48,20 @@ export function fillTyped(dtype: DType, values: globalThis.ArrayLike<number | bo
   return out;
 }
 
-/** A 0-d array holding a JS scalar; weakly typed for numbers, as Python scalars are in JAX. */
+/** Whether an integer fits the default integer dtype (int32, or int64 under x64). */
+function fitsDefaultInt(v: number | bigint): boolean {
+  const bits = defaultInt().itemsize * 8;
+  const b = typeof v === 'bigint' ? v : BigInt(v);
+  return b >= -(1n << BigInt(bits - 1)) && b < 1n << BigInt(bits - 1);
+}
+
+/**
+ * A 0-d array holding a JS scalar; weakly typed for numbers, as Python scalars are in JAX. A bigint
+ * is a Python int: one that does not fit the default integer dtype raises JAX's OverflowError
+ * (wrapping it would give a silently wrong result). A JS number is a weak int when it is an integer
+ * in that range, and a weak float otherwise (JS has one number type: 2 ** 40 or 1e20 written in
+ * JavaScript means the number, not an int32 that wraps).
+ */
 export function scalarArray(v: number | boolean | bigint, dtype?: DType, device?: Device): ArrayImpl {
   let dt: DType;
   let weak = false;
@@ -55,9 +69,10 @@ export function scalarArray(v: number | boolean | bigint, dtype?: DType, device?
   else if (typeof v === 'boolean') dt = bool;
   else if (typeof v === 'bigint') {
     dt = defaultInt();
+    if (!fitsDefaultInt(v)) throw new OverflowError(`Python int ${v} too large to convert to ${dt.name}`);
     weak = true;
   } else {
-    dt = Number.isInteger(v) && !Object.is(v, -0) ? defaultInt() : defaultFloat();
+    dt = Number.isInteger(v) && !Object.is(v, -0) && fitsDefaultInt(v) ? defaultInt() : defaultFloat();
     weak = true;
   }
   return ArrayImpl.fromHost(fillTyped(dt, [v]), [], dt, device ?? defaultDevice(), weak);

@@ -27,3 +27,8 @@ export class TracerBoolConversionError extends ConcretizationTypeError {
 export class TracerIntegerConversionError extends ConcretizationTypeError {
   override name = 'TracerIntegerConversionError';
 }
+
+/** Python's OverflowError: an integer that does not fit the dtype it must become. */
+export class OverflowError extends Error {
+  override name = 'OverflowError';
+}

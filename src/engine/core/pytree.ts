@@ -121,7 +121,13 @@ export function treeUnflatten(def: TreeDef, leaves: readonly unknown[]): any {
       case 'dict': {
         const out: Record<string, unknown> = {};
         (d.aux as string[]).forEach((k, j) => {
-          out[k] = go(d.children[j]);
+          // defineProperty, not assignment: a key such as `__proto__` stays an ordinary key.
+          Object.defineProperty(out, k, {
+            value: go(d.children[j]),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         });
         return out;
       }

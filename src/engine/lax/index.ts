@@ -3,6 +3,7 @@
  */
 
 export * from './control.js';
+export * from './conv.js';
 export * from './dot.js';
 export * from './elementwise.js';
 export * from './indexing.js';
@@ -10,3 +11,4 @@ export * as linalg from './linalg.js';
 export * from './reductions.js';
 export * from './sorting.js';
 export * from './structural.js';
+export * from './windowed.js';

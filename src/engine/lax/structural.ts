@@ -38,10 +38,11 @@ export function reshape(
   newSizes: readonly number[],
   dimensions: readonly number[] | null = null,
 ): Value {
-  let v = toValue(x);
-  if (dimensions) v = transpose(v, dimensions);
-  if (v.shape.length === newSizes.length && v.shape.every((d, i) => d === newSizes[i])) return v;
-  return bind1(P.reshape, [v], { new_sizes: [...newSizes], dimensions: null, sharding: null });
+  const v = toValue(x);
+  // As JAX binds it: `dimensions` stays a param of the reshape unless it is the identity.
+  const dims = dimensions?.some((d, i) => d !== i) ? [...dimensions] : null;
+  if (!dims && v.shape.length === newSizes.length && v.shape.every((d, i) => d === newSizes[i])) return v;
+  return bind1(P.reshape, [v], { new_sizes: [...newSizes], dimensions: dims, sharding: null });
 }
 
 export function transpose(x: In, permutation: readonly number[]): Value {

@@ -8,8 +8,12 @@ import { normalizeAxes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { erf as laxErf, select as laxSelect } from '../lax/elementwise.js';
 import * as jnp from '../numpy/namespace.js';
+import { promoteArgsInexact } from '../numpy/util.js';
 import { customJvp, stopGradient } from '../transforms/api.js';
 import { jit } from '../transforms/jit.js';
+
+/** jax.nn.initializers: `nn.initializers.glorotUniform()(key, shape, dtype)`. */
+export * as initializers from './initializers.js';
 
 type In = unknown;
 type Axis = number | readonly number[] | null;
@@ -74,6 +78,12 @@ export function hardSigmoid(x: In): Value {
 export function hardSilu(x: In): Value {
   return jnp.multiply(x, hardSigmoid(x));
 }
+export const hardSwish = hardSilu;
+/** Gated linear unit: the first half of `axis` times the sigmoid of the second. */
+export function glu(x: In, axis = -1): Value {
+  const [a, b] = jnp.split(v(x), 2, { axis });
+  return jnp.multiply(a, sigmoid(b));
+}
 /** GELU; `approximate` (default true, as JAX) uses the tanh formula. */
 export function gelu(x: In, approximate = true): Value {
   const a = v(x);
@@ -90,19 +100,28 @@ export interface AxisOpts {
   where?: In;
 }
 
-/** logsumexp over axes, stable (the max is subtracted and not differentiated, as JAX does). */
+/**
+ * logsumexp over axes, stable: the max (over the `where` elements) is subtracted and not differentiated, as
+ * jax.nn.logsumexp (jax/_src/ops/special.py) does; with `b`, a negative sum gives NaN.
+ */
 export function logsumexp(x: In, opts: AxisOpts & { keepdims?: boolean; b?: In } = {}): Value {
-  const a = v(x);
+  let a = v(x);
+  if (opts.where !== undefined) a = jnp.where(opts.where, a, 0);
+  let bArr: Value | undefined;
+  if (opts.b !== undefined) {
+    [a, bArr] = promoteArgsInexact(a, opts.b);
+    a = jnp.where(jnp.not_equal(bArr, 0), a, Number.NEGATIVE_INFINITY);
+  } else [a] = promoteArgsInexact(a);
   const axis = opts.axis === undefined ? null : opts.axis;
-  const m = stopGradient(jnp.max(a, { axis, keepdims: true }));
-  const finite = jnp.where(jnp.isfinite(m), m, 0);
-  let e = jnp.exp(jnp.subtract(a, finite));
-  if (opts.b !== undefined) e = jnp.multiply(e, opts.b);
-  const s = jnp.sum(e, { axis, keepdims: true, where: opts.where });
-  const out = jnp.add(jnp.log(s), finite);
-  if (opts.keepdims) return out;
-  const axes = normalizeAxes(axis, a.ndim);
-  return jnp.squeeze(out, axes);
+  const keepdims = opts.keepdims ?? false;
+  const m = jnp.max(a, { axis, keepdims, where: opts.where, initial: Number.NEGATIVE_INFINITY });
+  const amax = stopGradient(jnp.where(jnp.isfinite(m), m, jnp.zerosLike(m)));
+  const amaxWithDims = keepdims ? amax : jnp.expand_dims(amax, normalizeAxes(axis, a.ndim));
+  let e = jnp.exp(jnp.subtract(a, amaxWithDims));
+  if (bArr !== undefined) e = jnp.multiply(e, bArr);
+  const sumexp = jnp.sum(e, { axis, keepdims, where: opts.where });
+  const out = jnp.add(jnp.log(jnp.abs(sumexp)), amax);
+  return bArr === undefined ? out : jnp.where(jnp.less(jnp.sign(sumexp), 0), Number.NaN, out);
 }
 
 export function softmax(x: In, opts: AxisOpts = {}): Value {
@@ -113,14 +132,16 @@ export function softmax(x: In, opts: AxisOpts = {}): Value {
   return jnp.true_divide(e, jnp.sum(e, { axis, keepdims: true, where: opts.where }));
 }
 
+/** log_softmax as jax.nn's: elements outside `where` are left out of the max and the sum, and give -inf. */
 export function logSoftmax(x: In, opts: AxisOpts = {}): Value {
   const a = v(x);
   const axis = opts.axis === undefined ? -1 : opts.axis;
-  const shifted = jnp.subtract(a, stopGradient(jnp.max(a, { axis, keepdims: true })));
-  return jnp.subtract(
-    shifted,
-    jnp.log(jnp.sum(jnp.exp(shifted), { axis, keepdims: true, where: opts.where })),
-  );
+  const where = opts.where;
+  const xMax = jnp.max(a, { axis, where, initial: Number.NEGATIVE_INFINITY, keepdims: true });
+  const xSafe = where === undefined ? a : jnp.where(where, a, Number.NEGATIVE_INFINITY);
+  const shifted = jnp.subtract(xSafe, stopGradient(xMax));
+  const result = jnp.subtract(shifted, jnp.log(jnp.sum(jnp.exp(shifted), { axis, keepdims: true, where })));
+  return where === undefined ? result : jnp.where(where, result, Number.NEGATIVE_INFINITY);
 }
 
 /** (x - mean) / sqrt(var + epsilon) over axes. */
@@ -149,6 +170,7 @@ export function oneHot(x: In, numClasses: number, opts: { dtype?: DTypeLike; axi
 export {
   hardSigmoid as hard_sigmoid,
   hardSilu as hard_silu,
+  hardSwish as hard_swish,
   hardTanh as hard_tanh,
   leakyRelu as leaky_relu,
   logSigmoid as log_sigmoid,

@@ -20,6 +20,7 @@ import { NpInt } from '../ir/pyrepr.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import * as S from '../lax/structural.js';
+import { jit } from '../transforms/jit.js';
 import { stackHook } from './creation.js';
 import { asValue, broadcastTo as bcastTo, dtypeOpt, promoteArgs } from './util.js';
 
@@ -442,13 +443,18 @@ function fitLength(r: Value, ax: number, total: number): Value {
 
 // ---- flip, roll ---------------------------------------------------------------------------------
 
+/** JAX's `_flip`, jitted with a static axis (jaxprs show `jit[name=_flip ...]`). */
+const flipJit = jit(
+  function _flip(v: Value, axis: Axes | null): Value {
+    return S.rev(v, axis === null ? range(v.ndim) : normalizeAxes(axis, v.ndim));
+  },
+  { staticArgnums: [1] },
+);
+
 export function flip(a: In, opts: { axis?: Axes | null } | number | readonly number[] = {}): Value {
-  const v = asValue(a);
   const axis =
     typeof opts === 'number' || Array.isArray(opts) ? (opts as Axes) : (opts as { axis?: Axes | null }).axis;
-  const dims = axis === undefined || axis === null ? range(v.ndim) : normalizeAxes(axis, v.ndim);
-  if (dims.length === 0) return v;
-  return S.rev(v, dims);
+  return flipJit(asValue(a), axis ?? null);
 }
 
 export function fliplr(a: In): Value {

@@ -82,11 +82,34 @@ export const reshape = definePrimitive('reshape', {
         `cannot reshape array of shape ${tuple(a.shape)} (size ${a.size}) into shape ${tuple(shape)} (size ${sizeOf(shape)})`,
       );
     }
-    if (p.dimensions !== null && p.dimensions !== undefined)
-      throw new TypeError('reshape with dimensions is not supported; transpose first');
+    if (p.dimensions !== null && p.dimensions !== undefined) {
+      const dims = nums(p.dimensions);
+      if (dims.length !== a.ndim || [...dims].sort((x, y) => x - y).some((v, i) => v !== i)) {
+        throw new TypeError(
+          `reshape dimensions must be a permutation of operand dimensions, got dimensions ${tuple(dims)} for shape ${tuple(a.shape)}.`,
+        );
+      }
+    }
     return [new ShapedArray(shape, a.dtype, a.weakType)];
   },
-  lower: ((_ctx, [x], _p, [out]) => {
+  lower: ((_ctx, [operand], p, [out]) => {
+    // `dimensions` (XLA's pre-reshape transpose) reads the operand through the permutation.
+    let x = operand;
+    if (p.dimensions !== null && p.dimensions !== undefined) {
+      const dims = nums(p.dimensions);
+      const inner = operand;
+      const aval = new ShapedArray(
+        dims.map((d) => inner.aval.shape[d]),
+        inner.aval.dtype,
+      );
+      x = remap(inner, aval, (idx) => {
+        const inIdx: SExpr[] = new Array(dims.length);
+        dims.forEach((d, i) => {
+          inIdx[d] = idx[i];
+        });
+        return inIdx;
+      });
+    }
     const outStrides = stridesOf(out.shape);
     if (x.buf !== null) {
       // A buffer is row-major already: the flat index is the same.

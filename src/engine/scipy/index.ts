@@ -1,9 +1,11 @@
 /**
  * @file tjax's scipy namespace (`import { scipy } from 'tjax'`): scipy.special, scipy.stats and
- * the divergences (scipy.divergences, with wasserstein_distance also under scipy.stats as in SciPy).
+ * the divergences (scipy.divergences, with wasserstein_distance also under scipy.stats as in SciPy),
+ * scipy.signal's convolutions.
  */
 
 import * as divergences from './divergences.js';
+import * as signal from './signal.js';
 import * as special from './special.js';
 import * as statsBase from './stats/index.js';
 
@@ -12,4 +14,4 @@ export const stats = {
   wasserstein_distance: divergences.wasserstein_distance,
   wassersteinDistance: divergences.wasserstein_distance,
 };
-export { divergences, special };
+export { divergences, signal, special };

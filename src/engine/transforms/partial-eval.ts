@@ -280,7 +280,15 @@ export function linearizeFlat(
   }
   primalsOut = primalsOut.map((p) => {
     if (!(p instanceof PETracer)) return p;
-    if (!p.pval.isKnown) throw new Error('linearize: a primal output depends on a tangent');
+    if (!p.pval.isKnown) {
+      // A primitive whose jvp computes primal and tangent outputs together (the general
+      // reduce_window) cannot be split into known and linear parts: JAX's error.
+      const e = new Error(
+        'Linearization failed to produce known values for all output primals. This is typically caused by attempting to differentiate a function uses an operation that does not support reverse-mode autodiff.',
+      );
+      e.name = 'ValueError';
+      throw e;
+    }
     return p.fullLower();
   });
   return { primalsOut, lin: { jaxpr, consts, inAvals: primals.map((p) => p.aval), inLinear, outZeros } };

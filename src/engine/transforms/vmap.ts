@@ -15,6 +15,7 @@ import {
   type Value,
   withNewMain,
 } from '../core/trace.js';
+import { NpInt } from '../ir/pyrepr.js';
 import { broadcast_in_dim, concatenate, reshape, slice, transpose } from '../primitives/structural.js';
 
 export type BatchDim = number | null;
@@ -178,6 +179,14 @@ export function vmapFlat(
     const to = want < 0 ? want + rank : want;
     if (to < 0 || to >= rank) {
       throw new Error(`axis ${want} is out of bounds for array of dimension ${rank}`);
+    }
+    if (d === null) {
+      // batching.matchaxis broadcasts an unbatched output with dimensions from np.delete, so
+      // they print as np.int64, as in JAX.
+      const shape = [...o.shape];
+      shape.splice(to, 0, axisSize);
+      const dims = o.shape.map((_, k) => new NpInt(k < to ? k : k + 1));
+      return bind1(broadcast_in_dim, [o], { shape, broadcast_dimensions: dims, sharding: null });
     }
     return moveBatchAxis(o, d, to, axisSize);
   });

@@ -6,10 +6,13 @@
  * threads when their buffers are shared (threads.ts); large buffers are allocated shared.
  */
 import os from 'node:os';
-import type { ArgReduceKernel, Kernel, KernelProgram, MapKernel, ReduceKernel } from '../../compile/kir.js';
+import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
+import type { ArgReduceKernel, KernelProgram, MapKernel, ReduceKernel } from '../../compile/kir.js';
 import { expandKernel } from '../../compile/libm/index.js';
-import { tempBytes } from '../../compile/plan.js';
+import { foldMatmulTransposes } from '../../compile/matmul-layout.js';
+import { replanBuffers, tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
+import { observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
 import { renderKernel, transposedDim } from './codegen.js';
 import { controlStep } from './control.js';
@@ -42,13 +45,6 @@ interface CpuProgram extends CompiledProgram {
 
 /** Map kernels with libm expansions run as SIMD from this many elements on. */
 const SIMD_LIBM_WORK = 256;
-
-/** Profiling switch for `--profile`: per-kernel timings are recorded when on. */
-export const cpuProfile = { enabled: false };
-
-function kernelName(k: Kernel, i: number): string {
-  return k.kind === 'lib' ? `${k.op}_${i}` : `${k.kind}_${i}`;
-}
 
 type SimdFn = { fn: KernelFn; source: string; bytes: number } | null;
 
@@ -84,6 +80,12 @@ function simdTranspose(k: MapKernel, program: KernelProgram, js: string): SimdFn
   return compiled(wasmTransposeKernel(k, transposedDim(k), (b) => program.buffers[b].dtype, js));
 }
 
+/**
+ * Set while a timed program runs: control-flow bodies run through `execute` too (also under gpu.js's
+ * CPU fallback), and only the outer program's kernels are timed.
+ */
+let timedDepth = 0;
+
 export class CpuBackend implements Backend {
   readonly platform = 'cpu';
   readonly devices: Device[];
@@ -116,8 +118,10 @@ export class CpuBackend implements Backend {
 
   async synchronize(): Promise<void> {}
 
-  compile(program: KernelProgram): CpuProgram {
+  compile(program: KernelProgram, label?: string): CpuProgram {
     const t0 = performance.now();
+    // Products write transposed results themselves; the moved writes need a new buffer plan.
+    if (foldMatmulTransposes(program)) replanBuffers(program);
     const dtypeOf = (b: number): DType => program.buffers[b].dtype;
     const steps: Step[] = program.kernels.map((k0, i) => {
       const name = kernelName(k0, i);
@@ -212,6 +216,7 @@ export class CpuBackend implements Backend {
     );
     return {
       program,
+      label,
       steps,
       written,
       simdKernels: steps.filter((s) => s.simd).length,
@@ -240,14 +245,17 @@ export class CpuBackend implements Backend {
         bufs[info.id] = t;
       }
     }
-    if (cpuProfile.enabled) {
-      const timings: { kernel: string; ms: number }[] = [];
-      for (const s of p.steps) {
-        const t0 = performance.now();
-        s.run(bufs);
-        timings.push({ kernel: s.name, ms: performance.now() - t0 });
+    if (observing.kernelTimes && timedDepth === 0) {
+      timedDepth++;
+      try {
+        p.steps.forEach((s, i) => {
+          const t0 = performance.now();
+          s.run(bufs);
+          kernelTimed(this.devices[0], p, i, performance.now() - t0);
+        });
+      } finally {
+        timedDepth--;
       }
-      p.lastTimings = timings;
     } else {
       for (const s of p.steps) s.run(bufs);
     }

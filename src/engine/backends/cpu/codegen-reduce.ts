@@ -34,9 +34,10 @@ export function renderReduce(k: ReduceKernel, accDt: DType, outDt: DType): strin
   const init = REDUCE_INIT[k.op](accDt);
   // Lanes (layout.ts): element r of the innermost reduced loop goes to lane r mod 8.
   const rl = rvars[rvars.length - 1];
+  const step = combine(k.op, accDt, 'acc', body);
   const inner = lanes
     ? [`{ const j = ${rl} & 7; L[j] = L[j] ${op} ${body}; }`]
-    : [`acc = ${combine(k.op, accDt, 'acc', body)};`];
+    : [`acc = ${k.roundEach && accDt.isFloat ? wrap(accDt, step) : step};`];
   if (nOut === 0 && rvars.length > 0) {
     // A full reduction runs its outermost reduced loop in consecutive ranges, in order (its
     // rounding depends on the order): each call continues from the accumulator `acc0` the last
@@ -104,7 +105,8 @@ function renderColumns(k: ReduceKernel, accDt: DType, outDt: DType): string[] {
   const base = oneDim ? 'lo' : '0';
   const width = oneDim ? 'hi - lo' : String(k.outShape[nOut - 1]);
   const init = REDUCE_INIT[k.op](accDt);
-  const inner = [`A[${last} - ${base}] = ${combine(k.op, accDt, `A[${last} - ${base}]`, body)};`];
+  const step = combine(k.op, accDt, `A[${last} - ${base}]`, body);
+  const inner = [`A[${last} - ${base}] = ${k.roundEach && accDt.isFloat ? wrap(accDt, step) : step};`];
   // The epilogue, per output in the second pass over the row.
   const epi = new Emitter(varLevels(ovars), nOut, 'e', 'accv', nOut - 1);
   const result = k.epilogue ? epi.emit(k.epilogue, nOut - 1) : 'accv';

@@ -73,10 +73,12 @@ export function reduceLayout(k: ReduceKernel): ReduceLayout {
 /**
  * Whether a `rows` reduction accumulates in lanes: sums and products of float32 (and float16)
  * values. float64 keeps its one accumulator, and so do contractions (a product of two loads:
- * dot_general's reduce kernels, which lib-matmul.ts follows in k order, bit for bit).
+ * dot_general's reduce kernels, which the GEMMs follow in k order, bit for bit) and kernels that
+ * round to float32 after every add (`roundEach`).
  */
 export function laneSplit(k: ReduceKernel, accDt: DType): boolean {
   if (!accDt.isFloat || accDt.name === 'float64' || (k.op !== 'add' && k.op !== 'mul')) return false;
+  if (k.roundEach) return false;
   if (isContraction(k.body)) return false;
   return k.redShape.length > 0 && reduceLayout(k) === 'rows';
 }

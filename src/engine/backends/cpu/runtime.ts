@@ -4,6 +4,7 @@
  * within an ulp or so of the correctly rounded value.
  */
 
+import { gemmUnits } from './gemm-units.js';
 import { adoptHeap, heapMemory, heapOffset, scratchRegion, type WasmMemory } from './heap.js';
 import { betainc, igamma, igammac, igammaGradA, randomGammaGrad } from './incomplete.js';
 
@@ -527,6 +528,7 @@ export function setThreadHeap(m: WasmMemory, s: number): void {
 }
 
 export const runtime = {
+  gemmUnits,
   h2f,
   f2h,
   f16r,

@@ -16,6 +16,7 @@
 
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
 import { type DType, int32 } from '../../core/dtype.js';
+import { wgslConvKernels } from './lib-conv.js';
 import { wgslLinalgKernels } from './lib-linalg.js';
 import {
   checkDtype,
@@ -47,13 +48,13 @@ export interface CopyPass {
 
 const ENTRY = '@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>';
 
-function gidLine(groups: [number, number], wg: number): string {
+export function gidLine(groups: [number, number], wg: number): string {
   return groups[1] === 1
     ? `let gid = i32(wid.x) * ${wg}i + i32(lid.x);`
     : `let gid = (i32(wid.y) * ${groups[0]}i + i32(wid.x)) * ${wg}i + i32(lid.x);`;
 }
 
-function shader(decl: string[], h: Helpers, body: string[], extra: string[] = []): string {
+export function shader(decl: string[], h: Helpers, body: string[], extra: string[] = []): string {
   return [
     ...decl,
     ...extra,
@@ -530,4 +531,5 @@ export const wgslLibKernels: Record<
   top_k: topK,
   scatter,
   ...wgslLinalgKernels,
+  ...wgslConvKernels,
 };

@@ -20,6 +20,7 @@ import {
   add,
   and,
   bits,
+  type DF,
   div,
   type E,
   eq,
@@ -85,7 +86,11 @@ export function exp32(x: E): E {
   return scale(add(p.hi, p.lo), p.k);
 }
 
-export function expm1_32(x: E): E {
+/**
+ * expm1(x) = hi + lo for x >= -26 (hi its float32 rounding within |k| <= 24; past that, where one
+ * of 2^k e^r and 1 is negligible, lo = 0): expm1, and tanh's quotient, which needs it unrounded.
+ */
+export function expm1Parts(x: E): DF {
   const xc = min(max(x, f(-26)), f(89));
   const { k, rh, rl } = reduceLn2(xc);
   const r = add(rh, rl);
@@ -94,12 +99,17 @@ export function expm1_32(x: E): E {
   const kk = min(max(k, i(-24)), i(24));
   const two = pow2(kk);
   const s = twoSum(sub(two, f(1)), mul(two, rh));
-  const near = add(s.hi, add(mul(two, add(rl, r2p)), s.lo));
+  const near = fastTwoSum(s.hi, add(mul(two, add(rl, r2p)), s.lo));
   // Otherwise 2^k e^r - 1, where one of the two is negligible.
   const far = sub(scale(add(f(1), add(r, r2p)), k), f(1));
-  const v = select(eq(k, kk), near, far);
+  const nearK = eq(k, kk);
+  return { hi: select(nearK, near.hi, far), lo: select(nearK, near.lo, f(0)) };
+}
+
+export function expm1_32(x: E): E {
+  const e = expm1Parts(x);
   // Tiny x (and -0, subnormals): x itself.
-  return select(lt(absBits(x), i(0x33000000)), x, v);
+  return select(lt(absBits(x), i(0x33000000)), x, add(e.hi, e.lo));
 }
 
 /** log(1 + f) + (k ln2 + c), for f in [sqrt(1/2) - 1, sqrt(2) - 1) (fdlibm's order of terms). */

@@ -1,7 +1,8 @@
 /**
  * @file float32 tanh, erf and the logistic function as kernel IR, built on exp and expm1
  * (explog.ts) and this project's minimax polynomials (scripts/make_libm_coeffs.py):
- * - tanh |x| < 0.625: x + x^3 T(x^2); above: 1 - 2 / (expm1(2|x|) + 2); the sign copied back.
+ * - tanh |x| < 0.625: x + x^3 T(x^2); above: e / (e + 2), e = expm1(2|x|), in double-float
+ *   arithmetic (the quotient corrected once); the sign copied back.
  * - erf |x| < 1: x + x E(x^2); 1 <= |x| < 4: 1 - exp(G(|x|) - x^2), where G(x) = x^2 + log erfc(x)
  *   is smooth; beyond: 1. (The split and the exp(-x^2) factor are those of Cody's erf, W. J. Cody,
  *   "Rational Chebyshev approximations for the error function", Math. Comp. 1969, with one
@@ -31,7 +32,7 @@ import {
   sub,
 } from './build.js';
 import { ERF_BIG, ERF_SMALL, TANH, TANH_SMALL } from './coeffs.js';
-import { exp32, expm1_32, expParts, scale } from './explog.js';
+import { exp32, expm1Parts, expParts, scale } from './explog.js';
 
 const INF_BITS = 0x7f800000;
 const f32bits = (v: number): number => new Int32Array(new Float32Array([v]).buffer)[0];
@@ -40,8 +41,14 @@ export function tanh32(x: E): E {
   const ax = abs(x);
   const z = mul(ax, ax);
   const small = add(ax, mul(ax, mul(z, horner(z, TANH))));
-  const big = sub(f(1), div(f(2), add(expm1_32(add(ax, ax)), f(2))));
-  return copySign(select(lt(absBits(x), i(f32bits(TANH_SMALL))), small, big), x);
+  // tanh = e / (e + 2), e = expm1(2|x|) (>= 2.49 here), as double-floats: one rounding.
+  const e = expm1Parts(add(ax, ax));
+  const d = fastTwoSum(e.hi, f(2));
+  const big = divDF(e.hi, e.lo, d.hi, add(d.lo, e.lo));
+  // Past 9.1, tanh rounds to 1 (and e would overflow past 44); NaN stays NaN.
+  const a = absBits(x);
+  const v = select(lt(a, i(f32bits(TANH_SMALL))), small, select(lt(a, i(f32bits(9.1))), big, f(1)));
+  return select(gt(a, i(INF_BITS)), x, copySign(v, x));
 }
 
 export function erf32(x: E): E {

@@ -12,3 +12,5 @@ import './sorting.js';
 import './control.js';
 import './custom.js';
 import './linalg.js';
+import './windowed.js';
+import './conv.js';

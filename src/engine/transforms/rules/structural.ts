@@ -81,9 +81,21 @@ P.broadcast_in_dim.rules.transpose = (([ct], [x], p) => {
   return [reshapeTo(sum(c, axes), a.shape)];
 }) satisfies TransposeRule;
 
-P.reshape.rules.transpose = (([ct], [x]) => [
-  reshapeTo(instantiate(ct), (x as UndefPrimal).aval.shape),
-]) satisfies TransposeRule;
+P.reshape.rules.transpose = (([ct], [x], p) => {
+  const shape = (x as UndefPrimal).aval.shape;
+  if (p.dimensions === null || p.dimensions === undefined) return [reshapeTo(instantiate(ct), shape)];
+  // JAX's _reshape_transpose_rule: reshape to the permuted operand shape, then undo the permutation.
+  const dims = nums(p.dimensions);
+  const inv = new Array<number>(dims.length);
+  dims.forEach((d, i) => {
+    inv[d] = i;
+  });
+  const r = reshapeTo(
+    instantiate(ct),
+    dims.map((d) => shape[d]),
+  );
+  return [bind1(P.transpose, [r], { permutation: inv })];
+}) satisfies TransposeRule;
 P.squeeze.rules.transpose = (([ct], [x]) => [
   reshapeTo(instantiate(ct), (x as UndefPrimal).aval.shape),
 ]) satisfies TransposeRule;
@@ -188,7 +200,16 @@ setBatch(P.broadcast_in_dim, ([x], [d], p, n) => {
   ];
 });
 setBatch(P.reshape, ([x], [d], p, n) => [
-  [bind1(P.reshape, [front(x, d, n)], { ...p, new_sizes: [n, ...nums(p.new_sizes)] })],
+  [
+    bind1(P.reshape, [front(x, d, n)], {
+      ...p,
+      new_sizes: [n, ...nums(p.new_sizes)],
+      dimensions:
+        p.dimensions === null || p.dimensions === undefined
+          ? null
+          : [0, ...nums(p.dimensions).map((k) => k + 1)],
+    }),
+  ],
   [0],
 ]);
 setBatch(P.transpose, ([x], [d], p) => {

@@ -55,6 +55,8 @@ export interface Plan {
  */
 export function plan(k: ReduceKernel, dt: DType, ordered = false): Plan | null {
   const op = k.op;
+  // (float32 accumulation, rounded after every add: the contractions', not here.)
+  if (k.roundEach && dt.isFloat && (op === 'add' || op === 'mul')) return null;
   if (dt.name === 'float32') {
     if (op === 'add' || op === 'mul') {
       if (!ordered && !laneSplit(k, dt)) return null;
