@@ -17,7 +17,6 @@ import {
   and,
   bits,
   copySign,
-  div,
   divDF,
   type E,
   f,
