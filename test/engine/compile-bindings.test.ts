@@ -153,5 +153,6 @@ describe('fitBindings', () => {
 
   it('refuses a limit too small to split to', () => {
     expect(() => fitBindings(wideSum(10, [2, 2]), { limit: 3 })).toThrow(/too small/);
+    expect(() => fitBindings(wideSum(10, [2, 2]), { limit: 4, extra: { reduce: 1 } })).toThrow(/too small/);
   });
 });

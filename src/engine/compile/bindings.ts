@@ -88,7 +88,7 @@ export function fitBindings(p: KernelProgram, limit: BindingLimit): KernelProgra
   if (p.kernels.every(fits)) return p;
   // Every node has at most three operands: a budget of three reads can always be met.
   const mapBudget = limit.limit - 1 - extra('map');
-  if (mapBudget < 3) {
+  if (limit.limit - 1 - Math.max(0, ...Object.values(limit.extra ?? {})) < 3) {
     throw new Error(
       `fitBindings: a limit of ${limit.limit} buffers per kernel is too small to split kernels`,
     );
