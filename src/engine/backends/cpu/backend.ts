@@ -65,6 +65,8 @@ let timedDepth = 0;
 
 export class CpuBackend implements Backend {
   readonly platform = 'cpu';
+  /** Convolutions as GEMMs over gathered patches (lib-conv.ts). */
+  readonly optionalLibs: ReadonlySet<string> = new Set(['conv_gemm']);
   readonly devices: Device[];
   constructor() {
     const cpu = os.cpus()[0]?.model?.trim() || 'unknown CPU';

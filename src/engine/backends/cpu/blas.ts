@@ -42,6 +42,16 @@ export interface BlasAddon {
     cRow: number,
     cCol: number,
   ): void;
+  /** Units [lo, hi) of a convolution (conv-plan.ts, native/blas/src/conv.c). */
+  conv(
+    lhs: Float32Array | Float64Array,
+    rhs: Float32Array | Float64Array,
+    out: Float32Array | Float64Array,
+    table: Int32Array,
+    plan: Float64Array,
+    lo: number,
+    hi: number,
+  ): void;
   setThreads(n: number): void;
   info(): { config: string; corename: string; threads: number; procs: number; parallel: string };
 }

@@ -4,6 +4,7 @@
  * within an ulp or so of the correctly rounded value.
  */
 
+import { convUnits } from './conv-units.js';
 import { gemmUnits } from './gemm-units.js';
 import { betainc, igamma, igammac, igammaGradA, randomGammaGrad } from './incomplete.js';
 
@@ -530,6 +531,7 @@ export function simdMemory(pages: number): WasmMemory {
 
 export const runtime = {
   gemmUnits,
+  convUnits,
   h2f,
   f2h,
   f16r,

@@ -1,0 +1,25 @@
+/**
+ * @file The `conv_gemm` CPU library kernel behind float convolutions (primitives/conv-gemm.ts):
+ * the convolution as GEMMs over patches gathered tile by tile (conv-plan.ts), on the tier the CPU
+ * device's GEMM runs (gemm.ts): native OpenBLAS (conv-native.ts), else the JavaScript GEMM
+ * (conv-js.ts).
+ */
+import type { TypedArray } from '../../core/dtype.js';
+import { nativeBlas } from './blas.js';
+import { jsConv } from './conv-js.js';
+import { nativeConv } from './conv-native.js';
+import { convPlan } from './conv-plan.js';
+import { registerLibKernel } from './lib.js';
+
+type Float = Float32Array | Float64Array;
+
+export function convGemm(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
+  const plan = convPlan(params);
+  const [lhs, rhs] = ins as Float[];
+  const out = outs[0] as Float;
+  const blas = nativeBlas();
+  if (blas) nativeConv(blas, plan, lhs, rhs, out);
+  else jsConv(plan, lhs, rhs, out);
+}
+
+registerLibKernel('conv_gemm', convGemm);
