@@ -396,7 +396,7 @@ describe('the conv_gemm kernel against float64 sums by the definition', () => {
         }
         for (let i = 0; i < 3; i++) expect(Buffer.compare(bytes(runs[1][i]), bytes(runs[0][i]))).toBe(0);
         // The worker pool ran the units where the tier runs on it.
-        if (tier === 'native') expect(threadStats.jobs).toBeGreaterThan(before);
+        if (tier !== 'js') expect(threadStats.jobs).toBeGreaterThan(before);
       });
       it('propagates NaN and infinities (inf * padding zero = NaN, as XLA)', async () => {
         if (tier === 'native' && !native) return;

@@ -76,6 +76,8 @@ export interface ConvPlan {
   Og: number;
   /** The window table (see the file comment), on a SharedArrayBuffer so that workers can read it. */
   table: Int32Array;
+  /** The table's largest entry (-1 when every window position is padding). */
+  tableMax: number;
   /** The numbers, in P's order (tiling for the native tier). */
   nums: Float64Array;
 }
@@ -175,7 +177,10 @@ export function convPlan(params: Record<string, unknown>): ConvPlan {
     ['tiles', tiles],
   ];
   for (const [name, v] of set) nums[P[name]] = v;
-  plan = { params: p, rows, groups: p.groups, M, K, Og: p.Og, table: windowTable(p), nums };
+  const table = windowTable(p);
+  let tableMax = -1;
+  for (const v of table) tableMax = Math.max(tableMax, v);
+  plan = { params: p, rows, groups: p.groups, M, K, Og: p.Og, table, tableMax, nums };
   plans.set(params, plan);
   return plan;
 }
