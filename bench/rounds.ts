@@ -42,6 +42,8 @@ export function inProcess(f: () => unknown): Call {
 export async function pythonPeer(setup: string): Promise<{
   names: Set<string>;
   call(name: string): Call;
+  /** The printed value of a Python expression, evaluated in the setup's globals. */
+  value(expr: string): Promise<string>;
   close(): void;
 } | null> {
   const python = process.env.TJAX_BENCH_PYTHON;
@@ -54,6 +56,9 @@ for f in fns.values():
     f(); f()
 print(' '.join(fns), flush=True)
 for line in sys.stdin:
+    if line.startswith('?'):
+        print(eval(line[1:]), flush=True)
+        continue
     f = fns[line.strip()]
     c0 = time.process_time(); t0 = time.perf_counter(); f()
     print((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000, flush=True)
@@ -73,6 +78,10 @@ for line in sys.stdin:
         .split(/\s+/)
         .map(Number);
       return { wall, cpu };
+    },
+    value: async (expr) => {
+      child.stdin.write(`?${expr}\n`);
+      return String((await lines.next()).value).trim();
     },
     close: () => child.stdin.end(),
   };
