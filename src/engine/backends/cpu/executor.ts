@@ -1,0 +1,345 @@
+/**
+ * @file Asynchronous dispatch on the CPU, as JAX does it: a call whose program is worth it
+ * (a kernel that runs on the worker pool, or much work in all) is queued on the executor, a worker
+ * thread that runs programs in order (executor-worker.ts) on a pool of its own, and the call
+ * returns its output buffers at once; reading one waits for it. The main thread is free meanwhile:
+ * host work, or more dispatches, overlap the computation.
+ *
+ * - Ordering: the executor runs programs in the order they were queued, so a program that reads
+ *   an earlier one's output finds it written. A program is sequence number `seq`; the shared word
+ *   `done[0]` is the last one finished (programs finish in order), so a buffer is ready once
+ *   `done[0]` reaches its producer's seq (`producer`, by buffer). A small program runs at once on
+ *   this thread when none of its inputs is pending, else it is queued too, behind its inputs, so
+ *   a dispatch never blocks. Outputs are always fresh buffers and each thread has its own
+ *   temporaries (program.ts), so a program run here never writes what a queued one reads.
+ * - Reads: `waitSync` blocks with Atomics.wait (dataSync, printing, a scalar read); `wait`
+ *   awaits Atomics.waitAsync, holding a timer meanwhile, because a pending waitAsync does not keep
+ *   Node's event loop alive and the executor is unref'd (it never keeps a process alive itself).
+ * - Errors: a kernel that throws fails its program; the executor posts the error, names the
+ *   operation (`jit(conv_general_dilated, ...)` and the kernel), and fails every later program
+ *   that reads a failed one's outputs with the same error. The error surfaces when a result is
+ *   read (or waited for), as in JAX.
+ * - Settings made on this thread at run time (the GEMM tier, SIMD, the thread count: tests switch
+ *   them in-process) travel with each program.
+ *
+ * `TJAX_CPU_ASYNC=0` (or `setCpuAsync(false)`) runs everything on the calling thread, as does a
+ * process with one CPU thread (TJAX_CPU_THREADS=1) or where workers cannot start.
+ */
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { type TypedArray, toDType, typedArrayFor } from '../../core/dtype.js';
+import { cpuBlasWanted, nativeBlas } from './blas.js';
+import type { ProgramDesc } from './program.js';
+import { cpuThreads, threadStatsMemory, workerStart } from './threads.js';
+import { cpuSimd } from './wasm/simd.js';
+
+/** What the executor gets per program (executor-worker.ts). */
+export interface RunMessage {
+  seq: number;
+  id: number;
+  /** Sent with a program's first run (and again after the executor's cache was cleared). */
+  desc?: ProgramDesc;
+  label: string;
+  inputs: unknown[];
+  /** The program's output buffers, in the order of its 'output' buffers. */
+  outputs: TypedArray[];
+  /** Sequence numbers of the pending programs whose outputs this one reads. */
+  deps: number[];
+  settings: { blas: boolean; simd: boolean; threads: number };
+  clear?: boolean;
+}
+
+/** What the executor posts back: only errors (completion is the shared word). */
+export interface ErrorMessage {
+  seq: number;
+  name: string;
+  message: string;
+}
+
+/** A program as the dispatcher sees it (the CPU backend's compiled program). */
+export interface Dispatchable {
+  desc: ProgramDesc;
+  id: number;
+  readonly label?: string;
+  /** Worth running on the executor (backend.ts decides). */
+  heavy: boolean;
+  /** Runs the program here into given outputs (when the executor stops with work queued). */
+  runInto(inputs: readonly unknown[], outputs: readonly TypedArray[]): void;
+}
+
+/** A queued program, kept until it is done, so that this thread can run it if the executor stops. */
+interface Queued {
+  seq: number;
+  p: Dispatchable;
+  inputs: readonly unknown[];
+  outputs: TypedArray[];
+}
+
+let override: boolean | null = null;
+
+/** For tests and benchmarks: force asynchronous dispatch on or off (null: TJAX_CPU_ASYNC). */
+export function setCpuAsync(on: boolean | null): void {
+  override = on;
+}
+
+let executor: {
+  worker: Worker;
+  port: MessagePort;
+  done: Int32Array;
+  /** Program ids the executor has the description of. */
+  has: Set<number>;
+} | null = null;
+let broken = false;
+let lastSeq = 0;
+const queued: Queued[] = [];
+/** The seq of the program that writes each pending buffer. */
+const producer = new WeakMap<object, number>();
+/** Errors posted by the executor, by seq (drained from its port when a read needs them). */
+const errors = new Map<number, ErrorMessage>();
+
+/** Whether calls may go to the executor now. */
+export function asyncOn(): boolean {
+  if (broken) return false;
+  return (override ?? envAsync) && cpuThreads() > 1;
+}
+
+const envAsync = process.env.TJAX_CPU_ASYNC !== '0';
+
+/** Whether anything is queued or running on the executor. */
+export function busy(): boolean {
+  return executor !== null && Atomics.load(executor.done, 0) < lastSeq;
+}
+
+/**
+ * The seq of the program that writes `buf`, when that matters: it is still running, or some
+ * program has failed (the executor counts failures in `done[1]`); else 0.
+ */
+function producerOf(buf: unknown): number {
+  const ex = executor;
+  if (ex === null) return 0;
+  if (Atomics.load(ex.done, 0) >= lastSeq && Atomics.load(ex.done, 1) === 0) return 0;
+  return producer.get(buf as object) ?? 0;
+}
+
+/** Whether `buf` is still being computed, or came from a program that failed. */
+export function isPending(buf: unknown): boolean {
+  const s = producerOf(buf);
+  if (s === 0) return false;
+  if (s > Atomics.load(executor!.done, 0)) return true;
+  drainErrors();
+  return errors.has(s);
+}
+
+function start(): NonNullable<typeof executor> {
+  if (executor) return executor;
+  // OpenBLAS reads its environment when it loads: the main thread loads it first (blas.ts sets
+  // it up), so that the executor finds it set up (a worker's process.env is its own copy).
+  if (cpuBlasWanted()) nativeBlas();
+  const wt = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  const { port1, port2 } = new wt.MessageChannel();
+  // [last program done, programs failed]
+  const done = new Int32Array(new SharedArrayBuffer(8));
+  done[0] = lastSeq;
+  const entry = workerStart('executor-worker');
+  const worker = new wt.Worker(entry.entry, {
+    eval: entry.eval,
+    workerData: { port: port2, done, stats: threadStatsMemory() },
+    transferList: [port2],
+    name: 'tjax-cpu-executor',
+  });
+  const fail = (why: string) => {
+    broken = true;
+    // The queued programs that did not finish run here, in order (each from its start: a
+    // program writes all of its outputs), so that nothing is lost with the executor.
+    for (const q of queued) {
+      if (q.seq <= Atomics.load(done, 0) || errors.has(q.seq)) continue;
+      try {
+        q.p.runInto(q.inputs, q.outputs);
+      } catch (e) {
+        const d = e instanceof Error ? e : new Error(String(e));
+        errors.set(q.seq, { seq: q.seq, name: d.name, message: `${q.p.label || 'cpu program'}: ${d.message} (${why})` });
+        Atomics.add(done, 1, 1);
+      }
+    }
+    queued.length = 0;
+    Atomics.store(done, 0, lastSeq);
+    Atomics.notify(done, 0);
+  };
+  worker.on('error', (e) => fail(e instanceof Error ? e.message : String(e)));
+  worker.on('exit', (code) => {
+    if (!broken) fail(`it exited (code ${code})`);
+  });
+  worker.unref();
+  port1.unref();
+  executor = { worker, port: port1, done, has: new Set() };
+  return executor;
+}
+
+/** A buffer every thread can write: shared memory, whatever its size. */
+function sharedBuffer(dtype: string, size: number): TypedArray {
+  const proto = typedArrayFor(toDType(dtype), 0);
+  const Ctor = proto.constructor as new (b: SharedArrayBuffer) => TypedArray;
+  return new Ctor(new SharedArrayBuffer(Math.max(1, size) * proto.BYTES_PER_ELEMENT)).subarray(0, size) as TypedArray;
+}
+
+/** The executor's cache of programs is cleared when it holds this many. */
+const MAX_PROGRAMS = 512;
+
+/**
+ * Runs `p` on `inputs`: at once on this thread (`runHere`) when asynchronous dispatch is off, or
+ * the program is light and its inputs are ready; else queued on the executor. Returns its outputs.
+ */
+export function dispatch(p: Dispatchable, inputs: readonly unknown[], runHere: () => TypedArray[]): TypedArray[] {
+  if (!asyncOn()) {
+    if (busy()) for (const b of inputs) waitSync(b);
+    return runHere();
+  }
+  if (!p.heavy && !inputs.some(isPending)) return runHere();
+  try {
+    start();
+  } catch {
+    // Workers cannot start here (a permission model, say): run on this thread from now on.
+    broken = true;
+    return runHere();
+  }
+  return enqueue(p, inputs);
+}
+
+/** Forgets queued programs that are done. */
+function prune(done: number): void {
+  let i = 0;
+  while (i < queued.length && queued[i].seq <= done) i++;
+  if (i > 0) queued.splice(0, i);
+}
+
+function enqueue(p: Dispatchable, inputs: readonly unknown[]): TypedArray[] {
+  const ex = start();
+  const d = p.desc;
+  const outputs: TypedArray[] = [];
+  for (const info of d.buffers) if (info.role === 'output') outputs.push(sharedBuffer(info.dtype, info.size));
+  const seq = ++lastSeq;
+  // The executor fails a program whose input came from a failed one (it knows which failed).
+  const deps: number[] = [];
+  for (const b of inputs) {
+    const s = producer.get(b as object);
+    if (s !== undefined && !deps.includes(s)) deps.push(s);
+  }
+  for (const o of outputs) producer.set(o, seq);
+  prune(Atomics.load(ex.done, 0));
+  queued.push({ seq, p, inputs, outputs });
+  const msg: RunMessage = {
+    seq,
+    id: p.id,
+    label: p.label ?? '',
+    inputs: [...inputs],
+    outputs,
+    deps,
+    settings: { blas: cpuBlasWanted(), simd: cpuSimd.enabled, threads: cpuThreads() },
+  };
+  if (!ex.has.has(p.id)) {
+    if (ex.has.size >= MAX_PROGRAMS) {
+      msg.clear = true;
+      ex.has.clear();
+    }
+    msg.desc = d;
+    ex.has.add(p.id);
+  }
+  ex.port.postMessage(msg);
+  // Outputs by program order: an output may be an input passed through.
+  const byId = new Map<number, TypedArray>();
+  let o = 0;
+  for (const [id, info] of d.buffers.entries()) if (info.role === 'output') byId.set(id, outputs[o++]);
+  return d.outputs.map((b) => byId.get(b) ?? (inputs[d.inputs.indexOf(b)] as TypedArray));
+}
+
+/** The executor's errors, moved from its port to `errors`. */
+function drainErrors(): void {
+  if (!executor) return;
+  const wt = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  for (let m = wt.receiveMessageOnPort(executor.port); m; m = wt.receiveMessageOnPort(executor.port)) {
+    const e = m.message as ErrorMessage;
+    errors.set(e.seq, e);
+  }
+}
+
+/** Atomics.waitAsync (ES2024; Node 20 has it, the project's TypeScript libs do not declare it). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
+
+const ERROR_CLASSES: Record<string, ErrorConstructor> = {
+  Error,
+  RangeError,
+  TypeError,
+};
+
+/** Throws the error of the program that wrote `buf`, if it failed. */
+function check(seq: number): void {
+  if (executor) prune(Atomics.load(executor.done, 0));
+  drainErrors();
+  const e = errors.get(seq);
+  if (e) throw new (ERROR_CLASSES[e.name] ?? Error)(e.message);
+}
+
+/** Blocks until `buf` is computed; throws its program's error. */
+export function waitSync(buf: unknown): void {
+  const s = producerOf(buf);
+  if (s === 0) return;
+  const ex = executor;
+  if (ex) for (let d = Atomics.load(ex.done, 0); d < s; d = Atomics.load(ex.done, 0)) Atomics.wait(ex.done, 0, d);
+  check(s);
+}
+
+let waiting = 0;
+let keepAlive: ReturnType<typeof setInterval> | null = null;
+
+/** Resolves when `buf` is computed; rejects with its program's error. */
+export async function wait(buf: unknown): Promise<void> {
+  const s = producerOf(buf);
+  if (s === 0) return;
+  const ex = executor;
+  if (ex && Atomics.load(ex.done, 0) < s) {
+    if (waiting++ === 0) keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      for (let d = Atomics.load(ex.done, 0); d < s; d = Atomics.load(ex.done, 0)) {
+        const r = waitAsync(ex.done, 0, d);
+        if (r.async) await r.value;
+      }
+    } finally {
+      if (--waiting === 0 && keepAlive) {
+        clearInterval(keepAlive);
+        keepAlive = null;
+      }
+    }
+  }
+  check(s);
+}
+
+/** Resolves when everything queued so far is done (errors are left to the reads). */
+export async function drain(): Promise<void> {
+  const ex = executor;
+  if (!ex) return;
+  const s = lastSeq;
+  if (Atomics.load(ex.done, 0) >= s) return;
+  if (waiting++ === 0) keepAlive = setInterval(() => {}, 1 << 30);
+  try {
+    for (let d = Atomics.load(ex.done, 0); d < s; d = Atomics.load(ex.done, 0)) {
+      const r = waitAsync(ex.done, 0, d);
+      if (r.async) await r.value;
+    }
+  } finally {
+    if (--waiting === 0 && keepAlive) {
+      clearInterval(keepAlive);
+      keepAlive = null;
+    }
+  }
+}
+
+/** Blocks until everything queued so far is done. */
+export function drainSync(): void {
+  const ex = executor;
+  if (!ex) return;
+  for (let d = Atomics.load(ex.done, 0); d < lastSeq; d = Atomics.load(ex.done, 0)) Atomics.wait(ex.done, 0, d);
+}
