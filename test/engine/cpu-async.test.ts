@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch, isPending, setCpuAsync } from '../../src/engine/backends/cpu/executor.js';
-import type { ProgramDesc } from '../../src/engine/backends/cpu/program.js';
+import { buffersFor, instantiate, type ProgramDesc } from '../../src/engine/backends/cpu/program.js';
 import { setCpuThreads } from '../../src/engine/backends/cpu/threads.js';
 import type { TypedArray } from '../../src/engine/core/dtype.js';
 import type { Value } from '../../src/engine/index.js';
@@ -110,7 +110,13 @@ describe('asynchronous dispatch', () => {
   it('control flow runs on the executor: a jitted while loop', async () => {
     setCpuThreads(2);
     setCpuAsync(true);
-    const f = jit((n: Value) => lax.whileLoop((c: Value[]) => lax.lt(c[0], n), (c: Value[]) => [c[0].add(1), c[1].mul(2)], [0, 1.0]));
+    const f = jit((n: Value) =>
+      lax.whileLoop(
+        (c: Value[]) => lax.lt(c[0], n),
+        (c: Value[]) => [c[0].add(1), c[1].mul(2)],
+        [0, 1.0],
+      ),
+    );
     const [i, v] = f(10) as Value[];
     expect(await i.item()).toBe(10);
     expect(await v.item()).toBe(1024);
@@ -144,25 +150,79 @@ describe('errors', () => {
     };
   }
   let ids = 1 << 30;
-  const run = (desc: ProgramDesc, input: TypedArray) =>
-    dispatch({ desc, id: ids++, label: 'jit(test_op)', heavy: true }, [input], () => {
+  /** Queues `desc` on the executor (it runs here only where the executor stops before it). */
+  const run = (desc: ProgramDesc, input: TypedArray) => {
+    const inst = instantiate(desc);
+    const runInto = (ins: readonly unknown[], outs: readonly TypedArray[]) => {
+      const bufs = buffersFor(inst, ins, outs);
+      for (const s of inst.steps) s.run(bufs);
+    };
+    return dispatch({ desc, id: ids++, label: 'jit(test_op)', heavy: true, runInto }, [input], () => {
       throw new Error('not queued');
     })[0];
+  };
+  const values = (d: TypedArray) => Array.from(d as Float32Array);
 
   it('surfaces at the read, naming the operation and the kernel, and fails what reads the result', async () => {
     setCpuThreads(2);
     setCpuAsync(true);
     const failing = run(program("throw new RangeError('index out of range');"), new Float32Array(4));
     const after = run(program('for (let i = lo; i < hi; i++) b1[i] = b0[i] + 1;'), failing);
-    const fine = run(program('for (let i = lo; i < hi; i++) b1[i] = b0[i] * 2;'), new Float32Array([1, 2, 3, 4]));
+    const fine = run(
+      program('for (let i = lo; i < hi; i++) b1[i] = b0[i] * 2;'),
+      new Float32Array([1, 2, 3, 4]),
+    );
     const { CpuBackend } = await import('../../src/engine/backends/cpu/backend.js');
     const cpu = new CpuBackend();
     expect(() => cpu.toHostSync(failing)).toThrow(RangeError);
     expect(() => cpu.toHostSync(failing)).toThrow('jit(test_op): kernel map_0 failed: index out of range');
     await expect(cpu.toHost(after)).rejects.toThrow('jit(test_op): kernel map_0 failed: index out of range');
-    expect(Array.from(await cpu.toHost(fine))).toEqual([2, 4, 6, 8]);
-    // A light program on a failed result goes through the executor and fails too.
+    expect(values(await cpu.toHost(fine))).toEqual([2, 4, 6, 8]);
+    // A failed result stays failed: reads keep throwing, and ops on it fail at their reads.
     expect(isPending(after)).toBe(true);
+    const y = jnp.asarray(new Float32Array([1, 2, 3, 4]));
+    expect(() =>
+      cpu.toHostSync(run(program('for (let i = lo; i < hi; i++) b1[i] = b0[i];'), failing)),
+    ).toThrow('index out of range');
+    // Later work runs as before: queued programs, and jitted calls on the executor and here.
+    expect(
+      values(cpu.toHostSync(run(program('for (let i = lo; i < hi; i++) b1[i] = b0[i] - 1;'), y.dataSync()))),
+    ).toEqual([0, 1, 2, 3]);
+    setCpuAsync(false);
+    const want = Buffer.from(bytes(heavy(x0).dataSync()));
+    setCpuAsync(true);
+    expect(bytes(heavy(x0).dataSync())).toEqual(want);
+  });
+
+  it('an executor that stops fails the program it ran; the queued ones run here, later ones on a new executor', async () => {
+    setCpuThreads(2);
+    setCpuAsync(true);
+    const { CpuBackend } = await import('../../src/engine/backends/cpu/backend.js');
+    const cpu = new CpuBackend();
+    const gone = run(program('process.exit(7);'), new Float32Array(4));
+    const after = run(program('for (let i = lo; i < hi; i++) b1[i] = b0[i] + 1;'), gone);
+    const queued = run(
+      program('for (let i = lo; i < hi; i++) b1[i] = b0[i] * 3;'),
+      new Float32Array([1, 2, 3, 4]),
+    );
+    // The read blocks in Atomics.wait: the thread's exit wakes it (no event loop turn needed).
+    expect(() => cpu.toHostSync(gone)).toThrow('jit(test_op): the CPU executor stopped while running it');
+    await expect(cpu.toHost(after)).rejects.toThrow('the CPU executor stopped while running it');
+    expect(values(cpu.toHostSync(queued))).toEqual([3, 6, 9, 12]);
+    // A new executor takes the next heavy call.
+    const y = heavy(x0);
+    expect(isPending(bufOf(y))).toBe(true);
+    setCpuAsync(false);
+    const want = Buffer.from(bytes(heavy(x0).dataSync()));
+    setCpuAsync(true);
+    expect(bytes(y.dataSync())).toEqual(want);
+    expect(
+      values(
+        cpu.toHostSync(
+          run(program('for (let i = lo; i < hi; i++) b1[i] = -b0[i];'), new Float32Array([1, 2, 3, 4])),
+        ),
+      ),
+    ).toEqual([-1, -2, -3, -4]);
   });
 });
 

@@ -10,14 +10,15 @@
  */
 import os from 'node:os';
 import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
-import type { Kernel, KernelProgram, MapKernel } from '../../compile/kir.js';
+import type { ArgReduceKernel, Kernel, KernelProgram, MapKernel, ReduceKernel } from '../../compile/kir.js';
+import { expandKernel } from '../../compile/libm/index.js';
 import { foldMatmulTransposes } from '../../compile/matmul-layout.js';
 import { replanBuffers, tempBytes } from '../../compile/plan.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
-import { renderKernel } from './codegen.js';
-import { dispatch, drain, drainSync, type Dispatchable, wait, waitSync } from './executor.js';
+import { renderKernel, transposedDim } from './codegen.js';
+import { type Dispatchable, dispatch, drain, drainSync, wait, waitSync } from './executor.js';
 import {
   bufferDesc,
   buffersFor,
@@ -29,7 +30,11 @@ import {
   type StepDesc,
 } from './program.js';
 import { type KernelFn, LARGE_WORK, shareable } from './threads.js';
-import { cpuSimd, simdStats, wasmMapKernel } from './wasm/simd.js';
+import { cpuSimd, simdStats, type WasmKernel, wasmMapKernel } from './wasm/simd.js';
+import { wasmArgReduceKernel } from './wasm/simd-argreduce.js';
+import { wasmColumnsKernel } from './wasm/simd-columns.js';
+import { wasmReduceKernel } from './wasm/simd-reduce.js';
+import { wasmTransposeKernel } from './wasm/simd-transpose.js';
 
 interface CpuProgram extends CompiledProgram, Dispatchable {
   desc: ProgramDesc;
@@ -69,17 +74,13 @@ function indent(s: string, by = '//   '): string {
 
 let programs = 0;
 
-/** The SIMD form of a map kernel, compiled, or null (none, off, or no WebAssembly here). */
-function simdKernel(
-  k: MapKernel,
-  program: KernelProgram,
-): { fn: KernelFn; source: string; bytes: number } | null {
-  if (!cpuSimd.enabled) return null;
-  const w = wasmMapKernel(
-    k,
-    (b) => program.buffers[b].dtype,
-    (b) => program.buffers[b].size,
-  );
+/** Map kernels with libm expansions run as SIMD from this many elements on. */
+const SIMD_LIBM_WORK = 256;
+
+type SimdFn = { fn: KernelFn; source: string; bytes: number } | null;
+
+/** A SIMD kernel's wrapper source compiled (null: none, or no WebAssembly here). */
+function compiled(w: WasmKernel | null): SimdFn {
   if (!w) return null;
   try {
     const fn = new Function(`return ${w.source}`)() as KernelFn;
@@ -90,6 +91,26 @@ function simdKernel(
   }
 }
 
+/** The SIMD form of a map or reduction kernel, compiled, or null (none, or off). */
+function simdKernel(k: MapKernel | ReduceKernel | ArgReduceKernel, program: KernelProgram): SimdFn {
+  if (!cpuSimd.enabled) return null;
+  const dtypeOf = (b: number) => program.buffers[b].dtype;
+  const sizeOf = (b: number) => program.buffers[b].size;
+  return compiled(
+    k.kind === 'map'
+      ? wasmMapKernel(k, dtypeOf, sizeOf)
+      : k.kind === 'argreduce'
+        ? wasmArgReduceKernel(k, dtypeOf, sizeOf)
+        : (wasmReduceKernel(k, dtypeOf, sizeOf) ?? wasmColumnsKernel(k, dtypeOf, sizeOf)),
+  );
+}
+
+/** A transposing copy as WebAssembly SIMD (wasm/simd-transpose.ts), compiled, or null. */
+function simdTranspose(k: MapKernel, program: KernelProgram, js: string): SimdFn {
+  if (!cpuSimd.enabled) return null;
+  return compiled(wasmTransposeKernel(k, transposedDim(k), (b) => program.buffers[b].dtype, js));
+}
+
 export class CpuBackend implements Backend {
   readonly platform = 'cpu';
   /** Convolutions as GEMMs over gathered patches (lib-conv.ts). */
@@ -97,15 +118,20 @@ export class CpuBackend implements Backend {
   readonly devices: Device[];
   constructor() {
     const cpu = os.cpus()[0]?.model?.trim() || 'unknown CPU';
-    this.devices = [
-      new Device(
-        'cpu',
-        0,
-        'cpu',
-        `${cpu} (${os.cpus().length} cores), JavaScript and WebAssembly SIMD kernels`,
-        this,
-      ),
-    ];
+    // TJAX_CPU_DEVICES=n: n CPU devices sharing the worker pool and memory (for pmap), as XLA's
+    // --xla_force_host_platform_device_count; one by default, as JAX.
+    const n = Math.max(1, Number.parseInt(process.env.TJAX_CPU_DEVICES ?? '1', 10) || 1);
+    this.devices = Array.from(
+      { length: n },
+      (_, i) =>
+        new Device(
+          'cpu',
+          i,
+          'cpu',
+          `${cpu} (${os.cpus().length} cores), JavaScript and WebAssembly SIMD kernels`,
+          this,
+        ),
+    );
   }
 
   /** Host data as is, or, when large and threads are on, a copy on a SharedArrayBuffer (once,
@@ -139,8 +165,10 @@ export class CpuBackend implements Backend {
     const simdFlags: boolean[] = [];
     let heavy = false;
     let work = 0;
-    const steps = program.kernels.map((k, i): StepDesc => {
-      const name = kernelName(k, i);
+    const steps = program.kernels.map((k0, i): StepDesc => {
+      const name = kernelName(k0, i);
+      // float32 transcendental functions become the libm's polynomials (JavaScript and SIMD alike).
+      const k = expandKernel(k0);
       simdFlags.push(false);
       fns.push(undefined);
       if (k.kind === 'cond' || k.kind === 'while' || k.kind === 'loop') {
@@ -155,7 +183,14 @@ export class CpuBackend implements Backend {
           sources.push(
             `// ${name}: cond on b${k.index} (${k.ins.map((b) => `b${b}`).join(', ')}) -> ${k.outs.map((b) => `b${b}`).join(', ')}\n${branches.map((e, j) => `// branch ${j}:\n${indent(e.sources.join('\n\n'))}`).join('\n')}`,
           );
-          return { kind: 'cond', name, index: k.index, ins: k.ins, outs: k.outs, branches: branches.map((b) => b.desc) };
+          return {
+            kind: 'cond',
+            name,
+            index: k.index,
+            ins: k.ins,
+            outs: k.outs,
+            branches: branches.map((b) => b.desc),
+          };
         }
         if (k.kind === 'while') {
           const cond = nested(k.cond);
@@ -208,8 +243,15 @@ export class CpuBackend implements Backend {
       const large = r.extent > 1 && r.work >= LARGE_WORK;
       work += r.work;
       heavy ||= large;
-      // A large map kernel with an exact SIMD form runs as WebAssembly (wasm/simd.ts).
-      const simd = large && !r.carry && k.kind === 'map' ? simdKernel(k, program) : null;
+      // A large map kernel with an exact SIMD form runs as WebAssembly (wasm/simd.ts); so does a
+      // smaller one with libm polynomials in it, which cost JavaScript a Math.fround per op.
+      const libm = k !== k0 && r.work >= SIMD_LIBM_WORK;
+      const simd =
+        (large || libm) && !r.carry && k.kind === 'map'
+          ? (simdKernel(k, program) ?? (large ? simdTranspose(k, program, r.source) : null))
+          : large && (k.kind === 'reduce' || k.kind === 'argreduce')
+            ? simdKernel(k, program)
+            : null;
       // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
       fns[i] = (simd?.fn ?? new Function(`return ${r.source}`)()) as KernelFn;
       simdFlags[i] = simd !== null;
@@ -227,8 +269,12 @@ export class CpuBackend implements Backend {
         out: r.params.indexOf((k as { out: number }).out),
       };
     });
+    const buffers = program.buffers.map(bufferDesc);
+    for (const k of program.kernels)
+      if (k.kind === 'map' || k.kind === 'reduce' || k.kind === 'argreduce' || k.kind === 'scan')
+        buffers[k.out].written = true;
     const desc: ProgramDesc = {
-      buffers: program.buffers.map(bufferDesc),
+      buffers,
       inputs: program.inputs,
       outputs: program.outputs,
       steps,

@@ -26,7 +26,11 @@ function sliceSizes(desc: ProgramDesc, ids: readonly number[], length: number): 
   return ids.map((b) => (length === 0 ? 0 : desc.buffers[b].size / length));
 }
 
-export function controlStep(k: CondDesc | WhileDesc | LoopDesc, desc: ProgramDesc, host: ControlHost): Step['run'] {
+export function controlStep(
+  k: CondDesc | WhileDesc | LoopDesc,
+  desc: ProgramDesc,
+  host: ControlHost,
+): Step['run'] {
   switch (k.kind) {
     case 'cond': {
       const exes = k.branches.map((b) => host.instantiate(b));

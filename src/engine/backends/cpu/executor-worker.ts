@@ -4,7 +4,8 @@
  * temporaries) and running large kernels on a worker pool of its own, as the main thread does when
  * it runs a program itself. After each program it stores its sequence number in the shared word
  * `done[0]` and wakes whoever waits on it. A program that throws, or reads the output of one that
- * failed, posts its error (naming the operation and the kernel) and counts in `done[1]`.
+ * failed, posts its error (naming the operation and the kernel) and counts in `done[1]`. When the
+ * thread exits it sets `done[2]` and wakes the waiters too.
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { setCpuBlas } from './blas.js';
@@ -35,8 +36,8 @@ function run(m: RunMessage): void {
       inst = instantiate(m.desc);
       programs.set(m.id, inst);
     }
-    const dep = m.deps.find((s) => failed.has(s));
-    if (dep !== undefined) error = { ...failed.get(dep)!, seq: m.seq };
+    const dep = m.failed[0] ?? failed.get(m.deps.find((s) => failed.has(s)) ?? -1);
+    if (dep !== undefined) error = { ...dep, seq: m.seq };
     else {
       setCpuBlas(m.settings.blas);
       cpuSimd.enabled = m.settings.simd;
@@ -47,7 +48,11 @@ function run(m: RunMessage): void {
           s.run(bufs);
         } catch (e) {
           const d = describe(e);
-          error = { seq: m.seq, name: d.name, message: `${m.label || 'cpu program'}: kernel ${s.name} failed: ${d.message}` };
+          error = {
+            seq: m.seq,
+            name: d.name,
+            message: `${m.label || 'cpu program'}: kernel ${s.name} failed: ${d.message}`,
+          };
           break;
         }
       }
@@ -66,3 +71,8 @@ function run(m: RunMessage): void {
 }
 
 port.on('message', run);
+// Wakes a main thread blocked on `done[0]` (it cannot see the 'exit' event while it blocks).
+process.on('exit', () => {
+  Atomics.store(done, 2, 1);
+  Atomics.notify(done, 0);
+});

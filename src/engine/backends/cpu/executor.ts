@@ -18,19 +18,26 @@
  * - Errors: a kernel that throws fails its program; the executor posts the error, names the
  *   operation (`jit(conv_general_dilated, ...)` and the kernel), and fails every later program
  *   that reads a failed one's outputs with the same error. The error surfaces when a result is
- *   read (or waited for), as in JAX.
+ *   read (or waited for), as in JAX; programs that do not read a failed result run as usual.
+ * - The executor stopping (process.exit in a kernel, an uncaught error, memory): its exit
+ *   handler sets the shared word `done[2]`, which wakes a read blocked in Atomics.wait (the
+ *   'exit' event cannot reach a blocked thread). The program it was running fails with an error
+ *   that says so, the programs queued after it run here (or fail, when they read a failed
+ *   result), and the next heavy call starts a new executor; after `MAX_RESTARTS` stops, every
+ *   call runs on this thread.
  * - Settings made on this thread at run time (the GEMM tier, SIMD, the thread count: tests switch
  *   them in-process) travel with each program.
  *
  * `TJAX_CPU_ASYNC=0` (or `setCpuAsync(false)`) runs everything on the calling thread, as does a
  * process with one CPU thread (TJAX_CPU_THREADS=1) or where workers cannot start.
  */
-import type { MessagePort, Worker } from 'node:worker_threads';
+
 import { createRequire } from 'node:module';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { type TypedArray, toDType, typedArrayFor } from '../../core/dtype.js';
 import { cpuBlasWanted, nativeBlas } from './blas.js';
 import type { ProgramDesc } from './program.js';
-import { cpuThreads, threadStatsMemory, workerStart } from './threads.js';
+import { allocBuffer, cpuThreads, threadStatsMemory, workerStart } from './threads.js';
 import { cpuSimd } from './wasm/simd.js';
 
 /** What the executor gets per program (executor-worker.ts). */
@@ -45,6 +52,8 @@ export interface RunMessage {
   outputs: TypedArray[];
   /** Sequence numbers of the pending programs whose outputs this one reads. */
   deps: number[];
+  /** Errors of the programs it reads that failed outside this executor (it fails with the first). */
+  failed: ErrorMessage[];
   settings: { blas: boolean; simd: boolean; threads: number };
   clear?: boolean;
 }
@@ -73,6 +82,8 @@ interface Queued {
   p: Dispatchable;
   inputs: readonly unknown[];
   outputs: TypedArray[];
+  /** The seqs of the queued programs whose outputs it reads. */
+  deps: number[];
 }
 
 let override: boolean | null = null;
@@ -82,19 +93,26 @@ export function setCpuAsync(on: boolean | null): void {
   override = on;
 }
 
-let executor: {
+interface Executor {
   worker: Worker;
   port: MessagePort;
+  /** [last program done, programs failed, the thread has stopped]. */
   done: Int32Array;
   /** Program ids the executor has the description of. */
   has: Set<number>;
-} | null = null;
+  stopped: boolean;
+}
+
+let executor: Executor | null = null;
+/** Executors that stopped; past MAX_RESTARTS every call runs on this thread. */
+let stops = 0;
+const MAX_RESTARTS = 3;
 let broken = false;
 let lastSeq = 0;
 const queued: Queued[] = [];
 /** The seq of the program that writes each pending buffer. */
 const producer = new WeakMap<object, number>();
-/** Errors posted by the executor, by seq (drained from its port when a read needs them). */
+/** Errors of failed programs, by seq (the executor's are drained from its port when needed). */
 const errors = new Map<number, ErrorMessage>();
 
 /** Whether calls may go to the executor now. */
@@ -105,19 +123,27 @@ export function asyncOn(): boolean {
 
 const envAsync = process.env.TJAX_CPU_ASYNC !== '0';
 
+/** The last program done (every program is done when no executor runs). */
+function doneSeq(): number {
+  return executor === null ? lastSeq : Atomics.load(executor.done, 0);
+}
+
 /** Whether anything is queued or running on the executor. */
 export function busy(): boolean {
-  return executor !== null && Atomics.load(executor.done, 0) < lastSeq;
+  return doneSeq() < lastSeq;
 }
 
 /**
  * The seq of the program that writes `buf`, when that matters: it is still running, or some
- * program has failed (the executor counts failures in `done[1]`); else 0.
+ * program has failed (the executor counts its failures in `done[1]`); else 0.
  */
 function producerOf(buf: unknown): number {
-  const ex = executor;
-  if (ex === null) return 0;
-  if (Atomics.load(ex.done, 0) >= lastSeq && Atomics.load(ex.done, 1) === 0) return 0;
+  if (
+    errors.size === 0 &&
+    doneSeq() >= lastSeq &&
+    (executor === null || Atomics.load(executor.done, 1) === 0)
+  )
+    return 0;
   return producer.get(buf as object) ?? 0;
 }
 
@@ -125,20 +151,68 @@ function producerOf(buf: unknown): number {
 export function isPending(buf: unknown): boolean {
   const s = producerOf(buf);
   if (s === 0) return false;
-  if (s > Atomics.load(executor!.done, 0)) return true;
+  if (s > doneSeq()) return true;
   drainErrors();
   return errors.has(s);
 }
 
-function start(): NonNullable<typeof executor> {
+/** Fails program `seq` with `e` (renamed to it). */
+function failed(seq: number, e: Omit<ErrorMessage, 'seq'>): void {
+  errors.set(seq, { ...e, seq });
+}
+
+/**
+ * The executor `ex` has stopped: the program it was running fails, the ones queued after it run
+ * here in order (each from its start: a program writes all of its outputs) or fail with the
+ * result they read, and the next heavy call starts a new executor.
+ */
+function stopped(ex: Executor, why: string): void {
+  if (ex.stopped) return;
+  ex.stopped = true;
+  if (executor === ex) executor = null;
+  if (++stops > MAX_RESTARTS) broken = true;
+  drainErrors(ex);
+  const running = Atomics.load(ex.done, 0) + 1;
+  for (const q of queued) {
+    if (q.seq < running || errors.has(q.seq)) continue;
+    const dep = q.deps.find((s) => errors.has(s));
+    const label = q.p.label || 'cpu program';
+    if (q.seq === running)
+      failed(q.seq, {
+        name: 'Error',
+        message: `${label}: the CPU executor stopped while running it (${why})`,
+      });
+    else if (dep !== undefined) failed(q.seq, errors.get(dep)!);
+    else
+      try {
+        q.p.runInto(q.inputs, q.outputs);
+      } catch (e) {
+        const d = e instanceof Error ? e : new Error(String(e));
+        failed(q.seq, { name: d.name, message: `${label}: ${d.message}` });
+      }
+  }
+  queued.length = 0;
+  Atomics.store(ex.done, 0, lastSeq);
+  Atomics.notify(ex.done, 0);
+  ex.port.close();
+  ex.worker.removeAllListeners();
+  // (An 'error' event with no listener would be thrown.)
+  ex.worker.on('error', () => {});
+}
+
+/** Checks the executor `ex` that a wait on it found stopped (its exit handler set `done[2]`). */
+function checkStopped(ex: Executor): void {
+  if (Atomics.load(ex.done, 2) !== 0) stopped(ex, 'its thread exited');
+}
+
+function start(): Executor {
   if (executor) return executor;
   // OpenBLAS reads its environment when it loads: the main thread loads it first (blas.ts sets
   // it up), so that the executor finds it set up (a worker's process.env is its own copy).
   if (cpuBlasWanted()) nativeBlas();
   const wt = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
   const { port1, port2 } = new wt.MessageChannel();
-  // [last program done, programs failed]
-  const done = new Int32Array(new SharedArrayBuffer(8));
+  const done = new Int32Array(new SharedArrayBuffer(12));
   done[0] = lastSeq;
   const entry = workerStart('executor-worker');
   const worker = new wt.Worker(entry.entry, {
@@ -147,39 +221,32 @@ function start(): NonNullable<typeof executor> {
     transferList: [port2],
     name: 'tjax-cpu-executor',
   });
-  const fail = (why: string) => {
-    broken = true;
-    // The queued programs that did not finish run here, in order (each from its start: a
-    // program writes all of its outputs), so that nothing is lost with the executor.
-    for (const q of queued) {
-      if (q.seq <= Atomics.load(done, 0) || errors.has(q.seq)) continue;
-      try {
-        q.p.runInto(q.inputs, q.outputs);
-      } catch (e) {
-        const d = e instanceof Error ? e : new Error(String(e));
-        errors.set(q.seq, { seq: q.seq, name: d.name, message: `${q.p.label || 'cpu program'}: ${d.message} (${why})` });
-        Atomics.add(done, 1, 1);
-      }
-    }
-    queued.length = 0;
-    Atomics.store(done, 0, lastSeq);
-    Atomics.notify(done, 0);
-  };
-  worker.on('error', (e) => fail(e instanceof Error ? e.message : String(e)));
-  worker.on('exit', (code) => {
-    if (!broken) fail(`it exited (code ${code})`);
-  });
+  const ex: Executor = { worker, port: port1, done, has: new Set(), stopped: false };
+  worker.on('error', (e) => stopped(ex, e instanceof Error ? e.message : String(e)));
+  worker.on('exit', (code) => stopped(ex, `it exited with code ${code}`));
   worker.unref();
   port1.unref();
-  executor = { worker, port: port1, done, has: new Set() };
-  return executor;
+  executor = ex;
+  return ex;
 }
 
 /** A buffer every thread can write: shared memory, whatever its size. */
 function sharedBuffer(dtype: string, size: number): TypedArray {
   const proto = typedArrayFor(toDType(dtype), 0);
   const Ctor = proto.constructor as new (b: SharedArrayBuffer) => TypedArray;
-  return new Ctor(new SharedArrayBuffer(Math.max(1, size) * proto.BYTES_PER_ELEMENT)).subarray(0, size) as TypedArray;
+  return new Ctor(new SharedArrayBuffer(Math.max(1, size) * proto.BYTES_PER_ELEMENT)).subarray(
+    0,
+    size,
+  ) as TypedArray;
+}
+
+/**
+ * An output buffer the executor can write: large ones in the heap (heap.ts; later kernels on this
+ * thread address them where they are), else on a SharedArrayBuffer whatever the size.
+ */
+function outputBuffer(dtype: string, size: number): TypedArray {
+  const b = allocBuffer(toDType(dtype), size);
+  return b.buffer instanceof SharedArrayBuffer ? b : sharedBuffer(dtype, size);
 }
 
 /** The executor's cache of programs is cleared when it holds this many. */
@@ -189,9 +256,13 @@ const MAX_PROGRAMS = 512;
  * Runs `p` on `inputs`: at once on this thread (`runHere`) when asynchronous dispatch is off, or
  * the program is light and its inputs are ready; else queued on the executor. Returns its outputs.
  */
-export function dispatch(p: Dispatchable, inputs: readonly unknown[], runHere: () => TypedArray[]): TypedArray[] {
+export function dispatch(
+  p: Dispatchable,
+  inputs: readonly unknown[],
+  runHere: () => TypedArray[],
+): TypedArray[] {
   if (!asyncOn()) {
-    if (busy()) for (const b of inputs) waitSync(b);
+    if (busy() || errors.size > 0) for (const b of inputs) waitSync(b);
     return runHere();
   }
   if (!p.heavy && !inputs.some(isPending)) return runHere();
@@ -200,6 +271,7 @@ export function dispatch(p: Dispatchable, inputs: readonly unknown[], runHere: (
   } catch {
     // Workers cannot start here (a permission model, say): run on this thread from now on.
     broken = true;
+    for (const b of inputs) waitSync(b);
     return runHere();
   }
   return enqueue(p, inputs);
@@ -216,17 +288,18 @@ function enqueue(p: Dispatchable, inputs: readonly unknown[]): TypedArray[] {
   const ex = start();
   const d = p.desc;
   const outputs: TypedArray[] = [];
-  for (const info of d.buffers) if (info.role === 'output') outputs.push(sharedBuffer(info.dtype, info.size));
-  const seq = ++lastSeq;
-  // The executor fails a program whose input came from a failed one (it knows which failed).
+  for (const info of d.buffers) if (info.role === 'output') outputs.push(outputBuffer(info.dtype, info.size));
+  // The executor fails a program whose input came from a failed one (it knows which failed);
+  // inputs from failed programs that ran here (or on an executor that stopped) fail it here.
   const deps: number[] = [];
   for (const b of inputs) {
     const s = producer.get(b as object);
     if (s !== undefined && !deps.includes(s)) deps.push(s);
   }
+  const seq = ++lastSeq;
   for (const o of outputs) producer.set(o, seq);
   prune(Atomics.load(ex.done, 0));
-  queued.push({ seq, p, inputs, outputs });
+  queued.push({ seq, p, inputs, outputs, deps });
   const msg: RunMessage = {
     seq,
     id: p.id,
@@ -234,6 +307,7 @@ function enqueue(p: Dispatchable, inputs: readonly unknown[]): TypedArray[] {
     inputs: [...inputs],
     outputs,
     deps,
+    failed: deps.filter((s) => errors.has(s)).map((s) => ({ ...errors.get(s)!, seq })),
     settings: { blas: cpuBlasWanted(), simd: cpuSimd.enabled, threads: cpuThreads() },
   };
   if (!ex.has.has(p.id)) {
@@ -253,10 +327,10 @@ function enqueue(p: Dispatchable, inputs: readonly unknown[]): TypedArray[] {
 }
 
 /** The executor's errors, moved from its port to `errors`. */
-function drainErrors(): void {
-  if (!executor) return;
+function drainErrors(ex: Executor | null = executor): void {
+  if (!ex || ex.stopped) return;
   const wt = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-  for (let m = wt.receiveMessageOnPort(executor.port); m; m = wt.receiveMessageOnPort(executor.port)) {
+  for (let m = wt.receiveMessageOnPort(ex.port); m; m = wt.receiveMessageOnPort(ex.port)) {
     const e = m.message as ErrorMessage;
     errors.set(e.seq, e);
   }
@@ -283,51 +357,29 @@ function check(seq: number): void {
   if (e) throw new (ERROR_CLASSES[e.name] ?? Error)(e.message);
 }
 
-/** Blocks until `buf` is computed; throws its program's error. */
-export function waitSync(buf: unknown): void {
-  const s = producerOf(buf);
-  if (s === 0) return;
+/** Blocks until program `seq` is done (or the executor has stopped). */
+function blockUntil(seq: number): void {
   const ex = executor;
-  if (ex) for (let d = Atomics.load(ex.done, 0); d < s; d = Atomics.load(ex.done, 0)) Atomics.wait(ex.done, 0, d);
-  check(s);
+  if (!ex) return;
+  for (let d = Atomics.load(ex.done, 0); d < seq && !ex.stopped; d = Atomics.load(ex.done, 0)) {
+    Atomics.wait(ex.done, 0, d);
+    checkStopped(ex);
+  }
 }
 
 let waiting = 0;
 let keepAlive: ReturnType<typeof setInterval> | null = null;
 
-/** Resolves when `buf` is computed; rejects with its program's error. */
-export async function wait(buf: unknown): Promise<void> {
-  const s = producerOf(buf);
-  if (s === 0) return;
+/** Resolves when program `seq` is done (or the executor has stopped). */
+async function until(seq: number): Promise<void> {
   const ex = executor;
-  if (ex && Atomics.load(ex.done, 0) < s) {
-    if (waiting++ === 0) keepAlive = setInterval(() => {}, 1 << 30);
-    try {
-      for (let d = Atomics.load(ex.done, 0); d < s; d = Atomics.load(ex.done, 0)) {
-        const r = waitAsync(ex.done, 0, d);
-        if (r.async) await r.value;
-      }
-    } finally {
-      if (--waiting === 0 && keepAlive) {
-        clearInterval(keepAlive);
-        keepAlive = null;
-      }
-    }
-  }
-  check(s);
-}
-
-/** Resolves when everything queued so far is done (errors are left to the reads). */
-export async function drain(): Promise<void> {
-  const ex = executor;
-  if (!ex) return;
-  const s = lastSeq;
-  if (Atomics.load(ex.done, 0) >= s) return;
+  if (!ex || Atomics.load(ex.done, 0) >= seq) return;
   if (waiting++ === 0) keepAlive = setInterval(() => {}, 1 << 30);
   try {
-    for (let d = Atomics.load(ex.done, 0); d < s; d = Atomics.load(ex.done, 0)) {
+    for (let d = Atomics.load(ex.done, 0); d < seq && !ex.stopped; d = Atomics.load(ex.done, 0)) {
       const r = waitAsync(ex.done, 0, d);
       if (r.async) await r.value;
+      checkStopped(ex);
     }
   } finally {
     if (--waiting === 0 && keepAlive) {
@@ -337,9 +389,28 @@ export async function drain(): Promise<void> {
   }
 }
 
+/** Blocks until `buf` is computed; throws its program's error. */
+export function waitSync(buf: unknown): void {
+  const s = producerOf(buf);
+  if (s === 0) return;
+  blockUntil(s);
+  check(s);
+}
+
+/** Resolves when `buf` is computed; rejects with its program's error. */
+export async function wait(buf: unknown): Promise<void> {
+  const s = producerOf(buf);
+  if (s === 0) return;
+  await until(s);
+  check(s);
+}
+
+/** Resolves when everything queued so far is done (errors are left to the reads). */
+export async function drain(): Promise<void> {
+  await until(lastSeq);
+}
+
 /** Blocks until everything queued so far is done. */
 export function drainSync(): void {
-  const ex = executor;
-  if (!ex) return;
-  for (let d = Atomics.load(ex.done, 0); d < lastSeq; d = Atomics.load(ex.done, 0)) Atomics.wait(ex.done, 0, d);
+  blockUntil(lastSeq);
 }

@@ -22,6 +22,8 @@ export interface BufDesc {
   size: number;
   role: BufferRole;
   slot?: number;
+  /** A generated kernel writes every element (so the buffer need not be zeroed first). */
+  written?: boolean;
 }
 
 /** A kernel rendered to source: `(rt, ...buffers, lo, hi)` over its outermost loop. */
@@ -109,8 +111,8 @@ export interface Instance {
   steps: Step[];
   temps: (TypedArray | undefined)[];
   /** Output buffers to allocate per call, and planned temporaries: (id, dtype, size[, slot]). */
-  outs: { id: number; dtype: DType; size: number }[];
-  slots: { id: number; dtype: DType; size: number; slot: number }[];
+  outs: { id: number; dtype: DType; size: number; zero: boolean }[];
+  slots: { id: number; dtype: DType; size: number; slot: number; zero: boolean }[];
 }
 
 export function bufferDesc(b: BufferInfo): BufDesc {
@@ -166,7 +168,12 @@ function libStep(d: LibDesc, desc: ProgramDesc): Step['run'] {
   const impl: LibKernelImpl | undefined = libKernels[d.op];
   if (!impl) throw new Error(`the cpu backend has no library kernel ${d.op}`);
   const infos = [...d.ins, ...d.outs].map(
-    (b): BufferInfo => ({ id: b, dtype: toDType(desc.buffers[b].dtype), size: desc.buffers[b].size, role: desc.buffers[b].role }),
+    (b): BufferInfo => ({
+      id: b,
+      dtype: toDType(desc.buffers[b].dtype),
+      size: desc.buffers[b].size,
+      role: desc.buffers[b].role,
+    }),
   );
   return (bufs) =>
     impl(
@@ -186,7 +193,10 @@ export function instantiate(desc: ProgramDesc, fns: (KernelFn | undefined)[] = [
     switch (d.kind) {
       case 'gen':
         // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
-        return { name: d.name, run: genStep(d, fns[i] ?? (new Function(`return ${d.source}`)() as KernelFn)) };
+        return {
+          name: d.name,
+          run: genStep(d, fns[i] ?? (new Function(`return ${d.source}`)() as KernelFn)),
+        };
       case 'lib':
         return { name: d.name, run: libStep(d, desc) };
       default:
@@ -196,15 +206,20 @@ export function instantiate(desc: ProgramDesc, fns: (KernelFn | undefined)[] = [
   const outs: Instance['outs'] = [];
   const slots: Instance['slots'] = [];
   desc.buffers.forEach((b, id) => {
-    if (b.role === 'output') outs.push({ id, dtype: toDType(b.dtype), size: b.size });
+    const zero = !b.written;
+    if (b.role === 'output') outs.push({ id, dtype: toDType(b.dtype), size: b.size, zero });
     else if (b.role === 'temp' && b.slot !== undefined)
-      slots.push({ id, dtype: toDType(b.dtype), size: b.size, slot: b.slot });
+      slots.push({ id, dtype: toDType(b.dtype), size: b.size, slot: b.slot, zero });
   });
   return { desc, steps, temps: [], outs, slots };
 }
 
 /** Allocates the outputs (or takes them from `outputs`, by position among the output buffers). */
-export function buffersFor(inst: Instance, inputs: readonly unknown[], outputs?: readonly TypedArray[]): TypedArray[] {
+export function buffersFor(
+  inst: Instance,
+  inputs: readonly unknown[],
+  outputs?: readonly TypedArray[],
+): TypedArray[] {
   const d = inst.desc;
   const bufs: TypedArray[] = new Array(d.buffers.length);
   const ins = d.inputs;
@@ -212,12 +227,12 @@ export function buffersFor(inst: Instance, inputs: readonly unknown[], outputs?:
   const outs = inst.outs;
   for (let o = 0; o < outs.length; o++) {
     const b = outs[o];
-    bufs[b.id] = outputs ? outputs[o] : allocBuffer(b.dtype, b.size);
+    bufs[b.id] = outputs ? outputs[o] : allocBuffer(b.dtype, b.size, b.zero);
   }
   for (const b of inst.slots) {
     let t = inst.temps[b.slot];
     if (!t || t.length !== b.size || t.constructor !== typedArrayFor(b.dtype, 0).constructor) {
-      t = allocBuffer(b.dtype, b.size);
+      t = allocBuffer(b.dtype, b.size, b.zero);
       inst.temps[b.slot] = t;
     }
     bufs[b.id] = t;

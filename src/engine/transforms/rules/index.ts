@@ -14,3 +14,5 @@ import './custom.js';
 import './linalg.js';
 import './windowed.js';
 import './conv.js';
+import './bessel.js';
+import './collectives.js';
