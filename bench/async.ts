@@ -76,10 +76,17 @@ const chain = (on: boolean) =>
 
 const before = loadNote();
 const res = await alternate(
-  { 'overlap sync': step(false), 'overlap async': step(true), 'chain sync': chain(false), 'chain async': chain(true) },
+  {
+    'overlap sync': step(false),
+    'overlap async': step(true),
+    'chain sync': chain(false),
+    'chain async': chain(true),
+  },
   ROUNDS,
 );
-console.log(`host work overlapped with a jitted computation (~${tCompute.toFixed(0)} ms each); medians of ${ROUNDS} rounds`);
+console.log(
+  `host work overlapped with a jitted computation (~${tCompute.toFixed(0)} ms each); medians of ${ROUNDS} rounds`,
+);
 console.log(`${before}; after: ${loadNote()}`);
 for (const [name, ts] of Object.entries(res)) {
   const t = medians(ts);
