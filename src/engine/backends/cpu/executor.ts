@@ -36,7 +36,7 @@ import { createRequire } from 'node:module';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { type TypedArray, toDType, typedArrayFor } from '../../core/dtype.js';
 import { cpuBlasWanted, nativeBlas } from './blas.js';
-import type { ProgramDesc } from './program.js';
+import type { BufDesc, ProgramDesc } from './program.js';
 import { allocBuffer, cpuThreads, threadStatsMemory, workerStart } from './threads.js';
 import { cpuSimd } from './wasm/simd.js';
 
@@ -244,9 +244,9 @@ function sharedBuffer(dtype: string, size: number): TypedArray {
  * An output buffer the executor can write: large ones in the heap (heap.ts; later kernels on this
  * thread address them where they are), else on a SharedArrayBuffer whatever the size.
  */
-function outputBuffer(dtype: string, size: number): TypedArray {
-  const b = allocBuffer(toDType(dtype), size);
-  return b.buffer instanceof SharedArrayBuffer ? b : sharedBuffer(dtype, size);
+function outputBuffer(info: BufDesc): TypedArray {
+  const b = allocBuffer(toDType(info.dtype), info.size, !info.written);
+  return b.buffer instanceof SharedArrayBuffer ? b : sharedBuffer(info.dtype, info.size);
 }
 
 /** The executor's cache of programs is cleared when it holds this many. */
@@ -288,7 +288,7 @@ function enqueue(p: Dispatchable, inputs: readonly unknown[]): TypedArray[] {
   const ex = start();
   const d = p.desc;
   const outputs: TypedArray[] = [];
-  for (const info of d.buffers) if (info.role === 'output') outputs.push(outputBuffer(info.dtype, info.size));
+  for (const info of d.buffers) if (info.role === 'output') outputs.push(outputBuffer(info));
   // The executor fails a program whose input came from a failed one (it knows which failed);
   // inputs from failed programs that ran here (or on an executor that stopped) fail it here.
   const deps: number[] = [];
