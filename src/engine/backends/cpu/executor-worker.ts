@@ -4,8 +4,8 @@
  * temporaries) and running large kernels on a worker pool of its own, as the main thread does when
  * it runs a program itself. After each program it stores its sequence number in the shared word
  * `done[0]` and wakes whoever waits on it. A program that throws, or reads the output of one that
- * failed, posts its error (naming the operation and the kernel) and counts in `done[1]`. When the
- * thread exits it sets `done[2]` and wakes the waiters too.
+ * failed, posts its error (naming the operation and the kernel) and counts in `done[1]`. (When the
+ * thread exits, the code that loads this module sets `done[2]` and wakes the waiters: executor.ts.)
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { setCpuBlas } from './blas.js';
@@ -71,8 +71,3 @@ function run(m: RunMessage): void {
 }
 
 port.on('message', run);
-// Wakes a main thread blocked on `done[0]` (it cannot see the 'exit' event while it blocks).
-process.on('exit', () => {
-  Atomics.store(done, 2, 1);
-  Atomics.notify(done, 0);
-});

@@ -96,7 +96,10 @@ export function setCpuAsync(on: boolean | null): void {
 interface Executor {
   worker: Worker;
   port: MessagePort;
-  /** [last program done, programs failed, the thread has stopped]. */
+  /**
+   * [last program done (-1 once the thread has exited), programs failed, last done + 1 when the
+   * thread exited (else 0)].
+   */
   done: Int32Array;
   /** Program ids the executor has the description of. */
   has: Set<number>;
@@ -168,11 +171,13 @@ function failed(seq: number, e: Omit<ErrorMessage, 'seq'>): void {
  */
 function stopped(ex: Executor, why: string): void {
   if (ex.stopped) return;
+  // (Errors it posted before it stopped are still on its port.)
+  drainErrors(ex);
   ex.stopped = true;
   if (executor === ex) executor = null;
   if (++stops > MAX_RESTARTS) broken = true;
-  drainErrors(ex);
-  const running = Atomics.load(ex.done, 0) + 1;
+  const exited = Atomics.load(ex.done, 2);
+  const running = (exited > 0 ? exited - 1 : Atomics.load(ex.done, 0)) + 1;
   for (const q of queued) {
     if (q.seq < running || errors.has(q.seq)) continue;
     const dep = q.deps.find((s) => errors.has(s));
@@ -200,9 +205,34 @@ function stopped(ex: Executor, why: string): void {
   ex.worker.on('error', () => {});
 }
 
-/** Checks the executor `ex` that a wait on it found stopped (its exit handler set `done[2]`). */
-function checkStopped(ex: Executor): void {
-  if (Atomics.load(ex.done, 2) !== 0) stopped(ex, 'its thread exited');
+/** Whether the executor `ex` has stopped (its thread's exit handler sets `done[2]`). */
+function hasStopped(ex: Executor): boolean {
+  if (!ex.stopped && Atomics.load(ex.done, 2) !== 0) stopped(ex, 'its thread exited');
+  return ex.stopped;
+}
+
+/**
+ * The executor thread's code: it first sets up the wake-up on exit, so that even a thread that
+ * fails to load its module wakes its readers (a read blocked in Atomics.wait never sees the
+ * 'exit' event): `done[2]` becomes the last program done + 1, then `done[0]` becomes -1, which
+ * a reader about to wait on the value it read finds changed (no wake-up is lost); then it loads
+ * executor-worker.ts.
+ */
+function entrySource(): string {
+  const e = workerStart('executor-worker');
+  // (The word is spliced so that the built bundle holds no dynamic-import text: threads.ts.)
+  const load = ['im', 'port'].join('');
+  const body = e.eval ? (e.entry as string) : `${load}(${JSON.stringify(String(e.entry))})`;
+  // (An import, not require: the thread's code is an ES module where the process runs with
+  // --input-type=module.)
+  return `${load}('node:worker_threads').then(({ workerData: w }) => {
+  process.on('exit', () => {
+    Atomics.store(w.done, 2, Atomics.load(w.done, 0) + 1);
+    Atomics.store(w.done, 0, -1);
+    Atomics.notify(w.done, 0);
+  });
+  return ${body};
+});`;
 }
 
 function start(): Executor {
@@ -214,9 +244,8 @@ function start(): Executor {
   const { port1, port2 } = new wt.MessageChannel();
   const done = new Int32Array(new SharedArrayBuffer(12));
   done[0] = lastSeq;
-  const entry = workerStart('executor-worker');
-  const worker = new wt.Worker(entry.entry, {
-    eval: entry.eval,
+  const worker = new wt.Worker(entrySource(), {
+    eval: true,
     workerData: { port: port2, done, stats: threadStatsMemory() },
     transferList: [port2],
     name: 'tjax-cpu-executor',
@@ -361,10 +390,8 @@ function check(seq: number): void {
 function blockUntil(seq: number): void {
   const ex = executor;
   if (!ex) return;
-  for (let d = Atomics.load(ex.done, 0); d < seq && !ex.stopped; d = Atomics.load(ex.done, 0)) {
+  for (let d = Atomics.load(ex.done, 0); d < seq && !hasStopped(ex); d = Atomics.load(ex.done, 0))
     Atomics.wait(ex.done, 0, d);
-    checkStopped(ex);
-  }
 }
 
 let waiting = 0;
@@ -376,10 +403,9 @@ async function until(seq: number): Promise<void> {
   if (!ex || Atomics.load(ex.done, 0) >= seq) return;
   if (waiting++ === 0) keepAlive = setInterval(() => {}, 1 << 30);
   try {
-    for (let d = Atomics.load(ex.done, 0); d < seq && !ex.stopped; d = Atomics.load(ex.done, 0)) {
+    for (let d = Atomics.load(ex.done, 0); d < seq && !hasStopped(ex); d = Atomics.load(ex.done, 0)) {
       const r = waitAsync(ex.done, 0, d);
       if (r.async) await r.value;
-      checkStopped(ex);
     }
   } finally {
     if (--waiting === 0 && keepAlive) {
