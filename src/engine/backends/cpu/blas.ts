@@ -132,6 +132,11 @@ function load(): Loaded {
   }
 }
 
+/** Whether the native tier is wanted (TJAX_CPU_BLAS, or the in-process switch). */
+export function cpuBlasWanted(): boolean {
+  return wanted();
+}
+
 function wanted(): boolean {
   if (override !== null) return override;
   const v = process.env.TJAX_CPU_BLAS?.toLowerCase();

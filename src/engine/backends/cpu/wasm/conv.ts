@@ -10,9 +10,9 @@
 import type { ConvPlan } from '../conv-plan.js';
 import { P } from '../conv-plan.js';
 import { runtime } from '../runtime.js';
-import { cpuThreads, type RangedKernel, runShared } from '../threads.js';
+import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.js';
 import { CJ, CONV_JOB_SIZE, CONV_RUNNER_SOURCE } from './conv-units.js';
-import { gemmConfig, gemmEngine, onMainThread, viewOf } from './gemm.js';
+import { gemmConfig, gemmEngine, viewOf } from './gemm.js';
 
 type Float = Float32Array | Float64Array;
 
@@ -66,7 +66,7 @@ export function wasmConv(plan: ConvPlan, lhs: Float, rhs: Float, out: Float): vo
   const kPad = roundUp(K, shape.ku);
   const kc = Math.min(roundUp(gemmConfig.kc, shape.ku), kPad);
   const flops = 2 * groups * M * K * Og;
-  const threads = flops >= 2 * gemmConfig.parallelMin && onMainThread() ? cpuThreads() : 1;
+  const threads = flops >= 2 * gemmConfig.parallelMin && ownsPool() ? cpuThreads() : 1;
   // Compute units: blocks of the patch dimension, at least four per thread where M allows.
   const gran = rows ? mr : nr;
   const blk = Math.max(

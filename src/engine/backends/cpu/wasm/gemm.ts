@@ -19,10 +19,9 @@
  * per value ran at ~46 at best, spilling). kc = 512, mc = 240 gave a few percent over 256 / 64.
  */
 
-import { createRequire } from 'node:module';
 import v8 from 'node:v8';
 import { runtime } from '../runtime.js';
-import { cpuThreads, type RangedKernel, runShared } from '../threads.js';
+import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.js';
 import { convFuncs } from './conv-kernels.js';
 import { F32X4, F64X2, gemmFuncs, type MicroShape } from './gemm-kernels.js';
 import { J, JOB_SIZE, RUNNER_SOURCE } from './gemm-units.js';
@@ -150,15 +149,6 @@ function compileOptimized(bytes: Uint8Array): object {
 }
 
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
-
-let mainThread: boolean | null = null;
-/** Whether this is the main thread: a call on a worker (a kernel of the pool) runs on it alone. */
-export function onMainThread(): boolean {
-  mainThread ??= (
-    createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')
-  ).isMainThread;
-  return mainThread;
-}
 
 /**
  * How a (batches, rows, cols) operand is copied in: its strides (0 along dimensions of size 1),
@@ -355,7 +345,7 @@ function plan(
   const shape = f32 ? eng.f32 : eng.f64;
   const mPad = roundUp(m, mr);
   const nPad = roundUp(n, nr);
-  const threads = batch * m * n * k >= gemmConfig.parallelMin && onMainThread() ? cpuThreads() : 1;
+  const threads = batch * m * n * k >= gemmConfig.parallelMin && ownsPool() ? cpuThreads() : 1;
   let mc = Math.min(roundUp(gemmConfig.mc, mr), mPad);
   let nc = Math.min(roundUp(gemmConfig.nc, nr), nPad);
   // Enough blocks of C to go round: narrower blocks first (down to 128 columns), then shorter.
