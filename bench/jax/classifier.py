@@ -17,7 +17,7 @@ class CNN(nn.Module):
     def __call__(self, x, train):
         for f in (32, 64):
             x = nn.Conv(f, (3, 3))(x)
-            x = nn.BatchNorm(use_running_average=not train)(x)
+            x = nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
             x = nn.max_pool(nn.relu(x), (2, 2), strides=(2, 2))
         x = x.reshape(x.shape[0], -1)
         x = nn.Dropout(0.25, deterministic=not train)(x)

@@ -2,13 +2,14 @@
  * @file The example programs of fixtures/examples/ (issue: real programs and the WGAN end to end),
  * run as users run them (`tjax run FILE --set ...`) at small step counts: each writes what its
  * header promises, the same seed gives the same bits, a checkpoint resumes, and the results are
- * finite. Their training goals are measured by full runs (README, bench/examples.ts), not here.
+ * finite; on WebGPU the first steps match the CPU's to float32 tolerance. Their training goals are measured by full runs (README, bench/examples.ts), not here.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
+import { deviceAvailable } from '../device-available.js';
 import { tjax } from './run-cli.js';
 
 const EX = 'fixtures/examples/';
@@ -110,4 +111,25 @@ describe('examples: wgan-digits.ts', () => {
       expect(Number.isFinite(m.wasserstein as number)).toBe(true);
     }
   }, 240_000);
+});
+
+const webgpu = await deviceAvailable('webgpu', 'the examples on --device webgpu');
+
+describe.skipIf(!webgpu)('examples on --device webgpu', () => {
+  it("wgan-gp-2d.ts: the first steps' losses and distances match the CPU's to float32 tolerance", () => {
+    const steps = 20;
+    const cpu = tmp('gp-cpu');
+    const gpu = tmp('gp-gpu');
+    run('wgan-gp-2d.ts', { steps, seed: 3, out: cpu, every: 1 });
+    run('wgan-gp-2d.ts', { steps, seed: 3, out: gpu, every: 1 }, ['--device', 'webgpu']);
+    const a = jsonl(join(cpu, 'metrics.jsonl'));
+    const b = jsonl(join(gpu, 'metrics.jsonl'));
+    expect(b.map((m) => m.step)).toEqual(a.map((m) => m.step));
+    for (let i = 0; i < a.length; i++)
+      for (const [k, v] of Object.entries(a[i]!)) {
+        if (typeof v !== 'number' || k === 'step' || k === 'total') continue;
+        // Twenty optimizer steps compound float32 rounding differences between devices.
+        expect(Math.abs((b[i]![k] as number) - v), `step ${a[i]!.step} ${k}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(v)));
+      }
+  }, 600_000);
 });
