@@ -49,7 +49,11 @@ export type UnOp =
   | 'is_finite'
   | 'not'
   | 'population_count'
-  | 'clz';
+  | 'clz'
+  // Complex parts (compile/complex.ts rewrites them away before any backend sees them).
+  | 'real'
+  | 'imag'
+  | 'conj';
 
 export type BinOp =
   | 'add'
@@ -78,7 +82,9 @@ export type BinOp =
   | 'lt'
   | 'le'
   | 'gt'
-  | 'ge';
+  | 'ge'
+  // complex(re, im) (compile/complex.ts rewrites it away before any backend sees it).
+  | 'complex';
 
 /** Ternary scalar functions (the operands share the result's dtype). */
 export type TerOp = 'betainc';

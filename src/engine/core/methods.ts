@@ -6,6 +6,7 @@
  * at load time (`installArrayOps`) so that core never imports the namespaces.
  */
 import type { ShapedArray } from './aval.js';
+import type { HostScalar } from './complex.js';
 import type { DType, DTypeLike, TypedArray } from './dtype.js';
 import { ConcretizationTypeError } from './errors.js';
 import type { Value } from './trace.js';
@@ -100,7 +101,7 @@ export abstract class ArrayMethods {
     throw this.notConcrete('await x.tolist()');
   }
   /** The single element of a size-1 array. */
-  async item(): Promise<number | boolean | bigint> {
+  async item(): Promise<HostScalar> {
     throw this.notConcrete('await x.item()');
   }
   /** Resolves when the computation producing this array is done. */

@@ -8,6 +8,7 @@
 import { type DType, type DTypeLike, promoteTypes, requestDType } from '../core/dtype.js';
 import { normalizeAxis, shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
+import { conj } from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import { type DotOptions, dotGeneral, type PrecisionLike } from '../lax/dot.js';
 import * as lax from '../lax/elementwise.js';
@@ -147,9 +148,11 @@ export function matmul(a: unknown, b: unknown, opts: ProductOptions = {}): Value
   return convertElementType(out, dtype, weak);
 }
 
-/** jnp.vdot: the dot product of the flattened operands. */
+/** jnp.vdot: the dot product of the flattened operands, the first conjugated when complex. */
 export function vdot(a: unknown, b: unknown, opts: ProductOptions = {}): Value {
-  return dot(ravel(asValue(a)), ravel(asValue(b)), opts);
+  let x = asValue(a);
+  if (x.dtype.isComplex) x = conj(x);
+  return dot(ravel(x), ravel(asValue(b)), opts);
 }
 
 export type TensordotAxes =

@@ -3,6 +3,7 @@
  */
 
 export * from './compare.js';
+export * from './complex.js';
 export * from './convolve.js';
 export * from './creation.js';
 export * from './dtypes.js';

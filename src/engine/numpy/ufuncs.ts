@@ -6,6 +6,7 @@ import { config } from '../core/config.js';
 import { bool, type DType, defaultFloat, int32 } from '../core/dtype.js';
 import { broadcastShapes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
+import * as lc from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { customJvp } from '../transforms/custom.js';
@@ -165,11 +166,15 @@ export const square = unary((a) => lax.square(a));
 export const reciprocal = unaryInexact((a) => lax.integerPow(a, -1));
 export const bitwise_not = unary((a) => lax.bitwiseNot(a));
 export const invert = bitwise_not;
-export const isfinite = unary((a) => (a.dtype.isFloat ? lax.isFinite(a) : fullBool(a, true)));
-export const isnan = unary((a) => (a.dtype.isFloat ? lax.ne(a, a) : fullBool(a, false)));
-export const isinf = unary((a) =>
-  a.dtype.isFloat ? lax.eq(lax.abs(a), Number.POSITIVE_INFINITY) : fullBool(a, false),
-);
+export const isfinite = unary((a) => {
+  if (a.dtype.isComplex) return lax.bitwiseAnd(isfinite(lc.real(a)), isfinite(lc.imag(a)));
+  return a.dtype.isFloat ? lax.isFinite(a) : fullBool(a, true);
+});
+export const isnan = unary((a) => (a.dtype.isInexact ? lax.ne(a, a) : fullBool(a, false)));
+export const isinf = unary((a) => {
+  if (a.dtype.isComplex) return lax.bitwiseOr(isinf(lc.real(a)), isinf(lc.imag(a)));
+  return a.dtype.isFloat ? lax.eq(lax.abs(a), Number.POSITIVE_INFINITY) : fullBool(a, false);
+});
 export const signbit = unary((a) =>
   a.dtype.isFloat
     ? lax.lt(
@@ -285,10 +290,6 @@ export function where(cond: In, x: In, y: In): Value {
 
 export function astype(x: In, dtype: DType | string): Value {
   return convertElementType(asValue(x), dtype as DType);
-}
-
-export function real(x: In): Value {
-  return asValue(x);
 }
 
 export function float_(x: In): Value {
