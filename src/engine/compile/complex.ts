@@ -46,7 +46,7 @@ import {
 type Pair = readonly [SExpr, SExpr];
 
 /** Library kernels that know the interleaved layout of complex buffers. */
-export const COMPLEX_LIBS: Set<string> = new Set();
+export const COMPLEX_LIBS: ReadonlySet<string> = new Set(['fft', 'eig']);
 
 /** Real arithmetic on expressions of one float dtype, with complex functions built from it. */
 class ComplexMath {

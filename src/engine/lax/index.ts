@@ -7,6 +7,7 @@ export * from './control.js';
 export * from './conv.js';
 export * from './dot.js';
 export * from './elementwise.js';
+export { FftType, fft } from './fft.js';
 export * from './indexing.js';
 export * as linalg from './linalg.js';
 export * from './reductions.js';

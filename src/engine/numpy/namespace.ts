@@ -7,6 +7,7 @@ export * from './complex.js';
 export * from './convolve.js';
 export * from './creation.js';
 export * from './dtypes.js';
+export * as fft from './fft.js';
 export * from './indexing.js';
 export * from './linalg.js';
 export * from './reductions.js';

@@ -5,3 +5,4 @@ import './lib-matmul.js';
 import './lib-sort.js';
 import './lib-scatter.js';
 import './lib-linalg.js';
+import './lib-fft.js';
