@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
-import type { Kernel, KernelProgram, MapKernel } from '../../compile/kir.js';
+import type { KernelProgram, MapKernel } from '../../compile/kir.js';
 import { foldMatmulTransposes } from '../../compile/matmul-layout.js';
 import { replanBuffers, tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
