@@ -15,6 +15,7 @@ import * as lax from '../lax/elementwise.js';
 import { broadcastedIota, expandDims, pad, reshape, slice, squeeze, transpose } from '../lax/structural.js';
 import type { DotDimensionNumbers } from '../primitives/dot.js';
 import * as decomp from './linalg-decomp.js';
+import * as eigDecomp from './linalg-eig.js';
 import * as red from './reductions.js';
 import * as uf from './ufuncs.js';
 import { asValue, promoteArgs, promoteArgsInexact } from './util.js';
@@ -421,6 +422,8 @@ export function vecdot(a: unknown, b: unknown, opts: { axis?: number } = {}): Va
 
 export const linalg = {
   ...decomp,
+  eig: (a: unknown) => eigDecomp.eig(a),
+  eigvals: (a: unknown) => eigDecomp.eigvals(a),
   norm,
   vector_norm,
   vectorNorm: vector_norm,

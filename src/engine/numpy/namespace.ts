@@ -10,6 +10,7 @@ export * from './dtypes.js';
 export * as fft from './fft.js';
 export * from './indexing.js';
 export * from './linalg.js';
+export { roots } from './linalg-eig.js';
 export * from './reductions.js';
 export * from './shapes.js';
 export * from './sorting.js';

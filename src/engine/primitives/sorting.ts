@@ -6,6 +6,7 @@
  * fuses into the argreduce/scan kernel as its body.
  */
 
+import { joinComplex, splitComplex } from '../compile/complex-parts.js';
 import { loopVars } from '../compile/kir.js';
 import type { Lazy, LowerCtx, LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
@@ -114,8 +115,14 @@ export const sort = definePrimitive(
       return avals;
     },
     lower: ((ctx: LowerCtx, ins: Lazy[], p: Params, outAvals: ShapedArray[]) => {
-      const bufs = ins.map((x) => ctx.materialize(x).buf!);
-      const outs = outAvals.map((a) => ctx.newBuffer(a, 'temp'));
+      // A complex operand sorts as its (real, imaginary) parts: as a key, NumPy's lexicographic
+      // order on complex numbers.
+      const numKeys = Number(p.num_keys);
+      const parts = ins.map((x) => (x.aval.dtype.isComplex ? splitComplex(x) : [x]));
+      const flat = parts.flat();
+      const keys = parts.slice(0, numKeys).reduce((n, ps) => n + ps.length, 0);
+      const bufs = flat.map((x) => ctx.materialize(x).buf!);
+      const outs = flat.map((x) => ctx.newBuffer(x.aval, 'temp'));
       ctx.kernels.push({
         kind: 'lib',
         op: 'sort',
@@ -124,10 +131,14 @@ export const sort = definePrimitive(
         params: {
           shape: [...outAvals[0].shape],
           dimension: Number(p.dimension),
-          numKeys: Number(p.num_keys),
+          numKeys: keys,
         },
       });
-      return outs.map((b, i) => ctx.fromBuffer(b, outAvals[i]));
+      let k = 0;
+      return parts.map((ps, i) => {
+        const got = ps.map((x) => ctx.fromBuffer(outs[k++], x.aval));
+        return got.length === 2 ? joinComplex(got[0], got[1], outAvals[i].weakType) : got[0];
+      });
     }) satisfies LowerRule,
   },
   true,

@@ -16,3 +16,4 @@ import './windowed.js';
 import './conv.js';
 import './complex.js';
 import './fft.js';
+import './linalg-eig.js';
