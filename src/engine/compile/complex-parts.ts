@@ -92,3 +92,33 @@ export function treeReduce(
   const last = level;
   return new Lazy(out, (idx) => last.at([...idx, iconst(0)]), last.cost);
 }
+
+/**
+ * A cumulative `op` along `axis` by recursive doubling (Hillis & Steele 1986): after pass k each
+ * element holds the combination of the 2^k elements ending at it. For the complex product and
+ * max/min, whose step mixes the parts; one map kernel per pass.
+ */
+export function doublingScan(ctx: LowerCtx, x: Lazy, axis: number, reverse: boolean, op: ReduceOp): Lazy {
+  const n = x.aval.shape[axis];
+  let level = x;
+  for (let span = 1; span < n; span *= 2) {
+    const prev = ctx.materialize(level);
+    const dt = x.aval.dtype;
+    level = new Lazy(
+      x.aval,
+      (idx) => {
+        const i = idx[axis];
+        // The partner `span` elements back (forward in a reverse scan), clamped; used when in range.
+        const j = reverse
+          ? bin('min', bin('add', i, iconst(span)), iconst(n - 1))
+          : bin('max', bin('sub', i, iconst(span)), iconst(0));
+        const has = reverse ? bin('lt', bin('add', i, iconst(span)), iconst(n)) : bin('ge', i, iconst(span));
+        const other = prev.at(idx.map((e, d) => (d === axis ? j : e)));
+        const here = prev.at(idx);
+        return sel(has, reverse ? bin(op, here, other, dt) : bin(op, other, here, dt), here);
+      },
+      8,
+    );
+  }
+  return level;
+}

@@ -21,7 +21,7 @@
  * of the real part avoids cancellation), division is Smith's algorithm (CACM 5(8), 1962), and the
  * inverse functions are the principal branches through log1p and sqrt (Kahan's identities).
  */
-import { type DType, realPart } from '../core/dtype.js';
+import { type DType, int32, int64, realPart } from '../core/dtype.js';
 import {
   type BinExpr,
   bin,
@@ -72,7 +72,11 @@ class ComplexMath {
   cmul([a, b]: Pair, [c, d]: Pair): Pair {
     return [this.sub(this.mul(a, c), this.mul(b, d)), this.add(this.mul(a, d), this.mul(b, c))];
   }
-  /** Smith's algorithm: divide by the larger of |c| and |d| first, so no product overflows. */
+  /**
+   * Smith's algorithm (divide by the larger of |c| and |d| first, so no product overflows), with
+   * XLA's special cases: a zero divisor gives (inf * a, inf * b) with the sign of c, an infinite
+   * dividend over a finite divisor infinities, a finite dividend over an infinite divisor zeros.
+   */
   cdiv([a, b]: Pair, [c, d]: Pair): Pair {
     const big = bin('ge', this.f('abs', c), this.f('abs', d));
     // |c| >= |d|: r = d / c, den = c + d r; else r = c / d, den = c r + d.
@@ -84,7 +88,39 @@ class ComplexMath {
     const den2 = this.add(this.mul(c, r2), d);
     const re2 = this.div(this.add(this.mul(a, r2), b), den2);
     const im2 = this.div(this.sub(this.mul(b, r2), a), den2);
-    return [sel(big, re1, re2), sel(big, im1, im2)];
+    let re = sel(big, re1, re2);
+    let im = sel(big, im1, im2);
+    const zero = this.k(0);
+    const inf = this.k(Number.POSITIVE_INFINITY);
+    const isInf = (x: SExpr) => bin('eq', this.f('abs', x), inf);
+    const isFinite = (x: SExpr) => bin('lt', this.f('abs', x), inf);
+    const unit = (x: SExpr, on: SExpr) => sel(on, this.copySign(this.k(1), x), zero);
+    // An infinite dividend over a finite, nonzero divisor.
+    const numInf = bin('and', bin('or', isInf(a), isInf(b)), bin('and', isFinite(c), isFinite(d)));
+    const ai = unit(a, isInf(a));
+    const bi = unit(b, isInf(b));
+    re = sel(numInf, this.mul(inf, this.add(this.mul(ai, c), this.mul(bi, d))), re);
+    im = sel(numInf, this.mul(inf, this.sub(this.mul(bi, c), this.mul(ai, d))), im);
+    // A finite dividend over an infinite divisor.
+    const denInf = bin('and', bin('or', isInf(c), isInf(d)), bin('and', isFinite(a), isFinite(b)));
+    const ci = unit(c, isInf(c));
+    const di = unit(d, isInf(d));
+    re = sel(denInf, this.mul(zero, this.add(this.mul(a, ci), this.mul(b, di))), re);
+    im = sel(denInf, this.mul(zero, this.sub(this.mul(b, ci), this.mul(a, di))), im);
+    // A zero divisor.
+    const denZero = bin('and', bin('eq', c, zero), bin('eq', d, zero));
+    const s = this.copySign(inf, c);
+    return [sel(denZero, this.mul(s, a), re), sel(denZero, this.mul(s, b), im)];
+  }
+  /** |x| with the sign of y (y's sign bit, so -0 counts as negative). */
+  copySign(x: SExpr, y: SExpr): SExpr {
+    const neg = bin(
+      'lt',
+      bitcast(y, this.R.name === 'float64' ? int64 : int32),
+      this.R.name === 'float64' ? constant(0n, int64) : iconst(0),
+    );
+    const ax = this.f('abs', x);
+    return sel(neg, this.f('neg', ax), ax);
   }
   /** |a + bi| without overflow or underflow: the larger part times sqrt(1 + (smaller/larger)^2). */
   abs([a, b]: Pair): SExpr {
@@ -217,11 +253,12 @@ class ComplexMath {
   }
   pow(x: Pair, y: Pair): Pair {
     const r = this.exp(this.cmul(y, this.log(x)));
-    // 0 ** y: 1 for y = 0, 0 for Re y > 0 (log 0 = -inf would make it NaN).
+    // 0 ** y as XLA: 1 for y = 0, 0 for a real y > 0, else what exp(y log 0) gives (NaN).
     const xz = bin('and', bin('eq', x[0], this.k(0)), bin('eq', x[1], this.k(0)));
     const yz = bin('and', bin('eq', y[0], this.k(0)), bin('eq', y[1], this.k(0)));
-    const re = sel(xz, sel(yz, this.k(1), sel(bin('gt', y[0], this.k(0)), this.k(0), r[0])), r[0]);
-    const im = sel(xz, sel(yz, this.k(0), sel(bin('gt', y[0], this.k(0)), this.k(0), r[1])), r[1]);
+    const yPos = bin('and', bin('gt', y[0], this.k(0)), bin('eq', y[1], this.k(0)));
+    const re = sel(xz, sel(yz, this.k(1), sel(yPos, this.k(0), r[0])), r[0]);
+    const im = sel(xz, sel(yz, this.k(0), sel(yPos, this.k(0), r[1])), r[1]);
     return [re, im];
   }
   /** NumPy's and XLA's order on complex numbers: lexicographic on (real, imaginary). */
@@ -323,9 +360,14 @@ class Legalizer {
         return ter(e.op, this.real(e.a), this.real(e.b), this.real(e.c), e.dt);
       case 'sel':
         return sel(this.real(e.c), this.real(e.a), this.real(e.b));
-      case 'cast':
-        // A complex value converts to a real dtype through its real part (XLA's convert).
-        return cast(e.x.dt.isComplex ? this.pair(e.x)[0] : this.real(e.x), e.dt);
+      case 'cast': {
+        if (!e.x.dt.isComplex) return cast(this.real(e.x), e.dt);
+        const [re, im] = this.pair(e.x);
+        // To bool: nonzero when either part is (x != 0); to a number: the real part (XLA's convert).
+        if (e.dt.isBool)
+          return bin('or', bin('ne', re, constant(0, re.dt)), bin('ne', im, constant(0, im.dt)));
+        return cast(re, e.dt);
+      }
       case 'bitcast':
         if (e.x.dt.isComplex) unsupported('bitcast_convert_type');
         return bitcast(this.real(e.x), e.dt);

@@ -143,8 +143,22 @@ export const rint = unary((a) => (a.dtype.isFloat ? lax.round(a, 1) : a));
 export const exp = unaryInexact(lax.exp);
 export const exp2 = unaryInexact(lax.exp2);
 export const log = unaryInexact(lax.log);
-export const log2 = unaryInexact((a) => lax.div(lax.log(a), lax.log(convertElementType(2, a.dtype, true))));
-export const log10 = unaryInexact((a) => lax.div(lax.log(a), lax.log(convertElementType(10, a.dtype, true))));
+export const log2 = unaryInexact((a) => {
+  // Complex: the parts of log(a) scaled by the real ln 2, as JAX's log2.
+  if (a.dtype.isComplex)
+    return complexParts(lax.log(a), (p) => lax.div(p, lax.log(convertElementType(2, p.dtype))));
+  return lax.div(lax.log(a), lax.log(convertElementType(2, a.dtype, true)));
+});
+export const log10 = unaryInexact((a) => {
+  if (a.dtype.isComplex)
+    return complexParts(lax.log(a), (p) => lax.mul(p, convertElementType(0.4342944819032518, p.dtype)));
+  return lax.div(lax.log(a), lax.log(convertElementType(10, a.dtype, true)));
+});
+
+/** complex(f(real z), f(imag z)). */
+function complexParts(z: Value, f: (part: Value) => Value): Value {
+  return lc.complex(f(lc.real(z)), f(lc.imag(z)));
+}
 export const log1p = unaryInexact(lax.log1p);
 export const expm1 = unaryInexact(lax.expm1);
 export const sqrt = unaryInexact(lax.sqrt);

@@ -6,7 +6,7 @@
  * fuses into the argreduce/scan kernel as its body.
  */
 
-import { joinComplex, splitComplex } from '../compile/complex-parts.js';
+import { doublingScan, joinComplex, splitComplex } from '../compile/complex-parts.js';
 import { loopVars } from '../compile/kir.js';
 import type { Lazy, LowerCtx, LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
@@ -55,7 +55,7 @@ function cumulative(name: string, op: 'add' | 'mul' | 'max' | 'min'): Primitive 
       if (axis < 0) throw new Error('XLA operations do not allow negative axes');
       if (axis >= a.ndim)
         throw new Error(`axis ${axis} is out of bounds for array of shape ${shapeTuple(a.shape)}`);
-      if (!(a.dtype.isInt || a.dtype.isFloat)) {
+      if (!(a.dtype.isInt || a.dtype.isInexact)) {
         throw new TypeError(
           `${name} does not accept dtype ${a.dtype.name}. Accepted dtypes are subtypes of number.`,
         );
@@ -63,6 +63,9 @@ function cumulative(name: string, op: 'add' | 'mul' | 'max' | 'min'): Primitive 
       return [a];
     },
     lower: ((ctx: LowerCtx, [x]: Lazy[], p: Params, [out]: ShapedArray[]) => {
+      // A complex product or max/min mixes the parts at every step: log2(n) doubling passes.
+      if (x.aval.dtype.isComplex && op !== 'add')
+        return [doublingScan(ctx, x, Number(p.axis), Boolean(p.reverse), op)];
       // The scan kernel rounds the running value to the dtype after every step.
       const buf = ctx.newBuffer(out, 'temp');
       ctx.kernels.push({
