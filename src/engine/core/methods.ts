@@ -6,12 +6,12 @@
  * at load time (`installArrayOps`) so that core never imports the namespaces.
  */
 import type { ShapedArray } from './aval.js';
-import type { HostScalar } from './complex.js';
+import type { Complex, HostScalar } from './complex.js';
 import type { DType, DTypeLike, TypedArray } from './dtype.js';
 import { ConcretizationTypeError } from './errors.js';
 import type { Value } from './trace.js';
 
-type Operand = Value | number | boolean | bigint | readonly unknown[];
+type Operand = Value | number | boolean | bigint | Complex | readonly unknown[];
 type Axis = number | readonly number[] | null;
 export interface ReduceOptions {
   axis?: Axis;

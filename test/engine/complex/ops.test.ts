@@ -61,7 +61,7 @@ describe('complex promotion, casts and mixed operands', () => {
     await expectClose(Z.astype('int32'), m.astype_int);
     await expectClose(Z.astype('bool'), m.astype_bool);
     await expectClose(jnp.arange(3).astype('float32').astype('complex64'), m.float_to_complex);
-    const calls = warn.mock.calls.filter((c) => c[1] === 'ComplexWarning');
+    const calls = warn.mock.calls.filter((c) => (c[1] as unknown) === 'ComplexWarning');
     warn.mockRestore();
     expect(calls.length).toBeLessThanOrEqual(1);
   });
