@@ -17,6 +17,9 @@ export function fixture<T = any>(name: string): T {
 
 export const fixturePath = (...parts: string[]) => join(root, 'fixtures', 'complex', ...parts);
 
+/** The numbers of a host typed array (BigInt arrays included in the type). */
+export const nums = (t: ArrayLike<number | bigint>): number[] => Array.from(t, Number);
+
 /** A fixture number: NaN and infinities are strings there. */
 export function num(v: number | string): number {
   if (v === 'nan') return Number.NaN;
