@@ -197,19 +197,22 @@ class ComplexMath {
     return this.cos(this.timesI(z));
   }
   tanh([a, b]: Pair): Pair {
-    // (sinh 2a + i sin 2b) / (cosh 2a + cos 2b); for |a| > 20 the real part is sign(a) to working
-    // precision and cosh 2a ~ e^{2|a|} / 2 (the formula would overflow).
-    const a2 = this.mul(this.k(2), a);
-    const b2 = this.mul(this.k(2), b);
-    const den = this.add(this.f('cosh', a2), this.f('cos', b2));
+    // (sinh a cosh a + i sin b cos b) / (sinh^2 a + cos^2 b): the denominator, cosh 2a + cos 2b
+    // halved, written without the cancellation near the poles. For |a| > 20 the real part is
+    // sign(a) to working precision and the imaginary part 4 sin b cos b e^{-2|a|} (the formula
+    // would overflow).
+    const sh = this.f('sinh', a);
+    const cs = this.f('cos', b);
+    const sn = this.f('sin', b);
+    const den = this.add(this.mul(sh, sh), this.mul(cs, cs));
     const big = bin('gt', this.f('abs', a), this.k(20));
     const imBig = this.mul(
-      this.mul(this.k(2), this.f('sin', b2)),
+      this.mul(this.k(4), this.mul(sn, cs)),
       this.f('exp', this.mul(this.k(-2), this.f('abs', a))),
     );
     return [
-      sel(big, this.f('sign', a), this.div(this.f('sinh', a2), den)),
-      sel(big, imBig, this.div(this.f('sin', b2), den)),
+      sel(big, this.f('sign', a), this.div(this.mul(sh, this.f('cosh', a)), den)),
+      sel(big, imBig, this.div(this.mul(sn, cs), den)),
     ];
   }
   tan(z: Pair): Pair {
