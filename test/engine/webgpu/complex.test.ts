@@ -29,7 +29,7 @@ type F = (...xs: Value[]) => Value;
 async function same(f: F, xs: Value[], tol = 2e-5): Promise<void> {
   const c = f(...xs.map((x) => devicePut(x, 'cpu')));
   const g = f(...xs.map((x) => devicePut(x, 'webgpu')));
-  expect(String(g.device)).toBe('webgpu:0');
+  expect(String((g as { device?: unknown }).device)).toBe('webgpu:0');
   expect(g.dtype.name).toBe(c.dtype.name);
   expect(g.shape).toEqual(c.shape);
   const a = Array.from(await c.data(), Number);
