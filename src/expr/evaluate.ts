@@ -386,7 +386,19 @@ function applyCall(fn: (...a: any[]) => any, fname: string, args: V[], kwargs: [
   return fn(...pos.map(toEngine));
 }
 
-const ARRAY_ATTRS = new Set(['T', 'mT', 'shape', 'dtype', 'ndim', 'size', 'at', 'weakType', 'weak_type']);
+const ARRAY_ATTRS = new Set([
+  'T',
+  'mT',
+  'shape',
+  'dtype',
+  'ndim',
+  'size',
+  'at',
+  'weakType',
+  'weak_type',
+  'real',
+  'imag',
+]);
 const METHOD_NAMES = new Set(
   Object.getOwnPropertyNames(Object.getPrototypeOf(Object.getPrototypeOf(jnp.zeros(1)))).filter(
     (n) => n !== 'constructor' && !n.startsWith('_') && n !== 'toPrimitive',
@@ -623,6 +635,9 @@ export class Evaluator {
         `'Array' object has no attribute '${attr}'${hint ? ` (did you mean '${hint}'?)` : ''}`,
       );
     }
+    // A Python complex's parts.
+    if (target instanceof engine.Complex && (attr === 'real' || attr === 'imag'))
+      return pyNumber(attr === 'real' ? target.re : target.im, true);
     if (target instanceof engine.DType) {
       if (attr === 'name') return target.name;
       if (attr === 'itemsize') return target.itemsize;

@@ -265,6 +265,19 @@ export abstract class ArrayMethods {
   get mT(): Value {
     return op('matrix_transpose')(this);
   }
+  /** The real and imaginary parts (a real array's imaginary part is zeros), as jax.Array's. */
+  get real(): Value {
+    return op('real')(this);
+  }
+  get imag(): Value {
+    return op('imag')(this);
+  }
+  conj(): Value {
+    return op('conjugate')(this);
+  }
+  conjugate(): Value {
+    return op('conjugate')(this);
+  }
   swapaxes(a: number, b: number): Value {
     return op('swapaxes')(this, a, b);
   }
