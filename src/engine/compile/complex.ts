@@ -93,16 +93,16 @@ class ComplexMath {
     const zero = this.k(0);
     const inf = this.k(Number.POSITIVE_INFINITY);
     const isInf = (x: SExpr) => bin('eq', this.f('abs', x), inf);
-    const isFinite = (x: SExpr) => bin('lt', this.f('abs', x), inf);
+    const finite = (x: SExpr) => bin('lt', this.f('abs', x), inf);
     const unit = (x: SExpr, on: SExpr) => sel(on, this.copySign(this.k(1), x), zero);
     // An infinite dividend over a finite, nonzero divisor.
-    const numInf = bin('and', bin('or', isInf(a), isInf(b)), bin('and', isFinite(c), isFinite(d)));
+    const numInf = bin('and', bin('or', isInf(a), isInf(b)), bin('and', finite(c), finite(d)));
     const ai = unit(a, isInf(a));
     const bi = unit(b, isInf(b));
     re = sel(numInf, this.mul(inf, this.add(this.mul(ai, c), this.mul(bi, d))), re);
     im = sel(numInf, this.mul(inf, this.sub(this.mul(bi, c), this.mul(ai, d))), im);
     // A finite dividend over an infinite divisor.
-    const denInf = bin('and', bin('or', isInf(c), isInf(d)), bin('and', isFinite(a), isFinite(b)));
+    const denInf = bin('and', bin('or', isInf(c), isInf(d)), bin('and', finite(a), finite(b)));
     const ci = unit(c, isInf(c));
     const di = unit(d, isInf(d));
     re = sel(denInf, this.mul(zero, this.add(this.mul(a, ci), this.mul(b, di))), re);

@@ -151,7 +151,7 @@ export const log2 = unaryInexact((a) => {
 });
 export const log10 = unaryInexact((a) => {
   if (a.dtype.isComplex)
-    return complexParts(lax.log(a), (p) => lax.mul(p, convertElementType(0.4342944819032518, p.dtype)));
+    return complexParts(lax.log(a), (p) => lax.mul(p, convertElementType(Math.LOG10E, p.dtype)));
   return lax.div(lax.log(a), lax.log(convertElementType(10, a.dtype, true)));
 });
 

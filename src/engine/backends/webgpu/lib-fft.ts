@@ -19,14 +19,9 @@
  * the chirp's k² mod 2n is a shift-and-add modular product, exact in u32.
  */
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
-import type { FftParams } from '../cpu/lib-fft.js';
+import { FFT, type FftParams, IFFT, RFFT } from '../cpu/lib-fft.js';
 import { gidLine, type LibPass, type RenderedLib } from './lib.js';
 import { checkDtype, groupsFor, WG } from './wgsl.js';
-
-const FFT = 0;
-const IFFT = 1;
-const RFFT = 2;
-const IRFFT = 3;
 
 const TRIG = `
 fn fft_sin(x: f32) -> f32 {
