@@ -8,7 +8,9 @@
  * subexpressions are shared and a renderer emits each one once.
  *
  * Index arithmetic is ordinary int32 arithmetic in the same IR; loop variables are `var` nodes
- * (`i0..` for output dimensions, `r0..` for reduced dimensions).
+ * (`i0..` for output dimensions, `r0..` for reduced dimensions). Expressions may have complex
+ * dtypes while a program is lowered (the part ops `real`, `imag`, `conj`, `complex` exist for
+ * them); compile/complex.ts rewrites them into float pairs before a backend renders anything.
  */
 import { bool, type DType, int32 } from '../core/dtype.js';
 

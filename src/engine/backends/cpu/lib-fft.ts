@@ -8,7 +8,8 @@
  * order; Stockham 1966, in the decimation-in-frequency form of Takahashi's OTFFT), any other
  * length Bluestein's chirp-z algorithm (Bluestein 1970): the DFT becomes a convolution with the
  * chirp e^{iπk²/n}, done with power-of-two transforms of length M >= 2n - 1. Chirp angles use
- * k² mod 2n in exact integer arithmetic, so they stay accurate for long transforms. Twiddles and
+ * k² mod 2n in exact integer arithmetic, and every angle is reduced to an octant exactly before its
+ * sine and cosine are taken (so quarter turns give exact 0 and ±1), as the WGSL kernel does. Twiddles and
  * chirps are cached per length. A real input transforms as a complex one with zero imaginary
  * parts, keeping the first n/2 + 1 outputs; IRFFT rebuilds the Hermitian spectrum
  * (X[n - k] = conj X[k]), so the imaginary parts of the zero and Nyquist bins are ignored, as in
@@ -47,6 +48,37 @@ interface Plan {
 
 const plans = new Map<number, Plan>();
 
+/**
+ * (cos, sin) of 2πq/len for integer 0 <= q < len, by exact reduction to an octant: the eighths of
+ * the circle (0, ±1, ±√½) come out exactly, and the angle evaluated is at most π/4.
+ */
+export function cis(q: number, len: number): [number, number] {
+  const q8 = 8 * q;
+  const oct = Math.floor(q8 / len);
+  const r = q8 - oct * len;
+  const x = ((oct & 1 ? len - r : r) / len) * (Math.PI / 4);
+  const s = Math.sin(x);
+  const c = Math.cos(x);
+  switch (oct) {
+    case 0:
+      return [c, s];
+    case 1:
+      return [s, c];
+    case 2:
+      return [-s, c];
+    case 3:
+      return [-c, s];
+    case 4:
+      return [-c, -s];
+    case 5:
+      return [-s, -c];
+    case 6:
+      return [s, -c];
+    default:
+      return [c, -s];
+  }
+}
+
 function isPow2(n: number): boolean {
   return (n & (n - 1)) === 0;
 }
@@ -59,8 +91,9 @@ function planFor(n: number): Plan {
     const cos = new Float64Array(half);
     const sin = new Float64Array(half);
     for (let k = 0; k < half; k++) {
-      cos[k] = Math.cos((2 * Math.PI * k) / n);
-      sin[k] = -Math.sin((2 * Math.PI * k) / n);
+      const [c, si] = cis(k, n);
+      cos[k] = c;
+      sin[k] = -si;
     }
     p = { n, cos, sin };
   } else {
@@ -70,9 +103,9 @@ function planFor(n: number): Plan {
     const wIm = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       // k² mod 2n exactly (k < 2^26 keeps k² below 2^53), so the angle is reduced before rounding.
-      const r = (k * k) % (2 * n);
-      wRe[k] = Math.cos((Math.PI * r) / n);
-      wIm[k] = -Math.sin((Math.PI * r) / n);
+      const [c, si] = cis((k * k) % (2 * n), 2 * n);
+      wRe[k] = c;
+      wIm[k] = -si;
     }
     const bRe = new Float64Array(m);
     const bIm = new Float64Array(m);
