@@ -38,7 +38,8 @@ function fromModule(name: string, mod: Record<string, unknown>): Namespace {
   const m = new Map<string, unknown>();
   for (const [k, v] of membersOf(mod)) {
     if (k.startsWith('_')) continue;
-    if (v && typeof v === 'object' && !(v instanceof engine.DType) && !Array.isArray(v)) {
+    const plain = v instanceof engine.DType || v instanceof engine.numpy.AbstractDType;
+    if (v && typeof v === 'object' && !plain && !Array.isArray(v)) {
       m.set(k, fromModule(`${name}.${k}`, v as Record<string, unknown>));
     } else m.set(k, v);
   }
@@ -78,7 +79,8 @@ let cached: Map<string, unknown> | null = null;
 /** The global names of the expression language. */
 export function builtins(): Map<string, unknown> {
   if (cached) return cached;
-  const jnp = fromModule('jnp', engine.numpy as unknown as Record<string, unknown>);
+  // numpy's camelCase-only exports (`zerosLike`) under their snake_case names too (`zeros_like`).
+  const jnp = fromModule('jnp', withSnakeCase(engine.numpy as unknown as Record<string, unknown>));
   // lax under JAX's snake_case names too (`lax.reduce_window`).
   const lax = fromModule('lax', withSnakeCase(engine.lax as unknown as Record<string, unknown>));
   const m = new Map<string, unknown>();
@@ -113,11 +115,15 @@ export function builtins(): Map<string, unknown> {
   m.set('grad', engine.grad);
   m.set('value_and_grad', engine.valueAndGrad);
   m.set('vmap', engine.vmap);
+  m.set('pmap', engine.pmap);
+  m.set('jvp', engine.jvp);
   m.set('jacfwd', engine.jacfwd);
   m.set('jacrev', engine.jacrev);
   m.set('jacobian', engine.jacobian);
   m.set('hessian', engine.hessian);
   m.set('stop_gradient', engine.stopGradient);
+  m.set('checkpoint', engine.checkpoint);
+  m.set('remat', engine.remat);
   // Python builtins that make sense on arrays.
   m.set('abs', engine.numpy.abs);
   m.set('min', engine.numpy.min);

@@ -2,14 +2,17 @@
  * @file The lax namespace: JAX's lax functions in camelCase.
  */
 
+export * from './bessel.js';
 export * from './complex.js';
 export * from './control.js';
 export * from './conv.js';
 export * from './dot.js';
 export * from './elementwise.js';
 export { FftType, fft } from './fft.js';
+export * from './fill.js';
 export * from './indexing.js';
 export * as linalg from './linalg.js';
+export * from './parallel.js';
 export * from './reductions.js';
 export * from './sorting.js';
 export * from './structural.js';

@@ -1,19 +1,39 @@
 /**
  * @file jax.numpy's complex-number functions: real, imag, conj/conjugate, angle, iscomplex,
- * isreal, iscomplexobj, isrealobj, as jax/_src/numpy/ufuncs.py and lax_numpy.py define them (a
- * real operand passes through real/conj unchanged and has a zero imaginary part; `angle` is a
- * jitted function, so its jaxpr shows `jit[name=angle ...]` as JAX's does).
+ * isreal, iscomplexobj, isrealobj, sort_complex (and the ComplexWarning class), as
+ * jax/_src/numpy/ufuncs.py and lax_numpy.py define them (a real operand passes through real/conj
+ * unchanged and has a zero imaginary part; `angle` is a jitted function, so its jaxpr shows
+ * `jit[name=angle ...]` as JAX's does).
  */
 import { Complex } from '../core/complex.js';
-import { defaultFloat } from '../core/dtype.js';
+import { complexOf, defaultFloat } from '../core/dtype.js';
 import type { Value } from '../core/trace.js';
 import * as lc from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
+import { sort as laxSort } from '../lax/sorting.js';
 import { jit } from '../transforms/jit.js';
 import { zerosLike } from './creation.js';
 import { rad2deg } from './ufuncs.js';
 import { asValue } from './util.js';
+
+/**
+ * NumPy's ComplexWarning: what a complex -> real conversion warns with (emitted through
+ * process.emitWarning with this name; the class is exported, as jnp exports numpy's).
+ */
+export class ComplexWarning extends Error {
+  override name = 'ComplexWarning';
+}
+
+/** jnp.sort_complex: lax.sort along the last axis (real part first, then imaginary), as complex; jitted as JAX's. */
+const sortComplexJit = jit(function sort_complex(a: Value): Value {
+  const v = laxSort(a);
+  return convertElementType(v, complexOf(v.dtype.isInexact ? v.dtype : defaultFloat()));
+});
+export function sort_complex(a: unknown): Value {
+  return sortComplexJit(asValue(a));
+}
+export const sortComplex = sort_complex;
 
 /** jnp.iscomplexobj: whether the value's dtype is complex (a JS Complex scalar is). */
 export function iscomplexobj(x: unknown): boolean {

@@ -16,6 +16,7 @@ import { broadcastedIota, expandDims, pad, reshape, slice, squeeze, transpose } 
 import type { DotDimensionNumbers } from '../primitives/dot.js';
 import * as decomp from './linalg-decomp.js';
 import * as eigDecomp from './linalg-eig.js';
+import * as extra from './linalg-extra.js';
 import * as red from './reductions.js';
 import * as uf from './ufuncs.js';
 import { asValue, promoteArgs, promoteArgsInexact } from './util.js';
@@ -424,6 +425,10 @@ export const linalg = {
   ...decomp,
   eig: (a: unknown) => eigDecomp.eig(a),
   eigvals: (a: unknown) => eigDecomp.eigvals(a),
+  ...extra,
+  matrixPower: extra.matrix_power,
+  matrixRank: extra.matrix_rank,
+  multiDot: extra.multi_dot,
   norm,
   vector_norm,
   vectorNorm: vector_norm,

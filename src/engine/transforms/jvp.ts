@@ -60,7 +60,12 @@ export function tangentAval(aval: ShapedArray): ShapedArray {
 
 /** Concrete zeros of an aval (a literal for scalars; a broadcast of one otherwise, as JAX stages it). */
 export function zerosLike(aval: ShapedArray): Value {
-  const z = scalarArray(aval.dtype.isBool ? false : 0, aval.dtype);
+  return filledLike(aval, aval.dtype.isBool ? false : 0);
+}
+
+/** lax.full_like(x, v) of an aval: a literal for scalars, a broadcast of one otherwise. */
+export function filledLike(aval: ShapedArray, v: number | boolean): Value {
+  const z = scalarArray(v, aval.dtype);
   if (aval.shape.length === 0) return z;
   return bind1(broadcast_in_dim, [z], { shape: [...aval.shape], broadcast_dimensions: [], sharding: null });
 }

@@ -122,6 +122,27 @@ describe('complex reductions and products', () => {
   });
 });
 
+describe('complex dtype questions and sort_complex', () => {
+  it('answer as NumPy / JAX do', async () => {
+    expect(jnp.issubdtype('complex64', jnp.inexact)).toBe(true);
+    expect(jnp.issubdtype('complex64', jnp.floating)).toBe(false);
+    expect(jnp.issubdtype('complex128', jnp.complexfloating)).toBe(true);
+    expect(jnp.isdtype('complex64', 'complex floating')).toBe(true);
+    // np.can_cast: float32 -> complex64 is safe, float64 -> complex64 and int32 -> complex64 are not.
+    expect([jnp.can_cast('float32', 'complex64'), jnp.can_cast('float64', 'complex64')]).toEqual([
+      true,
+      false,
+    ]);
+    expect([jnp.can_cast('int16', 'complex64'), jnp.can_cast('int32', 'complex64')]).toEqual([true, false]);
+    expect(jnp.can_cast('complex64', 'float32', { casting: 'same_kind' })).toBe(false);
+    expect(jnp.cdouble.name).toBe('complex128');
+    expect(jnp.csingle.name).toBe('complex64');
+    const s = jnp.sort_complex(jnp.array([3, complex(1, 2), complex(1, -1)]));
+    expect(await s.tolist()).toEqual([complex(1, -1), complex(1, 2), complex(3, 0)]);
+    expect(jnp.sort_complex(jnp.array([3, 1, 2])).dtype.name).toBe('complex64');
+  });
+});
+
 describe('complex structure and indexing', () => {
   it('reshapes, slices, concatenates, gathers and scatters complex arrays', async () => {
     const z = jnp.array([complex(1, 2), complex(3, -4), complex(-5, 6), complex(0, 1)]);

@@ -5,18 +5,31 @@
  */
 import type { ShapedArray } from '../../core/aval.js';
 import type { Primitive } from '../../core/primitive.js';
+import { broadcastShapes } from '../../core/shape.js';
 import { bind1, type Value } from '../../core/trace.js';
 import * as C from '../../lax/complex.js';
 import * as L from '../../lax/elementwise.js';
+import { broadcastInDim } from '../../lax/structural.js';
 import * as P from '../../primitives/elementwise.js';
-import { add_any, instantiate, type JvpRule, stop_gradient, unbroadcast, Zero, zerosLike } from '../jvp.js';
+import {
+  add_any,
+  filledLike,
+  instantiate,
+  type JvpRule,
+  stop_gradient,
+  unbroadcast,
+  Zero,
+  zerosLike,
+} from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
+import { moveBatchAxis } from '../vmap.js';
 import { broadcastBatcher, defjvp, defjvpZero, fullBroadcastBatcher, setBatch } from './common.js';
 
 type V = Value;
 
+/** JAX's _ones: full_like(x, 1), a broadcast 1 (not 0 + 1). */
 function onesLike(x: V): V {
-  return L.add(zerosLike(x.aval), 1);
+  return filledLike(x.aval, 1);
 }
 
 // ---- jvp -----------------------------------------------------------------------------------------
@@ -128,8 +141,21 @@ function replaceZero(x: V): V {
 }
 defjvp(
   P.pow,
+  // JAX's _pow_jvp_lhs: an integer exponent is broadcast against x and guarded at y == 0; a
+  // float exponent is y * x ** (y - 1) (operands of different shapes broadcast in the ops).
   (g, _a, x, y) => {
-    const jac = L.select(L.eq(y, 0), zerosLike(y.aval), L.mul(replaceZero(y), L.pow(x, L.sub(y, 1))));
+    if (!y.dtype.isInt) return L.mul(g, L.mul(y, L.pow(x, L.sub(y, 1))));
+    const shape = broadcastShapes('pow', x.shape, y.shape);
+    const [xb, yb] = [x, L.convertElementType(y, x.dtype)].map((v) =>
+      v.shape.join() === shape.join()
+        ? v
+        : broadcastInDim(
+            v,
+            shape,
+            v.shape.map((_, i) => i + shape.length - v.ndim),
+          ),
+    );
+    const jac = L.select(L.eq(yb, 0), zerosLike(yb.aval), L.mul(replaceZero(yb), L.pow(xb, L.sub(yb, 1))));
     return L.mul(g, jac);
   },
   (g, ans, x) => L.mul(g, L.mul(L.log(replaceZero(x)), ans)),
@@ -360,6 +386,14 @@ const unaryOrNary: Primitive[] = [
   stop_gradient,
 ];
 for (const p of unaryOrNary) setBatch(p, broadcastBatcher(p));
+
+/** ad_util's add_batched: an unbatched operand is broadcast to the other's full batched shape. */
+setBatch(add_any, ([x, y], [dx, dy], _p, size) => {
+  if (dx === dy) return [[bind1(add_any, [x, y])], [dx]];
+  if (dx === null) return [[bind1(add_any, [moveBatchAxis(x, null, dy!, size), y])], [dy]];
+  if (dy === null) return [[bind1(add_any, [x, moveBatchAxis(y, null, dx, size)])], [dx]];
+  return [[bind1(add_any, [moveBatchAxis(x, dx, dy, size), y])], [dy]];
+});
 
 setBatch(
   P.select_n,

@@ -25,7 +25,8 @@ function hermitianMask(like: Value, m: number, n: number): Value {
   const full = (v: number, size: number) => broadcastInDim(convertElementType(v, like.dtype), [size], []);
   let mask = dynamicUpdateSlice(full(2, m), full(1, 1), [0]);
   if (n % 2 === 0) mask = dynamicUpdateSlice(mask, full(1, 1), [m - 1]);
-  return expandDims(mask, [...Array(like.ndim - 1).keys()]);
+  // No new axes: JAX's staging forwards the identity broadcast_in_dim, so no equation is left.
+  return like.ndim === 1 ? mask : expandDims(mask, [...Array(like.ndim - 1).keys()]);
 }
 
 const rfftTranspose = jit(

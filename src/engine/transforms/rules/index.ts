@@ -17,3 +17,5 @@ import './conv.js';
 import './complex.js';
 import './fft.js';
 import './linalg-eig.js';
+import './bessel.js';
+import './collectives.js';
