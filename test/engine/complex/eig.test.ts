@@ -184,3 +184,37 @@ describe('roots (JAX and NumPy values)', () => {
     );
   });
 });
+
+describe('poly of a square matrix (JAX values)', () => {
+  it('is the characteristic polynomial, complex as JAX returns it', async () => {
+    // jnp.poly(a) with JAX 0.10.2: [1, -5, 10.0000019, -14.0000029] (+0j), complex64; np.poly: [1, -5, 10, -14].
+    const a = jnp
+      .array([
+        [1, 2, 0],
+        [-2, 1, 1],
+        [0, 1, 3],
+      ])
+      .astype('float32');
+    const p = jnp.poly(a);
+    expect(p.dtype.name).toBe('complex64');
+    const close = (got: number[], want: number[]) => {
+      expect(got.length).toBe(want.length);
+      for (const [i, w] of want.entries()) expect(got[i]).toBeCloseTo(w, 4);
+    };
+    close(nums(await p.data()), [1, 0, -5, 0, 10, 0, -14, 0]);
+    // A symmetric matrix: jnp.poly([[2, 1], [1, 2]]) = [1, -4, 3].
+    close(
+      nums(
+        await jnp
+          .poly(
+            jnp.array([
+              [2.0, 1.0],
+              [1.0, 2.0],
+            ]),
+          )
+          .data(),
+      ),
+      [1, 0, -4, 0, 3, 0],
+    );
+  });
+});
