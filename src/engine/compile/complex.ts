@@ -34,8 +34,10 @@ import {
   kernelInputs,
   kernelOutputs,
   load,
+  rare,
   type SExpr,
   sel,
+  tableAt,
   ter,
   type UnExpr,
   un,
@@ -362,7 +364,9 @@ class Legalizer {
       case 'ter':
         return ter(e.op, this.real(e.a), this.real(e.b), this.real(e.c), e.dt);
       case 'sel':
-        return sel(this.real(e.c), this.real(e.a), this.real(e.b));
+        return (e.rare ? rare : sel)(this.real(e.c), this.real(e.a), this.real(e.b));
+      case 'table':
+        return tableAt(e.table, this.real(e.idx));
       case 'cast': {
         if (!e.x.dt.isComplex) return cast(this.real(e.x), e.dt);
         const [re, im] = this.pair(e.x);
@@ -425,7 +429,8 @@ class Legalizer {
         const c = this.real(e.c);
         const [a0, a1] = this.pair(e.a);
         const [b0, b1] = this.pair(e.b);
-        return [sel(c, a0, b0), sel(c, a1, b1)];
+        const s = e.rare ? rare : sel;
+        return [s(c, a0, b0), s(c, a1, b1)];
       }
       case 'cast': {
         if (e.x.dt.isComplex) {

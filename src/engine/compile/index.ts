@@ -9,6 +9,7 @@ import { resolveDevice } from '../backends/registry.js';
 import { ArrayImpl, scalarOf, storageDType } from '../core/array.js';
 import { ShapedArray } from '../core/aval.js';
 import type { HostScalar } from '../core/complex.js';
+import { paramKey } from '../core/hash-key.js';
 import type { Params, Primitive } from '../core/primitive.js';
 import { type ConcreteArray, evalHooks, type Value } from '../core/trace.js';
 import { emit, observing } from '../events.js';
@@ -136,10 +137,6 @@ export function runClosedJaxpr(
 // ---- eager dispatch -----------------------------------------------------------------------------
 
 const eagerCache = new Map<Primitive, Map<string, Jaxpr>>();
-
-function paramKey(params: Params): string {
-  return JSON.stringify(params, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
-}
 
 /** One-equation jaxpr for a primitive applied to avals, cached by (params, avals). */
 function eagerJaxpr(prim: Primitive, avals: ShapedArray[], params: Params): Jaxpr {
