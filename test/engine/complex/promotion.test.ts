@@ -10,45 +10,28 @@
 import { describe, expect, it } from 'vitest';
 import { promoteTypes, type TypedValue, toDType } from '../../../src/engine/core/dtype.js';
 import { complex, numpy as jnp, withConfig } from '../../../src/engine/index.js';
+import { SHORT_TO_NAME, shortOf } from '../core/helpers.js';
 import { fixture } from './helpers.js';
 
 const promo = fixture('promotion.json');
-
-const NAMES: Record<string, string> = {
-  b1: 'bool',
-  u1: 'uint8',
-  u2: 'uint16',
-  u4: 'uint32',
-  u8: 'uint64',
-  i1: 'int8',
-  i2: 'int16',
-  i4: 'int32',
-  i8: 'int64',
-  f2: 'float16',
-  f4: 'float32',
-  f8: 'float64',
-  c8: 'complex64',
-  c16: 'complex128',
-};
-const SHORT = Object.fromEntries(Object.entries(NAMES).map(([k, v]) => [v, k]));
 
 function typed(short: string, x64: boolean): TypedValue {
   if (short === 'i*') return { dtype: toDType(x64 ? 'int64' : 'int32'), weakType: true };
   if (short === 'f*') return { dtype: toDType(x64 ? 'float64' : 'float32'), weakType: true };
   if (short === 'c*') return { dtype: toDType(x64 ? 'complex128' : 'complex64'), weakType: true };
-  return { dtype: toDType(NAMES[short]), weakType: false };
+  return { dtype: toDType(SHORT_TO_NAME[short]), weakType: false };
 }
 
 function latticeName(r: TypedValue): string {
   if (r.weakType) return r.dtype.isComplex ? 'c*' : r.dtype.isFloat ? 'f*' : 'i*';
-  return SHORT[r.dtype.name];
+  return shortOf(r.dtype, false);
 }
 
 function sample(short: string): unknown {
   if (short === 'i*') return 1;
   if (short === 'f*') return 1.5;
   if (short === 'c*') return complex(0, 1);
-  return jnp.zeros([], { dtype: NAMES[short] });
+  return jnp.zeros([], { dtype: SHORT_TO_NAME[short] });
 }
 
 for (const mode of ['x64', 'x32'] as const) {
@@ -73,7 +56,7 @@ for (const mode of ['x64', 'x32'] as const) {
         for (const a of columns)
           for (const b of columns) {
             const r = jnp.add(sample(a) as never, sample(b) as never);
-            const got = `${SHORT[r.dtype.name]}${r.weakType ? '(weak)' : ''}`;
+            const got = shortOf(r.dtype, r.weakType);
             if (got !== add[a][b]) bad.push(`${a}+${b}: ${got} != ${add[a][b]}`);
           }
       });
