@@ -33,6 +33,7 @@ const NAMESPACES = {
 const MODULES = {
   numpy: 'jax.numpy',
   'numpy.linalg': 'jax.numpy.linalg',
+  'numpy.fft': 'jax.numpy.fft',
   lax: 'jax.lax',
   'lax.linalg': 'jax.lax.linalg',
   nn: 'jax.nn',

@@ -16,6 +16,7 @@ export { compileStats } from './compile/index.js';
 export { ArrayImpl as Array } from './core/array.js';
 export { ShapedArray } from './core/aval.js';
 export { fromHostData } from './core/coerce.js';
+export { Complex, complex } from './core/complex.js';
 export { config, withConfig } from './core/config.js';
 export * as dtypes from './core/dtype.js';
 export { DType } from './core/dtype.js';

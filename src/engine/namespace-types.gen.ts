@@ -22,6 +22,7 @@ export declare namespace numpy {
   export type BincountOptions = raw_numpy.BincountOptions;
   export type Bins = raw_numpy.Bins;
   export type CloseOptions = raw_numpy.CloseOptions;
+  export type ComplexWarning = raw_numpy.ComplexWarning;
   export type CompressOptions = raw_numpy.CompressOptions;
   export type ConvolveMode = raw_numpy.ConvolveMode;
   export type ConvolveOptions = raw_numpy.ConvolveOptions;
@@ -98,6 +99,9 @@ export declare namespace numpy {
   export type UnwrapOptions = raw_numpy.UnwrapOptions;
   export type VanderOptions = raw_numpy.VanderOptions;
   export type VectorizeOptions = raw_numpy.VectorizeOptions;
+  export namespace fft {
+    export type FftNorm = raw_numpy.fft.FftNorm;
+  }
 }
 export declare namespace lax {
   export type AllGatherOptions = raw_lax.AllGatherOptions;
@@ -129,6 +133,7 @@ export declare namespace lax {
   export type WindowPadding = raw_lax.WindowPadding;
   export type WindowParams = raw_lax.WindowParams;
   export namespace linalg {
+    export type EigOptions = raw_lax.linalg.EigOptions;
     export type EighOptions = raw_lax.linalg.EighOptions;
     export type SvdOptions = raw_lax.linalg.SvdOptions;
     export type TriangularSolveOptions = raw_lax.linalg.TriangularSolveOptions;

@@ -54,6 +54,7 @@ const LINEAR = [
   'imag',
   'complex',
   'conj',
+  'fft',
   'jit',
   'cond',
   'scan',

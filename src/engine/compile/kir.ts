@@ -8,7 +8,9 @@
  * subexpressions are shared and a renderer emits each one once.
  *
  * Index arithmetic is ordinary int32 arithmetic in the same IR; loop variables are `var` nodes
- * (`i0..` for output dimensions, `r0..` for reduced dimensions).
+ * (`i0..` for output dimensions, `r0..` for reduced dimensions). Expressions may have complex
+ * dtypes while a program is lowered (the part ops `real`, `imag`, `conj`, `complex` exist for
+ * them); compile/complex.ts rewrites them into float pairs before a backend renders anything.
  */
 import { bool, type DType, int32 } from '../core/dtype.js';
 
@@ -49,7 +51,11 @@ export type UnOp =
   | 'is_finite'
   | 'not'
   | 'population_count'
-  | 'clz';
+  | 'clz'
+  // Complex parts (compile/complex.ts rewrites them away before any backend sees them).
+  | 'real'
+  | 'imag'
+  | 'conj';
 
 export type BinOp =
   | 'add'
@@ -78,7 +84,9 @@ export type BinOp =
   | 'lt'
   | 'le'
   | 'gt'
-  | 'ge';
+  | 'ge'
+  // complex(re, im) (compile/complex.ts rewrites it away before any backend sees it).
+  | 'complex';
 
 /** Ternary scalar functions (the operands share the result's dtype). */
 export type TerOp = 'betainc';

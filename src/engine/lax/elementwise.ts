@@ -4,19 +4,21 @@
  * as weakly typed constants).
  */
 import { toValue } from '../core/coerce.js';
+import type { Complex } from '../core/complex.js';
 import { type DTypeLike, toDType } from '../core/dtype.js';
+import { ArrayMethods } from '../core/methods.js';
 import type { Primitive } from '../core/primitive.js';
 import { bind1, type Value } from '../core/trace.js';
 import * as P from '../primitives/elementwise.js';
 import { convertElementType } from './convert.js';
 
-type In = Value | number | boolean | bigint;
+type In = Value | number | boolean | bigint | Complex;
 
 /** Operands for a lax n-ary op: JS scalars become constants of the array operands' dtype. */
 function operands(xs: In[]): Value[] {
-  const arr = xs.find((x) => typeof x === 'object') as Value | undefined;
+  const arr = xs.find((x) => x instanceof ArrayMethods) as Value | undefined;
   return xs.map((x) => {
-    if (typeof x === 'object') return x;
+    if (x instanceof ArrayMethods) return x as Value;
     const v = toValue(x);
     return arr ? convertElementType(v, arr.dtype, true) : v;
   });

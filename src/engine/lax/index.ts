@@ -4,10 +4,12 @@
 
 export * from './aliases.js';
 export * from './bessel.js';
+export * from './complex.js';
 export * from './control.js';
 export * from './conv.js';
 export * from './dot.js';
 export * from './elementwise.js';
+export { FftType, fft } from './fft.js';
 export * from './fill.js';
 export * from './indexing.js';
 export * as linalg from './linalg.js';

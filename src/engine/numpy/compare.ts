@@ -1,6 +1,6 @@
 /**
  * @file Whole-array comparisons and nonzero queries: isclose allclose array_equal array_equiv
- * count_nonzero nonzero argwhere flatnonzero isscalar iscomplexobj isrealobj.
+ * count_nonzero nonzero argwhere flatnonzero isscalar (iscomplexobj/isrealobj: complex.ts).
  *
  * isclose follows jax.numpy 0.10.2: arguments are promoted (to an inexact dtype), rtol/atol are
  * converted to that dtype, and the test is `a == b | (isfinite(b) & |a-b| <= atol + rtol*|b|)`.
@@ -9,7 +9,7 @@
  */
 import { ArrayImpl } from '../core/array.js';
 import { fillTyped, isValue } from '../core/coerce.js';
-import { defaultInt } from '../core/dtype.js';
+import { defaultInt, realPart } from '../core/dtype.js';
 import { ConcretizationTypeError, ValueError } from '../core/errors.js';
 import { stridesOf } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
@@ -35,7 +35,8 @@ export function isclose(a: In, b: In, opts: CloseOptions = {}): Value {
   const rtol = opts.rtol ?? 1e-5;
   const atol = opts.atol ?? 1e-8;
   const [x, y] = promoteShapes('isclose', promoteArgsInexact(...promoteArgs(a, b)));
-  const dt = x.dtype;
+  // Tolerances compare with magnitudes: a complex operand's are its part dtype.
+  const dt = realPart(x.dtype);
   const rt = convertElementType(rtol, dt);
   const at = convertElementType(atol, dt);
   const inRange = lax.le(lax.abs(lax.sub(x, y)), lax.add(at, lax.mul(rt, lax.abs(y))));
@@ -174,15 +175,6 @@ export function flatnonzero(a: In, opts: NonzeroOptions = {}): Value {
 export function isscalar(x: unknown): boolean {
   if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return true;
   return isValue(x) && x.ndim === 0;
-}
-
-/** tjax has no complex dtypes. */
-export function iscomplexobj(_x: unknown): boolean {
-  return false;
-}
-
-export function isrealobj(_x: unknown): boolean {
-  return true;
 }
 
 /**

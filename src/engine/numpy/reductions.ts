@@ -6,6 +6,7 @@ import { bool, type DTypeLike, defaultFloat, defaultInt, defaultUint } from '../
 import type { Primitive } from '../core/primitive.js';
 import { normalizeAxes } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
+import * as lxc from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import * as R from '../primitives/reductions.js';
@@ -113,7 +114,7 @@ function count(x: Value, opts: ReduceOpts): number | Value {
 export function mean(x: unknown, opts: ReduceOpts = {}): Value {
   let v = asValue(x);
   const d = dtypeOpt(opts.dtype, 'mean');
-  if (!v.dtype.isFloat || d) v = convertElementType(v, d ?? defaultFloat());
+  if (!v.dtype.isInexact || d) v = convertElementType(v, d ?? defaultFloat());
   const s = reduce(R.reduce_sum, v, { ...opts, dtype: undefined }, 0, 'mean');
   const n = count(v, opts);
   const m = typeof n === 'number' ? lax.div(s, n) : uf.divide(s, n);
@@ -123,11 +124,12 @@ export function mean(x: unknown, opts: ReduceOpts = {}): Value {
 
 export function var_(x: unknown, opts: ReduceOpts & { ddof?: number; correction?: number } = {}): Value {
   let v = asValue(x);
-  if (!v.dtype.isFloat) v = convertElementType(v, defaultFloat());
+  if (!v.dtype.isInexact) v = convertElementType(v, defaultFloat());
   const ddof = opts.ddof ?? opts.correction ?? 0;
   const m = mean(v, { axis: opts.axis, keepdims: true, where: opts.where });
   const c = uf.subtract(v, m);
-  const sq = uf.multiply(c, c);
+  // A complex variance is the mean of |x - mean|^2, real (JAX: real(c * conj(c))).
+  const sq = c.dtype.isComplex ? lxc.real(uf.multiply(c, lxc.conj(c))) : uf.multiply(c, c);
   const s = sum(sq, { axis: opts.axis, keepdims: opts.keepdims, where: opts.where });
   const n = count(v, opts);
   return typeof n === 'number' ? lax.div(s, Math.max(n - ddof, 0)) : uf.divide(s, uf.subtract(n, ddof));

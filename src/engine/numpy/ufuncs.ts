@@ -7,6 +7,7 @@ import { bool, type DType, defaultFloat, int32 } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import { broadcastShapes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
+import * as lc from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { customJvp } from '../transforms/custom.js';
@@ -143,8 +144,22 @@ export const rint = unary((a) => (a.dtype.isFloat ? lax.round(a, 1) : a));
 export const exp = unaryInexact(lax.exp);
 export const exp2 = unaryInexact(lax.exp2);
 export const log = unaryInexact(lax.log);
-export const log2 = unaryInexact((a) => lax.div(lax.log(a), lax.log(convertElementType(2, a.dtype, true))));
-export const log10 = unaryInexact((a) => lax.div(lax.log(a), lax.log(convertElementType(10, a.dtype, true))));
+export const log2 = unaryInexact((a) => {
+  // Complex: the parts of log(a) scaled by the real ln 2, as JAX's log2.
+  if (a.dtype.isComplex)
+    return complexParts(lax.log(a), (p) => lax.div(p, lax.log(convertElementType(2, p.dtype))));
+  return lax.div(lax.log(a), lax.log(convertElementType(2, a.dtype, true)));
+});
+export const log10 = unaryInexact((a) => {
+  if (a.dtype.isComplex)
+    return complexParts(lax.log(a), (p) => lax.mul(p, convertElementType(Math.LOG10E, p.dtype)));
+  return lax.div(lax.log(a), lax.log(convertElementType(10, a.dtype, true)));
+});
+
+/** complex(f(real z), f(imag z)). */
+function complexParts(z: Value, f: (part: Value) => Value): Value {
+  return lc.complex(f(lc.real(z)), f(lc.imag(z)));
+}
 export const log1p = unaryInexact(lax.log1p);
 export const expm1 = unaryInexact(lax.expm1);
 export const sqrt = unaryInexact(lax.sqrt);
@@ -166,11 +181,15 @@ export const square = unary((a) => lax.square(a));
 export const reciprocal = unaryInexact((a) => lax.integerPow(a, -1));
 export const bitwise_not = unary((a) => lax.bitwiseNot(a));
 export const invert = bitwise_not;
-export const isfinite = unary((a) => (a.dtype.isFloat ? lax.isFinite(a) : fullBool(a, true)));
-export const isnan = unary((a) => (a.dtype.isFloat ? lax.ne(a, a) : fullBool(a, false)));
-export const isinf = unary((a) =>
-  a.dtype.isFloat ? lax.eq(lax.abs(a), Number.POSITIVE_INFINITY) : fullBool(a, false),
-);
+export const isfinite = unary((a) => {
+  if (a.dtype.isComplex) return lax.bitwiseAnd(isfinite(lc.real(a)), isfinite(lc.imag(a)));
+  return a.dtype.isFloat ? lax.isFinite(a) : fullBool(a, true);
+});
+export const isnan = unary((a) => (a.dtype.isInexact ? lax.ne(a, a) : fullBool(a, false)));
+export const isinf = unary((a) => {
+  if (a.dtype.isComplex) return lax.bitwiseOr(isinf(lc.real(a)), isinf(lc.imag(a)));
+  return a.dtype.isFloat ? lax.eq(lax.abs(a), Number.POSITIVE_INFINITY) : fullBool(a, false);
+});
 export const signbit = unary((a) =>
   a.dtype.isFloat
     ? lax.lt(
@@ -293,10 +312,6 @@ export function where(cond: In, x: In, y: In): Value {
 
 export function astype(x: In, dtype: DType | string): Value {
   return convertElementType(asValue(x), dtype as DType);
-}
-
-export function real(x: In): Value {
-  return asValue(x);
 }
 
 export function float_(x: In): Value {

@@ -32,10 +32,10 @@ export function promoteArgs(...xs: unknown[]): Value[] {
   return vals.map((v) => convertElementType(v, dtype, weakType));
 }
 
-/** Promote to an inexact (float) dtype, as jnp's promote_args_inexact does. */
+/** Promote to an inexact (float or complex) dtype, as jnp's promote_args_inexact does. */
 export function promoteArgsInexact(...xs: unknown[]): Value[] {
   const vals = promoteArgs(...xs);
-  return vals.map((v) => (v.dtype.isFloat ? v : convertElementType(v, defaultFloat(), v.weakType)));
+  return vals.map((v) => (v.dtype.isInexact ? v : convertElementType(v, defaultFloat(), v.weakType)));
 }
 
 /** NumPy rank promotion for lax ops: 0-d operands stay; others get leading 1s to equal rank. */

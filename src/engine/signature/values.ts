@@ -13,6 +13,7 @@
  */
 import { devices, resolveDevice } from '../backends/registry.js';
 import { ArrayImpl, hostReadable } from '../core/array.js';
+import { Complex } from '../core/complex.js';
 import { toDType } from '../core/dtype.js';
 import { ConcretizationTypeError, NotImplementedError, ValueError } from '../core/errors.js';
 import { ArrayMethods } from '../core/methods.js';
@@ -40,6 +41,7 @@ export function pyType(v: unknown): string {
   if (typeof v === 'function') return 'function';
   if (Array.isArray(v)) return 'tuple';
   if (v instanceof ArrayMethods) return 'Array';
+  if (v instanceof Complex) return 'complex';
   return 'dict';
 }
 
@@ -155,7 +157,8 @@ function isArrayLike(v: unknown, depth = 0): boolean {
       return true;
     case 'object':
       if (v === null) return false;
-      if (v instanceof ArrayMethods || isKeyArray(v) || ArrayBuffer.isView(v)) return true;
+      if (v instanceof ArrayMethods || v instanceof Complex || isKeyArray(v) || ArrayBuffer.isView(v))
+        return true;
       return Array.isArray(v) && depth < 64 && v.every((e) => isArrayLike(e, depth + 1));
     default:
       return false;

@@ -32,7 +32,7 @@ import { broadcast_in_dim, reshape } from '../primitives/structural.js';
 export class Zero {
   constructor(readonly aval: ShapedArray) {}
   get isFloat0(): boolean {
-    return !this.aval.dtype.isFloat;
+    return !this.aval.dtype.isInexact;
   }
   get shape(): number[] {
     return [...this.aval.shape];
@@ -50,7 +50,7 @@ export function isZero(t: unknown): t is Zero {
 
 /** Whether values of this aval have a tangent space (JAX: inexact dtypes). */
 export function hasTangentSpace(aval: ShapedArray): boolean {
-  return aval.dtype.isFloat;
+  return aval.dtype.isInexact;
 }
 
 /** The aval of tangents of a primal (float0 is represented by the primal's aval on a Zero). */
@@ -60,7 +60,12 @@ export function tangentAval(aval: ShapedArray): ShapedArray {
 
 /** Concrete zeros of an aval (a literal for scalars; a broadcast of one otherwise, as JAX stages it). */
 export function zerosLike(aval: ShapedArray): Value {
-  const z = scalarArray(aval.dtype.isBool ? false : 0, aval.dtype);
+  return filledLike(aval, aval.dtype.isBool ? false : 0);
+}
+
+/** lax.full_like(x, v) of an aval: a literal for scalars, a broadcast of one otherwise. */
+export function filledLike(aval: ShapedArray, v: number | boolean): Value {
+  const z = scalarArray(v, aval.dtype);
   if (aval.shape.length === 0) return z;
   return bind1(broadcast_in_dim, [z], { shape: [...aval.shape], broadcast_dimensions: [], sharding: null });
 }

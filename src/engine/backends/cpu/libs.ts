@@ -6,3 +6,5 @@ import './lib-matmul.js';
 import './lib-sort.js';
 import './lib-scatter.js';
 import './lib-linalg.js';
+import './lib-fft.js';
+import './lib-eig.js';

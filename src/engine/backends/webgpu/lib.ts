@@ -17,6 +17,7 @@
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
 import { type DType, int32 } from '../../core/dtype.js';
 import { wgslConvKernels } from './lib-conv.js';
+import { wgslFftKernels } from './lib-fft.js';
 import { wgslLinalgKernels } from './lib-linalg.js';
 import {
   checkDtype,
@@ -541,4 +542,5 @@ export const wgslLibKernels: Record<
   scatter,
   ...wgslLinalgKernels,
   ...wgslConvKernels,
+  ...wgslFftKernels,
 };

@@ -14,5 +14,8 @@ import './custom.js';
 import './linalg.js';
 import './windowed.js';
 import './conv.js';
+import './complex.js';
+import './fft.js';
+import './linalg-eig.js';
 import './bessel.js';
 import './collectives.js';
