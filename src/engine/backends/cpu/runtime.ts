@@ -4,6 +4,7 @@
  * within an ulp or so of the correctly rounded value.
  */
 
+import { ERFINV32_GE5, ERFINV32_LT5 } from '../../compile/libm/erfinv.js';
 import { convUnits } from './conv-units.js';
 import { gemmUnits } from './gemm-units.js';
 import { adoptHeap, heapMemory, heapOffset, scratchRegion, type WasmMemory } from './heap.js';
@@ -168,14 +169,7 @@ export function erfc(x: number): number {
 
 // Giles' single-precision erfinv polynomials ("Approximating the erfinv function"), in w - 2.5
 // for w = -log(1 - x^2) < 5, else in sqrt(w) - 3; highest degree first; float32 values.
-export const ERFINV32_LT5 = [
-  2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164,
-  0.246640727, 1.50140941,
-].map(Math.fround);
-export const ERFINV32_GE5 = [
-  -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047,
-  1.00167406, 2.83297682,
-].map(Math.fround);
+export { ERFINV32_GE5, ERFINV32_LT5 };
 
 /** log(1 + u) = 2 atanh(s), s = u / (2 + u): the series' coefficients 2 / (2i + 1), i = 0..10. */
 export const LOG1P32_SERIES = Array.from({ length: 11 }, (_, i) => 2 / (2 * i + 1));
@@ -221,7 +215,7 @@ export function erfinv32(x: number): number {
   if (x === 1 || x === -1) return x * Number.POSITIVE_INFINITY;
   const fr = Math.fround;
   let w = -fr(log1p32(-fr(x * x)));
-  let c: number[];
+  let c: readonly number[];
   if (w < 5) {
     w = fr(w - 2.5);
     c = ERFINV32_LT5;

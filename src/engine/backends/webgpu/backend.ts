@@ -21,7 +21,7 @@
 import { fitBindings } from '../../compile/bindings.js';
 import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
 import type { BufferInfo, KernelProgram } from '../../compile/kir.js';
-import { expandKernel } from '../../compile/libm/index.js';
+import { expandKernel, LIBM_UNARY_F32_ONLY } from '../../compile/libm/index.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { emit, observing } from '../../events.js';
@@ -454,8 +454,9 @@ export class WebGpuBackend implements Backend {
     let async = false;
     program.kernels.forEach((k0, i) => {
       const name = kernelName(k0, i);
-      // float32 transcendental functions: the libm's polynomials, as on the CPU.
-      const k = expandKernel(k0);
+      // float32 transcendental functions: the libm's polynomials, as on the CPU (erf_inv too:
+      // the CPU's float64 steps, emulated in float32, so that normal draws are the CPU's).
+      const k = expandKernel(k0, LIBM_UNARY_F32_ONLY);
       const first = steps.length;
       const tag = () => {
         for (let j = first; j < steps.length; j++) steps[j].kernel = i;
