@@ -263,6 +263,16 @@ const POSITIONAL: Record<string, string[]> = {
   ball: ['key', 'd', 'p', 'shape', 'dtype'],
   poisson: ['key', 'lam', 'shape', 'dtype'],
   bits: ['key', 'shape', 'dtype'],
+  rayleigh: ['key', 'scale', 'shape', 'dtype'],
+  wald: ['key', 'mean', 'shape', 'dtype'],
+  triangular: ['key', 'left', 'mode', 'right', 'shape', 'dtype'],
+  maxwell: ['key', 'shape', 'dtype'],
+  double_sided_maxwell: ['key', 'loc', 'scale', 'shape', 'dtype'],
+  doubleSidedMaxwell: ['key', 'loc', 'scale', 'shape', 'dtype'],
+  generalized_normal: ['key', 'p', 'shape', 'dtype'],
+  generalizedNormal: ['key', 'p', 'shape', 'dtype'],
+  f: ['key', 'dfnum', 'dfden', 'shape', 'dtype'],
+  multinomial: ['key', 'n', 'p'],
   // lax.reduce_window and flax's pooling, in their Python positional order.
   reduce_window: [
     'operand',
