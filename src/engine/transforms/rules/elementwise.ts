@@ -7,6 +7,8 @@ import type { ShapedArray } from '../../core/aval.js';
 import type { Primitive } from '../../core/primitive.js';
 import { bind1, type Value } from '../../core/trace.js';
 import * as L from '../../lax/elementwise.js';
+import { broadcastInDim } from '../../lax/structural.js';
+import { broadcastingShape } from '../../primitives/common.js';
 import * as P from '../../primitives/elementwise.js';
 import { add_any, instantiate, type JvpRule, stop_gradient, unbroadcast, Zero, zerosLike } from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
@@ -122,7 +124,20 @@ function replaceZero(x: V): V {
 defjvp(
   P.pow,
   (g, _a, x, y) => {
-    const jac = L.select(L.eq(y, 0), zerosLike(y.aval), L.mul(replaceZero(y), L.pow(x, L.sub(y, 1))));
+    // As JAX 0.10.2's _pow_jvp_lhs: y x^(y-1) for an inexact y; for an integer y, x and y are
+    // broadcast to one shape (lax broadcasts size-1 dimensions, select_n does not) and y = 0
+    // gets a zero derivative.
+    if (!y.dtype.isInt) return L.mul(g, L.mul(y, L.pow(x, L.sub(y, 1))));
+    let xf = x;
+    let yf = L.convertElementType(y, x.dtype, y.weakType);
+    if (x.shape.join() !== y.shape.join()) {
+      const shape = broadcastingShape('pow', [x.shape, y.shape]);
+      const full = (v: V) =>
+        v.shape.join() === shape.join() ? v : broadcastInDim(v, shape, v.ndim ? v.shape.map((_, i) => i) : []);
+      xf = full(xf);
+      yf = full(yf);
+    }
+    const jac = L.select(L.eq(yf, 0), zerosLike(yf.aval), L.mul(replaceZero(yf), L.pow(xf, L.sub(yf, 1))));
     return L.mul(g, jac);
   },
   (g, ans, x) => L.mul(g, L.mul(L.log(replaceZero(x)), ans)),
