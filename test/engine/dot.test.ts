@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setCpuBlas } from '../../src/engine/backends/cpu/blas.js';
+import { cpuSimd } from '../../src/engine/backends/cpu/wasm/simd.js';
 import type { Value } from '../../src/engine/index.js';
 import { jit, numpy as jnp, lax, makeJaxpr, withConfig } from '../../src/engine/index.js';
 import { dotConfig } from '../../src/engine/primitives/dot.js';
@@ -276,9 +277,19 @@ describe('the matmul library kernel', () => {
     const fused: [(...xs: Value[]) => Value, Value[]] = [(x, y) => jnp.dot(jnp.sin(x), y).add(1), [a, b]];
     const cases = [...productCases(), fused];
     for (const [f, xs] of cases) {
-      const [ref, fast] = await bothPaths(f, xs);
+      // The JavaScript kernel (WebAssembly SIMD off) rounds each float32 add, as the reduce kernel does.
+      cpuSimd.enabled = false;
+      const [ref, fast] = await bothPaths(f, xs).finally(() => {
+        cpuSimd.enabled = true;
+      });
       expect(fast.length).toBe(ref.length);
       expect(Array.from(fast)).toEqual(Array.from(ref));
+      // The WebAssembly GEMM also sums in float32 but fuses its multiply-adds: 29 roundings of
+      // partial sums of terms in [-1, 1], each within 29 * 2^-24.
+      const [, wasm] = await bothPaths(f, xs);
+      wasm.forEach((v, i) => {
+        expect(Math.abs(v - ref[i])).toBeLessThanOrEqual(29 * 29 * 2 ** -24);
+      });
     }
   });
   it('is within float32 accumulation error of float64 products, on either tier', () => {
@@ -305,14 +316,23 @@ describe('the matmul library kernel', () => {
       const b = jnp.astype(randn([27, 19], 12), 'float64');
       const f = (x: Value, y: Value) => jnp.dot(x, jnp.exp(y));
       dotConfig.libMinWork = Number.POSITIVE_INFINITY;
-      const ref = jit(f)(a, b);
+      const ref = Array.from(jit(f)(a, b).dataSync() as ArrayLike<number>);
       dotConfig.libMinWork = 1;
-      const fast = jit(f)(a, b);
+      // The JavaScript kernel (WebAssembly SIMD off) gives the reduce kernel's bits; the
+      // WebAssembly GEMM fuses its multiply-adds where relaxed SIMD does: within float64 rounding.
+      cpuSimd.enabled = false;
+      let fast: Value;
+      try {
+        fast = jit(f)(a, b);
+      } finally {
+        cpuSimd.enabled = true;
+      }
       expect(fast.dtype.name).toBe('float64');
       expect(jit(f).lower(a, b).compile().asText()).toContain('library kernel matmul');
-      expect(Array.from(fast.dataSync() as ArrayLike<number>)).toEqual(
-        Array.from(ref.dataSync() as ArrayLike<number>),
-      );
+      expect(Array.from(fast.dataSync() as ArrayLike<number>)).toEqual(ref);
+      const wasm = jit(f)(a, b).dataSync() as Float64Array;
+      const far = ref.filter((r, i) => !(Math.abs(wasm[i] - r) <= 27 * 2 ** -53 * 27 * Math.E));
+      expect(far.length).toBe(0);
     });
   });
   it('is used for large float matmuls and not for ints or small ones', () => {

@@ -17,7 +17,8 @@ export function flattenPaths(tree: unknown, sep = '/'): Map<string, unknown> {
   const out = new Map<string, unknown>();
   const walk = (x: unknown, prefix: string): void => {
     if (isPlain(x)) for (const k of Object.keys(x)) walk(x[k], prefix ? `${prefix}${sep}${k}` : k);
-    else if (Array.isArray(x)) x.forEach((v, i) => walk(v, prefix ? `${prefix}${sep}${i}` : String(i)));
+    else if (Array.isArray(x))
+      for (let i = 0; i < x.length; i++) walk(x[i], prefix ? `${prefix}${sep}${i}` : String(i));
     else out.set(prefix, x);
   };
   walk(tree, '');

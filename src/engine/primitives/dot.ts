@@ -11,7 +11,9 @@
  *   rounded to float32 after every add (`roundEach`), as XLA:CPU accumulates a float32 dot;
  * - for large float32/float64 products, the `matmul` library kernel on operands addressed by
  *   strides, which the CPU device runs as a GEMM (backends/cpu/gemm.ts): the machine's BLAS on
- *   the native tier, else the portable kernel, which computes the reduce path's bits exactly.
+ *   the native tier, else the WebAssembly SIMD GEMM (float32 accumulated in float32, with fused
+ *   multiply-adds where the engine has them), or with SIMD off a JavaScript kernel that computes
+ *   the reduce path's bits exactly.
  */
 
 import { bin, cast, loopVars, type SExpr } from '../compile/kir.js';

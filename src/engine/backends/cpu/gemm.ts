@@ -6,17 +6,21 @@
  *
  * Two tiers, chosen per call:
  * - native: the machine's BLAS (blas.ts), when its addon loaded and TJAX_CPU_BLAS is not off;
- * - portable: PORTABLE_GEMM below, everywhere else.
+ * - portable: the WebAssembly SIMD GEMM (wasm/gemm.ts) everywhere else, or, with TJAX_CPU_SIMD=0,
+ *   the JavaScript kernel (gemm-js.ts).
  * Each tier computes every output element in one fixed order whatever the thread count, so a
  * result depends on the tier and the shapes only (docs/ARCHITECTURE.md, "Matrix products").
  */
 import { type GemmTierStatus, gemmTier, nativeBlas } from './blas.js';
-// The portable tier, in one place: the WebAssembly SIMD GEMM (`wasmGemm` from './wasm/gemm.js',
-// same signature) replaces this JavaScript one when it lands; PORTABLE_GEMM_NAME goes with it.
-import { jsGemm as PORTABLE_GEMM } from './gemm-js.js';
+import { jsGemm } from './gemm-js.js';
 import { nativeGemm } from './gemm-native.js';
+import { wasmGemm } from './wasm/gemm.js';
+import { cpuSimd } from './wasm/simd.js';
 
-export const PORTABLE_GEMM_NAME = 'JavaScript';
+/** The portable tier's kernel, by name (`tjax devices`). */
+export function portableGemmName(): string {
+  return cpuSimd.enabled ? 'WebAssembly SIMD' : 'JavaScript';
+}
 
 /** A matrix operand: elements of (batch, rows, cols) at `offset + b*s0 + i*s1 + j*s2`. */
 export interface GemmOperand {
@@ -38,7 +42,7 @@ export function gemm(
 ): void {
   const blas = nativeBlas();
   if (blas === null) {
-    PORTABLE_GEMM(dtype, batch, m, n, k, a, b, c);
+    (cpuSimd.enabled ? wasmGemm : jsGemm)(dtype, batch, m, n, k, a, b, c);
     return;
   }
   nativeGemm(blas, batch, m, n, k, a, b, c);
@@ -50,6 +54,6 @@ export function cpuGemmStatus(): GemmTierStatus & { summary: string } {
   const summary =
     s.tier === 'native'
       ? `native BLAS: ${s.library}, core ${s.core}, on ${s.threads} thread${s.threads === 1 ? '' : 's'}`
-      : `portable ${PORTABLE_GEMM_NAME} kernel (native BLAS unavailable: ${s.reason})`;
+      : `portable ${portableGemmName()} kernel (native BLAS unavailable: ${s.reason})`;
   return { ...s, summary };
 }

@@ -12,6 +12,7 @@ import { broadcastingShape } from '../../primitives/common.js';
 import * as P from '../../primitives/elementwise.js';
 import { add_any, instantiate, type JvpRule, stop_gradient, unbroadcast, Zero, zerosLike } from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
+import { moveBatchAxis } from '../vmap.js';
 import { broadcastBatcher, defjvp, defjvpZero, fullBroadcastBatcher, setBatch } from './common.js';
 
 type V = Value;
@@ -362,6 +363,14 @@ const unaryOrNary: Primitive[] = [
   stop_gradient,
 ];
 for (const p of unaryOrNary) setBatch(p, broadcastBatcher(p));
+
+/** ad_util's add_batched: an unbatched operand is broadcast to the other's full batched shape. */
+setBatch(add_any, ([x, y], [dx, dy], _p, size) => {
+  if (dx === dy) return [[bind1(add_any, [x, y])], [dx]];
+  if (dx === null) return [[bind1(add_any, [moveBatchAxis(x, null, dy!, size), y])], [dy]];
+  if (dy === null) return [[bind1(add_any, [x, moveBatchAxis(y, null, dx, size)])], [dx]];
+  return [[bind1(add_any, [moveBatchAxis(x, dx, dy, size), y])], [dy]];
+});
 
 setBatch(
   P.select_n,

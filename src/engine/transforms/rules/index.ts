@@ -15,3 +15,4 @@ import './linalg.js';
 import './windowed.js';
 import './conv.js';
 import './special.js';
+import './collectives.js';
