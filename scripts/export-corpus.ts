@@ -84,6 +84,10 @@ if (process.argv[1]?.endsWith('export-corpus.ts')) {
     process.stderr.write('usage: npx tsx scripts/export-corpus.ts OUTDIR\n');
     process.exit(2);
   }
-  const cases = [...loadCases('export.json'), ...loadCases('collectives.json').filter((c) => c.devices)];
+  const cases = [
+    ...loadCases('export.json'),
+    ...loadCases('export_special2.json'),
+    ...loadCases('collectives.json').filter((c) => c.devices),
+  ];
   writeCorpus(out, cases).then(() => process.stdout.write(`wrote ${cases.length} exported programs to ${out}\n`));
 }
