@@ -1152,15 +1152,4 @@ export function binomial(
 }
 
 // Shared with distributions.ts (the samplers JAX added later: rayleigh, wald, f, ...).
-export {
-  c,
-  config,
-  floatDType,
-  type Num,
-  paramShape,
-  type Shape,
-  shapeOf,
-  single,
-  twoKeys,
-  uniformData,
-};
+export { c, config, floatDType, type Num, paramShape, type Shape, shapeOf, single, twoKeys, uniformData };

@@ -134,7 +134,9 @@ defjvp(
     if (x.shape.join() !== y.shape.join()) {
       const shape = broadcastingShape('pow', [x.shape, y.shape]);
       const full = (v: V) =>
-        v.shape.join() === shape.join() ? v : broadcastInDim(v, shape, v.ndim ? v.shape.map((_, i) => i) : []);
+        v.shape.join() === shape.join()
+          ? v
+          : broadcastInDim(v, shape, v.ndim ? v.shape.map((_, i) => i) : []);
       xf = full(xf);
       yf = full(yf);
     }

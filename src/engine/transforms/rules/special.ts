@@ -26,7 +26,8 @@ defjvp(P.bessel_i1e, (g, y, x) => {
   return L.mul(g, L.select(notTiny, d, fullLike(x, 0.5)));
 });
 P.zeta.rules.jvp = ((primals, tangents, params) => {
-  if (tangents.some((t) => !(t instanceof Zero))) throw new Error("Differentiation rule for 'zeta' not implemented");
+  if (tangents.some((t) => !(t instanceof Zero)))
+    throw new Error("Differentiation rule for 'zeta' not implemented");
   const ans = bind1(P.zeta, primals, params);
   return [[ans], [new Zero(ans.aval)]];
 }) satisfies JvpRule;
