@@ -47,7 +47,7 @@ export { observe } from './events.js';
 export * as io from './io/index.js';
 export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
 export * as linen from './linen/index.js';
-export * as nn from './nn/index.js';
+export * as nn from './nn/api.js';
 export * as optax from './optax/index.js';
 export type { ProgressOptions } from './progress.js';
 export { progress } from './progress.js';

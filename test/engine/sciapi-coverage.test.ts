@@ -30,7 +30,7 @@ const MODULES: Record<string, unknown> = {
 /** Names present (primitives apart): floors that only go up. Issue 16's goals are in the title. */
 const FLOORS: Record<string, number> = {
   'jax.lax': 139,
-  'jax.nn': 23,
+  'jax.nn': 32,
   'jax.random': 47,
   'jax.scipy.special': 51,
   'jax.scipy.stats': 69,
