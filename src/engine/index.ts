@@ -10,7 +10,8 @@ import * as tree from './tree/index.js';
 import './lax/parallel-take.js';
 import './export/rules/lu-permutation.js';
 import './export/rules/special.js';
-import './export/rules/zeta-bessel.js';
+import './export/rules/bessel.js';
+import './export/rules/zeta.js';
 
 export { Device } from './backends/backend.js';
 export { cpuGemmStatus } from './backends/cpu/gemm.js';

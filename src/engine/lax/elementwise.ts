@@ -8,7 +8,7 @@ import { type DTypeLike, toDType } from '../core/dtype.js';
 import type { Primitive } from '../core/primitive.js';
 import { bind1, type Value } from '../core/trace.js';
 import * as P from '../primitives/elementwise.js';
-import * as PS from '../primitives/special.js';
+import * as PZ from '../primitives/zeta.js';
 import { convertElementType } from './convert.js';
 
 type In = Value | number | boolean | bigint;
@@ -87,10 +87,7 @@ export const igammaGradA = bin(P.igamma_grad_a);
 /** lax.random_gamma_grad(a, x): the derivative in a of a Gamma(a, 1) sample x. */
 export const randomGammaGrad = bin(P.random_gamma_grad);
 /** lax.zeta(x, q): the Hurwitz zeta function. */
-export const zeta = bin(PS.zeta);
-/** lax.bessel_i0e(x) = exp(-|x|) I0(x); lax.bessel_i1e likewise for I1. */
-export const besselI0e = un(PS.bessel_i0e);
-export const besselI1e = un(PS.bessel_i1e);
+export const zeta = bin(PZ.zeta);
 /** lax.betainc(a, b, x): the regularized incomplete beta function I_x(a, b). */
 export function betainc(a: In, b: In, x: In): Value {
   return bind1(P.regularized_incomplete_beta, operands([a, b, x]));

@@ -31,9 +31,9 @@ export function array(v: unknown, opts: CreateOptions = {}): Value {
   const dtype = dtypeOpt(opts.dtype);
   if (isValue(v)) return dtype ? convertElementType(v, dtype) : v;
   if (Array.isArray(v) && v.some((e) => isValue(e) || Array.isArray(e))) {
-    // Lists holding arrays (maybe traced) are stacked.
+    // Lists holding arrays (traced, or with dimensions) are stacked; 0-d concrete ones are scalars.
     const flat = (x: unknown): boolean =>
-      Array.isArray(x) ? x.some(flat) : isValue(x) && !(x instanceof ArrayImpl);
+      Array.isArray(x) ? x.some(flat) : isValue(x) && (!(x instanceof ArrayImpl) || x.ndim > 0);
     if (flat(v)) {
       const { stack } = stackHook;
       const out = stack((v as unknown[]).map((e) => array(e)));
@@ -141,25 +141,6 @@ export function arange(
   for (let i = 0; i < n; i++) vals[i] = start + i * st;
   const device = opts.device ? resolveDevice(opts.device) : defaultDevice();
   return ArrayImpl.fromHost(fillTyped(dtype, vals), [n], dtype, device);
-}
-
-export interface LinspaceOptions extends CreateOptions {
-  endpoint?: boolean;
-  retstep?: boolean;
-  axis?: number;
-}
-
-/** jnp.linspace(start, stop, num=50) with endpoint; computed on the host in double. */
-export function linspace(start: number, stop: number, num = 50, opts: LinspaceOptions = {}): Value {
-  const endpoint = opts.endpoint ?? true;
-  if (num < 0) throw new RangeError(`Number of samples, ${num}, must be non-negative.`);
-  const div = endpoint ? num - 1 : num;
-  const step = div > 0 ? (stop - start) / div : Number.NaN;
-  const vals = Array.from({ length: num }, (_, i) => (div > 0 ? start + i * step : start));
-  if (endpoint && num > 1) vals[num - 1] = stop;
-  const dtype = dtypeOpt(opts.dtype, 'linspace') ?? defaultFloat();
-  const device = opts.device ? resolveDevice(opts.device) : defaultDevice();
-  return ArrayImpl.fromHost(fillTyped(dtype, vals), [num], dtype, device);
 }
 
 /** jnp.eye(N, M=None, k=0). */

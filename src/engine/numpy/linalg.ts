@@ -14,6 +14,7 @@ import * as lax from '../lax/elementwise.js';
 import { broadcastedIota, expandDims, pad, reshape, slice, squeeze, transpose } from '../lax/structural.js';
 import type { DotDimensionNumbers } from '../primitives/dot.js';
 import * as decomp from './linalg-decomp.js';
+import * as extra from './linalg-extra.js';
 import * as red from './reductions.js';
 import * as uf from './ufuncs.js';
 import { asValue, promoteArgs, promoteArgsInexact } from './util.js';
@@ -418,6 +419,10 @@ export function vecdot(a: unknown, b: unknown, opts: { axis?: number } = {}): Va
 
 export const linalg = {
   ...decomp,
+  ...extra,
+  matrixPower: extra.matrix_power,
+  matrixRank: extra.matrix_rank,
+  multiDot: extra.multi_dot,
   norm,
   vector_norm,
   vectorNorm: vector_norm,

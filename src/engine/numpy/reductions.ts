@@ -116,7 +116,9 @@ export function mean(x: unknown, opts: ReduceOpts = {}): Value {
   if (!v.dtype.isFloat || d) v = convertElementType(v, d ?? defaultFloat());
   const s = reduce(R.reduce_sum, v, { ...opts, dtype: undefined }, 0, 'mean');
   const n = count(v, opts);
-  return typeof n === 'number' ? lax.div(s, n) : uf.divide(s, n);
+  const m = typeof n === 'number' ? lax.div(s, n) : uf.divide(s, n);
+  // JAX's _mean ends with .astype(result_dtype): a weakly typed input gives a strong result.
+  return convertElementType(m, m.dtype, false);
 }
 
 export function var_(x: unknown, opts: ReduceOpts & { ddof?: number; correction?: number } = {}): Value {

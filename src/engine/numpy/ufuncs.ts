@@ -115,15 +115,15 @@ export function power(x: In, y: In): Value {
 }
 
 function powIntInt(x: Value, y: Value): Value {
-  const shape = broadcastShapes('power', x.shape, y.shape);
-  const [zero, one] = [0, 1].map((v) => broadcastTo(convertElementType(v, x.dtype), shape));
-  let acc = lax.select(lax.bitwiseAnd(lax.eq(x, 0), lax.ne(y, 0)), zero, one);
+  // As JAX's _pow_int_int: _where broadcasts, so (3, 1) ** (1, 3) works as it does in JAX.
+  const [zero, one] = [0, 1].map((v) => convertElementType(v, y.dtype));
+  let acc = where(lax.bitwiseAnd(lax.eq(x, zero), lax.ne(y, zero)), zero, one);
   let base = x;
   let e = y;
   for (let i = 0; i < 6; i++) {
-    acc = lax.select(lax.ne(lax.bitwiseAnd(e, 1), 0), lax.mul(acc, base), acc);
+    acc = where(lax.ne(lax.bitwiseAnd(e, one), zero), lax.mul(acc, base), acc);
     base = lax.mul(base, base);
-    e = lax.shiftRightLogical(e, 1);
+    e = lax.shiftRightLogical(e, one);
   }
   return acc;
 }
@@ -217,12 +217,18 @@ logaddexpCustom.defjvp(function _logaddexp_jvp(primals: Value[], tangents: Value
 });
 
 export const logaddexp = binaryInexact('logaddexp', (a, b) => logaddexpCustom(a, b) as Value);
+// JAX's _where broadcasts operands of different shapes (a scalar sign, an array of magnitudes).
 export const copysign = binaryInexact('copysign', (a, b) =>
-  lax.select(signbit(b), lax.neg(lax.abs(a)), lax.abs(a)),
+  where(signbit(b), lax.neg(lax.abs(a)), lax.abs(a)),
 );
-export const heaviside = binaryInexact('heaviside', (a, b) =>
-  lax.select(lax.lt(a, 0), lax.mul(b, 0), lax.select(lax.gt(a, 0), lax.add(lax.mul(b, 0), 1), b)),
-);
+export const heaviside = binaryInexact('heaviside', (a, b) => {
+  const zero = convertElementType(0, a.dtype);
+  return where(
+    lax.lt(a, zero),
+    zero,
+    where(lax.gt(a, zero), convertElementType(1, a.dtype), where(lax.ne(a, a), a, b)),
+  );
+});
 export const fmax = binary('fmax', (a, b) =>
   lax.select(lax.ne(b, b), a, lax.select(lax.ne(a, a), b, lax.max(a, b))),
 );

@@ -465,3 +465,4 @@ export function logsumexp(a: unknown, opts: LogsumexpOptions = {}): V | [V, V] {
   if (b) return sel(lax.lt(sign, 0), NAN, out);
   return out;
 }
+export * from './bessel.js';

@@ -1,5 +1,5 @@
 /**
- * @file The StableHLO export of lax.zeta, lax.bessel_i0e and lax.bessel_i1e (export/rules/zeta-bessel.ts)
+ * @file The StableHLO export of lax.zeta, lax.bessel_i0e and lax.bessel_i1e (export/rules/zeta.ts and bessel.ts)
  * against the text `jax.jit(f).lower(*args).as_text()` prints (fixtures/export_special2.json from
  * fixtures/make_export_special2.py, JAX 0.10.2): CHLO ops for zeta and i1e, i0e's inline Chebyshev
  * series, float16 upcast, and grad's program.

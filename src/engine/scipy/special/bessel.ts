@@ -1,20 +1,14 @@
 /**
- * @file Bessel functions of jax.scipy.special: i0e and i1e bind lax.bessel_i0e/bessel_i1e
- * (primitives whose algorithm is in the kernel IR), i0 and i1 rescale them by exp(|x|), and
- * bessel_jn is JAX's backward recurrence (Miller's algorithm, a reversed scan normalised by the
- * sum J0 + 2 J2 + 2 J4 + ... = 1), vmapped over the elements as JAX does.
+ * @file jax.scipy.special.bessel_jn (i0, i0e, i1 and i1e are ../bessel.ts): JAX's backward
+ * recurrence (Miller's algorithm, a reversed scan normalised by the sum J0 + 2 J2 + 2 J4 + ... = 1),
+ * vmapped over the elements as JAX does.
  */
 import * as lax from '../../lax/index.js';
 import * as jnp from '../../numpy/index.js';
 import { promoteArgsInexact } from '../../numpy/util.js';
 import { vmap } from '../../transforms/api.js';
 import { jit } from '../../transforms/jit.js';
-import { k, special, type V } from './util.js';
-
-export const i0e = special('i0e', 1, (x) => lax.besselI0e(x));
-export const i0 = special('i0', 1, (x) => lax.mul(lax.exp(lax.abs(x)), lax.besselI0e(x)));
-export const i1e = special('i1e', 1, (x) => lax.besselI1e(x));
-export const i1 = special('i1', 1, (x) => lax.mul(lax.exp(lax.abs(x)), lax.besselI1e(x)));
+import { k, type V } from './util.js';
 
 /** J_0..J_v at one point z by the recurrence f_k = 2(k+1) f_{k+1} / z - f_{k+2}, run downwards. */
 function besselJnOne(z: V, v: number, nIter: number): V {

@@ -3,7 +3,7 @@
  * `scipy.special` by ../index.ts. Names are JAX's (snake_case where JAX has an underscore, with a
  * camelCase twin).
  */
-export { bessel_jn, besselJn, i0, i0e, i1, i1e } from './bessel.js';
+export { bessel_jn, besselJn } from './bessel.js';
 export { dawsn, erfcx, fresnel, owensT, owensT as owens_t } from './error.js';
 export { exp1, expi, expn, sici } from './expint.js';
 export {

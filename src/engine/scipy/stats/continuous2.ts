@@ -6,6 +6,7 @@
  * tails mirrored so nothing cancels), and its CDF switching to log1p(-sf) near 1.
  */
 import type { Value } from '../../core/trace.js';
+import { besselI0e } from '../../lax/bessel.js';
 import * as lax from '../../lax/elementwise.js';
 import { log1mexp } from '../../nn/activations.js';
 import * as jnp from '../../numpy/index.js';
@@ -189,7 +190,7 @@ export const truncnorm = {
 // ---- vonmises (x, kappa), wrapcauchy (x, c) ---------------------------------------------------------
 
 function vonmisesLogpdf(x: V, kappa: V): V {
-  const v = kappa.mul(jnp.cos(x).sub(1)).sub(jnp.log(jnp.multiply(2 * Math.PI, lax.besselI0e(kappa))));
+  const v = kappa.mul(jnp.cos(x).sub(1)).sub(jnp.log(jnp.multiply(2 * Math.PI, besselI0e(kappa))));
   return jnp.where(lax.gt(kappa, 0), v, NAN);
 }
 export const vonmises = {

@@ -5,10 +5,10 @@
  */
 import type { ShapedArray } from '../../core/aval.js';
 import type { Primitive } from '../../core/primitive.js';
+import { broadcastShapes } from '../../core/shape.js';
 import { bind1, type Value } from '../../core/trace.js';
 import * as L from '../../lax/elementwise.js';
 import { broadcastInDim } from '../../lax/structural.js';
-import { broadcastingShape } from '../../primitives/common.js';
 import * as P from '../../primitives/elementwise.js';
 import { add_any, instantiate, type JvpRule, stop_gradient, unbroadcast, Zero, zerosLike } from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
@@ -124,23 +124,21 @@ function replaceZero(x: V): V {
 }
 defjvp(
   P.pow,
+  // JAX's _pow_jvp_lhs: an integer exponent is broadcast against x and guarded at y == 0; a
+  // float exponent is y * x ** (y - 1) (operands of different shapes broadcast in the ops).
   (g, _a, x, y) => {
-    // As JAX 0.10.2's _pow_jvp_lhs: y x^(y-1) for an inexact y; for an integer y, x and y are
-    // broadcast to one shape (lax broadcasts size-1 dimensions, select_n does not) and y = 0
-    // gets a zero derivative.
     if (!y.dtype.isInt) return L.mul(g, L.mul(y, L.pow(x, L.sub(y, 1))));
-    let xf = x;
-    let yf = L.convertElementType(y, x.dtype, y.weakType);
-    if (x.shape.join() !== y.shape.join()) {
-      const shape = broadcastingShape('pow', [x.shape, y.shape]);
-      const full = (v: V) =>
-        v.shape.join() === shape.join()
-          ? v
-          : broadcastInDim(v, shape, v.ndim ? v.shape.map((_, i) => i) : []);
-      xf = full(xf);
-      yf = full(yf);
-    }
-    const jac = L.select(L.eq(yf, 0), zerosLike(yf.aval), L.mul(replaceZero(yf), L.pow(xf, L.sub(yf, 1))));
+    const shape = broadcastShapes('pow', x.shape, y.shape);
+    const [xb, yb] = [x, L.convertElementType(y, x.dtype)].map((v) =>
+      v.shape.join() === shape.join()
+        ? v
+        : broadcastInDim(
+            v,
+            shape,
+            v.shape.map((_, i) => i + shape.length - v.ndim),
+          ),
+    );
+    const jac = L.select(L.eq(yb, 0), zerosLike(yb.aval), L.mul(replaceZero(yb), L.pow(xb, L.sub(yb, 1))));
     return L.mul(g, jac);
   },
   (g, ans, x) => L.mul(g, L.mul(L.log(replaceZero(x)), ans)),

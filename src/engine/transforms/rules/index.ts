@@ -14,5 +14,6 @@ import './custom.js';
 import './linalg.js';
 import './windowed.js';
 import './conv.js';
-import './special.js';
+import './zeta.js';
+import './bessel.js';
 import './collectives.js';

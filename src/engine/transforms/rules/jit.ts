@@ -1,20 +1,23 @@
 /**
  * @file Rules of the `jit` primitive (transforms/jit.ts): each transforms the inner jaxpr by
  * tracing `evalJaxpr` under the transformation to a new jaxpr and binds `jit` again, so a jitted
- * function stays one call under jvp, grad and vmap (keeping its name, as JAX does). Partial evaluation splits the jaxpr into a known call and an unknown one that
- * receives the known residuals (Autodidax part 5's `_xla_call_partial_eval`).
+ * function stays one call under jvp, grad and vmap (keeping its name, as JAX does). Partial
+ * evaluation splits the jaxpr into a known call and an unknown one that receives the known
+ * residuals, as JAX's pjit rule does through pe.partial_eval_jaxpr_nounits: the body is retraced
+ * under a partial-evaluation trace, so nested jit, scan, cond and while split by their own rules.
  */
 import type { Params } from '../../core/primitive.js';
 import { bind, type Value } from '../../core/trace.js';
 import { evalJaxpr } from '../../ir/eval.js';
-import { ClosedJaxpr } from '../../ir/jaxpr.js';
+import type { ClosedJaxpr } from '../../ir/jaxpr.js';
 import { convertConstvars, jit_p } from '../jit.js';
 import { type JvpRule, jvpFlat, Zero } from '../jvp.js';
-import { type PartialEvalRule, type PETracer, partialEvalJaxpr } from '../partial-eval.js';
+import type { PartialEvalRule, PETracer } from '../partial-eval.js';
 import { traceToJaxpr } from '../staging.js';
 import type { TransposeRule } from '../transpose.js';
 import { type BatchRule, batchFlat, moveBatchAxis } from '../vmap.js';
 import { nonZero, transposeCall } from './common.js';
+import { partialEvalJaxprNoUnits } from './control.js';
 
 function rebind(params: Params, traced: ClosedJaxpr, args: Value[], name: string): Value[] {
   const { jaxpr, consts } = convertConstvars(traced);
@@ -46,25 +49,31 @@ jit_p.rules.jvp = ((primals, tangents, params) => {
 jit_p.rules.partialEval = ((trace, tracers: PETracer[], params) => {
   const cj = params.jaxpr as ClosedJaxpr;
   const unk = tracers.map((t) => !t.pval.isKnown);
-  const split = partialEvalJaxpr(cj.jaxpr, unk);
-  const knownIns = tracers.filter((_, i) => !unk[i]).map((t) => t.pval.known!);
-  const knownOuts = split.known.outvars.length
-    ? rebind(params, new ClosedJaxpr(split.known, cj.consts), knownIns, String(params.name))
-    : [];
-  const nKnown = split.outUnknown.filter((u) => !u).length;
-  let r = nKnown;
-  const residuals = split.residualSources.map(
-    (src) => trace.fullRaise(src === null ? knownOuts[r++] : knownIns[src]) as PETracer,
+  // Nested higher-order equations (jit, scan, cond, ...) split by their own rules.
+  const split = partialEvalJaxprNoUnits(
+    cj,
+    unk,
+    unk.map(() => false),
+    unk.map(() => true),
   );
+  const knownIns = tracers.filter((_, i) => !unk[i]).map((t) => t.pval.known!);
+  const knownOuts = split.known.jaxpr.outAvals.length
+    ? bind(jit_p, [...split.known.consts, ...knownIns], { ...params, jaxpr: split.known.jaxpr })
+    : [];
+  let r = split.numKnownOuts;
+  const residuals = split.res.map((src) => {
+    const v = src.kind === 'in' ? knownIns[src.index] : src.kind === 'const' ? src.val : knownOuts[r++];
+    return trace.fullRaise(v) as PETracer;
+  });
   const unkOuts = trace.stage(
     jit_p,
     [...residuals, ...tracers.filter((_, i) => unk[i])],
-    { ...params, jaxpr: new ClosedJaxpr(split.unknown, []) },
-    split.unknown.outAvals,
+    { ...params, jaxpr: split.unknown },
+    split.unknown.jaxpr.outAvals,
   );
   let ki = 0;
   let ui = 0;
-  return split.outUnknown.map((u) => (u ? unkOuts[ui++] : knownOuts[ki++]));
+  return split.outUk.map((u) => (u ? unkOuts[ui++] : knownOuts[ki++]));
 }) satisfies PartialEvalRule;
 
 jit_p.rules.transpose = ((cts, args, params) => {
