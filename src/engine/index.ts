@@ -9,6 +9,7 @@ import './export/rules/lu-permutation.js';
 import './export/rules/special.js';
 import './export/rules/bessel.js';
 import './export/rules/zeta.js';
+import './export/rules/composed.js';
 
 export { Device } from './backends/backend.js';
 export { cpuGemmStatus } from './backends/cpu/gemm.js';

@@ -102,6 +102,7 @@ export declare namespace numpy {
 export declare namespace lax {
   export type AllGatherOptions = raw_lax.AllGatherOptions;
   export type AllToAllOptions = raw_lax.AllToAllOptions;
+  export type ApproxTopKOptions = raw_lax.ApproxTopKOptions;
   export type AssociativeScanOptions = raw_lax.AssociativeScanOptions;
   export type AxisNames = raw_lax.AxisNames;
   export type ConvDimensionNumbers = raw_lax.ConvDimensionNumbers;
@@ -110,6 +111,7 @@ export declare namespace lax {
   export type ConvOptions = raw_lax.ConvOptions;
   export type ConvPadding = raw_lax.ConvPadding;
   export type ConvTransposeOptions = raw_lax.ConvTransposeOptions;
+  export type CumlogsumexpOptions = raw_lax.CumlogsumexpOptions;
   export type CumulativeOptions = raw_lax.CumulativeOptions;
   export type DotOptions = raw_lax.DotOptions;
   export type ForiOptions = raw_lax.ForiOptions;

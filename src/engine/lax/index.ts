@@ -4,8 +4,10 @@
 
 export * from './aliases.js';
 export * from './bessel.js';
+export * from './composed.js';
 export * from './control.js';
 export * from './conv.js';
+export * from './convenience.js';
 export * from './dot.js';
 export * from './elementwise.js';
 export * from './fill.js';
@@ -14,5 +16,6 @@ export * as linalg from './linalg.js';
 export * from './parallel.js';
 export * from './reductions.js';
 export * from './sorting.js';
+export * from './stacking.js';
 export * from './structural.js';
 export * from './windowed.js';

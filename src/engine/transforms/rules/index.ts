@@ -16,4 +16,6 @@ import './windowed.js';
 import './conv.js';
 import './zeta.js';
 import './bessel.js';
+import './stacking.js';
+import './composed.js';
 import './collectives.js';
