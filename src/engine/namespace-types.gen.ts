@@ -108,8 +108,10 @@ export declare namespace lax {
   export type ConvDimensionNumbers = raw_lax.ConvDimensionNumbers;
   export type ConvDimensionNumbersLike = raw_lax.ConvDimensionNumbersLike;
   export type ConvGeneralDilatedOptions = raw_lax.ConvGeneralDilatedOptions;
+  export type ConvLocalOptions = raw_lax.ConvLocalOptions;
   export type ConvOptions = raw_lax.ConvOptions;
   export type ConvPadding = raw_lax.ConvPadding;
+  export type ConvPatchesOptions = raw_lax.ConvPatchesOptions;
   export type ConvTransposeOptions = raw_lax.ConvTransposeOptions;
   export type CumlogsumexpOptions = raw_lax.CumlogsumexpOptions;
   export type CumulativeOptions = raw_lax.CumulativeOptions;

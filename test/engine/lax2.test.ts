@@ -122,6 +122,36 @@ describe('values against JAX', () => {
   });
 });
 
+describe('conv_general_dilated_patches and conv_general_dilated_local', () => {
+  const img = arr(fx.img);
+  const wLocal = arr(fx.w_local);
+  const local = (a: Value) => lax.convGeneralDilatedLocal(a, wLocal, [1, 2], 'SAME', [2, 3]);
+  it('patches, default and NHWC layouts with dilation and explicit padding', async () => {
+    await close(lax.convGeneralDilatedPatches(img, [2, 3], [1, 2], 'SAME'), V.patches);
+    const nhwc = jnp.transpose(img, [0, 2, 3, 1]);
+    const p = lax.convGeneralDilatedPatches(
+      nhwc,
+      [3, 2],
+      [2, 1],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      { rhsDilation: [1, 2], dimensionNumbers: ['NHWC', 'OIHW', 'NHWC'] },
+    );
+    await close(p, V.patches_nhwc);
+  });
+  it('the unshared convolution, eager, jitted and its gradient', async () => {
+    await close(local(img), V.local, 1e-5, 1e-5);
+    await close(jit(local)(img), V.local, 1e-5, 1e-5);
+    await close(grad((a: Value) => local(a).mul(local(a)).sum())(img), fx.grads.local, 1e-4, 1e-4);
+  });
+  it("patches' jaxpr is JAX's", () => {
+    const f = (a: Value) => lax.convGeneralDilatedPatches(a, [2, 2], [1, 1], 'VALID');
+    expect(String(makeJaxpr(f)(img))).toBe(fx.jaxprs.patches);
+  });
+});
+
 describe('transformations', () => {
   const G = fx.grads;
   it('grads against JAX', async () => {

@@ -7,6 +7,7 @@ export * from './bessel.js';
 export * from './composed.js';
 export * from './control.js';
 export * from './conv.js';
+export * from './conv-local.js';
 export * from './convenience.js';
 export * from './dot.js';
 export * from './elementwise.js';
