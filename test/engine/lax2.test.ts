@@ -122,6 +122,28 @@ describe('values against JAX', () => {
   });
 });
 
+describe('mulhi', () => {
+  const mi = arr(fx.mi);
+  const mj = arr(fx.mj);
+  it('the high halves of int32, uint32, int16 and uint8 products, eager and jitted', async () => {
+    await close(lax.mulhi(mi, mj), V.mulhi_i32, 0, 0);
+    await close(jit(lax.mulhi)(mi, mj), V.mulhi_i32, 0, 0);
+    await close(lax.mulhi(mi.astype('uint32'), mj.astype('uint32')), V.mulhi_u32, 0, 0);
+    await close(lax.mulhi(mi.astype('int16'), mj.astype('int16')), V.mulhi_i16, 0, 0);
+    await close(lax.mulhi(mi.astype('uint8'), mj.astype('uint8')), V.mulhi_u8, 0, 0);
+  });
+  it('vmaps, has a zero derivative rule, prints and exports as JAX', async () => {
+    const v = vmap((a: Value) => lax.mulhi(a, mj))(mi.reshape(10, 1)) as Value;
+    expect(Array.from(await v.reshape(100).data(), Number).slice(0, 10)).toEqual(
+      Array.from(await lax.mulhi(jnp.broadcastTo(mi.index(0), [10]), mj).data(), Number),
+    );
+    const f_mulhi = (a: Value, b: Value) => lax.mulhi(a, b);
+    const z = jnp.zeros([3], { dtype: 'int32' });
+    expect(String(makeJaxpr(f_mulhi)(z, z))).toBe(fx.jaxprs.mulhi);
+    expect(jit(f_mulhi).lower(z, z).asText({ dialect: 'stablehlo' })).toBe(fx.export_mulhi);
+  });
+});
+
 describe('conv_general_dilated_patches and conv_general_dilated_local', () => {
   const img = arr(fx.img);
   const wLocal = arr(fx.w_local);

@@ -18,6 +18,7 @@ import { treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { rawFunction } from '../core/raw-function.js';
 import { bind, bind1, type Value } from '../core/trace.js';
 import * as P from '../primitives/composed.js';
+import * as PM from '../primitives/mulhi.js';
 import { vmap } from '../transforms/api.js';
 import { convertElementType } from './convert.js';
 import * as L from './elementwise.js';
@@ -37,6 +38,11 @@ export interface CumlogsumexpOptions {
 /** lax.cumlogsumexp(operand, axis=0, reverse=false): log of the cumulative sum of exp(operand). */
 export function cumlogsumexp(operand: In, opts: CumlogsumexpOptions = {}): Value {
   return bind1(P.cumlogsumexp, [toValue(operand)], { axis: opts.axis ?? 0, reverse: opts.reverse ?? false });
+}
+
+/** lax.mulhi(x, y): the high half of the double-width product of integers of one dtype. */
+export function mulhi(x: In, y: In): Value {
+  return bind1(PM.mulhi, [toValue(x), toValue(y)]);
 }
 
 /** lax.reduce_xor(operand, axes): bitwise xor over `axes`. */

@@ -15,8 +15,8 @@ import {
   convDimensionNumbers,
   convGeneralDilated,
 } from './conv.js';
-import { canonicalizePrecision, dotGeneral, Precision, type PrecisionLike } from './dot.js';
 import { convertElementType } from './convert.js';
+import { canonicalizePrecision, dotGeneral, Precision, type PrecisionLike } from './dot.js';
 import { add, eq } from './elementwise.js';
 import { broadcastedIota, broadcastInDim, reshape, transpose } from './structural.js';
 

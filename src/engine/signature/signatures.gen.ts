@@ -132,6 +132,7 @@ export const SIGNATURES: Record<string, SignatureEntry> = {
   'lax.max': ['jax.lax.max', 'max', "x: ArrayLike, y: ArrayLike", 2, null],
   'lax.min': ['jax.lax.min', 'min', "x: ArrayLike, y: ArrayLike", 2, null],
   'lax.mul': ['jax.lax.mul', 'mul', "x: ArrayLike, y: ArrayLike, *, out_dtype: DTypeLike | None = None", 2, null],
+  'lax.mulhi': ['jax.lax.mulhi', 'mulhi', "x: ArrayLike, y: ArrayLike, /", 2, null],
   'lax.ne': ['jax.lax.ne', 'ne', "x: ArrayLike, y: ArrayLike", 2, null],
   'lax.neg': ['jax.lax.neg', 'neg', "x: ArrayLike", 1, null],
   'lax.nextafter': ['jax.lax.nextafter', 'nextafter', "x1: ArrayLike, x2: ArrayLike", 2, null],

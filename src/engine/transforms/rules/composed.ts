@@ -15,11 +15,12 @@ import { associativeScan as scanTree } from '../../lax/control.js';
 import * as L from '../../lax/elementwise.js';
 import * as S from '../../lax/structural.js';
 import { cumlogsumexp, optimization_barrier, reduce_xor } from '../../primitives/composed.js';
+import { mulhi } from '../../primitives/mulhi.js';
 import { makeJaxpr } from '../jit.js';
 import { instantiate, type JvpRule, Zero } from '../jvp.js';
 import type { TransposeRule } from '../transpose.js';
 import { moveBatchAxis } from '../vmap.js';
-import { defjvpZero, setBatch } from './common.js';
+import { broadcastBatcher, defjvpZero, setBatch } from './common.js';
 import { associativeScan } from './sorting.js';
 
 type V = Value;
@@ -125,3 +126,6 @@ optimization_barrier.rules.transpose = ((cts) =>
   bind(optimization_barrier, cts.map(instantiate), {})) satisfies TransposeRule;
 
 setBatch(optimization_barrier, (xs, ds) => [bind(optimization_barrier, xs, {}), ds]);
+
+defjvpZero(mulhi);
+setBatch(mulhi, broadcastBatcher(mulhi));
