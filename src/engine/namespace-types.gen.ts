@@ -126,6 +126,7 @@ export declare namespace lax {
   export type PrecisionLike = raw_lax.PrecisionLike;
   export type PrecisionValue = raw_lax.PrecisionValue;
   export type PsumScatterOptions = raw_lax.PsumScatterOptions;
+  export type RaggedDotOptions = raw_lax.RaggedDotOptions;
   export type ScanOptions = raw_lax.ScanOptions;
   export type ScatterDimensionNumbers = raw_lax.ScatterDimensionNumbers;
   export type ScatterOptions = raw_lax.ScatterOptions;

@@ -144,6 +144,26 @@ describe('mulhi', () => {
   });
 });
 
+describe('ragged_dot', () => {
+  it('groups of rows against their own matrices, rows past the groups zero, and its gradients', async () => {
+    const [l, r, g] = [arr(fx.rl), arr(fx.rr), arr(fx.rg)];
+    await close(lax.raggedDot(l, r, g), V.ragged_dot, 1e-5, 1e-6);
+    await close(
+      jit(lax.raggedDot)(l, r, jnp.array([1, 2, 1], { dtype: 'int32' })),
+      V.ragged_dot_short,
+      1e-5,
+      1e-6,
+    );
+    const f = (a: Value, b: Value) => {
+      const o = lax.raggedDot(a, b, g);
+      return o.mul(o).sum();
+    };
+    const [ga, gb] = grad(f, { argnums: [0, 1] })(l, r) as Value[];
+    await close(ga, fx.grads.ragged_dot[0], 1e-5, 1e-5);
+    await close(gb, fx.grads.ragged_dot[1], 1e-5, 1e-5);
+  });
+});
+
 describe('conv_general_dilated_patches and conv_general_dilated_local', () => {
   const img = arr(fx.img);
   const wLocal = arr(fx.w_local);

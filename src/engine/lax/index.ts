@@ -15,6 +15,7 @@ export * from './fill.js';
 export * from './indexing.js';
 export * as linalg from './linalg.js';
 export * from './parallel.js';
+export * from './ragged.js';
 export * from './reductions.js';
 export * from './sorting.js';
 export * from './stacking.js';

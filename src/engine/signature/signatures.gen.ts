@@ -149,6 +149,7 @@ export const SIGNATURES: Record<string, SignatureEntry> = {
   'lax.ppermute': ['jax.lax.ppermute', 'ppermute', "x, axis_name, perm", 3, null],
   'lax.psum': ['jax.lax.psum', 'psum', "x, axis_name, *, axis_index_groups=None", 2, 'axisIndexGroups'],
   'lax.psumScatter': ['jax.lax.psum_scatter', 'psum_scatter', "x, axis_name, *, scatter_dimension=0, axis_index_groups=None, tiled=False", 2, 'axisIndexGroups scatterDimension tiled'],
+  'lax.raggedDot': ['jax.lax.ragged_dot', 'ragged_dot', "lhs: ArrayLike, rhs: ArrayLike, group_sizes: ArrayLike, precision=None, preferred_element_type: DTypeLike | None = None, group_offset: ArrayLike | None = None, out_sharding=None", 3, 'groupOffset precision preferredElementType'],
   'lax.randomGammaGrad': ['jax.lax.random_gamma_grad', 'up_and_broadcast', "*args", 2, null],
   'lax.reciprocal': ['jax.lax.reciprocal', 'reciprocal', "x: ArrayLike", 1, null],
   'lax.reduce': ['jax.lax.reduce', 'reduce', "operands, init_values, computation, dimensions: Sequence[int], out_sharding=None", 4, null],
