@@ -89,6 +89,7 @@ if (process.argv[1]?.endsWith('export-corpus.ts')) {
   const cases = [
     ...loadCases('export.json'),
     ...loadCases('complex_export.json'),
+    ...loadCases('export_special2.json'),
     ...loadCases('collectives.json').filter((c) => c.devices),
   ];
   writeCorpus(out, cases).then(() => process.stdout.write(`wrote ${cases.length} exported programs to ${out}\n`));

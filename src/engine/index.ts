@@ -8,6 +8,8 @@ import './lax/parallel-take.js';
 import './export/rules/lu-permutation.js';
 import './export/rules/special.js';
 import './export/rules/bessel.js';
+import './export/rules/zeta.js';
+import './export/rules/composed.js';
 
 export { Device } from './backends/backend.js';
 export { cpuGemmStatus } from './backends/cpu/gemm.js';

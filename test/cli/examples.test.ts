@@ -129,7 +129,9 @@ describe.skipIf(!webgpu)('examples on --device webgpu', () => {
       for (const [k, v] of Object.entries(a[i]!)) {
         if (typeof v !== 'number' || k === 'step' || k === 'total') continue;
         // Twenty optimizer steps compound float32 rounding differences between devices.
-        expect(Math.abs((b[i]![k] as number) - v), `step ${a[i]!.step} ${k}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(v)));
+        expect(Math.abs((b[i]![k] as number) - v), `step ${a[i]!.step} ${k}`).toBeLessThan(
+          2e-3 * Math.max(1, Math.abs(v)),
+        );
       }
   }, 600_000);
 });

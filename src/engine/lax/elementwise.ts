@@ -10,6 +10,7 @@ import { ArrayMethods } from '../core/methods.js';
 import type { Primitive } from '../core/primitive.js';
 import { bind1, type Value } from '../core/trace.js';
 import * as P from '../primitives/elementwise.js';
+import * as PZ from '../primitives/zeta.js';
 import { convertElementType } from './convert.js';
 
 type In = Value | number | boolean | bigint | Complex;
@@ -87,6 +88,8 @@ export const igammac = bin(P.igammac);
 export const igammaGradA = bin(P.igamma_grad_a);
 /** lax.random_gamma_grad(a, x): the derivative in a of a Gamma(a, 1) sample x. */
 export const randomGammaGrad = bin(P.random_gamma_grad);
+/** lax.zeta(x, q): the Hurwitz zeta function. */
+export const zeta = bin(PZ.zeta);
 /** lax.betainc(a, b, x): the regularized incomplete beta function I_x(a, b). */
 export function betainc(a: In, b: In, x: In): Value {
   return bind1(P.regularized_incomplete_beta, operands([a, b, x]));

@@ -196,13 +196,7 @@ export function oneHot(x: In, numClasses: number, opts: { dtype?: DTypeLike; axi
 }
 
 // JAX's snake_case names, for the expression language (`nn.log_softmax(x)`).
-/** jax.nn.identity: the identity activation. */
-export function identity(x: In): Value {
-  return v(x);
-}
-
-// jax.nn.tanh is jnp.tanh.
-export { tanh } from '../numpy/namespace.js';
+// jax.nn.identity (jitted, as JAX's) and jax.nn.tanh are in activations.ts.
 export {
   hardSigmoid as hard_sigmoid,
   hardSilu as hard_silu,

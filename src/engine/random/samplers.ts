@@ -83,7 +83,9 @@ function broadcastShapes(...shapes: (readonly number[])[]): number[] {
       const k = s[d - rank + s.length] ?? 1;
       if (k !== 1) {
         if (n !== 1 && n !== k)
-          throw new Error(`Incompatible shapes for broadcasting: ${shapes.map(shapeTuple).join(', ')}`);
+          throw new Error(
+            `Incompatible shapes for broadcasting: shapes=[${shapes.map(shapeTuple).join(', ')}]`,
+          );
         n = k;
       }
     }
@@ -1170,4 +1172,5 @@ export function binomial(
   return _binomial(k, toValue(n), toValue(p), paramShape('binomial', shape, n, p), dt.name);
 }
 
-export { config };
+// Shared with distributions.ts (the samplers JAX added later: rayleigh, wald, f, ...).
+export { c, config, floatDType, type Num, paramShape, type Shape, shapeOf, single, twoKeys, uniformData };

@@ -306,6 +306,8 @@ const BY_NAME = new Map<string, Check>([
   ['indexing', oneOf(['xy', 'ij'], (v) => `Valid values for indexing are 'xy' and 'ij', got ${String(v)}`)],
   ['tile.reps', (v, at) => (Array.isArray(v) ? ints(v, at) : int(v, at))],
   ['lexsort.keys', arrays],
+  // lax.index_take's idxs is annotated Array but is a tuple of index arrays (slicing.py).
+  ['index_take.idxs', arrays],
   [
     'insert.obj',
     (v, at) => (Array.isArray(v) || (v instanceof ArrayMethods && v.ndim > 0) ? ints(v, at) : int(v, at)),

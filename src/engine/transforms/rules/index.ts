@@ -17,5 +17,8 @@ import './conv.js';
 import './complex.js';
 import './fft.js';
 import './linalg-eig.js';
+import './zeta.js';
 import './bessel.js';
+import './stacking.js';
+import './composed.js';
 import './collectives.js';
