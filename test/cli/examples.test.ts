@@ -4,13 +4,14 @@
  * header promises, the same seed gives the same bits, a checkpoint resumes, and the results are
  * finite; on WebGPU the first steps match the CPU's to float32 tolerance. Their training goals are measured by full runs (README, bench/examples.ts), not here.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { deviceAvailable } from '../device-available.js';
-import { tjax } from './run-cli.js';
+import { ROOT, tjax } from './run-cli.js';
 
 const EX = 'fixtures/examples/';
 
@@ -134,4 +135,19 @@ describe.skipIf(!webgpu)('examples on --device webgpu', () => {
         );
       }
   }, 600_000);
+});
+
+describe('examples: train-mlp.mjs (the README linen + optax example)', () => {
+  it('runs with node as printed and fits sin(3x)', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'fixtures/examples/train-mlp.mjs')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const losses = [...r.stdout.matchAll(/step (\d+): loss ([\d.]+)/g)].map((m) => Number(m[2]));
+    expect(losses.length).toBe(4);
+    expect(losses[3]!).toBeLessThan(0.02);
+    const model = /model\s+: Array\(\[([^\]]+)\]/.exec(r.stdout)![1]!.split(',').map(Number);
+    [-0.997495, 0, 0.997495].forEach((want, i) => expect(Math.abs(model[i]! - want)).toBeLessThan(0.1));
+  }, 120_000);
 });
