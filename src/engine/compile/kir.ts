@@ -201,6 +201,14 @@ export function variable(name: string): VarExpr {
   return intern(`v:${name}`, (id) => ({ k: 'var', id, dt: int32, name }));
 }
 
+/**
+ * A local variable of a scalar procedure (compile/proc.ts): a `var` node of any dtype, never a loop
+ * index of a kernel.
+ */
+export function local(name: string, dt: DType): VarExpr {
+  return intern(`lv:${name}:${dt.name}`, (id) => ({ k: 'var', id, dt, name }));
+}
+
 export function load(buf: number, idx: SExpr, dt: DType): LoadExpr {
   return intern(`l:${buf}:${idx.id}:${dt.name}`, (id) => ({ k: 'load', id, dt, buf, idx }));
 }
