@@ -1,7 +1,7 @@
 /**
  * @file Scalar procedures (compile/proc.ts) as WGSL functions in float32, for wgsl.ts's table of
- * helpers: procedure `p` becomes `fn h_<p>(...) -> f32`, emitted only when a kernel uses it, with
- * the helpers it calls as dependencies. Each statement's expression DAG becomes `let` temporaries.
+ * helpers: procedure `p` becomes `fn h_<p>(...) -> f32` (compile/proc-render.ts with WGSL's
+ * syntax), emitted only when a kernel uses it, with the helpers it calls as dependencies.
  * Operations map to WGSL built-ins or to wgsl.ts's helpers (h_pow, h_erfc, h_digamma; NaN tests
  * as h_isnan, which a shader compiler cannot fold away as it may fold x != x); log1p and expm1 near
  * 0 use short series of their own (h_ln1p, h_em1), whose accuracy no rewriting of `(1 + x) - 1` by a
@@ -9,8 +9,8 @@
  */
 
 import type { SExpr } from '../../compile/kir.js';
-import { walk } from '../../compile/kir.js';
-import { type Proc, type ProcTable, procClosure, procTables, type Stmt } from '../../compile/proc.js';
+import { type Proc, type ProcTable, procClosure, procTables } from '../../compile/proc.js';
+import { localName, type ProcSyntax, renderProcBody } from '../../compile/proc-render.js';
 import { float32 } from '../../core/dtype.js';
 
 export interface WgslHelper {
@@ -84,100 +84,36 @@ const INFIX: Record<string, string> = {
   or: '||',
 };
 
-const fnName = (p: Proc): string => `h_${p.name}`;
 const tableName = (t: ProcTable): string => `T_${t.name}`;
 const type = (e: SExpr): string => (e.dt.isBool ? 'bool' : 'f32');
 
-class ProcEmitter {
-  private stmt = 0;
-  readonly lines: string[] = [];
-
-  expr(e: SExpr, ind: string): string {
-    const names = new Map<number, string>();
-    const prefix = `t${this.stmt++}_`;
-    let n = 0;
-    walk(e, (x) => {
-      const name = (c: SExpr) => names.get(c.id)!;
-      let code: string;
-      switch (x.k) {
-        case 'const':
-          names.set(x.id, x.dt.isBool ? String(Boolean(x.v)) : lit(x.v as number));
-          return;
-        case 'var':
-          names.set(x.id, `v_${x.name}`);
-          return;
-        case 'un': {
-          const f = UNARY[x.op];
-          if (!f) throw new Error(`wgsl-proc: no ${x.op}`);
-          code = f(name(x.x));
-          break;
-        }
-        case 'bin':
-          if (x.op === 'ne' && x.a === x.b) code = `h_isnan(${name(x.a)})`;
-          else if (x.op === 'pow') code = `h_pow(${name(x.a)}, ${name(x.b)})`;
-          else if (x.op === 'min' || x.op === 'max') code = `${x.op}(${name(x.a)}, ${name(x.b)})`;
-          else if (x.op in INFIX) code = `(${name(x.a)} ${INFIX[x.op]} ${name(x.b)})`;
-          else throw new Error(`wgsl-proc: no ${x.op}`);
-          break;
-        case 'sel':
-          code = `select(${name(x.b)}, ${name(x.a)}, ${name(x.c)})`;
-          break;
-        default:
-          throw new Error(`wgsl-proc: cannot render ${x.k}`);
+const WGSL: ProcSyntax = {
+  literal: (e) => (e.dt.isBool ? String(Boolean(e.v)) : lit(e.v as number)),
+  node(x: SExpr, name) {
+    switch (x.k) {
+      case 'un': {
+        const f = UNARY[x.op];
+        if (!f) throw new Error(`wgsl-proc: no ${x.op}`);
+        return f(name(x.x));
       }
-      const t = `${prefix}${n++}`;
-      this.lines.push(`${ind}let ${t}: ${type(x)} = ${code};`);
-      names.set(x.id, t);
-    });
-    return names.get(e.id)!;
-  }
-
-  block(body: readonly Stmt[], depth: number): void {
-    const ind = '  '.repeat(depth);
-    for (const s of body) {
-      switch (s.s) {
-        case 'let':
-          this.lines.push(`${ind}var v_${s.v.name}: ${type(s.v)} = ${this.expr(s.e, ind)};`);
-          break;
-        case 'set':
-          this.lines.push(`${ind}v_${s.v.name} = ${this.expr(s.e, ind)};`);
-          break;
-        case 'call': {
-          const args = s.args.map((a) => this.expr(a, ind));
-          this.lines.push(`${ind}let v_${s.v.name} = ${fnName(s.proc)}(${args.join(', ')});`);
-          break;
-        }
-        case 'read':
-          this.lines.push(
-            `${ind}var v_${s.v.name}: f32 = ${tableName(s.table)}[i32(${this.expr(s.idx, ind)})];`,
-          );
-          break;
-        case 'if':
-          this.lines.push(`${ind}if (${this.expr(s.c, ind)}) {`);
-          this.block(s.yes, depth + 1);
-          if (s.no.length) {
-            this.lines.push(`${ind}} else {`);
-            this.block(s.no, depth + 1);
-          }
-          this.lines.push(`${ind}}`);
-          break;
-        case 'loop': {
-          const it = `it${depth}`;
-          this.lines.push(`${ind}for (var ${it} = 0; ${it} < ${s.max}; ${it}++) {`);
-          this.block(s.body, depth + 1);
-          this.lines.push(`${ind}}`);
-          break;
-        }
-        case 'break':
-          this.lines.push(`${ind}break;`);
-          break;
-        case 'return':
-          this.lines.push(`${ind}return ${this.expr(s.e, ind)};`);
-          break;
-      }
+      case 'bin':
+        if (x.op === 'ne' && x.a === x.b) return `h_isnan(${name(x.a)})`;
+        if (x.op === 'pow') return `h_pow(${name(x.a)}, ${name(x.b)})`;
+        if (x.op === 'min' || x.op === 'max') return `${x.op}(${name(x.a)}, ${name(x.b)})`;
+        if (x.op in INFIX) return `(${name(x.a)} ${INFIX[x.op]} ${name(x.b)})`;
+        throw new Error(`wgsl-proc: no ${x.op}`);
+      case 'sel':
+        return `select(${name(x.b)}, ${name(x.a)}, ${name(x.c)})`;
+      default:
+        throw new Error(`wgsl-proc: cannot render ${x.k}`);
     }
-  }
-}
+  },
+  temp: (name, e, code) => `let ${name}: ${type(e)} = ${code};`,
+  local: (name, v, code) => `var ${name}: ${type(v)} = ${code};`,
+  loop: (it, max) => `for (var ${it} = 0; ${it} < ${max}; ${it}++) {`,
+  index: (t, idx) => `${tableName(t)}[i32(${idx})]`,
+  fn: (p) => `h_${p.name}`,
+};
 
 /**
  * Helper-table entries (name -> code and dependencies) for the float32 procedures `roots` and all
@@ -187,9 +123,7 @@ export function procHelpers(roots: readonly Proc[]): Record<string, WgslHelper> 
   const out: Record<string, WgslHelper> = { ...SERIES_HELPERS };
   for (const p of procClosure(roots)) {
     if (p.dt !== float32) throw new Error(`wgsl-proc: ${p.name} is ${p.dt.name}, not float32`);
-    const em = new ProcEmitter();
-    em.block(p.body, 1);
-    const params = p.params.map((v) => `v_${v.name}: f32`).join(', ');
+    const params = p.params.map((v) => `${localName(v)}: f32`).join(', ');
     // Each table is a helper of its own, so that procedures reading it share one declaration.
     const tables = procTables(p).map((t) => {
       out[tableName(t)] = {
@@ -197,9 +131,9 @@ export function procHelpers(roots: readonly Proc[]): Record<string, WgslHelper> 
       };
       return tableName(t);
     });
-    const code = [`fn ${fnName(p)}(${params}) -> f32 {`, ...em.lines, '}'].join('\n');
-    const calls = [...code.matchAll(/\b(h_\w+)\(/g)].map((m) => m[1]).filter((d) => d !== fnName(p));
-    out[fnName(p)] = { deps: [...new Set([...calls, ...tables])], code };
+    const code = [`fn ${WGSL.fn(p)}(${params}) -> f32 {`, ...renderProcBody(p, WGSL), '}'].join('\n');
+    const calls = [...code.matchAll(/\b(h_\w+)\(/g)].map((m) => m[1]).filter((d) => d !== WGSL.fn(p));
+    out[WGSL.fn(p)] = { deps: [...new Set([...calls, ...tables])], code };
   }
   return out;
 }

@@ -161,6 +161,41 @@ function build(dt: DType): IncompleteProcs {
   const lg2 = LGAMMA2_C.slice(0, P.lgam2Terms);
   const st = STIRLING.slice(0, P.stirlingTerms);
   /** Horner's scheme, starting from the highest coefficient, as source text over `s`. */
+  /**
+   * The loop of a series s += t_n / (d + n), n = 1, 2, ..., t_n = t_(n-1) ratio(n), on locals t and s:
+   * until a term is below EPS of the sum, or until n reaches `cap` (then n = cap).
+   */
+  const seriesLoop = (b: ProcBuilder, ratio: string, d: string, cap?: string) => {
+    b.let('n', '1');
+    b.loop(cap ? P.consts.MAXITER : P.consts.MAXITER - 1, () => {
+      if (cap) b.if(`n >= ${cap}`, () => b.break());
+      b.set('t', `t * ${ratio}`);
+      b.let('term', `t / (${d} + n)`);
+      b.set('s', 's + term');
+      b.if('abs(term) <= EPS * abs(s)', () => b.break());
+      b.set('n', 'n + 1');
+    });
+  };
+  /**
+   * Modified Lentz's loop for a continued fraction b0 + a1 / (b1 + a2 / (b2 + ...)) on locals c, d
+   * and the value `f`: `terms` sets an and bn for i = 1, 2, ...; a denominator that `vanishes`
+   * becomes FPMIN; until a step changes the value by no more than EPS.
+   */
+  const lentz = (b: ProcBuilder, f: string, vanishes: (v: string) => string, terms: () => void) => {
+    b.let('i', '1');
+    b.loop(P.consts.MAXITER - 1, () => {
+      terms();
+      b.set('d', 'bn + an * d');
+      b.if(vanishes('d'), () => b.set('d', 'FPMIN'));
+      b.set('c', 'bn + an / c');
+      b.if(vanishes('c'), () => b.set('c', 'FPMIN'));
+      b.set('d', '1 / d');
+      b.let('del', 'd * c');
+      b.set(f, `${f} * del`);
+      b.if('abs(del - 1) <= EPS', () => b.break());
+      b.set('i', 'i + 1');
+    });
+  };
   const hornerSrc = (c: readonly number[], s: string): string => {
     let r = `${c[c.length - 1]}`;
     for (let k = c.length - 2; k >= 0; k--) r = `(${r}) * ${s} + ${c[k]}`;
@@ -305,40 +340,28 @@ function build(dt: DType): IncompleteProcs {
   /** The continued fraction of Q (DLMF 8.9.2), modified Lentz: Q = x^a e^-x / Gamma(a) H; H. */
   def('igamc_fraction', ['a', 'x'], (b) => {
     b.let('xma', 'x - a');
-    b.let('bb', 'xma + 1');
+    b.let('bn', 'xma + 1');
     b.let('c', '1 / FPMIN');
-    b.let('d', '1 / bb');
+    b.let('d', '1 / bn');
     b.let('h', 'd');
-    b.let('i', '1');
-    b.loop(P.consts.MAXITER - 1, () => {
-      b.let('an', '-i * (i - a)');
-      b.set('bb', 'xma + (2 * i + 1)');
-      b.set('d', 'an * d + bb');
-      b.if('abs(d) < FPMIN', () => b.set('d', 'FPMIN'));
-      b.set('c', 'bb + an / c');
-      b.if('abs(c) < FPMIN', () => b.set('c', 'FPMIN'));
-      b.set('d', '1 / d');
-      b.let('del', 'd * c');
-      b.set('h', 'h * del');
-      b.if('abs(del - 1) <= EPS', () => b.break());
-      b.set('i', 'i + 1');
-    });
+    lentz(
+      b,
+      'h',
+      (v) => `abs(${v}) < FPMIN`,
+      () => {
+        b.let('an', '-i * (i - a)');
+        b.set('bn', 'xma + (2 * i + 1)');
+      },
+    );
     b.ret('h');
   });
   /** Q(a, x) for small a and x <= 1.1 (DLMF 8.7.3), keeping 1 - x^a / Gamma(a+1) as an expm1. */
   def('igamc_series', ['a', 'x'], (b) => {
-    b.let('fac', '1');
-    b.let('sum', '0');
-    b.let('n', '1');
-    b.loop(P.consts.MAXITER - 1, () => {
-      b.set('fac', 'fac * (-x / n)');
-      b.let('term', 'fac / (a + n)');
-      b.set('sum', 'sum + term');
-      b.if('abs(term) <= EPS * abs(sum)', () => b.break());
-      b.set('n', 'n + 1');
-    });
+    b.let('t', '1');
+    b.let('s', '0');
+    seriesLoop(b, '(-x / n)', 'a');
     b.let('lx', 'log(x)');
-    b.ret('-expm1(a * lx - lgamma1p(a)) - exp(a * lx - lgamma_pos(a)) * sum');
+    b.ret('-expm1(a * lx - lgamma1p(a)) - exp(a * lx - lgamma_pos(a)) * s');
   });
   /** P (sgn = -1) or Q (sgn = 1) by Temme's uniform asymptotic expansion (DLMF 8.12.3-8.12.4). */
   def('igam_asymptotic', ['a', 'x', 'sgn'], (b) => {
@@ -585,15 +608,7 @@ function build(dt: DType): IncompleteProcs {
   def('ibeta_series', ['a', 'b', 'x', 'lx', 'mi', 'lb'], (b) => {
     b.let('s', '1 / a');
     b.let('t', '1');
-    b.let('n', '1');
-    b.loop(P.consts.MAXITER, () => {
-      b.if('n >= mi', () => b.break());
-      b.set('t', 't * (((n - b) * x) / n)');
-      b.let('term', 't / (a + n)');
-      b.set('s', 's + term');
-      b.if('abs(term) <= EPS * abs(s)', () => b.break());
-      b.set('n', 'n + 1');
-    });
+    seriesLoop(b, '(((n - b) * x) / n)', 'a', 'mi');
     b.if('n >= mi', () => b.ret('NaN'));
     b.let('xa', 'x ** a');
     b.let('pre', 'xa * exp(-lb)');
@@ -620,14 +635,7 @@ function build(dt: DType): IncompleteProcs {
     b.let('logA', 'b * ly - (lgamma1p(b) - lgamma_ratio(a, b))');
     b.let('t', '1');
     b.let('s', '0');
-    b.let('n', '1');
-    b.loop(P.consts.MAXITER - 1, () => {
-      b.set('t', 't * (((n - a) * y) / n)');
-      b.let('term', 't / (b + n)');
-      b.set('s', 's + term');
-      b.if('abs(term) <= EPS * abs(s)', () => b.break());
-      b.set('n', 'n + 1');
-    });
+    seriesLoop(b, '(((n - a) * y) / n)', 'b');
     b.ret('-expm1(logA) - exp(logA) * (b * s)');
   });
   /**
@@ -645,21 +653,16 @@ function build(dt: DType): IncompleteProcs {
     b.if('f == 0', () => b.set('f', 'FPMIN'));
     b.let('c', 'f');
     b.let('d', '0');
-    b.let('m', '1');
-    b.loop(P.consts.MAXITER - 1, () => {
-      b.let('am1', 'a + (2 * m - 1)');
-      b.let('an', '((a + (m - 1)) * (apb + (m - 1)) * m * (b - m) * x * x) / (am1 * am1)');
-      b.let('bn', 'm + (m * (b - m) * x) / am1 + ((a + m) * (base + m * (2 - x))) / (a + (2 * m + 1))');
-      b.set('d', 'bn + an * d');
-      b.if('d == 0', () => b.set('d', 'FPMIN'));
-      b.set('c', 'bn + an / c');
-      b.if('c == 0', () => b.set('c', 'FPMIN'));
-      b.set('d', '1 / d');
-      b.let('del', 'c * d');
-      b.set('f', 'f * del');
-      b.if('abs(del - 1) <= EPS', () => b.break());
-      b.set('m', 'm + 1');
-    });
+    lentz(
+      b,
+      'f',
+      (v) => `${v} == 0`,
+      () => {
+        b.let('am1', 'a + (2 * i - 1)');
+        b.let('an', '((a + (i - 1)) * (apb + (i - 1)) * i * (b - i) * x * x) / (am1 * am1)');
+        b.let('bn', 'i + (i * (b - i) * x) / am1 + ((a + i) * (base + i * (2 - x))) / (a + (2 * i + 1))');
+      },
+    );
     b.ret('f');
   });
   /**
