@@ -8,7 +8,8 @@
  * subexpressions are shared and a renderer emits each one once.
  *
  * Index arithmetic is ordinary int32 arithmetic in the same IR; loop variables are `var` nodes
- * (`i0..` for output dimensions, `r0..` for reduced dimensions).
+ * (`i0..` for output dimensions, `r0..` for reduced dimensions). Scalar procedures (proc.ts) put
+ * these expressions in statements with control flow, over `local` variables.
  */
 import { bool, type DType, int32 } from '../core/dtype.js';
 

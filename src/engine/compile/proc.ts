@@ -4,8 +4,9 @@
  * procedures, reads of constant float tables, return). They hold algorithms that need control flow
  * a kernel expression cannot express (series and continued fractions that stop when converged), so
  * that such an algorithm is written once (compile/special/) and each backend renders the same
- * statements with its own operations and precision: the CPU as JavaScript functions in float64
- * (backends/cpu/js-proc.ts), WebGPU as WGSL functions in float32 (backends/webgpu/wgsl-proc.ts).
+ * statements (proc-render.ts) with its own operations and precision: the CPU as JavaScript functions
+ * in float64 (backends/cpu/js-proc.ts), WebGPU as WGSL functions in float32
+ * (backends/webgpu/wgsl-proc.ts).
  *
  * `ProcBuilder` writes a procedure; its expressions may be given as source text in JavaScript's
  * syntax and precedence (`c * (x / (a + i))`), which keeps a transcribed algorithm's operations and
