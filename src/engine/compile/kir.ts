@@ -11,6 +11,8 @@
  * (`i0..` for output dimensions, `r0..` for reduced dimensions). Expressions may have complex
  * dtypes while a program is lowered (the part ops `real`, `imag`, `conj`, `complex` exist for
  * them); compile/complex.ts rewrites them into float pairs before a backend renders anything.
+ * Scalar procedures (proc.ts) put these expressions in statements with control flow, over
+ * `local` variables.
  */
 import { bool, type DType, int32 } from '../core/dtype.js';
 
@@ -207,6 +209,14 @@ export function iconst(n: number): ConstExpr {
 
 export function variable(name: string): VarExpr {
   return intern(`v:${name}`, (id) => ({ k: 'var', id, dt: int32, name }));
+}
+
+/**
+ * A local variable of a scalar procedure (compile/proc.ts): a `var` node of any dtype, never a loop
+ * index of a kernel.
+ */
+export function local(name: string, dt: DType): VarExpr {
+  return intern(`lv:${name}:${dt.name}`, (id) => ({ k: 'var', id, dt, name }));
 }
 
 export function load(buf: number, idx: SExpr, dt: DType): LoadExpr {
