@@ -25,8 +25,6 @@ const REMAINING: string[][] = [
     'engine/backends/cpu/runtime.ts',
     'engine/backends/cpu/threads.ts',
   ],
-  // gemm.ts picks a tier and the tiers import its shared types.
-  ['engine/backends/cpu/gemm-js.ts', 'engine/backends/cpu/gemm-native.ts', 'engine/backends/cpu/gemm.ts'],
   ['engine/core/methods.ts', 'engine/core/trace.ts'],
   // rules/windowed.ts binds lax.reduceWindow, whose module imports the transforms' api.
   [
