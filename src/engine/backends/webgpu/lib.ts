@@ -15,7 +15,9 @@
  */
 
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
+import { type ScatterParams, scatterLayout } from '../../compile/scatter-layout.js';
 import { type DType, int32 } from '../../core/dtype.js';
+import { stridesOf } from '../../core/shape.js';
 import { wgslConvKernels } from './lib-conv.js';
 import { wgslLinalgKernels } from './lib-linalg.js';
 import {
@@ -332,31 +334,8 @@ function topK(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 // ---- scatter ------------------------------------------------------------------------------------
 
-function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
-
 function scatter(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  const p = k.params as {
-    kind: 'set' | 'add' | 'mul' | 'min' | 'max';
-    indicesConst: number | bigint | null;
-    updatesConst: number | bigint | null;
-    mode: string;
-    operandShape: number[];
-    indicesShape: number[];
-    updatesShape: number[];
-    updateWindowDims: number[];
-    insertedWindowDims: number[];
-    scatterDimsToOperandDims: number[];
-    operandBatchingDims: number[];
-    scatterIndicesBatchingDims: number[];
-  };
+  const p = k.params as unknown as ScatterParams;
   const operand = k.ins[0];
   let at = 1;
   const indices = p.indicesConst === null ? k.ins[at++] : null;
@@ -368,23 +347,9 @@ function scatter(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   const h = new Helpers();
   const oShape = p.operandShape;
   const rank = oShape.length;
-  const oStrides = stridesOf(oShape);
-  const uStrides = stridesOf(p.updatesShape);
-  const iStrides = stridesOf(p.indicesShape);
-  const ivd = p.indicesShape.length - 1;
-  const nIdx = p.indicesShape[ivd];
-  const batchShape = p.indicesShape.slice(0, ivd);
-  const nBatch = batchShape.reduce((a, b) => a * b, 1);
-  const uScatterDims = p.updatesShape.map((_, d) => d).filter((d) => !p.updateWindowDims.includes(d));
-  const windowOperandDims = oShape
-    .map((_, d) => d)
-    .filter((d) => !p.insertedWindowDims.includes(d) && !p.operandBatchingDims.includes(d));
-  const windowShape = p.updateWindowDims.map((d) => p.updatesShape[d]);
-  const nWindow = windowShape.reduce((a, b) => a * b, 1);
-  const extent = new Array<number>(rank).fill(1);
-  windowOperandDims.forEach((d, j) => {
-    extent[d] = windowShape[j];
-  });
+  const L = scatterLayout(p);
+  const { oStrides, uStrides, iStrides, ivd, nIdx, batchShape, nBatch, uScatterDims, windowOperandDims } = L;
+  const { windowShape, nWindow, extent } = L;
   const bytes = 4 * infos[operand].size;
   const copy: CopyPass = { name: `${name}_copy`, copy: { from: operand, to: out, bytes } };
   if (nWindow === 0 || nBatch === 0) return { passes: [copy], scratch: {} };
