@@ -66,6 +66,16 @@ export const float16 = new DType('float16', 'f', 2, 'f16');
 export const float32 = new DType('float32', 'f', 4, 'f32');
 export const float64 = new DType('float64', 'f', 8, 'f64');
 
+/** The value range of each integer dtype of at most 32 bits (what kernels wrap to). */
+export const INT_RANGE: Record<string, [number, number]> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+};
+
 export const ALL_DTYPES: readonly DType[] = [
   bool,
   int8,

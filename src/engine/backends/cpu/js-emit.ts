@@ -8,10 +8,9 @@
 
 import type { SExpr, SelExpr, Table } from '../../compile/kir.js';
 import { children } from '../../compile/kir.js';
-import type { DType } from '../../core/dtype.js';
+import { type DType, INT_RANGE } from '../../core/dtype.js';
 import {
   bits,
-  INT_RANGE,
   literal,
   renderBinary,
   renderBitcast,

@@ -8,6 +8,7 @@
  */
 import type { BinExpr, BufferInfo, Kernel, SExpr, UnExpr } from '../../compile/kir.js';
 import { walk } from '../../compile/kir.js';
+import type { MatmulParams } from '../../compile/matmul-layout.js';
 
 /** Integers up to this magnitude are exact in float32. */
 const EXACT = 2 ** 24;
@@ -231,16 +232,6 @@ class Checker {
       }
     }
   }
-}
-
-/** The matmul library kernel's params, as compile/ lowers them. */
-export interface MatmulParams {
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
-  lhs: [number, number, number];
-  rhs: [number, number, number];
 }
 
 /** Why gpu.js cannot run kernel `k` of a program, or null when it can. */

@@ -15,8 +15,9 @@ import type {
   ReduceKernel,
   ScanKernel,
 } from '../../compile/kir.js';
+import type { MatmulParams } from '../../compile/matmul-layout.js';
 import type { DType } from '../../core/dtype.js';
-import { type MatmulParams, RANGE } from './check.js';
+import { RANGE } from './check.js';
 import { Emitter, INF, NINF } from './expr.js';
 
 function threadIndex(shape: number[], names: string[]): string[] {

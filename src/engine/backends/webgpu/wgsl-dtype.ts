@@ -60,15 +60,6 @@ export function wrap(dt: DType, e: string): string {
   }
 }
 
-export const INT_RANGE: Record<string, [number, number]> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-};
-
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
 

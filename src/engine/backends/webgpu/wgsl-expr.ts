@@ -7,8 +7,8 @@
 
 import type { BinExpr, SExpr, UnExpr } from '../../compile/kir.js';
 import { walk } from '../../compile/kir.js';
-import type { DType } from '../../core/dtype.js';
-import { bits, checkDtype, INT_RANGE, literal, vtype, wrap } from './wgsl-dtype.js';
+import { type DType, INT_RANGE } from '../../core/dtype.js';
+import { bits, checkDtype, literal, vtype, wrap } from './wgsl-dtype.js';
 import { Helpers } from './wgsl-helpers.js';
 
 const FLOAT_UNARY: Record<string, (x: string, h: Helpers) => string> = {

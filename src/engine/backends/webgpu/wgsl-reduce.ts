@@ -7,7 +7,7 @@
  */
 
 import type { ArgReduceKernel, ReduceKernel, ScanKernel } from '../../compile/kir.js';
-import type { DType } from '../../core/dtype.js';
+import { type DType, INT_RANGE } from '../../core/dtype.js';
 import {
   bufDecl,
   declareBindings,
@@ -23,7 +23,7 @@ import {
   unflatten,
   WG,
 } from './wgsl.js';
-import { checkDtype, INT_RANGE, literal, stype, vtype, wrap } from './wgsl-dtype.js';
+import { checkDtype, literal, stype, vtype, wrap } from './wgsl-dtype.js';
 import { Emitter, renderStore } from './wgsl-expr.js';
 import { Helpers } from './wgsl-helpers.js';
 
