@@ -7,6 +7,7 @@
 
 import type { BinExpr, SExpr, UnExpr } from '../../compile/kir.js';
 import { walk } from '../../compile/kir.js';
+import { LevelEmitter } from '../../compile/level-emitter.js';
 import { type DType, INT_RANGE } from '../../core/dtype.js';
 import { bits, checkDtype, literal, vtype, wrap } from './wgsl-dtype.js';
 import { Helpers } from './wgsl-helpers.js';
@@ -249,94 +250,62 @@ export function renderStore(dt: DType, buf: string, idx: string, v: string): str
 }
 
 /**
- * Emits expression nodes into loop levels, as the CPU emitter does. Level -1 is before all loops
- * (after the thread's output indices are known); level k is inside the k-th loop.
+ * Emits expression nodes into loop levels (compile/level-emitter.ts), as the CPU emitter does.
+ * Level -1 is before all loops (after the thread's output indices are known); level k is inside
+ * the k-th loop.
  */
-export class Emitter {
-  readonly names = new Map<number, string>();
-  readonly levelOf = new Map<number, number>();
-  readonly lines: string[][];
+export class Emitter extends LevelEmitter {
   readonly bufs = new Set<number>();
-  private tmp = 0;
   constructor(
     readonly helpers: Helpers,
-    private readonly varLevel: Map<string, number>,
+    varLevel: Map<string, number>,
     depth: number,
-    private readonly prefix = 't',
-    private readonly accName: string | null = null,
-    private readonly accLevel = -1,
+    prefix = 't',
+    accName: string | null = null,
+    accLevel = -1,
   ) {
-    this.lines = Array.from({ length: depth + 1 }, () => []);
+    super(varLevel, depth + 1, prefix, accName, accLevel);
   }
 
   emit(e: SExpr, minLevel = -1): string {
-    const h = this.helpers;
     walk(e, (n) => {
       if (this.names.has(n.id)) return;
-      let level = -1;
-      let code: string;
-      const name = (c: SExpr) => this.names.get(c.id)!;
-      const lv = (c: SExpr) => this.levelOf.get(c.id)!;
-      switch (n.k) {
-        case 'const':
-          checkDtype(n.dt);
-          this.names.set(n.id, literal(n.v, n.dt));
-          this.levelOf.set(n.id, -1);
-          return;
-        case 'var':
-          this.names.set(n.id, n.name);
-          this.levelOf.set(n.id, this.varLevel.get(n.name) ?? -1);
-          return;
-        case 'acc':
-          if (!this.accName) throw new Error('acc outside a reduce epilogue');
-          this.names.set(n.id, this.accName);
-          this.levelOf.set(n.id, this.accLevel);
-          return;
-        case 'load':
-          checkDtype(n.dt);
-          level = lv(n.idx);
-          this.bufs.add(n.buf);
-          code = renderLoad(n.dt, `b${n.buf}`, name(n.idx));
-          break;
-        case 'table':
-          level = lv(n.idx);
-          h.tables.set(n.table.name, n.table);
-          code = `T_${n.table.name}[${name(n.idx)}]`;
-          break;
-        case 'un':
-          level = lv(n.x);
-          code = renderUnary(n, name(n.x), h);
-          break;
-        case 'bin':
-          level = Math.max(lv(n.a), lv(n.b));
-          code = renderBinary(n, name(n.a), name(n.b), h);
-          break;
-        case 'ter':
-          // betainc, the only ternary op.
-          level = Math.max(lv(n.a), lv(n.b), lv(n.c));
-          code = wrap(n.dt, `${h.use(`h_${n.op}`)}(${name(n.a)}, ${name(n.b)}, ${name(n.c)})`);
-          break;
-        case 'sel':
-          level = Math.max(lv(n.c), lv(n.a), lv(n.b));
-          code = `select(${name(n.b)}, ${name(n.a)}, ${name(n.c)})`;
-          break;
-        case 'cast':
-          checkDtype(n.dt);
-          level = lv(n.x);
-          code = renderCast(n.x.dt, n.dt, name(n.x), h);
-          break;
-        case 'bitcast':
-          checkDtype(n.dt);
-          level = lv(n.x);
-          code = renderBitcast(n.x.dt, n.dt, name(n.x));
-          break;
-      }
-      level = Math.max(level, minLevel);
-      const t = `${this.prefix}${this.tmp++}`;
-      this.lines[level + 1].push(`let ${t}: ${vtype(n.dt)} = ${code};`);
-      this.names.set(n.id, t);
-      this.levelOf.set(n.id, level);
+      if (n.k === 'const') checkDtype(n.dt);
+      if (this.nameLeaf(n, (c) => literal(c.v, c.dt))) return;
+      this.bind(n, minLevel, (t) => `let ${t}: ${vtype(n.dt)} = ${this.code(n)};`);
     });
     return this.names.get(e.id)!;
+  }
+
+  /** The WGSL of one node whose inputs are named. */
+  private code(n: SExpr): string {
+    const h = this.helpers;
+    const name = this.nameOf;
+    switch (n.k) {
+      case 'load':
+        checkDtype(n.dt);
+        this.bufs.add(n.buf);
+        return renderLoad(n.dt, `b${n.buf}`, name(n.idx));
+      case 'table':
+        h.tables.set(n.table.name, n.table);
+        return `T_${n.table.name}[${name(n.idx)}]`;
+      case 'un':
+        return renderUnary(n, name(n.x), h);
+      case 'bin':
+        return renderBinary(n, name(n.a), name(n.b), h);
+      case 'ter':
+        // betainc, the only ternary op.
+        return wrap(n.dt, `${h.use(`h_${n.op}`)}(${name(n.a)}, ${name(n.b)}, ${name(n.c)})`);
+      case 'sel':
+        return `select(${name(n.b)}, ${name(n.a)}, ${name(n.c)})`;
+      case 'cast':
+        checkDtype(n.dt);
+        return renderCast(n.x.dt, n.dt, name(n.x), h);
+      case 'bitcast':
+        checkDtype(n.dt);
+        return renderBitcast(n.x.dt, n.dt, name(n.x));
+      default:
+        throw new Error(`no code for a ${n.k} node`);
+    }
   }
 }
