@@ -32,3 +32,8 @@ export class TracerIntegerConversionError extends ConcretizationTypeError {
 export class OverflowError extends Error {
   override name = 'OverflowError';
 }
+
+/** Python's ValueError, which JAX raises for a bad argument value. */
+export class ValueError extends Error {
+  override name = 'ValueError';
+}

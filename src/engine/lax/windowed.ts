@@ -16,6 +16,7 @@ import { dilateDim } from '../compile/window.js';
 import { ArrayImpl, hostReadable, hostScalar } from '../core/array.js';
 import type { ShapedArray } from '../core/aval.js';
 import { toValue } from '../core/coerce.js';
+import { ValueError } from '../core/errors.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { shapeTuple } from '../core/shape.js';
 import { bind, bind1, isTracer, type Value } from '../core/trace.js';
@@ -28,7 +29,6 @@ import {
   reduce_window_sum,
   reductionIdentity,
 } from '../primitives/windowed.js';
-import { ValueError } from '../transforms/api.js';
 import { traceToJaxpr } from '../transforms/staging.js';
 import { convertElementType } from './convert.js';
 import { add, max, min } from './elementwise.js';
