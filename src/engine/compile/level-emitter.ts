@@ -2,8 +2,9 @@
  * @file Where a renderer of the kernel IR puts each expression node: every hash-consed node is
  * named once, at the shallowest loop level where its inputs are available (level -1 is before all
  * loops, level k inside the k-th loop, outermost first), which hoists loop-invariant loads and
- * arithmetic. The JavaScript (backends/cpu/js-emit.ts) and WGSL (backends/webgpu/wgsl-expr.ts)
- * emitters extend this class with the code of one node in their language.
+ * arithmetic. The JavaScript (backends/cpu/js-emit.ts), WGSL (backends/webgpu/wgsl-expr.ts) and
+ * gpu.js (backends/gpujs/expr.ts) emitters extend this class with the code of one node in their
+ * language.
  */
 import { children, type SExpr } from './kir.js';
 
@@ -45,7 +46,7 @@ export abstract class LevelEmitter {
         this.levelOf.set(n.id, -1);
         return true;
       case 'var':
-        this.names.set(n.id, n.name);
+        this.names.set(n.id, this.varName(n.name));
         this.levelOf.set(n.id, this.varLevel.get(n.name) ?? -1);
         return true;
       case 'acc':
@@ -58,9 +59,19 @@ export abstract class LevelEmitter {
     }
   }
 
+  /** The name a loop variable has in the emitted code. */
+  protected varName(v: string): string {
+    return v;
+  }
+
+  /** The level of node `n` (its inputs emitted): the deepest of its inputs' and `minLevel`. */
+  protected levelFor(n: SExpr, minLevel: number): number {
+    return children(n).reduce((m, c) => Math.max(m, this.levelOf.get(c.id)!), minLevel);
+  }
+
   /** Binds node `n` (its inputs named) to a fresh temporary declared by `decl`; returns the level. */
   protected bind(n: SExpr, minLevel: number, decl: (t: string) => string): number {
-    const level = children(n).reduce((m, c) => Math.max(m, this.levelOf.get(c.id)!), minLevel);
+    const level = this.levelFor(n, minLevel);
     const t = this.fresh();
     this.push(level, decl(t));
     this.names.set(n.id, t);

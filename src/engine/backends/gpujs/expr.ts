@@ -6,6 +6,7 @@
  */
 import type { BinExpr, SExpr, UnExpr } from '../../compile/kir.js';
 import { walk } from '../../compile/kir.js';
+import { LevelEmitter } from '../../compile/level-emitter.js';
 import type { DType } from '../../core/dtype.js';
 import { CMP, RANGE } from './check.js';
 
@@ -24,65 +25,34 @@ export function literal(v: number | bigint): string {
   return x < 0 ? `(${x})` : String(x);
 }
 
-/** Emits nodes into loop levels (-1: thread level; k: inside the k-th loop). */
-export class Emitter {
-  readonly names = new Map<number, string>();
-  readonly levelOf = new Map<number, number>();
-  readonly lines: string[][];
-  private tmp = 0;
+/**
+ * Emits nodes into loop levels (compile/level-emitter.ts; -1: thread level; k: inside the k-th
+ * loop). Loop variables are renamed (`vars`); an operator's renderer may bind several temporaries.
+ */
+export class Emitter extends LevelEmitter {
   constructor(
     private readonly vars: Map<string, { name: string; level: number }>,
     depth: number,
-    private readonly prefix = 't',
-    private readonly accLevel = -1,
+    prefix = 't',
+    accLevel = -1,
   ) {
-    this.lines = Array.from({ length: depth + 1 }, () => []);
+    super(new Map([...vars].map(([v, { level }]) => [v, level])), depth + 1, prefix, 'acc', accLevel);
   }
 
-  private push(level: number, code: string): string {
-    const t = `${this.prefix}${this.tmp++}`;
-    this.lines[level + 1].push(`const ${t} = ${code};`);
-    return t;
+  protected override varName(v: string): string {
+    return this.vars.get(v)?.name ?? '0';
   }
 
   emit(e: SExpr, minLevel = -1): string {
     walk(e, (n) => {
-      if (this.names.has(n.id)) return;
-      const name = (c: SExpr) => this.names.get(c.id)!;
-      const lv = (c: SExpr) => this.levelOf.get(c.id)!;
-      let level = -1;
-      switch (n.k) {
-        case 'const':
-          this.names.set(n.id, literal(n.v));
-          this.levelOf.set(n.id, -1);
-          return;
-        case 'var': {
-          const v = this.vars.get(n.name);
-          this.names.set(n.id, v?.name ?? '0');
-          this.levelOf.set(n.id, v?.level ?? -1);
-          return;
-        }
-        case 'acc':
-          this.names.set(n.id, 'acc');
-          this.levelOf.set(n.id, this.accLevel);
-          return;
-        case 'load':
-          level = lv(n.idx);
-          break;
-        case 'un':
-        case 'cast':
-        case 'bitcast':
-          level = lv(n.x);
-          break;
-        case 'bin':
-          level = Math.max(lv(n.a), lv(n.b));
-          break;
-        case 'sel':
-          level = Math.max(lv(n.c), lv(n.a), lv(n.b));
-          break;
-      }
-      level = Math.max(level, minLevel);
-      const at = (code: string) => this.push(level, code);
+      if (this.names.has(n.id) || this.nameLeaf(n, (c) => literal(c.v))) return;
+      const name = this.nameOf;
+      const level = this.levelFor(n, minLevel);
+      const at = (code: string) => {
+        const t = this.fresh();
+        this.push(level, `const ${t} = ${code};`);
+        return t;
+      };
       let out: string;
       switch (n.k) {
         case 'load':
