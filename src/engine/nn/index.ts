@@ -4,13 +4,14 @@
  * differentiate and vmap like everything else.
  */
 import { type DTypeLike, defaultFloat } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { normalizeAxes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
-import { erf as laxErf, select as laxSelect } from '../lax/elementwise.js';
+import { erf as laxErf, rsqrt as laxRsqrt, select as laxSelect } from '../lax/elementwise.js';
 import * as jnp from '../numpy/namespace.js';
 import { promoteArgsInexact } from '../numpy/util.js';
 import { customJvp, stopGradient } from '../transforms/api.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 
 /** jax.nn.initializers: `nn.initializers.glorotUniform()(key, shape, dtype)`. */
 export * as initializers from './initializers.js';
@@ -22,7 +23,7 @@ const v = (x: In): Value => jnp.asarray(x) as Value;
 
 /** As JAX's: a custom_jvp around a jitted maximum, so the gradient at 0 is 0 (not 0.5). */
 const reluCustom = customJvp(
-  jit(function relu(x: In): Value {
+  namedJit('relu', function relu(x: In): Value {
     return jnp.maximum(x, 0);
   }),
 );
@@ -145,12 +146,40 @@ export function logSoftmax(x: In, opts: AxisOpts = {}): Value {
 }
 
 /** (x - mean) / sqrt(var + epsilon) over axes. */
-export function standardize(x: In, opts: { axis?: Axis; epsilon?: number } = {}): Value {
+export interface StandardizeOptions {
+  axis?: Axis;
+  /** Statistics to use instead of computing them from x (JAX's `mean=` and `variance=`). */
+  mean?: In | null;
+  variance?: In | null;
+  epsilon?: In;
+  /** Which elements the computed statistics use. */
+  where?: In | null;
+  /** `'fast'`: mean(x^2) - mean(x)^2, clipped at 0; `'stable'`: mean((x - mean)^2). */
+  algorithm?: 'fast' | 'stable';
+}
+
+/** jax.nn.standardize: (x - mean) * rsqrt(variance + epsilon), the statistics given or computed. */
+export function standardize(x: In, opts: StandardizeOptions = {}): Value {
   const a = v(x);
   const axis = opts.axis === undefined ? -1 : opts.axis;
-  const mean = jnp.mean(a, { axis, keepdims: true });
-  const variance = jnp.subtract(jnp.mean(jnp.square(a), { axis, keepdims: true }), jnp.square(mean));
-  return jnp.multiply(jnp.subtract(a, mean), jnp.rsqrt(jnp.add(variance, opts.epsilon ?? 1e-5)));
+  const where = opts.where ?? undefined;
+  const mean = opts.mean ?? jnp.mean(a, { axis, keepdims: true, where });
+  let variance = opts.variance;
+  if (variance === undefined || variance === null) {
+    const algorithm = opts.algorithm ?? 'fast';
+    if (algorithm === 'stable') {
+      variance = jnp.mean(jnp.square(jnp.subtract(a, mean)), { axis, keepdims: true, where });
+    } else if (algorithm === 'fast') {
+      // JAX's one-pass variance can come out slightly negative; it clips at 0 before the rsqrt.
+      variance = jnp.clip(
+        jnp.subtract(jnp.mean(jnp.square(a), { axis, keepdims: true, where }), jnp.square(mean)),
+        0,
+      );
+    } else {
+      throw new ValueError(`Unknown algorithm '${String(algorithm)}'. Expected 'fast' or 'stable'.`);
+    }
+  }
+  return jnp.multiply(jnp.subtract(a, mean), laxRsqrt(jnp.add(variance, opts.epsilon ?? 1e-5)));
 }
 
 /** one_hot(x, numClasses): compares x[..., None] with arange(numClasses). */
@@ -167,6 +196,13 @@ export function oneHot(x: In, numClasses: number, opts: { dtype?: DTypeLike; axi
 }
 
 // JAX's snake_case names, for the expression language (`nn.log_softmax(x)`).
+/** jax.nn.identity: the identity activation. */
+export function identity(x: In): Value {
+  return v(x);
+}
+
+// jax.nn.tanh is jnp.tanh.
+export { tanh } from '../numpy/namespace.js';
 export {
   hardSigmoid as hard_sigmoid,
   hardSilu as hard_silu,

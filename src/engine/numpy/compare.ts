@@ -10,7 +10,7 @@
 import { ArrayImpl } from '../core/array.js';
 import { fillTyped, isValue } from '../core/coerce.js';
 import { defaultInt } from '../core/dtype.js';
-import { ConcretizationTypeError } from '../core/errors.js';
+import { ConcretizationTypeError, ValueError } from '../core/errors.js';
 import { stridesOf } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
@@ -183,4 +183,27 @@ export function iscomplexobj(_x: unknown): boolean {
 
 export function isrealobj(_x: unknown): boolean {
   return true;
+}
+
+/**
+ * jnp.where: the three-argument form selects (ufuncs' `where`); with the condition alone it is
+ * `nonzero(condition, { size, fillValue })`, as JAX's is.
+ */
+export function where(condition: In, x: In, y: In): Value;
+export function where(condition: In, x?: null, y?: null, opts?: NonzeroOptions): Value[];
+export function where(
+  condition: In,
+  x?: In | null,
+  y?: In | null,
+  opts: NonzeroOptions = {},
+): Value | Value[] {
+  const none = (v: unknown) => v === undefined || v === null;
+  if (none(x) && none(y)) return nonzero(condition, opts);
+  if (none(x) || none(y))
+    throw new TypeError(
+      `where requires ndarray or scalar arguments, got <class 'NoneType'> at position ${none(x) ? 1 : 2}.`,
+    );
+  if ((opts.size ?? null) !== null || (opts.fillValue ?? null) !== null)
+    throw new ValueError('size and fill_value arguments cannot be used in three-term where function.');
+  return uf.where(condition, x, y);
 }

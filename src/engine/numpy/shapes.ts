@@ -13,7 +13,7 @@
 import { ArrayImpl } from '../core/array.js';
 import { isValue } from '../core/coerce.js';
 import type { DTypeLike } from '../core/dtype.js';
-import { ConcretizationTypeError } from '../core/errors.js';
+import { ConcretizationTypeError, NotImplementedError, ValueError } from '../core/errors.js';
 import { normalizeAxes, normalizeAxis, shapeTuple, sizeOf } from '../core/shape.js';
 import { isTracer, type Value } from '../core/trace.js';
 import { NpInt } from '../ir/pyrepr.js';
@@ -710,11 +710,12 @@ function padByRuns(v: Value, runs: (Run[] | null)[], ax = 0): Value {
 export function pad(
   a: In,
   padWidth: PadWidth,
-  opts: { mode?: PadMode; constantValues?: number | boolean | Value } = {},
+  opts: { mode?: PadMode; constantValues?: number | boolean | Value; reflectType?: 'even' | 'odd' } = {},
 ): Value {
   const v = asValue(a);
   const pairs = padPairs(padWidth, v.ndim);
   const mode = opts.mode ?? 'constant';
+  checkPadKwargs(mode, opts);
   if (mode === 'constant') {
     if (pairs.every(([l, h]) => l === 0 && h === 0)) return v;
     const cv = convertElementType(asValue(opts.constantValues ?? 0), v.dtype, v.weakType);
@@ -731,6 +732,38 @@ export function pad(
   }
   const runs = pairs.map(([l, h], ax) => (l === 0 && h === 0 ? null : padRuns(mode, v.shape[ax], l, h, ax)));
   return padByRuns(v, runs);
+}
+
+/** The keyword arguments each mode takes (jnp.pad's **kwargs), and JAX's errors for the others. */
+const PAD_KWARGS: Record<string, string[]> = {
+  constant: ['constant_values'],
+  edge: [],
+  wrap: [],
+  empty: [],
+  linear_ramp: ['end_values'],
+  maximum: ['stat_length'],
+  mean: ['stat_length'],
+  median: ['stat_length'],
+  minimum: ['stat_length'],
+  reflect: ['reflect_type'],
+  symmetric: ['reflect_type'],
+};
+
+function checkPadKwargs(mode: string, opts: Record<string, unknown>): void {
+  const allowed = PAD_KWARGS[mode];
+  if (!allowed) throw new RangeError(`Unimplemented padding mode '${mode}' for np.pad.`);
+  const given = Object.keys(opts)
+    .filter((k) => k !== 'mode' && opts[k] !== undefined)
+    .map((k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+  const bad = given.filter((k) => !allowed.includes(k));
+  if (bad.length)
+    throw new ValueError(
+      `unsupported keyword arguments for mode '${mode}': {${bad.map((k) => `'${k}'`).join(', ')}}`,
+    );
+  if (opts.reflectType !== undefined && opts.reflectType !== 'even')
+    throw new NotImplementedError(
+      `jnp.pad: reflect_type=${String(opts.reflectType)} is not supported by tjax`,
+    );
 }
 
 // ---- triangles, meshgrid --------------------------------------------------------------------------

@@ -4,12 +4,13 @@
  */
 import { config } from '../core/config.js';
 import { bool, type DType, defaultFloat, int32 } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { broadcastShapes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { customJvp } from '../transforms/custom.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { asValue, broadcastTo, promoteArgs, promoteArgsInexact, promoteShapes } from './util.js';
 
 type In = unknown;
@@ -254,14 +255,15 @@ export const around = round;
  * jnp.clip(x, min, max). As in JAX, a jitted function named `clip` (so jaxprs show
  * `jit[name=clip ...]`), applying `maximum(min, x)` then `minimum(max, x)`.
  */
-const clipJit = jit(function clip(arr: Value, min: Value | null, max: Value | null): Value {
+const clipJit = namedJit('clip', function clip(arr: Value, min: Value | null, max: Value | null): Value {
   let a = arr;
   if (min !== null && min !== undefined) a = maximum(min, a);
   if (max !== null && max !== undefined) a = minimum(max, a);
   return a;
 });
 
-export function clip(x: In, min?: In | null, max?: In | null): Value {
+export function clip(x?: In | null, min?: In | null, max?: In | null): Value {
+  if (x === undefined || x === null) throw new ValueError('No input was provided to the clip function.');
   return clipJit(
     asValue(x),
     min === undefined || min === null ? null : asValue(min),
@@ -274,7 +276,7 @@ export function clip(x: In, min?: In | null, max?: In | null): Value {
  * jaxprs show `jit[name=_where ...]`. A non-bool condition is compared with zero; x and y are
  * promoted together, then everything is broadcast to the common shape (a 0-d condition stays).
  */
-const whereJit = jit(function _where(condition: Value, x: Value, y: Value): Value {
+const whereJit = namedJit('_where', function _where(condition: Value, x: Value, y: Value): Value {
   let c = condition;
   if (!c.dtype.isBool) c = lax.ne(c, 0);
   const [a, b] = promoteArgs(x, y);
