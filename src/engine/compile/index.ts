@@ -59,7 +59,13 @@ export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable
     m.set(device, exe);
     if (observing.any) {
       const ms = performance.now() - t0;
-      emit({ type: 'compile', device: String(device), program: label, kernels: program.kernels.length, ms });
+      emit({
+        type: 'compile',
+        device: String(device),
+        program: label,
+        kernels: compiled.program.kernels.length,
+        ms,
+      });
     }
   }
   return exe;

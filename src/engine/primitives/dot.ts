@@ -213,7 +213,11 @@ function lowerReduce(ctx: LowerCtx, lhs: Lazy, rhs: Lazy, p: Params, out: Shaped
  * The stride that walks a group of dimensions as one flattened index, or null when the group
  * is not evenly spaced in memory. Size-1 dimensions are ignored.
  */
-function groupStride(shape: readonly number[], strides: readonly number[], dims: number[]): number | null {
+export function groupStride(
+  shape: readonly number[],
+  strides: readonly number[],
+  dims: number[],
+): number | null {
   const live = dims.filter((d) => shape[d] !== 1);
   if (live.length === 0) return 0;
   for (let i = 0; i + 1 < live.length; i++) {
@@ -227,7 +231,7 @@ function groupStride(shape: readonly number[], strides: readonly number[], dims:
  * broadcast or reshape of one that stays affine), else null. Probed with the output loop
  * variables, as `materialize` would read it, so the first lowering pass records no extra use.
  */
-function stridedView(x: Lazy): { buf: number; strides: number[] } | null {
+export function stridedView(x: Lazy): { buf: number; strides: number[] } | null {
   if (x.buf !== null) return { buf: x.buf, strides: stridesOf(x.aval.shape) };
   const rank = x.aval.ndim;
   const e = x.at(loopVars('i', rank));
@@ -243,7 +247,11 @@ function stridedView(x: Lazy): { buf: number; strides: number[] } | null {
  * buffer it reads when it is one (transposes included), else a copy written in group order (the
  * copy is a map kernel, so a fused producer costs nothing extra).
  */
-function groupedOperand(ctx: LowerCtx, x: Lazy, groups: number[][]): { buf: number; strides: number[] } {
+export function groupedOperand(
+  ctx: LowerCtx,
+  x: Lazy,
+  groups: number[][],
+): { buf: number; strides: number[] } {
   const view = stridedView(x);
   if (view) {
     const gs = groups.map((g) => groupStride(x.aval.shape, view.strides, g));

@@ -4,6 +4,7 @@
  * within an ulp or so of the correctly rounded value.
  */
 
+import { convUnits } from './conv-units.js';
 import { gemmUnits } from './gemm-units.js';
 import { adoptHeap, heapMemory, heapOffset, scratchRegion, type WasmMemory } from './heap.js';
 import { betainc, igamma, igammac, igammaGradA, randomGammaGrad } from './incomplete.js';
@@ -529,6 +530,7 @@ export function setThreadHeap(m: WasmMemory, s: number): void {
 
 export const runtime = {
   gemmUnits,
+  convUnits,
   h2f,
   f2h,
   f16r,

@@ -18,6 +18,7 @@
  * than 32 bits (bool, int8/16, uint8/16, float16) are widened to 32-bit words on the device.
  */
 
+import { fitBindings } from '../../compile/bindings.js';
 import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
 import type { BufferInfo, KernelProgram } from '../../compile/kir.js';
 import { expandKernel } from '../../compile/libm/index.js';
@@ -140,6 +141,20 @@ class Pool {
     for (const l of this.free.values()) for (const b of l) b.destroy();
     this.free.clear();
     this.pooledBytes = 0;
+  }
+}
+
+/**
+ * Generated kernels are split to fit (compile/bindings.ts); a hand-written one that binds more
+ * storage buffers than the device allows is refused here, by name, rather than by Dawn at run time.
+ */
+export function checkBindings(name: string, bindings: readonly (number | string)[], limit: number): void {
+  // The `step` uniform of a multi-step library pass is not a storage buffer.
+  const n = bindings.filter((b) => b !== 'step').length;
+  if (n > limit) {
+    throw new Error(
+      `webgpu: kernel ${name} binds ${n} storage buffers, more than the ${limit} per shader stage this device allows (maxStorageBuffersPerShaderStage); run it on the cpu`,
+    );
   }
 }
 
@@ -305,9 +320,17 @@ export class WebGpuBackend implements Backend {
     await this.device.queue.onSubmittedWorkDone();
   }
 
-  compile(program: KernelProgram, label?: string): WebGpuProgram {
+  /** Storage buffers one shader stage may bind (the device's maxStorageBuffersPerShaderStage). */
+  get maxStorageBuffers(): number {
+    return this.device.limits.maxStorageBuffersPerShaderStage;
+  }
+
+  compile(lowered: KernelProgram, label?: string): WebGpuProgram {
     const t0 = performance.now();
     this.checkAlive();
+    // Fusion does not count bindings: split kernels that read more buffers than a stage may bind
+    // (a two-pass reduction binds one scratch buffer besides its inputs and output).
+    const program = fitBindings(lowered, { limit: this.maxStorageBuffers, extra: { reduce: 1 } });
     for (const b of program.buffers) checkDtype(b.dtype);
     const dtypeOf = (b: number): DType => program.buffers[b].dtype;
     const dev = this.device;
@@ -341,7 +364,7 @@ export class WebGpuBackend implements Backend {
         case 'lib': {
           const impl = wgslLibKernels[k.op];
           if (!impl) throw new Error(`the webgpu backend has no library kernel ${k.op}; run this on the cpu`);
-          rendered = impl(k, program.buffers, name);
+          rendered = impl(k, program.buffers, name, this.maxStorageBuffers);
           break;
         }
         default: {
@@ -379,6 +402,7 @@ export class WebGpuBackend implements Backend {
   }
 
   private makeStep(pass: Pass | LibPass | CopyPass, local: (s: string) => string): Step {
+    if (!('copy' in pass)) checkBindings(pass.name, pass.bindings, this.maxStorageBuffers);
     if ('copy' in pass) {
       const { from, to, bytes } = pass.copy;
       return {
