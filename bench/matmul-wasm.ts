@@ -15,8 +15,9 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { GemmOperand } from '../src/engine/backends/cpu/gemm-operand.js';
 import { setCpuThreads } from '../src/engine/backends/cpu/threads.js';
-import { defaultShapes, type GemmOperand, wasmGemm } from '../src/engine/backends/cpu/wasm/gemm.js';
+import { defaultShapes, wasmGemm } from '../src/engine/backends/cpu/wasm/gemm.js';
 import type { Array as TArray, Value } from '../src/engine/index.js';
 import { jit, numpy as jnp } from '../src/engine/index.js';
 import { ceilingLoops } from './simd-ceiling.js';

@@ -12,8 +12,9 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gemmTier, setCpuBlas } from '../../src/engine/backends/cpu/blas.js';
-import { type GemmOperand, gemm } from '../../src/engine/backends/cpu/gemm.js';
+import { gemm } from '../../src/engine/backends/cpu/gemm.js';
 import { tiling } from '../../src/engine/backends/cpu/gemm-native.js';
+import type { GemmOperand } from '../../src/engine/backends/cpu/gemm-operand.js';
 import { setCpuThreads, threadStats } from '../../src/engine/backends/cpu/threads.js';
 import { jit, numpy as jnp, lax, withConfig } from '../../src/engine/index.js';
 

@@ -8,14 +8,9 @@
  * same bits on 1 and 2 threads and for any blocking; and through tjax's matmul.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { GemmOperand } from '../../src/engine/backends/cpu/gemm-operand.js';
 import { setCpuThreads, threadStats } from '../../src/engine/backends/cpu/threads.js';
-import {
-  defaultShapes,
-  type GemmOperand,
-  gemmConfig,
-  retune,
-  wasmGemm,
-} from '../../src/engine/backends/cpu/wasm/gemm.js';
+import { defaultShapes, gemmConfig, retune, wasmGemm } from '../../src/engine/backends/cpu/wasm/gemm.js';
 import type { Value } from '../../src/engine/index.js';
 import { jit, numpy as jnp, withConfig } from '../../src/engine/index.js';
 import { dotConfig } from '../../src/engine/primitives/dot.js';

@@ -46,13 +46,18 @@ export function affine(e: SExpr, rank: number): { c: number; coef: number[] } | 
   }
 }
 
-interface MatmulParams {
+/** The matmul library kernel's params (primitives/dot.ts `lowerLib`), as every backend reads them. */
+export interface MatmulParams {
   batch: number;
   m: number;
   n: number;
   k: number;
+  /** Strides of lhs along (batch, m, k). */
   lhs: [number, number, number];
+  /** Strides of rhs along (batch, k, n). */
   rhs: [number, number, number];
+  /** Strides of the output along (batch, m, n); row-major when absent (set by foldMatmulTransposes below). */
+  out?: [number, number, number];
 }
 
 /**

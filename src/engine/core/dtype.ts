@@ -81,6 +81,16 @@ export const float64 = new DType('float64', 'f', 8, 'f64');
 export const complex64 = new DType('complex64', 'c', 8, 'c64');
 export const complex128 = new DType('complex128', 'c', 16, 'c128');
 
+/** The value range of each integer dtype of at most 32 bits (what kernels wrap to). */
+export const INT_RANGE: Record<string, [number, number]> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+};
+
 export const ALL_DTYPES: readonly DType[] = [
   bool,
   int8,

@@ -16,6 +16,7 @@ import { dilateDim } from '../compile/window.js';
 import { ArrayImpl, hostReadable, hostScalar } from '../core/array.js';
 import type { ShapedArray } from '../core/aval.js';
 import { toValue } from '../core/coerce.js';
+import { ValueError } from '../core/errors.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { rawFunction } from '../core/raw-function.js';
 import { shapeTuple } from '../core/shape.js';
@@ -29,7 +30,6 @@ import {
   reduce_window_sum,
   reductionIdentity,
 } from '../primitives/windowed.js';
-import { ValueError } from '../transforms/api.js';
 import { traceToJaxpr } from '../transforms/staging.js';
 import { convertElementType } from './convert.js';
 import { add, max, min } from './elementwise.js';

@@ -34,8 +34,8 @@ import { Lazy, type LowerCtx, type LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
 import { bool, type DType, float32 } from '../core/dtype.js';
 import type { Params } from '../core/primitive.js';
-import type { ConvDimensionNumbers, ConvParams } from './conv.js';
 import { lowerConvGemm, useConvGemm } from './conv-gemm.js';
+import type { ConvDimensionNumbers, ConvParams } from './conv-params.js';
 import { dot_general } from './dot.js';
 
 /** Tuning knobs of the lowering (tests turn the library kernel off to exercise the reference). */

@@ -38,10 +38,7 @@ import { shapeTuple } from '../core/shape.js';
 import type { Jaxpr } from '../ir/jaxpr.js';
 import { ge } from './elementwise.js';
 
-/** Python's NotImplementedError, which JAX raises for the transformations it does not define. */
-export class NotImplementedError extends Error {
-  override name = 'NotImplementedError';
-}
+export { NotImplementedError } from '../core/errors.js';
 
 // ---- shape rules --------------------------------------------------------------------------------
 

@@ -29,10 +29,9 @@ export interface Signal2dOptions {
   precision?: PrecisionLike;
 }
 
-/** Python's NotImplementedError. */
-export class NotImplementedError extends Error {
-  override name = 'NotImplementedError';
-}
+import { NotImplementedError } from '../core/errors.js';
+
+export { NotImplementedError };
 
 const shapeText = (s: readonly number[]) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`);
 const leading = (x: Value) => getitem(x, [null, null]);

@@ -22,6 +22,8 @@ import { backwardPass, UndefPrimal } from './transpose.js';
 import { type BatchDim, vmapFlat } from './vmap.js';
 import './rules/index.js';
 
+import { ValueError } from '../core/errors.js';
+
 export {
   type CheckpointOptions,
   type CheckpointPolicy,
@@ -31,6 +33,7 @@ export {
 } from './checkpoint.js';
 export { type CustomJvp, type CustomVjp, customJvp, customVjp } from './custom.js';
 export { Zero as Float0Zero, Zero } from './jvp.js';
+export { ValueError };
 
 type Fn = (...args: any[]) => any;
 type Argnums = number | readonly number[];
@@ -168,10 +171,6 @@ export function jvp(
   );
   if (opts.hasAux) return [primalOut, tangentOut, treeUnflatten(store.auxTree!, po.slice(n))];
   return [primalOut, tangentOut];
-}
-
-export class ValueError extends Error {
-  override name = 'ValueError';
 }
 
 function describe(x: unknown): string {

@@ -14,6 +14,7 @@
 import type { LowerRule } from '../compile/lower.js';
 import type { ShapedArray } from '../core/aval.js';
 import { toValue } from '../core/coerce.js';
+import { ValueError } from '../core/errors.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { bind, currentDynamicTrace, isTracer, type Value } from '../core/trace.js';
@@ -413,8 +414,4 @@ export function customVjp<F extends Fn>(f: F, opts: CustomVjpOptions = {}): Cust
     call.bwd = bwd;
   };
   return call;
-}
-
-class ValueError extends Error {
-  override name = 'ValueError';
 }

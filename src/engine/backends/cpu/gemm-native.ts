@@ -13,7 +13,7 @@
  * would compete for the cores; now there is one pool.
  */
 import type { BlasAddon } from './blas.js';
-import type { GemmOperand } from './gemm.js';
+import type { GemmOperand } from './gemm-operand.js';
 import { gemmUnits, type UnitPlan } from './gemm-units.js';
 import { runtime } from './runtime.js';
 import { cpuThreads, LARGE_WORK, type RangedKernel, runLarge } from './threads.js';

@@ -14,6 +14,7 @@
 import { type GemmTierStatus, gemmTier, nativeBlas } from './blas.js';
 import { jsGemm } from './gemm-js.js';
 import { nativeGemm } from './gemm-native.js';
+import type { Gemm } from './gemm-operand.js';
 import { wasmGemm } from './wasm/gemm.js';
 import { cpuSimd } from './wasm/simd.js';
 
@@ -22,31 +23,15 @@ export function portableGemmName(): string {
   return cpuSimd.enabled ? 'WebAssembly SIMD' : 'JavaScript';
 }
 
-/** A matrix operand: elements of (batch, rows, cols) at `offset + b*s0 + i*s1 + j*s2`. */
-export interface GemmOperand {
-  data: Float32Array | Float64Array;
-  offset: number;
-  strides: readonly [number, number, number];
-}
-
 /** C[b] = A[b] @ B[b] for b < batch: A (batch, m, k), B (batch, k, n), C (batch, m, n). */
-export function gemm(
-  dtype: 'float32' | 'float64',
-  batch: number,
-  m: number,
-  n: number,
-  k: number,
-  a: GemmOperand,
-  b: GemmOperand,
-  c: GemmOperand,
-): void {
+export const gemm: Gemm = (dtype, batch, m, n, k, a, b, c) => {
   const blas = nativeBlas();
   if (blas === null) {
     (cpuSimd.enabled ? wasmGemm : jsGemm)(dtype, batch, m, n, k, a, b, c);
     return;
   }
   nativeGemm(blas, batch, m, n, k, a, b, c);
-}
+};
 
 /** Which GEMM tier the CPU device runs, why, and a one-line summary (`tjax devices`). */
 export function cpuGemmStatus(): GemmTierStatus & { summary: string } {

@@ -8,10 +8,10 @@
 
 import type { SExpr, SelExpr, Table } from '../../compile/kir.js';
 import { children } from '../../compile/kir.js';
-import type { DType } from '../../core/dtype.js';
+import { LevelEmitter } from '../../compile/level-emitter.js';
+import { type DType, INT_RANGE } from '../../core/dtype.js';
 import {
   bits,
-  INT_RANGE,
   literal,
   renderBinary,
   renderBitcast,
@@ -23,24 +23,19 @@ import {
 } from './js-ops.js';
 
 /**
- * Emits expression nodes into loop levels. Level -1 is before all loops; level k is inside the
- * k-th loop (0-based, outermost first). `lines[k + 1]` holds the lines of level k.
+ * Emits expression nodes into loop levels (compile/level-emitter.ts); in `flat` mode every new
+ * node goes into lines[0] (the body of a rare branch), whatever its level.
  */
-export class Emitter {
-  readonly names = new Map<number, string>();
-  readonly levelOf = new Map<number, number>();
-  readonly lines: string[][];
-  private tmp = 0;
+export class Emitter extends LevelEmitter {
   constructor(
-    private readonly varLevel: Map<string, number>,
+    varLevel: Map<string, number>,
     depth: number,
-    private readonly prefix = 't',
-    private readonly accName: string | null = null,
-    private readonly accLevel = -1,
-    /** Emit every new node into lines[0] (the body of a rare branch), whatever its level. */
+    prefix = 't',
+    accName: string | null = null,
+    accLevel = -1,
     private readonly flat = false,
   ) {
-    this.lines = Array.from({ length: flat ? 1 : depth + 1 }, () => []);
+    super(varLevel, flat ? 1 : depth + 1, prefix, accName, accLevel);
   }
 
   /** Emit `e` (and its inputs) at level >= minLevel; returns the JS expression naming its value. */
@@ -52,80 +47,42 @@ export class Emitter {
         return;
       }
       for (const c of children(n)) visit(c);
-      this.place(n, minLevel);
+      if (!this.nameLeaf(n, (c) => literal(c.v, c.dt)))
+        this.bind(n, minLevel, (t) => `const ${t} = ${this.code(n)};`);
     };
     visit(e);
     return this.names.get(e.id)!;
   }
 
-  private fresh(): string {
-    return `${this.prefix}${this.tmp++}`;
-  }
-
-  private push(level: number, line: string): void {
+  protected override push(level: number, line: string): void {
     this.lines[this.flat ? 0 : level + 1].push(line);
   }
 
-  /** One node whose inputs are emitted. */
-  private place(n: SExpr, minLevel: number): void {
-    let level = -1;
-    let code: string;
-    const name = (c: SExpr) => this.names.get(c.id)!;
-    const lv = (c: SExpr) => this.levelOf.get(c.id)!;
+  /** The JavaScript of one node whose inputs are named. */
+  private code(n: SExpr): string {
+    const name = this.nameOf;
     switch (n.k) {
-      case 'const':
-        this.names.set(n.id, literal(n.v, n.dt));
-        this.levelOf.set(n.id, -1);
-        return;
-      case 'var':
-        this.names.set(n.id, n.name);
-        this.levelOf.set(n.id, this.varLevel.get(n.name) ?? -1);
-        return;
-      case 'acc':
-        if (!this.accName) throw new Error('acc outside a reduce epilogue');
-        this.names.set(n.id, this.accName);
-        this.levelOf.set(n.id, this.accLevel);
-        return;
       case 'load':
-        level = lv(n.idx);
-        code = renderLoad(n.dt, `b${n.buf}`, name(n.idx));
-        break;
+        return renderLoad(n.dt, `b${n.buf}`, name(n.idx));
       case 'table':
         TABLES.set(n.table.name, n.table);
-        level = lv(n.idx);
-        code = `T_${n.table.name}[${name(n.idx)}]`;
-        break;
+        return `T_${n.table.name}[${name(n.idx)}]`;
       case 'un':
-        level = lv(n.x);
-        code = renderUnary(n, name(n.x));
-        break;
+        return renderUnary(n, name(n.x));
       case 'bin':
-        level = Math.max(lv(n.a), lv(n.b));
-        code = renderBinary(n, name(n.a), name(n.b));
-        break;
+        return renderBinary(n, name(n.a), name(n.b));
       case 'ter':
         // betainc, the only ternary op: computed in double, rounded once.
-        level = Math.max(lv(n.a), lv(n.b), lv(n.c));
-        code = wrap(n.dt, `rt.${n.op}(${name(n.a)}, ${name(n.b)}, ${name(n.c)})`);
-        break;
+        return wrap(n.dt, `rt.${n.op}(${name(n.a)}, ${name(n.b)}, ${name(n.c)})`);
       case 'sel':
-        level = Math.max(lv(n.c), lv(n.a), lv(n.b));
-        code = `(${name(n.c)} ? ${name(n.a)} : ${name(n.b)})`;
-        break;
+        return `(${name(n.c)} ? ${name(n.a)} : ${name(n.b)})`;
       case 'cast':
-        level = lv(n.x);
-        code = renderCast(n.x.dt, n.dt, name(n.x));
-        break;
+        return renderCast(n.x.dt, n.dt, name(n.x));
       case 'bitcast':
-        level = lv(n.x);
-        code = renderBitcast(n.x.dt, n.dt, name(n.x));
-        break;
+        return renderBitcast(n.x.dt, n.dt, name(n.x));
+      default:
+        throw new Error(`no code for a ${n.k} node`);
     }
-    level = Math.max(level, minLevel);
-    const t = this.fresh();
-    this.push(level, `const ${t} = ${code};`);
-    this.names.set(n.id, t);
-    this.levelOf.set(n.id, level);
   }
 
   /**

@@ -11,7 +11,7 @@
  */
 
 import type { BinExpr, UnExpr } from '../../compile/kir.js';
-import type { DType } from '../../core/dtype.js';
+import { type DType, INT_RANGE } from '../../core/dtype.js';
 
 /** Wrap a JS number expression to the value set of a dtype. */
 export function wrap(dt: DType, e: string): string {
@@ -298,15 +298,6 @@ export function renderBinary(e: BinExpr, a: string, b: string): string {
 export function constShift(e: BinExpr, n: number): boolean {
   return e.b.k === 'const' && typeof e.b.v === 'number' && e.b.v >= 0 && e.b.v < n;
 }
-
-export const INT_RANGE: Record<string, [number, number]> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-};
 
 export function renderCast(from: DType, to: DType, x: string): string {
   if (to.isBool) return from.isBig ? `(${x} !== 0n ? 1 : 0)` : `(${x} !== 0 ? 1 : 0)`;

@@ -5,23 +5,11 @@
  * strides, so a transposed result needs none after it (compile/matmul-layout.ts). The
  * product itself is gemm.ts's, on whichever tier the CPU device runs.
  */
+
+import type { MatmulParams } from '../../compile/matmul-layout.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { gemm } from './gemm.js';
 import { registerLibKernel } from './lib.js';
-
-/** The kernel's params (primitives/dot.ts `lowerLib`). */
-export interface MatmulParams {
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
-  /** Strides of lhs along (batch, m, k). */
-  lhs: [number, number, number];
-  /** Strides of rhs along (batch, k, n). */
-  rhs: [number, number, number];
-  /** Strides of the output along (batch, m, n); row-major when absent (compile/matmul-layout.ts). */
-  out?: [number, number, number];
-}
 
 type Float = Float32Array | Float64Array;
 

@@ -11,37 +11,12 @@
  * Values combine in the storage dtype: typed-array stores round float32 and wrap integers;
  * float16 goes through its bits; bools combine as or (add) / and (mul); min/max propagate NaN.
  */
+import { type ScatterParams, scatterLayout } from '../../compile/scatter-layout.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { registerLibKernel } from './lib.js';
 import { f2h, h2f } from './runtime.js';
 
-interface ScatterParams {
-  kind: 'set' | 'add' | 'mul' | 'min' | 'max';
-  /** Every index / update element, when constant (then there is no input buffer for it). */
-  indicesConst: number | bigint | null;
-  updatesConst: number | bigint | null;
-  mode: 'CLIP' | 'FILL_OR_DROP' | 'PROMISE_IN_BOUNDS';
-  operandShape: number[];
-  indicesShape: number[];
-  updatesShape: number[];
-  updateWindowDims: number[];
-  insertedWindowDims: number[];
-  scatterDimsToOperandDims: number[];
-  operandBatchingDims: number[];
-  scatterIndicesBatchingDims: number[];
-}
-
 type Combine = (a: any, b: any) => any;
-
-function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
 
 function combiner(kind: ScatterParams['kind'], dt: DType): Combine {
   const big = dt.isBig;
@@ -107,26 +82,9 @@ registerLibKernel('scatter', (ins, outs, rawParams, infos) => {
 
   const oShape = p.operandShape;
   const rank = oShape.length;
-  const oStrides = strides(oShape);
-  const uStrides = strides(p.updatesShape);
-  const iStrides = strides(p.indicesShape);
-  const ivd = p.indicesShape.length - 1;
-  const nIdx = p.indicesShape[ivd];
-  const batchShape = p.indicesShape.slice(0, ivd);
-  const nBatch = batchShape.reduce((a, b) => a * b, 1);
-
-  // Updates dims: window dims (update_window_dims) and scatter dims (the rest, in order).
-  const uScatterDims = p.updatesShape.map((_, d) => d).filter((d) => !p.updateWindowDims.includes(d));
-  const windowOperandDims = oShape
-    .map((_, d) => d)
-    .filter((d) => !p.insertedWindowDims.includes(d) && !p.operandBatchingDims.includes(d));
-  const windowShape = p.updateWindowDims.map((d) => p.updatesShape[d]);
-  const nWindow = windowShape.reduce((a, b) => a * b, 1);
-  // The window extent in every operand dim (1 for inserted and batching dims).
-  const extent = new Array<number>(rank).fill(1);
-  windowOperandDims.forEach((d, j) => {
-    extent[d] = windowShape[j];
-  });
+  const L = scatterLayout(p);
+  const { oStrides, uStrides, iStrides, ivd, nIdx, batchShape, nBatch, uScatterDims, windowOperandDims } = L;
+  const { windowShape, nWindow, extent } = L;
   const clip = p.mode === 'CLIP';
 
   const bIdx = new Array<number>(batchShape.length).fill(0);

@@ -20,7 +20,8 @@ import { type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
 import { CpuBackend } from '../cpu/backend.js';
-import { cannotRender, renderGpuJs } from './render.js';
+import { cannotRender } from './check.js';
+import { renderGpuJs } from './render.js';
 
 /** The parts of gpu.js's API the backend uses. */
 export interface GpuJsKernelFn {

@@ -21,7 +21,7 @@
  */
 
 import type { ControlKernel, KernelProgram } from '../../compile/kir.js';
-import type { Session, Step, WebGpuBackend, WebGpuProgram, WgBuffer } from './backend.js';
+import type { ProgramHost, Session, Step, WebGpuProgram, WgBuffer } from './session.js';
 import { groupsFor, WG } from './wgsl.js';
 
 export interface ControlStep extends Step {
@@ -91,7 +91,7 @@ function finishIO(
 
 /** Run a nested program on `inputs`, outputs into `targets` where given; its results. */
 function runNested(
-  be: WebGpuBackend,
+  be: ProgramHost,
   s: Session,
   exe: WebGpuProgram,
   nb: WgBuffer[],
@@ -187,7 +187,7 @@ function copyAll(s: Session, from: readonly WgBuffer[], to: readonly WgBuffer[])
 export function controlStep(
   k: ControlKernel,
   program: KernelProgram,
-  be: WebGpuBackend,
+  be: ProgramHost,
   name: string,
 ): ControlStep {
   const dev = be.ctx.device;

@@ -15,8 +15,9 @@
  */
 
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
-import { gidLine, type RenderedLib, shader } from './lib.js';
-import { checkDtype, groupsFor, Helpers, WG } from './wgsl.js';
+import { flatId, groupsFor, libShader, type RenderedLib, WG } from './wgsl.js';
+import { checkDtype } from './wgsl-dtype.js';
+import { Helpers } from './wgsl-helpers.js';
 
 interface ConvLibParams {
   N: number;
@@ -70,7 +71,7 @@ function conv(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   const Hd = (H - 1) * dh + 1;
   const Wd = (W - 1) * dw + 1;
   const body = [
-    gidLine(wgroups, WG),
+    flatId(wgroups, WG),
     `if (gid >= ${total}i) { return; }`,
     `let bj = gid % ${NB}i;`,
     `let t = gid / ${NB}i;`,
@@ -141,7 +142,7 @@ function conv(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     }
   }
   return {
-    passes: [{ name, code: shader(decl, new Helpers(), body), bindings: [a, b, c], groups: wgroups }],
+    passes: [{ name, code: libShader(decl, new Helpers(), body), bindings: [a, b, c], groups: wgroups }],
     scratch: {},
   };
 }

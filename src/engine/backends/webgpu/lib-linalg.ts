@@ -13,8 +13,8 @@
  */
 
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
-import type { RenderedLib } from './lib.js';
-import { checkDtype, groupsFor, WG } from './wgsl.js';
+import { groupsFor, type RenderedLib, WG } from './wgsl.js';
+import { checkDtype } from './wgsl-dtype.js';
 
 interface Bind {
   /** A buffer id, or the name of a kernel-local scratch buffer. */

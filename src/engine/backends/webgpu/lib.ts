@@ -15,59 +15,24 @@
  */
 
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
+import { type ScatterParams, scatterLayout } from '../../compile/scatter-layout.js';
 import { type DType, int32 } from '../../core/dtype.js';
+import { stridesOf } from '../../core/shape.js';
 import { wgslConvKernels } from './lib-conv.js';
 import { wgslFftKernels } from './lib-fft.js';
 import { wgslLinalgKernels } from './lib-linalg.js';
 import {
-  checkDtype,
+  type CopyPass,
   declareBindings,
+  flatId,
   groupsFor,
-  Helpers,
-  literal,
-  type Pass,
-  type RenderedKernel,
-  stype,
+  type LibPass,
+  libShader,
+  type RenderedLib,
   WG,
-  wrap,
 } from './wgsl.js';
-
-export interface LibPass extends Pass {
-  /** Uniform words for each dispatch of this pass (sort steps): one dispatch per entry. */
-  uniforms?: Uint32Array[];
-}
-
-export interface RenderedLib extends Omit<RenderedKernel, 'passes'> {
-  passes: (LibPass | CopyPass)[];
-}
-
-/** A buffer-to-buffer copy (scatter starts from a copy of its operand). */
-export interface CopyPass {
-  name: string;
-  copy: { from: number; to: number; bytes: number };
-}
-
-const ENTRY = '@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>';
-
-export function gidLine(groups: [number, number], wg: number): string {
-  return groups[1] === 1
-    ? `let gid = i32(wid.x) * ${wg}i + i32(lid.x);`
-    : `let gid = (i32(wid.y) * ${groups[0]}i + i32(wid.x)) * ${wg}i + i32(lid.x);`;
-}
-
-export function shader(decl: string[], h: Helpers, body: string[], extra: string[] = []): string {
-  return [
-    ...decl,
-    ...extra,
-    h.code(body.join('\n')),
-    `@compute @workgroup_size(${WG})`,
-    `fn main(${ENTRY}) {`,
-    ...body.map((l) => `  ${l}`),
-    '}',
-  ]
-    .filter((l) => l !== '')
-    .join('\n');
-}
+import { checkDtype, literal, stype, wrap } from './wgsl-dtype.js';
+import { Helpers } from './wgsl-helpers.js';
 
 // ---- matmul -------------------------------------------------------------------------------------
 
@@ -96,7 +61,7 @@ function matmul(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     `@group(0) @binding(2) var<storage, read_write> C: array<${vecC ? 'vec4<f32>' : 'f32'}>;`,
   ];
   const body = [
-    gidLine(groups, WG),
+    flatId(groups, WG),
     `if (gid >= ${total}i) { return; }`,
     `let bj = gid % ${NB}i;`,
     `let t = gid / ${NB}i;`,
@@ -162,7 +127,7 @@ function matmul(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     }
   });
   return {
-    passes: [{ name, code: shader(decl, new Helpers(), body), bindings, groups }],
+    passes: [{ name, code: libShader(decl, new Helpers(), body), bindings, groups }],
     scratch: {},
   };
 }
@@ -208,8 +173,8 @@ function bitonic(
   ];
   const init: LibPass = {
     name: `${name}_init`,
-    code: shader([permDecl.replace(`binding(${keyBufs.length})`, 'binding(0)')], new Helpers(), [
-      gidLine(groups, WG),
+    code: libShader([permDecl.replace(`binding(${keyBufs.length})`, 'binding(0)')], new Helpers(), [
+      flatId(groups, WG),
       `if (gid >= ${total}i) { return; }`,
       `let j = gid % ${P}i;`,
       `perm[gid] = select(0xffffffffu, u32(j), j < ${n}i);`,
@@ -221,11 +186,11 @@ function bitonic(
   const steps: Uint32Array[] = [];
   for (let kk = 2; kk <= P; kk *= 2)
     for (let j = kk / 2; j >= 1; j /= 2) steps.push(new Uint32Array([kk, j, 0, 0]));
-  const stepCode = shader(
+  const stepCode = libShader(
     [...keyDecl, permDecl, `@group(0) @binding(${keyBufs.length + 1}) var<uniform> step: vec4<u32>;`],
     h,
     [
-      gidLine(groups, WG),
+      flatId(groups, WG),
       `if (gid >= ${total}i) { return; }`,
       ...lineBase,
       `let i = u32(gid % ${P}i);`,
@@ -312,7 +277,7 @@ function sort(k: LibKernel, infos: BufferInfo[], name: string, maxStorage = 8): 
       new Set(outs),
     );
     const body = [
-      gidLine(groups, WG),
+      flatId(groups, WG),
       `if (gid >= ${total}i) { return; }`,
       `let line = gid / ${Math.max(n, 1)}i;`,
       `let j = gid % ${Math.max(n, 1)}i;`,
@@ -322,7 +287,7 @@ function sort(k: LibKernel, infos: BufferInfo[], name: string, maxStorage = 8): 
       ...ins.map((b, t) => `b${outs[t]}[dst] = b${b}[src];`),
     ];
     const part = k.ins.length > per ? `${name}_gather${c / per}` : name;
-    passes.push({ name: part, code: shader(decl, new Helpers(), body), bindings, groups });
+    passes.push({ name: part, code: libShader(decl, new Helpers(), body), bindings, groups });
   }
   return { passes, scratch: { perm: 4 * Math.max(lines * P, 1) } };
 }
@@ -362,7 +327,7 @@ function topK(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   );
   const idxDt = infos[idxs].dtype;
   const body = [
-    gidLine(groups, WG),
+    flatId(groups, WG),
     `if (gid >= ${total}i) { return; }`,
     `let line = gid / ${Math.max(K, 1)}i;`,
     `let j = gid % ${Math.max(K, 1)}i;`,
@@ -372,37 +337,14 @@ function topK(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     `b${vals}[obase + j * ${inner}i] = b${src}[base + q * ${inner}i];`,
     `b${idxs}[obase + j * ${inner}i] = ${idxDt.kind === 'u' ? 'u32(q)' : 'q'};`,
   ];
-  passes.push({ name, code: shader(decl, new Helpers(), body), bindings, groups });
+  passes.push({ name, code: libShader(decl, new Helpers(), body), bindings, groups });
   return { passes, scratch: { perm: 4 * Math.max(lines * P, 1) } };
 }
 
 // ---- scatter ------------------------------------------------------------------------------------
 
-function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
-
 function scatter(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  const p = k.params as {
-    kind: 'set' | 'add' | 'mul' | 'min' | 'max';
-    indicesConst: number | bigint | null;
-    updatesConst: number | bigint | null;
-    mode: string;
-    operandShape: number[];
-    indicesShape: number[];
-    updatesShape: number[];
-    updateWindowDims: number[];
-    insertedWindowDims: number[];
-    scatterDimsToOperandDims: number[];
-    operandBatchingDims: number[];
-    scatterIndicesBatchingDims: number[];
-  };
+  const p = k.params as unknown as ScatterParams;
   const operand = k.ins[0];
   let at = 1;
   const indices = p.indicesConst === null ? k.ins[at++] : null;
@@ -414,23 +356,9 @@ function scatter(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   const h = new Helpers();
   const oShape = p.operandShape;
   const rank = oShape.length;
-  const oStrides = stridesOf(oShape);
-  const uStrides = stridesOf(p.updatesShape);
-  const iStrides = stridesOf(p.indicesShape);
-  const ivd = p.indicesShape.length - 1;
-  const nIdx = p.indicesShape[ivd];
-  const batchShape = p.indicesShape.slice(0, ivd);
-  const nBatch = batchShape.reduce((a, b) => a * b, 1);
-  const uScatterDims = p.updatesShape.map((_, d) => d).filter((d) => !p.updateWindowDims.includes(d));
-  const windowOperandDims = oShape
-    .map((_, d) => d)
-    .filter((d) => !p.insertedWindowDims.includes(d) && !p.operandBatchingDims.includes(d));
-  const windowShape = p.updateWindowDims.map((d) => p.updatesShape[d]);
-  const nWindow = windowShape.reduce((a, b) => a * b, 1);
-  const extent = new Array<number>(rank).fill(1);
-  windowOperandDims.forEach((d, j) => {
-    extent[d] = windowShape[j];
-  });
+  const L = scatterLayout(p);
+  const { oStrides, uStrides, iStrides, ivd, nIdx, batchShape, nBatch, uScatterDims, windowOperandDims } = L;
+  const { windowShape, nWindow, extent } = L;
   const bytes = 4 * infos[operand].size;
   const copy: CopyPass = { name: `${name}_copy`, copy: { from: operand, to: out, bytes } };
   if (nWindow === 0 || nBatch === 0) return { passes: [copy], scratch: {} };
@@ -466,7 +394,7 @@ function scatter(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     }
   };
   const clip = p.mode === 'CLIP';
-  const body: string[] = [gidLine(groups, WG), `if (gid >= ${threads}i) { return; }`];
+  const body: string[] = [flatId(groups, WG), `if (gid >= ${threads}i) { return; }`];
   body.push(`for (var bq: i32 = 0i; bq < ${nBatch}i; bq++) {`);
   const inner: string[] = [];
   // Batch multi-index, the index row base and the updates base of this scatter position.
@@ -526,7 +454,7 @@ function scatter(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     new Set([out]),
   );
   return {
-    passes: [copy, { name, code: shader(decl, h, body), bindings, groups }],
+    passes: [copy, { name, code: libShader(decl, h, body), bindings, groups }],
     scratch: {},
   };
 }

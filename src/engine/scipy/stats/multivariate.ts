@@ -5,6 +5,7 @@
  * of x and differentiate; logpdf = -(d log 2 pi + log det cov + |L^-1 (x - mean)|^2) / 2.
  */
 
+import { ValueError } from '../../core/errors.js';
 import { broadcastShapes } from '../../core/shape.js';
 import type { Value } from '../../core/trace.js';
 import * as lax from '../../lax/elementwise.js';
@@ -83,10 +84,6 @@ function logpdfImpl(xIn: unknown, ...rest: unknown[]): V {
     q = q ? lax.add(q, sq) : sq;
   }
   return lax.mul(-0.5, lax.add(lax.add(q!, lax.mul(2, logdet!)), d * Math.log(2 * Math.PI)));
-}
-
-class ValueError extends Error {
-  override name = 'ValueError';
 }
 
 export const multivariate_normal = {

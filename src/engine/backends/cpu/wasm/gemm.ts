@@ -20,19 +20,13 @@
  */
 
 import v8 from 'node:v8';
+import type { Gemm, GemmOperand } from '../gemm-operand.js';
 import { runtime } from '../runtime.js';
 import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.js';
 import { convFuncs } from './conv-kernels.js';
 import { F32X4, F64X2, gemmFuncs, type MicroShape } from './gemm-kernels.js';
 import { J, JOB_SIZE, RUNNER_SOURCE } from './gemm-units.js';
 import { moduleOf, relaxedSimd, type WasmMemory, wasm } from './module.js';
-
-export interface GemmOperand {
-  data: Float32Array | Float64Array;
-  offset: number;
-  /** In elements, for (batch, rows, cols). */
-  strides: readonly [number, number, number];
-}
 
 type Float = Float32Array | Float64Array;
 type Dims = [number, number, number];
@@ -238,16 +232,7 @@ export function viewOf(mem: WasmMemory, f32: boolean): Float {
 }
 
 /** c[b,i,j] = sum_p a[b,i,p] * b[b,p,j]; a is (batch,m,k), b is (batch,k,n), c is (batch,m,n); synchronous. */
-export function wasmGemm(
-  dtype: 'float32' | 'float64',
-  batch: number,
-  m: number,
-  n: number,
-  k: number,
-  a: GemmOperand,
-  b: GemmOperand,
-  c: GemmOperand,
-): void {
+export const wasmGemm: Gemm = (dtype, batch, m, n, k, a, b, c) => {
   if (batch === 0 || m === 0 || n === 0) return;
   if (k === 0) {
     fillZero(batch, m, n, c);
@@ -285,7 +270,7 @@ export function wasmGemm(
     const job = plan(eng, f32, esz, g, m, n, k, mr, nr, kPad);
     run(eng, job, b0, g, aBcast ? a : fromBatch(a, b0), bBcast ? b : fromBatch(b, b0), c, lay);
   }
-}
+};
 
 /**
  * Where `g` batches go in memory (in elements, each part 64-byte aligned): raw A and B (their
