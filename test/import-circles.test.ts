@@ -15,20 +15,25 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
 /** Each remaining circle's files, relative to src/, sorted; the circles sorted by their first file. */
 const REMAINING: string[][] = [
-  // cpu/incomplete.ts <-> cpu/runtime.ts (the incomplete gamma/beta move to the kernel IR breaks it),
-  // and runtime -> gemm-units/conv-units -> blas -> threads -> chunks -> runtime.
+  // runtime -> gemm-units/conv-units -> blas -> threads -> chunks -> runtime.
   [
     'engine/backends/cpu/blas.ts',
     'engine/backends/cpu/chunks.ts',
     'engine/backends/cpu/conv-units.ts',
     'engine/backends/cpu/gemm-units.ts',
-    'engine/backends/cpu/incomplete.ts',
     'engine/backends/cpu/runtime.ts',
     'engine/backends/cpu/threads.ts',
   ],
   // program.ts runs control kernels (control.ts), which compile nested programs with program.ts.
   ['engine/backends/cpu/control.ts', 'engine/backends/cpu/program.ts'],
   ['engine/core/methods.ts', 'engine/core/trace.ts'],
+  // lax/control.ts's vmap reaches the rule registry, whose composed rules use lax's associative scan.
+  [
+    'engine/lax/control.ts',
+    'engine/transforms/api.ts',
+    'engine/transforms/rules/composed.ts',
+    'engine/transforms/rules/index.ts',
+  ],
   // random/samplers.ts imports nn (for softmax), whose index re-exports the initializers built on it.
   [
     'engine/nn/index.ts',
@@ -36,6 +41,8 @@ const REMAINING: string[][] = [
     'engine/random/multivariate.ts',
     'engine/random/samplers.ts',
   ],
+  // linalg.ts's namespace object holds eig/eigvals; linalg-eig.ts's roots builds with linalg's diag.
+  ['engine/numpy/linalg-eig.ts', 'engine/numpy/linalg.ts'],
   // conv-gemm.ts reads conv-lower.ts's geometry; conv-lower.ts picks the im2col path.
   ['engine/primitives/conv-gemm.ts', 'engine/primitives/conv-lower.ts'],
 ];

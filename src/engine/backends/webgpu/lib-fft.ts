@@ -20,8 +20,8 @@
  */
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
 import { FFT, type FftParams, IFFT, RFFT } from '../cpu/lib-fft.js';
-import { gidLine, type LibPass, type RenderedLib } from './lib.js';
-import { checkDtype, groupsFor, WG } from './wgsl.js';
+import { flatId, groupsFor, type LibPass, type RenderedLib, WG } from './wgsl.js';
+import { checkDtype } from './wgsl-dtype.js';
 
 const TRIG = `
 fn fft_sin(x: f32) -> f32 {
@@ -98,7 +98,7 @@ function pass(
     TRIG,
     `@compute @workgroup_size(${WG})`,
     `fn main(${ENTRY}) {`,
-    `  ${gidLine(groups, WG)}`,
+    `  ${flatId(groups, WG)}`,
     `  if (gid >= ${threads}i) { return; }`,
     '  let g = u32(gid);',
     ...body.map((l) => `  ${l}`),
