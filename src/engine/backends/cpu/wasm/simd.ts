@@ -41,6 +41,8 @@ import {
 const TILE = 4096;
 /** Vectors per loop step (interleaved: independent work for the core's other ports). */
 const UNROLL = 4;
+/** Elements per loop step at most: the loop runs whole steps, so tiles have this much slack. */
+const STEP = 4 * UNROLL;
 
 /** The SIMD path's switch: TJAX_CPU_SIMD=0 turns it off (tests compare the two paths). */
 export const cpuSimd = { enabled: process.env.TJAX_CPU_SIMD !== '0' };
@@ -76,7 +78,7 @@ export function wasmMapKernel(
 
   // Memory: small inputs and tables (whole), a tile for each contiguous input, then the output's.
   const mem = new Memory();
-  const tileBytes = (TILE + 4 * UNROLL) * 4;
+  const tileBytes = (TILE + STEP) * 4;
   const vars = new Set(shape.map((_, d) => `i${d}`));
   const ex = new ExprCompiler(
     expr,
@@ -223,13 +225,17 @@ function wrapperSource(
       `const e = hi * ${inner};`,
       'while (s < e) {',
       `  const n = Math.min(${TILE}, e - s);`,
+      // The loop runs whole steps of ${STEP} elements: a tile that ends inside one (the warm-up
+      // ranges, a chunk's last tile) would read and write past the range, and past the buffers
+      // in the heap (their neighbours, or the memory's end); it goes through the scratch copies.
+      `  const r = (n & ${STEP - 1}) !== 0;`,
       ...tileList.flatMap(([b, off]) => [
         `  let a${b} = h${b} + ${4} * s;`,
-        `  if (h${b} < 0) { ${view(b)}.set(b${b}.subarray(s, s + n), (SB + ${off}) >> ${shift(b)}); a${b} = SB + ${off}; }`,
+        `  if (h${b} < 0 || r) { ${view(b)}.set(b${b}.subarray(s, s + n), (SB + ${off}) >> ${shift(b)}); a${b} = SB + ${off}; }`,
       ]),
       ...multi.map((l) => `  ${l}`),
-      `  run(${[...args, ...tileList.map(([b]) => `a${b}`), `ho < 0 ? SB + ${outOffset} : ho + 4 * s`].join(', ')});`,
-      `  if (ho < 0) b${k.out}.set(${view(k.out)}.subarray((SB + ${outOffset}) >> 2, ((SB + ${outOffset}) >> 2) + n), s);`,
+      `  run(${[...args, ...tileList.map(([b]) => `a${b}`), `ho < 0 || r ? SB + ${outOffset} : ho + 4 * s`].join(', ')});`,
+      `  if (ho < 0 || r) b${k.out}.set(${view(k.out)}.subarray((SB + ${outOffset}) >> 2, ((SB + ${outOffset}) >> 2) + n), s);`,
       '  s += n;',
       '}',
     ],
