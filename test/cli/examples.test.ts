@@ -148,6 +148,7 @@ describe('examples: train-mlp.mjs (the README linen + optax example)', () => {
     expect(losses.length).toBe(4);
     expect(losses[3]!).toBeLessThan(0.02);
     const model = /model\s+: Array\(\[([^\]]+)\]/.exec(r.stdout)![1]!.split(',').map(Number);
-    [-0.997495, 0, 0.997495].forEach((want, i) => expect(Math.abs(model[i]! - want)).toBeLessThan(0.1));
+    for (const [i, want] of [-0.997495, 0, 0.997495].entries())
+      expect(Math.abs(model[i]! - want)).toBeLessThan(0.1);
   }, 120_000);
 });
