@@ -5,7 +5,7 @@
 import { toValue } from '../core/coerce.js';
 import { canonicalize, type DTypeLike, toDType } from '../core/dtype.js';
 import { normalizeAxis } from '../core/shape.js';
-import { bind, bind1, type Value } from '../core/trace.js';
+import { bind, bind1, isTracer, type Value } from '../core/trace.js';
 import * as P from '../primitives/structural.js';
 import { convertElementType } from './convert.js';
 
@@ -16,7 +16,11 @@ export function broadcastInDim(
   shape: readonly number[],
   broadcastDimensions: readonly number[],
 ): Value {
-  return bind1(P.broadcast_in_dim, [toValue(x)], {
+  const v = toValue(x);
+  // As JAX's lax.broadcast_in_dim: a concrete 0-d operand broadcast to rank 0 is returned as is,
+  // so grad's seed cotangent (a concrete 1.0) is not staged as an equation.
+  if (v.ndim === 0 && shape.length === 0 && !isTracer(v)) return v;
+  return bind1(P.broadcast_in_dim, [v], {
     shape: [...shape],
     broadcast_dimensions: [...broadcastDimensions],
     sharding: null,

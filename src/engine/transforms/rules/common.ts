@@ -3,15 +3,27 @@
  * operand, summed), `deflinear` (linear primitives: jvp applies the primitive to tangents),
  * and the broadcasting batcher of lax's elementwise ops.
  */
+import { scalarArray } from '../../core/coerce.js';
 import type { Params, Primitive } from '../../core/primitive.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
 import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
 import { NpInt } from '../../ir/pyrepr.js';
+import { broadcastInDim } from '../../lax/structural.js';
 import { broadcast_in_dim } from '../../primitives/structural.js';
 import { addTangents, instantiate, type JvpRule, type Tangent, Zero } from '../jvp.js';
 import { traceToJaxpr } from '../staging.js';
 import { backwardPass, UndefPrimal } from '../transpose.js';
 import { type BatchRule, moveBatchAxis } from '../vmap.js';
+
+/** JAX's `_const(x, v)`: a 0-d constant of x's dtype (a typed literal when staged). */
+export function constLike(x: Value, v: number): Value {
+  return scalarArray(x.dtype.isBool ? v !== 0 : v, x.dtype);
+}
+
+/** JAX's `full_like(x, v)` (`_zeros`, `_ones`, `_twos`): `broadcast_in_dim v` when staged. */
+export function fullLike(x: Value, v: number): Value {
+  return broadcastInDim(constLike(x, v), x.shape, []);
+}
 
 export type TangentFn = (g: Value, ans: Value, ...primals: Value[]) => Value;
 

@@ -5,12 +5,22 @@
  */
 import type { ShapedArray } from '../../core/aval.js';
 import type { Primitive } from '../../core/primitive.js';
+import { broadcastShapes } from '../../core/shape.js';
 import { bind1, type Value } from '../../core/trace.js';
 import * as L from '../../lax/elementwise.js';
+import { broadcastInDim } from '../../lax/structural.js';
 import * as P from '../../primitives/elementwise.js';
 import { add_any, instantiate, type JvpRule, stop_gradient, unbroadcast, Zero, zerosLike } from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
-import { broadcastBatcher, defjvp, defjvpZero, fullBroadcastBatcher, setBatch } from './common.js';
+import {
+  broadcastBatcher,
+  constLike,
+  defjvp,
+  defjvpZero,
+  fullBroadcastBatcher,
+  fullLike,
+  setBatch,
+} from './common.js';
 
 type V = Value;
 
@@ -22,7 +32,7 @@ function onesLike(x: V): V {
 
 defjvp(P.neg, (g) => L.neg(g));
 defjvp(P.exp, (g, ans) => L.mul(g, ans));
-defjvp(P.exp2, (g, ans) => L.mul(g, L.mul(Math.LN2, ans)));
+defjvp(P.exp2, (g, ans, x) => L.mul(L.log(constLike(x, 2)), L.mul(g, ans)));
 defjvp(P.log, (g, _a, x) => L.div(g, x));
 defjvp(P.log1p, (g, _a, x) => L.div(g, L.add(x, 1)));
 defjvp(P.expm1, (g, ans) => L.mul(g, L.add(ans, 1)));
@@ -42,9 +52,11 @@ defjvp(P.asinh, (g, _a, x) => L.mul(g, L.rsqrt(L.add(L.square(x), 1))));
 defjvp(P.acosh, (g, _a, x) => L.mul(g, L.rsqrt(L.mul(L.sub(x, 1), L.add(x, 1)))));
 defjvp(P.atanh, (g, _a, x) => L.mul(L.reciprocal(L.add(1, x)), L.div(g, L.sub(1, x))));
 defjvp(P.logistic, (g, ans) => L.mul(g, L.mul(ans, L.sub(1, ans))));
-defjvp(P.erf, (g, _a, x) => L.mul(g, L.mul(2 / Math.sqrt(Math.PI), L.exp(L.neg(L.square(x))))));
-defjvp(P.erfc, (g, _a, x) => L.mul(g, L.mul(-2 / Math.sqrt(Math.PI), L.exp(L.neg(L.square(x))))));
-defjvp(P.erf_inv, (g, ans) => L.mul(g, L.mul(Math.sqrt(Math.PI) / 2, L.exp(L.square(ans)))));
+defjvp(P.erf, (g, _a, x) => L.mul(constLike(x, 2 / Math.sqrt(Math.PI)), L.mul(g, L.exp(L.neg(L.square(x))))));
+defjvp(P.erfc, (g, _a, x) =>
+  L.mul(constLike(x, -2 / Math.sqrt(Math.PI)), L.mul(g, L.exp(L.neg(L.square(x))))),
+);
+defjvp(P.erf_inv, (g, ans, x) => L.mul(constLike(x, Math.sqrt(Math.PI) / 2), L.mul(g, L.exp(L.square(ans)))));
 defjvp(P.lgamma, (g, _a, x) => L.mul(g, L.digamma(x)));
 defjvp(P.square, (g, _a, x) => L.mul(g, L.mul(2, x)));
 defjvp(P.abs, (g, _a, x) => L.select(L.ge(x, 0), g, L.neg(g)));
@@ -116,22 +128,42 @@ defjvp(
   (g, _a, x, y) => L.mul(L.neg(g), L.mul(L.sign(L.div(x, y)), L.floor(L.abs(L.div(x, y))))),
 );
 
+/** JAX's _replace_zero: ones where x is zero. */
 function replaceZero(x: V): V {
-  return L.select(L.eq(x, 0), onesLike(x), x);
+  return L.select(L.eq(x, constLike(x, 0)), fullLike(x, 1), x);
 }
+// JAX's _pow_jvp_lhs / _pow_jvp_rhs.
 defjvp(
   P.pow,
   (g, _a, x, y) => {
-    const jac = L.select(L.eq(y, 0), zerosLike(y.aval), L.mul(replaceZero(y), L.pow(x, L.sub(y, 1))));
+    if (y.dtype.isFloat) return L.mul(g, L.mul(y, L.pow(x, L.sub(y, fullLike(y, 1)))));
+    let [xb, yb] = [x, y];
+    if (x.shape.join() !== y.shape.join()) {
+      const shape = broadcastShapes('pow', x.shape, y.shape);
+      [xb, yb] = [x, y].map((v) =>
+        v.shape.join() === shape.join()
+          ? v
+          : broadcastInDim(
+              v,
+              shape,
+              v.shape.map((_, i) => i + shape.length - v.ndim),
+            ),
+      );
+    }
+    const jac = L.select(
+      L.eq(yb, constLike(yb, 0)),
+      fullLike(yb, 0),
+      L.mul(replaceZero(yb), L.pow(xb, L.sub(yb, fullLike(yb, 1)))),
+    );
     return L.mul(g, jac);
   },
-  (g, ans, x) => L.mul(g, L.mul(L.log(replaceZero(x)), ans)),
+  (g, ans, x, y) => L.convertElementType(L.mul(g, L.mul(L.log(replaceZero(x)), ans)), y.dtype),
 );
 
 /** JAX's _balanced_eq: 1 where x is the result, 0.5 where both operands are. */
 function balancedEq(x: V, z: V, y: V): V {
-  const ones = onesLike(z);
-  return L.div(L.select(L.eq(x, z), ones, zerosLike(z.aval)), L.select(L.eq(y, z), L.add(ones, ones), ones));
+  const num = L.select(L.eq(x, z), fullLike(z, 1), fullLike(z, 0));
+  return L.div(num, L.select(L.eq(y, z), fullLike(z, 2), fullLike(z, 1)));
 }
 defjvp(
   P.max,
@@ -159,15 +191,24 @@ P.select_n.rules.jvp = ((primals, tangents, params) => {
 P.clamp.rules.jvp = ((primals, [glo, gx, ghi], params) => {
   const [lo, x, hi] = primals;
   const ans = bind1(P.clamp, primals, params);
-  const zeros = zerosLike(ans.aval);
-  const full = (g: V) => (g.ndim === ans.ndim ? g : L.add(zeros, g));
+  // JAX's clamp jvps, each `select(pred, g, _zeros(operand))`, summed with add_any.
+  const full = (g: V) => (g.ndim === ans.ndim ? g : L.add(zerosLike(ans.aval), g));
   let t: V | Zero = new Zero(ans.aval);
   const acc = (c: V) => {
     t = t instanceof Zero ? c : bind1(add_any, [t, c]);
   };
-  if (!(glo instanceof Zero)) acc(L.select(L.bitwiseAnd(L.gt(lo, x), L.lt(lo, hi)), full(glo), zeros));
-  if (!(gx instanceof Zero)) acc(L.select(L.bitwiseAnd(L.gt(x, lo), L.lt(x, hi)), gx, zeros));
-  if (!(ghi instanceof Zero)) acc(L.select(L.lt(hi, x), full(ghi), zeros));
+  if (!(glo instanceof Zero)) {
+    const pred = L.bitwiseAnd(L.gt(lo, x), L.lt(lo, hi));
+    acc(L.select(pred, full(glo), fullLike(x, 0)));
+  }
+  if (!(gx instanceof Zero)) {
+    const pred = L.bitwiseAnd(L.gt(x, lo), L.lt(x, hi));
+    acc(L.select(pred, gx, fullLike(x, 0)));
+  }
+  if (!(ghi instanceof Zero)) {
+    const pred = L.lt(hi, x);
+    acc(L.select(pred, full(ghi), fullLike(x, 0)));
+  }
   return [[ans], [t]];
 }) satisfies JvpRule;
 

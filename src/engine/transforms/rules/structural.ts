@@ -9,6 +9,7 @@ import { bool } from '../../core/dtype.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
+import { expandDims } from '../../lax/structural.js';
 import {
   GatherDimensionNumbers,
   GatherScatterMode,
@@ -96,8 +97,9 @@ P.reshape.rules.transpose = (([ct], [x], p) => {
   );
   return [bind1(P.transpose, [r], { permutation: inv })];
 }) satisfies TransposeRule;
-P.squeeze.rules.transpose = (([ct], [x]) => [
-  reshapeTo(instantiate(ct), (x as UndefPrimal).aval.shape),
+// JAX's _squeeze_transpose_rule: expand_dims, a broadcast_in_dim.
+P.squeeze.rules.transpose = (([ct], _x, p) => [
+  expandDims(instantiate(ct), nums(p.dimensions)),
 ]) satisfies TransposeRule;
 
 P.transpose.rules.transpose = (([ct], _x, p) => {
@@ -116,9 +118,12 @@ P.slice.rules.transpose = (([ct], [x], p) => {
   const c = instantiate(ct);
   const start = nums(p.start_indices);
   const strides = p.strides ? nums(p.strides) : start.map(() => 1);
+  // JAX computes the high padding (and, with strides, the interior) with NumPy: np.int64 in the text.
+  const np = (k: number) => new NpInt(k) as unknown as number;
   const cfg = shape.map((n, d) => {
+    if (!p.strides) return [start[d], np(n - nums(p.limit_indices)[d]), 0];
     const realLimit = c.shape[d] === 0 ? start[d] : start[d] + (c.shape[d] - 1) * strides[d] + 1;
-    return [start[d], n - realLimit, c.shape[d] === 0 ? 0 : strides[d] - 1];
+    return [start[d], np(n - realLimit), np(strides[d] - 1)];
   });
   return [padV(c, zeroScalar(c), cfg)];
 }) satisfies TransposeRule;
