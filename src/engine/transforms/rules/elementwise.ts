@@ -24,10 +24,6 @@ import {
 
 type V = Value;
 
-function onesLike(x: V): V {
-  return L.add(zerosLike(x.aval), 1);
-}
-
 // ---- jvp -----------------------------------------------------------------------------------------
 
 defjvp(P.neg, (g) => L.neg(g));

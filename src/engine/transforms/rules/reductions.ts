@@ -10,7 +10,7 @@ import * as L from '../../lax/elementwise.js';
 import * as S from '../../lax/structural.js';
 import * as R from '../../primitives/reductions.js';
 import { cumprod } from '../../primitives/sorting.js';
-import { broadcast_in_dim, reshape, transpose } from '../../primitives/structural.js';
+import { reshape, transpose } from '../../primitives/structural.js';
 import { instantiate, type JvpRule, Zero } from '../jvp.js';
 import type { TransposeRule, UndefPrimal } from '../transpose.js';
 import type { BatchRule } from '../vmap.js';
