@@ -19,7 +19,7 @@ import {
   type Value,
   withNewMain,
 } from '../core/trace.js';
-import { type Atom, Jaxpr, JaxprEqn, Literal, Var } from '../ir/jaxpr.js';
+import { type Atom, ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var } from '../ir/jaxpr.js';
 import { hasTangentSpace, jvpFlat, type Tangent, Zero } from './jvp.js';
 
 export class PartialVal {
@@ -330,7 +330,15 @@ export function partialEvalJaxpr(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSplit
     }
   };
   for (const e of jaxpr.eqns) {
-    if (e.inputs.some(isUnk)) {
+    if (e.primitive.name === 'jit' && e.inputs.some(isUnk) && !e.inputs.every(isUnk)) {
+      // A nested jit is split too, into a known call and an unknown one fed its residuals
+      // (JAX's pjit partial-eval rule), so its known outputs stay known.
+      const [k, u] = splitJitEqn(e, e.inputs.map(isUnk));
+      if (k) knownEqns.push(k);
+      unkEqns.push(u);
+      for (const v of u.outvars) unknown.add(v);
+      u.inputs.forEach(addRes);
+    } else if (e.inputs.some(isUnk)) {
       unkEqns.push(e);
       for (const v of e.outvars) unknown.add(v);
       e.inputs.forEach(addRes);
@@ -359,4 +367,30 @@ export function partialEvalJaxpr(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSplit
     unkEqns,
   );
   return { known, unknown: unk, outUnknown, residualSources };
+}
+
+/** A jit equation with some unknown inputs as two: the known call (or none) and the unknown one. */
+function splitJitEqn(e: JaxprEqn, inUnknown: boolean[]): [JaxprEqn | null, JaxprEqn] {
+  const cj = e.params.jaxpr as ClosedJaxpr;
+  const split = partialEvalJaxpr(cj.jaxpr, inUnknown);
+  const knownIns = e.inputs.filter((_, i) => !inUnknown[i]);
+  const knownOuts = e.outvars.filter((_, i) => !split.outUnknown[i]);
+  const computed = split.residualSources.filter((s) => s === null).length;
+  const resVars = split.known.outvars.slice(knownOuts.length).map((a) => new Var(a.aval));
+  let r = 0;
+  const residuals: Atom[] = split.residualSources.map((s) => (s === null ? resVars[r++] : knownIns[s]));
+  const known =
+    knownOuts.length + computed > 0
+      ? new JaxprEqn(e.primitive, knownIns, { ...e.params, jaxpr: new ClosedJaxpr(split.known, cj.consts) }, [
+          ...knownOuts,
+          ...resVars,
+        ])
+      : null;
+  const unk = new JaxprEqn(
+    e.primitive,
+    [...residuals, ...e.inputs.filter((_, i) => inUnknown[i])],
+    { ...e.params, jaxpr: new ClosedJaxpr(split.unknown, []) },
+    e.outvars.filter((_, i) => split.outUnknown[i]),
+  );
+  return [known, unk];
 }

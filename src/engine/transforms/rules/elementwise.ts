@@ -12,6 +12,7 @@ import { broadcastInDim } from '../../lax/structural.js';
 import * as P from '../../primitives/elementwise.js';
 import { add_any, instantiate, type JvpRule, stop_gradient, unbroadcast, Zero, zerosLike } from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
+import { type BatchRule, moveBatchAxis } from '../vmap.js';
 import {
   broadcastBatcher,
   constLike,
@@ -385,14 +386,30 @@ const unaryOrNary: Primitive[] = [
 ];
 for (const p of unaryOrNary) setBatch(p, broadcastBatcher(p));
 
-setBatch(
-  P.select_n,
-  fullBroadcastBatcher(P.select_n, (vals, dims) => {
-    const i = vals.findIndex((v, k) => k > 0 && v.ndim - (dims[k] === null ? 0 : 1) > 0);
-    const k = i < 0 ? 1 : i;
-    return vals[k].shape.filter((_, d) => d !== dims[k]);
-  }),
-);
+/** JAX's _select_batch_rule, special cases first (no transposes or broadcasts where none is needed). */
+P.select_n.rules.batch = ((vals, dims, _params, axisSize) => {
+  let [which, ...cases] = vals;
+  const [wd, ...cds] = dims;
+  const same = (a: readonly number[], b: readonly number[]) => a.join() === b.join();
+  if (cds.every((d) => d === wd)) {
+    if (same(which.shape, cases[0].shape)) return [[bind1(P.select_n, vals)], [wd]];
+    const w = broadcastInDim(which, cases[0].shape, [wd as number]);
+    return [[bind1(P.select_n, [w, ...cases])], [wd]];
+  }
+  if (which.ndim === 0 && cds.every((d) => d !== null)) {
+    if (cds.every((d) => d === cds[0])) return [[bind1(P.select_n, vals)], [cds[0]]];
+    if (cases.every((c) => same(c.shape, cases[0].shape))) {
+      const bd = cds[0] as number;
+      const others = cases.slice(1).map((c, i) => moveBatchAxis(c, cds[i + 1], bd, axisSize));
+      return [[bind1(P.select_n, [which, cases[0], ...others])], [bd]];
+    }
+  }
+  if (which.ndim > 0) which = moveBatchAxis(which, wd, 0, axisSize);
+  if (!cases.every((c) => c.ndim === 0)) cases = cases.map((c, i) => moveBatchAxis(c, cds[i], 0, axisSize));
+  if (which.ndim > 0 && which.ndim < cases[0].ndim) which = broadcastInDim(which, cases[0].shape, [0]);
+  if (which.ndim > cases[0].ndim) cases = cases.map((c) => broadcastInDim(c, which.shape, []));
+  return [[bind1(P.select_n, [which, ...cases])], [0]];
+}) satisfies BatchRule;
 setBatch(
   P.clamp,
   fullBroadcastBatcher(P.clamp, (vals, dims) => vals[1].shape.filter((_, d) => d !== dims[1])),
