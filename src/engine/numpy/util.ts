@@ -3,11 +3,19 @@
  * NumPy's rank promotion, dtype options, and the broadcast helpers.
  */
 import { ArrayImpl } from '../core/array.js';
-import { toValue } from '../core/coerce.js';
-import { type DType, type DTypeLike, defaultFloat, promoteTypes, requestDType } from '../core/dtype.js';
+import { scalarArray, toValue } from '../core/coerce.js';
+import {
+  type DType,
+  type DTypeLike,
+  defaultFloat,
+  defaultInt,
+  promoteTypes,
+  requestDType,
+} from '../core/dtype.js';
 import { broadcastShapes } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
+import { broadcastInDim } from '../lax/structural.js';
 import { broadcast_in_dim } from '../primitives/structural.js';
 
 export type ArrayLike = Value | number | boolean | bigint | readonly unknown[] | ArrayLikeTyped;
@@ -32,10 +40,46 @@ export function promoteArgs(...xs: unknown[]): Value[] {
   return vals.map((v) => convertElementType(v, dtype, weakType));
 }
 
-/** Promote to an inexact (float) dtype, as jnp's promote_args_inexact does. */
+/** jnp's promote_dtypes_inexact: one conversion per argument, to the inexact promoted dtype. */
 export function promoteArgsInexact(...xs: unknown[]): Value[] {
-  const vals = promoteArgs(...xs);
-  return vals.map((v) => (v.dtype.isFloat ? v : convertElementType(v, defaultFloat(), v.weakType)));
+  const vals = xs.map(toValue);
+  const { dtype, weakType } = promoteTypes(...vals.map((v) => ({ dtype: v.dtype, weakType: v.weakType })));
+  const to = dtype.isFloat ? dtype : defaultFloat();
+  return vals.map((v) => convertElementType(v, to, weakType));
+}
+
+/** jnp's promote_dtypes_numeric: as promoteArgs, with bool promoted to the default int. */
+export function promoteArgsNumeric(...xs: unknown[]): Value[] {
+  const vals = xs.map(toValue);
+  const { dtype, weakType } = promoteTypes(...vals.map((v) => ({ dtype: v.dtype, weakType: v.weakType })));
+  const to = dtype.isBool ? defaultInt() : dtype;
+  return vals.map((v) => convertElementType(v, to, weakType));
+}
+
+/** jnp's promote_args: dtypes, then NumPy rank promotion. */
+export function promoteArgsShapes(name: string, ...xs: unknown[]): Value[] {
+  return promoteShapes(name, promoteArgs(...xs));
+}
+
+/** jnp's promote_args_inexact. */
+export function promoteArgsInexactShapes(name: string, ...xs: unknown[]): Value[] {
+  return promoteShapes(name, promoteArgsInexact(...xs));
+}
+
+/** jnp's promote_args_numeric. */
+export function promoteArgsNumericShapes(name: string, ...xs: unknown[]): Value[] {
+  return promoteShapes(name, promoteArgsNumeric(...xs));
+}
+
+/** jnp's `_constant_like(x, v)` / lax's `_const(x, v)`: a 0-d constant of x's dtype (a literal when staged). */
+export function constantLike(x: Value, v: number | boolean): Value {
+  return scalarArray(x.dtype.isBool ? Boolean(v) : Number(v), x.dtype);
+}
+
+/** lax's `full_like(x, v)` (`_zeros`, `_ones`): v broadcast to x's shape. */
+export function fullLike(x: Value, v: number | boolean, dtype?: DType): Value {
+  const dt = dtype ?? x.dtype;
+  return broadcastInDim(scalarArray(dt.isBool ? Boolean(v) : Number(v), dt), x.shape, []);
 }
 
 /** NumPy rank promotion for lax ops: 0-d operands stay; others get leading 1s to equal rank. */

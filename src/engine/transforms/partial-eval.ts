@@ -310,6 +310,45 @@ export interface JaxprSplit {
 }
 
 /**
+ * A nested `jit` equation with some unknown inputs splits in two, as JAX's partial evaluation of
+ * pjit does: a known call computing its known outputs and the residuals, and an unknown call
+ * taking them. (Staging it whole would make its primal outputs unknown, and linearize of a jitted
+ * function calling a jitted function would fail.)
+ */
+function splitCall(
+  e: JaxprEqn,
+  isUnk: (a: Atom) => boolean,
+  knownEqns: JaxprEqn[],
+  addUnknown: (e: JaxprEqn) => void,
+): void {
+  const cj = e.params.jaxpr as ClosedJaxpr;
+  const inner = partialEvalJaxpr(cj.jaxpr, e.inputs.map(isUnk));
+  if (inner.outUnknown.every((u) => u) && inner.known.eqns.length === 0) {
+    addUnknown(e);
+    return;
+  }
+  const knownIns = e.inputs.filter((a) => !isUnk(a));
+  const knownOuts = e.outvars.filter((_, i) => !inner.outUnknown[i]);
+  const computed = inner.known.outvars.slice(knownOuts.length).map((v) => new Var(v.aval));
+  knownEqns.push(
+    new JaxprEqn(e.primitive, knownIns, { ...e.params, jaxpr: new ClosedJaxpr(inner.known, cj.consts) }, [
+      ...knownOuts,
+      ...computed,
+    ]),
+  );
+  let r = 0;
+  const residuals = inner.residualSources.map((src) => (src === null ? computed[r++] : knownIns[src]));
+  addUnknown(
+    new JaxprEqn(
+      e.primitive,
+      [...residuals, ...e.inputs.filter(isUnk)],
+      { ...e.params, jaxpr: new ClosedJaxpr(inner.unknown, []) },
+      e.outvars.filter((_, i) => inner.outUnknown[i]),
+    ),
+  );
+}
+
+/**
  * Split a jaxpr whose inputs are partly unknown: an equation is unknown when any input is, and
  * known values that unknown equations read are passed across as residuals.
  */
@@ -329,20 +368,15 @@ export function partialEvalJaxpr(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSplit
       residuals.push(a);
     }
   };
+  const addUnknown = (e: JaxprEqn) => {
+    unkEqns.push(e);
+    for (const v of e.outvars) unknown.add(v);
+    e.inputs.forEach(addRes);
+  };
   for (const e of jaxpr.eqns) {
-    if (e.primitive.name === 'jit' && e.inputs.some(isUnk) && !e.inputs.every(isUnk)) {
-      // A nested jit is split too, into a known call and an unknown one fed its residuals
-      // (JAX's pjit partial-eval rule), so its known outputs stay known.
-      const [k, u] = splitJitEqn(e, e.inputs.map(isUnk));
-      if (k) knownEqns.push(k);
-      unkEqns.push(u);
-      for (const v of u.outvars) unknown.add(v);
-      u.inputs.forEach(addRes);
-    } else if (e.inputs.some(isUnk)) {
-      unkEqns.push(e);
-      for (const v of e.outvars) unknown.add(v);
-      e.inputs.forEach(addRes);
-    } else knownEqns.push(e);
+    if (!e.inputs.some(isUnk)) knownEqns.push(e);
+    else if (e.primitive.name === 'jit') splitCall(e, isUnk, knownEqns, addUnknown);
+    else addUnknown(e);
   }
   const outUnknown = jaxpr.outvars.map(isUnk);
   const knownInvars = jaxpr.invars.filter((_, i) => !inUnknown[i]);
@@ -367,30 +401,4 @@ export function partialEvalJaxpr(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSplit
     unkEqns,
   );
   return { known, unknown: unk, outUnknown, residualSources };
-}
-
-/** A jit equation with some unknown inputs as two: the known call (or none) and the unknown one. */
-function splitJitEqn(e: JaxprEqn, inUnknown: boolean[]): [JaxprEqn | null, JaxprEqn] {
-  const cj = e.params.jaxpr as ClosedJaxpr;
-  const split = partialEvalJaxpr(cj.jaxpr, inUnknown);
-  const knownIns = e.inputs.filter((_, i) => !inUnknown[i]);
-  const knownOuts = e.outvars.filter((_, i) => !split.outUnknown[i]);
-  const computed = split.residualSources.filter((s) => s === null).length;
-  const resVars = split.known.outvars.slice(knownOuts.length).map((a) => new Var(a.aval));
-  let r = 0;
-  const residuals: Atom[] = split.residualSources.map((s) => (s === null ? resVars[r++] : knownIns[s]));
-  const known =
-    knownOuts.length + computed > 0
-      ? new JaxprEqn(e.primitive, knownIns, { ...e.params, jaxpr: new ClosedJaxpr(split.known, cj.consts) }, [
-          ...knownOuts,
-          ...resVars,
-        ])
-      : null;
-  const unk = new JaxprEqn(
-    e.primitive,
-    [...residuals, ...e.inputs.filter((_, i) => inUnknown[i])],
-    { ...e.params, jaxpr: new ClosedJaxpr(split.unknown, []) },
-    e.outvars.filter((_, i) => split.outUnknown[i]),
-  );
-  return [known, unk];
 }
