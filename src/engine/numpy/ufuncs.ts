@@ -222,7 +222,7 @@ export const exp2 = unaryInexact(lax.exp2);
 export const log = unaryInexact(lax.log);
 export const log2 = unaryInexact((a) => lax.div(lax.log(a), lax.log(constantLike(a, 2))));
 /** 1 / log(10) in the float's own precision, as JAX multiplies by it. */
-export const log10 = unaryInexact((a) => lax.mul(lax.log(a), constantLike(a, 0.4342944819032518)));
+export const log10 = unaryInexact((a) => lax.mul(lax.log(a), constantLike(a, Math.LOG10E)));
 export const log1p = unaryInexact(lax.log1p);
 export const expm1 = unaryInexact(lax.expm1);
 export const sqrt = unaryInexact(lax.sqrt);
