@@ -86,7 +86,8 @@ export function slice(
   return bind1(P.slice, [toValue(x)], {
     start_indices: [...startIndices],
     limit_indices: [...limitIndices],
-    strides: strides?.some((s) => s !== 1) ? [...strides] : null,
+    // As JAX binds it: strides given (even all ones, as slice_in_dim passes them) are kept.
+    strides: strides ? [...strides] : null,
   });
 }
 
