@@ -78,6 +78,25 @@ export function scalarArray(v: number | boolean | bigint, dtype?: DType, device?
   return ArrayImpl.fromHost(fillTyped(dt, [v]), [], dt, device ?? defaultDevice(), weak);
 }
 
+/**
+ * Scalars JAX makes as device arrays (`full`, `zeros_like`: what instantiated zero tangents and
+ * `_zeros`/`_ones` are), as opposed to NumPy constants (`_const`, Python scalars). Both print as
+ * literals, but JAX's partial evaluation of a jaxpr passes a device-array literal that an unknown
+ * equation reads across as a residual, and inlines a NumPy one: grad jaxprs show the difference.
+ */
+const deviceScalars = new WeakSet<object>();
+
+/** scalarArray, marked as one of JAX's device-array scalars (see deviceScalars). */
+export function deviceScalar(v: number | boolean | bigint, dtype: DType): ArrayImpl {
+  const a = scalarArray(v, dtype);
+  deviceScalars.add(a);
+  return a;
+}
+
+export function isDeviceScalar(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && deviceScalars.has(x);
+}
+
 function dtypeOfTyped(t: TypedArray): DType {
   if (t instanceof Float32Array) return float32;
   if (t instanceof Float64Array) return float64;

@@ -30,6 +30,7 @@ export function broadcastInDim(
 /** lax.broadcast(x, sizes): prepend dimensions. */
 export function broadcast(x: In, sizes: readonly number[]): Value {
   const v = toValue(x);
+  if (sizes.length === 0) return v;
   return broadcastInDim(
     v,
     [...sizes, ...v.shape],
@@ -62,6 +63,7 @@ export function squeeze(x: In, dimensions: readonly number[]): Value {
 /** lax.expand_dims: insert size-1 dimensions (a broadcast_in_dim, as in JAX). */
 export function expandDims(x: In, dimensions: readonly number[]): Value {
   const v = toValue(x);
+  if (dimensions.length === 0) return v;
   const ndim = v.ndim + dimensions.length;
   const dims = dimensions.map((d) => normalizeAxis(d, ndim)).sort((a, b) => a - b);
   const shape: number[] = [];

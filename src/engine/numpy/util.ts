@@ -3,7 +3,7 @@
  * NumPy's rank promotion, dtype options, and the broadcast helpers.
  */
 import { ArrayImpl } from '../core/array.js';
-import { scalarArray, toValue } from '../core/coerce.js';
+import { deviceScalar, scalarArray, toValue } from '../core/coerce.js';
 import {
   type DType,
   type DTypeLike,
@@ -79,7 +79,7 @@ export function constantLike(x: Value, v: number | boolean): Value {
 /** lax's `full_like(x, v)` (`_zeros`, `_ones`): v broadcast to x's shape. */
 export function fullLike(x: Value, v: number | boolean, dtype?: DType): Value {
   const dt = dtype ?? x.dtype;
-  return broadcastInDim(scalarArray(dt.isBool ? Boolean(v) : Number(v), dt), x.shape, []);
+  return broadcastInDim(deviceScalar(dt.isBool ? Boolean(v) : Number(v), dt), x.shape, []);
 }
 
 /** NumPy rank promotion for lax ops: 0-d operands stay; others get leading 1s to equal rank. */

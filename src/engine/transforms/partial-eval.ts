@@ -9,6 +9,7 @@
  */
 import { type ArrayImpl, hostReadable, hostScalar } from '../core/array.js';
 import type { ShapedArray } from '../core/aval.js';
+import { isDeviceScalar } from '../core/coerce.js';
 import type { Params, Primitive } from '../core/primitive.js';
 import {
   bind,
@@ -320,6 +321,7 @@ function splitCall(
   isUnk: (a: Atom) => boolean,
   knownEqns: JaxprEqn[],
   addUnknown: (e: JaxprEqn) => void,
+  alias: Map<Var, Atom>,
 ): void {
   const cj = e.params.jaxpr as ClosedJaxpr;
   const inner = partialEvalJaxpr(cj.jaxpr, e.inputs.map(isUnk));
@@ -329,15 +331,43 @@ function splitCall(
   }
   const knownIns = e.inputs.filter((a) => !isUnk(a));
   const knownOuts = e.outvars.filter((_, i) => !inner.outUnknown[i]);
-  const computed = inner.known.outvars.slice(knownOuts.length).map((v) => new Var(v.aval));
+  const nPrimal = knownOuts.length;
+  // JAX's pjit partial evaluation: known outputs that forward a known input leave the call (the
+  // caller reads the input: in_fwd), and residuals that repeat a kept output are read from it
+  // (out_fwd).
+  const kept: Atom[] = [];
+  const callOuts: Var[] = [];
+  const resAtoms: Atom[] = [];
+  inner.known.outvars.forEach((v, i) => {
+    const inIdx = v instanceof Var ? inner.known.invars.indexOf(v) : -1;
+    if (i < nPrimal) {
+      if (inIdx >= 0) alias.set(knownOuts[i], knownIns[inIdx]);
+      else {
+        kept.push(v);
+        callOuts.push(knownOuts[i]);
+      }
+      return;
+    }
+    const dup = kept.indexOf(v);
+    if (dup >= 0) resAtoms.push(callOuts[dup]);
+    else {
+      const r = new Var(v.aval);
+      kept.push(v);
+      callOuts.push(r);
+      resAtoms.push(r);
+    }
+  });
+  const knownJaxpr = new Jaxpr(inner.known.constvars, inner.known.invars, kept, inner.known.eqns);
   knownEqns.push(
-    new JaxprEqn(e.primitive, knownIns, { ...e.params, jaxpr: new ClosedJaxpr(inner.known, cj.consts) }, [
-      ...knownOuts,
-      ...computed,
-    ]),
+    new JaxprEqn(
+      e.primitive,
+      knownIns,
+      { ...e.params, jaxpr: new ClosedJaxpr(knownJaxpr, cj.consts) },
+      callOuts,
+    ),
   );
   let r = 0;
-  const residuals = inner.residualSources.map((src) => (src === null ? computed[r++] : knownIns[src]));
+  const residuals = inner.residualSources.map((src) => (src === null ? resAtoms[r++] : knownIns[src]));
   addUnknown(
     new JaxprEqn(
       e.primitive,
@@ -350,18 +380,22 @@ function splitCall(
 
 /**
  * Split a jaxpr whose inputs are partly unknown: an equation is unknown when any input is, and
- * known values that unknown equations read are passed across as residuals.
+ * known values that unknown equations read are passed across as residuals (device-array scalar
+ * literals too, as JAX passes them; see isDeviceScalar).
  */
 export function partialEvalJaxpr(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSplit {
   const unknown = new Set<Var>();
   jaxpr.invars.forEach((v, i) => {
     if (inUnknown[i]) unknown.add(v);
   });
+  const alias = new Map<Var, Atom>();
+  const read = (a: Atom): Atom => (a instanceof Var ? (alias.get(a) ?? a) : a);
   const isUnk = (a: Atom) => a instanceof Var && unknown.has(a);
   const knownEqns: JaxprEqn[] = [];
   const unkEqns: JaxprEqn[] = [];
-  const residuals: Var[] = [];
-  const resSet = new Set<Var>();
+  const residuals: Atom[] = [];
+  const resSet = new Set<Atom>();
+  const literalRes = new Map<unknown, Var>();
   const addRes = (a: Atom) => {
     if (a instanceof Var && !unknown.has(a) && !resSet.has(a)) {
       resSet.add(a);
@@ -369,35 +403,52 @@ export function partialEvalJaxpr(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSplit
     }
   };
   const addUnknown = (e: JaxprEqn) => {
-    unkEqns.push(e);
+    const inputs = e.inputs.map((a) => {
+      if (!(a instanceof Literal) || !isDeviceScalar(a.val)) {
+        addRes(a);
+        return a;
+      }
+      let v = literalRes.get(a.val);
+      if (!v) {
+        v = new Var(a.aval);
+        literalRes.set(a.val, v);
+        residuals.push(a);
+      }
+      return v;
+    });
+    const eq = inputs.some((a, i) => a !== e.inputs[i])
+      ? new JaxprEqn(e.primitive, inputs, e.params, e.outvars)
+      : e;
+    unkEqns.push(eq);
     for (const v of e.outvars) unknown.add(v);
-    e.inputs.forEach(addRes);
   };
-  for (const e of jaxpr.eqns) {
+  for (const e0 of jaxpr.eqns) {
+    const e = e0.inputs.some((a) => read(a) !== a)
+      ? new JaxprEqn(e0.primitive, e0.inputs.map(read), e0.params, e0.outvars)
+      : e0;
     if (!e.inputs.some(isUnk)) knownEqns.push(e);
-    else if (e.primitive.name === 'jit') splitCall(e, isUnk, knownEqns, addUnknown);
+    else if (e.primitive.name === 'jit') splitCall(e, isUnk, knownEqns, addUnknown, alias);
     else addUnknown(e);
   }
-  const outUnknown = jaxpr.outvars.map(isUnk);
+  const outvars = jaxpr.outvars.map(read);
+  const outUnknown = outvars.map(isUnk);
   const knownInvars = jaxpr.invars.filter((_, i) => !inUnknown[i]);
   const residualSources = residuals.map((r) => {
-    const k = knownInvars.indexOf(r);
+    const k = r instanceof Var ? knownInvars.indexOf(r) : -1;
     return k < 0 ? null : k;
   });
   const known = new Jaxpr(
     jaxpr.constvars,
     knownInvars,
-    [
-      ...jaxpr.outvars.filter((_, i) => !outUnknown[i]),
-      ...residuals.filter((_, i) => residualSources[i] === null),
-    ],
+    [...outvars.filter((_, i) => !outUnknown[i]), ...residuals.filter((_, i) => residualSources[i] === null)],
     knownEqns,
   );
   // Each jaxpr gets its own Var objects for the residuals it receives.
+  const resVars = residuals.map((r) => (r instanceof Var ? r : literalRes.get(r.val)!));
   const unk = new Jaxpr(
     [],
-    [...residuals, ...jaxpr.invars.filter((_, i) => inUnknown[i])],
-    jaxpr.outvars.filter((_, i) => outUnknown[i]),
+    [...resVars, ...jaxpr.invars.filter((_, i) => inUnknown[i])],
+    outvars.filter((_, i) => outUnknown[i]) as Var[],
     unkEqns,
   );
   return { known, unknown: unk, outUnknown, residualSources };

@@ -3,7 +3,7 @@
  * operand, summed), `deflinear` (linear primitives: jvp applies the primitive to tangents),
  * and the broadcasting batcher of lax's elementwise ops.
  */
-import { scalarArray } from '../../core/coerce.js';
+import { deviceScalar, scalarArray } from '../../core/coerce.js';
 import type { Params, Primitive } from '../../core/primitive.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
 import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
@@ -22,7 +22,7 @@ export function constLike(x: Value, v: number): Value {
 
 /** JAX's `full_like(x, v)` (`_zeros`, `_ones`, `_twos`): `broadcast_in_dim v` when staged. */
 export function fullLike(x: Value, v: number): Value {
-  return broadcastInDim(constLike(x, v), x.shape, []);
+  return broadcastInDim(deviceScalar(x.dtype.isBool ? v !== 0 : v, x.dtype), x.shape, []);
 }
 
 export type TangentFn = (g: Value, ans: Value, ...primals: Value[]) => Value;

@@ -46,7 +46,8 @@ defjvp(P.sinh, (g, _a, x) => L.mul(g, L.cosh(x)));
 defjvp(P.cosh, (g, _a, x) => L.mul(g, L.sinh(x)));
 defjvp(P.tanh, (g, ans) => L.mul(L.add(g, L.mul(g, ans)), L.sub(1, ans)));
 defjvp(P.asinh, (g, _a, x) => L.mul(g, L.rsqrt(L.add(L.square(x), 1))));
-defjvp(P.acosh, (g, _a, x) => L.mul(g, L.rsqrt(L.mul(L.sub(x, 1), L.add(x, 1)))));
+// JAX uses x^2 - 1 rather than (x + 1)(x - 1).
+defjvp(P.acosh, (g, _a, x) => L.mul(g, L.rsqrt(L.sub(L.square(x), 1))));
 defjvp(P.atanh, (g, _a, x) => L.mul(L.reciprocal(L.add(1, x)), L.div(g, L.sub(1, x))));
 defjvp(P.logistic, (g, ans) => L.mul(g, L.mul(ans, L.sub(1, ans))));
 defjvp(P.erf, (g, _a, x) => L.mul(constLike(x, 2 / Math.sqrt(Math.PI)), L.mul(g, L.exp(L.neg(L.square(x))))));

@@ -73,13 +73,17 @@ P.iota.rules.jvp = ((_p, _t, params) => {
 
 // ---- transpose -----------------------------------------------------------------------------------
 
+// JAX's _broadcast_in_dim_transpose_rule: reduce_sum over the broadcast axes (bound even when
+// there are none), then expand_dims back over the operand's unit dims.
 P.broadcast_in_dim.rules.transpose = (([ct], [x], p) => {
   const a = (x as UndefPrimal).aval;
-  const c = instantiate(ct);
+  if (ct instanceof Zero) return [new Zero(a)];
   const dims = nums(p.broadcast_dimensions);
-  const keep = new Set(dims.filter((_, i) => !(a.shape[i] === 1 && c.shape[dims[i]] !== 1)));
-  const axes = c.shape.map((_, i) => i).filter((i) => !keep.has(i));
-  return [reshapeTo(sum(c, axes), a.shape)];
+  const unit = a.shape.map((n, i) => (n === 1 ? i : -1)).filter((i) => i >= 0);
+  const bdims = dims.filter((_, i) => !unit.includes(i));
+  const axes = ct.shape.map((_, i) => i).filter((i) => !bdims.includes(i));
+  const summed = bind1(reduce_sum, [ct], { axes, out_sharding: null });
+  return [expandDims(summed, unit)];
 }) satisfies TransposeRule;
 
 P.reshape.rules.transpose = (([ct], [x], p) => {
@@ -121,7 +125,7 @@ P.slice.rules.transpose = (([ct], [x], p) => {
   // JAX computes the high padding (and, with strides, the interior) with NumPy: np.int64 in the text.
   const np = (k: number) => new NpInt(k) as unknown as number;
   const cfg = shape.map((n, d) => {
-    if (!p.strides) return [start[d], np(n - nums(p.limit_indices)[d]), 0];
+    if (!p.strides || strides.every((k) => k === 1)) return [start[d], np(n - nums(p.limit_indices)[d]), 0];
     const realLimit = c.shape[d] === 0 ? start[d] : start[d] + (c.shape[d] - 1) * strides[d] + 1;
     return [start[d], np(n - realLimit), np(strides[d] - 1)];
   });
@@ -150,17 +154,13 @@ P.pad.rules.transpose = (([ct], [x, v], p) => {
   return outs;
 }) satisfies TransposeRule;
 
+// JAX's _concatenate_transpose_rule: one split of the cotangent (its pieces for defined operands unused).
 P.concatenate.rules.transpose = (([ct], xs, p) => {
-  const c = instantiate(ct);
   const dim = Number(p.dimension);
-  let off = 0;
-  return xs.map((x) => {
-    const n = (x as V | UndefPrimal).aval.shape[dim];
-    const start = c.shape.map((_, d) => (d === dim ? off : 0));
-    const limit = c.shape.map((s, d) => (d === dim ? off + n : s));
-    off += n;
-    return x instanceof UndefPrimal ? sliceV(c, start, limit, null) : null;
-  });
+  if (ct instanceof Zero) return xs.map((x) => (x instanceof UndefPrimal ? new Zero(x.aval) : null));
+  const sizes = xs.map((x) => (x as V | UndefPrimal).aval.shape[dim]);
+  const pieces = bind(P.split, [ct], { sizes, axis: dim });
+  return xs.map((x, i) => (x instanceof UndefPrimal ? pieces[i] : null));
 }) satisfies TransposeRule;
 
 /** split's transpose concatenates the cotangents (zeros where one is symbolically zero). */
