@@ -111,7 +111,11 @@ for (const prim of [P.cumsum, P.cumprod, P.cummax, P.cummin]) {
  * (perm has t's shape but for `axis`).
  */
 function takeAlong(t: V, perm: V, axis: number, viaReshape: boolean): V {
-  const others = t.shape.map((_, d) => d).filter((d) => d !== axis);
+  // sort's batch dims come from np.delete (np.int64 in the text), top_k's from a Python range.
+  const others = t.shape
+    .map((_, d) => d)
+    .filter((d) => d !== axis)
+    .map((d) => (viaReshape ? d : (new NpInt(d) as unknown as number)));
   const shape = [...perm.shape, 1];
   // JAX's sort rule adds the index dim by broadcast_in_dim, top_k's by reshape.
   const idx = viaReshape
