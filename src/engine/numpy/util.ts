@@ -71,6 +71,15 @@ export function promoteArgsNumericShapes(name: string, ...xs: unknown[]): Value[
   return promoteShapes(name, promoteArgsNumeric(...xs));
 }
 
+/**
+ * A Python float literal: a weakly typed 0-d float. JS has one number type, so where JAX's source
+ * writes `0.` or `1.0` (a float, not an int: `where(c, 0., x)` passes an f32 to `_where`), tjax
+ * writes pyfloat(0).
+ */
+export function pyfloat(v: number): Value {
+  return convertElementType(scalarArray(v), defaultFloat(), true);
+}
+
 /** jnp's `_constant_like(x, v)` / lax's `_const(x, v)`: a 0-d constant of x's dtype (a literal when staged). */
 export function constantLike(x: Value, v: number | boolean): Value {
   return scalarArray(x.dtype.isBool ? Boolean(v) : Number(v), x.dtype);

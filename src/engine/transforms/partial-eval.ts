@@ -20,6 +20,7 @@ import {
   type Value,
   withNewMain,
 } from '../core/trace.js';
+import { dceJaxpr } from '../ir/dce.js';
 import { type Atom, ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var } from '../ir/jaxpr.js';
 import { hasTangentSpace, jvpFlat, type Tangent, Zero } from './jvp.js';
 
@@ -357,7 +358,7 @@ function splitCall(
       resAtoms.push(r);
     }
   });
-  const knownJaxpr = new Jaxpr(inner.known.constvars, inner.known.invars, kept, inner.known.eqns);
+  const knownJaxpr = prunedKnown(inner, kept);
   knownEqns.push(
     new JaxprEqn(
       e.primitive,
@@ -378,12 +379,50 @@ function splitCall(
   );
 }
 
+const prunedCache = new WeakMap<JaxprSplit, Map<string, Jaxpr>>();
+
+/** The known jaxpr with only the kept outputs (one object per split and choice of outputs). */
+function prunedKnown(inner: JaxprSplit, kept: Atom[]): Jaxpr {
+  const all = inner.known.outvars;
+  if (kept.length === all.length && kept.every((a, i) => a === all[i])) return inner.known;
+  const key = kept.map((a) => all.indexOf(a)).join(',');
+  let m = prunedCache.get(inner);
+  if (!m) {
+    m = new Map();
+    prunedCache.set(inner, m);
+  }
+  let j = m.get(key);
+  if (!j) {
+    j = new Jaxpr(inner.known.constvars, inner.known.invars, kept, inner.known.eqns);
+    m.set(key, j);
+  }
+  return j;
+}
+
 /**
  * Split a jaxpr whose inputs are partly unknown: an equation is unknown when any input is, and
  * known values that unknown equations read are passed across as residuals (device-array scalar
  * literals too, as JAX passes them; see isDeviceScalar).
  */
 export function partialEvalJaxpr(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSplit {
+  // Cached per jaxpr, as JAX's partial_eval_jaxpr_nounits is: one inner jaxpr stays one.
+  let byPattern = splitCache.get(jaxpr);
+  if (!byPattern) {
+    byPattern = new Map();
+    splitCache.set(jaxpr, byPattern);
+  }
+  const key = inUnknown.map(Number).join('');
+  let split = byPattern.get(key);
+  if (!split) {
+    split = partialEvalJaxprUncached(jaxpr, inUnknown);
+    byPattern.set(key, split);
+  }
+  return split;
+}
+
+const splitCache = new WeakMap<Jaxpr, Map<string, JaxprSplit>>();
+
+function partialEvalJaxprUncached(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSplit {
   const unknown = new Set<Var>();
   jaxpr.invars.forEach((v, i) => {
     if (inUnknown[i]) unknown.add(v);
@@ -433,23 +472,38 @@ export function partialEvalJaxpr(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSplit
   const outvars = jaxpr.outvars.map(read);
   const outUnknown = outvars.map(isUnk);
   const knownInvars = jaxpr.invars.filter((_, i) => !inUnknown[i]);
-  const residualSources = residuals.map((r) => {
+  // JAX's linearize of a jit leaves no dead code: the unknown side keeps what its outputs need,
+  // the residuals it no longer reads are dropped, and the known side keeps what its outputs and
+  // the remaining residuals need.
+  const allResVars = residuals.map((r) => (r instanceof Var ? r : literalRes.get(r.val)!));
+  const unkInvars = jaxpr.invars.filter((_, i) => inUnknown[i]);
+  const unk0 = new Jaxpr(
+    [],
+    [...allResVars, ...unkInvars],
+    outvars.filter((_, i) => outUnknown[i]),
+    unkEqns,
+  );
+  const { jaxpr: unkD, usedInputs } = dceJaxpr(
+    unk0,
+    unk0.outvars.map(() => true),
+  );
+  const kept = residuals.filter((_, i) => usedInputs[i]);
+  const resVars = allResVars.filter((_, i) => usedInputs[i]);
+  const residualSources = kept.map((r) => {
     const k = r instanceof Var ? knownInvars.indexOf(r) : -1;
     return k < 0 ? null : k;
   });
-  const known = new Jaxpr(
+  const known0 = new Jaxpr(
     jaxpr.constvars,
     knownInvars,
-    [...outvars.filter((_, i) => !outUnknown[i]), ...residuals.filter((_, i) => residualSources[i] === null)],
+    [...outvars.filter((_, i) => !outUnknown[i]), ...kept.filter((_, i) => residualSources[i] === null)],
     knownEqns,
   );
+  const known = dceJaxpr(
+    known0,
+    known0.outvars.map(() => true),
+  ).jaxpr;
   // Each jaxpr gets its own Var objects for the residuals it receives.
-  const resVars = residuals.map((r) => (r instanceof Var ? r : literalRes.get(r.val)!));
-  const unk = new Jaxpr(
-    [],
-    [...resVars, ...jaxpr.invars.filter((_, i) => inUnknown[i])],
-    outvars.filter((_, i) => outUnknown[i]) as Var[],
-    unkEqns,
-  );
+  const unk = new Jaxpr([], [...resVars, ...unkInvars], unkD.outvars, unkD.eqns);
   return { known, unknown: unk, outUnknown, residualSources };
 }

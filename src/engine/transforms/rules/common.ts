@@ -5,7 +5,7 @@
  */
 import { deviceScalar, scalarArray } from '../../core/coerce.js';
 import type { Params, Primitive } from '../../core/primitive.js';
-import { bind, bind1, type Value } from '../../core/trace.js';
+import { bind, bind1, isTracer, type Value } from '../../core/trace.js';
 import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import { broadcastInDim } from '../../lax/structural.js';
@@ -139,6 +139,33 @@ export const nonZero = (t: Tangent): t is Value => !(t instanceof Zero);
  * inputs are the residuals (the call's known arguments) then the nonzero cotangents, bind the
  * primitive again on that program (`rebind`), and give its outputs to the linear inputs.
  */
+/**
+ * Memoization keyed by an object's identity and a string: JAX caches the transformations of a
+ * jaxpr (jvp_jaxpr, partial_eval_jaxpr_nounits, the pjit transpose and batcher, all
+ * weakref_lru_cache'd), so one inner jaxpr called twice stays one jaxpr after grad or vmap and
+ * the printer shows it once (`let _where = ...`).
+ */
+export function memoOn<K extends object, R>(
+  cache: WeakMap<K, Map<string, R>>,
+  obj: K,
+  key: string,
+  f: () => R,
+): R {
+  let m = cache.get(obj);
+  if (!m) {
+    m = new Map();
+    cache.set(obj, m);
+  }
+  let r = m.get(key);
+  if (r === undefined) {
+    r = f();
+    m.set(key, r);
+  }
+  return r;
+}
+
+const transposeCache = new WeakMap<Jaxpr, Map<string, ClosedJaxpr>>();
+
 export function transposeCall(
   jaxpr: Jaxpr,
   consts: readonly Value[],
@@ -148,16 +175,19 @@ export function transposeCall(
 ): (Value | null)[] {
   const res = args.filter((a): a is Value => !(a instanceof UndefPrimal));
   const ctNz = cts.map(nonZero);
-  const traced = traceToJaxpr(
-    (...xs) => {
-      let k = res.length;
-      const ctsIn = jaxpr.outAvals.map((a, i) => (ctNz[i] ? xs[k++] : new Zero(a)));
-      let r = 0;
-      const targs = args.map((a) => (a instanceof UndefPrimal ? a : xs[r++]));
-      return backwardPass(jaxpr, consts, targs, ctsIn).map(instantiate);
-    },
-    [...res.map((v) => v.aval), ...jaxpr.outAvals.filter((_, i) => ctNz[i])],
-  );
+  const trace = () =>
+    traceToJaxpr(
+      (...xs) => {
+        let k = res.length;
+        const ctsIn = jaxpr.outAvals.map((a, i) => (ctNz[i] ? xs[k++] : new Zero(a)));
+        let r = 0;
+        const targs = args.map((a) => (a instanceof UndefPrimal ? a : xs[r++]));
+        return backwardPass(jaxpr, consts, targs, ctsIn).map(instantiate);
+      },
+      [...res.map((v) => v.aval), ...jaxpr.outAvals.filter((_, i) => ctNz[i])],
+    );
+  const key = `${args.map((a) => (a instanceof UndefPrimal ? 'u' : a.aval.key())).join(',')}|${ctNz.map(Number).join('')}`;
+  const traced = consts.some(isTracer) ? trace() : memoOn(transposeCache, jaxpr, key, trace);
   const outs = rebind(traced, [...res, ...cts.filter(nonZero)]);
   let k = 0;
   return args.map((a) => (a instanceof UndefPrimal ? outs[k++] : null));

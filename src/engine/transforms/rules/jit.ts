@@ -5,37 +5,46 @@
  * receives the known residuals (Autodidax part 5's `_xla_call_partial_eval`).
  */
 import type { Params } from '../../core/primitive.js';
-import { bind, type Value } from '../../core/trace.js';
+import { bind, isTracer, type Value } from '../../core/trace.js';
 import { evalJaxpr } from '../../ir/eval.js';
-import { ClosedJaxpr } from '../../ir/jaxpr.js';
+import { ClosedJaxpr, type Jaxpr } from '../../ir/jaxpr.js';
 import { convertConstvars, jit_p } from '../jit.js';
 import { type JvpRule, jvpFlat, Zero } from '../jvp.js';
 import { type PartialEvalRule, type PETracer, partialEvalJaxpr } from '../partial-eval.js';
 import { traceToJaxpr } from '../staging.js';
 import type { TransposeRule } from '../transpose.js';
 import { type BatchRule, batchFlat, moveBatchAxis } from '../vmap.js';
-import { nonZero, transposeCall } from './common.js';
+import { memoOn, nonZero, transposeCall } from './common.js';
 
 function rebind(params: Params, traced: ClosedJaxpr, args: Value[], name: string): Value[] {
   const { jaxpr, consts } = convertConstvars(traced);
   return bind(jit_p, [...consts, ...args], { ...params, jaxpr, name });
 }
 
+const jvpCache = new WeakMap<Jaxpr, Map<string, { traced: ClosedJaxpr; outZero: boolean[] }>>();
+
 jit_p.rules.jvp = ((primals, tangents, params) => {
   const cj = params.jaxpr as ClosedJaxpr;
   const nz = tangents.map(nonZero);
-  let outZero: boolean[] = [];
   const n = primals.length;
-  const traced = traceToJaxpr(
-    (...xs) => {
-      let k = n;
-      const ts = xs.slice(0, n).map((p, i) => (nz[i] ? xs[k++] : new Zero(p.aval)));
-      const [po, to] = jvpFlat((...a) => evalJaxpr(cj.jaxpr, cj.consts, a), xs.slice(0, n), ts);
-      outZero = to.map((t) => t instanceof Zero);
-      return [...po, ...to.filter(nonZero)];
-    },
-    [...cj.inAvals, ...cj.inAvals.filter((_, i) => nz[i])],
-  );
+  const trace = () => {
+    let outZero: boolean[] = [];
+    const traced = traceToJaxpr(
+      (...xs) => {
+        let k = n;
+        const ts = xs.slice(0, n).map((p, i) => (nz[i] ? xs[k++] : new Zero(p.aval)));
+        const [po, to] = jvpFlat((...a) => evalJaxpr(cj.jaxpr, cj.consts, a), xs.slice(0, n), ts);
+        outZero = to.map((t) => t instanceof Zero);
+        return [...po, ...to.filter(nonZero)];
+      },
+      [...cj.inAvals, ...cj.inAvals.filter((_, i) => nz[i])],
+    );
+    return { traced, outZero };
+  };
+  // JAX's jvp_jaxpr is cached per jaxpr: two calls of one jitted function stay one jaxpr.
+  const { traced, outZero } = cj.consts.some(isTracer)
+    ? trace()
+    : memoOn(jvpCache, cj.jaxpr, nz.map(Number).join(''), trace);
   const outs = rebind(params, traced, [...primals, ...tangents.filter(nonZero)], String(params.name));
   const nOut = cj.outAvals.length;
   let k = nOut;
@@ -74,19 +83,26 @@ jit_p.rules.transpose = ((cts, args, params) => {
   );
 }) satisfies TransposeRule;
 
+const batchCache = new WeakMap<Jaxpr, Map<string, { traced: ClosedJaxpr; outDims: (number | null)[] }>>();
+
 jit_p.rules.batch = ((vals, dims, params, axisSize) => {
   const cj = params.jaxpr as ClosedJaxpr;
   // Outputs the inner function leaves unbatched stay unbatched (as JAX's batch rule keeps them),
   // so an enclosing vmap with out_axes=None, as in jacfwd(grad(f)), sees them as such.
-  let outDims: (number | null)[] = [];
-  const traced = traceToJaxpr(
-    (...xs) => {
-      const [outs, ds] = batchFlat((...a) => evalJaxpr(cj.jaxpr, cj.consts, a), xs, dims, axisSize);
-      outDims = ds.map((d) => (d === null ? null : 0));
-      return outs.map((o, i) => (ds[i] === null ? o : moveBatchAxis(o, ds[i], 0, axisSize)));
-    },
-    vals.map((v) => v.aval),
-  );
+  const trace = () => {
+    let outDims: (number | null)[] = [];
+    const traced = traceToJaxpr(
+      (...xs) => {
+        const [outs, ds] = batchFlat((...a) => evalJaxpr(cj.jaxpr, cj.consts, a), xs, dims, axisSize);
+        outDims = ds.map((d) => (d === null ? null : 0));
+        return outs.map((o, i) => (ds[i] === null ? o : moveBatchAxis(o, ds[i], 0, axisSize)));
+      },
+      vals.map((v) => v.aval),
+    );
+    return { traced, outDims };
+  };
+  const key = `${dims.join(',')}|${axisSize}`;
+  const { traced, outDims } = cj.consts.some(isTracer) ? trace() : memoOn(batchCache, cj.jaxpr, key, trace);
   const outs = rebind(params, traced, vals, String(params.name));
   return [outs, outDims];
 }) satisfies BatchRule;

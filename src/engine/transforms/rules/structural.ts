@@ -62,8 +62,12 @@ for (const p of [
   P.pad,
   P.concatenate,
   P.split,
+  P.copy,
 ])
   deflinear(p);
+// JAX's copy_p: its transpose copies the cotangent; it batches elementwise.
+P.copy.rules.transpose = (([ct]) => [bind1(P.copy, [instantiate(ct)])]) satisfies TransposeRule;
+setBatch(P.copy, ([x], [d]) => [[bind1(P.copy, [x])], [d]]);
 deflinear(P.dynamic_slice, (i) => i === 0);
 deflinear(P.dynamic_update_slice, (i) => i < 2);
 P.iota.rules.jvp = ((_p, _t, params) => {
