@@ -45,7 +45,8 @@ const opt = optax.adam(1e-3);
 
 type State = { params: unknown; batchStats: unknown; opt: unknown };
 const lossFn = (params: unknown, batchStats: unknown, x: Value, y: Value) => {
-  const [logits, updated] = model.apply({ params, batch_stats: batchStats }, x, {
+  const vars = { params, batch_stats: batchStats } as linen.Variables;
+  const [logits, updated] = model.apply(vars, x, {
     train: true,
     mutable: ['batch_stats'],
   }) as [Value, { batch_stats: unknown }];

@@ -4,10 +4,14 @@
  * repeated calls, both measured in this one run; JAX's rule of thumb is that a gradient costs
  * about 3x the forward pass (one forward plus two matmuls per layer backward).
  *
+ * With TJAX_BENCH_PEERS pointing at a folder where @jax-js/jax 0.1.25 is installed (see
+ * bench/matmul-wasm.ts), jax-js's jit(valueAndGrad(loss)) on its wasm backend runs in the same
+ * run, round by round with tjax's.
+ *
  * Run: npx tsx bench/mlp-grad.ts
  */
 import type { Array as TArray, Value } from '../src/engine/index.js';
-import { jit, numpy as jnp, valueAndGrad } from '../src/engine/index.js';
+import { cpuGemmStatus, jit, numpy as jnp, valueAndGrad } from '../src/engine/index.js';
 
 const BATCH = 256;
 const WIDTH = 512;
@@ -67,8 +71,63 @@ const gradMs = await timeEach(() => ready(both(params, x, y)), 9);
 
 const flops = 2 * BATCH * WIDTH * WIDTH * LAYERS;
 console.log(`MLP ${LAYERS} layers, batch ${BATCH}, width ${WIDTH}, float32, tanh (CPU)`);
+console.log(`CPU matmul tier: ${cpuGemmStatus().summary}`);
 console.log(
   `jit(loss):               ${fwdMs.toFixed(1)} ms  (${(flops / (fwdMs * 1e6)).toFixed(2)} GFLOP/s)`,
 );
 console.log(`jit(valueAndGrad(loss)): ${gradMs.toFixed(1)} ms`);
 console.log(`ratio grad / forward:    ${(gradMs / fwdMs).toFixed(2)}x  (JAX's rule of thumb: about 3x)`);
+
+const peers = process.env.TJAX_BENCH_PEERS;
+if (peers) {
+  const jax = await import(`${peers}/node_modules/@jax-js/jax/dist/index.js`);
+  await jax.init('wasm');
+  jax.defaultDevice('wasm');
+  const np = jax.numpy;
+  const jsFilled = (shape: number[], seed: number, scale: number) => {
+    const d = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < d.length; i++) d[i] = Math.fround(Math.sin(Math.fround(i * 0.7331) + seed)) * scale;
+    return np.array(d).reshape(shape);
+  };
+  const jp = Array.from({ length: LAYERS }, (_, l) => ({
+    w: jsFilled([WIDTH, WIDTH], l + 1, 1 / Math.sqrt(WIDTH)),
+    b: jsFilled([WIDTH], l + 11, 0.1),
+  }));
+  const jx = jsFilled([BATCH, WIDTH], 21, 1);
+  const jy = jsFilled([BATCH, WIDTH], 22, 1);
+  // jax-js moves its arrays into calls: a value used twice takes a new reference (.ref).
+  const jsLoss = (ps: { w: any; b: any }[], xb: any, yb: any) => {
+    let h = xb;
+    for (const { w, b } of ps) h = np.tanh(np.dot(h, w).add(b));
+    const d = h.sub(yb);
+    return np.mean(d.ref.mul(d));
+  };
+  const jsBoth = jax.jit(jax.valueAndGrad(jsLoss));
+  const jsStep = async () => {
+    const out = jsBoth(jax.tree.ref(jp), jx.ref, jy.ref);
+    await jax.blockUntilReady(out);
+    jax.tree.dispose(out);
+  };
+  for (let i = 0; i < 3; i++) await jsStep();
+  // Clock time, and CPU time (all threads of the process), which other work on the machine
+  // does not inflate: jax-js's wasm backend runs on one thread, tjax on TJAX_CPU_THREADS.
+  const clock = [[] as number[], [] as number[]];
+  const cpu = [[] as number[], [] as number[]];
+  const steps = [() => ready(both(params, x, y)), jsStep];
+  for (let r = 0; r < 9; r++) {
+    for (const [i, step] of steps.entries()) {
+      const t0 = performance.now();
+      const u0 = process.cpuUsage();
+      await step();
+      const u = process.cpuUsage(u0);
+      clock[i].push(performance.now() - t0);
+      cpu[i].push((u.user + u.system) / 1e3);
+    }
+  }
+  const ratio = (xs: number[][]) => median(xs[0].map((t, i) => t / xs[1][i])).toFixed(2);
+  console.log(
+    `jax-js 0.1.25 (wasm), jit(valueAndGrad(loss)): ${median(clock[1]).toFixed(1)} ms (CPU ${median(cpu[1]).toFixed(1)} ms); ` +
+      `tjax ${median(clock[0]).toFixed(1)} ms (CPU ${median(cpu[0]).toFixed(1)} ms); ` +
+      `tjax / jax-js ${ratio(clock)}x by the clock, ${ratio(cpu)}x in CPU time (round by round)`,
+  );
+}

@@ -43,7 +43,9 @@ export function describeError(err: unknown, debug: boolean): { text: string; cod
     text = err.render();
     if (!text.startsWith('error:')) text = `error: ${text}`;
   } else {
-    const msg = err instanceof Error ? err.message : String(err);
+    let msg = err instanceof Error ? err.message : String(err);
+    // oclif's flag errors put what was wrong on a second line: `Parsing --repeat \n\tExpected ...`.
+    msg = msg.replace(/^Parsing (--[\w-]+)\s*\n\s*/, '$1: ');
     // Engine messages can run to several lines (JAX's tracer errors); the first says what happened.
     // oclif's own ("Missing 1 required arg:" and the argument on the next line) read as one.
     let [first, ...rest] = msg.split('\n');

@@ -3,12 +3,17 @@
  * and --device before anything is created.
  */
 import * as engine from '../engine/index.js';
+import { clip } from '../format/quote.js';
 import { UsageError } from './errors.js';
 import { checkInputs, loadProgram, type Program } from './program.js';
 import { loadSourceTyped, parseArgFlag } from './sources.js';
 
 export interface InputFlags {
   arg?: string[];
+  /** `--set name=VALUE`: plain values (strings, numbers, booleans, JSON), passed unchanged. */
+  set?: string[];
+  /** `--seed N`: a `key` input, jax.random.key(N). */
+  seed?: string;
   x64?: boolean;
   device?: string;
   delimiter?: string;
@@ -21,6 +26,20 @@ export interface Loaded {
   values: unknown[];
   /** Per input: whether its source declares dtypes (NPY/NPZ), see sources.ts loadSourceTyped. */
   typed: boolean[];
+  /** `--set` values by name: given to the program unchanged, never traced (static under jit). */
+  statics: Record<string, unknown>;
+}
+
+/**
+ * A `--set` value: JSON when it parses as JSON (`100`, `true`, `{"lr": 0.1}`, `"text"`), else the
+ * text itself (`out=runs/a`, `resume=ckpt.npz`).
+ */
+export function parseSetValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 export async function applyEngineFlags(flags: { x64?: boolean; device?: string }): Promise<void> {
@@ -55,16 +74,36 @@ export function checkOutputFlags(flags: { json?: boolean; format?: string }): vo
 export async function loadInputs(spec: string, flags: InputFlags, allowAbstract = false): Promise<Loaded> {
   await applyEngineFlags(flags);
   const program = await loadProgram(spec);
-  const args = (flags.arg ?? []).map(parseArgFlag);
+  const args = (flags.arg ?? []).map((a) => parseArgFlag(a));
+  const sets = (flags.set ?? []).map((a) => parseArgFlag(a, '--set', 'VALUE'));
+  if (flags.seed !== undefined) {
+    if (!/^[+-]?\d+$/.test(flags.seed.trim()))
+      throw new UsageError(`--seed expects an integer, got '${clip(flags.seed)}'`);
+    args.push({ name: 'key', spec: '' });
+  }
   const names = args.map((a) => a.name);
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) throw new UsageError(`--arg ${dup} given twice`);
+  const all = [...names, ...sets.map((s) => s.name)];
+  const dup = all.find((n, i) => all.indexOf(n) !== i);
+  if (dup)
+    throw new UsageError(
+      dup === 'key' && flags.seed !== undefined
+        ? '--seed gives the program its `key` input: it cannot also come from --arg or --set'
+        : `${dup} is given twice (by --arg or --set)`,
+    );
   if (args.filter((a) => a.spec === '-').length > 1)
     throw new UsageError('only one --arg can read stdin (-)');
-  checkInputs(program, names);
+  checkInputs(program, all);
+  const statics: Record<string, unknown> = Object.create(null);
+  for (const s of sets) statics[s.name] = parseSetValue(s.spec);
   const values: unknown[] = [];
   const typed: boolean[] = [];
   for (const a of args) {
+    if (a.name === 'key' && flags.seed !== undefined) {
+      const seed = BigInt(flags.seed.trim());
+      values.push(engine.random.key(seed >= -(2n ** 53n) && seed <= 2n ** 53n ? Number(seed) : seed));
+      typed.push(true);
+      continue;
+    }
     const src = await loadSourceTyped(a.spec, {
       allowAbstract,
       delimiter: flags.delimiter,
@@ -73,13 +112,28 @@ export async function loadInputs(spec: string, flags: InputFlags, allowAbstract 
     values.push(src.value);
     typed.push(src.typed);
   }
-  return { program, names, values, typed };
+  return { program, names, values, typed, statics };
 }
 
-/** The program as a function of positional inputs (for jit and the transformations). */
+/**
+ * The program as a function of positional inputs (for jit and the transformations); the `--set`
+ * values go in beside them, unchanged.
+ */
 export function positional(l: Loaded): (...xs: unknown[]) => unknown {
-  const f = (...xs: unknown[]) => l.program.fn(Object.fromEntries(l.names.map((n, i) => [n, xs[i]])));
+  const f = (...xs: unknown[]) => {
+    const inputs: Record<string, unknown> = Object.create(null);
+    Object.assign(inputs, l.statics);
+    l.names.forEach((n, i) => {
+      inputs[n] = xs[i];
+    });
+    return l.program.fn(inputs);
+  };
   return f;
+}
+
+/** Whether a value is a promise (an async program's result). */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /**
@@ -93,7 +147,15 @@ export function jitProgram(f: (...xs: unknown[]) => unknown): {
   let staticLeaves: Map<number, unknown> = new Map();
   let treedef: engine.tree.TreeDef | null = null;
   const inner = engine.jit((...xs: unknown[]) => {
-    const [leaves, def] = engine.tree.flatten(f(...xs));
+    const out = f(...xs);
+    if (isThenable(out)) {
+      // Its rejection (a traced value read with await) would otherwise crash Node unhandled.
+      out.then(undefined, () => undefined);
+      throw new UsageError(
+        'the program is async, so it cannot be jitted as a whole: drop --jit (it then runs eagerly, and may call jit itself)',
+      );
+    }
+    const [leaves, def] = engine.tree.flatten(out);
     treedef = def;
     staticLeaves = new Map();
     const dynamic: unknown[] = [];

@@ -29,11 +29,21 @@ export async function toHostTree(t: unknown): Promise<JsonTree> {
   if (typeof t === 'string') return t;
   if (Array.isArray(t)) return Promise.all(t.map(toHostTree));
   if (typeof t === 'object') {
+    const proto = Object.getPrototypeOf(t);
+    if (proto !== Object.prototype && proto !== null) {
+      // A Map, a Date, a class instance, a promise: printing it as {} would hide what came back.
+      const kind = (proto as { constructor?: { name?: string } }).constructor?.name || 'object';
+      throw new UsageError(
+        `cannot write a ${kind} result: return arrays, numbers, strings, booleans, or plain objects and lists of them`,
+      );
+    }
     const out: Record<string, JsonTree> = Object.create(null);
     for (const k of Object.keys(t).sort()) out[k] = await toHostTree((t as Record<string, unknown>)[k]);
     return out;
   }
-  throw new Error(`cannot output a value of type ${typeof t}`);
+  throw new UsageError(
+    `cannot write a ${typeof t} result: return arrays, numbers, strings, booleans, or plain objects and lists of them`,
+  );
 }
 
 function isHost(t: JsonTree): t is HostArray {

@@ -7,6 +7,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import * as engine from '../engine/index.js';
+import { convertHost } from '../engine/io/host.js';
 import { FormatError, type HostArray } from '../format/host-array.js';
 import { isHostArray, type JsonTree, parseJsonValue } from '../format/json.js';
 import { readNpy } from '../format/npy.js';
@@ -31,13 +32,13 @@ export interface NamedArg {
   spec: string;
 }
 
-/** Split `name=SOURCE`. */
-export function parseArgFlag(flag: string): NamedArg {
+/** Split `name=SOURCE` (or, for --set, `name=VALUE`). */
+export function parseArgFlag(flag: string, what = '--arg', value = 'SOURCE'): NamedArg {
   const i = flag.indexOf('=');
-  if (i <= 0) throw new UsageError(`--arg expects name=SOURCE, got '${flag}'`);
+  if (i <= 0) throw new UsageError(`${what} expects name=${value}, got '${clip(flag)}'`);
   const name = flag.slice(0, i);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-    throw new UsageError(`--arg name '${name}' is not a valid identifier`);
+    throw new UsageError(`${what} name '${clip(name)}' is not a valid identifier`);
   return { name, spec: flag.slice(i + 1) };
 }
 
@@ -88,14 +89,7 @@ export function hostToEngine(h: HostArray, source: string, warn: ((m: string) =>
     warn?.(
       `warning: ${source}: ${h.dtype} data narrowed to ${to.name} (x64 is off; pass --x64 to keep 64-bit)`,
     );
-    const out = engine.dtypes.typedArrayFor(to, data.length);
-    // As NumPy's astype: integers keep their low 32 bits (C's wrap-around), floats round to float32.
-    // Number(2n ** 63n - 1n) would round to 2 ** 63, whose low 32 bits are 0.
-    if (data instanceof BigInt64Array)
-      for (let i = 0; i < data.length; i++) out[i] = Number(BigInt.asIntN(32, data[i]!));
-    else if (data instanceof BigUint64Array)
-      for (let i = 0; i < data.length; i++) out[i] = Number(BigInt.asUintN(32, data[i]!));
-    else for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+    const out = convertHost(data, to);
     data = out;
     dtype = to;
   }

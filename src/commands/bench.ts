@@ -1,126 +1,131 @@
 /**
- * @file `tjax bench`: a first benchmark suite: matmul and a fused elementwise chain at a few sizes
- * on each available device. Every timing waits for the result; medians over repeats.
+ * @file `tjax bench`: benchmark the devices on the suites of src/cli/bench/suites.ts. On a
+ * terminal the table fills in live on stdout (its result), with a spinner, a progress bar and the
+ * time left, and ends with a bar chart per suite; piped, the same rows as plain text; with --json,
+ * one JSON document of the results. `--save` keeps a run with the machine's description and
+ * `--compare` prints speedups against a saved one.
  */
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
+import { parseDevices, parseDtypes, parseSizes, parseSuites, suitesForDtypes } from '../cli/bench/options.js';
+import { planBench, runBench } from '../cli/bench/runner.js';
+import { loadBaseline, machineInfo, saveRun } from '../cli/bench/saved.js';
+import { SUITES } from '../cli/bench/suites.js';
 import { UsageError } from '../cli/errors.js';
-import * as engine from '../engine/index.js';
-
-const jnp = engine.numpy;
-
-interface Result {
-  suite: string;
-  device: string;
-  size: number;
-  medianMs: number;
-  rate: number;
-  unit: 'GFLOP/s' | 'GB/s';
-}
-
-async function median(f: () => Promise<void>, repeat: number): Promise<number> {
-  await f(); // compile and warm up
-  const ts: number[] = [];
-  for (let i = 0; i < repeat; i++) {
-    const t0 = performance.now();
-    await f();
-    ts.push(performance.now() - t0);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
-}
-
-const SUITES: Record<
-  string,
-  { sizes: number[]; run: (device: string, n: number, repeat: number) => Promise<Result> }
-> = {
-  matmul: {
-    sizes: [128, 256, 512],
-    async run(device, n, repeat) {
-      const a = engine.devicePut(jnp.linspace(-1, 1, n * n).reshape(n, n), device);
-      const b = engine.devicePut(jnp.linspace(1, -1, n * n).reshape(n, n), device);
-      const f = engine.jit((x: engine.Value, y: engine.Value) => jnp.matmul(x, y));
-      const ms = await median(async () => {
-        await (f(a, b) as engine.Array).blockUntilReady();
-      }, repeat);
-      return {
-        suite: 'matmul',
-        device,
-        size: n,
-        medianMs: ms,
-        rate: (2 * n ** 3) / (ms * 1e6),
-        unit: 'GFLOP/s',
-      };
-    },
-  },
-  elementwise: {
-    sizes: [1_000_000, 10_000_000],
-    async run(device, n, repeat) {
-      const x = engine.devicePut(jnp.linspace(-3, 3, n), device);
-      const f = engine.jit((v: engine.Value) => jnp.sin(v).mul(2).add(1));
-      const ms = await median(async () => {
-        await (f(x) as engine.Array).blockUntilReady();
-      }, repeat);
-      // One read and one write of float32 per element.
-      return {
-        suite: 'elementwise',
-        device,
-        size: n,
-        medianMs: ms,
-        rate: (8 * n) / (ms * 1e6),
-        unit: 'GB/s',
-      };
-    },
-  },
-};
+import { loadTui, tuiFlag, viewWanted } from '../cli/tui.js';
+import { benchHeader, benchLine } from '../tui/text.js';
+import type { BenchProgress, BenchRow } from '../tui/types.js';
 
 export default class Bench extends BaseCommand {
   static override description =
-    'Benchmark the devices: matmul (GFLOP/s) and a fused elementwise chain sin(x)*2+1 (GB/s).';
+    `Benchmark the devices, waiting for every result; medians over repetitions.\n\nSuites:\n${SUITES.map(
+      (s) => `  ${s.name.padEnd(12)}${s.about}; size: ${s.size}`,
+    ).join('\n')}`;
   static override examples = [
     '<%= config.bin %> bench',
-    '<%= config.bin %> bench matmul --sizes 256,512 --repeat 5',
-    '<%= config.bin %> bench --json',
+    '<%= config.bin %> bench matmul --sizes 256,512 --repeat 5 --device cpu,webgpu',
+    '<%= config.bin %> bench elementwise softmax --dtype f16',
+    '<%= config.bin %> bench --save before.json',
+    '<%= config.bin %> bench --compare before.json',
+    '<%= config.bin %> bench matmul --json',
   ];
+  static override enableJsonFlag = true;
   static override strict = false;
   static override args = {
-    suite: Args.string({ description: `Suites to run (${Object.keys(SUITES).join(', ')}); default all` }),
+    suite: Args.string({
+      description: `Suites to run (${SUITES.map((s) => s.name).join(', ')}); default all`,
+    }),
   };
   static override flags = {
-    device: Flags.string({ description: 'Devices: comma-separated, or all', default: 'all' }),
-    sizes: Flags.string({
-      description: 'Comma-separated sizes (matrix side for matmul, elements for elementwise)',
+    device: Flags.string({
+      description: 'Devices, comma-separated (cpu,webgpu,gpujs), or all',
+      default: 'all',
     }),
-    repeat: Flags.integer({ description: 'Timed repetitions per case (median reported)', default: 7 }),
-    json: Flags.boolean({ description: 'Machine-readable output', default: false }),
+    sizes: Flags.string({
+      description: 'Sizes for every suite, comma-separated (256,512 or 1M); see each suite',
+    }),
+    repeat: Flags.integer({
+      description: 'Timed repetitions per case (median reported)',
+      default: 7,
+      min: 1,
+    }),
+    dtype: Flags.string({ description: 'Dtypes, comma-separated: float32 (f32), float16 (f16)' }),
+    save: Flags.string({ description: 'Write the results with a description of the machine to this file' }),
+    compare: Flags.string({
+      description: 'Print speedups against a run saved with --save (or --json output)',
+    }),
+    tui: tuiFlag,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<BenchRow[]> {
     const { argv, flags } = await this.parse(Bench);
-    const names = (argv as string[]).length ? (argv as string[]) : Object.keys(SUITES);
-    for (const n of names)
-      if (!SUITES[n]) throw new UsageError(`unknown suite '${n}' (have: ${Object.keys(SUITES).join(', ')})`);
-    // Every available device: the GPU backends are discovered first (asynchronously).
-    if (flags.device === 'all' || /webgpu|gpujs/.test(flags.device)) await engine.initBackends();
-    const devs = flags.device === 'all' ? engine.devices().map(String) : flags.device.split(',');
-    for (const d of devs) engine.resolveDevice(d);
-    const results: Result[] = [];
-    for (const name of names) {
-      const suite = SUITES[name];
-      const sizes = flags.sizes ? flags.sizes.split(',').map(Number) : suite.sizes;
-      for (const device of devs) {
-        for (const size of sizes) {
-          const r = await suite.run(device, size, flags.repeat);
-          results.push(r);
-          if (!flags.json) {
-            process.stdout.write(
-              `${r.suite.padEnd(12)} ${r.device.padEnd(8)} ${String(r.size).padStart(9)}  ${r.medianMs.toFixed(3).padStart(10)} ms  ${r.rate.toFixed(2).padStart(8)} ${r.unit}\n`,
-            );
-          }
-        }
-      }
+    const named = argv as string[];
+    let suites = parseSuites(named);
+    const sizes = flags.sizes === undefined ? undefined : parseSizes(flags.sizes);
+    const dtypes = flags.dtype === undefined ? undefined : parseDtypes(flags.dtype);
+    const notes: string[] = [];
+    if (dtypes) suites = suitesForDtypes(suites, dtypes, named.length > 0, notes);
+    const baseline = flags.compare ? loadBaseline(flags.compare) : null;
+    const devices = await parseDevices(flags.device);
+    const plan = await planBench(suites, devices, { sizes, dtypes });
+    plan.notes.unshift(...notes);
+    if (plan.cases.length === 0)
+      throw new UsageError(`nothing to run: ${plan.notes.join('; ') || 'no cases'}`);
+
+    const json = this.jsonEnabled();
+    let update: (p: BenchProgress) => void = () => {};
+    let finish: (p: BenchProgress) => Promise<void> = async () => {};
+    if (viewWanted(process.stdout, { json, tui: flags.tui })) {
+      const view = (await loadTui()).mountBench(process.stdout, { ...emptyState(plan.cases.length), notes });
+      update = (p) => view.update(p);
+      finish = (p) => view.finish(p);
+    } else if (!json) {
+      let printed = 0;
+      process.stdout.write(`${benchHeader(baseline !== null)}\n`);
+      update = (p) => {
+        for (; printed < p.rows.length; printed++)
+          process.stdout.write(`${benchLine(p.rows[printed], p.compared)}\n`);
+      };
+      finish = async (p) => {
+        update(p);
+        for (const n of p.notes) process.stderr.write(`note: ${n}\n`);
+      };
     }
-    if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    let last: BenchProgress | null = null;
+    const { rows, failures } = await runBench(plan, flags.repeat, baseline, (p) => {
+      last = p;
+      update(p);
+    });
+    await finish(last!);
+    if (flags.save) {
+      await saveRun(flags.save, {
+        tjaxBench: 1,
+        date: new Date().toISOString(),
+        machine: machineInfo(this.config.root, this.config.version, devices),
+        repeat: flags.repeat,
+        results: rows,
+      });
+      process.stderr.write(`saved ${rows.length} results to ${flags.save}\n`);
+    }
+    if (failures.length) {
+      if (json) for (const f of failures) process.stderr.write(`failed: ${f}\n`);
+      process.exitCode = 1;
+    }
+    return rows;
   }
+}
+
+function emptyState(total: number): BenchProgress {
+  return {
+    rows: [],
+    current: null,
+    total,
+    done: 0,
+    elapsedMs: 0,
+    etaMs: null,
+    notes: [],
+    compared: false,
+    finished: false,
+  };
 }

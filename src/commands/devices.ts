@@ -13,6 +13,8 @@ interface Row {
   available: boolean;
   description: string;
   fix?: string;
+  /** The CPU device's matrix-product tier (native BLAS or portable) and why. */
+  gemm?: ReturnType<typeof engine.cpuGemmStatus>;
 }
 
 export default class Devices extends BaseCommand {
@@ -32,6 +34,8 @@ export default class Devices extends BaseCommand {
       available: true,
       description: d.description,
     }));
+    const cpuRow = rows.find((r) => r.platform === 'cpu');
+    if (cpuRow) cpuRow.gemm = engine.cpuGemmStatus();
     const have = new Set(rows.map((r) => r.platform));
     const webgpu = engine.backendStatus('webgpu');
     if (!webgpu.available) {
@@ -74,6 +78,7 @@ export default class Devices extends BaseCommand {
     for (const r of rows) {
       const mark = r.platform === def ? ' (default)' : '';
       process.stdout.write(`${r.device.padEnd(10)} ${r.kind.padEnd(4)} ${r.description}${mark}\n`);
+      if (r.gemm) process.stdout.write(`${''.padEnd(16)}matmul: ${r.gemm.summary}\n`);
       if (r.fix) process.stdout.write(`${''.padEnd(16)}fix: ${r.fix}\n`);
     }
   }

@@ -7,6 +7,7 @@ import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
 import { UsageError } from '../cli/errors.js';
 import { loadInputs, positional } from '../cli/inputs.js';
+import { programFlags } from '../cli/program-flags.js';
 import * as engine from '../engine/index.js';
 
 export default class JitInspect extends BaseCommand {
@@ -24,6 +25,7 @@ export default class JitInspect extends BaseCommand {
   };
 
   static override flags = {
+    ...programFlags,
     arg: Flags.string({
       char: 'a',
       description: 'An input: name=SOURCE or name=SHAPE (e.g. f32[8,3])',

@@ -1,22 +1,28 @@
 /**
  * @file `tjax run EXPR|FILE`: evaluate an expression or module on inputs, jitted by default.
+ * A module's `progress()` reports are drawn live on stderr (src/cli/progress.ts); `--profile`
+ * reports kernels, transfers and compile time (src/cli/profile.ts).
  */
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
 import { checkOutputFlags, jitProgram, loadInputs, positional } from '../cli/inputs.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../cli/output.js';
-import * as engine from '../engine/index.js';
+import { Profile } from '../cli/profile.js';
+import { programFlags } from '../cli/program-flags.js';
+import { ProgressReporter } from '../cli/progress.js';
+import { tuiFlag } from '../cli/tui.js';
 
 export default class Run extends BaseCommand {
   static override description =
-    'Evaluate an array expression or a JS/TS module on inputs (jitted by default).';
+    'Evaluate an array expression (jitted) or run a JS/TS module program (eagerly, as a JAX program runs) on inputs.';
 
   static override examples = [
     `<%= config.bin %> run 'sum(sin(x)**2)' --arg x='[1,2,3]'`,
     `<%= config.bin %> run 'x.T @ x' --arg x=data.npy --out gram.npy`,
     `cat x.npy | <%= config.bin %> run 'mean(x, axis=0)' --arg x=- --format json`,
     `<%= config.bin %> run model.ts --arg w=w.npz --arg x=x.csv`,
+    `<%= config.bin %> run train.ts --set steps=200 --set out=runs/a --seed 0`,
   ];
 
   static override args = {
@@ -27,6 +33,7 @@ export default class Run extends BaseCommand {
   };
 
   static override flags = {
+    ...programFlags,
     arg: Flags.string({
       char: 'a',
       description:
@@ -40,13 +47,17 @@ export default class Run extends BaseCommand {
     format: Flags.string({ char: 'f', description: 'Output format', options: OUTPUT_FORMATS }),
     device: Flags.string({ description: 'Default device (cpu, webgpu, gpujs; see tjax devices)' }),
     jit: Flags.boolean({
-      description: 'Compile the whole program (--no-jit runs op by op)',
-      default: true,
+      description:
+        'Compile the whole program as one function. Default: on for expressions (--no-jit runs them op by op), off for modules, which run eagerly as a JAX program does and call jit themselves',
       allowNo: true,
     }),
     'empty-as-nan': Flags.boolean({ description: 'CSV: read empty cells as NaN', default: false }),
     x64: Flags.boolean({ description: 'Enable 64-bit dtypes (float64, int64)', default: false }),
-    profile: Flags.boolean({ description: 'Print per-kernel device and timings to stderr', default: false }),
+    profile: Flags.boolean({
+      description: 'Show where each kernel ran and its time, transfers, compile vs run time (on stderr)',
+      default: false,
+    }),
+    tui: tuiFlag,
     delimiter: Flags.string({ description: 'CSV delimiter (default: sniffed)' }),
     json: Flags.boolean({ description: 'Write the result as JSON', default: false }),
   };
@@ -56,33 +67,20 @@ export default class Run extends BaseCommand {
     checkOutputFlags(flags);
     const loaded = await loadInputs(args.program, flags);
     const f = positional(loaded);
-    if (flags.profile) engine.cpuProfile.enabled = true;
-    const t0 = performance.now();
+    const profile = flags.profile ? new Profile(args.program) : null;
+    // Only a module can call progress(); an expression never does.
+    const progress = loaded.program.kind === 'module' ? new ProgressReporter(flags) : null;
     let result: unknown;
-    let compiled: engine.Compiled | null = null;
-    if (flags.jit) {
-      const jf = jitProgram(f);
-      result = jf.call(...loaded.values);
-      // The same cache entry as the call: its executable holds the timings of the run.
-      if (flags.profile) compiled = jf.lower(...loaded.values).compile();
-    } else {
-      result = f(...loaded.values);
+    try {
+      result =
+        (flags.jit ?? loaded.program.kind === 'expression')
+          ? jitProgram(f).call(...loaded.values)
+          : await f(...loaded.values);
+    } finally {
+      await progress?.finish();
     }
     const format = (flags.json ? 'json' : flags.format) as OutputFormat | undefined;
     await writeResult(result, { out: flags.out, format });
-    if (flags.profile) {
-      const total = performance.now() - t0;
-      const lines = [`profile: ${args.program}`];
-      if (compiled) {
-        lines.push(
-          `  compiled ${compiled.kernelCount} kernel(s) in ${compiled.compileMs.toFixed(2)} ms, temporaries ${compiled.tempBytes} bytes`,
-        );
-        for (const t of compiled.executable.compiled.lastTimings ?? []) {
-          lines.push(`  ${compiled.executable.device}  ${t.kernel.padEnd(16)} ${t.ms.toFixed(3)} ms`);
-        }
-      }
-      lines.push(`  total ${total.toFixed(2)} ms`);
-      process.stderr.write(`${lines.join('\n')}\n`);
-    }
+    await profile?.report(flags);
   }
 }

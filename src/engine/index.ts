@@ -9,7 +9,7 @@ import * as numpy from './numpy/index.js';
 import * as tree from './tree/index.js';
 
 export { Device } from './backends/backend.js';
-export { cpuProfile } from './backends/cpu/backend.js';
+export { cpuGemmStatus } from './backends/cpu/gemm.js';
 export { backendStatus, defaultBackend, devices, initBackends, resolveDevice } from './backends/registry.js';
 export { compileStats } from './compile/index.js';
 export { ArrayImpl as Array } from './core/array.js';
@@ -28,10 +28,25 @@ export { primitives } from './core/primitive.js';
 export type { Value } from './core/trace.js';
 export { Tracer } from './core/trace.js';
 export { devicePut } from './device-put.js';
+export type {
+  CompileEvent,
+  EngineEvent,
+  KernelEvent,
+  KernelKind,
+  LaunchEvent,
+  Observer,
+  ProgressEvent,
+  TraceEvent,
+  TransferEvent,
+} from './events.js';
+export { observe } from './events.js';
+export * as io from './io/index.js';
 export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
 export * as linen from './linen/index.js';
 export * as nn from './nn/index.js';
 export * as optax from './optax/index.js';
+export type { ProgressOptions } from './progress.js';
+export { progress } from './progress.js';
 export * as random from './random/index.js';
 export * as scipy from './scipy/index.js';
 export * from './transforms/api.js';

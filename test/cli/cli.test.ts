@@ -103,11 +103,67 @@ describe('tjax run', () => {
     expect(JSON.parse(k.stdout)).toEqual([2, 4, 6]);
   });
 
-  it('prints a profile with --profile', () => {
-    const r = tjax(['run', 'sin(x) * 2 + 1', '--arg', 'x=[1,2,3]', '--profile']);
+  it('prints a profile with --profile: kernels, transfers, compile against run time', () => {
+    const r = tjax(['run', 'sin(x) * 2 + 1', '--arg', 'x=[1.0,2,3]', '--profile']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/compiled 1 kernel\(s\)/);
-    expect(r.stderr).toMatch(/cpu:0\s+map_0/);
+    expect(r.stdout).toBe('2.682942\n2.818595\n1.28224\n');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('profile: sin(x) * 2 + 1');
+    expect(lines[1]).toMatch(/^device +kind +kernel +calls +time +in +out +share$/);
+    // The jitted program is one fused kernel (the CLI's own small eager ops are listed too).
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^cpu:0 +fused map +jit\(sin, mul, add\) map_0 +1 +\S+ (µs|ms) +12 B +12 B +\d+\.\d%$/,
+      ),
+    );
+    expect(lines.at(-2)).toBe('transfers: none');
+    expect(lines.at(-1)).toMatch(
+      /^trace \S+ (µs|ms), compile \S+ (µs|ms) \(\d+ programs?\), kernels \S+ (µs|ms), total \S+ (µs|ms)$/,
+    );
+    expect(r.stderr).not.toContain('\u001b');
+  });
+
+  it('--profile --json writes the profile as one JSON document on stderr', () => {
+    const r = tjax(['grad', 'sum(sin(x) @ x)', '--arg', 'x=[1.0,2]', '--profile', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(2);
+    const p = JSON.parse(r.stderr);
+    expect(p.title).toBe('sum(sin(x) @ x)');
+    expect(p.programsCompiled).toBeGreaterThan(0);
+    expect(p.kernels.length).toBeGreaterThan(0);
+    for (const k of p.kernels)
+      expect(k).toMatchObject({ device: 'cpu:0', calls: 1, kind: expect.any(String) });
+    expect(p.kernelMs).toBeCloseTo(
+      p.kernels.reduce((t: number, k: { ms: number }) => t + k.ms, 0),
+      9,
+    );
+  });
+
+  it("writes a module's progress reports as JSON lines on stderr, and to a metrics file", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tjax-progress-'));
+    const file = join(dir, 'metrics.jsonl');
+    const r = tjax([
+      'run',
+      'fixtures/examples/progress.mjs',
+      '--no-jit',
+      '--arg',
+      'steps=3',
+      '--arg',
+      `metrics="${file}"`,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(4);
+    const reports = r.stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(reports.map((x) => [x.step, x.total])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(reports[2].loss).toBeLessThan(reports[0].loss);
+    expect(readFileSync(file, 'utf8')).toBe(r.stderr);
   });
 });
 

@@ -84,8 +84,9 @@ d('tjax --device webgpu', () => {
     const r = tjax(['run', 'sum(sin(x) * 2)', '--arg', 'x=[1,2,3,4]', '--device', 'webgpu', '--profile']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/profile: sum\(sin\(x\) \* 2\)/);
-    expect(r.stderr).toMatch(/compiled 1 kernel\(s\)/);
-    expect(r.stderr).toMatch(/webgpu:0 {2}reduce_0 +\d+\.\d{3} ms/);
+    expect(r.stderr).toMatch(/^webgpu:0 +reduce +jit\(.* reduce_0 +1 +\S+ (µs|ms) +16 B +4 B /m);
+    expect(r.stderr).toMatch(/^ {2}host -> webgpu:0 +\d+ x +\d+ B /m);
+    expect(r.stderr).toMatch(/^ {2}webgpu:0 -> host +1 x +4 B /m);
   });
 
   it('bench covers every available device by default', () => {

@@ -6,6 +6,7 @@
  * jaxprs; error texts. Gradients are also checked against central finite differences (float64).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { setCpuBlas } from '../../src/engine/backends/cpu/blas.js';
 import type { Value } from '../../src/engine/index.js';
 import {
   grad,
@@ -348,9 +349,11 @@ describe('errors', () => {
 });
 
 describe('lowering paths', () => {
+  const libMinWork = dotConfig.libMinWork;
   afterEach(() => {
     convConfig.im2colMinWork = 1 << 20;
-    dotConfig.libMinWork = 32768;
+    dotConfig.libMinWork = libMinWork;
+    setCpuBlas(null);
   });
   const floatCases = fixture.values.filter(
     (c) =>
@@ -358,7 +361,8 @@ describe('lowering paths', () => {
       c.args.every((a) => a.dtype === 'float32') &&
       !c.opts.preferred_element_type,
   );
-  it('im2col + the matmul library kernel agrees bit for bit with the reduce kernel', async () => {
+  it('im2col + the matmul library kernel agrees bit for bit with the reduce kernel (portable GEMM tier)', async () => {
+    setCpuBlas(false);
     expect(floatCases.length).toBeGreaterThan(30);
     for (const c of floatCases) {
       const xs = c.args.map((a) => fromEnc(a.value));

@@ -20,8 +20,8 @@ export interface CompiledProgram {
   readonly tempBytes: number;
   /** Kernels that run as WebAssembly SIMD (the CPU backend). */
   readonly simdKernels?: number;
-  /** Per-kernel timings of the last run, when profiling is on. */
-  lastTimings?: { kernel: string; ms: number }[];
+  /** What it computes (`sin`, `jit(sin, mul)`), for error messages and profiles. */
+  readonly label?: string;
 }
 
 export interface Backend {

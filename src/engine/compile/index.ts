@@ -10,6 +10,7 @@ import { ArrayImpl, scalarOf } from '../core/array.js';
 import { ShapedArray } from '../core/aval.js';
 import type { Params, Primitive } from '../core/primitive.js';
 import { type ConcreteArray, evalHooks, type Value } from '../core/trace.js';
+import { emit, observing } from '../events.js';
 import { type ClosedJaxpr, Jaxpr, JaxprEqn, Var } from '../ir/jaxpr.js';
 import { lowerProgram } from './lower.js';
 import { optimize } from './plan.js';
@@ -48,11 +49,17 @@ export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable
   }
   let exe = m.get(device);
   if (!exe) {
+    const t0 = performance.now();
     const program = optimize(lowerProgram(jaxpr, reader, device.backend.optionalLibs));
-    const compiled = device.backend.compile(program, opLabel(jaxpr));
+    const label = opLabel(jaxpr);
+    const compiled = device.backend.compile(program, label);
     compileStats.compiles++;
     exe = { jaxpr, device, compiled, key };
     m.set(device, exe);
+    if (observing.any) {
+      const ms = performance.now() - t0;
+      emit({ type: 'compile', device: String(device), program: label, kernels: program.kernels.length, ms });
+    }
   }
   return exe;
 }
@@ -99,6 +106,15 @@ export function execute(
   const device = exe.device;
   const committed = args.some((a) => a.committed);
   const inputs = [...args, ...consts].map((a) => (a.device === device ? a : transfer(a, device)).buffer);
+  if (observing.any) {
+    const c = exe.compiled;
+    emit({
+      type: 'launch',
+      device: String(device),
+      program: c.label ?? '',
+      kernels: c.program.kernels.length,
+    });
+  }
   const outs = device.backend.execute(exe.compiled, inputs);
   const avals = exe.jaxpr.outAvals;
   return outs.map((b, i) => new ArrayImpl(avals[i], b, device, committed));

@@ -395,6 +395,11 @@ export interface ReduceKernel {
   body: SExpr;
   /** Expression of `acc` (and loads indexed by i0..) giving the stored value; default: acc. */
   epilogue: SExpr | null;
+  /**
+   * A float `add` rounds its accumulator to the body's dtype after every step, as XLA:CPU
+   * accumulates a float32 dot; otherwise it is carried in float64 and rounded once (sum, mean).
+   */
+  roundEach?: boolean;
 }
 
 /** Index of the max/min of body over one reduced dimension r0 (first occurrence; NaN wins). */

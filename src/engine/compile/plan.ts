@@ -94,6 +94,12 @@ export function planBuffers(p: KernelProgram): number {
   return slots;
 }
 
+/** Plan temporaries again after a pass moved or dropped kernels (slots of unwritten temps go). */
+export function replanBuffers(p: KernelProgram): number {
+  for (const b of p.buffers) if (b.role === 'temp') b.slot = undefined;
+  return planBuffers(p);
+}
+
 /** Bytes of temporary memory the plan needs (one buffer per slot). */
 export function tempBytes(p: KernelProgram): number {
   const bySlot = new Map<number, number>();

@@ -20,8 +20,8 @@
  * Float convolutions with enough work are lowered as im2col + dot_general instead (the matmul
  * library kernel today, about 3x the reduce kernel on the CPU): the patch matrix is a lazy value
  * that dot_general's lowering writes and multiplies. Its contraction order is the reduce
- * kernel's, so both forms give the same bits; a faster GEMM behind dot_general (issue 11) is a
- * faster convolution with no change here.
+ * kernel's, and both accumulate float32 in float32, so on the portable GEMM tier both forms give
+ * the same bits; on the native BLAS tier (backends/cpu/gemm.ts) the GEMM rounds in its own order.
  *
  * A backend that lists the `conv` library kernel in its `optionalLibs` (WebGPU,
  * backends/webgpu/lib-conv.ts) gets float32 1-d and 2-d convolutions as that kernel instead:
@@ -214,6 +214,8 @@ function lowerReduce(ctx: LowerCtx, lhsIn: Lazy, rhsIn: Lazy, g: ConvGeometry, o
     op: dt.isBool ? 'or' : 'add',
     body: product(x, rhs.at([o, ...redVars]), dt),
     epilogue: null,
+    // float32 accumulates in float32, as XLA:CPU does and as dot_general's kernels do.
+    roundEach: dt === float32,
   });
   return ctx.fromBuffer(buf, out);
 }

@@ -5,17 +5,20 @@
  * `((lhs_contracting, rhs_contracting), (lhs_batch, rhs_batch))`, `precision` is None or a pair
  * of `Precision.X`, `preferred_element_type` is None or a dtype, `out_sharding` is never printed.
  *
- * Lowering has two paths that give bit-identical results:
+ * Lowering has two paths:
  * - the reference path, one `reduce` kernel over the contracting dimensions whose body is the
- *   product of the (fused) operands, converted to the result dtype first;
- * - for large float32/float64 matmuls, the `matmul` library kernel (backends/cpu/lib-matmul.ts)
- *   on materialized operands, addressed by strides. It multiplies in the result dtype (float32
- *   products rounded, as the reduce body does), accumulates in float64 in the same k order as the
- *   reduce kernel and rounds once at the end, as the reduce kernel does.
+ *   product of the (fused) operands, converted to the result dtype first; a float32 sum is
+ *   rounded to float32 after every add (`roundEach`), as XLA:CPU accumulates a float32 dot;
+ * - for large float32/float64 products, the `matmul` library kernel on operands addressed by
+ *   strides, which the CPU device runs as a GEMM (backends/cpu/gemm.ts): the machine's BLAS on
+ *   the native tier, else the WebAssembly SIMD GEMM (float32 accumulated in float32, with fused
+ *   multiply-adds where the engine has them), or with SIMD off a JavaScript kernel that computes
+ *   the reduce path's bits exactly.
  */
 
 import { bin, cast, loopVars, type SExpr } from '../compile/kir.js';
 import { Lazy, type LowerCtx, type LowerRule } from '../compile/lower.js';
+import { affine } from '../compile/matmul-layout.js';
 import { ShapedArray } from '../core/aval.js';
 import { type DType, float32, float64, toDType } from '../core/dtype.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
@@ -30,8 +33,12 @@ export type DotDimensionNumbers = readonly [
 
 /** Tuning knobs of the lowering (tests lower the threshold to exercise the library kernel). */
 export const dotConfig = {
-  /** Use the matmul library kernel when batch*m*n*k is at least this (float32/float64 only). */
-  libMinWork: 32768,
+  /**
+   * Use the matmul library kernel when batch*m*n*k is at least this (float32/float64 only). Below
+   * it the fused reduce kernel costs less than materializing the operands; from about 16x16x16 up
+   * a GEMM call (native or portable) is faster on the CPU (measured with jitted square products).
+   */
+  libMinWork: 4096,
 };
 
 function dimsOf(p: Params): { lc: number[]; rc: number[]; lb: number[]; rb: number[] } {
@@ -197,6 +204,7 @@ function lowerReduce(ctx: LowerCtx, lhs: Lazy, rhs: Lazy, p: Params, out: Shaped
     op: dt.isBool ? 'or' : 'add',
     body: product(lhs.at(li(outVars, redVars)), rhs.at(ri(outVars, redVars)), dt),
     epilogue: null,
+    roundEach: dt === float32,
   });
   return ctx.fromBuffer(buf, out);
 }
@@ -215,15 +223,31 @@ function groupStride(shape: readonly number[], strides: readonly number[], dims:
 }
 
 /**
+ * The buffer and per-dimension strides a value reads when it is one (a buffer, or a transpose,
+ * broadcast or reshape of one that stays affine), else null. Probed with the output loop
+ * variables, as `materialize` would read it, so the first lowering pass records no extra use.
+ */
+function stridedView(x: Lazy): { buf: number; strides: number[] } | null {
+  if (x.buf !== null) return { buf: x.buf, strides: stridesOf(x.aval.shape) };
+  const rank = x.aval.ndim;
+  const e = x.at(loopVars('i', rank));
+  if (e.k !== 'load' || e.dt !== x.aval.dtype) return null;
+  const lin = affine(e.idx, rank);
+  // Offsets and negative strides (slices, rev) are copied: the library kernels take neither.
+  if (lin?.c !== 0 || lin.coef.some((s) => s < 0)) return null;
+  return { buf: e.buf, strides: lin.coef };
+}
+
+/**
  * An operand laid out so that each of its three dimension groups is one strided index: the
- * buffer itself when it already is, else a copy written in group order (the copy is a map
- * kernel, so a fused producer costs nothing extra).
+ * buffer it reads when it is one (transposes included), else a copy written in group order (the
+ * copy is a map kernel, so a fused producer costs nothing extra).
  */
 function groupedOperand(ctx: LowerCtx, x: Lazy, groups: number[][]): { buf: number; strides: number[] } {
-  if (x.buf !== null) {
-    const st = stridesOf(x.aval.shape);
-    const gs = groups.map((g) => groupStride(x.aval.shape, st, g));
-    if (gs.every((s) => s !== null)) return { buf: x.buf, strides: gs as number[] };
+  const view = stridedView(x);
+  if (view) {
+    const gs = groups.map((g) => groupStride(x.aval.shape, view.strides, g));
+    if (gs.every((s) => s !== null)) return { buf: view.buf, strides: gs as number[] };
   }
   const perm = groups.flat();
   const shape = perm.map((d) => x.aval.shape[d]);

@@ -15,6 +15,7 @@ import { config } from '../core/config.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { bind, isTracer, type Value } from '../core/trace.js';
+import { emit, observing } from '../events.js';
 import { ClosedJaxpr, Jaxpr } from '../ir/jaxpr.js';
 import { traceToJaxpr } from './staging.js';
 
@@ -185,6 +186,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     let entry = cache.get(key);
     if (!entry) {
       traceCount++;
+      const t0 = performance.now();
       let outTree: TreeDef | undefined;
       const closed = traceToJaxpr((...tracers) => {
         const out = f(...rebuild(tracers));
@@ -194,6 +196,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       }, avals);
       const { jaxpr, consts } = convertConstvars(closed);
       entry = { jaxpr, consts, outTree: outTree! };
+      if (observing.any) emit({ type: 'trace', name, ms: performance.now() - t0 });
       // Constants that are tracers of an enclosing transformation are only valid for this call.
       if (!consts.some(isTracer)) cache.set(key, entry);
     }

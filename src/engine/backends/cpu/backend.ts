@@ -6,9 +6,12 @@
  * threads when their buffers are shared (threads.ts); large buffers are allocated shared.
  */
 import os from 'node:os';
-import type { Kernel, KernelProgram, MapKernel } from '../../compile/kir.js';
-import { tempBytes } from '../../compile/plan.js';
+import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
+import type { KernelProgram, MapKernel } from '../../compile/kir.js';
+import { foldMatmulTransposes } from '../../compile/matmul-layout.js';
+import { replanBuffers, tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
+import { observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
 import { renderKernel } from './codegen.js';
 import { controlStep } from './control.js';
@@ -33,13 +36,6 @@ interface CpuProgram extends CompiledProgram {
   temps: (TypedArray | undefined)[];
 }
 
-/** Profiling switch for `--profile`: per-kernel timings are recorded when on. */
-export const cpuProfile = { enabled: false };
-
-function kernelName(k: Kernel, i: number): string {
-  return k.kind === 'lib' ? `${k.op}_${i}` : `${k.kind}_${i}`;
-}
-
 /** The SIMD form of a map kernel, compiled, or null (none, off, or no WebAssembly here). */
 function simdKernel(
   k: MapKernel,
@@ -60,6 +56,12 @@ function simdKernel(
     return null;
   }
 }
+
+/**
+ * Set while a timed program runs: control-flow bodies run through `execute` too (also under gpu.js's
+ * CPU fallback), and only the outer program's kernels are timed.
+ */
+let timedDepth = 0;
 
 export class CpuBackend implements Backend {
   readonly platform = 'cpu';
@@ -93,8 +95,10 @@ export class CpuBackend implements Backend {
 
   async synchronize(): Promise<void> {}
 
-  compile(program: KernelProgram): CpuProgram {
+  compile(program: KernelProgram, label?: string): CpuProgram {
     const t0 = performance.now();
+    // Products write transposed results themselves; the moved writes need a new buffer plan.
+    if (foldMatmulTransposes(program)) replanBuffers(program);
     const dtypeOf = (b: number): DType => program.buffers[b].dtype;
     const steps: Step[] = program.kernels.map((k, i) => {
       const name = kernelName(k, i);
@@ -175,6 +179,7 @@ export class CpuBackend implements Backend {
     const compileMs = performance.now() - t0;
     return {
       program,
+      label,
       steps,
       simdKernels: steps.filter((s) => s.simd).length,
       temps: [],
@@ -202,14 +207,17 @@ export class CpuBackend implements Backend {
         bufs[info.id] = t;
       }
     }
-    if (cpuProfile.enabled) {
-      const timings: { kernel: string; ms: number }[] = [];
-      for (const s of p.steps) {
-        const t0 = performance.now();
-        s.run(bufs);
-        timings.push({ kernel: s.name, ms: performance.now() - t0 });
+    if (observing.kernelTimes && timedDepth === 0) {
+      timedDepth++;
+      try {
+        p.steps.forEach((s, i) => {
+          const t0 = performance.now();
+          s.run(bufs);
+          kernelTimed(this.devices[0], p, i, performance.now() - t0);
+        });
+      } finally {
+        timedDepth--;
       }
-      p.lastTimings = timings;
     } else {
       for (const s of p.steps) s.run(bufs);
     }

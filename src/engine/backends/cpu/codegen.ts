@@ -591,7 +591,8 @@ function renderReduce(k: ReduceKernel, accDt: DType, outDt: DType): string[] {
     ...rvars.map((v, i) => ({ v, extent: k.redShape[i] })),
   ];
   const init = REDUCE_INIT[k.op](accDt);
-  const inner = [`acc = ${combine(k.op, accDt, 'acc', body)};`];
+  const step = combine(k.op, accDt, 'acc', body);
+  const inner = [`acc = ${k.roundEach && accDt.isFloat ? wrap(accDt, step) : step};`];
   if (nOut === 0 && rvars.length > 0) {
     // A full reduction runs its outermost reduced loop in consecutive ranges, in order (its
     // rounding depends on the order): each call continues from the accumulator `acc0` the last

@@ -4,6 +4,7 @@
  * within an ulp or so of the correctly rounded value.
  */
 
+import { gemmUnits } from './gemm-units.js';
 import { betainc, igamma, igammac, igammaGradA, randomGammaGrad } from './incomplete.js';
 
 const f32 = new Float32Array(1);
@@ -528,6 +529,7 @@ export function simdMemory(pages: number): WasmMemory {
 }
 
 export const runtime = {
+  gemmUnits,
   h2f,
   f2h,
   f16r,

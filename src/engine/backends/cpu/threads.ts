@@ -259,3 +259,16 @@ export function runLarge(k: RangedKernel, bufs: TypedArray[], rt: Runtime): void
   const chunk = chunkSize(k.extent, k.inner, 1);
   for (let lo = 0; lo < k.extent; lo += chunk) runRange(k, args, rt, lo, Math.min(k.extent, lo + chunk));
 }
+
+/**
+ * Runs `k` over `[0, k.extent)` on this thread and the pool, with arguments the workers receive
+ * as they are (arrays on SharedArrayBuffers, shared WebAssembly memories, WebAssembly modules):
+ * nothing is copied. False when threads are off or no pool can run; the caller then runs it.
+ */
+export function runShared(k: RangedKernel, args: readonly unknown[], rt: Runtime): boolean {
+  const threads = cpuThreads();
+  const p = threads > 1 ? poolOf(threads - 1) : null;
+  if (!p) return false;
+  p.run(k, args as TypedArray[], rt);
+  return true;
+}

@@ -12,11 +12,13 @@
  * bool results are exact by render.ts's checks).
  */
 import os from 'node:os';
+import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
 import { type Kernel, type KernelProgram, kernelOutputs } from '../../compile/kir.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type TypedArray, typedArrayFor } from '../../core/dtype.js';
+import { observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
-import { CpuBackend, cpuProfile } from '../cpu/backend.js';
+import { CpuBackend } from '../cpu/backend.js';
 import { cannotRender, renderGpuJs } from './render.js';
 
 /** The parts of gpu.js's API the backend uses. */
@@ -53,10 +55,6 @@ interface GpuJsProgram extends CompiledProgram {
 
 /** Infinity, -Infinity, NaN: GLSL has no literals for them (render.ts reads them as sp[k]). */
 const SPECIALS = new Float32Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]);
-
-function kernelName(k: Kernel, i: number): string {
-  return k.kind === 'lib' ? `${k.op}_${i}` : `${k.kind}_${i}`;
-}
 
 interface CpuStepsProgram extends CompiledProgram {
   steps: { run(bufs: Bufs): void; source: string }[];
@@ -115,6 +113,7 @@ export class GpuJsBackend implements Backend {
     });
     return {
       program,
+      label,
       steps,
       temps: [],
       placement,
@@ -191,15 +190,15 @@ export class GpuJsBackend implements Backend {
       }
     }
     const f32 = new Map<number, Float32Array>();
-    const timings: { kernel: string; ms: number }[] = [];
-    for (const s of p.steps) {
-      const t0 = cpuProfile.enabled ? performance.now() : 0;
+    const timed = observing.kernelTimes;
+    p.steps.forEach((s, i) => {
+      const t0 = timed ? performance.now() : 0;
       s.run(bufs, f32);
       if (s.device === 'gpujs') this.stats.gpujsKernels++;
       else this.stats.cpuKernels++;
-      if (cpuProfile.enabled) timings.push({ kernel: `${s.name}@${s.device}`, ms: performance.now() - t0 });
-    }
-    if (cpuProfile.enabled) p.lastTimings = timings;
+      // A kernel gpu.js cannot render runs on the CPU, and the profile says so.
+      if (timed) kernelTimed(s.device === 'gpujs' ? this.devices[0] : 'cpu:0', p, i, performance.now() - t0);
+    });
     return prog.outputs.map((b) => bufs[b]);
   }
 }

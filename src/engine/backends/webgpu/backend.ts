@@ -18,11 +18,12 @@
  * than 32 bits (bool, int8/16, uint8/16, float16) are widened to 32-bit words on the device.
  */
 
-import type { BufferInfo, Kernel, KernelProgram } from '../../compile/kir.js';
+import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
+import type { BufferInfo, KernelProgram } from '../../compile/kir.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
+import { emit, observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
-import { cpuProfile } from '../cpu/backend.js';
 import { f2h, h2f } from '../cpu/runtime.js';
 import type { GpuContext } from './adapter.js';
 import { controlStep } from './control.js';
@@ -160,6 +161,8 @@ class Pool {
 
 export interface Step {
   name: string;
+  /** The index of the kernel of the program it belongs to (a kernel may take several steps). */
+  kernel?: number;
   /** Shader source (or a comment for copies), for `jit-inspect --stage lowered`. */
   source: string;
   /** Device work, encoded into the session's current command encoder. */
@@ -252,10 +255,6 @@ export class Session {
   }
 }
 
-function kernelName(k: Kernel, i: number): string {
-  return k.kind === 'lib' ? `${k.op}_${i}` : `${k.kind}_${i}`;
-}
-
 function firstError(ps: (Promise<string | null> | null)[]): Promise<string | null> | null {
   const live = ps.filter((p): p is Promise<string | null> => p !== null);
   if (live.length === 0) return null;
@@ -341,8 +340,11 @@ export class WebGpuBackend implements Backend {
     const mem = this.storage.acquire(b.bytes);
     this.stats.uploads++;
     if (b.size > 0) {
+      const t0 = performance.now();
       const words = toWords(b.host, b.dtype);
       this.device.queue.writeBuffer(mem.buf, 0, words.buffer, words.byteOffset, 4 * b.size);
+      // Dawn copies the data into its staging memory here; the copy to the device is queued.
+      if (observing.any) this.transferred('to-device', 4 * b.size, t0);
     }
     this.track(b, mem);
     return mem;
@@ -383,6 +385,7 @@ export class WebGpuBackend implements Backend {
     if (!mem) throw new Error('Array has been deleted.');
     const bytes = 4 * size;
     if (size === 0) return typedArrayFor(dtype, 0);
+    const t0 = performance.now();
     this.stats.readbacks++;
     const st = this.staging.acquire(bytes);
     const enc = this.device.createCommandEncoder();
@@ -399,7 +402,13 @@ export class WebGpuBackend implements Backend {
     this.staging.release(st);
     const host = fromWords(words, dtype, size);
     b.host = host;
+    // The time includes waiting for the work that computes the buffer.
+    if (observing.any) this.transferred('to-host', bytes, t0);
     return host;
+  }
+
+  private transferred(direction: 'to-device' | 'to-host', bytes: number, t0: number): void {
+    emit({ type: 'transfer', direction, device: String(this.devices[0]), bytes, ms: performance.now() - t0 });
   }
 
   async synchronize(): Promise<void> {
@@ -421,6 +430,10 @@ export class WebGpuBackend implements Backend {
     let async = false;
     program.kernels.forEach((k, i) => {
       const name = kernelName(k, i);
+      const first = steps.length;
+      const tag = () => {
+        for (let j = first; j < steps.length; j++) steps[j].kernel = i;
+      };
       let rendered: { passes: (Pass | LibPass | CopyPass)[]; scratch: Record<string, number> };
       switch (k.kind) {
         case 'map':
@@ -446,6 +459,7 @@ export class WebGpuBackend implements Backend {
           for (const n of step.nested) nestedErrors.push(n.compileError);
           async ||= step.async;
           steps.push(step);
+          tag();
           return;
         }
       }
@@ -455,6 +469,7 @@ export class WebGpuBackend implements Backend {
       const local = (s: string) => `${name}.${s}`;
       for (const [s, bytes] of Object.entries(rendered.scratch)) scratchBytes[local(s)] = bytes;
       for (const pass of rendered.passes) steps.push(this.makeStep(pass, local));
+      tag();
     });
     const own = dev.popErrorScope().then((e) => (e ? e.message : null));
     const compileError = firstError([own, ...nestedErrors])!;
@@ -585,25 +600,23 @@ export class WebGpuBackend implements Backend {
     })();
   }
 
-  /** `--profile`: each kernel in its own submission, timed to its completion. */
+  /** Kernel times for a profile: each kernel in its own submission, timed to its completion. */
   private async runTimed(s: Session, p: WebGpuProgram, bufs: WgBuffer[]): Promise<void> {
     const scratch = this.scratchOf(p);
-    const timings: { kernel: string; ms: number }[] = [];
     let i = 0;
     while (i < p.steps.length) {
-      const name = p.steps[i].name;
+      const kernel = p.steps[i].kernel!;
       const t0 = performance.now();
       // A kernel of several passes (two-pass reductions, sort steps) is timed as one.
-      for (; i < p.steps.length && p.steps[i].name === name; i++) {
+      for (; i < p.steps.length && p.steps[i].kernel === kernel; i++) {
         const st = p.steps[i];
         if (st.encode) st.encode(s.encoder(), bufs, scratch);
         else await st.run!(s, bufs);
       }
       s.submit();
       await this.device.queue.onSubmittedWorkDone();
-      timings.push({ kernel: name, ms: performance.now() - t0 });
+      kernelTimed(this.devices[0], p, kernel, performance.now() - t0);
     }
-    p.lastTimings = timings;
   }
 
   execute(exe: CompiledProgram, inputs: unknown[]): WgBuffer[] {
@@ -627,7 +640,7 @@ export class WebGpuBackend implements Backend {
       return bufs;
     };
     let own: Promise<string | null>;
-    if (!p.async && !this.chain && !cpuProfile.enabled) {
+    if (!p.async && !this.chain && !observing.kernelTimes) {
       const s = new Session(this, this.device, label);
       try {
         this.runProgram(s, p, bind(s));
@@ -643,7 +656,7 @@ export class WebGpuBackend implements Backend {
         try {
           this.checkAlive();
           const bufs = bind(s);
-          if (cpuProfile.enabled) await this.runTimed(s, p, bufs);
+          if (observing.kernelTimes) await this.runTimed(s, p, bufs);
           else await this.runProgram(s, p, bufs);
           s.submit();
         } catch (e) {

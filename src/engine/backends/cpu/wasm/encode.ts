@@ -97,7 +97,7 @@ export const SIMD = {
   f32x4ConvertI32x4U: 0xfb,
 } as const;
 
-function uleb(out: number[], v: number): void {
+export function uleb(out: number[], v: number): void {
   do {
     let b = v & 0x7f;
     v >>>= 7;
@@ -238,13 +238,13 @@ export class FuncWriter {
   }
 }
 
-function section(out: number[], id: number, content: number[]): void {
+export function section(out: number[], id: number, content: number[]): void {
   out.push(id);
   uleb(out, content.length);
   out.push(...content);
 }
 
-function name(out: number[], s: string): void {
+export function name(out: number[], s: string): void {
   uleb(out, s.length);
   for (const c of s) out.push(c.charCodeAt(0));
 }

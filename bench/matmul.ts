@@ -1,0 +1,169 @@
+/**
+ * @file Matrix-product benchmarks (issue 11), side by side in one run: a 1024x1024 float32 matmul
+ * of `jnp.ones` and value_and_grad of a 512-512-512-10 tanh MLP at batch 256 (mean squared error
+ * loss), on tjax's CPU device with the native BLAS tier and with the portable tier
+ * (TJAX_CPU_BLAS=off, switched in-process), next to JAX (jitted, XLA:CPU) and NumPy (`a @ b`).
+ * Medians of repeated calls, every timing waiting for its results; tjax's calls and JAX's/NumPy's
+ * alternate round by round (one Python process answers one timed call per request), so the load of
+ * a shared machine weighs on both. The portable tier is timed with fewer repeats (it is slow until
+ * the WebAssembly GEMM lands).
+ *
+ * Run: TJAX_BENCH_PYTHON=/tmp/jaxenv/bin/python npx tsx bench/matmul.ts
+ * (python3 with numpy, and jax when the interpreter has it, give the other columns)
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { setCpuBlas } from '../src/engine/backends/cpu/blas.js';
+import type { Array as TArray, Value } from '../src/engine/index.js';
+import { cpuGemmStatus, jit, numpy as jnp, valueAndGrad } from '../src/engine/index.js';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function once(f: () => void): number {
+  const t0 = performance.now();
+  f();
+  return performance.now() - t0;
+}
+
+const N = 1024;
+const ones = jnp.ones([N, N]);
+const mm = jit((a: Value, b: Value) => jnp.matmul(a, b));
+const matmul = () => (mm(ones, ones) as TArray).blockUntilReady();
+
+// The MLP: deterministic parameters (no RNG needed for timing), the same values in Python.
+const SIZES = [512, 512, 512, 10];
+const BATCH = 256;
+function filled(shape: number[], seed: number, scale: number): Value {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const i = jnp.arange(n, null, null, { dtype: 'float32' });
+  return jnp.reshape(jnp.sin(i.mul(0.7331).add(seed)).mul(scale), shape);
+}
+type Params = { w: Value; b: Value }[];
+const params: Params = SIZES.slice(1).map((out, l) => ({
+  w: filled([SIZES[l], out], l + 1, 1 / Math.sqrt(SIZES[l])),
+  b: filled([out], l + 11, 0.1),
+}));
+const x = filled([BATCH, SIZES[0]], 21, 1);
+const y = filled([BATCH, SIZES[SIZES.length - 1]], 22, 1);
+function loss(ps: Params, xb: Value, yb: Value): Value {
+  let h = xb;
+  ps.forEach(({ w, b }, i) => {
+    h = jnp.dot(h, w).add(b);
+    if (i < ps.length - 1) h = jnp.tanh(h);
+  });
+  return jnp.mean(h.sub(yb).pow(2));
+}
+const vg = jit(valueAndGrad(loss));
+const mlp = () => {
+  const [v, g] = vg(params, x, y) as [TArray, { w: TArray; b: TArray }[]];
+  v.blockUntilReady();
+  for (const p of g) {
+    p.w.blockUntilReady();
+    p.b.blockUntilReady();
+  }
+};
+
+const status = cpuGemmStatus();
+
+// NumPy and JAX in one Python process that times one call per request, so that each round of
+// tjax's calls and theirs runs back to back: on a shared machine the load then weighs on both.
+const python = process.env.TJAX_BENCH_PYTHON ?? 'python3';
+const py = `
+import sys, time, numpy as np
+a = np.ones((${N}, ${N}), np.float32)
+fns = {'numpy': lambda: a @ a}
+try:
+    import jax, jax.numpy as jnp
+    o = jnp.ones((${N}, ${N}), jnp.float32)
+    mm = jax.jit(lambda p, q: p @ q)
+    fns['jax_matmul'] = lambda: mm(o, o).block_until_ready()
+    sizes = ${JSON.stringify(SIZES)}
+    def filled(shape, seed, scale):
+        n = int(np.prod(shape))
+        i = jnp.arange(n, dtype=jnp.float32)
+        return jnp.reshape(jnp.sin(i * 0.7331 + seed) * scale, shape)
+    params = [{'w': filled([sizes[l], o2], l + 1, 1 / np.sqrt(sizes[l])), 'b': filled([o2], l + 11, 0.1)}
+              for l, o2 in enumerate(sizes[1:])]
+    x = filled([${BATCH}, sizes[0]], 21, 1)
+    y = filled([${BATCH}, sizes[-1]], 22, 1)
+    def loss(ps, xb, yb):
+        h = xb
+        for i, p in enumerate(ps):
+            h = jnp.dot(h, p['w']) + p['b']
+            if i < len(ps) - 1:
+                h = jnp.tanh(h)
+        return jnp.mean((h - yb) ** 2)
+    vg = jax.jit(jax.value_and_grad(loss))
+    fns['jax_mlp'] = lambda: jax.block_until_ready(vg(params, x, y))
+except ImportError:
+    pass
+for f in fns.values():
+    f(); f()
+print(' '.join(fns), flush=True)
+for line in sys.stdin:
+    f = fns[line.strip()]
+    t0 = time.perf_counter(); f(); print((time.perf_counter() - t0) * 1000, flush=True)
+`;
+let ask: ((name: string) => Promise<number>) | null = null;
+let have = new Set<string>();
+let child: ReturnType<typeof spawn> | null = null;
+try {
+  child = spawn(python, ['-c', py], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (!first.done) {
+    have = new Set(String(first.value).split(' '));
+    ask = async (name) => {
+      child!.stdin!.write(`${name}\n`);
+      return Number((await lines.next()).value);
+    };
+  }
+} catch {
+  ask = null;
+}
+
+/** Medians over rounds of one call each: tjax's, then each reference's. */
+async function rounds(
+  tjax: () => void,
+  refs: string[],
+  n: number,
+): Promise<[number, Record<string, number>]> {
+  tjax();
+  const ours: number[] = [];
+  const theirs: Record<string, number[]> = {};
+  for (let r = 0; r < n; r++) {
+    ours.push(once(tjax));
+    for (const name of refs) if (ask && have.has(name)) (theirs[name] ??= []).push(await ask(name));
+  }
+  return [median(ours), Object.fromEntries(Object.entries(theirs).map(([k, v]) => [k, median(v)]))];
+}
+
+const [nativeMatmul, mmRef] = await rounds(matmul, ['jax_matmul', 'numpy'], 21);
+const [nativeMlp, mlpRef] = await rounds(mlp, ['jax_mlp'], 31);
+setCpuBlas(false);
+const [portableMatmul] = await rounds(matmul, [], 3);
+const [portableMlp] = await rounds(mlp, [], 5);
+setCpuBlas(null);
+child?.stdin?.end();
+const ref: Record<string, number> = { ...mmRef, ...mlpRef };
+
+const fmt = (ms: number | undefined) => (ms === undefined ? '—' : `${ms.toFixed(2)} ms`);
+const ratio = (a: number, b: number | undefined) => (b === undefined ? '' : `  (${(a / b).toFixed(2)}x JAX)`);
+const gflops = (ms: number) => `${((2 * N ** 3) / (ms * 1e6)).toFixed(0)} GFLOP/s`;
+console.log(`CPU matmul tier: ${status.summary}`);
+console.log(`matmul ${N}x${N} f32 (jnp.ones):`);
+console.log(
+  `  tjax native    ${fmt(nativeMatmul)}  ${gflops(nativeMatmul)}${ratio(nativeMatmul, ref.jax_matmul)}`,
+);
+console.log(
+  `  tjax portable  ${fmt(portableMatmul)}  ${gflops(portableMatmul)}${ratio(portableMatmul, ref.jax_matmul)}`,
+);
+console.log(`  JAX            ${fmt(ref.jax_matmul)}`);
+console.log(`  NumPy          ${fmt(ref.numpy)}`);
+console.log(`value_and_grad, ${SIZES.join('-')} tanh MLP, batch ${BATCH}:`);
+console.log(`  tjax native    ${fmt(nativeMlp)}${ratio(nativeMlp, ref.jax_mlp)}`);
+console.log(`  tjax portable  ${fmt(portableMlp)}${ratio(portableMlp, ref.jax_mlp)}`);
+console.log(`  JAX            ${fmt(ref.jax_mlp)}`);

@@ -1,0 +1,11 @@
+# tjax-blas: one C file over the system's OpenBLAS (Debian: apt-get install libopenblas-dev).
+{
+  "targets": [
+    {
+      "target_name": "tjax_blas",
+      "sources": ["src/blas.c"],
+      "cflags": ["-O2", "-std=c11", "-Wall"],
+      "libraries": ["-lopenblas"]
+    }
+  ]
+}

@@ -1,0 +1,161 @@
+/**
+ * @file The CPU device's native GEMM tier: the machine's OpenBLAS through the `tjax-blas` Node-API
+ * addon (native/blas/, built from source by `npm ci` as an optional dependency), and why it is not
+ * in use when it is not. The design is the one NumPy and JAX's CPU backend share: hand the matrix
+ * product to a tuned BLAS (XLA:CPU calls Eigen's, NumPy OpenBLAS) and keep everything else.
+ *
+ * - `TJAX_CPU_BLAS=off` (or `setCpuBlas(false)` in-process, for tests) selects the portable tier;
+ *   the addon is then not even loaded.
+ * - OpenBLAS runs single-threaded in every call (OPENBLAS_NUM_THREADS=1 while it loads, whatever
+ *   the environment says, so it never starts a thread pool of its own); tjax's worker pool runs the calls in parallel, one tile of C
+ *   each (gemm-native.ts says why).
+ * - OpenBLAS 0.3.21 (Debian 12) takes AMD Zen 4/5 for Haswell and runs its 256-bit kernels on a
+ *   CPU with AVX-512 (half the speed of its SkylakeX kernels there). When the CPU reports AVX-512
+ *   F/CD/BW/DQ/VL and OPENBLAS_CORETYPE is unset, tjax names the SkylakeX core while the library
+ *   loads (its constructor reads the variable). A value the environment sets is kept.
+ * The variables are restored after the load, so child processes see the environment they were given.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpuThreads } from './threads.js';
+
+/** The addon's exports (native/blas/src/blas.c). */
+export interface BlasAddon {
+  gemm(
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array | Float64Array,
+    aOff: number,
+    aBatch: number,
+    aRow: number,
+    aCol: number,
+    b: Float32Array | Float64Array,
+    bOff: number,
+    bBatch: number,
+    bRow: number,
+    bCol: number,
+    c: Float32Array | Float64Array,
+    cOff: number,
+    cBatch: number,
+    cRow: number,
+    cCol: number,
+  ): void;
+  setThreads(n: number): void;
+  info(): { config: string; corename: string; threads: number; procs: number; parallel: string };
+}
+
+/** Which GEMM the CPU device runs, for `tjax devices` and tests. */
+export interface GemmTierStatus {
+  tier: 'native' | 'portable';
+  /** Why this tier: what loaded, or why the native tier did not. */
+  reason: string;
+  /** Native tier: the library (`OpenBLAS 0.3.21`), its kernels' core, and tjax's threads that run it. */
+  library?: string;
+  core?: string;
+  threads?: number;
+}
+
+interface Loaded {
+  addon: BlasAddon | null;
+  reason: string;
+}
+
+let loaded: Loaded | null = null;
+/** null: follow TJAX_CPU_BLAS; else the in-process switch. */
+let override: boolean | null = null;
+let coreNote = '';
+
+const AVX512 = ['avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl'];
+
+function cpuHasAvx512(): boolean {
+  try {
+    const flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].split(/\s+/) ?? [];
+    return AVX512.every((f) => flags.includes(f));
+  } catch {
+    return false;
+  }
+}
+
+/** Run `f` with environment variables set (null: left as they are), then restore them. */
+function withEnv<T>(vars: Record<string, string | null>, f: () => T): T {
+  const saved = new Map<string, string | undefined>();
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === null) continue;
+    saved.set(k, process.env[k]);
+    process.env[k] = v;
+  }
+  try {
+    return f();
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+function load(): Loaded {
+  const core = process.env.OPENBLAS_CORETYPE === undefined && cpuHasAvx512() ? 'SkylakeX' : null;
+  try {
+    const mod = withEnv({ OPENBLAS_CORETYPE: core, OPENBLAS_NUM_THREADS: '1' }, () =>
+      createRequire(import.meta.url)('tjax-blas'),
+    ) as { addon: BlasAddon | null; reason: string | null };
+    if (!mod.addon) return { addon: null, reason: `tjax-blas is not built: ${mod.reason}` };
+    // Also when the library was in the process already (loaded by something else).
+    mod.addon.setThreads(1);
+    const env = process.env.OPENBLAS_CORETYPE;
+    coreNote = core
+      ? ' (named by tjax for this AVX-512 CPU)'
+      : env !== undefined
+        ? ` (OPENBLAS_CORETYPE=${env})`
+        : '';
+    return { addon: mod.addon, reason: 'the tjax-blas addon loaded' };
+  } catch (e) {
+    const msg = String((e as Error).message).split('\n')[0];
+    const missing = (e as { code?: string }).code === 'MODULE_NOT_FOUND' && msg.includes("'tjax-blas'");
+    return {
+      addon: null,
+      reason: missing ? 'the tjax-blas addon is not installed (npm ci builds it from native/blas)' : msg,
+    };
+  }
+}
+
+function wanted(): boolean {
+  if (override !== null) return override;
+  const v = process.env.TJAX_CPU_BLAS?.toLowerCase();
+  return !(v === 'off' || v === '0' || v === 'false');
+}
+
+/** The addon when the native tier is on and loads, else null. */
+export function nativeBlas(): BlasAddon | null {
+  if (!wanted()) return null;
+  loaded ??= load();
+  return loaded.addon;
+}
+
+/** For tests: force the native tier on or off (null: back to TJAX_CPU_BLAS). */
+export function setCpuBlas(on: boolean | null): void {
+  override = on;
+}
+
+/** Which tier the CPU device's GEMM runs, and why. */
+export function gemmTier(): GemmTierStatus {
+  if (!wanted()) {
+    return {
+      tier: 'portable',
+      reason: override === false ? 'the native tier is switched off in-process' : 'TJAX_CPU_BLAS=off',
+    };
+  }
+  const addon = nativeBlas();
+  if (!addon) return { tier: 'portable', reason: loaded!.reason };
+  const info = addon.info();
+  return {
+    tier: 'native',
+    reason: loaded!.reason,
+    library: info.config.split(/\s+/).slice(0, 2).join(' '),
+    core: `${info.corename}${coreNote}`,
+    threads: cpuThreads(),
+  };
+}

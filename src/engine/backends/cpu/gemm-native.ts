@@ -1,0 +1,132 @@
+/**
+ * @file The native tier's GEMM on tjax's threads: the product is cut into units, one per (batch
+ * element, tile of C), each one single-threaded BLAS call (gemm-units.ts), and the units run as a
+ * ranged kernel on the CPU worker pool (threads.ts), or in a loop on the main thread when the
+ * product is small or threads are off.
+ *
+ * Why not OpenBLAS's own threads: (1) OpenBLAS's per-element rounding depends on where a tile of
+ * C starts (its micro-kernels treat tile edges differently), so its internal split by thread count
+ * would change results with TJAX_CPU_THREADS; here the tiles depend on the shapes alone, and every
+ * unit is the same call whichever thread runs it. (2) OpenBLAS's fork handler joins its thread pool
+ * and can deadlock when another thread forks (any child_process spawn) while a pool thread goes to
+ * sleep; with one thread per call OpenBLAS never starts a pool. (3) tjax's pool and OpenBLAS's
+ * would compete for the cores; now there is one pool.
+ */
+import type { BlasAddon } from './blas.js';
+import type { GemmOperand } from './gemm.js';
+import { gemmUnits, type UnitPlan } from './gemm-units.js';
+import { runtime } from './runtime.js';
+import { cpuThreads, LARGE_WORK, type RangedKernel, runLarge } from './threads.js';
+
+/** A tile is halved while each half keeps this many multiply-adds (~0.1 ms on one core). */
+const MIN_TILE_WORK = 2 ** 24;
+/** At most this many tiles per matrix (each tile packs its panels of A and B again). */
+const MAX_TILES = 16;
+/** Tiles are split on multiples of this many rows or columns. */
+const ALIGN = 64;
+/** Below this many flops in all, the units run on the calling thread. */
+const MIN_PARALLEL_FLOPS = 2 ** 22;
+
+/** Tiles per column and per row of C, and their sizes: a function of the shape alone. */
+export function tiling(m: number, n: number, k: number): { pm: number; pn: number; tm: number; tn: number } {
+  let pm = 1;
+  let pn = 1;
+  for (;;) {
+    const tm = Math.ceil(m / pm);
+    const tn = Math.ceil(n / pn);
+    if (tm * tn * k < 2 * MIN_TILE_WORK || pm * pn * 2 > MAX_TILES) break;
+    // Halve the longer side (its operand panel is the one that is packed again per tile).
+    if (tn >= tm && tn >= 2 * ALIGN) pn *= 2;
+    else if (tm >= 2 * ALIGN) pm *= 2;
+    else break;
+  }
+  const round = (x: number) => Math.ceil(x / ALIGN) * ALIGN;
+  const tm = pm === 1 ? m : round(Math.ceil(m / pm));
+  const tn = pn === 1 ? n : round(Math.ceil(n / pn));
+  return { pm: Math.ceil(m / tm) || 1, pn: Math.ceil(n / tn) || 1, tm, tn };
+}
+
+/** Ranged kernels by source: the same product shape reuses its compiled function. */
+const kernels = new Map<string, RangedKernel>();
+
+export function nativeGemm(
+  addon: BlasAddon,
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  a: GemmOperand,
+  b: GemmOperand,
+  c: GemmOperand,
+): void {
+  if (batch === 0 || m === 0 || n === 0) return;
+  const flops = 2 * batch * m * n * k;
+  const { pm, pn, tm, tn } = tiling(m, n, k);
+  const units = batch * pm * pn;
+  if (units === 1 || k === 0) {
+    // One call (also what a single unit is): no plan to build.
+    const [a0, a1, a2] = a.strides;
+    const [b0, b1, b2] = b.strides;
+    const [c0, c1, c2] = c.strides;
+    addon.gemm(
+      batch,
+      m,
+      n,
+      k,
+      a.data,
+      a.offset,
+      a0,
+      a1,
+      a2,
+      b.data,
+      b.offset,
+      b0,
+      b1,
+      b2,
+      c.data,
+      c.offset,
+      c0,
+      c1,
+      c2,
+    );
+    return;
+  }
+  const plan: UnitPlan = [
+    batch,
+    m,
+    n,
+    k,
+    tm,
+    tn,
+    pm,
+    pn,
+    a.offset,
+    ...a.strides,
+    b.offset,
+    ...b.strides,
+    c.offset,
+    ...c.strides,
+  ];
+  if (flops < MIN_PARALLEL_FLOPS || cpuThreads() < 2) {
+    gemmUnits(a.data, b.data, c.data, 0, units, plan);
+    return;
+  }
+  const source = `(rt, a, b, c, lo, hi) => rt.gemmUnits(a, b, c, lo, hi, [${plan.join(', ')}])`;
+  let kernel = kernels.get(source);
+  if (!kernel) {
+    if (kernels.size >= 256) kernels.clear();
+    kernel = {
+      name: `gemm_${batch}x${m}x${n}x${k}`,
+      source,
+      fn: (_rt, x, y, z, lo, hi) =>
+        gemmUnits(x as Float32Array, y as Float32Array, z as Float32Array, lo as number, hi as number, plan),
+      extent: units,
+      // Elements of work per unit, so that the pool cuts one unit per chunk.
+      inner: Math.max(LARGE_WORK, (flops / units) | 0),
+      out: 2,
+      calls: 0,
+    };
+    kernels.set(source, kernel);
+  }
+  runLarge(kernel, [a.data, b.data, c.data], runtime);
+}

@@ -1,0 +1,59 @@
+/**
+ * @file The CPU device's one GEMM entry point: C[b] = A[b] @ B[b] on strided, batched float32 or
+ * float64 operands. Every float dot_general the CPU runs as a library kernel comes here
+ * (lib-matmul.ts), and so can any other lowering that ends in a matrix product (im2col
+ * convolution): offsets and (batch, row, col) strides address the operands where they lie.
+ *
+ * Two tiers, chosen per call:
+ * - native: the machine's BLAS (blas.ts), when its addon loaded and TJAX_CPU_BLAS is not off;
+ * - portable: the WebAssembly SIMD GEMM (wasm/gemm.ts) everywhere else, or, with TJAX_CPU_SIMD=0,
+ *   the JavaScript kernel (gemm-js.ts).
+ * Each tier computes every output element in one fixed order whatever the thread count, so a
+ * result depends on the tier and the shapes only (docs/ARCHITECTURE.md, "Matrix products").
+ */
+import { type GemmTierStatus, gemmTier, nativeBlas } from './blas.js';
+import { jsGemm } from './gemm-js.js';
+import { nativeGemm } from './gemm-native.js';
+import { wasmGemm } from './wasm/gemm.js';
+import { cpuSimd } from './wasm/simd.js';
+
+/** The portable tier's kernel, by name (`tjax devices`). */
+export function portableGemmName(): string {
+  return cpuSimd.enabled ? 'WebAssembly SIMD' : 'JavaScript';
+}
+
+/** A matrix operand: elements of (batch, rows, cols) at `offset + b*s0 + i*s1 + j*s2`. */
+export interface GemmOperand {
+  data: Float32Array | Float64Array;
+  offset: number;
+  strides: readonly [number, number, number];
+}
+
+/** C[b] = A[b] @ B[b] for b < batch: A (batch, m, k), B (batch, k, n), C (batch, m, n). */
+export function gemm(
+  dtype: 'float32' | 'float64',
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  a: GemmOperand,
+  b: GemmOperand,
+  c: GemmOperand,
+): void {
+  const blas = nativeBlas();
+  if (blas === null) {
+    (cpuSimd.enabled ? wasmGemm : jsGemm)(dtype, batch, m, n, k, a, b, c);
+    return;
+  }
+  nativeGemm(blas, batch, m, n, k, a, b, c);
+}
+
+/** Which GEMM tier the CPU device runs, why, and a one-line summary (`tjax devices`). */
+export function cpuGemmStatus(): GemmTierStatus & { summary: string } {
+  const s = gemmTier();
+  const summary =
+    s.tier === 'native'
+      ? `native BLAS: ${s.library}, core ${s.core}, on ${s.threads} thread${s.threads === 1 ? '' : 's'}`
+      : `portable ${portableGemmName()} kernel (native BLAS unavailable: ${s.reason})`;
+  return { ...s, summary };
+}
