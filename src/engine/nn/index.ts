@@ -262,7 +262,15 @@ function reductionDims(axis: Axis, ndim: number): number[] {
  * differentiated, as jax.nn.logsumexp (jax/_src/ops/special.py) does; with `b`, a negative sum
  * gives NaN.
  */
-export function logsumexp(x: In, opts: AxisOpts & { keepdims?: boolean; b?: In } = {}): Value {
+export function logsumexp(
+  x: In,
+  opts: AxisOpts & { keepdims?: boolean; b?: In; returnSign: true },
+): [Value, Value];
+export function logsumexp(x: In, opts?: AxisOpts & { keepdims?: boolean; b?: In; returnSign?: false }): Value;
+export function logsumexp(
+  x: In,
+  opts: AxisOpts & { keepdims?: boolean; b?: In; returnSign?: boolean } = {},
+): Value | [Value, Value] {
   let a: Value = v(x);
   const where = opts.where;
   if (where !== undefined && where !== null) a = jnp.where(where, a, 0);
@@ -283,6 +291,7 @@ export function logsumexp(x: In, opts: AxisOpts & { keepdims?: boolean; b?: In }
   const sign = lax.sign(sumexp);
   sumexp = jnp.abs(sumexp);
   const out = lax.add(lax.log(sumexp), convertElementType(amax, sumexp.dtype));
+  if (opts.returnSign) return [out, sign];
   if (bArr === undefined) return out;
   return jnp.where(jnp.less(sign, 0), convertElementType(Number.NaN, out.dtype), out);
 }
