@@ -75,7 +75,20 @@ export function scalarArray(v: number | boolean | bigint, dtype?: DType, device?
     dt = Number.isInteger(v) && !Object.is(v, -0) && fitsDefaultInt(v) ? defaultInt() : defaultFloat();
     weak = true;
   }
-  return ArrayImpl.fromHost(fillTyped(dt, [v]), [], dt, device ?? defaultDevice(), weak);
+  const a = ArrayImpl.fromHost(fillTyped(dt, [v]), [], dt, device ?? defaultDevice(), weak);
+  if (weak && typeof v === 'number') pyScalars.set(a, v);
+  return a;
+}
+
+/**
+ * The JS number a weakly typed scalar was made from. JAX keeps a Python scalar as it is until a
+ * promotion converts it, so a weak literal prints the Python value (`0.2`), where the float32 it
+ * holds would print `0.20000000298023224`.
+ */
+const pyScalars = new WeakMap<object, number>();
+
+export function pyScalarOf(x: unknown): number | undefined {
+  return typeof x === 'object' && x !== null ? pyScalars.get(x) : undefined;
 }
 
 /**

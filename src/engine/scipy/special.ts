@@ -351,9 +351,11 @@ function xlogFamily(name: string, log: (y: V) => V, dlog: (y: V) => V) {
   const jvpName = `_${name}_jvp`;
   const rule = {
     [jvpName]: (primals: V[], tangents: V[]) => {
-      const [x, y] = primals;
+      // Promoted here too (a no-op for float inputs): JAX's rule takes log of an integer y and
+      // raises, tjax's differentiates xlogy(x, 2).
+      const [x, y] = promoteArgsInexactShapes(name, ...primals);
       const [xDot, yDot] = tangents;
-      const result = f(x, y) as V;
+      const result = f(primals[0], primals[1]) as V;
       const t = jnp.add(jnp.multiply(xDot, log(y)), jnp.true_divide(jnp.multiply(yDot, x), dlog(y)));
       return [result, convertElementType(t, result.dtype)];
     },

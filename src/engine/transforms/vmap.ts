@@ -81,9 +81,10 @@ export class BatchTrace extends Trace {
 /** Move the batch dim of `x` from `from` to `to` (materializing it by broadcasting if absent). */
 export function moveBatchAxis(x: Value, from: BatchDim, to: number, axisSize: number): Value {
   if (from === null) {
+    // JAX's batching.broadcast: the dims come from np.delete (np.int64 in the printed params).
     const shape = [...x.shape];
     shape.splice(to, 0, axisSize);
-    const dims = x.shape.map((_, i) => (i < to ? i : i + 1));
+    const dims = x.shape.map((_, i) => new NpInt(i < to ? i : i + 1));
     return bind1(broadcast_in_dim, [x], { shape, broadcast_dimensions: dims, sharding: null });
   }
   if (from === to) return x;

@@ -167,13 +167,21 @@ P.top_k.rules.jvp = (([x], [g], p) => {
   ];
 }) satisfies JvpRule;
 
-setBatch(P.sort, ((vals, dims, p, n) => {
-  const outs = bind(
-    P.sort,
-    vals.map((v, i) => front(v, dims[i], n)),
-    { ...p, dimension: Number(p.dimension) + 1 },
-  );
-  return [outs, outs.map(() => 0)];
+// JAX's _sort_batch_rule: operands move to the first batched operand's batch dim; unbatched ones
+// are broadcast there (with Python-int dims).
+setBatch(P.sort, ((vals, dims, p) => {
+  const k = dims.findIndex((d) => d !== null);
+  const proto = vals[k];
+  const bd = dims[k] as number;
+  const args = vals.map((v, i) => {
+    const d = dims[i];
+    if (d !== null) return moveBatchAxis(v, d, bd, proto.shape[bd]);
+    const bdims = proto.shape.map((_, j) => j).filter((j) => j !== bd);
+    return S.broadcastInDim(v, proto.shape, bdims);
+  });
+  const dim = Number(p.dimension);
+  const outs = bind(P.sort, args, { ...p, dimension: dim + (bd <= dim ? 1 : 0) });
+  return [outs, outs.map(() => bd)];
 }) satisfies BatchRule);
 
 setBatch(P.top_k, (([x], [d], p, n) => {
