@@ -527,7 +527,7 @@ function rollDynamic(v: Value, shift: Value, axes: number[]): Value {
     const start = lax.select(lax.lt(neg, 0), lax.add(neg, size), neg);
     const twice = S.concatenate([r, r], ax);
     const starts = r.shape.map((_, d) => (d === ax ? start : 0));
-    r = S.dynamicSlice(twice, starts, r.shape);
+    r = S.dynamicSlice(twice, starts, r.shape, { allowNegativeIndices: false });
   });
   return r;
 }

@@ -104,27 +104,6 @@ export function broadcastBatcher(prim: Primitive): BatchRule {
   };
 }
 
-/** Batcher that broadcasts every operand to the full batched shape (ops that need equal shapes). */
-export function fullBroadcastBatcher(
-  prim: Primitive,
-  shapeOf: (vals: Value[], dims: (number | null)[]) => number[],
-): BatchRule {
-  return (vals, dims, params, axisSize) => {
-    const shape = shapeOf(vals, dims);
-    const args = vals.map((v, i) => {
-      const f = moveBatchAxis(v, dims[i], 0, axisSize);
-      if (f.ndim - 1 === shape.length) return f;
-      return bind1(broadcast_in_dim, [f], {
-        shape: [axisSize, ...shape],
-        broadcast_dimensions: [0],
-        sharding: null,
-      });
-    });
-    const outs = bind(prim, args, params);
-    return [outs, outs.map(() => 0)];
-  };
-}
-
 export function setBatch(prim: Primitive, rule: BatchRule): void {
   prim.rules.batch = rule;
 }

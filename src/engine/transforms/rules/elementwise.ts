@@ -13,15 +13,7 @@ import * as P from '../../primitives/elementwise.js';
 import { add_any, instantiate, type JvpRule, stop_gradient, unbroadcast, Zero, zerosLike } from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
 import { type BatchRule, moveBatchAxis } from '../vmap.js';
-import {
-  broadcastBatcher,
-  constLike,
-  defjvp,
-  defjvpZero,
-  fullBroadcastBatcher,
-  fullLike,
-  setBatch,
-} from './common.js';
+import { broadcastBatcher, constLike, defjvp, defjvpZero, fullLike, setBatch } from './common.js';
 
 type V = Value;
 
@@ -411,7 +403,27 @@ P.select_n.rules.batch = ((vals, dims, _params, axisSize) => {
   if (which.ndim > cases[0].ndim) cases = cases.map((c) => broadcastInDim(c, which.shape, []));
   return [[bind1(P.select_n, [which, ...cases])], [0]];
 }) satisfies BatchRule;
-setBatch(
-  P.clamp,
-  fullBroadcastBatcher(P.clamp, (vals, dims) => vals[1].shape.filter((_, d) => d !== dims[1])),
-);
+/** JAX's _clamp_batch_rule: no transposes or broadcasts where none is needed. */
+P.clamp.rules.batch = ((vals, dims, _params, axisSize) => {
+  let [lo, x, hi] = vals;
+  const [dl, dx, dh] = dims;
+  const same = (a: V, b: V) => a.shape.join() === b.shape.join();
+  if (dl === dx && dx === dh) {
+    if (same(lo, x) && same(x, hi)) return [[bind1(P.clamp, vals)], [dx]];
+    if (lo.ndim === 0 && hi.ndim === 0) return [[bind1(P.clamp, vals)], [dx]];
+    if (lo.ndim === 1 && hi.ndim === 1) {
+      lo = broadcastInDim(lo, x.shape, [dl as number]);
+      hi = broadcastInDim(hi, x.shape, [dh as number]);
+      return [[bind1(P.clamp, [lo, x, hi])], [dx]];
+    }
+  } else if (lo.ndim === 0 && hi.ndim === 0 && dx !== null) return [[bind1(P.clamp, vals)], [dx]];
+  if (lo.ndim > 0) lo = moveBatchAxis(lo, dl, 0, axisSize);
+  if (hi.ndim > 0) hi = moveBatchAxis(hi, dh, 0, axisSize);
+  if (x.ndim > 0) x = moveBatchAxis(x, dx, 0, axisSize);
+  if (lo.ndim === 0 && x.ndim > 0) lo = broadcastInDim(lo, x.shape, []);
+  if (hi.ndim === 0 && x.ndim > 0) hi = broadcastInDim(hi, x.shape, []);
+  if (lo.ndim > 0 && lo.ndim < x.ndim) lo = broadcastInDim(lo, x.shape, [0]);
+  if (hi.ndim > 0 && hi.ndim < x.ndim) hi = broadcastInDim(hi, x.shape, [0]);
+  if (lo.ndim > x.ndim) x = broadcastInDim(x, lo.shape, []);
+  return [[bind1(P.clamp, [lo, x, hi])], [0]];
+}) satisfies BatchRule;

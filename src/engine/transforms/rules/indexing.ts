@@ -169,7 +169,8 @@ export const gatherBatch: BatchRule = ([x, idx], [bx, bi], p, n) => {
     operand_batching_dims: [0, ...npPlus1(dn.operand_batching_dims)],
     start_indices_batching_dims: [0, ...npPlus1(dn.start_indices_batching_dims)],
   });
-  return [[gatherWith(xf, idf, gdn, [1, ...sizes], mode, opts)], [0]];
+  const both = { ...opts, sorted: Boolean(p.indices_are_sorted), unique: Boolean(p.unique_indices) };
+  return [[gatherWith(xf, idf, gdn, [1, ...sizes], mode, both)], [0]];
 };
 setBatch(gather, gatherBatch);
 

@@ -9,7 +9,7 @@ import { bool } from '../../core/dtype.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
-import { expandDims } from '../../lax/structural.js';
+import { concatenate, expandDims } from '../../lax/structural.js';
 import {
   GatherDimensionNumbers,
   GatherScatterMode,
@@ -309,7 +309,7 @@ function batchedStartIndices(idx: V[], dims: (number | null)[], n: number): V {
       sharding: null,
     });
   });
-  return bind1(P.concatenate, cols, { dimension: 1 });
+  return concatenate(cols, 1);
 }
 
 const dynSliceBatch: BatchRule = (vals, dims, p, n) => {
@@ -322,7 +322,7 @@ const dynSliceBatch: BatchRule = (vals, dims, p, n) => {
       dimension_numbers: dn,
       fill_value: null,
       indices_are_sorted: true,
-      mode: GatherScatterMode.PROMISE_IN_BOUNDS,
+      mode: GatherScatterMode.CLIP,
       slice_sizes: nums(p.slice_sizes),
       unique_indices: true,
     };
