@@ -5,9 +5,8 @@
  * atleast_1d/2d/3d shape ndim size pad triu tril meshgrid append insert diff ediff1d.
  *
  * Semantics, argument conventions and error texts follow jax.numpy 0.10.2 (jax/_src/numpy/
- * lax_numpy.py). Where JAX 0.10.2 binds its newer `stack`, `tile` and `split` primitives this builds
- * the same values from broadcast_in_dim / reshape / slice / concatenate, which fuse like any
- * structural op. Options are passed as a trailing object (`concatenate(xs, { axis: 1 })`).
+ * lax_numpy.py), including its `stack`, `tile` and `split` primitives. Options are passed as a
+ * trailing object (`concatenate(xs, { axis: 1 })`).
  */
 
 import { ArrayImpl } from '../core/array.js';
@@ -15,11 +14,12 @@ import { isValue, scalarArray } from '../core/coerce.js';
 import { type DTypeLike, int32 } from '../core/dtype.js';
 import { ConcretizationTypeError } from '../core/errors.js';
 import { normalizeAxes, normalizeAxis, shapeTuple, sizeOf } from '../core/shape.js';
-import { isTracer, type Value } from '../core/trace.js';
+import { bind1, isTracer, type Value } from '../core/trace.js';
 import { NpInt } from '../ir/pyrepr.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import * as S from '../lax/structural.js';
+import { stack as stackP, tile as tileP } from '../primitives/stack.js';
 import { jit } from '../transforms/jit.js';
 import { stackHook } from './creation.js';
 import * as uf from './ufuncs.js';
@@ -192,9 +192,8 @@ export function stack(arrays: readonly In[] | Value, opts: JoinOptions = {}): Va
       `All input arrays must have the same shape. Got ${xs.map((x) => shapeTuple(x.shape)).join(', ')}.`,
     );
   }
-  const ax = canon(axis, s0.length + 1);
-  const expanded = xs.map((x) => S.expandDims(x, [ax]));
-  return expanded.length === 1 ? expanded[0] : S.concatenate(expanded, ax);
+  // JAX 0.10.2's lax.stack: the stack primitive.
+  return bind1(stackP, xs, { axis: canon(axis, s0.length + 1) });
 }
 stackHook.stack = (xs: Value[]) => stack(xs);
 
@@ -359,25 +358,13 @@ export function dsplit(a: In, indicesOrSections: number | readonly number[]): Va
 
 // ---- tile, repeat -------------------------------------------------------------------------------
 
-/** jnp.tile: broadcast each dimension to (reps, size) pairs, then merge them. */
+/** jnp.tile: reps padded with leading 1s (the array with leading unit axes), then lax.tile. */
 export function tile(a: In, reps: number | readonly number[]): Value {
   let v = asValue(a);
-  const r = typeof reps === 'number' ? [reps] : [...reps];
-  const d = Math.max(r.length, v.ndim);
-  const rr = [...new Array(d - r.length).fill(1), ...r];
-  if (v.ndim < d) v = S.reshape(v, [...new Array(d - v.ndim).fill(1), ...v.shape]);
-  if (rr.every((k) => k === 1)) return v;
-  const wide: number[] = [];
-  const dims: number[] = [];
-  v.shape.forEach((n, i) => {
-    wide.push(rr[i], n);
-    dims.push(2 * i + 1);
-  });
-  const b = S.broadcastInDim(v, wide, dims);
-  return S.reshape(
-    b,
-    v.shape.map((n, i) => n * rr[i]),
-  );
+  let r = typeof reps === 'number' ? [reps] : [...reps];
+  r = [...new Array(Math.max(0, v.ndim - r.length)).fill(1), ...r];
+  if (r.length > v.ndim) v = S.expandDims(v, range(r.length - v.ndim));
+  return bind1(tileP, [v], { reps: r });
 }
 
 function staticInts(x: In, what: string): number[] | number {

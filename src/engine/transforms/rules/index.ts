@@ -14,3 +14,4 @@ import './custom.js';
 import './linalg.js';
 import './windowed.js';
 import './conv.js';
+import './stack.js';
