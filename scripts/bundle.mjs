@@ -38,6 +38,9 @@ await build({
   entryPoints: ['src/cli/bundle.ts'],
   outfile: 'dist/tjax.cjs',
   format: 'cjs',
+  // jit names jaxprs and exported functions after functions' names (`jit[name=_normal]`): keep
+  // them through the bundler's renaming.
+  keepNames: true,
   sourcemap: true,
   define: { 'import.meta.url': '__tjaxModuleUrl' },
   banner: { js: "const __tjaxModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -128,6 +128,8 @@ export function positional(l: Loaded): (...xs: unknown[]) => unknown {
     });
     return l.program.fn(inputs);
   };
+  // jit names its module and cache entries after the function (`jit_f`); the bundler renames it.
+  Object.defineProperty(f, 'name', { value: 'f' });
   return f;
 }
 

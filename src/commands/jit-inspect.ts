@@ -1,6 +1,7 @@
 /**
  * @file `tjax jit-inspect EXPR|FILE`: what a program traces and compiles to: the jaxpr (JAX's
- * exact text), the lowered kernels with their generated code, or compile facts.
+ * exact text), the lowered kernels with their generated code, compile facts, or the StableHLO
+ * module `jax.jit(f).lower(*args).as_text()` prints (`--stage stablehlo`, `--out f.mlir`).
  */
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
@@ -18,6 +19,7 @@ export default class JitInspect extends BaseCommand {
     `<%= config.bin %> jit-inspect 'sin(x) * 2 + 1' --arg x='f32[1000]'`,
     `<%= config.bin %> jit-inspect 'exp(x) / sum(exp(x))' --arg x='f32[8]' --stage lowered`,
     `<%= config.bin %> jit-inspect 'x @ w' --arg x=x.npy --arg w='f32[3,4]' --stage compiled --json`,
+    `<%= config.bin %> jit-inspect 'tanh(x @ w)' --arg x='f32[8,3]' --arg w='f32[3,4]' --stage stablehlo --out model.mlir`,
   ];
 
   static override args = {
@@ -33,8 +35,12 @@ export default class JitInspect extends BaseCommand {
     }),
     stage: Flags.string({
       description: 'What to show',
-      options: ['jaxpr', 'lowered', 'compiled'],
+      options: ['jaxpr', 'lowered', 'compiled', 'stablehlo'],
       default: 'jaxpr',
+    }),
+    out: Flags.string({
+      char: 'o',
+      description: 'Write the text to this file (atomically) instead of stdout',
     }),
     static: Flags.string({
       description: 'Treat this input as static (its value is part of the cache key)',
@@ -59,6 +65,16 @@ export default class JitInspect extends BaseCommand {
       const jaxpr = engine.makeJaxpr(f, { staticArgnums })(...loaded.values);
       textOut = String(jaxpr);
       out.jaxpr = textOut;
+    } else if (flags.stage === 'stablehlo') {
+      const exported = engine
+        .jit(f, { staticArgnums, device: flags.device })
+        .lower(...loaded.values)
+        .export();
+      textOut = exported.text.replace(/\n$/, '');
+      out.stablehlo = exported.text;
+      // Which --arg inputs @main takes, in order (jit prunes unused ones, as JAX does).
+      const dyn = loaded.names.filter((_, i) => !staticArgnums.includes(i));
+      out.arguments = exported.keptArgs.map((i) => dyn[i]);
     } else {
       const lowered = engine.jit(f, { staticArgnums, device: flags.device }).lower(...loaded.values);
       const compiled = lowered.compile();
@@ -94,6 +110,10 @@ export default class JitInspect extends BaseCommand {
         ].join('\n');
       }
     }
-    process.stdout.write(flags.json ? `${JSON.stringify(out, null, 2)}\n` : `${textOut}\n`);
+    const body = flags.json ? `${JSON.stringify(out, null, 2)}\n` : `${textOut}\n`;
+    if (flags.out) {
+      const { writeFileAtomic } = await import('../format/atomic.js');
+      await writeFileAtomic(flags.out, body);
+    } else process.stdout.write(body);
   }
 }

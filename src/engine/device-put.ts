@@ -9,8 +9,18 @@ import { ArrayImpl } from './core/array.js';
 import { hostArray } from './core/coerce.js';
 import { treeMap } from './core/pytree.js';
 import { isTracer } from './core/trace.js';
+import { NamedSharding, withSharding } from './sharding.js';
 
-export function devicePut<T>(x: T, device?: Device | string | null): T {
+export function devicePut<T>(x: T, device?: Device | string | NamedSharding | null): T {
+  // A NamedSharding splits each array over its mesh's devices (CPU devices share the data).
+  if (device instanceof NamedSharding) {
+    const s = device;
+    return treeMap((leaf: unknown) => {
+      if (isTracer(leaf)) return leaf;
+      const a = leaf instanceof ArrayImpl ? leaf : hostArray(leaf);
+      return withSharding(transfer(a, s.mesh.devices[0], false), s);
+    }, x);
+  }
   const committed = device !== undefined && device !== null;
   const dev = committed ? resolveDevice(device) : defaultDevice();
   return treeMap((leaf: unknown) => {

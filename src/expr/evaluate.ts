@@ -520,6 +520,8 @@ export class Evaluator {
           for (const [i, p] of params.entries()) inner.set(p, args[i]);
           return toEngine(this.eval(body, inner));
         };
+        // Python's name for it, which jit prints (`jit[name=<lambda>]`, `@jit__lambda`).
+        Object.defineProperty(fn, 'name', { value: '<lambda>' });
         return fn;
       }
     }

@@ -95,11 +95,15 @@ export function builtins(): Map<string, unknown> {
   m.set('grad', engine.grad);
   m.set('value_and_grad', engine.valueAndGrad);
   m.set('vmap', engine.vmap);
+  m.set('pmap', engine.pmap);
+  m.set('jvp', engine.jvp);
   m.set('jacfwd', engine.jacfwd);
   m.set('jacrev', engine.jacrev);
   m.set('jacobian', engine.jacobian);
   m.set('hessian', engine.hessian);
   m.set('stop_gradient', engine.stopGradient);
+  m.set('checkpoint', engine.checkpoint);
+  m.set('remat', engine.remat);
   // Python builtins that make sense on arrays.
   m.set('abs', engine.numpy.abs);
   m.set('min', engine.numpy.min);

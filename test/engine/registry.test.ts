@@ -65,10 +65,18 @@ const LINEAR = [
   'remat2',
   'custom_lin',
   'linear_call',
+  'psum',
+  'all_gather',
+  'reduce_scatter',
+  'all_to_all',
+  'ppermute',
 ];
 
 /** Primitives without operands: no tangents and no batch dims can reach them. */
-const NULLARY = new Set(['iota', 'empty2', 'iota_2x32_shape', 'rng_bit_generator_key']);
+const NULLARY = new Set(['iota', 'empty2', 'iota_2x32_shape', 'rng_bit_generator_key', 'axis_index']);
+
+/** Primitives JAX defines no derivative for (grad through them is JAX's NotImplementedError too). */
+const NO_JVP_IN_JAX = new Set(['pmax', 'pmin']);
 
 /** Primitives whose operands are integer (or key) arrays only: their tangents are always zero. */
 const INTEGER_ONLY = new Set([
@@ -89,7 +97,8 @@ function gaps(): string[] {
     const miss = (what: string) => out.push(`${p.name}: ${what}`);
     if (typeof r.abstractEval !== 'function') miss('abstractEval');
     if (!r.lower && !r.impl) miss('lower');
-    if (!r.jvp && !NULLARY.has(p.name) && !INTEGER_ONLY.has(p.name)) miss('jvp');
+    if (!r.jvp && !NULLARY.has(p.name) && !INTEGER_ONLY.has(p.name) && !NO_JVP_IN_JAX.has(p.name))
+      miss('jvp');
     if (!r.batch && !NULLARY.has(p.name)) miss('batch');
     if (LINEAR.includes(p.name) && !r.transpose) miss('transpose');
   }

@@ -14,11 +14,16 @@ import type { ConcreteArray } from './trace.js';
 /** Pretty-printing hook, installed by numpy/repr.ts. */
 export const reprHooks: { repr?: (x: ArrayImpl, data: TypedArray) => string } = {};
 
+/** Cutting a sharded array into its shards, installed by sharding.ts. */
+export const shardingHooks: { shards?: (x: ArrayImpl) => unknown[] } = {};
+
 export class ArrayImpl extends ArrayMethods implements ConcreteArray {
   readonly isConcrete = true as const;
   private disposed = false;
   /** A host copy, kept when the array was made from host data (literals, constants). */
   hostCache: TypedArray | null = null;
+  /** How the array is split over devices (a pmap's result: sharding.ts's NamedSharding), or null. */
+  sharding: unknown = null;
   constructor(
     readonly aval: ShapedArray,
     private buf: unknown,
@@ -97,6 +102,17 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
   override async blockUntilReady(): Promise<this> {
     await this.readHost();
     return this;
+  }
+
+  /** The devices holding the array (all of a sharded array's). */
+  devices(): Device[] {
+    const s = this.sharding as { mesh: { devices: readonly Device[] } } | null;
+    return s ? [...s.mesh.devices] : [this.device];
+  }
+
+  /** jax.Array.addressable_shards: each device's block, as an array committed to that device. */
+  get addressableShards(): unknown[] {
+    return shardingHooks.shards!(this);
   }
 
   /** Release the buffer now (also done by garbage collection). */

@@ -118,12 +118,20 @@ export function isTracer(x: unknown): x is Tracer {
   return x instanceof Tracer;
 }
 
-function findTopTrace(xs: readonly Value[]): Trace {
+/**
+ * Set by transforms/axes.ts: the trace owning a collective's named axes (a named vmap), which
+ * interprets it even when no operand is its tracer (`axis_index('i')` has no operands at all).
+ */
+export const bindHooks: { axisMain?: (prim: Primitive, params: Params) => MainTrace | null } = {};
+
+function findTopTrace(xs: readonly Value[], prim: Primitive, params: Params): Trace {
   let top = traceStack[0];
   for (const x of xs) {
     if (x instanceof Tracer && x.trace.main.level > top.level) top = x.trace.main;
   }
   if (dynamicTrace.level > top.level) top = dynamicTrace;
+  const axisMain = prim.rules.axisNames ? bindHooks.axisMain?.(prim, params) : null;
+  if (axisMain && axisMain.level > top.level) top = axisMain;
   return new top.traceType(top);
 }
 
@@ -133,7 +141,7 @@ function fullLower(v: Value): Value {
 
 /** Apply a primitive to values through the trace stack; always returns the list of results. */
 export function bind(prim: Primitive, args: readonly Value[], params: Params = {}): Value[] {
-  const trace = findTopTrace(args);
+  const trace = findTopTrace(args, prim, params);
   const tracers = args.map((a) => trace.fullRaise(a));
   const outs = trace.processPrimitive(prim, tracers, params);
   return outs.map(fullLower);

@@ -8,6 +8,7 @@ export * from './dot.js';
 export * from './elementwise.js';
 export * from './indexing.js';
 export * as linalg from './linalg.js';
+export * from './parallel.js';
 export * from './reductions.js';
 export * from './sorting.js';
 export * from './structural.js';

@@ -458,6 +458,7 @@ export function jacfwd(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
       basis.map(() => 0),
       (i) => (i < nAll ? null : -1),
       total,
+      null,
     );
     const primal = outs.slice(0, nOut);
     const jacs = outs.slice(nAll);
@@ -499,6 +500,7 @@ export function jacrev(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
       basis.map(() => 0),
       () => 0,
       total,
+      null,
     );
     // Per input leaf (JAX's tree_map of _jacrev_unravel over the inputs): one split over the
     // outputs; then the tree is transposed to output-major.
@@ -530,6 +532,8 @@ export interface VmapOptions {
   inAxes?: AxisSpec;
   outAxes?: AxisSpec;
   axisSize?: number;
+  /** Names the mapped axis for collectives (lax.psum(x, name), lax.axisIndex(name), ...). */
+  axisName?: string;
 }
 
 /** Per-leaf axes of `tree` from a pytree prefix of axes (JAX's flatten_axes). */
@@ -588,7 +592,7 @@ function paramNames(f: Fn): string[] | null {
   return names;
 }
 
-/** jax.vmap(f, {inAxes, outAxes, axisSize}). */
+/** jax.vmap(f, {inAxes, outAxes, axisSize, axisName}). */
 export function vmap(f: Fn, opts: VmapOptions = {}): (...args: any[]) => any {
   const inAxes = opts.inAxes === undefined ? 0 : opts.inAxes;
   const outAxes = opts.outAxes === undefined ? 0 : opts.outAxes;
@@ -644,6 +648,7 @@ export function vmap(f: Fn, opts: VmapOptions = {}): (...args: any[]) => any {
         return outLeafAxes[i];
       },
       axisSize,
+      opts.axisName ?? null,
     );
     return treeUnflatten(store.outTree!, outs);
   };

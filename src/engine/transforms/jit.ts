@@ -16,6 +16,7 @@ import { definePrimitive, type Params } from '../core/primitive.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { bind, isTracer, type Value } from '../core/trace.js';
 import { emit, observing } from '../events.js';
+import { type ExportedModule, type ExportShardings, lowerToModule } from '../export/index.js';
 import { ClosedJaxpr, Jaxpr } from '../ir/jaxpr.js';
 import { traceToJaxpr } from './staging.js';
 
@@ -109,13 +110,44 @@ export class Lowered {
     readonly device: Device,
     readonly cacheKey: string,
     readonly name: string,
+    /** Closed-over constants: the values of the jaxpr's leading invars. */
+    readonly consts: readonly Value[] = [],
+    /** The output pytree (names results in a StableHLO export). */
+    readonly outTree: TreeDef | null = null,
+    /** A pmap's mesh and argument/result specs (sharding annotations of the export). */
+    readonly shardings: ExportShardings | null = null,
   ) {}
+  /** The same lowering with these shardings and output tree (pmap's). */
+  withShardings(shardings: ExportShardings, outTree: TreeDef | null): Lowered {
+    return new Lowered(
+      this.closedJaxpr,
+      this.device,
+      this.cacheKey,
+      this.name,
+      this.consts,
+      outTree,
+      shardings,
+    );
+  }
   compile(): Compiled {
     return new Compiled(compileJaxpr(this.closedJaxpr.jaxpr, this.device, this.cacheKey), this);
   }
-  /** The staged program (a jaxpr; the kernels are shown by `compile().asText()`). */
-  asText(): string {
+  /**
+   * The staged program: its jaxpr, or with `{ dialect: 'stablehlo' }` the MLIR module that
+   * `jax.jit(f).lower(*args).as_text()` prints (the kernels are shown by `compile().asText()`).
+   */
+  asText(opts: { dialect?: 'jaxpr' | 'stablehlo' } = {}): string {
+    if (opts.dialect === 'stablehlo') return this.export().text;
     return this.closedJaxpr.toString();
+  }
+  /** The StableHLO export, with which arguments its @main keeps (unused ones are pruned). */
+  export(): ExportedModule {
+    return lowerToModule(this.closedJaxpr, {
+      name: this.name,
+      consts: this.consts,
+      outTree: this.outTree,
+      shardings: this.shardings,
+    });
   }
 }
 
@@ -226,7 +258,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     const { entry, vals, key } = getEntry(args);
     const concrete = [...entry.consts, ...vals].filter((v) => v instanceof ArrayImplClass) as ArrayImpl[];
     const device = placement(concrete, opts.device);
-    return new Lowered(entry.jaxpr, device, `${name}|${key}|${device}`, name);
+    return new Lowered(entry.jaxpr, device, `${name}|${key}|${device}`, name, entry.consts, entry.outTree);
   };
   return jitted;
 }

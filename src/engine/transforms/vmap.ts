@@ -17,6 +17,7 @@ import {
 } from '../core/trace.js';
 import { NpInt } from '../ir/pyrepr.js';
 import { broadcast_in_dim, concatenate, reshape, slice, transpose } from '../primitives/structural.js';
+import { type AxisName, type AxisRef, withAxisFrame } from './axes.js';
 
 export type BatchDim = number | null;
 
@@ -53,11 +54,30 @@ export class BatchTracer extends Tracer {
 
 interface BatchData {
   axisSize: number;
+  /** vmap's axis_name, which collectives over this axis refer to. */
+  axisName: AxisName | null;
 }
+
+/**
+ * The axis name of the batch trace whose rule is running: a rule that batches an inner jaxpr
+ * (jit, cond, scan, custom rules) re-enters the same named axis, as JAX's axis_data carries it.
+ */
+let ruleAxisName: AxisName | null = null;
+
+/** The name of the vmapped axis a batch rule is running for (collectives' rules read it). */
+export function currentAxisName(): AxisName | null {
+  return ruleAxisName;
+}
+
+/** Axis names a collective primitive refers to (a rule slot of collectives). */
+type AxisNamesRule = (params: Params) => readonly AxisRef[];
 
 export class BatchTrace extends Trace {
   get axisSize(): number {
     return (this.main.globalData as BatchData).axisSize;
+  }
+  get axisName(): AxisName | null {
+    return (this.main.globalData as BatchData).axisName;
   }
   pure(x: ConcreteArray): Tracer {
     return new BatchTracer(this, x, null);
@@ -69,9 +89,21 @@ export class BatchTrace extends Trace {
     const ts = tracers as BatchTracer[];
     const vals = ts.map((t) => t.val);
     const dims = ts.map((t) => t.batchDim);
-    if (dims.every((d) => d === null)) return bind(prim, vals, params);
+    // A collective over this trace's axis is batched even with no batched operand (JAX's
+    // skippable_batchers: only collectives over other axes pass through).
+    const axes = (prim.rules.axisNames as AxisNamesRule | undefined)?.(params);
+    const ours = axes !== undefined && this.axisName !== null && axes.includes(this.axisName);
+    if (!ours && dims.every((d) => d === null)) return bind(prim, vals, params);
     const rule = (prim.rules.batch as BatchRule | undefined) ?? loopBatch(prim);
-    const [outs, outDims] = rule(vals, dims, params, this.axisSize);
+    const prev = ruleAxisName;
+    ruleAxisName = this.axisName;
+    let res: [Value[], BatchDim[]];
+    try {
+      res = rule(vals, dims, params, this.axisSize);
+    } finally {
+      ruleAxisName = prev;
+    }
+    const [outs, outDims] = res;
     return outs.map((o, i) => new BatchTracer(this, o, outDims[i]));
   }
 }
@@ -149,12 +181,20 @@ export function batchFlat(
   vals: Value[],
   dims: BatchDim[],
   axisSize: number,
+  axisName: AxisName | null = ruleAxisName,
 ): [Value[], BatchDim[]] {
-  return withNewMain(BatchTrace, { axisSize } satisfies BatchData, (main: MainTrace) => {
+  return withNewMain(BatchTrace, { axisSize, axisName } satisfies BatchData, (main: MainTrace) => {
     const trace = new BatchTrace(main);
     const ins = vals.map((v, i) => (dims[i] === null ? v : new BatchTracer(trace, v, dims[i])));
-    const outs = f(...ins).map((o) => trace.fullRaise(o) as BatchTracer);
-    return [outs.map((o) => o.val), outs.map((o) => o.batchDim)];
+    const frame = axisName === null ? null : { name: axisName, size: axisSize, main };
+    const prev = ruleAxisName;
+    ruleAxisName = null;
+    try {
+      const outs = withAxisFrame(frame, () => f(...ins)).map((o) => trace.fullRaise(o) as BatchTracer);
+      return [outs.map((o) => o.val), outs.map((o) => o.batchDim)];
+    } finally {
+      ruleAxisName = prev;
+    }
   });
 }
 
@@ -165,8 +205,9 @@ export function vmapFlat(
   inDims: BatchDim[],
   outAxes: BatchDim[] | ((i: number) => BatchDim),
   axisSize: number,
+  axisName: AxisName | null = ruleAxisName,
 ): Value[] {
-  const [outs, dims] = batchFlat(f, vals, inDims, axisSize);
+  const [outs, dims] = batchFlat(f, vals, inDims, axisSize, axisName);
   return outs.map((o, i) => {
     const want = typeof outAxes === 'function' ? outAxes(i) : outAxes[i];
     const d = dims[i];

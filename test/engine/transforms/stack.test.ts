@@ -36,7 +36,10 @@ describe('stack / unstack / tile / copy', () => {
       expect(await u[2].tolist()).toEqual(await jnp.take(x, 2, { axis: 1 }).tolist());
       const t = run((a) => lax.tile(a, [2, 2]))(x);
       expect(t.shape).toEqual([4, 6]);
-      const manual = jnp.concatenate([jnp.concatenate([x, x], { axis: 1 }), jnp.concatenate([x, x], { axis: 1 })]);
+      const manual = jnp.concatenate([
+        jnp.concatenate([x, x], { axis: 1 }),
+        jnp.concatenate([x, x], { axis: 1 }),
+      ]);
       expect(await t.tolist()).toEqual(await manual.tolist());
     }
     expect(await jnp.tile(f32([1, 2]), [2, 2]).tolist()).toEqual([
@@ -50,7 +53,9 @@ describe('stack / unstack / tile / copy', () => {
   });
 
   it('have JAX’s shape errors', () => {
-    expect(() => lax.stack([x, f32([1, 2])])).toThrow('Cannot stack arrays with different numbers of dimensions');
+    expect(() => lax.stack([x, f32([1, 2])])).toThrow(
+      'Cannot stack arrays with different numbers of dimensions',
+    );
     expect(() => lax.unstack(f32(1))).toThrow('axis 0 is out of bounds for array of dimension 0');
     expect(() => lax.tile(x, [2])).toThrow('reps length must be equal to the ndim of x');
   });

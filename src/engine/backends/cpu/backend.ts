@@ -68,15 +68,20 @@ export class CpuBackend implements Backend {
   readonly devices: Device[];
   constructor() {
     const cpu = os.cpus()[0]?.model?.trim() || 'unknown CPU';
-    this.devices = [
-      new Device(
-        'cpu',
-        0,
-        'cpu',
-        `${cpu} (${os.cpus().length} cores), JavaScript and WebAssembly SIMD kernels`,
-        this,
-      ),
-    ];
+    // TJAX_CPU_DEVICES=n: n CPU devices sharing the worker pool and memory (for pmap), as XLA's
+    // --xla_force_host_platform_device_count; one by default, as JAX.
+    const n = Math.max(1, Number.parseInt(process.env.TJAX_CPU_DEVICES ?? '1', 10) || 1);
+    this.devices = Array.from(
+      { length: n },
+      (_, i) =>
+        new Device(
+          'cpu',
+          i,
+          'cpu',
+          `${cpu} (${os.cpus().length} cores), JavaScript and WebAssembly SIMD kernels`,
+          this,
+        ),
+    );
   }
 
   /** Host data as is, or, when large and threads are on, a copy on a SharedArrayBuffer (once,

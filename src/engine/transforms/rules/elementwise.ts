@@ -379,6 +379,14 @@ const unaryOrNary: Primitive[] = [
 ];
 for (const p of unaryOrNary) setBatch(p, broadcastBatcher(p));
 
+/** ad_util's add_batched: an unbatched operand is broadcast to the other's full batched shape. */
+setBatch(add_any, ([x, y], [dx, dy], _p, size) => {
+  if (dx === dy) return [[bind1(add_any, [x, y])], [dx]];
+  if (dx === null) return [[bind1(add_any, [moveBatchAxis(x, null, dy!, size), y])], [dy]];
+  if (dy === null) return [[bind1(add_any, [x, moveBatchAxis(y, null, dx, size)])], [dx]];
+  return [[bind1(add_any, [moveBatchAxis(x, dx, dy, size), y])], [dy]];
+});
+
 /** JAX's _select_batch_rule, special cases first (no transposes or broadcasts where none is needed). */
 P.select_n.rules.batch = ((vals, dims, _params, axisSize) => {
   let [which, ...cases] = vals;

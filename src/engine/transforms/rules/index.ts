@@ -15,3 +15,4 @@ import './linalg.js';
 import './windowed.js';
 import './conv.js';
 import './stack.js';
+import './collectives.js';

@@ -9,7 +9,7 @@ import { bool } from '../../core/dtype.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
-import { concatenate, expandDims } from '../../lax/structural.js';
+import { broadcast, concatenate, expandDims } from '../../lax/structural.js';
 import {
   GatherDimensionNumbers,
   GatherScatterMode,
@@ -299,76 +299,66 @@ setBatch(P.concatenate, (xs, ds, p, n) => {
  * Start indices (scalars, some batched) as one index vector per batch element, [n, ndim] with the
  * batch at 0 (JAX's _batch_dynamic_slice_indices); mixed index dtypes meet at int32.
  */
-function batchedStartIndices(idx: V[], dims: (number | null)[], n: number): V {
+function batchedStartIndices(idx: V[], dims: (number | null)[], n: number): [V, number | null] {
   const same = idx.every((i) => i.dtype === idx[0].dtype);
-  const cols = idx.map((i, k) => {
-    const v = same ? i : L.convertElementType(i, 'int32', false);
-    return bind1(P.broadcast_in_dim, [v], {
+  const cast = (i: V) => (same ? i : L.convertElementType(i, 'int32', false));
+  if (dims.every((d) => d === null)) {
+    // No index batched: one index vector for every batch element (lax.broadcast of each to (1,)).
+    return [
+      concatenate(
+        idx.map((i) => broadcast(cast(i), [1])),
+        0,
+      ),
+      null,
+    ];
+  }
+  const cols = idx.map((i, k) =>
+    bind1(P.broadcast_in_dim, [cast(i)], {
       shape: [n, 1],
       broadcast_dimensions: dims[k] === null ? [] : [0],
       sharding: null,
-    });
-  });
-  return concatenate(cols, 1);
+    }),
+  );
+  return [concatenate(cols, 1), 0];
 }
 
+/** JAX's _dynamic_slice_batching_rule: always a gather of the slices (through the gather batcher). */
 const dynSliceBatch: BatchRule = (vals, dims, p, n) => {
   const [x, ...idx] = vals;
-  if (dims.slice(1).some((d) => d !== null)) {
-    // Batched starts: a gather whose windows are the slices (JAX batches dynamic_slice this way).
-    const ds = Array.from({ length: dims[0] === null ? x.ndim : x.ndim - 1 }, (_, d) => d);
-    const dn = new GatherDimensionNumbers({ offset_dims: ds, collapsed_slice_dims: [], start_index_map: ds });
-    const params = {
-      dimension_numbers: dn,
-      fill_value: null,
-      indices_are_sorted: true,
-      mode: GatherScatterMode.CLIP,
-      slice_sizes: nums(p.slice_sizes),
-      unique_indices: true,
-    };
-    return gatherBatch([x, batchedStartIndices(idx, dims.slice(1), n)], [dims[0], 0], params, n);
-  }
-  const zero = L.convertElementType(
-    0,
-    idx.length ? idx[0].dtype : 'int32',
-    idx.length ? idx[0].weakType : true,
-  );
-  return [
-    [
-      bind1(P.dynamic_slice, [front(x, dims[0], n), zero, ...idx], {
-        slice_sizes: [n, ...nums(p.slice_sizes)],
-      }),
-    ],
-    [0],
-  ];
+  const ds = Array.from({ length: dims[0] === null ? x.ndim : x.ndim - 1 }, (_, d) => d);
+  const dn = new GatherDimensionNumbers({ offset_dims: ds, collapsed_slice_dims: [], start_index_map: ds });
+  const params = {
+    dimension_numbers: dn,
+    fill_value: null,
+    indices_are_sorted: true,
+    mode: GatherScatterMode.CLIP,
+    slice_sizes: nums(p.slice_sizes),
+    unique_indices: true,
+  };
+  const [index, bd] = batchedStartIndices(idx, dims.slice(1), n);
+  return gatherBatch([x, index], [dims[0], bd], params, n);
 };
 setBatch(P.dynamic_slice, dynSliceBatch);
+// JAX's _dynamic_update_slice_batching_rule: always a scatter of the update windows, clipped into
+// bounds as dynamic_update_slice clamps (through the scatter batcher).
 setBatch(P.dynamic_update_slice, (vals, dims, _p, n) => {
   const [x, u, ...idx] = vals;
-  if (dims.slice(2).some((d) => d !== null)) {
-    // Batched starts: a scatter of the update windows, clipped into bounds as dynamic_update_slice
-    // clamps (JAX's _dynamic_update_slice_batching_rule).
-    const ds = Array.from({ length: u.ndim - (dims[1] === null ? 0 : 1) }, (_, d) => d);
-    const dn = new ScatterDimensionNumbers({
-      update_window_dims: ds,
-      inserted_window_dims: [],
-      scatter_dims_to_operand_dims: ds,
-    });
-    const params = {
-      dimension_numbers: dn,
-      indices_are_sorted: true,
-      mode: GatherScatterMode.CLIP,
-      unique_indices: true,
-      update_consts: [],
-      update_jaxpr: null,
-    };
-    const index = batchedStartIndices(idx, dims.slice(2), n);
-    return scatterBatch(scatter)([x, index, u], [dims[0], 0, dims[1]], params, n);
-  }
-  const zero = L.convertElementType(
-    0,
-    idx.length ? idx[0].dtype : 'int32',
-    idx.length ? idx[0].weakType : true,
-  );
-  return [[bind1(P.dynamic_update_slice, [front(x, dims[0], n), front(u, dims[1], n), zero, ...idx])], [0]];
+  const ds = Array.from({ length: u.ndim - (dims[1] === null ? 0 : 1) }, (_, d) => d);
+  const dn = new ScatterDimensionNumbers({
+    update_window_dims: ds,
+    inserted_window_dims: [],
+    scatter_dims_to_operand_dims: ds,
+  });
+  const params = {
+    dimension_numbers: dn,
+    indices_are_sorted: true,
+    mode: GatherScatterMode.CLIP,
+    unique_indices: true,
+    update_consts: [],
+    update_jaxpr: null,
+  };
+  const [index, bd] = batchedStartIndices(idx, dims.slice(2), n);
+  if (dims[0] === null && dims[1] === null && bd === null)
+    return [[bind1(scatter, [x, index, u], params)], [null]];
+  return scatterBatch(scatter)([x, index, u], [dims[0], bd, dims[1]], params, n);
 });
