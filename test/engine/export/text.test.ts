@@ -20,10 +20,6 @@ const fx = JSON.parse(readFileSync(new URL('../../../fixtures/export.json', impo
 const JAXPR_DIFFERS: Record<string, string> = {
   uniform: "random.uniform's minval/maxval converts come in another order",
   key_split: 'random.split is not wrapped in jit[name=_threefry_split]',
-  cholesky: 'jnp.linalg.cholesky is not wrapped in jit[name=cholesky] (lax.linalg.cholesky matches)',
-  eigh: 'jnp.linalg.eigh/eigvalsh are not jit-wrapped (lax.linalg.eigh matches)',
-  svd: 'jnp.linalg.svd is not jit-wrapped (lax.linalg.svd matches)',
-  qr: 'jnp.linalg.qr is not jit-wrapped (lax.linalg.qr matches)',
   linalg_solve: 'jnp.linalg.solve/det/inv are not jit-wrapped and trace other formulas',
   special:
     "betainc's continued fraction: JAX's Python uses jnp's % and // (calls to @remainder and @floor_divide), the port lax.rem and lax.div (equal on its non-negative counts)",
