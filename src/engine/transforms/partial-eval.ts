@@ -311,12 +311,76 @@ export interface JaxprSplit {
   residualSources: (number | null)[];
 }
 
+/** Where a value of a split call comes from: an output of the known call, or a known input. */
+export type CallSource = readonly ['out' | 'in', number];
+
 /**
- * A nested `jit` equation with some unknown inputs splits in two, as JAX's partial evaluation of
- * pjit does: a known call computing its known outputs and the residuals, and an unknown call
- * taking them. (Staging it whole would make its primal outputs unknown, and linearize of a jitted
- * function calling a jitted function would fail.)
+ * A jit call with some unknown inputs as JAX's pjit partial evaluation splits it: a known call
+ * (always bound, even with no outputs) computing the known outputs and the residuals, and an
+ * unknown call taking the residuals, then the unknown inputs. Known outputs that merely forward a
+ * known input leave the known call (in_fwd), and residuals that repeat a kept output are read from
+ * it (out_fwd).
  */
+export interface JitSplit {
+  known: ClosedJaxpr;
+  unknown: ClosedJaxpr;
+  outUnknown: boolean[];
+  /** Per known output of the original call, in order. */
+  primal: CallSource[];
+  /** Per residual the unknown call takes, in order. */
+  residuals: CallSource[];
+}
+
+const jitSplitCache = new WeakMap<Jaxpr, Map<string, JitSplit>>();
+
+export function splitJitCall(cj: ClosedJaxpr, inUnknown: boolean[]): JitSplit {
+  let m = jitSplitCache.get(cj.jaxpr);
+  if (!m) {
+    m = new Map();
+    jitSplitCache.set(cj.jaxpr, m);
+  }
+  const key = inUnknown.map(Number).join('');
+  let r = m.get(key);
+  if (!r) {
+    r = splitJitCallUncached(cj, inUnknown);
+    m.set(key, r);
+  }
+  return r;
+}
+
+function splitJitCallUncached(cj: ClosedJaxpr, inUnknown: boolean[]): JitSplit {
+  const inner = partialEvalJaxpr(cj.jaxpr, inUnknown);
+  const nPrimal = inner.outUnknown.filter((u) => !u).length;
+  const kept: Atom[] = [];
+  const primal: CallSource[] = [];
+  const computed: CallSource[] = [];
+  inner.known.outvars.forEach((v, i) => {
+    const inIdx = v instanceof Var ? inner.known.invars.indexOf(v) : -1;
+    if (i < nPrimal && inIdx >= 0) {
+      primal.push(['in', inIdx]);
+      return;
+    }
+    const dup = i >= nPrimal ? kept.indexOf(v) : -1;
+    const src: CallSource =
+      dup >= 0 && dup < primal.filter((p) => p[0] === 'out').length
+        ? ['out', dup]
+        : ['out', kept.push(v) - 1];
+    (i < nPrimal ? primal : computed).push(src);
+  });
+  let c = 0;
+  const residuals = inner.residualSources.map(
+    (src): CallSource => (src === null ? computed[c++] : ['in', src]),
+  );
+  return {
+    known: new ClosedJaxpr(prunedKnown(inner, kept), cj.consts),
+    unknown: new ClosedJaxpr(inner.unknown, []),
+    outUnknown: inner.outUnknown,
+    primal,
+    residuals,
+  };
+}
+
+/** A nested jit equation with known and unknown inputs, split as splitJitCall says. */
 function splitCall(
   e: JaxprEqn,
   isUnk: (a: Atom) => boolean,
@@ -325,56 +389,22 @@ function splitCall(
   alias: Map<Var, Atom>,
 ): void {
   const cj = e.params.jaxpr as ClosedJaxpr;
-  const inner = partialEvalJaxpr(cj.jaxpr, e.inputs.map(isUnk));
-  if (inner.outUnknown.every((u) => u) && inner.known.eqns.length === 0) {
-    addUnknown(e);
-    return;
-  }
+  const sp = splitJitCall(cj, e.inputs.map(isUnk));
   const knownIns = e.inputs.filter((a) => !isUnk(a));
-  const knownOuts = e.outvars.filter((_, i) => !inner.outUnknown[i]);
-  const nPrimal = knownOuts.length;
-  // JAX's pjit partial evaluation: known outputs that forward a known input leave the call (the
-  // caller reads the input: in_fwd), and residuals that repeat a kept output are read from it
-  // (out_fwd).
-  const kept: Atom[] = [];
-  const callOuts: Var[] = [];
-  const resAtoms: Atom[] = [];
-  inner.known.outvars.forEach((v, i) => {
-    const inIdx = v instanceof Var ? inner.known.invars.indexOf(v) : -1;
-    if (i < nPrimal) {
-      if (inIdx >= 0) alias.set(knownOuts[i], knownIns[inIdx]);
-      else {
-        kept.push(v);
-        callOuts.push(knownOuts[i]);
-      }
-      return;
-    }
-    const dup = kept.indexOf(v);
-    if (dup >= 0) resAtoms.push(callOuts[dup]);
-    else {
-      const r = new Var(v.aval);
-      kept.push(v);
-      callOuts.push(r);
-      resAtoms.push(r);
-    }
+  const knownOuts = e.outvars.filter((_, i) => !sp.outUnknown[i]);
+  const callOuts: Var[] = sp.known.jaxpr.outvars.map((a) => new Var(a.aval));
+  sp.primal.forEach(([kind, k], i) => {
+    if (kind === 'in') alias.set(knownOuts[i], knownIns[k]);
+    else callOuts[k] = knownOuts[i];
   });
-  const knownJaxpr = prunedKnown(inner, kept);
-  knownEqns.push(
-    new JaxprEqn(
-      e.primitive,
-      knownIns,
-      { ...e.params, jaxpr: new ClosedJaxpr(knownJaxpr, cj.consts) },
-      callOuts,
-    ),
-  );
-  let r = 0;
-  const residuals = inner.residualSources.map((src) => (src === null ? resAtoms[r++] : knownIns[src]));
+  knownEqns.push(new JaxprEqn(e.primitive, knownIns, { ...e.params, jaxpr: sp.known }, callOuts));
+  const residuals = sp.residuals.map(([kind, k]) => (kind === 'in' ? knownIns[k] : callOuts[k]));
   addUnknown(
     new JaxprEqn(
       e.primitive,
       [...residuals, ...e.inputs.filter(isUnk)],
-      { ...e.params, jaxpr: new ClosedJaxpr(inner.unknown, []) },
-      e.outvars.filter((_, i) => inner.outUnknown[i]),
+      { ...e.params, jaxpr: sp.unknown },
+      e.outvars.filter((_, i) => sp.outUnknown[i]),
     ),
   );
 }

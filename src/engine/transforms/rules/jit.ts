@@ -7,10 +7,10 @@
 import type { Params } from '../../core/primitive.js';
 import { bind, isTracer, type Value } from '../../core/trace.js';
 import { evalJaxpr } from '../../ir/eval.js';
-import { ClosedJaxpr, type Jaxpr } from '../../ir/jaxpr.js';
+import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
 import { convertConstvars, jit_p } from '../jit.js';
 import { type JvpRule, jvpFlat, Zero } from '../jvp.js';
-import { type PartialEvalRule, type PETracer, partialEvalJaxpr } from '../partial-eval.js';
+import { type CallSource, type PartialEvalRule, type PETracer, splitJitCall } from '../partial-eval.js';
 import { traceToJaxpr } from '../staging.js';
 import type { TransposeRule } from '../transpose.js';
 import { type BatchRule, batchFlat, moveBatchAxis } from '../vmap.js';
@@ -55,25 +55,22 @@ jit_p.rules.jvp = ((primals, tangents, params) => {
 jit_p.rules.partialEval = ((trace, tracers: PETracer[], params) => {
   const cj = params.jaxpr as ClosedJaxpr;
   const unk = tracers.map((t) => !t.pval.isKnown);
-  const split = partialEvalJaxpr(cj.jaxpr, unk);
+  const sp = splitJitCall(cj, unk);
   const knownIns = tracers.filter((_, i) => !unk[i]).map((t) => t.pval.known!);
-  const knownOuts = split.known.outvars.length
-    ? rebind(params, new ClosedJaxpr(split.known, cj.consts), knownIns, String(params.name))
-    : [];
-  const nKnown = split.outUnknown.filter((u) => !u).length;
-  let r = nKnown;
-  const residuals = split.residualSources.map(
-    (src) => trace.fullRaise(src === null ? knownOuts[r++] : knownIns[src]) as PETracer,
-  );
+  // The known call is bound even when it has no outputs, as JAX's pjit partial evaluation does.
+  const callOuts = rebind(params, sp.known, knownIns, String(params.name));
+  const from = ([kind, k]: CallSource) => (kind === 'in' ? knownIns[k] : callOuts[k]);
+  const knownOuts = sp.primal.map(from);
+  const residuals = sp.residuals.map((s) => trace.fullRaise(from(s)) as PETracer);
   const unkOuts = trace.stage(
     jit_p,
     [...residuals, ...tracers.filter((_, i) => unk[i])],
-    { ...params, jaxpr: new ClosedJaxpr(split.unknown, []) },
-    split.unknown.outAvals,
+    { ...params, jaxpr: sp.unknown },
+    sp.unknown.outAvals,
   );
   let ki = 0;
   let ui = 0;
-  return split.outUnknown.map((u) => (u ? unkOuts[ui++] : knownOuts[ki++]));
+  return sp.outUnknown.map((u) => (u ? unkOuts[ui++] : knownOuts[ki++]));
 }) satisfies PartialEvalRule;
 
 jit_p.rules.transpose = ((cts, args, params) => {

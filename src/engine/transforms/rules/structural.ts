@@ -31,10 +31,6 @@ function reshapeTo(x: V, shape: readonly number[]): V {
   if (x.shape.length === shape.length && x.shape.every((n, i) => n === shape[i])) return x;
   return bind1(P.reshape, [x], { new_sizes: [...shape], dimensions: null, sharding: null });
 }
-function sum(x: V, axes: number[]): V {
-  if (axes.length === 0) return x;
-  return bind1(reduce_sum, [x], { axes, out_sharding: null });
-}
 function padV(x: V, v: V, cfg: number[][]): V {
   return bind1(P.pad, [x, v], { padding_config: cfg });
 }
@@ -42,7 +38,8 @@ function sliceV(x: V, start: number[], limit: number[], strides: number[] | null
   return bind1(P.slice, [x], {
     start_indices: start,
     limit_indices: limit,
-    strides: strides?.some((s) => s !== 1) ? strides : null,
+    // NumPy-computed strides (NpInt, as JAX's pad transpose passes them) are kept even when all 1.
+    strides: strides?.some((s) => (s as unknown) instanceof NpInt || s !== 1) ? strides : null,
   });
 }
 /** A 0-d zero of x's dtype (a literal when staged). */
@@ -136,26 +133,34 @@ P.slice.rules.transpose = (([ct], [x], p) => {
   return [padV(c, zeroScalar(c), cfg)];
 }) satisfies TransposeRule;
 
+// JAX's _pad_transpose: the cotangent padded by the negated widths (cropping it), then sliced
+// with the interior padding as strides (NumPy ints in the text); the padding value gets the sum
+// of the cotangent minus the sum of the operand's part.
 P.pad.rules.transpose = (([ct], [x, v], p) => {
   const c = instantiate(ct);
   const cfg = (p.padding_config as number[][]).map((r) => r.map(Number));
-  // Undo negative padding (cropping) by padding the cotangent with zeros first.
-  const unneg = cfg.map(([lo, hi]) => [Math.max(-lo, 0), Math.max(-hi, 0), 0]);
-  const c2 = unneg.some((r) => r[0] || r[1]) ? padV(c, zeroScalar(c), unneg) : c;
-  const start = cfg.map(([lo]) => Math.max(lo, 0));
-  const limit = cfg.map(([, hi], d) => c2.shape[d] - Math.max(hi, 0));
-  const strides = cfg.map(([, , interior]) => interior + 1);
-  const tOp = sliceV(c2, start, limit, strides);
-  const outs: (V | null)[] = [x instanceof UndefPrimal ? tOp : null, null];
-  if (v instanceof UndefPrimal) {
-    const all = (y: V) =>
-      sum(
-        y,
-        y.shape.map((_, i) => i),
-      );
-    outs[1] = L.sub(all(c), all(tOp));
-  }
-  return outs;
+  const np = (k: number) => new NpInt(k) as unknown as number;
+  const total = (y: V) =>
+    bind1(reduce_sum, [y], {
+      axes: y.shape.map((_, i) => i),
+      out_sharding: null,
+    });
+  const tOpOf = () => {
+    const unpadded = padV(
+      c,
+      zeroScalar(c),
+      cfg.map(([lo, hi]) => [np(-lo), np(-hi), np(0)]),
+    );
+    return sliceV(
+      unpadded,
+      cfg.map(() => np(0)),
+      [...unpadded.shape],
+      cfg.map(([, , interior]) => np(interior + 1)),
+    );
+  };
+  const tOp = x instanceof UndefPrimal ? tOpOf() : null;
+  const tPadv = v instanceof UndefPrimal ? L.sub(total(c), total(tOp ?? tOpOf())) : null;
+  return [tOp, tPadv];
 }) satisfies TransposeRule;
 
 // JAX's _concatenate_transpose_rule: one split of the cotangent (its pieces for defined operands unused).
