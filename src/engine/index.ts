@@ -10,6 +10,7 @@ import * as tree from './tree/index.js';
 import './lax/parallel-take.js';
 import './export/rules/lu-permutation.js';
 import './export/rules/special.js';
+import './export/rules/bessel.js';
 
 export { Device } from './backends/backend.js';
 export { cpuGemmStatus } from './backends/cpu/gemm.js';

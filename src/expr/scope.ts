@@ -38,7 +38,8 @@ function fromModule(name: string, mod: Record<string, unknown>): Namespace {
   const m = new Map<string, unknown>();
   for (const [k, v] of membersOf(mod)) {
     if (k.startsWith('_')) continue;
-    if (v && typeof v === 'object' && !(v instanceof engine.DType) && !Array.isArray(v)) {
+    const plain = v instanceof engine.DType || v instanceof engine.numpy.AbstractDType;
+    if (v && typeof v === 'object' && !plain && !Array.isArray(v)) {
       m.set(k, fromModule(`${name}.${k}`, v as Record<string, unknown>));
     } else m.set(k, v);
   }
@@ -60,7 +61,8 @@ let cached: Map<string, unknown> | null = null;
 /** The global names of the expression language. */
 export function builtins(): Map<string, unknown> {
   if (cached) return cached;
-  const jnp = fromModule('jnp', engine.numpy as unknown as Record<string, unknown>);
+  // numpy's camelCase-only exports (`zerosLike`) under their snake_case names too (`zeros_like`).
+  const jnp = fromModule('jnp', withSnakeCase(engine.numpy as unknown as Record<string, unknown>));
   // lax under JAX's snake_case names too (`lax.reduce_window`).
   const lax = fromModule('lax', withSnakeCase(engine.lax as unknown as Record<string, unknown>));
   const m = new Map<string, unknown>();

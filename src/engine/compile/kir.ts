@@ -125,6 +125,23 @@ export interface SelExpr extends Base {
   readonly c: SExpr;
   readonly a: SExpr;
   readonly b: SExpr;
+  /**
+   * `c` is rarely true (`rare()`): a renderer may compute `a` only where it is needed (a branch in
+   * JavaScript, a second pass over the tiles that need it in WebAssembly SIMD). The value is the
+   * same either way.
+   */
+  readonly rare?: true;
+}
+/** A read of a constant int32 table (compile/libm: the bits of 2/pi) at an int32 index in range. */
+export interface TableExpr extends Base {
+  readonly k: 'table';
+  readonly table: Table;
+  readonly idx: SExpr;
+}
+export interface Table {
+  /** A name unique among tables (renderers declare each table once, by name). */
+  readonly name: string;
+  readonly values: Int32Array;
 }
 export interface CastExpr extends Base {
   readonly k: 'cast';
@@ -149,6 +166,7 @@ export type SExpr =
   | SelExpr
   | CastExpr
   | BitcastExpr
+  | TableExpr
   | AccExpr;
 
 // ---- hash-consing -------------------------------------------------------------------------------
@@ -262,6 +280,17 @@ export function sel(c: SExpr, a: SExpr, b: SExpr): SExpr {
   return intern(`s:${c.id}:${a.id}:${b.id}`, (id) => ({ k: 'sel', id, dt: a.dt, c, a, b }));
 }
 
+/** `c ? a : b` where `c` is rarely true: see SelExpr.rare. */
+export function rare(c: SExpr, a: SExpr, b: SExpr): SExpr {
+  if (c.k === 'const') return c.v ? a : b;
+  if (a === b) return a;
+  return intern(`sr:${c.id}:${a.id}:${b.id}`, (id) => ({ k: 'sel', id, dt: a.dt, c, a, b, rare: true }));
+}
+
+export function tableAt(table: Table, idx: SExpr): TableExpr {
+  return intern(`tb:${table.name}:${idx.id}`, (id) => ({ k: 'table', id, dt: int32, table, idx }));
+}
+
 export function cast(x: SExpr, dt: DType): SExpr {
   if (x.dt === dt) return x;
   return intern(`x:${x.id}:${dt.name}`, (id) => ({ k: 'cast', id, dt, x }));
@@ -319,7 +348,10 @@ export function rewrite(
         out = ter(e.op, rewrite(e.a, f, memo), rewrite(e.b, f, memo), rewrite(e.c, f, memo), e.dt);
         break;
       case 'sel':
-        out = sel(rewrite(e.c, f, memo), rewrite(e.a, f, memo), rewrite(e.b, f, memo));
+        out = (e.rare ? rare : sel)(rewrite(e.c, f, memo), rewrite(e.a, f, memo), rewrite(e.b, f, memo));
+        break;
+      case 'table':
+        out = tableAt(e.table, rewrite(e.idx, f, memo));
         break;
       case 'cast':
         out = cast(rewrite(e.x, f, memo), e.dt);
@@ -333,12 +365,34 @@ export function rewrite(
   return out;
 }
 
+/** A node's operands, in the order `walk` visits them. */
+export function children(e: SExpr): SExpr[] {
+  switch (e.k) {
+    case 'load':
+    case 'table':
+      return [e.idx];
+    case 'un':
+    case 'cast':
+    case 'bitcast':
+      return [e.x];
+    case 'bin':
+      return [e.a, e.b];
+    case 'ter':
+      return [e.a, e.b, e.c];
+    case 'sel':
+      return [e.c, e.a, e.b];
+    default:
+      return [];
+  }
+}
+
 /** Visit every distinct node once, children before parents. */
 export function walk(e: SExpr, visit: (e: SExpr) => void, seen = new Set<number>()): void {
   if (seen.has(e.id)) return;
   seen.add(e.id);
   switch (e.k) {
     case 'load':
+    case 'table':
       walk(e.idx, visit, seen);
       break;
     case 'un':

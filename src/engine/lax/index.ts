@@ -2,10 +2,12 @@
  * @file The lax namespace: JAX's lax functions in camelCase.
  */
 
+export * from './bessel.js';
 export * from './control.js';
 export * from './conv.js';
 export * from './dot.js';
 export * from './elementwise.js';
+export * from './fill.js';
 export * from './indexing.js';
 export * as linalg from './linalg.js';
 export * from './parallel.js';

@@ -6,23 +6,12 @@
 import type { Device } from '../backends/backend.js';
 import { defaultDevice, resolveDevice } from '../backends/registry.js';
 import { ArrayImpl } from '../core/array.js';
-import { fillTyped, hostArray, isValue, scalarArray, toValue } from '../core/coerce.js';
-import {
-  bool,
-  type DType,
-  type DTypeLike,
-  defaultFloat,
-  defaultInt,
-  promoteTypes,
-  toDType,
-} from '../core/dtype.js';
-import { broadcastShapes, checkShape } from '../core/shape.js';
+import { fillTyped, hostArray, isValue } from '../core/coerce.js';
+import { bool, type DType, type DTypeLike, defaultFloat, defaultInt, promoteTypes } from '../core/dtype.js';
+import { checkShape } from '../core/shape.js';
 import { bind1, currentDynamicTrace, type Value } from '../core/trace.js';
-import { devicePut } from '../device-put.js';
 import { convertElementType } from '../lax/convert.js';
-import * as S from '../lax/structural.js';
 import { iota } from '../primitives/structural.js';
-import { jit } from '../transforms/jit.js';
 import * as uf from './ufuncs.js';
 import { broadcastTo, dtypeOpt } from './util.js';
 
@@ -42,9 +31,9 @@ export function array(v: unknown, opts: CreateOptions = {}): Value {
   const dtype = dtypeOpt(opts.dtype);
   if (isValue(v)) return dtype ? convertElementType(v, dtype) : v;
   if (Array.isArray(v) && v.some((e) => isValue(e) || Array.isArray(e))) {
-    // Lists holding arrays (maybe traced) are stacked.
+    // Lists holding arrays (traced, or with dimensions) are stacked; 0-d concrete ones are scalars.
     const flat = (x: unknown): boolean =>
-      Array.isArray(x) ? x.some(flat) : isValue(x) && !(x instanceof ArrayImpl);
+      Array.isArray(x) ? x.some(flat) : isValue(x) && (!(x instanceof ArrayImpl) || x.ndim > 0);
     if (flat(v)) {
       const { stack } = stackHook;
       const out = stack((v as unknown[]).map((e) => array(e)));
@@ -153,77 +142,6 @@ export function arange(
   const device = opts.device ? resolveDevice(opts.device) : defaultDevice();
   return ArrayImpl.fromHost(fillTyped(dtype, vals), [n], dtype, device);
 }
-
-export interface LinspaceOptions extends CreateOptions {
-  endpoint?: boolean;
-  retstep?: boolean;
-  axis?: number;
-}
-
-/**
- * jnp.linspace(start, stop, num=50): JAX's jitted `_linspace`, computed in the float dtype as JAX
- * does (start * (1 - step) + stop * step, the endpoint concatenated), so values and jaxprs match.
- */
-export function linspace(start: unknown, stop: unknown, num = 50, opts: LinspaceOptions = {}): Value {
-  if (opts.device) {
-    return devicePut(linspace(start, stop, num, { ...opts, device: null }), opts.device);
-  }
-  const dtype = dtypeOpt(opts.dtype, 'linspace')?.name ?? null;
-  return linspaceJit(toValue(start), toValue(stop), num, opts.endpoint ?? true, dtype, opts.axis ?? 0);
-}
-
-const linspaceJit = jit(
-  function _linspace(
-    start: Value,
-    stop: Value,
-    num: number,
-    endpoint: boolean,
-    dtypeName: string | null,
-    axis: number,
-  ): Value {
-    if (num < 0) throw new RangeError(`Number of samples, ${num}, must be non-negative.`);
-    const inexact = (d: DType) => (d.isFloat ? d : defaultFloat());
-    const dtype = dtypeName
-      ? toDType(dtypeName)
-      : inexact(
-          promoteTypes(
-            { dtype: start.dtype, weakType: start.weakType },
-            { dtype: stop.dtype, weakType: stop.weakType },
-          ).dtype,
-        );
-    const cdt = inexact(dtype);
-    const a = convertElementType(start, cdt);
-    const b = convertElementType(stop, cdt);
-    const bounds = broadcastShapes('linspace', a.shape, b.shape);
-    const bStart = broadcastTo(a, bounds);
-    const bStop = broadcastTo(b, bounds);
-    const ax = axis < 0 ? bounds.length + axis + 1 : axis;
-    const shape = [...bounds];
-    shape.splice(ax, 0, 1);
-    const div = endpoint ? num - 1 : num;
-    let out: Value;
-    if (num > 1) {
-      // JAX computes the step (for retstep) whether or not it is returned: it is in the jaxpr.
-      uf.divide(convertElementType(uf.subtract(b, a), cdt), scalarArray(div, cdt));
-      const iotaShape = shape.map((_, d) => (d === ax ? div : 1));
-      const it = bind1(iota, [], { dtype: cdt, shape: [div], dimension: 0, sharding: null });
-      const step = uf.divide(S.reshape(it, iotaShape), scalarArray(div, cdt));
-      out = uf.add(
-        uf.multiply(S.reshape(bStart, shape), uf.subtract(1, step)),
-        uf.multiply(S.reshape(bStop, shape), step),
-      );
-      if (endpoint) out = S.concatenate([out, S.expandDims(bStop, [ax])], ax);
-    } else if (num === 1) out = S.reshape(bStart, shape);
-    else {
-      const empty = [...bounds];
-      empty.splice(ax, 0, 0);
-      out = broadcastTo(scalarArray(0, dtype), empty);
-    }
-    if (dtype.isInt && !out.dtype.isInt) out = uf.floor(out);
-    return convertElementType(out, dtype);
-  },
-  { staticArgnums: [2, 3, 4, 5] },
-);
 
 /** jnp.eye(N, M=None, k=0). */
 export function eye(n: number, m?: number | null, k = 0, opts: CreateOptions = {}): Value {

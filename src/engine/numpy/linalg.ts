@@ -16,6 +16,7 @@ import type { DotDimensionNumbers } from '../primitives/dot.js';
 import { jit } from '../transforms/jit.js';
 import { eye } from './creation.js';
 import * as decomp from './linalg-decomp.js';
+import * as extra from './linalg-extra.js';
 import * as red from './reductions.js';
 import * as uf from './ufuncs.js';
 import { asValue, constantLike, fullLike, promoteArgs, promoteArgsInexact } from './util.js';
@@ -461,6 +462,10 @@ export function vecdot(a: unknown, b: unknown, opts: { axis?: number } = {}): Va
 
 export const linalg = {
   ...decomp,
+  ...extra,
+  matrixPower: extra.matrix_power,
+  matrixRank: extra.matrix_rank,
+  multiDot: extra.multi_dot,
   norm,
   vector_norm,
   vectorNorm: vector_norm,

@@ -195,7 +195,17 @@ export function stack(arrays: readonly In[] | Value, opts: JoinOptions = {}): Va
   // JAX 0.10.2's lax.stack: the stack primitive.
   return bind1(stackP, xs, { axis: canon(axis, s0.length + 1) });
 }
-stackHook.stack = (xs: Value[]) => stack(xs);
+// jnp.array of a list holding arrays, as JAX's array constructor joins them: each expanded at
+// axis 0, then concatenated (in chunks of 16, as JAX forms a tree of concatenations).
+stackHook.stack = (xs: Value[]) => {
+  let parts = castAll(xs, null, 'array').map((x) => S.expandDims(x, [0]));
+  while (parts.length > 16) {
+    const chunks: Value[] = [];
+    for (let i = 0; i < parts.length; i += 16) chunks.push(S.concatenate(parts.slice(i, i + 16), 0));
+    parts = chunks;
+  }
+  return S.concatenate(parts, 0);
+};
 
 export function hstack(arrays: readonly In[], opts: { dtype?: DTypeLike | null } = {}): Value {
   const xs = arrays.map((x) => atleast_1d(x));

@@ -499,3 +499,4 @@ export function multigammaln(a: unknown, d: number): V {
   );
   return jnp.add(jnp.sum(terms, { axis: -1 }), constant);
 }
+export * from './bessel.js';

@@ -7,20 +7,25 @@
  */
 import os from 'node:os';
 import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
-import type { KernelProgram, MapKernel } from '../../compile/kir.js';
+import type { ArgReduceKernel, KernelProgram, MapKernel, ReduceKernel } from '../../compile/kir.js';
+import { expandKernel } from '../../compile/libm/index.js';
 import { foldMatmulTransposes } from '../../compile/matmul-layout.js';
 import { replanBuffers, tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
-import { renderKernel } from './codegen.js';
+import { renderKernel, transposedDim } from './codegen.js';
 import { controlStep } from './control.js';
 import { type LibKernelImpl, libKernels } from './lib.js';
 import './libs.js';
 import { runCarried } from './chunks.js';
 import { runtime } from './runtime.js';
 import { allocBuffer, type KernelFn, LARGE_WORK, type RangedKernel, runLarge, shareable } from './threads.js';
-import { cpuSimd, simdStats, wasmMapKernel } from './wasm/simd.js';
+import { cpuSimd, simdStats, type WasmKernel, wasmMapKernel } from './wasm/simd.js';
+import { wasmArgReduceKernel } from './wasm/simd-argreduce.js';
+import { wasmColumnsKernel } from './wasm/simd-columns.js';
+import { wasmReduceKernel } from './wasm/simd-reduce.js';
+import { wasmTransposeKernel } from './wasm/simd-transpose.js';
 
 interface Step {
   name: string;
@@ -32,21 +37,19 @@ interface Step {
 
 interface CpuProgram extends CompiledProgram {
   steps: Step[];
+  /** Buffers a generated kernel writes in full (they need not be zeroed first). */
+  written: Set<number>;
   /** Per-slot temporary buffers, reused across calls. */
   temps: (TypedArray | undefined)[];
 }
 
-/** The SIMD form of a map kernel, compiled, or null (none, off, or no WebAssembly here). */
-function simdKernel(
-  k: MapKernel,
-  program: KernelProgram,
-): { fn: KernelFn; source: string; bytes: number } | null {
-  if (!cpuSimd.enabled) return null;
-  const w = wasmMapKernel(
-    k,
-    (b) => program.buffers[b].dtype,
-    (b) => program.buffers[b].size,
-  );
+/** Map kernels with libm expansions run as SIMD from this many elements on. */
+const SIMD_LIBM_WORK = 256;
+
+type SimdFn = { fn: KernelFn; source: string; bytes: number } | null;
+
+/** A SIMD kernel's wrapper source compiled (null: none, or no WebAssembly here). */
+function compiled(w: WasmKernel | null): SimdFn {
   if (!w) return null;
   try {
     const fn = new Function(`return ${w.source}`)() as KernelFn;
@@ -55,6 +58,26 @@ function simdKernel(
   } catch {
     return null;
   }
+}
+
+/** The SIMD form of a map or reduction kernel, compiled, or null (none, or off). */
+function simdKernel(k: MapKernel | ReduceKernel | ArgReduceKernel, program: KernelProgram): SimdFn {
+  if (!cpuSimd.enabled) return null;
+  const dtypeOf = (b: number) => program.buffers[b].dtype;
+  const sizeOf = (b: number) => program.buffers[b].size;
+  return compiled(
+    k.kind === 'map'
+      ? wasmMapKernel(k, dtypeOf, sizeOf)
+      : k.kind === 'argreduce'
+        ? wasmArgReduceKernel(k, dtypeOf, sizeOf)
+        : (wasmReduceKernel(k, dtypeOf, sizeOf) ?? wasmColumnsKernel(k, dtypeOf, sizeOf)),
+  );
+}
+
+/** A transposing copy as WebAssembly SIMD (wasm/simd-transpose.ts), compiled, or null. */
+function simdTranspose(k: MapKernel, program: KernelProgram, js: string): SimdFn {
+  if (!cpuSimd.enabled) return null;
+  return compiled(wasmTransposeKernel(k, transposedDim(k), (b) => program.buffers[b].dtype, js));
 }
 
 /**
@@ -105,8 +128,10 @@ export class CpuBackend implements Backend {
     // Products write transposed results themselves; the moved writes need a new buffer plan.
     if (foldMatmulTransposes(program)) replanBuffers(program);
     const dtypeOf = (b: number): DType => program.buffers[b].dtype;
-    const steps: Step[] = program.kernels.map((k, i) => {
-      const name = kernelName(k, i);
+    const steps: Step[] = program.kernels.map((k0, i) => {
+      const name = kernelName(k0, i);
+      // float32 transcendental functions become the libm's polynomials (JavaScript and SIMD alike).
+      const k = expandKernel(k0);
       if (k.kind === 'cond' || k.kind === 'while' || k.kind === 'loop') {
         return { name, ...controlStep(k, program, this, name) };
       }
@@ -128,8 +153,15 @@ export class CpuBackend implements Backend {
       }
       const r = renderKernel(k, dtypeOf);
       const large = r.extent > 1 && r.work >= LARGE_WORK;
-      // A large map kernel with an exact SIMD form runs as WebAssembly (wasm/simd.ts).
-      const simd = large && !r.carry && k.kind === 'map' ? simdKernel(k, program) : null;
+      // A large map kernel with an exact SIMD form runs as WebAssembly (wasm/simd.ts); so does a
+      // smaller one with libm polynomials in it, which cost JavaScript a Math.fround per op.
+      const libm = k !== k0 && r.work >= SIMD_LIBM_WORK;
+      const simd =
+        (large || libm) && !r.carry && k.kind === 'map'
+          ? (simdKernel(k, program) ?? (large ? simdTranspose(k, program, r.source) : null))
+          : large && (k.kind === 'reduce' || k.kind === 'argreduce')
+            ? simdKernel(k, program)
+            : null;
       // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
       const fn = (simd?.fn ?? new Function(`return ${r.source}`)()) as KernelFn;
       const params = r.params;
@@ -182,10 +214,16 @@ export class CpuBackend implements Backend {
       return { name, source: `// ${name}${note}\nconst ${name} = ${r.source};`, run, simd: simd !== null };
     });
     const compileMs = performance.now() - t0;
+    const written = new Set(
+      program.kernels
+        .filter((k) => k.kind === 'map' || k.kind === 'reduce' || k.kind === 'argreduce' || k.kind === 'scan')
+        .map((k) => (k as { out: number }).out),
+    );
     return {
       program,
       label,
       steps,
+      written,
       simdKernels: steps.filter((s) => s.simd).length,
       temps: [],
       source: steps.map((s) => s.source).join('\n\n'),
@@ -202,11 +240,11 @@ export class CpuBackend implements Backend {
       bufs[b] = inputs[i] as TypedArray;
     });
     for (const info of prog.buffers) {
-      if (info.role === 'output') bufs[info.id] = allocBuffer(info.dtype, info.size);
+      if (info.role === 'output') bufs[info.id] = allocBuffer(info.dtype, info.size, !p.written.has(info.id));
       else if (info.role === 'temp' && info.slot !== undefined) {
         let t = p.temps[info.slot];
         if (!t || t.length !== info.size || t.constructor !== typedArrayFor(info.dtype, 0).constructor) {
-          t = allocBuffer(info.dtype, info.size);
+          t = allocBuffer(info.dtype, info.size, !p.written.has(info.id));
           p.temps[info.slot] = t;
         }
         bufs[info.id] = t;

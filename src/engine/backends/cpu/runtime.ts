@@ -5,6 +5,7 @@
  */
 
 import { gemmUnits } from './gemm-units.js';
+import { adoptHeap, heapMemory, heapOffset, scratchRegion, type WasmMemory } from './heap.js';
 import { betainc, igamma, igammac, igammaGradA, randomGammaGrad } from './incomplete.js';
 
 const f32 = new Float32Array(1);
@@ -508,24 +509,22 @@ export function bitsf64(x: bigint): number {
   return f64[0];
 }
 
-/** The part of WebAssembly.Memory used here (the project's TypeScript libs have no WebAssembly). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-declare const WebAssembly: { Memory: new (d: { initial: number }) => WasmMemory };
-
-let simdMem: WasmMemory | null = null;
+let threadHeap: { m: WasmMemory; s: number } | null = null;
 
 /**
- * This thread's memory for the WebAssembly SIMD kernels (wasm/simd.ts), with at least `pages`
- * 64 KiB pages. One per thread: kernels run one at a time, each using it only during its call.
+ * This thread's view of the CPU heap (heap.ts) for the WebAssembly SIMD kernels: the shared
+ * memory their instances import and the thread's scratch region (`s`, a byte offset) for their
+ * tiles and small inputs. Kernels run one at a time on a thread, each using the scratch only
+ * during its call. Workers are given theirs (setThreadHeap).
  */
-export function simdMemory(pages: number): WasmMemory {
-  simdMem ??= new WebAssembly.Memory({ initial: pages });
-  const have = simdMem.buffer.byteLength / 65536;
-  if (have < pages) simdMem.grow(pages - have);
-  return simdMem;
+export function heap(): { m: WasmMemory; s: number } {
+  threadHeap ??= { m: heapMemory(), s: scratchRegion() };
+  return threadHeap;
+}
+
+export function setThreadHeap(m: WasmMemory, s: number): void {
+  adoptHeap(m);
+  threadHeap = { m, s };
 }
 
 export const runtime = {
@@ -570,6 +569,7 @@ export const runtime = {
   bitsf32,
   f64bits,
   bitsf64,
-  simdMemory,
+  heap,
+  heapOffset,
 };
 export type Runtime = typeof runtime;

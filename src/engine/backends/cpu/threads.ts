@@ -24,6 +24,7 @@ import os from 'node:os';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { type Compiled, chunkSize, DONE, FAILED, type KernelFn, runRange, workChunks } from './chunks.js';
+import { heapAlloc, heapCopy, heapMemory, heapOffset, scratchRegion } from './heap.js';
 import type { Runtime } from './runtime.js';
 
 export type { KernelFn };
@@ -70,9 +71,16 @@ export function setCpuThreads(n: number | null): void {
 /** What the pool has done (tests check that workers took part). */
 export const threadStats = { jobs: 0, chunks: 0, workerChunks: 0 };
 
-/** A buffer for `size` elements of `dtype`, on a SharedArrayBuffer when large and threads are on. */
-export function allocBuffer(dtype: DType, size: number): TypedArray {
-  if (size < SHARED_MIN || cpuThreads() < 2) return typedArrayFor(dtype, size);
+/**
+ * A buffer for `size` elements of `dtype`: when large, in the CPU heap (heap.ts: shared, and
+ * addressable by the SIMD kernels), else on a SharedArrayBuffer when threads are on; small ones
+ * are plain. `zero`: the caller needs it zeroed (not when a kernel writes every element).
+ */
+export function allocBuffer(dtype: DType, size: number, zero = true): TypedArray {
+  if (size < SHARED_MIN) return typedArrayFor(dtype, size);
+  const h = heapAlloc(dtype, size, zero);
+  if (h) return h;
+  if (cpuThreads() < 2) return typedArrayFor(dtype, size);
   const proto = typedArrayFor(dtype, 0);
   const Ctor = proto.constructor as new (b: SharedArrayBuffer) => TypedArray;
   return new Ctor(new SharedArrayBuffer(size * proto.BYTES_PER_ELEMENT));
@@ -89,9 +97,10 @@ function sharedCopy(b: TypedArray): TypedArray {
   return c;
 }
 
-/** `b`, or a shared copy of it when it is large, not shared, and threads are on. */
+/** `b`, or, when it is large, a copy of it in the heap (or shared, when threads are on). */
 export function shareable(b: TypedArray): TypedArray {
-  return b.length < SHARED_MIN || isShared(b) || cpuThreads() < 2 ? b : sharedCopy(b);
+  if (b.length < SHARED_MIN || heapOffset(b) >= 0) return b;
+  return heapCopy(b) ?? (isShared(b) || cpuThreads() < 2 ? b : sharedCopy(b));
 }
 
 /** How to start worker.ts: from the built files, or from the sources through tsx. */
@@ -156,7 +165,7 @@ class Pool {
       const { port1, port2 } = new (wt().MessageChannel)();
       const worker = new (wt().Worker)(start.entry, {
         eval: start.eval,
-        workerData: { bell: this.bell, slot, port: port2 },
+        workerData: { bell: this.bell, slot, port: port2, heap: heapMemory(), scratch: scratchRegion() },
         transferList: [port2],
         name: `tjax-cpu-${slot}`,
       });
@@ -178,6 +187,12 @@ class Pool {
     const chunk = chunkSize(k.extent, k.inner, threads);
     const chunks = Math.ceil(k.extent / chunk);
     const ctl = new Int32Array(new SharedArrayBuffer(16));
+    // Buffers in the heap go as (type, offset, length): the worker makes its own views, which the
+    // SIMD kernels there recognize as heap memory (heap.ts heapView).
+    const heap = bufs.map((b) => {
+      const at = heapOffset(b);
+      return at < 0 ? null : [b.constructor.name, at, b.length];
+    });
     for (const [slot, w] of this.workers.entries()) {
       const send = !w.has.has(id);
       if (send && w.has.size >= MAX_CACHED) {
@@ -190,6 +205,7 @@ class Pool {
         source: send ? k.source : undefined,
         ctl,
         bufs,
+        heap,
         chunk,
         chunks,
         extent: k.extent,

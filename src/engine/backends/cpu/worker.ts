@@ -8,7 +8,8 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { TypedArray } from '../../core/dtype.js';
 import { type Compiled, type KernelFn, workChunks } from './chunks.js';
-import { runtime } from './runtime.js';
+import { heapView, type WasmMemory } from './heap.js';
+import { runtime, setThreadHeap } from './runtime.js';
 
 interface Job {
   /** Clears the kernel cache (the main thread forgets what it sent). */
@@ -18,12 +19,21 @@ interface Job {
   source?: string;
   ctl: Int32Array;
   bufs: TypedArray[];
+  /** For buffers in the heap: [typed array constructor name, byte offset, length]. */
+  heap: ([string, number, number] | null)[];
   chunk: number;
   chunks: number;
   extent: number;
 }
 
-const { bell, slot, port } = workerData as { bell: Int32Array; slot: number; port: MessagePort };
+const { bell, slot, port, heap, scratch } = workerData as {
+  bell: Int32Array;
+  slot: number;
+  port: MessagePort;
+  heap: WasmMemory;
+  scratch: number;
+};
+setThreadHeap(heap, scratch);
 const kernels = new Map<number, Compiled>();
 
 function compiled(job: Job): Compiled {
@@ -50,7 +60,11 @@ function run(job: Job): void {
       calls: 0,
     };
   }
-  workChunks(job.ctl, k, [...job.bufs, 0, 0], runtime, job.chunk, job.chunks, job.extent, (e) =>
+  const bufs = job.bufs.map((b, i) => {
+    const h = job.heap[i];
+    return h ? heapView(h[0], h[1], h[2]) : b;
+  });
+  workChunks(job.ctl, k, [...bufs, 0, 0], runtime, job.chunk, job.chunks, job.extent, (e) =>
     port.postMessage(e instanceof Error ? e.message : String(e)),
   );
 }

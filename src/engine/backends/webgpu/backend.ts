@@ -20,6 +20,7 @@
 
 import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
 import type { BufferInfo, KernelProgram } from '../../compile/kir.js';
+import { expandKernel } from '../../compile/libm/index.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { emit, observing } from '../../events.js';
@@ -428,8 +429,10 @@ export class WebGpuBackend implements Backend {
     const scratchBytes: Record<string, number> = {};
     const nestedErrors: Promise<string | null>[] = [];
     let async = false;
-    program.kernels.forEach((k, i) => {
-      const name = kernelName(k, i);
+    program.kernels.forEach((k0, i) => {
+      const name = kernelName(k0, i);
+      // float32 transcendental functions: the libm's polynomials, as on the CPU.
+      const k = expandKernel(k0);
       const first = steps.length;
       const tag = () => {
         for (let j = first; j < steps.length; j++) steps[j].kernel = i;

@@ -25,10 +25,11 @@ import type {
   ReduceKernel,
   ScanKernel,
   SExpr,
+  Table,
   UnExpr,
 } from '../../compile/kir.js';
 import { walk } from '../../compile/kir.js';
-import type { DType } from '../../core/dtype.js';
+import { type DType, int32 } from '../../core/dtype.js';
 import { f16r } from '../cpu/runtime.js';
 import { INCOMPLETE_HELPERS } from './wgsl-incomplete.js';
 
@@ -539,6 +540,8 @@ fn h_lgamma(x: f32) -> f32 {
 /** Collects the helpers a shader uses. */
 export class Helpers {
   readonly used = new Set<string>();
+  /** Constant tables the shader reads (TableExpr), declared as private arrays. */
+  readonly tables = new Map<string, Table>();
   use(name: string): string {
     if (!this.used.has(name)) {
       for (const d of HELPERS[name].deps ?? []) this.use(d);
@@ -558,6 +561,12 @@ export class Helpers {
       out.push(HELPERS[n].code);
     };
     for (const n of this.used) emit(n);
+    for (const t of this.tables.values()) {
+      const n = t.values.length;
+      out.push(
+        `var<private> T_${t.name}: array<i32, ${n}> = array<i32, ${n}>(${[...t.values].map((v) => literal(v, int32)).join(', ')});`,
+      );
+    }
     return out.join('\n');
   }
 }
@@ -848,6 +857,11 @@ export class Emitter {
           level = lv(n.idx);
           this.bufs.add(n.buf);
           code = renderLoad(n.dt, `b${n.buf}`, name(n.idx));
+          break;
+        case 'table':
+          level = lv(n.idx);
+          h.tables.set(n.table.name, n.table);
+          code = `T_${n.table.name}[${name(n.idx)}]`;
           break;
         case 'un':
           level = lv(n.x);

@@ -52,7 +52,7 @@ function out0(ctx: RuleCtx): ShapedArray {
 }
 
 /** A primitive lowered to one op over its broadcast operands. */
-function nary(prim: string, op: string, isChlo = false): void {
+export function nary(prim: string, op: string, isChlo = false): void {
   registerExportRule(prim, (ctx, ins) => {
     const o = out0(ctx);
     const args = broadcastTo(ctx.b, ins, o.shape);

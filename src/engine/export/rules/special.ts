@@ -414,7 +414,11 @@ const IMPLS: Record<string, [(...args: Value[]) => Value, boolean]> = {
 
 const cache = new Map<string, ClosedJaxpr>();
 
-for (const [name, [impl, inline]] of Object.entries(IMPLS)) {
+/**
+ * Register `impl` as the export rule of `name`, as JAX's mlir.lower_fun: traced to a jaxpr per
+ * operand shape and dtype (cached) and lowered inline; `inline` drops outputs jit's DCE would.
+ */
+export function registerLoweredFun(name: string, impl: (...args: Value[]) => Value, inline = false): void {
   registerExportRule(name, (ctx, ins) => {
     const key = `${name}|${ctx.avalsIn.map((a) => `${a.dtype.name}[${a.shape}]`).join(',')}`;
     let cj = cache.get(key);
@@ -430,3 +434,5 @@ for (const [name, [impl, inline]] of Object.entries(IMPLS)) {
     return jaxprSubcomp(ctx.mod, ctx.b, jaxpr, consts, ins);
   });
 }
+
+for (const [name, [impl, inline]] of Object.entries(IMPLS)) registerLoweredFun(name, impl, inline);

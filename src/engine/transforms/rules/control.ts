@@ -198,12 +198,12 @@ function batchJaxpr(
 }
 
 /** Where the unknown part of a split finds one residual. */
-type ResSource =
+export type ResSource =
   | { kind: 'in'; index: number } // a known input passed straight through
   | { kind: 'const'; val: Value } // a value known outside the body (a constant)
   | { kind: 'out' }; // the next residual output of the known jaxpr
 
-interface Split {
+export interface Split {
   /** Known inputs (after `known.consts` leading operands) -> known outputs, then 'out' residuals. */
   known: Body;
   /** Residuals, then the unknown inputs -> unknown outputs. No consts. */
@@ -220,7 +220,7 @@ interface Split {
  * primitives split through their own partial-eval rules. `inst` forces outputs unknown;
  * `fwd` says which known inputs may be handed to the unknown side directly.
  */
-function partialEvalJaxprNoUnits(
+export function partialEvalJaxprNoUnits(
   cj: ClosedJaxpr,
   unknowns: readonly boolean[],
   inst: readonly boolean[],

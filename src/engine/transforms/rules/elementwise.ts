@@ -126,20 +126,19 @@ function replaceZero(x: V): V {
 defjvp(
   P.pow,
   (g, _a, x, y) => {
-    if (y.dtype.isFloat) return L.mul(g, L.mul(y, L.pow(x, L.sub(y, fullLike(y, 1)))));
-    let [xb, yb] = [x, y];
-    if (x.shape.join() !== y.shape.join()) {
-      const shape = broadcastShapes('pow', x.shape, y.shape);
-      [xb, yb] = [x, y].map((v) =>
-        v.shape.join() === shape.join()
-          ? v
-          : broadcastInDim(
-              v,
-              shape,
-              v.shape.map((_, i) => i + shape.length - v.ndim),
-            ),
-      );
-    }
+    // A float exponent is y * x ** (y - 1) (operands of different shapes broadcast in the ops).
+    if (!y.dtype.isInt) return L.mul(g, L.mul(y, L.pow(x, L.sub(y, fullLike(y, 1)))));
+    // y in the result dtype (x's float dtype), broadcast against x, as JAX's rule does.
+    const shape = broadcastShapes('pow', x.shape, y.shape);
+    const [xb, yb] = [x, L.convertElementType(y, x.dtype)].map((v) =>
+      v.shape.join() === shape.join()
+        ? v
+        : broadcastInDim(
+            v,
+            shape,
+            v.shape.map((_, i) => i + shape.length - v.ndim),
+          ),
+    );
     const jac = L.select(
       L.eq(yb, constLike(yb, 0)),
       fullLike(yb, 0),

@@ -15,4 +15,5 @@ import './linalg.js';
 import './windowed.js';
 import './conv.js';
 import './stack.js';
+import './bessel.js';
 import './collectives.js';

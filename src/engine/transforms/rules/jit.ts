@@ -1,20 +1,26 @@
 /**
  * @file Rules of the `jit` primitive (transforms/jit.ts): each transforms the inner jaxpr by
  * tracing `evalJaxpr` under the transformation to a new jaxpr and binds `jit` again, so a jitted
- * function stays one call under jvp, grad and vmap (keeping its name, as JAX does). Partial evaluation splits the jaxpr into a known call and an unknown one that
- * receives the known residuals (Autodidax part 5's `_xla_call_partial_eval`).
+ * function stays one call under jvp, grad and vmap (keeping its name, as JAX does). Partial
+ * evaluation splits the jaxpr into a known call and an unknown one that receives the known
+ * residuals, as JAX's pjit rule does: equation by equation (jit-split.ts, JAX's in/out forwarding
+ * and DCE) where every unknown equation is first-order or a nested jit, otherwise through
+ * pe.partial_eval_jaxpr_nounits, retracing the body under a partial-evaluation trace so scan, cond
+ * and while split by their own rules.
  */
 import type { Params } from '../../core/primitive.js';
 import { bind, isTracer, type Value } from '../../core/trace.js';
 import { evalJaxpr } from '../../ir/eval.js';
 import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
 import { convertConstvars, jit_p } from '../jit.js';
+import { type CallSource, splitJitCall } from '../jit-split.js';
 import { type JvpRule, jvpFlat, Zero } from '../jvp.js';
-import { type CallSource, type PartialEvalRule, type PETracer, splitJitCall } from '../partial-eval.js';
+import type { PartialEvalRule, PETracer } from '../partial-eval.js';
 import { traceToJaxpr } from '../staging.js';
 import type { TransposeRule } from '../transpose.js';
 import { type BatchRule, batchFlat, moveBatchAxis } from '../vmap.js';
 import { memoOn, nonZero, transposeCall } from './common.js';
+import { partialEvalJaxprNoUnits } from './control.js';
 
 function rebind(params: Params, traced: ClosedJaxpr, args: Value[], name: string): Value[] {
   const { jaxpr, consts } = convertConstvars(traced);
@@ -55,22 +61,45 @@ jit_p.rules.jvp = ((primals, tangents, params) => {
 jit_p.rules.partialEval = ((trace, tracers: PETracer[], params) => {
   const cj = params.jaxpr as ClosedJaxpr;
   const unk = tracers.map((t) => !t.pval.isKnown);
-  const sp = splitJitCall(cj, unk);
   const knownIns = tracers.filter((_, i) => !unk[i]).map((t) => t.pval.known!);
-  // The known call is bound even when it has no outputs, as JAX's pjit partial evaluation does.
-  const callOuts = rebind(params, sp.known, knownIns, String(params.name));
-  const from = ([kind, k]: CallSource) => (kind === 'in' ? knownIns[k] : callOuts[k]);
-  const knownOuts = sp.primal.map(from);
-  const residuals = sp.residuals.map((s) => trace.fullRaise(from(s)) as PETracer);
+  const sp = splitJitCall(cj, unk);
+  let knownOuts: Value[];
+  let residuals: Value[];
+  let unknown: ClosedJaxpr;
+  let outUnknown: boolean[];
+  if (sp) {
+    // The known call is bound even when it has no outputs, as JAX's pjit partial evaluation does.
+    const callOuts = rebind(params, sp.known, knownIns, String(params.name));
+    const from = ([kind, k]: CallSource) => (kind === 'in' ? knownIns[k] : callOuts[k]);
+    knownOuts = sp.primal.map(from);
+    residuals = sp.residuals.map(from);
+    ({ unknown, outUnknown } = sp);
+  } else {
+    // Nested higher-order equations (scan, cond, while, ...) split by their own rules.
+    const split = partialEvalJaxprNoUnits(
+      cj,
+      unk,
+      unk.map(() => false),
+      unk.map(() => true),
+    );
+    knownOuts = split.known.jaxpr.outAvals.length
+      ? bind(jit_p, [...split.known.consts, ...knownIns], { ...params, jaxpr: split.known.jaxpr })
+      : [];
+    let r = split.numKnownOuts;
+    residuals = split.res.map((src) =>
+      src.kind === 'in' ? knownIns[src.index] : src.kind === 'const' ? src.val : knownOuts[r++],
+    );
+    ({ unknown, outUk: outUnknown } = split);
+  }
   const unkOuts = trace.stage(
     jit_p,
-    [...residuals, ...tracers.filter((_, i) => unk[i])],
-    { ...params, jaxpr: sp.unknown },
-    sp.unknown.outAvals,
+    [...residuals.map((v) => trace.fullRaise(v) as PETracer), ...tracers.filter((_, i) => unk[i])],
+    { ...params, jaxpr: unknown },
+    unknown.jaxpr.outAvals,
   );
   let ki = 0;
   let ui = 0;
-  return sp.outUnknown.map((u) => (u ? unkOuts[ui++] : knownOuts[ki++]));
+  return outUnknown.map((u) => (u ? unkOuts[ui++] : knownOuts[ki++]));
 }) satisfies PartialEvalRule;
 
 jit_p.rules.transpose = ((cts, args, params) => {

@@ -13,16 +13,26 @@ export const V128 = 0x7b;
 export const OP = {
   loop: 0x03,
   if: 0x04,
+  else: 0x05,
   end: 0x0b,
   br_if: 0x0d,
+  select: 0x1b,
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
   i32Load: 0x28,
+  i32Store: 0x36,
   i32Const: 0x41,
   i32LtU: 0x49,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
+  i32GtS: 0x4a,
+  i32LeS: 0x4c,
   i32GeS: 0x4e,
   i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
   i32Shl: 0x74,
 } as const;
 
@@ -34,6 +44,7 @@ export const SIMD = {
   shuffle: 0x0d,
   i32x4Splat: 0x11,
   i32x4ExtractLane: 0x1b,
+  i32x4ReplaceLane: 0x1c,
   i32x4Eq: 0x37,
   i32x4Ne: 0x38,
   i32x4LtS: 0x39,
@@ -58,6 +69,8 @@ export const SIMD = {
   or: 0x50,
   xor: 0x51,
   bitselect: 0x52,
+  anyTrue: 0x53,
+  v128Load32Lane: 0x56,
   f32x4DemoteF64x2Zero: 0x5e,
   f64x2PromoteLowF32x4: 0x5f,
   f32x4Ceil: 0x67,
@@ -93,6 +106,8 @@ export const SIMD = {
   f64x2Sub: 0xf1,
   f64x2Mul: 0xf2,
   f64x2Div: 0xf3,
+  i32x4TruncSatF32x4S: 0xf8,
+  i32x4TruncSatF32x4U: 0xf9,
   f32x4ConvertI32x4S: 0xfa,
   f32x4ConvertI32x4U: 0xfb,
 } as const;
@@ -251,11 +266,10 @@ export function name(out: number[], s: string): void {
 
 /**
  * A module exporting function `k` (the given parameters, no results) that imports its memory as
- * `env.m`, at least `pages` 64 KiB pages. (Kernels share one memory per thread: each memory of
- * its own would reserve V8's guard region, about 10 GB of address space, and a process runs out
- * of those after some thirteen thousand.)
+ * `env.m`: the CPU heap (heap.ts), a shared memory of up to HEAP_MAX_PAGES pages that all the
+ * kernels of all threads use, each in its own scratch region and the buffers where they are.
  */
-export function moduleBytes(params: readonly number[], f: FuncWriter, pages: number): Uint8Array {
+export function moduleBytes(params: readonly number[], f: FuncWriter, maxPages: number): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const type: number[] = [1, 0x60];
   uleb(type, params.length);
@@ -264,8 +278,10 @@ export function moduleBytes(params: readonly number[], f: FuncWriter, pages: num
   const imports: number[] = [1];
   name(imports, 'env');
   name(imports, 'm');
-  imports.push(0x02, 0x00);
-  uleb(imports, pages);
+  // Memory, limits with a maximum, shared; at least one page.
+  imports.push(0x02, 0x03);
+  uleb(imports, 1);
+  uleb(imports, maxPages);
   section(out, 2, imports);
   section(out, 3, [1, 0]);
   const exports: number[] = [1];

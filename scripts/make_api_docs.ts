@@ -1,0 +1,158 @@
+/**
+ * @file Writes docs/API.md, the reference of every JAX name tjax has, per namespace, with the
+ * signature the library gives it. Names come from JAX 0.10.2 (fixtures/api_names.json, through
+ * scripts/api-catalog.ts); signatures come from the code, read with the TypeScript compiler API
+ * from src/engine/index.ts: each parameter with its type, and an options object as the list of
+ * its option names (JAX's keyword arguments, camelCased). test/engine/api-docs.test.ts checks that
+ * the page is up to date.
+ *
+ *   npx tsx scripts/make_api_docs.ts          (or: npm run docs:api)
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { type Coverage, coverage, loadJaxNames, NAMESPACES, percent, resolve, root } from './api-catalog.js';
+
+const ENTRY = join(root, 'src', 'engine', 'index.ts');
+
+/** The compiler's view of the engine's exports. */
+function engineTypes() {
+  const program = ts.createProgram([ENTRY], {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: ['node'],
+  });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(ENTRY);
+  if (!source) throw new Error(`cannot read ${ENTRY}`);
+  const moduleSymbol = checker.getSymbolAtLocation(source);
+  if (!moduleSymbol) throw new Error('src/engine/index.ts is not a module');
+  const exports = new Map(checker.getExportsOfModule(moduleSymbol).map((s) => [s.getName(), s]));
+  const typeOfSymbol = (s: ts.Symbol) => checker.getTypeOfSymbolAtLocation(s, source);
+  /** The type at a dotted path below the engine's exports (`numpy.linalg`, `scipy.stats.norm.pdf`). */
+  const typeAt = (path: string): ts.Type | null => {
+    const [head, ...rest] = path.split('.');
+    const sym = exports.get(head);
+    if (!sym) return null;
+    let type = typeOfSymbol(sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym);
+    for (const key of rest) {
+      const prop = type.getProperty(key);
+      if (!prop) return null;
+      type = typeOfSymbol(prop);
+    }
+    return type;
+  };
+  return { checker, typeAt };
+}
+
+type Checker = ts.TypeChecker;
+
+/**
+ * An options object's property names, or null when the parameter is not one: a parameter named
+ * opts/options, or of a type named *Options/*Opts, whose type is an object (interface, literal,
+ * intersection or mapped type such as Omit<...>), not an array or a function.
+ */
+function optionNames(checker: Checker, name: string, type: ts.Type): string[] | null {
+  const t = checker.getNonNullableType(type);
+  if (t.getCallSignatures().length || checker.isArrayType(t) || checker.isTupleType(t)) return null;
+  if (!(t.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection))) return null;
+  const typeName = t.aliasSymbol?.getName() ?? t.getSymbol()?.getName() ?? '';
+  if (!/^(opts|options)$/i.test(name) && !/Options|Opts/.test(typeName)) return null;
+  const props = checker.getPropertiesOfType(t);
+  return props.length ? props.map((p) => p.getName() + (p.flags & ts.SymbolFlags.Optional ? '?' : '')) : null;
+}
+
+function typeText(checker: Checker, type: ts.Type): string {
+  return checker
+    .typeToString(type, undefined, ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope)
+    .replace(/import\("[^"]*"\)\./g, '');
+}
+
+function signatureText(checker: Checker, name: string, sig: ts.Signature): string {
+  const params = sig.getParameters().map((p) => {
+    const decl = p.valueDeclaration as ts.ParameterDeclaration | undefined;
+    const type = checker.getTypeOfSymbol(p);
+    const rest = decl?.dotDotDotToken ? '...' : '';
+    const optional = decl && !rest && checker.isOptionalParameter(decl) ? '?' : '';
+    const opts = rest ? null : optionNames(checker, p.getName(), type);
+    const shown = optional ? checker.getNonNullableType(type) : type;
+    const t = opts ? `{ ${opts.join(', ')} }` : typeText(checker, shown);
+    return `${rest}${p.getName()}${optional}: ${t}`;
+  });
+  return `${name}(${params.join(', ')}): ${typeText(checker, sig.getReturnType())}`;
+}
+
+/** The page, as text. */
+export function apiDocs(): string {
+  const { checker, typeAt } = engineTypes();
+  const { jax, namespaces } = loadJaxNames();
+  const rows = coverage();
+  const lines: string[] = [
+    '# The JAX API in tjax',
+    '',
+    `Every name of JAX ${jax}'s public namespaces that tjax has, with its signature in the library`,
+    "(`import { numpy as jnp, lax, nn, random, scipy } from 'tjax'`). In the library, JAX's keyword",
+    'arguments are a trailing options object with camelCase names (`jnp.percentile(x, 50, { axis: 0',
+    "})`); in the expression language they are Python keywords under JAX's names",
+    "(`percentile(x, 50, axis=0)`), and every name below is reachable there too (`jnp.<name>`).",
+    '',
+    'Generated by `npx tsx scripts/make_api_docs.ts` (`npm run docs:api`) from the code and from',
+    'fixtures/api_names.json (made from JAX by fixtures/make_api_names.py); a test checks it is current.',
+    '',
+    '| JAX namespace | tjax | names | functions |',
+    '|---|---|---|---|',
+    ...rows.map((r, i) => `| ${r.namespace} | \`${NAMESPACES[i].tjax}\` | ${frac(r.have, r.total)} | ${frac(r.functions.have, r.functions.total)} |`),
+    '',
+  ];
+  NAMESPACES.forEach((ns, i) => {
+    lines.push(...section(checker, typeAt, ns, namespaces[ns.jax] ?? [], rows[i]));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function frac(have: number, total: number): string {
+  return `${have} / ${total} (${percent(have, total).toFixed(0)}%)`;
+}
+
+function section(
+  checker: Checker,
+  typeAt: (path: string) => ts.Type | null,
+  ns: (typeof NAMESPACES)[number],
+  entries: ReturnType<typeof loadJaxNames>['namespaces'][string],
+  row: Coverage,
+): string[] {
+  const out = [`## ${ns.jax} (\`${ns.tjax}\`)`, ''];
+  const module = ns.module();
+  const have = entries.filter((e) => e.kind !== 'primitive' && e.kind !== 'module' && resolve(module, e));
+  if (!have.length) out.push('None yet.', '');
+  for (const e of have) {
+    const key = resolve(module, e)!.key;
+    const type = typeAt(`${ns.tjax}.${key}`);
+    const sigs = type?.getCallSignatures() ?? [];
+    const head = key === e.name ? `\`${e.name}\`` : `\`${e.name}\` (\`${key}\`)`;
+    if (e.kind === 'function' && sigs.length) {
+      out.push(`- ${head}`);
+      for (const s of sigs) out.push(`  - \`${signatureText(checker, key.split('.').pop()!, s)}\``);
+    } else out.push(`- ${head}: ${e.kind}`);
+  }
+  if (have.length) out.push('');
+  if (row.missing.length) out.push(`Not in tjax yet: ${row.missing.map((m) => `\`${m}\``).join(', ')}.`, '');
+  if (row.primitives.total) {
+    out.push(
+      `Primitives (\`${ns.jax}.*_p\`): ${row.primitives.have} of ${row.primitives.total} are in tjax's registry` +
+        (row.primitives.missing.length ? `; not yet: ${row.primitives.missing.map((m) => `\`${m}\``).join(', ')}.` : '.'),
+      '',
+    );
+  }
+  return out;
+}
+
+if (process.argv[1]?.endsWith('make_api_docs.ts')) {
+  const path = join(root, 'docs', 'API.md');
+  writeFileSync(path, apiDocs());
+  console.log(`wrote ${path}`);
+}
