@@ -218,6 +218,7 @@ const POSITIONAL: Record<string, string[]> = {
   eye: ['N', 'M', 'k'],
   reshape: ['a', 'shape'],
   round: ['a', 'decimals'],
+  around: ['a', 'decimals'],
   power: ['x1', 'x2'],
   take: ['a', 'indices'],
   einsum: ['subscripts'],

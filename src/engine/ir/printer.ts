@@ -241,7 +241,9 @@ export function printJaxpr(top: Jaxpr): string {
       const subs = jaxprsInParams(e.params);
       const nm = e.params.name;
       queue.push(...subs);
-      if (typeof nm === 'string') {
+      // JAX's custom_jvp_call/custom_vjp_call have no `name` param (their pp rule prints one), so
+      // jaxprs hoisted out of them are called `jaxpr`.
+      if (typeof nm === 'string' && !e.primitive.name.startsWith('custom_')) {
         for (const s of subs) if (!names.has(s)) names.set(s, nm.replace(/^<+|>+$/g, ''));
       }
     }

@@ -22,7 +22,7 @@ import { NotImplementedError, ValueError } from './errors.js';
 import { any } from './reductions.js';
 import { broadcast_arrays } from './shapes.js';
 import * as uf from './ufuncs.js';
-import { asValue, promoteArgs, promoteArgsInexact } from './util.js';
+import { asValue, constantLike, promoteArgs, promoteArgsInexact, replaceInf } from './util.js';
 
 const unaryAlias = (f: (x: unknown) => Value) => (x: unknown) => f(promoteArgs(x)[0]);
 
@@ -75,11 +75,9 @@ export function bitwise_count(x: unknown): Value {
 }
 export const bitwiseCount = bitwise_count;
 
-const replaceInf = (x: Value) => lax.select(lax.isFinite(x), x, fullLike(x, 0));
-
 const logaddexp2Custom = customJvp(function logaddexp2(a: Value, b: Value): Value {
   const amax = lax.max(a, b);
-  const invln2 = 1 / Math.log(2);
+  const invln2 = constantLike(amax, 1 / Math.log(2));
   const delta = lax.sub(a, b);
   return lax.select(
     lax.ne(delta, delta),
@@ -91,12 +89,11 @@ logaddexp2Custom.defjvp(function _logaddexp2_jvp(primals: Value[], tangents: Val
   const [a, b] = primals;
   const [t1, t2] = tangents;
   const out = logaddexp2Custom(a, b);
-  const o = replaceInf(out);
   return [
     out,
     lax.add(
-      lax.mul(t1, lax.exp2(lax.sub(replaceInf(a), o))),
-      lax.mul(t2, lax.exp2(lax.sub(replaceInf(b), o))),
+      lax.mul(t1, lax.exp2(lax.sub(replaceInf(a), replaceInf(out)))),
+      lax.mul(t2, lax.exp2(lax.sub(replaceInf(b), replaceInf(out)))),
     ),
   ];
 });

@@ -26,6 +26,7 @@ import {
   promoteArgsNumericShapes,
   promoteArgsShapes,
   promoteShapes,
+  replaceInf,
 } from './util.js';
 
 type In = unknown;
@@ -302,11 +303,6 @@ const hypotJit = jit(function hypot(x: Value, y: Value): Value {
 });
 export function hypot(x: In, y: In): Value {
   return hypotJit(asValue(x), asValue(y));
-}
-
-/** JAX's lax/other.py _replace_inf: +inf -> 0, for the logaddexp derivative. */
-function replaceInf(x: Value): Value {
-  return lax.select(lax.eq(x, constantLike(x, Number.POSITIVE_INFINITY)), fullLike(x, 0), x);
 }
 
 /**

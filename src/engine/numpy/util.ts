@@ -15,6 +15,7 @@ import {
 import { broadcastShapes } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
+import { eq, select } from '../lax/elementwise.js';
 import { broadcastInDim } from '../lax/structural.js';
 import { broadcast_in_dim } from '../primitives/structural.js';
 
@@ -89,6 +90,11 @@ export function constantLike(x: Value, v: number | boolean): Value {
 export function fullLike(x: Value, v: number | boolean, dtype?: DType): Value {
   const dt = dtype ?? x.dtype;
   return broadcastInDim(deviceScalar(dt.isBool ? Boolean(v) : Number(v), dt), x.shape, []);
+}
+
+/** JAX's lax/other.py _replace_inf: +inf -> 0, for the logaddexp/logaddexp2 derivatives. */
+export function replaceInf(x: Value): Value {
+  return select(eq(x, constantLike(x, Number.POSITIVE_INFINITY)), fullLike(x, 0), x);
 }
 
 /** NumPy rank promotion for lax ops: 0-d operands stay; others get leading 1s to equal rank. */
