@@ -66,16 +66,19 @@ export function allclose(a: In, b: In, opts: CloseOptions = {}): Value {
   return allcloseJit(
     asValue(a),
     asValue(b),
-    asValue(opts.rtol ?? 1e-5),
-    asValue(opts.atol ?? 1e-8),
+    opts.rtol === undefined ? null : asValue(opts.rtol),
+    opts.atol === undefined ? null : asValue(opts.atol),
     opts.equalNan ?? false,
   );
 }
 
-/** JAX's jitted allclose: isclose with the tolerances passed on (so traced there), then all. */
+/**
+ * JAX's jitted allclose: isclose with the tolerances passed on (so traced there), then all. Its
+ * defaults are Python floats bound inside it, so they reach isclose as literals.
+ */
 const allcloseJit = jit(
-  function allclose(a: Value, b: Value, rtol: Value, atol: Value, equalNan: boolean): Value {
-    return red.all(iscloseJit(a, b, rtol, atol, equalNan));
+  function allclose(a: Value, b: Value, rtol: Value | null, atol: Value | null, equalNan: boolean): Value {
+    return red.all(iscloseJit(a, b, rtol ?? asValue(1e-5), atol ?? asValue(1e-8), equalNan));
   },
   { staticArgnums: [4] },
 );

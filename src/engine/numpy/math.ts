@@ -22,7 +22,7 @@ import { NotImplementedError, ValueError } from './errors.js';
 import { any } from './reductions.js';
 import { broadcast_arrays } from './shapes.js';
 import * as uf from './ufuncs.js';
-import { asValue, constantLike, promoteArgs, promoteArgsInexact, replaceInf } from './util.js';
+import { asValue, constantLike, promoteArgs, promoteArgsInexact, pyfloat, replaceInf } from './util.js';
 
 const unaryAlias = (f: (x: unknown) => Value) => (x: unknown) => f(promoteArgs(x)[0]);
 
@@ -276,9 +276,10 @@ export interface NanToNumOptions {
   neginf?: unknown;
 }
 
+// Options not given stay out of the traced arguments (null), as JAX's Python defaults do.
 const nanToNumJit = jit(function nan_to_num(
   x: Value,
-  nan: Value,
+  nan: Value | null,
   posinf: Value | null,
   neginf: Value | null,
 ): Value {
@@ -286,7 +287,7 @@ const nanToNumJit = jit(function nan_to_num(
   if (!dt.isFloat) return x;
   const info = finfo(dt);
   const as = (v: Value | number) => convertElementType(v, dt);
-  let out = uf.where(uf.isnan(x), as(nan), x);
+  let out = uf.where(uf.isnan(x), nan ? as(nan) : constantLike(x, 0), x);
   out = uf.where(isposinf(out), as(posinf ?? info.max), out);
   return uf.where(isneginf(out), as(neginf ?? info.min), out);
 });
@@ -294,7 +295,7 @@ const nanToNumJit = jit(function nan_to_num(
 /** jnp.nan_to_num(x, {nan, posinf, neginf}): NaN and infinities replaced by finite values. */
 export function nan_to_num(x: unknown, opts: NanToNumOptions = {}): Value {
   const opt = (v: unknown) => (v === undefined || v === null ? null : asValue(v));
-  return nanToNumJit(asValue(x), asValue(opts.nan ?? 0.0), opt(opts.posinf), opt(opts.neginf));
+  return nanToNumJit(asValue(x), opt(opts.nan), opt(opts.posinf), opt(opts.neginf));
 }
 export const nanToNum = nan_to_num;
 
@@ -308,12 +309,16 @@ const i0Custom = customJvp(function _i0(x: Value): Value {
 // The body's own derivative, made 0 at x = 0 (where |x| has none and I0 is flat).
 i0Custom.defjvp(function _i0_jvp(primals: Value[], tangents: Value[]) {
   const [out, t] = jvp(i0Body, primals, tangents) as [Value, Value];
-  return [out, uf.where(uf.equal(primals[0], 0), 0.0, t)];
+  return [out, uf.where(uf.equal(primals[0], 0), pyfloat(0), t)];
 });
 
-/** jnp.i0(x): the modified Bessel function of the first kind, order 0. */
-export function i0(x: unknown): Value {
+const i0Jit = jit(function i0(x: Value): Value {
   const [v] = promoteArgsInexact(x);
   if (!v.dtype.isFloat) throw new ValueError(`Unsupported input type to jax.numpy.i0: ${v.dtype.name}`);
   return i0Custom(v);
+});
+
+/** jnp.i0(x): the modified Bessel function of the first kind, order 0 (jitted, as JAX's). */
+export function i0(x: unknown): Value {
+  return i0Jit(asValue(x));
 }
