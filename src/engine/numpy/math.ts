@@ -60,7 +60,8 @@ export function spacing(x: unknown): Value {
   const inf = convertElementType(Number.POSITIVE_INFINITY, arr.dtype);
   if (arr.dtype.name === 'float16') return uf.subtract(lax.nextafter(arr, fullLike(arr, inf)), arr);
   const result = uf.subtract(lax.nextafter(arr, uf.copysign(inf, arr)), arr);
-  return uf.where(uf.equal(result, 0), uf.copysign(SMALLEST_SUBNORMAL[arr.dtype.name], arr), result);
+  const tiny = convertElementType(SMALLEST_SUBNORMAL[arr.dtype.name], arr.dtype);
+  return uf.where(uf.equal(result, 0), uf.copysign(tiny, arr), result);
 }
 
 const bitwiseCountJit = jit(function bitwise_count(x: Value): Value {
@@ -183,7 +184,7 @@ export function ldexp(x1: unknown, x2: unknown): Value {
 
 const modfJit = jit(function modf(x: Value): Value[] {
   const [v] = promoteArgsInexact(x);
-  const whole = uf.where(lax.ge(v, fullLike(v, 0)), uf.floor(v), uf.ceil(v));
+  const whole = uf.where(uf.greater_equal(v, 0), uf.floor(v), uf.ceil(v));
   return [uf.subtract(v, whole), whole];
 });
 
@@ -241,9 +242,10 @@ const gcdJit = jit(function gcd(x1: Value, x2: Value): Value {
   const [a, b] = broadcast_arrays(a0, b0);
   const [g] = whileLoop(
     ([, y]: Value[]) => any(uf.not_equal(y, 0)),
+    // JAX's _gcd_body_fn, each comparison made where it is used.
     ([x, y]: Value[]) => {
-      const nz = uf.not_equal(y, 0);
-      const [p, q] = [uf.where(nz, y, x), uf.where(nz, lax.rem(x, y), fullLike(y, 0))];
+      const p = uf.where(uf.not_equal(y, 0), y, x);
+      const q = uf.where(uf.not_equal(y, 0), lax.rem(x, y), constantLike(y, 0));
       return [uf.where(uf.less(p, q), q, p), uf.where(uf.less(p, q), p, q)];
     },
     [uf.abs(a), uf.abs(b)],
