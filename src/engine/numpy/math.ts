@@ -131,8 +131,12 @@ function frexpImpl(x: Value): [Value, Value] {
     e,
     lax.add(lax.sub(lax.bitwiseAnd(lax.shiftRightArithmetic(bits, k(info.nmant)), k(mask)), k(bias)), k(1)),
   );
-  bits = lax.bitwiseAnd(bits, lax.bitwiseNot(lax.shiftLeft(k(mask), k(info.nmant))));
-  bits = lax.bitwiseOr(bits, lax.shiftLeft(k(bias - 1), k(info.nmant)));
+  // Python folds ~(mask << nmant) and (bias - 1) << nmant into int literals.
+  const shifted = (v: number) => BigInt(v) << BigInt(info.nmant);
+  const lit = (v: bigint) =>
+    convertElementType(big ? BigInt.asIntN(64, v) : Number(BigInt.asIntN(32, v)), it);
+  bits = lax.bitwiseAnd(bits, lit(~shifted(mask)));
+  bits = lax.bitwiseOr(bits, lit(shifted(bias - 1)));
   const m = lax.bitcastConvertType(bits, x.dtype);
   const special = uf.logical_or(uf.logical_or(uf.isinf(x), uf.isnan(x)), uf.equal(x, 0));
   e = uf.where(special, fullLike(e, 0), e);
