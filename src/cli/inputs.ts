@@ -146,8 +146,10 @@ export function jitProgram(f: (...xs: unknown[]) => unknown): {
   call: (...xs: unknown[]) => unknown;
   lower: (...xs: unknown[]) => engine.Lowered;
 } {
-  let staticLeaves: Map<number, unknown> = new Map();
-  let treedef: engine.tree.TreeDef | null = null;
+  // What each trace took out, by the key jit caches that trace under (input structure and avals):
+  // a later call that hits an earlier trace must put back that trace's leaves, not the last one's.
+  const outputs = new Map<string, { treedef: engine.tree.TreeDef; statics: Map<number, unknown> }>();
+  let tracing = '';
   const inner = engine.jit((...xs: unknown[]) => {
     const out = f(...xs);
     if (isThenable(out)) {
@@ -157,23 +159,29 @@ export function jitProgram(f: (...xs: unknown[]) => unknown): {
         'the program is async, so it cannot be jitted as a whole: drop --jit (it then runs eagerly, and may call jit itself)',
       );
     }
-    const [leaves, def] = engine.tree.flatten(out);
-    treedef = def;
-    staticLeaves = new Map();
+    const [leaves, treedef] = engine.tree.flatten(out);
+    const statics = new Map<number, unknown>();
     const dynamic: unknown[] = [];
     leaves.forEach((l, i) => {
-      if (typeof l === 'string' || typeof l === 'function') staticLeaves.set(i, l);
+      if (typeof l === 'string' || typeof l === 'function') statics.set(i, l);
       else dynamic.push(l);
     });
+    outputs.set(tracing, { treedef, statics });
     return dynamic;
   });
+  const keyOf = (xs: unknown[]) => {
+    const [leaves, def] = engine.tree.flatten(xs);
+    return `${def.key()}|${leaves.map((l) => (l instanceof engine.Array || l instanceof engine.Tracer ? l.aval.key() : typeof l)).join(',')}`;
+  };
   const call = (...xs: unknown[]) => {
+    tracing = keyOf(xs);
     const dynamic = inner(...xs) as unknown[];
+    const { treedef, statics } = outputs.get(tracing)!;
     const leaves: unknown[] = [];
     let k = 0;
-    for (let i = 0; i < dynamic.length + staticLeaves.size; i++)
-      leaves.push(staticLeaves.has(i) ? staticLeaves.get(i) : dynamic[k++]);
-    return engine.tree.unflatten(treedef!, leaves);
+    for (let i = 0; i < dynamic.length + statics.size; i++)
+      leaves.push(statics.has(i) ? statics.get(i) : dynamic[k++]);
+    return engine.tree.unflatten(treedef, leaves);
   };
   return { call, lower: (...xs: unknown[]) => inner.lower(...xs) };
 }

@@ -73,6 +73,9 @@ async function bundle(
       // The output's real place, so that the source map's relative paths lead back to the sources.
       outfile,
       sourcemap: 'inline',
+      // Bundling renames a nested function that shares a top-level name (`loss` -> `loss2`); jit,
+      // grad and custom_jvp name what they print after the function, so keep the program's names.
+      keepNames: true,
       logLevel: 'silent',
       define: { 'import.meta.url': JSON.stringify(pathToFileURL(file).href) },
       plugins: [

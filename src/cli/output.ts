@@ -28,6 +28,12 @@ export async function toHostTree(t: unknown): Promise<JsonTree> {
   if (t === null || t === undefined) return null;
   if (typeof t === 'string') return t;
   if (Array.isArray(t)) return Promise.all(t.map(toHostTree));
+  if (typeof t === 'object' && typeof (t as { then?: unknown }).then === 'function') {
+    // x.tolist(), x.data(), x.item() return Promises; printed as they are they would be `{}`.
+    throw new Error(
+      "the program's result holds a Promise (from x.tolist(), x.data(), x.item() or x.blockUntilReady()?): return the array itself, or await the read in an async default export",
+    );
+  }
   if (typeof t === 'object') {
     const proto = Object.getPrototypeOf(t);
     if (proto !== Object.prototype && proto !== null) {

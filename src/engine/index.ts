@@ -4,9 +4,6 @@
  */
 import './ir/printer.js';
 import './compile/index.js';
-import * as lax from './lax/index.js';
-import * as numpy from './numpy/index.js';
-import * as tree from './tree/index.js';
 import './lax/parallel-take.js';
 import './export/rules/lu-permutation.js';
 import './export/rules/special.js';
@@ -30,8 +27,7 @@ export {
 } from './core/errors.js';
 export { primitives } from './core/primitive.js';
 export type { Value } from './core/trace.js';
-export { Tracer } from './core/trace.js';
-export { devicePut } from './device-put.js';
+export { Tracer, UnexpectedTracerError } from './core/trace.js';
 export type {
   CompileEvent,
   EngineEvent,
@@ -46,18 +42,38 @@ export type {
 export { observe } from './events.js';
 export * as io from './io/index.js';
 export { ClosedJaxpr, Jaxpr } from './ir/jaxpr.js';
-export * as linen from './linen/index.js';
-export * as nn from './nn/index.js';
+// The namespaces and transformations with their arguments bound against JAX's signatures.
+export { lax, linen, nn, numpy, random, scipy, tree } from './namespace-types.gen.js';
+export {
+  checkpoint,
+  customJvp,
+  customVjp,
+  devicePut,
+  evalShape,
+  grad,
+  hessian,
+  jacfwd,
+  jacobian,
+  jacrev,
+  jit,
+  jvp,
+  linearize,
+  linearTranspose,
+  makeJaxpr,
+  pmap,
+  remat,
+  stopGradient,
+  valueAndGrad,
+  vjp,
+  vmap,
+} from './namespaces.js';
 export * as optax from './optax/index.js';
 export type { ProgressOptions } from './progress.js';
 export { progress } from './progress.js';
-export * as random from './random/index.js';
-export * as scipy from './scipy/index.js';
 export { Mesh, NamedSharding, P, PartitionSpec } from './sharding.js';
 export * from './transforms/api.js';
 export type { JitOptions, Jitted } from './transforms/jit.js';
-export { Compiled, jit, Lowered, makeJaxpr } from './transforms/jit.js';
-export { type PmapOptions, pmap } from './transforms/pmap.js';
+export { Compiled, Lowered } from './transforms/jit.js';
+export type { PmapOptions } from './transforms/pmap.js';
 export { shardMapFlat } from './transforms/shard-map.js';
 export * as wgan from './wgan.js';
-export { lax, numpy, tree };

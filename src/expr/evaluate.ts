@@ -9,6 +9,7 @@
  * chains, `lambda` makes a function the transformations can take.
  */
 import * as engine from '../engine/index.js';
+import { callPython, signatureOf } from '../engine/signature/index.js';
 import type { Call, Expr, IndexItem, Keyword } from './ast.js';
 import { ExprError, suggestName } from './errors.js';
 import { exactInt } from './lexer.js';
@@ -204,156 +205,35 @@ function camel(name: string): string {
 }
 
 /**
- * Positional parameter names of functions whose JS signature takes more than the first argument
- * positionally, so that Python keyword use (`linspace(0, 1, num=5)`) lands in the right place.
+ * A call with Python's positional and keyword arguments. A namespace function binds them against
+ * its JAX signature (engine/signature: Python's TypeErrors, JAX's parameter names and order); any
+ * other function (a lambda, a jitted function, a method) gets the keywords as a trailing options
+ * object, camelCased, as the library takes them.
  */
-const POSITIONAL: Record<string, string[]> = {
-  linspace: ['start', 'stop', 'num'],
-  arange: ['start', 'stop', 'step'],
-  clip: ['a', 'min', 'max'],
-  where: ['condition', 'x', 'y'],
-  full: ['shape', 'fill_value'],
-  full_like: ['a', 'fill_value'],
-  fullLike: ['a', 'fill_value'],
-  eye: ['N', 'M', 'k'],
-  reshape: ['a', 'shape'],
-  round: ['a', 'decimals'],
-  around: ['a', 'decimals'],
-  power: ['x1', 'x2'],
-  take: ['a', 'indices'],
-  einsum: ['subscripts'],
-  tensordot: ['a', 'b', 'axes'],
-  swapaxes: ['a', 'axis1', 'axis2'],
-  moveaxis: ['a', 'source', 'destination'],
-  split: ['ary', 'indices_or_sections'],
-  repeat: ['a', 'repeats'],
-  tile: ['A', 'reps'],
-  roll: ['a', 'shift'],
-  searchsorted: ['a', 'v'],
-  take_along_axis: ['arr', 'indices'],
-  broadcast_to: ['array', 'shape'],
-  convertElementType: ['operand', 'new_dtype'],
-  integerPow: ['x', 'y'],
-  // jax.random samplers, in JAX's positional order.
-  uniform: ['key', 'shape', 'dtype', 'minval', 'maxval'],
-  normal: ['key', 'shape', 'dtype'],
-  randint: ['key', 'shape', 'minval', 'maxval', 'dtype'],
-  exponential: ['key', 'shape', 'dtype'],
-  laplace: ['key', 'shape', 'dtype'],
-  logistic: ['key', 'shape', 'dtype'],
-  cauchy: ['key', 'shape', 'dtype'],
-  gumbel: ['key', 'shape', 'dtype', 'mode'],
-  truncatedNormal: ['key', 'lower', 'upper', 'shape', 'dtype'],
-  truncated_normal: ['key', 'lower', 'upper', 'shape', 'dtype'],
-  bernoulli: ['key', 'p', 'shape'],
-  rademacher: ['key', 'shape', 'dtype'],
-  pareto: ['key', 'b', 'shape', 'dtype'],
-  weibullMin: ['key', 'scale', 'concentration', 'shape', 'dtype'],
-  weibull_min: ['key', 'scale', 'concentration', 'shape', 'dtype'],
-  lognormal: ['key', 'sigma', 'shape', 'dtype'],
-  geometric: ['key', 'p', 'shape', 'dtype'],
-  categorical: ['key', 'logits'],
-  permutation: ['key', 'x', 'axis', 'independent'],
-  choice: ['key', 'a'],
-  gamma: ['key', 'a', 'shape', 'dtype'],
-  loggamma: ['key', 'a', 'shape', 'dtype'],
-  beta: ['key', 'a', 'b', 'shape', 'dtype'],
-  dirichlet: ['key', 'alpha', 'shape', 'dtype'],
-  chisquare: ['key', 'df', 'shape', 'dtype'],
-  t: ['key', 'df', 'shape', 'dtype'],
-  ball: ['key', 'd', 'p', 'shape', 'dtype'],
-  poisson: ['key', 'lam', 'shape', 'dtype'],
-  bits: ['key', 'shape', 'dtype'],
-  // lax.reduce_window and flax's pooling, in their Python positional order.
-  reduce_window: [
-    'operand',
-    'init_value',
-    'computation',
-    'window_dimensions',
-    'window_strides',
-    'padding',
-    'base_dilation',
-    'window_dilation',
-  ],
-  max_pool: ['inputs', 'window_shape', 'strides', 'padding'],
-  min_pool: ['inputs', 'window_shape', 'strides', 'padding'],
-  avg_pool: ['inputs', 'window_shape', 'strides', 'padding', 'count_include_pad'],
-  // lax's convolutions and their numpy/scipy.signal kin, in JAX's positional order.
-  conv_general_dilated: ['lhs', 'rhs', 'window_strides', 'padding'],
-  conv: ['lhs', 'rhs', 'window_strides', 'padding'],
-  conv_with_general_padding: ['lhs', 'rhs', 'window_strides', 'padding', 'lhs_dilation', 'rhs_dilation'],
-  conv_transpose: ['lhs', 'rhs', 'strides', 'padding'],
-  convolve: ['a', 'v', 'mode'],
-  correlate: ['a', 'v', 'mode'],
-  convolve2d: ['in1', 'in2', 'mode'],
-  correlate2d: ['in1', 'in2', 'mode'],
-};
-
-/**
- * Functions whose later Python positional parameters are options in the engine's signature: a
- * positional argument past `at` becomes the option it names (`conv_general_dilated(x, k, (1, 1),
- * 'SAME', (1, 1), (2, 2))` passes lhs_dilation and rhs_dilation).
- */
-const OPTION_POSITIONAL: Record<string, { at: number; names: string[] }> = {
-  conv_general_dilated: {
-    at: 4,
-    names: [
-      'lhs_dilation',
-      'rhs_dilation',
-      'dimension_numbers',
-      'feature_group_count',
-      'batch_group_count',
-      'precision',
-      'preferred_element_type',
-    ],
-  },
-  conv: { at: 4, names: ['precision', 'preferred_element_type'] },
-  conv_with_general_padding: { at: 6, names: ['precision', 'preferred_element_type'] },
-  conv_transpose: {
-    at: 4,
-    names: ['rhs_dilation', 'dimension_numbers', 'transpose_kernel', 'precision', 'preferred_element_type'],
-  },
-  convolve2d: { at: 3, names: ['boundary', 'fillvalue', 'precision'] },
-  correlate2d: { at: 3, names: ['boundary', 'fillvalue', 'precision'] },
-};
-
-function applyCall(fn: (...a: any[]) => any, fname: string, args: V[], kwargs: [string, V][]): V {
-  const pos = [...args];
+function applyCall(fn: (...a: any[]) => any, args: V[], kwargs: [string, V][]): V {
+  const pos = args.map(toEngine);
+  const kw = kwargs.map(([k, v]) => [k, toEngine(v)] as [string, V]);
+  if (signatureOf(fn)) return callPython(fn, pos, kw);
+  if (kw.length === 0) return fn(...pos);
   const opts: Record<string, V> = {};
-  const sig = POSITIONAL[fname];
-  for (const [k, v] of kwargs) {
-    const i = sig ? sig.indexOf(k) : -1;
-    if (i >= 0) {
-      if (i < pos.length && pos[i] !== undefined)
-        throw new TypeError(`${fname}() got multiple values for argument '${k}'`);
-      while (pos.length < i) pos.push(undefined);
-      pos[i] = v;
-    } else opts[camel(k)] = v;
-  }
-  const tail = OPTION_POSITIONAL[fname];
-  if (tail && pos.length > tail.at) {
-    const extra = pos.splice(tail.at);
-    if (extra.length > tail.names.length) {
-      throw new TypeError(`${fname}() takes at most ${tail.at + tail.names.length} positional arguments`);
-    }
-    extra.forEach((v, i) => {
-      const name = camel(tail.names[i]);
-      if (name in opts) throw new TypeError(`${fname}() got multiple values for argument '${tail.names[i]}'`);
-      opts[name] = v;
-    });
-  }
-  if (Object.keys(opts).length) {
-    // The options object goes after the positional parameters the signature knows of.
-    if (sig) while (pos.length < sig.length) pos.push(undefined);
-    pos.push(opts);
-  }
-  return fn(...pos.map(toEngine));
+  for (const [k, v] of kw)
+    Object.defineProperty(opts, camel(k), { value: v, enumerable: true, writable: true, configurable: true });
+  return fn(...pos, opts);
 }
 
 const ARRAY_ATTRS = new Set(['T', 'mT', 'shape', 'dtype', 'ndim', 'size', 'at', 'weakType', 'weak_type']);
+/**
+ * Reads of an array's values: asynchronous in the library (they return Promises for a module
+ * program to await), which an expression cannot wait for; its result is printed in full anyway.
+ */
+const ASYNC_READS = new Set(['data', 'tolist', 'item', 'blockUntilReady', 'block_until_ready']);
 const METHOD_NAMES = new Set(
   Object.getOwnPropertyNames(Object.getPrototypeOf(Object.getPrototypeOf(jnp.zeros(1)))).filter(
-    (n) => n !== 'constructor' && !n.startsWith('_') && n !== 'toPrimitive',
+    (n) =>
+      n !== 'constructor' &&
+      !n.startsWith('_') &&
+      !['toPrimitive', 'valueOf', 'toJSON', 'dataSync'].includes(n) &&
+      !ASYNC_READS.has(n),
   ),
 );
 const UPDATE_METHODS = new Set(['get', 'set', 'add', 'subtract', 'multiply', 'mul', 'divide', 'min', 'max']);
@@ -575,6 +455,11 @@ export class Evaluator {
     }
     if (isArrayValue(target)) {
       if (attr === 'weak_type') return target.weakType;
+      if (ASYNC_READS.has(attr))
+        return this.fail(
+          node,
+          `x.${attr}() reads an array's values asynchronously (in a module program, await it); an expression cannot wait for it, and its result is printed in full: return the array itself`,
+        );
       if (ARRAY_ATTRS.has(attr))
         return this.at(node, () => (target as unknown as Record<string, unknown>)[attr]);
       if (METHOD_NAMES.has(attr)) {
@@ -609,7 +494,7 @@ export class Evaluator {
     if (typeof fn !== 'function') return this.fail(e.func, `'${fname}' is not callable`);
     const args = e.args.map((a) => this.eval(a, locals));
     const kwargs = e.kwargs.map((k: Keyword) => [k.name, this.eval(k.value, locals)] as [string, V]);
-    return this.at(e, () => applyCall(fn as (...a: any[]) => any, fname, args, kwargs));
+    return this.at(e, () => applyCall(fn as (...a: any[]) => any, args, kwargs));
   }
 }
 

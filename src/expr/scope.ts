@@ -1,10 +1,12 @@
 /**
  * @file The names an expression can use: the numpy namespace (as `sin`, and as `jnp.sin`), `lax`
- * (snake_case names too; its convolutions also at top level), the transformations, flax's pooling
- * functions, and dtype names. Free names that are not here bind to `--arg` inputs.
+ * (its convolutions also at top level), the transformations, flax's pooling functions, and dtype
+ * names, each function also under JAX's Python name (`zeros_like`, `lax.fori_loop`,
+ * `lax.stop_gradient`, `nn.log_softmax`). Free names that are not here bind to `--arg` inputs.
  * Only these objects, arrays and their documented methods are reachable from an expression.
  */
 import * as engine from '../engine/index.js';
+import { signatureOf } from '../engine/signature/index.js';
 
 /** A namespace value in scope: attribute access reads only its own listed members. */
 export class Namespace {
@@ -34,26 +36,32 @@ function membersOf(mod: Record<string, unknown>): [string, unknown][] {
   return [...out];
 }
 
+/**
+ * A namespace's members under their own names, and each function also under JAX's Python name
+ * (from its signature: `zerosLike` is `zeros_like`, `foriLoop` `fori_loop`, `var_` `var`) or,
+ * for tjax's own functions, its snake_case spelling.
+ */
 function fromModule(name: string, mod: Record<string, unknown>): Namespace {
   const m = new Map<string, unknown>();
+  const aliases: [string, unknown][] = [];
   for (const [k, v] of membersOf(mod)) {
     if (k.startsWith('_')) continue;
     const plain = v instanceof engine.DType || v instanceof engine.numpy.AbstractDType;
     if (v && typeof v === 'object' && !plain && !Array.isArray(v)) {
       m.set(k, fromModule(`${name}.${k}`, v as Record<string, unknown>));
-    } else m.set(k, v);
+      continue;
+    }
+    m.set(k, v);
+    if (typeof v !== 'function') continue;
+    const jaxName = signatureOf(v)?.jaxPath.split('.').pop();
+    aliases.push([jaxName ?? snakeCase(k), v]);
   }
+  for (const [k, v] of aliases) if (!m.has(k)) m.set(k, v);
   return new Namespace(name, m);
 }
 
-/** camelCase exports also under JAX's snake_case names (`truncatedNormal` -> `truncated_normal`). */
-function withSnakeCase(mod: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...mod };
-  for (const [k, v] of Object.entries(mod)) {
-    const snake = k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-    if (!(snake in out)) out[snake] = v;
-  }
-  return out;
+function snakeCase(k: string): string {
+  return k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
 let cached: Map<string, unknown> | null = null;
@@ -61,10 +69,8 @@ let cached: Map<string, unknown> | null = null;
 /** The global names of the expression language. */
 export function builtins(): Map<string, unknown> {
   if (cached) return cached;
-  // numpy's camelCase-only exports (`zerosLike`) under their snake_case names too (`zeros_like`).
-  const jnp = fromModule('jnp', withSnakeCase(engine.numpy as unknown as Record<string, unknown>));
-  // lax under JAX's snake_case names too (`lax.reduce_window`).
-  const lax = fromModule('lax', withSnakeCase(engine.lax as unknown as Record<string, unknown>));
+  const jnp = fromModule('jnp', engine.numpy as unknown as Record<string, unknown>);
+  const lax = fromModule('lax', engine.lax as unknown as Record<string, unknown>);
   const m = new Map<string, unknown>();
   for (const [k, v] of jnp.members) m.set(k, v);
   m.set('jnp', jnp);
@@ -75,8 +81,8 @@ export function builtins(): Map<string, unknown> {
   for (const k of ['conv_general_dilated', 'conv', 'conv_transpose', 'conv_with_general_padding'])
     m.set(k, lax.get(k));
   m.set('nn', fromModule('nn', engine.nn as unknown as Record<string, unknown>));
-  // jax.random, with snake_case aliases of its camelCase names, and `key(0)` at top level.
-  const random = fromModule('random', withSnakeCase(engine.random as unknown as Record<string, unknown>));
+  // jax.random, and `key(0)` at top level.
+  const random = fromModule('random', engine.random as unknown as Record<string, unknown>);
   m.set('random', random);
   m.set('key', engine.random.key);
   m.set('PRNGKey', engine.random.PRNGKey);

@@ -228,7 +228,7 @@ describe('cpu SIMD kernels: the same bits as the JavaScript kernels', () => {
       ).toEqual(first);
       compare(
         () => jit((a: Value) => jnp.sum(lax.exp(lax.div(a, 100)), { axis: -1 })),
-        () => [y[0].reshape([7, N / 7])],
+        () => [y[0].index(jnp.sl(0, 7 * Math.floor(N / 7))).reshape([7, Math.floor(N / 7)])],
         true,
       );
     } finally {

@@ -133,7 +133,7 @@ describe('flax.linen pooling against flax', () => {
     const x = jnp.array([[[1], [2], [3], [4]]], { dtype: 'float32' });
     const y = linen.pool(x, 1, lax.mul, [2], [1], 'VALID');
     expect(await y.tolist()).toEqual([[[2], [6], [12]]]);
-    const eqns = makeJaxpr((v: Value) => linen.pool(v, 1, lax.mul, [2]))(x).jaxpr.eqns;
+    const eqns = makeJaxpr((v: Value) => linen.pool(v, 1, lax.mul, [2], null, 'VALID'))(x).jaxpr.eqns;
     expect(eqns.map((e) => e.primitive.name)).toContain('reduce_window');
   });
 });

@@ -110,7 +110,7 @@ describe('convolutions in the expression language', () => {
       "conv_general_dilated() got multiple values for argument 'lhs_dilation'",
     );
     expect(() => ev("conv(x, k, (1, 1), 'SAME', None, None, 3)")).toThrow(
-      'conv() takes at most 6 positional arguments',
+      'conv() takes from 4 to 6 positional arguments but 7 were given',
     );
   });
 });

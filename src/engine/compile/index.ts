@@ -8,6 +8,7 @@ import type { CompiledProgram, Device } from '../backends/backend.js';
 import { resolveDevice } from '../backends/registry.js';
 import { ArrayImpl, scalarOf } from '../core/array.js';
 import { ShapedArray } from '../core/aval.js';
+import { paramKey } from '../core/hash-key.js';
 import type { Params, Primitive } from '../core/primitive.js';
 import { type ConcreteArray, evalHooks, type Value } from '../core/trace.js';
 import { emit, observing } from '../events.js';
@@ -135,10 +136,6 @@ export function runClosedJaxpr(
 // ---- eager dispatch -----------------------------------------------------------------------------
 
 const eagerCache = new Map<Primitive, Map<string, Jaxpr>>();
-
-function paramKey(params: Params): string {
-  return JSON.stringify(params, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
-}
 
 /** One-equation jaxpr for a primitive applied to avals, cached by (params, avals). */
 function eagerJaxpr(prim: Primitive, avals: ShapedArray[], params: Params): Jaxpr {

@@ -137,6 +137,18 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
     return typeof v === 'boolean' ? Number(v) : v;
   }
 
+  /** `JSON.stringify(x)`: nested lists of the elements (64-bit integers beyond 2^53 as strings). */
+  override toJSON(): unknown {
+    const safe = (v: unknown) =>
+      typeof v === 'bigint'
+        ? v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)
+          ? Number(v)
+          : String(v)
+        : v;
+    const walk = (v: unknown): unknown => (Array.isArray(v) ? v.map(walk) : safe(v));
+    return walk(toNested(this.dataSync(), this.shape, this.dtype));
+  }
+
   override toString(): string {
     let data: TypedArray;
     try {

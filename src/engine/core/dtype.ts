@@ -118,7 +118,12 @@ export type DTypeLike = DType | DTypeName | string;
 export function toDType(d: DTypeLike): DType {
   if (d instanceof DType) return d;
   const found = BY_NAME.get(String(d));
-  if (!found) throw new TypeError(`Unknown dtype: '${String(d)}'`);
+  if (!found)
+    throw new TypeError(
+      typeof d === 'string'
+        ? `data type '${d}' not understood`
+        : `Cannot interpret '${String(d)}' as a data type.`,
+    );
   return found;
 }
 

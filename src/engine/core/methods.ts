@@ -86,9 +86,21 @@ export abstract class ArrayMethods {
     return this.aval.size;
   }
 
+  /**
+   * Iteration along axis 0, as over a JAX array (`for (const row of x)`, `const [a, b] = x`),
+   * under tracing too: a tracer's leading dimension is static.
+   */
+  *[Symbol.iterator](): Iterator<Value> {
+    if (this.ndim === 0) throw new TypeError('iteration over a 0-d array');
+    const n = this.shape[0];
+    for (let i = 0; i < n; i++) yield op('getitem')(this, i);
+  }
+
   // Reading values needs a concrete array: a tracer has none (the Array class overrides these).
+  // These throw at once rather than return a rejected promise, so a read inside jit fails there
+  // instead of as an unhandled rejection later.
   /** A copy of the elements in C order, once computed. */
-  async data(): Promise<TypedArray> {
+  data(): Promise<TypedArray> {
     throw this.notConcrete('await x.data()');
   }
   /** Synchronous read, where the device allows it. */
@@ -96,16 +108,24 @@ export abstract class ArrayMethods {
     throw this.notConcrete('x.dataSync()');
   }
   /** Nested JS arrays of the elements. */
-  async tolist(): Promise<any> {
+  tolist(): Promise<any> {
     throw this.notConcrete('await x.tolist()');
   }
   /** The single element of a size-1 array. */
-  async item(): Promise<number | boolean | bigint> {
+  item(): Promise<number | boolean | bigint> {
     throw this.notConcrete('await x.item()');
   }
   /** Resolves when the computation producing this array is done. */
-  async blockUntilReady(): Promise<this> {
+  blockUntilReady(): Promise<this> {
     throw this.notConcrete('x.blockUntilReady()');
+  }
+  /** JS's explicit conversion (`x.valueOf()`), as coercion: the scalar of a concrete size-1 array. */
+  valueOf(): any {
+    return this.toPrimitive('number');
+  }
+  /** `JSON.stringify(x)`: the nested elements of a concrete array (read synchronously). */
+  toJSON(): unknown {
+    throw this.notConcrete('JSON.stringify(x)');
   }
   private notConcrete(what: string): Error {
     return new ConcretizationTypeError(`traced array with shape ${this.aval.strShort()} (read with ${what})`);

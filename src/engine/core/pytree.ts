@@ -4,6 +4,7 @@
  * dicts (keys sorted, as JAX sorts dict keys); null/undefined are None (a node with no children).
  * Other classes can be registered as nodes.
  */
+import { identityId, paramKey } from './hash-key.js';
 import { ArrayMethods } from './methods.js';
 
 export interface NodeType<T = unknown> {
@@ -34,7 +35,25 @@ export class TreeDef {
     return 1 + this.children.reduce((n, c) => n + c.numNodes, 0);
   }
   equals(o: TreeDef): boolean {
-    return this.toString() === o.toString();
+    return this.key() === o.key();
+  }
+  /**
+   * A cache key: the structure with dict keys by value, custom node types by identity and their
+   * aux data as hash-key.ts keys it (the printed form would confuse two node classes of one name).
+   */
+  key(): string {
+    switch (this.kind) {
+      case 'leaf':
+        return '*';
+      case 'none':
+        return 'N';
+      case 'list':
+        return `[${this.children.map((c) => c.key()).join(',')}]`;
+      case 'dict':
+        return `{${(this.aux as string[]).map((k, i) => `${k.length}:${k}=${this.children[i].key()}`).join(',')}}`;
+      case 'custom':
+        return `C${identityId(this.node!)}${paramKey(this.aux)}[${this.children.map((c) => c.key()).join(',')}]`;
+    }
   }
   /** JAX's PyTreeDef text: `PyTreeDef([*, {'a': *}])`. */
   toString(): string {

@@ -8,6 +8,30 @@ import type { ShapedArray } from './aval.js';
 import { ArrayMethods } from './methods.js';
 import type { Params, Primitive } from './primitive.js';
 
+/** JAX's name for each tracer class (tjax's PETracer is JAX's LinearizeTracer, ...). */
+const JAX_TRACER_NAMES: Record<string, string> = {
+  JaxprTracer: 'DynamicJaxprTracer',
+  PETracer: 'LinearizeTracer',
+};
+
+/**
+ * JAX's UnexpectedTracerError: a tracer used after its transformation ended (saved to a global,
+ * returned through a side channel), with the function that was being traced when it leaked.
+ */
+export class UnexpectedTracerError extends Error {
+  override name = 'UnexpectedTracerError';
+  constructor(t: Tracer) {
+    const cls = t.constructor.name;
+    const label = t.trace.main.label;
+    super(
+      `Encountered an unexpected tracer. A function transformed by JAX had a side effect, allowing for a reference to an intermediate value with type ${t.aval.dtype.name}[${t.aval.shape.join(',')}] wrapped in a ${JAX_TRACER_NAMES[cls] ?? cls} to escape the scope of the transformation.\n` +
+        'JAX transformations require that functions explicitly return their outputs, and disallow saving intermediate values to global state.\n' +
+        (label ? `The function being traced when the value leaked was ${label}.\n` : '') +
+        'See https://docs.jax.dev/en/latest/errors.html#jax.errors.UnexpectedTracerError',
+    );
+  }
+}
+
 /** Concrete arrays implement this (core/array.ts); kept abstract here to avoid a cycle. */
 export interface ConcreteArray extends ArrayMethods {
   readonly aval: ShapedArray;
@@ -19,11 +43,31 @@ export type Value = ConcreteArray | Tracer;
 export type TraceCtor = new (main: MainTrace) => Trace;
 
 export class MainTrace {
+  /** Cleared when the transformation ends: a tracer of a dead main has leaked out of it. */
+  alive = true;
+  /** What was being traced (`f traced for jit`), for UnexpectedTracerError. */
+  readonly label: string | null = tracingLabel;
   constructor(
     readonly level: number,
     readonly traceType: TraceCtor,
     readonly globalData: unknown,
   ) {}
+}
+
+let tracingLabel: string | null = null;
+
+/**
+ * Run `f` with traces it starts labelled `label` (`f traced for jit`), so that a tracer leaking
+ * out of them is reported with the function it leaked from, as JAX's debug info does.
+ */
+export function withTracingLabel<T>(label: string, f: () => T): T {
+  const prev = tracingLabel;
+  tracingLabel = label;
+  try {
+    return f();
+  } finally {
+    tracingLabel = prev;
+  }
 }
 
 export abstract class Trace {
@@ -38,6 +82,7 @@ export abstract class Trace {
     const level = this.main.level;
     if (v.trace.main === this.main) return v;
     if (v.trace.main.level < level) return this.lift(v);
+    if (!v.trace.main.alive) throw new UnexpectedTracerError(v);
     if (v.trace.main.level > level) {
       throw new Error(`Can't lift level ${v.trace.main.level} to ${level}`);
     }
@@ -94,6 +139,7 @@ export function withNewMain<T>(traceType: TraceCtor, globalData: unknown, f: (ma
     return f(main);
   } finally {
     traceStack.pop();
+    main.alive = false;
   }
 }
 
@@ -127,7 +173,9 @@ export const bindHooks: { axisMain?: (prim: Primitive, params: Params) => MainTr
 function findTopTrace(xs: readonly Value[], prim: Primitive, params: Params): Trace {
   let top = traceStack[0];
   for (const x of xs) {
-    if (x instanceof Tracer && x.trace.main.level > top.level) top = x.trace.main;
+    if (!(x instanceof Tracer)) continue;
+    if (!x.trace.main.alive) throw new UnexpectedTracerError(x);
+    if (x.trace.main.level > top.level) top = x.trace.main;
   }
   if (dynamicTrace.level > top.level) top = dynamicTrace;
   const axisMain = prim.rules.axisNames ? bindHooks.axisMain?.(prim, params) : null;

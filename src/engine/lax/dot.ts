@@ -5,6 +5,7 @@
  */
 import { toValue } from '../core/coerce.js';
 import { type DTypeLike, requestDType } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { shapeTuple } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import { PyRaw } from '../ir/pyrepr.js';
@@ -39,14 +40,21 @@ const PRECISION_STRINGS: Record<string, PrecisionValue> = {
   float32: Precision.HIGHEST,
 };
 
+/** JAX 0.10.2's message for a precision it does not know (lax.canonicalize_precision). */
+function precisionError(p: unknown): Error {
+  return new ValueError(
+    'Precision argument must be one of:\n- None,\n' +
+      "- a string in ['highest', 'float32', 'high', 'bfloat16_3x', 'tensorfloat32', 'default', 'bfloat16', 'fastest', None],\n" +
+      '- a lax.Precision value,\n- a tuple of two lax.Precision values or strings,\n' +
+      '- a lax.DotAlgorithmPreset or the name of one of these presets, or\n' +
+      `- a lax.DotAlgorithm value;\nbut got ${String(p)}.`,
+  );
+}
+
 function onePrecision(p: PrecisionValue | string): PrecisionValue {
   if (p instanceof PyRaw) return p;
-  const found = PRECISION_STRINGS[String(p).toLowerCase()];
-  if (!found) {
-    throw new Error(
-      `Precision argument must be one of: None, a Precision enum value or string, or a pair of them; got ${String(p)}`,
-    );
-  }
+  const found = typeof p === 'string' ? PRECISION_STRINGS[p.toLowerCase()] : undefined;
+  if (!found) throw precisionError(p);
   return found;
 }
 
@@ -54,8 +62,7 @@ function onePrecision(p: PrecisionValue | string): PrecisionValue {
 export function canonicalizePrecision(p: PrecisionLike): [PrecisionValue, PrecisionValue] | null {
   if (p === null || p === undefined) return null;
   if (Array.isArray(p)) {
-    if (p.length !== 2)
-      throw new Error(`Precision argument must be a Precision or a pair of them, got ${String(p)}`);
+    if (p.length !== 2) throw precisionError(`(${p.map(String).join(', ')})`);
     return [onePrecision(p[0]), onePrecision(p[1])];
   }
   const one = onePrecision(p as PrecisionValue | string);

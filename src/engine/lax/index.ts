@@ -2,6 +2,7 @@
  * @file The lax namespace: JAX's lax functions in camelCase.
  */
 
+export * from './aliases.js';
 export * from './bessel.js';
 export * from './control.js';
 export * from './conv.js';

@@ -17,6 +17,7 @@ import { ArrayImpl, hostReadable, hostScalar } from '../core/array.js';
 import type { ShapedArray } from '../core/aval.js';
 import { toValue } from '../core/coerce.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
+import { rawFunction } from '../core/raw-function.js';
 import { shapeTuple } from '../core/shape.js';
 import { bind, bind1, isTracer, type Value } from '../core/trace.js';
 import type { Jaxpr } from '../ir/jaxpr.js';
@@ -120,7 +121,7 @@ const traced = new WeakMap<Computation, Map<string, Traced>>();
  * `consts` param unhashable, which JAX 0.10.2 refuses as well.
  */
 function reductionJaxpr(computation: Computation, avals: ShapedArray[], tree: TreeDef): Traced {
-  const key = `${avals.map((a) => a.key()).join(';')}|${tree}`;
+  const key = `${avals.map((a) => a.key()).join(';')}|${tree.key()}`;
   let m = traced.get(computation);
   const hit = m?.get(key);
   if (hit) return hit;
@@ -166,7 +167,9 @@ function sameNumber(a: number | bigint | boolean, b: number | bigint | boolean):
 }
 
 /** The specialised primitive for (computation, init), or null: JAX's _get_monoid_window_reducer. */
-function monoidPrimitive(computation: Computation, init: Value) {
+function monoidPrimitive(fn: Computation, init: Value) {
+  // `lax.add` as users pass it is the public (argument-checking) wrapper of add.
+  const computation = rawFunction(fn);
   const val = concreteScalar(init);
   if (val === null) return null;
   if (computation === add) return sameNumber(val, 0) ? reduce_window_sum : null;

@@ -7,6 +7,7 @@
  * relu, relu6 and log1mexp carry JAX's custom JVPs.
  */
 import { type DTypeLike, defaultFloat } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { normalizeAxis } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
@@ -16,7 +17,7 @@ import * as jnp from '../numpy/namespace.js';
 import { asValue, pyfloat as F, fullLike, promoteArgsInexact } from '../numpy/util.js';
 import { copy } from '../primitives/structural.js';
 import { customJvp, stopGradient } from '../transforms/api.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 
 /** jax.nn.initializers: `nn.initializers.glorotUniform()(key, shape, dtype)`. */
 export * as initializers from './initializers.js';
@@ -33,7 +34,7 @@ function param<T>(p: T | Record<string, unknown> | undefined, key: string): T | 
   return p as T | undefined;
 }
 
-const identityJit = jit(function identity(x: Value): Value {
+const identityJit = namedJit('identity', function identity(x: Value): Value {
   return x;
 });
 export function identity(x: In): Value {
@@ -42,7 +43,7 @@ export function identity(x: In): Value {
 
 /** As JAX's: a custom_jvp around a jitted maximum, so the gradient at 0 is 0 (not 0.5). */
 const reluCustom = customJvp(
-  jit(function relu(x: Value): Value {
+  namedJit('relu', function relu(x: Value): Value {
     return jnp.maximum(x, 0);
   }),
 );
@@ -52,7 +53,7 @@ export function relu(x: In): Value {
 }
 
 const relu6Custom = customJvp(
-  jit(function relu6(x: Value): Value {
+  namedJit('relu6', function relu6(x: Value): Value {
     return jnp.minimum(jnp.maximum(x, 0), F(6));
   }),
 );
@@ -63,7 +64,7 @@ export function relu6(x: In): Value {
   return relu6Custom(v(x));
 }
 
-const squareplusJit = jit(function squareplus(x: Value, b: Value | null): Value {
+const squareplusJit = namedJit('squareplus', function squareplus(x: Value, b: Value | null): Value {
   const y = jnp.add(x, jnp.sqrt(jnp.add(jnp.square(x), b ?? 4)));
   return jnp.true_divide(y, 2);
 });
@@ -72,14 +73,14 @@ export function squareplus(x: In, b?: In): Value {
   return squareplusJit(v(x), bb === undefined ? null : asValue(bb));
 }
 
-const softplusJit = jit(function softplus(x: Value): Value {
+const softplusJit = namedJit('softplus', function softplus(x: Value): Value {
   return jnp.logaddexp(x, 0);
 });
 export function softplus(x: In): Value {
   return softplusJit(v(x));
 }
 
-const sparsePlusJit = jit(function sparse_plus(x: Value): Value {
+const sparsePlusJit = namedJit('sparse_plus', function sparse_plus(x: Value): Value {
   const small = jnp.less_equal(x, F(-1));
   const big = jnp.greater_equal(x, F(1));
   const mid = jnp.true_divide(jnp.power(jnp.add(x, F(1)), 2), 4);
@@ -89,7 +90,7 @@ export function sparsePlus(x: In): Value {
   return sparsePlusJit(v(x));
 }
 
-const softSignJit = jit(function soft_sign(x: Value): Value {
+const softSignJit = namedJit('soft_sign', function soft_sign(x: Value): Value {
   return jnp.true_divide(x, jnp.add(jnp.abs(x), 1));
 });
 export function softSign(x: In): Value {
@@ -101,14 +102,14 @@ export function sigmoid(x: In): Value {
   return lax.logistic(v(x));
 }
 
-const sparseSigmoidJit = jit(function sparse_sigmoid(x: Value): Value {
+const sparseSigmoidJit = namedJit('sparse_sigmoid', function sparse_sigmoid(x: Value): Value {
   return jnp.multiply(F(0.5), jnp.clip(jnp.add(x, F(1)), F(0), F(2)));
 });
 export function sparseSigmoid(x: In): Value {
   return sparseSigmoidJit(v(x));
 }
 
-const siluJit = jit(function silu(x: Value): Value {
+const siluJit = namedJit('silu', function silu(x: Value): Value {
   return jnp.multiply(x, sigmoid(x));
 });
 export function silu(x: In): Value {
@@ -116,21 +117,21 @@ export function silu(x: In): Value {
 }
 export const swish = silu;
 
-const mishJit = jit(function mish(x: Value): Value {
+const mishJit = namedJit('mish', function mish(x: Value): Value {
   return jnp.multiply(x, jnp.tanh(softplus(x)));
 });
 export function mish(x: In): Value {
   return mishJit(v(x));
 }
 
-const logSigmoidJit = jit(function log_sigmoid(x: Value): Value {
+const logSigmoidJit = namedJit('log_sigmoid', function log_sigmoid(x: Value): Value {
   return jnp.negative(softplus(jnp.negative(x)));
 });
 export function logSigmoid(x: In): Value {
   return logSigmoidJit(v(x));
 }
 
-const eluJit = jit(function elu(x: Value, alpha: Value | null): Value {
+const eluJit = namedJit('elu', function elu(x: Value, alpha: Value | null): Value {
   const pos = jnp.greater(x, 0);
   const safe = jnp.where(jnp.greater(x, 0), F(0), x);
   return jnp.where(pos, x, jnp.multiply(alpha ?? F(1), jnp.expm1(safe)));
@@ -140,7 +141,7 @@ export function elu(x: In, alpha?: number | In): Value {
   return eluJit(v(x), a === undefined ? null : asValue(a));
 }
 
-const leakyReluJit = jit(function leaky_relu(x: Value, slope: Value | null): Value {
+const leakyReluJit = namedJit('leaky_relu', function leaky_relu(x: Value, slope: Value | null): Value {
   return jnp.where(jnp.greater_equal(x, 0), x, jnp.multiply(slope ?? F(1e-2), x));
 });
 export function leakyRelu(x: In, negativeSlope?: number | In): Value {
@@ -148,7 +149,7 @@ export function leakyRelu(x: In, negativeSlope?: number | In): Value {
   return leakyReluJit(v(x), s === undefined ? null : asValue(s));
 }
 
-const hardTanhJit = jit(function hard_tanh(x: Value): Value {
+const hardTanhJit = namedJit('hard_tanh', function hard_tanh(x: Value): Value {
   const above = jnp.greater(x, 1);
   return jnp.where(above, 1, jnp.where(jnp.less(x, -1), -1, x));
 });
@@ -156,7 +157,7 @@ export function hardTanh(x: In): Value {
   return hardTanhJit(v(x));
 }
 
-const celuJit = jit(function celu(x: Value, alpha: Value | null): Value {
+const celuJit = namedJit('celu', function celu(x: Value, alpha: Value | null): Value {
   const a = alpha ?? F(1);
   return jnp.add(jnp.maximum(x, F(0)), jnp.multiply(a, jnp.expm1(jnp.true_divide(jnp.minimum(x, F(0)), a))));
 });
@@ -165,7 +166,7 @@ export function celu(x: In, alpha?: number | In): Value {
   return celuJit(v(x), a === undefined ? null : asValue(a));
 }
 
-const seluJit = jit(function selu(x: Value): Value {
+const seluJit = namedJit('selu', function selu(x: Value): Value {
   const alpha = 1.6732632423543772;
   const scale = 1.0507009873554805;
   return jnp.multiply(scale, eluJit(x, asValue(alpha)));
@@ -174,14 +175,14 @@ export function selu(x: In): Value {
   return seluJit(v(x));
 }
 
-const hardSigmoidJit = jit(function hard_sigmoid(x: Value): Value {
+const hardSigmoidJit = namedJit('hard_sigmoid', function hard_sigmoid(x: Value): Value {
   return jnp.true_divide(relu6(jnp.add(x, F(3))), F(6));
 });
 export function hardSigmoid(x: In): Value {
   return hardSigmoidJit(v(x));
 }
 
-const hardSiluJit = jit(function hard_silu(x: Value): Value {
+const hardSiluJit = namedJit('hard_silu', function hard_silu(x: Value): Value {
   return jnp.multiply(x, hardSigmoid(x));
 });
 export function hardSilu(x: In): Value {
@@ -194,7 +195,7 @@ export function tanh(x: In): Value {
 }
 
 const log1mexpCustom = customJvp(
-  jit(function log1mexp(x: Value): Value {
+  namedJit('log1mexp', function log1mexp(x: Value): Value {
     const c = jnp.log(F(2));
     return jnp.where(
       jnp.less(x, c),
@@ -228,7 +229,8 @@ export function gelu(x: In, approximate: boolean | { approximate?: boolean } = t
   return bind1(copy, [convertElementType(out, a.dtype)]);
 }
 
-const gluJit = jit(
+const gluJit = namedJit(
+  'glu',
   function glu(x: Value, axis: number): Value {
     if (x.shape[normalizeAxis(axis, x.ndim)] % 2 !== 0) throw new Error('axis size must be divisible by 2');
     const [a, b] = jnp.split(x, 2, { axis });
@@ -305,7 +307,8 @@ function count(x: Value, axis: Axis, where: In, keepdims: boolean, dtype: Value[
   return jnp.sum(jnp.broadcast_to(where, x.shape), { axis, dtype, keepdims });
 }
 
-const logmeanexpJit = jit(
+const logmeanexpJit = namedJit(
+  'logmeanexp',
   function logmeanexp(
     x: Value,
     where: Value | null,
@@ -340,7 +343,8 @@ export function softmax(x: In, opts: AxisOpts = {}): Value {
   return where === undefined ? result : jnp.where(where, result, 0);
 }
 
-const logSoftmaxJit = jit(
+const logSoftmaxJit = namedJit(
+  'log_softmax',
   function log_softmax(x: Value, where: Value | null, axis: number | number[] | null): Value {
     const w = where ?? undefined;
     const xMax = jnp.max(x, { axis, where: w, initial: Number.NEGATIVE_INFINITY, keepdims: true });
@@ -358,15 +362,20 @@ export function logSoftmax(x: In, opts: AxisOpts = {}): Value {
   return logSoftmaxJit(v(x), where, axisKey(opts.axis, -1));
 }
 
-export interface StandardizeOpts {
+export interface StandardizeOptions {
   axis?: Axis;
-  mean?: In;
-  variance?: In;
-  epsilon?: number;
-  where?: In;
+  /** Statistics to use instead of computing them from x (JAX's `mean=` and `variance=`). */
+  mean?: In | null;
+  variance?: In | null;
+  epsilon?: In;
+  /** Which elements the computed statistics use. */
+  where?: In | null;
+  /** `'fast'`: mean(x^2) - mean(x)^2, clipped at 0; `'stable'`: mean((x - mean)^2). */
+  algorithm?: 'fast' | 'stable';
 }
 
-const standardizeJit = jit(
+const standardizeJit = namedJit(
+  'standardize',
   function standardize(
     x: Value,
     mean: Value | null,
@@ -374,20 +383,28 @@ const standardizeJit = jit(
     epsilon: Value | null,
     where: Value | null,
     axis: number | number[] | null,
+    algorithm: string,
   ): Value {
     const w = where ?? undefined;
     const m = mean ?? jnp.mean(x, { axis, keepdims: true, where: w });
     let va = variance;
     if (va === null) {
-      va = jnp.subtract(jnp.mean(jnp.square(x), { axis, keepdims: true, where: w }), jnp.square(m));
-      va = jnp.clip(va, 0);
+      if (algorithm === 'stable') {
+        va = jnp.mean(jnp.square(jnp.subtract(x, m)), { axis, keepdims: true, where: w });
+      } else if (algorithm === 'fast') {
+        // The one-pass variance can come out slightly negative; JAX clips it at 0 before the rsqrt.
+        va = jnp.subtract(jnp.mean(jnp.square(x), { axis, keepdims: true, where: w }), jnp.square(m));
+        va = jnp.clip(va, 0);
+      } else {
+        throw new ValueError(`Unknown algorithm '${algorithm}'. Expected 'fast' or 'stable'.`);
+      }
     }
     return jnp.multiply(jnp.subtract(x, m), lax.rsqrt(jnp.add(va, epsilon ?? F(1e-5))));
   },
-  { staticArgnums: [5] },
+  { staticArgnums: [5, 6] },
 );
-/** (x - mean) / sqrt(var + epsilon) over axes (JAX's "fast" variance, clipped at 0). */
-export function standardize(x: In, opts: StandardizeOpts = {}): Value {
+/** jax.nn.standardize: (x - mean) * rsqrt(variance + epsilon), the statistics given or computed. */
+export function standardize(x: In, opts: StandardizeOptions = {}): Value {
   const opt = (u: In) => (u === undefined || u === null ? null : asValue(u));
   return standardizeJit(
     v(x),
@@ -396,10 +413,12 @@ export function standardize(x: In, opts: StandardizeOpts = {}): Value {
     opt(opts.epsilon),
     opt(opts.where),
     axisKey(opts.axis, -1),
+    opts.algorithm ?? 'fast',
   );
 }
 
-const oneHotJit = jit(
+const oneHotJit = namedJit(
+  '_one_hot',
   function _one_hot(x: Value, numClasses: number, dtype: string, axis: number): Value {
     const pos = normalizeAxis(axis, x.ndim + 1);
     const lhs = expandDims(x, [normalizeAxis(axis, x.ndim + 1)]);

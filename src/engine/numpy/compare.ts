@@ -10,14 +10,14 @@
 import { ArrayImpl } from '../core/array.js';
 import { fillTyped, isValue } from '../core/coerce.js';
 import { defaultInt } from '../core/dtype.js';
-import { ConcretizationTypeError } from '../core/errors.js';
+import { ConcretizationTypeError, ValueError } from '../core/errors.js';
 import { stridesOf } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { reduceSum } from '../lax/reductions.js';
 import * as S from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { array } from './creation.js';
 import * as red from './reductions.js';
 import { ravel, stack } from './shapes.js';
@@ -47,7 +47,8 @@ export function isclose(a: In, b: In, opts: CloseOptions = {}): Value {
  * JAX's jitted isclose (static equal_nan). Tolerances the caller passed are traced arguments;
  * JAX's defaults (1e-05, 1e-08) are constants of the trace, as they are in JAX.
  */
-const iscloseJit = jit(
+const iscloseJit = namedJit(
+  'isclose',
   function isclose(a: Value, b: Value, rtol: Value | null, atol: Value | null, equalNan: boolean): Value {
     const [x, y] = promoteArgsInexactShapes('isclose', ...promoteArgs(a, b));
     const dt = x.dtype;
@@ -76,7 +77,8 @@ export function allclose(a: In, b: In, opts: CloseOptions = {}): Value {
  * JAX's jitted allclose: isclose with the tolerances passed on (so traced there), then all. Its
  * defaults are Python floats bound inside it, so they reach isclose as literals.
  */
-const allcloseJit = jit(
+const allcloseJit = namedJit(
+  'allclose',
   function allclose(a: Value, b: Value, rtol: Value | null, atol: Value | null, equalNan: boolean): Value {
     return red.all(iscloseJit(a, b, rtol ?? asValue(1e-5), atol ?? asValue(1e-8), equalNan));
   },
@@ -124,7 +126,8 @@ export function count_nonzero(
   );
 }
 
-const countNonzeroJit = jit(
+const countNonzeroJit = namedJit(
+  'count_nonzero',
   function count_nonzero(v: Value, axis: number | number[] | null, keepdims: boolean): Value {
     const nz = lax.ne(v, constantLike(v, 0));
     return red.sum(nz, { axis, keepdims, dtype: defaultInt() });
@@ -229,4 +232,27 @@ export function iscomplexobj(_x: unknown): boolean {
 
 export function isrealobj(_x: unknown): boolean {
   return true;
+}
+
+/**
+ * jnp.where: the three-argument form selects (ufuncs' `where`); with the condition alone it is
+ * `nonzero(condition, { size, fillValue })`, as JAX's is.
+ */
+export function where(condition: In, x: In, y: In): Value;
+export function where(condition: In, x?: null, y?: null, opts?: NonzeroOptions): Value[];
+export function where(
+  condition: In,
+  x?: In | null,
+  y?: In | null,
+  opts: NonzeroOptions = {},
+): Value | Value[] {
+  const none = (v: unknown) => v === undefined || v === null;
+  if (none(x) && none(y)) return nonzero(condition, opts);
+  if (none(x) || none(y))
+    throw new TypeError(
+      `where requires ndarray or scalar arguments, got <class 'NoneType'> at position ${none(x) ? 1 : 2}.`,
+    );
+  if ((opts.size ?? null) !== null || (opts.fillValue ?? null) !== null)
+    throw new ValueError('size and fill_value arguments cannot be used in three-term where function.');
+  return uf.where(condition, x, y);
 }

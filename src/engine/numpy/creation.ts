@@ -8,12 +8,13 @@ import { defaultDevice, resolveDevice } from '../backends/registry.js';
 import { ArrayImpl } from '../core/array.js';
 import { fillTyped, hostArray, isValue } from '../core/coerce.js';
 import { bool, type DType, type DTypeLike, defaultFloat, defaultInt, promoteTypes } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { checkShape } from '../core/shape.js';
 import { bind1, currentDynamicTrace, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import { iota } from '../primitives/structural.js';
 import * as uf from './ufuncs.js';
-import { broadcastTo, dtypeOpt } from './util.js';
+import { asValue, broadcastTo, dtypeOpt } from './util.js';
 
 export interface CreateOptions {
   dtype?: DTypeLike | null;
@@ -93,18 +94,22 @@ export function ones(shape: ShapeArg, opts: CreateOptions = {}): Value {
 export function empty(shape: ShapeArg, opts: CreateOptions = {}): Value {
   return zeros(shape, opts);
 }
-export function zerosLike(x: Value, opts: CreateOptions & { shape?: ShapeArg } = {}): Value {
-  return full(opts.shape ?? x.shape, 0, { dtype: opts.dtype ?? x.dtype, device: opts.device });
+// The *_like functions take any array-like (`zeros_like([1, 2])`), as JAX's do.
+export function zerosLike(x: unknown, opts: CreateOptions & { shape?: ShapeArg } = {}): Value {
+  const v = asValue(x);
+  return full(opts.shape ?? v.shape, 0, { dtype: opts.dtype ?? v.dtype, device: opts.device });
 }
-export function onesLike(x: Value, opts: CreateOptions & { shape?: ShapeArg } = {}): Value {
-  return full(opts.shape ?? x.shape, 1, { dtype: opts.dtype ?? x.dtype, device: opts.device });
+export function onesLike(x: unknown, opts: CreateOptions & { shape?: ShapeArg } = {}): Value {
+  const v = asValue(x);
+  return full(opts.shape ?? v.shape, 1, { dtype: opts.dtype ?? v.dtype, device: opts.device });
 }
 export function fullLike(
-  x: Value,
+  x: unknown,
   fillValue: unknown,
   opts: CreateOptions & { shape?: ShapeArg } = {},
 ): Value {
-  return full(opts.shape ?? x.shape, fillValue, { dtype: opts.dtype ?? x.dtype, device: opts.device });
+  const v = asValue(x);
+  return full(opts.shape ?? v.shape, fillValue, { dtype: opts.dtype ?? v.dtype, device: opts.device });
 }
 export const emptyLike = zerosLike;
 
@@ -146,6 +151,10 @@ export function arange(
 /** jnp.eye(N, M=None, k=0). */
 export function eye(n: number, m?: number | null, k = 0, opts: CreateOptions = {}): Value {
   const cols = m ?? n;
+  if (n < 0 || cols < 0)
+    throw new ValueError(
+      `negative dimensions are not allowed, got ${n} and ${m === undefined || m === null ? 'None' : m}`,
+    );
   const dtype = dtypeOpt(opts.dtype, 'eye') ?? defaultFloat();
   const rows = bind1(iota, [], { dtype: defaultInt(), shape: [n, cols], dimension: 0, sharding: null });
   const cs = bind1(iota, [], { dtype: defaultInt(), shape: [n, cols], dimension: 1, sharding: null });

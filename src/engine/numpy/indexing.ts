@@ -15,14 +15,16 @@
  * raise: as in JAX they fall through to dynamic_slice, which clamps. Updates always go through a
  * scatter with the gather's dimension numbers transposed.
  */
+
 import { ArrayImpl, hostScalar } from '../core/array.js';
 import { hostArray, toValue } from '../core/coerce.js';
 import { type DType, int32 } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { normalizeAxis, sizeOf } from '../core/shape.js';
 import { isTracer, type Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
 import { GatherDimensionNumbers, GatherScatterMode, type ScatterKind } from '../primitives/indexing.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { full } from './creation.js';
 import { less, remainder, where } from './ufuncs.js';
 import { broadcastTo, promoteArgs } from './util.js';
@@ -719,7 +721,8 @@ export interface TakeOptions {
   indicesAreSorted?: boolean;
 }
 
-const takeJit = jit(
+const takeJit = namedJit(
+  '_take',
   function _take(
     a: Value,
     indices: Value,
@@ -747,7 +750,7 @@ const takeJit = jit(
       gmode = GatherScatterMode.PROMISE_IN_BOUNDS;
     } else if (mode === 'clip') {
       gmode = GatherScatterMode.CLIP;
-    } else throw new Error(`Invalid mode '${mode}' for np.take`);
+    } else throw new ValueError(`Invalid mode '${mode}' for np.take`);
     const sizes = [...x.shape];
     if (sizes[ax] === 0) {
       if (ix.size !== 0) throw new IndexError('Cannot do a non-empty jnp.take() from an empty axis.');
@@ -798,7 +801,8 @@ export interface TakeAlongAxisOptions {
   fillValue?: number | boolean | null;
 }
 
-const takeAlongAxisJit = jit(
+const takeAlongAxisJit = namedJit(
+  'take_along_axis',
   function take_along_axis(
     arr: Value,
     indices: Value,

@@ -17,7 +17,7 @@ import * as L from '../lax/elementwise.js';
 import * as LA from '../lax/linalg.js';
 import { reduceOr, reduceSum } from '../lax/reductions.js';
 import * as S from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { asValue, broadcastTo, promoteArgsInexact } from './util.js';
 
 const last2 = (x: Value) => x.shape.slice(-2);
@@ -27,7 +27,8 @@ export function cholesky(a: unknown, opts: { upper?: boolean; symmetrizeInput?: 
   return choleskyJit(asValue(a), opts.upper ?? false, opts.symmetrizeInput ?? true);
 }
 
-const choleskyJit = jit(
+const choleskyJit = namedJit(
+  'cholesky',
   function cholesky(a: Value, upper: boolean, symmetrizeInput: boolean): Value {
     const [v] = promoteArgsInexact(a);
     const l = LA.cholesky(v, { symmetrizeInput });
@@ -46,7 +47,8 @@ export function eigh(a: unknown, opts: EighOpts = {}): [Value, Value] {
   return eighJit(asValue(a), opts.UPLO ?? null, opts.symmetrizeInput ?? true);
 }
 
-const eighJit = jit(
+const eighJit = namedJit(
+  'eigh',
   function eigh(a: Value, uplo: 'L' | 'U' | null, symmetrizeInput: boolean): [Value, Value] {
     if (uplo !== null && uplo !== 'L' && uplo !== 'U')
       throw new Error(`UPLO must be one of None, 'L', or 'U', got ${uplo}`);
@@ -65,7 +67,8 @@ export function eigvalsh(
   return eigvalshJit(asValue(a), opts.UPLO ?? 'L', opts.symmetrizeInput ?? true);
 }
 
-const eigvalshJit = jit(
+const eigvalshJit = namedJit(
+  'eigvalsh',
   function eigvalsh(a: Value, uplo: 'L' | 'U' | null, symmetrizeInput: boolean): Value {
     const [v] = promoteArgsInexact(a);
     return eighJit(v, uplo, symmetrizeInput)[0];
@@ -87,7 +90,8 @@ export function svd(a: unknown, opts: SvdOpts = {}): Value | [Value, Value, Valu
   return svdJit(asValue(a), opts.fullMatrices ?? true, opts.computeUv ?? true);
 }
 
-const svdJit = jit(
+const svdJit = namedJit(
+  'svd',
   function svd(a: Value, fullMatrices: boolean, computeUv: boolean): Value | [Value, Value, Value] {
     const [v] = promoteArgsInexact(a);
     if (!computeUv) return LA.svd(v, { computeUv: false, fullMatrices });
@@ -111,7 +115,8 @@ export function qr(a: unknown, mode: 'reduced' | 'complete' | 'r' = 'reduced'): 
   return qrJit(asValue(a), mode);
 }
 
-const qrJit = jit(
+const qrJit = namedJit(
+  'qr',
   function qr(a: Value, mode: 'reduced' | 'complete' | 'r'): Value | [Value, Value] {
     const [v] = promoteArgsInexact(a);
     const [q, r] = LA.qr(v, { fullMatrices: mode === 'complete' });

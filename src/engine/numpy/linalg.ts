@@ -13,7 +13,7 @@ import { type DotOptions, dotGeneral, type PrecisionLike } from '../lax/dot.js';
 import * as lax from '../lax/elementwise.js';
 import { expandDims, pad, reshape, slice, squeeze, transpose } from '../lax/structural.js';
 import type { DotDimensionNumbers } from '../primitives/dot.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { eye } from './creation.js';
 import * as decomp from './linalg-decomp.js';
 import * as extra from './linalg-extra.js';
@@ -229,7 +229,7 @@ export function kron(a: unknown, b: unknown): Value {
   return kronJit(asValue(a), asValue(b));
 }
 
-const kronJit = jit(function kron(a: Value, b: Value): Value {
+const kronJit = namedJit('kron', function kron(a: Value, b: Value): Value {
   let [x, y] = promoteArgs(a, b);
   if (x.ndim < y.ndim) x = expandDims(x, [...Array(y.ndim - x.ndim).keys()]);
   else if (y.ndim < x.ndim) y = expandDims(y, [...Array(x.ndim - y.ndim).keys()]);
@@ -308,7 +308,8 @@ export function trace(a: unknown, opts?: number | (DiagonalOptions & { dtype?: D
 }
 
 /** JAX's jitted trace: the axes moved last, the eye mask selected with _where, then summed. */
-const traceJit = jit(
+const traceJit = namedJit(
+  'trace',
   function trace(x: Value, offset: number, axis1: number, axis2: number, dtype: string | null): Value {
     const n = x.shape[normalizeAxis(axis1, x.ndim)];
     const m = x.shape[normalizeAxis(axis2, x.ndim)];
@@ -325,7 +326,8 @@ export function diag(v: unknown, k = 0): Value {
 }
 
 /** JAX's jitted `_diag` (static k). */
-const diagJit = jit(
+const diagJit = namedJit(
+  '_diag',
   function _diag(x: Value, k: number): Value {
     if (x.ndim === 1) {
       const n = x.shape[0] + Math.abs(k);
@@ -423,7 +425,8 @@ function norm(x: unknown, opts: NormOptions = {}): Value {
 }
 
 /** JAX's jitted norm (static ord, axis, keepdims). */
-const normJit = jit(
+const normJit = namedJit(
+  'norm',
   function norm(x: Value, ordKey: string | null, axis: number | number[] | null, keepdims: boolean): Value {
     const ord =
       ordKey === null || ['fro', 'f', 'nuc'].includes(ordKey) ? (ordKey as NormOrd) : Number(ordKey);

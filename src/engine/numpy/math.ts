@@ -15,7 +15,7 @@ import * as lax from '../lax/elementwise.js';
 import { fullLike } from '../lax/fill.js';
 import { jvp } from '../transforms/api.js';
 import { customJvp } from '../transforms/custom.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { Zero } from '../transforms/jvp.js';
 import { finfo } from './dtypes.js';
 import { NotImplementedError, ValueError } from './errors.js';
@@ -64,7 +64,7 @@ export function spacing(x: unknown): Value {
   return uf.where(uf.equal(result, 0), uf.copysign(tiny, arr), result);
 }
 
-const bitwiseCountJit = jit(function bitwise_count(x: Value): Value {
+const bitwiseCountJit = namedJit('bitwise_count', function bitwise_count(x: Value): Value {
   // promote_args_numeric: bools count as the default int.
   const [v] = promoteArgs(x.dtype.isBool ? convertElementType(x, defaultInt()) : x);
   return convertElementType(lax.populationCount(uf.abs(v)), 'uint8');
@@ -156,7 +156,7 @@ frexpCustom.defjvp(function _frexp_jvp(primals: Value[], tangents: Value[]) {
   ];
 });
 
-const frexpJit = jit(function frexp(x: Value): Value[] {
+const frexpJit = namedJit('frexp', function frexp(x: Value): Value[] {
   const [v] = promoteArgsInexact(x);
   return frexpCustom(v);
 });
@@ -166,7 +166,7 @@ export function frexp(x: unknown): [Value, Value] {
   return frexpJit(asValue(x)) as [Value, Value];
 }
 
-const ldexpJit = jit(function ldexp(x1: Value, x2: Value): Value {
+const ldexpJit = namedJit('ldexp', function ldexp(x1: Value, x2: Value): Value {
   if (x2.dtype.isFloat)
     throw new ValueError(
       `ldexp not supported for input types (dtype('${x1.dtype.name}'), dtype('${x2.dtype.name}'))`,
@@ -186,7 +186,7 @@ export function ldexp(x1: unknown, x2: unknown): Value {
   return ldexpJit(asValue(x1), asValue(x2));
 }
 
-const modfJit = jit(function modf(x: Value): Value[] {
+const modfJit = namedJit('modf', function modf(x: Value): Value[] {
   const [v] = promoteArgsInexact(x);
   const whole = uf.where(uf.greater_equal(v, 0), uf.floor(v), uf.ceil(v));
   return [uf.subtract(v, whole), whole];
@@ -226,7 +226,7 @@ sincMaclaurin.defjvp(function _sinc_maclaurin_jvp(k: number, primals: Value[], t
   return [sincMaclaurin(k, primals[0]), lax.mul(sincMaclaurin(k + 1, primals[0]), tangents[0])];
 });
 
-const sincJit = jit(function sinc(x0: Value): Value {
+const sincJit = namedJit('sinc', function sinc(x0: Value): Value {
   const [x] = promoteArgsInexact(x0);
   const c = (v: number) => convertElementType(v, x.dtype);
   const eqZero = lax.eq(x, c(0));
@@ -240,7 +240,7 @@ export function sinc(x: unknown): Value {
   return sincJit(asValue(x));
 }
 
-const gcdJit = jit(function gcd(x1: Value, x2: Value): Value {
+const gcdJit = namedJit('gcd', function gcd(x1: Value, x2: Value): Value {
   const [a0, b0] = promoteArgs(x1, x2);
   if (!a0.dtype.isInt) throw new ValueError('Arguments to jax.numpy.gcd must be integers.');
   const [a, b] = broadcast_arrays(a0, b0);
@@ -262,7 +262,7 @@ export function gcd(x1: unknown, x2: unknown): Value {
   return gcdJit(asValue(x1), asValue(x2));
 }
 
-const lcmJit = jit(function lcm(x1: Value, x2: Value): Value {
+const lcmJit = namedJit('lcm', function lcm(x1: Value, x2: Value): Value {
   const [a0, b0] = promoteArgs(x1, x2);
   const [a, b] = [uf.abs(a0), uf.abs(b0)];
   if (!a.dtype.isInt) throw new ValueError('Arguments to jax.numpy.lcm must be integers.');
@@ -283,20 +283,18 @@ export interface NanToNumOptions {
 }
 
 // Options not given stay out of the traced arguments (null), as JAX's Python defaults do.
-const nanToNumJit = jit(function nan_to_num(
-  x: Value,
-  nan: Value | null,
-  posinf: Value | null,
-  neginf: Value | null,
-): Value {
-  const dt: DType = x.dtype;
-  if (!dt.isFloat) return x;
-  const info = finfo(dt);
-  const as = (v: Value | number) => convertElementType(v, dt);
-  let out = uf.where(uf.isnan(x), nan ? as(nan) : constantLike(x, 0), x);
-  out = uf.where(isposinf(out), as(posinf ?? info.max), out);
-  return uf.where(isneginf(out), as(neginf ?? info.min), out);
-});
+const nanToNumJit = namedJit(
+  'nan_to_num',
+  function nan_to_num(x: Value, nan: Value | null, posinf: Value | null, neginf: Value | null): Value {
+    const dt: DType = x.dtype;
+    if (!dt.isFloat) return x;
+    const info = finfo(dt);
+    const as = (v: Value | number) => convertElementType(v, dt);
+    let out = uf.where(uf.isnan(x), nan ? as(nan) : constantLike(x, 0), x);
+    out = uf.where(isposinf(out), as(posinf ?? info.max), out);
+    return uf.where(isneginf(out), as(neginf ?? info.min), out);
+  },
+);
 
 /** jnp.nan_to_num(x, {nan, posinf, neginf}): NaN and infinities replaced by finite values. */
 export function nan_to_num(x: unknown, opts: NanToNumOptions = {}): Value {
@@ -318,7 +316,7 @@ i0Custom.defjvp(function _i0_jvp(primals: Value[], tangents: Value[]) {
   return [out, uf.where(uf.equal(primals[0], 0), pyfloat(0), t)];
 });
 
-const i0Jit = jit(function i0(x: Value): Value {
+const i0Jit = namedJit('i0', function i0(x: Value): Value {
   const [v] = promoteArgsInexact(x);
   if (!v.dtype.isFloat) throw new ValueError(`Unsupported input type to jax.numpy.i0: ${v.dtype.name}`);
   return i0Custom(v);

@@ -5,6 +5,8 @@
 export * from './bits.js';
 export * from './calculus.js';
 export * from './compare.js';
+// The public where (with its one-argument form); ufuncs' three-argument where is for internal use.
+export { where } from './compare.js';
 export * from './convolve.js';
 export * from './creation.js';
 export * from './dtype-info.js';

@@ -4,12 +4,13 @@
  * reflect, symmetric and wrap build each block as a (reversed or broadcast) slice of the input, so
  * every block reads the input directly and the whole pad fuses with its consumers.
  */
+import { NotImplementedError, ValueError } from '../core/errors.js';
 import { shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { NpInt } from '../ir/pyrepr.js';
 import { convertElementType } from '../lax/convert.js';
 import * as S from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { repeat } from './shapes.js';
 import { asValue, broadcastTo as bcastTo } from './util.js';
 
@@ -118,22 +119,56 @@ function padByRuns(v: Value, runs: (Run[] | null)[], ax = 0): Value {
   return parts.length === 1 ? parts[0] : S.concatenate(parts, ax);
 }
 
+/** The keyword arguments each mode takes (jnp.pad's **kwargs), and JAX's errors for the others. */
+const PAD_KWARGS: Record<string, string[]> = {
+  constant: ['constant_values'],
+  edge: [],
+  wrap: [],
+  empty: [],
+  linear_ramp: ['end_values'],
+  maximum: ['stat_length'],
+  mean: ['stat_length'],
+  median: ['stat_length'],
+  minimum: ['stat_length'],
+  reflect: ['reflect_type'],
+  symmetric: ['reflect_type'],
+};
+
+function checkPadKwargs(mode: string, opts: Record<string, unknown>): void {
+  const allowed = PAD_KWARGS[mode];
+  if (!allowed) throw new RangeError(`Unimplemented padding mode '${mode}' for np.pad.`);
+  const given = Object.keys(opts)
+    .filter((k) => k !== 'mode' && opts[k] !== undefined)
+    .map((k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+  const bad = given.filter((k) => !allowed.includes(k));
+  if (bad.length)
+    throw new ValueError(
+      `unsupported keyword arguments for mode '${mode}': {${bad.map((k) => `'${k}'`).join(', ')}}`,
+    );
+  if (opts.reflectType !== undefined && opts.reflectType !== 'even')
+    throw new NotImplementedError(
+      `jnp.pad: reflect_type=${String(opts.reflectType)} is not supported by tjax`,
+    );
+}
+
 /** jnp.pad: constant (lax.pad), edge, reflect, symmetric and wrap modes, in JAX's jitted `_pad`. */
 export function pad(
   a: In,
   padWidth: PadWidth,
-  opts: { mode?: PadMode; constantValues?: number | boolean | Value } = {},
+  opts: { mode?: PadMode; constantValues?: number | boolean | Value; reflectType?: 'even' | 'odd' } = {},
 ): Value {
   const v = asValue(a);
   const pairs = padPairs(padWidth, v.ndim);
   const mode = opts.mode ?? 'constant';
+  checkPadKwargs(mode, opts);
   if (!['constant', 'edge', 'reflect', 'symmetric', 'wrap'].includes(mode)) {
     throw new RangeError(`Unimplemented padding mode '${mode}' for np.pad.`);
   }
   return padJit(v, pairs, mode, asValue(opts.constantValues ?? 0));
 }
 
-const padJit = jit(
+const padJit = namedJit(
+  '_pad',
   function _pad(v: Value, pairs: [number, number][], mode: PadMode, constantValues: Value): Value {
     if (v.ndim === 0) return v;
     if (mode === 'constant') {

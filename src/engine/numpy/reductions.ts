@@ -24,7 +24,7 @@ import * as lax from '../lax/elementwise.js';
 import { expandDims } from '../lax/structural.js';
 import * as R from '../primitives/reductions.js';
 import { ValueError } from '../transforms/api.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import * as uf from './ufuncs.js';
 import { asValue, broadcastTo, dtypeOpt } from './util.js';
 
@@ -227,7 +227,8 @@ function varTypes(aDtype: DType, dtype: DType | undefined): [DType, DType] {
   return [upcastF16(aDtype), aDtype];
 }
 
-const varJit = jit(
+const varJit = namedJit(
+  '_var',
   function _var(
     x: Value,
     correction: Value,
@@ -276,7 +277,8 @@ export function var_(x: unknown, opts: VarOpts = {}): Value {
   );
 }
 
-const stdJit = jit(
+const stdJit = namedJit(
+  '_std',
   function _std(
     x: Value,
     correction: Value,

@@ -20,7 +20,7 @@ import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import * as S from '../lax/structural.js';
 import { stack as stackP, tile as tileP } from '../primitives/stack.js';
-import { jit } from '../transforms/jit.js';
+import { jit, namedJit } from '../transforms/jit.js';
 import { stackHook } from './creation.js';
 import * as uf from './ufuncs.js';
 import { asValue, broadcastTo as bcastTo, dtypeOpt, fullLike, promoteArgs } from './util.js';
@@ -236,7 +236,8 @@ export function column_stack(arrays: readonly In[]): Value {
 }
 export const columnStack = column_stack;
 
-const appendJit = jit(
+const appendJit = namedJit(
+  'append',
   function append(arr: Value, values: Value, axis: number | null): Value {
     if (axis === null) return concatenate([ravel(arr), ravel(values)], { axis: 0 });
     return concatenate([arr, values], { axis });
@@ -448,7 +449,8 @@ function fitLength(r: Value, ax: number, total: number): Value {
 // ---- flip, roll ---------------------------------------------------------------------------------
 
 /** JAX's `_flip`, jitted with a static axis (jaxprs show `jit[name=_flip ...]`). */
-const flipJit = jit(
+const flipJit = namedJit(
+  '_flip',
   function _flip(v: Value, axis: Axes | null): Value {
     return S.rev(v, axis === null ? range(v.ndim) : normalizeAxes(axis, v.ndim));
   },
@@ -492,7 +494,8 @@ export function roll(
 }
 
 /** JAX's `_roll_static`: per axis, two slice_in_dims and a concatenate. */
-const rollStaticJit = jit(
+const rollStaticJit = namedJit(
+  '_roll_static',
   function _roll_static(v: Value, shifts: number[], axes: number[]): Value {
     const n = Math.max(axes.length, shifts.length);
     let r = v;
@@ -622,7 +625,7 @@ export { type PadMode, type PadWidth, pad } from './pad.js';
 // ---- triangles, meshgrid --------------------------------------------------------------------------
 
 /** lax's _tri: `iota(0) + k >= iota(1)` as a bool mask of shape (n, m). */
-export function triBool(n: number, m: number, k: number): Value {
+function triBool(n: number, m: number, k: number): Value {
   const rows = lax.add(S.broadcastedIota('int32', [n, m], 0), scalarArray(k, int32));
   return lax.ge(rows, S.broadcastedIota('int32', [n, m], 1));
 }
@@ -636,13 +639,15 @@ function triMask(v: Value, k: number, name: string, lower: boolean): Value {
   return lower ? lax.select(mask, v, zero) : lax.select(mask, zero, v);
 }
 
-const trilJit = jit(
+const trilJit = namedJit(
+  'tril',
   function tril(m: Value, k: number): Value {
     return triMask(m, k, 'tril', true);
   },
   { staticArgnums: [1] },
 );
-const triuJit = jit(
+const triuJit = namedJit(
+  'triu',
   function triu(m: Value, k: number): Value {
     return triMask(m, k, 'triu', false);
   },
@@ -708,7 +713,8 @@ export function diff(a: In, opts: DiffOptions = {}): Value {
 }
 
 /** JAX's jitted diff (static n and axis): `arr[1:] - arr[:-1]` along the axis, n times. */
-const diffJit = jit(
+const diffJit = namedJit(
+  'diff',
   function diff(a: Value, prepend: Value | null, append: Value | null, n: number, axis: number): Value {
     return diffImpl(a, { n, axis, prepend, append });
   },
@@ -753,14 +759,17 @@ function diffImpl(a: Value, opts: DiffOptions): Value {
   return v;
 }
 
-const ediff1dJit = jit(function ediff1d(ary: Value, toEnd: Value | null, toBegin: Value | null): Value {
-  const v = ravel(ary);
-  const m = v.shape[0];
-  let r = lax.sub(S.slice(v, [Math.min(1, m)], [m]), S.slice(v, [0], [Math.max(m - 1, 0)]));
-  if (toBegin !== null) r = concatenate([ravel(convertElementType(toBegin, v.dtype)), r]);
-  if (toEnd !== null) r = concatenate([r, ravel(convertElementType(toEnd, v.dtype))]);
-  return r;
-});
+const ediff1dJit = namedJit(
+  'ediff1d',
+  function ediff1d(ary: Value, toEnd: Value | null, toBegin: Value | null): Value {
+    const v = ravel(ary);
+    const m = v.shape[0];
+    let r = lax.sub(S.slice(v, [Math.min(1, m)], [m]), S.slice(v, [0], [Math.max(m - 1, 0)]));
+    if (toBegin !== null) r = concatenate([ravel(convertElementType(toBegin, v.dtype)), r]);
+    if (toEnd !== null) r = concatenate([r, ravel(convertElementType(toEnd, v.dtype))]);
+    return r;
+  },
+);
 
 export function ediff1d(ary: In, opts: { toEnd?: In | null; toBegin?: In | null } = {}): Value {
   const opt = (x: In | null | undefined) => (x === undefined || x === null ? null : asValue(x));

@@ -12,7 +12,7 @@
  */
 import { type ArrayImpl, hostScalar } from '../core/array.js';
 import { bool, type DType, type DTypeLike, defaultInt, int32, requestDType, toDType } from '../core/dtype.js';
-import { ConcretizationTypeError } from '../core/errors.js';
+import { ConcretizationTypeError, ValueError } from '../core/errors.js';
 import { normalizeAxis } from '../core/shape.js';
 import { isTracer, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
@@ -30,7 +30,7 @@ import {
   rev,
   slice,
 } from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { asValue, promoteArgs } from './util.js';
 
 function ravel(x: Value): Value {
@@ -112,11 +112,11 @@ function cumulative(
 }
 
 function cumulativeJit(name: string, scan: Scan, fillNan: number | null) {
-  const f = {
-    [name]: (a: Value, axis: number | null, dtype: string | null) =>
-      cumulative(name, scan, a, axis, dtype, fillNan),
-  }[name];
-  const jf = jit(f, { staticArgnums: [1, 2] });
+  const jf = namedJit(
+    name,
+    (a: Value, axis: number | null, dtype: string | null) => cumulative(name, scan, a, axis, dtype, fillNan),
+    { staticArgnums: [1, 2] },
+  );
   return (x: unknown, opts: CumulativeOpts = {}): Value => {
     const dt = opts.dtype === null || opts.dtype === undefined ? null : toDType(opts.dtype).name;
     return jf(asValue(x), opts.axis ?? null, dt);
@@ -136,7 +136,8 @@ export interface SortOpts {
   descending?: boolean;
 }
 
-const sortJit = jit(
+const sortJit = namedJit(
+  'sort',
   function sort(a: Value, axis: number | null, stable: boolean, descending: boolean): Value {
     let x = a;
     if (axis === null) x = ravel(x);
@@ -156,7 +157,8 @@ export function sort(a: unknown, opts: SortOpts = {}): Value {
   );
 }
 
-const argsortJit = jit(
+const argsortJit = namedJit(
+  'argsort',
   function argsort(a: Value, axis: number | null, stable: boolean, descending: boolean): Value {
     let x = a;
     if (axis === null) x = ravel(x);
@@ -184,7 +186,8 @@ export function argsort(a: unknown, opts: SortOpts = {}): Value {
   );
 }
 
-const lexsortJit = jit(
+const lexsortJit = namedJit(
+  'lexsort',
   function lexsort(keys: Value[], axis: number): Value {
     const dimension = normalizeAxis(axis, keys[0].ndim);
     const idx = broadcastedIotaInt(keys[0].shape, dimension);
@@ -223,7 +226,8 @@ function below(a: Value, v: Value, side: 'left' | 'right'): Value {
   return lx.bitwiseOr(lx.lt(a, v), lx.bitwiseAnd(vNan, lx.eq(a, a)));
 }
 
-const searchsortedJit = jit(
+const searchsortedJit = namedJit(
+  'searchsorted',
   function searchsorted(a: Value, v: Value, side: 'left' | 'right'): Value {
     const n = a.shape[0];
     const shape = [...v.shape, n];
@@ -245,7 +249,7 @@ const searchsortedJit = jit(
 export function searchsorted(a: unknown, v: unknown, opts: SearchsortedOpts = {}): Value {
   const side = opts.side ?? 'left';
   if (side !== 'left' && side !== 'right')
-    throw new Error(`invalid argument side='${side}', expected 'left' or 'right'`);
+    throw new ValueError(`invalid argument side='${side}', expected 'left' or 'right'`);
   let av = asValue(a);
   let vv = asValue(v);
   if (av.ndim !== 1) throw new Error('a should be 1-dimensional');

@@ -8,12 +8,13 @@
  */
 import { config } from '../core/config.js';
 import { bool, type DType, defaultFloat, int16, int32, int64, promoteTypes } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { broadcastShapes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { customJvp } from '../transforms/custom.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import {
   asValue,
   broadcastTo,
@@ -104,7 +105,7 @@ function floatDivmod(x1: Value, x2: Value): [Value, Value] {
   return [lax.round(div, 0), mod];
 }
 
-const floorDivideJit = jit(function floor_divide(x: Value, y: Value): Value {
+const floorDivideJit = namedJit('floor_divide', function floor_divide(x: Value, y: Value): Value {
   const [x1, x2] = promoteArgsNumericShapes('floor_divide', x, y);
   const d = x1.dtype;
   if (d.kind === 'u') return lax.div(x1, x2);
@@ -120,7 +121,7 @@ export function floor_divide(x: In, y: In): Value {
   return floorDivideJit(asValue(x), asValue(y));
 }
 
-const divmodJit = jit(function divmod(x: Value, y: Value): [Value, Value] {
+const divmodJit = namedJit('divmod', function divmod(x: Value, y: Value): [Value, Value] {
   const [x1, x2] = promoteArgsNumericShapes('divmod', x, y);
   if (x1.dtype.isInt) return [floor_divide(x1, x2), remainder(x1, x2)];
   return floatDivmod(x1, x2);
@@ -129,7 +130,7 @@ export function divmod(x: In, y: In): [Value, Value] {
   return divmodJit(asValue(x), asValue(y));
 }
 
-const remainderJit = jit(function remainder(x: Value, y: Value): Value {
+const remainderJit = namedJit('remainder', function remainder(x: Value, y: Value): Value {
   let [x1, x2] = promoteArgsNumericShapes('remainder', x, y);
   const zero = constantLike(x1, 0);
   if (x2.dtype.isInt) x2 = where(equal(x2, 0), fullLike(x2, 1), x2);
@@ -144,7 +145,7 @@ export function remainder(x: In, y: In): Value {
 }
 export const mod = remainder;
 
-const fmodJit = jit(function fmod(x: Value, y: Value): Value {
+const fmodJit = namedJit('fmod', function fmod(x: Value, y: Value): Value {
   let x2 = y;
   const rt = promoteTypes({ dtype: x.dtype, weakType: x.weakType }, { dtype: y.dtype, weakType: y.weakType });
   if (rt.dtype.isInt) x2 = where(equal(x2, 0), fullLike(x2, 1), x2);
@@ -202,7 +203,7 @@ export function ceil(x: In): Value {
   return a.dtype.isInt || a.dtype.isBool ? a : lax.ceil(promoteArgsInexact(a)[0]);
 }
 
-const truncJit = jit(function trunc(x: Value): Value {
+const truncJit = namedJit('trunc', function trunc(x: Value): Value {
   if (x.dtype.isInt || x.dtype.isBool) return x;
   return where(lax.lt(x, constantLike(x, 0)), ceil(x), floor(x));
 });
@@ -210,7 +211,7 @@ export function trunc(x: In): Value {
   return truncJit(asValue(x));
 }
 
-const rintJit = jit(function rint(x: Value): Value {
+const rintJit = namedJit('rint', function rint(x: Value): Value {
   if (x.dtype.isBool || x.dtype.isInt) return convertElementType(x, defaultFloat());
   return lax.round(x, 1);
 });
@@ -239,7 +240,7 @@ export const sinh = unaryInexact(lax.sinh);
 export const cosh = unaryInexact(lax.cosh);
 export const tanh = unaryInexact(lax.tanh);
 export const arcsinh = unaryInexact(lax.asinh);
-const arccoshJit = jit(function arccosh(x: Value): Value {
+const arccoshJit = namedJit('arccosh', function arccosh(x: Value): Value {
   return lax.acosh(promoteArgsInexact(x)[0]);
 });
 export function arccosh(x: In): Value {
@@ -258,7 +259,7 @@ export function isnan(x: In): Value {
   const a = asValue(x);
   return lax.ne(a, a);
 }
-const isinfJit = jit(function isinf(x: Value): Value {
+const isinfJit = namedJit('isinf', function isinf(x: Value): Value {
   return x.dtype.isFloat
     ? lax.eq(lax.abs(x), constantLike(x, Number.POSITIVE_INFINITY))
     : fullLike(x, false, bool);
@@ -272,7 +273,7 @@ function isposinf(x: In): Value {
 }
 
 const INT_OF_BITS: Record<number, DType> = { 16: int16, 32: int32, 64: int64 };
-const signbitJit = jit(function signbit(x: Value): Value {
+const signbitJit = namedJit('signbit', function signbit(x: Value): Value {
   const [a] = promoteArgs(x);
   if (a.dtype.isInt) return lax.lt(a, constantLike(a, 0));
   if (a.dtype.isBool) return fullLike(a, false, bool);
@@ -289,7 +290,7 @@ export const rad2deg = unaryInexact((a) => lax.mul(a, constantLike(a, 180 / Math
 export const radians = deg2rad;
 export const degrees = rad2deg;
 
-const hypotJit = jit(function hypot(x: Value, y: Value): Value {
+const hypotJit = namedJit('hypot', function hypot(x: Value, y: Value): Value {
   let [x1, x2] = promoteArgsInexactShapes('hypot', x, y);
   [x1, x2] = [lax.abs(x1), lax.abs(x2)];
   const idxInf = lax.bitwiseOr(isposinf(x1), isposinf(x2));
@@ -331,7 +332,7 @@ logaddexpCustom.defjvp(function _logaddexp_jvp(primals: Value[], tangents: Value
 
 export const logaddexp = binaryInexact('logaddexp', (a, b) => logaddexpCustom(a, b) as Value);
 
-const copysignJit = jit(function copysign(x: Value, y: Value): Value {
+const copysignJit = namedJit('copysign', function copysign(x: Value, y: Value): Value {
   const [x1, x2] = promoteArgsInexactShapes('copysign', x, y);
   return where(signbit(x2), negative(lax.abs(x1)), lax.abs(x1));
 });
@@ -339,7 +340,7 @@ export function copysign(x: In, y: In): Value {
   return copysignJit(asValue(x), asValue(y));
 }
 
-const heavisideJit = jit(function heaviside(x: Value, y: Value): Value {
+const heavisideJit = namedJit('heaviside', function heaviside(x: Value, y: Value): Value {
   const [x1, x2] = promoteArgsInexact(x, y);
   const zero = constantLike(x1, 0);
   const lt = lax.lt(x1, zero);
@@ -351,20 +352,21 @@ export function heaviside(x: In, y: In): Value {
   return heavisideJit(asValue(x), asValue(y));
 }
 
-const fmaxJit = jit(function fmax(x: Value, y: Value): Value {
+const fmaxJit = namedJit('fmax', function fmax(x: Value, y: Value): Value {
   return where(logical_or(greater(x, y), isnan(y)), x, y);
 });
 export function fmax(x: In, y: In): Value {
   return fmaxJit(asValue(x), asValue(y));
 }
-const fminJit = jit(function fmin(x: Value, y: Value): Value {
+const fminJit = namedJit('fmin', function fmin(x: Value, y: Value): Value {
   return where(logical_or(less(x, y), isnan(y)), x, y);
 });
 export function fmin(x: In, y: In): Value {
   return fminJit(asValue(x), asValue(y));
 }
 
-const roundJit = jit(
+const roundJit = namedJit(
+  'round',
   function round(a: Value, decimals: number): Value {
     if (a.dtype.isInt || a.dtype.isBool) {
       if (decimals < 0) throw new Error('integer np.round not implemented for decimals < 0');
@@ -390,7 +392,8 @@ const roundJit = jit(
 export function round(x: In, decimals = 0): Value {
   return roundJit(asValue(x), decimals);
 }
-const aroundJit = jit(
+const aroundJit = namedJit(
+  'around',
   function around(a: Value, decimals: number): Value {
     return round(a, decimals);
   },
@@ -404,14 +407,15 @@ export function around(x: In, decimals = 0): Value {
  * jnp.clip(x, min, max). As in JAX, a jitted function named `clip` (so jaxprs show
  * `jit[name=clip ...]`), applying `maximum(min, x)` then `minimum(max, x)`.
  */
-const clipJit = jit(function clip(arr: Value, min: Value | null, max: Value | null): Value {
+const clipJit = namedJit('clip', function clip(arr: Value, min: Value | null, max: Value | null): Value {
   let a = arr;
   if (min !== null && min !== undefined) a = maximum(min, a);
   if (max !== null && max !== undefined) a = minimum(max, a);
   return a;
 });
 
-export function clip(x: In, min?: In | null, max?: In | null): Value {
+export function clip(x?: In | null, min?: In | null, max?: In | null): Value {
+  if (x === undefined || x === null) throw new ValueError('No input was provided to the clip function.');
   return clipJit(
     asValue(x),
     min === undefined || min === null ? null : asValue(min),
@@ -424,7 +428,7 @@ export function clip(x: In, min?: In | null, max?: In | null): Value {
  * jaxprs show `jit[name=_where ...]`. A non-bool condition is compared with zero; x and y are
  * promoted together, then everything is broadcast to the common shape (a 0-d condition stays).
  */
-const whereJit = jit(function _where(condition: Value, x: Value, y: Value): Value {
+const whereJit = namedJit('_where', function _where(condition: Value, x: Value, y: Value): Value {
   let c = condition;
   if (!c.dtype.isBool) c = lax.ne(c, constantLike(c, 0));
   const [a, b] = promoteArgs(x, y);

@@ -19,6 +19,7 @@ import type { LowerRule } from '../compile/lower.js';
 import { type ArrayImpl, hostScalar } from '../core/array.js';
 import { ShapedArray } from '../core/aval.js';
 import { int32 } from '../core/dtype.js';
+import { paramKey } from '../core/hash-key.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import { bind1, type Value } from '../core/trace.js';
 import { evalJaxpr } from '../ir/eval.js';
@@ -52,21 +53,19 @@ export interface ScanParams {
 
 const eagerPrograms = new WeakMap<object, Map<string, Jaxpr>>();
 
-/** Run `prim` on concrete arrays as a one-equation compiled program, cached per body jaxpr. */
-function runCompiled(
-  prim: Primitive,
-  args: ArrayImpl[],
-  params: Params,
-  keyObj: object,
-  extra: string,
-): ArrayImpl[] {
+/**
+ * Run `prim` on concrete arrays as a one-equation compiled program, cached per body jaxpr (so the
+ * entry goes when the jaxpr does) and by all of its params (the other branches and bodies by
+ * identity: a while loop that shares its body with another but not its cond is another program).
+ */
+function runCompiled(prim: Primitive, args: ArrayImpl[], params: Params, keyObj: object): ArrayImpl[] {
   let m = eagerPrograms.get(keyObj);
   if (!m) {
     m = new Map();
     eagerPrograms.set(keyObj, m);
   }
   const avals = args.map((a) => a.aval);
-  const key = `${extra}|${avals.map((a) => a.key()).join(',')}`;
+  const key = `${paramKey(params)}|${avals.map((a) => a.key()).join(',')}`;
   let j = m.get(key);
   if (!j) {
     const invars = avals.map((a) => new Var(a));
@@ -114,7 +113,7 @@ export const cond_p = definePrimitive(
         const i = Math.min(Math.max(raw, 0), branches.length - 1);
         return evalClosed(branches[i], args.slice(1));
       }
-      return runCompiled(cond_p, args, p, branches[0], '');
+      return runCompiled(cond_p, args, p, branches[0]);
     },
     lower: ((ctx, ins, p, outAvals) =>
       lowerCond(ctx, ins, (p as unknown as CondParams).branches, outAvals)) satisfies LowerRule,
@@ -221,7 +220,7 @@ export const while_p = definePrimitive(
         }
         return carry;
       }
-      return runCompiled(while_p, args, p, q.body_jaxpr, `${q.cond_nconsts},${q.body_nconsts}`);
+      return runCompiled(while_p, args, p, q.body_jaxpr);
     },
     lower: ((ctx, ins0, p0, outAvals) => {
       const [ins, p] = scalarPredicate(ins0, p0);
@@ -301,7 +300,7 @@ export const scan_p = definePrimitive(
           ),
         ];
       }
-      return runCompiled(scan_p, args, p, q.jaxpr, `${q.length},${q.reverse},${q.num_consts},${q.num_carry}`);
+      return runCompiled(scan_p, args, p, q.jaxpr);
     },
     lower: ((ctx, ins, p, outAvals) =>
       lowerScan(ctx, ins, p as unknown as ScanParams, outAvals)) satisfies LowerRule,

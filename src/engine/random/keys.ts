@@ -57,6 +57,11 @@ export class PRNGKeyArray {
   unstack(): PRNGKeyArray[] {
     return Array.from({ length: this.shape[0] ?? 0 }, (_, i) => this.index(i));
   }
+  /** Iteration along the leading axis: `const [k1, k2] = random.split(key)`. */
+  *[Symbol.iterator](): Iterator<PRNGKeyArray> {
+    if (this.ndim === 0) throw new TypeError('iteration over a 0-d key array');
+    for (let i = 0; i < this.shape[0]; i++) yield this.index(i);
+  }
   reshape(...shape: number[]): PRNGKeyArray {
     return new PRNGKeyArray(lax.reshape(this.data, [...shape, 2]), this.impl);
   }

@@ -16,7 +16,7 @@ import { canonicalize, type DTypeLike, defaultFloat, toDType } from '../core/dty
 import { broadcastShapes, shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import * as jnp from '../numpy/index.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { type KeyLike, keyParts } from './keys.js';
 import { normal } from './samplers.js';
 
@@ -44,7 +44,8 @@ function checkShape(name: string, shape: readonly number[], ...paramShapes: (rea
 
 export type MvnMethod = 'cholesky' | 'eigh' | 'svd';
 
-const _multivariateNormal = jit(
+const _multivariateNormal = namedJit(
+  '_multivariate_normal',
   function _multivariate_normal(
     key: Value,
     mean: Value,
@@ -120,7 +121,8 @@ function promoteInexact(a: unknown, b: unknown): [Value, Value] {
   return [jnp.asarray(av, { dtype: f }), jnp.asarray(bv, { dtype: f })];
 }
 
-const _orthogonal = jit(
+const _orthogonal = namedJit(
+  '_orthogonal',
   function _orthogonal(key: Value, n: number, m: number, shape: number[], dtypeName: string): Value {
     const z = normal(key, [...shape, Math.max(n, m), Math.min(n, m)], dtypeName);
     const [q, r] = jnp.linalg.qr(z);

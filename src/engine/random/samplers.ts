@@ -41,12 +41,13 @@ import {
   uint32,
   uint64,
 } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { shapeTuple, sizeOf } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
 import * as nn from '../nn/index.js';
 import * as jnp from '../numpy/index.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { type KeyLike, keyParts, randomBits, splitData } from './keys.js';
 
 type Shape = number | readonly number[];
@@ -128,7 +129,8 @@ function single(name: string, key: KeyLike): Value {
 
 // ---- uniform / normal -----------------------------------------------------------------------------
 
-const _uniform = jit(
+const _uniform = namedJit(
+  '_uniform',
   function _uniform(key: Value, minval: Value, maxval: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     checkShape('uniform', shape);
@@ -168,7 +170,8 @@ function minusOneUp(dt: DType): number {
   return dt === float64 ? -1 + 2 ** -53 : dt === float16 ? -1 + 2 ** -11 : Math.fround(-1 + 2 ** -24);
 }
 
-const _normalReal = jit(
+const _normalReal = namedJit(
+  '_normal_real',
   function _normal_real(key: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     checkShape('normal', shape);
@@ -178,7 +181,8 @@ const _normalReal = jit(
   { staticArgnums: [1, 2] },
 );
 
-const _normal = jit(
+const _normal = namedJit(
+  '_normal',
   function _normal(key: Value, shape: number[], dtypeName: string): Value {
     return _normalReal(key, shape, dtypeName);
   },
@@ -221,7 +225,8 @@ function convertAndClip(v: Value, dt: DType): Value {
   return lax.convertElementType(lax.clamp(lo, v, hi), dt);
 }
 
-const _randint = jit(
+const _randint = namedJit(
+  '_randint',
   function _randint(key: Value, minval: Value, maxval: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     checkShape('randint', shape, minval.shape, maxval.shape);
@@ -282,13 +287,12 @@ export function randint(
 // ---- simple transforms of uniform ----------------------------------------------------------------
 
 function defineSimple(name: string, f: (key: Value, shape: number[], dt: DType) => Value) {
-  const inner = jit(
-    {
-      [`_${name}`]: (key: Value, shape: number[], dtypeName: string) => {
-        checkShape(name, shape);
-        return f(key, shape, toDType(dtypeName));
-      },
-    }[`_${name}`],
+  const inner = namedJit(
+    `_${name}`,
+    (key: Value, shape: number[], dtypeName: string) => {
+      checkShape(name, shape);
+      return f(key, shape, toDType(dtypeName));
+    },
     { staticArgnums: [1, 2] },
   );
   return (key: Value, shape: number[], dt: DType): Value => inner(key, shape, dt.name);
@@ -425,7 +429,8 @@ function paramShape(name: string, shape: Shape | null | undefined, ...params: Nu
   return s;
 }
 
-const _truncatedNormal = jit(
+const _truncatedNormal = namedJit(
+  '_truncated_normal',
   function _truncated_normal(
     key: Value,
     lower: Value,
@@ -464,7 +469,8 @@ export function truncatedNormal(
   return _truncatedNormal(k, toValue(lower), toValue(upper), s, dt.name);
 }
 
-const _bernoulli = jit(
+const _bernoulli = namedJit(
+  '_bernoulli',
   function _bernoulli(key: Value, p: Value, shape: number[], mode = 'low'): Value {
     if (mode === 'high') {
       const [u1, u2] = unpack2(uniformData(key, [2, ...shape], p.dtype));
@@ -481,7 +487,7 @@ const _bernoulli = jit(
  * probability p; mode 'high' uses two uniforms, correct for p below float32's ~1e-7.
  */
 export function bernoulli(key: KeyLike, p: Num = 0.5, shape?: Shape | null, mode = 'low'): Value {
-  if (mode !== 'high' && mode !== 'low') throw new Error(`got mode='${mode}', expected 'high' or 'low'`);
+  if (mode !== 'high' && mode !== 'low') throw new ValueError(`got mode='${mode}', expected 'high' or 'low'`);
   const k = single('bernoulli', key);
   let pv = toValue(p);
   if (!pv.dtype.isFloat) pv = lax.convertElementType(pv, defaultFloat(), pv.weakType);
@@ -496,7 +502,8 @@ export function rademacher(key: KeyLike, shape: Shape, dtype?: DTypeLike | null)
   return _rademacher(k, shapeOf('rademacher', shape)!, dt.name);
 }
 
-const _rademacher = jit(
+const _rademacher = namedJit(
+  '_rademacher',
   function _rademacher(key: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     const b = lax.convertElementType(_bernoulli(key, toValue(0.5), shape), dt);
@@ -505,7 +512,8 @@ const _rademacher = jit(
   { staticArgnums: [1, 2] },
 );
 
-const _pareto = jit(
+const _pareto = namedJit(
+  '_pareto',
   function _pareto(key: Value, b: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     const bb = lax.convertElementType(b, dt);
@@ -520,7 +528,8 @@ export function pareto(key: KeyLike, b: Num, shape?: Shape | null, dtype?: DType
   return _pareto(k, toValue(b), paramShape('pareto', shape, b), floatDType('pareto', dtype).name);
 }
 
-const _weibullMin = jit(
+const _weibullMin = namedJit(
+  '_weibull_min',
   function _weibull_min(key: Value, scale: Value, conc: Value, shape: number[], dtypeName: string): Value {
     const u = uniformData(key, shape, toDType(dtypeName), 0, 1);
     return jnp.multiply(jnp.power(jnp.negative(jnp.log1p(jnp.negative(u))), jnp.divide(1.0, conc)), scale);
@@ -546,7 +555,8 @@ export function weibullMin(
   );
 }
 
-const _lognormal = jit(
+const _lognormal = namedJit(
+  '_lognormal',
   function _lognormal(key: Value, sigma: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     return lax.exp(jnp.multiply(normalData(key, shape, dt), lax.convertElementType(sigma, dt)));
@@ -570,7 +580,8 @@ export function lognormal(
   );
 }
 
-const _geometric = jit(
+const _geometric = namedJit(
+  '_geometric',
   function _geometric(key: Value, p: Value, shape: number[], dtypeName: string): Value {
     const pf = p.dtype.isFloat ? p : lax.convertElementType(p, defaultFloat(), p.weakType);
     let u = uniformData(key, shape, pf.dtype);
@@ -636,7 +647,8 @@ export function categorical(
   return lax.reshape(idx, shape, [r - 1, ...Array.from({ length: r - 1 }, (_, i) => i)]);
 }
 
-const _shuffle = jit(
+const _shuffle = namedJit(
+  '_shuffle',
   function _shuffle(key: Value, x: Value, axis: number): Value {
     const rounds = Math.ceil((3 * Math.log(Math.max(1, x.size))) / Math.log(4294967295));
     let k = key;
@@ -774,7 +786,8 @@ function gammaOne(key: Value, alpha: Value, logSpace: boolean): Value {
   return lax.mul(lax.mul(d, V), b);
 }
 
-const _gamma = jit(
+const _gamma = namedJit(
+  '_gamma',
   function _gamma(key: Value, a: Value, shape: number[], dtypeName: string, logSpace: boolean): Value {
     const dt = toDType(dtypeName);
     let av = lax.convertElementType(a, dt);
@@ -813,7 +826,8 @@ function twoKeys(key: Value): [Value, Value] {
   return [lax.squeeze(lax.slice(ks, [0, 0], [1, 2]), [0]), lax.squeeze(lax.slice(ks, [1, 0], [2, 2]), [0])];
 }
 
-const _beta = jit(
+const _beta = namedJit(
+  '_beta',
   function _beta(key: Value, a: Value, b: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     const [ka, kb] = twoKeys(key);
@@ -835,7 +849,8 @@ export function beta(key: KeyLike, a: Num, b: Num, shape?: Shape | null, dtype?:
   return _beta(k, toValue(a), toValue(b), paramShape('beta', shape, a, b), floatDType('beta', dtype).name);
 }
 
-const _dirichlet = jit(
+const _dirichlet = namedJit(
+  '_dirichlet',
   function _dirichlet(key: Value, alpha: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     const al = lax.convertElementType(alpha, dt);
@@ -857,7 +872,8 @@ export function dirichlet(key: KeyLike, alpha: Num, shape?: Shape | null, dtype?
   return _dirichlet(k, al, s, floatDType('dirichlet', dtype).name);
 }
 
-const _chisquare = jit(
+const _chisquare = namedJit(
+  '_chisquare',
   function _chisquare(key: Value, df: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     const half = lax.div(lax.convertElementType(df, dt), c(2, dt));
@@ -873,7 +889,8 @@ export function chisquare(key: KeyLike, df: Num, shape?: Shape | null, dtype?: D
   return _chisquare(k, toValue(df), paramShape('chisquare', shape, df), floatDType('chisquare', dtype).name);
 }
 
-const _t = jit(
+const _t = namedJit(
+  '_t',
   function _t(key: Value, df: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     const d = lax.convertElementType(df, dt);
@@ -892,7 +909,8 @@ export function t(key: KeyLike, df: Num, shape?: Shape | null, dtype?: DTypeLike
   return _t(k, toValue(df), paramShape('t', shape, df), floatDType('t', dtype).name);
 }
 
-const _ball = jit(
+const _ball = namedJit(
+  '_ball',
   function _ball(key: Value, p: number, d: number, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     const [k1, k2] = twoKeys(key);
@@ -918,7 +936,8 @@ export function ball(key: KeyLike, d: number, p = 2, shape: Shape = [], dtype?: 
 
 // ---- poisson -------------------------------------------------------------------------------------
 
-const _poisson = jit(
+const _poisson = namedJit(
+  '_poisson',
   function _poisson(key: Value, lam: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     const ldt = lam.dtype;
@@ -1090,7 +1109,8 @@ function binomialBtrs(key: Value, count: Value, prob: Value, shape: number[], ma
   return kOut;
 }
 
-const _binomial = jit(
+const _binomial = namedJit(
+  '_binomial',
   function _binomial(key: Value, n: Value, p: Value, shape: number[], dtypeName: string): Value {
     const dt = toDType(dtypeName);
     checkShape('binomial', shape, n.shape, p.shape);

@@ -10,7 +10,7 @@ import { scalarArray, toValue } from '../core/coerce.js';
 import { type DType, int32, promoteTypes } from '../core/dtype.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { shapeTuple, sizeOf } from '../core/shape.js';
-import { bind, bind1, type Value } from '../core/trace.js';
+import { bind, bind1, type Value, withTracingLabel } from '../core/trace.js';
 import { evalJaxpr } from '../ir/eval.js';
 import { NpInt } from '../ir/pyrepr.js';
 import { add, convert_element_type, eq } from '../primitives/elementwise.js';
@@ -157,7 +157,7 @@ export function jvp(
     return v;
   });
   const { g, store } = flatFun(f, pt, Boolean(opts.hasAux));
-  const [po, to] = jvpFlat(g, pl, tl);
+  const [po, to] = withTracingLabel(tracedFor(f, 'jvp'), () => jvpFlat(g, pl, tl));
   const n = store.nOut;
   const primalOut = treeUnflatten(store.outTree!, po.slice(0, n));
   const tangentOut = treeUnflatten(
@@ -193,7 +193,7 @@ function evalJaxprLinear(lin: LinearFn, ins: Value[]): Value[] {
 export function linearize(f: Fn, ...primals: unknown[]): [any, (...tangents: unknown[]) => any] {
   const [pl, pt] = flattenValues(primals);
   const { g, store } = flatFun(f, pt, false);
-  const { primalsOut, lin } = linearizeFlat(g, pl);
+  const { primalsOut, lin } = withTracingLabel(tracedFor(f, 'linearize'), () => linearizeFlat(g, pl));
   const fJvp = (...tangents: unknown[]) => {
     const [tl, tt] = flattenValues(tangents);
     if (!tt.equals(pt))
@@ -222,10 +222,10 @@ interface VjpResult {
   outTree: TreeDef;
 }
 
-function vjpInternal(f: Fn, primals: unknown[], hasAux: boolean): VjpResult {
+function vjpInternal(f: Fn, primals: unknown[], hasAux: boolean, label = tracedFor(f, 'vjp')): VjpResult {
   const [pl, pt] = flattenValues(primals);
   const { g, store } = flatFun(f, pt, hasAux);
-  const { primalsOut, lin } = linearizeFlat(g, pl);
+  const { primalsOut, lin } = withTracingLabel(label, () => linearizeFlat(g, pl));
   const n = store.nOut;
   const outTree = store.outTree!;
   const outLeaves = primalsOut.slice(0, n);
@@ -310,7 +310,7 @@ export function valueAndGrad(f: Fn, opts: GradOptions = {}): (...args: any[]) =>
     const nums = argnumsList(argnums, args.length);
     const dyn = nums.map((i) => args[i]);
     for (const leaf of flattenValues(dyn)[0]) checkInputDtype('grad', leaf.dtype);
-    const r = vjpInternal(partialArgs(f, args, nums), dyn, hasAux);
+    const r = vjpInternal(partialArgs(f, args, nums), dyn, hasAux, tracedFor(f, 'grad'));
     if (r.outLeaves.length !== 1 || r.outTree.kind !== 'leaf') {
       throw new TypeError(
         `Gradient only defined for scalar-output functions. Output was ${describeOut(r.out)}.`,
@@ -484,7 +484,7 @@ export function jacrev(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
         );
       }
     }
-    const r = vjpInternal(partialArgs(f, args, nums), dyn, hasAux);
+    const r = vjpInternal(partialArgs(f, args, nums), dyn, hasAux, tracedFor(f, 'jacrev'));
     for (const y of r.outLeaves) {
       if (!y.dtype.isFloat) {
         throw new TypeError(
@@ -633,26 +633,33 @@ export function vmap(f: Fn, opts: VmapOptions = {}): (...args: any[]) => any {
     axisSize = axisSize ?? mapped[0];
     const { g, store } = flatFun(f, inTree, false);
     let outLeafAxes: (number | null)[] = [];
-    const outs = vmapFlat(
-      g,
-      leaves,
-      norm,
-      (i) => {
-        if (i === 0) {
-          const outTree = treeUnflatten(store.outTree!, new Array(store.nOut).fill(0));
-          outLeafAxes =
-            outAxes !== null && typeof outAxes === 'object'
-              ? flattenAxes('vmap out_axes', outTree, outAxes)
-              : new Array(store.nOut).fill(outAxes);
-        }
-        return outLeafAxes[i];
-      },
-      axisSize,
-      opts.axisName ?? null,
+    const outs = withTracingLabel(tracedFor(f, 'vmap'), () =>
+      vmapFlat(
+        g,
+        leaves,
+        norm,
+        (i) => {
+          if (i === 0) {
+            const outTree = treeUnflatten(store.outTree!, new Array(store.nOut).fill(0));
+            outLeafAxes =
+              outAxes !== null && typeof outAxes === 'object'
+                ? flattenAxes('vmap out_axes', outTree, outAxes)
+                : new Array(store.nOut).fill(outAxes);
+          }
+          return outLeafAxes[i];
+        },
+        axisSize,
+        opts.axisName ?? null,
+      ),
     );
     return treeUnflatten(store.outTree!, outs);
   };
   return vf;
+}
+
+/** The label of the traces a transformation starts: `f traced for grad`. */
+function tracedFor(f: Fn, what: string): string {
+  return `${f.name || '<lambda>'} traced for ${what}`;
 }
 
 function sizeMismatch(

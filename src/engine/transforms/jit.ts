@@ -12,9 +12,10 @@ import { type ArrayImpl, ArrayImpl as ArrayImplClass } from '../core/array.js';
 import { type ShapedArray, ShapedArray as ShapedArrayClass } from '../core/aval.js';
 import { toValue } from '../core/coerce.js';
 import { config } from '../core/config.js';
+import { staticKey } from '../core/hash-key.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
-import { bind, isTracer, type Value } from '../core/trace.js';
+import { bind, isTracer, type Value, withTracingLabel } from '../core/trace.js';
 import { emit, observing } from '../events.js';
 import { type ExportedModule, type ExportShardings, lowerToModule } from '../export/index.js';
 import { ClosedJaxpr, Jaxpr } from '../ir/jaxpr.js';
@@ -58,16 +59,6 @@ interface CacheEntry {
   jaxpr: ClosedJaxpr;
   consts: Value[];
   outTree: TreeDef;
-}
-
-function staticKey(v: unknown): string {
-  try {
-    return JSON.stringify(v, (_k, x) =>
-      typeof x === 'bigint' ? `${x}n` : typeof x === 'function' ? `fn:${x.name}` : x,
-    );
-  } catch {
-    throw new TypeError(`Non-hashable static arguments are not supported: ${String(v)}`);
-  }
 }
 
 /** Arguments typed as arrays also accept what becomes one: JS numbers, booleans, nested lists. */
@@ -156,6 +147,23 @@ function fnName(f: { name: string }): string {
 }
 
 export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): Jitted<F> {
+  return makeJit(f, opts, fnName(f));
+}
+
+/**
+ * jit under an explicit name, for the namespaces' inner jits: their `jit[name=...]` must be JAX's
+ * name, and a JS function's own name is not reliable (the bundler renames `sort` to `sort4` when
+ * another `sort` is in scope).
+ */
+export function namedJit<F extends (...args: any[]) => any>(
+  name: string,
+  f: F,
+  opts: JitOptions = {},
+): Jitted<F> {
+  return makeJit(f, opts, name);
+}
+
+function makeJit<F extends (...args: any[]) => any>(f: F, opts: JitOptions, name: string): Jitted<F> {
   const staticNums = new Set(
     opts.staticArgnums === undefined
       ? []
@@ -172,7 +180,6 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   );
   const cache = new Map<string, CacheEntry>();
   let traceCount = 0;
-  const name = fnName(f);
 
   /** Split args into the dynamic part (traced) and a static key; returns a re-assembler. */
   const prepare = (args: unknown[]) => {
@@ -214,18 +221,23 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     const { vals, inTree, statics, rebuild } = prepare(args);
     const avals: ShapedArray[] = vals.map(avalOf);
     const dev = opts.device ? String(resolveDevice(opts.device)) : '';
-    const key = `${inTree}|${avals.map((a) => a.key()).join(',')}|${staticKey(statics)}|${dev}`;
+    let key = `${inTree.key()}|${avals.map((a) => a.key()).join(',')}|${dev}`;
+    // Static values by value when hashable (numbers, strings, tuples), by identity when not
+    // (functions, class instances), as JAX hashes them; dicts and arrays raise JAX's ValueError.
+    for (const [k, v] of statics as [number | string, unknown][]) key += `|${k}=${staticKey(v)}`;
     let entry = cache.get(key);
     if (!entry) {
       traceCount++;
       const t0 = performance.now();
       let outTree: TreeDef | undefined;
-      const closed = traceToJaxpr((...tracers) => {
-        const out = f(...rebuild(tracers));
-        const [outLeaves, tree] = treeFlatten(out);
-        outTree = tree;
-        return outLeaves.map(toValue);
-      }, avals);
+      const closed = withTracingLabel(`${name} traced for jit`, () =>
+        traceToJaxpr((...tracers) => {
+          const out = f(...rebuild(tracers));
+          const [outLeaves, tree] = treeFlatten(out);
+          outTree = tree;
+          return outLeaves.map(toValue);
+        }, avals),
+      );
       const { jaxpr, consts } = convertConstvars(closed);
       entry = { jaxpr, consts, outTree: outTree! };
       if (observing.any) emit({ type: 'trace', name, ms: performance.now() - t0 });
@@ -285,13 +297,15 @@ export function makeJaxpr<F extends (...args: any[]) => any>(
     const dyn = args.map((a, i) => (staticNums.has(i) ? null : a));
     const [leaves, inTree] = treeFlatten(dyn);
     const vals = leaves.map(toValueOrAbstract);
-    return traceToJaxpr((...tracers) => {
-      const a = treeUnflatten(inTree, tracers) as unknown[];
-      staticNums.forEach((i) => {
-        a[i] = args[i];
-      });
-      return treeFlatten(f(...a))[0].map(toValue);
-    }, vals.map(avalOf));
+    return withTracingLabel(`${fnName(f)} traced for make_jaxpr`, () =>
+      traceToJaxpr((...tracers) => {
+        const a = treeUnflatten(inTree, tracers) as unknown[];
+        staticNums.forEach((i) => {
+          a[i] = args[i];
+        });
+        return treeFlatten(f(...a))[0].map(toValue);
+      }, vals.map(avalOf)),
+    );
   };
 }
 

@@ -12,6 +12,7 @@ import {
   type MainTrace,
   Trace,
   Tracer,
+  UnexpectedTracerError,
   type Value,
   withNewDynamicMain,
 } from '../core/trace.js';
@@ -39,7 +40,10 @@ export class JaxprBuilder {
   }
   getVar(t: JaxprTracer): Var {
     const v = this.tracerToVar.get(t);
-    if (!v) throw new Error('tracer from another staging trace leaked into this one');
+    if (!v) {
+      if (!t.trace.main.alive) throw new UnexpectedTracerError(t);
+      throw new Error('tracer from another staging trace leaked into this one');
+    }
     return v;
   }
   getConst(trace: Trace, x: Value): JaxprTracer {
