@@ -2,19 +2,22 @@
  * @file A small CNN's training step (issue 12's speed section): two 3x3 conv layers with batch norm
  * and ReLU, 2x2 max pooling, a Dense head, softmax cross-entropy and Adam, on a batch of 64
  * 28x28x1 images (the digit classifier's shape), as one jitted step: forward, backward, batch-norm
- * statistics and the optimizer update. tjax (linen + optax) runs on the CPU; in the same run JAX +
- * flax + optax on XLA's CPU when TJAX_BENCH_PYTHON names a Python that has them. Both build the
- * same network and time the same step; medians of TJAX_BENCH_REPEAT (default 10) steps after a
- * warm-up, each waiting for the new parameters.
+ * statistics and the optimizer update. tjax (linen + optax) runs on the CPU's native and portable
+ * GEMM tiers, round by round with JAX + flax + optax on XLA's CPU when TJAX_BENCH_PYTHON names a
+ * Python that has them (bench/rounds.ts). All build the same network and time the same step, each
+ * on its own training state; medians of TJAX_BENCH_ROUNDS (default 10) rounds after a warm-up,
+ * each step waiting for the new parameters.
  *
  * Run: npx tsx bench/cnn-step.ts   (TJAX_BENCH_PYTHON=/tmp/jaxenv/bin/python for the JAX column)
  */
-import { execFileSync } from 'node:child_process';
+import { setCpuBlas } from '../src/engine/backends/cpu/blas.js';
+import { cpuGemmStatus } from '../src/engine/backends/cpu/gemm.js';
 import type { Value } from '../src/engine/index.js';
 import { jit, numpy as jnp, linen, optax, random, tree, valueAndGrad } from '../src/engine/index.js';
+import { alternate, type Call, inProcess, loadNote, medians, pythonPeer } from './rounds.js';
 
 const BATCH = Number(process.env.TJAX_BENCH_BATCH ?? 64);
-const REPEAT = Number(process.env.TJAX_BENCH_REPEAT ?? 10);
+const ROUNDS = Number(process.env.TJAX_BENCH_ROUNDS ?? 10);
 
 class CNN extends linen.Module {
   static override typeName = 'CNN';
@@ -27,11 +30,6 @@ class CNN extends linen.Module {
     x = x.reshape([x.shape[0]!, -1]);
     return new linen.Dense(10).call(x);
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 const model = new CNN();
@@ -63,29 +61,37 @@ const step = jit((s: State, x: Value, y: Value) => {
   return [{ params: optax.applyUpdates(s.params, updates), batchStats, opt: optState }, loss] as const;
 });
 
-let state: State = {
-  params: variables.params,
-  batchStats: variables.batch_stats,
-  opt: opt.init(variables.params),
-};
 const wait = async (t: unknown) =>
   Promise.all(tree.leaves(t).map((l) => (l as { blockUntilReady(): unknown }).blockUntilReady()));
-let [next, loss] = step(state, images, labels) as unknown as [State, Value];
-await wait(next);
-const ts: number[] = [];
-for (let i = 0; i < REPEAT; i++) {
-  const t0 = performance.now();
-  [next, loss] = step(next, images, labels) as unknown as [State, Value];
-  await wait(next);
-  ts.push(performance.now() - t0);
-}
-state = next;
-const rows: [string, number, number][] = [['tjax cpu', median(ts), Number(await loss.item())]];
 
-const python = process.env.TJAX_BENCH_PYTHON;
-if (python) {
-  const py = `
-import time, jax, jax.numpy as jnp, optax, flax.linen as nn
+/** One training step per call on its own state, on the given GEMM tier (null: as configured). */
+function stepper(tier: boolean | null): { call: Call; loss: () => Promise<number> } {
+  let state: State = {
+    params: variables.params,
+    batchStats: variables.batch_stats,
+    opt: opt.init(variables.params),
+  };
+  let loss: Value | null = null;
+  return {
+    call: inProcess(async () => {
+      setCpuBlas(tier);
+      try {
+        [state, loss] = step(state, images, labels) as unknown as [State, Value];
+        await wait(state);
+      } finally {
+        setCpuBlas(null);
+      }
+    }),
+    loss: async () => Number(await loss!.item()),
+  };
+}
+
+const tiers = cpuGemmStatus().tier === 'native' ? ([true, false] as const) : ([false] as const);
+const ours = tiers.map((t) => [t ? 'tjax native' : 'tjax wasm', stepper(t)] as const);
+const calls: Record<string, Call> = Object.fromEntries(ours.map(([name, s]) => [name, s.call]));
+
+const jax = await pythonPeer(`
+import jax, jax.numpy as jnp, optax, flax.linen as nn
 class CNN(nn.Module):
     @nn.compact
     def __call__(self, x, train):
@@ -107,28 +113,30 @@ def step(s, x, y):
     (loss, bs), g = jax.value_and_grad(loss_fn, has_aux=True)(s[0], s[1], x, y)
     u, o = opt.update(g, s[2], s[0])
     return (optax.apply_updates(s[0], u), bs, o), loss
-s = (v['params'], v['batch_stats'], opt.init(v['params']))
-s, loss = step(s, x, y); jax.block_until_ready(s)
-ts = []
-for _ in range(${REPEAT}):
-    t0 = time.perf_counter(); s, loss = step(s, x, y); jax.block_until_ready(s); ts.append(time.perf_counter() - t0)
-print(sorted(ts)[len(ts) // 2] * 1000, float(loss))
-`;
-  try {
-    const [ms, l] = execFileSync(python, ['-c', py], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
-    rows.push(['jax+flax+optax (xla cpu)', ms!, l!]);
-  } catch (e) {
-    console.log(`jax: failed (${(e as Error).message.split('\n')[0]})`);
-  }
-}
+state = [(v['params'], v['batch_stats'], opt.init(v['params'])), None]
+def one():
+    state[0], state[1] = step(state[0], x, y)
+    jax.block_until_ready(state[0])
+fns['step'] = one
+`);
+if (jax) calls.jax = jax.call('step');
 
+const before = loadNote();
+const res = await alternate(calls, ROUNDS);
 console.log(
-  `CNN training step (conv32-bn-pool, conv64-bn-pool, dense10, adam), batch ${BATCH}; medians of ${REPEAT}`,
+  `CNN training step (conv32-bn-pool, conv64-bn-pool, dense10, adam), batch ${BATCH}; medians of ${ROUNDS} rounds`,
 );
-const jaxMs = rows.find((r) => r[0].startsWith('jax'))?.[1];
-for (const [who, ms, l] of rows) {
-  const ratio = jaxMs && !who.startsWith('jax') ? `  ${(ms / jaxMs).toFixed(2)}x JAX` : '';
+console.log(`${before}; after: ${loadNote()}`);
+const jaxMs = res.jax ? medians(res.jax).wall : undefined;
+const steps = ROUNDS + 1 + (jax ? 2 : 0);
+for (const [who, ts] of Object.entries(res)) {
+  const t = medians(ts);
+  const ratio = jaxMs && who !== 'jax' ? `  ${(t.wall / jaxMs).toFixed(2)}x JAX` : '';
+  const mine = ours.find(([n]) => n === who)?.[1];
+  const l = mine ? await mine.loss() : Number(await jax!.value('float(state[1])'));
+  const n = mine ? ROUNDS + 1 : steps;
   console.log(
-    `${who.padEnd(26)} ${ms.toFixed(1).padStart(8)} ms/step${ratio}   loss after ${REPEAT + 1} steps ${l.toFixed(4)}`,
+    `${who.padEnd(12)} ${t.wall.toFixed(1).padStart(8)} ms/step, CPU ${t.cpu.toFixed(1)} ms${ratio}   loss after ${n} steps ${l.toFixed(4)}`,
   );
 }
+jax?.close();

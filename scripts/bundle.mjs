@@ -9,7 +9,7 @@
  *   - dist/engine/index.js, the package's export (`import 'tjax'`), re-exports its names;
  *   - dist/commands/<name>.js (oclif's command discovery and manifest) export one command each;
  * so the CLI and a module program's `import 'tjax'` share one engine instance. Packages stay in
- * node_modules. The CPU backend's worker and the compile cache are ES-module entries of their own,
+ * node_modules. The CPU backend's worker and executor threads and the compile cache are ES-module entries of their own,
  * and so are the terminal views, dist/tui/index.js: Ink and React are ES modules (Ink's reconciler
  * has a top-level await) that CommonJS cannot require, and the CLI imports them only when it draws
  * a view (src/cli/tui.ts).
@@ -50,6 +50,7 @@ await build({
   ...shared,
   entryPoints: [
     'src/engine/backends/cpu/worker.ts',
+    'src/engine/backends/cpu/executor-worker.ts',
     'src/cli/compile-cache.ts',
     'src/cli/hooks/command-not-found.ts',
     'src/tui/index.tsx',

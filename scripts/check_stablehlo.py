@@ -21,6 +21,9 @@ import run_stablehlo as rs
 def compare(name, i, got, want):
     if got.shape != want.shape or got.dtype != want.dtype:
         return f'{name} out{i}: {got.dtype}{list(got.shape)} from JAX vs {want.dtype}{list(want.shape)} from tjax'
+    if np.issubdtype(want.dtype, np.complexfloating):
+        # Each part as a float of half the size.
+        return compare(name, i, got.real, want.real) or compare(name, i, got.imag, want.imag)
     if not np.issubdtype(want.dtype, np.floating):
         if not np.array_equal(got, want):
             return f'{name} out{i}: integer results differ at {int(np.sum(got != want))} positions'

@@ -39,8 +39,10 @@ function loadCases(file: string): Case[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { cases: Case[] }).cases;
 }
 
+/** A fixture argument as an array (complex elements are [re, im] pairs; non-finite floats strings). */
 export function toArray(a: ArgSpec): t.Array {
-  const data = a.data.map((v) => (typeof v === 'string' ? Number(v) : v));
+  const num = (v: unknown) => (typeof v === 'string' ? Number(v) : v);
+  const data = a.data.map((v) => (Array.isArray(v) ? t.complex(Number(num(v[0])), Number(num(v[1]))) : num(v)));
   return t.numpy.array(data, { dtype: a.dtype }).reshape(a.shape) as t.Array;
 }
 
@@ -84,6 +86,11 @@ if (process.argv[1]?.endsWith('export-corpus.ts')) {
     process.stderr.write('usage: npx tsx scripts/export-corpus.ts OUTDIR\n');
     process.exit(2);
   }
-  const cases = [...loadCases('export.json'), ...loadCases('collectives.json').filter((c) => c.devices)];
+  const cases = [
+    ...loadCases('export.json'),
+    ...loadCases('complex_export.json'),
+    ...loadCases('export_special2.json'),
+    ...loadCases('collectives.json').filter((c) => c.devices),
+  ];
   writeCorpus(out, cases).then(() => process.stdout.write(`wrote ${cases.length} exported programs to ${out}\n`));
 }

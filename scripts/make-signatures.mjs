@@ -22,7 +22,7 @@ export const TYPES_OUT = join(ROOT, 'src/engine/namespace-types.gen.ts');
 const NAMESPACES = {
   numpy: './numpy/index.js',
   lax: './lax/index.js',
-  nn: './nn/index.js',
+  nn: './nn/api.js',
   random: './random/index.js',
   scipy: './scipy/index.js',
   linen: './linen/index.js',
@@ -33,6 +33,7 @@ const NAMESPACES = {
 const MODULES = {
   numpy: 'jax.numpy',
   'numpy.linalg': 'jax.numpy.linalg',
+  'numpy.fft': 'jax.numpy.fft',
   lax: 'jax.lax',
   'lax.linalg': 'jax.lax.linalg',
   nn: 'jax.nn',

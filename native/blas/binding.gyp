@@ -1,9 +1,9 @@
-# tjax-blas: one C file over the system's OpenBLAS (Debian: apt-get install libopenblas-dev).
+# tjax-blas: two C files over the system's OpenBLAS (Debian: apt-get install libopenblas-dev).
 {
   "targets": [
     {
       "target_name": "tjax_blas",
-      "sources": ["src/blas.c"],
+      "sources": ["src/blas.c", "src/conv.c"],
       "cflags": ["-O2", "-std=c11", "-Wall"],
       "libraries": ["-lopenblas"]
     }

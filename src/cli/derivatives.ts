@@ -120,7 +120,7 @@ export async function derivative(
  */
 function differentiable(name: string, value: unknown, typed: boolean): unknown {
   return engine.tree.map((v: unknown) => {
-    if (!(v instanceof engine.Array) || v.dtype.isFloat) return v;
+    if (!(v instanceof engine.Array) || v.dtype.isInexact) return v;
     if (!typed && v.dtype.isInt) return v.astype(engine.config.enableX64 ? 'float64' : 'float32');
     throw new UsageError(
       `cannot differentiate with respect to '${name}': it is ${v.dtype.name}, and derivatives need floating-point inputs ` +

@@ -54,6 +54,8 @@ const SHORT_DTYPES: Record<string, string> = {
   u16: 'uint16',
   u32: 'uint32',
   u64: 'uint64',
+  c64: 'complex64',
+  c128: 'complex128',
   bool: 'bool',
 };
 
@@ -78,6 +80,7 @@ const NARROW: Record<string, engine.DType> = {
   int64: engine.dtypes.int32,
   uint64: engine.dtypes.uint32,
   float64: engine.dtypes.float32,
+  complex128: engine.dtypes.complex64,
 };
 
 /** A format HostArray as an engine array, narrowing 64-bit data when x64 is off. */

@@ -8,6 +8,8 @@ import './lax/parallel-take.js';
 import './export/rules/lu-permutation.js';
 import './export/rules/special.js';
 import './export/rules/bessel.js';
+import './export/rules/zeta.js';
+import './export/rules/composed.js';
 
 export { Device } from './backends/backend.js';
 export { cpuGemmStatus } from './backends/cpu/gemm.js';
@@ -16,6 +18,7 @@ export { compileStats } from './compile/index.js';
 export { ArrayImpl as Array } from './core/array.js';
 export { ShapedArray } from './core/aval.js';
 export { fromHostData } from './core/coerce.js';
+export { Complex, complex } from './core/complex.js';
 export { config, withConfig } from './core/config.js';
 export * as dtypes from './core/dtype.js';
 export { DType } from './core/dtype.js';

@@ -5,7 +5,7 @@
  */
 import type * as raw_numpy from './numpy/index.js';
 import type * as raw_lax from './lax/index.js';
-import type * as raw_nn from './nn/index.js';
+import type * as raw_nn from './nn/api.js';
 import type * as raw_random from './random/index.js';
 import type * as raw_scipy from './scipy/index.js';
 import type * as raw_linen from './linen/index.js';
@@ -22,6 +22,7 @@ export declare namespace numpy {
   export type BincountOptions = raw_numpy.BincountOptions;
   export type Bins = raw_numpy.Bins;
   export type CloseOptions = raw_numpy.CloseOptions;
+  export type ComplexWarning = raw_numpy.ComplexWarning;
   export type CompressOptions = raw_numpy.CompressOptions;
   export type ConvolveMode = raw_numpy.ConvolveMode;
   export type ConvolveOptions = raw_numpy.ConvolveOptions;
@@ -99,18 +100,25 @@ export declare namespace numpy {
   export type VanderOptions = raw_numpy.VanderOptions;
   export type VarOpts = raw_numpy.VarOpts;
   export type VectorizeOptions = raw_numpy.VectorizeOptions;
+  export namespace fft {
+    export type FftNorm = raw_numpy.fft.FftNorm;
+  }
 }
 export declare namespace lax {
   export type AllGatherOptions = raw_lax.AllGatherOptions;
   export type AllToAllOptions = raw_lax.AllToAllOptions;
+  export type ApproxTopKOptions = raw_lax.ApproxTopKOptions;
   export type AssociativeScanOptions = raw_lax.AssociativeScanOptions;
   export type AxisNames = raw_lax.AxisNames;
   export type ConvDimensionNumbers = raw_lax.ConvDimensionNumbers;
   export type ConvDimensionNumbersLike = raw_lax.ConvDimensionNumbersLike;
   export type ConvGeneralDilatedOptions = raw_lax.ConvGeneralDilatedOptions;
+  export type ConvLocalOptions = raw_lax.ConvLocalOptions;
   export type ConvOptions = raw_lax.ConvOptions;
   export type ConvPadding = raw_lax.ConvPadding;
+  export type ConvPatchesOptions = raw_lax.ConvPatchesOptions;
   export type ConvTransposeOptions = raw_lax.ConvTransposeOptions;
+  export type CumlogsumexpOptions = raw_lax.CumlogsumexpOptions;
   export type CumulativeOptions = raw_lax.CumulativeOptions;
   export type DotOptions = raw_lax.DotOptions;
   export type DynamicSliceOptions = raw_lax.DynamicSliceOptions;
@@ -124,6 +132,7 @@ export declare namespace lax {
   export type PrecisionLike = raw_lax.PrecisionLike;
   export type PrecisionValue = raw_lax.PrecisionValue;
   export type PsumScatterOptions = raw_lax.PsumScatterOptions;
+  export type RaggedDotOptions = raw_lax.RaggedDotOptions;
   export type ScanOptions = raw_lax.ScanOptions;
   export type ScatterDimensionNumbers = raw_lax.ScatterDimensionNumbers;
   export type ScatterOptions = raw_lax.ScatterOptions;
@@ -131,6 +140,7 @@ export declare namespace lax {
   export type WindowPadding = raw_lax.WindowPadding;
   export type WindowParams = raw_lax.WindowParams;
   export namespace linalg {
+    export type EigOptions = raw_lax.linalg.EigOptions;
     export type EighOptions = raw_lax.linalg.EighOptions;
     export type SvdOptions = raw_lax.linalg.SvdOptions;
     export type TriangularSolveOptions = raw_lax.linalg.TriangularSolveOptions;
@@ -138,6 +148,7 @@ export declare namespace lax {
 }
 export declare namespace nn {
   export type AxisOpts = raw_nn.AxisOpts;
+  export type DotProductAttentionOptions = raw_nn.DotProductAttentionOptions;
   export type StandardizeOptions = raw_nn.StandardizeOptions;
   export namespace initializers {
     export type AxisSpec = raw_nn.initializers.AxisSpec;
@@ -152,6 +163,7 @@ export declare namespace random {
   export type KeyLike = raw_random.KeyLike;
   export type MvnMethod = raw_random.MvnMethod;
   export type PRNGKeyArray = raw_random.PRNGKeyArray;
+  export type TypePromotionError = raw_random.TypePromotionError;
 }
 export declare namespace scipy {
   export namespace divergences {
@@ -162,9 +174,6 @@ export declare namespace scipy {
     export type Signal2dOptions = raw_scipy.signal.Signal2dOptions;
     export type SignalMode = raw_scipy.signal.SignalMode;
     export type SignalOptions = raw_scipy.signal.SignalOptions;
-  }
-  export namespace special {
-    export type LogsumexpOptions = raw_scipy.special.LogsumexpOptions;
   }
 }
 export declare namespace linen {

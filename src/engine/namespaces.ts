@@ -7,7 +7,7 @@ import { installArrayOps } from './core/methods.js';
 import { devicePut as rawDevicePut } from './device-put.js';
 import * as rawLax from './lax/index.js';
 import * as rawLinen from './linen/index.js';
-import * as rawNn from './nn/index.js';
+import * as rawNn from './nn/api.js';
 import * as rawNumpy from './numpy/index.js';
 import * as rawRandom from './random/index.js';
 import * as rawScipy from './scipy/index.js';

@@ -13,12 +13,16 @@ export interface Span {
   end: number;
 }
 
-/** A Python int or float literal. `isInt` matters: Python scalars are weakly typed in JAX. */
+/**
+ * A Python int, float or imaginary literal. `isInt` matters: Python scalars are weakly typed in JAX.
+ * An imaginary literal (`2j`) has `imag` set and its imaginary part as `value`.
+ */
 export interface Num extends Span {
   kind: 'Num';
   /** A bigint for an int literal beyond 2 ** 53 (exact, as a Python int is). */
   value: number | bigint;
   isInt: boolean;
+  imag?: boolean;
   /** The literal exactly as written (`1_000`, `0x1f`), so formatting and big ints lose nothing. */
   raw: string;
 }

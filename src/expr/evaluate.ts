@@ -153,7 +153,44 @@ function call(ns: object, name: string, args: V[]): V {
 }
 
 /** Python arithmetic on plain numbers (int/float kept apart), so `2*3` stays a static int. */
+function complexNeg(z: engine.Complex): engine.Complex {
+  return new engine.Complex(-z.re, -z.im);
+}
+
+/** A Python number as a complex (null for anything else). */
+function asComplex(x: V): engine.Complex | null {
+  if (x instanceof engine.Complex) return x;
+  const n = typeof x === 'boolean' ? null : num(x);
+  return n === null ? null : new engine.Complex(n, 0);
+}
+
+/** Python complex arithmetic on scalars (`1 + 2j` is a constant, as in Python); undefined otherwise. */
+function complexBinary(op: string, a: V, b: V): V | undefined {
+  const x = asComplex(a);
+  const y = asComplex(b);
+  if (!x || !y) return undefined;
+  switch (op) {
+    case '+':
+      return new engine.Complex(x.re + y.re, x.im + y.im);
+    case '-':
+      return new engine.Complex(x.re - y.re, x.im - y.im);
+    case '*':
+      return new engine.Complex(x.re * y.re - x.im * y.im, x.re * y.im + x.im * y.re);
+    case '/': {
+      const d = y.re * y.re + y.im * y.im;
+      if (d === 0) throw new Error('complex division by zero');
+      return new engine.Complex((x.re * y.re + x.im * y.im) / d, (x.im * y.re - x.re * y.im) / d);
+    }
+    case '==':
+      return x.re === y.re && x.im === y.im;
+    case '!=':
+      return x.re !== y.re || x.im !== y.im;
+  }
+  return undefined;
+}
+
 function scalarBinary(op: string, a: V, b: V): V | undefined {
+  if (a instanceof engine.Complex || b instanceof engine.Complex) return complexBinary(op, a, b);
   if (typeof a === 'boolean' || typeof b === 'boolean') return undefined;
   if (isPyInt(a) && isPyInt(b)) {
     const r = intBinary(op, BigInt(a), BigInt(b));
@@ -221,7 +258,19 @@ function applyCall(fn: (...a: any[]) => any, args: V[], kwargs: [string, V][]): 
   return fn(...pos, opts);
 }
 
-const ARRAY_ATTRS = new Set(['T', 'mT', 'shape', 'dtype', 'ndim', 'size', 'at', 'weakType', 'weak_type']);
+const ARRAY_ATTRS = new Set([
+  'T',
+  'mT',
+  'shape',
+  'dtype',
+  'ndim',
+  'size',
+  'at',
+  'weakType',
+  'weak_type',
+  'real',
+  'imag',
+]);
 /**
  * Reads of an array's values: asynchronous in the library (they return Promises for a module
  * program to await), which an expression cannot wait for; its result is printed in full anyway.
@@ -279,6 +328,7 @@ export class Evaluator {
   private eval(e: Expr, locals: Map<string, V>): V {
     switch (e.kind) {
       case 'Num':
+        if (e.imag) return new engine.Complex(0, Number(e.value));
         return e.isInt ? e.value : pyNumber(Number(e.value), true);
       case 'Str':
         return e.value;
@@ -293,6 +343,7 @@ export class Evaluator {
         return e.elts.map((x) => this.eval(x, locals));
       case 'Unary': {
         const v = this.eval(e.operand, locals);
+        if (v instanceof engine.Complex && e.op !== '~') return e.op === '-' ? complexNeg(v) : v;
         if (typeof v === 'bigint') {
           if (e.op === '-') return exactInt(-v);
           if (e.op === '+') return v;
@@ -472,6 +523,9 @@ export class Evaluator {
         `'Array' object has no attribute '${attr}'${hint ? ` (did you mean '${hint}'?)` : ''}`,
       );
     }
+    // A Python complex's parts.
+    if (target instanceof engine.Complex && (attr === 'real' || attr === 'imag'))
+      return pyNumber(attr === 'real' ? target.re : target.im, true);
     if (target instanceof engine.DType) {
       if (attr === 'name') return target.name;
       if (attr === 'itemsize') return target.itemsize;

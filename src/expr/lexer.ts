@@ -27,6 +27,8 @@ export interface Token {
   num: number | bigint;
   /** Whether a number token is an int literal. */
   isInt: boolean;
+  /** Whether a number token is an imaginary literal (`2j`, `1.5e3J`): its value is the imaginary part. */
+  imag?: boolean;
 }
 
 /** A Python int as the evaluator holds it: a number while exact, a bigint beyond 2 ** 53. */
@@ -207,7 +209,7 @@ export class Lexer {
     start: number,
     end: number,
     newlineBefore: boolean,
-    extra: Partial<Pick<Token, 'value' | 'num' | 'isInt'>> = {},
+    extra: Partial<Pick<Token, 'value' | 'num' | 'isInt' | 'imag'>> = {},
   ): Token {
     this.pos = Math.max(this.pos, end);
     if (kind !== 'eof') this.lastEnd = end;
@@ -276,12 +278,19 @@ export class Lexer {
     // Python reads `1e`, `1_`, `0x` or `12abc` as one malformed literal, not a number followed by a name.
     let end = start + (text?.length ?? 0);
     const after = src.codePointAt(end);
-    if (text === undefined || (after !== undefined && isIdContinue(after))) {
-      if (text !== undefined && (after === 106 || after === 74)) {
-        const next = src.codePointAt(end + 1);
-        if (next === undefined || !isIdContinue(next))
-          this.fail('complex number literals are not supported', start);
+    if (text !== undefined && !prefixed && (after === 106 || after === 74)) {
+      // An imaginary literal (Python's `imagnumber`): decimal digits, a point or exponent optional.
+      const next = src.codePointAt(end + 1);
+      if (next === undefined || !isIdContinue(next)) {
+        const imag = Number(text.replace(/_/g, ''));
+        return this.token('number', src.slice(start, end + 1), start, end + 1, newlineBefore, {
+          num: imag,
+          isInt: false,
+          imag: true,
+        });
       }
+    }
+    if (text === undefined || (after !== undefined && isIdContinue(after))) {
       while (end < src.length && isIdContinue(src.codePointAt(end)!))
         end += codePointLength(src.codePointAt(end)!);
       return this.fail(`invalid number literal '${src.slice(start, end)}'`, start);

@@ -472,7 +472,15 @@ export class Parser {
     switch (t.kind) {
       case 'number':
         this.advance();
-        return { kind: 'Num', value: t.num, isInt: t.isInt, raw: t.text, start: t.start, end: t.end };
+        return {
+          kind: 'Num',
+          value: t.num,
+          isInt: t.isInt,
+          ...(t.imag ? { imag: true } : {}),
+          raw: t.text,
+          start: t.start,
+          end: t.end,
+        };
       case 'string': {
         // Adjacent literals concatenate, as in Python: 'ij,jk' '->ik'.
         let value = '';

@@ -64,6 +64,24 @@ function snakeCase(k: string): string {
   return k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
+/** Python's complex(real=0, imag=0) of numbers: a complex scalar (weakly typed, as Python's is). */
+function pyComplex(re: unknown = 0, im: unknown = 0): engine.Complex {
+  const part = (x: unknown): engine.Complex => {
+    if (x instanceof engine.Complex) return x;
+    if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint')
+      return new engine.Complex(Number(x));
+    // Float literals reach functions as weak 0-d arrays.
+    if (x instanceof engine.Array && x.size === 1) {
+      const d = x.dataSync();
+      return new engine.Complex(Number(d[0]), x.dtype.isComplex ? Number(d[1]) : 0);
+    }
+    throw new TypeError('complex() argument must be a string or a number');
+  };
+  const a = part(re);
+  const b = part(im);
+  return new engine.Complex(a.re - b.im, a.im + b.re);
+}
+
 let cached: Map<string, unknown> | null = null;
 
 /** The global names of the expression language. */
@@ -117,6 +135,7 @@ export function builtins(): Map<string, unknown> {
   m.set('min', engine.numpy.min);
   m.set('max', engine.numpy.max);
   m.set('round', engine.numpy.round);
+  m.set('complex', pyComplex);
   m.set('pi', Math.PI);
   m.set('e', Math.E);
   m.set('inf', Number.POSITIVE_INFINITY);

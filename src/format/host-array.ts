@@ -19,7 +19,9 @@ export type DTypeName =
   | 'uint64'
   | 'float16'
   | 'float32'
-  | 'float64';
+  | 'float64'
+  | 'complex64'
+  | 'complex128';
 
 export type HostData =
   | Uint8Array
@@ -35,7 +37,8 @@ export type HostData =
 
 /**
  * A C-ordered (row-major) array on the host. bool -> Uint8Array (0/1); float16 -> Uint16Array holding raw
- * IEEE half bits; int64/uint64 -> BigInt64Array/BigUint64Array.
+ * IEEE half bits; int64/uint64 -> BigInt64Array/BigUint64Array; complex64/complex128 -> Float32Array/
+ * Float64Array of twice the size, real and imaginary parts interleaved (NumPy's memory layout).
  */
 export interface HostArray {
   dtype: DTypeName;
@@ -68,6 +71,8 @@ export const DTYPE_NAMES: readonly DTypeName[] = [
   'float16',
   'float32',
   'float64',
+  'complex64',
+  'complex128',
 ];
 
 type TypedCtor = {
@@ -89,10 +94,27 @@ const CTORS: Record<DTypeName, TypedCtor> = {
   float16: Uint16Array,
   float32: Float32Array,
   float64: Float64Array,
+  complex64: Float32Array,
+  complex128: Float64Array,
 };
 
+/** Typed-array elements per array element: 2 for complex (re, im), else 1. */
+export function lanesOf(dtype: DTypeName): number {
+  return dtype === 'complex64' || dtype === 'complex128' ? 2 : 1;
+}
+
+/** Bytes of one array element (a complex64 element is 8). */
 export function itemSize(dtype: DTypeName): number {
+  return CTORS[dtype].BYTES_PER_ELEMENT * lanesOf(dtype);
+}
+
+/** Bytes of one stored number: a complex element's part (4 for complex64); byte order applies to it. */
+export function partSize(dtype: DTypeName): number {
   return CTORS[dtype].BYTES_PER_ELEMENT;
+}
+
+export function isComplexDType(dtype: DTypeName): dtype is 'complex64' | 'complex128' {
+  return dtype === 'complex64' || dtype === 'complex128';
 }
 
 export function isDTypeName(s: string): s is DTypeName {
@@ -121,12 +143,12 @@ export function shapeRepr(shape: readonly number[]): string {
 
 /** A zero-filled data array of the right typed-array class for dtype. */
 export function allocData(dtype: DTypeName, n: number): HostData {
-  return new CTORS[dtype](n);
+  return new CTORS[dtype](n * lanesOf(dtype));
 }
 
 /** A typed view of dtype over bytes; the caller guarantees alignment and length. */
 export function viewData(dtype: DTypeName, buffer: ArrayBufferLike, byteOffset: number, n: number): HostData {
-  return new CTORS[dtype](buffer, byteOffset, n);
+  return new CTORS[dtype](buffer, byteOffset, n * lanesOf(dtype));
 }
 
 /** True when data is the typed-array class that dtype is stored in. */
@@ -148,7 +170,7 @@ export function checkHostArray(a: HostArray, context: string): void {
   if (!dataMatchesDType(a.dtype, a.data)) {
     throw new FormatError(`${context}: ${a.dtype} data must be a ${CTORS[a.dtype].name}`);
   }
-  const n = shapeSize(a.shape);
+  const n = shapeSize(a.shape) * lanesOf(a.dtype);
   if (a.data.length !== n) {
     throw new FormatError(
       `${context}: data has ${a.data.length} elements but shape [${a.shape.join(', ')}] needs ${n}`,

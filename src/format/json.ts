@@ -11,7 +11,9 @@
  * Infinity and -Infinity are accepted as Python's json module accepts them.
  *
  * Output writes arrays as nested lists with json.dumps's spacing, floats in their shortest round-trip
- * form for their own dtype and NaN/Infinity/-Infinity spelled as json.dumps spells them.
+ * form for their own dtype and NaN/Infinity/-Infinity spelled as json.dumps spells them. JSON has no
+ * complex numbers: a complex element is written as its [real, imaginary] pair (so a complex array of
+ * shape S is a list of shape S + (2,), what `np.stack([z.real, z.imag], -1).tolist()` gives).
  */
 
 import { formatFloatScalar } from '../engine/core/print/float-format.js';
@@ -20,6 +22,7 @@ import {
   type HostArray,
   type HostData,
   halfToFloat,
+  isComplexDType,
   isFloatDType,
   shapeSize,
 } from './host-array.js';
@@ -366,16 +369,22 @@ export function parseJsonValue(text: string, source: string): JsonTree {
   return new Converter(source).tree(raw, '');
 }
 
+function floatJson(x: number, dtype: 'float16' | 'float32' | 'float64'): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Number.POSITIVE_INFINITY) return 'Infinity';
+  if (x === Number.NEGATIVE_INFINITY) return '-Infinity';
+  return formatFloatScalar(x, dtype);
+}
+
 function scalarJson(a: HostArray, data: HostData, i: number): string {
+  if (isComplexDType(a.dtype)) {
+    const part = a.dtype === 'complex64' ? 'float32' : 'float64';
+    return `[${floatJson(data[2 * i] as number, part)}, ${floatJson(data[2 * i + 1] as number, part)}]`;
+  }
   const v = data[i]!;
   if (a.dtype === 'bool') return v ? 'true' : 'false';
-  if (isFloatDType(a.dtype)) {
-    const x = a.dtype === 'float16' ? halfToFloat(v as number) : (v as number);
-    if (Number.isNaN(x)) return 'NaN';
-    if (x === Number.POSITIVE_INFINITY) return 'Infinity';
-    if (x === Number.NEGATIVE_INFINITY) return '-Infinity';
-    return formatFloatScalar(x, a.dtype);
-  }
+  if (isFloatDType(a.dtype))
+    return floatJson(a.dtype === 'float16' ? halfToFloat(v as number) : (v as number), a.dtype);
   return String(v);
 }
 

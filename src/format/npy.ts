@@ -21,6 +21,7 @@ import {
   type HostArray,
   type HostData,
   itemSize,
+  partSize,
   shapeRepr,
   viewData,
 } from './host-array.js';
@@ -46,6 +47,8 @@ const DESCR_CODES: Record<string, DTypeName> = {
   f2: 'float16',
   f4: 'float32',
   f8: 'float64',
+  c8: 'complex64',
+  c16: 'complex128',
 };
 
 const WRITE_CODES: Record<DTypeName, string> = {
@@ -61,6 +64,8 @@ const WRITE_CODES: Record<DTypeName, string> = {
   float16: '<f2',
   float32: '<f4',
   float64: '<f8',
+  complex64: '<c8',
+  complex128: '<c16',
 };
 
 /** True when the bytes start with the NPY magic string. */
@@ -291,6 +296,8 @@ export function readNpy(bytes: Uint8Array, source: string): HostArray {
   const { descr, fortranOrder, shape } = parseHeader(text, major, source);
   const { dtype } = descr;
   const size = itemSize(dtype);
+  // Byte order applies to each stored number: a complex element is two of them.
+  const part = partSize(dtype);
 
   let count = 1n;
   for (const d of shape) count *= BigInt(d);
@@ -301,20 +308,23 @@ export function readNpy(bytes: Uint8Array, source: string): HostArray {
   }
   const n = Number(count);
   const nbytes = n * size;
-  const swap = size > 1 && descr.bigEndian === HOST_LITTLE_ENDIAN;
+  const swap = part > 1 && descr.bigEndian === HOST_LITTLE_ENDIAN;
   // Fortran order only differs from C order when more than one axis is longer than 1.
   const transpose = fortranOrder && shape.filter((d) => d > 1).length > 1;
   const absOffset = bytes.byteOffset + dataStart;
 
   let data: HostData;
-  if (!swap && !transpose && absOffset % size === 0) {
+  if (!swap && !transpose && absOffset % part === 0) {
     data = viewData(dtype, bytes.buffer, absOffset, n);
   } else {
     const src = bytes.subarray(dataStart, dataStart + nbytes);
     const out = allocData(dtype, n);
     const dst = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-    if (transpose) copyFortranToC(src, dst, shape, size, swap);
-    else if (swap) copySwapped(src, dst, n, size);
+    if (transpose) {
+      // Whole elements move; a complex element's two parts are then swapped each on its own.
+      copyFortranToC(src, dst, shape, size, swap && part === size);
+      if (swap && part !== size) copySwapped(dst.slice(), dst, nbytes / part, part);
+    } else if (swap) copySwapped(src, dst, nbytes / part, part);
     else dst.set(src);
     data = out;
   }
@@ -358,7 +368,7 @@ export function npyHeader(dtype: DTypeName, shape: readonly number[]): Uint8Arra
 
 /** Little-endian bytes of the data, as NPY stores them. */
 export function littleEndianBytes(a: HostArray): Uint8Array {
-  const size = itemSize(a.dtype);
+  const size = partSize(a.dtype);
   const raw = new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
   if (a.dtype === 'bool') return raw.map((v) => (v ? 1 : 0));
   if (size === 1 || HOST_LITTLE_ENDIAN) return raw;

@@ -36,6 +36,39 @@ describe('io.save / io.load', () => {
     expect(await values(t.step)).toEqual([3]);
   });
 
+  it('loads into the structure of a target tree (like), as a checkpoint of an optimizer state', async () => {
+    const d = dir();
+    const params = { w: jnp.ones([2, 2]), b: jnp.zeros([2]) };
+    const state = {
+      params,
+      opt: [{ count: jnp.asarray(2, { dtype: 'int32' }), mu: params }, []],
+      step: jnp.asarray(5),
+    };
+    await io.save(join(d, 's.npz'), state);
+    const plain = (await io.load(join(d, 's.npz'))) as any;
+    expect(Array.isArray(plain.opt)).toBe(false); // an NPZ file keeps leaves, not lists or empty nodes
+    const fresh = {
+      params,
+      opt: [{ count: jnp.asarray(0, { dtype: 'int32' }), mu: params }, []],
+      step: jnp.asarray(0),
+    };
+    const back = (await io.load(join(d, 's.npz'), { like: fresh })) as any;
+    expect(Array.isArray(back.opt) && back.opt.length === 2 && Array.isArray(back.opt[1])).toBe(true);
+    expect(await values(back.opt[0].count)).toEqual([2]);
+    expect(await values(back.step)).toEqual([5]);
+    expect(await values(back.params.w)).toEqual([1, 1, 1, 1]);
+
+    await expect(io.load(join(d, 's.npz'), { like: { ...fresh, extra: jnp.zeros([1]) } })).rejects.toThrow(
+      "has no member 'extra'",
+    );
+    await expect(
+      io.load(join(d, 's.npz'), { like: { ...fresh, params: { w: jnp.ones([3]), b: params.b } } }),
+    ).rejects.toThrow("member 'params/w' of");
+    await expect(io.load(join(d, 's.npz'), { like: { params, opt: fresh.opt } })).rejects.toThrow(
+      'members the target tree lacks: step',
+    );
+  });
+
   it('keeps keys named like Object members', async () => {
     const d = dir();
     const tree = JSON.parse('{"__proto__": {"constructor": 1}, "toString": 2}');

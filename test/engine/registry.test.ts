@@ -48,6 +48,9 @@ const LINEAR = [
   'scatter-mul',
   'dot_general',
   'cumsum',
+  'stack',
+  'unstack',
+  'tile',
   'reduce_window_sum',
   'select_and_scatter_add',
   'select_and_gather_add',
@@ -58,6 +61,7 @@ const LINEAR = [
   'imag',
   'complex',
   'conj',
+  'fft',
   'jit',
   'cond',
   'scan',
@@ -73,7 +77,14 @@ const LINEAR = [
 ];
 
 /** Primitives without operands: no tangents and no batch dims can reach them. */
-const NULLARY = new Set(['iota', 'empty2', 'iota_2x32_shape', 'rng_bit_generator_key', 'axis_index']);
+const NULLARY = new Set([
+  'iota',
+  'empty',
+  'empty2',
+  'iota_2x32_shape',
+  'rng_bit_generator_key',
+  'axis_index',
+]);
 
 /** Primitives JAX defines no derivative for (grad through them is JAX's NotImplementedError too). */
 const NO_JVP_IN_JAX = new Set(['pmax', 'pmin']);

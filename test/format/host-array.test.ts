@@ -96,8 +96,12 @@ describe('array helpers', () => {
       new FormatError('x: float16 data must be a Uint16Array'),
     );
     expect(() =>
-      checkHostArray({ dtype: 'complex64' as never, shape: [], data: new Float32Array(1) }, 'x'),
-    ).toThrow("x: unknown dtype 'complex64'");
+      checkHostArray({ dtype: 'complex256' as never, shape: [], data: new Float32Array(1) }, 'x'),
+    ).toThrow("x: unknown dtype 'complex256'");
+    // A complex element is two numbers: a complex64 array of shape (2,) holds four float32s.
+    expect(() => checkHostArray({ dtype: 'complex64', shape: [2], data: new Float32Array(2) }, 'x')).toThrow(
+      'x: data has 2 elements but shape [2] needs 4',
+    );
     expect(() => checkHostArray({ dtype: 'int8', shape: [1.5], data: new Int8Array(1) }, 'x')).toThrow(
       'x: invalid shape [1.5]',
     );

@@ -9,48 +9,17 @@
  * Matrix-vector and vector-matrix products go to gemv. A result depends on the shapes alone, never
  * on the operands' layouts (see gemv() and gemm1() for how).
  *
+ * conv() (conv.c) runs convolutions on the same GEMM: patches gathered per tile, then sgemm.
+ *
  * The module is a Node-API addon whose only state is per-thread scratch memory (OpenBLAS's thread
  * count is process-wide by nature), so it loads in the main thread and in worker threads alike.
  * The CBLAS and OpenBLAS prototypes are declared here rather than included: the header's place
  * differs between distributions (Debian keeps it under a multiarch, per-variant folder), the
  * ABI does not (32-bit BLAS integers, enums as int).
  */
-#define NAPI_VERSION 8
-#include <node_api.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "blas.h"
 
-enum { RowMajor = 101, NoTrans = 111, Trans = 112 };
-
-void cblas_sgemm(int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
-                 const float *b, int ldb, float beta, float *c, int ldc);
-void cblas_dgemm(int order, int ta, int tb, int m, int n, int k, double alpha, const double *a,
-                 int lda, const double *b, int ldb, double beta, double *c, int ldc);
-void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float *a, int lda,
-                 const float *x, int incx, float beta, float *y, int incy);
-void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double *a, int lda,
-                 const double *x, int incx, double beta, double *y, int incy);
-void openblas_set_num_threads(int n);
-int openblas_get_num_threads(void);
-int openblas_get_num_procs(void);
-int openblas_get_parallel(void);
-char *openblas_get_config(void);
-char *openblas_get_corename(void);
-
-/* A rows x cols matrix: its first element and its row and column strides, in elements. */
-typedef struct {
-  char *p;
-  int64_t rs, cs;
-} Mat;
-
-/* A growable scratch area (gemm() keeps three per thread). */
-typedef struct {
-  char *p;
-  size_t size;
-} Scratch;
-
-static char *scratch(Scratch *s, size_t bytes) {
+char *scratch(Scratch *s, size_t bytes) {
   if (s->size < bytes) {
     free(s->p);
     s->p = malloc(bytes);
@@ -91,7 +60,7 @@ static void pack(int f64, int64_t rows, int64_t cols, Mat x, char *into) {
 
 /* Copy contiguous row-major memory into a strided matrix, in 16x16 blocks (a transposed store
  * then writes whole cache lines of one block's columns in turn instead of one line per element). */
-static void unpack(int f64, int64_t rows, int64_t cols, const char *from, Mat x) {
+void unpack(int f64, int64_t rows, int64_t cols, const char *from, Mat x) {
   enum { B = 16 };
   for (int64_t i0 = 0; i0 < rows; i0 += B) {
     int64_t i1 = i0 + B < rows ? i0 + B : rows;
@@ -108,7 +77,7 @@ static void unpack(int f64, int64_t rows, int64_t cols, const char *from, Mat x)
   }
 }
 
-static void zero(int f64, int64_t rows, int64_t cols, Mat x) {
+void zero(int f64, int64_t rows, int64_t cols, Mat x) {
   for (int64_t i = 0; i < rows; i++) {
     for (int64_t j = 0; j < cols; j++) {
       int64_t at = i * x.rs + j * x.cs;
@@ -119,7 +88,7 @@ static void zero(int f64, int64_t rows, int64_t cols, Mat x) {
 }
 
 /* A matrix as BLAS can take it: the operand itself, or a packed copy in `s`. NULL: no memory. */
-static const char *operand(int f64, int64_t rows, int64_t cols, Mat x, Scratch *s, int *trans,
+const char *operand(int f64, int64_t rows, int64_t cols, Mat x, Scratch *s, int *trans,
                            int64_t *ld) {
   if (layout(rows, cols, x.rs, x.cs, trans, ld)) return x.p;
   char *p = scratch(s, (size_t)(rows * cols) * (f64 ? 8 : 4));
@@ -221,12 +190,12 @@ static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, 
     }                                                                                             \
   } while (0)
 
-static int get_int(napi_env env, napi_value v, int64_t *out) {
+int get_int(napi_env env, napi_value v, int64_t *out) {
   return napi_get_value_int64(env, v, out) == napi_ok;
 }
 
 /* A float32/float64 TypedArray's data and length; 0 when it is not one. */
-static int get_floats(napi_env env, napi_value v, int *f64, char **data, size_t *len) {
+int get_floats(napi_env env, napi_value v, int *f64, char **data, size_t *len) {
   napi_typedarray_type type;
   napi_value ab;
   size_t offset;
@@ -357,9 +326,10 @@ static napi_value Info(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"gemm", NULL, Gemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv", NULL, Conv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  if (napi_define_properties(env, exports, 3, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, 4, props) != napi_ok) return NULL;
   return exports;
 }

@@ -85,6 +85,34 @@ const ENTRIES: [name: string, summary: string, signature: string][] = [
     'uniformly random n x n orthogonal matrices',
     'orthogonal(key, n:int, shape=(), dtype:float)',
   ],
+  ['rayleigh', 'Rayleigh with scale', 'rayleigh(key, scale, shape, dtype:float)'],
+  ['wald', 'Wald (inverse Gaussian) with mean and shape 1', 'wald(key, mean, shape, dtype:float)'],
+  [
+    'triangular',
+    'triangular on [left, right] peaking at mode',
+    'triangular(key, left, mode, right, shape, dtype:float)',
+  ],
+  [
+    'maxwell',
+    'one-sided Maxwell (the norm of three standard normals)',
+    'maxwell(key, shape=(), dtype:float)',
+  ],
+  [
+    'double_sided_maxwell',
+    'Maxwell magnitudes with a random sign, scaled by scale about loc',
+    'doubleSidedMaxwell(key, loc, scale, shape=(), dtype:float)',
+  ],
+  [
+    'generalized_normal',
+    'density proportional to exp(-|x|^p)',
+    'generalizedNormal(key, p, shape=(), dtype:float)',
+  ],
+  ['f', "Fisher's F with dfnum and dfden degrees of freedom", 'f(key, dfnum, dfden, shape, dtype:float)'],
+  [
+    'multinomial',
+    'counts of n trials over the outcomes of p (last axis)',
+    'multinomial(key, n, p, {shape, dtype:float})',
+  ],
   ['bits', 'uniform random bits as unsigned integers', 'bits(key, shape=(), dtype:uint)'],
   ['split', 'num new keys, printed as rows of two uint32', 'keyData(split(key, num:shape=2))'],
 ];

@@ -6,8 +6,9 @@
  */
 import type { CompiledProgram, Device } from '../backends/backend.js';
 import { resolveDevice } from '../backends/registry.js';
-import { ArrayImpl, scalarOf } from '../core/array.js';
+import { ArrayImpl, scalarOf, storageDType } from '../core/array.js';
 import { ShapedArray } from '../core/aval.js';
+import type { HostScalar } from '../core/complex.js';
 import { paramKey } from '../core/hash-key.js';
 import type { Params, Primitive } from '../core/primitive.js';
 import { type ConcreteArray, evalHooks, type Value } from '../core/trace.js';
@@ -24,7 +25,7 @@ export interface Executable {
 }
 
 const reader = {
-  scalar(x: ConcreteArray): number | bigint | boolean {
+  scalar(x: ConcreteArray): HostScalar {
     const a = x as ArrayImpl;
     return scalarOf(a.dataSync(), a.dtype);
   },
@@ -59,7 +60,13 @@ export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable
     m.set(device, exe);
     if (observing.any) {
       const ms = performance.now() - t0;
-      emit({ type: 'compile', device: String(device), program: label, kernels: program.kernels.length, ms });
+      emit({
+        type: 'compile',
+        device: String(device),
+        program: label,
+        kernels: compiled.program.kernels.length,
+        ms,
+      });
     }
   }
   return exe;
@@ -96,7 +103,7 @@ export function transfer(x: ArrayImpl, device: Device, committed = x.committed):
   if (x.device === device)
     return committed === x.committed ? x : new ArrayImpl(x.aval, x.buffer, device, committed);
   const host = x.dataSync();
-  return new ArrayImpl(x.aval, device.backend.fromHost(host, x.dtype), device, committed);
+  return new ArrayImpl(x.aval, device.backend.fromHost(host, storageDType(x.dtype)), device, committed);
 }
 
 export function execute(

@@ -8,7 +8,11 @@
  * subexpressions are shared and a renderer emits each one once.
  *
  * Index arithmetic is ordinary int32 arithmetic in the same IR; loop variables are `var` nodes
- * (`i0..` for output dimensions, `r0..` for reduced dimensions).
+ * (`i0..` for output dimensions, `r0..` for reduced dimensions). Expressions may have complex
+ * dtypes while a program is lowered (the part ops `real`, `imag`, `conj`, `complex` exist for
+ * them); compile/complex.ts rewrites them into float pairs before a backend renders anything.
+ * Scalar procedures (proc.ts) put these expressions in statements with control flow, over
+ * `local` variables.
  */
 import { bool, type DType, int32 } from '../core/dtype.js';
 
@@ -49,7 +53,11 @@ export type UnOp =
   | 'is_finite'
   | 'not'
   | 'population_count'
-  | 'clz';
+  | 'clz'
+  // Complex parts (compile/complex.ts rewrites them away before any backend sees them).
+  | 'real'
+  | 'imag'
+  | 'conj';
 
 export type BinOp =
   | 'add'
@@ -78,7 +86,9 @@ export type BinOp =
   | 'lt'
   | 'le'
   | 'gt'
-  | 'ge';
+  | 'ge'
+  // complex(re, im) (compile/complex.ts rewrites it away before any backend sees it).
+  | 'complex';
 
 /** Ternary scalar functions (the operands share the result's dtype). */
 export type TerOp = 'betainc';
@@ -199,6 +209,14 @@ export function iconst(n: number): ConstExpr {
 
 export function variable(name: string): VarExpr {
   return intern(`v:${name}`, (id) => ({ k: 'var', id, dt: int32, name }));
+}
+
+/**
+ * A local variable of a scalar procedure (compile/proc.ts): a `var` node of any dtype, never a loop
+ * index of a kernel.
+ */
+export function local(name: string, dt: DType): VarExpr {
+  return intern(`lv:${name}:${dt.name}`, (id) => ({ k: 'var', id, dt, name }));
 }
 
 export function load(buf: number, idx: SExpr, dt: DType): LoadExpr {

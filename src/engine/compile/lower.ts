@@ -12,14 +12,17 @@
  * consumer into it as an epilogue.
  */
 import type { ShapedArray } from '../core/aval.js';
-import type { DType } from '../core/dtype.js';
+import { Complex, type HostScalar } from '../core/complex.js';
+import { type DType, realPart } from '../core/dtype.js';
 import type { Params } from '../core/primitive.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
 import type { ConcreteArray } from '../core/trace.js';
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, type Var } from '../ir/jaxpr.js';
+import { legalizeComplex } from './complex.js';
 import {
   type BufferInfo,
   type BufferRole,
+  bin,
   constant,
   type Kernel,
   type KernelProgram,
@@ -77,7 +80,7 @@ export type LowerRule = (ctx: LowerCtx, ins: Lazy[], params: Params, outAvals: S
 
 export interface ScalarReader {
   /** The value of a 0-d concrete array on the host (literals are host values). */
-  scalar(x: ConcreteArray): number | bigint | boolean;
+  scalar(x: ConcreteArray): HostScalar;
 }
 
 export class LowerCtx {
@@ -112,8 +115,16 @@ export class LowerCtx {
     return new Lazy(aval, (idx) => load(buf, linearIndex(idx, strides), aval.dtype), 0, buf);
   }
 
-  constant(aval: ShapedArray, v: number | bigint | boolean): Lazy {
-    const c = constant(v, aval.dtype);
+  constant(aval: ShapedArray, v: HostScalar): Lazy {
+    const c =
+      v instanceof Complex
+        ? bin(
+            'complex',
+            constant(v.re, realPart(aval.dtype)),
+            constant(v.im, realPart(aval.dtype)),
+            aval.dtype,
+          )
+        : constant(v, aval.dtype);
     return new Lazy(aval, () => c, 0);
   }
 
@@ -262,6 +273,7 @@ export function lowerProgram(
   libs: ReadonlySet<string> = NO_LIBS,
 ): KernelProgram {
   const first = lowerOnce(jaxpr, new LowerCtx(reader, null, libs));
+  // Complex values become float pairs here, so every backend sees real arithmetic only.
   const shared = new Set<Var>();
   for (const [v, use] of first.sharedUses) {
     // Computed in several kernels, or at several indices of one kernel when that is not cheap
@@ -269,8 +281,8 @@ export function lowerProgram(
     const manyIndices = [...use.kernels.values()].some((ix) => ix.size > 1);
     if (use.kernels.size > 1 || (manyIndices && use.cost >= EXPENSIVE)) shared.add(v);
   }
-  if (shared.size === 0) return first.program;
-  return lowerOnce(jaxpr, new LowerCtx(reader, shared, libs)).program;
+  if (shared.size === 0) return legalizeComplex(first.program);
+  return legalizeComplex(lowerOnce(jaxpr, new LowerCtx(reader, shared, libs)).program);
 }
 
 function lowerOnce(jaxpr: Jaxpr, ctx: LowerCtx): { program: KernelProgram; sharedUses: Map<Var, SharedUse> } {

@@ -7,7 +7,8 @@
 import type { Device } from '../backends/backend.js';
 import { h2f } from '../backends/cpu/runtime.js';
 import { ShapedArray } from './aval.js';
-import type { DType, TypedArray } from './dtype.js';
+import { Complex, type HostScalar } from './complex.js';
+import { type DType, realPart, type TypedArray } from './dtype.js';
 import { ArrayMethods } from './methods.js';
 import type { ConcreteArray } from './trace.js';
 
@@ -42,7 +43,7 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
     weakType = false,
     committed = false,
   ): ArrayImpl {
-    const buf = device.backend.fromHost(data, dtype);
+    const buf = device.backend.fromHost(data, storageDType(dtype));
     const a = new ArrayImpl(new ShapedArray(shape, dtype, weakType), buf, device, committed);
     // A backend whose buffers are host arrays may have copied the data (the CPU puts large arrays
     // on a SharedArrayBuffer for its worker threads): keep one copy, not two.
@@ -66,7 +67,7 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
    * conversion, devicePut to another device) work on devices without synchronous reads. */
   private async readHost(): Promise<TypedArray> {
     const b = this.device.backend;
-    const d = await b.toHost(this.buffer, this.dtype, this.size);
+    const d = await b.toHost(this.buffer, storageDType(this.dtype), this.storageSize);
     if (!b.toHostSync && !this.hostCache) this.hostCache = d;
     return d;
   }
@@ -81,7 +82,12 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
           'await x.blockUntilReady(), the value can also move to another device)',
       );
     }
-    return b.toHostSync(this.buffer, this.dtype, this.size);
+    return b.toHostSync(this.buffer, storageDType(this.dtype), this.storageSize);
+  }
+
+  /** Elements of the host/device storage: two per complex element (see typedArrayFor). */
+  get storageSize(): number {
+    return this.size * this.dtype.lanes;
   }
 
   /** Nested JS arrays of numbers (booleans for bool, bigint for 64-bit ints). */
@@ -89,7 +95,7 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
     return toNested(await this.data(), this.shape, this.dtype);
   }
 
-  override async item(): Promise<number | boolean | bigint> {
+  override async item(): Promise<HostScalar> {
     if (this.size !== 1) {
       throw new TypeError(
         `can only convert an array of size 1 to a scalar, got shape (${this.shape.join(', ')})`,
@@ -134,6 +140,7 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
       );
     }
     const v = scalarOf(this.dataSync(), this.dtype);
+    if (v instanceof Complex) throw new TypeError("can't convert complex to float");
     return typeof v === 'boolean' ? Number(v) : v;
   }
 
@@ -165,11 +172,17 @@ export class ArrayImpl extends ArrayMethods implements ConcreteArray {
   }
 }
 
-export function scalarOf(data: TypedArray, dtype: DType, i = 0): number | boolean | bigint {
+export function scalarOf(data: TypedArray, dtype: DType, i = 0): HostScalar {
+  if (dtype.isComplex) return new Complex(data[2 * i] as number, data[2 * i + 1] as number);
   const v = data[i];
   if (dtype.isBool) return v !== 0;
   if (dtype.name === 'float16') return h2f(v as number);
   return v;
+}
+
+/** The dtype a backend stores an array of `dtype` in (complex: its part dtype, two per element). */
+export function storageDType(dtype: DType): DType {
+  return realPart(dtype);
 }
 
 export function toNested(data: TypedArray, shape: readonly number[], dtype: DType): unknown {
@@ -193,6 +206,6 @@ export function hostReadable(x: ArrayImpl): boolean {
 }
 
 /** The value of a 0-d (or size-1) array as a JS scalar, synchronously (host copy or CPU buffer). */
-export function hostScalar(x: ArrayImpl): number | bigint | boolean {
+export function hostScalar(x: ArrayImpl): HostScalar {
   return scalarOf(x.dataSync(), x.dtype);
 }

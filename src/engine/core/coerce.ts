@@ -8,10 +8,12 @@ import { f2h } from '../backends/cpu/runtime.js';
 import { defaultDevice, resolveDevice } from '../backends/registry.js';
 import { ArrayImpl } from './array.js';
 import { ShapedArray } from './aval.js';
+import { Complex } from './complex.js';
 import {
   bool,
   canonicalize,
   type DType,
+  defaultComplex,
   defaultFloat,
   defaultInt,
   float16,
@@ -32,13 +34,25 @@ import { OverflowError } from './errors.js';
 import { ArrayMethods } from './methods.js';
 import type { Value } from './trace.js';
 
-export type ArrayInput = Value | number | boolean | bigint | TypedArray | readonly unknown[];
+export type ArrayInput = Value | number | boolean | bigint | Complex | TypedArray | readonly unknown[];
 
-/** Write JS numbers into a typed array of `dtype`, converting as NumPy's astype would. */
-export function fillTyped(dtype: DType, values: globalThis.ArrayLike<number | boolean | bigint>): TypedArray {
+/**
+ * Write JS numbers into a typed array of `dtype`, converting as NumPy's astype would. A complex
+ * dtype gets (re, im) pairs; a Complex value written to a real dtype keeps its real part.
+ */
+export function fillTyped(
+  dtype: DType,
+  values: globalThis.ArrayLike<number | boolean | bigint | Complex>,
+): TypedArray {
   const out = typedArrayFor(dtype, values.length);
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
+    const raw = values[i];
+    if (dtype.isComplex) {
+      out[2 * i] = raw instanceof Complex ? raw.re : Number(raw);
+      out[2 * i + 1] = raw instanceof Complex ? raw.im : 0;
+      continue;
+    }
+    const v = raw instanceof Complex ? raw.re : raw;
     if (dtype.isBig) (out as BigInt64Array)[i] = typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)));
     else if (dtype === float16) (out as Uint16Array)[i] = f2h(Number(v));
     else if (dtype.isBool) out[i] = v ? 1 : 0;
@@ -62,11 +76,19 @@ function fitsDefaultInt(v: number | bigint): boolean {
  * in that range, and a weak float otherwise (JS has one number type: 2 ** 40 or 1e20 written in
  * JavaScript means the number, not an int32 that wraps).
  */
-export function scalarArray(v: number | boolean | bigint, dtype?: DType, device?: Device): ArrayImpl {
+export function scalarArray(
+  v: number | boolean | bigint | Complex,
+  dtype?: DType,
+  device?: Device,
+): ArrayImpl {
   let dt: DType;
   let weak = false;
   if (dtype) dt = dtype;
-  else if (typeof v === 'boolean') dt = bool;
+  else if (v instanceof Complex) {
+    // A Python complex: weakly typed complex (the lattice's c*).
+    dt = defaultComplex();
+    weak = true;
+  } else if (typeof v === 'boolean') dt = bool;
   else if (typeof v === 'bigint') {
     dt = defaultInt();
     if (!fitsDefaultInt(v)) throw new OverflowError(`Python int ${v} too large to convert to ${dt.name}`);
@@ -157,24 +179,31 @@ export function nestedShape(v: unknown): { shape: number[]; flat: unknown[] } {
 
 /** NumPy's dtype inference for a list of JS scalars (x32: canonicalized), and whether weak. */
 function inferDType(flat: unknown[], isScalar: boolean): { dtype: DType; weak: boolean } {
-  let kind: 'b' | 'i' | 'f' = 'b';
+  let kind: 'b' | 'i' | 'f' | 'c' = 'b';
   for (const x of flat) {
     if (x instanceof ArrayMethods) {
       const d = x.dtype;
-      if (d.isFloat) kind = 'f';
+      if (d.isComplex) kind = 'c';
+      else if (d.isFloat && kind !== 'c') kind = 'f';
       else if (d.isInt && kind === 'b') kind = 'i';
+      continue;
+    }
+    if (x instanceof Complex) {
+      kind = 'c';
       continue;
     }
     if (typeof x === 'boolean') continue;
     if (typeof x === 'bigint') {
       if (kind === 'b') kind = 'i';
     } else if (typeof x === 'number') {
-      if (!Number.isInteger(x) || Object.is(x, -0)) kind = 'f';
-      else if (kind === 'b') kind = 'i';
+      if (!Number.isInteger(x) || Object.is(x, -0)) {
+        if (kind !== 'c') kind = 'f';
+      } else if (kind === 'b') kind = 'i';
     } else throw new TypeError(`cannot convert ${String(x)} (${typeof x}) to an array element`);
   }
   if (flat.length === 0) return { dtype: defaultFloat(), weak: false };
-  const dtype = kind === 'b' ? bool : kind === 'i' ? defaultInt() : defaultFloat();
+  const dtype =
+    kind === 'b' ? bool : kind === 'i' ? defaultInt() : kind === 'f' ? defaultFloat() : defaultComplex();
   // Python scalars are weak; lists of them are not (jnp.array([1, 2]) is int32, not weak).
   return { dtype, weak: isScalar && kind !== 'b' };
 }
@@ -195,14 +224,20 @@ export function hostArray(v: unknown, opts: AsArrayOptions = {}): ArrayImpl {
       dt === src ? (t.slice() as TypedArray) : fillTyped(dt, Array.from(t as globalThis.ArrayLike<number>));
     return ArrayImpl.fromHost(data, [t.length], dt, device);
   }
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v instanceof Complex) {
     return scalarArray(v, opts.dtype, device);
   }
   const { shape, flat } = nestedShape(v);
   const { dtype, weak } = inferDType(flat, false);
   const dt = opts.dtype ?? dtype;
-  const values = flat.map((x) => (x instanceof ArrayImpl ? (x.dataSync()[0] as number) : (x as number)));
+  const values = flat.map((x) => (x instanceof ArrayImpl ? elementOf(x) : (x as number | Complex)));
   return ArrayImpl.fromHost(fillTyped(dt, values), shape, dt, device, weak && !opts.dtype);
+}
+
+/** The one element of a size-1 array in a nested list, as a JS scalar (Complex for complex). */
+function elementOf(x: ArrayImpl): number | Complex {
+  const d = x.dataSync();
+  return x.dtype.isComplex ? new Complex(d[0] as number, d[1] as number) : (d[0] as number);
 }
 
 export function isValue(x: unknown): x is Value {
@@ -212,7 +247,8 @@ export function isValue(x: unknown): x is Value {
 /** A value for a primitive: arrays pass through, JS scalars become weak 0-d arrays. */
 export function toValue(x: unknown): Value {
   if (x instanceof ArrayMethods) return x as Value;
-  if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return scalarArray(x);
+  if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint' || x instanceof Complex)
+    return scalarArray(x);
   if (Array.isArray(x) && x.some((e) => e instanceof ArrayMethods && !(e instanceof ArrayImpl))) {
     throw new TypeError('lists containing traced arrays must be stacked with jnp.stack');
   }

@@ -3,7 +3,7 @@
  *
  * The lattice and the join rule follow jax/_src/dtypes.py and the "Type promotion semantics"
  * document: promotion of two types is the least upper bound in a small lattice in which Python
- * scalars are the weak nodes `i*` and `f*`. Without x64, 64-bit results are canonicalized to
+ * scalars are the weak nodes `i*`, `f*` and `c*` (Python complex). Without x64, 64-bit results are canonicalized to
  * their 32-bit counterparts afterwards (so uint32 + int32 -> int64 -> int32).
  */
 import { config } from './config.js';
@@ -20,9 +20,11 @@ export type DTypeName =
   | 'uint64'
   | 'float16'
   | 'float32'
-  | 'float64';
+  | 'float64'
+  | 'complex64'
+  | 'complex128';
 
-export type DTypeKind = 'b' | 'i' | 'u' | 'f';
+export type DTypeKind = 'b' | 'i' | 'u' | 'f' | 'c';
 
 export class DType {
   constructor(
@@ -40,6 +42,17 @@ export class DType {
   }
   get isBool(): boolean {
     return this.kind === 'b';
+  }
+  get isComplex(): boolean {
+    return this.kind === 'c';
+  }
+  /** Float or complex: NumPy's `inexact`, the dtypes with a tangent space. */
+  get isInexact(): boolean {
+    return this.kind === 'f' || this.kind === 'c';
+  }
+  /** Host/device storage elements per array element: 2 for complex (re, im interleaved). */
+  get lanes(): number {
+    return this.kind === 'c' ? 2 : 1;
   }
   /** True for dtypes whose host storage is a BigInt typed array. */
   get isBig(): boolean {
@@ -65,6 +78,8 @@ export const uint64 = new DType('uint64', 'u', 8, 'u64');
 export const float16 = new DType('float16', 'f', 2, 'f16');
 export const float32 = new DType('float32', 'f', 4, 'f32');
 export const float64 = new DType('float64', 'f', 8, 'f64');
+export const complex64 = new DType('complex64', 'c', 8, 'c64');
+export const complex128 = new DType('complex128', 'c', 16, 'c128');
 
 export const ALL_DTYPES: readonly DType[] = [
   bool,
@@ -79,6 +94,8 @@ export const ALL_DTYPES: readonly DType[] = [
   float16,
   float32,
   float64,
+  complex64,
+  complex128,
 ];
 
 const BY_NAME = new Map<string, DType>(ALL_DTYPES.map((d) => [d.name, d]));
@@ -108,6 +125,14 @@ for (const [alias, d] of [
   ['float', float64],
   ['int', int64],
   ['bool_', bool],
+  ['c8', complex64],
+  ['c16', complex128],
+  ['c64', complex64],
+  ['c128', complex128],
+  ['csingle', complex64],
+  ['cdouble', complex128],
+  ['complex', complex128],
+  ['complex_', complex128],
 ] as const) {
   BY_NAME.set(alias, d);
 }
@@ -127,7 +152,12 @@ export function toDType(d: DTypeLike): DType {
   return found;
 }
 
-const TO_32: Partial<Record<DTypeName, DType>> = { int64: int32, uint64: uint32, float64: float32 };
+const TO_32: Partial<Record<DTypeName, DType>> = {
+  int64: int32,
+  uint64: uint32,
+  float64: float32,
+  complex128: complex64,
+};
 
 /** The dtype JAX actually uses for `d` under the current x64 setting. */
 export function canonicalize(d: DType): DType {
@@ -170,10 +200,26 @@ export function defaultInt(): DType {
 export function defaultUint(): DType {
   return config.enableX64 ? uint64 : uint32;
 }
+export function defaultComplex(): DType {
+  return config.enableX64 ? complex128 : complex64;
+}
+
+/** The real dtype of a complex dtype's parts (complex64 -> float32); real dtypes map to themselves. */
+export function realPart(d: DType): DType {
+  if (d === complex64) return float32;
+  if (d === complex128) return float64;
+  return d;
+}
+
+/** The complex dtype whose parts are the float dtype `d` (float64 -> complex128, others -> complex64). */
+export function complexOf(d: DType): DType {
+  if (d.isComplex) return d;
+  return d === float64 ? complex128 : complex64;
+}
 
 // ---- the lattice --------------------------------------------------------------------------------
 
-type Node = DTypeName | 'i*' | 'f*';
+type Node = DTypeName | 'i*' | 'f*' | 'c*';
 
 const EDGES: Record<Node, Node[]> = {
   bool: ['i*'],
@@ -186,10 +232,13 @@ const EDGES: Record<Node, Node[]> = {
   int16: ['int32'],
   int32: ['int64'],
   int64: ['f*'],
-  'f*': ['float16'],
+  'f*': ['float16', 'c*'],
+  'c*': ['complex64'],
   float16: ['float32'],
-  float32: ['float64'],
-  float64: [],
+  float32: ['float64', 'complex64'],
+  float64: ['complex128'],
+  complex64: ['complex128'],
+  complex128: [],
 };
 
 /** For each node, the set of nodes >= it (itself included). */
@@ -211,6 +260,7 @@ function nodeOf(dtype: DType, weak: boolean): Node {
   if (weak) {
     if (dtype.kind === 'i' || dtype.kind === 'u') return 'i*';
     if (dtype.kind === 'f') return 'f*';
+    if (dtype.kind === 'c') return 'c*';
   }
   return dtype.name;
 }
@@ -241,6 +291,7 @@ export function promoteTypes(...xs: TypedValue[]): TypedValue {
   const n = join(xs.map((x) => nodeOf(x.dtype, x.weakType)));
   if (n === 'i*') return { dtype: defaultInt(), weakType: true };
   if (n === 'f*') return { dtype: defaultFloat(), weakType: true };
+  if (n === 'c*') return { dtype: defaultComplex(), weakType: true };
   return { dtype: canonicalize(toDType(n)), weakType: false };
 }
 
@@ -265,6 +316,11 @@ export type TypedArray =
   | BigInt64Array
   | BigUint64Array;
 
+/**
+ * The typed array that stores `n` elements of `dt` on the host. Complex values are stored as
+ * NumPy lays them out, real and imaginary parts interleaved, so a complex64 array of n elements is
+ * a Float32Array of 2n.
+ */
 export function typedArrayFor(dt: DType, n: number): TypedArray {
   switch (dt.name) {
     case 'bool':
@@ -289,5 +345,9 @@ export function typedArrayFor(dt: DType, n: number): TypedArray {
       return new Float32Array(n);
     case 'float64':
       return new Float64Array(n);
+    case 'complex64':
+      return new Float32Array(2 * n);
+    case 'complex128':
+      return new Float64Array(2 * n);
   }
 }

@@ -6,11 +6,12 @@
  * at load time (`installArrayOps`) so that core never imports the namespaces.
  */
 import type { ShapedArray } from './aval.js';
+import type { Complex, HostScalar } from './complex.js';
 import type { DType, DTypeLike, TypedArray } from './dtype.js';
 import { ConcretizationTypeError } from './errors.js';
 import type { Value } from './trace.js';
 
-type Operand = Value | number | boolean | bigint | readonly unknown[];
+type Operand = Value | number | boolean | bigint | Complex | readonly unknown[];
 type Axis = number | readonly number[] | null;
 export interface ReduceOptions {
   axis?: Axis;
@@ -112,7 +113,7 @@ export abstract class ArrayMethods {
     throw this.notConcrete('await x.tolist()');
   }
   /** The single element of a size-1 array. */
-  item(): Promise<number | boolean | bigint> {
+  item(): Promise<HostScalar> {
     throw this.notConcrete('await x.item()');
   }
   /** Resolves when the computation producing this array is done. */
@@ -283,6 +284,19 @@ export abstract class ArrayMethods {
   }
   get mT(): Value {
     return op('matrix_transpose')(this);
+  }
+  /** The real and imaginary parts (a real array's imaginary part is zeros), as jax.Array's. */
+  get real(): Value {
+    return op('real')(this);
+  }
+  get imag(): Value {
+    return op('imag')(this);
+  }
+  conj(): Value {
+    return op('conjugate')(this);
+  }
+  conjugate(): Value {
+    return op('conjugate')(this);
   }
   swapaxes(a: number, b: number): Value {
     return op('swapaxes')(this, a, b);

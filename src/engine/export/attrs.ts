@@ -2,11 +2,13 @@
  * @file Dense elements attributes as MLIR prints them: `dense<2.000000e+00>` for a splat (all
  * elements with the same bits), nested lists `dense<[[1, 2], [3, 4]]>`, `dense<>` when empty, and
  * the raw little-endian bytes in hexadecimal, `dense<"0x0100...">`, above 100 elements (MLIR's
- * default hex threshold; booleans take a byte each).
+ * default hex threshold; booleans take a byte each). A complex element is its pair of parts,
+ * `(1.000000e+00,-2.000000e+00)`, each printed as a float of half the size.
  */
 
 import { f2h } from '../backends/cpu/runtime.js';
-import type { DType, TypedArray } from '../core/dtype.js';
+import { Complex } from '../core/complex.js';
+import { type DType, realPart, type TypedArray } from '../core/dtype.js';
 import { floatBits, mlirFloat } from './floats.js';
 
 /** One element in its MLIR spelling; `raw` is the host value (float16: its bits). */
@@ -27,8 +29,19 @@ function rawKey(raw: number | bigint | boolean, dtype: DType): string {
   return String(typeof raw === 'boolean' ? Number(raw) : raw);
 }
 
-/** A scalar `dense<v>` (v: a JS value; float16 as its numeric value). */
-export function denseScalar(v: number | bigint | boolean, dtype: DType): string {
+/** A complex element `(re,im)`, its parts in the float spelling of the part dtype. */
+function complexText(re: number, im: number, dtype: DType): string {
+  const part = realPart(dtype);
+  return `(${elementText(re, part)},${elementText(im, part)})`;
+}
+
+/** A scalar `dense<v>` (v: a JS value; float16 as its numeric value; a real v of a complex dtype has im 0). */
+export function denseScalar(v: number | bigint | boolean | Complex, dtype: DType): string {
+  if (dtype.isComplex) {
+    const z = v instanceof Complex ? v : new Complex(Number(v), 0);
+    return `dense<${complexText(z.re, z.im, dtype)}>`;
+  }
+  if (v instanceof Complex) throw new Error(`denseScalar: a complex value for ${dtype.name}`);
   if (dtype.name === 'float16') {
     return `dense<${mlirFloat(BigInt(f2h(Number(v))), dtype)}>`;
   }
@@ -44,23 +57,52 @@ function hexBytes(data: TypedArray, dtype: DType): string {
   return `"0x${s}"`;
 }
 
-/** `dense<...>` of host data in C order with this shape. */
-export function denseOf(data: TypedArray, shape: readonly number[], dtype: DType): string {
-  const n = data.length;
+/**
+ * `dense<...>` of `n` elements in C order with this shape, from each element's bit key (splats are
+ * decided by bits) and text; above 100 elements the raw bytes.
+ */
+function denseElements(
+  n: number,
+  shape: readonly number[],
+  key: (i: number) => string,
+  text: (i: number) => string,
+  hex: () => string,
+): string {
   if (n === 0) return 'dense<>';
-  const key0 = rawKey(data[0], dtype);
+  const key0 = key(0);
   let splat = true;
-  for (let i = 1; i < n && splat; i++) if (rawKey(data[i], dtype) !== key0) splat = false;
-  if (splat) return `dense<${elementText(data[0], dtype)}>`;
-  if (n > 100) return `dense<${hexBytes(data, dtype)}>`;
+  for (let i = 1; i < n && splat; i++) if (key(i) !== key0) splat = false;
+  if (splat) return `dense<${text(0)}>`;
+  if (n > 100) return `dense<${hex()}>`;
   let i = 0;
   const nest = (d: number): string => {
-    if (d === shape.length) return elementText(data[i++], dtype);
+    if (d === shape.length) return text(i++);
     const parts: string[] = [];
     for (let k = 0; k < shape[d]; k++) parts.push(nest(d + 1));
     return `[${parts.join(', ')}]`;
   };
   return `dense<${nest(0)}>`;
+}
+
+/** `dense<...>` of host data in C order with this shape (complex: parts interleaved). */
+export function denseOf(data: TypedArray, shape: readonly number[], dtype: DType): string {
+  if (dtype.isComplex) {
+    const part = realPart(dtype);
+    return denseElements(
+      data.length / 2,
+      shape,
+      (i) => `${rawKey(data[2 * i], part)},${rawKey(data[2 * i + 1], part)}`,
+      (i) => complexText(Number(data[2 * i]), Number(data[2 * i + 1]), dtype),
+      () => hexBytes(data, part),
+    );
+  }
+  return denseElements(
+    data.length,
+    shape,
+    (i) => rawKey(data[i], dtype),
+    (i) => elementText(data[i], dtype),
+    () => hexBytes(data, dtype),
+  );
 }
 
 /** `array<i64: 1, 2>` (DenseI64ArrayAttr). */

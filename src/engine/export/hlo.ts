@@ -6,7 +6,8 @@
  * form for ops without a custom one, and so on. Constructors take a Builder and append.
  */
 
-import { bool, type DType, int32 } from '../core/dtype.js';
+import type { Complex } from '../core/complex.js';
+import { bool, complexOf, type DType, int32, realPart } from '../core/dtype.js';
 import { denseI64, denseScalar, i64Array } from './attrs.js';
 import {
   type Builder,
@@ -87,7 +88,7 @@ export function generic(
 
 // ---- constants and elementwise ------------------------------------------------------------------------
 
-/** `stablehlo.constant dense<...> : tensor<...>` (named %cst for floats, %c otherwise). */
+/** `stablehlo.constant dense<...> : tensor<...>` (named %cst for floats and complex, %c otherwise). */
 export function constant(b: Builder, dense: string, type: TensorType): Value {
   const op = new Op(
     'stablehlo.constant',
@@ -95,12 +96,12 @@ export function constant(b: Builder, dense: string, type: TensorType): Value {
     [type],
     () => `stablehlo.constant ${dense} : ${tt(type)}`,
     [],
-    [type.dtype.isFloat ? 'cst' : 'c'],
+    [type.dtype.isInexact ? 'cst' : 'c'],
   );
   return b.add(op).results[0];
 }
 
-export function scalarConst(b: Builder, v: number | bigint | boolean, dtype: DType): Value {
+export function scalarConst(b: Builder, v: number | bigint | boolean | Complex, dtype: DType): Value {
   return constant(b, denseScalar(v, dtype), ty([], dtype));
 }
 
@@ -123,9 +124,34 @@ export function chlo(b: Builder, name: string, ins: readonly Value[], out?: Tens
   return b.add(op).results[0];
 }
 
-/** Comparison types as JAX picks them (mlir.compare_hlo). */
+/** stablehlo.real: a complex tensor's real parts. */
+export function realHlo(b: Builder, z: Value): Value {
+  return unaryTyped(b, 'stablehlo.real', z, ty(z.shape, realPart(z.dtype)));
+}
+
+/** stablehlo.imag: a complex tensor's imaginary parts. */
+export function imagHlo(b: Builder, z: Value): Value {
+  return unaryTyped(b, 'stablehlo.imag', z, ty(z.shape, realPart(z.dtype)));
+}
+
+/**
+ * stablehlo.complex of two part tensors; StableHLO's ComplexOpType format prints only the result
+ * type when the operands are its parts.
+ */
+export function complexHlo(b: Builder, re: Value, im: Value): Value {
+  const out = ty(re.shape, complexOf(re.dtype));
+  const op = new Op(
+    'stablehlo.complex',
+    [re, im],
+    [out],
+    (p) => `stablehlo.complex ${p.vs([re, im])} : ${tt(out)}`,
+  );
+  return b.add(op).results[0];
+}
+
+/** Comparison types as JAX picks them (mlir.compare_hlo: FLOAT for every non-integer type). */
 export function compareType(d: DType): string {
-  if (d.isFloat) return 'FLOAT';
+  if (d.isInexact) return 'FLOAT';
   if (d.kind === 'i') return 'SIGNED';
   return 'UNSIGNED';
 }

@@ -17,6 +17,7 @@ import './rules/sorting.js';
 import './rules/collectives.js';
 import './rules/windowed.js';
 import './rules/linalg.js';
+import './rules/complex.js';
 
 export { exportRule, registerExportRule } from './lower.js';
 export {

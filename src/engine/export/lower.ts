@@ -7,6 +7,7 @@
  */
 
 import type { ShapedArray } from '../core/aval.js';
+import type { Complex } from '../core/complex.js';
 import type { DType } from '../core/dtype.js';
 import type { Params } from '../core/primitive.js';
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, type Var } from '../ir/jaxpr.js';
@@ -72,7 +73,7 @@ export function avalType(a: ShapedArray): TensorType {
 }
 
 /** A scalar literal's constant, as JAX's _python_scalar_handler / ndarray handler emit it. */
-export function literalConst(b: Builder, v: number | bigint | boolean, dtype: DType): Value {
+export function literalConst(b: Builder, v: number | bigint | boolean | Complex, dtype: DType): Value {
   return constant(b, denseScalar(v, dtype), ty([], dtype));
 }
 

@@ -27,6 +27,8 @@ const ELEMENT: Record<string, string> = {
   float16: 'f16',
   float32: 'f32',
   float64: 'f64',
+  complex64: 'complex<f32>',
+  complex128: 'complex<f64>',
 };
 
 export function elementType(d: DType): string {

@@ -54,8 +54,66 @@ export async function save(path: string, tree: unknown): Promise<void> {
   await writeFileAtomic(path, bytes);
 }
 
+/** Options of `load`. */
+export interface LoadOptions {
+  /**
+   * A tree whose structure the loaded one takes (as flax's `from_state_dict(target, state)`):
+   * each of its leaves is replaced by the member at the same path, which must have the leaf's
+   * shape and dtype. An NPZ file cannot tell a list from an object, nor keep an empty node (an
+   * optimizer's EmptyState), so a checkpoint is loaded into a freshly initialized state this way.
+   */
+  like?: unknown;
+}
+
 /** Reads what `save` wrote (or NumPy's np.save / np.savez): an array, or a tree of arrays. */
-export async function load(path: string): Promise<unknown> {
+export async function load(path: string, opts: LoadOptions = {}): Promise<unknown> {
   const b = await readFile(path);
-  return decode(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), kindOf(path), path);
+  const tree = await decode(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), kindOf(path), path);
+  return opts.like === undefined ? tree : restoreLike(opts.like, tree, path);
+}
+
+/** `loaded` in the structure of `like`, leaf by leaf by path (see LoadOptions.like). */
+function restoreLike(like: unknown, loaded: unknown, source: string): unknown {
+  const flat = isValue(loaded) ? new Map([['arr_0', loaded]]) : flattenPaths(loaded);
+  const used = new Set<string>();
+  const shapeText = (s: readonly number[]) => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
+  const leafAt = (template: unknown, key: string): unknown => {
+    const got = flat.get(key);
+    if (got === undefined)
+      throw new Error(`io.load: '${source}' has no member '${key}', which the target tree has`);
+    used.add(key);
+    if (isValue(template) && isValue(got)) {
+      const a = template.aval;
+      const b = got.aval;
+      if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i]))
+        throw new Error(
+          `io.load: member '${key}' of '${source}' has shape ${shapeText(b.shape)}, the target ${shapeText(a.shape)}`,
+        );
+      if (a.dtype.name !== b.dtype.name) return jnp.asarray(got, { dtype: a.dtype.name } as never);
+    }
+    return got;
+  };
+  const walk = (t: unknown, prefix: string): unknown => {
+    const at = (k: string | number) => (prefix ? `${prefix}/${k}` : String(k));
+    if (Array.isArray(t)) return t.map((x, i) => walk(x, at(i)));
+    if (t !== null && typeof t === 'object' && !isValue(t) && Object.getPrototypeOf(t) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(t))
+        Object.defineProperty(out, k, {
+          value: walk((t as Record<string, unknown>)[k], at(k)),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      return out;
+    }
+    return leafAt(t, isValue(loaded) ? 'arr_0' : prefix);
+  };
+  const out = walk(like, '');
+  const extra = [...flat.keys()].filter((k) => !used.has(k));
+  if (extra.length)
+    throw new Error(
+      `io.load: '${source}' has members the target tree lacks: ${extra.slice(0, 5).join(', ')}`,
+    );
+  return out;
 }

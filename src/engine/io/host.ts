@@ -22,7 +22,8 @@ export function narrowedDType(declared: DType): DType {
 
 /** The values of `data` in dtype `to`, converted as astype converts them. */
 export function convertHost(data: TypedArray, to: DType): TypedArray {
-  const out = typedArrayFor(to, data.length);
+  // A complex dtype stores two numbers per element (complex128 -> complex64 keeps the pairs).
+  const out = typedArrayFor(to, data.length / to.lanes);
   if (data instanceof BigInt64Array && !to.isBig)
     for (let i = 0; i < data.length; i++) out[i] = Number(BigInt.asIntN(32, data[i]!));
   else if (data instanceof BigUint64Array && !to.isBig)

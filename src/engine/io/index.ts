@@ -3,6 +3,6 @@
  * NPZ files (keys are flattened paths, as flax's checkpoints are written), and pictures of arrays as
  * PNG files.
  */
-export { load, save } from './arrays.js';
+export { type LoadOptions, load, save } from './arrays.js';
 export { flattenPaths, unflattenPaths } from './paths.js';
 export { type ImageGridOptions, type ScatterOptions, savePng, scatterPng } from './png.js';

@@ -4,6 +4,7 @@
  * invars, equations and outvars. A ClosedJaxpr pairs a Jaxpr with the values of its constvars.
  */
 import type { ShapedArray } from '../core/aval.js';
+import type { HostScalar } from '../core/complex.js';
 import type { Params, Primitive } from '../core/primitive.js';
 import type { ConcreteArray, Value } from '../core/trace.js';
 
@@ -23,7 +24,7 @@ export class Literal {
     readonly val: ConcreteArray,
     readonly aval: ShapedArray,
     /** The value as a JS scalar (read when the literal is made; literals are host scalars). */
-    readonly value: number | bigint | boolean,
+    readonly value: HostScalar,
   ) {}
 }
 

@@ -61,6 +61,7 @@ export function literalText(l: Literal): string {
   const v = l.value;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'bigint') return String(v);
+  if (typeof v === 'object') return String(v);
   return l.aval.dtype.isFloat ? pyFloat(v) : String(v);
 }
 

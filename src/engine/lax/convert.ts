@@ -28,10 +28,21 @@ function hostConvert(x: ArrayImpl, dtype: DType, weakType: boolean): ArrayImpl {
   return r;
 }
 
+let warnedComplexToReal = false;
+
+/** JAX's ComplexWarning on a complex -> real conversion (shown once per process, as Python's
+ * default warning filter shows it once per call site). */
+function warnComplexToReal(): void {
+  if (warnedComplexToReal) return;
+  warnedComplexToReal = true;
+  process.emitWarning('Casting complex values to real discards the imaginary part', 'ComplexWarning');
+}
+
 export function convertElementType(x: unknown, dtype: DTypeLike, weakType = false): Value {
   const v = toValue(x);
   const dt = canonicalize(toDType(dtype));
   if (v.dtype === dt && v.weakType === weakType) return v;
+  if (v.dtype.isComplex && !dt.isComplex) warnComplexToReal();
   if (v instanceof ArrayImpl && v.hostCache) return hostConvert(v, dt, weakType);
   return bind1(convert_element_type, [v], { new_dtype: dt, sharding: null, weak_type: weakType });
 }

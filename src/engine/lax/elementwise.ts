@@ -4,19 +4,22 @@
  * as weakly typed constants).
  */
 import { toValue } from '../core/coerce.js';
+import type { Complex } from '../core/complex.js';
 import { type DTypeLike, toDType } from '../core/dtype.js';
+import { ArrayMethods } from '../core/methods.js';
 import type { Primitive } from '../core/primitive.js';
 import { bind1, type Value } from '../core/trace.js';
 import * as P from '../primitives/elementwise.js';
+import * as PZ from '../primitives/zeta.js';
 import { convertElementType } from './convert.js';
 
-type In = Value | number | boolean | bigint;
+type In = Value | number | boolean | bigint | Complex;
 
 /** Operands for a lax n-ary op: JS scalars become constants of the array operands' dtype. */
 function operands(xs: In[]): Value[] {
-  const arr = xs.find((x) => typeof x === 'object') as Value | undefined;
+  const arr = xs.find((x) => x instanceof ArrayMethods) as Value | undefined;
   return xs.map((x) => {
-    if (typeof x === 'object') return x;
+    if (x instanceof ArrayMethods) return x as Value;
     const v = toValue(x);
     return arr ? convertElementType(v, arr.dtype, true) : v;
   });
@@ -85,6 +88,8 @@ export const igammac = bin(P.igammac);
 export const igammaGradA = bin(P.igamma_grad_a);
 /** lax.random_gamma_grad(a, x): the derivative in a of a Gamma(a, 1) sample x. */
 export const randomGammaGrad = bin(P.random_gamma_grad);
+/** lax.zeta(x, q): the Hurwitz zeta function. */
+export const zeta = bin(PZ.zeta);
 /** lax.betainc(a, b, x): the regularized incomplete beta function I_x(a, b). */
 export function betainc(a: In, b: In, x: In): Value {
   return bind1(P.regularized_incomplete_beta, operands([a, b, x]));

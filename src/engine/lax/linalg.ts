@@ -14,6 +14,8 @@ import { dotGeneral, Precision } from './dot.js';
 import * as L from './elementwise.js';
 import * as S from './structural.js';
 
+export { type EigOptions, eig } from './linalg-eig.js';
+
 type In = Value | number;
 
 /** Zero of x's dtype broadcast to x's shape (lax.full_like(x, 0)). */

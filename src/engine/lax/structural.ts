@@ -7,7 +7,6 @@ import { canonicalize, type DTypeLike, toDType } from '../core/dtype.js';
 import { normalizeAxis } from '../core/shape.js';
 import { bind, bind1, isTracer, type Value } from '../core/trace.js';
 import * as E from '../primitives/elementwise.js';
-import * as ST from '../primitives/stack.js';
 import * as P from '../primitives/structural.js';
 import { convertElementType } from './convert.js';
 
@@ -197,21 +196,4 @@ export function dynamicUpdateSlice(
   const v = toValue(x);
   const idx = startIndicesOf(v.shape, startIndices, opts.allowNegativeIndices ?? true);
   return bind1(P.dynamic_update_slice, [v, toValue(update), ...idx]);
-}
-
-/** lax.stack(operands, axis=0): the stack primitive (a new axis at `axis`). */
-export function stack(operands: readonly In[], axis = 0): Value {
-  const xs = operands.map(toValue);
-  return bind1(ST.stack, xs, { axis: normalizeAxis(axis, (xs[0]?.ndim ?? 0) + 1) });
-}
-
-/** lax.unstack(x, axis=0): the slices of x along `axis` (the unstack primitive). */
-export function unstack(x: In, axis = 0): Value[] {
-  const v = toValue(x);
-  return bind(ST.unstack, [v], { axis: normalizeAxis(axis, v.ndim) });
-}
-
-/** lax.tile(x, reps): x repeated reps[d] times along each dim (the tile primitive). */
-export function tile(x: In, reps: readonly number[]): Value {
-  return bind1(ST.tile, [toValue(x)], { reps: [...reps] });
 }

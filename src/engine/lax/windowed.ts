@@ -157,8 +157,8 @@ function reductionJaxpr(computation: Computation, avals: ShapedArray[], tree: Tr
  * general form, which needs its dtype to match the operand's.
  */
 function concreteScalar(v: Value): number | bigint | boolean | null {
-  if (!(v instanceof ArrayImpl) || v.ndim !== 0 || !hostReadable(v)) return null;
-  return hostScalar(v);
+  if (!(v instanceof ArrayImpl) || v.ndim !== 0 || !hostReadable(v) || v.dtype.isComplex) return null;
+  return hostScalar(v) as number | bigint | boolean;
 }
 
 function sameNumber(a: number | bigint | boolean, b: number | bigint | boolean): boolean {

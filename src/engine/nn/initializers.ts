@@ -6,8 +6,8 @@
  * to the parameter dtype by `jnp.array(scale / n, dtype)`, then JAX's sampler and its scaling
  * multiplications in that dtype.
  *
- * tjax has no complex dtypes, so variance scaling's complex branches (a uniform disk, a truncated
- * complex normal) have nothing to run on; every other path is JAX's.
+ * Not yet: variance scaling's complex branches (a uniform disk, a truncated complex normal) and
+ * complex normal draws; a complex dtype raises from the sampler. Every other path is JAX's.
  */
 import { type DType, type DTypeLike, defaultFloat, toDType } from '../core/dtype.js';
 import type { Value } from '../core/trace.js';

@@ -1,6 +1,6 @@
 /**
  * @file Whole-array comparisons and nonzero queries: isclose allclose array_equal array_equiv
- * count_nonzero nonzero argwhere flatnonzero isscalar iscomplexobj isrealobj.
+ * count_nonzero nonzero argwhere flatnonzero isscalar (iscomplexobj/isrealobj: complex.ts).
  *
  * isclose follows jax.numpy 0.10.2: arguments are promoted (to an inexact dtype), rtol/atol are
  * converted to that dtype, and the test is `a == b | (isfinite(b) & |a-b| <= atol + rtol*|b|)`.
@@ -9,7 +9,7 @@
  */
 import { ArrayImpl } from '../core/array.js';
 import { fillTyped, isValue } from '../core/coerce.js';
-import { defaultInt } from '../core/dtype.js';
+import { defaultInt, realPart } from '../core/dtype.js';
 import { ConcretizationTypeError, ValueError } from '../core/errors.js';
 import { stridesOf } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
@@ -51,7 +51,8 @@ const iscloseJit = namedJit(
   'isclose',
   function isclose(a: Value, b: Value, rtol: Value | null, atol: Value | null, equalNan: boolean): Value {
     const [x, y] = promoteArgsInexactShapes('isclose', ...promoteArgs(a, b));
-    const dt = x.dtype;
+    // Tolerances compare with magnitudes: a complex operand's are its part dtype.
+    const dt = realPart(x.dtype);
     const rt = convertElementType(rtol ?? 1e-5, dt);
     const at = convertElementType(atol ?? 1e-8, dt);
     const bothNan = uf.logical_and(uf.isnan(x), uf.isnan(y));
@@ -223,15 +224,6 @@ export function flatnonzero(a: In, opts: NonzeroOptions = {}): Value {
 export function isscalar(x: unknown): boolean {
   if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return true;
   return isValue(x) && x.ndim === 0;
-}
-
-/** tjax has no complex dtypes. */
-export function iscomplexobj(_x: unknown): boolean {
-  return false;
-}
-
-export function isrealobj(_x: unknown): boolean {
-  return true;
 }
 
 /**

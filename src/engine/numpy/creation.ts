@@ -7,7 +7,17 @@ import type { Device } from '../backends/backend.js';
 import { defaultDevice, resolveDevice } from '../backends/registry.js';
 import { ArrayImpl } from '../core/array.js';
 import { fillTyped, hostArray, isValue } from '../core/coerce.js';
-import { bool, type DType, type DTypeLike, defaultFloat, defaultInt, promoteTypes } from '../core/dtype.js';
+import { Complex } from '../core/complex.js';
+import {
+  bool,
+  type DType,
+  type DTypeLike,
+  defaultComplex,
+  defaultFloat,
+  defaultInt,
+  promoteTypes,
+  typedArrayFor,
+} from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import { checkShape } from '../core/shape.js';
 import { bind1, currentDynamicTrace, type Value } from '../core/trace.js';
@@ -67,18 +77,26 @@ export function full(shape: ShapeArg, fillValue: unknown, opts: CreateOptions = 
       ? fv.dtype
       : typeof fillValue === 'boolean'
         ? bool
-        : Number.isInteger(fillValue)
-          ? defaultInt()
-          : defaultFloat());
+        : fillValue instanceof Complex
+          ? defaultComplex()
+          : Number.isInteger(fillValue)
+            ? defaultInt()
+            : defaultFloat());
   const v = convertElementType(fv, dtype, false);
   // Eagerly, fill on the host. Under a trace, stage a broadcast_in_dim of the scalar as JAX does
   // (`broadcast_in_dim 0.0:f32[]`), rather than closing over a constant array.
   const tracing = currentDynamicTrace().level > 0;
   if (!tracing && v instanceof ArrayImpl && v.hostCache && v.size === 1) {
     const n = s.reduce((a, b) => a * b, 1);
-    const data = fillTyped(dtype, []);
-    const out = new (data.constructor as any)(n);
-    out.fill(v.hostCache[0]);
+    const out = typedArrayFor(dtype, n);
+    if (dtype.isComplex) {
+      // (re, im) pairs.
+      const [re, im] = [v.hostCache[0], v.hostCache[1]] as number[];
+      for (let i = 0; i < n; i++) {
+        out[2 * i] = re;
+        out[2 * i + 1] = im;
+      }
+    } else (out as { fill(x: unknown): void }).fill(v.hostCache[0]);
     const device = opts.device ? resolveDevice(opts.device) : defaultDevice();
     return ArrayImpl.fromHost(out, s, dtype, device);
   }

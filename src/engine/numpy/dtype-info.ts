@@ -2,12 +2,14 @@
  * @file Questions about dtypes, as jax.numpy answers them: promote_types (JAX's lattice, strong
  * types), can_cast (NumPy's casting rules: 'no', 'equiv', 'safe', 'same_kind', 'unsafe'), isdtype
  * (the array API's kinds), issubdtype against NumPy's abstract scalar types, which are exported
- * here too (generic, number, integer, signedinteger, unsignedinteger, inexact, floating), with the
- * concrete aliases double, single, int_ and uint; and the constants e, pi, inf, nan, euler_gamma.
+ * here too (generic, number, integer, signedinteger, unsignedinteger, inexact, floating,
+ * complexfloating), with the concrete aliases double, single, int_, uint, csingle, cdouble, complex_; and the constants e, pi, inf, nan, euler_gamma.
  */
 
 import { config } from '../core/config.js';
 import {
+  complex64,
+  complex128,
   type DType,
   type DTypeLike,
   float32,
@@ -39,14 +41,19 @@ export const number = new AbstractDType('number', (d) => !d.isBool);
 export const integer = new AbstractDType('integer', (d) => d.isInt);
 export const signedinteger = new AbstractDType('signedinteger', (d) => d.kind === 'i');
 export const unsignedinteger = new AbstractDType('unsignedinteger', (d) => d.kind === 'u');
-export const inexact = new AbstractDType('inexact', (d) => d.isFloat);
+export const inexact = new AbstractDType('inexact', (d) => d.isInexact);
 export const floating = new AbstractDType('floating', (d) => d.isFloat);
+export const complexfloating = new AbstractDType('complexfloating', (d) => d.isComplex);
 
 /** NumPy's aliases: double and single are the 64- and 32-bit floats, int_ and uint the 64-bit ints. */
 export const double = float64;
 export const single = float32;
 export const int_ = int64;
 export const uint = uint64;
+/** The complex aliases: csingle is complex64, cdouble and complex_ complex128. */
+export const csingle = complex64;
+export const cdouble = complex128;
+export const complex_ = complex128;
 
 export const e = Math.E;
 export const pi = Math.PI;
@@ -84,6 +91,7 @@ const ABSTRACT_PARENTS: Record<string, string[]> = {
   unsignedinteger: ['unsignedinteger', 'integer', 'number', 'generic'],
   inexact: ['inexact', 'number', 'generic'],
   floating: ['floating', 'inexact', 'number', 'generic'],
+  complexfloating: ['complexfloating', 'inexact', 'number', 'generic'],
 };
 
 const KINDS: Record<string, (d: DType) => boolean> = {
@@ -92,7 +100,7 @@ const KINDS: Record<string, (d: DType) => boolean> = {
   'unsigned integer': (d) => d.kind === 'u',
   integral: (d) => d.isInt,
   'real floating': (d) => d.isFloat,
-  'complex floating': () => false,
+  'complex floating': (d) => d.isComplex,
   numeric: (d) => !d.isBool,
 };
 
@@ -136,15 +144,19 @@ const MANT: Record<number, number> = { 2: 11, 4: 24, 8: 53 };
 function safeCast(from: DType, to: DType): boolean {
   if (from === to || from.isBool) return true;
   if (to.isBool) return false;
-  if (from.isFloat) return to.isFloat && to.itemsize >= from.itemsize;
+  // A complex number's parts are floats of half its size.
+  if (from.isComplex) return to.isComplex && to.itemsize >= from.itemsize;
+  if (from.isFloat)
+    return (to.isFloat && to.itemsize >= from.itemsize) || (to.isComplex && to.itemsize >= 2 * from.itemsize);
   const bits = from.itemsize * 8;
+  if (to.isComplex) return (from.kind === 'u' ? bits : bits - 1) < MANT[to.itemsize / 2];
   if (to.isFloat) return (from.kind === 'u' ? bits : bits - 1) < MANT[to.itemsize];
   if (from.kind === to.kind) return to.itemsize >= from.itemsize;
   if (from.kind === 'u') return to.itemsize > from.itemsize;
   return false;
 }
 
-const KIND_ORDER: Record<string, number> = { b: 0, u: 1, i: 2, f: 3 };
+const KIND_ORDER: Record<string, number> = { b: 0, u: 1, i: 2, f: 3, c: 4 };
 
 /** jnp.can_cast(from, to, {casting}): NumPy's np.can_cast on dtypes. */
 export function can_cast(from: DTypeArg, to: DTypeLike, opts: { casting?: string } = {}): boolean {

@@ -1,11 +1,13 @@
 /**
  * @file Dtype objects under NumPy's names (`jnp.float32`, `jnp.int32`, ...), plus finfo/iinfo.
  */
-import { type DTypeLike, toDType } from '../core/dtype.js';
+import { type DTypeLike, realPart, toDType } from '../core/dtype.js';
 
 export {
   bool,
   bool as bool_,
+  complex64,
+  complex128,
   float16,
   float32,
   float64,
@@ -34,9 +36,9 @@ export interface FInfo {
   dtype: string;
 }
 
-/** jnp.finfo for the float dtypes. */
+/** jnp.finfo for the float dtypes (a complex dtype answers for its parts, as NumPy's does). */
 export function finfo(d: DTypeLike): FInfo {
-  const dt = toDType(d);
+  const dt = realPart(toDType(d));
   switch (dt.name) {
     case 'float16':
       return {

@@ -8,14 +8,17 @@
 import { type DType, type DTypeLike, promoteTypes, requestDType } from '../core/dtype.js';
 import { normalizeAxis, shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
+import { conj } from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import { type DotOptions, dotGeneral, type PrecisionLike } from '../lax/dot.js';
 import * as lax from '../lax/elementwise.js';
 import { expandDims, pad, reshape, slice, squeeze, transpose } from '../lax/structural.js';
 import type { DotDimensionNumbers } from '../primitives/dot.js';
 import { namedJit } from '../transforms/jit.js';
+import * as cx from './complex.js';
 import { eye } from './creation.js';
 import * as decomp from './linalg-decomp.js';
+import * as eigDecomp from './linalg-eig.js';
 import * as extra from './linalg-extra.js';
 import * as red from './reductions.js';
 import * as uf from './ufuncs.js';
@@ -150,9 +153,11 @@ export function matmul(a: unknown, b: unknown, opts: ProductOptions = {}): Value
   return convertElementType(out, dtype, weak);
 }
 
-/** jnp.vdot: the dot product of the flattened operands. */
+/** jnp.vdot: the dot product of the flattened operands, the first conjugated when complex. */
 export function vdot(a: unknown, b: unknown, opts: ProductOptions = {}): Value {
-  return dot(ravel(asValue(a)), ravel(asValue(b)), opts);
+  let x = asValue(a);
+  if (x.dtype.isComplex) x = conj(x);
+  return dot(ravel(x), ravel(asValue(b)), opts);
 }
 
 export type TensordotAxes =
@@ -364,7 +369,8 @@ export interface NormOptions {
 }
 
 function sumSquares(x: Value, axis: number | readonly number[] | null, keepdims: boolean): Value {
-  return uf.sqrt(red.sum(uf.real(uf.multiply(x, x)), { axis, keepdims }));
+  // JAX: sqrt(sum(real(x * conj(x)))); for a real x, conj and real are x itself.
+  return uf.sqrt(red.sum(cx.real(uf.multiply(x, cx.conj(x))), { axis, keepdims }));
 }
 
 /** jnp.linalg.vector_norm along `axis` (all axes when null); no promotion, as JAX's. */
@@ -465,6 +471,8 @@ export function vecdot(a: unknown, b: unknown, opts: { axis?: number } = {}): Va
 
 export const linalg = {
   ...decomp,
+  eig: (a: unknown) => eigDecomp.eig(a),
+  eigvals: (a: unknown) => eigDecomp.eigvals(a),
   ...extra,
   matrixPower: extra.matrix_power,
   matrixRank: extra.matrix_rank,

@@ -6,8 +6,8 @@
  * factors, polyfit solves the least-squares Vandermonde system with columns scaled to unit norm,
  * vander builds the Vandermonde matrix, trim_zeros cuts leading/trailing zeros.
  *
- * jnp.roots (the eigenvalues of the companion matrix) and poly of a square matrix (its
- * eigenvalues) are complex-valued: they come with complex dtypes and linalg.eigvals.
+ * poly of a square matrix is the polynomial of its eigenvalues (complex, linalg.eigvals); jnp.roots,
+ * the eigenvalues of the companion matrix, lives with eig in linalg-eig.ts.
  */
 import { type ArrayImpl, hostScalar } from '../core/array.js';
 import { ConcretizationTypeError } from '../core/errors.js';
@@ -22,10 +22,11 @@ import { namedJit } from '../transforms/jit.js';
 import { convolve } from './convolve.js';
 import { arange, array, full, ones, zeros } from './creation.js';
 import { finfo } from './dtypes.js';
-import { NotImplementedError, ValueError } from './errors.js';
+import { ValueError } from './errors.js';
 import { atUpdate, getitem, sl } from './indexing.js';
 import { dot } from './linalg.js';
 import { inv } from './linalg-decomp.js';
+import { eigvals } from './linalg-eig.js';
 import { lstsq } from './linalg-extra.js';
 import { any, prod, sum } from './reductions.js';
 import { atleast_1d, concatenate, expand_dims, transpose } from './shapes.js';
@@ -185,13 +186,10 @@ export function polydiv(u0: unknown, v0: unknown, opts: TrimLeadingOptions = {})
 
 const polyJit = namedJit('poly', function poly(z0: Value): Value {
   const [z1] = promoteArgsInexact(z0);
-  const z = atleast_1d(z1) as Value;
+  let z = atleast_1d(z1) as Value;
   const sh = z.shape;
-  if (sh.length === 2 && sh[0] === sh[1] && sh[0] !== 0) {
-    throw new NotImplementedError(
-      'jnp.poly of a square matrix needs its eigenvalues, which are complex (jnp.linalg.eigvals)',
-    );
-  }
+  // A square matrix: the polynomial of its (complex) eigenvalues, its characteristic polynomial.
+  if (sh.length === 2 && sh[0] === sh[1] && sh[0] !== 0) z = eigvals(z);
   if (z.ndim !== 1) throw new ValueError('input must be 1d or non-empty square 2d array.');
   const dt = z.dtype;
   if (len(z) === 0) return ones([], { dtype: dt });

@@ -15,10 +15,12 @@ import {
   defaultUint,
   float16,
   float32,
+  realPart,
 } from '../core/dtype.js';
 import type { Primitive } from '../core/primitive.js';
 import { normalizeAxis } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
+import * as lxc from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { expandDims } from '../lax/structural.js';
@@ -205,7 +207,7 @@ function count(
 }
 
 function inexact(d: DType): DType {
-  return d.isFloat ? d : defaultFloat();
+  return d.isInexact ? d : defaultFloat();
 }
 
 export function mean(x: unknown, opts: ReduceOpts = {}): Value {
@@ -222,9 +224,18 @@ export function mean(x: unknown, opts: ReduceOpts = {}): Value {
 
 /** JAX's _var_promote_types: (computation dtype, result dtype). */
 function varTypes(aDtype: DType, dtype: DType | undefined): [DType, DType] {
-  if (dtype) return [upcastF16(dtype), dtype];
-  if (!aDtype.isFloat) return [upcastF16(defaultFloat()), defaultFloat()];
-  return [upcastF16(aDtype), aDtype];
+  if (dtype) {
+    if (!dtype.isComplex && aDtype.isComplex)
+      throw new ValueError(
+        'jax.numpy.var does not yet support real dtype parameters when computing the variance of an ' +
+          'array of complex values. The semantics of numpy.var seem unclear in this case. Please ' +
+          'comment on https://github.com/jax-ml/jax/issues/2283 if this behavior is important to you.',
+      );
+    return [upcastF16(dtype), dtype];
+  }
+  if (!aDtype.isInexact) return [upcastF16(defaultFloat()), defaultFloat()];
+  // A complex variance is real: the result is the part dtype, the computation stays complex.
+  return [upcastF16(aDtype), realPart(aDtype)];
 }
 
 const varJit = namedJit(
@@ -237,10 +248,13 @@ const varJit = namedJit(
     dtype: string | null,
     keepdims: boolean,
   ): Value {
-    const [computation, resultDtype] = varTypes(x.dtype, dtypeOpt(dtype, 'var'));
+    let [computation, resultDtype] = varTypes(x.dtype, dtypeOpt(dtype, 'var'));
     const a = convertElementType(x, computation);
     const aMean = mean(a, { axis, dtype: computation, keepdims: true, where });
-    const centered = lax.square(lax.sub(a, aMean));
+    const diff = lax.sub(a, aMean);
+    // JAX: a complex centred value is real(c * conj(c)), and the sums then run in its real dtype.
+    const centered = diff.dtype.isComplex ? lxc.real(lax.mul(diff, lxc.conj(diff))) : lax.square(diff);
+    computation = centered.dtype;
     let normalizer = count(a, axis, keepdims, where, computation);
     normalizer = lax.sub(normalizer, convertElementType(correction, computation));
     let result = sum(centered, { axis, dtype: computation, keepdims, where });
@@ -287,7 +301,7 @@ const stdJit = namedJit(
     dtype: string | null,
     keepdims: boolean,
   ): Value {
-    if (dtype !== null && !dtypeOpt(dtype, 'std')!.isFloat)
+    if (dtype !== null && !dtypeOpt(dtype, 'std')!.isInexact)
       throw new ValueError(`dtype argument to jnp.std must be inexact; got ${dtype}`);
     return lax.sqrt(varJit(x, correction, where, axis, dtype, keepdims));
   },

@@ -11,6 +11,7 @@ import { bool, type DType, defaultFloat, int16, int32, int64, promoteTypes } fro
 import { ValueError } from '../core/errors.js';
 import { broadcastShapes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
+import * as lc from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { customJvp } from '../transforms/custom.js';
@@ -222,9 +223,21 @@ export function rint(x: In): Value {
 export const exp = unaryInexact(lax.exp);
 export const exp2 = unaryInexact(lax.exp2);
 export const log = unaryInexact(lax.log);
-export const log2 = unaryInexact((a) => lax.div(lax.log(a), lax.log(constantLike(a, 2))));
+export const log2 = unaryInexact((a) => {
+  // Complex: the parts of log(a) each divided by ln 2 of the part dtype, as JAX's log2.
+  if (a.dtype.isComplex) return complexParts(lax.log(a), (p) => lax.div(p, lax.log(constantLike(p, 2))));
+  return lax.div(lax.log(a), lax.log(constantLike(a, 2)));
+});
 /** 1 / log(10) in the float's own precision, as JAX multiplies by it. */
-export const log10 = unaryInexact((a) => lax.mul(lax.log(a), constantLike(a, Math.LOG10E)));
+export const log10 = unaryInexact((a) => {
+  if (a.dtype.isComplex) return complexParts(lax.log(a), (p) => lax.mul(p, constantLike(p, Math.LOG10E)));
+  return lax.mul(lax.log(a), constantLike(a, Math.LOG10E));
+});
+
+/** complex(f(real z), f(imag z)). */
+function complexParts(z: Value, f: (part: Value) => Value): Value {
+  return lc.complex(f(lc.real(z)), f(lc.imag(z)));
+}
 export const log1p = unaryInexact(lax.log1p);
 export const expm1 = unaryInexact(lax.expm1);
 export const sqrt = unaryInexact(lax.sqrt);
@@ -253,6 +266,7 @@ export const bitwise_not = unary((a) => lax.bitwiseNot(a));
 export const invert = bitwise_not;
 export function isfinite(x: In): Value {
   const a = asValue(x);
+  if (a.dtype.isComplex) return lax.bitwiseAnd(lax.isFinite(lc.real(a)), lax.isFinite(lc.imag(a)));
   return a.dtype.isFloat ? lax.isFinite(a) : fullLike(a, true, bool);
 }
 export function isnan(x: In): Value {
@@ -260,6 +274,11 @@ export function isnan(x: In): Value {
   return lax.ne(a, a);
 }
 const isinfJit = namedJit('isinf', function isinf(x: Value): Value {
+  if (x.dtype.isComplex) {
+    const [re, im] = [lc.real(x), lc.imag(x)];
+    const inf = (p: Value) => lax.eq(lax.abs(p), constantLike(p, Number.POSITIVE_INFINITY));
+    return lax.bitwiseOr(inf(re), inf(im));
+  }
   return x.dtype.isFloat
     ? lax.eq(lax.abs(x), constantLike(x, Number.POSITIVE_INFINITY))
     : fullLike(x, false, bool);
@@ -269,6 +288,7 @@ export function isinf(x: In): Value {
 }
 function isposinf(x: In): Value {
   const a = asValue(x);
+  if (a.dtype.isComplex) throw new ValueError('isposinf/isneginf are not well defined for complex types');
   return a.dtype.isFloat ? lax.eq(a, constantLike(a, Number.POSITIVE_INFINITY)) : fullLike(a, false, bool);
 }
 
@@ -277,6 +297,7 @@ const signbitJit = namedJit('signbit', function signbit(x: Value): Value {
   const [a] = promoteArgs(x);
   if (a.dtype.isInt) return lax.lt(a, constantLike(a, 0));
   if (a.dtype.isBool) return fullLike(a, false, bool);
+  if (!a.dtype.isFloat) throw new ValueError(`jax.numpy.signbit is not well defined for ${a.dtype.name}`);
   const bits = a.dtype.itemsize * 8;
   const i = lax.bitcastConvertType(a, INT_OF_BITS[bits]);
   return convertElementType(right_shift(i, bits - 1), bool);
@@ -445,10 +466,6 @@ export function where(cond: In, x: In, y: In): Value {
 
 export function astype(x: In, dtype: DType | string): Value {
   return convertElementType(asValue(x), dtype as DType);
-}
-
-export function real(x: In): Value {
-  return asValue(x);
 }
 
 export function float_(x: In): Value {

@@ -41,11 +41,11 @@ export function promoteArgs(...xs: unknown[]): Value[] {
   return vals.map((v) => convertElementType(v, dtype, weakType));
 }
 
-/** jnp's promote_dtypes_inexact: one conversion per argument, to the inexact promoted dtype. */
+/** jnp's promote_dtypes_inexact: one conversion per argument, to the inexact (float or complex) promoted dtype. */
 export function promoteArgsInexact(...xs: unknown[]): Value[] {
   const vals = xs.map(toValue);
   const { dtype, weakType } = promoteTypes(...vals.map((v) => ({ dtype: v.dtype, weakType: v.weakType })));
-  const to = dtype.isFloat ? dtype : defaultFloat();
+  const to = dtype.isInexact ? dtype : defaultFloat();
   return vals.map((v) => convertElementType(v, to, weakType));
 }
 

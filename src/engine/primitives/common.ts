@@ -13,11 +13,14 @@ import { shapeTuple } from '../core/shape.js';
 
 /**
  * Dtype classes of lax's rules, named by the text JAX's messages list them with: floating;
- * floating, complexfloating; integer, floating, complexfloating; ... (tjax has no complex dtypes,
- * but the messages keep JAX's words).
+ * floating, complexfloating; integer, floating, complexfloating; ...
  */
 export type DTypeClass =
   | 'float'
+  | 'complex'
+  | 'complex_parts'
+  | 'conj'
+  | 'ordered'
   | 'float_complex'
   | 'int'
   | 'integer_or_bool'
@@ -29,17 +32,27 @@ export type DTypeClass =
 export function dtypeOk(dt: DType, cls: DTypeClass): boolean {
   switch (cls) {
     case 'float':
-    case 'float_complex':
       return dt.isFloat;
+    case 'complex':
+      return dt.isComplex;
+    case 'complex_parts':
+      return dt.name === 'float32' || dt.name === 'float64';
+    case 'conj':
+      return dt.isComplex || dt.name === 'float32' || dt.name === 'float64';
+    case 'float_complex':
+      return dt.isInexact;
+    case 'ordered':
+      return dt.isInt || dt.isFloat || dt.isBool;
     case 'int':
       return dt.isInt;
     case 'integer_or_bool':
       return dt.isInt || dt.isBool;
     case 'numeric':
+      return dt.isInt || dt.isInexact;
     case 'int_or_float':
       return dt.isInt || dt.isFloat;
     case 'signed_or_float':
-      return dt.kind === 'i' || dt.isFloat;
+      return dt.kind === 'i' || dt.isInexact;
     case 'any':
       return true;
   }
@@ -47,6 +60,10 @@ export function dtypeOk(dt: DType, cls: DTypeClass): boolean {
 
 const CLASS_TEXT: Record<DTypeClass, string> = {
   float: 'floating',
+  complex: 'complexfloating',
+  complex_parts: 'float32, float64',
+  conj: 'float32, complexfloating, float64',
+  ordered: 'integer, floating, bool',
   float_complex: 'floating, complexfloating',
   int: 'integer',
   integer_or_bool: 'integer, bool',

@@ -35,6 +35,7 @@ import { ShapedArray } from '../core/aval.js';
 import { bool, type DType, float32 } from '../core/dtype.js';
 import type { Params } from '../core/primitive.js';
 import type { ConvDimensionNumbers, ConvParams } from './conv.js';
+import { lowerConvGemm, useConvGemm } from './conv-gemm.js';
 import { dot_general } from './dot.js';
 
 /** Tuning knobs of the lowering (tests turn the library kernel off to exercise the reference). */
@@ -45,6 +46,11 @@ export const convConfig = {
   im2colMinWork: 1 << 20,
   /** ... when the patch matrix has at most this many elements. */
   im2colMaxPatches: 1 << 25,
+  /**
+   * Lower float convolutions of at least this many multiply-adds as the `conv_gemm` library
+   * kernel on backends that have it (the CPU: conv-gemm.ts).
+   */
+  gemmMinWork: 1 << 16,
 };
 
 /** Everything the kernels need, in canonical (batch, feature, spatial...) order. */
@@ -330,7 +336,7 @@ function lowerIm2col(
 }
 
 /** `x` as a row-major buffer with its dimensions in the order `perm` (no copy when it is one). */
-function permutedBuffer(ctx: LowerCtx, x: Lazy, perm: readonly number[]): number {
+export function permutedBuffer(ctx: LowerCtx, x: Lazy, perm: readonly number[]): number {
   if (x.buf !== null && perm.every((d, i) => d === i)) return x.buf;
   const aval = new ShapedArray(
     perm.map((d) => x.aval.shape[d]),
@@ -433,6 +439,7 @@ export const lowerConv: LowerRule = (ctx, [lhs, rhs], params: Params, [out]) => 
   const p = params as unknown as ConvParams;
   const g = convGeometry(lhs.aval, rhs.aval, out, p);
   if (useLib(ctx, lhs.aval, rhs.aval, out, g)) return [lowerLib(ctx, lhs, rhs, g, out)];
+  if (useConvGemm(ctx, lhs.aval, rhs.aval, out, g)) return [lowerConvGemm(ctx, lhs, rhs, g, out)];
   if (useIm2col(lhs.aval, rhs.aval, out, g)) return [lowerIm2col(ctx, lhs, rhs, g, out, p)];
   return [lowerReduce(ctx, lhs, rhs, g, out)];
 };

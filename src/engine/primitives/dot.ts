@@ -16,11 +16,12 @@
  *   the reduce path's bits exactly.
  */
 
+import { joinComplex, splitComplex } from '../compile/complex-parts.js';
 import { bin, cast, loopVars, type SExpr } from '../compile/kir.js';
 import { Lazy, type LowerCtx, type LowerRule } from '../compile/lower.js';
 import { affine } from '../compile/matmul-layout.js';
 import { ShapedArray } from '../core/aval.js';
-import { type DType, float32, float64, toDType } from '../core/dtype.js';
+import { type DType, float32, float64, realPart, toDType } from '../core/dtype.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { shapeTuple, stridesOf } from '../core/shape.js';
 import { pyList } from '../ir/pyrepr.js';
@@ -54,9 +55,11 @@ function freeDims(ndim: number, contracting: number[], batch: number[]): number[
 /** XLA's HigherPrecisionType ordering key (complex types aside): exponent, mantissa, bits, signed. */
 function typeProperties(dt: DType): number[] {
   const fl: Record<string, [number, number]> = { float16: [16, 10], float32: [128, 23], float64: [1024, 52] };
-  const [maxexp, nmant] = dt.isFloat ? fl[dt.name] : [-1, -1];
+  // Complex ranks above every real type, then by its parts' precision.
+  const part = realPart(dt);
+  const [maxexp, nmant] = part.isFloat ? fl[part.name] : [-1, -1];
   const bitWidth = dt.isBool ? 1 : dt.itemsize * 8;
-  return [maxexp, nmant, bitWidth, dt.kind === 'u' ? 0 : 1];
+  return [dt.isComplex ? 1 : 0, maxexp, nmant, bitWidth, dt.kind === 'u' ? 0 : 1];
 }
 
 function compareProps(a: number[], b: number[]): number {
@@ -204,7 +207,7 @@ function lowerReduce(ctx: LowerCtx, lhs: Lazy, rhs: Lazy, p: Params, out: Shaped
     op: dt.isBool ? 'or' : 'add',
     body: product(lhs.at(li(outVars, redVars)), rhs.at(ri(outVars, redVars)), dt),
     epilogue: null,
-    roundEach: dt === float32,
+    roundEach: realPart(dt) === float32,
   });
   return ctx.fromBuffer(buf, out);
 }
@@ -213,7 +216,11 @@ function lowerReduce(ctx: LowerCtx, lhs: Lazy, rhs: Lazy, p: Params, out: Shaped
  * The stride that walks a group of dimensions as one flattened index, or null when the group
  * is not evenly spaced in memory. Size-1 dimensions are ignored.
  */
-function groupStride(shape: readonly number[], strides: readonly number[], dims: number[]): number | null {
+export function groupStride(
+  shape: readonly number[],
+  strides: readonly number[],
+  dims: number[],
+): number | null {
   const live = dims.filter((d) => shape[d] !== 1);
   if (live.length === 0) return 0;
   for (let i = 0; i + 1 < live.length; i++) {
@@ -227,7 +234,7 @@ function groupStride(shape: readonly number[], strides: readonly number[], dims:
  * broadcast or reshape of one that stays affine), else null. Probed with the output loop
  * variables, as `materialize` would read it, so the first lowering pass records no extra use.
  */
-function stridedView(x: Lazy): { buf: number; strides: number[] } | null {
+export function stridedView(x: Lazy): { buf: number; strides: number[] } | null {
   if (x.buf !== null) return { buf: x.buf, strides: stridesOf(x.aval.shape) };
   const rank = x.aval.ndim;
   const e = x.at(loopVars('i', rank));
@@ -243,7 +250,11 @@ function stridedView(x: Lazy): { buf: number; strides: number[] } | null {
  * buffer it reads when it is one (transposes included), else a copy written in group order (the
  * copy is a map kernel, so a fused producer costs nothing extra).
  */
-function groupedOperand(ctx: LowerCtx, x: Lazy, groups: number[][]): { buf: number; strides: number[] } {
+export function groupedOperand(
+  ctx: LowerCtx,
+  x: Lazy,
+  groups: number[][],
+): { buf: number; strides: number[] } {
   const view = stridedView(x);
   if (view) {
     const gs = groups.map((g) => groupStride(x.aval.shape, view.strides, g));
@@ -303,9 +314,25 @@ function lowerLib(ctx: LowerCtx, lhs: Lazy, rhs: Lazy, p: Params, out: ShapedArr
   return ctx.fromBuffer(buf, out);
 }
 
+/**
+ * A complex product on the GEMM: four real products of the parts, (ar br - ai bi) + i (ar bi + ai br),
+ * each a `matmul` library kernel (the 3-multiplication form would save one at a cost in accuracy).
+ */
+function lowerComplexLib(ctx: LowerCtx, lhs: Lazy, rhs: Lazy, p: Params, out: ShapedArray): Lazy {
+  const [ar, ai] = splitComplex(lhs);
+  const [br, bi] = splitComplex(rhs);
+  const real = new ShapedArray(out.shape, realPart(out.dtype));
+  const prod = (a: Lazy, b: Lazy) => lowerLib(ctx, a, b, p, real);
+  const [rr, ii, ri, ir] = [prod(ar, br), prod(ai, bi), prod(ar, bi), prod(ai, br)];
+  const combine = (op: 'add' | 'sub', a: Lazy, b: Lazy) =>
+    new Lazy(real, (idx) => bin(op, a.at(idx), b.at(idx)), 1);
+  return joinComplex(combine('sub', rr, ii), combine('add', ri, ir), out.weakType);
+}
+
 function useLib(lhs: ShapedArray, rhs: ShapedArray, p: Params, out: ShapedArray): boolean {
   const dt = out.dtype;
-  if ((dt !== float32 && dt !== float64) || lhs.dtype !== dt || rhs.dtype !== dt) return false;
+  const part = realPart(dt);
+  if ((part !== float32 && part !== float64) || lhs.dtype !== dt || rhs.dtype !== dt) return false;
   const { lc } = dimsOf(p);
   if (lc.length === 0) return false;
   const k = lc.reduce((n, d) => n * lhs.shape[d], 1);
@@ -333,7 +360,10 @@ export const dot_general = definePrimitive('dot_general', {
     return [new ShapedArray(shape, dt, l.weakType && r.weakType)];
   },
   lower: ((ctx, [lhs, rhs], p, [out]) => {
-    if (useLib(lhs.aval, rhs.aval, p, out)) return [lowerLib(ctx, lhs, rhs, p, out)];
+    if (useLib(lhs.aval, rhs.aval, p, out)) {
+      if (out.dtype.isComplex) return [lowerComplexLib(ctx, lhs, rhs, p, out)];
+      return [lowerLib(ctx, lhs, rhs, p, out)];
+    }
     return [lowerReduce(ctx, lhs, rhs, p, out)];
   }) satisfies LowerRule,
 });

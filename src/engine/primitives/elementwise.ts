@@ -17,7 +17,7 @@ import {
   un,
 } from '../compile/kir.js';
 import { ShapedArray } from '../core/aval.js';
-import { bool, type DType, toDType } from '../core/dtype.js';
+import { bool, type DType, realPart, toDType } from '../core/dtype.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import {
   broadcastingShape,
@@ -28,10 +28,10 @@ import {
   naryRules,
 } from './common.js';
 
-function unary(name: string, op: UnOp, cls: DTypeClass): Primitive {
+function unary(name: string, op: UnOp, cls: DTypeClass, outDType?: (inDt: DType) => DType): Primitive {
   return definePrimitive(
     name,
-    naryRules(name, cls, ([x], _p, out) => un(op, x, out.dtype)),
+    naryRules(name, cls, ([x], _p, out) => un(op, x, out.dtype), outDType),
   );
 }
 
@@ -39,7 +39,8 @@ export const neg = unary('neg', 'neg', 'numeric');
 export const sign = unary('sign', 'sign', 'numeric');
 export const floor = unary('floor', 'floor', 'float');
 export const ceil = unary('ceil', 'ceil', 'float');
-export const abs = unary('abs', 'abs', 'signed_or_float');
+/** abs of a complex number is its (real) magnitude: complex64 -> float32, as JAX's _complex_basetype. */
+export const abs = unary('abs', 'abs', 'signed_or_float', realPart);
 export const exp = unary('exp', 'exp', 'float_complex');
 export const exp2 = unary('exp2', 'exp2', 'float_complex');
 export const log = unary('log', 'log', 'float_complex');
@@ -142,7 +143,7 @@ export const pow = definePrimitive('pow', {
   abstractEval([x, y]) {
     checkDType('pow', x.dtype, 'float_complex', 0);
     checkDType('pow', y.dtype, 'numeric', 1);
-    if (!(y.dtype.isInt && x.dtype.isFloat) && x.dtype !== y.dtype) {
+    if (!(y.dtype.isInt && x.dtype.isInexact) && x.dtype !== y.dtype) {
       throw new TypeError(
         'the first argument to pow must have an inexact dtype (float or complex), and the second argument must have ' +
           `an inexact or integer dtype, and two inexact dtypes must match, but got ${x.dtype.name} and ${y.dtype.name}.`,
@@ -159,7 +160,7 @@ function comparison(name: string, op: BinOp): Primitive {
     name,
     naryRules(
       name,
-      'any',
+      op === 'eq' || op === 'ne' ? 'any' : 'ordered',
       ([a, b]) => bin(op, a, b, bool),
       () => bool,
     ),

@@ -11,10 +11,11 @@
  * (backends/cpu/lib-scatter.ts) on materialized operands.
  */
 
+import { joinComplex, splitComplex } from '../compile/complex-parts.js';
 import { bin, cast, constant, iconst, loopVars, type SExpr, sel } from '../compile/kir.js';
-import { Lazy, type LowerRule } from '../compile/lower.js';
+import { Lazy, type LowerCtx, type LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
-import { bool, type DType, int32 } from '../core/dtype.js';
+import { bool, type DType, int32, realPart } from '../core/dtype.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import { Jaxpr, JaxprEqn, Var } from '../ir/jaxpr.js';
 import { pyFloat, pyStr } from '../ir/pyrepr.js';
@@ -465,6 +466,52 @@ function scatterShapeRule(
   });
 }
 
+/** The `scatter` library kernel on real operands (constant indices/updates travel as params). */
+function scatterLib(
+  ctx: LowerCtx,
+  x: Lazy,
+  idx: Lazy,
+  upd: Lazy,
+  p: Params,
+  out: ShapedArray,
+  kind: ScatterKind,
+): Lazy {
+  const dn = p.dimension_numbers as ScatterDimensionNumbers;
+  // Constant indices / updates (`x.at[1].add(5)`) travel as params instead of buffers.
+  const constOf = (v: Lazy): number | bigint | null => {
+    if (v.buf !== null) return null;
+    const e = v.at(loopVars('i', v.aval.ndim));
+    return e.k === 'const' ? e.v : null;
+  };
+  const idxConst = constOf(idx);
+  const updConst = constOf(upd);
+  const ins = [ctx.materialize(x).buf!];
+  if (idxConst === null) ins.push(ctx.materialize(idx).buf!);
+  if (updConst === null) ins.push(ctx.materialize(upd).buf!);
+  const o = ctx.newBuffer(out, 'temp');
+  ctx.kernels.push({
+    kind: 'lib',
+    op: 'scatter',
+    ins,
+    outs: [o],
+    params: {
+      kind,
+      indicesConst: idxConst,
+      updatesConst: updConst,
+      mode: (p.mode as GatherScatterMode).name,
+      operandShape: [...x.aval.shape],
+      indicesShape: [...idx.aval.shape],
+      updatesShape: [...upd.aval.shape],
+      updateWindowDims: [...dn.update_window_dims],
+      insertedWindowDims: [...dn.inserted_window_dims],
+      scatterDimsToOperandDims: [...dn.scatter_dims_to_operand_dims],
+      operandBatchingDims: [...dn.operand_batching_dims],
+      scatterIndicesBatchingDims: [...dn.scatter_indices_batching_dims],
+    },
+  });
+  return ctx.fromBuffer(o, out);
+}
+
 function scatterPrimitive(name: string, kind: ScatterKind): Primitive {
   return definePrimitive(name, {
     abstractEval([operand, indices, updates], p) {
@@ -478,40 +525,16 @@ function scatterPrimitive(name: string, kind: ScatterKind): Primitive {
       return [new ShapedArray(operand.shape, operand.dtype, operand.weakType)];
     },
     lower: ((ctx, [x, idx, upd], p, [out]) => {
-      const dn = p.dimension_numbers as ScatterDimensionNumbers;
-      // Constant indices / updates (`x.at[1].add(5)`) travel as params instead of buffers.
-      const constOf = (v: Lazy): number | bigint | null => {
-        if (v.buf !== null) return null;
-        const e = v.at(loopVars('i', v.aval.ndim));
-        return e.k === 'const' ? e.v : null;
-      };
-      const idxConst = constOf(idx);
-      const updConst = constOf(upd);
-      const ins = [ctx.materialize(x).buf!];
-      if (idxConst === null) ins.push(ctx.materialize(idx).buf!);
-      if (updConst === null) ins.push(ctx.materialize(upd).buf!);
-      const o = ctx.newBuffer(out, 'temp');
-      ctx.kernels.push({
-        kind: 'lib',
-        op: 'scatter',
-        ins,
-        outs: [o],
-        params: {
-          kind,
-          indicesConst: idxConst,
-          updatesConst: updConst,
-          mode: (p.mode as GatherScatterMode).name,
-          operandShape: [...x.aval.shape],
-          indicesShape: [...idx.aval.shape],
-          updatesShape: [...upd.aval.shape],
-          updateWindowDims: [...dn.update_window_dims],
-          insertedWindowDims: [...dn.inserted_window_dims],
-          scatterDimsToOperandDims: [...dn.scatter_dims_to_operand_dims],
-          operandBatchingDims: [...dn.operand_batching_dims],
-          scatterIndicesBatchingDims: [...dn.scatter_indices_batching_dims],
-        },
-      });
-      return [ctx.fromBuffer(o, out)];
+      if (!x.aval.dtype.isComplex) return [scatterLib(ctx, x, idx, upd, p, out, kind)];
+      // set and add act on each part alone: one scatter of the real parts, one of the imaginary.
+      if (kind !== 'set' && kind !== 'add')
+        throw new TypeError(`${name} is not supported for complex operands`);
+      const [xr, xi] = splitComplex(x);
+      const [ur, ui] = splitComplex(upd);
+      const part = new ShapedArray(out.shape, realPart(out.dtype));
+      const re = scatterLib(ctx, xr, idx, ur, p, part, kind);
+      const im = scatterLib(ctx, xi, idx, ui, p, part, kind);
+      return [joinComplex(re, im, out.weakType)];
     }) satisfies LowerRule,
   });
 }

@@ -3,6 +3,7 @@
  * Each is one reduce kernel whose body is the fused elementwise producer of its operand.
  */
 
+import { treeReduce } from '../compile/complex-parts.js';
 import type { ReduceOp } from '../compile/kir.js';
 import type { LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
@@ -32,9 +33,12 @@ function reducer(name: string, op: ReduceOp, cls: DTypeClass, showOutSharding: b
         ),
       ];
     },
-    lower: ((ctx, [x], p, [out]) => [
-      ctx.reduce(x, (p.axes as number[]).map(Number), op, out),
-    ]) satisfies LowerRule,
+    lower: ((ctx, [x], p, [out]) => {
+      const axes = (p.axes as number[]).map(Number);
+      // A complex product or max/min mixes the parts at every step: a tree of map kernels.
+      if (x.aval.dtype.isComplex && op !== 'add') return [treeReduce(ctx, x, axes, op, out)];
+      return [ctx.reduce(x, axes, op, out)];
+    }) satisfies LowerRule,
   });
 }
 

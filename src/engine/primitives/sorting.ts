@@ -6,6 +6,7 @@
  * fuses into the argreduce/scan kernel as its body.
  */
 
+import { doublingScan, joinComplex, splitComplex } from '../compile/complex-parts.js';
 import { loopVars } from '../compile/kir.js';
 import type { Lazy, LowerCtx, LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
@@ -54,7 +55,7 @@ function cumulative(name: string, op: 'add' | 'mul' | 'max' | 'min'): Primitive 
       if (axis < 0) throw new Error('XLA operations do not allow negative axes');
       if (axis >= a.ndim)
         throw new Error(`axis ${axis} is out of bounds for array of shape ${shapeTuple(a.shape)}`);
-      if (!(a.dtype.isInt || a.dtype.isFloat)) {
+      if (!(a.dtype.isInt || a.dtype.isInexact)) {
         throw new TypeError(
           `${name} does not accept dtype ${a.dtype.name}. Accepted dtypes are subtypes of number.`,
         );
@@ -62,6 +63,9 @@ function cumulative(name: string, op: 'add' | 'mul' | 'max' | 'min'): Primitive 
       return [a];
     },
     lower: ((ctx: LowerCtx, [x]: Lazy[], p: Params, [out]: ShapedArray[]) => {
+      // A complex product or max/min mixes the parts at every step: log2(n) doubling passes.
+      if (x.aval.dtype.isComplex && op !== 'add')
+        return [doublingScan(ctx, x, Number(p.axis), Boolean(p.reverse), op)];
       // The scan kernel rounds the running value to the dtype after every step.
       const buf = ctx.newBuffer(out, 'temp');
       ctx.kernels.push({
@@ -114,8 +118,14 @@ export const sort = definePrimitive(
       return avals;
     },
     lower: ((ctx: LowerCtx, ins: Lazy[], p: Params, outAvals: ShapedArray[]) => {
-      const bufs = ins.map((x) => ctx.materialize(x).buf!);
-      const outs = outAvals.map((a) => ctx.newBuffer(a, 'temp'));
+      // A complex operand sorts as its (real, imaginary) parts: as a key, NumPy's lexicographic
+      // order on complex numbers.
+      const numKeys = Number(p.num_keys);
+      const parts = ins.map((x) => (x.aval.dtype.isComplex ? splitComplex(x) : [x]));
+      const flat = parts.flat();
+      const keys = parts.slice(0, numKeys).reduce((n, ps) => n + ps.length, 0);
+      const bufs = flat.map((x) => ctx.materialize(x).buf!);
+      const outs = flat.map((x) => ctx.newBuffer(x.aval, 'temp'));
       ctx.kernels.push({
         kind: 'lib',
         op: 'sort',
@@ -124,10 +134,14 @@ export const sort = definePrimitive(
         params: {
           shape: [...outAvals[0].shape],
           dimension: Number(p.dimension),
-          numKeys: Number(p.num_keys),
+          numKeys: keys,
         },
       });
-      return outs.map((b, i) => ctx.fromBuffer(b, outAvals[i]));
+      let k = 0;
+      return parts.map((ps, i) => {
+        const got = ps.map((x) => ctx.fromBuffer(outs[k++], x.aval));
+        return got.length === 2 ? joinComplex(got[0], got[1], outAvals[i].weakType) : got[0];
+      });
     }) satisfies LowerRule,
   },
   true,

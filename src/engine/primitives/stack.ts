@@ -2,12 +2,14 @@
  * @file JAX 0.10.2's `stack`, `unstack` and `tile` primitives (jax/_src/lax/lax.py stack_p,
  * unstack_p, tile_p), which jnp.stack, jnp.tile and the stack's transpose bind: their params,
  * shape rules and messages, and lowerings that remap indices (an output element reads one input
- * element, so they fuse with their neighbours like any structural op).
+ * element, so they fuse with their neighbours like any structural op). lax/stacking.ts binds them
+ * for lax.stack/unstack/tile; rules: transforms/rules/stack.ts; export: export/rules/composed.ts.
  */
 import { bin, iconst, type SExpr, sel } from '../compile/kir.js';
 import { Lazy, type LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
 import { bool } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { definePrimitive } from '../core/primitive.js';
 import { shapeTuple } from '../core/shape.js';
 
@@ -15,19 +17,19 @@ const nums = (v: unknown): number[] => (v as readonly number[]).map(Number);
 
 export const stack = definePrimitive('stack', {
   abstractEval(avals, p) {
-    if (avals.length === 0) throw new RangeError('stack expects at least one operand, got 0.');
+    if (avals.length === 0) throw new ValueError('stack expects at least one operand, got 0.');
     const a0 = avals[0];
     if (new Set(avals.map((a) => a.ndim)).size !== 1)
-      throw new RangeError(
+      throw new ValueError(
         `Cannot stack arrays with different numbers of dimensions: got ${avals.map((a) => shapeTuple(a.shape)).join(', ')}.`,
       );
     if (new Set(avals.map((a) => a.shape.join())).size !== 1)
-      throw new RangeError(
+      throw new ValueError(
         `All input arrays must have the same shape. Got ${avals.map((a) => shapeTuple(a.shape)).join(', ')}.`,
       );
     if (avals.some((a) => a.dtype !== a0.dtype))
       throw new TypeError(
-        `stack requires arguments to have the same dtypes, got ${avals.map((a) => a.dtype.name).join(', ')}.`,
+        `lax.stack requires arguments to have the same dtypes, got ${avals.map((a) => a.dtype.name).join(', ')}.`,
       );
     const shape = [...a0.shape];
     shape.splice(Number(p.axis), 0, avals.length);
@@ -62,7 +64,7 @@ export const unstack = definePrimitive(
   {
     abstractEval([a], p) {
       if (a.ndim === 0)
-        throw new RangeError(
+        throw new ValueError(
           `unstack requires arrays with rank > 0, however a scalar array of shape ${shapeTuple(a.shape)} was passed.`,
         );
       const axis = Number(p.axis);

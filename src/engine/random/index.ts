@@ -3,6 +3,19 @@
  * JAX's threefry2x32 bit for bit in both counter layouts (`config.threefryPartitionable`); see
  * keys.ts for the key representation and samplers.ts for which samplers match JAX's draws.
  */
+
+export {
+  doubleSidedMaxwell,
+  f,
+  generalizedNormal,
+  keyDtype,
+  maxwell,
+  multinomial,
+  rayleigh,
+  TypePromotionError,
+  triangular,
+  wald,
+} from './distributions.js';
 export {
   bits,
   clone,

@@ -16,7 +16,8 @@
  * into fused multiply-adds and has its own log/tan/... approximations. float32 erf_inv (normal,
  * truncated_normal and everything built on normal) is one `erf_inv` equation, as in JAX's jaxprs;
  * the CPU backend computes it as XLA does (runtime.ts `erfinv32`: Giles' float32 polynomial with
- * XLA's fused multiply-adds), so normal draws match JAX's to the bit but for XLA's log1p.
+ * XLA's fused multiply-adds), so normal draws match JAX's to the bit but for XLA's log1p. WebGPU
+ * computes the same steps in float32 operations (compile/libm/erfinv.ts): the CPU's bits.
  * binomial runs JAX's inversion and BTRS rejection loops. multivariate_normal and orthogonal are in
  * multivariate.ts (JAX's algorithms on the linalg primitives: the cholesky method and orthogonal
  * reproduce JAX's draws to float32 rounding; eigh/svd eigenvector signs differ from LAPACK's).
@@ -82,7 +83,9 @@ function broadcastShapes(...shapes: (readonly number[])[]): number[] {
       const k = s[d - rank + s.length] ?? 1;
       if (k !== 1) {
         if (n !== 1 && n !== k)
-          throw new Error(`Incompatible shapes for broadcasting: ${shapes.map(shapeTuple).join(', ')}`);
+          throw new Error(
+            `Incompatible shapes for broadcasting: shapes=[${shapes.map(shapeTuple).join(', ')}]`,
+          );
         n = k;
       }
     }
@@ -1169,4 +1172,5 @@ export function binomial(
   return _binomial(k, toValue(n), toValue(p), paramShape('binomial', shape, n, p), dt.name);
 }
 
-export { config };
+// Shared with distributions.ts (the samplers JAX added later: rayleigh, wald, f, ...).
+export { c, config, floatDType, type Num, paramShape, type Shape, shapeOf, single, twoKeys, uniformData };

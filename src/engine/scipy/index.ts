@@ -6,7 +6,8 @@
 
 import * as divergences from './divergences.js';
 import * as signal from './signal.js';
-import * as special from './special.js';
+import * as specialMore from './special/index.js';
+import * as specialBase from './special.js';
 import * as statsBase from './stats/index.js';
 
 export const stats = {
@@ -14,4 +15,6 @@ export const stats = {
   wasserstein_distance: divergences.wasserstein_distance,
   wassersteinDistance: divergences.wasserstein_distance,
 };
-export { divergences, signal, special };
+/** scipy.special: special.ts's functions and those of special/ (gamma family, Bessel, ...). */
+export const special = { ...specialBase, ...specialMore };
+export { divergences, signal };

@@ -13,6 +13,7 @@
  */
 import { devices, resolveDevice } from '../backends/registry.js';
 import { ArrayImpl, hostReadable } from '../core/array.js';
+import { Complex } from '../core/complex.js';
 import { toDType } from '../core/dtype.js';
 import { ConcretizationTypeError, NotImplementedError, ValueError } from '../core/errors.js';
 import { ArrayMethods } from '../core/methods.js';
@@ -40,6 +41,7 @@ export function pyType(v: unknown): string {
   if (typeof v === 'function') return 'function';
   if (Array.isArray(v)) return 'tuple';
   if (v instanceof ArrayMethods) return 'Array';
+  if (v instanceof Complex) return 'complex';
   return 'dict';
 }
 
@@ -155,7 +157,8 @@ function isArrayLike(v: unknown, depth = 0): boolean {
       return true;
     case 'object':
       if (v === null) return false;
-      if (v instanceof ArrayMethods || isKeyArray(v) || ArrayBuffer.isView(v)) return true;
+      if (v instanceof ArrayMethods || v instanceof Complex || isKeyArray(v) || ArrayBuffer.isView(v))
+        return true;
       return Array.isArray(v) && depth < 64 && v.every((e) => isArrayLike(e, depth + 1));
     default:
       return false;
@@ -303,6 +306,8 @@ const BY_NAME = new Map<string, Check>([
   ['indexing', oneOf(['xy', 'ij'], (v) => `Valid values for indexing are 'xy' and 'ij', got ${String(v)}`)],
   ['tile.reps', (v, at) => (Array.isArray(v) ? ints(v, at) : int(v, at))],
   ['lexsort.keys', arrays],
+  // lax.index_take's idxs is annotated Array but is a tuple of index arrays (slicing.py).
+  ['index_take.idxs', arrays],
   [
     'insert.obj',
     (v, at) => (Array.isArray(v) || (v instanceof ArrayMethods && v.ndim > 0) ? ints(v, at) : int(v, at)),

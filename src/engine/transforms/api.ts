@@ -38,6 +38,8 @@ type Argnums = number | readonly number[];
 export interface GradOptions {
   argnums?: Argnums;
   hasAux?: boolean;
+  /** The function is holomorphic: complex inputs and outputs, complex derivatives (JAX's). */
+  holomorphic?: boolean;
 }
 
 // ---- pytree plumbing --------------------------------------------------------------------------------
@@ -138,7 +140,7 @@ export function jvp(
   const tl: Tangent[] = tlRaw.map((t, i) => {
     const p = pl[i];
     if (t instanceof Zero) return new Zero(p.aval);
-    if (!p.dtype.isFloat) return new Zero(p.aval);
+    if (!p.dtype.isInexact) return new Zero(p.aval);
     let v = toValue(t);
     if (v.dtype !== p.dtype) {
       if (v.weakType && v.ndim === 0)
@@ -254,7 +256,7 @@ function vjpInternal(f: Fn, primals: unknown[], hasAux: boolean, label = tracedF
           `Shape of cotangent input to vjp pullback function ${tupleText(v.shape)} must be the same as the shape of corresponding primal input ${tupleText(o.shape)}.`,
         );
       }
-      if (v.dtype !== o.dtype && o.dtype.isFloat)
+      if (v.dtype !== o.dtype && o.dtype.isInexact)
         v = bind1(convert_element_type, [v], { new_dtype: o.dtype, sharding: null, weak_type: o.weakType });
       return v;
     });
@@ -294,10 +296,34 @@ export function vjp(f: Fn, ...primals: unknown[]): any[] {
   return hasAux ? [r.out, r.pullback, r.aux] : [r.out, r.pullback];
 }
 
-function checkInputDtype(name: string, dt: DType): void {
-  if (!dt.isFloat) {
+/** JAX's _check_input_dtype_revderiv (grad, jacrev). */
+function checkInputDtype(name: string, dt: DType, holomorphic = false): void {
+  if (holomorphic && !dt.isComplex) {
+    throw new TypeError(
+      `${name} with holomorphic=True requires inputs with complex dtype, but got ${dt.name}.`,
+    );
+  }
+  if (!dt.isInexact) {
     throw new TypeError(
       `${name} requires real- or complex-valued inputs (input dtype that is a sub-dtype of np.inexact), but got ${dt.name}. If you want to use Boolean- or integer-valued inputs, use vjp or set allow_int to True.`,
+    );
+  }
+}
+
+/** JAX's _check_output_dtype_revderiv (grad, jacrev). */
+function checkOutputDtype(name: string, dt: DType, holomorphic = false): void {
+  if (holomorphic) {
+    if (!dt.isComplex)
+      throw new TypeError(
+        `${name} with holomorphic=True requires outputs with complex dtype, but got ${dt.name}.`,
+      );
+  } else if (dt.isComplex) {
+    throw new TypeError(
+      `${name} requires real-valued outputs (output dtype that is a sub-dtype of np.floating), but got ${dt.name}. For holomorphic differentiation, pass holomorphic=True. For differentiation of non-holomorphic functions involving complex outputs, use jax.vjp directly.`,
+    );
+  } else if (!dt.isFloat) {
+    throw new TypeError(
+      `${name} requires real-valued outputs (output dtype that is a sub-dtype of np.floating), but got ${dt.name}. For differentiation of functions with integer outputs, use jax.vjp directly.`,
     );
   }
 }
@@ -309,7 +335,7 @@ export function valueAndGrad(f: Fn, opts: GradOptions = {}): (...args: any[]) =>
   return (...args: unknown[]) => {
     const nums = argnumsList(argnums, args.length);
     const dyn = nums.map((i) => args[i]);
-    for (const leaf of flattenValues(dyn)[0]) checkInputDtype('grad', leaf.dtype);
+    for (const leaf of flattenValues(dyn)[0]) checkInputDtype('grad', leaf.dtype, opts.holomorphic);
     const r = vjpInternal(partialArgs(f, args, nums), dyn, hasAux, tracedFor(f, 'grad'));
     if (r.outLeaves.length !== 1 || r.outTree.kind !== 'leaf') {
       throw new TypeError(
@@ -321,11 +347,7 @@ export function valueAndGrad(f: Fn, opts: GradOptions = {}): (...args: any[]) =>
       throw new TypeError(
         `Gradient only defined for scalar-output functions. Output had shape: ${tupleText(ans.shape)}.`,
       );
-    if (!ans.dtype.isFloat) {
-      throw new TypeError(
-        `grad requires real-valued outputs (output dtype that is a sub-dtype of np.floating), but got ${ans.dtype.name}. For differentiation of functions with integer outputs, use jax.vjp directly.`,
-      );
-    }
+    checkOutputDtype('grad', ans.dtype, opts.holomorphic);
     const gs = r.pullback(scalarArray(1, ans.dtype));
     const g = typeof argnums === 'number' ? gs[0] : gs;
     return hasAux ? [[r.out, r.aux], g] : [r.out, g];
@@ -436,7 +458,12 @@ export function jacfwd(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
     const dyn = nums.map((i) => args[i]);
     const [pl, pt] = flattenValues(dyn);
     for (const l of pl) {
-      if (!l.dtype.isFloat) {
+      if (opts.holomorphic && !l.dtype.isComplex) {
+        throw new TypeError(
+          `jacfwd with holomorphic=True requires inputs with complex dtype, but got ${l.dtype.name}.`,
+        );
+      }
+      if (!opts.holomorphic && !l.dtype.isFloat) {
         throw new TypeError(
           `jacfwd requires real-valued inputs (input dtype that is a sub-dtype of np.floating), but got ${l.dtype.name}. For holomorphic differentiation, pass holomorphic=True. For differentiation of non-holomorphic functions involving complex inputs or integer inputs, use jax.jvp directly.`,
         );
@@ -477,21 +504,9 @@ export function jacrev(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
     const nums = argnumsList(argnums, args.length);
     const dyn = nums.map((i) => args[i]);
     const [pl] = flattenValues(dyn);
-    for (const l of pl) {
-      if (!l.dtype.isFloat) {
-        throw new TypeError(
-          `jacrev requires real-valued inputs (input dtype that is a sub-dtype of np.floating), but got ${l.dtype.name}. For holomorphic differentiation, pass holomorphic=True. For differentiation of non-holomorphic functions involving complex inputs or integer inputs, use jax.vjp directly.`,
-        );
-      }
-    }
+    for (const l of pl) checkInputDtype('jacrev', l.dtype, opts.holomorphic);
     const r = vjpInternal(partialArgs(f, args, nums), dyn, hasAux, tracedFor(f, 'jacrev'));
-    for (const y of r.outLeaves) {
-      if (!y.dtype.isFloat) {
-        throw new TypeError(
-          `jacrev requires real-valued outputs (input dtype that is a sub-dtype of np.floating), but got ${y.dtype.name}. For holomorphic differentiation, pass holomorphic=True. For differentiation of non-holomorphic functions involving complex outputs, or function with integer outputs, use jax.vjp directly.`,
-        );
-      }
-    }
+    for (const y of r.outLeaves) checkOutputDtype('jacrev', y.dtype, opts.holomorphic);
     const basis = stdBasis(r.outLeaves);
     const total = basis.length ? basis[0].shape[0] : 0;
     const cols = vmapFlat(

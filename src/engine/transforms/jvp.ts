@@ -32,7 +32,7 @@ import { broadcast_in_dim, reshape } from '../primitives/structural.js';
 export class Zero {
   constructor(readonly aval: ShapedArray) {}
   get isFloat0(): boolean {
-    return !this.aval.dtype.isFloat;
+    return !this.aval.dtype.isInexact;
   }
   get shape(): number[] {
     return [...this.aval.shape];
@@ -50,7 +50,7 @@ export function isZero(t: unknown): t is Zero {
 
 /** Whether values of this aval have a tangent space (JAX: inexact dtypes). */
 export function hasTangentSpace(aval: ShapedArray): boolean {
-  return aval.dtype.isFloat;
+  return aval.dtype.isInexact;
 }
 
 /** The aval of tangents of a primal (float0 is represented by the primal's aval on a Zero). */

@@ -26,6 +26,8 @@ export const SHORT_TO_NAME: Record<string, string> = {
   f2: 'float16',
   f4: 'float32',
   f8: 'float64',
+  c8: 'complex64',
+  c16: 'complex128',
 };
 
 const NAME_TO_SHORT = Object.fromEntries(Object.entries(SHORT_TO_NAME).map(([k, v]) => [v, k]));

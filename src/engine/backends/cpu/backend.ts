@@ -1,47 +1,78 @@
 /**
  * @file The CPU backend: buffers are typed arrays; kernels are JavaScript functions generated
  * from the kernel IR (codegen.ts), or WebAssembly SIMD for large map kernels that have an exact
- * SIMD form (wasm/simd.ts); library kernels are hand-written (lib.ts). Execution is
- * synchronous; results are ready when `execute` returns. Large kernels run in chunks, on worker
- * threads when their buffers are shared (threads.ts); large buffers are allocated shared.
+ * SIMD form (wasm/simd.ts); library kernels are hand-written (lib.ts). A compiled program is a
+ * description (program.ts: sources, library calls, nested programs) and its steps built on this
+ * thread. Dispatch is asynchronous for programs worth it (executor.ts: they run on the executor
+ * thread, in order, and reads wait), else a call runs here and its results are ready when
+ * `execute` returns. Large kernels run in chunks, on worker threads when their buffers are shared
+ * (threads.ts); large buffers are allocated shared.
  */
 import os from 'node:os';
 import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
-import type { ArgReduceKernel, KernelProgram, MapKernel, ReduceKernel } from '../../compile/kir.js';
+import type { ArgReduceKernel, Kernel, KernelProgram, MapKernel, ReduceKernel } from '../../compile/kir.js';
 import { expandKernel } from '../../compile/libm/index.js';
 import { foldMatmulTransposes } from '../../compile/matmul-layout.js';
 import { replanBuffers, tempBytes } from '../../compile/plan.js';
-import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
 import { observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
 import { renderKernel, transposedDim } from './codegen.js';
-import { controlStep } from './control.js';
-import { type LibKernelImpl, libKernels } from './lib.js';
-import './libs.js';
-import { runCarried } from './chunks.js';
-import { runtime } from './runtime.js';
-import { allocBuffer, type KernelFn, LARGE_WORK, type RangedKernel, runLarge, shareable } from './threads.js';
+import { type Dispatchable, dispatch, drain, drainSync, wait, waitSync } from './executor.js';
+import {
+  bufferDesc,
+  buffersFor,
+  type Instance,
+  instantiate,
+  type ProgramDesc,
+  runInstance,
+  type Step,
+  type StepDesc,
+} from './program.js';
+import { type KernelFn, LARGE_WORK, shareable } from './threads.js';
 import { cpuSimd, simdStats, type WasmKernel, wasmMapKernel } from './wasm/simd.js';
 import { wasmArgReduceKernel } from './wasm/simd-argreduce.js';
 import { wasmColumnsKernel } from './wasm/simd-columns.js';
 import { wasmReduceKernel } from './wasm/simd-reduce.js';
 import { wasmTransposeKernel } from './wasm/simd-transpose.js';
 
-interface Step {
-  name: string;
-  run: (bufs: TypedArray[]) => void;
-  source: string;
-  /** Runs as WebAssembly SIMD. */
-  simd?: boolean;
+interface CpuProgram extends CompiledProgram, Dispatchable {
+  desc: ProgramDesc;
+  inst: Instance;
+  /** This thread's steps with their sources (gpu.js's backend runs CPU steps one by one). */
+  steps: (Step & { source: string; simd: boolean })[];
 }
 
-interface CpuProgram extends CompiledProgram {
-  steps: Step[];
-  /** Buffers a generated kernel writes in full (they need not be zeroed first). */
-  written: Set<number>;
-  /** Per-slot temporary buffers, reused across calls. */
-  temps: (TypedArray | undefined)[];
+/** A program is worth the executor from this much work, or with any kernel that is. */
+const HEAVY_WORK = 1 << 20;
+
+const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
+
+/** A library kernel's work: multiply-adds where that is what it does, else elements moved. */
+function libWork(k: Extract<Kernel, { kind: 'lib' }>, program: KernelProgram): number {
+  const p = k.params as Record<string, number & number[]>;
+  if (k.op === 'matmul') return p.batch * p.m * p.n * p.k;
+  if (k.op === 'conv_gemm') return p.groups * p.outN * prod(p.outSp) * p.Cg * prod(p.kSp) * p.Og;
+  return [...k.ins, ...k.outs].reduce((n, b) => n + program.buffers[b].size, 0);
 }
+
+interface Described {
+  desc: ProgramDesc;
+  /** Per step: its function compiled here (generated kernels), its source text, SIMD or not. */
+  fns: (KernelFn | undefined)[];
+  sources: string[];
+  simd: boolean[];
+  heavy: boolean;
+}
+
+function indent(s: string, by = '//   '): string {
+  return s
+    .split('\n')
+    .map((l) => by + l)
+    .join('\n');
+}
+
+let programs = 0;
 
 /** Map kernels with libm expansions run as SIMD from this many elements on. */
 const SIMD_LIBM_WORK = 256;
@@ -80,14 +111,10 @@ function simdTranspose(k: MapKernel, program: KernelProgram, js: string): SimdFn
   return compiled(wasmTransposeKernel(k, transposedDim(k), (b) => program.buffers[b].dtype, js));
 }
 
-/**
- * Set while a timed program runs: control-flow bodies run through `execute` too (also under gpu.js's
- * CPU fallback), and only the outer program's kernels are timed.
- */
-let timedDepth = 0;
-
 export class CpuBackend implements Backend {
   readonly platform = 'cpu';
+  /** Convolutions as GEMMs over gathered patches (lib-conv.ts). */
+  readonly optionalLibs: ReadonlySet<string> = new Set(['conv_gemm']);
   readonly devices: Device[];
   constructor() {
     const cpu = os.cpus()[0]?.model?.trim() || 'unknown CPU';
@@ -113,46 +140,109 @@ export class CpuBackend implements Backend {
     return shareable(data);
   }
 
+  /** The buffer, once the program that writes it is done (it may be queued: executor.ts). */
   async toHost(buf: unknown): Promise<TypedArray> {
+    await wait(buf);
     return buf as TypedArray;
   }
 
   toHostSync(buf: unknown): TypedArray {
+    waitSync(buf);
     return buf as TypedArray;
   }
 
-  async synchronize(): Promise<void> {}
+  async synchronize(): Promise<void> {
+    await drain();
+  }
 
-  compile(program: KernelProgram, label?: string): CpuProgram {
-    const t0 = performance.now();
+  /** A kernel program as a description (program.ts), its sources, and whether it is heavy. */
+  private describe(program: KernelProgram): Described {
     // Products write transposed results themselves; the moved writes need a new buffer plan.
     if (foldMatmulTransposes(program)) replanBuffers(program);
     const dtypeOf = (b: number): DType => program.buffers[b].dtype;
-    const steps: Step[] = program.kernels.map((k0, i) => {
+    const fns: (KernelFn | undefined)[] = [];
+    const sources: string[] = [];
+    const simdFlags: boolean[] = [];
+    let heavy = false;
+    let work = 0;
+    const steps = program.kernels.map((k0, i): StepDesc => {
       const name = kernelName(k0, i);
       // float32 transcendental functions become the libm's polynomials (JavaScript and SIMD alike).
       const k = expandKernel(k0);
+      simdFlags.push(false);
+      fns.push(undefined);
       if (k.kind === 'cond' || k.kind === 'while' || k.kind === 'loop') {
-        return { name, ...controlStep(k, program, this, name) };
+        const nested = (q: KernelProgram) => {
+          const d = this.describe(q);
+          heavy ||= d.heavy;
+          return d;
+        };
+        if (k.kind === 'cond') {
+          const branches = k.branches.map(nested);
+          work += Math.max(0, ...branches.map((b) => b.desc.work));
+          sources.push(
+            `// ${name}: cond on b${k.index} (${k.ins.map((b) => `b${b}`).join(', ')}) -> ${k.outs.map((b) => `b${b}`).join(', ')}\n${branches.map((e, j) => `// branch ${j}:\n${indent(e.sources.join('\n\n'))}`).join('\n')}`,
+          );
+          return {
+            kind: 'cond',
+            name,
+            index: k.index,
+            ins: k.ins,
+            outs: k.outs,
+            branches: branches.map((b) => b.desc),
+          };
+        }
+        if (k.kind === 'while') {
+          const cond = nested(k.cond);
+          const body = nested(k.body);
+          // An unbounded loop: worth the executor whatever its body.
+          heavy = true;
+          work = Number.POSITIVE_INFINITY;
+          sources.push(
+            `// ${name}: while (${k.init.map((b) => `b${b}`).join(', ')}) -> ${k.outs.map((b) => `b${b}`).join(', ')}\n// cond:\n${indent(cond.sources.join('\n\n'))}\n// body:\n${indent(body.sources.join('\n\n'))}`,
+          );
+          return {
+            kind: 'while',
+            name,
+            cond: cond.desc,
+            body: body.desc,
+            condConsts: k.condConsts,
+            bodyConsts: k.bodyConsts,
+            init: k.init,
+            outs: k.outs,
+          };
+        }
+        const body = nested(k.body);
+        work += body.desc.work * k.length;
+        sources.push(
+          `// ${name}: scan length=${k.length}${k.reverse ? ' reverse' : ''} (${[...k.consts, ...k.init, ...k.xs].map((b) => `b${b}`).join(', ')}) -> ${[...k.outs, ...k.ys].map((b) => `b${b}`).join(', ')}\n// body:\n${indent(body.sources.join('\n\n'))}`,
+        );
+        return {
+          kind: 'loop',
+          name,
+          body: body.desc,
+          consts: k.consts,
+          init: k.init,
+          xs: k.xs,
+          ys: k.ys,
+          outs: k.outs,
+          length: k.length,
+          reverse: k.reverse,
+        };
       }
       if (k.kind === 'lib') {
-        const impl: LibKernelImpl | undefined = libKernels[k.op];
-        if (!impl) throw new Error(`the cpu backend has no library kernel ${k.op}`);
-        const infos = [...k.ins, ...k.outs].map((b) => program.buffers[b]);
-        return {
-          name,
-          source: `// library kernel ${k.op}(${k.ins.map((b) => `b${b}`).join(', ')}) -> ${k.outs.map((b) => `b${b}`).join(', ')} ${JSON.stringify(k.params)}`,
-          run: (bufs) =>
-            impl(
-              k.ins.map((b) => bufs[b]),
-              k.outs.map((b) => bufs[b]),
-              k.params,
-              infos,
-            ),
-        };
+        const w = libWork(k, program);
+        work += w;
+        heavy ||= w >= HEAVY_WORK;
+        sources.push(
+          `// library kernel ${k.op}(${k.ins.map((b) => `b${b}`).join(', ')}) -> ${k.outs.map((b) => `b${b}`).join(', ')} ${JSON.stringify(k.params)}`,
+        );
+        return { kind: 'lib', name, op: k.op, ins: k.ins, outs: k.outs, params: k.params };
       }
       const r = renderKernel(k, dtypeOf);
       const large = r.extent > 1 && r.work >= LARGE_WORK;
+      work += r.work;
+      heavy ||= large;
       // A large map kernel with an exact SIMD form runs as WebAssembly (wasm/simd.ts); so does a
       // smaller one with libm polynomials in it, which cost JavaScript a Math.fround per op.
       const libm = k !== k0 && r.work >= SIMD_LIBM_WORK;
@@ -163,70 +253,56 @@ export class CpuBackend implements Backend {
             ? simdKernel(k, program)
             : null;
       // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
-      const fn = (simd?.fn ?? new Function(`return ${r.source}`)()) as KernelFn;
-      const params = r.params;
-      // The outermost loop's range: all of it (non-ranged kernels ignore it).
-      const hi = r.extent;
-      let run: (bufs: TypedArray[]) => void;
-      if (r.carry && r.extent > 1 && r.work >= LARGE_WORK) {
-        const k0 = { fn, calls: 0 };
-        const { extent, work } = r;
-        run = (b) =>
-          runCarried(
-            k0,
-            params.map((p) => b[p]),
-            runtime,
-            extent,
-            work / extent,
-          );
-      } else if (large) {
-        const big: RangedKernel = {
-          name,
-          source: simd?.source ?? r.source,
-          fn,
-          extent: r.extent,
-          inner: r.work / r.extent,
-          out: params.indexOf((k as { out: number }).out),
-          calls: 0,
-        };
-        run = (b) =>
-          runLarge(
-            big,
-            params.map((p) => b[p]),
-            runtime,
-          );
-      } else {
-        switch (params.length) {
-          case 1:
-            run = (b) => fn(runtime, b[params[0]], 0, hi);
-            break;
-          case 2:
-            run = (b) => fn(runtime, b[params[0]], b[params[1]], 0, hi);
-            break;
-          case 3:
-            run = (b) => fn(runtime, b[params[0]], b[params[1]], b[params[2]], 0, hi);
-            break;
-          default:
-            run = (b) => fn(runtime, ...params.map((p) => b[p]), 0, hi);
-        }
-      }
+      fns[i] = (simd?.fn ?? new Function(`return ${r.source}`)()) as KernelFn;
+      simdFlags[i] = simd !== null;
       const note = simd ? ` (runs as WebAssembly SIMD, ${simd.bytes} bytes; in JavaScript:)` : '';
-      return { name, source: `// ${name}${note}\nconst ${name} = ${r.source};`, run, simd: simd !== null };
+      sources.push(`// ${name}${note}\nconst ${name} = ${r.source};`);
+      return {
+        kind: 'gen',
+        name,
+        source: simd?.source ?? r.source,
+        params: r.params,
+        extent: r.extent,
+        work: r.work,
+        carry: r.carry,
+        large,
+        out: r.params.indexOf((k as { out: number }).out),
+      };
     });
+    const buffers = program.buffers.map(bufferDesc);
+    for (const k of program.kernels)
+      if (k.kind === 'map' || k.kind === 'reduce' || k.kind === 'argreduce' || k.kind === 'scan')
+        buffers[k.out].written = true;
+    const desc: ProgramDesc = {
+      buffers,
+      inputs: program.inputs,
+      outputs: program.outputs,
+      steps,
+      work,
+    };
+    return { desc, fns, sources, simd: simdFlags, heavy: heavy || work >= HEAVY_WORK };
+  }
+
+  compile(program: KernelProgram, label?: string): CpuProgram {
+    const t0 = performance.now();
+    const d = this.describe(program);
+    const inst = instantiate(d.desc, d.fns);
+    const steps = inst.steps.map((s, i) => ({ ...s, source: d.sources[i], simd: d.simd[i] }));
     const compileMs = performance.now() - t0;
-    const written = new Set(
-      program.kernels
-        .filter((k) => k.kind === 'map' || k.kind === 'reduce' || k.kind === 'argreduce' || k.kind === 'scan')
-        .map((k) => (k as { out: number }).out),
-    );
     return {
       program,
       label,
+      desc: d.desc,
+      inst,
+      id: ++programs,
+      heavy: d.heavy,
+      runInto: (ins, outs) => {
+        const bufs = buffersFor(inst, ins, outs);
+        for (const s of inst.steps) s.run(bufs);
+      },
       steps,
-      written,
       simdKernels: steps.filter((s) => s.simd).length,
-      temps: [],
-      source: steps.map((s) => s.source).join('\n\n'),
+      source: d.sources.join('\n\n'),
       compileMs,
       tempBytes: tempBytes(program),
     };
@@ -234,36 +310,17 @@ export class CpuBackend implements Backend {
 
   execute(exe: CompiledProgram, inputs: unknown[]): TypedArray[] {
     const p = exe as CpuProgram;
-    const prog = p.program;
-    const bufs: TypedArray[] = new Array(prog.buffers.length);
-    prog.inputs.forEach((b, i) => {
-      bufs[b] = inputs[i] as TypedArray;
-    });
-    for (const info of prog.buffers) {
-      if (info.role === 'output') bufs[info.id] = allocBuffer(info.dtype, info.size, !p.written.has(info.id));
-      else if (info.role === 'temp' && info.slot !== undefined) {
-        let t = p.temps[info.slot];
-        if (!t || t.length !== info.size || t.constructor !== typedArrayFor(info.dtype, 0).constructor) {
-          t = allocBuffer(info.dtype, info.size, !p.written.has(info.id));
-          p.temps[info.slot] = t;
-        }
-        bufs[info.id] = t;
-      }
+    if (observing.kernelTimes) {
+      // Kernel times need each kernel run alone, here: after whatever is queued.
+      drainSync();
+      const bufs = buffersFor(p.inst, inputs);
+      p.inst.steps.forEach((s, i) => {
+        const t0 = performance.now();
+        s.run(bufs);
+        kernelTimed(this.devices[0], p, i, performance.now() - t0);
+      });
+      return p.desc.outputs.map((b) => bufs[b]);
     }
-    if (observing.kernelTimes && timedDepth === 0) {
-      timedDepth++;
-      try {
-        p.steps.forEach((s, i) => {
-          const t0 = performance.now();
-          s.run(bufs);
-          kernelTimed(this.devices[0], p, i, performance.now() - t0);
-        });
-      } finally {
-        timedDepth--;
-      }
-    } else {
-      for (const s of p.steps) s.run(bufs);
-    }
-    return prog.outputs.map((b) => bufs[b]);
+    return dispatch(p, inputs, () => runInstance(p.inst, inputs));
   }
 }

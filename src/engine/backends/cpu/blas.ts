@@ -42,6 +42,16 @@ export interface BlasAddon {
     cRow: number,
     cCol: number,
   ): void;
+  /** Units [lo, hi) of a convolution (conv-plan.ts, native/blas/src/conv.c). */
+  conv(
+    lhs: Float32Array | Float64Array,
+    rhs: Float32Array | Float64Array,
+    out: Float32Array | Float64Array,
+    table: Int32Array,
+    plan: Float64Array,
+    lo: number,
+    hi: number,
+  ): void;
   setThreads(n: number): void;
   info(): { config: string; corename: string; threads: number; procs: number; parallel: string };
 }
@@ -120,6 +130,11 @@ function load(): Loaded {
       reason: missing ? 'the tjax-blas addon is not installed (npm ci builds it from native/blas)' : msg,
     };
   }
+}
+
+/** Whether the native tier is wanted (TJAX_CPU_BLAS, or the in-process switch). */
+export function cpuBlasWanted(): boolean {
+  return wanted();
 }
 
 function wanted(): boolean {

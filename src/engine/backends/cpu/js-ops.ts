@@ -41,6 +41,9 @@ export function wrap(dt: DType, e: string): string {
       return `BigInt.asIntN(64, ${e})`;
     case 'uint64':
       return `BigInt.asUintN(64, ${e})`;
+    case 'complex64':
+    case 'complex128':
+      throw new Error('complex values reach a renderer only as pairs of floats (compile/complex.ts)');
   }
 }
 

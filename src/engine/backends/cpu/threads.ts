@@ -58,18 +58,72 @@ let threadsOverride: number | null = null;
 /** Threads the CPU backend uses (main thread included): TJAX_CPU_THREADS, else the cores. */
 export function cpuThreads(): number {
   if (threadsOverride !== null) return threadsOverride;
-  const env = process.env.TJAX_CPU_THREADS;
-  const n = env ? Number.parseInt(env, 10) : os.availableParallelism();
-  return Number.isFinite(n) && n >= 1 ? Math.min(n, 64) : 1;
+  if (envThreads === null) {
+    // Read once: dispatch asks on every call, and the environment is slow to read.
+    const env = process.env.TJAX_CPU_THREADS;
+    const n = env ? Number.parseInt(env, 10) : os.availableParallelism();
+    envThreads = Number.isFinite(n) && n >= 1 ? Math.min(n, 64) : 1;
+  }
+  return envThreads;
 }
+
+let envThreads: number | null = null;
 
 /** For tests: set the thread count (null: back to TJAX_CPU_THREADS / the cores). */
 export function setCpuThreads(n: number | null): void {
   threadsOverride = n;
 }
 
-/** What the pool has done (tests check that workers took part). */
-export const threadStats = { jobs: 0, chunks: 0, workerChunks: 0 };
+/**
+ * What the pools have done (tests check that workers took part): counters in shared memory, so
+ * that the executor thread's pool (executor.ts) counts where the main thread reads them.
+ */
+let statWords: Int32Array = new Int32Array(new SharedArrayBuffer(12));
+export const threadStats = {
+  get jobs(): number {
+    return statWords[0];
+  },
+  set jobs(v: number) {
+    statWords[0] = v;
+  },
+  get chunks(): number {
+    return statWords[1];
+  },
+  set chunks(v: number) {
+    statWords[1] = v;
+  },
+  get workerChunks(): number {
+    return statWords[2];
+  },
+  set workerChunks(v: number) {
+    statWords[2] = v;
+  },
+};
+
+/** The counters' memory, to share with another thread that runs a pool (`useThreadStats`). */
+export function threadStatsMemory(): Int32Array {
+  return statWords;
+}
+
+export function useThreadStats(words: Int32Array): void {
+  statWords = words;
+}
+
+let owner: boolean | null = null;
+
+/**
+ * Whether this thread drives a pool: the main thread, or the executor (executor-worker.ts). On
+ * the pool's own workers a kernel that could run in parallel (a GEMM) runs on that thread alone.
+ */
+export function ownsPool(): boolean {
+  owner ??= wt().isMainThread;
+  return owner;
+}
+
+/** Called by the executor thread, which drives a pool of its own. */
+export function becomePoolOwner(): void {
+  owner = true;
+}
 
 /**
  * A buffer for `size` elements of `dtype`: when large, in the CPU heap (heap.ts: shared, and
@@ -103,13 +157,16 @@ export function shareable(b: TypedArray): TypedArray {
   return heapCopy(b) ?? (isShared(b) || cpuThreads() < 2 ? b : sharedCopy(b));
 }
 
-/** How to start worker.ts: from the built files, or from the sources through tsx. */
-function workerStart(): { entry: URL | string; eval: boolean } {
+/**
+ * How to start a thread on `file` (worker.ts, or executor-worker.ts): from the built files, or
+ * from the sources through tsx.
+ */
+export function workerStart(file = 'worker'): { entry: URL | string; eval: boolean } {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    // Sources (tsx, vitest): register tsx in the worker, then import worker.ts.
+    // Sources (tsx, vitest): register tsx in the worker, then import the file.
     const tsx = new URL(`file://${createRequire(here).resolve('tsx/esm/api')}`).href;
-    const worker = new URL('./worker.ts', here).href;
+    const worker = new URL(`./${file}.ts`, here).href;
     // (The word is spliced so that the built bundle holds no dynamic-import text: see
     // src/cli/compile-cache.ts.)
     const load = ['im', 'port'].join('');
@@ -120,8 +177,8 @@ function workerStart(): { entry: URL | string; eval: boolean } {
   const dist = here.lastIndexOf('/dist/');
   const entry =
     dist >= 0
-      ? new URL(`${here.slice(0, dist + 6)}engine/backends/cpu/worker.js`)
-      : new URL('./worker.js', here);
+      ? new URL(`${here.slice(0, dist + 6)}engine/backends/cpu/${file}.js`)
+      : new URL(`./${file}.js`, here);
   return { entry, eval: false };
 }
 

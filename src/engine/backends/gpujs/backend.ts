@@ -12,6 +12,7 @@
  * bool results are exact by render.ts's checks).
  */
 import os from 'node:os';
+import { fitBindings } from '../../compile/bindings.js';
 import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
 import { type Kernel, type KernelProgram, kernelOutputs } from '../../compile/kir.js';
 import { tempBytes } from '../../compile/plan.js';
@@ -52,6 +53,9 @@ interface GpuJsProgram extends CompiledProgram {
   /** Kernel names and where each runs, in order. */
   placement: { kernel: string; device: 'gpujs' | 'cpu'; reason?: string }[];
 }
+
+/** WebGL's enum for the number of textures one fragment shader may sample. */
+const MAX_TEXTURE_IMAGE_UNITS = 0x8872;
 
 /** Infinity, -Infinity, NaN: GLSL has no literals for them (render.ts reads them as sp[k]). */
 const SPECIALS = new Float32Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]);
@@ -96,8 +100,24 @@ export class GpuJsBackend implements Backend {
 
   async synchronize(): Promise<void> {}
 
-  compile(program: KernelProgram, label?: string): GpuJsProgram {
+  /**
+   * Under headless-gl every array argument of a kernel is a texture, and a fragment shader may
+   * sample only MAX_TEXTURE_IMAGE_UNITS of them (WebAssembly mode has no such limit).
+   */
+  textureUnits(): number | null {
+    if (this.mode !== 'headlessgl') return null;
+    const gl = (this.gpu.Kernel as { testContext?: { getParameter(p: number): unknown } } | null)
+      ?.testContext;
+    const n = gl?.getParameter(MAX_TEXTURE_IMAGE_UNITS);
+    return typeof n === 'number' && n > 0 ? n : 8;
+  }
+
+  compile(lowered: KernelProgram, label?: string): GpuJsProgram {
     const t0 = performance.now();
+    // Textures: the kernel's inputs and the specials array (which takes the output's place in
+    // fitBindings's count of inputs + outputs).
+    const units = this.textureUnits();
+    const program = units === null ? lowered : fitBindings(lowered, { limit: units });
     const placement: GpuJsProgram['placement'] = [];
     const steps: Step[] = [];
     program.kernels.forEach((k, i) => {

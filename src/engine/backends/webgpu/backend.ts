@@ -18,9 +18,10 @@
  * than 32 bits (bool, int8/16, uint8/16, float16) are widened to 32-bit words on the device.
  */
 
+import { fitBindings } from '../../compile/bindings.js';
 import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
 import type { BufferInfo, KernelProgram } from '../../compile/kir.js';
-import { expandKernel } from '../../compile/libm/index.js';
+import { expandKernel, LIBM_UNARY_F32_ONLY } from '../../compile/libm/index.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
 import { emit, observing } from '../../events.js';
@@ -256,6 +257,20 @@ export class Session {
   }
 }
 
+/**
+ * Generated kernels are split to fit (compile/bindings.ts); a hand-written one that binds more
+ * storage buffers than the device allows is refused here, by name, rather than by Dawn at run time.
+ */
+export function checkBindings(name: string, bindings: readonly (number | string)[], limit: number): void {
+  // The `step` uniform of a multi-step library pass is not a storage buffer.
+  const n = bindings.filter((b) => b !== 'step').length;
+  if (n > limit) {
+    throw new Error(
+      `webgpu: kernel ${name} binds ${n} storage buffers, more than the ${limit} per shader stage this device allows (maxStorageBuffersPerShaderStage); run it on the cpu`,
+    );
+  }
+}
+
 function firstError(ps: (Promise<string | null> | null)[]): Promise<string | null> | null {
   const live = ps.filter((p): p is Promise<string | null> => p !== null);
   if (live.length === 0) return null;
@@ -418,9 +433,17 @@ export class WebGpuBackend implements Backend {
     await this.device.queue.onSubmittedWorkDone();
   }
 
-  compile(program: KernelProgram, label?: string): WebGpuProgram {
+  /** Storage buffers one shader stage may bind (the device's maxStorageBuffersPerShaderStage). */
+  get maxStorageBuffers(): number {
+    return this.device.limits.maxStorageBuffersPerShaderStage;
+  }
+
+  compile(lowered: KernelProgram, label?: string): WebGpuProgram {
     const t0 = performance.now();
     this.checkAlive();
+    // Fusion does not count bindings: split kernels that read more buffers than a stage may bind
+    // (a two-pass reduction binds one scratch buffer besides its inputs and output).
+    const program = fitBindings(lowered, { limit: this.maxStorageBuffers, extra: { reduce: 1 } });
     for (const b of program.buffers) checkDtype(b.dtype);
     const dtypeOf = (b: number): DType => program.buffers[b].dtype;
     const dev = this.device;
@@ -431,8 +454,9 @@ export class WebGpuBackend implements Backend {
     let async = false;
     program.kernels.forEach((k0, i) => {
       const name = kernelName(k0, i);
-      // float32 transcendental functions: the libm's polynomials, as on the CPU.
-      const k = expandKernel(k0);
+      // float32 transcendental functions: the libm's polynomials, as on the CPU (erf_inv too:
+      // the CPU's float64 steps, emulated in float32, so that normal draws are the CPU's).
+      const k = expandKernel(k0, LIBM_UNARY_F32_ONLY);
       const first = steps.length;
       const tag = () => {
         for (let j = first; j < steps.length; j++) steps[j].kernel = i;
@@ -454,7 +478,7 @@ export class WebGpuBackend implements Backend {
         case 'lib': {
           const impl = wgslLibKernels[k.op];
           if (!impl) throw new Error(`the webgpu backend has no library kernel ${k.op}; run this on the cpu`);
-          rendered = impl(k, program.buffers, name);
+          rendered = impl(k, program.buffers, name, this.maxStorageBuffers);
           break;
         }
         default: {
@@ -492,6 +516,7 @@ export class WebGpuBackend implements Backend {
   }
 
   private makeStep(pass: Pass | LibPass | CopyPass, local: (s: string) => string): Step {
+    if (!('copy' in pass)) checkBindings(pass.name, pass.bindings, this.maxStorageBuffers);
     if ('copy' in pass) {
       const { from, to, bytes } = pass.copy;
       return {

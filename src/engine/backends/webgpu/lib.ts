@@ -17,6 +17,7 @@
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
 import { type DType, int32 } from '../../core/dtype.js';
 import { wgslConvKernels } from './lib-conv.js';
+import { wgslFftKernels } from './lib-fft.js';
 import { wgslLinalgKernels } from './lib-linalg.js';
 import {
   checkDtype,
@@ -287,7 +288,7 @@ function sortKeyLess(infos: BufferInfo[], keys: number[]) {
   };
 }
 
-function sort(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
+function sort(k: LibKernel, infos: BufferInfo[], name: string, maxStorage = 8): RenderedLib {
   const shape = k.params.shape as number[];
   const numKeys = k.params.numKeys as number;
   for (const b of [...k.ins, ...k.outs]) checkDtype(infos[b].dtype);
@@ -298,23 +299,31 @@ function sort(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   const { n, inner } = geom;
   const total = lines * n;
   const groups = groupsFor(total, WG);
-  const bindings: (number | string)[] = [...k.ins, 'perm', ...k.outs];
-  const decl = declareBindings(
-    bindings,
-    (b) => (b === 'perm' ? 'u32' : stype(infos[b as number].dtype)),
-    new Set(k.outs),
-  );
-  const body = [
-    gidLine(groups, WG),
-    `if (gid >= ${total}i) { return; }`,
-    `let line = gid / ${Math.max(n, 1)}i;`,
-    `let j = gid % ${Math.max(n, 1)}i;`,
-    `let base = (line / ${inner}i) * ${n * inner}i + line % ${inner}i;`,
-    `let src = base + i32(perm[line * ${P}i + j]) * ${inner}i;`,
-    `let dst = base + j * ${inner}i;`,
-    ...k.ins.map((b, t) => `b${k.outs[t]}[dst] = b${b}[src];`),
-  ];
-  passes.push({ name, code: shader(decl, new Helpers(), body), bindings, groups });
+  // The gather binds each operand, its output and the permutation: as many operands per pass as
+  // the device lets one shader stage bind.
+  const per = Math.max(1, Math.floor((maxStorage - 1) / 2));
+  for (let c = 0; c < k.ins.length; c += per) {
+    const ins = k.ins.slice(c, c + per);
+    const outs = k.outs.slice(c, c + per);
+    const bindings: (number | string)[] = [...ins, 'perm', ...outs];
+    const decl = declareBindings(
+      bindings,
+      (b) => (b === 'perm' ? 'u32' : stype(infos[b as number].dtype)),
+      new Set(outs),
+    );
+    const body = [
+      gidLine(groups, WG),
+      `if (gid >= ${total}i) { return; }`,
+      `let line = gid / ${Math.max(n, 1)}i;`,
+      `let j = gid % ${Math.max(n, 1)}i;`,
+      `let base = (line / ${inner}i) * ${n * inner}i + line % ${inner}i;`,
+      `let src = base + i32(perm[line * ${P}i + j]) * ${inner}i;`,
+      `let dst = base + j * ${inner}i;`,
+      ...ins.map((b, t) => `b${outs[t]}[dst] = b${b}[src];`),
+    ];
+    const part = k.ins.length > per ? `${name}_gather${c / per}` : name;
+    passes.push({ name: part, code: shader(decl, new Helpers(), body), bindings, groups });
+  }
   return { passes, scratch: { perm: 4 * Math.max(lines * P, 1) } };
 }
 
@@ -524,7 +533,8 @@ function scatter(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 export const wgslLibKernels: Record<
   string,
-  (k: LibKernel, infos: BufferInfo[], name: string) => RenderedLib
+  /** `maxStorage`: storage buffers one shader stage may bind on the device. */
+  (k: LibKernel, infos: BufferInfo[], name: string, maxStorage: number) => RenderedLib
 > = {
   matmul,
   sort,
@@ -532,4 +542,5 @@ export const wgslLibKernels: Record<
   scatter,
   ...wgslLinalgKernels,
   ...wgslConvKernels,
+  ...wgslFftKernels,
 };

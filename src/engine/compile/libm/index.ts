@@ -9,8 +9,9 @@
  * Accuracy (test/engine/libm.test.ts measures it against float64 references): within 2 ulp for
  * every float32 input, special values (NaN, +-inf, +-0, subnormals) as IEEE and C99 define them.
  */
-import { float32 } from '../../core/dtype.js';
-import { type BinExpr, type Kernel, rewrite, type SExpr, walk } from '../kir.js';
+import { float16, float32 } from '../../core/dtype.js';
+import { type BinExpr, cast, type Kernel, rewrite, type SExpr, type UnExpr, walk } from '../kir.js';
+import { erfInv32 } from './erfinv.js';
 import { exp32, expm1_32, log1p32, log32 } from './explog.js';
 import { pow32 } from './pow.js';
 import { erf32, logistic32, tanh32 } from './special.js';
@@ -30,7 +31,17 @@ export const LIBM_UNARY: Readonly<Record<string, (x: SExpr) => SExpr>> = {
   logistic: logistic32,
 };
 
-function hasLibm(k: Kernel): boolean {
+/**
+ * With float32 erf_inv (erfinv.ts) too: for backends without float64 arithmetic (WGSL). The CPU
+ * computes erf_inv in float64 lanes (runtime.ts erfinv32, wasm/erfinv.ts), about 4x faster there,
+ * and with the same bits on every input tested (test/engine/libm.test.ts).
+ */
+export const LIBM_UNARY_F32_ONLY: Readonly<Record<string, (x: SExpr) => SExpr>> = {
+  ...LIBM_UNARY,
+  erf_inv: erfInv32,
+};
+
+function hasLibm(k: Kernel, table: Readonly<Record<string, unknown>>): boolean {
   const exprs =
     k.kind === 'map'
       ? [k.expr]
@@ -42,25 +53,33 @@ function hasLibm(k: Kernel): boolean {
   let found = false;
   for (const e of exprs)
     walk(e, (n) => {
-      if ((n.k === 'un' && n.dt === float32 && n.x.dt === float32 && n.op in LIBM_UNARY) || isPow(n))
-        found = true;
+      if ((n.k === 'un' && n.op in table && (isF32(n) || isF16ErfInv(n))) || isPow(n)) found = true;
     });
   return found;
 }
 
 /** The expression with every float32 function of LIBM_UNARY expanded. */
-export function expandLibm(e: SExpr, memo = new Map<number, SExpr>()): SExpr {
+export function expandLibm(
+  e: SExpr,
+  memo = new Map<number, SExpr>(),
+  table: Readonly<Record<string, (x: SExpr) => SExpr>> = LIBM_UNARY,
+): SExpr {
   return rewrite(
     e,
     (n) => {
-      if (isPow(n)) return pow32(expandLibm(n.a, memo), expandLibm(n.b, memo));
-      if (n.k !== 'un' || n.dt !== float32 || n.x.dt !== float32) return undefined;
-      const fn = LIBM_UNARY[n.op];
-      return fn ? fn(expandLibm(n.x, memo)) : undefined;
+      if (isPow(n)) return pow32(expandLibm(n.a, memo, table), expandLibm(n.b, memo, table));
+      if (n.k !== 'un') return undefined;
+      const fn = table[n.op] as ((x: SExpr) => SExpr) | undefined;
+      if (fn && isF16ErfInv(n)) return cast(fn(cast(expandLibm(n.x, memo, table), float32)), float16);
+      return fn && isF32(n) ? fn(expandLibm(n.x, memo, table)) : undefined;
     },
     memo,
   );
 }
+
+const isF32 = (n: UnExpr): boolean => n.dt === float32 && n.x.dt === float32;
+/** float16 erf_inv is float32's, rounded: XLA upcasts it (and the CPU's erfinv32 serves both). */
+const isF16ErfInv = (n: UnExpr): boolean => n.op === 'erf_inv' && n.dt === float16 && n.x.dt === float16;
 
 function isPow(n: SExpr): n is BinExpr {
   return n.k === 'bin' && n.op === 'pow' && n.dt === float32 && n.a.dt === float32 && n.b.dt === float32;
@@ -70,17 +89,24 @@ function isPow(n: SExpr): n is BinExpr {
  * A map, reduce, argreduce or scan kernel with its expressions expanded; the kernel itself when
  * there is nothing to expand.
  */
-export function expandKernel<K extends Kernel>(k: K): K {
-  if (!hasLibm(k)) return k;
+export function expandKernel<K extends Kernel>(
+  k: K,
+  table: Readonly<Record<string, (x: SExpr) => SExpr>> = LIBM_UNARY,
+): K {
+  if (!hasLibm(k, table)) return k;
   const memo = new Map<number, SExpr>();
   switch (k.kind) {
     case 'map':
-      return { ...k, expr: expandLibm(k.expr, memo) };
+      return { ...k, expr: expandLibm(k.expr, memo, table) };
     case 'reduce':
-      return { ...k, body: expandLibm(k.body, memo), epilogue: k.epilogue && expandLibm(k.epilogue, memo) };
+      return {
+        ...k,
+        body: expandLibm(k.body, memo, table),
+        epilogue: k.epilogue && expandLibm(k.epilogue, memo, table),
+      };
     case 'argreduce':
     case 'scan':
-      return { ...k, body: expandLibm(k.body, memo) };
+      return { ...k, body: expandLibm(k.body, memo, table) };
     default:
       return k;
   }

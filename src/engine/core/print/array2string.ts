@@ -38,6 +38,27 @@ function isFloat(dtype: DTypeName): dtype is FloatDType {
   return dtype === 'float16' || dtype === 'float32' || dtype === 'float64';
 }
 
+/** The float dtype of a complex dtype's parts, or null for other dtypes. */
+function complexPart(dtype: DTypeName): FloatDType | null {
+  return dtype === 'complex64' ? 'float32' : dtype === 'complex128' ? 'float64' : null;
+}
+
+/**
+ * NumPy's str() of a complex scalar: `(1+2j)`, `1j` when the real part is +0, each part with the
+ * shortest digits of its float dtype and no trailing `.0` (numpy/_core/src/multiarray/scalartypes.c).
+ */
+export function formatComplexScalar(re: number, im: number, part: FloatDType): string {
+  const text = (x: number) => {
+    if (Number.isNaN(x)) return 'nan';
+    if (!Number.isFinite(x)) return x < 0 ? '-inf' : 'inf';
+    const s = formatFloatScalar(roundToDType(x, part), part);
+    return s.endsWith('.0') ? s.slice(0, -2) : s;
+  };
+  const i = text(im);
+  if (re === 0 && !Object.is(re, -0)) return `${i}j`;
+  return `(${text(re)}${i.startsWith('-') ? '' : '+'}${i}j)`;
+}
+
 /**
  * One value as NumPy's str() of a scalar of this dtype writes it: floats with the shortest digits that
  * read back as the same value in their own dtype, positional (with a digit after the point) when
@@ -46,6 +67,9 @@ function isFloat(dtype: DTypeName): dtype is FloatDType {
  */
 export function formatScalar(dtype: DTypeName, value: number | bigint | boolean): string {
   if (dtype === 'bool') return value ? 'True' : 'False';
+  const part = complexPart(dtype);
+  // A complex value given as a number has no imaginary part.
+  if (part) return formatComplexScalar(Number(value), 0, part);
   if (isFloat(dtype)) return formatFloatScalar(roundToDType(Number(value), dtype), dtype);
   return typeof value === 'bigint' ? value.toString() : String(Math.trunc(Number(value)));
 }
@@ -56,8 +80,10 @@ function numericAt(a: PrintArray, i: number): number | bigint {
   return a.dtype === 'float16' ? h2f(v as number) : v;
 }
 
-/** formatScalar of element i (flat, C order) of a. */
+/** formatScalar of element i (flat, C order) of a (complex: the pair at 2i, 2i + 1). */
 export function formatElement(a: PrintArray, i: number): string {
+  const part = complexPart(a.dtype);
+  if (part) return formatComplexScalar(a.data[2 * i] as number, a.data[2 * i + 1] as number, part);
   return formatScalar(a.dtype, numericAt(a, i));
 }
 
@@ -91,7 +117,31 @@ type ElementFormatter = (i: number) => string;
 
 /** NumPy's FloatingFormat in 'maxprec' mode with precision 8, built from the values that will be shown. */
 function floatFormatter(a: PrintArray, dtype: FloatDType, shown: number[]): ElementFormatter {
-  const values = shown.map((i) => numericAt(a, i) as number);
+  return floatingFormat((i) => numericAt(a, i) as number, dtype, shown, false);
+}
+
+/**
+ * NumPy's ComplexFloatingFormat: a FloatingFormat of the real parts, one of the imaginary parts
+ * with sign='+', and the `j` written before the imaginary part's trailing padding.
+ */
+function complexFormatter(a: PrintArray, part: FloatDType, shown: number[]): ElementFormatter {
+  const re = floatingFormat((i) => a.data[2 * i] as number, part, shown, false);
+  const im = floatingFormat((i) => a.data[2 * i + 1] as number, part, shown, true);
+  return (i) => {
+    const s = im(i);
+    const end = s.trimEnd().length;
+    return `${re(i)}${s.slice(0, end)}j${s.slice(end)}`;
+  };
+}
+
+/** FloatingFormat over `valueAt` of the shown indices; `plus` is NumPy's sign='+'. */
+function floatingFormat(
+  valueAt: (i: number) => number,
+  dtype: FloatDType,
+  shown: number[],
+  plus: boolean,
+): ElementFormatter {
+  const values = shown.map(valueAt);
   const finite = values.filter((v) => Number.isFinite(v));
   const absNonZero = finite.filter((v) => v !== 0).map(Math.abs);
   let expFormat = false;
@@ -114,7 +164,7 @@ function floatFormatter(a: PrintArray, dtype: FloatDType, shown: number[]): Elem
   if (finite.length > 0 && expFormat) {
     let maxFrac = 0;
     for (const v of finite) {
-      const s = formatScientific(v, dtype, { precision: PRECISION });
+      const s = formatScientific(v, dtype, { precision: PRECISION, plus });
       const [mant, exp] = s.split('e') as [string, string];
       const [intPart, frac] = mant.split('.') as [string, string];
       expSize = Math.max(expSize, exp.length - 1);
@@ -125,28 +175,35 @@ function floatFormatter(a: PrintArray, dtype: FloatDType, shown: number[]): Elem
     padRight = expSize + 2 + precision;
   } else if (finite.length > 0) {
     for (const v of finite) {
-      const s = formatPositional(v, dtype, { precision: PRECISION });
+      const s = formatPositional(v, dtype, { precision: PRECISION, plus });
       const [intPart, frac] = s.split('.') as [string, string];
       padLeft = Math.max(padLeft, intPart.length);
       padRight = Math.max(padRight, frac.length);
     }
   }
   if (finite.length !== values.length) {
-    const negInf = values.some((v) => v === Number.NEGATIVE_INFINITY) ? 1 : 0;
+    const negInf = plus || values.some((v) => v === Number.NEGATIVE_INFINITY) ? 1 : 0;
     const offset = padRight + 1;
     padLeft = Math.max(padLeft, 3 - offset, 3 + negInf - offset);
   }
 
   return (i) => {
-    const x = numericAt(a, i) as number;
+    const x = valueAt(i);
     if (!Number.isFinite(x)) {
-      const ret = Number.isNaN(x) ? 'nan' : x < 0 ? '-inf' : 'inf';
+      const sign = x < 0 ? '-' : plus ? '+' : '';
+      const ret = sign + (Number.isNaN(x) ? 'nan' : 'inf');
       return ' '.repeat(Math.max(0, padLeft + padRight + 1 - ret.length)) + ret;
     }
     if (expFormat) {
-      return formatScientific(x, dtype, { precision, minDigits: precision, padLeft, expDigits: expSize });
+      return formatScientific(x, dtype, {
+        precision,
+        minDigits: precision,
+        padLeft,
+        expDigits: expSize,
+        plus,
+      });
     }
-    return formatPositional(x, dtype, { precision, padLeft, padRight });
+    return formatPositional(x, dtype, { precision, padLeft, padRight, plus });
   };
 }
 
@@ -246,7 +303,9 @@ export function array2string(a: PrintArray, opts: Array2StringOptions = {}): str
   const summarise = size > THRESHOLD;
   const shown = shownIndices(a.shape, summarise);
   let fmt: ElementFormatter;
+  const part = complexPart(a.dtype);
   if (a.dtype === 'bool') fmt = boolFormatter(a);
+  else if (part) fmt = complexFormatter(a, part, shown);
   else if (isFloat(a.dtype)) fmt = floatFormatter(a, a.dtype, shown);
   else fmt = integerFormatter(a, shown);
   const lineWidth = (opts.lineWidth ?? LINE_WIDTH) - (opts.suffix ?? '').length;

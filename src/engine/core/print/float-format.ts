@@ -421,6 +421,8 @@ export interface PositionalOptions {
   padLeft?: number;
   /** Pad the fraction part on the right with spaces to this width. */
   padRight?: number;
+  /** Write a '+' before non-negative values (NumPy's sign='+', used for imaginary parts). */
+  plus?: boolean;
 }
 
 /** Digits of x under NumPy's unique mode with an optional precision cap, positional cutoff. */
@@ -452,7 +454,7 @@ export function formatPositional(x: number, dtype: FloatDType, o: PositionalOpti
     intPart = '0';
     fracPart = '0'.repeat(-d.exp - 1) + d.digits;
   }
-  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  const sign = x < 0 || Object.is(x, -0) ? '-' : o.plus ? '+' : '';
   const left = (sign + intPart).padStart(o.padLeft ?? 0, ' ');
   return `${left}.${fracPart.padEnd(o.padRight ?? 0, ' ')}`;
 }
@@ -462,6 +464,7 @@ export interface ScientificOptions {
   minDigits?: number;
   padLeft?: number;
   expDigits?: number;
+  plus?: boolean;
 }
 
 /** NumPy's dragon4_scientific(x, unique=True, trim='.' or 'k' via minDigits) with the given padding. */
@@ -475,7 +478,7 @@ export function formatScientific(x: number, dtype: FloatDType, o: ScientificOpti
   }
   let frac = d.digits.slice(1);
   if (o.minDigits !== undefined && frac.length < o.minDigits) frac = frac.padEnd(o.minDigits, '0');
-  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  const sign = x < 0 || Object.is(x, -0) ? '-' : o.plus ? '+' : '';
   const left = (sign + d.digits[0]!).padStart(o.padLeft ?? 0, ' ');
   const expSign = d.exp < 0 ? '-' : '+';
   const expStr = String(Math.abs(d.exp)).padStart(Math.max(2, o.expDigits ?? 2), '0');

@@ -16,6 +16,7 @@ import {
   compareType,
   convert,
   elementwise,
+  realHlo,
   scalarConst,
   select,
   ty,
@@ -228,10 +229,14 @@ registerExportRule('clamp', (ctx, ins) => [
   elementwise(ctx.b, 'stablehlo.clamp', broadcastTo(ctx.b, ins, out0(ctx).shape)),
 ]);
 
-/** mlir.convert_hlo: to bool is `x != 0`, then the convert (also bool to bool, as JAX emits it). */
+/**
+ * mlir.convert_hlo: to bool is `x != 0`, then the convert (also bool to bool, as JAX emits it);
+ * complex to real converts the real part (_convert_element_type_lower).
+ */
 export function convertHlo(b: Builder, x: Value, from: ShapedArray, to: DType): Value {
   let v = x;
-  if (to.isBool) v = compare(b, 'NE', v, fullLike(b, 0, from), compareType(from.dtype));
+  if (from.dtype.isComplex && !to.isComplex) v = realHlo(b, v);
+  if (to.isBool) v = compare(b, 'NE', v, fullLike(b, 0, v), compareType(v.dtype));
   return convert(b, v, to);
 }
 

@@ -11,14 +11,16 @@
  * as JAX falls back to; the others raise as JAX does.
  */
 
+import { Complex } from '../../core/complex.js';
 import { config } from '../../core/config.js';
-import { type DType, int32, int64 } from '../../core/dtype.js';
+import { complexOf, type DType, int32, int64 } from '../../core/dtype.js';
 import type { Params } from '../../core/primitive.js';
 import type { ClosedJaxpr } from '../../ir/jaxpr.js';
 import { denseScalar } from '../attrs.js';
 import {
   broadcastInDim,
   compare,
+  complexHlo,
   constant,
   elementwise,
   functionalType,
@@ -39,9 +41,9 @@ export const linalgHooks: {
   luPermutation: ((pivotShape: readonly number[], m: number) => ClosedJaxpr) | null;
 } = { luPermutation: null };
 
-/** LAPACK's type prefix: s (float32), d (float64); null where LAPACK has no kernel. */
+/** LAPACK's type prefix: s, d, c, z (float32/64, complex64/128); null where LAPACK has no kernel. */
 function lapackPrefix(d: DType): string | null {
-  return d.name === 'float32' ? 's' : d.name === 'float64' ? 'd' : null;
+  return { float32: 's', float64: 'd', complex64: 'c', complex128: 'z' }[d.name as string] ?? null;
 }
 
 function lapackName(prim: string, kernel: string, d: DType): string {
@@ -120,7 +122,7 @@ function ffiCall(b: Builder, operands: Value[], results: TensorType[], s: FfiSpe
     `mhlo.backend_config = {${cfg}}`,
     `mhlo.frontend_attributes = {num_batch_dims = "${s.nBatch}"}`,
     `operand_layouts = ${lay(types)}`,
-    `output_operand_aliases = [${aliases}]`,
+    ...(aliases ? [`output_operand_aliases = [${aliases}]`] : []),
     `result_layouts = ${lay(results)}`,
     `sdy.sharding_rule = ${shardingRule(types, results, s.nBatch)}`,
   ].join(', ');
@@ -135,7 +137,7 @@ function ffiCall(b: Builder, operands: Value[], results: TensorType[], s: FfiSpe
 }
 
 /** mlir.full_like_aval: a constant broadcast to the shape (even to its own). */
-function fullLike(b: Builder, v: number, dtype: DType, shape: readonly number[]): Value {
+function fullLike(b: Builder, v: number | Complex, dtype: DType, shape: readonly number[]): Value {
   return broadcastInDim(b, constant(b, denseScalar(v, dtype), ty([], dtype)), shape, []);
 }
 
@@ -148,7 +150,13 @@ function nanUnlessOk(b: Builder, batch: readonly number[], ok: Value, x: Value):
     selShape,
     batch.map((_, i) => i),
   );
-  const nan = fullLike(b, Number.NaN, x.dtype, x.shape);
+  // _nan_like_hlo: a complex NaN has both parts NaN.
+  const nan = fullLike(
+    b,
+    x.dtype.isComplex ? new Complex(Number.NaN, Number.NaN) : Number.NaN,
+    x.dtype,
+    x.shape,
+  );
   const same = selShape.every((n, i) => n === x.shape[i]);
   const w = same
     ? which
@@ -222,6 +230,33 @@ registerExportRule('eigh', (ctx, [a], p) => {
   });
   const ok = infoOk(b, info, 'EQ');
   return [nanUnlessOk(b, batch, ok, v), nanUnlessOk(b, batch, ok, w)];
+});
+
+/**
+ * _eig_cpu_lowering: geev gives the eigenvalues (a real operand's as real and imaginary parts,
+ * joined by stablehlo.complex), both eigenvector sets and info; outputs that were not asked for
+ * are dropped.
+ */
+registerExportRule('eig', (ctx, [a], p) => {
+  const b = ctx.b;
+  const batch = batchOf(a);
+  const n = a.shape[a.shape.length - 1];
+  const real = !a.dtype.isComplex;
+  const cd = complexOf(a.dtype);
+  const wType = ty([...batch, n], a.dtype);
+  const vType = ty(a.shape, cd);
+  const left = Boolean(p.compute_left_eigenvectors);
+  const right = Boolean(p.compute_right_eigenvectors);
+  const outs = ffiCall(b, [a], [...(real ? [wType] : []), wType, vType, vType, ty(batch, int32)], {
+    target: lapackName('eig', 'geev', a.dtype),
+    config: { compute_left: CH(left ? 'V' : 'N'), compute_right: CH(right ? 'V' : 'N') },
+    aliases: {},
+    nBatch: batch.length,
+  });
+  const [vl, vr, info] = outs.slice(-3);
+  const w = real ? complexHlo(b, outs[0], outs[1]) : outs[0];
+  const ok = infoOk(b, info, 'EQ');
+  return [w, ...(left ? [vl] : []), ...(right ? [vr] : [])].map((x) => nanUnlessOk(b, batch, ok, x));
 });
 
 registerExportRule('svd', (ctx, [a], p) => {

@@ -11,6 +11,8 @@ import {
   elementwise,
   functionalType,
   generic,
+  imagHlo,
+  realHlo,
   ret,
   scalarConst,
   select,
@@ -40,13 +42,17 @@ registerExportRule('sort', (ctx, ins, p) => {
     const args = region.block.args;
     const xs: Value[] = [];
     const ys: Value[] = [];
+    // _operands_to_keys: a complex key is two keys, its real and imaginary parts.
+    const keys = (v: Value): Value[] =>
+      v.dtype.isComplex
+        ? [canonicalize(b, realHlo(b, v)), canonicalize(b, imagHlo(b, v))]
+        : [v.dtype.isFloat ? canonicalize(b, v) : v];
     for (let k = 0; k < numKeys; k++) {
-      const [x, y] = [args[2 * k], args[2 * k + 1]];
-      xs.push(x.dtype.isFloat ? canonicalize(b, x) : x);
-      ys.push(y.dtype.isFloat ? canonicalize(b, y) : y);
+      xs.push(...keys(args[2 * k]));
+      ys.push(...keys(args[2 * k + 1]));
     }
     let pred: Value | null = null;
-    for (let k = numKeys - 1; k >= 0; k--) {
+    for (let k = xs.length - 1; k >= 0; k--) {
       const t = totalType(xs[k].dtype);
       const lt = compare(b, 'LT', xs[k], ys[k], t);
       pred =

@@ -11,6 +11,7 @@
 
 import { ShapedArray } from '../../core/aval.js';
 import { type DType, float32, int32 } from '../../core/dtype.js';
+import type { Params } from '../../core/primitive.js';
 import type { Value } from '../../core/trace.js';
 import type { ClosedJaxpr } from '../../ir/jaxpr.js';
 import { whileLoop } from '../../lax/control.js';
@@ -419,11 +420,20 @@ const cache = new Map<string, ClosedJaxpr>();
  * operand shape and dtype (cached) and lowered inline; `inline` drops outputs jit's DCE would.
  */
 export function registerLoweredFun(name: string, impl: (...args: Value[]) => Value, inline = false): void {
-  registerExportRule(name, (ctx, ins) => {
-    const key = `${name}|${ctx.avalsIn.map((a) => `${a.dtype.name}[${a.shape}]`).join(',')}`;
+  registerLoweredFunOf(name, (xs) => impl(...xs), inline);
+}
+
+/** registerLoweredFun for an `impl` that reads the equation's params (traced per params too). */
+export function registerLoweredFunOf(
+  name: string,
+  impl: (xs: Value[], params: Params) => Value | Value[],
+  inline = false,
+): void {
+  registerExportRule(name, (ctx, ins, params) => {
+    const key = `${name}|${JSON.stringify(params)}|${ctx.avalsIn.map((a) => `${a.dtype.name}[${a.shape}]`).join(',')}`;
     let cj = cache.get(key);
     if (!cj) {
-      cj = makeJaxpr((...xs: Value[]) => impl(...xs))(
+      cj = makeJaxpr((...xs: Value[]) => impl(xs, params))(
         ...(ctx.avalsIn.map((a) => new ShapedArray(a.shape, a.dtype, false)) as never[]),
       );
       cache.set(key, cj);

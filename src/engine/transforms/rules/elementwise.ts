@@ -7,6 +7,7 @@ import type { ShapedArray } from '../../core/aval.js';
 import type { Primitive } from '../../core/primitive.js';
 import { broadcastShapes } from '../../core/shape.js';
 import { bind1, type Value } from '../../core/trace.js';
+import * as C from '../../lax/complex.js';
 import * as L from '../../lax/elementwise.js';
 import { broadcastInDim } from '../../lax/structural.js';
 import * as P from '../../primitives/elementwise.js';
@@ -49,7 +50,13 @@ defjvp(P.erfc, (g, _a, x) =>
 defjvp(P.erf_inv, (g, ans, x) => L.mul(constLike(x, Math.sqrt(Math.PI) / 2), L.mul(g, L.exp(L.square(ans)))));
 defjvp(P.lgamma, (g, _a, x) => L.mul(g, L.digamma(x)));
 defjvp(P.square, (g, _a, x) => L.mul(g, L.mul(2, x)));
-defjvp(P.abs, (g, _a, x) => L.select(L.ge(x, 0), g, L.neg(g)));
+// JAX's _abs_jvp_rule: for complex x, real(g * conj(x) / replace_zero(complex(|x|))).
+defjvp(P.abs, (g, ans, x) => {
+  if (!x.dtype.isComplex) return L.select(L.ge(x, 0), g, L.neg(g));
+  const cx = C.conj(x);
+  const a = bind1(P.convert_element_type, [ans], { new_dtype: x.dtype, sharding: null, weak_type: false });
+  return C.real(L.mul(g, L.div(cx, replaceZero(a))));
+});
 
 for (const p of [
   P.sign,
@@ -203,7 +210,7 @@ P.clamp.rules.jvp = ((primals, [glo, gx, ghi], params) => {
 
 P.convert_element_type.rules.jvp = ((primals, [g], params) => {
   const ans = bind1(P.convert_element_type, primals, params);
-  if (g instanceof Zero || !ans.dtype.isFloat || !primals[0].dtype.isFloat)
+  if (g instanceof Zero || !ans.dtype.isInexact || !primals[0].dtype.isInexact)
     return [[ans], [new Zero(ans.aval)]];
   return [[ans], [bind1(P.convert_element_type, [g], params)]];
 }) satisfies JvpRule;
@@ -285,7 +292,13 @@ P.div.rules.transpose = (([ct], [x, y]) => {
 }) satisfies TransposeRule;
 P.convert_element_type.rules.transpose = (([ct], [x]) => {
   const a = (x as UndefPrimal).aval;
-  return [L.convertElementType(instantiate(ct), a.dtype, a.weakType)];
+  const c = instantiate(ct);
+  // complex -> real cotangents bind the primitive as JAX does (no ComplexWarning from a transpose).
+  if (c.dtype.isComplex && !a.dtype.isComplex)
+    return [
+      bind1(P.convert_element_type, [c], { new_dtype: a.dtype, sharding: null, weak_type: a.weakType }),
+    ];
+  return [L.convertElementType(c, a.dtype, a.weakType)];
 }) satisfies TransposeRule;
 P.select_n.rules.transpose = (([ct], [which, ...cases]) => {
   if (which instanceof UndefPrimal) throw new Error('select_n transpose: the predicate cannot be linear');

@@ -52,7 +52,7 @@ const SELECT = 0x1b;
 const VOID = 0x40;
 
 /** Structured loops and branches over FuncWriter. */
-class Emit {
+export class Emit {
   constructor(readonly f: FuncWriter) {}
   /** `body` then loop while local `i` (after `i += step`) is below the value `limit` pushes. */
   doWhileLt(i: number, step: number | (() => void), limit: () => void, body: () => void): void {
@@ -354,15 +354,18 @@ export function packFn(p: Precision, w: number): FuncWriter {
 }
 
 /**
- * `compute(a, b, c, ldc, s0, mt, t0, nt, kpad, kc, mpad, npad)`: the C block whose tiles are
- * A's slivers [s0, s0+mt) by B's [t0, t0+nt), at byte `c` (its top-left corner) with rows
+ * `compute(a, b, c, ldc, s0, mt, t0, nt, kpad, kc, mpad, npad, first)`: the C block whose tiles
+ * are A's slivers [s0, s0+mt) by B's [t0, t0+nt), at byte `c` (its top-left corner) with rows
  * `ldc` bytes apart, from the packed operands at `a` and `b` (packFn's layout), over all
- * k-blocks. mt, nt >= 1 and kpad >= ku.
+ * k-blocks. mt, nt >= 1 and kpad >= ku. `first` = 0 continues sums already in C from its first
+ * k-block on (a caller that packs and multiplies one k-block at a time: wasm/conv.ts).
  */
 export function computeFn(p: Precision, s: MicroShape): FuncWriter {
-  const f = new FuncWriter(12);
+  const f = new FuncWriter(13);
   const e = new Emit(f);
-  const [A, B, C, LDC, S0, MT, T0, NT, KPAD, KC, MPAD, NPAD] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [A, B, C, LDC, S0, MT, T0, NT, KPAD, KC, MPAD, NPAD, FIRST] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+  ];
   const { mr, nv, ku } = s;
   const esz = p.esz;
   const nr = nv * p.lanes;
@@ -440,7 +443,7 @@ export function computeFn(p: Precision, s: MicroShape): FuncWriter {
                 .set(cp);
               // The tile's sums so far: zero in the first k-block, else from C.
               e.ifElse(
-                () => f.get(pc).op(OP2.i32Eqz),
+                () => f.get(pc).op(OP2.i32Eqz).get(FIRST).op(OP2.i32And),
                 () => {
                   for (const row of acc)
                     for (const a of row) (p.lanes === 4 ? f.f32x4(0) : f.f64x2(0)).set(a);
@@ -522,6 +525,6 @@ export function gemmFuncs(p: Precision, s: MicroShape, suffix: string): FuncDef[
   return [
     { name: `packA${suffix}`, params: i32s(11), results: [], body: packFn(p, s.mr) },
     { name: `packB${suffix}`, params: i32s(11), results: [], body: packFn(p, s.nv * p.lanes) },
-    { name: `compute${suffix}`, params: i32s(12), results: [], body: computeFn(p, s) },
+    { name: `compute${suffix}`, params: i32s(13), results: [], body: computeFn(p, s) },
   ];
 }

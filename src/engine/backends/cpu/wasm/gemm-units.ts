@@ -125,7 +125,7 @@ export const RUNNER_SOURCE = `(() => {
       const bAt = ${j('packedB')} + (${j('batchesB')} === 1 ? 0 : bi) * bSize;
       const cAt = ${j('cAt')} + (bi * mPad * nPad + i0 * nPad + j0) * esz;
       (f32 ? x.compute32 : x.compute64)(aAt, bAt, cAt, nPad * esz, i0 / mr, Math.min(mc, mPad - i0) / mr,
-        j0 / nr, Math.min(nc, nPad - j0) / nr, kPad, kc, mPad, nPad);
+        j0 / nr, Math.min(nc, nPad - j0) / nr, kPad, kc, mPad, nPad, 1);
       if (${j('copyOut')} === 1) {
         view ??= f32 ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
         const rows = Math.min(mc, m - i0);

@@ -19,10 +19,10 @@
  * per value ran at ~46 at best, spilling). kc = 512, mc = 240 gave a few percent over 256 / 64.
  */
 
-import { createRequire } from 'node:module';
 import v8 from 'node:v8';
 import { runtime } from '../runtime.js';
-import { cpuThreads, type RangedKernel, runShared } from '../threads.js';
+import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.js';
+import { convFuncs } from './conv-kernels.js';
 import { F32X4, F64X2, gemmFuncs, type MicroShape } from './gemm-kernels.js';
 import { J, JOB_SIZE, RUNNER_SOURCE } from './gemm-units.js';
 import { moduleOf, relaxedSimd, type WasmMemory, wasm } from './module.js';
@@ -100,13 +100,19 @@ export function retune(): void {
   engine = null;
 }
 
+/** The compiled module (GEMM and convolution gathers: conv.ts), its shared memory and shapes. */
+export function gemmEngine(): Pick<Engine, 'id' | 'module' | 'memory' | 'f32' | 'f64'> {
+  return getEngine();
+}
+
 function getEngine(): Engine {
   if (engine) return engine;
   const shapes = defaultShapes();
   const f32 = gemmConfig.f32 ?? shapes.f32;
   const f64 = gemmConfig.f64 ?? shapes.f64;
   if ((f32.fma || f64.fma) && !relaxedSimd()) throw new Error('wasmGemm: relaxed SIMD is not available');
-  const bytes = moduleOf([...gemmFuncs(F32X4, f32, '32'), ...gemmFuncs(F64X2, f64, '64')], {
+  const funcs = [...gemmFuncs(F32X4, f32, '32'), ...gemmFuncs(F64X2, f64, '64')];
+  const bytes = moduleOf([...funcs, ...convFuncs(F32X4, '32'), ...convFuncs(F64X2, '64')], {
     pages: 1,
     maxPages: MAX_PAGES,
     shared: true,
@@ -143,15 +149,6 @@ function compileOptimized(bytes: Uint8Array): object {
 }
 
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
-
-let mainThread: boolean | null = null;
-/** Whether this is the main thread: a call on a worker (a kernel of the pool) runs on it alone. */
-function onMainThread(): boolean {
-  mainThread ??= (
-    createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')
-  ).isMainThread;
-  return mainThread;
-}
 
 /**
  * How a (batches, rows, cols) operand is copied in: its strides (0 along dimensions of size 1),
@@ -232,7 +229,7 @@ const isShared = (x: Float) => x.buffer instanceof SharedArrayBuffer;
 let views: { buffer: ArrayBufferLike; f32: Float32Array; f64: Float64Array } | null = null;
 
 /** Views of the memory, made again only when it has grown. */
-function viewOf(mem: WasmMemory, f32: boolean): Float {
+export function viewOf(mem: WasmMemory, f32: boolean): Float {
   if (views?.buffer !== mem.buffer) {
     const buffer = mem.buffer;
     views = { buffer, f32: new Float32Array(buffer), f64: new Float64Array(buffer) };
@@ -348,7 +345,7 @@ function plan(
   const shape = f32 ? eng.f32 : eng.f64;
   const mPad = roundUp(m, mr);
   const nPad = roundUp(n, nr);
-  const threads = batch * m * n * k >= gemmConfig.parallelMin && onMainThread() ? cpuThreads() : 1;
+  const threads = batch * m * n * k >= gemmConfig.parallelMin && ownsPool() ? cpuThreads() : 1;
   let mc = Math.min(roundUp(gemmConfig.mc, mr), mPad);
   let nc = Math.min(roundUp(gemmConfig.nc, nr), nPad);
   // Enough blocks of C to go round: narrower blocks first (down to 128 columns), then shorter.
