@@ -98,6 +98,7 @@ export declare namespace numpy {
   export type UnpackbitsOptions = raw_numpy.UnpackbitsOptions;
   export type UnwrapOptions = raw_numpy.UnwrapOptions;
   export type VanderOptions = raw_numpy.VanderOptions;
+  export type VarOpts = raw_numpy.VarOpts;
   export type VectorizeOptions = raw_numpy.VectorizeOptions;
   export namespace fft {
     export type FftNorm = raw_numpy.fft.FftNorm;
@@ -120,6 +121,7 @@ export declare namespace lax {
   export type CumlogsumexpOptions = raw_lax.CumlogsumexpOptions;
   export type CumulativeOptions = raw_lax.CumulativeOptions;
   export type DotOptions = raw_lax.DotOptions;
+  export type DynamicSliceOptions = raw_lax.DynamicSliceOptions;
   export type ForiOptions = raw_lax.ForiOptions;
   export type GatherDimensionNumbers = raw_lax.GatherDimensionNumbers;
   export type GatherOptions = raw_lax.GatherOptions;

@@ -1,5 +1,5 @@
 /**
- * @file The later jax.nn functions (src/engine/nn/activations.ts and attention.ts) against JAX
+ * @file The later jax.nn functions (src/engine/nn/index.ts and attention.ts) against JAX
  * 0.10.2 (fixtures/nn2.json from fixtures/make_nn2.py): identity, tanh, log1mexp, logmeanexp,
  * mish, sparse_plus, sparse_sigmoid, squareplus and their gradients (log1mexp's custom JVP), and
  * dot_product_attention with grouped-query heads, bias, masks, causal and sliding windows,

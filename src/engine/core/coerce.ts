@@ -97,7 +97,39 @@ export function scalarArray(
     dt = Number.isInteger(v) && !Object.is(v, -0) && fitsDefaultInt(v) ? defaultInt() : defaultFloat();
     weak = true;
   }
-  return ArrayImpl.fromHost(fillTyped(dt, [v]), [], dt, device ?? defaultDevice(), weak);
+  const a = ArrayImpl.fromHost(fillTyped(dt, [v]), [], dt, device ?? defaultDevice(), weak);
+  if (weak && typeof v === 'number') pyScalars.set(a, v);
+  return a;
+}
+
+/**
+ * The JS number a weakly typed scalar was made from. JAX keeps a Python scalar as it is until a
+ * promotion converts it, so a weak literal prints the Python value (`0.2`), where the float32 it
+ * holds would print `0.20000000298023224`.
+ */
+const pyScalars = new WeakMap<object, number>();
+
+export function pyScalarOf(x: unknown): number | undefined {
+  return typeof x === 'object' && x !== null ? pyScalars.get(x) : undefined;
+}
+
+/**
+ * Scalars JAX makes as device arrays (`full`, `zeros_like`: what instantiated zero tangents and
+ * `_zeros`/`_ones` are), as opposed to NumPy constants (`_const`, Python scalars). Both print as
+ * literals, but JAX's partial evaluation of a jaxpr passes a device-array literal that an unknown
+ * equation reads across as a residual, and inlines a NumPy one: grad jaxprs show the difference.
+ */
+const deviceScalars = new WeakSet<object>();
+
+/** scalarArray, marked as one of JAX's device-array scalars (see deviceScalars). */
+export function deviceScalar(v: number | boolean | bigint, dtype: DType): ArrayImpl {
+  const a = scalarArray(v, dtype);
+  deviceScalars.add(a);
+  return a;
+}
+
+export function isDeviceScalar(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && deviceScalars.has(x);
 }
 
 function dtypeOfTyped(t: TypedArray): DType {

@@ -6,6 +6,7 @@
  * jaxprs reusing the caller's names, and nested jaxprs used twice or longer than 10 equations
  * hoisted as `let name = { lambda ... } in`.
  */
+import { pyScalarOf } from '../core/coerce.js';
 import type { Params } from '../core/primitive.js';
 import { type Atom, ClosedJaxpr, DropVar, Jaxpr, type JaxprEqn, Literal, printHooks, Var } from './jaxpr.js';
 import { brk, concat, type Doc, format, group, join, nest, nil, text } from './pretty.js';
@@ -55,6 +56,8 @@ class Context {
 }
 
 export function literalText(l: Literal): string {
+  const py = l.aval.weakType && l.aval.dtype.isFloat ? pyScalarOf(l.val) : undefined;
+  if (py !== undefined) return pyFloat(py);
   const v = l.value;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'bigint') return String(v);
@@ -239,7 +242,9 @@ export function printJaxpr(top: Jaxpr): string {
       const subs = jaxprsInParams(e.params);
       const nm = e.params.name;
       queue.push(...subs);
-      if (typeof nm === 'string') {
+      // JAX's custom_jvp_call/custom_vjp_call have no `name` param (their pp rule prints one), so
+      // jaxprs hoisted out of them are called `jaxpr`.
+      if (typeof nm === 'string' && !e.primitive.name.startsWith('custom_')) {
         for (const s of subs) if (!names.has(s)) names.set(s, nm.replace(/^<+|>+$/g, ''));
       }
     }

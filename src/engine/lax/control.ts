@@ -20,7 +20,7 @@ import { convertConstvars } from '../transforms/jit.js';
 import { traceToJaxpr } from '../transforms/staging.js';
 import { convertElementType } from './convert.js';
 import { add, bitwiseOr, clamp, lt, ne } from './elementwise.js';
-import { concatenate, pad, reshape, rev, sliceInDim } from './structural.js';
+import { concatenate, pad, reshape, rev, slice, sliceInDim } from './structural.js';
 
 type Fn = (...args: any[]) => any;
 
@@ -766,8 +766,15 @@ export function map<X, Y>(f: (x: X) => Y, xs: X, opts: MapOptions = {}): Y {
   const whole = numBatches * batchSize;
   const vf = vmap(f as (...a: unknown[]) => unknown) as (x: X) => Y;
   // The operands first, leaf by leaf (as JAX stages them): x[:whole] in batches, x[whole:].
-  const head = (l: Value) => (whole === l.shape[0] ? l : sliceInDim(l, 0, whole, 1, 0));
-  const tail = (l: Value) => (whole === 0 ? l : sliceInDim(l, whole, l.shape[0], 1, 0));
+  // JAX indexes `leaf[:whole]` and `leaf[whole:]`: static slices, strides None.
+  const cut = (l: Value, lo: number, hi: number) =>
+    slice(
+      l,
+      l.shape.map((_, d) => (d === 0 ? lo : 0)),
+      l.shape.map((n, d) => (d === 0 ? hi : n)),
+    );
+  const head = (l: Value) => (whole === l.shape[0] ? l : cut(l, 0, whole));
+  const tail = (l: Value) => (whole === 0 ? l : cut(l, whole, l.shape[0]));
   const scanXs: Value[] = [];
   const restXs: Value[] = [];
   for (const l of leaves) {

@@ -20,7 +20,6 @@ import {
   updateJaxprFor,
 } from '../primitives/indexing.js';
 import { convertElementType } from './convert.js';
-import { add, lt, select } from './elementwise.js';
 import { dynamicSlice, dynamicUpdateSlice, expandDims, squeeze } from './structural.js';
 
 export { GatherDimensionNumbers, GatherScatterMode, ScatterDimensionNumbers };
@@ -102,16 +101,10 @@ export const scatterMax = scatterOp('max');
 
 // ---- dynamic_*_in_dim ----------------------------------------------------------------------------
 
-/** lax's negative-index handling of dynamic_slice starts: select(i < 0, i + size, i). */
-function normalizeStart(i: In, size: number): Value {
-  const v = typeof i === 'object' ? i : convertElementType(i, 'int32', true);
-  if (v.dtype.kind === 'u') return v;
-  return select(lt(v, 0), add(v, size), v);
-}
-
-function starts(x: Value, axis: number, index: In): Value[] {
+/** The starts of a slice along one axis: zeros of the index's dtype elsewhere (as lax._const). */
+function starts(x: Value, axis: number, index: In): In[] {
   const zero = convertElementType(0, typeof index === 'object' ? index.dtype : 'int32');
-  return x.shape.map((n, d) => (d === axis ? normalizeStart(index, n) : zero));
+  return x.shape.map((_, d) => (d === axis ? index : zero));
 }
 
 export function dynamicSliceInDim(operand: In, startIndex: In, sliceSize: number, axis = 0): Value {

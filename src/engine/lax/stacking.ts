@@ -1,12 +1,12 @@
 /**
- * @file lax.stack, lax.unstack and lax.tile: bind the primitives of primitives/stacking.ts with
+ * @file lax.stack, lax.unstack and lax.tile: bind the primitives of primitives/stack.ts with
  * JAX 0.10.2's argument handling (stack and unstack normalise a negative axis).
  */
 import { toValue } from '../core/coerce.js';
 import { ValueError } from '../core/errors.js';
 import { normalizeAxis } from '../core/shape.js';
 import { bind, bind1, type Value } from '../core/trace.js';
-import * as P from '../primitives/stacking.js';
+import * as P from '../primitives/stack.js';
 
 type In = Value | number | boolean | readonly unknown[];
 

@@ -5,7 +5,8 @@
 import { toValue } from '../core/coerce.js';
 import { canonicalize, type DTypeLike, toDType } from '../core/dtype.js';
 import { normalizeAxis } from '../core/shape.js';
-import { bind, bind1, type Value } from '../core/trace.js';
+import { bind, bind1, isTracer, type Value } from '../core/trace.js';
+import * as E from '../primitives/elementwise.js';
 import * as P from '../primitives/structural.js';
 import { convertElementType } from './convert.js';
 
@@ -16,7 +17,11 @@ export function broadcastInDim(
   shape: readonly number[],
   broadcastDimensions: readonly number[],
 ): Value {
-  return bind1(P.broadcast_in_dim, [toValue(x)], {
+  const v = toValue(x);
+  // As JAX's lax.broadcast_in_dim: a concrete 0-d operand broadcast to rank 0 is returned as is,
+  // so grad's seed cotangent (a concrete 1.0) is not staged as an equation.
+  if (v.ndim === 0 && shape.length === 0 && !isTracer(v)) return v;
+  return bind1(P.broadcast_in_dim, [v], {
     shape: [...shape],
     broadcast_dimensions: [...broadcastDimensions],
     sharding: null,
@@ -26,6 +31,7 @@ export function broadcastInDim(
 /** lax.broadcast(x, sizes): prepend dimensions. */
 export function broadcast(x: In, sizes: readonly number[]): Value {
   const v = toValue(x);
+  if (sizes.length === 0) return v;
   return broadcastInDim(
     v,
     [...sizes, ...v.shape],
@@ -58,6 +64,7 @@ export function squeeze(x: In, dimensions: readonly number[]): Value {
 /** lax.expand_dims: insert size-1 dimensions (a broadcast_in_dim, as in JAX). */
 export function expandDims(x: In, dimensions: readonly number[]): Value {
   const v = toValue(x);
+  if (dimensions.length === 0) return v;
   const ndim = v.ndim + dimensions.length;
   const dims = dimensions.map((d) => normalizeAxis(d, ndim)).sort((a, b) => a - b);
   const shape: number[] = [];
@@ -82,7 +89,8 @@ export function slice(
   return bind1(P.slice, [toValue(x)], {
     start_indices: [...startIndices],
     limit_indices: [...limitIndices],
-    strides: strides?.some((s) => s !== 1) ? [...strides] : null,
+    // As JAX binds it: strides given (even all ones, as slice_in_dim passes them) are kept.
+    strides: strides ? [...strides] : null,
   });
 }
 
@@ -133,19 +141,59 @@ export function split(x: In, sizes: readonly number[], axis = 0): Value[] {
 }
 
 export function concatenate(operands: readonly In[], dimension: number): Value {
+  // As lax.concatenate: one operand is returned as it is.
+  if (operands.length === 1) return toValue(operands[0]);
   return bind1(P.concatenate, operands.map(toValue), { dimension });
 }
 
-function indexOperands(idx: readonly (In | number)[]): Value[] {
-  return idx.map((i) => (typeof i === 'number' ? convertElementType(toValue(i), 'int32', true) : toValue(i)));
+export interface DynamicSliceOptions {
+  /** JAX's allow_negative_indices: traced starts get `select(i < 0, i + size, i)` (default true). */
+  allowNegativeIndices?: boolean;
 }
 
-export function dynamicSlice(x: In, startIndices: readonly In[], sliceSizes: readonly number[]): Value {
-  return bind1(P.dynamic_slice, [toValue(x), ...indexOperands(startIndices)], {
-    slice_sizes: [...sliceSizes],
+/** JAX's _dynamic_slice_indices: negative starts count from the end (static ones folded). */
+function startIndicesOf(
+  shape: readonly number[],
+  startIndices: readonly In[],
+  allowNegative: boolean,
+): Value[] {
+  return startIndices.map((i, k) => {
+    const d = shape[k];
+    if (typeof i === 'number')
+      return convertElementType(toValue(allowNegative && i < 0 ? i + d : i), 'int32', true);
+    const v = toValue(i);
+    if (!allowNegative || v.dtype.kind === 'u') return v;
+    return bind1(E.select_n, [
+      bind1(E.lt, [v, convertElementType(0, v.dtype, true)]),
+      v,
+      bind1(E.add, [v, convertElementType(d, v.dtype)]),
+    ]);
   });
 }
 
-export function dynamicUpdateSlice(x: In, update: In, startIndices: readonly In[]): Value {
-  return bind1(P.dynamic_update_slice, [toValue(x), toValue(update), ...indexOperands(startIndices)]);
+export function dynamicSlice(
+  x: In,
+  startIndices: readonly In[],
+  sliceSizes: readonly number[],
+  opts: DynamicSliceOptions = {},
+): Value {
+  const v = toValue(x);
+  return bind1(
+    P.dynamic_slice,
+    [v, ...startIndicesOf(v.shape, startIndices, opts.allowNegativeIndices ?? true)],
+    {
+      slice_sizes: [...sliceSizes],
+    },
+  );
+}
+
+export function dynamicUpdateSlice(
+  x: In,
+  update: In,
+  startIndices: readonly In[],
+  opts: DynamicSliceOptions = {},
+): Value {
+  const v = toValue(x);
+  const idx = startIndicesOf(v.shape, startIndices, opts.allowNegativeIndices ?? true);
+  return bind1(P.dynamic_update_slice, [v, toValue(update), ...idx]);
 }

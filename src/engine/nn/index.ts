@@ -1,15 +1,21 @@
 /**
  * @file jax.nn: activation functions and friends (relu, gelu, softmax, logsumexp, one_hot, ...),
- * composed from the numpy namespace with JAX's formulas (jax/_src/nn/functions.py), so they jit,
- * differentiate and vmap like everything else.
+ * composed from the numpy namespace as jax/_src/nn/functions.py writes them, so they jit,
+ * differentiate and vmap like everything else and print JAX's jaxprs: the functions JAX jits are
+ * jitted under the same names (`jit[name=silu ...]`), an argument JAX's caller passes is a
+ * traced argument (elu's alpha, when given) while a default stays a constant of the trace, and
+ * relu, relu6 and log1mexp carry JAX's custom JVPs.
  */
 import { type DTypeLike, defaultFloat } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
-import { normalizeAxes } from '../core/shape.js';
-import type { Value } from '../core/trace.js';
-import { erf as laxErf, rsqrt as laxRsqrt, select as laxSelect } from '../lax/elementwise.js';
+import { normalizeAxis } from '../core/shape.js';
+import { bind1, type Value } from '../core/trace.js';
+import { convertElementType } from '../lax/convert.js';
+import * as lax from '../lax/elementwise.js';
+import { broadcastedIota, expandDims } from '../lax/structural.js';
 import * as jnp from '../numpy/namespace.js';
-import { promoteArgsInexact } from '../numpy/util.js';
+import { asValue, pyfloat as F, fullLike, promoteArgsInexact } from '../numpy/util.js';
+import { copy } from '../primitives/structural.js';
 import { customJvp, stopGradient } from '../transforms/api.js';
 import { namedJit } from '../transforms/jit.js';
 
@@ -21,79 +27,220 @@ type Axis = number | readonly number[] | null;
 
 const v = (x: In): Value => jnp.asarray(x) as Value;
 
+/** A parameter given positionally or in a trailing options object (`elu(x, { alpha })`). */
+function param<T>(p: T | Record<string, unknown> | undefined, key: string): T | undefined {
+  if (p !== null && typeof p === 'object' && !Array.isArray(p) && !('aval' in (p as object)))
+    return (p as Record<string, unknown>)[key] as T | undefined;
+  return p as T | undefined;
+}
+
+const identityJit = namedJit('identity', function identity(x: Value): Value {
+  return x;
+});
+export function identity(x: In): Value {
+  return identityJit(v(x));
+}
+
 /** As JAX's: a custom_jvp around a jitted maximum, so the gradient at 0 is 0 (not 0.5). */
 const reluCustom = customJvp(
-  namedJit('relu', function relu(x: In): Value {
+  namedJit('relu', function relu(x: Value): Value {
     return jnp.maximum(x, 0);
   }),
 );
-reluCustom.defjvps((g: Value, _ans: Value, x: Value) => laxSelect(jnp.greater(x, 0), g, jnp.zerosLike(g)));
+reluCustom.defjvps((g: Value, _ans: Value, x: Value) => lax.select(jnp.greater(x, 0), g, fullLike(g, 0)));
 export function relu(x: In): Value {
-  return reluCustom(x);
+  return reluCustom(v(x));
 }
+
+const relu6Custom = customJvp(
+  namedJit('relu6', function relu6(x: Value): Value {
+    return jnp.minimum(jnp.maximum(x, 0), F(6));
+  }),
+);
+relu6Custom.defjvps((g: Value, _ans: Value, x: Value) =>
+  lax.select(jnp.bitwise_and(jnp.greater(x, 0), jnp.less(x, 6)), g, fullLike(g, 0)),
+);
 export function relu6(x: In): Value {
-  return jnp.minimum(jnp.maximum(x, 0), 6);
+  return relu6Custom(v(x));
 }
-export function sigmoid(x: In): Value {
-  const a = v(x);
-  return jnp.true_divide(1, jnp.add(1, jnp.exp(jnp.negative(a))));
+
+const squareplusJit = namedJit('squareplus', function squareplus(x: Value, b: Value | null): Value {
+  const y = jnp.add(x, jnp.sqrt(jnp.add(jnp.square(x), b ?? 4)));
+  return jnp.true_divide(y, 2);
+});
+export function squareplus(x: In, b?: In): Value {
+  const bb = param<In>(b as In, 'b');
+  return squareplusJit(v(x), bb === undefined ? null : asValue(bb));
 }
-export function softplus(x: In): Value {
+
+const softplusJit = namedJit('softplus', function softplus(x: Value): Value {
   return jnp.logaddexp(x, 0);
+});
+export function softplus(x: In): Value {
+  return softplusJit(v(x));
 }
-export function softSign(x: In): Value {
+
+const sparsePlusJit = namedJit('sparse_plus', function sparse_plus(x: Value): Value {
+  const small = jnp.less_equal(x, F(-1));
+  const big = jnp.greater_equal(x, F(1));
+  const mid = jnp.true_divide(jnp.power(jnp.add(x, F(1)), 2), 4);
+  return jnp.where(small, F(0), jnp.where(big, x, mid));
+});
+export function sparsePlus(x: In): Value {
+  return sparsePlusJit(v(x));
+}
+
+const softSignJit = namedJit('soft_sign', function soft_sign(x: Value): Value {
   return jnp.true_divide(x, jnp.add(jnp.abs(x), 1));
+});
+export function softSign(x: In): Value {
+  return softSignJit(v(x));
 }
-export function silu(x: In): Value {
+
+/** JAX's sigmoid is lax.logistic under an inline jit: no equation of its own. */
+export function sigmoid(x: In): Value {
+  return lax.logistic(v(x));
+}
+
+const sparseSigmoidJit = namedJit('sparse_sigmoid', function sparse_sigmoid(x: Value): Value {
+  return jnp.multiply(F(0.5), jnp.clip(jnp.add(x, F(1)), F(0), F(2)));
+});
+export function sparseSigmoid(x: In): Value {
+  return sparseSigmoidJit(v(x));
+}
+
+const siluJit = namedJit('silu', function silu(x: Value): Value {
   return jnp.multiply(x, sigmoid(x));
+});
+export function silu(x: In): Value {
+  return siluJit(v(x));
 }
 export const swish = silu;
-export function logSigmoid(x: In): Value {
+
+const mishJit = namedJit('mish', function mish(x: Value): Value {
+  return jnp.multiply(x, jnp.tanh(softplus(x)));
+});
+export function mish(x: In): Value {
+  return mishJit(v(x));
+}
+
+const logSigmoidJit = namedJit('log_sigmoid', function log_sigmoid(x: Value): Value {
   return jnp.negative(softplus(jnp.negative(x)));
+});
+export function logSigmoid(x: In): Value {
+  return logSigmoidJit(v(x));
 }
-export function elu(x: In, alpha = 1.0): Value {
-  const a = v(x);
-  const safe = jnp.where(jnp.greater(a, 0), 0, a);
-  return jnp.where(jnp.greater(a, 0), a, jnp.multiply(alpha, jnp.expm1(safe)));
+
+const eluJit = namedJit('elu', function elu(x: Value, alpha: Value | null): Value {
+  const pos = jnp.greater(x, 0);
+  const safe = jnp.where(jnp.greater(x, 0), F(0), x);
+  return jnp.where(pos, x, jnp.multiply(alpha ?? F(1), jnp.expm1(safe)));
+});
+export function elu(x: In, alpha?: number | In): Value {
+  const a = param<In>(alpha as In, 'alpha');
+  return eluJit(v(x), a === undefined ? null : asValue(a));
 }
-export function celu(x: In, alpha = 1.0): Value {
-  return jnp.add(
-    jnp.maximum(x, 0),
-    jnp.minimum(0, jnp.multiply(alpha, jnp.expm1(jnp.true_divide(x, alpha)))),
-  );
+
+const leakyReluJit = namedJit('leaky_relu', function leaky_relu(x: Value, slope: Value | null): Value {
+  return jnp.where(jnp.greater_equal(x, 0), x, jnp.multiply(slope ?? F(1e-2), x));
+});
+export function leakyRelu(x: In, negativeSlope?: number | In): Value {
+  const s = param<In>(negativeSlope as In, 'negativeSlope');
+  return leakyReluJit(v(x), s === undefined ? null : asValue(s));
 }
-export function selu(x: In): Value {
+
+const hardTanhJit = namedJit('hard_tanh', function hard_tanh(x: Value): Value {
+  const above = jnp.greater(x, 1);
+  return jnp.where(above, 1, jnp.where(jnp.less(x, -1), -1, x));
+});
+export function hardTanh(x: In): Value {
+  return hardTanhJit(v(x));
+}
+
+const celuJit = namedJit('celu', function celu(x: Value, alpha: Value | null): Value {
+  const a = alpha ?? F(1);
+  return jnp.add(jnp.maximum(x, F(0)), jnp.multiply(a, jnp.expm1(jnp.true_divide(jnp.minimum(x, F(0)), a))));
+});
+export function celu(x: In, alpha?: number | In): Value {
+  const a = param<In>(alpha as In, 'alpha');
+  return celuJit(v(x), a === undefined ? null : asValue(a));
+}
+
+const seluJit = namedJit('selu', function selu(x: Value): Value {
   const alpha = 1.6732632423543772;
   const scale = 1.0507009873554805;
-  return jnp.multiply(scale, elu(x, alpha));
+  return jnp.multiply(scale, eluJit(x, asValue(alpha)));
+});
+export function selu(x: In): Value {
+  return seluJit(v(x));
 }
-export function leakyRelu(x: In, negativeSlope = 0.01): Value {
-  return jnp.where(jnp.greater_equal(x, 0), x, jnp.multiply(negativeSlope, x));
-}
-export function hardTanh(x: In): Value {
-  return jnp.clip(x, -1, 1);
-}
+
+const hardSigmoidJit = namedJit('hard_sigmoid', function hard_sigmoid(x: Value): Value {
+  return jnp.true_divide(relu6(jnp.add(x, F(3))), F(6));
+});
 export function hardSigmoid(x: In): Value {
-  return jnp.true_divide(relu6(jnp.add(x, 3)), 6);
+  return hardSigmoidJit(v(x));
 }
-export function hardSilu(x: In): Value {
+
+const hardSiluJit = namedJit('hard_silu', function hard_silu(x: Value): Value {
   return jnp.multiply(x, hardSigmoid(x));
+});
+export function hardSilu(x: In): Value {
+  return hardSiluJit(v(x));
 }
 export const hardSwish = hardSilu;
-/** Gated linear unit: the first half of `axis` times the sigmoid of the second. */
-export function glu(x: In, axis = -1): Value {
-  const [a, b] = jnp.split(v(x), 2, { axis });
-  return jnp.multiply(a, sigmoid(b));
+
+export function tanh(x: In): Value {
+  return jnp.tanh(x);
 }
-/** GELU; `approximate` (default true, as JAX) uses the tanh formula. */
-export function gelu(x: In, approximate = true): Value {
-  const a = v(x);
-  if (approximate) {
-    const c = Math.sqrt(2 / Math.PI);
-    const inner = jnp.multiply(c, jnp.add(a, jnp.multiply(0.044715, jnp.power(a, 3))));
-    return jnp.multiply(jnp.multiply(0.5, a), jnp.add(1, jnp.tanh(inner)));
+
+const log1mexpCustom = customJvp(
+  namedJit('log1mexp', function log1mexp(x: Value): Value {
+    const c = jnp.log(F(2));
+    return jnp.where(
+      jnp.less(x, c),
+      jnp.log(jnp.negative(jnp.expm1(jnp.negative(x)))),
+      jnp.log1p(jnp.negative(jnp.exp(jnp.negative(x)))),
+    );
+  }),
+);
+log1mexpCustom.defjvps((g: Value, _ans: Value, x: Value) => jnp.true_divide(g, jnp.expm1(x)));
+/** log(1 - exp(-x)), with JAX's custom derivative g / expm1(x). */
+export function log1mexp(x: In): Value {
+  return log1mexpCustom(v(x));
+}
+
+/** GELU; `approximate` (default true, as JAX) uses the tanh formula. Not jitted, as in JAX. */
+export function gelu(x: In, approximate: boolean | { approximate?: boolean } = true): Value {
+  const approx = param<boolean>(approximate, 'approximate') ?? true;
+  const [a] = promoteArgsInexact(x);
+  if (approx) {
+    const c = Math.fround(Math.sqrt(2 / Math.PI));
+    const inner = jnp.multiply(
+      convertElementType(c, a.dtype),
+      jnp.add(a, jnp.multiply(F(0.044715), jnp.power(a, 3))),
+    );
+    const cdf = jnp.multiply(F(0.5), jnp.add(F(1), jnp.tanh(inner)));
+    return jnp.multiply(a, cdf);
   }
-  return jnp.multiply(jnp.multiply(0.5, a), jnp.add(1, laxErf(jnp.true_divide(a, Math.SQRT2))));
+  const sqrtHalf = convertElementType(Math.SQRT1_2, a.dtype);
+  const out = jnp.multiply(jnp.multiply(F(0.5), a), lax.erfc(jnp.multiply(jnp.negative(a), sqrtHalf)));
+  // jnp.array(out, dtype) of an array is a copy in JAX.
+  return bind1(copy, [convertElementType(out, a.dtype)]);
+}
+
+const gluJit = namedJit(
+  'glu',
+  function glu(x: Value, axis: number): Value {
+    if (x.shape[normalizeAxis(axis, x.ndim)] % 2 !== 0) throw new Error('axis size must be divisible by 2');
+    const [a, b] = jnp.split(x, 2, { axis });
+    return jnp.multiply(a, sigmoid(b));
+  },
+  { staticArgnums: [1] },
+);
+/** Gated linear unit: the first half of `axis` times the sigmoid of the second. */
+export function glu(x: In, axis: number | { axis?: number } = -1): Value {
+  return gluJit(v(x), param<number>(axis, 'axis') ?? -1);
 }
 
 export interface AxisOpts {
@@ -101,51 +248,120 @@ export interface AxisOpts {
   where?: In;
 }
 
+function axisKey(axis: Axis | undefined, dflt: Axis): number | number[] | null {
+  const a = axis === undefined ? dflt : axis;
+  return a === null || typeof a === 'number' ? a : [...a];
+}
+
+/** JAX's _reduction_dims: (positional dims, dims), both canonical. */
+function reductionDims(axis: Axis, ndim: number): number[] {
+  if (axis === null) return Array.from({ length: ndim }, (_, i) => i);
+  return (typeof axis === 'number' ? [axis] : [...axis]).map((a) => normalizeAxis(a, ndim));
+}
+
 /**
- * logsumexp over axes, stable: the max (over the `where` elements) is subtracted and not differentiated, as
- * jax.nn.logsumexp (jax/_src/ops/special.py) does; with `b`, a negative sum gives NaN.
+ * logsumexp over axes, stable: the max (over the `where` elements) is subtracted and not
+ * differentiated, as jax.nn.logsumexp (jax/_src/ops/special.py) does; with `b`, a negative sum
+ * gives NaN.
  */
-export function logsumexp(x: In, opts: AxisOpts & { keepdims?: boolean; b?: In } = {}): Value {
-  let a = v(x);
-  if (opts.where !== undefined) a = jnp.where(opts.where, a, 0);
+export function logsumexp(
+  x: In,
+  opts: AxisOpts & { keepdims?: boolean; b?: In; returnSign: true },
+): [Value, Value];
+export function logsumexp(x: In, opts?: AxisOpts & { keepdims?: boolean; b?: In; returnSign?: false }): Value;
+export function logsumexp(
+  x: In,
+  opts: AxisOpts & { keepdims?: boolean; b?: In; returnSign?: boolean } = {},
+): Value | [Value, Value] {
+  let a: Value = v(x);
+  const where = opts.where;
+  if (where !== undefined && where !== null) a = jnp.where(where, a, 0);
   let bArr: Value | undefined;
-  if (opts.b !== undefined) {
+  if (opts.b !== undefined && opts.b !== null) {
     [a, bArr] = promoteArgsInexact(a, opts.b);
     a = jnp.where(jnp.not_equal(bArr, 0), a, Number.NEGATIVE_INFINITY);
   } else [a] = promoteArgsInexact(a);
   const axis = opts.axis === undefined ? null : opts.axis;
   const keepdims = opts.keepdims ?? false;
-  const m = jnp.max(a, { axis, keepdims, where: opts.where, initial: Number.NEGATIVE_INFINITY });
-  const amax = stopGradient(jnp.where(jnp.isfinite(m), m, jnp.zerosLike(m)));
-  const amaxWithDims = keepdims ? amax : jnp.expand_dims(amax, normalizeAxes(axis, a.ndim));
-  let e = jnp.exp(jnp.subtract(a, amaxWithDims));
-  if (bArr !== undefined) e = jnp.multiply(e, bArr);
-  const sumexp = jnp.sum(e, { axis, keepdims, where: opts.where });
-  const out = jnp.add(jnp.log(jnp.abs(sumexp)), amax);
-  return bArr === undefined ? out : jnp.where(jnp.less(jnp.sign(sumexp), 0), Number.NaN, out);
+  const dims = reductionDims(axis, a.ndim);
+  let amax = jnp.max(a, { axis: dims, keepdims, where, initial: Number.NEGATIVE_INFINITY });
+  amax = stopGradient(lax.select(jnp.isfinite(amax), amax, fullLike(amax, 0))) as Value;
+  const amaxWithDims = keepdims ? amax : expandDims(amax, dims);
+  let expA = lax.exp(lax.sub(a, convertElementType(amaxWithDims, a.dtype)));
+  if (bArr !== undefined) expA = lax.mul(expA, bArr);
+  let sumexp = jnp.sum(expA, { axis: dims, keepdims, where });
+  const sign = lax.sign(sumexp);
+  sumexp = jnp.abs(sumexp);
+  const out = lax.add(lax.log(sumexp), convertElementType(amax, sumexp.dtype));
+  if (opts.returnSign) return [out, sign];
+  if (bArr === undefined) return out;
+  return jnp.where(jnp.less(sign, 0), convertElementType(Number.NaN, out.dtype), out);
 }
 
+/** JAX's _count: elements reduced, or the count of the mask. */
+function count(x: Value, axis: Axis, where: In, keepdims: boolean, dtype: Value['dtype']): Value {
+  if (where === undefined || where === null) {
+    const n = reductionDims(axis, x.ndim).reduce((k, d) => k * x.shape[d], 1);
+    return convertElementType(n, dtype);
+  }
+  return jnp.sum(jnp.broadcast_to(where, x.shape), { axis, dtype, keepdims });
+}
+
+const logmeanexpJit = namedJit(
+  'logmeanexp',
+  function logmeanexp(
+    x: Value,
+    where: Value | null,
+    axis: number | number[] | null,
+    keepdims: boolean,
+  ): Value {
+    const lse = logsumexp(x, { axis, where: where ?? undefined, keepdims });
+    const c = count(x, axis, where ?? undefined, keepdims, lse.dtype);
+    return jnp.subtract(lse, jnp.log(c));
+  },
+  { staticArgnums: [2, 3] },
+);
+/** log(mean(exp(x))), stable: logsumexp minus the log of the count. */
+export function logmeanexp(x: In, opts: AxisOpts & { keepdims?: boolean } = {}): Value {
+  const where = opts.where === undefined || opts.where === null ? null : v(opts.where);
+  return logmeanexpJit(v(x), where, axisKey(opts.axis, null), opts.keepdims ?? false);
+}
+
+/**
+ * softmax as JAX 0.10.2 computes it by default (the non-custom-jvp form, not jitted): the max,
+ * from -inf over the `where` elements, is subtracted and not differentiated.
+ */
 export function softmax(x: In, opts: AxisOpts = {}): Value {
   const a = v(x);
   const axis = opts.axis === undefined ? -1 : opts.axis;
-  const m = stopGradient(jnp.max(a, { axis, keepdims: true }));
-  const e = jnp.exp(jnp.subtract(a, m));
-  return jnp.true_divide(e, jnp.sum(e, { axis, keepdims: true, where: opts.where }));
+  const where = opts.where === null ? undefined : opts.where;
+  const initial = Number.NEGATIVE_INFINITY;
+  const xMax = jnp.max(a, { axis, where, initial, keepdims: true });
+  const xSafe = where === undefined ? a : jnp.where(where, a, initial);
+  const unnormalized = jnp.exp(jnp.subtract(xSafe, stopGradient(xMax)));
+  const result = jnp.true_divide(unnormalized, jnp.sum(unnormalized, { axis, where, keepdims: true }));
+  return where === undefined ? result : jnp.where(where, result, 0);
 }
 
+const logSoftmaxJit = namedJit(
+  'log_softmax',
+  function log_softmax(x: Value, where: Value | null, axis: number | number[] | null): Value {
+    const w = where ?? undefined;
+    const xMax = jnp.max(x, { axis, where: w, initial: Number.NEGATIVE_INFINITY, keepdims: true });
+    const xSafe = w === undefined ? x : jnp.where(w, x, Number.NEGATIVE_INFINITY);
+    const shifted = jnp.subtract(xSafe, stopGradient(xMax));
+    const lse = jnp.log(jnp.sum(jnp.exp(shifted), { axis, where: w, keepdims: true }));
+    const result = jnp.subtract(shifted, lse);
+    return w === undefined ? result : jnp.where(w, result, Number.NEGATIVE_INFINITY);
+  },
+  { staticArgnums: [2] },
+);
 /** log_softmax as jax.nn's: elements outside `where` are left out of the max and the sum, and give -inf. */
 export function logSoftmax(x: In, opts: AxisOpts = {}): Value {
-  const a = v(x);
-  const axis = opts.axis === undefined ? -1 : opts.axis;
-  const where = opts.where;
-  const xMax = jnp.max(a, { axis, where, initial: Number.NEGATIVE_INFINITY, keepdims: true });
-  const xSafe = where === undefined ? a : jnp.where(where, a, Number.NEGATIVE_INFINITY);
-  const shifted = jnp.subtract(xSafe, stopGradient(xMax));
-  const result = jnp.subtract(shifted, jnp.log(jnp.sum(jnp.exp(shifted), { axis, keepdims: true, where })));
-  return where === undefined ? result : jnp.where(where, result, Number.NEGATIVE_INFINITY);
+  const where = opts.where === undefined || opts.where === null ? null : v(opts.where);
+  return logSoftmaxJit(v(x), where, axisKey(opts.axis, -1));
 }
 
-/** (x - mean) / sqrt(var + epsilon) over axes. */
 export interface StandardizeOptions {
   axis?: Axis;
   /** Statistics to use instead of computing them from x (JAX's `mean=` and `variance=`). */
@@ -158,45 +374,68 @@ export interface StandardizeOptions {
   algorithm?: 'fast' | 'stable';
 }
 
+const standardizeJit = namedJit(
+  'standardize',
+  function standardize(
+    x: Value,
+    mean: Value | null,
+    variance: Value | null,
+    epsilon: Value | null,
+    where: Value | null,
+    axis: number | number[] | null,
+    algorithm: string,
+  ): Value {
+    const w = where ?? undefined;
+    const m = mean ?? jnp.mean(x, { axis, keepdims: true, where: w });
+    let va = variance;
+    if (va === null) {
+      if (algorithm === 'stable') {
+        va = jnp.mean(jnp.square(jnp.subtract(x, m)), { axis, keepdims: true, where: w });
+      } else if (algorithm === 'fast') {
+        // The one-pass variance can come out slightly negative; JAX clips it at 0 before the rsqrt.
+        va = jnp.subtract(jnp.mean(jnp.square(x), { axis, keepdims: true, where: w }), jnp.square(m));
+        va = jnp.clip(va, 0);
+      } else {
+        throw new ValueError(`Unknown algorithm '${algorithm}'. Expected 'fast' or 'stable'.`);
+      }
+    }
+    return jnp.multiply(jnp.subtract(x, m), lax.rsqrt(jnp.add(va, epsilon ?? F(1e-5))));
+  },
+  { staticArgnums: [5, 6] },
+);
 /** jax.nn.standardize: (x - mean) * rsqrt(variance + epsilon), the statistics given or computed. */
 export function standardize(x: In, opts: StandardizeOptions = {}): Value {
-  const a = v(x);
-  const axis = opts.axis === undefined ? -1 : opts.axis;
-  const where = opts.where ?? undefined;
-  const mean = opts.mean ?? jnp.mean(a, { axis, keepdims: true, where });
-  let variance = opts.variance;
-  if (variance === undefined || variance === null) {
-    const algorithm = opts.algorithm ?? 'fast';
-    if (algorithm === 'stable') {
-      variance = jnp.mean(jnp.square(jnp.subtract(a, mean)), { axis, keepdims: true, where });
-    } else if (algorithm === 'fast') {
-      // JAX's one-pass variance can come out slightly negative; it clips at 0 before the rsqrt.
-      variance = jnp.clip(
-        jnp.subtract(jnp.mean(jnp.square(a), { axis, keepdims: true, where }), jnp.square(mean)),
-        0,
-      );
-    } else {
-      throw new ValueError(`Unknown algorithm '${String(algorithm)}'. Expected 'fast' or 'stable'.`);
-    }
-  }
-  return jnp.multiply(jnp.subtract(a, mean), laxRsqrt(jnp.add(variance, opts.epsilon ?? 1e-5)));
+  const opt = (u: In) => (u === undefined || u === null ? null : asValue(u));
+  return standardizeJit(
+    v(x),
+    opt(opts.mean),
+    opt(opts.variance),
+    opt(opts.epsilon),
+    opt(opts.where),
+    axisKey(opts.axis, -1),
+    opts.algorithm ?? 'fast',
+  );
 }
 
-/** one_hot(x, numClasses): compares x[..., None] with arange(numClasses). */
+const oneHotJit = namedJit(
+  '_one_hot',
+  function _one_hot(x: Value, numClasses: number, dtype: string, axis: number): Value {
+    const pos = normalizeAxis(axis, x.ndim + 1);
+    const lhs = expandDims(x, [normalizeAxis(axis, x.ndim + 1)]);
+    const rhsShape = new Array<number>(x.ndim).fill(1);
+    rhsShape.splice(pos, 0, numClasses);
+    const rhs = broadcastedIota(x.dtype, rhsShape, pos);
+    return jnp.astype(jnp.equal(lhs, rhs), dtype);
+  },
+  { staticArgnums: [1, 2, 3] },
+);
+/** one_hot(x, numClasses): x[..., None] == iota, as JAX's jitted `_one_hot`. */
 export function oneHot(x: In, numClasses: number, opts: { dtype?: DTypeLike; axis?: number } = {}): Value {
-  const a = v(x);
-  const axis = opts.axis ?? -1;
-  const classes = jnp.arange(numClasses);
-  const expanded = jnp.expand_dims(a, axis);
-  const shape = new Array(a.ndim + 1).fill(1);
-  const ax = axis < 0 ? axis + a.ndim + 1 : axis;
-  shape[ax] = numClasses;
-  const eq = jnp.equal(expanded, jnp.reshape(classes, shape));
-  return jnp.astype(eq, (opts.dtype as string) ?? defaultFloat().name);
+  const dtype = opts.dtype === undefined ? defaultFloat().name : jnp.dtype(opts.dtype).name;
+  return oneHotJit(v(x), numClasses, dtype, opts.axis ?? -1);
 }
 
 // JAX's snake_case names, for the expression language (`nn.log_softmax(x)`).
-// jax.nn.identity (jitted, as JAX's) and jax.nn.tanh are in activations.ts.
 export {
   hardSigmoid as hard_sigmoid,
   hardSilu as hard_silu,
@@ -207,4 +446,6 @@ export {
   logSoftmax as log_softmax,
   oneHot as one_hot,
   softSign as soft_sign,
+  sparsePlus as sparse_plus,
+  sparseSigmoid as sparse_sigmoid,
 };

@@ -7,7 +7,7 @@ import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { pad as laxPad } from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { arange } from './creation.js';
 import { ValueError } from './errors.js';
 import { getitem, sl } from './indexing.js';
@@ -31,7 +31,8 @@ function checkOrder(bitorder: string): void {
     throw new ValueError("'order' must be either 'little' or 'big'");
 }
 
-const packbitsJit = jit(
+const packbitsJit = namedJit(
+  'packbits',
   function packbits(a: Value, axis0: number | null, bitorder: string): Value {
     if (!(a.dtype.isInt || a.dtype.isBool))
       throw new TypeError('Expected an input array of integer or boolean data type');
@@ -68,7 +69,8 @@ export interface UnpackbitsOptions extends PackbitsOptions {
   count?: number | null;
 }
 
-const unpackbitsJit = jit(
+const unpackbitsJit = namedJit(
+  'unpackbits',
   function unpackbits(a: Value, axis0: number | null, count: number | null, bitorder: string): Value {
     if (a.dtype.name !== 'uint8') throw new TypeError('Expected an input array of unsigned byte data type');
     checkOrder(bitorder);

@@ -11,7 +11,7 @@ import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import * as S from '../lax/sorting.js';
 import { expandDims, sliceInDim } from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { NotImplementedError, ValueError } from './errors.js';
 import { getitem, sl } from './indexing.js';
 import { sum } from './reductions.js';
@@ -100,7 +100,8 @@ const interpJits = new Map<string, (...a: unknown[]) => Value>();
 function interpJitFor(key: string, staticNums: number[]) {
   let f = interpJits.get(key);
   if (!f) {
-    f = jit(
+    f = namedJit(
+      '_interp',
       function _interp(
         x: Value,
         xp: Value,
@@ -179,7 +180,8 @@ function sliceIn(x: Value, lo: number | null, hi: number | null, axis: number): 
   return sliceInDim(x, norm(lo, 0), norm(hi, n), 1, axis);
 }
 
-const gradientJit = jit(
+const gradientJit = namedJit(
+  'gradient',
   function gradient(f: Value, spacing: Value[], axis: number | number[] | null): Value | Value[] {
     const [a, ...dxs] = promoteArgsInexact(f, ...spacing);
     const axes =
@@ -234,7 +236,8 @@ export interface TrapezoidOptions {
   axis?: number;
 }
 
-const trapezoidJit = jit(
+const trapezoidJit = namedJit(
+  'trapezoid',
   function trapezoid(y0: Value, x0: Value | null, dx: Value, axis: number): Value {
     let dxa: Value;
     let y: Value;
@@ -274,7 +277,8 @@ export interface UnwrapOptions {
   period?: unknown;
 }
 
-const unwrapJit = jit(
+const unwrapJit = namedJit(
+  'unwrap',
   function unwrap(p0: Value, discont0: Value | null, period0: Value, axis: number): Value {
     const [p, period] = promoteArgs(p0, period0);
     const ax = axis < 0 ? axis + p.ndim : axis;

@@ -17,11 +17,18 @@ import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { reduceSum } from '../lax/reductions.js';
 import * as S from '../lax/structural.js';
+import { namedJit } from '../transforms/jit.js';
 import { array } from './creation.js';
 import * as red from './reductions.js';
 import { ravel, stack } from './shapes.js';
 import * as uf from './ufuncs.js';
-import { asValue, broadcastTo as bcastTo, promoteArgs, promoteArgsInexact, promoteShapes } from './util.js';
+import {
+  asValue,
+  broadcastTo as bcastTo,
+  constantLike,
+  promoteArgs,
+  promoteArgsInexactShapes,
+} from './util.js';
 
 type In = unknown;
 
@@ -32,22 +39,52 @@ export interface CloseOptions {
 }
 
 export function isclose(a: In, b: In, opts: CloseOptions = {}): Value {
-  const rtol = opts.rtol ?? 1e-5;
-  const atol = opts.atol ?? 1e-8;
-  const [x, y] = promoteShapes('isclose', promoteArgsInexact(...promoteArgs(a, b)));
-  // Tolerances compare with magnitudes: a complex operand's are its part dtype.
-  const dt = realPart(x.dtype);
-  const rt = convertElementType(rtol, dt);
-  const at = convertElementType(atol, dt);
-  const inRange = lax.le(lax.abs(lax.sub(x, y)), lax.add(at, lax.mul(rt, lax.abs(y))));
-  const out = uf.logical_or(lax.eq(x, y), uf.logical_and(uf.isfinite(y), inRange));
-  if (!opts.equalNan) return out;
-  return uf.logical_or(out, uf.logical_and(uf.isnan(x), uf.isnan(y)));
+  const tol = (t: number | undefined) => (t === undefined ? null : asValue(t));
+  return iscloseJit(asValue(a), asValue(b), tol(opts.rtol), tol(opts.atol), opts.equalNan ?? false);
 }
 
+/**
+ * JAX's jitted isclose (static equal_nan). Tolerances the caller passed are traced arguments;
+ * JAX's defaults (1e-05, 1e-08) are constants of the trace, as they are in JAX.
+ */
+const iscloseJit = namedJit(
+  'isclose',
+  function isclose(a: Value, b: Value, rtol: Value | null, atol: Value | null, equalNan: boolean): Value {
+    const [x, y] = promoteArgsInexactShapes('isclose', ...promoteArgs(a, b));
+    // Tolerances compare with magnitudes: a complex operand's are its part dtype.
+    const dt = realPart(x.dtype);
+    const rt = convertElementType(rtol ?? 1e-5, dt);
+    const at = convertElementType(atol ?? 1e-8, dt);
+    const bothNan = uf.logical_and(uf.isnan(x), uf.isnan(y));
+    const checkFin = uf.isfinite(y);
+    const inRange = lax.le(lax.abs(lax.sub(x, y)), lax.add(at, lax.mul(rt, lax.abs(y))));
+    const out = uf.logical_or(lax.eq(x, y), uf.logical_and(checkFin, inRange));
+    return equalNan ? uf.logical_or(out, bothNan) : out;
+  },
+  { staticArgnums: [4] },
+);
+
 export function allclose(a: In, b: In, opts: CloseOptions = {}): Value {
-  return red.all(isclose(a, b, opts));
+  return allcloseJit(
+    asValue(a),
+    asValue(b),
+    opts.rtol === undefined ? null : asValue(opts.rtol),
+    opts.atol === undefined ? null : asValue(opts.atol),
+    opts.equalNan ?? false,
+  );
 }
+
+/**
+ * JAX's jitted allclose: isclose with the tolerances passed on (so traced there), then all. Its
+ * defaults are Python floats bound inside it, so they reach isclose as literals.
+ */
+const allcloseJit = namedJit(
+  'allclose',
+  function allclose(a: Value, b: Value, rtol: Value | null, atol: Value | null, equalNan: boolean): Value {
+    return red.all(iscloseJit(a, b, rtol ?? asValue(1e-5), atol ?? asValue(1e-8), equalNan));
+  },
+  { staticArgnums: [4] },
+);
 
 /** jnp.array_equal: False (not an error) when the shapes differ. */
 export function array_equal(a1: In, a2: In, opts: { equalNan?: boolean } = {}): Value {
@@ -82,10 +119,22 @@ export function count_nonzero(
   a: In,
   opts: { axis?: number | readonly number[] | null; keepdims?: boolean } = {},
 ): Value {
-  const v = asValue(a);
-  const nz = lax.ne(v, v.dtype.isBool ? false : 0);
-  return red.sum(nz, { axis: opts.axis, keepdims: opts.keepdims, dtype: defaultInt() });
+  const axis = opts.axis ?? null;
+  return countNonzeroJit(
+    asValue(a),
+    axis === null || typeof axis === 'number' ? axis : [...axis],
+    opts.keepdims ?? false,
+  );
 }
+
+const countNonzeroJit = namedJit(
+  'count_nonzero',
+  function count_nonzero(v: Value, axis: number | number[] | null, keepdims: boolean): Value {
+    const nz = lax.ne(v, constantLike(v, 0));
+    return red.sum(nz, { axis, keepdims, dtype: defaultInt() });
+  },
+  { staticArgnums: [1, 2] },
+);
 export const countNonzero = count_nonzero;
 
 export interface NonzeroOptions {

@@ -9,7 +9,7 @@ import { type DTypeLike, requestDType } from '../core/dtype.js';
 import type { Value } from '../core/trace.js';
 import { convGeneralDilated } from '../lax/conv.js';
 import type { PrecisionLike } from '../lax/dot.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { getitem, sl } from './indexing.js';
 import { flip } from './shapes.js';
 import { asValue, promoteArgs, promoteArgsInexact } from './util.js';
@@ -24,7 +24,8 @@ export interface ConvolveOptions {
 
 const shapeText = (s: readonly number[]) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`);
 
-const convJit = jit(
+const convJit = namedJit(
+  '_conv',
   function _conv(
     a: Value,
     b: Value,
@@ -81,7 +82,8 @@ function options(
   return { mode: o.mode ?? dflt, precision: o.precision ?? null, pet };
 }
 
-const convolveJit = jit(
+const convolveJit = namedJit(
+  'convolve',
   function convolve(
     a: Value,
     v: Value,
@@ -94,7 +96,8 @@ const convolveJit = jit(
   { staticArgnums: [2, 3, 4] },
 );
 
-const correlateJit = jit(
+const correlateJit = namedJit(
+  'correlate',
   function correlate(
     a: Value,
     v: Value,

@@ -10,7 +10,7 @@ import type { Value } from '../core/trace.js';
 import { switch_ } from '../lax/control.js';
 import { convertElementType } from '../lax/convert.js';
 import { vmap } from '../transforms/api.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { arange, array, zerosLike } from './creation.js';
 import { ValueError } from './errors.js';
 import { getitem, sl } from './indexing.js';
@@ -98,7 +98,7 @@ export function piecewise(
 
 function piecewiseCore(x: Value, condlist: Value, funclist: Piece[], args: unknown[]): Value {
   // JAX jits _piecewise with the functions static (here: closed over); constants are traced.
-  const inner = jit(function _piecewise(xx: Value, conds: Value, consts: Value[]): Value {
+  const inner = namedJit('_piecewise', function _piecewise(xx: Value, conds: Value, consts: Value[]): Value {
     let k = 0;
     const fl = funclist.map((f) => (typeof f === 'function' ? f : consts[k++]));
     const idx = argmax(

@@ -13,7 +13,7 @@ import { type DType, defaultFloat, defaultInt, int32 } from '../core/dtype.js';
 import { ConcretizationTypeError } from '../core/errors.js';
 import { isTracer, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { array, onesLike, zeros, zerosLike } from './creation.js';
 import { NotImplementedError, ValueError } from './errors.js';
 import { ix_, ravel_multi_index } from './index-tricks.js';
@@ -88,7 +88,8 @@ export interface DigitizeOptions {
   method?: 'scan' | 'scan_unrolled' | 'sort' | 'compare_all' | null;
 }
 
-const digitizeJit = jit(
+const digitizeJit = namedJit(
+  'digitize',
   function digitize(x: Value, bins: Value, right: boolean, method: DigitizeOptions['method']): Value {
     if (bins.ndim !== 1)
       throw new ValueError(`digitize: bins must be a 1-dimensional array; got bins=${String(bins)}`);

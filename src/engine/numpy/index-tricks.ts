@@ -1,5 +1,5 @@
 /**
- * @file Index arithmetic of jax.numpy: ravel_multi_index, unravel_index, ix_ and divmod, as JAX
+ * @file Index arithmetic of jax.numpy: ravel_multi_index, unravel_index and ix_, as JAX
  * 0.10.2 writes them (jax/_src/numpy/lax_numpy.py, ufuncs.py): a flat index is the sum of each
  * coordinate times its stride (C or Fortran order) after the mode's treatment of out-of-range
  * coordinates; unravel_index divides by each dimension from the last, clamping out-of-range flat
@@ -18,11 +18,6 @@ import { NotImplementedError, ValueError } from './errors.js';
 import { any } from './reductions.js';
 import * as uf from './ufuncs.js';
 import { asValue } from './util.js';
-
-/** jnp.divmod(x1, x2): [floor_divide(x1, x2), remainder(x1, x2)]. */
-export function divmod(x1: unknown, x2: unknown): [Value, Value] {
-  return [uf.floor_divide(x1, x2), uf.remainder(x1, x2)];
-}
 
 export type RavelMode = 'raise' | 'wrap' | 'clip' | 'ignore';
 
@@ -96,7 +91,7 @@ export function unravel_index(indices: unknown, shape: number | readonly unknown
     throw new ValueError('unravel_index: shape should be a scalar or 1D sequence.');
   }
   const out: Value[] = new Array(dims.length);
-  for (let i = dims.length - 1; i >= 0; i--) [rest, out[i]] = divmod(rest, dims[i]);
+  for (let i = dims.length - 1; i >= 0; i--) [rest, out[i]] = uf.divmod(rest, dims[i]);
   const oobPos = uf.greater(rest, 0);
   const oobNeg = rest.dtype.kind === 'u' ? asValue(false) : uf.less(rest, -1);
   return dims.map((s, i) => uf.where(oobPos, uf.subtract(s, 1), uf.where(oobNeg, 0, out[i])));

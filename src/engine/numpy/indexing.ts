@@ -328,7 +328,7 @@ function dynamicSlice(
   let y = x;
   if (!trivial) {
     const vals = starts.map((i, d) => (normalize ? normalizeStart(toValue(i), shape[d]) : toValue(i)));
-    y = lax.dynamicSlice(x, vals, sizes);
+    y = lax.dynamicSlice(x, vals, sizes, { allowNegativeIndices: false });
   }
   if (revAxes.length) y = lax.rev(y, revAxes);
   if (squeezeAxes.length) y = lax.squeeze(y, squeezeAxes);

@@ -17,35 +17,64 @@ import * as L from '../lax/elementwise.js';
 import * as LA from '../lax/linalg.js';
 import { reduceOr, reduceSum } from '../lax/reductions.js';
 import * as S from '../lax/structural.js';
-import { broadcastTo, promoteArgsInexact } from './util.js';
+import { namedJit } from '../transforms/jit.js';
+import { asValue, broadcastTo, promoteArgsInexact } from './util.js';
 
 const last2 = (x: Value) => x.shape.slice(-2);
 
-/** jnp.linalg.cholesky: the lower factor (upper=True: its transpose). */
+/** jnp.linalg.cholesky: the lower factor (upper=True: its transpose). Jitted, as JAX's. */
 export function cholesky(a: unknown, opts: { upper?: boolean; symmetrizeInput?: boolean } = {}): Value {
-  const [v] = promoteArgsInexact(a);
-  const l = LA.cholesky(v, { symmetrizeInput: opts.symmetrizeInput ?? true });
-  return opts.upper ? LA.mT(l) : l;
+  return choleskyJit(asValue(a), opts.upper ?? false, opts.symmetrizeInput ?? true);
 }
+
+const choleskyJit = namedJit(
+  'cholesky',
+  function cholesky(a: Value, upper: boolean, symmetrizeInput: boolean): Value {
+    const [v] = promoteArgsInexact(a);
+    const l = LA.cholesky(v, { symmetrizeInput });
+    return upper ? LA.mT(l) : l;
+  },
+  { staticArgnums: [1, 2] },
+);
 
 export interface EighOpts {
   UPLO?: 'L' | 'U' | null;
   symmetrizeInput?: boolean;
 }
 
-/** jnp.linalg.eigh: [eigenvalues (ascending), eigenvectors (columns)]. */
+/** jnp.linalg.eigh: [eigenvalues (ascending), eigenvectors (columns)]. Jitted, as JAX's. */
 export function eigh(a: unknown, opts: EighOpts = {}): [Value, Value] {
-  const uplo = opts.UPLO ?? 'L';
-  if (uplo !== 'L' && uplo !== 'U') throw new Error(`UPLO must be one of None, 'L', or 'U', got ${uplo}`);
-  const [v] = promoteArgsInexact(a);
-  const [vecs, w] = LA.eigh(v, { lower: uplo === 'L', symmetrizeInput: opts.symmetrizeInput ?? true });
-  return [w, vecs];
+  return eighJit(asValue(a), opts.UPLO ?? null, opts.symmetrizeInput ?? true);
 }
 
-/** jnp.linalg.eigvalsh: the eigenvalues alone. */
-export function eigvalsh(a: unknown, opts: { UPLO?: 'L' | 'U' | null } = {}): Value {
-  return eigh(a, opts)[0];
+const eighJit = namedJit(
+  'eigh',
+  function eigh(a: Value, uplo: 'L' | 'U' | null, symmetrizeInput: boolean): [Value, Value] {
+    if (uplo !== null && uplo !== 'L' && uplo !== 'U')
+      throw new Error(`UPLO must be one of None, 'L', or 'U', got ${uplo}`);
+    const [v] = promoteArgsInexact(a);
+    const [vecs, w] = LA.eigh(v, { lower: uplo !== 'U', symmetrizeInput });
+    return [w, vecs];
+  },
+  { staticArgnums: [1, 2] },
+);
+
+/** jnp.linalg.eigvalsh: the eigenvalues alone (a jitted call of eigh, as JAX's). */
+export function eigvalsh(
+  a: unknown,
+  opts: { UPLO?: 'L' | 'U' | null; symmetrizeInput?: boolean } = {},
+): Value {
+  return eigvalshJit(asValue(a), opts.UPLO ?? 'L', opts.symmetrizeInput ?? true);
 }
+
+const eigvalshJit = namedJit(
+  'eigvalsh',
+  function eigvalsh(a: Value, uplo: 'L' | 'U' | null, symmetrizeInput: boolean): Value {
+    const [v] = promoteArgsInexact(a);
+    return eighJit(v, uplo, symmetrizeInput)[0];
+  },
+  { staticArgnums: [1, 2] },
+);
 
 export interface SvdOpts {
   fullMatrices?: boolean;
@@ -53,33 +82,48 @@ export interface SvdOpts {
   hermitian?: boolean;
 }
 
-/** jnp.linalg.svd: [u, s, vh] (computeUv, the default) or s. */
+/** jnp.linalg.svd: [u, s, vh] (computeUv, the default) or s. Jitted, as JAX's. */
 export function svd(a: unknown, opts: SvdOpts & { computeUv: false }): Value;
 export function svd(a: unknown, opts?: SvdOpts): [Value, Value, Value];
 export function svd(a: unknown, opts: SvdOpts = {}): Value | [Value, Value, Value] {
   if (opts.hermitian) throw new Error('svd: hermitian=True is not supported');
-  const [v] = promoteArgsInexact(a);
-  if (opts.computeUv === false)
-    return LA.svd(v, { computeUv: false, fullMatrices: opts.fullMatrices ?? true });
-  return LA.svd(v, { fullMatrices: opts.fullMatrices ?? true });
+  return svdJit(asValue(a), opts.fullMatrices ?? true, opts.computeUv ?? true);
 }
 
-/** jnp.linalg.svdvals: singular values, descending. */
+const svdJit = namedJit(
+  'svd',
+  function svd(a: Value, fullMatrices: boolean, computeUv: boolean): Value | [Value, Value, Value] {
+    const [v] = promoteArgsInexact(a);
+    if (!computeUv) return LA.svd(v, { computeUv: false, fullMatrices });
+    return LA.svd(v, { fullMatrices });
+  },
+  { staticArgnums: [1, 2] },
+);
+
+/** jnp.linalg.svdvals: singular values, descending (svd without u and vh). */
 export function svdvals(a: unknown): Value {
-  return svd(a, { computeUv: false, fullMatrices: false });
+  return svd(a, { computeUv: false, hermitian: false });
 }
 
-/** jnp.linalg.qr: [q, r] ('reduced', 'complete') or r ('r'). */
+/** jnp.linalg.qr: [q, r] ('reduced', 'complete') or r ('r'). Jitted, as JAX's. */
 export function qr(a: unknown, mode?: 'reduced' | 'complete'): [Value, Value];
 export function qr(a: unknown, mode: 'r'): Value;
 export function qr(a: unknown, mode: 'reduced' | 'complete' | 'r' = 'reduced'): Value | [Value, Value] {
   if (mode !== 'reduced' && mode !== 'complete' && mode !== 'r') {
     throw new Error(`Unsupported QR decomposition mode '${mode}'`);
   }
-  const [v] = promoteArgsInexact(a);
-  const [q, r] = LA.qr(v, { fullMatrices: mode === 'complete' });
-  return mode === 'r' ? r : [q, r];
+  return qrJit(asValue(a), mode);
 }
+
+const qrJit = namedJit(
+  'qr',
+  function qr(a: Value, mode: 'reduced' | 'complete' | 'r'): Value | [Value, Value] {
+    const [v] = promoteArgsInexact(a);
+    const [q, r] = LA.qr(v, { fullMatrices: mode === 'complete' });
+    return mode === 'r' ? r : [q, r];
+  },
+  { staticArgnums: [1] },
+);
 
 function checkSquare(name: string, a: Value): void {
   if (a.ndim < 2 || a.shape[a.ndim - 1] !== a.shape[a.ndim - 2]) {

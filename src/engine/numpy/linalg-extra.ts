@@ -12,7 +12,7 @@ import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import { dotGeneral, Precision } from '../lax/dot.js';
 import { customJvp } from '../transforms/custom.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { array, eye, zeros } from './creation.js';
 import { finfo } from './dtypes.js';
 import { einsum } from './einsum.js';
@@ -90,7 +90,7 @@ function lstsqCore(a0: Value, b0: Value, rcond0: Value | number | null, numpyRes
   return [x, resid, rank, s];
 }
 
-const lstsqJit = jit(function lstsq(a: Value, b: Value, rcond: Value | null): Value[] {
+const lstsqJit = namedJit('lstsq', function lstsq(a: Value, b: Value, rcond: Value | null): Value[] {
   return lstsqCore(a, b, rcond, false);
 });
 
@@ -107,7 +107,8 @@ export function lstsq(a: unknown, b: unknown, opts: LstsqOptions = {}): [Value, 
 
 // ---- pinv -------------------------------------------------------------------------------------
 
-const pinvCore = jit(
+const pinvCore = namedJit(
+  '_pinv',
   function _pinv(a: Value, rtol0: Value | null, hermitian: boolean): Value {
     const [arr] = promoteArgsInexact(a);
     const [m, n] = arr.shape.slice(-2);
@@ -179,7 +180,8 @@ export function pinv(a: unknown, opts: PinvOptions = {}): Value {
 
 // ---- matrix_power, matrix_rank -------------------------------------------------------------------
 
-const matrixPowerJit = jit(
+const matrixPowerJit = namedJit(
+  'matrix_power',
   function matrix_power(a: Value, n0: number): Value {
     if (a.ndim < 2)
       throw new TypeError(`${a.ndim}-dimensional array given. Array must be at least two-dimensional`);
@@ -221,7 +223,7 @@ export interface MatrixRankOptions {
   tol?: unknown;
 }
 
-const matrixRankJit = jit(function matrix_rank(M0: Value, rtol0: Value | null): Value {
+const matrixRankJit = namedJit('matrix_rank', function matrix_rank(M0: Value, rtol0: Value | null): Value {
   const [M] = promoteArgsInexact(M0);
   if (M.ndim < 2) return convertElementType(any(uf.not_equal(M, 0)), 'int32');
   const S = svd(M, { fullMatrices: false, computeUv: false });
@@ -336,7 +338,8 @@ function matrixNorm(x: Value, p: CondP): Value {
   throw new ValueError('Invalid norm order for matrices.');
 }
 
-const condJit = jit(
+const condJit = namedJit(
+  'cond',
   function cond(x: Value, pText: string): Value {
     const p: CondP = pText === 'None' ? null : pText === 'fro' || pText === 'nuc' ? pText : Number(pText);
     if (x.ndim < 2)

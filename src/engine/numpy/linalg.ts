@@ -12,14 +12,17 @@ import { conj } from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import { type DotOptions, dotGeneral, type PrecisionLike } from '../lax/dot.js';
 import * as lax from '../lax/elementwise.js';
-import { broadcastedIota, expandDims, pad, reshape, slice, squeeze, transpose } from '../lax/structural.js';
+import { expandDims, pad, reshape, slice, squeeze, transpose } from '../lax/structural.js';
 import type { DotDimensionNumbers } from '../primitives/dot.js';
+import { namedJit } from '../transforms/jit.js';
+import * as cx from './complex.js';
+import { eye } from './creation.js';
 import * as decomp from './linalg-decomp.js';
 import * as eigDecomp from './linalg-eig.js';
 import * as extra from './linalg-extra.js';
 import * as red from './reductions.js';
 import * as uf from './ufuncs.js';
-import { asValue, promoteArgs, promoteArgsInexact } from './util.js';
+import { asValue, constantLike, fullLike, promoteArgs, promoteArgsInexact } from './util.js';
 
 export { einsum } from './einsum.js';
 
@@ -226,8 +229,12 @@ export function outer(a: unknown, b: unknown): Value {
   return uf.multiply(expandDims(ravel(x), [1]), expandDims(ravel(y), [0]));
 }
 
-/** jnp.kron: the Kronecker product (block matrix of a[i] * b). */
+/** jnp.kron: the Kronecker product (block matrix of a[i] * b), jitted as JAX's. */
 export function kron(a: unknown, b: unknown): Value {
+  return kronJit(asValue(a), asValue(b));
+}
+
+const kronJit = namedJit('kron', function kron(a: Value, b: Value): Value {
   let [x, y] = promoteArgs(a, b);
   if (x.ndim < y.ndim) x = expandDims(x, [...Array(y.ndim - x.ndim).keys()]);
   else if (y.ndim < x.ndim) y = expandDims(y, [...Array(x.ndim - y.ndim).keys()]);
@@ -243,7 +250,7 @@ export function kron(a: unknown, b: unknown): Value {
   const shape = x.shape.map((d, i) => d * y.shape[i]);
   const prod = x.dtype.isBool ? lax.bitwiseAnd(xr, yr) : lax.mul(xr, yr);
   return reshape(prod, shape);
-}
+});
 
 // ---- diagonals ---------------------------------------------------------------------------------
 
@@ -302,24 +309,42 @@ export function trace(a: unknown, opts?: number | (DiagonalOptions & { dtype?: D
     throw new Error(`axis1 and axis2 can not be same. axis1=${o.axis1} and axis2=${o.axis2}`);
   }
   const dtype = typeof opts === 'object' ? opts.dtype : undefined;
-  return red.sum(diagonal(x, o), { axis: -1, dtype });
+  return traceJit(x, o.offset, o.axis1, o.axis2, dtype ? requestDType(dtype, 'trace').name : null);
 }
+
+/** JAX's jitted trace: the axes moved last, the eye mask selected with _where, then summed. */
+const traceJit = namedJit(
+  'trace',
+  function trace(x: Value, offset: number, axis1: number, axis2: number, dtype: string | null): Value {
+    const n = x.shape[normalizeAxis(axis1, x.ndim)];
+    const m = x.shape[normalizeAxis(axis2, x.ndim)];
+    const a = moveaxis(x, [axis1, axis2], [-2, -1]);
+    const mask = eye(n, m, offset, { dtype: 'bool' });
+    return red.sum(uf.where(mask, a, fullLike(a, 0)), { axis: [-2, -1], dtype });
+  },
+  { staticArgnums: [1, 2, 3, 4] },
+);
 
 /** jnp.diag: a 1-D array becomes a diagonal matrix; a 2-D array gives its k-th diagonal. */
 export function diag(v: unknown, k = 0): Value {
-  const x = asValue(v);
-  if (x.ndim === 1) {
-    const n = x.shape[0] + Math.abs(k);
-    const zero = convertElementType(0, x.dtype, x.weakType);
-    const padded = pad(x, zero, [[Math.max(0, -k), Math.max(0, k), 0]]);
-    const rows = broadcastedIota('int32', [n, n], 0);
-    const cols = broadcastedIota('int32', [n, n], 1);
-    const mask = lax.eq(lax.add(rows, k), cols);
-    return uf.where(mask, expandDims(padded, [1]), zero);
-  }
-  if (x.ndim === 2) return diagonal(x, k);
-  throw new Error('diag input must be 1d or 2d');
+  return diagJit(asValue(v), k);
 }
+
+/** JAX's jitted `_diag` (static k). */
+const diagJit = namedJit(
+  '_diag',
+  function _diag(x: Value, k: number): Value {
+    if (x.ndim === 1) {
+      const n = x.shape[0] + Math.abs(k);
+      const zero = constantLike(x, 0);
+      const padded = pad(x, zero, [[Math.max(0, -k), Math.max(0, k), 0]]);
+      return uf.where(eye(n, null, k, { dtype: 'bool' }), expandDims(padded, [1]), zero);
+    }
+    if (x.ndim === 2) return diagonal(x, k);
+    throw new Error('diag input must be 1d or 2d');
+  },
+  { staticArgnums: [1] },
+);
 
 /** jnp.matrix_transpose: swap the last two axes. */
 export function matrix_transpose(x: unknown): Value {
@@ -344,12 +369,13 @@ export interface NormOptions {
 }
 
 function sumSquares(x: Value, axis: number | readonly number[] | null, keepdims: boolean): Value {
-  return uf.sqrt(red.sum(uf.multiply(x, x), { axis, keepdims }));
+  // JAX: sqrt(sum(real(x * conj(x)))); for a real x, conj and real are x itself.
+  return uf.sqrt(red.sum(cx.real(uf.multiply(x, cx.conj(x))), { axis, keepdims }));
 }
 
-/** jnp.linalg.vector_norm along `axis` (all axes when null). */
+/** jnp.linalg.vector_norm along `axis` (all axes when null); no promotion, as JAX's. */
 function vector_norm(x: unknown, opts: NormOptions = {}): Value {
-  const [v] = promoteArgsInexact(x);
+  const v = asValue(x);
   const ord = opts.ord ?? 2;
   const axis = opts.axis ?? null;
   const keepdims = opts.keepdims ?? false;
@@ -360,8 +386,8 @@ function vector_norm(x: unknown, opts: NormOptions = {}): Value {
   if (ord === 1) return red.sum(uf.abs(v), { axis, keepdims });
   if (typeof ord === 'string') throw new Error(`Invalid order '${ord}' for vector norm.`);
   const ax = uf.abs(v);
-  const p = convertElementType(ord, ax.dtype);
-  const inv = convertElementType(1 / ord, ax.dtype);
+  const p = constantLike(ax, ord);
+  const inv = constantLike(ax, 1 / ord);
   return uf.power(red.sum(uf.power(ax, p), { axis, keepdims }), inv);
 }
 
@@ -383,17 +409,39 @@ function matrixNorm(v: Value, ord: NormOrd, rowAxis: number, colAxis: number, ke
   }
   if (ord === 'nuc' || ord === 2 || ord === -2) {
     // From the singular values of the matrices, the two axes moved last (as JAX does).
-    const rest = [...Array(v.ndim).keys()].filter((d) => d !== rowAxis && d !== colAxis);
-    const s = decomp.svdvals(transpose(v, [...rest, rowAxis, colAxis]));
-    const last = rest.length;
-    const r = ord === 'nuc' ? red.sum(s, { axis: last }) : (ord === 2 ? red.max : red.min)(s, { axis: last });
-    return keepdims ? expandDims(r, [Math.min(rowAxis, colAxis), Math.max(rowAxis, colAxis)]) : r;
+    const s = decomp.svdvals(moveaxis(v, [rowAxis, colAxis], [-2, -1]));
+    const r =
+      ord === 2
+        ? red.max(s, { axis: -1, initial: 0 })
+        : ord === -2
+          ? red.min(s, { axis: -1 })
+          : red.sum(s, { axis: -1 });
+    return keepdims ? expandDims(r, [rowAxis, colAxis]) : r;
   }
   throw new Error(`Invalid order '${String(ord)}' for matrix norm.`);
 }
 
 /** jnp.linalg.norm: vector norms over one axis, matrix norms over two, Frobenius by default. */
 function norm(x: unknown, opts: NormOptions = {}): Value {
+  const ax = opts.axis ?? null;
+  const axis = ax === null || typeof ax === 'number' ? ax : [...ax];
+  // A numeric ord travels as text: the static key must tell inf, -inf and null apart.
+  const ord = typeof opts.ord === 'number' ? String(opts.ord) : (opts.ord ?? null);
+  return normJit(asValue(x), ord, axis, opts.keepdims ?? false);
+}
+
+/** JAX's jitted norm (static ord, axis, keepdims). */
+const normJit = namedJit(
+  'norm',
+  function norm(x: Value, ordKey: string | null, axis: number | number[] | null, keepdims: boolean): Value {
+    const ord =
+      ordKey === null || ['fro', 'f', 'nuc'].includes(ordKey) ? (ordKey as NormOrd) : Number(ordKey);
+    return normImpl(x, { ord, axis, keepdims });
+  },
+  { staticArgnums: [1, 2, 3] },
+);
+
+function normImpl(x: Value, opts: NormOptions): Value {
   const [v] = promoteArgsInexact(x);
   const keepdims = opts.keepdims ?? false;
   const ord = opts.ord;

@@ -15,14 +15,14 @@ import * as lax from '../lax/elementwise.js';
 import { fullLike } from '../lax/fill.js';
 import { jvp } from '../transforms/api.js';
 import { customJvp } from '../transforms/custom.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { Zero } from '../transforms/jvp.js';
 import { finfo } from './dtypes.js';
 import { NotImplementedError, ValueError } from './errors.js';
 import { any } from './reductions.js';
 import { broadcast_arrays } from './shapes.js';
 import * as uf from './ufuncs.js';
-import { asValue, promoteArgs, promoteArgsInexact, promoteShapes } from './util.js';
+import { asValue, constantLike, promoteArgs, promoteArgsInexact, pyfloat, replaceInf } from './util.js';
 
 const unaryAlias = (f: (x: unknown) => Value) => (x: unknown) => f(promoteArgs(x)[0]);
 
@@ -45,24 +45,12 @@ export function bitwise_left_shift(x: unknown, y: unknown): Value {
 export function bitwise_right_shift(x: unknown, y: unknown): Value {
   return uf.right_shift(x, y);
 }
-export function pow(x1: unknown, x2: unknown): Value {
-  return uf.power(x1, x2);
-}
 export const bitwiseInvert = bitwise_invert;
 export const bitwiseLeftShift = bitwise_left_shift;
 export const bitwiseRightShift = bitwise_right_shift;
 
-/** jnp.fabs(x): |x| as a float. */
-export function fabs(x: unknown): Value {
-  return lax.abs(promoteArgsInexact(x)[0]);
-}
-
-/** jnp.float_power(x, y): x ** y in an inexact dtype. */
-export function float_power(x: unknown, y: unknown): Value {
-  const [a, b] = promoteShapes('float_power', promoteArgsInexact(x, y));
-  return lax.pow(a, b);
-}
-export const floatPower = float_power;
+// pow, fabs and float_power are ufuncs.ts's (JAX's ufuncs.py forms).
+export const floatPower = uf.float_power;
 
 const SMALLEST_SUBNORMAL: Record<string, number> = { float16: 2 ** -24, float32: 2 ** -149, float64: 5e-324 };
 
@@ -72,10 +60,11 @@ export function spacing(x: unknown): Value {
   const inf = convertElementType(Number.POSITIVE_INFINITY, arr.dtype);
   if (arr.dtype.name === 'float16') return uf.subtract(lax.nextafter(arr, fullLike(arr, inf)), arr);
   const result = uf.subtract(lax.nextafter(arr, uf.copysign(inf, arr)), arr);
-  return uf.where(uf.equal(result, 0), uf.copysign(SMALLEST_SUBNORMAL[arr.dtype.name], arr), result);
+  const tiny = convertElementType(SMALLEST_SUBNORMAL[arr.dtype.name], arr.dtype);
+  return uf.where(uf.equal(result, 0), uf.copysign(tiny, arr), result);
 }
 
-const bitwiseCountJit = jit(function bitwise_count(x: Value): Value {
+const bitwiseCountJit = namedJit('bitwise_count', function bitwise_count(x: Value): Value {
   // promote_args_numeric: bools count as the default int.
   const [v] = promoteArgs(x.dtype.isBool ? convertElementType(x, defaultInt()) : x);
   return convertElementType(lax.populationCount(uf.abs(v)), 'uint8');
@@ -87,11 +76,9 @@ export function bitwise_count(x: unknown): Value {
 }
 export const bitwiseCount = bitwise_count;
 
-const replaceInf = (x: Value) => lax.select(lax.isFinite(x), x, fullLike(x, 0));
-
 const logaddexp2Custom = customJvp(function logaddexp2(a: Value, b: Value): Value {
   const amax = lax.max(a, b);
-  const invln2 = 1 / Math.log(2);
+  const invln2 = constantLike(amax, 1 / Math.log(2));
   const delta = lax.sub(a, b);
   return lax.select(
     lax.ne(delta, delta),
@@ -103,12 +90,11 @@ logaddexp2Custom.defjvp(function _logaddexp2_jvp(primals: Value[], tangents: Val
   const [a, b] = primals;
   const [t1, t2] = tangents;
   const out = logaddexp2Custom(a, b);
-  const o = replaceInf(out);
   return [
     out,
     lax.add(
-      lax.mul(t1, lax.exp2(lax.sub(replaceInf(a), o))),
-      lax.mul(t2, lax.exp2(lax.sub(replaceInf(b), o))),
+      lax.mul(t1, lax.exp2(lax.sub(replaceInf(a), replaceInf(out)))),
+      lax.mul(t2, lax.exp2(lax.sub(replaceInf(b), replaceInf(out)))),
     ),
   ];
 });
@@ -145,8 +131,12 @@ function frexpImpl(x: Value): [Value, Value] {
     e,
     lax.add(lax.sub(lax.bitwiseAnd(lax.shiftRightArithmetic(bits, k(info.nmant)), k(mask)), k(bias)), k(1)),
   );
-  bits = lax.bitwiseAnd(bits, lax.bitwiseNot(lax.shiftLeft(k(mask), k(info.nmant))));
-  bits = lax.bitwiseOr(bits, lax.shiftLeft(k(bias - 1), k(info.nmant)));
+  // Python folds ~(mask << nmant) and (bias - 1) << nmant into int literals.
+  const shifted = (v: number) => BigInt(v) << BigInt(info.nmant);
+  const lit = (v: bigint) =>
+    convertElementType(big ? BigInt.asIntN(64, v) : Number(BigInt.asIntN(32, v)), it);
+  bits = lax.bitwiseAnd(bits, lit(~shifted(mask)));
+  bits = lax.bitwiseOr(bits, lit(shifted(bias - 1)));
   const m = lax.bitcastConvertType(bits, x.dtype);
   const special = uf.logical_or(uf.logical_or(uf.isinf(x), uf.isnan(x)), uf.equal(x, 0));
   e = uf.where(special, fullLike(e, 0), e);
@@ -166,7 +156,7 @@ frexpCustom.defjvp(function _frexp_jvp(primals: Value[], tangents: Value[]) {
   ];
 });
 
-const frexpJit = jit(function frexp(x: Value): Value[] {
+const frexpJit = namedJit('frexp', function frexp(x: Value): Value[] {
   const [v] = promoteArgsInexact(x);
   return frexpCustom(v);
 });
@@ -176,7 +166,7 @@ export function frexp(x: unknown): [Value, Value] {
   return frexpJit(asValue(x)) as [Value, Value];
 }
 
-const ldexpJit = jit(function ldexp(x1: Value, x2: Value): Value {
+const ldexpJit = namedJit('ldexp', function ldexp(x1: Value, x2: Value): Value {
   if (x2.dtype.isFloat)
     throw new ValueError(
       `ldexp not supported for input types (dtype('${x1.dtype.name}'), dtype('${x2.dtype.name}'))`,
@@ -196,9 +186,9 @@ export function ldexp(x1: unknown, x2: unknown): Value {
   return ldexpJit(asValue(x1), asValue(x2));
 }
 
-const modfJit = jit(function modf(x: Value): Value[] {
+const modfJit = namedJit('modf', function modf(x: Value): Value[] {
   const [v] = promoteArgsInexact(x);
-  const whole = uf.where(lax.ge(v, fullLike(v, 0)), uf.floor(v), uf.ceil(v));
+  const whole = uf.where(uf.greater_equal(v, 0), uf.floor(v), uf.ceil(v));
   return [uf.subtract(v, whole), whole];
 });
 
@@ -236,7 +226,7 @@ sincMaclaurin.defjvp(function _sinc_maclaurin_jvp(k: number, primals: Value[], t
   return [sincMaclaurin(k, primals[0]), lax.mul(sincMaclaurin(k + 1, primals[0]), tangents[0])];
 });
 
-const sincJit = jit(function sinc(x0: Value): Value {
+const sincJit = namedJit('sinc', function sinc(x0: Value): Value {
   const [x] = promoteArgsInexact(x0);
   const c = (v: number) => convertElementType(v, x.dtype);
   const eqZero = lax.eq(x, c(0));
@@ -250,15 +240,16 @@ export function sinc(x: unknown): Value {
   return sincJit(asValue(x));
 }
 
-const gcdJit = jit(function gcd(x1: Value, x2: Value): Value {
+const gcdJit = namedJit('gcd', function gcd(x1: Value, x2: Value): Value {
   const [a0, b0] = promoteArgs(x1, x2);
   if (!a0.dtype.isInt) throw new ValueError('Arguments to jax.numpy.gcd must be integers.');
   const [a, b] = broadcast_arrays(a0, b0);
   const [g] = whileLoop(
     ([, y]: Value[]) => any(uf.not_equal(y, 0)),
+    // JAX's _gcd_body_fn, each comparison made where it is used.
     ([x, y]: Value[]) => {
-      const nz = uf.not_equal(y, 0);
-      const [p, q] = [uf.where(nz, y, x), uf.where(nz, lax.rem(x, y), fullLike(y, 0))];
+      const p = uf.where(uf.not_equal(y, 0), y, x);
+      const q = uf.where(uf.not_equal(y, 0), lax.rem(x, y), constantLike(y, 0));
       return [uf.where(uf.less(p, q), q, p), uf.where(uf.less(p, q), p, q)];
     },
     [uf.abs(a), uf.abs(b)],
@@ -271,7 +262,7 @@ export function gcd(x1: unknown, x2: unknown): Value {
   return gcdJit(asValue(x1), asValue(x2));
 }
 
-const lcmJit = jit(function lcm(x1: Value, x2: Value): Value {
+const lcmJit = namedJit('lcm', function lcm(x1: Value, x2: Value): Value {
   const [a0, b0] = promoteArgs(x1, x2);
   const [a, b] = [uf.abs(a0), uf.abs(b0)];
   if (!a.dtype.isInt) throw new ValueError('Arguments to jax.numpy.lcm must be integers.');
@@ -291,25 +282,24 @@ export interface NanToNumOptions {
   neginf?: unknown;
 }
 
-const nanToNumJit = jit(function nan_to_num(
-  x: Value,
-  nan: Value,
-  posinf: Value | null,
-  neginf: Value | null,
-): Value {
-  const dt: DType = x.dtype;
-  if (!dt.isFloat) return x;
-  const info = finfo(dt);
-  const as = (v: Value | number) => convertElementType(v, dt);
-  let out = uf.where(uf.isnan(x), as(nan), x);
-  out = uf.where(isposinf(out), as(posinf ?? info.max), out);
-  return uf.where(isneginf(out), as(neginf ?? info.min), out);
-});
+// Options not given stay out of the traced arguments (null), as JAX's Python defaults do.
+const nanToNumJit = namedJit(
+  'nan_to_num',
+  function nan_to_num(x: Value, nan: Value | null, posinf: Value | null, neginf: Value | null): Value {
+    const dt: DType = x.dtype;
+    if (!dt.isFloat) return x;
+    const info = finfo(dt);
+    const as = (v: Value | number) => convertElementType(v, dt);
+    let out = uf.where(uf.isnan(x), nan ? as(nan) : constantLike(x, 0), x);
+    out = uf.where(isposinf(out), as(posinf ?? info.max), out);
+    return uf.where(isneginf(out), as(neginf ?? info.min), out);
+  },
+);
 
 /** jnp.nan_to_num(x, {nan, posinf, neginf}): NaN and infinities replaced by finite values. */
 export function nan_to_num(x: unknown, opts: NanToNumOptions = {}): Value {
   const opt = (v: unknown) => (v === undefined || v === null ? null : asValue(v));
-  return nanToNumJit(asValue(x), asValue(opts.nan ?? 0.0), opt(opts.posinf), opt(opts.neginf));
+  return nanToNumJit(asValue(x), opt(opts.nan), opt(opts.posinf), opt(opts.neginf));
 }
 export const nanToNum = nan_to_num;
 
@@ -323,12 +313,16 @@ const i0Custom = customJvp(function _i0(x: Value): Value {
 // The body's own derivative, made 0 at x = 0 (where |x| has none and I0 is flat).
 i0Custom.defjvp(function _i0_jvp(primals: Value[], tangents: Value[]) {
   const [out, t] = jvp(i0Body, primals, tangents) as [Value, Value];
-  return [out, uf.where(uf.equal(primals[0], 0), 0.0, t)];
+  return [out, uf.where(uf.equal(primals[0], 0), pyfloat(0), t)];
 });
 
-/** jnp.i0(x): the modified Bessel function of the first kind, order 0. */
-export function i0(x: unknown): Value {
+const i0Jit = namedJit('i0', function i0(x: Value): Value {
   const [v] = promoteArgsInexact(x);
   if (!v.dtype.isFloat) throw new ValueError(`Unsupported input type to jax.numpy.i0: ${v.dtype.name}`);
   return i0Custom(v);
+});
+
+/** jnp.i0(x): the modified Bessel function of the first kind, order 0 (jitted, as JAX's). */
+export function i0(x: unknown): Value {
+  return i0Jit(asValue(x));
 }

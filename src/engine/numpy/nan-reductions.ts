@@ -13,7 +13,7 @@ import { type DType, type DTypeLike, defaultFloat, toDType } from '../core/dtype
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
-import { jit } from '../transforms/jit.js';
+import { jit, namedJit } from '../transforms/jit.js';
 import { NotImplementedError } from './errors.js';
 import { all, max, mean, min, prod, type ReduceOpts, sum } from './reductions.js';
 import { argmax, argmin } from './sorting.js';
@@ -117,7 +117,8 @@ function toInexact(d: DType): DType {
   return d.isFloat ? d : defaultFloat();
 }
 
-const nanmeanJit = jit(
+const nanmeanJit = namedJit(
+  'nanmean',
   function nanmean(
     a: Value,
     where: Value | null,
@@ -198,7 +199,8 @@ function nanvarCore(
   return convertElementType(result, res);
 }
 
-const nanvarJit = jit(
+const nanvarJit = namedJit(
+  'nanvar',
   function nanvar(
     a: Value,
     where: Value | null,
@@ -213,7 +215,8 @@ const nanvarJit = jit(
   { staticArgnums: [3, 4, 6] },
 );
 
-const nanstdJit = jit(
+const nanstdJit = namedJit(
+  'nanstd',
   function nanstd(
     a: Value,
     where: Value | null,

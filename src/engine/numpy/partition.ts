@@ -12,7 +12,7 @@ import { full } from '../lax/fill.js';
 import { topK } from '../lax/sorting.js';
 import { concatenate } from '../lax/structural.js';
 import { vmap } from '../transforms/api.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { atUpdate } from './indexing.js';
 import { swapaxes } from './shapes.js';
 import * as uf from './ufuncs.js';
@@ -26,7 +26,8 @@ function prepare(a: Value, kth0: number, axis0: number): [Value, number, number]
   return [swapaxes(a, axis, -1), kth, axis];
 }
 
-const partitionJit = jit(
+const partitionJit = namedJit(
+  'partition',
   function partition(a: Value, kth0: number, axis0: number): Value {
     const [arr, kth, axis] = prepare(a, kth0, axis0);
     let bottom = uf.negative(topK(negated(arr), kth + 1)[0]);
@@ -37,7 +38,8 @@ const partitionJit = jit(
   { staticArgnums: [1, 2] },
 );
 
-const argpartitionJit = jit(
+const argpartitionJit = namedJit(
+  'argpartition',
   function argpartition(a: Value, kth0: number, axis0: number): Value {
     const [arr, kth, axis] = prepare(a, kth0, axis0);
     const bottomInd = topK(negated(arr), kth + 1)[1];

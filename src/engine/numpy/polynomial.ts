@@ -18,7 +18,7 @@ import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { fullLike } from '../lax/fill.js';
 import { iota } from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { convolve } from './convolve.js';
 import { arange, array, full, ones, zeros } from './creation.js';
 import { finfo } from './dtypes.js';
@@ -43,7 +43,8 @@ export interface PolyvalOptions {
   unroll?: number;
 }
 
-const polyvalJit = jit(
+const polyvalJit = namedJit(
+  'polyval',
   function polyval(p: Value, x: Value, unroll: number): Value {
     const [pa, xa] = promoteArgs(p, x);
     const shape = broadcastShapes('polyval', pa.shape.slice(1), xa.shape);
@@ -59,7 +60,7 @@ export function polyval(p: unknown, x: unknown, opts: PolyvalOptions = {}): Valu
   return polyvalJit(asValue(p), asValue(x), opts.unroll ?? 16);
 }
 
-const polyaddJit = jit(function polyadd(a1: Value, a2: Value): Value {
+const polyaddJit = namedJit('polyadd', function polyadd(a1: Value, a2: Value): Value {
   const [x, y] = promoteArgs(a1, a2);
   return len(y) <= len(x)
     ? atUpdate(x, [sl(-len(y), null)], y, 'add')
@@ -71,7 +72,7 @@ export function polyadd(a1: unknown, a2: unknown): Value {
   return polyaddJit(asValue(a1), asValue(a2));
 }
 
-const polysubJit = jit(function polysub(a1: Value, a2: Value): Value {
+const polysubJit = namedJit('polysub', function polysub(a1: Value, a2: Value): Value {
   const [x, y] = promoteArgs(a1, a2);
   return polyaddJit(x, uf.negative(y));
 });
@@ -94,7 +95,8 @@ export interface PolyintOptions {
   k?: unknown;
 }
 
-const polyintJit = jit(
+const polyintJit = namedJit(
+  'polyint',
   function polyint(p0: Value, k0: Value, m: number): Value {
     const [p, k1] = promoteArgsInexact(p0, k0);
     if (m < 0) throw new ValueError('Order of integral must be positive (see polyder)');
@@ -116,7 +118,8 @@ export function polyint(p: unknown, opts: PolyintOptions = {}): Value {
   return polyintJit(asValue(p), asValue(opts.k ?? 0), m);
 }
 
-const polyderJit = jit(
+const polyderJit = namedJit(
+  'polyder',
   function polyder(p0: Value, m: number): Value {
     const [p] = promoteArgsInexact(p0);
     if (m < 0) throw new ValueError('Order of derivative must be positive');
@@ -181,7 +184,7 @@ export function polydiv(u0: unknown, v0: unknown, opts: TrimLeadingOptions = {})
   return [q, u];
 }
 
-const polyJit = jit(function poly(z0: Value): Value {
+const polyJit = namedJit('poly', function poly(z0: Value): Value {
   const [z1] = promoteArgsInexact(z0);
   let z = atleast_1d(z1) as Value;
   const sh = z.shape;
@@ -207,7 +210,8 @@ export interface VanderOptions {
   increasing?: boolean;
 }
 
-const vanderJit = jit(
+const vanderJit = namedJit(
+  'vander',
   function vander(x: Value, N0: number | null, increasing: boolean): Value {
     if (x.ndim !== 1) throw new ValueError('x must be a one-dimensional array');
     const N = N0 === null ? x.shape[0] : N0;
@@ -271,7 +275,8 @@ export interface PolyfitOptions {
   cov?: boolean | 'unscaled';
 }
 
-const polyfitJit = jit(
+const polyfitJit = namedJit(
+  'polyfit',
   function polyfit(
     x: Value,
     y: Value,

@@ -7,11 +7,11 @@
  */
 import type { Value } from '../core/trace.js';
 import { dotGeneral } from '../lax/dot.js';
-import { jit } from '../transforms/jit.js';
-import { zerosLike } from './creation.js';
+import { namedJit } from '../transforms/jit.js';
+import { array, zerosLike } from './creation.js';
 import { ValueError } from './errors.js';
 import { getitem } from './indexing.js';
-import { moveaxis, stack } from './shapes.js';
+import { moveaxis } from './shapes.js';
 import * as uf from './ufuncs.js';
 import { asValue, promoteArgs } from './util.js';
 import { vectorize } from './vectorize.js';
@@ -25,7 +25,8 @@ export interface CrossOptions {
 
 const at = (x: Value, i: number) => getitem(x, ['...', i]);
 
-const crossJit = jit(
+const crossJit = namedJit(
+  'cross',
   function cross(
     a0: Value,
     b0: Value,
@@ -48,7 +49,7 @@ const crossJit = jit(
     const a2 = na === 3 ? at(a, 2) : zerosLike(a0_);
     const [b0_, b1] = [at(b, 0), at(b, 1)];
     const b2 = nb === 3 ? at(b, 2) : zerosLike(b0_);
-    const c = stack([
+    const c = array([
       uf.subtract(uf.multiply(a1, b2), uf.multiply(a2, b1)),
       uf.subtract(uf.multiply(a2, b0_), uf.multiply(a0_, b2)),
       uf.subtract(uf.multiply(a0_, b1), uf.multiply(a1, b0_)),
@@ -81,7 +82,7 @@ function contract(lhsAxis: number) {
   };
 }
 
-const matvecJit = jit(function matvec(x1: Value, x2: Value): Value {
+const matvecJit = namedJit('matvec', function matvec(x1: Value, x2: Value): Value {
   return vectorize(contract(1), { signature: '(n,m),(m)->(n)' })(x1, x2);
 });
 
@@ -90,7 +91,7 @@ export function matvec(x1: unknown, x2: unknown): Value {
   return matvecJit(asValue(x1), asValue(x2));
 }
 
-const vecmatJit = jit(function vecmat(x1: Value, x2: Value): Value {
+const vecmatJit = namedJit('vecmat', function vecmat(x1: Value, x2: Value): Value {
   return vectorize(contract(0), { signature: '(n),(n,m)->(m)' })(x1, x2);
 });
 

@@ -27,7 +27,7 @@ import {
   squeeze,
   transpose,
 } from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { NotImplementedError, ValueError } from './errors.js';
 import { getitem, take_along_axis } from './indexing.js';
 import { any, sum } from './reductions.js';
@@ -267,26 +267,30 @@ function checkOverwrite(owner: string, o: { overwriteInput?: boolean; out?: null
 
 type Core = (a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) => Value;
 
-const quantileJit = jit(
+const quantileJit = namedJit(
+  'quantile',
   function quantile(a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) {
     return quantileCore(a, q, axis, method, keepdims, false, w);
   },
   { staticArgnums: [3, 4, 5] },
 );
-const nanquantileJit = jit(
+const nanquantileJit = namedJit(
+  'nanquantile',
   function nanquantile(a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) {
     return quantileCore(a, q, axis, method, keepdims, true, w);
   },
   { staticArgnums: [3, 4, 5] },
 );
-const percentileJit = jit(
+const percentileJit = namedJit(
+  'percentile',
   function percentile(a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) {
     const [qq] = promoteArgsInexact(q);
     return quantileJit(a, uf.true_divide(qq, 100), w, axis, method, keepdims);
   },
   { staticArgnums: [3, 4, 5] },
 );
-const nanpercentileJit = jit(
+const nanpercentileJit = namedJit(
+  'nanpercentile',
   function nanpercentile(a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) {
     const [qq] = promoteArgsInexact(q);
     return nanquantileJit(a, uf.true_divide(qq, 100), w, axis, method, keepdims);
@@ -323,13 +327,15 @@ export interface MedianOptions {
   out?: null;
 }
 
-const medianJit = jit(
+const medianJit = namedJit(
+  'median',
   function median(a: Value, axis: Axis, keepdims: boolean) {
     return quantileJit(a, 0.5, null, axis, 'midpoint', keepdims);
   },
   { staticArgnums: [1, 2] },
 );
-const nanmedianJit = jit(
+const nanmedianJit = namedJit(
+  'nanmedian',
   function nanmedian(a: Value, axis: Axis, keepdims: boolean) {
     return nanquantileJit(a, 0.5, null, axis, 'midpoint', keepdims);
   },

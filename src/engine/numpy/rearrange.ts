@@ -14,7 +14,7 @@ import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { full } from '../lax/fill.js';
 import * as S from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { nonzero } from './compare.js';
 import { arange, array, zerosLike } from './creation.js';
 import { NotImplementedError, ValueError } from './errors.js';
@@ -59,7 +59,7 @@ function blockRec(xs: Nested): [Value, number] {
   return [concatenate(vals, { axis: -depths[0] }), depths[0] + 1];
 }
 
-const blockJit = jit(function block(arrays: Nested): Value {
+const blockJit = namedJit('block', function block(arrays: Nested): Value {
   return blockRec(arrays)[0];
 });
 
@@ -127,7 +127,8 @@ export function delete_(arr: unknown, obj: unknown, opts: DeleteOptions = {}): V
 }
 export { delete_ as delete };
 
-const resizeJit = jit(
+const resizeJit = namedJit(
+  'resize',
   function resize(a: Value, shape: number[]): Value {
     if (shape.some((d) => d < 0)) throw new ValueError('all elements of `new_shape` must be non-negative');
     let arr = ravel(a);
@@ -144,7 +145,8 @@ export function resize(a: unknown, newShape: number | readonly number[]): Value 
   return resizeJit(asValue(a), typeof newShape === 'number' ? [newShape] : [...newShape]);
 }
 
-const rollaxisJit = jit(
+const rollaxisJit = namedJit(
+  'rollaxis',
   function rollaxis(a: Value, axis0: number, start0: number): Value {
     const nd = a.ndim;
     const axis = normalizeAxis(axis0, nd);
@@ -162,7 +164,8 @@ export function rollaxis(a: unknown, axis: number, opts: { start?: number } = {}
   return rollaxisJit(asValue(a), axis, opts.start ?? 0);
 }
 
-const rot90Jit = jit(
+const rot90Jit = namedJit(
+  'rot90',
   function rot90(m: Value, k0: number, axes: [number, number]): Value {
     if (m.ndim < 2) {
       throw new ValueError(
@@ -399,7 +402,8 @@ export function put(
   return atUpdate(arr, unravel_index(idx, arr.shape), vv, 'set', { mode: scatterMode });
 }
 
-const putAlongAxisJit = jit(
+const putAlongAxisJit = namedJit(
+  'put_along_axis',
   function put_along_axis(
     arr0: Value,
     ind: Value,

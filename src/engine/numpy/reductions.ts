@@ -1,18 +1,34 @@
 /**
  * @file NumPy reductions: sum prod max min all any mean var std (axis, keepdims, dtype, where,
- * ddof), with JAX's dtype rules (bool and small ints sum in the default int, mean is inexact).
+ * initial, ddof), decomposed as jax/_src/numpy/reductions.py writes them, so their jaxprs print
+ * as JAX's: `_reduction` (preprocessing, a typed init value, `_where` for the mask, the reduce
+ * primitive, `initial` applied after, keepdims as expand_dims), `_mean` (count, then sum, then
+ * div), and the jitted `_var` and `_std` with the correction as a traced argument.
  */
-import { bool, type DTypeLike, defaultFloat, defaultInt, defaultUint } from '../core/dtype.js';
+import { scalarArray } from '../core/coerce.js';
+import {
+  bool,
+  type DType,
+  type DTypeLike,
+  defaultFloat,
+  defaultInt,
+  defaultUint,
+  float16,
+  float32,
+  realPart,
+} from '../core/dtype.js';
 import type { Primitive } from '../core/primitive.js';
-import { normalizeAxes } from '../core/shape.js';
+import { normalizeAxis } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import * as lxc from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
+import { expandDims } from '../lax/structural.js';
 import * as R from '../primitives/reductions.js';
-import { broadcast_in_dim } from '../primitives/structural.js';
+import { ValueError } from '../transforms/api.js';
+import { namedJit } from '../transforms/jit.js';
 import * as uf from './ufuncs.js';
-import { asValue, dtypeOpt } from './util.js';
+import { asValue, broadcastTo, dtypeOpt } from './util.js';
 
 export interface ReduceOpts {
   axis?: number | readonly number[] | null;
@@ -22,121 +38,285 @@ export interface ReduceOpts {
   initial?: number;
 }
 
-function keepDims(x: Value, axes: number[], inShape: readonly number[]): Value {
-  const shape = inShape.map((n, d) => (axes.includes(d) ? 1 : n));
-  const dims = inShape.map((_, d) => d).filter((d) => !axes.includes(d));
-  return bind1(broadcast_in_dim, [x], { shape, broadcast_dimensions: dims, sharding: null });
+/** JAX's check_where: the mask must be boolean. */
+function checkWhere(name: string, where: unknown): Value | null {
+  if (where === undefined || where === null) return null;
+  const w = asValue(where);
+  if (!w.dtype.isBool)
+    throw new ValueError(
+      `jnp.${name}: where must be None or a boolean array; got where.dtype=dtype('${w.dtype.name}').`,
+    );
+  return w;
 }
 
-function reduce(
-  prim: Primitive,
-  x: Value,
-  opts: ReduceOpts,
-  identity: number | boolean | null,
-  name: string,
-): Value {
-  const axes = normalizeAxes(opts.axis, x.ndim);
-  if (identity === null) {
-    for (const a of axes) {
-      if (x.shape[a] === 0)
-        throw new Error(`zero-size array to reduction operation ${name} which has no identity`);
-    }
-  }
-  let v = x;
-  if (opts.where !== undefined && opts.where !== null) {
-    if (identity === null)
-      throw new Error(
-        `reduction operation '${name}' does not have an identity, so to use a where mask one has to specify 'initial'`,
-      );
-    v = uf.where(opts.where, v, identity);
-  }
-  const params = prim.name === 'reduce_sum' ? { axes, out_sharding: null } : { axes };
-  let out = bind1(prim, [v], params);
-  if (opts.initial !== undefined) {
-    out =
-      prim.name === 'reduce_max'
-        ? uf.maximum(out, opts.initial)
-        : prim.name === 'reduce_min'
-          ? uf.minimum(out, opts.initial)
-          : prim.name === 'reduce_prod'
-            ? uf.multiply(out, opts.initial)
-            : uf.add(out, opts.initial);
-  }
-  return opts.keepdims ? keepDims(out, axes, x.shape) : out;
+/** JAX's _reduction_dims: axes canonicalized in the order given. */
+function reductionDims(axis: ReduceOpts['axis'], ndim: number): number[] {
+  if (axis === null || axis === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  const dims = (typeof axis === 'number' ? [axis] : [...axis]).map((a) => normalizeAxis(a, ndim));
+  if (new Set(dims).size !== dims.length) throw new ValueError(`duplicate value in 'axis': ${String(axis)}`);
+  return dims;
 }
 
-/** Sums of bools and narrow ints accumulate in the default int, as NumPy/JAX do. */
-function sumDtype(x: Value, dtype: DTypeLike | null | undefined): Value {
-  const d = dtypeOpt(dtype, 'sum');
-  if (d) return convertElementType(x, d);
-  if (x.dtype.isBool) return convertElementType(x, defaultInt());
-  if (x.dtype.kind === 'i' && x.dtype.itemsize < defaultInt().itemsize)
-    return convertElementType(x, defaultInt());
-  if (x.dtype.kind === 'u' && x.dtype.itemsize < defaultUint().itemsize)
-    return convertElementType(x, defaultUint());
-  return x;
+function upcastF16(d: DType): DType {
+  return d === float16 ? float32 : d;
 }
+
+function promoteIntegerDtype(d: DType): DType {
+  if (d.isBool) return defaultInt();
+  if (d.kind === 'u' && d.itemsize < defaultUint().itemsize) return defaultUint();
+  if (d.kind === 'i' && d.itemsize < defaultInt().itemsize) return defaultInt();
+  return d;
+}
+
+/** promote_dtypes_numeric of one operand: bool becomes the default int. */
+function toNumeric(a: Value): Value {
+  return a.dtype.isBool ? convertElementType(a, defaultInt(), a.weakType) : a;
+}
+
+/** JAX's _reduction_init_val: the identity as a typed constant of a's dtype (ints saturate). */
+function initVal(dtype: DType, v: number): Value {
+  if (dtype.isBool) return scalarArray(v > 0, dtype);
+  if (!dtype.isFloat && !Number.isFinite(v)) {
+    const bits = dtype.itemsize * 8;
+    const max = dtype.kind === 'u' ? 2 ** bits - 1 : 2 ** (bits - 1) - 1;
+    const min = dtype.kind === 'u' ? 0 : -(2 ** (bits - 1));
+    return scalarArray(v < 0 ? min : max, dtype);
+  }
+  return scalarArray(v, dtype);
+}
+
+interface Reduction {
+  name: string;
+  prim: Primitive;
+  /** The primitive for boolean operands (sum/prod of bools are or/and, as lax.reduce picks). */
+  boolPrim?: Primitive;
+  op: (x: Value, y: Value) => Value;
+  init: number;
+  hasIdentity: boolean;
+  preproc?: 'numeric' | 'bool';
+  upcastF16?: boolean;
+  promoteIntegers?: boolean;
+}
+
+/** JAX's `_reduction`. */
+function reduction(x: unknown, r: Reduction, opts: ReduceOpts): Value {
+  let a = asValue(x);
+  const where = checkWhere(r.name, opts.where);
+  const initial = opts.initial;
+  if (initial === undefined && !r.hasIdentity && where)
+    throw new ValueError(
+      `reduction operation ${r.name} does not have an identity, so to use a where mask one has to specify 'initial'`,
+    );
+  if (r.preproc === 'numeric') a = toNumeric(a);
+  else if (r.preproc === 'bool') a = convertElementType(a, bool);
+  const dims = reductionDims(opts.axis, a.ndim);
+  if (initial === undefined && !r.hasIdentity && dims.some((d) => a.shape[d] < 1))
+    throw new ValueError(`zero-size array to reduction operation ${r.name} which has no identity`);
+  const dtype = dtypeOpt(opts.dtype, r.name);
+  let resultDtype = dtype ?? a.dtype;
+  if (!dtype && r.promoteIntegers) resultDtype = promoteIntegerDtype(resultDtype);
+  const computation = r.upcastF16 && !dtype && resultDtype.isFloat ? upcastF16(resultDtype) : resultDtype;
+  a = convertElementType(a, computation);
+  const prim = computation.isBool && r.boolPrim ? r.boolPrim : r.prim;
+  const init = initVal(a.dtype, r.init);
+  if (where) a = uf.where(where, a, init);
+  let result = bind1(prim, [a], prim === R.reduce_sum ? { axes: dims, out_sharding: null } : { axes: dims });
+  if (initial !== undefined) result = r.op(convertElementType(initial, a.dtype), result);
+  if (opts.keepdims) result = expandDims(result, dims);
+  return convertElementType(result, dtype ?? resultDtype);
+}
+
+const SUM: Reduction = {
+  name: 'sum',
+  prim: R.reduce_sum,
+  boolPrim: R.reduce_or,
+  op: lax.add,
+  init: 0,
+  hasIdentity: true,
+  preproc: 'numeric',
+  upcastF16: true,
+  promoteIntegers: true,
+};
+const PROD: Reduction = {
+  name: 'prod',
+  prim: R.reduce_prod,
+  boolPrim: R.reduce_and,
+  op: lax.mul,
+  init: 1,
+  hasIdentity: true,
+  preproc: 'numeric',
+  upcastF16: true,
+  promoteIntegers: true,
+};
 
 export function sum(x: unknown, opts: ReduceOpts = {}): Value {
-  return reduce(R.reduce_sum, sumDtype(asValue(x), opts.dtype), opts, 0, 'sum');
+  return reduction(x, SUM, opts);
 }
 
 export function prod(x: unknown, opts: ReduceOpts = {}): Value {
-  return reduce(R.reduce_prod, sumDtype(asValue(x), opts.dtype), opts, 1, 'prod');
+  return reduction(x, PROD, opts);
 }
 
 export function max(x: unknown, opts: ReduceOpts = {}): Value {
-  return reduce(R.reduce_max, asValue(x), opts, opts.initial ?? null, 'max');
+  const r = {
+    name: 'max',
+    prim: R.reduce_max,
+    op: lax.max,
+    init: Number.NEGATIVE_INFINITY,
+    hasIdentity: false,
+  };
+  return reduction(x, r, opts);
 }
 export const amax = max;
 
 export function min(x: unknown, opts: ReduceOpts = {}): Value {
-  return reduce(R.reduce_min, asValue(x), opts, opts.initial ?? null, 'min');
+  const r = {
+    name: 'min',
+    prim: R.reduce_min,
+    op: lax.min,
+    init: Number.POSITIVE_INFINITY,
+    hasIdentity: false,
+  };
+  return reduction(x, r, opts);
 }
 export const amin = min;
 
 export function all(x: unknown, opts: ReduceOpts = {}): Value {
-  return reduce(R.reduce_and, convertElementType(asValue(x), bool), opts, true, 'all');
+  const r: Reduction = { name: 'all', prim: R.reduce_and, op: lax.bitwiseAnd, init: 1, hasIdentity: true };
+  return reduction(x, { ...r, preproc: 'bool' }, opts);
 }
 
 export function any(x: unknown, opts: ReduceOpts = {}): Value {
-  return reduce(R.reduce_or, convertElementType(asValue(x), bool), opts, false, 'any');
+  const r: Reduction = { name: 'any', prim: R.reduce_or, op: lax.bitwiseOr, init: 0, hasIdentity: true };
+  return reduction(x, { ...r, preproc: 'bool' }, opts);
 }
 
-function count(x: Value, opts: ReduceOpts): number | Value {
-  const axes = normalizeAxes(opts.axis, x.ndim);
-  if (opts.where !== undefined && opts.where !== null) {
-    return sum(uf.where(opts.where, 1, 0), { axis: opts.axis, keepdims: opts.keepdims });
+/** JAX's _count: the number of elements reduced (a constant), or the sum of the mask. */
+function count(
+  a: Value,
+  axis: ReduceOpts['axis'],
+  keepdims: boolean,
+  where: Value | null,
+  dtype: DType,
+): Value {
+  if (where === null) {
+    const n = reductionDims(axis, a.ndim).reduce((k, d) => k * a.shape[d], 1);
+    return convertElementType(n, dtype);
   }
-  return axes.reduce((n, a) => n * x.shape[a], 1);
+  return sum(broadcastTo(where, a.shape), { axis, dtype, keepdims });
+}
+
+function inexact(d: DType): DType {
+  return d.isInexact ? d : defaultFloat();
 }
 
 export function mean(x: unknown, opts: ReduceOpts = {}): Value {
-  let v = asValue(x);
-  const d = dtypeOpt(opts.dtype, 'mean');
-  if (!v.dtype.isInexact || d) v = convertElementType(v, d ?? defaultFloat());
-  const s = reduce(R.reduce_sum, v, { ...opts, dtype: undefined }, 0, 'mean');
-  const n = count(v, opts);
-  const m = typeof n === 'number' ? lax.div(s, n) : uf.divide(s, n);
-  // JAX's _mean ends with .astype(result_dtype): a weakly typed input gives a strong result.
-  return convertElementType(m, m.dtype, false);
+  const a = asValue(x);
+  const where = checkWhere('mean', opts.where);
+  const dtype = dtypeOpt(opts.dtype, 'mean');
+  const resultDtype = dtype ?? inexact(a.dtype);
+  const computation = dtype ? resultDtype : upcastF16(resultDtype);
+  const keepdims = opts.keepdims ?? false;
+  const normalizer = count(a, opts.axis, keepdims, where, computation);
+  const s = sum(a, { axis: opts.axis, dtype: computation, keepdims, where });
+  return convertElementType(lax.div(s, normalizer), resultDtype);
 }
 
-export function var_(x: unknown, opts: ReduceOpts & { ddof?: number; correction?: number } = {}): Value {
-  let v = asValue(x);
-  if (!v.dtype.isInexact) v = convertElementType(v, defaultFloat());
-  const ddof = opts.ddof ?? opts.correction ?? 0;
-  const m = mean(v, { axis: opts.axis, keepdims: true, where: opts.where });
-  const c = uf.subtract(v, m);
-  // A complex variance is the mean of |x - mean|^2, real (JAX: real(c * conj(c))).
-  const sq = c.dtype.isComplex ? lxc.real(uf.multiply(c, lxc.conj(c))) : uf.multiply(c, c);
-  const s = sum(sq, { axis: opts.axis, keepdims: opts.keepdims, where: opts.where });
-  const n = count(v, opts);
-  return typeof n === 'number' ? lax.div(s, Math.max(n - ddof, 0)) : uf.divide(s, uf.subtract(n, ddof));
+/** JAX's _var_promote_types: (computation dtype, result dtype). */
+function varTypes(aDtype: DType, dtype: DType | undefined): [DType, DType] {
+  if (dtype) {
+    if (!dtype.isComplex && aDtype.isComplex)
+      throw new ValueError(
+        'jax.numpy.var does not yet support real dtype parameters when computing the variance of an ' +
+          'array of complex values. The semantics of numpy.var seem unclear in this case. Please ' +
+          'comment on https://github.com/jax-ml/jax/issues/2283 if this behavior is important to you.',
+      );
+    return [upcastF16(dtype), dtype];
+  }
+  if (!aDtype.isInexact) return [upcastF16(defaultFloat()), defaultFloat()];
+  // A complex variance is real: the result is the part dtype, the computation stays complex.
+  return [upcastF16(aDtype), realPart(aDtype)];
 }
 
-export function std(x: unknown, opts: ReduceOpts & { ddof?: number; correction?: number } = {}): Value {
-  return lax.sqrt(var_(x, opts));
+const varJit = namedJit(
+  '_var',
+  function _var(
+    x: Value,
+    correction: Value,
+    where: Value | null,
+    axis: ReduceOpts['axis'],
+    dtype: string | null,
+    keepdims: boolean,
+  ): Value {
+    let [computation, resultDtype] = varTypes(x.dtype, dtypeOpt(dtype, 'var'));
+    const a = convertElementType(x, computation);
+    const aMean = mean(a, { axis, dtype: computation, keepdims: true, where });
+    const diff = lax.sub(a, aMean);
+    // JAX: a complex centred value is real(c * conj(c)), and the sums then run in its real dtype.
+    const centered = diff.dtype.isComplex ? lxc.real(lax.mul(diff, lxc.conj(diff))) : lax.square(diff);
+    computation = centered.dtype;
+    let normalizer = count(a, axis, keepdims, where, computation);
+    normalizer = lax.sub(normalizer, convertElementType(correction, computation));
+    let result = sum(centered, { axis, dtype: computation, keepdims, where });
+    result = convertElementType(lax.div(result, normalizer), resultDtype);
+    return uf.where(uf.greater(normalizer, 0), result, Number.NaN);
+  },
+  { staticArgnums: [3, 4, 5] },
+);
+
+export interface VarOpts extends ReduceOpts {
+  ddof?: number;
+  correction?: number;
+}
+
+function correctionOf(opts: VarOpts): number {
+  if (opts.correction === undefined || opts.correction === null) return opts.ddof ?? 0;
+  if (opts.ddof !== undefined && opts.ddof !== 0)
+    throw new ValueError("ddof and correction can't be provided simultaneously.");
+  return opts.correction;
+}
+
+function dtypeName(d: DTypeLike | null | undefined, name: string): string | null {
+  return dtypeOpt(d, name)?.name ?? null;
+}
+
+export function var_(x: unknown, opts: VarOpts = {}): Value {
+  return varJit(
+    asValue(x),
+    correctionOf(opts),
+    checkWhere('var', opts.where),
+    opts.axis ?? null,
+    dtypeName(opts.dtype, 'var'),
+    opts.keepdims ?? false,
+  );
+}
+
+const stdJit = namedJit(
+  '_std',
+  function _std(
+    x: Value,
+    correction: Value,
+    where: Value | null,
+    axis: ReduceOpts['axis'],
+    dtype: string | null,
+    keepdims: boolean,
+  ): Value {
+    if (dtype !== null && !dtypeOpt(dtype, 'std')!.isInexact)
+      throw new ValueError(`dtype argument to jnp.std must be inexact; got ${dtype}`);
+    return lax.sqrt(varJit(x, correction, where, axis, dtype, keepdims));
+  },
+  { staticArgnums: [3, 4, 5] },
+);
+
+export function std(x: unknown, opts: VarOpts = {}): Value {
+  return stdJit(
+    asValue(x),
+    correctionOf(opts),
+    checkWhere('std', opts.where),
+    opts.axis ?? null,
+    dtypeName(opts.dtype, 'std'),
+    opts.keepdims ?? false,
+  );
 }
 
 // `var` is a reserved word in JS but a fine export name: jnp.var(x) works as in NumPy.

@@ -15,7 +15,7 @@ import { isTracer, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import * as S from '../lax/sorting.js';
 import { dynamicUpdateSlice, iota } from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { nonzero } from './compare.js';
 import { arange, fullLike, ones, zeros } from './creation.js';
 import { ValueError } from './errors.js';
@@ -36,7 +36,8 @@ function concrete(x: Value, where: string): void {
   if (isTracer(x)) throw new ConcretizationTypeError(x.aval.toString(), `The error arose in ${where}()`);
 }
 
-const in1dJit = jit(
+const in1dJit = namedJit(
+  '_in1d',
   function _in1d(ar1: Value, ar2: Value, invert: boolean, method: string, assumeUnique: boolean): Value {
     let [a1, a2] = promoteArgs(ar1, ar2);
     a1 = ravel(a1);
@@ -158,7 +159,8 @@ function padded(vals0: Value, numResults: Value, fillValue: unknown): Value {
   return uf.where(valid, vals0, fillValue);
 }
 
-const setxorSizedJit = jit(
+const setxorSizedJit = namedJit(
+  '_setxor1d_size',
   function _setxor1d_size(
     a1: Value,
     a2: Value,
@@ -216,7 +218,8 @@ export interface Intersect1dOptions extends SetOptions {
   returnIndices?: boolean;
 }
 
-const intersectSortedMaskJit = jit(
+const intersectSortedMaskJit = namedJit(
+  '_intersect1d_sorted_mask',
   function _intersect1d_sorted_mask(a1: Value, a2: Value, returnIndices: boolean): Value[] {
     const arr = concatenate([a1, a2]);
     if (!returnIndices) {
@@ -293,7 +296,8 @@ function intersectSized(
   return [vals, i1, i2];
 }
 
-const intersectSizedJit = jit(
+const intersectSizedJit = namedJit(
+  '_intersect1d_size',
   function _intersect1d_size(
     a1: Value,
     a2: Value,

@@ -5,24 +5,25 @@
  * atleast_1d/2d/3d shape ndim size pad triu tril meshgrid append insert diff ediff1d.
  *
  * Semantics, argument conventions and error texts follow jax.numpy 0.10.2 (jax/_src/numpy/
- * lax_numpy.py). Where JAX 0.10.2 binds its newer `stack`, `tile` and `split` primitives this builds
- * the same values from broadcast_in_dim / reshape / slice / concatenate, which fuse like any
- * structural op. Options are passed as a trailing object (`concatenate(xs, { axis: 1 })`).
+ * lax_numpy.py), including its `stack`, `tile` and `split` primitives. Options are passed as a
+ * trailing object (`concatenate(xs, { axis: 1 })`).
  */
 
 import { ArrayImpl } from '../core/array.js';
-import { isValue } from '../core/coerce.js';
-import type { DTypeLike } from '../core/dtype.js';
-import { ConcretizationTypeError, NotImplementedError, ValueError } from '../core/errors.js';
+import { isValue, scalarArray } from '../core/coerce.js';
+import { type DTypeLike, int32 } from '../core/dtype.js';
+import { ConcretizationTypeError } from '../core/errors.js';
 import { normalizeAxes, normalizeAxis, shapeTuple, sizeOf } from '../core/shape.js';
-import { isTracer, type Value } from '../core/trace.js';
+import { bind1, isTracer, type Value } from '../core/trace.js';
 import { NpInt } from '../ir/pyrepr.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import * as S from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { stack as stackP, tile as tileP } from '../primitives/stack.js';
+import { jit, namedJit } from '../transforms/jit.js';
 import { stackHook } from './creation.js';
-import { asValue, broadcastTo as bcastTo, dtypeOpt, promoteArgs } from './util.js';
+import * as uf from './ufuncs.js';
+import { asValue, broadcastTo as bcastTo, dtypeOpt, fullLike, promoteArgs } from './util.js';
 
 type In = unknown;
 type Axes = number | readonly number[];
@@ -191,20 +192,29 @@ export function stack(arrays: readonly In[] | Value, opts: JoinOptions = {}): Va
       `All input arrays must have the same shape. Got ${xs.map((x) => shapeTuple(x.shape)).join(', ')}.`,
     );
   }
-  const ax = canon(axis, s0.length + 1);
-  const expanded = xs.map((x) => S.expandDims(x, [ax]));
-  return expanded.length === 1 ? expanded[0] : S.concatenate(expanded, ax);
+  // JAX 0.10.2's lax.stack: the stack primitive.
+  return bind1(stackP, xs, { axis: canon(axis, s0.length + 1) });
 }
-stackHook.stack = (xs: Value[]) => stack(xs);
+// jnp.array of a list holding arrays, as JAX's array constructor joins them: each expanded at
+// axis 0, then concatenated (in chunks of 16, as JAX forms a tree of concatenations).
+stackHook.stack = (xs: Value[]) => {
+  let parts = castAll(xs, null, 'array').map((x) => S.expandDims(x, [0]));
+  while (parts.length > 16) {
+    const chunks: Value[] = [];
+    for (let i = 0; i < parts.length; i += 16) chunks.push(S.concatenate(parts.slice(i, i + 16), 0));
+    parts = chunks;
+  }
+  return S.concatenate(parts, 0);
+};
 
 export function hstack(arrays: readonly In[], opts: { dtype?: DTypeLike | null } = {}): Value {
-  const xs = arrays.map((x) => atleast1(asValue(x)));
+  const xs = arrays.map((x) => atleast_1d(x));
   return concatenate(xs, { axis: xs.length && xs[0].ndim === 1 ? 0 : 1, dtype: opts.dtype });
 }
 
 export function vstack(arrays: readonly In[], opts: { dtype?: DTypeLike | null } = {}): Value {
   return concatenate(
-    arrays.map((x) => atleast2(asValue(x))),
+    arrays.map((x) => atleast_2d(x)),
     { axis: 0, dtype: opts.dtype },
   );
 }
@@ -212,7 +222,7 @@ export const row_stack = vstack;
 
 export function dstack(arrays: readonly In[], opts: { dtype?: DTypeLike | null } = {}): Value {
   return concatenate(
-    arrays.map((x) => atleast3(asValue(x))),
+    arrays.map((x) => atleast_3d(x)),
     { axis: 2, dtype: opts.dtype },
   );
 }
@@ -220,16 +230,23 @@ export function dstack(arrays: readonly In[], opts: { dtype?: DTypeLike | null }
 export function column_stack(arrays: readonly In[]): Value {
   const xs = arrays.map((x) => {
     const v = asValue(x);
-    return v.ndim < 2 ? S.reshape(v, [v.size, 1]) : v;
+    return v.ndim < 2 ? transpose(atleast_2d(v)) : v;
   });
   return concatenate(xs, { axis: 1 });
 }
 export const columnStack = column_stack;
 
+const appendJit = namedJit(
+  'append',
+  function append(arr: Value, values: Value, axis: number | null): Value {
+    if (axis === null) return concatenate([ravel(arr), ravel(values)], { axis: 0 });
+    return concatenate([arr, values], { axis });
+  },
+  { staticArgnums: [2] },
+);
+
 export function append(arr: In, values: In, opts: { axis?: number | null } = {}): Value {
-  const axis = opts.axis ?? null;
-  if (axis === null) return concatenate([ravel(arr), ravel(values)], { axis: 0 });
-  return concatenate([arr, values], { axis });
+  return appendJit(asValue(arr), asValue(values), opts.axis ?? null);
 }
 
 /** jnp.insert with a static integer index (or list of them): values broadcast as NumPy does. */
@@ -352,25 +369,13 @@ export function dsplit(a: In, indicesOrSections: number | readonly number[]): Va
 
 // ---- tile, repeat -------------------------------------------------------------------------------
 
-/** jnp.tile: broadcast each dimension to (reps, size) pairs, then merge them. */
+/** jnp.tile: reps padded with leading 1s (the array with leading unit axes), then lax.tile. */
 export function tile(a: In, reps: number | readonly number[]): Value {
   let v = asValue(a);
-  const r = typeof reps === 'number' ? [reps] : [...reps];
-  const d = Math.max(r.length, v.ndim);
-  const rr = [...new Array(d - r.length).fill(1), ...r];
-  if (v.ndim < d) v = S.reshape(v, [...new Array(d - v.ndim).fill(1), ...v.shape]);
-  if (rr.every((k) => k === 1)) return v;
-  const wide: number[] = [];
-  const dims: number[] = [];
-  v.shape.forEach((n, i) => {
-    wide.push(rr[i], n);
-    dims.push(2 * i + 1);
-  });
-  const b = S.broadcastInDim(v, wide, dims);
-  return S.reshape(
-    b,
-    v.shape.map((n, i) => n * rr[i]),
-  );
+  let r = typeof reps === 'number' ? [reps] : [...reps];
+  r = [...new Array(Math.max(0, v.ndim - r.length)).fill(1), ...r];
+  if (r.length > v.ndim) v = S.expandDims(v, range(r.length - v.ndim));
+  return bind1(tileP, [v], { reps: r });
 }
 
 function staticInts(x: In, what: string): number[] | number {
@@ -444,7 +449,8 @@ function fitLength(r: Value, ax: number, total: number): Value {
 // ---- flip, roll ---------------------------------------------------------------------------------
 
 /** JAX's `_flip`, jitted with a static axis (jaxprs show `jit[name=_flip ...]`). */
-const flipJit = jit(
+const flipJit = namedJit(
+  '_flip',
   function _flip(v: Value, axis: Axes | null): Value {
     return S.rev(v, axis === null ? range(v.ndim) : normalizeAxes(axis, v.ndim));
   },
@@ -484,18 +490,27 @@ export function roll(
     throw new RangeError('shift and axis must have the same length');
   if (shifts.length !== n && shifts.length !== 1)
     throw new RangeError('shift and axis must have the same length');
-  let r = v;
-  for (let k = 0; k < n; k++) {
-    const ax = axes[axes.length === 1 ? 0 : k];
-    const s = shifts[shifts.length === 1 ? 0 : k];
-    const size = r.shape[ax];
-    if (size === 0) continue;
-    const i = ((-s % size) + size) % size;
-    if (i === 0) continue;
-    r = S.concatenate([S.sliceInDim(r, i, size, 1, ax), S.sliceInDim(r, 0, i, 1, ax)], ax);
-  }
-  return r;
+  return rollStaticJit(v, shifts, axes);
 }
+
+/** JAX's `_roll_static`: per axis, two slice_in_dims and a concatenate. */
+const rollStaticJit = namedJit(
+  '_roll_static',
+  function _roll_static(v: Value, shifts: number[], axes: number[]): Value {
+    const n = Math.max(axes.length, shifts.length);
+    let r = v;
+    for (let k = 0; k < n; k++) {
+      const ax = axes[axes.length === 1 ? 0 : k];
+      const s = shifts[shifts.length === 1 ? 0 : k];
+      const size = r.shape[ax];
+      if (size === 0) continue;
+      const i = ((-s % size) + size) % size;
+      r = S.concatenate([S.sliceInDim(r, i, size, 1, ax), S.sliceInDim(r, 0, i, 1, ax)], ax);
+    }
+    return r;
+  },
+  { staticArgnums: [1, 2] },
+);
 
 /** A traced shift: the array twice, then a dynamic slice at (-shift) mod n (JAX's _roll_dynamic). */
 function rollDynamic(v: Value, shift: Value, axes: number[]): Value {
@@ -512,7 +527,7 @@ function rollDynamic(v: Value, shift: Value, axes: number[]): Value {
     const start = lax.select(lax.lt(neg, 0), lax.add(neg, size), neg);
     const twice = S.concatenate([r, r], ax);
     const starts = r.shape.map((_, d) => (d === ax ? start : 0));
-    r = S.dynamicSlice(twice, starts, r.shape);
+    r = S.dynamicSlice(twice, starts, r.shape, { allowNegativeIndices: false });
   });
   return r;
 }
@@ -561,16 +576,14 @@ export const broadcastArrays = broadcast_arrays;
 
 // ---- atleast_nd ---------------------------------------------------------------------------------
 
-function atleast1(v: Value): Value {
-  return v.ndim >= 1 ? v : S.reshape(v, [1]);
-}
-function atleast2(v: Value): Value {
-  return v.ndim >= 2 ? v : S.reshape(v, [1, ...(v.ndim === 0 ? [1] : v.shape)]);
+/** jnp.array(x, ndmin=n): leading axes of size 1 (an expand_dims). */
+function ndmin(v: Value, n: number): Value {
+  return v.ndim >= n ? v : S.expandDims(v, range(n - v.ndim));
 }
 function atleast3(v: Value): Value {
-  if (v.ndim === 0) return S.reshape(v, [1, 1, 1]);
-  if (v.ndim === 1) return S.reshape(v, [1, v.shape[0], 1]);
-  if (v.ndim === 2) return S.reshape(v, [...v.shape, 1]);
+  if (v.ndim === 0) return S.expandDims(v, [0, 1, 2]);
+  if (v.ndim === 1) return S.expandDims(v, [0, 2]);
+  if (v.ndim === 2) return S.expandDims(v, [2]);
   return v;
 }
 
@@ -579,13 +592,15 @@ type AtLeast = {
   (a: In, b: In, ...rest: In[]): Value[];
 };
 
-function atleastFn(f: (v: Value) => Value): AtLeast {
-  return ((...xs: In[]) => (xs.length === 1 ? f(asValue(xs[0])) : xs.map((x) => f(asValue(x))))) as AtLeast;
+/** JAX's jitted atleast_Nd: one call over all the arguments (jaxprs show `jit[name=atleast_2d ...]`). */
+function atleastFn(name: string, f: (v: Value) => Value): AtLeast {
+  const jf = jit({ [name]: (...xs: Value[]) => (xs.length === 1 ? f(xs[0]) : xs.map(f)) }[name]);
+  return ((...xs: In[]) => jf(...xs.map(asValue))) as AtLeast;
 }
 
-export const atleast_1d = atleastFn(atleast1);
-export const atleast_2d = atleastFn(atleast2);
-export const atleast_3d = atleastFn(atleast3);
+export const atleast_1d = atleastFn('atleast_1d', (v) => ndmin(v, 1));
+export const atleast_2d = atleastFn('atleast_2d', (v) => ndmin(v, 2));
+export const atleast_3d = atleastFn('atleast_3d', atleast3);
 export const atleast1d = atleast_1d;
 export const atleast2d = atleast_2d;
 export const atleast3d = atleast_3d;
@@ -605,187 +620,46 @@ export function size(a: In, axis?: number | null): number {
   return axis === undefined || axis === null ? v.size : v.shape[canon(axis, v.ndim)];
 }
 
-// ---- pad ----------------------------------------------------------------------------------------
-
-export type PadMode = 'constant' | 'edge' | 'reflect' | 'symmetric' | 'wrap';
-export type PadWidth = number | readonly number[] | readonly (readonly number[])[];
-
-/** NumPy's pad_width broadcasting: n, (n,), (before, after), or one pair per axis. */
-function padPairs(pw: PadWidth, nd: number): [number, number][] {
-  const check = (x: number) => {
-    if (!Number.isInteger(x)) throw new TypeError('`pad_width` must be of integral type.');
-    if (x < 0) throw new RangeError("index can't contain negative values");
-    return x;
-  };
-  if (typeof pw === 'number') return range(nd).map(() => [check(pw), check(pw)]);
-  if (pw.length > 0 && typeof pw[0] === 'number') {
-    const flat = (pw as readonly number[]).map(check);
-    if (flat.length === 1) return range(nd).map(() => [flat[0], flat[0]]);
-    if (flat.length === 2) return range(nd).map(() => [flat[0], flat[1]]);
-    throw new RangeError(`Expected pad_width to have shape (${nd}, 2); got (${flat.length},).`);
-  }
-  const pairs = (pw as readonly (readonly number[])[]).map(
-    (p) => (p.length === 1 ? [check(p[0]), check(p[0])] : [check(p[0]), check(p[1])]) as [number, number],
-  );
-  if (pairs.length === 1) return range(nd).map(() => pairs[0]);
-  if (pairs.length !== nd)
-    throw new RangeError(`Expected pad_width to have shape (${nd}, 2); got (${pairs.length}, 2).`);
-  return pairs;
-}
-
-/** Source index of output position j (before-padding `lo`) along an axis of size n. */
-function padSource(mode: PadMode, j: number, lo: number, n: number): number {
-  const t = j - lo;
-  const mod = (x: number, m: number) => ((x % m) + m) % m;
-  switch (mode) {
-    case 'edge':
-      return Math.min(Math.max(t, 0), n - 1);
-    case 'wrap':
-      return mod(t, n);
-    case 'reflect': {
-      if (n === 1) return 0;
-      const u = mod(t, 2 * n - 2);
-      return u < n ? u : 2 * n - 2 - u;
-    }
-    default: {
-      const u = mod(t, 2 * n);
-      return u < n ? u : 2 * n - 1 - u;
-    }
-  }
-}
-
-interface Run {
-  /** 'up': src[lo..hi] ascending; 'down': descending; 'same': src[lo] repeated len times. */
-  kind: 'up' | 'down' | 'same';
-  lo: number;
-  hi: number;
-  len: number;
-}
-
-/** Runs of consecutive source indices for padding an axis of size n by (lo, hi). */
-function padRuns(mode: PadMode, n: number, before: number, after: number, ax: number): Run[] {
-  if (n === 0 && before + after > 0) {
-    throw new RangeError(`can't extend empty axis ${ax} using modes other than 'constant' or 'empty'`);
-  }
-  const src = range(n + before + after).map((j) => padSource(mode, j, before, n));
-  const runs: Run[] = [];
-  let k = 0;
-  while (k < src.length) {
-    let e = k + 1;
-    const step = e < src.length ? src[e] - src[k] : 0;
-    if (step === 1 || step === -1 || step === 0) while (e < src.length && src[e] - src[e - 1] === step) e++;
-    const a0 = src[k];
-    const a1 = src[e - 1];
-    if (step === 0 || e - k === 1) runs.push({ kind: 'same', lo: a0, hi: a0, len: e - k });
-    else if (step === 1) runs.push({ kind: 'up', lo: a0, hi: a1, len: e - k });
-    else runs.push({ kind: 'down', lo: a1, hi: a0, len: e - k });
-    k = e;
-  }
-  return runs;
-}
-
-function applyRun(v: Value, ax: number, r: Run): Value {
-  const sl = S.sliceInDim(v, r.lo, r.hi + 1, 1, ax);
-  if (r.kind === 'up') return sl;
-  if (r.kind === 'down') return S.rev(sl, [ax]);
-  if (r.len === 1) return sl;
-  const shape = [...v.shape];
-  shape[ax] = r.len;
-  return bcastTo(sl, shape);
-}
-
-/**
- * Non-constant padding as a grid of blocks, each a (reversed or broadcast) slice of the input, so
- * every block reads the input directly and the whole pad fuses with its consumers.
- */
-function padByRuns(v: Value, runs: (Run[] | null)[], ax = 0): Value {
-  if (ax === v.ndim) return v;
-  const rs = runs[ax];
-  if (rs === null) return padByRuns(v, runs, ax + 1);
-  const parts = rs.map((r) => padByRuns(applyRun(v, ax, r), runs, ax + 1));
-  return parts.length === 1 ? parts[0] : S.concatenate(parts, ax);
-}
-
-/** jnp.pad: constant (lax.pad), edge, reflect, symmetric and wrap modes. */
-export function pad(
-  a: In,
-  padWidth: PadWidth,
-  opts: { mode?: PadMode; constantValues?: number | boolean | Value; reflectType?: 'even' | 'odd' } = {},
-): Value {
-  const v = asValue(a);
-  const pairs = padPairs(padWidth, v.ndim);
-  const mode = opts.mode ?? 'constant';
-  checkPadKwargs(mode, opts);
-  if (mode === 'constant') {
-    if (pairs.every(([l, h]) => l === 0 && h === 0)) return v;
-    const cv = convertElementType(asValue(opts.constantValues ?? 0), v.dtype, v.weakType);
-    if (cv.ndim !== 0)
-      throw new RangeError(`jnp.pad: constant_values has unsupported shape ${shapeTuple(cv.shape)}.`);
-    return S.pad(
-      v,
-      cv,
-      pairs.map(([l, h]) => [l, h, 0] as [number, number, number]),
-    );
-  }
-  if (!['edge', 'reflect', 'symmetric', 'wrap'].includes(mode)) {
-    throw new RangeError(`Unimplemented padding mode '${mode}' for np.pad.`);
-  }
-  const runs = pairs.map(([l, h], ax) => (l === 0 && h === 0 ? null : padRuns(mode, v.shape[ax], l, h, ax)));
-  return padByRuns(v, runs);
-}
-
-/** The keyword arguments each mode takes (jnp.pad's **kwargs), and JAX's errors for the others. */
-const PAD_KWARGS: Record<string, string[]> = {
-  constant: ['constant_values'],
-  edge: [],
-  wrap: [],
-  empty: [],
-  linear_ramp: ['end_values'],
-  maximum: ['stat_length'],
-  mean: ['stat_length'],
-  median: ['stat_length'],
-  minimum: ['stat_length'],
-  reflect: ['reflect_type'],
-  symmetric: ['reflect_type'],
-};
-
-function checkPadKwargs(mode: string, opts: Record<string, unknown>): void {
-  const allowed = PAD_KWARGS[mode];
-  if (!allowed) throw new RangeError(`Unimplemented padding mode '${mode}' for np.pad.`);
-  const given = Object.keys(opts)
-    .filter((k) => k !== 'mode' && opts[k] !== undefined)
-    .map((k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
-  const bad = given.filter((k) => !allowed.includes(k));
-  if (bad.length)
-    throw new ValueError(
-      `unsupported keyword arguments for mode '${mode}': {${bad.map((k) => `'${k}'`).join(', ')}}`,
-    );
-  if (opts.reflectType !== undefined && opts.reflectType !== 'even')
-    throw new NotImplementedError(
-      `jnp.pad: reflect_type=${String(opts.reflectType)} is not supported by tjax`,
-    );
-}
+export { type PadMode, type PadWidth, pad } from './pad.js';
 
 // ---- triangles, meshgrid --------------------------------------------------------------------------
 
+/** lax's _tri: `iota(0) + k >= iota(1)` as a bool mask of shape (n, m). */
+function triBool(n: number, m: number, k: number): Value {
+  const rows = lax.add(S.broadcastedIota('int32', [n, m], 0), scalarArray(k, int32));
+  return lax.ge(rows, S.broadcastedIota('int32', [n, m], 1));
+}
+
+/** JAX's tril/triu: the tri mask broadcast over leading axes, and a select with zeros_like. */
 function triMask(v: Value, k: number, name: string, lower: boolean): Value {
   if (v.ndim < 2) throw new RangeError(`Argument to jax.numpy.${name} must be at least 2D`);
   const [n, m] = v.shape.slice(-2);
-  const rows = S.broadcastedIota('int32', [n, m], 0);
-  const cols = S.broadcastedIota('int32', [n, m], 1);
-  // tril keeps col <= row + k; triu zeroes col <= row + k - 1 (JAX's masks).
-  const keep = lax.ge(lax.add(rows, lower ? k : k - 1), cols);
-  const mask = S.broadcastInDim(keep, v.shape, [v.ndim - 2, v.ndim - 1]);
-  const zero = bcastTo(convertElementType(0, v.dtype, v.weakType), v.shape);
+  const mask = S.broadcast(triBool(n, m, lower ? k : k - 1), v.shape.slice(0, -2));
+  const zero = fullLike(v, 0);
   return lower ? lax.select(mask, v, zero) : lax.select(mask, zero, v);
 }
 
+const trilJit = namedJit(
+  'tril',
+  function tril(m: Value, k: number): Value {
+    return triMask(m, k, 'tril', true);
+  },
+  { staticArgnums: [1] },
+);
+const triuJit = namedJit(
+  'triu',
+  function triu(m: Value, k: number): Value {
+    return triMask(m, k, 'triu', false);
+  },
+  { staticArgnums: [1] },
+);
+
 export function tril(m: In, k = 0): Value {
-  return triMask(asValue(m), k, 'tril', true);
+  return trilJit(asValue(m), k);
 }
 
 export function triu(m: In, k = 0): Value {
-  return triMask(asValue(m), k, 'triu', false);
+  return triuJit(asValue(m), k);
 }
 
 export interface MeshgridOptions {
@@ -834,7 +708,21 @@ export interface DiffOptions {
 }
 
 export function diff(a: In, opts: DiffOptions = {}): Value {
-  let v = asValue(a);
+  const edges = [opts.prepend, opts.append].map((e) => (e === undefined || e === null ? null : asValue(e)));
+  return diffJit(asValue(a), edges[0], edges[1], opts.n ?? 1, opts.axis ?? -1);
+}
+
+/** JAX's jitted diff (static n and axis): `arr[1:] - arr[:-1]` along the axis, n times. */
+const diffJit = namedJit(
+  'diff',
+  function diff(a: Value, prepend: Value | null, append: Value | null, n: number, axis: number): Value {
+    return diffImpl(a, { n, axis, prepend, append });
+  },
+  { staticArgnums: [3, 4] },
+);
+
+function diffImpl(a: Value, opts: DiffOptions): Value {
+  let v = a;
   const n = opts.n ?? 1;
   if (v.ndim === 0) {
     throw new RangeError(`diff requires input that is at least one dimensional; got ${v.aval.toString()}`);
@@ -857,23 +745,33 @@ export function diff(a: In, opts: DiffOptions = {}): Value {
   if (pre.length || post.length) v = concatenate([...pre, v, ...post], { axis: ax });
   for (let k = 0; k < n; k++) {
     const m = v.shape[ax];
-    if (m === 0) break;
-    const hi = S.sliceInDim(v, 1, m, 1, ax);
-    const lo = S.sliceInDim(v, 0, m - 1, 1, ax);
-    v = v.dtype.isBool ? lax.ne(hi, lo) : lax.sub(hi, lo);
+    // arr[slice1] and arr[slice2]: static slices (strides None), as JAX's indexing binds them.
+    const bound = (lo: number, hi: number) =>
+      S.slice(
+        v,
+        v.shape.map((_, d) => (d === ax ? lo : 0)),
+        v.shape.map((s, d) => (d === ax ? hi : s)),
+      );
+    const hi = bound(Math.min(1, m), m);
+    const lo = bound(0, Math.max(m - 1, 0));
+    v = v.dtype.isBool ? uf.not_equal(hi, lo) : uf.subtract(hi, lo);
   }
   return v;
 }
 
+const ediff1dJit = namedJit(
+  'ediff1d',
+  function ediff1d(ary: Value, toEnd: Value | null, toBegin: Value | null): Value {
+    const v = ravel(ary);
+    const m = v.shape[0];
+    let r = lax.sub(S.slice(v, [Math.min(1, m)], [m]), S.slice(v, [0], [Math.max(m - 1, 0)]));
+    if (toBegin !== null) r = concatenate([ravel(convertElementType(toBegin, v.dtype)), r]);
+    if (toEnd !== null) r = concatenate([r, ravel(convertElementType(toEnd, v.dtype))]);
+    return r;
+  },
+);
+
 export function ediff1d(ary: In, opts: { toEnd?: In | null; toBegin?: In | null } = {}): Value {
-  const v = ravel(ary);
-  let r = diff(v);
-  const parts: Value[] = [];
-  if (opts.toBegin !== undefined && opts.toBegin !== null)
-    parts.push(ravel(convertElementType(asValue(opts.toBegin), r.dtype)));
-  parts.push(r);
-  if (opts.toEnd !== undefined && opts.toEnd !== null)
-    parts.push(ravel(convertElementType(asValue(opts.toEnd), r.dtype)));
-  if (parts.length > 1) r = concatenate(parts);
-  return r;
+  const opt = (x: In | null | undefined) => (x === undefined || x === null ? null : asValue(x));
+  return ediff1dJit(asValue(ary), opt(opts.toEnd), opt(opts.toBegin));
 }

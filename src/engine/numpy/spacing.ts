@@ -15,7 +15,7 @@ import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { full } from '../lax/fill.js';
 import { concatenate, expandDims, iota, transpose } from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { ValueError } from './errors.js';
 import { reshape } from './shapes.js';
 import * as uf from './ufuncs.js';
@@ -87,7 +87,8 @@ function linspaceCore(
   return retstep ? [result, delta] : result;
 }
 
-const linspaceJit = jit(
+const linspaceJit = namedJit(
+  '_linspace',
   function _linspace(
     start: Value,
     stop: Value,
@@ -156,7 +157,8 @@ export interface LogspaceOptions {
   axis?: number;
 }
 
-const logspaceJit = jit(
+const logspaceJit = namedJit(
+  '_logspace',
   function _logspace(
     start0: Value,
     stop0: Value,
@@ -193,7 +195,8 @@ export function logspace(start: unknown, stop: unknown, num = 50, opts: Logspace
 
 export type GeomspaceOptions = Omit<LogspaceOptions, 'base'>;
 
-const geomspaceJit = jit(
+const geomspaceJit = namedJit(
+  '_geomspace',
   function _geomspace(
     start0: Value,
     stop0: Value,

@@ -12,7 +12,7 @@ import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { full } from '../lax/fill.js';
 import { broadcastInDim, reshape, transpose } from '../lax/structural.js';
-import { jit } from '../transforms/jit.js';
+import { namedJit } from '../transforms/jit.js';
 import { NotImplementedError, RuntimeError, ValueError } from './errors.js';
 import { getitem, sl } from './indexing.js';
 import { diag, dot } from './linalg.js';
@@ -161,7 +161,8 @@ function broadcastToRank(x: Value, rank: number): Value {
       );
 }
 
-const covJit = jit(
+const covJit = namedJit(
+  'cov',
   function cov(
     m: Value,
     y: Value | null,
@@ -200,7 +201,8 @@ export interface CorrcoefOptions {
   dtype?: DTypeLike | null;
 }
 
-const corrcoefJit = jit(
+const corrcoefJit = namedJit(
+  'corrcoef',
   function corrcoef(x: Value, y: Value | null, rowvar: boolean, dtype: string | null): Value {
     if (dtype !== null && !requestDType(dtype, 'corrcoef').isFloat) {
       throw new ValueError(`corrcoef: dtype must be a subclass of float or complex; got dtype='${dtype}'`);
@@ -226,7 +228,8 @@ export interface PtpOptions {
   out?: null;
 }
 
-const ptpJit = jit(
+const ptpJit = namedJit(
+  '_ptp',
   function _ptp(a: Value, axis: Axis, keepdims: boolean): Value {
     return lax.sub(max(a, { axis, keepdims }), min(a, { axis, keepdims }));
   },

@@ -3,11 +3,20 @@
  * NumPy's rank promotion, dtype options, and the broadcast helpers.
  */
 import { ArrayImpl } from '../core/array.js';
-import { toValue } from '../core/coerce.js';
-import { type DType, type DTypeLike, defaultFloat, promoteTypes, requestDType } from '../core/dtype.js';
+import { deviceScalar, scalarArray, toValue } from '../core/coerce.js';
+import {
+  type DType,
+  type DTypeLike,
+  defaultFloat,
+  defaultInt,
+  promoteTypes,
+  requestDType,
+} from '../core/dtype.js';
 import { broadcastShapes } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
+import { eq, select } from '../lax/elementwise.js';
+import { broadcastInDim } from '../lax/structural.js';
 import { broadcast_in_dim } from '../primitives/structural.js';
 
 export type ArrayLike = Value | number | boolean | bigint | readonly unknown[] | ArrayLikeTyped;
@@ -32,10 +41,60 @@ export function promoteArgs(...xs: unknown[]): Value[] {
   return vals.map((v) => convertElementType(v, dtype, weakType));
 }
 
-/** Promote to an inexact (float or complex) dtype, as jnp's promote_args_inexact does. */
+/** jnp's promote_dtypes_inexact: one conversion per argument, to the inexact (float or complex) promoted dtype. */
 export function promoteArgsInexact(...xs: unknown[]): Value[] {
-  const vals = promoteArgs(...xs);
-  return vals.map((v) => (v.dtype.isInexact ? v : convertElementType(v, defaultFloat(), v.weakType)));
+  const vals = xs.map(toValue);
+  const { dtype, weakType } = promoteTypes(...vals.map((v) => ({ dtype: v.dtype, weakType: v.weakType })));
+  const to = dtype.isInexact ? dtype : defaultFloat();
+  return vals.map((v) => convertElementType(v, to, weakType));
+}
+
+/** jnp's promote_dtypes_numeric: as promoteArgs, with bool promoted to the default int. */
+export function promoteArgsNumeric(...xs: unknown[]): Value[] {
+  const vals = xs.map(toValue);
+  const { dtype, weakType } = promoteTypes(...vals.map((v) => ({ dtype: v.dtype, weakType: v.weakType })));
+  const to = dtype.isBool ? defaultInt() : dtype;
+  return vals.map((v) => convertElementType(v, to, weakType));
+}
+
+/** jnp's promote_args: dtypes, then NumPy rank promotion. */
+export function promoteArgsShapes(name: string, ...xs: unknown[]): Value[] {
+  return promoteShapes(name, promoteArgs(...xs));
+}
+
+/** jnp's promote_args_inexact. */
+export function promoteArgsInexactShapes(name: string, ...xs: unknown[]): Value[] {
+  return promoteShapes(name, promoteArgsInexact(...xs));
+}
+
+/** jnp's promote_args_numeric. */
+export function promoteArgsNumericShapes(name: string, ...xs: unknown[]): Value[] {
+  return promoteShapes(name, promoteArgsNumeric(...xs));
+}
+
+/**
+ * A Python float literal: a weakly typed 0-d float. JS has one number type, so where JAX's source
+ * writes `0.` or `1.0` (a float, not an int: `where(c, 0., x)` passes an f32 to `_where`), tjax
+ * writes pyfloat(0).
+ */
+export function pyfloat(v: number): Value {
+  return convertElementType(scalarArray(v), defaultFloat(), true);
+}
+
+/** jnp's `_constant_like(x, v)` / lax's `_const(x, v)`: a 0-d constant of x's dtype (a literal when staged). */
+export function constantLike(x: Value, v: number | boolean): Value {
+  return scalarArray(x.dtype.isBool ? Boolean(v) : Number(v), x.dtype);
+}
+
+/** lax's `full_like(x, v)` (`_zeros`, `_ones`): v broadcast to x's shape. */
+export function fullLike(x: Value, v: number | boolean, dtype?: DType): Value {
+  const dt = dtype ?? x.dtype;
+  return broadcastInDim(deviceScalar(dt.isBool ? Boolean(v) : Number(v), dt), x.shape, []);
+}
+
+/** JAX's lax/other.py _replace_inf: +inf -> 0, for the logaddexp/logaddexp2 derivatives. */
+export function replaceInf(x: Value): Value {
+  return select(eq(x, constantLike(x, Number.POSITIVE_INFINITY)), fullLike(x, 0), x);
 }
 
 /** NumPy rank promotion for lax ops: 0-d operands stay; others get leading 1s to equal rank. */

@@ -53,9 +53,31 @@ type Dims = readonly number[];
 const tup = (xs: Dims) => pyStr([...xs]);
 
 function dimsOf(o: Record<string, unknown>, snake: string, camel: string): number[] {
-  const v = (o[snake] ?? o[camel] ?? []) as Dims;
-  return [...v].map(Number);
+  return rawDims(o, snake, camel).map(Number);
 }
+
+/** The dims as given, for printing: JAX's batching rules compute some with NumPy (np.int64). */
+function rawDims(o: Record<string, unknown>, snake: string, camel: string): unknown[] {
+  return [...((o[snake] ?? o[camel] ?? []) as Dims)];
+}
+
+const show = (o: Record<string, unknown>, keys: [string, string][]) =>
+  keys.map(([snake, camel]) => `${snake}=${pyStr(rawDims(o, snake, camel))}`).join(', ');
+
+const GATHER_KEYS: [string, string][] = [
+  ['offset_dims', 'offsetDims'],
+  ['collapsed_slice_dims', 'collapsedSliceDims'],
+  ['start_index_map', 'startIndexMap'],
+  ['operand_batching_dims', 'operandBatchingDims'],
+  ['start_indices_batching_dims', 'startIndicesBatchingDims'],
+];
+const SCATTER_KEYS: [string, string][] = [
+  ['update_window_dims', 'updateWindowDims'],
+  ['inserted_window_dims', 'insertedWindowDims'],
+  ['scatter_dims_to_operand_dims', 'scatterDimsToOperandDims'],
+  ['operand_batching_dims', 'operandBatchingDims'],
+  ['scatter_indices_batching_dims', 'scatterIndicesBatchingDims'],
+];
 
 export interface GatherDimensionNumbersLike {
   offset_dims?: Dims;
@@ -76,8 +98,13 @@ export class GatherDimensionNumbers {
   readonly start_index_map: number[];
   readonly operand_batching_dims: number[];
   readonly start_indices_batching_dims: number[];
+  private readonly text: string;
+  /** The dims as given (NumPy ints kept), for rules that pass them on as JAX does. */
+  readonly raw: GatherDimensionNumbersLike;
   constructor(o: GatherDimensionNumbersLike) {
     const r = o as Record<string, unknown>;
+    this.text = `GatherDimensionNumbers(${show(r, GATHER_KEYS)})`;
+    this.raw = Object.fromEntries(GATHER_KEYS.map(([k, c]) => [k, rawDims(r, k, c)]));
     this.offset_dims = dimsOf(r, 'offset_dims', 'offsetDims');
     this.collapsed_slice_dims = dimsOf(r, 'collapsed_slice_dims', 'collapsedSliceDims');
     this.start_index_map = dimsOf(r, 'start_index_map', 'startIndexMap');
@@ -88,11 +115,7 @@ export class GatherDimensionNumbers {
     return o instanceof GatherDimensionNumbers ? o : new GatherDimensionNumbers(o);
   }
   pyStr(): string {
-    return (
-      `GatherDimensionNumbers(offset_dims=${tup(this.offset_dims)}, collapsed_slice_dims=${tup(this.collapsed_slice_dims)}, ` +
-      `start_index_map=${tup(this.start_index_map)}, operand_batching_dims=${tup(this.operand_batching_dims)}, ` +
-      `start_indices_batching_dims=${tup(this.start_indices_batching_dims)})`
-    );
+    return this.text;
   }
   toString(): string {
     return this.pyStr();
@@ -118,8 +141,13 @@ export class ScatterDimensionNumbers {
   readonly scatter_dims_to_operand_dims: number[];
   readonly operand_batching_dims: number[];
   readonly scatter_indices_batching_dims: number[];
+  private readonly text: string;
+  /** The dims as given (NumPy ints kept), for rules that pass them on as JAX does. */
+  readonly raw: ScatterDimensionNumbersLike;
   constructor(o: ScatterDimensionNumbersLike) {
     const r = o as Record<string, unknown>;
+    this.text = `ScatterDimensionNumbers(${show(r, SCATTER_KEYS)})`;
+    this.raw = Object.fromEntries(SCATTER_KEYS.map(([k, c]) => [k, rawDims(r, k, c)]));
     this.update_window_dims = dimsOf(r, 'update_window_dims', 'updateWindowDims');
     this.inserted_window_dims = dimsOf(r, 'inserted_window_dims', 'insertedWindowDims');
     this.scatter_dims_to_operand_dims = dimsOf(r, 'scatter_dims_to_operand_dims', 'scatterDimsToOperandDims');
@@ -134,11 +162,7 @@ export class ScatterDimensionNumbers {
     return o instanceof ScatterDimensionNumbers ? o : new ScatterDimensionNumbers(o);
   }
   pyStr(): string {
-    return (
-      `ScatterDimensionNumbers(update_window_dims=${tup(this.update_window_dims)}, inserted_window_dims=${tup(this.inserted_window_dims)}, ` +
-      `scatter_dims_to_operand_dims=${tup(this.scatter_dims_to_operand_dims)}, operand_batching_dims=${tup(this.operand_batching_dims)}, ` +
-      `scatter_indices_batching_dims=${tup(this.scatter_indices_batching_dims)})`
-    );
+    return this.text;
   }
   toString(): string {
     return this.pyStr();

@@ -12,6 +12,7 @@ import { bool, type DType, int32, toDType } from '../core/dtype.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { shapeTuple, sizeOf, stridesOf } from '../core/shape.js';
 import { pyStr } from '../ir/pyrepr.js';
+import { elementwiseLowering } from './common.js';
 
 const nums = (v: unknown): number[] => (v as readonly number[]).map(Number);
 const tuple = (xs: readonly number[]) => shapeTuple(xs);
@@ -490,4 +491,12 @@ export const dynamic_update_slice = definePrimitive('dynamic_update_slice', {
       ),
     ];
   }) satisfies LowerRule,
+});
+
+/** lax's copy_p: jnp.array(x) of an array copies it (the value, unchanged). */
+export const copy = definePrimitive('copy', {
+  abstractEval([a]) {
+    return [a];
+  },
+  lower: elementwiseLowering(([x]) => x),
 });

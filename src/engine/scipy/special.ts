@@ -24,10 +24,18 @@ import { broadcastShapes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
-import { max as reduceMax, sum as reduceSum } from '../numpy/reductions.js';
-import { squeeze } from '../numpy/shapes.js';
-import { broadcastTo, promoteArgsInexact, promoteShapes } from '../numpy/util.js';
-import { stopGradient } from '../transforms/api.js';
+import { logSoftmax as nnLogSoftmax, logsumexp as nnLogsumexp, softmax as nnSoftmax } from '../nn/index.js';
+import * as jnp from '../numpy/namespace.js';
+import {
+  asValue,
+  broadcastTo,
+  constantLike,
+  promoteArgsInexact,
+  promoteArgsInexactShapes,
+  promoteShapes,
+  pyfloat,
+} from '../numpy/util.js';
+import { customJvp, ValueError } from '../transforms/api.js';
 
 type V = Value;
 type Num = V | number;
@@ -326,33 +334,40 @@ export const betainc = laxFunction('betainc', 3, (a, b, x) => lax.betainc(a, b, 
 // ---------------------------------------------------------------------------------------------
 // Logs, logistic, entropies
 
-/** xlogy(x, y) = x log(y), 0 where x == 0 (JAX's safe form, so its gradient is finite there). */
-export const xlogy = elementwise(
-  'xlogy',
-  (x, y) => {
-    // y is made safe only where x == 0 and y would give a non-finite log, so that at x == 0 the
-    // derivative in x is still log(y), as JAX's custom JVP gives.
-    const x0 = lax.eq(x, 0);
-    const ly = lax.log(y);
-    const degenerate = and(x0, lax.bitwiseNot(lax.isFinite(ly)));
-    return sel(degenerate, full(x, 0), mul(x, lax.log(sel(degenerate, 1, y))));
-  },
-  2,
-);
+/**
+ * JAX's xlogy / xlog1py: custom JVPs over `where(x != 0 | isnan(y), x * log(y), zeros_like(x))`,
+ * so the printed program and the derivative (x' log(y) + y' x / y) are JAX's.
+ */
+function xlogFamily(name: string, log: (y: V) => V, dlog: (y: V) => V) {
+  const f = customJvp(
+    {
+      [name]: (x0: V, y0: V): V => {
+        const [x, y] = promoteArgsInexactShapes(name, x0, y0);
+        const xOk = jnp.not_equal(x, pyfloat(0));
+        return jnp.where(jnp.logical_or(xOk, jnp.isnan(y)), lax.mul(x, log(y)), jnp.zerosLike(x));
+      },
+    }[name],
+  );
+  const jvpName = `_${name}_jvp`;
+  const rule = {
+    [jvpName]: (primals: V[], tangents: V[]) => {
+      // Promoted here too (a no-op for float inputs): JAX's rule takes log of an integer y and
+      // raises, tjax's differentiates xlogy(x, 2).
+      const [x, y] = promoteArgsInexactShapes(name, ...primals);
+      const [xDot, yDot] = tangents;
+      const result = f(primals[0], primals[1]) as V;
+      const t = jnp.add(jnp.multiply(xDot, log(y)), jnp.true_divide(jnp.multiply(yDot, x), dlog(y)));
+      return [result, convertElementType(t, result.dtype)];
+    },
+  }[jvpName];
+  f.defjvp(rule);
+  return (x: unknown, y: unknown): V => f(asValue(x), asValue(y)) as V;
+}
 
+/** xlogy(x, y) = x log(y), 0 where x == 0 (NaN in y propagates). */
+export const xlogy = xlogFamily('xlogy', lax.log, (y) => y);
 /** xlog1py(x, y) = x log1p(y), 0 where x == 0. */
-export const xlog1py = elementwise(
-  'xlog1py',
-  (x, y) => {
-    // y is made safe only where x == 0 and y would give a non-finite log, so that at x == 0 the
-    // derivative in x is still log1p(y), as JAX's custom JVP gives.
-    const x0 = lax.eq(x, 0);
-    const ly = lax.log1p(y);
-    const degenerate = and(x0, lax.bitwiseNot(lax.isFinite(ly)));
-    return sel(degenerate, full(x, 0), mul(x, lax.log1p(sel(degenerate, 1, y))));
-  },
-  2,
-);
+export const xlog1py = xlogFamily('xlog1py', lax.log1p, (y) => jnp.add(1, y));
 
 export const expit = elementwise('expit', (x) => lax.logistic(x), 1);
 
@@ -368,7 +383,11 @@ export const logit = elementwise(
   1,
 );
 
-/** entr(x) = -x log x for x > 0, 0 at 0, -inf for x < 0. */
+/**
+ * entr(x) = -x log x for x > 0, 0 at 0, -inf for x < 0. A deliberate difference from JAX's
+ * `select(x < 0, -inf, -_xlogx(x))`: that gives entr(0) = -0, and SciPy (which tjax's edge values
+ * follow) gives +0.
+ */
 export const entr = elementwise(
   'entr',
   (x) => {
@@ -433,36 +452,51 @@ export interface LogsumexpOptions {
 }
 
 /**
- * logsumexp(a, {axis, b, keepdims, return_sign}): log(sum(b * exp(a))) computed stably (the
- * maximum is subtracted first, under stop_gradient as in JAX). With return_sign, returns
- * [log|sum|, sign]; without it, a negative sum gives NaN.
+ * logsumexp(a, {axis, b, keepdims, return_sign}): jax.nn.logsumexp (JAX's scipy.special.logsumexp
+ * is the same function); with return_sign, [log|sum|, sign].
  */
 export function logsumexp(a: unknown, opts: LogsumexpOptions = {}): V | [V, V] {
   const returnSign = opts.return_sign ?? opts.returnSign ?? false;
-  const keepdims = opts.keepdims ?? false;
-  const axis = opts.axis ?? null;
-  let x: V;
-  let b: V | null = null;
-  if (opts.b !== undefined && opts.b !== null) {
-    const { vals } = prep('logsumexp', [a, opts.b]);
-    [x, b] = vals;
-  } else {
-    [x] = promoteArgsInexact(a);
-  }
-  const dims =
-    axis === null
-      ? x.shape.map((_, i) => i)
-      : (typeof axis === 'number' ? [axis] : [...axis]).map((d) => (d < 0 ? d + x.ndim : d));
-  const amaxKeep = reduceMax(x, { axis: dims, keepdims: true });
-  const amax = stopGradient(sel(lax.isFinite(amaxKeep), amaxKeep, full(amaxKeep, 0)));
-  let e = lax.exp(sub(x, broadcastTo(amax, x.shape)));
-  if (b) e = mul(e, b);
-  const s = reduceSum(e, { axis: dims, keepdims });
-  const sign = lax.sign(s);
-  const am = keepdims ? amax : dims.length ? squeeze(amax, dims) : amax;
-  const out = add(lax.log(lax.abs(s)), am);
-  if (returnSign) return [out, sign];
-  if (b) return sel(lax.lt(sign, 0), NAN, out);
-  return out;
+  const o = { axis: opts.axis, b: opts.b, keepdims: opts.keepdims };
+  return returnSign ? nnLogsumexp(a, { ...o, returnSign: true }) : nnLogsumexp(a, o);
+}
+
+/** jax.scipy.special.softmax: jax.nn.softmax over all axes by default. */
+export function softmax(x: unknown, opts: { axis?: number | readonly number[] | null } = {}): V {
+  return nnSoftmax(x, { axis: opts.axis ?? null });
+}
+
+/** jax.scipy.special.log_softmax: jax.nn.log_softmax over all axes by default. */
+export function log_softmax(x: unknown, opts: { axis?: number | readonly number[] | null } = {}): V {
+  return nnLogSoftmax(x, { axis: opts.axis ?? null });
+}
+
+/** polygamma(n, x): lax.polygamma after promotion; n must be of an integer dtype. */
+export function polygamma(n: unknown, x: unknown): V {
+  const nv = asValue(n);
+  if (!nv.dtype.isInt && !nv.dtype.isBool)
+    throw new ValueError(`Argument \`n\` to polygamma must be of integer type. Got dtype ${nv.dtype.name}.`);
+  const [na, xa] = promoteArgsInexactShapes('polygamma', nv, x);
+  return lax.polygamma(na, xa);
+}
+
+/** multigammaln(a, d): log of the multivariate gamma function of dimension d (JAX's formula). */
+export function multigammaln(a: unknown, d: number): V {
+  const [av, dv] = promoteArgsInexact(a, d);
+  const constant = lax.mul(
+    lax.mul(lax.mul(constantLike(av, 0.25), dv), lax.sub(dv, constantLike(av, 1))),
+    lax.log(constantLike(av, Math.PI)),
+  );
+  const b = lax.div(jnp.arange(d, null, null, { dtype: dv.dtype }), constantLike(av, 2));
+  const terms = gammaln(
+    jnp.subtract(
+      jnp.expand_dims(av, -1),
+      jnp.expand_dims(
+        b,
+        Array.from({ length: av.ndim }, (_, i) => i),
+      ),
+    ),
+  );
+  return jnp.add(jnp.sum(terms, { axis: -1 }), constant);
 }
 export * from './bessel.js';

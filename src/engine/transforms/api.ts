@@ -724,8 +724,8 @@ export function stopGradient<T>(x: T): T {
   return treeUnflatten(
     tree,
     leaves.map((l) => {
-      const v = toValue(l);
-      return v.dtype.isFloat ? bind1(stop_gradient, [v]) : v;
+      // As JAX's _stop_gradient: bound whatever the dtype (integer values too).
+      return bind1(stop_gradient, [toValue(l)]);
     }),
   );
 }

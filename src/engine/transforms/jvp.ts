@@ -7,7 +7,7 @@
 
 import { bin } from '../compile/kir.js';
 import type { ShapedArray } from '../core/aval.js';
-import { scalarArray } from '../core/coerce.js';
+import { deviceScalar } from '../core/coerce.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import { shapesEqual } from '../core/shape.js';
 import {
@@ -60,12 +60,7 @@ export function tangentAval(aval: ShapedArray): ShapedArray {
 
 /** Concrete zeros of an aval (a literal for scalars; a broadcast of one otherwise, as JAX stages it). */
 export function zerosLike(aval: ShapedArray): Value {
-  return filledLike(aval, aval.dtype.isBool ? false : 0);
-}
-
-/** lax.full_like(x, v) of an aval: a literal for scalars, a broadcast of one otherwise. */
-export function filledLike(aval: ShapedArray, v: number | boolean): Value {
-  const z = scalarArray(v, aval.dtype);
+  const z = deviceScalar(aval.dtype.isBool ? false : 0, aval.dtype);
   if (aval.shape.length === 0) return z;
   return bind1(broadcast_in_dim, [z], { shape: [...aval.shape], broadcast_dimensions: [], sharding: null });
 }

@@ -113,9 +113,9 @@ export class BatchTrace extends Trace {
 /** Move the batch dim of `x` from `from` to `to` (materializing it by broadcasting if absent). */
 export function moveBatchAxis(x: Value, from: BatchDim, to: number, axisSize: number): Value {
   if (from === null) {
+    // JAX's batching.broadcast: the dims come from np.delete (np.int64 in the printed params).
     const shape = [...x.shape];
     shape.splice(to, 0, axisSize);
-    // batching.broadcast computes these with np.delete: they print as np.int64.
     const dims = x.shape.map((_, i) => new NpInt(i < to ? i : i + 1));
     return bind1(broadcast_in_dim, [x], { shape, broadcast_dimensions: dims, sharding: null });
   }

@@ -18,21 +18,8 @@ const fx = JSON.parse(readFileSync(new URL('../../../fixtures/export.json', impo
 
 /** Programs whose jaxpr in tjax differs from JAX's (the export lowers what it is given). */
 const JAXPR_DIFFERS: Record<string, string> = {
-  unary: "jnp.round is not wrapped in jit[name=round] in tjax's jaxpr",
-  ints: 'jnp floor_divide and remainder are not jit-wrapped (@floor_divide, @remainder, @_where in JAX)',
-  uints: 'jnp floor_divide is not jit-wrapped',
-  structural: 'jnp.pad is not wrapped in jit[name=_pad]',
-  reductions: "jnp.var traces its own formula, not JAX's jit[name=_var]",
   uniform: "random.uniform's minval/maxval converts come in another order",
   key_split: 'random.split is not wrapped in jit[name=_threefry_split]',
-  custom_jvp: 'nn.softplus and nn.gelu trace other jaxprs (no jit/custom_jvp logaddexp)',
-  grad_custom: "logsumexp's and sigmoid's derivatives trace other (equal) formulas",
-  gather: 'integer % is not jit[name=remainder]; index normalisation differs',
-  scatter: 'integer % is not jit[name=remainder]',
-  cholesky: 'jnp.linalg.cholesky is not wrapped in jit[name=cholesky] (lax.linalg.cholesky matches)',
-  eigh: 'jnp.linalg.eigh/eigvalsh are not jit-wrapped (lax.linalg.eigh matches)',
-  svd: 'jnp.linalg.svd is not jit-wrapped (lax.linalg.svd matches)',
-  qr: 'jnp.linalg.qr is not jit-wrapped (lax.linalg.qr matches)',
   linalg_solve: 'jnp.linalg.solve/det/inv are not jit-wrapped and trace other formulas',
   special:
     "betainc's continued fraction: JAX's Python uses jnp's % and // (calls to @remainder and @floor_divide), the port lax.rem and lax.div (equal on its non-negative counts)",

@@ -8,7 +8,7 @@
 import type { Value } from '../../core/trace.js';
 import { besselI0e } from '../../lax/bessel.js';
 import * as lax from '../../lax/elementwise.js';
-import { log1mexp } from '../../nn/activations.js';
+import { log1mexp } from '../../nn/index.js';
 import * as jnp from '../../numpy/index.js';
 import { jit } from '../../transforms/jit.js';
 import * as sp from '../special.js';

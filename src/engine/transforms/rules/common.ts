@@ -3,15 +3,27 @@
  * operand, summed), `deflinear` (linear primitives: jvp applies the primitive to tangents),
  * and the broadcasting batcher of lax's elementwise ops.
  */
+import { deviceScalar, scalarArray } from '../../core/coerce.js';
 import type { Params, Primitive } from '../../core/primitive.js';
-import { bind, bind1, type Value } from '../../core/trace.js';
+import { bind, bind1, isTracer, type Value } from '../../core/trace.js';
 import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
 import { NpInt } from '../../ir/pyrepr.js';
+import { broadcastInDim } from '../../lax/structural.js';
 import { broadcast_in_dim } from '../../primitives/structural.js';
 import { addTangents, instantiate, type JvpRule, type Tangent, Zero } from '../jvp.js';
 import { traceToJaxpr } from '../staging.js';
 import { backwardPass, UndefPrimal } from '../transpose.js';
 import { type BatchRule, moveBatchAxis } from '../vmap.js';
+
+/** JAX's `_const(x, v)`: a 0-d constant of x's dtype (a typed literal when staged). */
+export function constLike(x: Value, v: number): Value {
+  return scalarArray(x.dtype.isBool ? v !== 0 : v, x.dtype);
+}
+
+/** JAX's `full_like(x, v)` (`_zeros`, `_ones`, `_twos`): `broadcast_in_dim v` when staged. */
+export function fullLike(x: Value, v: number): Value {
+  return broadcastInDim(deviceScalar(x.dtype.isBool ? v !== 0 : v, x.dtype), x.shape, []);
+}
 
 export type TangentFn = (g: Value, ans: Value, ...primals: Value[]) => Value;
 
@@ -92,27 +104,6 @@ export function broadcastBatcher(prim: Primitive): BatchRule {
   };
 }
 
-/** Batcher that broadcasts every operand to the full batched shape (ops that need equal shapes). */
-export function fullBroadcastBatcher(
-  prim: Primitive,
-  shapeOf: (vals: Value[], dims: (number | null)[]) => number[],
-): BatchRule {
-  return (vals, dims, params, axisSize) => {
-    const shape = shapeOf(vals, dims);
-    const args = vals.map((v, i) => {
-      const f = moveBatchAxis(v, dims[i], 0, axisSize);
-      if (f.ndim - 1 === shape.length) return f;
-      return bind1(broadcast_in_dim, [f], {
-        shape: [axisSize, ...shape],
-        broadcast_dimensions: [0],
-        sharding: null,
-      });
-    });
-    const outs = bind(prim, args, params);
-    return [outs, outs.map(() => 0)];
-  };
-}
-
 export function setBatch(prim: Primitive, rule: BatchRule): void {
   prim.rules.batch = rule;
 }
@@ -127,6 +118,33 @@ export const nonZero = (t: Tangent): t is Value => !(t instanceof Zero);
  * inputs are the residuals (the call's known arguments) then the nonzero cotangents, bind the
  * primitive again on that program (`rebind`), and give its outputs to the linear inputs.
  */
+/**
+ * Memoization keyed by an object's identity and a string: JAX caches the transformations of a
+ * jaxpr (jvp_jaxpr, partial_eval_jaxpr_nounits, the pjit transpose and batcher, all
+ * weakref_lru_cache'd), so one inner jaxpr called twice stays one jaxpr after grad or vmap and
+ * the printer shows it once (`let _where = ...`).
+ */
+export function memoOn<K extends object, R>(
+  cache: WeakMap<K, Map<string, R>>,
+  obj: K,
+  key: string,
+  f: () => R,
+): R {
+  let m = cache.get(obj);
+  if (!m) {
+    m = new Map();
+    cache.set(obj, m);
+  }
+  let r = m.get(key);
+  if (r === undefined) {
+    r = f();
+    m.set(key, r);
+  }
+  return r;
+}
+
+const transposeCache = new WeakMap<Jaxpr, Map<string, ClosedJaxpr>>();
+
 export function transposeCall(
   jaxpr: Jaxpr,
   consts: readonly Value[],
@@ -136,16 +154,19 @@ export function transposeCall(
 ): (Value | null)[] {
   const res = args.filter((a): a is Value => !(a instanceof UndefPrimal));
   const ctNz = cts.map(nonZero);
-  const traced = traceToJaxpr(
-    (...xs) => {
-      let k = res.length;
-      const ctsIn = jaxpr.outAvals.map((a, i) => (ctNz[i] ? xs[k++] : new Zero(a)));
-      let r = 0;
-      const targs = args.map((a) => (a instanceof UndefPrimal ? a : xs[r++]));
-      return backwardPass(jaxpr, consts, targs, ctsIn).map(instantiate);
-    },
-    [...res.map((v) => v.aval), ...jaxpr.outAvals.filter((_, i) => ctNz[i])],
-  );
+  const trace = () =>
+    traceToJaxpr(
+      (...xs) => {
+        let k = res.length;
+        const ctsIn = jaxpr.outAvals.map((a, i) => (ctNz[i] ? xs[k++] : new Zero(a)));
+        let r = 0;
+        const targs = args.map((a) => (a instanceof UndefPrimal ? a : xs[r++]));
+        return backwardPass(jaxpr, consts, targs, ctsIn).map(instantiate);
+      },
+      [...res.map((v) => v.aval), ...jaxpr.outAvals.filter((_, i) => ctNz[i])],
+    );
+  const key = `${args.map((a) => (a instanceof UndefPrimal ? 'u' : a.aval.key())).join(',')}|${ctNz.map(Number).join('')}`;
+  const traced = consts.some(isTracer) ? trace() : memoOn(transposeCache, jaxpr, key, trace);
   const outs = rebind(traced, [...res, ...cts.filter(nonZero)]);
   let k = 0;
   return args.map((a) => (a instanceof UndefPrimal ? outs[k++] : null));

@@ -11,38 +11,24 @@ import * as C from '../../lax/complex.js';
 import * as L from '../../lax/elementwise.js';
 import { broadcastInDim } from '../../lax/structural.js';
 import * as P from '../../primitives/elementwise.js';
-import {
-  add_any,
-  filledLike,
-  instantiate,
-  type JvpRule,
-  stop_gradient,
-  unbroadcast,
-  Zero,
-  zerosLike,
-} from '../jvp.js';
+import { add_any, instantiate, type JvpRule, stop_gradient, unbroadcast, Zero, zerosLike } from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
-import { moveBatchAxis } from '../vmap.js';
-import { broadcastBatcher, defjvp, defjvpZero, fullBroadcastBatcher, setBatch } from './common.js';
+import { type BatchRule, moveBatchAxis } from '../vmap.js';
+import { broadcastBatcher, constLike, defjvp, defjvpZero, fullLike, setBatch } from './common.js';
 
 type V = Value;
-
-/** JAX's _ones: full_like(x, 1), a broadcast 1 (not 0 + 1). */
-function onesLike(x: V): V {
-  return filledLike(x.aval, 1);
-}
 
 // ---- jvp -----------------------------------------------------------------------------------------
 
 defjvp(P.neg, (g) => L.neg(g));
 defjvp(P.exp, (g, ans) => L.mul(g, ans));
-defjvp(P.exp2, (g, ans) => L.mul(g, L.mul(Math.LN2, ans)));
+defjvp(P.exp2, (g, ans, x) => L.mul(L.log(constLike(x, 2)), L.mul(g, ans)));
 defjvp(P.log, (g, _a, x) => L.div(g, x));
 defjvp(P.log1p, (g, _a, x) => L.div(g, L.add(x, 1)));
 defjvp(P.expm1, (g, ans) => L.mul(g, L.add(ans, 1)));
 defjvp(P.sqrt, (g, ans) => L.mul(g, L.div(0.5, ans)));
 defjvp(P.rsqrt, (g, ans, x) => L.mul(g, L.mul(-0.5, L.div(ans, x))));
-defjvp(P.cbrt, (g, ans) => L.mul(g, L.mul(1 / 3, L.integerPow(ans, -2))));
+defjvp(P.cbrt, (g, ans, x) => L.mul(g, L.mul(constLike(x, 1 / 3), L.integerPow(ans, -2))));
 defjvp(P.sin, (g, _a, x) => L.mul(g, L.cos(x)));
 defjvp(P.cos, (g, _a, x) => L.neg(L.mul(g, L.sin(x))));
 defjvp(P.tan, (g, ans) => L.mul(g, L.add(1, L.square(ans))));
@@ -53,12 +39,15 @@ defjvp(P.sinh, (g, _a, x) => L.mul(g, L.cosh(x)));
 defjvp(P.cosh, (g, _a, x) => L.mul(g, L.sinh(x)));
 defjvp(P.tanh, (g, ans) => L.mul(L.add(g, L.mul(g, ans)), L.sub(1, ans)));
 defjvp(P.asinh, (g, _a, x) => L.mul(g, L.rsqrt(L.add(L.square(x), 1))));
-defjvp(P.acosh, (g, _a, x) => L.mul(g, L.rsqrt(L.mul(L.sub(x, 1), L.add(x, 1)))));
+// JAX uses x^2 - 1 rather than (x + 1)(x - 1).
+defjvp(P.acosh, (g, _a, x) => L.mul(g, L.rsqrt(L.sub(L.square(x), 1))));
 defjvp(P.atanh, (g, _a, x) => L.mul(L.reciprocal(L.add(1, x)), L.div(g, L.sub(1, x))));
 defjvp(P.logistic, (g, ans) => L.mul(g, L.mul(ans, L.sub(1, ans))));
-defjvp(P.erf, (g, _a, x) => L.mul(g, L.mul(2 / Math.sqrt(Math.PI), L.exp(L.neg(L.square(x))))));
-defjvp(P.erfc, (g, _a, x) => L.mul(g, L.mul(-2 / Math.sqrt(Math.PI), L.exp(L.neg(L.square(x))))));
-defjvp(P.erf_inv, (g, ans) => L.mul(g, L.mul(Math.sqrt(Math.PI) / 2, L.exp(L.square(ans)))));
+defjvp(P.erf, (g, _a, x) => L.mul(constLike(x, 2 / Math.sqrt(Math.PI)), L.mul(g, L.exp(L.neg(L.square(x))))));
+defjvp(P.erfc, (g, _a, x) =>
+  L.mul(constLike(x, -2 / Math.sqrt(Math.PI)), L.mul(g, L.exp(L.neg(L.square(x))))),
+);
+defjvp(P.erf_inv, (g, ans, x) => L.mul(constLike(x, Math.sqrt(Math.PI) / 2), L.mul(g, L.exp(L.square(ans)))));
 defjvp(P.lgamma, (g, _a, x) => L.mul(g, L.digamma(x)));
 defjvp(P.square, (g, _a, x) => L.mul(g, L.mul(2, x)));
 // JAX's _abs_jvp_rule: for complex x, real(g * conj(x) / replace_zero(complex(|x|))).
@@ -136,15 +125,17 @@ defjvp(
   (g, _a, x, y) => L.mul(L.neg(g), L.mul(L.sign(L.div(x, y)), L.floor(L.abs(L.div(x, y))))),
 );
 
+/** JAX's _replace_zero: ones where x is zero. */
 function replaceZero(x: V): V {
-  return L.select(L.eq(x, 0), onesLike(x), x);
+  return L.select(L.eq(x, constLike(x, 0)), fullLike(x, 1), x);
 }
+// JAX's _pow_jvp_lhs / _pow_jvp_rhs.
 defjvp(
   P.pow,
-  // JAX's _pow_jvp_lhs: an integer exponent is broadcast against x and guarded at y == 0; a
-  // float exponent is y * x ** (y - 1) (operands of different shapes broadcast in the ops).
   (g, _a, x, y) => {
-    if (!y.dtype.isInt) return L.mul(g, L.mul(y, L.pow(x, L.sub(y, 1))));
+    // A float exponent is y * x ** (y - 1) (operands of different shapes broadcast in the ops).
+    if (!y.dtype.isInt) return L.mul(g, L.mul(y, L.pow(x, L.sub(y, fullLike(y, 1)))));
+    // y in the result dtype (x's float dtype), broadcast against x, as JAX's rule does.
     const shape = broadcastShapes('pow', x.shape, y.shape);
     const [xb, yb] = [x, L.convertElementType(y, x.dtype)].map((v) =>
       v.shape.join() === shape.join()
@@ -155,16 +146,20 @@ defjvp(
             v.shape.map((_, i) => i + shape.length - v.ndim),
           ),
     );
-    const jac = L.select(L.eq(yb, 0), zerosLike(yb.aval), L.mul(replaceZero(yb), L.pow(xb, L.sub(yb, 1))));
+    const jac = L.select(
+      L.eq(yb, constLike(yb, 0)),
+      fullLike(yb, 0),
+      L.mul(replaceZero(yb), L.pow(xb, L.sub(yb, fullLike(yb, 1)))),
+    );
     return L.mul(g, jac);
   },
-  (g, ans, x) => L.mul(g, L.mul(L.log(replaceZero(x)), ans)),
+  (g, ans, x, y) => L.convertElementType(L.mul(g, L.mul(L.log(replaceZero(x)), ans)), y.dtype),
 );
 
 /** JAX's _balanced_eq: 1 where x is the result, 0.5 where both operands are. */
 function balancedEq(x: V, z: V, y: V): V {
-  const ones = onesLike(z);
-  return L.div(L.select(L.eq(x, z), ones, zerosLike(z.aval)), L.select(L.eq(y, z), L.add(ones, ones), ones));
+  const num = L.select(L.eq(x, z), fullLike(z, 1), fullLike(z, 0));
+  return L.div(num, L.select(L.eq(y, z), fullLike(z, 2), fullLike(z, 1)));
 }
 defjvp(
   P.max,
@@ -192,15 +187,24 @@ P.select_n.rules.jvp = ((primals, tangents, params) => {
 P.clamp.rules.jvp = ((primals, [glo, gx, ghi], params) => {
   const [lo, x, hi] = primals;
   const ans = bind1(P.clamp, primals, params);
-  const zeros = zerosLike(ans.aval);
-  const full = (g: V) => (g.ndim === ans.ndim ? g : L.add(zeros, g));
+  // JAX's clamp jvps, each `select(pred, g, _zeros(operand))`, summed with add_any.
+  const full = (g: V) => (g.ndim === ans.ndim ? g : L.add(zerosLike(ans.aval), g));
   let t: V | Zero = new Zero(ans.aval);
   const acc = (c: V) => {
     t = t instanceof Zero ? c : bind1(add_any, [t, c]);
   };
-  if (!(glo instanceof Zero)) acc(L.select(L.bitwiseAnd(L.gt(lo, x), L.lt(lo, hi)), full(glo), zeros));
-  if (!(gx instanceof Zero)) acc(L.select(L.bitwiseAnd(L.gt(x, lo), L.lt(x, hi)), gx, zeros));
-  if (!(ghi instanceof Zero)) acc(L.select(L.lt(hi, x), full(ghi), zeros));
+  if (!(glo instanceof Zero)) {
+    const pred = L.bitwiseAnd(L.gt(lo, x), L.lt(lo, hi));
+    acc(L.select(pred, full(glo), fullLike(x, 0)));
+  }
+  if (!(gx instanceof Zero)) {
+    const pred = L.bitwiseAnd(L.gt(x, lo), L.lt(x, hi));
+    acc(L.select(pred, gx, fullLike(x, 0)));
+  }
+  if (!(ghi instanceof Zero)) {
+    const pred = L.lt(hi, x);
+    acc(L.select(pred, full(ghi), fullLike(x, 0)));
+  }
   return [[ans], [t]];
 }) satisfies JvpRule;
 
@@ -395,15 +399,51 @@ setBatch(add_any, ([x, y], [dx, dy], _p, size) => {
   return [[bind1(add_any, [moveBatchAxis(x, dx, dy, size), y])], [dy]];
 });
 
-setBatch(
-  P.select_n,
-  fullBroadcastBatcher(P.select_n, (vals, dims) => {
-    const i = vals.findIndex((v, k) => k > 0 && v.ndim - (dims[k] === null ? 0 : 1) > 0);
-    const k = i < 0 ? 1 : i;
-    return vals[k].shape.filter((_, d) => d !== dims[k]);
-  }),
-);
-setBatch(
-  P.clamp,
-  fullBroadcastBatcher(P.clamp, (vals, dims) => vals[1].shape.filter((_, d) => d !== dims[1])),
-);
+/** JAX's _select_batch_rule, special cases first (no transposes or broadcasts where none is needed). */
+P.select_n.rules.batch = ((vals, dims, _params, axisSize) => {
+  let [which, ...cases] = vals;
+  const [wd, ...cds] = dims;
+  const same = (a: readonly number[], b: readonly number[]) => a.join() === b.join();
+  if (cds.every((d) => d === wd)) {
+    if (same(which.shape, cases[0].shape)) return [[bind1(P.select_n, vals)], [wd]];
+    const w = broadcastInDim(which, cases[0].shape, [wd as number]);
+    return [[bind1(P.select_n, [w, ...cases])], [wd]];
+  }
+  if (which.ndim === 0 && cds.every((d) => d !== null)) {
+    if (cds.every((d) => d === cds[0])) return [[bind1(P.select_n, vals)], [cds[0]]];
+    if (cases.every((c) => same(c.shape, cases[0].shape))) {
+      const bd = cds[0] as number;
+      const others = cases.slice(1).map((c, i) => moveBatchAxis(c, cds[i + 1], bd, axisSize));
+      return [[bind1(P.select_n, [which, cases[0], ...others])], [bd]];
+    }
+  }
+  if (which.ndim > 0) which = moveBatchAxis(which, wd, 0, axisSize);
+  if (!cases.every((c) => c.ndim === 0)) cases = cases.map((c, i) => moveBatchAxis(c, cds[i], 0, axisSize));
+  if (which.ndim > 0 && which.ndim < cases[0].ndim) which = broadcastInDim(which, cases[0].shape, [0]);
+  if (which.ndim > cases[0].ndim) cases = cases.map((c) => broadcastInDim(c, which.shape, []));
+  return [[bind1(P.select_n, [which, ...cases])], [0]];
+}) satisfies BatchRule;
+/** JAX's _clamp_batch_rule: no transposes or broadcasts where none is needed. */
+P.clamp.rules.batch = ((vals, dims, _params, axisSize) => {
+  let [lo, x, hi] = vals;
+  const [dl, dx, dh] = dims;
+  const same = (a: V, b: V) => a.shape.join() === b.shape.join();
+  if (dl === dx && dx === dh) {
+    if (same(lo, x) && same(x, hi)) return [[bind1(P.clamp, vals)], [dx]];
+    if (lo.ndim === 0 && hi.ndim === 0) return [[bind1(P.clamp, vals)], [dx]];
+    if (lo.ndim === 1 && hi.ndim === 1) {
+      lo = broadcastInDim(lo, x.shape, [dl as number]);
+      hi = broadcastInDim(hi, x.shape, [dh as number]);
+      return [[bind1(P.clamp, [lo, x, hi])], [dx]];
+    }
+  } else if (lo.ndim === 0 && hi.ndim === 0 && dx !== null) return [[bind1(P.clamp, vals)], [dx]];
+  if (lo.ndim > 0) lo = moveBatchAxis(lo, dl, 0, axisSize);
+  if (hi.ndim > 0) hi = moveBatchAxis(hi, dh, 0, axisSize);
+  if (x.ndim > 0) x = moveBatchAxis(x, dx, 0, axisSize);
+  if (lo.ndim === 0 && x.ndim > 0) lo = broadcastInDim(lo, x.shape, []);
+  if (hi.ndim === 0 && x.ndim > 0) hi = broadcastInDim(hi, x.shape, []);
+  if (lo.ndim > 0 && lo.ndim < x.ndim) lo = broadcastInDim(lo, x.shape, [0]);
+  if (hi.ndim > 0 && hi.ndim < x.ndim) hi = broadcastInDim(hi, x.shape, [0]);
+  if (lo.ndim > x.ndim) x = broadcastInDim(x, lo.shape, []);
+  return [[bind1(P.clamp, [lo, x, hi])], [0]];
+}) satisfies BatchRule;

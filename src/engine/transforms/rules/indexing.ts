@@ -17,6 +17,7 @@
  */
 import type { Params, Primitive } from '../../core/primitive.js';
 import { bind1, type Value } from '../../core/trace.js';
+import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
 import * as S from '../../lax/structural.js';
 import {
@@ -39,6 +40,8 @@ import { deflinear, setBatch } from './common.js';
 
 type V = Value;
 const plus1 = (ds: readonly number[]) => ds.map((d) => d + 1);
+/** np.add(1, dims), as JAX's batching rules shift dims: np.int64 in the printed params. */
+const npPlus1 = (ds: readonly number[]) => ds.map((d) => new NpInt(d + 1) as unknown as number);
 
 /** A gather of `x` with explicit params (the gather primitive's full param set). */
 export function gatherWith(
@@ -114,11 +117,11 @@ gather.rules.transpose = (([ct], [x, idx], p) => {
   if (idx instanceof UndefPrimal) throw new Error('gather transpose: the indices cannot be linear');
   const dn = p.dimension_numbers as GatherDimensionNumbers;
   const sdn = new ScatterDimensionNumbers({
-    update_window_dims: dn.offset_dims,
-    inserted_window_dims: dn.collapsed_slice_dims,
-    scatter_dims_to_operand_dims: dn.start_index_map,
-    operand_batching_dims: dn.operand_batching_dims,
-    scatter_indices_batching_dims: dn.start_indices_batching_dims,
+    update_window_dims: dn.raw.offset_dims,
+    inserted_window_dims: dn.raw.collapsed_slice_dims,
+    scatter_dims_to_operand_dims: dn.raw.start_index_map,
+    operand_batching_dims: dn.raw.operand_batching_dims,
+    scatter_indices_batching_dims: dn.raw.start_indices_batching_dims,
   });
   const c = instantiate(ct);
   return [scatterWith(scatter_add, 'add', zerosLike(a), idx, c, sdn, p), null];
@@ -133,10 +136,10 @@ export const gatherBatch: BatchRule = ([x, idx], [bx, bi], p, n) => {
   if (bi === null) {
     const xf = moveBatchAxis(x, bx, 0, n);
     const gdn = new GatherDimensionNumbers({
-      offset_dims: [0, ...plus1(dn.offset_dims)],
-      collapsed_slice_dims: plus1(dn.collapsed_slice_dims),
-      start_index_map: plus1(dn.start_index_map),
-      operand_batching_dims: plus1(dn.operand_batching_dims),
+      offset_dims: [0, ...npPlus1(dn.offset_dims)],
+      collapsed_slice_dims: npPlus1(dn.collapsed_slice_dims),
+      start_index_map: npPlus1(dn.start_index_map),
+      operand_batching_dims: npPlus1(dn.operand_batching_dims),
       start_indices_batching_dims: dn.start_indices_batching_dims,
     });
     const out = gatherWith(xf, idx, gdn, [n, ...sizes], mode, {
@@ -153,20 +156,21 @@ export const gatherBatch: BatchRule = ([x, idx], [bx, bi], p, n) => {
       collapsed_slice_dims: dn.collapsed_slice_dims,
       start_index_map: dn.start_index_map,
       operand_batching_dims: dn.operand_batching_dims,
-      start_indices_batching_dims: plus1(dn.start_indices_batching_dims),
+      start_indices_batching_dims: npPlus1(dn.start_indices_batching_dims),
     });
     // Batched lookups into one array may repeat or be out of order.
     return [[gatherWith(x, idf, gdn, sizes, mode, opts)], [0]];
   }
   const xf = moveBatchAxis(x, bx, 0, n);
   const gdn = new GatherDimensionNumbers({
-    offset_dims: plus1(dn.offset_dims),
-    collapsed_slice_dims: plus1(dn.collapsed_slice_dims),
-    start_index_map: plus1(dn.start_index_map),
-    operand_batching_dims: [0, ...plus1(dn.operand_batching_dims)],
-    start_indices_batching_dims: [0, ...plus1(dn.start_indices_batching_dims)],
+    offset_dims: npPlus1(dn.offset_dims),
+    collapsed_slice_dims: npPlus1(dn.collapsed_slice_dims),
+    start_index_map: npPlus1(dn.start_index_map),
+    operand_batching_dims: [0, ...npPlus1(dn.operand_batching_dims)],
+    start_indices_batching_dims: [0, ...npPlus1(dn.start_indices_batching_dims)],
   });
-  return [[gatherWith(xf, idf, gdn, [1, ...sizes], mode, opts)], [0]];
+  const both = { ...opts, sorted: Boolean(p.indices_are_sorted), unique: Boolean(p.unique_indices) };
+  return [[gatherWith(xf, idf, gdn, [1, ...sizes], mode, both)], [0]];
 };
 setBatch(gather, gatherBatch);
 
@@ -311,21 +315,21 @@ export function scatterBatch(prim: Primitive): BatchRule {
     const uf = moveBatchAxis(upd, bu, 0, n);
     if (bi === null) {
       const sdn = new ScatterDimensionNumbers({
-        update_window_dims: [0, ...plus1(dn.update_window_dims)],
-        inserted_window_dims: plus1(dn.inserted_window_dims),
-        scatter_dims_to_operand_dims: plus1(dn.scatter_dims_to_operand_dims),
-        operand_batching_dims: plus1(dn.operand_batching_dims),
+        update_window_dims: [0, ...npPlus1(dn.update_window_dims)],
+        inserted_window_dims: npPlus1(dn.inserted_window_dims),
+        scatter_dims_to_operand_dims: npPlus1(dn.scatter_dims_to_operand_dims),
+        operand_batching_dims: npPlus1(dn.operand_batching_dims),
         scatter_indices_batching_dims: dn.scatter_indices_batching_dims,
       });
       return [[bind1(prim, [xf, idx, uf], { ...p, dimension_numbers: sdn })], [0]];
     }
     const idf = moveBatchAxis(idx, bi, 0, n);
     const sdn = new ScatterDimensionNumbers({
-      update_window_dims: plus1(dn.update_window_dims),
-      inserted_window_dims: plus1(dn.inserted_window_dims),
-      scatter_dims_to_operand_dims: plus1(dn.scatter_dims_to_operand_dims),
-      operand_batching_dims: [0, ...plus1(dn.operand_batching_dims)],
-      scatter_indices_batching_dims: [0, ...plus1(dn.scatter_indices_batching_dims)],
+      update_window_dims: npPlus1(dn.update_window_dims),
+      inserted_window_dims: npPlus1(dn.inserted_window_dims),
+      scatter_dims_to_operand_dims: npPlus1(dn.scatter_dims_to_operand_dims),
+      operand_batching_dims: [0, ...npPlus1(dn.operand_batching_dims)],
+      scatter_indices_batching_dims: [0, ...npPlus1(dn.scatter_indices_batching_dims)],
     });
     return [[bind1(prim, [xf, idf, uf], { ...p, dimension_numbers: sdn })], [0]];
   };

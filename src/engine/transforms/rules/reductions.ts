@@ -10,7 +10,7 @@ import * as L from '../../lax/elementwise.js';
 import * as S from '../../lax/structural.js';
 import * as R from '../../primitives/reductions.js';
 import { cumprod } from '../../primitives/sorting.js';
-import { broadcast_in_dim, reshape, transpose } from '../../primitives/structural.js';
+import { reshape, transpose } from '../../primitives/structural.js';
 import { instantiate, type JvpRule, Zero } from '../jvp.js';
 import type { TransposeRule, UndefPrimal } from '../transpose.js';
 import type { BatchRule } from '../vmap.js';
@@ -18,10 +18,14 @@ import { defjvpZero, deflinear, setBatch } from './common.js';
 
 const nums = (v: unknown): number[] => (v as readonly number[]).map(Number);
 
-/** The reduced value broadcast back to the operand's shape (keepdims, then broadcast). */
+/** The reduced value broadcast back to the operand's shape (the kept dims come from np.delete in JAX). */
 function unreduce(y: Value, shape: readonly number[], axes: number[]): Value {
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  return bind1(broadcast_in_dim, [y], { shape: [...shape], broadcast_dimensions: kept, sharding: null });
+  return S.broadcastInDim(
+    y,
+    shape,
+    kept.map((k) => new NpInt(k) as unknown as number),
+  );
 }
 
 function reshapeTo(x: Value, shape: number[]): Value {

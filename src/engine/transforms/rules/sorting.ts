@@ -111,7 +111,11 @@ for (const prim of [P.cumsum, P.cumprod, P.cummax, P.cummin]) {
  * (perm has t's shape but for `axis`).
  */
 function takeAlong(t: V, perm: V, axis: number, viaReshape: boolean): V {
-  const others = t.shape.map((_, d) => d).filter((d) => d !== axis);
+  // sort's batch dims come from np.delete (np.int64 in the text), top_k's from a Python range.
+  const others = t.shape
+    .map((_, d) => d)
+    .filter((d) => d !== axis)
+    .map((d) => (viaReshape ? d : (new NpInt(d) as unknown as number)));
   const shape = [...perm.shape, 1];
   // JAX's sort rule adds the index dim by broadcast_in_dim, top_k's by reshape.
   const idx = viaReshape
@@ -163,13 +167,21 @@ P.top_k.rules.jvp = (([x], [g], p) => {
   ];
 }) satisfies JvpRule;
 
-setBatch(P.sort, ((vals, dims, p, n) => {
-  const outs = bind(
-    P.sort,
-    vals.map((v, i) => front(v, dims[i], n)),
-    { ...p, dimension: Number(p.dimension) + 1 },
-  );
-  return [outs, outs.map(() => 0)];
+// JAX's _sort_batch_rule: operands move to the first batched operand's batch dim; unbatched ones
+// are broadcast there (with Python-int dims).
+setBatch(P.sort, ((vals, dims, p) => {
+  const k = dims.findIndex((d) => d !== null);
+  const proto = vals[k];
+  const bd = dims[k] as number;
+  const args = vals.map((v, i) => {
+    const d = dims[i];
+    if (d !== null) return moveBatchAxis(v, d, bd, proto.shape[bd]);
+    const bdims = proto.shape.map((_, j) => j).filter((j) => j !== bd);
+    return S.broadcastInDim(v, proto.shape, bdims);
+  });
+  const dim = Number(p.dimension);
+  const outs = bind(P.sort, args, { ...p, dimension: dim + (bd <= dim ? 1 : 0) });
+  return [outs, outs.map(() => bd)];
 }) satisfies BatchRule);
 
 setBatch(P.top_k, (([x], [d], p, n) => {

@@ -9,6 +9,7 @@ import { bool } from '../../core/dtype.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
+import { broadcast, concatenate, expandDims } from '../../lax/structural.js';
 import {
   GatherDimensionNumbers,
   GatherScatterMode,
@@ -30,10 +31,6 @@ function reshapeTo(x: V, shape: readonly number[]): V {
   if (x.shape.length === shape.length && x.shape.every((n, i) => n === shape[i])) return x;
   return bind1(P.reshape, [x], { new_sizes: [...shape], dimensions: null, sharding: null });
 }
-function sum(x: V, axes: number[]): V {
-  if (axes.length === 0) return x;
-  return bind1(reduce_sum, [x], { axes, out_sharding: null });
-}
 function padV(x: V, v: V, cfg: number[][]): V {
   return bind1(P.pad, [x, v], { padding_config: cfg });
 }
@@ -41,7 +38,8 @@ function sliceV(x: V, start: number[], limit: number[], strides: number[] | null
   return bind1(P.slice, [x], {
     start_indices: start,
     limit_indices: limit,
-    strides: strides?.some((s) => s !== 1) ? strides : null,
+    // NumPy-computed strides (NpInt, as JAX's pad transpose passes them) are kept even when all 1.
+    strides: strides?.some((s) => (s as unknown) instanceof NpInt || s !== 1) ? strides : null,
   });
 }
 /** A 0-d zero of x's dtype (a literal when staged). */
@@ -61,8 +59,12 @@ for (const p of [
   P.pad,
   P.concatenate,
   P.split,
+  P.copy,
 ])
   deflinear(p);
+// JAX's copy_p: its transpose copies the cotangent; it batches elementwise.
+P.copy.rules.transpose = (([ct]) => [bind1(P.copy, [instantiate(ct)])]) satisfies TransposeRule;
+setBatch(P.copy, ([x], [d]) => [[bind1(P.copy, [x])], [d]]);
 deflinear(P.dynamic_slice, (i) => i === 0);
 deflinear(P.dynamic_update_slice, (i) => i < 2);
 P.iota.rules.jvp = ((_p, _t, params) => {
@@ -72,13 +74,17 @@ P.iota.rules.jvp = ((_p, _t, params) => {
 
 // ---- transpose -----------------------------------------------------------------------------------
 
+// JAX's _broadcast_in_dim_transpose_rule: reduce_sum over the broadcast axes (bound even when
+// there are none), then expand_dims back over the operand's unit dims.
 P.broadcast_in_dim.rules.transpose = (([ct], [x], p) => {
   const a = (x as UndefPrimal).aval;
-  const c = instantiate(ct);
+  if (ct instanceof Zero) return [new Zero(a)];
   const dims = nums(p.broadcast_dimensions);
-  const keep = new Set(dims.filter((_, i) => !(a.shape[i] === 1 && c.shape[dims[i]] !== 1)));
-  const axes = c.shape.map((_, i) => i).filter((i) => !keep.has(i));
-  return [reshapeTo(sum(c, axes), a.shape)];
+  const unit = a.shape.map((n, i) => (n === 1 ? i : -1)).filter((i) => i >= 0);
+  const bdims = dims.filter((_, i) => !unit.includes(i));
+  const axes = ct.shape.map((_, i) => i).filter((i) => !bdims.includes(i));
+  const summed = bind1(reduce_sum, [ct], { axes, out_sharding: null });
+  return [expandDims(summed, unit)];
 }) satisfies TransposeRule;
 
 P.reshape.rules.transpose = (([ct], [x], p) => {
@@ -96,8 +102,9 @@ P.reshape.rules.transpose = (([ct], [x], p) => {
   );
   return [bind1(P.transpose, [r], { permutation: inv })];
 }) satisfies TransposeRule;
-P.squeeze.rules.transpose = (([ct], [x]) => [
-  reshapeTo(instantiate(ct), (x as UndefPrimal).aval.shape),
+// JAX's _squeeze_transpose_rule: expand_dims, a broadcast_in_dim.
+P.squeeze.rules.transpose = (([ct], _x, p) => [
+  expandDims(instantiate(ct), nums(p.dimensions)),
 ]) satisfies TransposeRule;
 
 P.transpose.rules.transpose = (([ct], _x, p) => {
@@ -116,46 +123,53 @@ P.slice.rules.transpose = (([ct], [x], p) => {
   const c = instantiate(ct);
   const start = nums(p.start_indices);
   const strides = p.strides ? nums(p.strides) : start.map(() => 1);
+  // JAX computes the high padding (and, with strides, the interior) with NumPy: np.int64 in the text.
+  const np = (k: number) => new NpInt(k) as unknown as number;
   const cfg = shape.map((n, d) => {
+    if (!p.strides || strides.every((k) => k === 1)) return [start[d], np(n - nums(p.limit_indices)[d]), 0];
     const realLimit = c.shape[d] === 0 ? start[d] : start[d] + (c.shape[d] - 1) * strides[d] + 1;
-    return [start[d], n - realLimit, c.shape[d] === 0 ? 0 : strides[d] - 1];
+    return [start[d], np(n - realLimit), np(strides[d] - 1)];
   });
   return [padV(c, zeroScalar(c), cfg)];
 }) satisfies TransposeRule;
 
+// JAX's _pad_transpose: the cotangent padded by the negated widths (cropping it), then sliced
+// with the interior padding as strides (NumPy ints in the text); the padding value gets the sum
+// of the cotangent minus the sum of the operand's part.
 P.pad.rules.transpose = (([ct], [x, v], p) => {
   const c = instantiate(ct);
   const cfg = (p.padding_config as number[][]).map((r) => r.map(Number));
-  // Undo negative padding (cropping) by padding the cotangent with zeros first.
-  const unneg = cfg.map(([lo, hi]) => [Math.max(-lo, 0), Math.max(-hi, 0), 0]);
-  const c2 = unneg.some((r) => r[0] || r[1]) ? padV(c, zeroScalar(c), unneg) : c;
-  const start = cfg.map(([lo]) => Math.max(lo, 0));
-  const limit = cfg.map(([, hi], d) => c2.shape[d] - Math.max(hi, 0));
-  const strides = cfg.map(([, , interior]) => interior + 1);
-  const tOp = sliceV(c2, start, limit, strides);
-  const outs: (V | null)[] = [x instanceof UndefPrimal ? tOp : null, null];
-  if (v instanceof UndefPrimal) {
-    const all = (y: V) =>
-      sum(
-        y,
-        y.shape.map((_, i) => i),
-      );
-    outs[1] = L.sub(all(c), all(tOp));
-  }
-  return outs;
+  const np = (k: number) => new NpInt(k) as unknown as number;
+  const total = (y: V) =>
+    bind1(reduce_sum, [y], {
+      axes: y.shape.map((_, i) => i),
+      out_sharding: null,
+    });
+  const tOpOf = () => {
+    const unpadded = padV(
+      c,
+      zeroScalar(c),
+      cfg.map(([lo, hi]) => [np(-lo), np(-hi), np(0)]),
+    );
+    return sliceV(
+      unpadded,
+      cfg.map(() => np(0)),
+      [...unpadded.shape],
+      cfg.map(([, , interior]) => np(interior + 1)),
+    );
+  };
+  const tOp = x instanceof UndefPrimal ? tOpOf() : null;
+  const tPadv = v instanceof UndefPrimal ? L.sub(total(c), total(tOp ?? tOpOf())) : null;
+  return [tOp, tPadv];
 }) satisfies TransposeRule;
 
+// JAX's _concatenate_transpose_rule: one split of the cotangent (its pieces for defined operands unused).
 P.concatenate.rules.transpose = (([ct], xs, p) => {
-  const c = instantiate(ct);
   const dim = Number(p.dimension);
-  let off = 0;
-  return xs.map((x) => {
-    const n = (x as V | UndefPrimal).aval.shape[dim];
-    const start = c.shape.map((_, d) => (d === dim ? off : 0));
-    const limit = c.shape.map((s, d) => (d === dim ? off + n : s));
-    off += n;
-    return x instanceof UndefPrimal ? sliceV(c, start, limit, null) : null;
-  });
+  if (ct instanceof Zero) return xs.map((x) => (x instanceof UndefPrimal ? new Zero(x.aval) : null));
+  const sizes = xs.map((x) => (x as V | UndefPrimal).aval.shape[dim]);
+  const pieces = bind(P.split, [ct], { sizes, axis: dim });
+  return xs.map((x, i) => (x instanceof UndefPrimal ? pieces[i] : null));
 }) satisfies TransposeRule;
 
 /** split's transpose concatenates the cotangents (zeros where one is symbolically zero). */
@@ -290,76 +304,66 @@ setBatch(P.concatenate, (xs, ds, p, n) => {
  * Start indices (scalars, some batched) as one index vector per batch element, [n, ndim] with the
  * batch at 0 (JAX's _batch_dynamic_slice_indices); mixed index dtypes meet at int32.
  */
-function batchedStartIndices(idx: V[], dims: (number | null)[], n: number): V {
+function batchedStartIndices(idx: V[], dims: (number | null)[], n: number): [V, number | null] {
   const same = idx.every((i) => i.dtype === idx[0].dtype);
-  const cols = idx.map((i, k) => {
-    const v = same ? i : L.convertElementType(i, 'int32', false);
-    return bind1(P.broadcast_in_dim, [v], {
+  const cast = (i: V) => (same ? i : L.convertElementType(i, 'int32', false));
+  if (dims.every((d) => d === null)) {
+    // No index batched: one index vector for every batch element (lax.broadcast of each to (1,)).
+    return [
+      concatenate(
+        idx.map((i) => broadcast(cast(i), [1])),
+        0,
+      ),
+      null,
+    ];
+  }
+  const cols = idx.map((i, k) =>
+    bind1(P.broadcast_in_dim, [cast(i)], {
       shape: [n, 1],
       broadcast_dimensions: dims[k] === null ? [] : [0],
       sharding: null,
-    });
-  });
-  return bind1(P.concatenate, cols, { dimension: 1 });
+    }),
+  );
+  return [concatenate(cols, 1), 0];
 }
 
+/** JAX's _dynamic_slice_batching_rule: always a gather of the slices (through the gather batcher). */
 const dynSliceBatch: BatchRule = (vals, dims, p, n) => {
   const [x, ...idx] = vals;
-  if (dims.slice(1).some((d) => d !== null)) {
-    // Batched starts: a gather whose windows are the slices (JAX batches dynamic_slice this way).
-    const ds = Array.from({ length: dims[0] === null ? x.ndim : x.ndim - 1 }, (_, d) => d);
-    const dn = new GatherDimensionNumbers({ offset_dims: ds, collapsed_slice_dims: [], start_index_map: ds });
-    const params = {
-      dimension_numbers: dn,
-      fill_value: null,
-      indices_are_sorted: true,
-      mode: GatherScatterMode.PROMISE_IN_BOUNDS,
-      slice_sizes: nums(p.slice_sizes),
-      unique_indices: true,
-    };
-    return gatherBatch([x, batchedStartIndices(idx, dims.slice(1), n)], [dims[0], 0], params, n);
-  }
-  const zero = L.convertElementType(
-    0,
-    idx.length ? idx[0].dtype : 'int32',
-    idx.length ? idx[0].weakType : true,
-  );
-  return [
-    [
-      bind1(P.dynamic_slice, [front(x, dims[0], n), zero, ...idx], {
-        slice_sizes: [n, ...nums(p.slice_sizes)],
-      }),
-    ],
-    [0],
-  ];
+  const ds = Array.from({ length: dims[0] === null ? x.ndim : x.ndim - 1 }, (_, d) => d);
+  const dn = new GatherDimensionNumbers({ offset_dims: ds, collapsed_slice_dims: [], start_index_map: ds });
+  const params = {
+    dimension_numbers: dn,
+    fill_value: null,
+    indices_are_sorted: true,
+    mode: GatherScatterMode.CLIP,
+    slice_sizes: nums(p.slice_sizes),
+    unique_indices: true,
+  };
+  const [index, bd] = batchedStartIndices(idx, dims.slice(1), n);
+  return gatherBatch([x, index], [dims[0], bd], params, n);
 };
 setBatch(P.dynamic_slice, dynSliceBatch);
+// JAX's _dynamic_update_slice_batching_rule: always a scatter of the update windows, clipped into
+// bounds as dynamic_update_slice clamps (through the scatter batcher).
 setBatch(P.dynamic_update_slice, (vals, dims, _p, n) => {
   const [x, u, ...idx] = vals;
-  if (dims.slice(2).some((d) => d !== null)) {
-    // Batched starts: a scatter of the update windows, clipped into bounds as dynamic_update_slice
-    // clamps (JAX's _dynamic_update_slice_batching_rule).
-    const ds = Array.from({ length: u.ndim - (dims[1] === null ? 0 : 1) }, (_, d) => d);
-    const dn = new ScatterDimensionNumbers({
-      update_window_dims: ds,
-      inserted_window_dims: [],
-      scatter_dims_to_operand_dims: ds,
-    });
-    const params = {
-      dimension_numbers: dn,
-      indices_are_sorted: true,
-      mode: GatherScatterMode.CLIP,
-      unique_indices: true,
-      update_consts: [],
-      update_jaxpr: null,
-    };
-    const index = batchedStartIndices(idx, dims.slice(2), n);
-    return scatterBatch(scatter)([x, index, u], [dims[0], 0, dims[1]], params, n);
-  }
-  const zero = L.convertElementType(
-    0,
-    idx.length ? idx[0].dtype : 'int32',
-    idx.length ? idx[0].weakType : true,
-  );
-  return [[bind1(P.dynamic_update_slice, [front(x, dims[0], n), front(u, dims[1], n), zero, ...idx])], [0]];
+  const ds = Array.from({ length: u.ndim - (dims[1] === null ? 0 : 1) }, (_, d) => d);
+  const dn = new ScatterDimensionNumbers({
+    update_window_dims: ds,
+    inserted_window_dims: [],
+    scatter_dims_to_operand_dims: ds,
+  });
+  const params = {
+    dimension_numbers: dn,
+    indices_are_sorted: true,
+    mode: GatherScatterMode.CLIP,
+    unique_indices: true,
+    update_consts: [],
+    update_jaxpr: null,
+  };
+  const [index, bd] = batchedStartIndices(idx, dims.slice(2), n);
+  if (dims[0] === null && dims[1] === null && bd === null)
+    return [[bind1(scatter, [x, index, u], params)], [null]];
+  return scatterBatch(scatter)([x, index, u], [dims[0], bd, dims[1]], params, n);
 });
