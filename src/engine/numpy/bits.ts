@@ -11,8 +11,9 @@ import { namedJit } from '../transforms/jit.js';
 import { arange } from './creation.js';
 import { ValueError } from './errors.js';
 import { getitem, sl } from './indexing.js';
+import { pad } from './pad.js';
 import { sum } from './reductions.js';
-import { expand_dims, pad, ravel, reshape, swapaxes } from './shapes.js';
+import { expand_dims, ravel, reshape, swapaxes } from './shapes.js';
 import * as uf from './ufuncs.js';
 import { asValue } from './util.js';
 

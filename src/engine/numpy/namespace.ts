@@ -23,6 +23,7 @@ export * from './linalg.js';
 export { roots } from './linalg-eig.js';
 export * from './math.js';
 export * from './nan-reductions.js';
+export { type PadMode, type PadWidth, pad } from './pad.js';
 export * from './partition.js';
 export * from './polynomial.js';
 export * from './products.js';

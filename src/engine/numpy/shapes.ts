@@ -620,7 +620,7 @@ export function size(a: In, axis?: number | null): number {
   return axis === undefined || axis === null ? v.size : v.shape[canon(axis, v.ndim)];
 }
 
-export { type PadMode, type PadWidth, pad } from './pad.js';
+// jnp.pad lives in pad.ts (it uses repeat from here), exported by namespace.ts.
 
 // ---- triangles, meshgrid --------------------------------------------------------------------------
 
