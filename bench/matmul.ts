@@ -22,9 +22,10 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function once(f: () => void): number {
+/** One call's time until its results are read back (dispatch is asynchronous: a call returns at once). */
+async function once(f: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
-  f();
+  await f();
   return performance.now() - t0;
 }
 
@@ -57,12 +58,12 @@ function loss(ps: Params, xb: Value, yb: Value): Value {
   return jnp.mean(h.sub(yb).pow(2));
 }
 const vg = jit(valueAndGrad(loss));
-const mlp = () => {
+const mlp = async () => {
   const [v, g] = vg(params, x, y) as [TArray, { w: TArray; b: TArray }[]];
-  v.blockUntilReady();
+  await v.blockUntilReady();
   for (const p of g) {
-    p.w.blockUntilReady();
-    p.b.blockUntilReady();
+    await p.w.blockUntilReady();
+    await p.b.blockUntilReady();
   }
 };
 
@@ -127,15 +128,15 @@ try {
 
 /** Medians over rounds of one call each: tjax's, then each reference's. */
 async function rounds(
-  tjax: () => void,
+  tjax: () => Promise<unknown>,
   refs: string[],
   n: number,
 ): Promise<[number, Record<string, number>]> {
-  tjax();
+  await tjax();
   const ours: number[] = [];
   const theirs: Record<string, number[]> = {};
   for (let r = 0; r < n; r++) {
-    ours.push(once(tjax));
+    ours.push(await once(tjax));
     for (const name of refs) if (ask && have.has(name)) (theirs[name] ??= []).push(await ask(name));
   }
   return [median(ours), Object.fromEntries(Object.entries(theirs).map(([k, v]) => [k, median(v)]))];
