@@ -11,7 +11,7 @@ import { isValue } from '../core/coerce.js';
 import type { Value } from '../core/trace.js';
 import * as jnp from '../numpy/namespace.js';
 import { hostToValue, valueToHost } from './host.js';
-import { flattenPaths, unflattenPaths } from './paths.js';
+import { flattenPaths, isPlain, setOwn, unflattenPaths } from './paths.js';
 
 function kindOf(path: string): 'npy' | 'npz' {
   const e = extname(path).toLowerCase();
@@ -96,15 +96,9 @@ function restoreLike(like: unknown, loaded: unknown, source: string): unknown {
   const walk = (t: unknown, prefix: string): unknown => {
     const at = (k: string | number) => (prefix ? `${prefix}/${k}` : String(k));
     if (Array.isArray(t)) return t.map((x, i) => walk(x, at(i)));
-    if (t !== null && typeof t === 'object' && !isValue(t) && Object.getPrototypeOf(t) === Object.prototype) {
+    if (isPlain(t)) {
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(t))
-        Object.defineProperty(out, k, {
-          value: walk((t as Record<string, unknown>)[k], at(k)),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+      for (const k of Object.keys(t)) setOwn(out, k, walk(t[k], at(k)));
       return out;
     }
     return leafAt(t, isValue(loaded) ? 'arr_0' : prefix);

@@ -6,7 +6,7 @@
  * defineProperty, so `__proto__` or `constructor` stay ordinary keys.
  */
 
-function isPlain(x: unknown): x is Record<string, unknown> {
+export function isPlain(x: unknown): x is Record<string, unknown> {
   if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
   const p = Object.getPrototypeOf(x);
   return p === Object.prototype || p === null;
@@ -25,7 +25,7 @@ export function flattenPaths(tree: unknown, sep = '/'): Map<string, unknown> {
   return out;
 }
 
-function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
