@@ -34,13 +34,6 @@ const REMAINING: string[][] = [
     'engine/transforms/rules/composed.ts',
     'engine/transforms/rules/index.ts',
   ],
-  // random/samplers.ts imports nn (for softmax), whose index re-exports the initializers built on it.
-  [
-    'engine/nn/index.ts',
-    'engine/nn/initializers.ts',
-    'engine/random/multivariate.ts',
-    'engine/random/samplers.ts',
-  ],
   // linalg.ts's namespace object holds eig/eigvals; linalg-eig.ts's roots builds with linalg's diag.
   ['engine/numpy/linalg-eig.ts', 'engine/numpy/linalg.ts'],
   // conv-gemm.ts reads conv-lower.ts's geometry; conv-lower.ts picks the im2col path.

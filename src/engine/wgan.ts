@@ -18,8 +18,8 @@
  */
 import type { Value } from './core/trace.js';
 import * as jnp from './numpy/namespace.js';
+import { uniform } from './random/continuous.js';
 import type { KeyLike } from './random/keys.js';
-import { uniform } from './random/samplers.js';
 import { grad, vmap } from './transforms/api.js';
 
 /** The critic's loss, mean(D(fake)) - mean(D(real)): it learns to score real examples above fake ones. */

@@ -8,8 +8,8 @@ import { toValue } from '../core/coerce.js';
 import type { Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
 import * as jnp from '../numpy/namespace.js';
+import { bernoulli } from '../random/discrete.js';
 import type { KeyLike } from '../random/keys.js';
-import { bernoulli } from '../random/samplers.js';
 import { Module, type ModuleOptions, mergeParam } from './module.js';
 
 export interface DropoutOptions extends ModuleOptions {

@@ -11,7 +11,7 @@ import { shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import * as jnp from '../numpy/namespace.js';
 import { stopGradient, vmap } from '../transforms/api.js';
-import { logsumexp, softmax } from './index.js';
+import { logsumexp, softmax } from './softmax.js';
 
 type In = unknown;
 

@@ -12,13 +12,13 @@
 import { type DType, type DTypeLike, defaultFloat, toDType } from '../core/dtype.js';
 import type { Value } from '../core/trace.js';
 import * as jnp from '../numpy/namespace.js';
-import type { KeyLike } from '../random/keys.js';
-import { orthogonal as randomOrthogonal } from '../random/multivariate.js';
 import {
   normal as randomNormal,
   truncatedNormal as randomTruncatedNormal,
   uniform as randomUniform,
-} from '../random/samplers.js';
+} from '../random/continuous.js';
+import type { KeyLike } from '../random/keys.js';
+import { orthogonal as randomOrthogonal } from '../random/multivariate.js';
 import { ValueError } from '../transforms/api.js';
 
 /** What every initializer is: `(key, shape, dtype?) => array`, JAX's `Initializer` protocol. */

@@ -16,23 +16,11 @@ import * as lax from '../lax/index.js';
 import * as jnp from '../numpy/index.js';
 import { promoteArgsInexact } from '../numpy/util.js';
 import { jit } from '../transforms/jit.js';
+import { c, floatDType, type Num, paramShape, type Shape, shapeOf, single, twoKeys } from './common.js';
+import { normal, uniformData } from './continuous.js';
+import { binomial, rademacher } from './discrete.js';
+import { chisquare, gamma } from './gamma.js';
 import { type KeyLike, splitData } from './keys.js';
-import {
-  binomial,
-  c,
-  chisquare,
-  floatDType,
-  gamma,
-  type Num,
-  normal,
-  paramShape,
-  rademacher,
-  type Shape,
-  shapeOf,
-  single,
-  twoKeys,
-  uniformData,
-} from './samplers.js';
 
 /** JAX's TypePromotionError (a ValueError): no safe promotion path between two dtypes. */
 export class TypePromotionError extends Error {

@@ -1,9 +1,24 @@
 /**
  * @file The `random` namespace: jax.random in camelCase. Keys, split, foldIn and bits follow
  * JAX's threefry2x32 bit for bit in both counter layouts (`config.threefryPartitionable`); see
- * keys.ts for the key representation and samplers.ts for which samplers match JAX's draws.
+ * keys.ts for the key representation, and continuous.ts, discrete.ts and gamma.ts for which
+ * samplers match JAX's draws.
  */
 
+export {
+  cauchy,
+  exponential,
+  gumbel,
+  laplace,
+  logistic,
+  lognormal,
+  normal,
+  pareto,
+  truncatedNormal,
+  uniform,
+  weibullMin,
+} from './continuous.js';
+export { bernoulli, binomial, categorical, geometric, poisson, rademacher, randint } from './discrete.js';
 export {
   doubleSidedMaxwell,
   f,
@@ -16,6 +31,7 @@ export {
   triangular,
   wald,
 } from './distributions.js';
+export { ball, beta, chisquare, dirichlet, gamma, loggamma, t } from './gamma.js';
 export {
   bits,
   clone,
@@ -31,32 +47,4 @@ export {
   wrapKeyData,
 } from './keys.js';
 export { type MvnMethod, multivariateNormal, orthogonal } from './multivariate.js';
-export {
-  ball,
-  bernoulli,
-  beta,
-  binomial,
-  categorical,
-  cauchy,
-  chisquare,
-  choice,
-  dirichlet,
-  exponential,
-  gamma,
-  geometric,
-  gumbel,
-  laplace,
-  loggamma,
-  logistic,
-  lognormal,
-  normal,
-  pareto,
-  permutation,
-  poisson,
-  rademacher,
-  randint,
-  t,
-  truncatedNormal,
-  uniform,
-  weibullMin,
-} from './samplers.js';
+export { choice, permutation } from './permutation.js';

@@ -17,8 +17,8 @@ import { broadcastShapes, shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import * as jnp from '../numpy/index.js';
 import { namedJit } from '../transforms/jit.js';
+import { normal } from './continuous.js';
 import { type KeyLike, keyParts } from './keys.js';
-import { normal } from './samplers.js';
 
 type Shape = number | readonly number[];
 

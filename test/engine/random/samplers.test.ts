@@ -1,9 +1,9 @@
 /**
- * @file The samplers (src/engine/random/samplers.ts) against JAX 0.10.2 draws with fixed keys
- * (fixtures/random.json from fixtures/make_random.py): integers and booleans exactly, floats
- * within a few float32 ulps (log, tan... may differ from XLA's by an ulp, which
- * transforms can grow slightly); eager and jitted; plus Kolmogorov-Smirnov and chi-square tests
- * against the exact distributions for every sampler.
+ * @file The samplers (src/engine/random/continuous.ts, discrete.ts, gamma.ts, permutation.ts)
+ * against JAX 0.10.2 draws with fixed keys (fixtures/random.json from fixtures/make_random.py):
+ * integers and booleans exactly, floats within a few float32 ulps (log, tan... may differ from
+ * XLA's by an ulp, which transforms can grow slightly); eager and jitted; plus Kolmogorov-Smirnov
+ * and chi-square tests against the exact distributions for every sampler.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
