@@ -3,6 +3,7 @@
  */
 
 export * from './aliases.js';
+export * from './associative-scan.js';
 export * from './bessel.js';
 export * from './complex.js';
 export * from './composed.js';

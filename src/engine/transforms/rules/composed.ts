@@ -11,7 +11,7 @@ import type { Lazy, LowerRule } from '../../compile/lower.js';
 import { ShapedArray } from '../../core/aval.js';
 import type { Params } from '../../core/primitive.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
-import { associativeScan as scanTree } from '../../lax/control.js';
+import { associativeScan as scanTree } from '../../lax/associative-scan.js';
 import * as L from '../../lax/elementwise.js';
 import * as S from '../../lax/structural.js';
 import { cumlogsumexp, optimization_barrier, reduce_xor } from '../../primitives/composed.js';
