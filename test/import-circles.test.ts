@@ -27,8 +27,6 @@ const REMAINING: string[][] = [
   // program.ts runs control kernels (control.ts), which compile nested programs with program.ts.
   ['engine/backends/cpu/control.ts', 'engine/backends/cpu/program.ts'],
   ['engine/core/methods.ts', 'engine/core/trace.ts'],
-  // linalg.ts's namespace object holds eig/eigvals; linalg-eig.ts's roots builds with linalg's diag.
-  ['engine/numpy/linalg-eig.ts', 'engine/numpy/linalg.ts'],
   // conv-gemm.ts reads conv-lower.ts's geometry; conv-lower.ts picks the im2col path.
   ['engine/primitives/conv-gemm.ts', 'engine/primitives/conv-lower.ts'],
 ];

@@ -20,7 +20,6 @@ export * from './host-data.js';
 export * from './index-tricks.js';
 export * from './indexing.js';
 export * from './linalg.js';
-export { roots } from './linalg-eig.js';
 export * from './math.js';
 export * from './nan-reductions.js';
 export { type PadMode, type PadWidth, pad } from './pad.js';

@@ -6,10 +6,12 @@
  * factors, polyfit solves the least-squares Vandermonde system with columns scaled to unit norm,
  * vander builds the Vandermonde matrix, trim_zeros cuts leading/trailing zeros.
  *
- * poly of a square matrix is the polynomial of its eigenvalues (complex, linalg.eigvals); jnp.roots,
- * the eigenvalues of the companion matrix, lives with eig in linalg-eig.ts.
+ * poly of a square matrix is the polynomial of its eigenvalues (complex, linalg.eigvals); jnp.roots
+ * is the eigenvalues of the companion matrix (JAX's _roots_no_zeros / _roots_with_zeros).
  */
-import { type ArrayImpl, hostScalar } from '../core/array.js';
+import { ArrayImpl, hostScalar } from '../core/array.js';
+import { Complex } from '../core/complex.js';
+import { complexOf } from '../core/dtype.js';
 import { ConcretizationTypeError } from '../core/errors.js';
 import { broadcastShapes } from '../core/shape.js';
 import { isTracer, type Value } from '../core/trace.js';
@@ -17,19 +19,20 @@ import { scan } from '../lax/control.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { fullLike } from '../lax/fill.js';
-import { iota } from '../lax/structural.js';
-import { namedJit } from '../transforms/jit.js';
+import { sortKeyVal } from '../lax/sorting.js';
+import { dynamicUpdateSlice, expandDims, iota, sliceInDim } from '../lax/structural.js';
+import { jit, namedJit } from '../transforms/jit.js';
 import { convolve } from './convolve.js';
 import { arange, array, full, ones, zeros } from './creation.js';
 import { finfo } from './dtypes.js';
 import { ValueError } from './errors.js';
 import { atUpdate, getitem, sl } from './indexing.js';
-import { dot } from './linalg.js';
+import { diag, dot } from './linalg.js';
 import { inv } from './linalg-decomp.js';
 import { eigvals } from './linalg-eig.js';
 import { lstsq } from './linalg-extra.js';
-import { any, prod, sum } from './reductions.js';
-import { atleast_1d, concatenate, expand_dims, transpose } from './shapes.js';
+import { all, any, prod, sum } from './reductions.js';
+import { atleast_1d, concatenate, expand_dims, roll, transpose } from './shapes.js';
 import { argmax, argmin } from './sorting.js';
 import * as uf from './ufuncs.js';
 import { asValue, promoteArgs, promoteArgsInexact } from './util.js';
@@ -332,4 +335,50 @@ export function polyfit(x: unknown, y: unknown, deg: number, opts: PolyfitOption
   const d = concreteInt(deg, 'deg must be int');
   const w = opts.w === undefined || opts.w === null ? null : asValue(opts.w);
   return polyfitJit(asValue(x), asValue(y), w, d, opts.rcond ?? null, opts.full ?? false, opts.cov ?? false);
+}
+
+// ---- roots ---------------------------------------------------------------------------------------
+
+/** The companion matrix's eigenvalues: the roots of p (no leading zeros), JAX's _roots_no_zeros. */
+const rootsNoZeros = jit(function _roots_no_zeros(p: Value): Value {
+  const n = p.shape[0];
+  if (n < 2) return array([], { dtype: complexOf(p.dtype) });
+  const a = diag(ones([n - 2], { dtype: p.dtype }), -1);
+  const row = lax.neg(lax.div(sliceInDim(p, 1, n), sliceInDim(p, 0, 1)));
+  return eigvals(dynamicUpdateSlice(a, expandDims(row, [0]), [0, 0]));
+});
+
+/** Leading zeros rolled to the end; their roots become NaN (JAX's _roots_with_zeros). */
+const rootsWithZeros = jit(function _roots_with_zeros(p: Value, numLeadingZeros: Value): Value {
+  const n = p.shape[0];
+  const q = uf.where(lax.eq(convertElementType(n, numLeadingZeros.dtype), numLeadingZeros), 1, p);
+  let r = rootsNoZeros(roll(q, lax.neg(numLeadingZeros))) as Value;
+  r = sortKeyVal(lax.eq(r, 0), r)[1];
+  const keep = lax.lt(arange(r.shape[0]), lax.sub(r.shape[0], numLeadingZeros));
+  return uf.where(keep, r, new Complex(Number.NaN, Number.NaN));
+});
+
+/**
+ * jnp.roots(p, {stripZeros = true}): the roots of the polynomial with coefficients p, highest
+ * power first. Stripping leading zeros needs their count on the host; under jit pass
+ * stripZeros: false, and roots of leading zeros come back as NaN.
+ */
+export function roots(p: unknown, opts: { stripZeros?: boolean } = {}): Value {
+  const [v] = promoteArgsInexact(p);
+  const arr = atleast_1d(v) as Value;
+  if (arr.ndim !== 1) throw new ValueError('Input must be a rank-1 array.');
+  if (arr.size < 2) return array([], { dtype: complexOf(arr.dtype) });
+  const isZero = lax.eq(arr, 0);
+  const lead = uf.where(all(isZero), arr.size, argmin(isZero));
+  if (opts.stripZeros ?? true) {
+    if (!(lead instanceof ArrayImpl)) {
+      throw new ConcretizationTypeError(
+        'the number of leading zeros',
+        'The error occurred in the jnp.roots() function. To use this within a JIT-compiled context, pass strip_zeros=False, but be aware that leading zeros will result in some returned roots being set to NaN.',
+      );
+    }
+    const k = Number(hostScalar(lead));
+    return rootsNoZeros(sliceInDim(arr, k, arr.size)) as Value;
+  }
+  return rootsWithZeros(arr, lead) as Value;
 }
