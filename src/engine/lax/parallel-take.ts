@@ -4,7 +4,7 @@
  * here, once both the lax and numpy namespaces are loaded (engine/index.ts imports this last).
  */
 import { toValue } from '../core/coerce.js';
-import { take } from '../numpy/indexing.js';
+import { take } from '../numpy/take.js';
 import { collectiveHooks } from '../transforms/rules/collectives.js';
 
 collectiveHooks.take = (x, idx, axis) => take(x, toValue(idx), { axis });

@@ -34,6 +34,7 @@ export * from './shapes.js';
 export * from './sorting.js';
 export * from './spacing.js';
 export * from './statistics.js';
+export * from './take.js';
 export * from './ufuncs.js';
 export * from './vectorize.js';
 export * from './windows.js';

@@ -29,9 +29,10 @@ import {
 } from '../lax/structural.js';
 import { namedJit } from '../transforms/jit.js';
 import { NotImplementedError, ValueError } from './errors.js';
-import { getitem, take_along_axis } from './indexing.js';
+import { getitem } from './indexing.js';
 import { any, sum } from './reductions.js';
 import { cumsum } from './sorting.js';
+import { take_along_axis } from './take.js';
 import * as uf from './ufuncs.js';
 import { asValue, promoteArgsInexact } from './util.js';
 

@@ -13,11 +13,11 @@
 import type { Value } from '../core/trace.js';
 import * as lax from '../lax/elementwise.js';
 import { sliceInDim, transpose } from '../lax/structural.js';
-import { take_along_axis } from '../numpy/indexing.js';
 import { matmul } from '../numpy/linalg.js';
 import { mean, sum } from '../numpy/reductions.js';
 import { concatenate, diff } from '../numpy/shapes.js';
 import { argsort, cumsum } from '../numpy/sorting.js';
+import { take_along_axis } from '../numpy/take.js';
 import { broadcastTo, promoteArgsInexact } from '../numpy/util.js';
 import { type KeyLike, normal } from '../random/index.js';
 import { prep, xMinusLog1p } from './special.js';
