@@ -3,36 +3,18 @@
  * the command line, with JAX's distribution and parameter names, so the same key gives JAX's
  * numbers. Parameters are flags (`--lam 3`, `--logits '[0.1,2]'`, `--cov cov.npy`), the key is
  * `--seed N` or `--key K0,K1`, and results go out as `tjax run` writes them; `--stats` prints a
- * summary and a text histogram instead. The distributions are a table in src/cli/sample/.
+ * summary and a text histogram instead. The distributions are a table in src/cli/sample/, and what
+ * the command does between parsing and writing is src/cli/sample/draw.ts.
  */
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
-import { UsageError } from '../cli/errors.js';
 import { applyEngineFlags } from '../cli/inputs.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../cli/output.js';
-import {
-  paramHelp,
-  paramValue,
-  parseKey,
-  parseSeed,
-  parseShape,
-  sampleDType,
-  usage,
-} from '../cli/sample/params.js';
-import { computeStats, renderStats } from '../cli/sample/stats.js';
-import { canonicalName, DISTRIBUTIONS, PARAM_FLAGS } from '../cli/sample/table.js';
+import { checkFlags, draw, listing, lookupDist, writeStats } from '../cli/sample/draw.js';
+import { paramHelp } from '../cli/sample/params.js';
+import { DISTRIBUTIONS, PARAM_FLAGS } from '../cli/sample/table.js';
 import * as engine from '../engine/index.js';
-import { suggestName } from '../expr/errors.js';
-import { clip } from '../format/quote.js';
-
-function listing(): string {
-  const rows = [...DISTRIBUTIONS.values()].map((d) => {
-    const ps = usage(d) + (d.dtype ? `${d.params.length ? ' ' : ''}[--dtype]` : '');
-    return `${d.name.padEnd(20)} ${d.summary}${ps ? `\n${''.padEnd(21)}${ps}` : ''}`;
-  });
-  return `${rows.join('\n')}\n`;
-}
 
 const paramFlags = Object.fromEntries(
   PARAM_FLAGS.map((f) => [
@@ -103,57 +85,16 @@ DIST is JAX's name (- and _ are interchangeable): ${[...DISTRIBUTIONS.keys()].jo
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Sample);
-    const raw = flags as Record<string, unknown>;
     if (args.dist === 'list') {
       process.stdout.write(listing());
       return;
     }
-    const name = canonicalName(args.dist);
-    const dist = DISTRIBUTIONS.get(name);
-    if (!dist) {
-      const hint = suggestName(name, DISTRIBUTIONS.keys());
-      throw new UsageError(
-        `unknown distribution '${clip(args.dist)}'${hint ? `; did you mean '${hint}'?` : ''} ('tjax sample list' shows them all)`,
-      );
-    }
+    const dist = lookupDist(args.dist);
     await applyEngineFlags(flags);
     if (flags['legacy-prng']) engine.config.threefryPartitionable = false;
-
-    const own = new Set(dist.params.map((p) => p.flag));
-    for (const f of PARAM_FLAGS)
-      if (raw[f] !== undefined && !own.has(f))
-        throw new UsageError(`--${f} does not apply to ${name} (it takes ${usage(dist) || 'no parameters'})`);
-    if (flags.dtype && !dist.dtype) throw new UsageError(`${name} takes no --dtype`);
-    if (flags.shape !== undefined && dist.shape === 'fixed')
-      throw new UsageError(`${name} takes no --shape (its result's shape follows its parameters)`);
-    if (flags.json && flags.format) throw new UsageError('--json and --format cannot be used together');
-
-    const params = new Map<string, unknown>();
-    for (const p of dist.params) {
-      const text = raw[p.flag] as string | undefined;
-      if (text !== undefined) params.set(p.flag, await paramValue(name, p, text));
-      else if (p.default !== undefined) params.set(p.flag, p.default);
-      else
-        throw new UsageError(
-          `${name} needs --${p.flag}${dist.params.length > 1 ? ` (its parameters: ${usage(dist)})` : ''}`,
-        );
-    }
-    const key =
-      flags.key !== undefined ? parseKey(flags.key) : engine.random.key(parseSeed(flags.seed ?? '0'));
-    const shape = flags.shape === undefined ? null : parseShape(flags.shape);
-    const dtype = flags.dtype ? sampleDType(dist, flags.dtype) : null;
-    const result = dist.draw(key, params, shape, dtype) as engine.Array;
-    if (flags.stats) {
-      const st = computeStats((await result.data()) as ArrayLike<number>, !result.dtype.isFloat);
-      const text = flags.json
-        ? `${JSON.stringify(st, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`
-        : renderStats(st);
-      if (flags.out && flags.out !== '-') {
-        const { writeFileAtomic } = await import('../format/atomic.js');
-        await writeFileAtomic(flags.out, text);
-      } else process.stdout.write(text);
-      return;
-    }
+    checkFlags(dist, flags);
+    const result = await draw(dist, flags);
+    if (flags.stats) return writeStats(result, flags);
     const format = (flags.json ? 'json' : flags.format) as OutputFormat | undefined;
     await writeResult(result, { out: flags.out, format });
   }
