@@ -27,6 +27,7 @@ export type Num = Value | number;
 
 export const UINT: Record<number, DType> = { 16: uint16, 32: uint32, 64: uint64 };
 
+/** A sampler's `shape` argument as a list (null when absent), with JAX's error for a bad one. */
 export function shapeOf(name: string, s: Shape | null | undefined): number[] | null {
   if (s == null) return null;
   const shape = typeof s === 'number' ? [s] : [...s];
@@ -39,6 +40,7 @@ export function shapeOf(name: string, s: Shape | null | undefined): number[] | n
   return shape;
 }
 
+/** The float dtype a sampler draws (the default float when none is given), with JAX's error. */
 export function floatDType(name: string, dtype: DTypeLike | null | undefined): DType {
   const dt = dtype == null ? defaultFloat() : canonicalize(toDType(dtype));
   if (!dt.isFloat) throw new Error(`dtype argument to \`${name}\` must be a float dtype, got ${dt.name}`);
@@ -101,10 +103,12 @@ export function finfo(dt: DType) {
   return { bits: bitsW, nmant, eps: 2 ** -nmant, epsneg: 2 ** -(nmant + 1), tiny };
 }
 
+/** The key data of a single key, with JAX's error for a batch of keys or a non-key. */
 export function single(name: string, key: KeyLike): Value {
   return keyParts(name, key).data;
 }
 
+/** The shape drawn: the given one (checked against the parameters), else their broadcast. */
 export function paramShape(name: string, shape: Shape | null | undefined, ...params: Num[]): number[] {
   const s = shapeOf(name, shape);
   if (s === null) return broadcastShapes(...params.map(shp));
@@ -112,6 +116,7 @@ export function paramShape(name: string, shape: Shape | null | undefined, ...par
   return s;
 }
 
+/** split(key, 2) unpacked, as JAX's `key1, key2 = split(key)`. */
 export function twoKeys(key: Value): [Value, Value] {
   const ks = splitData(key, [2]);
   return [lax.squeeze(lax.slice(ks, [0, 0], [1, 2]), [0]), lax.squeeze(lax.slice(ks, [1, 0], [2, 2]), [0])];

@@ -2,8 +2,8 @@
  * @file jax.random's gamma sampler and the samplers JAX builds on it: gamma, loggamma, beta,
  * dirichlet, chisquare, t and ball (jax/_src/random/core.py; the code is tjax's own). Each runs
  * JAX's per-element Marsaglia-Tsang loop (`lax.map` over split keys, nested `lax.whileLoop`s, in
- * log space for loggamma, beta and dirichlet), so they reproduce JAX's draws, up to the rare case
- * where an ulp of difference in a transcendental flips a rejection test.
+ * log space for loggamma, beta, dirichlet and chisquare), so they reproduce JAX's draws, up to the
+ * rare case where an ulp of difference in a transcendental flips a rejection test.
  */
 import { toValue } from '../core/coerce.js';
 import { type DType, type DTypeLike, toDType } from '../core/dtype.js';
