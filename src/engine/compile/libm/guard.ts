@@ -27,19 +27,27 @@ const ARITHMETIC = new Set(['add', 'sub', 'mul', 'div']);
 const GUARD_BITS = 0x7fa5a5a5;
 
 /**
+ * A function making values opaque: v where x's bits are not GUARD_BITS, else x (a NaN, as the
+ * result of any function of x is then). x must be an input of the computation, of its dtype.
+ */
+export function opaque(x: SExpr): (v: SExpr) => SExpr {
+  const guard = eq(bits(x), i(GUARD_BITS));
+  return (v) => sel(guard, x, v);
+}
+
+/**
  * `fn` with every float32 + - * / that it adds to its inputs' expressions guarded; the inputs
  * themselves are left as they are.
  */
 export function guarded<A extends SExpr[]>(fn: (...xs: A) => SExpr): (...xs: A) => SExpr {
   return (...xs: A): SExpr => {
     const out = fn(...xs);
-    const guard = eq(bits(xs[0]), i(GUARD_BITS));
+    const o = opaque(xs[0]);
     const memo = new Map<number, SExpr>();
     for (const x of xs) memo.set(x.id, x);
     const visit = (n: SExpr): SExpr | undefined => {
       if (n.k !== 'bin' || n.dt !== float32 || !ARITHMETIC.has(n.op)) return undefined;
-      const op = bin(n.op, rewrite(n.a, visit, memo), rewrite(n.b, visit, memo), n.dt);
-      return sel(guard, xs[0], op);
+      return o(bin(n.op, rewrite(n.a, visit, memo), rewrite(n.b, visit, memo), n.dt));
     };
     return rewrite(out, visit, memo);
   };
