@@ -92,6 +92,18 @@ const ARGS: Record<string, Draw> = {
   orthogonal: (k) => r.orthogonal(k, 5, [16]),
 };
 
+/** Other code paths of some samplers (modes, options), drawn as well. */
+const VARIANTS: Record<string, Draw> = {
+  'gumbel mode=high': (k) => r.gumbel(k, [N], 'float32', 'high'),
+  'gumbel mode=highest': (k) => r.gumbel(k, [N], 'float32', 'highest'),
+  'bernoulli mode=high': (k) => r.bernoulli(k, 0.3, [N], 'high'),
+  'categorical replace=false': (k, put) => r.categorical(k, logits(put), { shape: [5], replace: false }),
+  'choice with p': (k, put) => r.choice(k, 7, { shape: [N / 8], p: put(jnp.exp(logits(put))) }),
+  'weibullMin concentration=3.5': (k) => r.weibullMin(k, 0.5, 3.5, [N]),
+  'gamma a=8': (k) => r.gamma(k, 8, [M]),
+  'poisson lam=3 (Knuth)': (k) => r.poisson(k, 3, [N / 4]),
+};
+
 /**
  * Samplers that may differ on WebGPU, why, and the worst difference measured on llvmpipe over
  * SEEDS (ulps of float32; the largest are at draws near 0, where an ulp is small). Every other
@@ -149,16 +161,15 @@ d('every random sampler draws the CPU bits on WebGPU', () => {
     for (const n of Object.keys(EXCEPTIONS)) expect(samplers, n).toContain(n);
   });
 
-  for (const name of samplers) {
-    it(name, async () => {
-      const draw = ARGS[name] ?? ((k: Key) => r[name](k, [N]));
-      const { differ, of, maxUlp } = await compare(name, draw);
-      const ex = EXCEPTIONS[name];
-      if (process.env.TJAX_SAMPLER_BITS_REPORT)
-        console.log(`sampler-bits ${name}: ${differ} of ${of} differ, max ${maxUlp} ulp`);
-      if (ex) expect(maxUlp, `${name}: ${ex.why}`).toBeLessThanOrEqual(ex.maxUlp);
-      else
-        expect(`${differ} of ${of} differ (max ${maxUlp} ulp)`, name).toBe(`0 of ${of} differ (max 0 ulp)`);
-    }, 120_000);
-  }
+  const check = async (name: string, draw: Draw) => {
+    const { differ, of, maxUlp } = await compare(name, draw);
+    const ex = EXCEPTIONS[name];
+    if (process.env.TJAX_SAMPLER_BITS_REPORT)
+      console.log(`sampler-bits ${name}: ${differ} of ${of} differ, max ${maxUlp} ulp`);
+    if (ex) expect(maxUlp, `${name}: ${ex.why}`).toBeLessThanOrEqual(ex.maxUlp);
+    else expect(`${differ} of ${of} differ (max ${maxUlp} ulp)`, name).toBe(`0 of ${of} differ (max 0 ulp)`);
+  };
+  for (const name of samplers)
+    it(name, () => check(name, ARGS[name] ?? ((k: Key) => r[name](k, [N]))), 120_000);
+  for (const [name, draw] of Object.entries(VARIANTS)) it(name, () => check(name, draw), 120_000);
 });
