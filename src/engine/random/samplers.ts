@@ -17,7 +17,10 @@
  * truncated_normal and everything built on normal) is one `erf_inv` equation, as in JAX's jaxprs;
  * the CPU backend computes it as XLA does (runtime.ts `erfinv32`: Giles' float32 polynomial with
  * XLA's fused multiply-adds), so normal draws match JAX's to the bit but for XLA's log1p. WebGPU
- * computes the same steps in float32 operations (compile/libm/erfinv.ts): the CPU's bits.
+ * computes the same steps in float32 operations (compile/libm/erfinv.ts), and the rest of the
+ * libm behind guards (compile/libm/guard.ts): every sampler here draws the CPU's bits there
+ * (test/engine/webgpu/sampler-bits.test.ts; multivariate_normal and orthogonal run each device's
+ * own linalg kernels).
  * binomial runs JAX's inversion and BTRS rejection loops. multivariate_normal and orthogonal are in
  * multivariate.ts (JAX's algorithms on the linalg primitives: the cholesky method and orthogonal
  * reproduce JAX's draws to float32 rounding; eigh/svd eigenvector signs differ from LAPACK's).
