@@ -12,7 +12,10 @@
  * truncated_normal and everything built on normal) is one `erf_inv` equation, as in JAX's jaxprs;
  * the CPU backend computes it as XLA does (runtime.ts `erfinv32`: Giles' float32 polynomial with
  * XLA's fused multiply-adds), so normal draws match JAX's to the bit but for XLA's log1p. WebGPU
- * computes the same steps in float32 operations (compile/libm/erfinv.ts): the CPU's bits.
+ * computes the same steps in float32 operations (compile/libm/erfinv.ts), and the rest of the
+ * libm behind guards (compile/libm/guard.ts): every sampler draws the CPU's bits there
+ * (test/engine/webgpu/sampler-bits.test.ts; multivariate_normal and orthogonal run each device's
+ * own linalg kernels).
  */
 import { toValue } from '../core/coerce.js';
 import { type DType, type DTypeLike, float16, float32, float64, toDType, uint32 } from '../core/dtype.js';

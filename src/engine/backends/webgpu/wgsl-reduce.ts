@@ -146,21 +146,53 @@ function serialReduce(
   const nOut = size(k.outShape);
   const groups = groupsFor(nOut, WG);
   const loops = rvars.map((v, i) => ({ v, extent: k.redShape[i] }));
-  const inner = [`acc = ${combine(k.op, accDt, 'acc', toAcc(accDt, body), h)};`];
+  const twoSum = compensated(k, accDt);
+  const inner = twoSum ? twoSumLines(body) : [`acc = ${combine(k.op, accDt, 'acc', toAcc(accDt, body), h)};`];
   const red = loopNest(loops, em, inner);
-  const fin = epilogueLines(k, h, accDt, outDt, 'acc', 'gid', em);
+  const fin = epilogueLines(k, h, accDt, outDt, twoSum ? TWO_SUM_RESULT : 'acc', 'gid', em);
   const lines = [
     flatId(groups, WG),
     `if (gid >= ${nOut}i) { return; }`,
     ...unflatten('gid', k.outShape, 'i'),
     ...em.lines[0],
     `var acc: ${accType(accDt)} = ${reduceInit(k.op, accDt)};`,
+    ...(twoSum ? ['var accl = 0.0f;'] : []),
     ...red,
     ...fin,
   ];
   const { bindings, decl } = bufDecl(em, (b) => (b === k.out ? outDt : dtypeOf(b)), k.out);
   return { passes: [{ name, code: shader(decl, h, [], WG, lines), bindings, groups }], scratch: {} };
 }
+
+/**
+ * A float32 sum the CPU carries in float64 and rounds once (kir.ts ReduceKernel.roundEach unset):
+ * serial reductions carry it as a double-float instead, acc + accl with each step's rounding error
+ * from Knuth's TwoSum, so that the one rounding at the end gives the CPU's bits (those of the
+ * exact sum, which float64 holds for the few-term sums of norms and normalizations).
+ */
+function compensated(k: ReduceKernel, accDt: DType): boolean {
+  return k.op === 'add' && !k.roundEach && accDt.name === 'float32';
+}
+
+/**
+ * One TwoSum step of acc + v into acc, its error into accl. The sums whose relation to their
+ * operands matters pass through a select on a condition the compiler cannot decide (v's bits equal
+ * to one NaN payload, where the sum is NaN anyway), or llvmpipe folds (s - bb) and (s - acc) away
+ * (see compile/libm/guard.ts).
+ */
+function twoSumLines(body: string): string[] {
+  return [
+    `let tv: f32 = ${body};`,
+    'let tg = bitcast<u32>(tv) == 0x7fa5a5a5u;',
+    'let ts = select(acc + tv, tv, tg);',
+    'let tb = select(ts - acc, tv, tg);',
+    'accl = accl + ((acc - select(ts - tb, tv, tg)) + (tv - tb));',
+    'acc = ts;',
+  ];
+}
+
+/** acc + accl rounded once; acc itself once it is infinite or NaN (accl is then NaN). */
+const TWO_SUM_RESULT = 'select(acc + accl, acc, (bitcast<u32>(acc) & 0x7f800000u) == 0x7f800000u)';
 
 /** Tree-reduction code: `sh` holds each thread's partial; thread 0 ends with the total in sh[0]. */
 function treeLines(op: string, accDt: DType, h: Helpers): string[] {

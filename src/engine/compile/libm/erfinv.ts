@@ -44,6 +44,7 @@ import {
 } from './build.js';
 import { LN2_HI, LN2_LO } from './coeffs.js';
 import { splitLog } from './explog.js';
+import { opaque } from './guard.js';
 
 /** Giles' float32 coefficients, highest degree first (w < 5, then w >= 5), as XLA stores them. */
 export const ERFINV32_LT5: readonly number[] = [
@@ -70,11 +71,11 @@ function dfConst(v: number): DF {
  * TwoSum's (a + b) - a into b), which destroys error-free transformations. Each sum and product
  * whose exact relation to its operands must not be exploited goes through `o`, a select on a
  * condition the compiler cannot decide (the input's bits equal to one NaN payload, where the result
- * is NaN anyway), so it stays an opaque, already-rounded value.
+ * is NaN anyway), so it stays an opaque, already-rounded value (guard.ts, which guards the rest of
+ * the libm so for WGSL).
  */
 function arithmetic(x: E) {
-  const guard = eq(bits(x), i(0x7fa5a5a5));
-  const o = (v: E): E => select(guard, f(0), v);
+  const o = opaque(x);
   const fastTwoSum = (a: E, b: E): DF => {
     const s = o(add(a, b));
     return { hi: s, lo: sub(b, o(sub(s, a))) };

@@ -13,6 +13,7 @@ import { float16, float32 } from '../../core/dtype.js';
 import { type BinExpr, cast, type Kernel, rewrite, type SExpr, type UnExpr, walk } from '../kir.js';
 import { erfInv32 } from './erfinv.js';
 import { exp32, expm1_32, log1p32, log32 } from './explog.js';
+import { guarded } from './guard.js';
 import { pow32 } from './pow.js';
 import { erf32, logistic32, tanh32 } from './special.js';
 import { cos32, sin32, tan32 } from './trig.js';
@@ -31,13 +32,19 @@ export const LIBM_UNARY: Readonly<Record<string, (x: SExpr) => SExpr>> = {
   logistic: logistic32,
 };
 
+/** A table of expansions: unary functions by their `un` op, and the binary `pow` under 'pow'. */
+export type LibmTable = Readonly<Record<string, (x: SExpr, y: SExpr) => SExpr>>;
+
 /**
- * With float32 erf_inv (erfinv.ts) too: for backends without float64 arithmetic (WGSL). The CPU
- * computes erf_inv in float64 lanes (runtime.ts erfinv32, wasm/erfinv.ts), about 4x faster there,
- * and with the same bits on every input tested (test/engine/libm.test.ts).
+ * For WGSL: every expansion behind guard.ts's guards, so that a shader compiler computes the CPU's
+ * operations and roundings; and with float32 erf_inv (erfinv.ts, which guards its own steps) for
+ * backends without float64 arithmetic. The CPU computes erf_inv in float64 lanes (runtime.ts
+ * erfinv32, wasm/erfinv.ts), about 4x faster there, and with the same bits on every input tested
+ * (test/engine/libm-erfinv.test.ts).
  */
-export const LIBM_UNARY_F32_ONLY: Readonly<Record<string, (x: SExpr) => SExpr>> = {
-  ...LIBM_UNARY,
+export const LIBM_UNARY_F32_ONLY: LibmTable = {
+  ...Object.fromEntries(Object.entries(LIBM_UNARY).map(([op, fn]) => [op, guarded(fn)])),
+  pow: guarded(pow32),
   erf_inv: erfInv32,
 };
 
@@ -59,15 +66,11 @@ function hasLibm(k: Kernel, table: Readonly<Record<string, unknown>>): boolean {
 }
 
 /** The expression with every float32 function of LIBM_UNARY expanded. */
-export function expandLibm(
-  e: SExpr,
-  memo = new Map<number, SExpr>(),
-  table: Readonly<Record<string, (x: SExpr) => SExpr>> = LIBM_UNARY,
-): SExpr {
+export function expandLibm(e: SExpr, memo = new Map<number, SExpr>(), table: LibmTable = LIBM_UNARY): SExpr {
   return rewrite(
     e,
     (n) => {
-      if (isPow(n)) return pow32(expandLibm(n.a, memo, table), expandLibm(n.b, memo, table));
+      if (isPow(n)) return (table.pow ?? pow32)(expandLibm(n.a, memo, table), expandLibm(n.b, memo, table));
       if (n.k !== 'un') return undefined;
       const fn = table[n.op] as ((x: SExpr) => SExpr) | undefined;
       if (fn && isF16ErfInv(n)) return cast(fn(cast(expandLibm(n.x, memo, table), float32)), float16);
@@ -89,10 +92,7 @@ function isPow(n: SExpr): n is BinExpr {
  * A map, reduce, argreduce or scan kernel with its expressions expanded; the kernel itself when
  * there is nothing to expand.
  */
-export function expandKernel<K extends Kernel>(
-  k: K,
-  table: Readonly<Record<string, (x: SExpr) => SExpr>> = LIBM_UNARY,
-): K {
+export function expandKernel<K extends Kernel>(k: K, table: LibmTable = LIBM_UNARY): K {
   if (!hasLibm(k, table)) return k;
   const memo = new Map<number, SExpr>();
   switch (k.kind) {
