@@ -28,10 +28,10 @@ import {
   take,
 } from '../../primitives/conv.js';
 import { broadcast_in_dim, rev } from '../../primitives/structural.js';
-import { addTangents, instantiate, type JvpRule, type Tangent, Zero } from '../jvp.js';
+import { instantiate, Zero } from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
 import type { BatchRule } from '../vmap.js';
-import { setBatch } from './common.js';
+import { defbilinear, setBatch } from './common.js';
 
 type V = Value;
 
@@ -64,13 +64,7 @@ export function reshapeAxisOutOf(src: number, size1: number, x: V): V {
 
 // ---- jvp -----------------------------------------------------------------------------------------
 
-conv_general_dilated.rules.jvp = (([x, y], [gx, gy], p) => {
-  const ans = bind1(conv_general_dilated, [x, y], p);
-  let t: Tangent = new Zero(ans.aval);
-  if (!(gx instanceof Zero)) t = addTangents(t, bind1(conv_general_dilated, [gx, y], p));
-  if (!(gy instanceof Zero)) t = addTangents(t, bind1(conv_general_dilated, [x, gy], p));
-  return [[ans], [t]];
-}) satisfies JvpRule;
+defbilinear(conv_general_dilated);
 
 // ---- transpose -----------------------------------------------------------------------------------
 
