@@ -157,27 +157,16 @@ export function prod(x: unknown, opts: ReduceOpts = {}): Value {
   return reduction(x, PROD, opts);
 }
 
+const MAX: Reduction = { name: 'max', prim: R.reduce_max, op: lax.max, init: -Infinity, hasIdentity: false };
+const MIN: Reduction = { name: 'min', prim: R.reduce_min, op: lax.min, init: Infinity, hasIdentity: false };
+
 export function max(x: unknown, opts: ReduceOpts = {}): Value {
-  const r = {
-    name: 'max',
-    prim: R.reduce_max,
-    op: lax.max,
-    init: Number.NEGATIVE_INFINITY,
-    hasIdentity: false,
-  };
-  return reduction(x, r, opts);
+  return reduction(x, MAX, opts);
 }
 export const amax = max;
 
 export function min(x: unknown, opts: ReduceOpts = {}): Value {
-  const r = {
-    name: 'min',
-    prim: R.reduce_min,
-    op: lax.min,
-    init: Number.POSITIVE_INFINITY,
-    hasIdentity: false,
-  };
-  return reduction(x, r, opts);
+  return reduction(x, MIN, opts);
 }
 export const amin = min;
 
@@ -280,15 +269,20 @@ function dtypeName(d: DTypeLike | null | undefined, name: string): string | null
   return dtypeOpt(d, name)?.name ?? null;
 }
 
-export function var_(x: unknown, opts: VarOpts = {}): Value {
-  return varJit(
+/** The jitted arguments of var and std: x, correction, where, axis, dtype, keepdims. */
+function varArgs(name: 'var' | 'std', x: unknown, opts: VarOpts) {
+  return [
     asValue(x),
     correctionOf(opts),
-    checkWhere('var', opts.where),
+    checkWhere(name, opts.where),
     opts.axis ?? null,
-    dtypeName(opts.dtype, 'var'),
+    dtypeName(opts.dtype, name),
     opts.keepdims ?? false,
-  );
+  ] as const;
+}
+
+export function var_(x: unknown, opts: VarOpts = {}): Value {
+  return varJit(...varArgs('var', x, opts));
 }
 
 const stdJit = namedJit(
@@ -309,14 +303,7 @@ const stdJit = namedJit(
 );
 
 export function std(x: unknown, opts: VarOpts = {}): Value {
-  return stdJit(
-    asValue(x),
-    correctionOf(opts),
-    checkWhere('std', opts.where),
-    opts.axis ?? null,
-    dtypeName(opts.dtype, 'std'),
-    opts.keepdims ?? false,
-  );
+  return stdJit(...varArgs('std', x, opts));
 }
 
 // `var` is a reserved word in JS but a fine export name: jnp.var(x) works as in NumPy.
