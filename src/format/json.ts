@@ -55,7 +55,12 @@ class JsonSyntax extends RecursiveParser<Raw> {
     s: string,
     private readonly source: string,
   ) {
-    super(s, MAX_JSON_DEPTH, `nested deeper than ${MAX_JSON_DEPTH} levels`);
+    super(
+      s,
+      MAX_JSON_DEPTH,
+      `nested deeper than ${MAX_JSON_DEPTH} levels`,
+      'expected a value, found the end of the input',
+    );
   }
 
   protected fail(msg: string, at = this.pos): never {
@@ -70,7 +75,7 @@ class JsonSyntax extends RecursiveParser<Raw> {
     throw new FormatError(`${this.source}: line ${line}, column ${at - lineStart + 1}: ${msg}`);
   }
 
-  private ws(): void {
+  protected skipSpace(): void {
     const s = this.s;
     while (this.pos < s.length) {
       const c = s.charCodeAt(this.pos);
@@ -81,16 +86,13 @@ class JsonSyntax extends RecursiveParser<Raw> {
 
   document(): Raw {
     const v = this.value();
-    this.ws();
+    this.skipSpace();
     if (this.pos < this.s.length) this.fail('unexpected data after the JSON value');
     return v;
   }
 
-  protected valueHere(): Raw {
-    this.ws();
+  protected valueAt(c: string): Raw {
     const s = this.s;
-    const c = s[this.pos];
-    if (c === undefined) this.fail('expected a value, found the end of the input');
     if (c === '[') return this.list();
     if (c === '{') return this.object();
     if (c === '"') return { t: 'str', v: this.string() };
@@ -114,14 +116,14 @@ class JsonSyntax extends RecursiveParser<Raw> {
   private items<T>(close: ']' | '}', item: () => T): T[] {
     this.pos++;
     const items: T[] = [];
-    this.ws();
+    this.skipSpace();
     if (this.s[this.pos] === close) {
       this.pos++;
       return items;
     }
     for (;;) {
       items.push(item());
-      this.ws();
+      this.skipSpace();
       const c = this.s[this.pos];
       if (c === ',') this.pos++;
       else if (c === close) {
@@ -137,10 +139,10 @@ class JsonSyntax extends RecursiveParser<Raw> {
 
   private object(): Raw {
     const entries = this.items('}', (): [string, Raw] => {
-      this.ws();
+      this.skipSpace();
       if (this.s[this.pos] !== '"') this.fail('expected a property name in double quotes');
       const key = this.string();
-      this.ws();
+      this.skipSpace();
       if (this.s[this.pos] !== ':') this.fail("expected ':'");
       this.pos++;
       return [key, this.value()];

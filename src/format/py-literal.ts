@@ -54,12 +54,12 @@ class Parser extends RecursiveParser<PyValue> {
     s: string,
     private readonly opts: Options,
   ) {
-    super(s, MAX_DEPTH, `nesting deeper than ${MAX_DEPTH} levels`);
+    super(s, MAX_DEPTH, `nesting deeper than ${MAX_DEPTH} levels`, 'unexpected end of header');
   }
 
   parseAll(): PyValue {
     const v = this.value();
-    this.skip();
+    this.skipSpace();
     if (this.pos < this.s.length) this.fail(`unexpected ${this.describeHere()}`);
     return v;
   }
@@ -73,7 +73,7 @@ class Parser extends RecursiveParser<PyValue> {
     return `character ${JSON.stringify(this.s[this.pos])}`;
   }
 
-  private skip(): void {
+  protected skipSpace(): void {
     const s = this.s;
     while (this.pos < s.length) {
       const c = s[this.pos]!;
@@ -89,11 +89,8 @@ class Parser extends RecursiveParser<PyValue> {
     }
   }
 
-  protected valueHere(): PyValue {
-    this.skip();
+  protected valueAt(c: string): PyValue {
     const s = this.s;
-    const c = s[this.pos];
-    if (c === undefined) this.fail('unexpected end of header');
     if (c === '{') return this.dict();
     if (c === '(') return this.tupleOrParen();
     if (c === '[') return { kind: 'list', items: this.sequence(']') };
@@ -128,18 +125,18 @@ class Parser extends RecursiveParser<PyValue> {
     this.pos++; // '{'
     const entries: [PyValue, PyValue][] = [];
     for (;;) {
-      this.skip();
+      this.skipSpace();
       if (this.s[this.pos] === '}') {
         this.pos++;
         return { kind: 'dict', entries };
       }
       const k = this.value();
-      this.skip();
+      this.skipSpace();
       if (this.s[this.pos] !== ':') this.fail(`expected ':' but found ${this.describeHere()}`);
       this.pos++;
       const v = this.value();
       entries.push([k, v]);
-      this.skip();
+      this.skipSpace();
       const c = this.s[this.pos];
       if (c === ',') this.pos++;
       else if (c !== '}') this.fail(`expected ',' or '}' but found ${this.describeHere()}`);
@@ -155,19 +152,19 @@ class Parser extends RecursiveParser<PyValue> {
   /** The remaining items of a sequence, after those already read; pos is after the last of them. */
   private rest(items: PyValue[], close: string): PyValue[] {
     if (items.length) {
-      this.skip();
+      this.skipSpace();
       const c = this.s[this.pos];
       if (c === ',') this.pos++;
       else if (c !== close) this.fail(`expected ',' or '${close}' but found ${this.describeHere()}`);
     }
     for (;;) {
-      this.skip();
+      this.skipSpace();
       if (this.s[this.pos] === close) {
         this.pos++;
         return items;
       }
       items.push(this.value());
-      this.skip();
+      this.skipSpace();
       const c = this.s[this.pos];
       if (c === ',') this.pos++;
       else if (c !== close) this.fail(`expected ',' or '${close}' but found ${this.describeHere()}`);
@@ -179,13 +176,13 @@ class Parser extends RecursiveParser<PyValue> {
     // first item is read once and the tuple goes on from there (re-reading it would make nested
     // tuples exponential).
     this.pos++;
-    this.skip();
+    this.skipSpace();
     if (this.s[this.pos] === ')') {
       this.pos++;
       return { kind: 'tuple', items: [] };
     }
     const first = this.value();
-    this.skip();
+    this.skipSpace();
     if (this.s[this.pos] === ')') {
       this.pos++;
       return first;
@@ -196,7 +193,7 @@ class Parser extends RecursiveParser<PyValue> {
   private strings(): PyValue {
     let out = '';
     for (;;) {
-      this.skip();
+      this.skipSpace();
       const s = this.s;
       let c = s[this.pos];
       if (c === 'u' || c === 'U') {

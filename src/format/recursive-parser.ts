@@ -15,18 +15,26 @@ export abstract class RecursiveParser<V> {
     protected readonly s: string,
     private readonly maxDepth: number,
     private readonly tooDeep: string,
+    private readonly atEnd: string,
   ) {}
 
   protected abstract fail(msg: string): never;
 
-  /** One value at pos, nested in no more than maxDepth brackets. */
-  protected abstract valueHere(): V;
+  /** Moves pos past white space (and whatever else the grammar skips between tokens). */
+  protected abstract skipSpace(): void;
 
+  /** The value that starts with character `c` at pos. */
+  protected abstract valueAt(c: string): V;
+
+  /** One value after optional space, nested in no more than maxDepth brackets. */
   protected value(): V {
     this.steps++;
     if (++this.depth > this.maxDepth) this.fail(this.tooDeep);
     try {
-      return this.valueHere();
+      this.skipSpace();
+      const c = this.s[this.pos];
+      if (c === undefined) this.fail(this.atEnd);
+      return this.valueAt(c);
     } finally {
       this.depth--;
     }

@@ -227,16 +227,19 @@ function varTypes(aDtype: DType, dtype: DType | undefined): [DType, DType] {
   return [upcastF16(aDtype), realPart(aDtype)];
 }
 
+/** The arguments of var's and std's jitted bodies (axis, dtype and keepdims static). */
+type VarArgs = [
+  x: Value,
+  correction: Value,
+  where: Value | null,
+  axis: ReduceOpts['axis'],
+  dtype: string | null,
+  keepdims: boolean,
+];
+
 const varJit = namedJit(
   '_var',
-  function _var(
-    x: Value,
-    correction: Value,
-    where: Value | null,
-    axis: ReduceOpts['axis'],
-    dtype: string | null,
-    keepdims: boolean,
-  ): Value {
+  function _var(...[x, correction, where, axis, dtype, keepdims]: VarArgs): Value {
     let [computation, resultDtype] = varTypes(x.dtype, dtypeOpt(dtype, 'var'));
     const a = convertElementType(x, computation);
     const aMean = mean(a, { axis, dtype: computation, keepdims: true, where });
@@ -287,17 +290,11 @@ export function var_(x: unknown, opts: VarOpts = {}): Value {
 
 const stdJit = namedJit(
   '_std',
-  function _std(
-    x: Value,
-    correction: Value,
-    where: Value | null,
-    axis: ReduceOpts['axis'],
-    dtype: string | null,
-    keepdims: boolean,
-  ): Value {
+  function _std(...args: VarArgs): Value {
+    const dtype = args[4];
     if (dtype !== null && !dtypeOpt(dtype, 'std')!.isInexact)
       throw new ValueError(`dtype argument to jnp.std must be inexact; got ${dtype}`);
-    return lax.sqrt(varJit(x, correction, where, axis, dtype, keepdims));
+    return lax.sqrt(varJit(...args));
   },
   { staticArgnums: [3, 4, 5] },
 );
