@@ -9,10 +9,9 @@ import { BaseCommand } from '../cli/base.js';
 import { derivative, MODES, type Mode } from '../cli/derivatives.js';
 import { UsageError } from '../cli/errors.js';
 import { checkOutputFlags, loadInputs } from '../cli/inputs.js';
-import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../cli/output.js';
+import { type OutputFormat, writeResult } from '../cli/output.js';
 import { Profile } from '../cli/profile.js';
-import { programFlags } from '../cli/program-flags.js';
-import { tuiFlag } from '../cli/tui.js';
+import { programFlags, resultFlags } from '../cli/program-flags.js';
 import * as engine from '../engine/index.js';
 
 export default class Grad extends BaseCommand {
@@ -34,6 +33,7 @@ export default class Grad extends BaseCommand {
 
   static override flags = {
     ...programFlags,
+    ...resultFlags,
     arg: Flags.string({ char: 'a', description: 'An input: name=SOURCE', multiple: true }),
     wrt: Flags.string({
       description: 'Inputs to differentiate with respect to, comma-separated (default: the first --arg)',
@@ -48,22 +48,12 @@ export default class Grad extends BaseCommand {
       char: 'o',
       description: 'Write the result to this file (.npy for one array, .npz by key)',
     }),
-    format: Flags.string({ char: 'f', description: 'Output format', options: OUTPUT_FORMATS }),
     device: Flags.string({ description: 'Default device' }),
     jit: Flags.boolean({
       description: 'Compile the derivative computation (--no-jit runs op by op)',
       default: true,
       allowNo: true,
     }),
-    delimiter: Flags.string({ description: 'CSV delimiter (default: sniffed)' }),
-    'empty-as-nan': Flags.boolean({ description: 'CSV: read empty cells as NaN', default: false }),
-    x64: Flags.boolean({ description: 'Enable 64-bit dtypes', default: false }),
-    json: Flags.boolean({ description: 'Write the result as JSON', default: false }),
-    profile: Flags.boolean({
-      description: 'Show where each kernel ran and its time, transfers, compile vs run time (on stderr)',
-      default: false,
-    }),
-    tui: tuiFlag,
   };
 
   async run(): Promise<void> {

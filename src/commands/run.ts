@@ -7,11 +7,10 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base.js';
 import { checkOutputFlags, jitProgram, loadInputs, positional } from '../cli/inputs.js';
-import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../cli/output.js';
+import { type OutputFormat, writeResult } from '../cli/output.js';
 import { Profile } from '../cli/profile.js';
-import { programFlags } from '../cli/program-flags.js';
+import { programFlags, resultFlags } from '../cli/program-flags.js';
 import { ProgressReporter } from '../cli/progress.js';
-import { tuiFlag } from '../cli/tui.js';
 
 export default class Run extends BaseCommand {
   static override description =
@@ -34,6 +33,7 @@ export default class Run extends BaseCommand {
 
   static override flags = {
     ...programFlags,
+    ...resultFlags,
     arg: Flags.string({
       char: 'a',
       description:
@@ -44,22 +44,12 @@ export default class Run extends BaseCommand {
       char: 'o',
       description: 'Write the result to this file (format from the extension) or - for stdout',
     }),
-    format: Flags.string({ char: 'f', description: 'Output format', options: OUTPUT_FORMATS }),
     device: Flags.string({ description: 'Default device (cpu, webgpu, gpujs; see tjax devices)' }),
     jit: Flags.boolean({
       description:
         'Compile the whole program as one function. Default: on for expressions (--no-jit runs them op by op), off for modules, which run eagerly as a JAX program does and call jit themselves',
       allowNo: true,
     }),
-    'empty-as-nan': Flags.boolean({ description: 'CSV: read empty cells as NaN', default: false }),
-    x64: Flags.boolean({ description: 'Enable 64-bit dtypes (float64, int64)', default: false }),
-    profile: Flags.boolean({
-      description: 'Show where each kernel ran and its time, transfers, compile vs run time (on stderr)',
-      default: false,
-    }),
-    tui: tuiFlag,
-    delimiter: Flags.string({ description: 'CSV delimiter (default: sniffed)' }),
-    json: Flags.boolean({ description: 'Write the result as JSON', default: false }),
   };
 
   async run(): Promise<void> {

@@ -8,6 +8,7 @@
 
 import type { Device } from './backends/backend.js';
 import { ArrayImpl, shardingHooks } from './core/array.js';
+import { indexOffset, stridesOf } from './core/shape.js';
 import { PyRaw } from './ir/pyrepr.js';
 
 /** An entry of a partition spec: unpartitioned, one mesh axis, or several (major first). */
@@ -130,17 +131,8 @@ shardingHooks.shards = (x: ArrayImpl): Shard[] => {
     const dev = s.mesh.devices[k];
     const n = block.reduce((a, b) => a * b, 1);
     const out = new (data.constructor as new (n: number) => typeof data)(n);
-    const strides = x.shape.map((_, d) => x.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-    for (let i = 0; i < n; i++) {
-      let rem = i;
-      let off = 0;
-      for (let d = block.length - 1; d >= 0; d--) {
-        const c = rem % block[d];
-        rem = Math.floor(rem / block[d]);
-        off += (start[d] + c) * strides[d];
-      }
-      out[i] = data[off];
-    }
+    const strides = stridesOf(x.shape);
+    for (let i = 0; i < n; i++) out[i] = data[indexOffset(i, block, (d, c) => (start[d] + c) * strides[d])];
     return {
       device: dev,
       index: start.map((b, d) => [b, b + block[d]] as [number, number]),

@@ -108,6 +108,13 @@ function intBinary(op: string, a: bigint, b: bigint): V | undefined {
         throw new engine.OverflowError(`integer result of ${a}**${b} has more than ${MAX_INT_BITS} bits`);
       return exactInt(a ** b);
     }
+  }
+  return compareScalars(op, a, b);
+}
+
+/** A comparison of two Python ints or two floats; undefined for any other operator. */
+function compareScalars<T extends number | bigint>(op: string, a: T, b: T): boolean | undefined {
+  switch (op) {
     case '<':
       return a < b;
     case '<=':
@@ -220,20 +227,8 @@ function scalarBinary(op: string, a: V, b: V): V | undefined {
     }
     case '**':
       return pyNumber(x ** y, float || y < 0);
-    case '<':
-      return x < y;
-    case '<=':
-      return x <= y;
-    case '>':
-      return x > y;
-    case '>=':
-      return x >= y;
-    case '==':
-      return x === y;
-    case '!=':
-      return x !== y;
   }
-  return undefined;
+  return compareScalars(op, x, y);
 }
 
 /** Keyword names as the engine spells them: NumPy's snake_case options become camelCase. */

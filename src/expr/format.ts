@@ -4,6 +4,7 @@
  * to show users how an expression was understood.
  */
 
+import { pythonRepr } from '../format/quote.js';
 import type { BinaryOp, Expr, IndexItem, Node } from './ast.js';
 
 // Binding strength, loosest first; a child printed where a tighter one is required gets parentheses.
@@ -164,22 +165,4 @@ function isSimplePowerOperand(node: Expr, text: string): boolean {
 function isAttributeChain(node: Expr): boolean {
   if (node.kind === 'Name') return true;
   return node.kind === 'Attribute' && isAttributeChain(node.value);
-}
-
-/** Python's repr() of a str: prefers single quotes, escapes backslashes, the quote and unprintables. */
-export function pythonRepr(value: string): string {
-  const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of value) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === quote || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch !== ' ' && /[\p{C}\p{Z}]/u.test(ch)) {
-      const hex = cp.toString(16).padStart(cp < 0x100 ? 2 : cp < 0x10000 ? 4 : 8, '0');
-      out += `${cp < 0x100 ? '\\x' : cp < 0x10000 ? '\\u' : '\\U'}${hex}`;
-    } else out += ch;
-  }
-  return out + quote;
 }

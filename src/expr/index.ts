@@ -1,5 +1,6 @@
 /** @file Public API of the expression language: parsing, the AST, formatting and positioned errors. */
 
+export { pythonRepr } from '../format/quote.js';
 export type {
   Attribute,
   Binary,
@@ -32,5 +33,5 @@ export type {
 } from './ast.js';
 export { children, freeNames, lineColumn, sourceLine } from './ast.js';
 export { ExprError, ExprSyntaxError, suggestName } from './errors.js';
-export { formatExpr, pythonRepr } from './format.js';
+export { formatExpr } from './format.js';
 export { parseExpression } from './parse.js';

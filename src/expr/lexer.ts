@@ -9,6 +9,7 @@
  * whether a newline preceded them, so the parser can explain a second expression on a later line.
  */
 
+import { PY_SIMPLE_ESCAPES } from '../format/quote.js';
 import { ExprSyntaxError } from './errors.js';
 
 export type TokenKind = 'name' | 'keyword' | 'number' | 'string' | 'op' | 'eof';
@@ -128,19 +129,6 @@ const STRING_PREFIXES: ReadonlySet<string> = new Set([
   'tr',
   'rt',
 ]);
-
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-};
 
 const DIGITS = String.raw`\d(?:_?\d)*`;
 const DECIMAL = new RegExp(
@@ -370,7 +358,7 @@ export class Lexer {
     if (e === undefined) return this.fail('unterminated string', stringStart);
     if (e === '\n') return ['', 2];
     if (e === '\r') return ['', src[i + 2] === '\n' ? 3 : 2];
-    const simple = SIMPLE_ESCAPES[e];
+    const simple = PY_SIMPLE_ESCAPES[e];
     if (simple !== undefined) return [simple, 2];
     if (e >= '0' && e <= '7') {
       const digits = /^[0-7]{1,3}/.exec(src.slice(i + 1, i + 4))![0];

@@ -2,38 +2,16 @@
  * @file The host-side array type shared by every reader and writer in src/format, the error type they
  * throw, and IEEE half-precision bit conversion.
  *
- * Nothing here depends on the engine: a HostArray is plain C-ordered data in a typed array, which is
- * what file formats naturally hold and what the engine can adopt without caring where it came from.
+ * A HostArray is plain C-ordered data in a typed array, which is what file formats naturally hold and
+ * what the engine can adopt without caring where it came from; its dtype names and typed arrays are
+ * the engine's own types.
  */
 
 import { h2f } from '../engine/backends/cpu/runtime.js';
-export type DTypeName =
-  | 'bool'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'float16'
-  | 'float32'
-  | 'float64'
-  | 'complex64'
-  | 'complex128';
+import { type DTypeName, TYPED_ARRAY_CTORS, type TypedArray } from '../engine/core/dtype.js';
 
-export type HostData =
-  | Uint8Array
-  | Int8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array;
+export type { DTypeName };
+export type HostData = TypedArray;
 
 /**
  * A C-ordered (row-major) array on the host. bool -> Uint8Array (0/1); float16 -> Uint16Array holding raw
@@ -75,28 +53,7 @@ export const DTYPE_NAMES: readonly DTypeName[] = [
   'complex128',
 ];
 
-type TypedCtor = {
-  new (n: number): HostData;
-  new (buffer: ArrayBufferLike, byteOffset: number, length: number): HostData;
-  readonly BYTES_PER_ELEMENT: number;
-};
-
-const CTORS: Record<DTypeName, TypedCtor> = {
-  bool: Uint8Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  int16: Int16Array,
-  uint16: Uint16Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  int64: BigInt64Array,
-  uint64: BigUint64Array,
-  float16: Uint16Array,
-  float32: Float32Array,
-  float64: Float64Array,
-  complex64: Float32Array,
-  complex128: Float64Array,
-};
+const CTORS = TYPED_ARRAY_CTORS;
 
 /** Typed-array elements per array element: 2 for complex (re, im), else 1. */
 export function lanesOf(dtype: DTypeName): number {

@@ -26,6 +26,7 @@ import {
   isFloatDType,
   shapeSize,
 } from './host-array.js';
+import { RecursiveParser } from './recursive-parser.js';
 
 export type JsonTree = HostArray | string | null | JsonTree[] | { [key: string]: JsonTree };
 
@@ -49,18 +50,20 @@ export const MAX_JSON_DEPTH = 1000;
 const MAX_NDIM = 64;
 const JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
-class JsonSyntax {
-  private pos = 0;
-  private depth = 0;
-  /** Values parsed so far (tests bound the parser's work with it). */
-  steps = 0;
-
+class JsonSyntax extends RecursiveParser<Raw> {
   constructor(
-    private readonly s: string,
+    s: string,
     private readonly source: string,
-  ) {}
+  ) {
+    super(
+      s,
+      MAX_JSON_DEPTH,
+      `nested deeper than ${MAX_JSON_DEPTH} levels`,
+      'expected a value, found the end of the input',
+    );
+  }
 
-  private fail(msg: string, at = this.pos): never {
+  protected fail(msg: string, at = this.pos): never {
     let line = 1;
     let lineStart = 0;
     for (let i = 0; i < at && i < this.s.length; i++) {
@@ -72,7 +75,7 @@ class JsonSyntax {
     throw new FormatError(`${this.source}: line ${line}, column ${at - lineStart + 1}: ${msg}`);
   }
 
-  private ws(): void {
+  protected skipSpace(): void {
     const s = this.s;
     while (this.pos < s.length) {
       const c = s.charCodeAt(this.pos);
@@ -83,26 +86,13 @@ class JsonSyntax {
 
   document(): Raw {
     const v = this.value();
-    this.ws();
+    this.skipSpace();
     if (this.pos < this.s.length) this.fail('unexpected data after the JSON value');
     return v;
   }
 
-  private value(): Raw {
-    this.steps++;
-    if (++this.depth > MAX_JSON_DEPTH) this.fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
-    try {
-      return this.valueHere();
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private valueHere(): Raw {
-    this.ws();
+  protected valueAt(c: string): Raw {
     const s = this.s;
-    const c = s[this.pos];
-    if (c === undefined) this.fail('expected a value, found the end of the input');
     if (c === '[') return this.list();
     if (c === '{') return this.object();
     if (c === '"') return { t: 'str', v: this.string() };
@@ -122,50 +112,42 @@ class JsonSyntax {
     this.fail('expected a value');
   }
 
-  private list(): Raw {
+  /** The comma-separated items of a list or object, from its opening bracket at pos to past `close`. */
+  private items<T>(close: ']' | '}', item: () => T): T[] {
     this.pos++;
-    const items: Raw[] = [];
-    this.ws();
-    if (this.s[this.pos] === ']') {
+    const items: T[] = [];
+    this.skipSpace();
+    if (this.s[this.pos] === close) {
       this.pos++;
-      return { t: 'list', items };
+      return items;
     }
     for (;;) {
-      items.push(this.value());
-      this.ws();
+      items.push(item());
+      this.skipSpace();
       const c = this.s[this.pos];
       if (c === ',') this.pos++;
-      else if (c === ']') {
+      else if (c === close) {
         this.pos++;
-        return { t: 'list', items };
-      } else this.fail("expected ',' or ']'");
+        return items;
+      } else this.fail(`expected ',' or '${close}'`);
     }
   }
 
+  private list(): Raw {
+    return { t: 'list', items: this.items(']', () => this.value()) };
+  }
+
   private object(): Raw {
-    this.pos++;
-    const entries: [string, Raw][] = [];
-    this.ws();
-    if (this.s[this.pos] === '}') {
-      this.pos++;
-      return { t: 'obj', entries };
-    }
-    for (;;) {
-      this.ws();
+    const entries = this.items('}', (): [string, Raw] => {
+      this.skipSpace();
       if (this.s[this.pos] !== '"') this.fail('expected a property name in double quotes');
       const key = this.string();
-      this.ws();
+      this.skipSpace();
       if (this.s[this.pos] !== ':') this.fail("expected ':'");
       this.pos++;
-      entries.push([key, this.value()]);
-      this.ws();
-      const c = this.s[this.pos];
-      if (c === ',') this.pos++;
-      else if (c === '}') {
-        this.pos++;
-        return { t: 'obj', entries };
-      } else this.fail("expected ',' or '}'");
-    }
+      return [key, this.value()];
+    });
+    return { t: 'obj', entries };
   }
 
   private string(): string {

@@ -12,6 +12,8 @@
  * deeper than MAX_DEPTH is a syntax error, as CPython's parser has a limit of its own; without one a
  * hostile argument would exhaust the call stack.
  */
+import { PY_SIMPLE_ESCAPES, pythonRepr } from './quote.js';
+import { RecursiveParser } from './recursive-parser.js';
 
 export type PyValue =
   | { kind: 'str'; value: string }
@@ -33,19 +35,8 @@ interface Options {
   allowLongSuffix?: boolean;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '\n': '',
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-};
+/** Python's escapes, and a backslash before a newline (a line continuation) that stands for nothing. */
+const SIMPLE_ESCAPES: Record<string, string> = { '\n': '', ...PY_SIMPLE_ESCAPES };
 
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
 const RADIX_INT = /0([xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)/y;
@@ -58,25 +49,22 @@ function matchAt(re: RegExp, s: string, pos: number): RegExpExecArray | null {
   return re.exec(s);
 }
 
-class Parser {
-  private pos = 0;
-  private depth = 0;
-  /** Values parsed so far: the measure of work the linearity tests bound. */
-  steps = 0;
-
+class Parser extends RecursiveParser<PyValue> {
   constructor(
-    private readonly s: string,
+    s: string,
     private readonly opts: Options,
-  ) {}
+  ) {
+    super(s, MAX_DEPTH, `nesting deeper than ${MAX_DEPTH} levels`, 'unexpected end of header');
+  }
 
   parseAll(): PyValue {
     const v = this.value();
-    this.skip();
+    this.skipSpace();
     if (this.pos < this.s.length) this.fail(`unexpected ${this.describeHere()}`);
     return v;
   }
 
-  private fail(msg: string): never {
+  protected fail(msg: string): never {
     throw new PySyntaxError(`${msg} at offset ${this.pos}`);
   }
 
@@ -85,7 +73,7 @@ class Parser {
     return `character ${JSON.stringify(this.s[this.pos])}`;
   }
 
-  private skip(): void {
+  protected skipSpace(): void {
     const s = this.s;
     while (this.pos < s.length) {
       const c = s[this.pos]!;
@@ -101,21 +89,8 @@ class Parser {
     }
   }
 
-  private value(): PyValue {
-    this.steps++;
-    if (++this.depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
-    try {
-      return this.valueHere();
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private valueHere(): PyValue {
-    this.skip();
+  protected valueAt(c: string): PyValue {
     const s = this.s;
-    const c = s[this.pos];
-    if (c === undefined) this.fail('unexpected end of header');
     if (c === '{') return this.dict();
     if (c === '(') return this.tupleOrParen();
     if (c === '[') return { kind: 'list', items: this.sequence(']') };
@@ -150,18 +125,18 @@ class Parser {
     this.pos++; // '{'
     const entries: [PyValue, PyValue][] = [];
     for (;;) {
-      this.skip();
+      this.skipSpace();
       if (this.s[this.pos] === '}') {
         this.pos++;
         return { kind: 'dict', entries };
       }
       const k = this.value();
-      this.skip();
+      this.skipSpace();
       if (this.s[this.pos] !== ':') this.fail(`expected ':' but found ${this.describeHere()}`);
       this.pos++;
       const v = this.value();
       entries.push([k, v]);
-      this.skip();
+      this.skipSpace();
       const c = this.s[this.pos];
       if (c === ',') this.pos++;
       else if (c !== '}') this.fail(`expected ',' or '}' but found ${this.describeHere()}`);
@@ -177,19 +152,19 @@ class Parser {
   /** The remaining items of a sequence, after those already read; pos is after the last of them. */
   private rest(items: PyValue[], close: string): PyValue[] {
     if (items.length) {
-      this.skip();
+      this.skipSpace();
       const c = this.s[this.pos];
       if (c === ',') this.pos++;
       else if (c !== close) this.fail(`expected ',' or '${close}' but found ${this.describeHere()}`);
     }
     for (;;) {
-      this.skip();
+      this.skipSpace();
       if (this.s[this.pos] === close) {
         this.pos++;
         return items;
       }
       items.push(this.value());
-      this.skip();
+      this.skipSpace();
       const c = this.s[this.pos];
       if (c === ',') this.pos++;
       else if (c !== close) this.fail(`expected ',' or '${close}' but found ${this.describeHere()}`);
@@ -201,13 +176,13 @@ class Parser {
     // first item is read once and the tuple goes on from there (re-reading it would make nested
     // tuples exponential).
     this.pos++;
-    this.skip();
+    this.skipSpace();
     if (this.s[this.pos] === ')') {
       this.pos++;
       return { kind: 'tuple', items: [] };
     }
     const first = this.value();
-    this.skip();
+    this.skipSpace();
     if (this.s[this.pos] === ')') {
       this.pos++;
       return first;
@@ -218,7 +193,7 @@ class Parser {
   private strings(): PyValue {
     let out = '';
     for (;;) {
-      this.skip();
+      this.skipSpace();
       const s = this.s;
       let c = s[this.pos];
       if (c === 'u' || c === 'U') {
@@ -315,27 +290,11 @@ export function parsePyLiteralCounted(text: string, opts: Options = {}): { value
   return { value: p.parseAll(), steps: p.steps };
 }
 
-function reprStr(s: string): string {
-  // Python prefers single quotes unless the string contains one and no double quote.
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = q;
-  for (const ch of s) {
-    const code = ch.codePointAt(0)!;
-    if (ch === q || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out + q;
-}
-
 /** Python's repr of the value, for quoting header contents back to the user. */
 export function pyRepr(v: PyValue): string {
   switch (v.kind) {
     case 'str':
-      return reprStr(v.value);
+      return pythonRepr(v.value);
     case 'int':
       return v.value.toString();
     case 'float':

@@ -2,7 +2,8 @@
  * @file Quoting untrusted text (CSV cells, NPY header keys, expressions, paths) into messages: control
  * characters are escaped so that a message cannot move the cursor, clear the screen or hide part of
  * itself on a terminal, and long text is cut, so that a message stays one readable line however large
- * the input that caused it.
+ * the input that caused it. Also Python's repr() of a str and its escapes, which the expression
+ * language and the NPY header parser share.
  */
 
 /** The most characters of one quoted input that a message shows. */
@@ -27,3 +28,35 @@ export function clip(text: string, limit = QUOTE_LIMIT): string {
   if (text.length <= limit) return escapeControls(text);
   return `${escapeControls(text.slice(0, limit))}... (${text.length - limit} more characters)`;
 }
+
+/** Python's repr() of a str: prefers single quotes, escapes backslashes, the quote and unprintables. */
+export function pythonRepr(value: string): string {
+  const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of value) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === quote || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch !== ' ' && /[\p{C}\p{Z}]/u.test(ch)) {
+      const hex = cp.toString(16).padStart(cp < 0x100 ? 2 : cp < 0x10000 ? 4 : 8, '0');
+      out += `${cp < 0x100 ? '\\x' : cp < 0x10000 ? '\\u' : '\\U'}${hex}`;
+    } else out += ch;
+  }
+  return out + quote;
+}
+
+/** Python's one-character string escapes: `\n` stands for a newline, and so on. */
+export const PY_SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};

@@ -31,6 +31,10 @@ export class ShapedArray {
   equals(o: ShapedArray): boolean {
     return this.key() === o.key();
   }
+  /** The same dtype and weak type with another shape (what reductions and transposes produce). */
+  withShape(shape: Shape): ShapedArray {
+    return new ShapedArray(shape, this.dtype, this.weakType);
+  }
   withWeak(weakType: boolean): ShapedArray {
     return weakType === this.weakType ? this : new ShapedArray(this.shape, this.dtype, weakType);
   }

@@ -326,38 +326,36 @@ export type TypedArray =
   | BigInt64Array
   | BigUint64Array;
 
+/** A typed array's constructor, by length or over a buffer. */
+export type TypedArrayCtor = {
+  new (n: number): TypedArray;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): TypedArray;
+  readonly BYTES_PER_ELEMENT: number;
+};
+
+/** The typed array that stores each dtype's numbers on the host (float16 as raw bits). */
+export const TYPED_ARRAY_CTORS: Readonly<Record<DTypeName, TypedArrayCtor>> = {
+  bool: Uint8Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  float16: Uint16Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  complex64: Float32Array,
+  complex128: Float64Array,
+};
+
 /**
  * The typed array that stores `n` elements of `dt` on the host. Complex values are stored as
  * NumPy lays them out, real and imaginary parts interleaved, so a complex64 array of n elements is
  * a Float32Array of 2n.
  */
 export function typedArrayFor(dt: DType, n: number): TypedArray {
-  switch (dt.name) {
-    case 'bool':
-    case 'uint8':
-      return new Uint8Array(n);
-    case 'int8':
-      return new Int8Array(n);
-    case 'int16':
-      return new Int16Array(n);
-    case 'uint16':
-    case 'float16':
-      return new Uint16Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'uint32':
-      return new Uint32Array(n);
-    case 'int64':
-      return new BigInt64Array(n);
-    case 'uint64':
-      return new BigUint64Array(n);
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-    case 'complex64':
-      return new Float32Array(2 * n);
-    case 'complex128':
-      return new Float64Array(2 * n);
-  }
+  return new TYPED_ARRAY_CTORS[dt.name](dt.isComplex ? 2 * n : n);
 }

@@ -21,6 +21,21 @@ export function stridesOf(shape: Shape): number[] {
   return s;
 }
 
+/**
+ * Σ weight(d, c[d]) over the row-major multi-index c of flat index k in `shape` (from the last
+ * dimension): the source offset of a strided gather, element by element.
+ */
+export function indexOffset(k: number, shape: Shape, weight: (d: number, c: number) => number): number {
+  let rem = k;
+  let off = 0;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const c = rem % shape[d];
+    rem = Math.floor(rem / shape[d]);
+    off += weight(d, c);
+  }
+  return off;
+}
+
 /** A shape as Python prints a tuple: `(3,)`, `(2, 3)`, `()`. */
 export function shapeTuple(shape: Shape): string {
   if (shape.length === 1) return `(${shape[0]},)`;

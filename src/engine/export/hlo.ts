@@ -210,12 +210,16 @@ export function broadcastInDim(
   shape: readonly number[],
   dims: readonly number[],
 ): Value {
-  const out = ty(shape, x.dtype);
+  return withDims(b, 'stablehlo.broadcast_in_dim', x, ty(shape, x.dtype), dims);
+}
+
+/** An op of one operand and a `dims` attribute: broadcast_in_dim, transpose. */
+function withDims(b: Builder, name: string, x: Value, out: TensorType, dims: readonly number[]): Value {
   const op = new Op(
-    'stablehlo.broadcast_in_dim',
+    name,
     [x],
     [out],
-    (p) => `stablehlo.broadcast_in_dim ${p.v(x)}, dims = ${list(dims)} : ${functionalType([x.type], [out])}`,
+    (p) => `${name} ${p.v(x)}, dims = ${list(dims)} : ${functionalType([x.type], [out])}`,
   );
   return b.add(op).results[0];
 }
@@ -225,13 +229,7 @@ export function transpose(b: Builder, x: Value, perm: readonly number[]): Value 
     perm.map((d) => x.shape[d]),
     x.dtype,
   );
-  const op = new Op(
-    'stablehlo.transpose',
-    [x],
-    [out],
-    (p) => `stablehlo.transpose ${p.v(x)}, dims = ${list(perm)} : ${functionalType([x.type], [out])}`,
-  );
-  return b.add(op).results[0];
+  return withDims(b, 'stablehlo.transpose', x, out, perm);
 }
 
 export function slice(

@@ -6,6 +6,8 @@
  * grad's partial evaluation of a jitted function uses it (JAX's linearize leaves no dead code
  * in the primal and tangent calls of a jit).
  */
+
+import { memoOn } from '../core/memo.js';
 import type { Atom, JaxprEqn } from './jaxpr.js';
 import { ClosedJaxpr, JaxprEqn as Eqn, Jaxpr, Var } from './jaxpr.js';
 
@@ -22,18 +24,7 @@ const cache = new WeakMap<Jaxpr, Map<string, DceResult>>();
  * the original ones (pruneInputs drops the unused ones where a caller wants that).
  */
 export function dceJaxpr(jaxpr: Jaxpr, usedOutputs: readonly boolean[]): DceResult {
-  const key = usedOutputs.map(Number).join('');
-  let m = cache.get(jaxpr);
-  if (!m) {
-    m = new Map();
-    cache.set(jaxpr, m);
-  }
-  let r = m.get(key);
-  if (!r) {
-    r = dceUncached(jaxpr, usedOutputs);
-    m.set(key, r);
-  }
-  return r;
+  return memoOn(cache, jaxpr, usedOutputs.map(Number).join(''), () => dceUncached(jaxpr, usedOutputs));
 }
 
 function dceUncached(jaxpr: Jaxpr, usedOutputs: readonly boolean[]): DceResult {
@@ -96,21 +87,16 @@ const pruneCache = new WeakMap<Jaxpr, Map<string, Jaxpr>>();
 /** The jaxpr without the invars marked unused (cached, so the pruned jaxpr is one object). */
 export function pruneInputs(j: Jaxpr, usedInputs: readonly boolean[]): Jaxpr {
   if (usedInputs.every(Boolean)) return j;
-  const key = usedInputs.map(Number).join('');
-  let m = pruneCache.get(j);
-  if (!m) {
-    m = new Map();
-    pruneCache.set(j, m);
-  }
-  let r = m.get(key);
-  if (!r) {
-    r = new Jaxpr(
-      j.constvars,
-      j.invars.filter((_, i) => usedInputs[i]),
-      j.outvars,
-      j.eqns,
-    );
-    m.set(key, r);
-  }
-  return r;
+  return memoOn(
+    pruneCache,
+    j,
+    usedInputs.map(Number).join(''),
+    () =>
+      new Jaxpr(
+        j.constvars,
+        j.invars.filter((_, i) => usedInputs[i]),
+        j.outvars,
+        j.eqns,
+      ),
+  );
 }

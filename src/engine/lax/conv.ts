@@ -19,6 +19,7 @@ import {
 } from '../primitives/conv.js';
 import { rev, transpose } from '../primitives/structural.js';
 import { canonicalizePrecision, type PrecisionLike } from './dot.js';
+import { padKind, samePads } from './same-padding.js';
 
 export { ConvDimensionNumbers, convShapeTuple };
 
@@ -149,18 +150,10 @@ export function padtypeToPads(
   windowStrides: readonly number[],
   padding: string,
 ): [number, number][] {
-  const kind = padding.toUpperCase();
-  if (kind !== 'VALID' && kind !== 'SAME' && kind !== 'SAME_LOWER') {
-    throw new Error(`Unrecognized padding type: expected 'VALID', 'SAME', or 'SAME_LOWER', got ${padding}.`);
-  }
+  const kind = padKind(padding, Error);
   if (kind === 'VALID') return inShape.map(() => [0, 0]);
   const n = Math.min(inShape.length, windowShape.length, windowStrides.length);
-  return [...Array(n).keys()].map((i) => {
-    const out = Math.ceil(inShape[i] / windowStrides[i]);
-    const size = Math.max((out - 1) * windowStrides[i] + windowShape[i] - inShape[i], 0);
-    const half = Math.floor(size / 2);
-    return kind === 'SAME' ? [half, size - half] : [size - half, half];
-  });
+  return [...Array(n).keys()].map((i) => samePads(kind, inShape[i], windowStrides[i], windowShape[i]));
 }
 
 export interface ConvGeneralDilatedOptions {
@@ -378,14 +371,24 @@ export function convGeneralShapeTuple(
   padding: ConvPadding,
   dimensionNumbers: readonly [string, string, string],
 ): number[] {
+  return inLayout(dimensionNumbers, lhsShape, rhsShape, (lt, rt) => {
+    const pads =
+      typeof padding === 'string'
+        ? padtypeToPads(lt.slice(2), rt.slice(2), windowStrides, padding)
+        : explicitPads(padding);
+    return convShapeTuple(lt, rt, windowStrides, pads);
+  });
+}
+
+/** `f` of the operands' shapes in (batch, feature, spatial...) order, its result put back in the output layout. */
+function inLayout(
+  dimensionNumbers: readonly [string, string, string],
+  lhsShape: readonly number[],
+  rhsShape: readonly number[],
+  f: (lt: number[], rt: number[]) => number[],
+): number[] {
   const [lp, rp, op] = convGeneralPermutations(dimensionNumbers);
-  const lt = take(lhsShape, lp);
-  const rt = take(rhsShape, rp);
-  const pads =
-    typeof padding === 'string'
-      ? padtypeToPads(lt.slice(2), rt.slice(2), windowStrides, padding)
-      : explicitPads(padding);
-  const outT = convShapeTuple(lt, rt, windowStrides, pads);
+  const outT = f(take(lhsShape, lp), take(rhsShape, rp));
   const out = new Array<number>(op.length);
   op.forEach((d, i) => {
     out[d] = outT[i];
@@ -401,20 +404,14 @@ export function convTransposeShapeTuple(
   padding: ConvPadding,
   dimensionNumbers: readonly [string, string, string],
 ): number[] {
-  const [lp, rp, op] = convGeneralPermutations(dimensionNumbers);
-  const lt = take(lhsShape, lp);
-  const rt = take(rhsShape, rp);
-  const pairs =
-    typeof padding === 'string'
-      ? rt.slice(2).map((k, i) => convTransposePadding(k, windowStrides[i], padding))
-      : explicitPads(padding);
-  const outSpace = lt
-    .slice(2)
-    .map((n, i) => (n - 1) * windowStrides[i] - rt[2 + i] + 2 + pairs[i][0] + pairs[i][1]);
-  const outT = [lt[0], rt[0], ...outSpace];
-  const out = new Array<number>(op.length);
-  op.forEach((d, i) => {
-    out[d] = outT[i];
+  return inLayout(dimensionNumbers, lhsShape, rhsShape, (lt, rt) => {
+    const pairs =
+      typeof padding === 'string'
+        ? rt.slice(2).map((k, i) => convTransposePadding(k, windowStrides[i], padding))
+        : explicitPads(padding);
+    const outSpace = lt
+      .slice(2)
+      .map((n, i) => (n - 1) * windowStrides[i] - rt[2 + i] + 2 + pairs[i][0] + pairs[i][1]);
+    return [lt[0], rt[0], ...outSpace];
   });
-  return out;
 }

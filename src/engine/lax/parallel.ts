@@ -132,6 +132,24 @@ export const pmax = reduceLike(pmax_p);
 /** lax.pmin: the minimum over the named axes. */
 export const pmin = reduceLike(pmin_p);
 
+/**
+ * all_gather and psum_scatter: `prim` bound on each leaf with `params` of the leaf and the group's
+ * params (axis_index_groups, axis_name, axis_size, in that order); the value itself over no names.
+ */
+function overGroup<T>(
+  x: T,
+  axisName: AxisNames,
+  opts: GroupOptions,
+  prim: Primitive,
+  params: (v: Value, group: Params) => Params,
+): T {
+  const names = tuple(axisName);
+  if (!names.length) return x;
+  const size = groupSize(names, opts.axisIndexGroups);
+  const group = { axis_index_groups: opts.axisIndexGroups ?? null, axis_name: names, axis_size: size };
+  return mapLeaves(x, (v) => bindAxis(prim, [v], params(v, group), names)[0]);
+}
+
 export interface AllGatherOptions extends GroupOptions {
   /** Where the gathered axis goes (default 0). */
   axis?: number;
@@ -141,21 +159,12 @@ export interface AllGatherOptions extends GroupOptions {
 
 /** lax.all_gather: every member's value, stacked (or concatenated, tiled) along `axis`. */
 export function allGather<T>(x: T, axisName: AxisNames, opts: AllGatherOptions = {}): T {
-  const names = tuple(axisName);
-  if (!names.length) return x;
   const tiled = opts.tiled ?? false;
-  const size = groupSize(names, opts.axisIndexGroups);
-  return mapLeaves(x, (v) => {
-    const dim = normalizeAxis(opts.axis ?? 0, tiled ? v.ndim : v.ndim + 1);
-    const p = {
-      all_gather_dimension: dim,
-      axis_index_groups: opts.axisIndexGroups ?? null,
-      axis_name: names,
-      axis_size: size,
-      tiled,
-    };
-    return bindAxis(all_gather_p, [v], p, names)[0];
-  });
+  return overGroup(x, axisName, opts, all_gather_p, (v, group) => ({
+    all_gather_dimension: normalizeAxis(opts.axis ?? 0, tiled ? v.ndim : v.ndim + 1),
+    ...group,
+    tiled,
+  }));
 }
 
 export interface PsumScatterOptions extends GroupOptions {
@@ -165,19 +174,11 @@ export interface PsumScatterOptions extends GroupOptions {
 
 /** lax.psum_scatter: psum, each member keeping its slice along `scatterDimension`. */
 export function psumScatter<T>(x: T, axisName: AxisNames, opts: PsumScatterOptions = {}): T {
-  const names = tuple(axisName);
-  if (!names.length) return x;
-  const size = groupSize(names, opts.axisIndexGroups);
-  return mapLeaves(x, (v) => {
-    const p = {
-      axis_index_groups: opts.axisIndexGroups ?? null,
-      axis_name: names,
-      axis_size: size,
-      scatter_dimension: opts.scatterDimension ?? 0,
-      tiled: opts.tiled ?? false,
-    };
-    return bindAxis(reduce_scatter_p, [v], p, names)[0];
-  });
+  return overGroup(x, axisName, opts, reduce_scatter_p, (_v, group) => ({
+    ...group,
+    scatter_dimension: opts.scatterDimension ?? 0,
+    tiled: opts.tiled ?? false,
+  }));
 }
 
 export interface AllToAllOptions extends GroupOptions {

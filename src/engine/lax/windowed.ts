@@ -19,7 +19,7 @@ import { toValue } from '../core/coerce.js';
 import { ValueError } from '../core/errors.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { rawFunction } from '../core/raw-function.js';
-import { shapeTuple } from '../core/shape.js';
+import { type Shape, shapeTuple } from '../core/shape.js';
 import { bind, bind1, isTracer, type Value } from '../core/trace.js';
 import type { Jaxpr } from '../ir/jaxpr.js';
 import {
@@ -33,6 +33,7 @@ import {
 import { traceToJaxpr } from '../transforms/staging.js';
 import { convertElementType } from './convert.js';
 import { add, max, min } from './elementwise.js';
+import { padKind, samePads } from './same-padding.js';
 
 /** 'VALID', 'SAME' or 'SAME_LOWER' (any case), or explicit `[lo, hi]` pairs per dimension. */
 export type WindowPadding = string | readonly (readonly [number, number])[];
@@ -53,16 +54,12 @@ const len1 = (n: number) => `(${n},)`;
  * public lax.padtypeToPads lives with the convolutions (lax/conv.ts); this one is not exported.
  */
 function windowPads(
-  inShape: readonly number[],
-  windowShape: readonly number[],
-  windowStrides: readonly number[],
+  inShape: Shape,
+  windowShape: Shape,
+  windowStrides: Shape,
   padding: string,
 ): [number, number][] {
-  const kind = padding.toUpperCase();
-  if (kind !== 'VALID' && kind !== 'SAME' && kind !== 'SAME_LOWER')
-    throw new RuntimeError(
-      `Unrecognized padding type: expected 'VALID', 'SAME', or 'SAME_LOWER', got ${padding}.`,
-    );
+  const kind = padKind(padding, RuntimeError);
   if (kind === 'VALID') return inShape.map(() => [0, 0]);
   const lens = [inShape.length, windowStrides.length, windowShape.length];
   const pair = (a: number, b: number) => {
@@ -72,13 +69,9 @@ function windowPads(
   };
   const n = pair(pair(lens[0], lens[1]), lens[2]);
   const at = (xs: readonly number[], i: number) => (xs.length === 1 ? xs[0] : xs[i]);
-  return Array.from({ length: n }, (_, i) => {
-    const [d, s, w] = [at(inShape, i), at(windowStrides, i), at(windowShape, i)];
-    const out = Math.ceil(d / s);
-    const total = Math.max(0, (out - 1) * s + w - d);
-    const half = Math.floor(total / 2);
-    return kind === 'SAME' ? [half, total - half] : [total - half, half];
-  });
+  return Array.from({ length: n }, (_, i) =>
+    samePads(kind, at(inShape, i), at(windowStrides, i), at(windowShape, i)),
+  );
 }
 
 /** lax.reduce_window_shape_tuple: the output shape of a windowed reduction. */

@@ -18,7 +18,7 @@ import { sum } from './reductions.js';
 import { concatenate, diff, moveaxis, reshape } from './shapes.js';
 import { cumsum, searchsorted } from './sorting.js';
 import * as uf from './ufuncs.js';
-import { asValue, promoteArgs, promoteArgsInexact } from './util.js';
+import { asValue, promoteArgs, promoteArgsInexact, staticAxis } from './util.js';
 
 export type InterpFill = unknown | 'extrapolate' | null;
 
@@ -221,12 +221,7 @@ export function gradient(f: unknown, ...rest: unknown[]): Value | Value[] {
   if (opts.edgeOrder !== undefined && opts.edgeOrder !== null) {
     throw new NotImplementedError("The 'edge_order' argument to jnp.gradient is not supported.");
   }
-  const axis =
-    opts.axis === undefined || opts.axis === null
-      ? null
-      : typeof opts.axis === 'number'
-        ? opts.axis
-        : [...opts.axis];
+  const axis = staticAxis(opts.axis);
   return gradientJit(asValue(f), rest.map(asValue), axis);
 }
 

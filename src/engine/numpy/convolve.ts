@@ -82,33 +82,17 @@ function options(
   return { mode: o.mode ?? dflt, precision: o.precision ?? null, pet };
 }
 
-const convolveJit = namedJit(
-  'convolve',
-  function convolve(
-    a: Value,
-    v: Value,
-    mode: string,
-    precision: PrecisionLike,
-    pet: DTypeLike | null,
-  ): Value {
-    return convJit(a, v, mode, 'convolve', precision, pet);
-  },
-  { staticArgnums: [2, 3, 4] },
-);
-
-const correlateJit = namedJit(
-  'correlate',
-  function correlate(
-    a: Value,
-    v: Value,
-    mode: string,
-    precision: PrecisionLike,
-    pet: DTypeLike | null,
-  ): Value {
-    return convJit(a, v, mode, 'correlate', precision, pet);
-  },
-  { staticArgnums: [2, 3, 4] },
-);
+/** jnp.convolve's or jnp.correlate's jitted body (mode, precision and preferred type static). */
+function conv1dJit(op: 'convolve' | 'correlate') {
+  return namedJit(
+    op,
+    (a: Value, v: Value, mode: string, precision: PrecisionLike, pet: DTypeLike | null): Value =>
+      convJit(a, v, mode, op, precision, pet),
+    { staticArgnums: [2, 3, 4] },
+  );
+}
+const convolveJit = conv1dJit('convolve');
+const correlateJit = conv1dJit('correlate');
 
 /** jnp.convolve(a, v, mode = 'full', { precision, preferredElementType }): 1-d convolution. */
 export function convolve(

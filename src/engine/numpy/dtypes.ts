@@ -36,43 +36,31 @@ export interface FInfo {
   dtype: string;
 }
 
+/** The finfo of an IEEE binary float: `mantissa` stored bits, smallest normal 2^`minExp`. */
+function ieeeInfo(bits: number, mantissa: number, minExp: number, max: number, resolution: number): FInfo {
+  const tiny = 2 ** minExp;
+  return {
+    bits,
+    eps: 2 ** -mantissa,
+    max,
+    min: -max,
+    tiny,
+    smallestNormal: tiny,
+    resolution,
+    dtype: `float${bits}`,
+  };
+}
+
 /** jnp.finfo for the float dtypes (a complex dtype answers for its parts, as NumPy's does). */
 export function finfo(d: DTypeLike): FInfo {
   const dt = realPart(toDType(d));
   switch (dt.name) {
     case 'float16':
-      return {
-        bits: 16,
-        eps: 2 ** -10,
-        max: 65504,
-        min: -65504,
-        tiny: 2 ** -14,
-        smallestNormal: 2 ** -14,
-        resolution: 0.001,
-        dtype: 'float16',
-      };
+      return ieeeInfo(16, 10, -14, 65504, 0.001);
     case 'float32':
-      return {
-        bits: 32,
-        eps: 2 ** -23,
-        max: 3.4028234663852886e38,
-        min: -3.4028234663852886e38,
-        tiny: 2 ** -126,
-        smallestNormal: 2 ** -126,
-        resolution: 1e-6,
-        dtype: 'float32',
-      };
+      return ieeeInfo(32, 23, -126, 3.4028234663852886e38, 1e-6);
     case 'float64':
-      return {
-        bits: 64,
-        eps: 2 ** -52,
-        max: Number.MAX_VALUE,
-        min: -Number.MAX_VALUE,
-        tiny: 2 ** -1022,
-        smallestNormal: 2 ** -1022,
-        resolution: 1e-15,
-        dtype: 'float64',
-      };
+      return ieeeInfo(64, 52, -1022, Number.MAX_VALUE, 1e-15);
     default:
       throw new TypeError(`data type ${dt.name} not inexact`);
   }

@@ -18,7 +18,7 @@ import { NotImplementedError } from './errors.js';
 import { all, max, mean, min, prod, type ReduceOpts, sum } from './reductions.js';
 import { argmax, argmin } from './sorting.js';
 import * as uf from './ufuncs.js';
-import { asValue } from './util.js';
+import { asValue, staticAxis } from './util.js';
 
 type Axis = number | readonly number[] | null;
 
@@ -35,8 +35,6 @@ const isnan = (x: Value) => lax.ne(x, x);
 const isInexact = (d: DType) => d.isFloat;
 const dtypeName = (d: DTypeLike | null | undefined) =>
   d === undefined || d === null ? null : toDType(d).name;
-const axisKey = (a: Axis | undefined): Axis =>
-  a === undefined || a === null ? null : typeof a === 'number' ? a : [...a];
 
 function notSupported(name: string, out: unknown): void {
   if (out !== undefined && out !== null) {
@@ -97,7 +95,7 @@ function nanFn(name: string, reduce: Reducer, init: number, kind: 'minmax' | 'su
       asValue(a),
       opts.initial ?? null,
       opts.where ?? null,
-      axisKey(opts.axis),
+      staticAxis(opts.axis),
       opts.keepdims ?? false,
       kind === 'minmax' ? null : dtypeName(opts.dtype),
     );
@@ -141,7 +139,7 @@ export function nanmean(a: unknown, opts: Omit<NanReduceOptions, 'initial'> = {}
   return nanmeanJit(
     asValue(a),
     (opts.where ?? null) as Value | null,
-    axisKey(opts.axis),
+    staticAxis(opts.axis),
     dtypeName(opts.dtype),
     opts.keepdims ?? false,
   );
@@ -171,15 +169,18 @@ function varTypes(a: DType, dtype: string | null): [DType, DType] {
   return [comp.name === 'float16' ? toDType('float32') : comp, res];
 }
 
-function nanvarCore(
-  a0: Value,
+/** The arguments of nanvar's and nanstd's jitted bodies (axis, dtype and keepdims static). */
+type VarArgs = [
+  a: Value,
   where: Value | null,
   aMean: Value | null,
   axis: Axis,
   dtype: string | null,
   ddof: number,
   keepdims: boolean,
-): Value {
+];
+
+function nanvarCore(...[a0, where, aMean, axis, dtype, ddof, keepdims]: VarArgs): Value {
   const [comp, res] = varTypes(a0.dtype, dtype);
   const w = where ?? undefined;
   const a = convertElementType(a0, comp);
@@ -199,34 +200,12 @@ function nanvarCore(
   return convertElementType(result, res);
 }
 
-const nanvarJit = namedJit(
-  'nanvar',
-  function nanvar(
-    a: Value,
-    where: Value | null,
-    aMean: Value | null,
-    axis: Axis,
-    dtype: string | null,
-    ddof: number,
-    keepdims: boolean,
-  ): Value {
-    return nanvarCore(a, where, aMean, axis, dtype, ddof, keepdims);
-  },
-  { staticArgnums: [3, 4, 6] },
-);
+const nanvarJit = namedJit('nanvar', nanvarCore, { staticArgnums: [3, 4, 6] });
 
 const nanstdJit = namedJit(
   'nanstd',
-  function nanstd(
-    a: Value,
-    where: Value | null,
-    aMean: Value | null,
-    axis: Axis,
-    dtype: string | null,
-    ddof: number,
-    keepdims: boolean,
-  ): Value {
-    return lax.sqrt(nanvarJit(a, where, aMean, axis, dtype, ddof, keepdims));
+  function nanstd(...args: VarArgs): Value {
+    return lax.sqrt(nanvarJit(...args));
   },
   { staticArgnums: [3, 4, 6] },
 );
@@ -236,7 +215,7 @@ function varArgs(a: unknown, opts: NanVarOptions) {
     asValue(a),
     (opts.where ?? null) as Value | null,
     opts.mean === undefined || opts.mean === null ? null : asValue(opts.mean),
-    axisKey(opts.axis),
+    staticAxis(opts.axis),
     dtypeName(opts.dtype),
     opts.ddof ?? 0,
     opts.keepdims ?? false,

@@ -268,36 +268,32 @@ function checkOverwrite(owner: string, o: { overwriteInput?: boolean; out?: null
 
 type Core = (a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) => Value;
 
-const quantileJit = namedJit(
-  'quantile',
-  function quantile(a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) {
-    return quantileCore(a, q, axis, method, keepdims, false, w);
-  },
-  { staticArgnums: [3, 4, 5] },
-);
-const nanquantileJit = namedJit(
-  'nanquantile',
-  function nanquantile(a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) {
-    return quantileCore(a, q, axis, method, keepdims, true, w);
-  },
-  { staticArgnums: [3, 4, 5] },
-);
-const percentileJit = namedJit(
-  'percentile',
-  function percentile(a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) {
-    const [qq] = promoteArgsInexact(q);
-    return quantileJit(a, uf.true_divide(qq, 100), w, axis, method, keepdims);
-  },
-  { staticArgnums: [3, 4, 5] },
-);
-const nanpercentileJit = namedJit(
-  'nanpercentile',
-  function nanpercentile(a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) {
-    const [qq] = promoteArgsInexact(q);
-    return nanquantileJit(a, uf.true_divide(qq, 100), w, axis, method, keepdims);
-  },
-  { staticArgnums: [3, 4, 5] },
-);
+/** The jitted quantile (nan: nanquantile), q in [0, 1]; axis, method and keepdims are static. */
+function quantileOf(name: string, nan: boolean) {
+  return namedJit(
+    name,
+    (a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) =>
+      quantileCore(a, q, axis, method, keepdims, nan, w),
+    { staticArgnums: [3, 4, 5] },
+  );
+}
+
+/** The jitted percentile of a jitted quantile: q in [0, 100]. */
+function percentileOf(name: string, quantile: ReturnType<typeof quantileOf>) {
+  return namedJit(
+    name,
+    (a: Value, q: Value, w: Value | null, axis: Axis, method: string, keepdims: boolean) => {
+      const [qq] = promoteArgsInexact(q);
+      return quantile(a, uf.true_divide(qq, 100), w, axis, method, keepdims);
+    },
+    { staticArgnums: [3, 4, 5] },
+  );
+}
+
+const quantileJit = quantileOf('quantile', false);
+const nanquantileJit = quantileOf('nanquantile', true);
+const percentileJit = percentileOf('percentile', quantileJit);
+const nanpercentileJit = percentileOf('nanpercentile', nanquantileJit);
 
 function entry(name: string, f: Core) {
   return (a: unknown, q: unknown, opts: QuantileOptions = {}): Value => {

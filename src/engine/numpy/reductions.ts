@@ -157,27 +157,16 @@ export function prod(x: unknown, opts: ReduceOpts = {}): Value {
   return reduction(x, PROD, opts);
 }
 
+const MAX: Reduction = { name: 'max', prim: R.reduce_max, op: lax.max, init: -Infinity, hasIdentity: false };
+const MIN: Reduction = { name: 'min', prim: R.reduce_min, op: lax.min, init: Infinity, hasIdentity: false };
+
 export function max(x: unknown, opts: ReduceOpts = {}): Value {
-  const r = {
-    name: 'max',
-    prim: R.reduce_max,
-    op: lax.max,
-    init: Number.NEGATIVE_INFINITY,
-    hasIdentity: false,
-  };
-  return reduction(x, r, opts);
+  return reduction(x, MAX, opts);
 }
 export const amax = max;
 
 export function min(x: unknown, opts: ReduceOpts = {}): Value {
-  const r = {
-    name: 'min',
-    prim: R.reduce_min,
-    op: lax.min,
-    init: Number.POSITIVE_INFINITY,
-    hasIdentity: false,
-  };
-  return reduction(x, r, opts);
+  return reduction(x, MIN, opts);
 }
 export const amin = min;
 
@@ -238,16 +227,19 @@ function varTypes(aDtype: DType, dtype: DType | undefined): [DType, DType] {
   return [upcastF16(aDtype), realPart(aDtype)];
 }
 
+/** The arguments of var's and std's jitted bodies (axis, dtype and keepdims static). */
+type VarArgs = [
+  x: Value,
+  correction: Value,
+  where: Value | null,
+  axis: ReduceOpts['axis'],
+  dtype: string | null,
+  keepdims: boolean,
+];
+
 const varJit = namedJit(
   '_var',
-  function _var(
-    x: Value,
-    correction: Value,
-    where: Value | null,
-    axis: ReduceOpts['axis'],
-    dtype: string | null,
-    keepdims: boolean,
-  ): Value {
+  function _var(...[x, correction, where, axis, dtype, keepdims]: VarArgs): Value {
     let [computation, resultDtype] = varTypes(x.dtype, dtypeOpt(dtype, 'var'));
     const a = convertElementType(x, computation);
     const aMean = mean(a, { axis, dtype: computation, keepdims: true, where });
@@ -280,43 +272,35 @@ function dtypeName(d: DTypeLike | null | undefined, name: string): string | null
   return dtypeOpt(d, name)?.name ?? null;
 }
 
-export function var_(x: unknown, opts: VarOpts = {}): Value {
-  return varJit(
+/** The jitted arguments of var and std: x, correction, where, axis, dtype, keepdims. */
+function varArgs(name: 'var' | 'std', x: unknown, opts: VarOpts) {
+  return [
     asValue(x),
     correctionOf(opts),
-    checkWhere('var', opts.where),
+    checkWhere(name, opts.where),
     opts.axis ?? null,
-    dtypeName(opts.dtype, 'var'),
+    dtypeName(opts.dtype, name),
     opts.keepdims ?? false,
-  );
+  ] as const;
+}
+
+export function var_(x: unknown, opts: VarOpts = {}): Value {
+  return varJit(...varArgs('var', x, opts));
 }
 
 const stdJit = namedJit(
   '_std',
-  function _std(
-    x: Value,
-    correction: Value,
-    where: Value | null,
-    axis: ReduceOpts['axis'],
-    dtype: string | null,
-    keepdims: boolean,
-  ): Value {
+  function _std(...args: VarArgs): Value {
+    const dtype = args[4];
     if (dtype !== null && !dtypeOpt(dtype, 'std')!.isInexact)
       throw new ValueError(`dtype argument to jnp.std must be inexact; got ${dtype}`);
-    return lax.sqrt(varJit(x, correction, where, axis, dtype, keepdims));
+    return lax.sqrt(varJit(...args));
   },
   { staticArgnums: [3, 4, 5] },
 );
 
 export function std(x: unknown, opts: VarOpts = {}): Value {
-  return stdJit(
-    asValue(x),
-    correctionOf(opts),
-    checkWhere('std', opts.where),
-    opts.axis ?? null,
-    dtypeName(opts.dtype, 'std'),
-    opts.keepdims ?? false,
-  );
+  return stdJit(...varArgs('std', x, opts));
 }
 
 // `var` is a reserved word in JS but a fine export name: jnp.var(x) works as in NumPy.

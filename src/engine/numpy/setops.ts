@@ -296,20 +296,7 @@ function intersectSized(
   return [vals, i1, i2];
 }
 
-const intersectSizedJit = namedJit(
-  '_intersect1d_size',
-  function _intersect1d_size(
-    a1: Value,
-    a2: Value,
-    fillValue: Value | null,
-    assumeUnique: boolean,
-    size: number,
-    returnIndices: boolean,
-  ) {
-    return intersectSized(a1, a2, fillValue, assumeUnique, size, returnIndices);
-  },
-  { staticArgnums: [3, 4, 5] },
-);
+const intersectSizedJit = namedJit('_intersect1d_size', intersectSized, { staticArgnums: [3, 4, 5] });
 
 /** jnp.intersect1d(ar1, ar2, {assumeUnique, returnIndices, size, fillValue}): common elements. */
 export function intersect1d(ar1: unknown, ar2: unknown, opts: Intersect1dOptions = {}): Value | Value[] {

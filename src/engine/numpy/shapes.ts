@@ -23,7 +23,7 @@ import { stack as stackP, tile as tileP } from '../primitives/stack.js';
 import { jit, namedJit } from '../transforms/jit.js';
 import { stackHook } from './creation.js';
 import * as uf from './ufuncs.js';
-import { asValue, broadcastTo as bcastTo, dtypeOpt, fullLike, promoteArgs } from './util.js';
+import { alongAxis, asValue, broadcastTo as bcastTo, dtypeOpt, fullLike, promoteArgs } from './util.js';
 
 type In = unknown;
 type Axes = number | readonly number[];
@@ -256,13 +256,7 @@ export function insert(
   values: In,
   opts: { axis?: number | null } = {},
 ): Value {
-  let a = asValue(arr);
-  let axis = opts.axis ?? null;
-  if (axis === null) {
-    a = ravel(a);
-    axis = 0;
-  }
-  const ax = canon(axis, a.ndim);
+  const [a, ax] = alongAxis(asValue(arr), opts.axis);
   const n = a.shape[ax];
   let vals = convertElementType(asValue(values), a.dtype, a.weakType);
   if (typeof obj !== 'number') {
@@ -398,13 +392,7 @@ export function repeat(
   repeats: In,
   opts: { axis?: number | null; totalRepeatLength?: number | null } = {},
 ): Value {
-  let v = asValue(a);
-  let axis = opts.axis ?? null;
-  if (axis === null) {
-    v = ravel(v);
-    axis = 0;
-  }
-  const ax = canon(axis, v.ndim);
+  const [v, ax] = alongAxis(asValue(a), opts.axis);
   const n = v.shape[ax];
   let reps = staticInts(repeats, 'repeats');
   if (Array.isArray(reps) && reps.length === 1) reps = reps[0];

@@ -31,7 +31,7 @@ import {
   slice,
 } from '../lax/structural.js';
 import { namedJit } from '../transforms/jit.js';
-import { asValue, promoteArgs } from './util.js';
+import { alongAxis, asValue, promoteArgs } from './util.js';
 
 function ravel(x: Value): Value {
   return reshape(x, [x.size]);
@@ -45,13 +45,9 @@ export interface ArgReduceOpts {
 }
 
 function argReduce(name: 'argmax' | 'argmin', x: unknown, opts: ArgReduceOpts = {}): Value {
-  let a = asValue(x);
-  const inShape = a.shape;
-  let axis: number;
-  if (opts.axis === null || opts.axis === undefined) {
-    a = ravel(a);
-    axis = 0;
-  } else axis = normalizeAxis(opts.axis, a.ndim);
+  const a0 = asValue(x);
+  const inShape = a0.shape;
+  const [a, axis] = alongAxis(a0, opts.axis);
   if (a.shape[axis] === 0) throw new Error(`attempt to get ${name} of an empty sequence`);
   const out = name === 'argmax' ? S.argmax(a, axis, defaultInt()) : S.argmin(a, axis, defaultInt());
   if (!opts.keepdims) return out;
@@ -139,30 +135,31 @@ export interface SortOpts {
 const sortJit = namedJit(
   'sort',
   function sort(a: Value, axis: number | null, stable: boolean, descending: boolean): Value {
-    let x = a;
-    if (axis === null) x = ravel(x);
-    const dimension = normalizeAxis(axis ?? 0, x.ndim);
+    const [x, dimension] = alongAxis(a, axis);
     const out = S.sort(x, { dimension, isStable: stable });
     return descending ? rev(out, [dimension]) : out;
   },
   { staticArgnums: [1, 2, 3] },
 );
 
-export function sort(a: unknown, opts: SortOpts = {}): Value {
-  return sortJit(
+/** The jitted arguments of sort and argsort: the array, axis (default -1), stable, descending. */
+function sortArgs(a: unknown, opts: SortOpts) {
+  return [
     asValue(a),
     opts.axis === undefined ? -1 : opts.axis,
     opts.stable ?? true,
     opts.descending ?? false,
-  );
+  ] as const;
+}
+
+export function sort(a: unknown, opts: SortOpts = {}): Value {
+  return sortJit(...sortArgs(a, opts));
 }
 
 const argsortJit = namedJit(
   'argsort',
   function argsort(a: Value, axis: number | null, stable: boolean, descending: boolean): Value {
-    let x = a;
-    if (axis === null) x = ravel(x);
-    const dimension = normalizeAxis(axis ?? 0, x.ndim);
+    const [x, dimension] = alongAxis(a, axis);
     const idx = broadcastedIotaInt(x.shape, dimension);
     if (descending) {
       const [, out] = S.sort([rev(x, [dimension]), rev(idx, [dimension])], { dimension, isStable: stable });
@@ -178,12 +175,7 @@ function broadcastedIotaInt(shape: readonly number[], dimension: number): Value 
 }
 
 export function argsort(a: unknown, opts: SortOpts = {}): Value {
-  return argsortJit(
-    asValue(a),
-    opts.axis === undefined ? -1 : opts.axis,
-    opts.stable ?? true,
-    opts.descending ?? false,
-  );
+  return argsortJit(...sortArgs(a, opts));
 }
 
 const lexsortJit = namedJit(

@@ -37,6 +37,13 @@ function endpointType(start: Value, stop: Value, dtype: string | null, where: st
   return toInexact(promoteTypes(start, stop).dtype);
 }
 
+/** The result dtype, the inexact dtype computed in, and the endpoints converted to it. */
+function endpoints(start0: Value, stop0: Value, dtypeName: string | null, where: string) {
+  const dtype = endpointType(start0, stop0, dtypeName, where);
+  const comp = toInexact(dtype);
+  return { dtype, comp, start: convertElementType(start0, comp), stop: convertElementType(stop0, comp) };
+}
+
 function linspaceCore(
   start0: Value,
   stop0: Value,
@@ -47,10 +54,7 @@ function linspaceCore(
   axis0: number,
 ): Value | [Value, Value] {
   if (num < 0) throw new ValueError(`Number of samples, ${num}, must be non-negative.`);
-  const dtype = endpointType(start0, stop0, dtypeName, 'linspace');
-  const comp = toInexact(dtype);
-  const start = convertElementType(start0, comp);
-  const stop = convertElementType(stop0, comp);
+  const { dtype, comp, start, stop } = endpoints(start0, stop0, dtypeName, 'linspace');
   const bounds = broadcastShapes('linspace', start.shape, stop.shape);
   const bStart = broadcastTo(start, bounds);
   const bStop = broadcastTo(stop, bounds);
@@ -168,10 +172,7 @@ const logspaceJit = namedJit(
     dtypeName: string | null,
     axis: number,
   ): Value {
-    const dtype = endpointType(start0, stop0, dtypeName, 'logspace');
-    const comp = toInexact(dtype);
-    const start = convertElementType(start0, comp);
-    const stop = convertElementType(stop0, comp);
+    const { dtype, start, stop } = endpoints(start0, stop0, dtypeName, 'logspace');
     const lin = linspaceJit(start, stop, num, endpoint, false, null, axis) as Value;
     return convertElementType(uf.power(base, lin), dtype);
   },
@@ -205,10 +206,7 @@ const geomspaceJit = namedJit(
     dtypeName: string | null,
     axis0: number,
   ): Value {
-    const dtype = endpointType(start0, stop0, dtypeName, 'geomspace');
-    const comp = toInexact(dtype);
-    const start = convertElementType(start0, comp);
-    const stop = convertElementType(stop0, comp);
+    const { dtype, comp, start, stop } = endpoints(start0, stop0, dtypeName, 'geomspace');
     const sign = uf.sign(start);
     let res = uf.multiply(
       sign,

@@ -19,7 +19,7 @@ import { diag, dot } from './linalg.js';
 import { max, mean, min, sum } from './reductions.js';
 import { atleast_2d, concatenate, squeeze } from './shapes.js';
 import * as uf from './ufuncs.js';
-import { asValue, broadcastTo, promoteArgsInexact } from './util.js';
+import { asValue, broadcastTo, promoteArgsInexact, staticAxis } from './util.js';
 
 type Axis = number | readonly number[] | null;
 
@@ -241,11 +241,6 @@ export function ptp(a: unknown, opts: PtpOptions = {}): Value {
   if (opts.out !== undefined && opts.out !== null) {
     throw new NotImplementedError("The 'out' argument to jnp.ptp is not supported.");
   }
-  const axis =
-    opts.axis === undefined || opts.axis === null
-      ? null
-      : typeof opts.axis === 'number'
-        ? opts.axis
-        : [...opts.axis];
+  const axis = staticAxis(opts.axis);
   return ptpJit(asValue(a), axis, opts.keepdims ?? false);
 }

@@ -12,11 +12,11 @@ import {
   promoteTypes,
   requestDType,
 } from '../core/dtype.js';
-import { broadcastShapes } from '../core/shape.js';
+import { broadcastShapes, normalizeAxis } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import { eq, select } from '../lax/elementwise.js';
-import { broadcastInDim } from '../lax/structural.js';
+import { broadcastInDim, reshape } from '../lax/structural.js';
 import { broadcast_in_dim } from '../primitives/structural.js';
 
 export type ArrayLike = Value | number | boolean | bigint | readonly unknown[] | ArrayLikeTyped;
@@ -143,4 +143,15 @@ export function dtypeOpt(d: DTypeLike | null | undefined, where = 'array'): DTyp
 
 export function isConcreteArray(x: unknown): x is ArrayImpl {
   return x instanceof ArrayImpl;
+}
+
+/** An axis option as a static argument of a jitted body: null, one axis, or a copy of the list. */
+export function staticAxis(a: number | readonly number[] | null | undefined): number | number[] | null {
+  return a === undefined || a === null ? null : typeof a === 'number' ? a : [...a];
+}
+
+/** NumPy's axis=None: x flattened, along axis 0; else x, along the axis normalized. */
+export function alongAxis(x: Value, axis: number | null | undefined): [Value, number] {
+  if (axis === null || axis === undefined) return [reshape(x, [x.size]), 0];
+  return [x, normalizeAxis(axis, x.ndim)];
 }

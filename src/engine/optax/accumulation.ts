@@ -11,16 +11,16 @@ import type { Value } from '../core/trace.js';
 import { cond } from '../lax/control.js';
 import * as jnp from '../numpy/namespace.js';
 import { evalShape } from '../transforms/api.js';
-import {
-  type ArrayLike,
-  type ExtraArgs,
-  type GradientTransformation,
-  type OptState,
-  type Params,
-  type PyTree,
-  type Updates,
-  ValueError,
+import type {
+  ArrayLike,
+  ExtraArgs,
+  GradientTransformation,
+  OptState,
+  Params,
+  PyTree,
+  Updates,
 } from './base.js';
+import { ValueError } from './base.js';
 import { s, safeIncrement } from './numerics.js';
 import * as tree from './tree.js';
 

@@ -14,6 +14,8 @@ import { chain } from './combining.js';
 import { scaleByFactoredRms } from './factorized.js';
 import { type Mask, masked } from './masking.js';
 import {
+  type ScaleByAdamOptions,
+  type ScaleByNovogradOptions,
   scaleByAdadelta,
   scaleByAdam,
   scaleByAdamax,
@@ -31,15 +33,7 @@ import { scale, scaleByLearningRate, scaleByParamBlockRms, scaleBySign, scaleByT
 
 type GT = GradientTransformation<any>;
 
-export interface AdamOptions {
-  b1?: ArrayLike;
-  b2?: ArrayLike;
-  eps?: ArrayLike;
-  /** Added to the second moment inside the square root (eps is added outside it). */
-  epsRoot?: ArrayLike;
-  muDtype?: DTypeLike | null;
-  nesterov?: boolean;
-}
+export type AdamOptions = ScaleByAdamOptions;
 export interface WeightDecayOptions {
   weightDecay?: ScalarOrSchedule;
   /** Which params decay: a pytree of booleans (a prefix of the params) or a function of the params. */
@@ -284,13 +278,7 @@ export function lars(learningRate: ScalarOrSchedule, opts: LarsOptions = {}): GT
 /** NovoGrad (Ginsburg et al. 2019). */
 export function novograd(
   learningRate: ScalarOrSchedule,
-  opts: {
-    b1?: ArrayLike;
-    b2?: ArrayLike;
-    eps?: ArrayLike;
-    epsRoot?: ArrayLike;
-    weightDecay?: ArrayLike;
-  } = {},
+  opts: Omit<ScaleByNovogradOptions, 'muDtype'> = {},
 ): GT {
   return chain(
     scaleByNovograd({

@@ -5,15 +5,8 @@
  * each as a `masked` transformation over the whole tree.
  */
 import { treeLeaves, treeMap } from '../core/pytree.js';
-import {
-  type ExtraArgs,
-  type GradientTransformation,
-  type OptState,
-  type Params,
-  type PyTree,
-  type Updates,
-  ValueError,
-} from './base.js';
+import type { ExtraArgs, GradientTransformation, OptState, Params, PyTree, Updates } from './base.js';
+import { ValueError } from './base.js';
 import { type MaskedState, masked } from './masking.js';
 
 /** Python's repr of a list of strings: ['a', 'b']. */

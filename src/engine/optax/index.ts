@@ -88,33 +88,7 @@ export {
 export * as losses from './losses/index.js';
 export * from './losses/index.js';
 export { type Mask, MaskedNode, type MaskedState, masked } from './masking.js';
-export {
-  type ScaleByAdaDeltaState,
-  type ScaleByAdamOptions,
-  type ScaleByAdamState,
-  type ScaleByAmsgradState,
-  type ScaleByBeliefState,
-  type ScaleByLionState,
-  type ScaleByNovogradState,
-  type ScaleByRmsOptions,
-  type ScaleByRmsState,
-  type ScaleByRmsWithCountState,
-  type ScaleByRStdDevState,
-  type ScaleByRStdDevWithCountState,
-  type ScaleByRssState,
-  scaleByAdadelta,
-  scaleByAdam,
-  scaleByAdamax,
-  scaleByAmsgrad,
-  scaleByBelief,
-  scaleByLion,
-  scaleByNovograd,
-  scaleByRadam,
-  scaleByRms,
-  scaleByRss,
-  scaleByStddev,
-  scaleByYogi,
-} from './moments.js';
+export * from './moments.js';
 export { safeIncrement, safeInt32Increment, safeNorm, safeRootMeanSquares } from './numerics.js';
 export {
   type ApplyEveryState,

@@ -191,6 +191,7 @@ export interface ScaleByAdamOptions {
   b1?: ArrayLike;
   b2?: ArrayLike;
   eps?: ArrayLike;
+  /** Added to the second moment inside the square root (eps is added outside it). */
   epsRoot?: ArrayLike;
   muDtype?: DTypeLike | null;
   nesterov?: boolean;
@@ -493,20 +494,22 @@ export function scaleByRadam(
 
 export type ScaleByNovogradState = ScaleByAdamState;
 
+export interface ScaleByNovogradOptions {
+  b1?: ArrayLike;
+  b2?: ArrayLike;
+  eps?: ArrayLike;
+  epsRoot?: ArrayLike;
+  weightDecay?: ArrayLike;
+  muDtype?: DTypeLike | null;
+}
+
 /**
  * NovoGrad: a layerwise second moment (an EMA of each leaf's squared norm) and a first moment of the
  * normalized gradient plus weight decay; the first step initializes both (optax.scale_by_novograd, with its
  * lax.cond on count == 1).
  */
 export function scaleByNovograd(
-  opts: {
-    b1?: ArrayLike;
-    b2?: ArrayLike;
-    eps?: ArrayLike;
-    epsRoot?: ArrayLike;
-    weightDecay?: ArrayLike;
-    muDtype?: DTypeLike | null;
-  } = {},
+  opts: ScaleByNovogradOptions = {},
 ): GradientTransformation<ScaleByNovogradState> {
   const b1 = opts.b1 ?? 0.9;
   const b2 = opts.b2 ?? 0.25;

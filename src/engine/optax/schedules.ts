@@ -244,24 +244,38 @@ export function piecewiseInterpolateSchedule(
   };
 }
 
+/**
+ * The 1cycle schedules' frame: from peakValue / divFactor (default 25) up to peakValue at pctStart
+ * of the steps (default 0.3), then through the scales `rest` gives (optax's message names 'linear'
+ * for both).
+ */
+function onecycle(
+  kind: 'linear' | 'cosine',
+  transitionSteps: number,
+  peakValue: number,
+  opts: { pctStart?: number; divFactor?: number },
+  rest: (divFactor: number) => [number, number][],
+): Schedule {
+  if (transitionSteps <= 0)
+    throw new ValueError('A linear onecycle schedule was set with a non-positive `transition_steps`');
+  const divFactor = opts.divFactor ?? 25.0;
+  return piecewiseInterpolateSchedule(
+    kind,
+    peakValue / divFactor,
+    new Map([[Math.trunc((opts.pctStart ?? 0.3) * transitionSteps), divFactor], ...rest(divFactor)]),
+  );
+}
+
 /** The 1cycle policy with linear pieces: up to peakValue, down to its initial value, then to ~0. */
 export function linearOnecycleSchedule(
   transitionSteps: number,
   peakValue: number,
   opts: { pctStart?: number; pctFinal?: number; divFactor?: number; finalDivFactor?: number } = {},
 ): Schedule {
-  if (transitionSteps <= 0)
-    throw new ValueError('A linear onecycle schedule was set with a non-positive `transition_steps`');
-  const divFactor = opts.divFactor ?? 25.0;
-  return piecewiseInterpolateSchedule(
-    'linear',
-    peakValue / divFactor,
-    new Map([
-      [Math.trunc((opts.pctStart ?? 0.3) * transitionSteps), divFactor],
-      [Math.trunc((opts.pctFinal ?? 0.85) * transitionSteps), 1.0 / divFactor],
-      [transitionSteps, 1.0 / (opts.finalDivFactor ?? 1e4)],
-    ]),
-  );
+  return onecycle('linear', transitionSteps, peakValue, opts, (divFactor) => [
+    [Math.trunc((opts.pctFinal ?? 0.85) * transitionSteps), 1.0 / divFactor],
+    [transitionSteps, 1.0 / (opts.finalDivFactor ?? 1e4)],
+  ]);
 }
 
 /** The 1cycle policy with cosine pieces. */
@@ -270,17 +284,9 @@ export function cosineOnecycleSchedule(
   peakValue: number,
   opts: { pctStart?: number; divFactor?: number; finalDivFactor?: number } = {},
 ): Schedule {
-  if (transitionSteps <= 0)
-    throw new ValueError('A linear onecycle schedule was set with a non-positive `transition_steps`');
-  const divFactor = opts.divFactor ?? 25.0;
-  return piecewiseInterpolateSchedule(
-    'cosine',
-    peakValue / divFactor,
-    new Map([
-      [Math.trunc((opts.pctStart ?? 0.3) * transitionSteps), divFactor],
-      [Math.trunc(transitionSteps), 1.0 / (divFactor * (opts.finalDivFactor ?? 1e4))],
-    ]),
-  );
+  return onecycle('cosine', transitionSteps, peakValue, opts, (divFactor) => [
+    [Math.trunc(transitionSteps), 1.0 / (divFactor * (opts.finalDivFactor ?? 1e4))],
+  ]);
 }
 
 export interface WarmupCosineDecayArgs {

@@ -66,21 +66,21 @@ export function sum(tree: PyTree): Value {
   const sums = treeLeaves(treeMap((x: unknown) => jnp.sum(arr(x)), tree)) as Value[];
   return reduceLeaves(jnp.add, sums, 0);
 }
+/** The extremum over the non-empty leaves: each leaf's `leaf` reduction, combined by `op` (init when none). */
+function extremum(
+  tree: PyTree,
+  op: (a: Value, b: Value) => Value,
+  leaf: (x: Value) => Value,
+  init: number,
+): Value {
+  const leaves = (treeLeaves(tree) as unknown[]).map(arr).filter((x) => x.size > 0);
+  return reduceLeaves(op, leaves.map(leaf), init);
+}
 export function max(tree: PyTree): Value {
-  const maxes = (treeLeaves(tree) as unknown[]).map(arr).filter((x) => x.size > 0);
-  return reduceLeaves(
-    jnp.maximum,
-    maxes.map((x) => jnp.max(x)),
-    Number.NEGATIVE_INFINITY,
-  );
+  return extremum(tree, jnp.maximum, (x) => jnp.max(x), Number.NEGATIVE_INFINITY);
 }
 export function min(tree: PyTree): Value {
-  const mins = (treeLeaves(tree) as unknown[]).map(arr).filter((x) => x.size > 0);
-  return reduceLeaves(
-    jnp.minimum,
-    mins.map((x) => jnp.min(x)),
-    Number.POSITIVE_INFINITY,
-  );
+  return extremum(tree, jnp.minimum, (x) => jnp.min(x), Number.POSITIVE_INFINITY);
 }
 /** Number of elements in all leaves. */
 export function size(tree: PyTree): number {

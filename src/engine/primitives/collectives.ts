@@ -45,13 +45,7 @@ function allReduce(name: string, op: 'add' | 'max' | 'min'): Primitive {
         throw new Error(
           `axis_index_groups can only be used with reductions over named axes, but got: ${shapeTuple(axes as number[])}`,
         );
-      return [
-        new ShapedArray(
-          a.shape.filter((_, d) => !pos.includes(d)),
-          a.dtype,
-          a.weakType,
-        ),
-      ];
+      return [a.withShape(a.shape.filter((_, d) => !pos.includes(d)))];
     },
     // Named axes are batched away before anything runs; what remains reduces positional axes.
     lower: ((ctx, [x], p, [out]) => {
@@ -71,53 +65,59 @@ export const psum_p = allReduce('psum', 'add');
 export const pmax_p = allReduce('pmax', 'max');
 export const pmin_p = allReduce('pmin', 'min');
 
-export const all_gather_p = definePrimitive('all_gather', {
-  abstractEval([a], p) {
-    const names = asTuple(p.axis_name);
-    checkAxisNames(names, 'all_gather');
-    const shape = [...a.shape];
-    const d = Number(p.all_gather_dimension);
-    const n = Number(p.axis_size);
-    if (p.tiled) shape[d] *= n;
-    else shape.splice(d, 0, n);
-    return [new ShapedArray(shape, a.dtype, a.weakType)];
-  },
-  lower: (() => notMapped('all_gather')) satisfies LowerRule,
-  ppParams: (p: Params) => ({ ...p, axis_name: axisNameRepr(p.axis_name) }),
-  axisNames: (p: Params) => asTuple(p.axis_name),
+/**
+ * A collective over the named axes of its `axis_name` param: abstract evaluation checks that
+ * something binds them, and it cannot run outside the vmap or shard_map that does.
+ */
+function namedCollective(
+  name: string,
+  outAval: (avals: ShapedArray[], p: Params, names: AxisRef[]) => ShapedArray,
+  ppParams: (p: Params) => Params = (p) => ({ ...p, axis_name: axisNameRepr(p.axis_name) }),
+): Primitive {
+  return definePrimitive(name, {
+    abstractEval(avals, p) {
+      const names = asTuple(p.axis_name);
+      checkAxisNames(names, name);
+      return [outAval(avals, p, names)];
+    },
+    lower: (() => notMapped(name)) satisfies LowerRule,
+    ppParams,
+    axisNames: (p: Params) => asTuple(p.axis_name),
+  });
+}
+
+export const all_gather_p = namedCollective('all_gather', ([a], p) => {
+  const shape = [...a.shape];
+  const d = Number(p.all_gather_dimension);
+  const n = Number(p.axis_size);
+  if (p.tiled) shape[d] *= n;
+  else shape.splice(d, 0, n);
+  return a.withShape(shape);
 });
 
-export const reduce_scatter_p = definePrimitive('reduce_scatter', {
-  abstractEval([a], p) {
-    const names = asTuple(p.axis_name);
-    checkAxisNames(names, 'reduce_scatter');
-    const d = Number(p.scatter_dimension);
-    const n = Number(p.axis_size);
-    const shape = [...a.shape];
-    if (p.tiled) {
-      if (shape[d] % n !== 0)
-        throw new Error(
-          `tiled reduce_scatter operand scatter dimension size ${shape[d]} must be divisible by shard_count ${n}`,
-        );
-      shape[d] /= n;
-    } else {
-      if (shape[d] !== n)
-        throw new Error(
-          `reduce_scatter operand scatter dimension size ${shape[d]} must match shard count ${n}`,
-        );
-      shape.splice(d, 1);
-    }
-    return [new ShapedArray(shape, a.dtype, a.weakType)];
-  },
-  lower: (() => notMapped('reduce_scatter')) satisfies LowerRule,
-  ppParams: (p: Params) => ({ ...p, axis_name: axisNameRepr(p.axis_name) }),
-  axisNames: (p: Params) => asTuple(p.axis_name),
+export const reduce_scatter_p = namedCollective('reduce_scatter', ([a], p) => {
+  const d = Number(p.scatter_dimension);
+  const n = Number(p.axis_size);
+  const shape = [...a.shape];
+  if (p.tiled) {
+    if (shape[d] % n !== 0)
+      throw new Error(
+        `tiled reduce_scatter operand scatter dimension size ${shape[d]} must be divisible by shard_count ${n}`,
+      );
+    shape[d] /= n;
+  } else {
+    if (shape[d] !== n)
+      throw new Error(
+        `reduce_scatter operand scatter dimension size ${shape[d]} must match shard count ${n}`,
+      );
+    shape.splice(d, 1);
+  }
+  return a.withShape(shape);
 });
 
-export const all_to_all_p = definePrimitive('all_to_all', {
-  abstractEval([a], p) {
-    const names = asTuple(p.axis_name);
-    checkAxisNames(names, 'all_to_all');
+export const all_to_all_p = namedCollective(
+  'all_to_all',
+  ([a], p, names) => {
     const groups = p.axis_index_groups as number[][] | null | undefined;
     const n = groups ? groups[0].length : axisSizeOf(names as string[]);
     const shape = [...a.shape];
@@ -125,35 +125,25 @@ export const all_to_all_p = definePrimitive('all_to_all', {
     const c = Number(p.concat_axis);
     shape[s] /= n;
     shape[c] *= n;
-    return [new ShapedArray(shape, a.dtype, false)];
+    return new ShapedArray(shape, a.dtype, false);
   },
-  lower: (() => notMapped('all_to_all')) satisfies LowerRule,
-  ppParams: (p: Params) => ({
+  (p: Params) => ({
     axis_index_groups: p.axis_index_groups ?? null,
     axis_name: axisNameRepr(p.axis_name),
     concat_axis: p.concat_axis,
     split_axis: p.split_axis,
     tiled: p.tiled,
   }),
-  axisNames: (p: Params) => asTuple(p.axis_name),
-});
+);
 
-export const ppermute_p = definePrimitive('ppermute', {
-  abstractEval([a], p) {
-    checkAxisNames(asTuple(p.axis_name), 'ppermute');
-    return [a];
-  },
-  lower: (() => notMapped('ppermute')) satisfies LowerRule,
-  ppParams: (p: Params) => ({ axis_name: axisNameRepr(p.axis_name), perm: p.perm }),
-  axisNames: (p: Params) => asTuple(p.axis_name),
-});
+export const ppermute_p = namedCollective(
+  'ppermute',
+  ([a]) => a,
+  (p: Params) => ({ axis_name: axisNameRepr(p.axis_name), perm: p.perm }),
+);
 
-export const axis_index_p = definePrimitive('axis_index', {
-  abstractEval(_avals, p) {
-    checkAxisNames(asTuple(p.axis_name), 'axis_index');
-    return [new ShapedArray([], int32)];
-  },
-  lower: (() => notMapped('axis_index')) satisfies LowerRule,
-  ppParams: (p: Params) => ({ axis_name: axisNameRepr(p.axis_name) }),
-  axisNames: (p: Params) => asTuple(p.axis_name),
-});
+export const axis_index_p = namedCollective(
+  'axis_index',
+  () => new ShapedArray([], int32),
+  (p: Params) => ({ axis_name: axisNameRepr(p.axis_name) }),
+);

@@ -41,13 +41,7 @@ export const reduce_xor = definePrimitive('reduce_xor', {
         );
     if (new Set(axes).size !== axes.length)
       throw new TypeError(`reduce_xor: duplicate value in 'axes' ${shapeTuple(axes)}`);
-    return [
-      new ShapedArray(
-        a.shape.filter((_, d) => !axes.includes(d)),
-        a.dtype,
-        a.weakType,
-      ),
-    ];
+    return [a.withShape(a.shape.filter((_, d) => !axes.includes(d)))];
   },
 });
 

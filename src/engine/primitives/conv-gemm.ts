@@ -30,7 +30,7 @@ import { Lazy, type LowerCtx } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
 import { float32, float64 } from '../core/dtype.js';
 import { stridesOf } from '../core/shape.js';
-import { type ConvGeometry, convConfig, permutedBuffer } from './conv-lower.js';
+import { type ConvGeometry, convConfig, permutedBuffer, rhsElement } from './conv-lower.js';
 import { groupedOperand, groupStride, stridedView } from './dot.js';
 
 const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
@@ -95,13 +95,7 @@ export function lowerConvGemm(
       const kv = rest.slice(0, -1);
       const c = rows ? kv[nsp] : kv[0];
       const ks = rows ? kv.slice(0, nsp) : kv.slice(1);
-      const r: SExpr[] = new Array(nsp + 2);
-      r[dn.rhs_spec[0]] = g.groups > 1 ? bin('add', bin('mul', gi, iconst(g.Og)), og) : og;
-      r[dn.rhs_spec[1]] = c;
-      ks.forEach((k, d) => {
-        r[dn.rhs_spec[2 + d]] = k;
-      });
-      return rhsIn.at(r);
+      return rhsElement(g, rhsIn, gi, og, c, ks);
     },
     rhsIn.cost,
   );

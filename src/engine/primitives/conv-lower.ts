@@ -36,7 +36,7 @@ import { bool, type DType, float32 } from '../core/dtype.js';
 import type { Params } from '../core/primitive.js';
 import { lowerConvGemm, useConvGemm } from './conv-gemm.js';
 import type { ConvDimensionNumbers, ConvParams } from './conv-params.js';
-import { dot_general } from './dot.js';
+import { dot_general, permutedLazy } from './dot.js';
 
 /** Tuning knobs of the lowering (tests turn the library kernel off to exercise the reference). */
 export const convConfig = {
@@ -188,6 +188,25 @@ function lhsElement(
   return ok === null ? v : sel(ok, v, constant(0, v.dt));
 }
 
+/** The kernel's element for group `gi`, output feature `og` (within the group), input channel `ci`, window position `kv`. */
+export function rhsElement(
+  g: ConvGeometry,
+  rhs: Lazy,
+  gi: SExpr,
+  og: SExpr,
+  ci: SExpr,
+  kv: readonly SExpr[],
+): SExpr {
+  const rs = g.dn.rhs_spec;
+  const idx: SExpr[] = new Array(g.nsp + 2);
+  idx[rs[0]] = g.groups > 1 ? bin('add', bin('mul', gi, iconst(g.Og)), og) : og;
+  idx[rs[1]] = ci;
+  kv.forEach((k, d) => {
+    idx[rs[2 + d]] = k;
+  });
+  return rhs.at(idx);
+}
+
 function lowerReduce(ctx: LowerCtx, lhsIn: Lazy, rhsIn: Lazy, g: ConvGeometry, out: ShapedArray): Lazy {
   const lhs = ctx.materialize(lhsIn);
   const { dn } = g;
@@ -291,13 +310,7 @@ function lowerIm2col(
     new ShapedArray([g.groups, K, g.Og], rhs.aval.dtype),
     ([gi, kk, og]) => {
       const { ci, kv } = window(kk);
-      const idx: SExpr[] = new Array(g.nsp + 2);
-      idx[dn.rhs_spec[0]] = g.groups > 1 ? bin('add', bin('mul', gi, iconst(g.Og)), og) : og;
-      idx[dn.rhs_spec[1]] = ci;
-      kv.forEach((k, d) => {
-        idx[dn.rhs_spec[2 + d]] = k;
-      });
-      return rhs.at(idx);
+      return rhsElement(g, rhs, gi, og, ci, kv);
     },
     rhs.cost,
   );
@@ -338,22 +351,7 @@ function lowerIm2col(
 /** `x` as a row-major buffer with its dimensions in the order `perm` (no copy when it is one). */
 export function permutedBuffer(ctx: LowerCtx, x: Lazy, perm: readonly number[]): number {
   if (x.buf !== null && perm.every((d, i) => d === i)) return x.buf;
-  const aval = new ShapedArray(
-    perm.map((d) => x.aval.shape[d]),
-    x.aval.dtype,
-  );
-  const permuted = new Lazy(
-    aval,
-    (idx) => {
-      const inIdx: SExpr[] = new Array(perm.length);
-      perm.forEach((d, i) => {
-        inIdx[d] = idx[i];
-      });
-      return x.at(inIdx);
-    },
-    x.cost + 1,
-  );
-  return ctx.materialize(permuted).buf!;
+  return ctx.materialize(permutedLazy(x, perm)).buf!;
 }
 
 /** Whether the backend's `conv` library kernel takes this convolution. */

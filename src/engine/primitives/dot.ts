@@ -106,23 +106,17 @@ function checkShapes(l: ShapedArray, r: ShapedArray, p: Params): number[] {
       `dot_general requires equal numbers of lhs_batch and rhs_batch dimensions, got lhs_batch ${tup(lb)} and rhs_batch ${tup(rb)}.`,
     );
   }
-  const distinct = (ds: number[]) => new Set(ds).size === ds.length;
-  if (!distinct(lb))
-    throw new TypeError(
-      `dot_general requires lhs batch dimensions to be distinct, got lhs_batch ${tup(lb)}.`,
-    );
-  if (!distinct(rb))
-    throw new TypeError(
-      `dot_general requires rhs batch dimensions to be distinct, got rhs_batch ${tup(rb)}.`,
-    );
-  if (!distinct(lc))
-    throw new TypeError(
-      `dot_general requires lhs contracting dimensions to be distinct, got lhs_contracting ${tup(lc)}.`,
-    );
-  if (!distinct(rc))
-    throw new TypeError(
-      `dot_general requires rhs contracting dimensions to be distinct, got rhs_contracting ${tup(rc)}.`,
-    );
+  for (const [ds, side, kind] of [
+    [lb, 'lhs', 'batch'],
+    [rb, 'rhs', 'batch'],
+    [lc, 'lhs', 'contracting'],
+    [rc, 'rhs', 'contracting'],
+  ] as const) {
+    if (new Set(ds).size !== ds.length)
+      throw new TypeError(
+        `dot_general requires ${side} ${kind} dimensions to be distinct, got ${side}_${kind} ${tup(ds)}.`,
+      );
+  }
   if (lc.some((d) => lb.includes(d))) {
     throw new TypeError(
       `dot_general requires lhs batch dimensions to be disjoint from contracting dimensions, got lhs_batch ${tup(lb)} and lhs_contracting ${tup(lc)}.`,
@@ -245,6 +239,25 @@ export function stridedView(x: Lazy): { buf: number; strides: number[] } | null 
   return { buf: e.buf, strides: lin.coef };
 }
 
+/** `x` with its dimensions in the order `perm`, as a lazy view (one copy where it is materialized). */
+export function permutedLazy(x: Lazy, perm: readonly number[]): Lazy {
+  const aval = new ShapedArray(
+    perm.map((d) => x.aval.shape[d]),
+    x.aval.dtype,
+  );
+  return new Lazy(
+    aval,
+    (idx) => {
+      const inIdx: SExpr[] = new Array(perm.length);
+      perm.forEach((d, i) => {
+        inIdx[d] = idx[i];
+      });
+      return x.at(inIdx);
+    },
+    x.cost + 1,
+  );
+}
+
 /**
  * An operand laid out so that each of its three dimension groups is one strided index: the
  * buffer it reads when it is one (transposes included), else a copy written in group order (the
@@ -261,19 +274,8 @@ export function groupedOperand(
     if (gs.every((s) => s !== null)) return { buf: view.buf, strides: gs as number[] };
   }
   const perm = groups.flat();
-  const shape = perm.map((d) => x.aval.shape[d]);
-  const aval = new ShapedArray(shape, x.aval.dtype);
-  const permuted = new Lazy(
-    aval,
-    (idx) => {
-      const inIdx: SExpr[] = new Array(perm.length);
-      perm.forEach((d, i) => {
-        inIdx[d] = idx[i];
-      });
-      return x.at(inIdx);
-    },
-    x.cost + 1,
-  );
+  const permuted = permutedLazy(x, perm);
+  const shape = permuted.aval.shape;
   const m = ctx.materialize(permuted);
   const st = stridesOf(shape);
   let o = 0;

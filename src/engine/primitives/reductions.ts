@@ -6,7 +6,6 @@
 import { treeReduce } from '../compile/complex-parts.js';
 import type { ReduceOp } from '../compile/kir.js';
 import type { LowerRule } from '../compile/lower.js';
-import { ShapedArray } from '../core/aval.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import { shapeTuple } from '../core/shape.js';
 import { checkDType, type DTypeClass } from './common.js';
@@ -25,13 +24,7 @@ function reducer(name: string, op: ReduceOp, cls: DTypeClass, showOutSharding: b
       }
       if (new Set(axes).size !== axes.length)
         throw new TypeError(`${name}: duplicate value in 'axes' ${shapeTuple(axes)}`);
-      return [
-        new ShapedArray(
-          a.shape.filter((_, d) => !axes.includes(d)),
-          a.dtype,
-          a.weakType,
-        ),
-      ];
+      return [a.withShape(a.shape.filter((_, d) => !axes.includes(d)))];
     },
     lower: ((ctx, [x], p, [out]) => {
       const axes = (p.axes as number[]).map(Number);

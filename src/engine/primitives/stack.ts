@@ -12,6 +12,7 @@ import { bool } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import { definePrimitive } from '../core/primitive.js';
 import { shapeTuple } from '../core/shape.js';
+import { weakAll } from './common.js';
 
 const nums = (v: unknown): number[] => (v as readonly number[]).map(Number);
 
@@ -33,13 +34,7 @@ export const stack = definePrimitive('stack', {
       );
     const shape = [...a0.shape];
     shape.splice(Number(p.axis), 0, avals.length);
-    return [
-      new ShapedArray(
-        shape,
-        a0.dtype,
-        avals.every((a) => a.weakType),
-      ),
-    ];
+    return [new ShapedArray(shape, a0.dtype, weakAll(avals))];
   },
   lower: ((_ctx, xs, p, [out]) => {
     const axis = Number(p.axis);

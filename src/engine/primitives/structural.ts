@@ -12,7 +12,7 @@ import { bool, type DType, int32, toDType } from '../core/dtype.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { shapeTuple, sizeOf, stridesOf } from '../core/shape.js';
 import { pyStr } from '../ir/pyrepr.js';
-import { elementwiseLowering } from './common.js';
+import { elementwiseLowering, weakAll } from './common.js';
 
 const nums = (v: unknown): number[] => (v as readonly number[]).map(Number);
 const tuple = (xs: readonly number[]) => shapeTuple(xs);
@@ -141,13 +141,7 @@ export const transpose = definePrimitive('transpose', {
         `transpose permutation isn't a permutation of operand dimensions, got permutation ${tuple(perm)} for operand shape ${tuple(a.shape)}.`,
       );
     }
-    return [
-      new ShapedArray(
-        perm.map((d) => a.shape[d]),
-        a.dtype,
-        a.weakType,
-      ),
-    ];
+    return [a.withShape(perm.map((d) => a.shape[d]))];
   },
   lower: ((_ctx, [x], p, [out]) => {
     const perm = nums(p.permutation);
@@ -173,13 +167,7 @@ export const squeeze = definePrimitive('squeeze', {
         );
       }
     }
-    return [
-      new ShapedArray(
-        a.shape.filter((_, d) => !dims.includes(d)),
-        a.dtype,
-        a.weakType,
-      ),
-    ];
+    return [a.withShape(a.shape.filter((_, d) => !dims.includes(d)))];
   },
   lower: ((_ctx, [x], p, [out]) => {
     const dims = nums(p.dimensions);
@@ -378,13 +366,7 @@ export const concatenate = definePrimitive('concatenate', {
     }
     const shape = [...a0.shape];
     shape[dim] = avals.reduce((s, a) => s + a.shape[dim], 0);
-    return [
-      new ShapedArray(
-        shape,
-        a0.dtype,
-        avals.every((a) => a.weakType),
-      ),
-    ];
+    return [new ShapedArray(shape, a0.dtype, weakAll(avals))];
   },
   lower: ((_ctx, xs, p, [out]) => {
     const dim = Number(p.dimension);

@@ -40,6 +40,24 @@ function checkSafeToCast(name: string, dt: DType, ...args: Num[]): void {
   }
 }
 
+/**
+ * The checks of a sampler with parameters, in JAX's order: one key, a float dtype, the draw shape
+ * (None: the parameters' broadcast shape), and parameters that cast safely to the dtype.
+ */
+function checked(
+  name: string,
+  key: KeyLike,
+  shape: Shape | null | undefined,
+  dtype: DTypeLike | null | undefined,
+  ...params: Num[]
+): { k: Value; dt: DType; s: number[] } {
+  const k = single(name, key);
+  const dt = floatDType(name, dtype);
+  const s = paramShape(name, shape, ...params);
+  checkSafeToCast(name, dt, ...params);
+  return { k, dt, s };
+}
+
 // ---- rayleigh, wald, triangular -----------------------------------------------------------------
 
 const _rayleigh = jit(
@@ -54,10 +72,7 @@ const _rayleigh = jit(
 
 /** `jax.random.rayleigh(key, scale, shape=None, dtype=float)`: sigma sqrt(-2 log u). */
 export function rayleigh(key: KeyLike, scale: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
-  const k = single('rayleigh', key);
-  const dt = floatDType('rayleigh', dtype);
-  const s = paramShape('rayleigh', shape, scale);
-  checkSafeToCast('rayleigh', dt, scale);
+  const { k, dt, s } = checked('rayleigh', key, shape, dtype, scale);
   return _rayleigh(k, toValue(scale), s, dt.name);
 }
 
@@ -84,10 +99,7 @@ const _wald = jit(
 
 /** `jax.random.wald(key, mean, shape=None, dtype=float)`: inverse Gaussian draws of unit shape. */
 export function wald(key: KeyLike, mean: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
-  const k = single('wald', key);
-  const dt = floatDType('wald', dtype);
-  const s = paramShape('wald', shape, mean);
-  checkSafeToCast('wald', dt, mean);
+  const { k, dt, s } = checked('wald', key, shape, dtype, mean);
   return _wald(k, toValue(mean), s, dt.name);
 }
 
@@ -115,10 +127,7 @@ export function triangular(
   shape?: Shape | null,
   dtype?: DTypeLike | null,
 ): Value {
-  const k = single('triangular', key);
-  const dt = floatDType('triangular', dtype);
-  const s = paramShape('triangular', shape, left, mode, right);
-  checkSafeToCast('triangular', dt, left, mode, right);
+  const { k, dt, s } = checked('triangular', key, shape, dtype, left, mode, right);
   return _triangular(k, toValue(left), toValue(mode), toValue(right), s, dt);
 }
 
@@ -217,10 +226,7 @@ export function f(
   shape?: Shape | null,
   dtype?: DTypeLike | null,
 ): Value {
-  const k = single('f', key);
-  const dt = floatDType('f', dtype);
-  const s = paramShape('f', shape, dfnum, dfden);
-  checkSafeToCast('f', dt, dfnum, dfden);
+  const { k, dt, s } = checked('f', key, shape, dtype, dfnum, dfden);
   return _f(k, toValue(dfnum), toValue(dfden), s, dt.name);
 }
 

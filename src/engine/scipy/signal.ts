@@ -106,15 +106,23 @@ export function correlate(
   });
 }
 
-function check2d(name: string, a: Value, b: Value, o: Signal2dOptions): void {
+/** The operands, mode and precision of convolve2d or correlate2d, checked as JAX checks them. */
+function args2d(
+  name: string,
+  in1: unknown,
+  in2: unknown,
+  mode: SignalMode | Signal2dOptions | undefined,
+  opts: Signal2dOptions,
+) {
+  const o: Signal2dOptions =
+    typeof mode === 'object' && mode !== null ? { ...mode, ...opts } : { ...opts, mode };
+  const a = toValue(in1);
+  const b = toValue(in2);
   if ((o.boundary ?? 'fill') !== 'fill' || (o.fillvalue ?? 0) !== 0) {
     throw new NotImplementedError(`${name}() only supports boundary='fill', fillvalue=0`);
   }
   if (a.ndim !== 2 || b.ndim !== 2) throw new RangeError(`${name}() only supports 2-dimensional inputs.`);
-}
-
-function opts2d(mode: SignalMode | Signal2dOptions | undefined, opts: Signal2dOptions): Signal2dOptions {
-  return typeof mode === 'object' && mode !== null ? { ...mode, ...opts } : { ...opts, mode };
+  return { a, b, m: o.mode ?? 'full', p: o.precision ?? null };
 }
 
 /** scipy.signal.convolve2d(in1, in2, mode = 'full', { boundary: 'fill', fillvalue: 0, precision }). */
@@ -124,11 +132,8 @@ export function convolve2d(
   mode?: SignalMode | Signal2dOptions,
   opts: Signal2dOptions = {},
 ): Value {
-  const o = opts2d(mode, opts);
-  const a = toValue(in1);
-  const b = toValue(in2);
-  check2d('convolve2d', a, b, o);
-  return convolveNd(a, b, o.mode ?? 'full', o.precision ?? null);
+  const { a, b, m, p } = args2d('convolve2d', in1, in2, mode, opts);
+  return convolveNd(a, b, m, p);
 }
 
 /** scipy.signal.correlate2d(in1, in2, mode = 'full', { boundary: 'fill', fillvalue: 0, precision }). */
@@ -138,12 +143,7 @@ export function correlate2d(
   mode?: SignalMode | Signal2dOptions,
   opts: Signal2dOptions = {},
 ): Value {
-  const o = opts2d(mode, opts);
-  const a = toValue(in1);
-  const b = toValue(in2);
-  check2d('correlate2d', a, b, o);
-  const m = o.mode ?? 'full';
-  const p = o.precision ?? null;
+  const { a, b, m, p } = args2d('correlate2d', in1, in2, mode, opts);
   const swap = a.shape.every((s, i) => s <= b.shape[i]);
   const sameShape = a.shape.every((s, i) => s === b.shape[i]);
   // JAX's case analysis: which operand is flipped decides whether the result is flipped back.

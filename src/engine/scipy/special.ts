@@ -408,16 +408,26 @@ function logRatio(p: V, q: V): V {
   return sel(near, nearV, far);
 }
 
+/**
+ * The frame rel_entr and kl_div share: `f` of p and q where both are positive (evaluated on the
+ * stand-in 1 elsewhere), `atZero(f's value)` where p = 0 and q >= 0, inf otherwise.
+ */
+function entropyTerm(p: V, q: V, f: (ps: V, qs: V) => V, atZero: (v: V) => V): V {
+  const both = and(lax.gt(p, 0), lax.gt(q, 0));
+  const v = f(sel(both, p, 1), sel(both, q, 1));
+  return sel(both, v, sel(and(lax.eq(p, 0), lax.ge(q, 0)), atZero(v), INF));
+}
+
 /** rel_entr(p, q) = p log(p / q) for p, q > 0; 0 for p = 0, q >= 0; inf otherwise. */
 export const rel_entr = elementwise(
   'rel_entr',
-  (p, q) => {
-    const both = and(lax.gt(p, 0), lax.gt(q, 0));
-    const ps = sel(both, p, 1);
-    const qs = sel(both, q, 1);
-    const v = mul(ps, logRatio(ps, qs));
-    return sel(both, v, sel(and(lax.eq(p, 0), lax.ge(q, 0)), full(v, 0), INF));
-  },
+  (p, q) =>
+    entropyTerm(
+      p,
+      q,
+      (ps, qs) => mul(ps, logRatio(ps, qs)),
+      (v) => full(v, 0),
+    ),
   2,
 );
 
@@ -427,18 +437,20 @@ export const rel_entr = elementwise(
  */
 export const kl_div = elementwise(
   'kl_div',
-  (p, q) => {
-    const both = and(lax.gt(p, 0), lax.gt(q, 0));
-    const ps = sel(both, p, 1);
-    const qs = sel(both, q, 1);
-    const r = div(sub(qs, ps), ps);
-    // Only where r is moderate: near r = -1, 1 + r would lose q/p's digits.
-    const near = and(lax.gt(r, -0.5), lax.lt(r, 1));
-    const viaR = mul(ps, xMinusLog1p(sel(near, r, 0)));
-    const direct = add(sub(mul(ps, logRatio(ps, qs)), ps), qs);
-    const v = sel(near, viaR, direct);
-    return sel(both, v, sel(and(lax.eq(p, 0), lax.ge(q, 0)), q, INF));
-  },
+  (p, q) =>
+    entropyTerm(
+      p,
+      q,
+      (ps, qs) => {
+        const r = div(sub(qs, ps), ps);
+        // Only where r is moderate: near r = -1, 1 + r would lose q/p's digits.
+        const near = and(lax.gt(r, -0.5), lax.lt(r, 1));
+        const viaR = mul(ps, xMinusLog1p(sel(near, r, 0)));
+        const direct = add(sub(mul(ps, logRatio(ps, qs)), ps), qs);
+        return sel(near, viaR, direct);
+      },
+      () => q,
+    ),
   2,
 );
 

@@ -327,13 +327,29 @@ function checkOutputDtype(name: string, dt: DType, holomorphic = false): void {
   }
 }
 
+/**
+ * The call wrapper that grad, jacfwd and jacrev share: `body` gets the call's arguments, the argnums
+ * to differentiate (checked against this call) and those arguments.
+ */
+function differentiating(
+  argnums: Argnums,
+  body: (args: unknown[], nums: number[], dyn: unknown[]) => unknown,
+): (...args: any[]) => any {
+  return (...args: unknown[]) => {
+    const nums = argnumsList(argnums, args.length);
+    return body(
+      args,
+      nums,
+      nums.map((i) => args[i]),
+    );
+  };
+}
+
 /** jax.value_and_grad. */
 export function valueAndGrad(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
   const argnums = opts.argnums ?? 0;
   const hasAux = Boolean(opts.hasAux);
-  return (...args: unknown[]) => {
-    const nums = argnumsList(argnums, args.length);
-    const dyn = nums.map((i) => args[i]);
+  return differentiating(argnums, (args, nums, dyn) => {
     for (const leaf of flattenValues(dyn)[0]) checkInputDtype('grad', leaf.dtype, opts.holomorphic);
     const r = vjpInternal(partialArgs(f, args, nums), dyn, hasAux, tracedFor(f, 'grad'));
     if (r.outLeaves.length !== 1 || r.outTree.kind !== 'leaf') {
@@ -350,7 +366,7 @@ export function valueAndGrad(f: Fn, opts: GradOptions = {}): (...args: any[]) =>
     const gs = r.pullback(scalarArray(1, ans.dtype));
     const g = typeof argnums === 'number' ? gs[0] : gs;
     return hasAux ? [[r.out, r.aux], g] : [r.out, g];
-  };
+  });
 }
 
 function describeOut(x: unknown): string {
@@ -452,9 +468,7 @@ function jacTree(
 export function jacfwd(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
   const argnums = opts.argnums ?? 0;
   const hasAux = Boolean(opts.hasAux);
-  return (...args: unknown[]) => {
-    const nums = argnumsList(argnums, args.length);
-    const dyn = nums.map((i) => args[i]);
+  return differentiating(argnums, (args, nums, dyn) => {
     const [pl, pt] = flattenValues(dyn);
     for (const l of pl) {
       if (opts.holomorphic && !l.dtype.isComplex) {
@@ -492,16 +506,14 @@ export function jacfwd(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
     const blocks = primal.map((y, o) => unravel(pl, jacs[o].ndim - 1, y, jacs[o]));
     const result = jacTree(store.outTree!, pt, argnums, (o, i) => blocks[o][i], nOut, pl.length);
     return hasAux ? [result, treeUnflatten(store.auxTree!, outs.slice(nOut, nAll))] : result;
-  };
+  });
 }
 
 /** jax.jacrev: the Jacobian by reverse mode, vmapped vjp over the output basis. */
 export function jacrev(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
   const argnums = opts.argnums ?? 0;
   const hasAux = Boolean(opts.hasAux);
-  return (...args: unknown[]) => {
-    const nums = argnumsList(argnums, args.length);
-    const dyn = nums.map((i) => args[i]);
+  return differentiating(argnums, (args, nums, dyn) => {
     const [pl] = flattenValues(dyn);
     for (const l of pl) checkInputDtype('jacrev', l.dtype, opts.holomorphic);
     const r = vjpInternal(partialArgs(f, args, nums), dyn, hasAux, tracedFor(f, 'jacrev'));
@@ -528,7 +540,7 @@ export function jacrev(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
       pl.length,
     );
     return hasAux ? [result, r.aux] : result;
-  };
+  });
 }
 
 export const jacobian = jacrev;

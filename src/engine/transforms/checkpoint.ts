@@ -15,7 +15,7 @@ import { definePrimitive, type Params, type Primitive } from '../core/primitive.
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { bind } from '../core/trace.js';
 import { type Atom, ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var } from '../ir/jaxpr.js';
-import { convertConstvars } from './jit.js';
+import { convertConstvars, staticSet } from './jit.js';
 import { traceToJaxpr } from './staging.js';
 
 // ---- policies -------------------------------------------------------------------------------------------
@@ -81,13 +81,7 @@ export interface CheckpointOptions {
 
 /** jax.checkpoint (jax.remat): same values, but differentiation recomputes f's intermediates. */
 export function checkpoint<F extends (...args: any[]) => any>(f: F, opts: CheckpointOptions = {}): F {
-  const statics = new Set(
-    opts.staticArgnums === undefined
-      ? []
-      : typeof opts.staticArgnums === 'number'
-        ? [opts.staticArgnums]
-        : opts.staticArgnums,
-  );
+  const statics = staticSet(opts.staticArgnums);
   const wrapped = (...args: unknown[]) => {
     const n = args.length;
     const isStatic = (i: number) => statics.has(i) || statics.has(i - n);

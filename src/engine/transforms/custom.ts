@@ -69,14 +69,19 @@ export type FlatFwd = (primals: Value[]) => { outs: Value[]; res: Value[] };
 /** Flat bwd: residuals and output cotangents to one cotangent (or Zero) per primal input. */
 export type FlatBwd = (res: Value[], cts: Value[]) => Tangent[];
 
+/** What the two custom call primitives share: they run, lower and abstract-evaluate as `call_jaxpr`. */
+const callRules = {
+  abstractEval(_avals: ShapedArray[], p: Params) {
+    return (p.call_jaxpr as ClosedJaxpr).outAvals;
+  },
+  impl: callImpl('call_jaxpr'),
+  lower: inlineLowering('call_jaxpr'),
+};
+
 export const custom_jvp_call = definePrimitive(
   'custom_jvp_call',
   {
-    abstractEval(_avals, p) {
-      return (p.call_jaxpr as ClosedJaxpr).outAvals;
-    },
-    impl: callImpl('call_jaxpr'),
-    lower: inlineLowering('call_jaxpr'),
+    ...callRules,
     /** JAX's pp rule: the function's name first, `jvp` as the rule's name, num_consts when nonzero. */
     ppParams: (p: Params) => ({
       name: p.name,
@@ -92,11 +97,7 @@ export const custom_jvp_call = definePrimitive(
 export const custom_vjp_call = definePrimitive(
   'custom_vjp_call',
   {
-    abstractEval(_avals, p) {
-      return (p.call_jaxpr as ClosedJaxpr).outAvals;
-    },
-    impl: callImpl('call_jaxpr'),
-    lower: inlineLowering('call_jaxpr'),
+    ...callRules,
     ppParams: (p: Params) => ({
       name: p.name,
       bwd: fnName(p.bwd as Fn),

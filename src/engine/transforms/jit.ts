@@ -163,21 +163,14 @@ export function namedJit<F extends (...args: any[]) => any>(
   return makeJit(f, opts, name);
 }
 
+/** A static_argnums or static_argnames option (none, one, or several) as a set. */
+export function staticSet<T extends number | string>(opt: T | readonly T[] | undefined): Set<T> {
+  return new Set(opt === undefined ? [] : typeof opt === 'object' ? opt : [opt as T]);
+}
+
 function makeJit<F extends (...args: any[]) => any>(f: F, opts: JitOptions, name: string): Jitted<F> {
-  const staticNums = new Set(
-    opts.staticArgnums === undefined
-      ? []
-      : typeof opts.staticArgnums === 'number'
-        ? [opts.staticArgnums]
-        : opts.staticArgnums,
-  );
-  const staticNames = new Set(
-    opts.staticArgnames === undefined
-      ? []
-      : typeof opts.staticArgnames === 'string'
-        ? [opts.staticArgnames]
-        : opts.staticArgnames,
-  );
+  const staticNums = staticSet(opts.staticArgnums);
+  const staticNames = staticSet(opts.staticArgnames);
   const cache = new Map<string, CacheEntry>();
   let traceCount = 0;
 
@@ -286,13 +279,7 @@ export function makeJaxpr<F extends (...args: any[]) => any>(
   f: F,
   opts: MakeJaxprOptions = {},
 ): (...args: ArrayArgs<Parameters<F>>) => ClosedJaxpr {
-  const staticNums = new Set(
-    opts.staticArgnums === undefined
-      ? []
-      : typeof opts.staticArgnums === 'number'
-        ? [opts.staticArgnums]
-        : opts.staticArgnums,
-  );
+  const staticNums = staticSet(opts.staticArgnums);
   return (...args: unknown[]) => {
     const dyn = args.map((a, i) => (staticNums.has(i) ? null : a));
     const [leaves, inTree] = treeFlatten(dyn);

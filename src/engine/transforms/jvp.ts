@@ -10,16 +10,8 @@ import type { ShapedArray } from '../core/aval.js';
 import { deviceScalar } from '../core/coerce.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import { shapesEqual } from '../core/shape.js';
-import {
-  bind,
-  bind1,
-  type ConcreteArray,
-  type MainTrace,
-  Trace,
-  Tracer,
-  type Value,
-  withNewMain,
-} from '../core/trace.js';
+import type { ConcreteArray, MainTrace, Value } from '../core/trace.js';
+import { bind, bind1, Trace, Tracer, withNewMain } from '../core/trace.js';
 import { elementwiseLowering, naryRules } from '../primitives/common.js';
 import { convert_element_type } from '../primitives/elementwise.js';
 import { reduce_sum } from '../primitives/reductions.js';

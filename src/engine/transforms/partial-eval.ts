@@ -10,15 +10,8 @@
 import { type ArrayImpl, hostReadable, hostScalar } from '../core/array.js';
 import type { ShapedArray } from '../core/aval.js';
 import type { Params, Primitive } from '../core/primitive.js';
-import {
-  bind,
-  type ConcreteArray,
-  type MainTrace,
-  Trace,
-  Tracer,
-  type Value,
-  withNewMain,
-} from '../core/trace.js';
+import type { ConcreteArray, MainTrace, Value } from '../core/trace.js';
+import { bind, Trace, Tracer, withNewMain } from '../core/trace.js';
 import { type Atom, Jaxpr, JaxprEqn, Literal, Var } from '../ir/jaxpr.js';
 import { hasTangentSpace, jvpFlat, type Tangent, Zero } from './jvp.js';
 

@@ -5,16 +5,8 @@
  */
 import { ShapedArray } from '../core/aval.js';
 import type { Params, Primitive } from '../core/primitive.js';
-import {
-  bind,
-  bind1,
-  type ConcreteArray,
-  type MainTrace,
-  Trace,
-  Tracer,
-  type Value,
-  withNewMain,
-} from '../core/trace.js';
+import type { ConcreteArray, MainTrace, Value } from '../core/trace.js';
+import { bind, bind1, Trace, Tracer, withNewMain } from '../core/trace.js';
 import { NpInt } from '../ir/pyrepr.js';
 import { broadcast_in_dim, concatenate, reshape, slice, transpose } from '../primitives/structural.js';
 import { type AxisName, type AxisRef, withAxisFrame } from './axes.js';

@@ -10,6 +10,7 @@
 
 import { uint32 } from '../../core/dtype.js';
 import type { Params } from '../../core/primitive.js';
+import { indexOffset, stridesOf } from '../../core/shape.js';
 import type { Jaxpr } from '../../ir/jaxpr.js';
 import type { Mesh, PartitionSpec } from '../../sharding.js';
 import { denseI64 } from '../attrs.js';
@@ -49,19 +50,10 @@ export function axisGroups(mesh: Mesh, names: readonly string[]): number[][] {
   const perm = [...other, ...idx];
   const n = sizes.reduce((a, b) => a * b, 1);
   const groupSize = idx.reduce((a, i) => a * sizes[i], 1);
-  const strides = sizes.map((_, d) => sizes.slice(d + 1).reduce((a, b) => a * b, 1));
+  const strides = stridesOf(sizes);
   const permSizes = perm.map((p) => sizes[p]);
   const flat: number[] = [];
-  for (let k = 0; k < n; k++) {
-    let rem = k;
-    let id = 0;
-    for (let j = perm.length - 1; j >= 0; j--) {
-      const c = rem % permSizes[j];
-      rem = Math.floor(rem / permSizes[j]);
-      id += c * strides[perm[j]];
-    }
-    flat.push(id);
-  }
+  for (let k = 0; k < n; k++) flat.push(indexOffset(k, permSizes, (j, c) => c * strides[perm[j]]));
   const groups: number[][] = [];
   for (let g = 0; g < n / groupSize; g++) groups.push(flat.slice(g * groupSize, (g + 1) * groupSize));
   return groups;

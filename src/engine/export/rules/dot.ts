@@ -10,7 +10,8 @@ import { avalType, registerExportRule } from '../lower.js';
 import { Op } from '../mlir.js';
 import { convertHlo } from './elementwise.js';
 
-function precisionNames(p: unknown): [string, string] {
+/** A precision param (none, one, or a pair) as the two StableHLO precision names (conv's too). */
+export function precisionNames(p: unknown): [string, string] {
   if (p === null || p === undefined) return ['DEFAULT', 'DEFAULT'];
   const one = (x: unknown) =>
     String(x)

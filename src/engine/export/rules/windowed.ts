@@ -27,6 +27,7 @@ import {
 } from '../hlo.js';
 import { avalType, jaxprSubcomp, registerExportRule } from '../lower.js';
 import { type Builder, Op, Region, type Value } from '../mlir.js';
+import { precisionNames } from './dot.js';
 import { fullLike } from './elementwise.js';
 import { maxIdentity, minIdentity } from './reductions.js';
 
@@ -151,15 +152,6 @@ registerExportRule('select_and_scatter_add', (ctx, [source, operand], p) => {
   ];
 });
 
-function precisionPair(pr: unknown): [string, string] {
-  if (pr === null || pr === undefined) return ['DEFAULT', 'DEFAULT'];
-  const one = (x: unknown) =>
-    String(x)
-      .replace(/^Precision\./, '')
-      .toUpperCase();
-  return Array.isArray(pr) ? [one(pr[0]), one(pr[1])] : [one(pr), one(pr)];
-}
-
 /** `[b, f, 0, 1]`: each dimension's role (batch/feature or output/input, then spatial order). */
 function dimLabels(spec: readonly number[], first: string, second: string): string {
   const labels: string[] = new Array(spec.length);
@@ -174,7 +166,7 @@ registerExportRule('conv_general_dilated', (ctx, [lhs, rhs], p) => {
   const out = avalType(ctx.avalsOut[0]);
   const strides = nums(p.window_strides);
   const padding = pads(p.padding);
-  const [p0, p1] = precisionPair(p.precision);
+  const [p0, p1] = precisionNames(p.precision);
   const window = `window = {stride = ${i64List(strides)}, pad = ${JSON.stringify(padding).replace(/,/g, ', ')}, lhs_dilate = ${i64List(nums(p.lhs_dilation))}, rhs_dilate = ${i64List(nums(p.rhs_dilation))}, reverse = [${strides.map(() => 'false').join(', ')}]}`;
   const dims = `dim_numbers = ${dimLabels(dn.lhs_spec, 'b', 'f')}x${dimLabels(dn.rhs_spec, 'o', 'i')}->${dimLabels(dn.out_spec, 'b', 'f')}`;
   const attrs = `{batch_group_count = ${Number(p.batch_group_count)} : i64, feature_group_count = ${Number(p.feature_group_count)} : i64, precision_config = [#stablehlo<precision ${p0}>, #stablehlo<precision ${p1}>]}`;

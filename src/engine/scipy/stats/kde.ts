@@ -7,6 +7,8 @@
  * Cholesky solve, integrate_box_1d through ndtr, resample through choice + multivariate_normal.
  * The object is a pytree (its five arrays), so it passes through jit and vmap.
  */
+
+import { NotImplementedError } from '../../core/errors.js';
 import { registerPytreeNode } from '../../core/pytree.js';
 import type { Value } from '../../core/trace.js';
 import * as lax from '../../lax/index.js';
@@ -22,12 +24,6 @@ import * as sp from '../special.js';
 
 type V = Value;
 export type BwMethod = null | 'scott' | 'silverman' | number | V | ((kde: gaussian_kde) => V);
-
-function notImplemented(msg: string): Error {
-  const e = new Error(msg);
-  e.name = 'NotImplementedError';
-  return e;
-}
 
 /** jnp.cov(X, rowvar=True, bias=False, aweights=w) for a (d, n) X and normalized weights. */
 function weightedCov(X: V, w: V): V {
@@ -144,23 +140,20 @@ export class gaussian_kde {
 
   /** The density at each of the (d, m) points. */
   evaluate(points: unknown): V {
-    const p = this.reshapePoints(points);
-    const r = kernelEval(
-      false,
-      jnp.transpose(this.dataset),
-      jnp.expand_dims(this.weights, 1),
-      jnp.transpose(p),
-      this.inv_cov,
-    );
-    return lax.squeeze(lax.sliceInDim(r, 0, 1, 1, 1), [1]);
+    return this.kernelAt(points, false);
   }
   pdf(x: unknown): V {
     return this.evaluate(x);
   }
   logpdf(x: unknown): V {
-    const p = this.reshapePoints(x);
+    return this.kernelAt(x, true);
+  }
+
+  /** The density (log: its log) at each of the points. */
+  private kernelAt(points: unknown, log: boolean): V {
+    const p = this.reshapePoints(points);
     const r = kernelEval(
-      true,
+      log,
       jnp.transpose(this.dataset),
       jnp.expand_dims(this.weights, 1),
       jnp.transpose(p),
@@ -229,10 +222,10 @@ export class gaussian_kde {
   }
 
   integrate_box(_low: unknown, _high: unknown, _maxpts?: unknown): never {
-    throw notImplemented('only 1D box integrations are supported; use `integrate_box_1d`');
+    throw new NotImplementedError('only 1D box integrations are supported; use `integrate_box_1d`');
   }
   set_bandwidth(_bw?: unknown): never {
-    throw notImplemented('dynamically changing the bandwidth method is not supported');
+    throw new NotImplementedError('dynamically changing the bandwidth method is not supported');
   }
 }
 

@@ -5,6 +5,7 @@
  * mean), as JAX 0.10.2 writes them (jax/_src/scipy/stats/_core.py), options and errors included.
  */
 import { defaultFloat } from '../../core/dtype.js';
+import { NotImplementedError } from '../../core/errors.js';
 import { normalizeAxis } from '../../core/shape.js';
 import type { Value } from '../../core/trace.js';
 import * as lax from '../../lax/index.js';
@@ -15,21 +16,15 @@ import { jit } from '../../transforms/jit.js';
 
 type V = Value;
 
-function notImplemented(msg: string): Error {
-  const e = new Error(msg);
-  e.name = 'NotImplementedError';
-  return e;
-}
-
 function checkNanPolicy(name: string, nanPolicy: string): void {
   if (!['propagate', 'omit', 'raise'].includes(nanPolicy))
     throw new Error(
       `Illegal nan_policy value '${nanPolicy}'; expected one of {'propagate', 'omit', 'raise'}`,
     );
   if (nanPolicy === 'omit')
-    throw notImplemented(`Logic for \`nan_policy\` of ${nanPolicy} is not implemented`);
+    throw new NotImplementedError(`Logic for \`nan_policy\` of ${nanPolicy} is not implemented`);
   if (nanPolicy === 'raise')
-    throw notImplemented(
+    throw new NotImplementedError(
       `In order to best JIT compile \`${name}\`, we cannot know whether \`x\` contains nans. Please check if nans exist in \`x\` outside of the \`${name}\` function.`,
     );
 }

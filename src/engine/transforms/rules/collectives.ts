@@ -112,61 +112,70 @@ axis_index_p.rules.batch = ((_v, _d, p, axisSize) => {
   return [[bind1(iota, [], { dtype: 'int32', shape: [axisSize], dimension: 0, sharding: null })], [0]];
 }) satisfies BatchRule;
 
-/** parallel._all_gather_batched_collective. */
-all_gather_p.rules.batch = (([x], [d0], p, axisSize) => {
-  const name = currentAxisName();
-  const names = asTuple(p.axis_name);
-  let dim = Number(p.all_gather_dimension);
-  const tiled = Boolean(p.tiled);
-  if (name === null || !names.includes(name)) {
-    if (d0 === null) return [[bind1(all_gather_p, [x], p)], [null]];
-    let d = d0;
-    if (d <= dim) dim += 1;
-    else if (!tiled) d += 1;
-    return [[bind1(all_gather_p, [x], { ...p, all_gather_dimension: dim })], [d]];
-  }
-  if (p.axis_index_groups) throw new Error('axis_index_groups not supported in vmap');
-  if (names.length > 1)
-    throw new Error(
-      'all_gather over several axis names under vmap is not supported. Please open a feature request!',
-    );
-  let y: Value;
-  if (d0 === null) {
-    const shape = [...x.shape];
-    shape.splice(dim, 0, axisSize);
-    const bdims = shape.map((_, i) => i).filter((i) => i !== dim);
-    y = bind1(broadcast_in_dim, [x], { shape, broadcast_dimensions: bdims, sharding: null });
-  } else y = moveAxis(x, d0, dim);
-  if (tiled) y = foldAxis(dim, y);
-  return [[y], [null]];
-}) satisfies BatchRule;
+/**
+ * The batcher of all_gather and reduce_scatter (parallel._all_gather_batched_collective and
+ * _reduce_scatter_collective): over other axis names the collective runs as it is, its dimension
+ * moved past the batch dim; over the vmapped name `overBatch` computes it from the batch.
+ */
+function dimCollectiveBatch(
+  prim: Primitive,
+  dimParam: string,
+  name: string,
+  overBatch: (x: Value, d0: BatchDim, dim: number, tiled: boolean, axisSize: number) => [Value, BatchDim],
+): BatchRule {
+  return ([x], [d0], p, axisSize) => {
+    const axis = currentAxisName();
+    const names = asTuple(p.axis_name);
+    let dim = Number(p[dimParam]);
+    const tiled = Boolean(p.tiled);
+    if (axis === null || !names.includes(axis)) {
+      if (d0 === null) return [[bind1(prim, [x], p)], [null]];
+      let d = d0;
+      if (d <= dim) dim += 1;
+      else if (!tiled) d += 1;
+      return [[bind1(prim, [x], { ...p, [dimParam]: dim })], [d]];
+    }
+    if (p.axis_index_groups) throw new Error('axis_index_groups not supported in vmap');
+    if (names.length > 1)
+      throw new Error(
+        `${name} over several axis names under vmap is not supported. Please open a feature request!`,
+      );
+    const [y, d] = overBatch(x, d0, dim, tiled, axisSize);
+    return [[y], [d]];
+  };
+}
+
+all_gather_p.rules.batch = dimCollectiveBatch(
+  all_gather_p,
+  'all_gather_dimension',
+  'all_gather',
+  (x, d0, dim, tiled, axisSize) => {
+    let y: Value;
+    if (d0 === null) {
+      const shape = [...x.shape];
+      shape.splice(dim, 0, axisSize);
+      const bdims = shape.map((_, i) => i).filter((i) => i !== dim);
+      y = bind1(broadcast_in_dim, [x], { shape, broadcast_dimensions: bdims, sharding: null });
+    } else y = moveAxis(x, d0, dim);
+    if (tiled) y = foldAxis(dim, y);
+    return [y, null];
+  },
+);
 deflinear(all_gather_p);
 
-/** parallel._reduce_scatter_collective. */
-reduce_scatter_p.rules.batch = (([x], [d0], p, axisSize) => {
-  const name = currentAxisName();
-  const names = asTuple(p.axis_name);
-  let dim = Number(p.scatter_dimension);
-  const tiled = Boolean(p.tiled);
-  if (name === null || !names.includes(name)) {
-    if (d0 === null) return [[bind1(reduce_scatter_p, [x], p)], [null]];
-    let d = d0;
-    if (d <= dim) dim += 1;
-    else if (!tiled) d += 1;
-    return [[bind1(reduce_scatter_p, [x], { ...p, scatter_dimension: dim })], [d]];
-  }
-  if (p.axis_index_groups) throw new Error('axis_index_groups not supported in vmap');
-  if (names.length > 1)
-    throw new Error(
-      'psum_scatter over several axis names under vmap is not supported. Please open a feature request!',
-    );
-  let y =
-    d0 === null
-      ? bind1(mul, [x, scalarArray(axisSize, x.dtype)])
-      : bind1(reduce_sum, [x], { axes: [d0], out_sharding: null });
-  if (tiled) y = splitAxis(dim, axisSize, y);
-  return [[y], [dim]];
-}) satisfies BatchRule;
+reduce_scatter_p.rules.batch = dimCollectiveBatch(
+  reduce_scatter_p,
+  'scatter_dimension',
+  'psum_scatter',
+  (x, d0, dim, tiled, axisSize) => {
+    let y =
+      d0 === null
+        ? bind1(mul, [x, scalarArray(axisSize, x.dtype)])
+        : bind1(reduce_sum, [x], { axes: [d0], out_sharding: null });
+    if (tiled) y = splitAxis(dim, axisSize, y);
+    return [y, dim];
+  },
+);
 deflinear(reduce_scatter_p);
 
 /** parallel._all_to_all_batched_collective (one axis name). */

@@ -4,6 +4,7 @@
  * and the broadcasting batcher of lax's elementwise ops.
  */
 import { deviceScalar, scalarArray } from '../../core/coerce.js';
+import { memoOn } from '../../core/memo.js';
 import type { Params, Primitive } from '../../core/primitive.js';
 import { bind, bind1, isTracer, type Value } from '../../core/trace.js';
 import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
@@ -37,6 +38,18 @@ export function defjvp(prim: Primitive, ...fns: (TangentFn | null)[]): void {
       if (g instanceof Zero || !f) return;
       t = addTangents(t, f(g, ans, ...primals));
     });
+    return [[ans], [t]];
+  };
+  prim.rules.jvp = rule;
+}
+
+/** jvp of a primitive bilinear in its two operands (dot_general, conv): f(dx, y) + f(x, dy). */
+export function defbilinear(prim: Primitive): void {
+  const rule: JvpRule = ([x, y], [gx, gy], p) => {
+    const ans = bind1(prim, [x, y], p);
+    let t: Tangent = new Zero(ans.aval);
+    if (!(gx instanceof Zero)) t = addTangents(t, bind1(prim, [gx, y], p));
+    if (!(gy instanceof Zero)) t = addTangents(t, bind1(prim, [x, gy], p));
     return [[ans], [t]];
   };
   prim.rules.jvp = rule;
@@ -118,31 +131,6 @@ export const nonZero = (t: Tangent): t is Value => !(t instanceof Zero);
  * inputs are the residuals (the call's known arguments) then the nonzero cotangents, bind the
  * primitive again on that program (`rebind`), and give its outputs to the linear inputs.
  */
-/**
- * Memoization keyed by an object's identity and a string: JAX caches the transformations of a
- * jaxpr (jvp_jaxpr, partial_eval_jaxpr_nounits, the pjit transpose and batcher, all
- * weakref_lru_cache'd), so one inner jaxpr called twice stays one jaxpr after grad or vmap and
- * the printer shows it once (`let _where = ...`).
- */
-export function memoOn<K extends object, R>(
-  cache: WeakMap<K, Map<string, R>>,
-  obj: K,
-  key: string,
-  f: () => R,
-): R {
-  let m = cache.get(obj);
-  if (!m) {
-    m = new Map();
-    cache.set(obj, m);
-  }
-  let r = m.get(key);
-  if (r === undefined) {
-    r = f();
-    m.set(key, r);
-  }
-  return r;
-}
-
 const transposeCache = new WeakMap<Jaxpr, Map<string, ClosedJaxpr>>();
 
 export function transposeCall(

@@ -28,10 +28,10 @@ import {
   take,
 } from '../../primitives/conv.js';
 import { broadcast_in_dim, rev } from '../../primitives/structural.js';
-import { addTangents, instantiate, type JvpRule, type Tangent, Zero } from '../jvp.js';
+import { instantiate, Zero } from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
 import type { BatchRule } from '../vmap.js';
-import { setBatch } from './common.js';
+import { defbilinear, setBatch } from './common.js';
 
 type V = Value;
 
@@ -64,18 +64,13 @@ export function reshapeAxisOutOf(src: number, size1: number, x: V): V {
 
 // ---- jvp -----------------------------------------------------------------------------------------
 
-conv_general_dilated.rules.jvp = (([x, y], [gx, gy], p) => {
-  const ans = bind1(conv_general_dilated, [x, y], p);
-  let t: Tangent = new Zero(ans.aval);
-  if (!(gx instanceof Zero)) t = addTangents(t, bind1(conv_general_dilated, [gx, y], p));
-  if (!(gy instanceof Zero)) t = addTangents(t, bind1(conv_general_dilated, [x, gy], p));
-  return [[ans], [t]];
-}) satisfies JvpRule;
+defbilinear(conv_general_dilated);
 
 // ---- transpose -----------------------------------------------------------------------------------
 
-/** _conv_general_vjp_lhs_padding. */
-function vjpLhsPadding(
+/** _conv_general_vjp_lhs_padding (side 'lhs') and _conv_general_vjp_rhs_padding (side 'rhs'). */
+function vjpPadding(
+  side: 'lhs' | 'rhs',
   inShape: number[],
   window: number[],
   strides: number[],
@@ -84,30 +79,15 @@ function vjpLhsPadding(
   lhsDil: number[],
   rhsDil: number[],
 ): [number, number][] {
+  if (side === 'rhs' && inShape.length === 0) return [];
   const lhsD = dilateShape(inShape, lhsDil);
   const rhsD = dilateShape(window, rhsDil);
   const outD = dilateShape(outShape, strides);
+  if (side === 'rhs') return padding.map(([lo], i) => [lo, outD[i] - lhsD[i] + (rhsD[i] - lo - 1)]);
   return lhsD.map((l, i) => {
     const before = rhsD[i] - padding[i][0] - 1;
     return [before, l + rhsD[i] - 1 - outD[i] - before];
   });
-}
-
-/** _conv_general_vjp_rhs_padding. */
-function vjpRhsPadding(
-  inShape: number[],
-  window: number[],
-  strides: number[],
-  outShape: number[],
-  padding: [number, number][],
-  lhsDil: number[],
-  rhsDil: number[],
-): [number, number][] {
-  if (inShape.length === 0) return [];
-  const lhsD = dilateShape(inShape, lhsDil);
-  const rhsD = dilateShape(window, rhsDil);
-  const outD = dilateShape(outShape, strides);
-  return padding.map(([lo], i) => [lo, outD[i] - lhsD[i] + (rhsD[i] - lo - 1)]);
 }
 
 function transposeLhs(g: V, lhsShape: readonly number[], lhsDtype: V['dtype'], rhsIn: V, p: ConvParams): V {
@@ -123,7 +103,8 @@ function transposeLhs(g: V, lhsShape: readonly number[], lhsDtype: V['dtype'], r
     fgc = bgc;
   }
   const dn = new ConvDimensionNumbers(os, specT(rs), ls);
-  const padding = vjpLhsPadding(
+  const padding = vjpPadding(
+    'lhs',
     take(lhsShape, sdims(ls)),
     take(rhsShape, sdims(rs)),
     p.window_strides,
@@ -159,7 +140,8 @@ function transposeRhs(g: V, lhsIn: V, rhsShape: readonly number[], rhsDtype: V['
     fgc = 1;
   }
   const dn = new ConvDimensionNumbers(specT(dn0.lhs_spec), specT(dn0.out_spec), specT(dn0.rhs_spec));
-  const padding = vjpRhsPadding(
+  const padding = vjpPadding(
+    'rhs',
     take(lhsIn.shape, sdims(dn0.lhs_spec)),
     take(rhsShape, sdims(dn0.rhs_spec)),
     p.window_strides,

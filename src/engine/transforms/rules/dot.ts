@@ -11,10 +11,10 @@ import type { Params } from '../../core/primitive.js';
 import { bind1, type Value } from '../../core/trace.js';
 import { type DotDimensionNumbers, dot_general } from '../../primitives/dot.js';
 import { transpose } from '../../primitives/structural.js';
-import { addTangents, instantiate, type JvpRule, type Tangent, Zero } from '../jvp.js';
+import { instantiate } from '../jvp.js';
 import { type TransposeRule, UndefPrimal } from '../transpose.js';
 import type { BatchRule } from '../vmap.js';
-import { setBatch } from './common.js';
+import { defbilinear, setBatch } from './common.js';
 
 type V = Value;
 
@@ -42,13 +42,7 @@ function argsort(xs: number[]): number[] {
 
 // ---- jvp -----------------------------------------------------------------------------------------
 
-dot_general.rules.jvp = (([x, y], [gx, gy], p) => {
-  const ans = bind1(dot_general, [x, y], p);
-  let t: Tangent = new Zero(ans.aval);
-  if (!(gx instanceof Zero)) t = addTangents(t, bind1(dot_general, [gx, y], p));
-  if (!(gy instanceof Zero)) t = addTangents(t, bind1(dot_general, [x, gy], p));
-  return [[ans], [t]];
-}) satisfies JvpRule;
+defbilinear(dot_general);
 
 // ---- transpose -----------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@
  * The values agree; the jaxprs of these derivatives differ from JAX's.
  */
 import { int32 } from '../../core/dtype.js';
+import { NotImplementedError } from '../../core/errors.js';
 import { bind, type Value } from '../../core/trace.js';
 import * as C from '../../lax/complex.js';
 import { convertElementType } from '../../lax/convert.js';
@@ -23,12 +24,6 @@ import { type BatchRule, moveBatchAxis } from '../vmap.js';
 import { setBatch } from './common.js';
 
 type V = Value;
-
-function notImplemented(message: string): Error {
-  const e = new Error(message);
-  e.name = 'NotImplementedError';
-  return e;
-}
 
 /** x broadcast over the leading (batch) dims of `like` (the eye of _eig_vec_jvp). */
 function batchLike(x: V, like: V): V {
@@ -75,7 +70,7 @@ eig.rules.jvp = ((primals, [tangent], params) => {
   const [a] = primals;
   const { left, right } = eigFlags(params);
   if ((left || right) && !params.enable_eigvec_derivs) {
-    throw notImplemented(
+    throw new NotImplementedError(
       'Derivatives of non-symmetric eigenvectors are only valid under assumptions on the input that JAX cannot check (see the enable_eigvec_derivs argument to jax.lax.linalg.eig). Pass enable_eigvec_derivs=True to jax.lax.linalg.eig to opt in. See https://github.com/jax-ml/jax/issues/2748 for discussion.',
     );
   }
