@@ -87,10 +87,13 @@ void zero(int f64, int64_t rows, int64_t cols, Mat x) {
   }
 }
 
-/* A matrix as BLAS can take it: the operand itself, or a packed copy in `s`. NULL: no memory. */
+/*
+ * A matrix as BLAS can take it: the operand itself, or a packed copy in `s`. NULL: no memory.
+ * `plain`: only untransposed (a transposed operand is packed too).
+ */
 const char *operand(int f64, int64_t rows, int64_t cols, Mat x, Scratch *s, int *trans,
-                           int64_t *ld) {
-  if (layout(rows, cols, x.rs, x.cs, trans, ld)) return x.p;
+                           int64_t *ld, int plain) {
+  if (layout(rows, cols, x.rs, x.cs, trans, ld) && !(plain && *trans == Trans)) return x.p;
   char *p = scratch(s, (size_t)(rows * cols) * (f64 ? 8 : 4));
   if (!p) return NULL;
   pack(f64, rows, cols, x, p);
@@ -168,8 +171,14 @@ static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, 
   int64_t ldc = m == 1 ? n : c.rs;
   int ta, tb;
   int64_t lda, ldb;
-  const char *ap = operand(f64, m, k, a, &s[0], &ta, &lda);
-  const char *bp = operand(f64, k, n, b, &s[1], &tb, &ldb);
+  /* OpenBLAS's AVX-512 (SkylakeX, Cooperlake) sgemm sends products of up to 10^6 multiply-adds
+   * to small-matrix kernels, one per transpose case, which round differently: there, transposed
+   * operands are packed, so that a result does not depend on the layouts (eager and jitted
+   * products, which fold transposes differently, agree bit for bit). Larger products go through
+   * OpenBLAS's packing whatever the layouts. */
+  int plain = (double)m * (double)n * (double)k <= 1e6;
+  const char *ap = operand(f64, m, k, a, &s[0], &ta, &lda, plain);
+  const char *bp = operand(f64, k, n, b, &s[1], &tb, &ldb, plain);
   if (!ap || !bp) return 0;
   if (f64)
     cblas_dgemm(RowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0, (const double *)ap, (int)lda,
