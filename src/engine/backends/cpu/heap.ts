@@ -145,7 +145,9 @@ function heapAllocLike(proto: TypedArray, size: number, zero: boolean): TypedArr
   const Ctor = proto.constructor as new (b: ArrayBufferLike, at: number, n: number) => TypedArray;
   const a = new Ctor(sab, at, size);
   // (Memory fresh from growing is zero; a region used before is not.)
-  if (zero) new Uint8Array(sab, at, bytes).fill(0);
+  // (In 8-byte words: regions are 64-byte aligned and sized, and V8 fills a shared buffer element
+  // by element, so a byte view took 10x as long: 4.7 ms for 4 MiB.)
+  if (zero) new Float64Array(sab, at, bytes / 8).fill(0);
   registry.register(a, [at, bytes]);
   // V8 does not count views of the heap as memory it should collect for; an ArrayBuffer of the
   // same size, dropped at once (never touched, so never backed), makes it count them.
