@@ -3,7 +3,8 @@
  * of `jnp.ones` and value_and_grad of a 512-512-512-10 tanh MLP at batch 256 (mean squared error
  * loss), on tjax's CPU device with the native BLAS tier and with the portable tier
  * (TJAX_CPU_BLAS=off, switched in-process), next to JAX (jitted, XLA:CPU) and NumPy (`a @ b`).
- * Medians of repeated calls, every timing waiting for its results; tjax's calls and JAX's/NumPy's
+ * Medians of repeated calls, every timing waiting for its results, by the clock and in CPU time
+ * (all threads of each process: on a loaded machine CPU time still says what each used); tjax's calls and JAX's/NumPy's
  * alternate round by round (one Python process answers one timed call per request), so the load of
  * a shared machine weighs on both. The portable tier is timed with fewer repeats (it is slow until
  * the WebAssembly GEMM lands).
@@ -22,11 +23,17 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** A call's time until its results are read back, by the clock and in CPU time (all threads). */
+type Timing = { wall: number; cpu: number };
+
 /** One call's time until its results are read back (dispatch is asynchronous: a call returns at once). */
-async function once(f: () => Promise<unknown>): Promise<number> {
+async function once(f: () => Promise<unknown>): Promise<Timing> {
+  const u0 = process.cpuUsage();
   const t0 = performance.now();
   await f();
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const u = process.cpuUsage(u0);
+  return { wall, cpu: (u.user + u.system) / 1000 };
 }
 
 const N = 1024;
@@ -106,9 +113,10 @@ for f in fns.values():
 print(' '.join(fns), flush=True)
 for line in sys.stdin:
     f = fns[line.strip()]
-    t0 = time.perf_counter(); f(); print((time.perf_counter() - t0) * 1000, flush=True)
+    c0 = time.process_time(); t0 = time.perf_counter(); f()
+    print((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000, flush=True)
 `;
-let ask: ((name: string) => Promise<number>) | null = null;
+let ask: ((name: string) => Promise<Timing>) | null = null;
 let have = new Set<string>();
 let child: ReturnType<typeof spawn> | null = null;
 try {
@@ -119,11 +127,19 @@ try {
     have = new Set(String(first.value).split(' '));
     ask = async (name) => {
       child!.stdin!.write(`${name}\n`);
-      return Number((await lines.next()).value);
+      const [wall, cpu] = String((await lines.next()).value)
+        .split(' ')
+        .map(Number);
+      return { wall, cpu };
     };
   }
 } catch {
   ask = null;
+}
+
+/** Medians (clock and CPU time apart) of a list of timings. */
+function medians(ts: Timing[]): Timing {
+  return { wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) };
 }
 
 /** Medians over rounds of one call each: tjax's, then each reference's. */
@@ -131,15 +147,15 @@ async function rounds(
   tjax: () => Promise<unknown>,
   refs: string[],
   n: number,
-): Promise<[number, Record<string, number>]> {
+): Promise<[Timing, Record<string, Timing>]> {
   await tjax();
-  const ours: number[] = [];
-  const theirs: Record<string, number[]> = {};
+  const ours: Timing[] = [];
+  const theirs: Record<string, Timing[]> = {};
   for (let r = 0; r < n; r++) {
     ours.push(await once(tjax));
     for (const name of refs) if (ask && have.has(name)) (theirs[name] ??= []).push(await ask(name));
   }
-  return [median(ours), Object.fromEntries(Object.entries(theirs).map(([k, v]) => [k, median(v)]))];
+  return [medians(ours), Object.fromEntries(Object.entries(theirs).map(([k, v]) => [k, medians(v)]))];
 }
 
 const [nativeMatmul, mmRef] = await rounds(matmul, ['jax_matmul', 'numpy'], 21);
@@ -149,11 +165,13 @@ const [portableMatmul] = await rounds(matmul, [], 3);
 const [portableMlp] = await rounds(mlp, [], 5);
 setCpuBlas(null);
 child?.stdin?.end();
-const ref: Record<string, number> = { ...mmRef, ...mlpRef };
+const ref: Record<string, Timing> = { ...mmRef, ...mlpRef };
 
-const fmt = (ms: number | undefined) => (ms === undefined ? '—' : `${ms.toFixed(2)} ms`);
-const ratio = (a: number, b: number | undefined) => (b === undefined ? '' : `  (${(a / b).toFixed(2)}x JAX)`);
-const gflops = (ms: number) => `${((2 * N ** 3) / (ms * 1e6)).toFixed(0)} GFLOP/s`;
+const fmt = (t: Timing | undefined) =>
+  t === undefined ? '—' : `${t.wall.toFixed(2)} ms (CPU ${t.cpu.toFixed(2)} ms)`;
+const ratio = (a: Timing, b: Timing | undefined) =>
+  b === undefined ? '' : `  (${(a.wall / b.wall).toFixed(2)}x JAX; CPU time ${(a.cpu / b.cpu).toFixed(2)}x)`;
+const gflops = (t: Timing) => `${((2 * N ** 3) / (t.wall * 1e6)).toFixed(0)} GFLOP/s`;
 console.log(`CPU matmul tier: ${status.summary}`);
 console.log(`matmul ${N}x${N} f32 (jnp.ones):`);
 console.log(

@@ -399,9 +399,13 @@ for (const [tier, on] of TIERS) {
       const flat = (x: any, y: any) => jnp.matmul(x, y).T;
       const a2 = a.reshape([195, 130]);
       const b2 = jnp.array(fill(new Float32Array(130 * 97), 66)).reshape([130, 97]);
+      // Large enough for several tiles, each computed as C^T = B^T A^T in place on the native tier.
+      const a3 = jnp.array(fill(new Float32Array(520 * 300), 67)).reshape([520, 300]);
+      const b3 = jnp.array(fill(new Float32Array(300 * 530), 68)).reshape([300, 530]);
       for (const [f, xs] of [
         [two, [a, b]],
         [flat, [a2, b2]],
+        [flat, [a3, b3]],
       ] as [(x: any, y: any) => any, [any, any]][]) {
         const jf = jit(f);
         expect(jf.lower(xs[0], xs[1]).compile().kernelCount).toBe(1);

@@ -87,10 +87,13 @@ void zero(int f64, int64_t rows, int64_t cols, Mat x) {
   }
 }
 
-/* A matrix as BLAS can take it: the operand itself, or a packed copy in `s`. NULL: no memory. */
+/*
+ * A matrix as BLAS can take it: the operand itself, or a packed copy in `s`. NULL: no memory.
+ * `plain`: only untransposed (a transposed operand is packed too).
+ */
 const char *operand(int f64, int64_t rows, int64_t cols, Mat x, Scratch *s, int *trans,
-                           int64_t *ld) {
-  if (layout(rows, cols, x.rs, x.cs, trans, ld)) return x.p;
+                           int64_t *ld, int plain) {
+  if (layout(rows, cols, x.rs, x.cs, trans, ld) && !(plain && *trans == Trans)) return x.p;
   char *p = scratch(s, (size_t)(rows * cols) * (f64 ? 8 : 4));
   if (!p) return NULL;
   pack(f64, rows, cols, x, p);
@@ -155,6 +158,18 @@ static int gemv(int f64, int trans, int64_t rows, int64_t cols, Mat a, char *x, 
  */
 static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, Scratch s[3]) {
   int direct = n == 1 ? (m == 1 || c.rs == 1) : (c.cs == 1 && (m == 1 || c.rs >= n));
+  /* OpenBLAS's AVX-512 (SkylakeX, Cooperlake) sgemm sends products of up to 10^6 multiply-adds
+   * to small-matrix kernels, one per transpose case, which round differently: there, transposed
+   * operands are packed, so that a result does not depend on the layouts (eager and jitted
+   * products, which fold transposes differently, agree bit for bit). Larger products go through
+   * OpenBLAS's packing, whose results depend on neither the layouts nor which operand is which. */
+  int plain = (double)m * (double)n * (double)k <= 1e6;
+  if (!direct && !plain && m > 1 && n > 1 && c.rs == 1 && c.cs >= m) {
+    /* C lies transposed (a transposed result folded into the product): C^T = B^T A^T is then
+     * row-major, computed in place instead of through scratch and a transposing copy. */
+    Mat at = {a.p, a.cs, a.rs}, bt = {b.p, b.cs, b.rs}, ct = {c.p, c.cs, c.rs};
+    return gemm1(f64, n, m, k, bt, at, ct, s);
+  }
   if (!direct) {
     char *p = scratch(&s[2], (size_t)(m * n) * (f64 ? 8 : 4));
     if (!p) return 0;
@@ -168,8 +183,8 @@ static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, 
   int64_t ldc = m == 1 ? n : c.rs;
   int ta, tb;
   int64_t lda, ldb;
-  const char *ap = operand(f64, m, k, a, &s[0], &ta, &lda);
-  const char *bp = operand(f64, k, n, b, &s[1], &tb, &ldb);
+  const char *ap = operand(f64, m, k, a, &s[0], &ta, &lda, plain);
+  const char *bp = operand(f64, k, n, b, &s[1], &tb, &ldb, plain);
   if (!ap || !bp) return 0;
   if (f64)
     cblas_dgemm(RowMajor, ta, tb, (int)m, (int)n, (int)k, 1.0, (const double *)ap, (int)lda,

@@ -42,7 +42,8 @@ typedef struct {
 
 char *scratch(Scratch *s, size_t bytes);
 /* A matrix as BLAS can take it: the operand itself, or a packed copy in `s`. NULL: no memory. */
-const char *operand(int f64, int64_t rows, int64_t cols, Mat x, Scratch *s, int *trans, int64_t *ld);
+const char *operand(int f64, int64_t rows, int64_t cols, Mat x, Scratch *s, int *trans, int64_t *ld,
+                    int plain);
 /* Copy contiguous row-major memory into a strided matrix. */
 void unpack(int f64, int64_t rows, int64_t cols, const char *from, Mat x);
 void zero(int f64, int64_t rows, int64_t cols, Mat x);

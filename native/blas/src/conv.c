@@ -134,8 +134,8 @@ static int units(int f64, char *lhs, char *rhs, char *out, const int32_t *table,
       Mat bm = {bg + k0 * p[P_RK] * es, p[P_RK], p[P_RO]};
       int ta, tb;
       int64_t lda, ldb;
-      const char *ap = operand(f64, mw, kw, am, &s[2], &ta, &lda);
-      const char *bp = operand(f64, kw, og, bm, &s[3], &tb, &ldb);
+      const char *ap = operand(f64, mw, kw, am, &s[2], &ta, &lda, 0);
+      const char *bp = operand(f64, kw, og, bm, &s[3], &tb, &ldb, 0);
       if (!ap || !bp) {
         ok = 0;
         break;

@@ -19,6 +19,7 @@ import { observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
 import { renderKernel, transposedDim } from './codegen.js';
 import { type Dispatchable, dispatch, drain, drainSync, wait, waitSync } from './executor.js';
+import { libFills } from './lib.js';
 import {
   bufferDesc,
   buffersFor,
@@ -29,6 +30,7 @@ import {
   type Step,
   type StepDesc,
 } from './program.js';
+import './libs.js';
 import { type KernelFn, LARGE_WORK, shareable } from './threads.js';
 import { cpuSimd, simdStats, type WasmKernel, wasmMapKernel } from './wasm/simd.js';
 import { wasmArgReduceKernel } from './wasm/simd-argreduce.js';
@@ -273,6 +275,8 @@ export class CpuBackend implements Backend {
     for (const k of program.kernels)
       if (k.kind === 'map' || k.kind === 'reduce' || k.kind === 'argreduce' || k.kind === 'scan')
         buffers[k.out].written = true;
+      else if (k.kind === 'lib' && libFills[k.op]?.(k.params) === buffers[k.outs[0]].size)
+        buffers[k.outs[0]].written = true;
     const desc: ProgramDesc = {
       buffers,
       inputs: program.inputs,

@@ -9,10 +9,13 @@
  * - OpenBLAS runs single-threaded in every call (OPENBLAS_NUM_THREADS=1 while it loads, whatever
  *   the environment says, so it never starts a thread pool of its own); tjax's worker pool runs the calls in parallel, one tile of C
  *   each (gemm-native.ts says why).
- * - OpenBLAS 0.3.21 (Debian 12) takes AMD Zen 4/5 for Haswell and runs its 256-bit kernels on a
- *   CPU with AVX-512 (half the speed of its SkylakeX kernels there). When the CPU reports AVX-512
- *   F/CD/BW/DQ/VL and OPENBLAS_CORETYPE is unset, tjax names the SkylakeX core while the library
- *   loads (its constructor reads the variable). A value the environment sets is kept.
+ * - The kernels' core: `TJAX_CPU_BLAS_CORE` names one (any OPENBLAS_CORETYPE value). Otherwise, on
+ *   a CPU with AVX-512 F/CD/BW/DQ/VL, tjax names SkylakeX while the library loads (its constructor
+ *   reads OPENBLAS_CORETYPE), also over an OPENBLAS_CORETYPE inherited from the environment: such
+ *   a value is usually set for other programs (this project's machines set Haswell for NumPy), and
+ *   the 256-bit Haswell kernels ran a 1024^2 sgemm in 18 ms of CPU time on the project's Zen 5
+ *   against 9.3 ms for SkylakeX (and for Cooperlake, which 0.3.21 detects there). On other CPUs an
+ *   OPENBLAS_CORETYPE the environment sets is kept. `tjax devices` names the core and why.
  * The variables are restored after the load, so child processes see the environment they were given.
  */
 import { readFileSync } from 'node:fs';
@@ -106,8 +109,21 @@ function withEnv<T>(vars: Record<string, string | null>, f: () => T): T {
   }
 }
 
+/** The core tjax names while OpenBLAS loads (null: leave OPENBLAS_CORETYPE as it is), and why. */
+function coreChoice(): { core: string | null; note: string } {
+  const own = process.env.TJAX_CPU_BLAS_CORE;
+  if (own) return { core: own, note: ` (TJAX_CPU_BLAS_CORE=${own})` };
+  const env = process.env.OPENBLAS_CORETYPE;
+  if (cpuHasAvx512()) {
+    const over =
+      env !== undefined && env.toLowerCase() !== 'skylakex' ? `, over OPENBLAS_CORETYPE=${env}` : '';
+    return { core: 'SkylakeX', note: ` (named by tjax for this AVX-512 CPU${over})` };
+  }
+  return { core: null, note: env !== undefined ? ` (OPENBLAS_CORETYPE=${env})` : '' };
+}
+
 function load(): Loaded {
-  const core = process.env.OPENBLAS_CORETYPE === undefined && cpuHasAvx512() ? 'SkylakeX' : null;
+  const { core, note } = coreChoice();
   try {
     const mod = withEnv({ OPENBLAS_CORETYPE: core, OPENBLAS_NUM_THREADS: '1' }, () =>
       createRequire(import.meta.url)('tjax-blas'),
@@ -115,12 +131,7 @@ function load(): Loaded {
     if (!mod.addon) return { addon: null, reason: `tjax-blas is not built: ${mod.reason}` };
     // Also when the library was in the process already (loaded by something else).
     mod.addon.setThreads(1);
-    const env = process.env.OPENBLAS_CORETYPE;
-    coreNote = core
-      ? ' (named by tjax for this AVX-512 CPU)'
-      : env !== undefined
-        ? ` (OPENBLAS_CORETYPE=${env})`
-        : '';
+    coreNote = note;
     return { addon: mod.addon, reason: 'the tjax-blas addon loaded' };
   } catch (e) {
     const msg = String((e as Error).message).split('\n')[0];

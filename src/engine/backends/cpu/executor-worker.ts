@@ -8,19 +8,34 @@
  * thread exits, the code that loads this module sets `done[2]` and wakes the waiters: executor.ts.)
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
+import type { TypedArray } from '../../core/dtype.js';
 import { setCpuBlas } from './blas.js';
 import type { ErrorMessage, RunMessage } from './executor.js';
+import { adoptHeap, heapView, type WasmMemory } from './heap.js';
 import { buffersFor, type Instance, instantiate } from './program.js';
 import { becomePoolOwner, setCpuThreads, useThreadStats } from './threads.js';
 import { cpuSimd } from './wasm/simd.js';
 
-const { port, done, stats } = workerData as { port: MessagePort; done: Int32Array; stats: Int32Array };
+const { port, done, stats, heap } = workerData as {
+  port: MessagePort;
+  done: Int32Array;
+  stats: Int32Array;
+  heap: { memory: WasmMemory; arena: [number, number] } | null;
+};
+// The main thread's heap, with an arena of it to allocate in (executor.ts).
+if (heap) adoptHeap(heap.memory, heap.arena);
 becomePoolOwner();
 useThreadStats(stats);
 
 const programs = new Map<number, Instance>();
 /** Failed programs' errors, by seq (later programs that read their outputs fail with them). */
 const failed = new Map<number, ErrorMessage>();
+
+/** A buffer as the main thread sent it: heap buffers as their place (executor.ts toExecutor). */
+function fromMain(b: unknown): unknown {
+  const h = (b as { heap?: [string, number, number] } | null)?.heap;
+  return h && !ArrayBuffer.isView(b) ? heapView(h[0], h[1], h[2]) : b;
+}
 
 function describe(e: unknown): { name: string; message: string } {
   return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
@@ -42,7 +57,7 @@ function run(m: RunMessage): void {
       setCpuBlas(m.settings.blas);
       cpuSimd.enabled = m.settings.simd;
       setCpuThreads(m.settings.threads);
-      const bufs = buffersFor(inst, m.inputs, m.outputs);
+      const bufs = buffersFor(inst, m.inputs.map(fromMain), m.outputs.map(fromMain) as TypedArray[]);
       for (const s of inst.steps) {
         try {
           s.run(bufs);

@@ -25,6 +25,8 @@
  *   that says so, the programs queued after it run here (or fail, when they read a failed
  *   result), and the next heavy call starts a new executor; after `MAX_RESTARTS` stops, every
  *   call runs on this thread.
+ * - Memory: the executor works in this thread's heap (heap.ts), allocating in an arena reserved
+ *   for it; heap buffers go to it as their place, so its kernels address them where they lie.
  * - Settings made on this thread at run time (the GEMM tier, SIMD, the thread count: tests switch
  *   them in-process) travel with each program.
  *
@@ -36,6 +38,7 @@ import { createRequire } from 'node:module';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { type TypedArray, toDType, typedArrayFor } from '../../core/dtype.js';
 import { cpuBlasWanted, nativeBlas } from './blas.js';
+import { heapArena, heapMemory, heapOffset } from './heap.js';
 import type { BufDesc, ProgramDesc } from './program.js';
 import { allocBuffer, cpuThreads, threadStatsMemory, workerStart } from './threads.js';
 import { cpuSimd } from './wasm/simd.js';
@@ -48,8 +51,8 @@ export interface RunMessage {
   desc?: ProgramDesc;
   label: string;
   inputs: unknown[];
-  /** The program's output buffers, in the order of its 'output' buffers. */
-  outputs: TypedArray[];
+  /** The program's output buffers, in the order of its 'output' buffers (heap ones as places). */
+  outputs: unknown[];
   /** Sequence numbers of the pending programs whose outputs this one reads. */
   deps: number[];
   /** Errors of the programs it reads that failed outside this executor (it fails with the first). */
@@ -244,9 +247,21 @@ function start(): Executor {
   const { port1, port2 } = new wt.MessageChannel();
   const done = new Int32Array(new SharedArrayBuffer(12));
   done[0] = lastSeq;
+  // The executor works in this thread's heap, so that its kernels address the programs' inputs
+  // and outputs where they lie (in a heap of its own they were foreign: every SIMD kernel copied
+  // them in and out by tiles, 2.5x the CPU time of a memory-bound map); it allocates its
+  // temporaries and its threads' scratch regions in an arena reserved here.
+  // (One arena for the process: an executor that replaces a stopped one takes it over.)
+  if (arena === undefined) arena = heapArena(EXECUTOR_ARENA);
+  heapShared = arena !== null;
   const worker = new wt.Worker(entrySource(), {
     eval: true,
-    workerData: { port: port2, done, stats: threadStatsMemory() },
+    workerData: {
+      port: port2,
+      done,
+      stats: threadStatsMemory(),
+      heap: arena && { memory: heapMemory(), arena },
+    },
     transferList: [port2],
     name: 'tjax-cpu-executor',
   });
@@ -257,6 +272,20 @@ function start(): Executor {
   port1.unref();
   executor = ex;
   return ex;
+}
+
+/** Bytes of the heap the executor may allocate in (its temporaries; past them, shared buffers). */
+const EXECUTOR_ARENA = 64 << 20;
+/** The executor's arena in this thread's heap (null: the heap could not hold it). */
+let arena: [number, number] | null | undefined;
+/** Whether the executor shares this thread's heap (heap buffers then go to it as places). */
+let heapShared = false;
+
+/** A heap buffer as its place in the heap (a view through postMessage would be of a copy of the memory's SharedArrayBuffer, foreign to the executor's heap), else itself. */
+function toExecutor(b: unknown): unknown {
+  if (!heapShared || !ArrayBuffer.isView(b)) return b;
+  const at = heapOffset(b as TypedArray);
+  return at < 0 ? b : { heap: [b.constructor.name, at, (b as TypedArray).length] };
 }
 
 /** A buffer every thread can write: shared memory, whatever its size. */
@@ -333,8 +362,8 @@ function enqueue(p: Dispatchable, inputs: readonly unknown[]): TypedArray[] {
     seq,
     id: p.id,
     label: p.label ?? '',
-    inputs: [...inputs],
-    outputs,
+    inputs: inputs.map(toExecutor),
+    outputs: outputs.map(toExecutor),
     deps,
     failed: deps.filter((s) => errors.has(s)).map((s) => ({ ...errors.get(s)!, seq })),
     settings: { blas: cpuBlasWanted(), simd: cpuSimd.enabled, threads: cpuThreads() },

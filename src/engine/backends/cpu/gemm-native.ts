@@ -12,16 +12,25 @@
  * sleep; with one thread per call OpenBLAS never starts a pool. (3) tjax's pool and OpenBLAS's
  * would compete for the cores; now there is one pool.
  */
+import os from 'node:os';
 import type { BlasAddon } from './blas.js';
 import type { GemmOperand } from './gemm-operand.js';
 import { gemmUnits, type UnitPlan } from './gemm-units.js';
 import { runtime } from './runtime.js';
 import { cpuThreads, LARGE_WORK, type RangedKernel, runLarge } from './threads.js';
 
-/** A tile is halved while each half keeps this many multiply-adds (~0.1 ms on one core). */
-const MIN_TILE_WORK = 2 ** 24;
-/** At most this many tiles per matrix (each tile packs its panels of A and B again). */
-const MAX_TILES = 16;
+/** The tiling's two knobs (benchmarks may change them; the tiling stays a function of the shape). */
+export const nativeTiling = {
+  /** A tile is halved while each half keeps this many multiply-adds (~0.1 ms on one core). */
+  minTileWork: 2 ** 24,
+  /**
+   * At most this many tiles per matrix: each tile packs its panels of A and B again (16 tiles of a
+   * 1024^2 product cost 13% more CPU time than one call, 4 tiles 5%), so twice the machine's cores
+   * (for balance when a core is busy), 2 to 16. The machine's, not TJAX_CPU_THREADS: a result must
+   * not depend on the thread count.
+   */
+  maxTiles: Math.min(16, Math.max(2, 2 * os.availableParallelism())),
+};
 /** Tiles are split on multiples of this many rows or columns. */
 const ALIGN = 64;
 /** Below this many flops in all, the units run on the calling thread. */
@@ -34,7 +43,7 @@ export function tiling(m: number, n: number, k: number): { pm: number; pn: numbe
   for (;;) {
     const tm = Math.ceil(m / pm);
     const tn = Math.ceil(n / pn);
-    if (tm * tn * k < 2 * MIN_TILE_WORK || pm * pn * 2 > MAX_TILES) break;
+    if (tm * tn * k < 2 * nativeTiling.minTileWork || pm * pn * 2 > nativeTiling.maxTiles) break;
     // Halve the longer side (its operand panel is the one that is packed again per tile).
     if (tn >= tm && tn >= 2 * ALIGN) pn *= 2;
     else if (tm >= 2 * ALIGN) pm *= 2;
