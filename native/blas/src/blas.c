@@ -161,15 +161,10 @@ static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, 
   /* OpenBLAS's AVX-512 (SkylakeX, Cooperlake) sgemm sends products of up to 10^6 multiply-adds
    * to small-matrix kernels, one per transpose case, which round differently: there, transposed
    * operands are packed, so that a result does not depend on the layouts (eager and jitted
-   * products, which fold transposes differently, agree bit for bit). Larger products go through
-   * OpenBLAS's packing, whose results depend on neither the layouts nor which operand is which. */
+   * products, which fold transposes differently, agree bit for bit). A transposed C goes through
+   * scratch and a copy, never as C^T = B^T A^T: with the Haswell kernels that product rounds
+   * differently from C = A B. */
   int plain = (double)m * (double)n * (double)k <= 1e6;
-  if (!direct && !plain && m > 1 && n > 1 && c.rs == 1 && c.cs >= m) {
-    /* C lies transposed (a transposed result folded into the product): C^T = B^T A^T is then
-     * row-major, computed in place instead of through scratch and a transposing copy. */
-    Mat at = {a.p, a.cs, a.rs}, bt = {b.p, b.cs, b.rs}, ct = {c.p, c.cs, c.rs};
-    return gemm1(f64, n, m, k, bt, at, ct, s);
-  }
   if (!direct) {
     char *p = scratch(&s[2], (size_t)(m * n) * (f64 ? 8 : 4));
     if (!p) return 0;

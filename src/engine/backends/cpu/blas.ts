@@ -9,16 +9,15 @@
  * - OpenBLAS runs single-threaded in every call (OPENBLAS_NUM_THREADS=1 while it loads, whatever
  *   the environment says, so it never starts a thread pool of its own); tjax's worker pool runs the calls in parallel, one tile of C
  *   each (gemm-native.ts says why).
- * - The kernels' core: `TJAX_CPU_BLAS_CORE` names one (any OPENBLAS_CORETYPE value). Otherwise, on
- *   a CPU with AVX-512 F/CD/BW/DQ/VL, tjax names SkylakeX while the library loads (its constructor
- *   reads OPENBLAS_CORETYPE), also over an OPENBLAS_CORETYPE inherited from the environment: such
- *   a value is usually set for other programs (this project's machines set Haswell for NumPy), and
- *   the 256-bit Haswell kernels ran a 1024^2 sgemm in 18 ms of CPU time on the project's Zen 5
- *   against 9.3 ms for SkylakeX (and for Cooperlake, which 0.3.21 detects there). On other CPUs an
- *   OPENBLAS_CORETYPE the environment sets is kept. `tjax devices` names the core and why.
+ * - The kernels' core: `TJAX_CPU_BLAS_CORE` names one (any OPENBLAS_CORETYPE value) while the
+ *   library loads (its constructor reads OPENBLAS_CORETYPE). Otherwise OpenBLAS chooses as it
+ *   always does: an OPENBLAS_CORETYPE the environment sets is kept (machines set one where an
+ *   OpenBLAS build computes wrong results or crashes with the kernels it would detect; this
+ *   project's machines set Haswell, whose 256-bit kernels ran a 1024^2 sgemm in 18 ms of CPU time
+ *   on their Zen 5 against 9.3 ms for SkylakeX or the detected Cooperlake), else the library
+ *   detects the CPU. `tjax devices` names the core and why.
  * The variables are restored after the load, so child processes see the environment they were given.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpuThreads } from './threads.js';
 
@@ -80,17 +79,6 @@ let loaded: Loaded | null = null;
 let override: boolean | null = null;
 let coreNote = '';
 
-const AVX512 = ['avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl'];
-
-function cpuHasAvx512(): boolean {
-  try {
-    const flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].split(/\s+/) ?? [];
-    return AVX512.every((f) => flags.includes(f));
-  } catch {
-    return false;
-  }
-}
-
 /** Run `f` with environment variables set (null: left as they are), then restore them. */
 function withEnv<T>(vars: Record<string, string | null>, f: () => T): T {
   const saved = new Map<string, string | undefined>();
@@ -109,16 +97,16 @@ function withEnv<T>(vars: Record<string, string | null>, f: () => T): T {
   }
 }
 
-/** The core tjax names while OpenBLAS loads (null: leave OPENBLAS_CORETYPE as it is), and why. */
+/**
+ * The core tjax names while OpenBLAS loads (null: leave OPENBLAS_CORETYPE as it is), and why.
+ * An inherited OPENBLAS_CORETYPE is kept: machines set it where an OpenBLAS build computes wrong
+ * results or crashes with the kernels it would pick itself, so only an explicit
+ * TJAX_CPU_BLAS_CORE names another core.
+ */
 function coreChoice(): { core: string | null; note: string } {
   const own = process.env.TJAX_CPU_BLAS_CORE;
   if (own) return { core: own, note: ` (TJAX_CPU_BLAS_CORE=${own})` };
   const env = process.env.OPENBLAS_CORETYPE;
-  if (cpuHasAvx512()) {
-    const over =
-      env !== undefined && env.toLowerCase() !== 'skylakex' ? `, over OPENBLAS_CORETYPE=${env}` : '';
-    return { core: 'SkylakeX', note: ` (named by tjax for this AVX-512 CPU${over})` };
-  }
   return { core: null, note: env !== undefined ? ` (OPENBLAS_CORETYPE=${env})` : '' };
 }
 
