@@ -17,7 +17,7 @@
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
 import { type ScatterParams, scatterLayout } from '../../compile/scatter-layout.js';
 import { type DType, int32 } from '../../core/dtype.js';
-import { stridesOf } from '../../core/shape.js';
+import { type LineGeometry, lineGeometry, stridesOf } from '../../core/shape.js';
 import { wgslConvKernels } from './lib-conv.js';
 import { wgslFftKernels } from './lib-fft.js';
 import { wgslLinalgKernels } from './lib-linalg.js';
@@ -28,6 +28,7 @@ import {
   groupsFor,
   type LibPass,
   libShader,
+  nextPow2,
   type RenderedLib,
   WG,
 } from './wgsl.js';
@@ -134,20 +135,6 @@ function matmul(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 // ---- sort / top_k -------------------------------------------------------------------------------
 
-function lineGeometry(shape: readonly number[], axis: number): { outer: number; n: number; inner: number } {
-  let outer = 1;
-  let inner = 1;
-  for (let d = 0; d < axis; d++) outer *= shape[d];
-  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
-  return { outer, n: shape[axis], inner };
-}
-
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
 /**
  * Bitonic sort of positions. `less(x, y)` is WGSL deciding whether the element at position x
  * (a flat buffer index) orders strictly before the one at y, keys only; ties go by position.
@@ -156,7 +143,7 @@ function bitonic(
   name: string,
   keyBufs: number[],
   infos: BufferInfo[],
-  geom: { outer: number; n: number; inner: number },
+  geom: LineGeometry,
   keyLess: (h: Helpers, x: string, y: string) => string,
   keyEq: (h: Helpers, x: string, y: string) => string,
 ): { passes: LibPass[]; P: number; lines: number } {
@@ -277,11 +264,7 @@ function sort(k: LibKernel, infos: BufferInfo[], name: string, maxStorage = 8): 
       new Set(outs),
     );
     const body = [
-      flatId(groups, WG),
-      `if (gid >= ${total}i) { return; }`,
-      `let line = gid / ${Math.max(n, 1)}i;`,
-      `let j = gid % ${Math.max(n, 1)}i;`,
-      `let base = (line / ${inner}i) * ${n * inner}i + line % ${inner}i;`,
+      ...lineThread(groups, total, n, n, inner),
       `let src = base + i32(perm[line * ${P}i + j]) * ${inner}i;`,
       `let dst = base + j * ${inner}i;`,
       ...ins.map((b, t) => `b${outs[t]}[dst] = b${b}[src];`),
@@ -290,6 +273,26 @@ function sort(k: LibKernel, infos: BufferInfo[], name: string, maxStorage = 8): 
     passes.push({ name: part, code: libShader(decl, new Helpers(), body), bindings, groups });
   }
   return { passes, scratch: { perm: 4 * Math.max(lines * P, 1) } };
+}
+
+/**
+ * A thread's place among `per` threads a line (`total` in all): `line`, its `j`, and `base`, the
+ * line's first element in a row-major array of lines of n elements at stride `inner`.
+ */
+function lineThread(
+  groups: [number, number],
+  total: number,
+  per: number,
+  n: number,
+  inner: number,
+): string[] {
+  return [
+    flatId(groups, WG),
+    `if (gid >= ${total}i) { return; }`,
+    `let line = gid / ${Math.max(per, 1)}i;`,
+    `let j = gid % ${Math.max(per, 1)}i;`,
+    `let base = (line / ${inner}i) * ${n * inner}i + line % ${inner}i;`,
+  ];
 }
 
 /** The IEEE total-order key of a stored value as u32 (floats on the bits, ints offset). */
@@ -327,11 +330,7 @@ function topK(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   );
   const idxDt = infos[idxs].dtype;
   const body = [
-    flatId(groups, WG),
-    `if (gid >= ${total}i) { return; }`,
-    `let line = gid / ${Math.max(K, 1)}i;`,
-    `let j = gid % ${Math.max(K, 1)}i;`,
-    `let base = (line / ${inner}i) * ${n * inner}i + line % ${inner}i;`,
+    ...lineThread(groups, total, K, n, inner),
     `let obase = (line / ${inner}i) * ${K * inner}i + line % ${inner}i;`,
     `let q = i32(perm[line * ${P}i + j]);`,
     `b${vals}[obase + j * ${inner}i] = b${src}[base + q * ${inner}i];`,

@@ -62,11 +62,18 @@ export function groupsFor(threads: number, wg: number): [number, number] {
   return [Math.ceil(g / y), y];
 }
 
-/** The flat thread id, for a dispatch of `groups` workgroups of `wg` threads. */
-export function flatId(groups: [number, number], wg: number): string {
+/** The flat thread id as `let name`, for a dispatch of `groups` workgroups of `wg` threads. */
+export function flatId(groups: [number, number], wg: number, name = 'gid'): string {
   return groups[1] === 1
-    ? `let gid = i32(wid.x) * ${wg}i + i32(lid.x);`
-    : `let gid = (i32(wid.y) * ${groups[0]}i + i32(wid.x)) * ${wg}i + i32(lid.x);`;
+    ? `let ${name} = i32(wid.x) * ${wg}i + i32(lid.x);`
+    : `let ${name} = (i32(wid.y) * ${groups[0]}i + i32(wid.x)) * ${wg}i + i32(lid.x);`;
+}
+
+/** The least power of two >= n (1 for n <= 1). */
+export function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
 }
 
 /** `let i0 = ...; let i1 = ...;` from a flat index over `shape` (row-major). */
