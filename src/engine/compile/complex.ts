@@ -22,6 +22,7 @@
  * inverse functions are the principal branches through log1p and sqrt (Kahan's identities).
  */
 import { type DType, int32, int64, realPart } from '../core/dtype.js';
+import { cached } from '../core/memo.js';
 import {
   type BinExpr,
   bin,
@@ -333,20 +334,13 @@ class Legalizer {
 
   private mathOf(dt: DType): ComplexMath {
     const R = realPart(dt);
-    let m = this.math.get(R);
-    if (!m) this.math.set(R, (m = new ComplexMath(R)));
-    return m;
+    return cached(this.math, R, () => new ComplexMath(R));
   }
 
   /** The rewritten form of a real-valued expression. */
   real(e: SExpr): SExpr {
     if (e.dt.isComplex) throw new Error('internal: a complex expression where a real one is expected');
-    let r = this.reals.get(e.id);
-    if (r === undefined) {
-      r = this.realUncached(e);
-      this.reals.set(e.id, r);
-    }
-    return r;
+    return cached(this.reals, e.id, () => this.realUncached(e));
   }
 
   private realUncached(e: SExpr): SExpr {
@@ -407,12 +401,7 @@ class Legalizer {
   /** The (real part, imaginary part) of a complex-valued expression. */
   pair(e: SExpr): Pair {
     if (!e.dt.isComplex) throw new Error('internal: a real expression where a complex one is expected');
-    let p = this.pairs.get(e.id);
-    if (p === undefined) {
-      p = this.pairUncached(e);
-      this.pairs.set(e.id, p);
-    }
-    return p;
+    return cached(this.pairs, e.id, () => this.pairUncached(e));
   }
 
   private pairUncached(e: SExpr): Pair {

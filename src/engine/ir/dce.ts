@@ -6,6 +6,7 @@
  * grad's partial evaluation of a jitted function uses it (JAX's linearize leaves no dead code
  * in the primal and tangent calls of a jit).
  */
+import { memoOn } from '../core/memo.js';
 import type { Atom, JaxprEqn } from './jaxpr.js';
 import { ClosedJaxpr, JaxprEqn as Eqn, Jaxpr, Var } from './jaxpr.js';
 
@@ -23,17 +24,7 @@ const cache = new WeakMap<Jaxpr, Map<string, DceResult>>();
  */
 export function dceJaxpr(jaxpr: Jaxpr, usedOutputs: readonly boolean[]): DceResult {
   const key = usedOutputs.map(Number).join('');
-  let m = cache.get(jaxpr);
-  if (!m) {
-    m = new Map();
-    cache.set(jaxpr, m);
-  }
-  let r = m.get(key);
-  if (!r) {
-    r = dceUncached(jaxpr, usedOutputs);
-    m.set(key, r);
-  }
-  return r;
+  return memoOn(cache, jaxpr, key, () => dceUncached(jaxpr, usedOutputs));
 }
 
 function dceUncached(jaxpr: Jaxpr, usedOutputs: readonly boolean[]): DceResult {
@@ -97,20 +88,16 @@ const pruneCache = new WeakMap<Jaxpr, Map<string, Jaxpr>>();
 export function pruneInputs(j: Jaxpr, usedInputs: readonly boolean[]): Jaxpr {
   if (usedInputs.every(Boolean)) return j;
   const key = usedInputs.map(Number).join('');
-  let m = pruneCache.get(j);
-  if (!m) {
-    m = new Map();
-    pruneCache.set(j, m);
-  }
-  let r = m.get(key);
-  if (!r) {
-    r = new Jaxpr(
-      j.constvars,
-      j.invars.filter((_, i) => usedInputs[i]),
-      j.outvars,
-      j.eqns,
-    );
-    m.set(key, r);
-  }
-  return r;
+  return memoOn(
+    pruneCache,
+    j,
+    key,
+    () =>
+      new Jaxpr(
+        j.constvars,
+        j.invars.filter((_, i) => usedInputs[i]),
+        j.outvars,
+        j.eqns,
+      ),
+  );
 }

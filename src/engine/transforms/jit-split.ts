@@ -8,7 +8,9 @@
  * is not split here: `splitJitCall` says null and the jit rule retraces the body instead
  * (rules/jit.ts), as pe.partial_eval_jaxpr_nounits does.
  */
+
 import { isDeviceScalar } from '../core/coerce.js';
+import { memoOn } from '../core/memo.js';
 import { dceJaxpr } from '../ir/dce.js';
 import { type Atom, ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var } from '../ir/jaxpr.js';
 
@@ -49,18 +51,8 @@ const jitSplitCache = new WeakMap<Jaxpr, Map<string, JitSplit | null>>();
 
 /** The split of a jit call, or null where an unknown equation needs its own partial-eval rule. */
 export function splitJitCall(cj: ClosedJaxpr, inUnknown: boolean[]): JitSplit | null {
-  let m = jitSplitCache.get(cj.jaxpr);
-  if (!m) {
-    m = new Map();
-    jitSplitCache.set(cj.jaxpr, m);
-  }
   const key = inUnknown.map(Number).join('');
-  let r = m.get(key);
-  if (r === undefined) {
-    r = splitJitCallUncached(cj, inUnknown);
-    m.set(key, r);
-  }
-  return r;
+  return memoOn(jitSplitCache, cj.jaxpr, key, () => splitJitCallUncached(cj, inUnknown));
 }
 
 function splitJitCallUncached(cj: ClosedJaxpr, inUnknown: boolean[]): JitSplit | null {
@@ -134,17 +126,12 @@ function prunedKnown(inner: JaxprSplit, kept: Atom[]): Jaxpr {
   const all = inner.known.outvars;
   if (kept.length === all.length && kept.every((a, i) => a === all[i])) return inner.known;
   const key = kept.map((a) => all.indexOf(a)).join(',');
-  let m = prunedCache.get(inner);
-  if (!m) {
-    m = new Map();
-    prunedCache.set(inner, m);
-  }
-  let j = m.get(key);
-  if (!j) {
-    j = new Jaxpr(inner.known.constvars, inner.known.invars, kept, inner.known.eqns);
-    m.set(key, j);
-  }
-  return j;
+  return memoOn(
+    prunedCache,
+    inner,
+    key,
+    () => new Jaxpr(inner.known.constvars, inner.known.invars, kept, inner.known.eqns),
+  );
 }
 
 /**
@@ -154,18 +141,8 @@ function prunedKnown(inner: JaxprSplit, kept: Atom[]): Jaxpr {
  */
 export function partialEvalJaxpr(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSplit | null {
   // Cached per jaxpr, as JAX's partial_eval_jaxpr_nounits is: one inner jaxpr stays one.
-  let byPattern = splitCache.get(jaxpr);
-  if (!byPattern) {
-    byPattern = new Map();
-    splitCache.set(jaxpr, byPattern);
-  }
   const key = inUnknown.map(Number).join('');
-  let split = byPattern.get(key);
-  if (split === undefined) {
-    split = partialEvalJaxprUncached(jaxpr, inUnknown);
-    byPattern.set(key, split);
-  }
-  return split;
+  return memoOn(splitCache, jaxpr, key, () => partialEvalJaxprUncached(jaxpr, inUnknown));
 }
 
 const splitCache = new WeakMap<Jaxpr, Map<string, JaxprSplit | null>>();

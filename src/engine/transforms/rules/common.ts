@@ -4,6 +4,7 @@
  * and the broadcasting batcher of lax's elementwise ops.
  */
 import { deviceScalar, scalarArray } from '../../core/coerce.js';
+import { memoOn } from '../../core/memo.js';
 import type { Params, Primitive } from '../../core/primitive.js';
 import { bind, bind1, isTracer, type Value } from '../../core/trace.js';
 import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
@@ -113,38 +114,13 @@ export type { Params };
 /** A tangent that is not a symbolic zero. */
 export const nonZero = (t: Tangent): t is Value => !(t instanceof Zero);
 
+const transposeCache = new WeakMap<Jaxpr, Map<string, ClosedJaxpr>>();
+
 /**
  * The transpose rule of a call primitive (jit, remat): trace the backward pass of its jaxpr, whose
  * inputs are the residuals (the call's known arguments) then the nonzero cotangents, bind the
  * primitive again on that program (`rebind`), and give its outputs to the linear inputs.
  */
-/**
- * Memoization keyed by an object's identity and a string: JAX caches the transformations of a
- * jaxpr (jvp_jaxpr, partial_eval_jaxpr_nounits, the pjit transpose and batcher, all
- * weakref_lru_cache'd), so one inner jaxpr called twice stays one jaxpr after grad or vmap and
- * the printer shows it once (`let _where = ...`).
- */
-export function memoOn<K extends object, R>(
-  cache: WeakMap<K, Map<string, R>>,
-  obj: K,
-  key: string,
-  f: () => R,
-): R {
-  let m = cache.get(obj);
-  if (!m) {
-    m = new Map();
-    cache.set(obj, m);
-  }
-  let r = m.get(key);
-  if (r === undefined) {
-    r = f();
-    m.set(key, r);
-  }
-  return r;
-}
-
-const transposeCache = new WeakMap<Jaxpr, Map<string, ClosedJaxpr>>();
-
 export function transposeCall(
   jaxpr: Jaxpr,
   consts: readonly Value[],

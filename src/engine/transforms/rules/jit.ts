@@ -8,6 +8,8 @@
  * pe.partial_eval_jaxpr_nounits, retracing the body under a partial-evaluation trace so scan, cond
  * and while split by their own rules.
  */
+
+import { memoOn } from '../../core/memo.js';
 import type { Params } from '../../core/primitive.js';
 import { bind, isTracer, type Value } from '../../core/trace.js';
 import { evalJaxpr } from '../../ir/eval.js';
@@ -19,7 +21,7 @@ import type { PartialEvalRule, PETracer } from '../partial-eval.js';
 import { traceToJaxpr } from '../staging.js';
 import type { TransposeRule } from '../transpose.js';
 import { type BatchRule, batchFlat, moveBatchAxis } from '../vmap.js';
-import { memoOn, nonZero, transposeCall } from './common.js';
+import { nonZero, transposeCall } from './common.js';
 import { partialEvalJaxprNoUnits } from './control.js';
 
 function rebind(params: Params, traced: ClosedJaxpr, args: Value[], name: string): Value[] {
