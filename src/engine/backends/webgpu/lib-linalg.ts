@@ -13,7 +13,7 @@
  */
 
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
-import { groupsFor, type RenderedLib, WG } from './wgsl.js';
+import { flatId, groupsFor, type RenderedLib, WG } from './wgsl.js';
 import { checkDtype } from './wgsl-dtype.js';
 
 interface Bind {
@@ -45,10 +45,7 @@ function render(
 ): RenderedLib {
   if (batch === 0) return { passes: [], scratch: {} };
   const groups = groupsFor(batch, WG);
-  const gid =
-    groups[1] === 1
-      ? `let g = i32(wid.x) * ${WG}i + i32(lid.x);`
-      : `let g = (i32(wid.y) * ${groups[0]}i + i32(wid.x)) * ${WG}i + i32(lid.x);`;
+  const gid = flatId(groups, WG, 'g');
   const code = [
     ...binds.map(
       (b, i) =>
@@ -99,10 +96,7 @@ const scr = (ref: string, type: 'f32' | 'i32' = 'f32'): Bind => ({ ref, name: re
 
 // ---- cholesky -------------------------------------------------------------------------------------
 
-function cholesky(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkFloat32(k, infos);
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function cholesky(k: LibKernel, name: string): RenderedLib {
   const body = `
   let o = g * N * N;
   for (var i = 0; i < N * N; i++) { L[o + i] = 0.0f; }
@@ -132,10 +126,7 @@ function cholesky(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib 
 
 // ---- eigh -----------------------------------------------------------------------------------------
 
-function eigh(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkFloat32(k, infos);
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function eigh(k: LibKernel, name: string): RenderedLib {
   const n = num(k, 'n');
   // Rotations stop when the off-diagonal mass is at float32's rounding level, or when every
   // remaining a[p][q] is negligible against its diagonal pair (rounding noise can keep the
@@ -235,10 +226,7 @@ function eigh(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 // ---- svd ------------------------------------------------------------------------------------------
 
-function svd(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkFloat32(k, infos);
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function svd(k: LibKernel, name: string): RenderedLib {
   const m = num(k, 'm');
   const n = num(k, 'n');
   const full = flag(k, 'full_matrices');
@@ -408,10 +396,7 @@ function svd(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 // ---- qr -------------------------------------------------------------------------------------------
 
-function qr(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkFloat32(k, infos);
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function qr(k: LibKernel, name: string): RenderedLib {
   const m = num(k, 'm');
   const n = num(k, 'n');
   const kk = Math.min(m, n);
@@ -480,13 +465,7 @@ function qr(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 // ---- lu -------------------------------------------------------------------------------------------
 
-function lu(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkDtype(infos[k.ins[0]].dtype);
-  if (infos[k.ins[0]].dtype.name !== 'float32') {
-    throw new TypeError(`webgpu lu: unsupported dtype ${infos[k.ins[0]].dtype.name}`);
-  }
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function lu(k: LibKernel, name: string): RenderedLib {
   const m = num(k, 'm');
   const n = num(k, 'n');
   const body = `
@@ -531,10 +510,7 @@ function lu(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 // ---- triangular_solve -----------------------------------------------------------------------------
 
-function triangularSolve(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkFloat32(k, infos);
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function triangularSolve(k: LibKernel, name: string): RenderedLib {
   const m = num(k, 'm');
   const n = num(k, 'n');
   const left = flag(k, 'left_side');
@@ -580,14 +556,21 @@ function triangularSolve(k: LibKernel, infos: BufferInfo[], name: string): Rende
   );
 }
 
-export const wgslLinalgKernels: Record<
-  string,
-  (k: LibKernel, infos: BufferInfo[], name: string) => RenderedLib
-> = {
-  cholesky,
-  eigh,
-  svd,
-  qr,
-  lu,
-  triangular_solve: triangularSolve,
+type LinalgKernel = (k: LibKernel, infos: BufferInfo[], name: string) => RenderedLib;
+
+/** Every kernel here takes float32 matrices, and empty ones are settled before it renders. */
+const guarded =
+  (f: (k: LibKernel, name: string) => RenderedLib): LinalgKernel =>
+  (k, infos, name) => {
+    checkFloat32(k, infos);
+    return emptyCase(k, infos) ?? f(k, name);
+  };
+
+export const wgslLinalgKernels: Record<string, LinalgKernel> = {
+  cholesky: guarded(cholesky),
+  eigh: guarded(eigh),
+  svd: guarded(svd),
+  qr: guarded(qr),
+  lu: guarded(lu),
+  triangular_solve: guarded(triangularSolve),
 };

@@ -103,8 +103,17 @@ export function renderReduce(k: ReduceKernel, dtypeOf: (b: number) => DType, nam
   checkDtype(outDt);
   const nOut = size(k.outShape);
   const nRed = size(k.redShape);
-  if (nRed <= SERIAL_MAX_RED || nOut >= SERIAL_MIN_OUT) return serialReduce(k, accDt, outDt, name, dtypeOf);
-  return treeReduce(k, accDt, outDt, name, dtypeOf);
+  const job = { k, accDt, outDt, name, dtypeOf };
+  return nRed <= SERIAL_MAX_RED || nOut >= SERIAL_MIN_OUT ? serialReduce(job) : treeReduce(job);
+}
+
+/** A reduction to render: the kernel, its accumulator and output dtypes, and every buffer's dtype. */
+interface ReduceJob {
+  k: ReduceKernel;
+  accDt: DType;
+  outDt: DType;
+  name: string;
+  dtypeOf: (b: number) => DType;
 }
 
 function epilogueLines(
@@ -127,13 +136,7 @@ function epilogueLines(
   ];
 }
 
-function serialReduce(
-  k: ReduceKernel,
-  accDt: DType,
-  outDt: DType,
-  name: string,
-  dtypeOf: (b: number) => DType,
-): RenderedKernel {
+function serialReduce({ k, accDt, outDt, name, dtypeOf }: ReduceJob): RenderedKernel {
   const h = new Helpers();
   const ovars = k.outShape.map((_, i) => `i${i}`);
   const rvars = k.redShape.map((_, i) => `r${i}`);
@@ -174,13 +177,7 @@ function treeLines(op: string, accDt: DType, h: Helpers): string[] {
   return lines;
 }
 
-function treeReduce(
-  k: ReduceKernel,
-  accDt: DType,
-  outDt: DType,
-  name: string,
-  dtypeOf: (b: number) => DType,
-): RenderedKernel {
+function treeReduce({ k, accDt, outDt, name, dtypeOf }: ReduceJob): RenderedKernel {
   const nOut = size(k.outShape);
   const nRed = size(k.redShape);
   const at = accType(accDt);
