@@ -17,6 +17,7 @@
  * - triangular_solve: forward/back substitution (trsm) for either side and transpose_a.
  */
 
+import { oneSidedJacobi } from '../../compile/jacobi.js';
 import type { BufferInfo } from '../../compile/kir.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { registerLibKernel } from './lib.js';
@@ -190,6 +191,32 @@ function completeBasis(q: Float64Array, m: number, cols: number, have: boolean[]
  * SVD of a tall matrix a (m x n, m >= n): [s (n, descending), U (m x ucols), V (n x n)], with U's
  * first n columns the left singular vectors and the rest an orthonormal completion.
  */
+/** compile/jacobi.ts's one-sided sweeps, as JavaScript in float64 (u: m x n, v: n x n, in place). */
+const jacobiSweeps = new Function(
+  'u',
+  'v',
+  'm',
+  'n',
+  oneSidedJacobi(
+    {
+      mut: 'let',
+      imm: 'const',
+      lit: String,
+      eq: '===',
+      sqrt: (x) => `Math.sqrt(${x})`,
+      abs: (x) => `Math.abs(${x})`,
+      signOrOne: (x) => `Math.sign(${x} || 1)`,
+    },
+    {
+      m: 'm',
+      n: 'n',
+      w: (i, j) => `u[${i} * n + ${j}]`,
+      v: (i, j) => `v[${i} * n + ${j}]`,
+      negligible: '1e-15 * Math.sqrt(alpha * beta)',
+    },
+  ).join('\n'),
+) as (u: Float64Array, v: Float64Array, m: number, n: number) => void;
+
 function jacobiSvd(
   a: Float64Array,
   m: number,
@@ -199,42 +226,7 @@ function jacobiSvd(
   const u = Float64Array.from(a);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let rotated = false;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        let alpha = 0;
-        let beta = 0;
-        let gamma = 0;
-        for (let i = 0; i < m; i++) {
-          const up = u[i * n + p];
-          const uq = u[i * n + q];
-          alpha += up * up;
-          beta += uq * uq;
-          gamma += up * uq;
-        }
-        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
-        rotated = true;
-        const zeta = (beta - alpha) / (2 * gamma);
-        const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = c * t;
-        for (let i = 0; i < m; i++) {
-          const up = u[i * n + p];
-          const uq = u[i * n + q];
-          u[i * n + p] = c * up - s * uq;
-          u[i * n + q] = s * up + c * uq;
-        }
-        for (let i = 0; i < n; i++) {
-          const vp = v[i * n + p];
-          const vq = v[i * n + q];
-          v[i * n + p] = c * vp - s * vq;
-          v[i * n + q] = s * vp + c * vq;
-        }
-      }
-    }
-    if (!rotated) break;
-  }
+  jacobiSweeps(u, v, m, n);
   const norms = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     let s = 0;

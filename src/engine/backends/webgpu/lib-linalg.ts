@@ -12,6 +12,7 @@
  * are float32's). Working copies live in kernel-local storage scratch, one slab per matrix.
  */
 
+import { type Dialect, oneSidedJacobi, rotateLines } from '../../compile/jacobi.js';
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
 import { flatId, groupsFor, type RenderedLib, WG } from './wgsl.js';
 import { checkDtype } from './wgsl-dtype.js';
@@ -23,6 +24,17 @@ interface Bind {
   type: 'f32' | 'i32';
   write: boolean;
 }
+
+/** WGSL's way of writing compile/jacobi.ts's rotations, in float32. */
+const WGSL: Dialect = {
+  mut: 'var',
+  imm: 'let',
+  lit: (v) => `${v}.0f`,
+  eq: '==',
+  sqrt: (x) => `sqrt(${x})`,
+  abs: (x) => `abs(${x})`,
+  signOrOne: (x) => `select(-1.0f, 1.0f, ${x} >= 0.0f)`,
+};
 
 const PRELUDE = `fn lk_bits(u: u32) -> f32 { return bitcast<f32>(u); }
 fn lk_nan() -> f32 { return lk_bits(0x7fc00000u); }
@@ -131,6 +143,15 @@ function eigh(k: LibKernel, name: string): RenderedLib {
   // Rotations stop when the off-diagonal mass is at float32's rounding level, or when every
   // remaining a[p][q] is negligible against its diagonal pair (rounding noise can keep the
   // first test from ever holding in f32).
+  const rot = (names: [string, string], p: string, q: string) =>
+    rotateLines(WGSL, 'r', 'N', names, p, q)
+      .map((l) => `        ${l}`)
+      .join('\n');
+  const rotateA = [
+    rot(['akp', 'akq'], 'A[o + r * N + p]', 'A[o + r * N + q]'),
+    rot(['apk', 'aqk'], 'A[o + p * N + r]', 'A[o + q * N + r]'),
+  ].join('\n');
+  const rotateV = rot(['vkp', 'vkq'], 'V[o + r * N + p]', 'V[o + r * N + q]');
   const body = `
   let o = g * N * N;
   var nanIn = false;
@@ -169,26 +190,10 @@ function eigh(k: LibKernel, name: string): RenderedLib {
         let t = select(-1.0f, 1.0f, theta >= 0.0f) / (abs(theta) + sqrt(theta * theta + 1.0f));
         let c = 1.0f / sqrt(t * t + 1.0f);
         let s = t * c;
-        for (var r = 0; r < N; r++) {
-          let akp = A[o + r * N + p];
-          let akq = A[o + r * N + q];
-          A[o + r * N + p] = c * akp - s * akq;
-          A[o + r * N + q] = s * akp + c * akq;
-        }
-        for (var r = 0; r < N; r++) {
-          let apk = A[o + p * N + r];
-          let aqk = A[o + q * N + r];
-          A[o + p * N + r] = c * apk - s * aqk;
-          A[o + q * N + r] = s * apk + c * aqk;
-        }
+${rotateA}
         A[o + p * N + q] = 0.0f;
         A[o + q * N + p] = 0.0f;
-        for (var r = 0; r < N; r++) {
-          let vkp = V[o + r * N + p];
-          let vkq = V[o + r * N + q];
-          V[o + r * N + p] = c * vkp - s * vkq;
-          V[o + r * N + q] = s * vkp + c * vkq;
-        }
+${rotateV}
       }
     }
     if (!rotated) { break; }
@@ -252,6 +257,16 @@ function svd(k: LibKernel, name: string): RenderedLib {
   const vStore = tall
     ? 'VT[g * VROWS * NC + j * NC + i] = v;' // vt[j][i] = vo[i][j]
     : 'U[g * MR * UCOLS + i * UCOLS + j] = v;'; // u[i][j] = vo[i][j]
+  const sweeps = oneSidedJacobi(WGSL, {
+    m: 'M',
+    n: 'NN',
+    w: (i, j) => `W[ow + ${i} * NN + ${j}]`,
+    v: (i, j) => `VK[ov + ${i} * NN + ${j}]`,
+    // float32: a pair whose cosine is below its rounding counts as orthogonal.
+    negligible: '2.4e-7f * sqrt(alpha) * sqrt(beta)',
+  })
+    .map((l) => `  ${l}`)
+    .join('\n');
   const body = `
   let ow = g * M * NN;
   let ov = g * NN * NN;
@@ -275,42 +290,7 @@ function svd(k: LibKernel, name: string): RenderedLib {
   for (var r = 0; r < NN; r++) {
     for (var c = 0; c < NN; c++) { VK[ov + r * NN + c] = select(0.0f, 1.0f, r == c); }
   }
-  for (var sweep = 0; sweep < 100; sweep++) {
-    var rotated = false;
-    for (var p = 0; p < NN - 1; p++) {
-      for (var q = p + 1; q < NN; q++) {
-        var alpha = 0.0f;
-        var beta = 0.0f;
-        var gamma = 0.0f;
-        for (var i = 0; i < M; i++) {
-          let up = W[ow + i * NN + p];
-          let uq = W[ow + i * NN + q];
-          alpha += up * up;
-          beta += uq * uq;
-          gamma += up * uq;
-        }
-        if (gamma == 0.0f || abs(gamma) <= 2.4e-7f * sqrt(alpha) * sqrt(beta)) { continue; }
-        rotated = true;
-        let zeta = (beta - alpha) / (2.0f * gamma);
-        let t = select(-1.0f, 1.0f, zeta >= 0.0f) / (abs(zeta) + sqrt(1.0f + zeta * zeta));
-        let c = 1.0f / sqrt(1.0f + t * t);
-        let s = c * t;
-        for (var i = 0; i < M; i++) {
-          let up = W[ow + i * NN + p];
-          let uq = W[ow + i * NN + q];
-          W[ow + i * NN + p] = c * up - s * uq;
-          W[ow + i * NN + q] = s * up + c * uq;
-        }
-        for (var i = 0; i < NN; i++) {
-          let vp = VK[ov + i * NN + p];
-          let vq = VK[ov + i * NN + q];
-          VK[ov + i * NN + p] = c * vp - s * vq;
-          VK[ov + i * NN + q] = s * vp + c * vq;
-        }
-      }
-    }
-    if (!rotated) { break; }
-  }
+${sweeps}
   for (var j = 0; j < NN; j++) {
     var s = 0.0f;
     for (var i = 0; i < M; i++) { s += W[ow + i * NN + j] * W[ow + i * NN + j]; }

@@ -1,0 +1,102 @@
+/**
+ * @file Jacobi rotations for the linear-algebra library kernels, written once as source text in
+ * the syntax JavaScript and WGSL share (C-like loops, `+=`, `x++`), so that the CPU's float64 SVD
+ * (backends/cpu/lib-linalg.ts, compiled with `new Function`) and WebGPU's float32 one
+ * (backends/webgpu/lib-linalg.ts) run the same algorithm. A `Dialect` names what differs: the
+ * declaration keywords, literals and the math functions. The one-sided sweep is Hestenes'
+ * (Demmel and Veselić, "Jacobi's method is more accurate than QR", 1992): rotate column pairs of
+ * W until every pair is orthogonal; W's column norms are then the singular values.
+ */
+
+/** How a target writes what JavaScript and WGSL write differently. */
+export interface Dialect {
+  /** Declares a loop counter or a mutable local. */
+  readonly mut: string;
+  /** Declares an immutable local. */
+  readonly imm: string;
+  /** The float literal of an integer. */
+  lit(v: number): string;
+  readonly eq: string;
+  sqrt(x: string): string;
+  abs(x: string): string;
+  /** The sign of x, 1 at zero. */
+  signOrOne(x: string): string;
+}
+
+function indent(lines: string[], n: number): string[] {
+  const pad = '  '.repeat(n);
+  return lines.map((l) => pad + l);
+}
+
+/**
+ * The loop over k < count that rotates the pairs (x_p, x_q) at places `p` and `q` (expressions in
+ * k) by the (c, s) in scope: x_p = c x_p - s x_q, x_q = s x_p + c x_q. `a` and `b` name the old values.
+ */
+export function rotateLines(
+  d: Dialect,
+  k: string,
+  count: string,
+  [a, b]: [string, string],
+  p: string,
+  q: string,
+): string[] {
+  return [
+    `for (${d.mut} ${k} = 0; ${k} < ${count}; ${k}++) {`,
+    `  ${d.imm} ${a} = ${p};`,
+    `  ${d.imm} ${b} = ${q};`,
+    `  ${p} = c * ${a} - s * ${b};`,
+    `  ${q} = s * ${a} + c * ${b};`,
+    '}',
+  ];
+}
+
+export interface OneSided {
+  /** Rows of W, columns of W (and the order of V), as expressions. */
+  readonly m: string;
+  readonly n: string;
+  /** Element (i, j) of W (m x n) and of V (n x n), row-major or not. */
+  w(i: string, j: string): string;
+  v(i: string, j: string): string;
+  /** When a column pair counts as orthogonal already (given alpha, beta = their squared norms and
+   * gamma = their dot product, |gamma| <= this): the target precision's tolerance. */
+  readonly negligible: string;
+}
+
+/**
+ * At most 100 one-sided Jacobi sweeps over W, accumulating the rotations in V (which starts as the
+ * identity); a sweep that rotates nothing ends them. Each rotation makes columns p and q of W
+ * orthogonal with |t| <= 1 (the smaller angle).
+ */
+export function oneSidedJacobi(d: Dialect, o: OneSided): string[] {
+  const { m, n, w, v } = o;
+  const zero = d.lit(0);
+  const one = d.lit(1);
+  return [
+    `for (${d.mut} sweep = 0; sweep < 100; sweep++) {`,
+    `  ${d.mut} rotated = false;`,
+    `  for (${d.mut} p = 0; p < ${n} - 1; p++) {`,
+    `    for (${d.mut} q = p + 1; q < ${n}; q++) {`,
+    `      ${d.mut} alpha = ${zero};`,
+    `      ${d.mut} beta = ${zero};`,
+    `      ${d.mut} gamma = ${zero};`,
+    `      for (${d.mut} i = 0; i < ${m}; i++) {`,
+    `        ${d.imm} up = ${w('i', 'p')};`,
+    `        ${d.imm} uq = ${w('i', 'q')};`,
+    '        alpha += up * up;',
+    '        beta += uq * uq;',
+    '        gamma += up * uq;',
+    '      }',
+    `      if (gamma ${d.eq} ${zero} || ${d.abs('gamma')} <= ${o.negligible}) { continue; }`,
+    '      rotated = true;',
+    `      ${d.imm} zeta = (beta - alpha) / (${d.lit(2)} * gamma);`,
+    `      ${d.imm} t = ${d.signOrOne('zeta')} / (${d.abs('zeta')} + ${d.sqrt(`${one} + zeta * zeta`)});`,
+    `      ${d.imm} c = ${one} / ${d.sqrt(`${one} + t * t`)};`,
+    `      ${d.imm} s = c * t;`,
+    ...indent(rotateLines(d, 'i', m, ['up', 'uq'], w('i', 'p'), w('i', 'q')), 3),
+    ...indent(rotateLines(d, 'i', n, ['vp', 'vq'], v('i', 'p'), v('i', 'q')), 3),
+    '    }',
+    '  }',
+    '  if (!rotated) { break; }',
+    '}',
+  ];
+}
