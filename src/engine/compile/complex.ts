@@ -273,29 +273,17 @@ class ComplexMath {
   }
 }
 
+/** Unary ops that ComplexMath implements under their own name. */
+const DIRECT = [
+  ...['neg', 'sign', 'exp', 'expm1', 'log', 'log1p', 'sqrt'],
+  ...['sin', 'cos', 'tan', 'sinh', 'cosh', 'tanh', 'asin', 'acos', 'atan', 'asinh', 'acosh', 'atanh'],
+] as const;
+
 const UNARY: Record<string, ((m: ComplexMath, z: Pair) => Pair) | undefined> = {
-  neg: (m, z) => m.neg(z),
+  ...Object.fromEntries(DIRECT.map((op) => [op, (m: ComplexMath, z: Pair) => m[op](z)])),
   conj: (m, [a, b]) => [a, m.f('neg', b)],
-  sign: (m, z) => m.sign(z),
-  exp: (m, z) => m.exp(z),
   exp2: (m, z) => m.exp(m.cmul([m.k(Math.LN2), m.k(0)], z)),
-  expm1: (m, z) => m.expm1(z),
-  log: (m, z) => m.log(z),
-  log1p: (m, z) => m.log1p(z),
-  sqrt: (m, z) => m.sqrt(z),
   rsqrt: (m, z) => m.cdiv([m.k(1), m.k(0)], m.sqrt(z)),
-  sin: (m, z) => m.sin(z),
-  cos: (m, z) => m.cos(z),
-  tan: (m, z) => m.tan(z),
-  sinh: (m, z) => m.sinh(z),
-  cosh: (m, z) => m.cosh(z),
-  tanh: (m, z) => m.tanh(z),
-  asin: (m, z) => m.asin(z),
-  acos: (m, z) => m.acos(z),
-  atan: (m, z) => m.atan(z),
-  asinh: (m, z) => m.asinh(z),
-  acosh: (m, z) => m.acosh(z),
-  atanh: (m, z) => m.atanh(z),
   logistic: (m, z) => m.cdiv([m.k(1), m.k(0)], m.cadd([m.k(1), m.k(0)], m.exp(m.neg(z)))),
 };
 

@@ -9,6 +9,7 @@
  * runs the nested programs from a JS loop, see backends/cpu/control.ts).
  */
 import type { ShapedArray } from '../core/aval.js';
+import { splitAt } from '../core/lists.js';
 import type { ClosedJaxpr, Jaxpr } from '../ir/jaxpr.js';
 import type { KernelProgram } from './kir.js';
 import { type Lazy, type LowerCtx, lowerProgram } from './lower.js';
@@ -27,18 +28,6 @@ function openJaxpr(cj: ClosedJaxpr | Jaxpr): Jaxpr {
 /** Lower a body jaxpr (no constvars: consts come in as leading invars) to its own program. */
 export function lowerBody(ctx: LowerCtx, cj: ClosedJaxpr | Jaxpr): KernelProgram {
   return optimize(lowerProgram(openJaxpr(cj), ctx.reader, ctx.libs));
-}
-
-/** `xs` cut into consecutive runs of the given lengths, and the rest. */
-function runs<T>(xs: readonly T[], ...lengths: number[]): T[][] {
-  const out: T[][] = [];
-  let at = 0;
-  for (const n of lengths) {
-    out.push(xs.slice(at, at + n));
-    at += n;
-  }
-  out.push(xs.slice(at));
-  return out;
 }
 
 /** The buffer of each operand, writing lazy ones with a map kernel. */
@@ -74,7 +63,7 @@ export function lowerWhile(
   p: { cond_jaxpr: ClosedJaxpr; body_jaxpr: ClosedJaxpr; cond_nconsts: number; body_nconsts: number },
   outAvals: ShapedArray[],
 ): Lazy[] {
-  const [condConsts, bodyConsts, init] = runs(operandBuffers(ctx, ins), p.cond_nconsts, p.body_nconsts);
+  const [condConsts, bodyConsts, init] = splitAt(operandBuffers(ctx, ins), p.cond_nconsts, p.body_nconsts);
   const cond = lowerBody(ctx, p.cond_jaxpr);
   const body = lowerBody(ctx, p.body_jaxpr);
   const { bufs, outs } = resultBuffers(ctx, outAvals);
@@ -88,10 +77,10 @@ export function lowerScan(
   p: { jaxpr: ClosedJaxpr; length: number; reverse: boolean; num_consts: number; num_carry: number },
   outAvals: ShapedArray[],
 ): Lazy[] {
-  const [consts, init, xs] = runs(operandBuffers(ctx, ins), p.num_consts, p.num_carry);
+  const [consts, init, xs] = splitAt(operandBuffers(ctx, ins), p.num_consts, p.num_carry);
   const body = lowerBody(ctx, p.jaxpr);
   const res = resultBuffers(ctx, outAvals);
-  const [carryOuts, ys] = runs(res.bufs, p.num_carry);
+  const [carryOuts, ys] = splitAt(res.bufs, p.num_carry);
   ctx.kernels.push({
     kind: 'loop',
     body,

@@ -30,6 +30,7 @@ import {
   libShader,
   nextPow2,
   type RenderedLib,
+  tileId,
   WG,
 } from './wgsl.js';
 import { checkDtype, literal, stype, wrap } from './wgsl-dtype.js';
@@ -62,12 +63,7 @@ function matmul(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     `@group(0) @binding(2) var<storage, read_write> C: array<${vecC ? 'vec4<f32>' : 'f32'}>;`,
   ];
   const body = [
-    flatId(groups, WG),
-    `if (gid >= ${total}i) { return; }`,
-    `let bj = gid % ${NB}i;`,
-    `let t = gid / ${NB}i;`,
-    `let bi = t % ${MB}i;`,
-    `let bb = t / ${MB}i;`,
+    ...tileId(groups, total, NB, 'bi', MB, 'bb'),
     'let i0 = bi * 4i;',
     'let j0 = bj * 4i;',
     `let ra0 = bb * ${sb}i + min(i0, ${m - 1}i) * ${sm}i;`,

@@ -69,6 +69,28 @@ export function flatId(groups: [number, number], wg: number, name = 'gid'): stri
     : `let ${name} = (i32(wid.y) * ${groups[0]}i + i32(wid.x)) * ${wg}i + i32(lid.x);`;
 }
 
+/**
+ * The place of a thread among `total` (each one a tile of a blocked output), the flat id taken
+ * apart innermost first: `bj` among `nb` column blocks, then `mid` among `nMid`, then `outer`.
+ */
+export function tileId(
+  groups: [number, number],
+  total: number,
+  nb: number,
+  mid: string,
+  nMid: number,
+  outer: string,
+): string[] {
+  return [
+    flatId(groups, WG),
+    `if (gid >= ${total}i) { return; }`,
+    `let bj = gid % ${nb}i;`,
+    `let t = gid / ${nb}i;`,
+    `let ${mid} = t % ${nMid}i;`,
+    `let ${outer} = t / ${nMid}i;`,
+  ];
+}
+
 /** The least power of two >= n (1 for n <= 1). */
 export function nextPow2(n: number): number {
   let p = 1;
