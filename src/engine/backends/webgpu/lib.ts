@@ -24,12 +24,12 @@ import { wgslLinalgKernels } from './lib-linalg.js';
 import {
   type CopyPass,
   declareBindings,
-  flatId,
   groupsFor,
   type LibPass,
   libShader,
   nextPow2,
   type RenderedLib,
+  threadId,
   tileId,
   WG,
 } from './wgsl.js';
@@ -157,8 +157,7 @@ function bitonic(
   const init: LibPass = {
     name: `${name}_init`,
     code: libShader([permDecl.replace(`binding(${keyBufs.length})`, 'binding(0)')], new Helpers(), [
-      flatId(groups, WG),
-      `if (gid >= ${total}i) { return; }`,
+      ...threadId(groups, total),
       `let j = gid % ${P}i;`,
       `perm[gid] = select(0xffffffffu, u32(j), j < ${n}i);`,
     ]),
@@ -173,8 +172,7 @@ function bitonic(
     [...keyDecl, permDecl, `@group(0) @binding(${keyBufs.length + 1}) var<uniform> step: vec4<u32>;`],
     h,
     [
-      flatId(groups, WG),
-      `if (gid >= ${total}i) { return; }`,
+      ...threadId(groups, total),
       ...lineBase,
       `let i = u32(gid % ${P}i);`,
       'let l = i ^ step.y;',
@@ -283,8 +281,7 @@ function lineThread(
   inner: number,
 ): string[] {
   return [
-    flatId(groups, WG),
-    `if (gid >= ${total}i) { return; }`,
+    ...threadId(groups, total),
     `let line = gid / ${Math.max(per, 1)}i;`,
     `let j = gid % ${Math.max(per, 1)}i;`,
     `let base = (line / ${inner}i) * ${n * inner}i + line % ${inner}i;`,
@@ -389,7 +386,7 @@ function scatter(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     }
   };
   const clip = p.mode === 'CLIP';
-  const body: string[] = [flatId(groups, WG), `if (gid >= ${threads}i) { return; }`];
+  const body: string[] = threadId(groups, threads);
   body.push(`for (var bq: i32 = 0i; bq < ${nBatch}i; bq++) {`);
   const inner: string[] = [];
   // Batch multi-index, the index row base and the updates base of this scatter position.

@@ -22,6 +22,28 @@ function odd(name: string, deps: string[], body: string): { deps: string[]; code
   };
 }
 
+/**
+ * nextafter(x, y) on a float format's bits: NaN for a NaN, y where x == y, the smallest subnormal
+ * [negative, positive] toward y from zero, else `step` moves x's bits by one toward y.
+ */
+function nextafter(
+  name: string,
+  [down, up]: [string, string],
+  step: string[],
+): { deps: string[]; code: string } {
+  return {
+    deps: ['h_isnan', 'h_nan'],
+    code: [
+      `fn ${name}(x: f32, y: f32) -> f32 {`,
+      '  if (h_isnan(x) || h_isnan(y)) { return h_nan(); }',
+      '  if (x == y) { return y; }',
+      `  if (x == 0.0f) { return select(${down}, ${up}, y > 0.0f); }`,
+      ...step.map((l) => `  ${l}`),
+      '}',
+    ].join('\n'),
+  };
+}
+
 /** WGSL helpers, emitted only when used; `deps` are emitted first. */
 const HELPERS: Record<string, { deps?: string[]; code: string }> = {
   h_isnan: { code: 'fn h_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }' },
@@ -361,26 +383,19 @@ fn h_lgamma(x: f32) -> f32 {
   return select(-1.0f, 1.0f, odd) * fact * (s + tail);
 }`,
   },
-  h_nextafter: {
-    deps: ['h_isnan', 'h_nan'],
-    code: `fn h_nextafter(x: f32, y: f32) -> f32 {
-  if (h_isnan(x) || h_isnan(y)) { return h_nan(); }
-  if (x == y) { return y; }
-  if (x == 0.0f) { return select(bitcast<f32>(0x80000001u), bitcast<f32>(1u), y > 0.0f); }
-  let b = bitcast<u32>(x);
-  return bitcast<f32>(select(b - 1u, b + 1u, (x < y) == (x > 0.0f)));
-}`,
-  },
-  h_nextafter16: {
-    deps: ['h_isnan', 'h_nan'],
-    code: `fn h_nextafter16(x: f32, y: f32) -> f32 {
-  if (h_isnan(x) || h_isnan(y)) { return h_nan(); }
-  if (x == y) { return y; }
-  if (x == 0.0f) { return select(-5.960464477539063e-8f, 5.960464477539063e-8f, y > 0.0f); }
-  let h = pack2x16float(vec2<f32>(x, 0.0f)) & 0xffffu;
-  return unpack2x16float(select(h - 1u, h + 1u, (x < y) == (x > 0.0f))).x;
-}`,
-  },
+  h_nextafter: nextafter(
+    'h_nextafter',
+    ['bitcast<f32>(0x80000001u)', 'bitcast<f32>(1u)'],
+    ['let b = bitcast<u32>(x);', 'return bitcast<f32>(select(b - 1u, b + 1u, (x < y) == (x > 0.0f)));'],
+  ),
+  h_nextafter16: nextafter(
+    'h_nextafter16',
+    ['-5.960464477539063e-8f', '5.960464477539063e-8f'],
+    [
+      'let h = pack2x16float(vec2<f32>(x, 0.0f)) & 0xffffu;',
+      'return unpack2x16float(select(h - 1u, h + 1u, (x < y) == (x > 0.0f))).x;',
+    ],
+  ),
   h_f2i: {
     deps: ['h_isnan'],
     code: `fn h_f2i(x: f32, lo: i32, hi: i32) -> i32 {

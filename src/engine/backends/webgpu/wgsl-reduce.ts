@@ -11,7 +11,6 @@ import { type DType, INT_RANGE } from '../../core/dtype.js';
 import {
   bufDecl,
   declareBindings,
-  flatId,
   groupsFor,
   indent,
   loopNest,
@@ -20,6 +19,7 @@ import {
   RWG,
   shader,
   size,
+  threadId,
   unflatten,
   WG,
 } from './wgsl.js';
@@ -153,8 +153,7 @@ function serialReduce({ k, accDt, outDt, name, dtypeOf }: ReduceJob): RenderedKe
   const red = loopNest(loops, em, inner);
   const fin = epilogueLines(k, h, accDt, outDt, 'acc', 'gid', em);
   const lines = [
-    flatId(groups, WG),
-    `if (gid >= ${nOut}i) { return; }`,
+    ...threadId(groups, nOut),
     ...unflatten('gid', k.outShape, 'i'),
     ...em.lines[0],
     `var acc: ${accType(accDt)} = ${reduceInit(k.op, accDt)};`,
@@ -304,8 +303,7 @@ export function renderArgReduce(
   const bestNan = valDt.isFloat ? `!${h.use('h_isnan')}(best)` : 'true';
   const vNan = valDt.isFloat ? ` || ${h.use('h_isnan')}(${v})` : '';
   const lines = [
-    flatId(groups, WG),
-    `if (gid >= ${nOut}i) { return; }`,
+    ...threadId(groups, nOut),
     ...unflatten('gid', k.outShape, 'i'),
     ...em.lines[0],
     `var best: ${bt} = ${valDt.isFloat ? '0.0f' : bt === 'u32' ? '0u' : '0i'};`,
@@ -344,8 +342,7 @@ export function renderScan(k: ScanKernel, dtypeOf: (b: number) => DType, name: s
   const idx = [...Array(rank).keys()].map((d) => `i${d} * ${strides[d]}i`).join(' + ') || '0i';
   const at = accType(dt);
   const lines = [
-    flatId(groups, WG),
-    `if (gid >= ${nLines}i) { return; }`,
+    ...threadId(groups, nLines),
     ...un,
     ...em.lines[0],
     `var acc: ${at} = ${reduceInit(k.op, dt)};`,

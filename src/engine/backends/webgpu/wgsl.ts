@@ -69,6 +69,11 @@ export function flatId(groups: [number, number], wg: number, name = 'gid'): stri
     : `let ${name} = (i32(wid.y) * ${groups[0]}i + i32(wid.x)) * ${wg}i + i32(lid.x);`;
 }
 
+/** The flat thread id, and the return of the threads past `total` (the dispatch rounds up). */
+export function threadId(groups: [number, number], total: number): string[] {
+  return [flatId(groups, WG), `if (gid >= ${total}i) { return; }`];
+}
+
 /**
  * The place of a thread among `total` (each one a tile of a blocked output), the flat id taken
  * apart innermost first: `bj` among `nb` column blocks, then `mid` among `nMid`, then `outer`.
@@ -82,8 +87,7 @@ export function tileId(
   outer: string,
 ): string[] {
   return [
-    flatId(groups, WG),
-    `if (gid >= ${total}i) { return; }`,
+    ...threadId(groups, total),
     `let bj = gid % ${nb}i;`,
     `let t = gid / ${nb}i;`,
     `let ${mid} = t % ${nMid}i;`,
@@ -207,8 +211,7 @@ export function renderMap(k: MapKernel, dtypeOf: (b: number) => DType, name: str
   const groups = groupsFor(n, WG);
   const { bindings, decl } = bufDecl(em, dtypeOf, k.out);
   const body = [
-    flatId(groups, WG),
-    `if (gid >= ${n}i) { return; }`,
+    ...threadId(groups, n),
     ...unflatten('gid', k.shape, 'i'),
     ...em.lines[0],
     renderStore(outDt, `b${k.out}`, 'gid', v),
