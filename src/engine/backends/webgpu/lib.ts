@@ -258,7 +258,7 @@ function sort(k: LibKernel, infos: BufferInfo[], name: string, maxStorage = 8): 
       new Set(outs),
     );
     const body = [
-      ...lineThread(groups, total, n, n, inner),
+      ...lineThread(groups, total, n, geom),
       `let src = base + i32(perm[line * ${P}i + j]) * ${inner}i;`,
       `let dst = base + j * ${inner}i;`,
       ...ins.map((b, t) => `b${outs[t]}[dst] = b${b}[src];`),
@@ -271,14 +271,13 @@ function sort(k: LibKernel, infos: BufferInfo[], name: string, maxStorage = 8): 
 
 /**
  * A thread's place among `per` threads a line (`total` in all): `line`, its `j`, and `base`, the
- * line's first element in a row-major array of lines of n elements at stride `inner`.
+ * line's first element (lines of n elements at stride `inner`).
  */
 function lineThread(
   groups: [number, number],
   total: number,
   per: number,
-  n: number,
-  inner: number,
+  { n, inner }: LineGeometry,
 ): string[] {
   return [
     ...threadId(groups, total),
@@ -312,7 +311,7 @@ function topK(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   const eq = (_h: Helpers, x: string, y: string) =>
     `(${totalKey(dt, `${b}[${x}]`)} == ${totalKey(dt, `${b}[${y}]`)})`;
   const { passes, P, lines } = bitonic(name, [src], infos, geom, less, eq);
-  const { n, inner } = geom;
+  const { inner } = geom;
   const total = lines * K;
   const groups = groupsFor(total, WG);
   const bindings: (number | string)[] = [src, 'perm', vals, idxs];
@@ -323,7 +322,7 @@ function topK(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   );
   const idxDt = infos[idxs].dtype;
   const body = [
-    ...lineThread(groups, total, K, n, inner),
+    ...lineThread(groups, total, K, geom),
     `let obase = (line / ${inner}i) * ${K * inner}i + line % ${inner}i;`,
     `let q = i32(perm[line * ${P}i + j]);`,
     `b${vals}[obase + j * ${inner}i] = b${src}[base + q * ${inner}i];`,
