@@ -5,7 +5,9 @@
  * (backends/webgpu/lib-linalg.ts) run the same algorithm. A `Dialect` names what differs: the
  * declaration keywords, literals and the math functions. The one-sided sweep is Hestenes'
  * (Demmel and Veselić, "Jacobi's method is more accurate than QR", 1992): rotate column pairs of
- * W until every pair is orthogonal; W's column norms are then the singular values.
+ * W until every pair is orthogonal; W's column norms are then the singular values. The two-sided
+ * one is the classical cyclic Jacobi eigenvalue method (Golub and Van Loan, 8.5): rotate a
+ * symmetric A until it is diagonal.
  */
 
 /** How a target writes what JavaScript and WGSL write differently. */
@@ -32,7 +34,7 @@ function indent(lines: string[], n: number): string[] {
  * The loop over k < count that rotates the pairs (x_p, x_q) at places `p` and `q` (expressions in
  * k) by the (c, s) in scope: x_p = c x_p - s x_q, x_q = s x_p + c x_q. `a` and `b` name the old values.
  */
-export function rotateLines(
+function rotateLines(
   d: Dialect,
   k: string,
   count: string,
@@ -94,6 +96,62 @@ export function oneSidedJacobi(d: Dialect, o: OneSided): string[] {
     `      ${d.imm} s = c * t;`,
     ...indent(rotateLines(d, 'i', m, ['up', 'uq'], w('i', 'p'), w('i', 'q')), 3),
     ...indent(rotateLines(d, 'i', n, ['vp', 'vq'], v('i', 'p'), v('i', 'q')), 3),
+    '    }',
+    '  }',
+    '  if (!rotated) { break; }',
+    '}',
+  ];
+}
+
+export interface TwoSided {
+  /** The order of A and V. */
+  readonly n: string;
+  /** Element (i, j) of A (symmetric, overwritten) and of V (n x n, starting as the identity). */
+  a(i: string, j: string): string;
+  v(i: string, j: string): string;
+  /** Sweeps stop when the squared off-diagonal mass is at most this times the diagonal's. */
+  readonly offTolerance: string;
+  /** When a[p][q] is left alone besides 0 (|apq| <= this, given app and aqq), or null. */
+  readonly negligible: string | null;
+}
+
+/**
+ * At most 100 cyclic Jacobi sweeps over the symmetric A, accumulating the rotations in V; each
+ * rotation zeroes a[p][q] with |t| <= 1 for stability. A's diagonal ends as the eigenvalues.
+ */
+export function twoSidedJacobi(d: Dialect, o: TwoSided): string[] {
+  const { n, a, v } = o;
+  const zero = d.lit(0);
+  const one = d.lit(1);
+  const skip = `apq ${d.eq} ${zero}${o.negligible ? ` || ${d.abs('apq')} <= ${o.negligible}` : ''}`;
+  const rotate = (names: [string, string], p: string, q: string) =>
+    indent(rotateLines(d, 'r', n, names, p, q), 3);
+  return [
+    `for (${d.mut} sweep = 0; sweep < 100; sweep++) {`,
+    `  ${d.mut} off = ${zero};`,
+    `  ${d.mut} diag = ${zero};`,
+    `  for (${d.mut} i = 0; i < ${n}; i++) {`,
+    `    diag += ${a('i', 'i')} * ${a('i', 'i')};`,
+    `    for (${d.mut} j = i + 1; j < ${n}; j++) { off += ${a('i', 'j')} * ${a('i', 'j')}; }`,
+    '  }',
+    `  if (off ${d.eq} ${zero} || off <= ${o.offTolerance} * diag) { break; }`,
+    `  ${d.mut} rotated = false;`,
+    `  for (${d.mut} p = 0; p < ${n} - 1; p++) {`,
+    `    for (${d.mut} q = p + 1; q < ${n}; q++) {`,
+    `      ${d.imm} apq = ${a('p', 'q')};`,
+    `      ${d.imm} app = ${a('p', 'p')};`,
+    `      ${d.imm} aqq = ${a('q', 'q')};`,
+    `      if (${skip}) { continue; }`,
+    '      rotated = true;',
+    `      ${d.imm} theta = (aqq - app) / (${d.lit(2)} * apq);`,
+    `      ${d.imm} t = ${d.signOrOne('theta')} / (${d.abs('theta')} + ${d.sqrt(`theta * theta + ${one}`)});`,
+    `      ${d.imm} c = ${one} / ${d.sqrt(`t * t + ${one}`)};`,
+    `      ${d.imm} s = t * c;`,
+    ...rotate(['akp', 'akq'], a('r', 'p'), a('r', 'q')),
+    ...rotate(['apk', 'aqk'], a('p', 'r'), a('q', 'r')),
+    `      ${a('p', 'q')} = ${zero};`,
+    `      ${a('q', 'p')} = ${zero};`,
+    ...rotate(['vkp', 'vkq'], v('r', 'p'), v('r', 'q')),
     '    }',
     '  }',
     '  if (!rotated) { break; }',

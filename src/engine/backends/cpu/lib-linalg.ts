@@ -17,7 +17,7 @@
  * - triangular_solve: forward/back substitution (trsm) for either side and transpose_a.
  */
 
-import { oneSidedJacobi } from '../../compile/jacobi.js';
+import { type Dialect, oneSidedJacobi, twoSidedJacobi } from '../../compile/jacobi.js';
 import type { BufferInfo } from '../../compile/kir.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { registerLibKernel } from './lib.js';
@@ -67,54 +67,38 @@ function choleskyKernel(ins: TypedArray[], outs: TypedArray[], params: Record<st
   }
 }
 
+/** JavaScript's way of writing compile/jacobi.ts's rotations. */
+const JS: Dialect = {
+  mut: 'let',
+  imm: 'const',
+  lit: String,
+  eq: '===',
+  sqrt: (x) => `Math.sqrt(${x})`,
+  abs: (x) => `Math.abs(${x})`,
+  signOrOne: (x) => `Math.sign(${x} || 1)`,
+};
+
 // ---- eigh -----------------------------------------------------------------------------------------
+
+/** compile/jacobi.ts's cyclic sweeps, as JavaScript in float64 (a, v: n x n, in place). */
+const eighSweeps = new Function(
+  'a',
+  'v',
+  'n',
+  twoSidedJacobi(JS, {
+    n: 'n',
+    a: (i, j) => `a[${i} * n + ${j}]`,
+    v: (i, j) => `v[${i} * n + ${j}]`,
+    offTolerance: '1e-36',
+    negligible: null,
+  }).join('\n'),
+) as (a: Float64Array, v: Float64Array, n: number) => void;
 
 /** Symmetric eigendecomposition of a (n x n, read from `lower`'s triangle): [eigenvalues, V]. */
 function jacobiEigh(a: Float64Array, n: number): [Float64Array, Float64Array] {
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < n; i++) {
-      diag += a[i * n + i] * a[i * n + i];
-      for (let j = i + 1; j < n; j++) off += a[i * n + j] * a[i * n + j];
-    }
-    if (off === 0 || off <= 1e-36 * diag) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const app = a[p * n + p];
-        const aqq = a[q * n + q];
-        // The rotation that zeroes a[p][q], with |t| <= 1 for stability.
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        a[p * n + q] = 0;
-        a[q * n + p] = 0;
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
+  eighSweeps(a, v, n);
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) w[i] = a[i * n + i];
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => w[x] - w[y] || x - y);
@@ -197,24 +181,13 @@ const jacobiSweeps = new Function(
   'v',
   'm',
   'n',
-  oneSidedJacobi(
-    {
-      mut: 'let',
-      imm: 'const',
-      lit: String,
-      eq: '===',
-      sqrt: (x) => `Math.sqrt(${x})`,
-      abs: (x) => `Math.abs(${x})`,
-      signOrOne: (x) => `Math.sign(${x} || 1)`,
-    },
-    {
-      m: 'm',
-      n: 'n',
-      w: (i, j) => `u[${i} * n + ${j}]`,
-      v: (i, j) => `v[${i} * n + ${j}]`,
-      negligible: '1e-15 * Math.sqrt(alpha * beta)',
-    },
-  ).join('\n'),
+  oneSidedJacobi(JS, {
+    m: 'm',
+    n: 'n',
+    w: (i, j) => `u[${i} * n + ${j}]`,
+    v: (i, j) => `v[${i} * n + ${j}]`,
+    negligible: '1e-15 * Math.sqrt(alpha * beta)',
+  }).join('\n'),
 ) as (u: Float64Array, v: Float64Array, m: number, n: number) => void;
 
 function jacobiSvd(

@@ -12,7 +12,7 @@
  * are float32's). Working copies live in kernel-local storage scratch, one slab per matrix.
  */
 
-import { type Dialect, oneSidedJacobi, rotateLines } from '../../compile/jacobi.js';
+import { type Dialect, oneSidedJacobi, twoSidedJacobi } from '../../compile/jacobi.js';
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
 import { flatId, groupsFor, type RenderedLib, WG } from './wgsl.js';
 import { checkDtype } from './wgsl-dtype.js';
@@ -143,15 +143,15 @@ function eigh(k: LibKernel, name: string): RenderedLib {
   // Rotations stop when the off-diagonal mass is at float32's rounding level, or when every
   // remaining a[p][q] is negligible against its diagonal pair (rounding noise can keep the
   // first test from ever holding in f32).
-  const rot = (names: [string, string], p: string, q: string) =>
-    rotateLines(WGSL, 'r', 'N', names, p, q)
-      .map((l) => `        ${l}`)
-      .join('\n');
-  const rotateA = [
-    rot(['akp', 'akq'], 'A[o + r * N + p]', 'A[o + r * N + q]'),
-    rot(['apk', 'aqk'], 'A[o + p * N + r]', 'A[o + q * N + r]'),
-  ].join('\n');
-  const rotateV = rot(['vkp', 'vkq'], 'V[o + r * N + p]', 'V[o + r * N + q]');
+  const sweeps = twoSidedJacobi(WGSL, {
+    n: 'N',
+    a: (i, j) => `A[o + ${i} * N + ${j}]`,
+    v: (i, j) => `V[o + ${i} * N + ${j}]`,
+    offTolerance: '1e-14f',
+    negligible: '1e-8f * sqrt(abs(app)) * sqrt(abs(aqq))',
+  })
+    .map((l) => `  ${l}`)
+    .join('\n');
   const body = `
   let o = g * N * N;
   var nanIn = false;
@@ -170,34 +170,7 @@ function eigh(k: LibKernel, name: string): RenderedLib {
     for (var i = 0; i < N; i++) { WO[g * N + i] = lk_nan(); }
     return;
   }
-  for (var sweep = 0; sweep < 100; sweep++) {
-    var off = 0.0f;
-    var diag = 0.0f;
-    for (var i = 0; i < N; i++) {
-      diag += A[o + i * N + i] * A[o + i * N + i];
-      for (var j = i + 1; j < N; j++) { off += A[o + i * N + j] * A[o + i * N + j]; }
-    }
-    if (off == 0.0f || off <= 1e-14f * diag) { break; }
-    var rotated = false;
-    for (var p = 0; p < N - 1; p++) {
-      for (var q = p + 1; q < N; q++) {
-        let apq = A[o + p * N + q];
-        let app = A[o + p * N + p];
-        let aqq = A[o + q * N + q];
-        if (apq == 0.0f || abs(apq) <= 1e-8f * sqrt(abs(app)) * sqrt(abs(aqq))) { continue; }
-        rotated = true;
-        let theta = (aqq - app) / (2.0f * apq);
-        let t = select(-1.0f, 1.0f, theta >= 0.0f) / (abs(theta) + sqrt(theta * theta + 1.0f));
-        let c = 1.0f / sqrt(t * t + 1.0f);
-        let s = t * c;
-${rotateA}
-        A[o + p * N + q] = 0.0f;
-        A[o + q * N + p] = 0.0f;
-${rotateV}
-      }
-    }
-    if (!rotated) { break; }
-  }
+${sweeps}
   // Ascending eigenvalues, ties by position (insertion sort: stable).
   let ob = g * N;
   for (var i = 0; i < N; i++) { ORD[ob + i] = i; }
