@@ -17,8 +17,8 @@
  * - triangular_solve: forward/back substitution (trsm) for either side and transpose_a.
  */
 
-import { type Dialect, oneSidedJacobi, twoSidedJacobi } from '../../compile/jacobi.js';
 import type { BufferInfo } from '../../compile/kir.js';
+import { cholesky, type Dialect, oneSidedJacobi, twoSidedJacobi } from '../../compile/linalg-source.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { registerLibKernel } from './lib.js';
 
@@ -36,38 +36,7 @@ function store(dst: Num, off: number, a: ArrayLike<number>): void {
 
 const num = (params: Record<string, unknown>, k: string) => params[k] as number;
 
-// ---- cholesky -------------------------------------------------------------------------------------
-
-function choleskyKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
-  const batch = num(params, 'batch');
-  const n = num(params, 'n');
-  const src = ins[0] as Num;
-  const dst = outs[0] as Num;
-  for (let b = 0; b < batch; b++) {
-    const a = load(src, b * n * n, n * n);
-    const l = new Float64Array(n * n);
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = a[i * n + j];
-        for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
-        if (i === j) {
-          if (!(s > 0)) {
-            ok = false;
-            break;
-          }
-          l[i * n + i] = Math.sqrt(s);
-        } else {
-          l[i * n + j] = s / l[j * n + j];
-        }
-      }
-    }
-    if (!ok) l.fill(Number.NaN);
-    store(dst, b * n * n, l);
-  }
-}
-
-/** JavaScript's way of writing compile/jacobi.ts's rotations. */
+/** JavaScript's way of writing compile/linalg-source.ts's algorithms. */
 const JS: Dialect = {
   mut: 'let',
   imm: 'const',
@@ -78,9 +47,40 @@ const JS: Dialect = {
   signOrOne: (x) => `Math.sign(${x} || 1)`,
 };
 
+// ---- cholesky -------------------------------------------------------------------------------------
+
+/** compile/linalg-source.ts's Cholesky, as JavaScript in float64: false where a pivot is not positive. */
+const choleskyFactor = new Function(
+  'a',
+  'l',
+  'n',
+  [
+    ...cholesky(JS, {
+      n: 'n',
+      a: (i, j) => `a[${i} * n + ${j}]`,
+      l: (i, j) => `l[${i} * n + ${j}]`,
+      notPositive: (s) => `!(${s} > 0)`,
+    }),
+    'return ok;',
+  ].join('\n'),
+) as (a: Float64Array, l: Float64Array, n: number) => boolean;
+
+function choleskyKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
+  const batch = num(params, 'batch');
+  const n = num(params, 'n');
+  const src = ins[0] as Num;
+  const dst = outs[0] as Num;
+  for (let b = 0; b < batch; b++) {
+    const a = load(src, b * n * n, n * n);
+    const l = new Float64Array(n * n);
+    if (!choleskyFactor(a, l, n)) l.fill(Number.NaN);
+    store(dst, b * n * n, l);
+  }
+}
+
 // ---- eigh -----------------------------------------------------------------------------------------
 
-/** compile/jacobi.ts's cyclic sweeps, as JavaScript in float64 (a, v: n x n, in place). */
+/** compile/linalg-source.ts's cyclic sweeps, as JavaScript in float64 (a, v: n x n, in place). */
 const eighSweeps = new Function(
   'a',
   'v',
@@ -175,7 +175,7 @@ function completeBasis(q: Float64Array, m: number, cols: number, have: boolean[]
  * SVD of a tall matrix a (m x n, m >= n): [s (n, descending), U (m x ucols), V (n x n)], with U's
  * first n columns the left singular vectors and the rest an orthonormal completion.
  */
-/** compile/jacobi.ts's one-sided sweeps, as JavaScript in float64 (u: m x n, v: n x n, in place). */
+/** compile/linalg-source.ts's one-sided sweeps, as JavaScript in float64 (u: m x n, v: n x n, in place). */
 const jacobiSweeps = new Function(
   'u',
   'v',

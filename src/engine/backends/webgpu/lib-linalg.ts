@@ -12,8 +12,13 @@
  * are float32's). Working copies live in kernel-local storage scratch, one slab per matrix.
  */
 
-import { type Dialect, oneSidedJacobi, twoSidedJacobi } from '../../compile/jacobi.js';
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
+import {
+  cholesky as choleskySource,
+  type Dialect,
+  oneSidedJacobi,
+  twoSidedJacobi,
+} from '../../compile/linalg-source.js';
 import { flatId, groupsFor, type RenderedLib, WG } from './wgsl.js';
 import { checkDtype } from './wgsl-dtype.js';
 
@@ -25,7 +30,7 @@ interface Bind {
   write: boolean;
 }
 
-/** WGSL's way of writing compile/jacobi.ts's rotations, in float32. */
+/** WGSL's way of writing compile/linalg-source.ts's algorithms, in float32. */
 const WGSL: Dialect = {
   mut: 'var',
   imm: 'let',
@@ -109,22 +114,18 @@ const scr = (ref: string, type: 'f32' | 'i32' = 'f32'): Bind => ({ ref, name: re
 // ---- cholesky -------------------------------------------------------------------------------------
 
 function cholesky(k: LibKernel, name: string): RenderedLib {
+  const factor = choleskySource(WGSL, {
+    n: 'N',
+    a: (i, j) => `X[o + ${i} * N + ${j}]`,
+    l: (i, j) => `L[o + ${i} * N + ${j}]`,
+    notPositive: (s) => `!(${s} > 0.0f) || lk_isnan(${s})`,
+  })
+    .map((l) => `  ${l}`)
+    .join('\n');
   const body = `
   let o = g * N * N;
   for (var i = 0; i < N * N; i++) { L[o + i] = 0.0f; }
-  var ok = true;
-  for (var i = 0; i < N && ok; i++) {
-    for (var j = 0; j <= i; j++) {
-      var s = X[o + i * N + j];
-      for (var q = 0; q < j; q++) { s -= L[o + i * N + q] * L[o + j * N + q]; }
-      if (i == j) {
-        if (!(s > 0.0f) || lk_isnan(s)) { ok = false; break; }
-        L[o + i * N + i] = sqrt(s);
-      } else {
-        L[o + i * N + j] = s / L[o + j * N + j];
-      }
-    }
-  }
+${factor}
   if (!ok) { for (var i = 0; i < N * N; i++) { L[o + i] = lk_nan(); } }`;
   return render(
     name,

@@ -1,13 +1,14 @@
 /**
- * @file Jacobi rotations for the linear-algebra library kernels, written once as source text in
- * the syntax JavaScript and WGSL share (C-like loops, `+=`, `x++`), so that the CPU's float64 SVD
- * (backends/cpu/lib-linalg.ts, compiled with `new Function`) and WebGPU's float32 one
- * (backends/webgpu/lib-linalg.ts) run the same algorithm. A `Dialect` names what differs: the
- * declaration keywords, literals and the math functions. The one-sided sweep is Hestenes'
- * (Demmel and Veselić, "Jacobi's method is more accurate than QR", 1992): rotate column pairs of
- * W until every pair is orthogonal; W's column norms are then the singular values. The two-sided
- * one is the classical cyclic Jacobi eigenvalue method (Golub and Van Loan, 8.5): rotate a
- * symmetric A until it is diagonal.
+ * @file Dense linear algebra that the library kernels run on every device, written once as source
+ * text in the syntax JavaScript and WGSL share (C-like loops, `+=`, `x++`), so that the CPU's
+ * float64 kernels (backends/cpu/lib-linalg.ts, compiled with `new Function`) and WebGPU's float32
+ * ones (backends/webgpu/lib-linalg.ts) run the same algorithm. A `Dialect` names what differs: the
+ * declaration keywords, literals and the math functions; each caller gives its precision's
+ * tolerances. Cholesky is the Cholesky-Banachiewicz order (row by row). The one-sided Jacobi sweep
+ * is Hestenes' (Demmel and Veselić, "Jacobi's method is more accurate than QR", 1992): rotate
+ * column pairs of W until every pair is orthogonal; W's column norms are then the singular values.
+ * The two-sided one is the classical cyclic Jacobi eigenvalue method (Golub and Van Loan, 8.5):
+ * rotate a symmetric A until it is diagonal.
  */
 
 /** How a target writes what JavaScript and WGSL write differently. */
@@ -23,6 +24,39 @@ export interface Dialect {
   abs(x: string): string;
   /** The sign of x, 1 at zero. */
   signOrOne(x: string): string;
+}
+
+export interface Cholesky {
+  /** The order of A and L. */
+  readonly n: string;
+  /** Element (i, j) of A (read) and of L (written; lower triangle, the rest left as it is). */
+  a(i: string, j: string): string;
+  l(i: string, j: string): string;
+  /** The test that a pivot s is not positive (NaN included). */
+  notPositive(s: string): string;
+}
+
+/**
+ * L with A = L L^T for a symmetric positive definite A, row by row; `ok` (declared here) ends
+ * false, part of L written, where a pivot is not positive.
+ */
+export function cholesky(d: Dialect, o: Cholesky): string[] {
+  const { n, a, l } = o;
+  return [
+    `${d.mut} ok = true;`,
+    `for (${d.mut} i = 0; i < ${n} && ok; i++) {`,
+    `  for (${d.mut} j = 0; j <= i; j++) {`,
+    `    ${d.mut} s = ${a('i', 'j')};`,
+    `    for (${d.mut} q = 0; q < j; q++) { s -= ${l('i', 'q')} * ${l('j', 'q')}; }`,
+    `    if (i ${d.eq} j) {`,
+    `      if (${o.notPositive('s')}) { ok = false; break; }`,
+    `      ${l('i', 'i')} = ${d.sqrt('s')};`,
+    '    } else {',
+    `      ${l('i', 'j')} = s / ${l('j', 'j')};`,
+    '    }',
+    '  }',
+    '}',
+  ];
 }
 
 function indent(lines: string[], n: number): string[] {
