@@ -11,6 +11,7 @@ import { config } from '../core/config.js';
 import type { Backend, Device } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
 import { loadGpuJs } from './gpujs/index.js';
+import { unavailability } from './unavailable.js';
 
 const backends = new Map<string, Backend>();
 backends.set('cpu', new CpuBackend());
@@ -40,11 +41,7 @@ export function initBackends(): Promise<void> {
       if (wg.ctx.backend === 'opengles')
         avoidGl = "Dawn's OpenGL ES context (webgpu) holds this process's GL";
     } catch (e) {
-      const err = e as Error & { reason?: string; fix?: string };
-      unavailable.set('webgpu', {
-        reason: err.reason ?? err.message,
-        fix: err.fix ?? 'use --device cpu',
-      });
+      unavailable.set('webgpu', unavailability(e));
     }
     startGpuJs();
   })();
@@ -59,8 +56,7 @@ function startGpuJs(): void {
   try {
     registerBackend(loadGpuJs(avoidGl));
   } catch (e) {
-    const err = e as Error & { reason?: string; fix?: string };
-    unavailable.set('gpujs', { reason: err.reason ?? err.message, fix: err.fix ?? 'use --device cpu' });
+    unavailable.set('gpujs', unavailability(e));
   }
 }
 

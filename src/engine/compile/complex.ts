@@ -22,6 +22,7 @@
  * inverse functions are the principal branches through log1p and sqrt (Kahan's identities).
  */
 import { type DType, int32, int64, realPart } from '../core/dtype.js';
+import { cached } from '../core/memo.js';
 import {
   type BinExpr,
   bin,
@@ -272,29 +273,17 @@ class ComplexMath {
   }
 }
 
+/** Unary ops that ComplexMath implements under their own name. */
+const DIRECT = [
+  ...['neg', 'sign', 'exp', 'expm1', 'log', 'log1p', 'sqrt'],
+  ...['sin', 'cos', 'tan', 'sinh', 'cosh', 'tanh', 'asin', 'acos', 'atan', 'asinh', 'acosh', 'atanh'],
+] as const;
+
 const UNARY: Record<string, ((m: ComplexMath, z: Pair) => Pair) | undefined> = {
-  neg: (m, z) => m.neg(z),
+  ...Object.fromEntries(DIRECT.map((op) => [op, (m: ComplexMath, z: Pair) => m[op](z)])),
   conj: (m, [a, b]) => [a, m.f('neg', b)],
-  sign: (m, z) => m.sign(z),
-  exp: (m, z) => m.exp(z),
   exp2: (m, z) => m.exp(m.cmul([m.k(Math.LN2), m.k(0)], z)),
-  expm1: (m, z) => m.expm1(z),
-  log: (m, z) => m.log(z),
-  log1p: (m, z) => m.log1p(z),
-  sqrt: (m, z) => m.sqrt(z),
   rsqrt: (m, z) => m.cdiv([m.k(1), m.k(0)], m.sqrt(z)),
-  sin: (m, z) => m.sin(z),
-  cos: (m, z) => m.cos(z),
-  tan: (m, z) => m.tan(z),
-  sinh: (m, z) => m.sinh(z),
-  cosh: (m, z) => m.cosh(z),
-  tanh: (m, z) => m.tanh(z),
-  asin: (m, z) => m.asin(z),
-  acos: (m, z) => m.acos(z),
-  atan: (m, z) => m.atan(z),
-  asinh: (m, z) => m.asinh(z),
-  acosh: (m, z) => m.acosh(z),
-  atanh: (m, z) => m.atanh(z),
   logistic: (m, z) => m.cdiv([m.k(1), m.k(0)], m.cadd([m.k(1), m.k(0)], m.exp(m.neg(z)))),
 };
 
@@ -333,20 +322,13 @@ class Legalizer {
 
   private mathOf(dt: DType): ComplexMath {
     const R = realPart(dt);
-    let m = this.math.get(R);
-    if (!m) this.math.set(R, (m = new ComplexMath(R)));
-    return m;
+    return cached(this.math, R, () => new ComplexMath(R));
   }
 
   /** The rewritten form of a real-valued expression. */
   real(e: SExpr): SExpr {
     if (e.dt.isComplex) throw new Error('internal: a complex expression where a real one is expected');
-    let r = this.reals.get(e.id);
-    if (r === undefined) {
-      r = this.realUncached(e);
-      this.reals.set(e.id, r);
-    }
-    return r;
+    return cached(this.reals, e.id, () => this.realUncached(e));
   }
 
   private realUncached(e: SExpr): SExpr {
@@ -407,12 +389,7 @@ class Legalizer {
   /** The (real part, imaginary part) of a complex-valued expression. */
   pair(e: SExpr): Pair {
     if (!e.dt.isComplex) throw new Error('internal: a real expression where a complex one is expected');
-    let p = this.pairs.get(e.id);
-    if (p === undefined) {
-      p = this.pairUncached(e);
-      this.pairs.set(e.id, p);
-    }
-    return p;
+    return cached(this.pairs, e.id, () => this.pairUncached(e));
   }
 
   private pairUncached(e: SExpr): Pair {

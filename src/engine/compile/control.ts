@@ -9,6 +9,7 @@
  * runs the nested programs from a JS loop, see backends/cpu/control.ts).
  */
 import type { ShapedArray } from '../core/aval.js';
+import { splitAt } from '../core/lists.js';
 import type { ClosedJaxpr, Jaxpr } from '../ir/jaxpr.js';
 import type { KernelProgram } from './kir.js';
 import { type Lazy, type LowerCtx, lowerProgram } from './lower.js';
@@ -62,15 +63,12 @@ export function lowerWhile(
   p: { cond_jaxpr: ClosedJaxpr; body_jaxpr: ClosedJaxpr; cond_nconsts: number; body_nconsts: number },
   outAvals: ShapedArray[],
 ): Lazy[] {
-  const bufs = operandBuffers(ctx, ins);
-  const condConsts = bufs.slice(0, p.cond_nconsts);
-  const bodyConsts = bufs.slice(p.cond_nconsts, p.cond_nconsts + p.body_nconsts);
-  const init = bufs.slice(p.cond_nconsts + p.body_nconsts);
+  const [condConsts, bodyConsts, init] = splitAt(operandBuffers(ctx, ins), p.cond_nconsts, p.body_nconsts);
   const cond = lowerBody(ctx, p.cond_jaxpr);
   const body = lowerBody(ctx, p.body_jaxpr);
-  const res = resultBuffers(ctx, outAvals);
-  ctx.kernels.push({ kind: 'while', cond, body, condConsts, bodyConsts, init, outs: res.bufs });
-  return res.outs;
+  const { bufs, outs } = resultBuffers(ctx, outAvals);
+  ctx.kernels.push({ kind: 'while', cond, body, condConsts, bodyConsts, init, outs: bufs });
+  return outs;
 }
 
 export function lowerScan(
@@ -79,12 +77,10 @@ export function lowerScan(
   p: { jaxpr: ClosedJaxpr; length: number; reverse: boolean; num_consts: number; num_carry: number },
   outAvals: ShapedArray[],
 ): Lazy[] {
-  const bufs = operandBuffers(ctx, ins);
-  const consts = bufs.slice(0, p.num_consts);
-  const init = bufs.slice(p.num_consts, p.num_consts + p.num_carry);
-  const xs = bufs.slice(p.num_consts + p.num_carry);
+  const [consts, init, xs] = splitAt(operandBuffers(ctx, ins), p.num_consts, p.num_carry);
   const body = lowerBody(ctx, p.jaxpr);
   const res = resultBuffers(ctx, outAvals);
+  const [carryOuts, ys] = splitAt(res.bufs, p.num_carry);
   ctx.kernels.push({
     kind: 'loop',
     body,
@@ -93,8 +89,8 @@ export function lowerScan(
     consts,
     init,
     xs,
-    outs: res.bufs.slice(0, p.num_carry),
-    ys: res.bufs.slice(p.num_carry),
+    outs: carryOuts,
+    ys,
   });
   return res.outs;
 }

@@ -10,6 +10,7 @@ import { ArrayImpl, scalarOf, storageDType } from '../core/array.js';
 import { ShapedArray } from '../core/aval.js';
 import type { HostScalar } from '../core/complex.js';
 import { paramKey } from '../core/hash-key.js';
+import { innerMap, memoOn } from '../core/memo.js';
 import type { Params, Primitive } from '../core/primitive.js';
 import { type ConcreteArray, evalHooks, type Value } from '../core/trace.js';
 import { emit, observing } from '../events.js';
@@ -44,20 +45,13 @@ export const compileStats = { compiles: 0, eagerCacheHits: 0 };
 const byJaxpr = new WeakMap<Jaxpr, Map<Device, Executable>>();
 
 export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable {
-  let m = byJaxpr.get(jaxpr);
-  if (!m) {
-    m = new Map();
-    byJaxpr.set(jaxpr, m);
-  }
-  let exe = m.get(device);
-  if (!exe) {
+  return memoOn(byJaxpr, jaxpr, device, () => {
     const t0 = performance.now();
     const program = optimize(lowerProgram(jaxpr, reader, device.backend.optionalLibs));
     const label = opLabel(jaxpr);
     const compiled = device.backend.compile(program, label);
     compileStats.compiles++;
-    exe = { jaxpr, device, compiled, key };
-    m.set(device, exe);
+    const exe = { jaxpr, device, compiled, key };
     if (observing.any) {
       const ms = performance.now() - t0;
       emit({
@@ -68,8 +62,8 @@ export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable
         ms,
       });
     }
-  }
-  return exe;
+    return exe;
+  });
 }
 
 /**
@@ -146,11 +140,7 @@ const eagerCache = new Map<Primitive, Map<string, Jaxpr>>();
 
 /** One-equation jaxpr for a primitive applied to avals, cached by (params, avals). */
 function eagerJaxpr(prim: Primitive, avals: ShapedArray[], params: Params): Jaxpr {
-  let m = eagerCache.get(prim);
-  if (!m) {
-    m = new Map();
-    eagerCache.set(prim, m);
-  }
+  const m = innerMap(eagerCache, prim);
   let key = paramKey(params);
   for (const a of avals) key += a.key();
   let j = m.get(key);

@@ -265,28 +265,16 @@ function foldInt(op: BinOp, a: SExpr, b: SExpr): SExpr | null {
     }
     return null;
   }
-  switch (op) {
-    case 'add':
-      if (isC(a, 0)) return b;
-      if (isC(b, 0)) return a;
-      break;
-    case 'sub':
-      if (isC(b, 0)) return a;
-      break;
-    case 'mul':
-      if (isC(a, 0) || isC(b, 0)) return iconst(0);
-      if (isC(a, 1)) return b;
-      if (isC(b, 1)) return a;
-      break;
-    case 'div':
-      if (isC(b, 1)) return a;
-      break;
-    case 'rem':
-      if (isC(b, 1)) return iconst(0);
-      break;
-  }
-  return null;
+  if (op === 'mul' && (isC(a, 0) || isC(b, 0))) return iconst(0);
+  if (op === 'rem' && isC(b, 1)) return iconst(0);
+  const unit = UNIT[op];
+  if (unit === undefined) return null;
+  if ((op === 'add' || op === 'mul') && isC(a, unit)) return b;
+  return isC(b, unit) ? a : null;
 }
+
+/** The right identity of an integer op (x op unit = x); add's and mul's are also left ones. */
+const UNIT: Partial<Record<BinOp, number>> = { add: 0, sub: 0, mul: 1, div: 1 };
 
 export function ter(op: TerOp, a: SExpr, b: SExpr, c: SExpr, dt: DType = a.dt): TerExpr {
   return intern(`t:${op}:${a.id}:${b.id}:${c.id}:${dt.name}`, (id) => ({ k: 'ter', id, dt, op, a, b, c }));

@@ -95,3 +95,14 @@ export function checkShape(shape: readonly unknown[], what = 'shape'): number[] 
     return n;
   });
 }
+
+/** A row-major shape seen as lines along one axis: `outer` blocks of `n` steps of stride `inner`. */
+export interface LineGeometry {
+  outer: number;
+  n: number;
+  inner: number;
+}
+
+export function lineGeometry(shape: Shape, axis: number): LineGeometry {
+  return { outer: sizeOf(shape.slice(0, axis)), n: shape[axis], inner: sizeOf(shape.slice(axis + 1)) };
+}

@@ -20,6 +20,7 @@ import { type ArrayImpl, hostScalar } from '../core/array.js';
 import { ShapedArray } from '../core/aval.js';
 import { int32 } from '../core/dtype.js';
 import { paramKey } from '../core/hash-key.js';
+import { innerMap } from '../core/memo.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import { bind1, type Value } from '../core/trace.js';
 import { evalJaxpr } from '../ir/eval.js';
@@ -59,11 +60,7 @@ const eagerPrograms = new WeakMap<object, Map<string, Jaxpr>>();
  * identity: a while loop that shares its body with another but not its cond is another program).
  */
 function runCompiled(prim: Primitive, args: ArrayImpl[], params: Params, keyObj: object): ArrayImpl[] {
-  let m = eagerPrograms.get(keyObj);
-  if (!m) {
-    m = new Map();
-    eagerPrograms.set(keyObj, m);
-  }
+  const m = innerMap(eagerPrograms, keyObj);
   const avals = args.map((a) => a.aval);
   const key = `${paramKey(params)}|${avals.map((a) => a.key()).join(',')}`;
   let j = m.get(key);
@@ -137,11 +134,7 @@ function scalarPredicate<T>(args: T[], p: Params): [T[], Params] {
   const q = p as unknown as WhileParams;
   const pa = q.cond_jaxpr.outAvals[0];
   if (pa.shape.length === 0) return [args, p];
-  let byBody = scalarized.get(q.cond_jaxpr);
-  if (!byBody) {
-    byBody = new Map();
-    scalarized.set(q.cond_jaxpr, byBody);
-  }
+  const byBody = innerMap(scalarized, q.cond_jaxpr);
   let np = byBody.get(q.body_jaxpr);
   if (!np) {
     const nc = q.cond_nconsts;

@@ -6,14 +6,14 @@
  * buffer (backends/cpu/lib-fft.ts, backends/webgpu/lib-fft.ts); complex buffers reach it
  * interleaved, as every library kernel in compile/complex.ts's COMPLEX_LIBS takes them.
  */
+import { type FftParams, FftType, type FftTypeValue } from '../compile/fft-params.js';
 import type { LowerRule } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
 import { complexOf, realPart } from '../core/dtype.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { shapeTuple } from '../core/shape.js';
 
-export const FftType = { FFT: 0, IFFT: 1, RFFT: 2, IRFFT: 3 } as const;
-export type FftTypeValue = (typeof FftType)[keyof typeof FftType];
+export { FftType, type FftTypeValue };
 
 function valueError(message: string): Error {
   const e = new Error(message);
@@ -79,7 +79,12 @@ export const fft = definePrimitive('fft', {
       op: 'fft',
       ins: [buf],
       outs: [o],
-      params: { fftType: type, lengths, inShape: [...x.aval.shape], outShape: [...out.shape] },
+      params: {
+        fftType: type,
+        lengths,
+        inShape: [...x.aval.shape],
+        outShape: [...out.shape],
+      } satisfies FftParams,
     });
     return [ctx.fromBuffer(o, out)];
   }) satisfies LowerRule,

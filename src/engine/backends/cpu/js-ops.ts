@@ -11,6 +11,7 @@
  */
 
 import type { BinExpr, UnExpr } from '../../compile/kir.js';
+import { INTEGER_IDENTITY, notDefinedOn } from '../../compile/op-domain.js';
 import { type DType, INT_RANGE } from '../../core/dtype.js';
 
 /** Wrap a JS number expression to the value set of a dtype. */
@@ -151,13 +152,9 @@ export function renderUnary(e: UnExpr, x: string): string {
       return `rt.popcount(${wrapUnsigned(dt, x)})`;
     case 'clz':
       return `(Math.clz32(${wrapUnsigned(dt, x)}) - ${32 - bits(dt)})`;
-    case 'floor':
-    case 'ceil':
-    case 'round_away':
-    case 'round_even':
-      return x;
   }
-  throw new Error(`unary ${e.op} is not defined on ${dt.name}`);
+  if (INTEGER_IDENTITY.has(e.op)) return x;
+  throw notDefinedOn('unary', e.op, dt.name);
 }
 
 function wrapUnsigned(dt: DType, x: string): string {

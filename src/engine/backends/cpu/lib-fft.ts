@@ -15,22 +15,12 @@
  * (X[n - k] = conj X[k]), so the imaginary parts of the zero and Nyquist bins are ignored, as in
  * NumPy and XLA.
  */
+import { type FftParams, FftType } from '../../compile/fft-params.js';
 import type { TypedArray } from '../../core/dtype.js';
+import { lineGeometry } from '../../core/shape.js';
 import { registerLibKernel } from './lib.js';
 
-/** The FFT kinds of jax.lax.FftType. */
-export const FFT = 0;
-export const IFFT = 1;
-export const RFFT = 2;
-export const IRFFT = 3;
-
-export interface FftParams {
-  fftType: number;
-  lengths: number[];
-  /** Operand shape (complex elements for FFT/IFFT/IRFFT, real ones for RFFT). */
-  inShape: number[];
-  outShape: number[];
-}
+const { FFT, IFFT, RFFT } = FftType;
 
 interface Plan {
   n: number;
@@ -228,11 +218,7 @@ export function dft(re: Float64Array, im: Float64Array, inverse: boolean): void 
 
 /** Visit every line along `axis` of a row-major shape: (start offset, stride) in elements. */
 function eachLine(shape: readonly number[], axis: number, f: (base: number, stride: number) => void): void {
-  let inner = 1;
-  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
-  let outer = 1;
-  for (let d = 0; d < axis; d++) outer *= shape[d];
-  const n = shape[axis];
+  const { outer, n, inner } = lineGeometry(shape, axis);
   for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) f(o * n * inner + i, inner);
 }
 

@@ -18,6 +18,7 @@
  */
 
 import type { BufferInfo } from '../../compile/kir.js';
+import { cholesky, type Dialect, oneSidedJacobi, twoSidedJacobi } from '../../compile/linalg-source.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { registerLibKernel } from './lib.js';
 
@@ -35,7 +36,34 @@ function store(dst: Num, off: number, a: ArrayLike<number>): void {
 
 const num = (params: Record<string, unknown>, k: string) => params[k] as number;
 
+/** JavaScript's way of writing compile/linalg-source.ts's algorithms. */
+const JS: Dialect = {
+  mut: 'let',
+  imm: 'const',
+  lit: String,
+  eq: '===',
+  sqrt: (x) => `Math.sqrt(${x})`,
+  abs: (x) => `Math.abs(${x})`,
+  signOrOne: (x) => `Math.sign(${x} || 1)`,
+};
+
 // ---- cholesky -------------------------------------------------------------------------------------
+
+/** compile/linalg-source.ts's Cholesky, as JavaScript in float64: false where a pivot is not positive. */
+const choleskyFactor = new Function(
+  'a',
+  'l',
+  'n',
+  [
+    ...cholesky(JS, {
+      n: 'n',
+      a: (i, j) => `a[${i} * n + ${j}]`,
+      l: (i, j) => `l[${i} * n + ${j}]`,
+      notPositive: (s) => `!(${s} > 0)`,
+    }),
+    'return ok;',
+  ].join('\n'),
+) as (a: Float64Array, l: Float64Array, n: number) => boolean;
 
 function choleskyKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
   const batch = num(params, 'batch');
@@ -45,75 +73,32 @@ function choleskyKernel(ins: TypedArray[], outs: TypedArray[], params: Record<st
   for (let b = 0; b < batch; b++) {
     const a = load(src, b * n * n, n * n);
     const l = new Float64Array(n * n);
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = a[i * n + j];
-        for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
-        if (i === j) {
-          if (!(s > 0)) {
-            ok = false;
-            break;
-          }
-          l[i * n + i] = Math.sqrt(s);
-        } else {
-          l[i * n + j] = s / l[j * n + j];
-        }
-      }
-    }
-    if (!ok) l.fill(Number.NaN);
+    if (!choleskyFactor(a, l, n)) l.fill(Number.NaN);
     store(dst, b * n * n, l);
   }
 }
 
 // ---- eigh -----------------------------------------------------------------------------------------
 
+/** compile/linalg-source.ts's cyclic sweeps, as JavaScript in float64 (a, v: n x n, in place). */
+const eighSweeps = new Function(
+  'a',
+  'v',
+  'n',
+  twoSidedJacobi(JS, {
+    n: 'n',
+    a: (i, j) => `a[${i} * n + ${j}]`,
+    v: (i, j) => `v[${i} * n + ${j}]`,
+    offTolerance: '1e-36',
+    negligible: null,
+  }).join('\n'),
+) as (a: Float64Array, v: Float64Array, n: number) => void;
+
 /** Symmetric eigendecomposition of a (n x n, read from `lower`'s triangle): [eigenvalues, V]. */
 function jacobiEigh(a: Float64Array, n: number): [Float64Array, Float64Array] {
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < n; i++) {
-      diag += a[i * n + i] * a[i * n + i];
-      for (let j = i + 1; j < n; j++) off += a[i * n + j] * a[i * n + j];
-    }
-    if (off === 0 || off <= 1e-36 * diag) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const app = a[p * n + p];
-        const aqq = a[q * n + q];
-        // The rotation that zeroes a[p][q], with |t| <= 1 for stability.
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        a[p * n + q] = 0;
-        a[q * n + p] = 0;
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
+  eighSweeps(a, v, n);
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) w[i] = a[i * n + i];
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => w[x] - w[y] || x - y);
@@ -190,6 +175,21 @@ function completeBasis(q: Float64Array, m: number, cols: number, have: boolean[]
  * SVD of a tall matrix a (m x n, m >= n): [s (n, descending), U (m x ucols), V (n x n)], with U's
  * first n columns the left singular vectors and the rest an orthonormal completion.
  */
+/** compile/linalg-source.ts's one-sided sweeps, as JavaScript in float64 (u: m x n, v: n x n, in place). */
+const jacobiSweeps = new Function(
+  'u',
+  'v',
+  'm',
+  'n',
+  oneSidedJacobi(JS, {
+    m: 'm',
+    n: 'n',
+    w: (i, j) => `u[${i} * n + ${j}]`,
+    v: (i, j) => `v[${i} * n + ${j}]`,
+    negligible: '1e-15 * Math.sqrt(alpha * beta)',
+  }).join('\n'),
+) as (u: Float64Array, v: Float64Array, m: number, n: number) => void;
+
 function jacobiSvd(
   a: Float64Array,
   m: number,
@@ -199,42 +199,7 @@ function jacobiSvd(
   const u = Float64Array.from(a);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let rotated = false;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        let alpha = 0;
-        let beta = 0;
-        let gamma = 0;
-        for (let i = 0; i < m; i++) {
-          const up = u[i * n + p];
-          const uq = u[i * n + q];
-          alpha += up * up;
-          beta += uq * uq;
-          gamma += up * uq;
-        }
-        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
-        rotated = true;
-        const zeta = (beta - alpha) / (2 * gamma);
-        const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = c * t;
-        for (let i = 0; i < m; i++) {
-          const up = u[i * n + p];
-          const uq = u[i * n + q];
-          u[i * n + p] = c * up - s * uq;
-          u[i * n + q] = s * up + c * uq;
-        }
-        for (let i = 0; i < n; i++) {
-          const vp = v[i * n + p];
-          const vq = v[i * n + q];
-          v[i * n + p] = c * vp - s * vq;
-          v[i * n + q] = s * vp + c * vq;
-        }
-      }
-    }
-    if (!rotated) break;
-  }
+  jacobiSweeps(u, v, m, n);
   const norms = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     let s = 0;

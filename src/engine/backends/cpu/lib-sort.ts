@@ -11,19 +11,11 @@
 
 import type { BufferInfo } from '../../compile/kir.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
+import { lineGeometry } from '../../core/shape.js';
 import { registerLibKernel } from './lib.js';
 import { h2f } from './runtime.js';
 
 type Key = ArrayLike<number> | BigInt64Array | BigUint64Array;
-
-/** Line geometry of a row-major shape along `axis`. */
-function lines(shape: readonly number[], axis: number): { outer: number; n: number; inner: number } {
-  let outer = 1;
-  let inner = 1;
-  for (let d = 0; d < axis; d++) outer *= shape[d];
-  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
-  return { outer, n: shape[axis], inner };
-}
 
 /** Values to compare as numbers (float16 decoded from its bits). */
 function numericKey(data: TypedArray, dt: DType): Key {
@@ -41,7 +33,7 @@ function sortKernel(
 ): void {
   const shape = params.shape as number[];
   const numKeys = params.numKeys as number;
-  const { outer, n, inner } = lines(shape, params.dimension as number);
+  const { outer, n, inner } = lineGeometry(shape, params.dimension as number);
   const keys = ins.slice(0, numKeys).map((d, i) => numericKey(d, infos[i].dtype));
   const perm = new Array<number>(n);
   for (let o = 0; o < outer; o++) {
@@ -122,7 +114,7 @@ function topKKernel(
 ): void {
   const shape = params.shape as number[];
   const k = params.k as number;
-  const { outer, n, inner } = lines(shape, params.axis as number);
+  const { outer, n, inner } = lineGeometry(shape, params.axis as number);
   const src = ins[0];
   const [vals, idxs] = outs;
   const keys = totalOrderKeys(src, infos[0].dtype);

@@ -7,6 +7,7 @@
 import type { BinExpr, SExpr, UnExpr } from '../../compile/kir.js';
 import { walk } from '../../compile/kir.js';
 import { LevelEmitter } from '../../compile/level-emitter.js';
+import { INFIX } from '../../compile/op-domain.js';
 import type { DType } from '../../core/dtype.js';
 import { CMP, RANGE } from './check.js';
 
@@ -222,14 +223,10 @@ export function renderBinary(e: BinExpr, a: string, b: string, at: At): string {
         return at(`(${a} !== ${b} ? 1 : 0)`);
     }
   }
+  // The same operator on floats, integers and the bool ops that reach here.
+  if (e.op in INFIX) return at(`${a} ${INFIX[e.op]} ${b}`);
   if (dt.isFloat) {
     switch (e.op) {
-      case 'add':
-        return at(`${a} + ${b}`);
-      case 'sub':
-        return at(`${a} - ${b}`);
-      case 'mul':
-        return at(`${a} * ${b}`);
       case 'div':
         return at(`${a} / ${b}`);
       case 'rem':
@@ -259,12 +256,6 @@ export function renderBinary(e: BinExpr, a: string, b: string, at: At): string {
     throw new Error(`gpujs: binary ${e.op} on ${dt.name}`);
   }
   switch (e.op) {
-    case 'add':
-      return at(`${a} + ${b}`);
-    case 'sub':
-      return at(`${a} - ${b}`);
-    case 'mul':
-      return at(`${a} * ${b}`);
     case 'max':
       return at(`Math.max(${a}, ${b})`);
     case 'min':

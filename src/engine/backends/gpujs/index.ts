@@ -7,16 +7,11 @@
  * dependency (macOS binaries only) is never loaded: gpu.js offers WebGPU in browsers only.
  */
 import { createRequire } from 'node:module';
+import { DeviceUnavailable } from '../unavailable.js';
 import { GpuJsBackend, type GpuJsModule } from './backend.js';
 
-export class GpuJsUnavailable extends Error {
-  constructor(
-    readonly reason: string,
-    readonly fix: string,
-  ) {
-    super(reason);
-    this.name = 'GpuJsUnavailable';
-  }
+export class GpuJsUnavailable extends DeviceUnavailable {
+  override name = 'GpuJsUnavailable';
 }
 
 export const GL_PACKAGES = 'libxi-dev libglu1-mesa-dev libglew-dev pkg-config';

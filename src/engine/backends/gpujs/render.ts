@@ -225,31 +225,26 @@ export interface GpuJsKernelSource {
 /** Render kernel `k` (which `cannotRender` accepted) for gpu.js. */
 export function renderGpuJs(k: Kernel, buffers: BufferInfo[]): GpuJsKernelSource {
   let lines: string[];
-  let out: number;
   switch (k.kind) {
     case 'map':
       lines = renderMapK(k);
-      out = k.out;
       break;
     case 'reduce':
       lines = renderReduceK(k);
-      out = k.out;
       break;
     case 'argreduce':
       lines = renderArgReduceK(k);
-      out = k.out;
       break;
     case 'scan':
       lines = renderScanK(k);
-      out = k.out;
       break;
     case 'lib':
       lines = renderMatmulK(k);
-      out = k.outs[0];
       break;
     default:
       throw new Error(`gpujs: cannot render ${k.kind}`);
   }
+  const out = k.kind === 'lib' ? k.outs[0] : k.out;
   const used = new Set<number>();
   for (const l of lines) for (const m of l.matchAll(/\bb(\d+)\[/g)) used.add(Number(m[1]));
   const params = [...used].sort((a, b) => a - b);

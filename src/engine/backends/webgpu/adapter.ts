@@ -10,6 +10,7 @@
 
 import fs from 'node:fs';
 import { dynamicImport } from '../../dynamic-import.js';
+import { DeviceUnavailable } from '../unavailable.js';
 
 export interface GpuContext {
   /** Dawn's instance. It must stay reachable: dawn.node keeps polling it for events, and a
@@ -25,14 +26,8 @@ export interface GpuContext {
   software: boolean;
 }
 
-export class WebGpuUnavailable extends Error {
-  constructor(
-    readonly reason: string,
-    readonly fix: string,
-  ) {
-    super(reason);
-    this.name = 'WebGpuUnavailable';
-  }
+export class WebGpuUnavailable extends DeviceUnavailable {
+  override name = 'WebGpuUnavailable';
 }
 
 export const MESA_PACKAGES = 'libegl1 libegl-mesa0 libgl1-mesa-dri libegl-dev';

@@ -21,8 +21,9 @@
  */
 
 import type { ControlKernel, KernelProgram } from '../../compile/kir.js';
+import { memoOn } from '../../core/memo.js';
 import type { ProgramHost, Session, Step, WebGpuProgram, WgBuffer } from './session.js';
-import { groupsFor, WG } from './wgsl.js';
+import { flatId, groupsFor, WG } from './wgsl.js';
 
 export interface ControlStep extends Step {
   /** Whether it waits for the device (a while loop, here or nested). */
@@ -111,10 +112,7 @@ const selectCache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 /** dst = src when the clamped index is `j`: one per branch and output. */
 function selectPipeline(dev: GPUDevice, n: number, j: number, last: number): GPUComputePipeline {
   const groups = groupsFor(n, WG);
-  const gid =
-    groups[1] === 1
-      ? `let gid = i32(wid.x) * ${WG}i + i32(lid.x);`
-      : `let gid = (i32(wid.y) * ${groups[0]}i + i32(wid.x)) * ${WG}i + i32(lid.x);`;
+  const gid = flatId(groups, WG);
   const code = [
     '@group(0) @binding(0) var<storage, read> idx: array<i32>;',
     '@group(0) @binding(1) var<storage, read> src: array<u32>;',
@@ -126,22 +124,14 @@ function selectPipeline(dev: GPUDevice, n: number, j: number, last: number): GPU
     '  dst[gid] = src[gid];',
     '}',
   ].join('\n');
-  let cache = selectCache.get(dev);
-  if (!cache) {
-    cache = new Map();
-    selectCache.set(dev, cache);
-  }
-  let p = cache.get(code);
-  if (!p) {
+  return memoOn(selectCache, dev, code, () => {
     const module = dev.createShaderModule({ code, label: 'cond_select' });
-    p = dev.createComputePipeline({
+    return dev.createComputePipeline({
       layout: 'auto',
       compute: { module, entryPoint: 'main' },
       label: 'cond_select',
     });
-    cache.set(code, p);
-  }
-  return p;
+  });
 }
 
 function encodeSelect(

@@ -15,7 +15,7 @@
  */
 
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
-import { flatId, groupsFor, libShader, type RenderedLib, WG } from './wgsl.js';
+import { groupsFor, libShader, type RenderedLib, tileId, WG } from './wgsl.js';
 import { checkDtype } from './wgsl-dtype.js';
 import { Helpers } from './wgsl-helpers.js';
 
@@ -71,12 +71,7 @@ function conv(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   const Hd = (H - 1) * dh + 1;
   const Wd = (W - 1) * dw + 1;
   const body = [
-    flatId(wgroups, WG),
-    `if (gid >= ${total}i) { return; }`,
-    `let bj = gid % ${NB}i;`,
-    `let t = gid / ${NB}i;`,
-    `let gr = t % ${groups}i;`,
-    `let bi = t / ${groups}i;`,
+    ...tileId(wgroups, total, NB, 'gr', groups, 'bi'),
     'let mb = bi * 4i;',
     'let og0 = bj * 4i;',
     `let ob = gr * ${Og}i + og0;`,

@@ -18,9 +18,10 @@
  * arithmetic and evaluated by Taylor polynomials on [0, π/4] (errors below 1e-9 before rounding);
  * the chirp's k² mod 2n is a shift-and-add modular product, exact in u32.
  */
+
+import { type FftParams, FftType } from '../../compile/fft-params.js';
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
-import { FFT, type FftParams, IFFT, RFFT } from '../cpu/lib-fft.js';
-import { flatId, groupsFor, type LibPass, type RenderedLib, WG } from './wgsl.js';
+import { flatId, groupsFor, type LibPass, nextPow2, type RenderedLib, WG } from './wgsl.js';
 import { checkDtype } from './wgsl-dtype.js';
 
 const TRIG = `
@@ -135,12 +136,6 @@ interface Job {
   inverse: boolean;
   /** Rebuild the full spectrum from bins 0..m-1 (IRFFT's last axis). */
   hermitian: boolean;
-}
-
-function nextPow2(n: number): number {
-  let m = 1;
-  while (m < n) m *= 2;
-  return m;
 }
 
 /** The Stockham stages of an M-point forward transform of `lines` lines in buffer `buf`. */
@@ -317,10 +312,10 @@ function fft(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     inverse,
     hermitian: false,
   });
-  if (fftType === FFT || fftType === IFFT) {
+  if (fftType === FftType.FFT || fftType === FftType.IFFT) {
     for (let d = first; d < rank; d++)
-      jobs.push(complexJob(d === first ? x : out, out, outShape, d, fftType === IFFT));
-  } else if (fftType === RFFT) {
+      jobs.push(complexJob(d === first ? x : out, out, outShape, d, fftType === FftType.IFFT));
+  } else if (fftType === FftType.RFFT) {
     jobs.push({
       src: x,
       srcShape: inShape,

@@ -13,7 +13,13 @@
  */
 
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
-import { groupsFor, type RenderedLib, WG } from './wgsl.js';
+import {
+  cholesky as choleskySource,
+  type Dialect,
+  oneSidedJacobi,
+  twoSidedJacobi,
+} from '../../compile/linalg-source.js';
+import { flatId, groupsFor, type RenderedLib, WG } from './wgsl.js';
 import { checkDtype } from './wgsl-dtype.js';
 
 interface Bind {
@@ -23,6 +29,17 @@ interface Bind {
   type: 'f32' | 'i32';
   write: boolean;
 }
+
+/** WGSL's way of writing compile/linalg-source.ts's algorithms, in float32. */
+const WGSL: Dialect = {
+  mut: 'var',
+  imm: 'let',
+  lit: (v) => `${v}.0f`,
+  eq: '==',
+  sqrt: (x) => `sqrt(${x})`,
+  abs: (x) => `abs(${x})`,
+  signOrOne: (x) => `select(-1.0f, 1.0f, ${x} >= 0.0f)`,
+};
 
 const PRELUDE = `fn lk_bits(u: u32) -> f32 { return bitcast<f32>(u); }
 fn lk_nan() -> f32 { return lk_bits(0x7fc00000u); }
@@ -45,10 +62,7 @@ function render(
 ): RenderedLib {
   if (batch === 0) return { passes: [], scratch: {} };
   const groups = groupsFor(batch, WG);
-  const gid =
-    groups[1] === 1
-      ? `let g = i32(wid.x) * ${WG}i + i32(lid.x);`
-      : `let g = (i32(wid.y) * ${groups[0]}i + i32(wid.x)) * ${WG}i + i32(lid.x);`;
+  const gid = flatId(groups, WG, 'g');
   const code = [
     ...binds.map(
       (b, i) =>
@@ -99,26 +113,19 @@ const scr = (ref: string, type: 'f32' | 'i32' = 'f32'): Bind => ({ ref, name: re
 
 // ---- cholesky -------------------------------------------------------------------------------------
 
-function cholesky(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkFloat32(k, infos);
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function cholesky(k: LibKernel, name: string): RenderedLib {
+  const factor = choleskySource(WGSL, {
+    n: 'N',
+    a: (i, j) => `X[o + ${i} * N + ${j}]`,
+    l: (i, j) => `L[o + ${i} * N + ${j}]`,
+    notPositive: (s) => `!(${s} > 0.0f) || lk_isnan(${s})`,
+  })
+    .map((l) => `  ${l}`)
+    .join('\n');
   const body = `
   let o = g * N * N;
   for (var i = 0; i < N * N; i++) { L[o + i] = 0.0f; }
-  var ok = true;
-  for (var i = 0; i < N && ok; i++) {
-    for (var j = 0; j <= i; j++) {
-      var s = X[o + i * N + j];
-      for (var q = 0; q < j; q++) { s -= L[o + i * N + q] * L[o + j * N + q]; }
-      if (i == j) {
-        if (!(s > 0.0f) || lk_isnan(s)) { ok = false; break; }
-        L[o + i * N + i] = sqrt(s);
-      } else {
-        L[o + i * N + j] = s / L[o + j * N + j];
-      }
-    }
-  }
+${factor}
   if (!ok) { for (var i = 0; i < N * N; i++) { L[o + i] = lk_nan(); } }`;
   return render(
     name,
@@ -132,14 +139,20 @@ function cholesky(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib 
 
 // ---- eigh -----------------------------------------------------------------------------------------
 
-function eigh(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkFloat32(k, infos);
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function eigh(k: LibKernel, name: string): RenderedLib {
   const n = num(k, 'n');
   // Rotations stop when the off-diagonal mass is at float32's rounding level, or when every
   // remaining a[p][q] is negligible against its diagonal pair (rounding noise can keep the
   // first test from ever holding in f32).
+  const sweeps = twoSidedJacobi(WGSL, {
+    n: 'N',
+    a: (i, j) => `A[o + ${i} * N + ${j}]`,
+    v: (i, j) => `V[o + ${i} * N + ${j}]`,
+    offTolerance: '1e-14f',
+    negligible: '1e-8f * sqrt(abs(app)) * sqrt(abs(aqq))',
+  })
+    .map((l) => `  ${l}`)
+    .join('\n');
   const body = `
   let o = g * N * N;
   var nanIn = false;
@@ -158,50 +171,7 @@ function eigh(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     for (var i = 0; i < N; i++) { WO[g * N + i] = lk_nan(); }
     return;
   }
-  for (var sweep = 0; sweep < 100; sweep++) {
-    var off = 0.0f;
-    var diag = 0.0f;
-    for (var i = 0; i < N; i++) {
-      diag += A[o + i * N + i] * A[o + i * N + i];
-      for (var j = i + 1; j < N; j++) { off += A[o + i * N + j] * A[o + i * N + j]; }
-    }
-    if (off == 0.0f || off <= 1e-14f * diag) { break; }
-    var rotated = false;
-    for (var p = 0; p < N - 1; p++) {
-      for (var q = p + 1; q < N; q++) {
-        let apq = A[o + p * N + q];
-        let app = A[o + p * N + p];
-        let aqq = A[o + q * N + q];
-        if (apq == 0.0f || abs(apq) <= 1e-8f * sqrt(abs(app)) * sqrt(abs(aqq))) { continue; }
-        rotated = true;
-        let theta = (aqq - app) / (2.0f * apq);
-        let t = select(-1.0f, 1.0f, theta >= 0.0f) / (abs(theta) + sqrt(theta * theta + 1.0f));
-        let c = 1.0f / sqrt(t * t + 1.0f);
-        let s = t * c;
-        for (var r = 0; r < N; r++) {
-          let akp = A[o + r * N + p];
-          let akq = A[o + r * N + q];
-          A[o + r * N + p] = c * akp - s * akq;
-          A[o + r * N + q] = s * akp + c * akq;
-        }
-        for (var r = 0; r < N; r++) {
-          let apk = A[o + p * N + r];
-          let aqk = A[o + q * N + r];
-          A[o + p * N + r] = c * apk - s * aqk;
-          A[o + q * N + r] = s * apk + c * aqk;
-        }
-        A[o + p * N + q] = 0.0f;
-        A[o + q * N + p] = 0.0f;
-        for (var r = 0; r < N; r++) {
-          let vkp = V[o + r * N + p];
-          let vkq = V[o + r * N + q];
-          V[o + r * N + p] = c * vkp - s * vkq;
-          V[o + r * N + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-    if (!rotated) { break; }
-  }
+${sweeps}
   // Ascending eigenvalues, ties by position (insertion sort: stable).
   let ob = g * N;
   for (var i = 0; i < N; i++) { ORD[ob + i] = i; }
@@ -235,10 +205,7 @@ function eigh(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 // ---- svd ------------------------------------------------------------------------------------------
 
-function svd(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkFloat32(k, infos);
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function svd(k: LibKernel, name: string): RenderedLib {
   const m = num(k, 'm');
   const n = num(k, 'n');
   const full = flag(k, 'full_matrices');
@@ -264,6 +231,16 @@ function svd(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   const vStore = tall
     ? 'VT[g * VROWS * NC + j * NC + i] = v;' // vt[j][i] = vo[i][j]
     : 'U[g * MR * UCOLS + i * UCOLS + j] = v;'; // u[i][j] = vo[i][j]
+  const sweeps = oneSidedJacobi(WGSL, {
+    m: 'M',
+    n: 'NN',
+    w: (i, j) => `W[ow + ${i} * NN + ${j}]`,
+    v: (i, j) => `VK[ov + ${i} * NN + ${j}]`,
+    // float32: a pair whose cosine is below its rounding counts as orthogonal.
+    negligible: '2.4e-7f * sqrt(alpha) * sqrt(beta)',
+  })
+    .map((l) => `  ${l}`)
+    .join('\n');
   const body = `
   let ow = g * M * NN;
   let ov = g * NN * NN;
@@ -287,42 +264,7 @@ function svd(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   for (var r = 0; r < NN; r++) {
     for (var c = 0; c < NN; c++) { VK[ov + r * NN + c] = select(0.0f, 1.0f, r == c); }
   }
-  for (var sweep = 0; sweep < 100; sweep++) {
-    var rotated = false;
-    for (var p = 0; p < NN - 1; p++) {
-      for (var q = p + 1; q < NN; q++) {
-        var alpha = 0.0f;
-        var beta = 0.0f;
-        var gamma = 0.0f;
-        for (var i = 0; i < M; i++) {
-          let up = W[ow + i * NN + p];
-          let uq = W[ow + i * NN + q];
-          alpha += up * up;
-          beta += uq * uq;
-          gamma += up * uq;
-        }
-        if (gamma == 0.0f || abs(gamma) <= 2.4e-7f * sqrt(alpha) * sqrt(beta)) { continue; }
-        rotated = true;
-        let zeta = (beta - alpha) / (2.0f * gamma);
-        let t = select(-1.0f, 1.0f, zeta >= 0.0f) / (abs(zeta) + sqrt(1.0f + zeta * zeta));
-        let c = 1.0f / sqrt(1.0f + t * t);
-        let s = c * t;
-        for (var i = 0; i < M; i++) {
-          let up = W[ow + i * NN + p];
-          let uq = W[ow + i * NN + q];
-          W[ow + i * NN + p] = c * up - s * uq;
-          W[ow + i * NN + q] = s * up + c * uq;
-        }
-        for (var i = 0; i < NN; i++) {
-          let vp = VK[ov + i * NN + p];
-          let vq = VK[ov + i * NN + q];
-          VK[ov + i * NN + p] = c * vp - s * vq;
-          VK[ov + i * NN + q] = s * vp + c * vq;
-        }
-      }
-    }
-    if (!rotated) { break; }
-  }
+${sweeps}
   for (var j = 0; j < NN; j++) {
     var s = 0.0f;
     for (var i = 0; i < M; i++) { s += W[ow + i * NN + j] * W[ow + i * NN + j]; }
@@ -408,10 +350,7 @@ function svd(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 // ---- qr -------------------------------------------------------------------------------------------
 
-function qr(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkFloat32(k, infos);
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function qr(k: LibKernel, name: string): RenderedLib {
   const m = num(k, 'm');
   const n = num(k, 'n');
   const kk = Math.min(m, n);
@@ -480,13 +419,7 @@ function qr(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 // ---- lu -------------------------------------------------------------------------------------------
 
-function lu(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkDtype(infos[k.ins[0]].dtype);
-  if (infos[k.ins[0]].dtype.name !== 'float32') {
-    throw new TypeError(`webgpu lu: unsupported dtype ${infos[k.ins[0]].dtype.name}`);
-  }
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function lu(k: LibKernel, name: string): RenderedLib {
   const m = num(k, 'm');
   const n = num(k, 'n');
   const body = `
@@ -531,10 +464,7 @@ function lu(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 // ---- triangular_solve -----------------------------------------------------------------------------
 
-function triangularSolve(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
-  checkFloat32(k, infos);
-  const e = emptyCase(k, infos);
-  if (e) return e;
+function triangularSolve(k: LibKernel, name: string): RenderedLib {
   const m = num(k, 'm');
   const n = num(k, 'n');
   const left = flag(k, 'left_side');
@@ -580,14 +510,21 @@ function triangularSolve(k: LibKernel, infos: BufferInfo[], name: string): Rende
   );
 }
 
-export const wgslLinalgKernels: Record<
-  string,
-  (k: LibKernel, infos: BufferInfo[], name: string) => RenderedLib
-> = {
-  cholesky,
-  eigh,
-  svd,
-  qr,
-  lu,
-  triangular_solve: triangularSolve,
+type LinalgKernel = (k: LibKernel, infos: BufferInfo[], name: string) => RenderedLib;
+
+/** Every kernel here takes float32 matrices, and empty ones are settled before it renders. */
+const guarded =
+  (f: (k: LibKernel, name: string) => RenderedLib): LinalgKernel =>
+  (k, infos, name) => {
+    checkFloat32(k, infos);
+    return emptyCase(k, infos) ?? f(k, name);
+  };
+
+export const wgslLinalgKernels: Record<string, LinalgKernel> = {
+  cholesky: guarded(cholesky),
+  eigh: guarded(eigh),
+  svd: guarded(svd),
+  qr: guarded(qr),
+  lu: guarded(lu),
+  triangular_solve: guarded(triangularSolve),
 };

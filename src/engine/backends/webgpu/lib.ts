@@ -17,18 +17,20 @@
 import type { BufferInfo, LibKernel } from '../../compile/kir.js';
 import { type ScatterParams, scatterLayout } from '../../compile/scatter-layout.js';
 import { type DType, int32 } from '../../core/dtype.js';
-import { stridesOf } from '../../core/shape.js';
+import { type LineGeometry, lineGeometry, stridesOf } from '../../core/shape.js';
 import { wgslConvKernels } from './lib-conv.js';
 import { wgslFftKernels } from './lib-fft.js';
 import { wgslLinalgKernels } from './lib-linalg.js';
 import {
   type CopyPass,
   declareBindings,
-  flatId,
   groupsFor,
   type LibPass,
   libShader,
+  nextPow2,
   type RenderedLib,
+  threadId,
+  tileId,
   WG,
 } from './wgsl.js';
 import { checkDtype, literal, stype, wrap } from './wgsl-dtype.js';
@@ -61,12 +63,7 @@ function matmul(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     `@group(0) @binding(2) var<storage, read_write> C: array<${vecC ? 'vec4<f32>' : 'f32'}>;`,
   ];
   const body = [
-    flatId(groups, WG),
-    `if (gid >= ${total}i) { return; }`,
-    `let bj = gid % ${NB}i;`,
-    `let t = gid / ${NB}i;`,
-    `let bi = t % ${MB}i;`,
-    `let bb = t / ${MB}i;`,
+    ...tileId(groups, total, NB, 'bi', MB, 'bb'),
     'let i0 = bi * 4i;',
     'let j0 = bj * 4i;',
     `let ra0 = bb * ${sb}i + min(i0, ${m - 1}i) * ${sm}i;`,
@@ -134,20 +131,6 @@ function matmul(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
 
 // ---- sort / top_k -------------------------------------------------------------------------------
 
-function lineGeometry(shape: readonly number[], axis: number): { outer: number; n: number; inner: number } {
-  let outer = 1;
-  let inner = 1;
-  for (let d = 0; d < axis; d++) outer *= shape[d];
-  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
-  return { outer, n: shape[axis], inner };
-}
-
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
 /**
  * Bitonic sort of positions. `less(x, y)` is WGSL deciding whether the element at position x
  * (a flat buffer index) orders strictly before the one at y, keys only; ties go by position.
@@ -156,7 +139,7 @@ function bitonic(
   name: string,
   keyBufs: number[],
   infos: BufferInfo[],
-  geom: { outer: number; n: number; inner: number },
+  geom: LineGeometry,
   keyLess: (h: Helpers, x: string, y: string) => string,
   keyEq: (h: Helpers, x: string, y: string) => string,
 ): { passes: LibPass[]; P: number; lines: number } {
@@ -174,8 +157,7 @@ function bitonic(
   const init: LibPass = {
     name: `${name}_init`,
     code: libShader([permDecl.replace(`binding(${keyBufs.length})`, 'binding(0)')], new Helpers(), [
-      flatId(groups, WG),
-      `if (gid >= ${total}i) { return; }`,
+      ...threadId(groups, total),
       `let j = gid % ${P}i;`,
       `perm[gid] = select(0xffffffffu, u32(j), j < ${n}i);`,
     ]),
@@ -190,8 +172,7 @@ function bitonic(
     [...keyDecl, permDecl, `@group(0) @binding(${keyBufs.length + 1}) var<uniform> step: vec4<u32>;`],
     h,
     [
-      flatId(groups, WG),
-      `if (gid >= ${total}i) { return; }`,
+      ...threadId(groups, total),
       ...lineBase,
       `let i = u32(gid % ${P}i);`,
       'let l = i ^ step.y;',
@@ -277,11 +258,7 @@ function sort(k: LibKernel, infos: BufferInfo[], name: string, maxStorage = 8): 
       new Set(outs),
     );
     const body = [
-      flatId(groups, WG),
-      `if (gid >= ${total}i) { return; }`,
-      `let line = gid / ${Math.max(n, 1)}i;`,
-      `let j = gid % ${Math.max(n, 1)}i;`,
-      `let base = (line / ${inner}i) * ${n * inner}i + line % ${inner}i;`,
+      ...lineThread(groups, total, n, geom),
       `let src = base + i32(perm[line * ${P}i + j]) * ${inner}i;`,
       `let dst = base + j * ${inner}i;`,
       ...ins.map((b, t) => `b${outs[t]}[dst] = b${b}[src];`),
@@ -290,6 +267,24 @@ function sort(k: LibKernel, infos: BufferInfo[], name: string, maxStorage = 8): 
     passes.push({ name: part, code: libShader(decl, new Helpers(), body), bindings, groups });
   }
   return { passes, scratch: { perm: 4 * Math.max(lines * P, 1) } };
+}
+
+/**
+ * A thread's place among `per` threads a line (`total` in all): `line`, its `j`, and `base`, the
+ * line's first element (lines of n elements at stride `inner`).
+ */
+function lineThread(
+  groups: [number, number],
+  total: number,
+  per: number,
+  { n, inner }: LineGeometry,
+): string[] {
+  return [
+    ...threadId(groups, total),
+    `let line = gid / ${Math.max(per, 1)}i;`,
+    `let j = gid % ${Math.max(per, 1)}i;`,
+    `let base = (line / ${inner}i) * ${n * inner}i + line % ${inner}i;`,
+  ];
 }
 
 /** The IEEE total-order key of a stored value as u32 (floats on the bits, ints offset). */
@@ -316,7 +311,7 @@ function topK(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   const eq = (_h: Helpers, x: string, y: string) =>
     `(${totalKey(dt, `${b}[${x}]`)} == ${totalKey(dt, `${b}[${y}]`)})`;
   const { passes, P, lines } = bitonic(name, [src], infos, geom, less, eq);
-  const { n, inner } = geom;
+  const { inner } = geom;
   const total = lines * K;
   const groups = groupsFor(total, WG);
   const bindings: (number | string)[] = [src, 'perm', vals, idxs];
@@ -327,11 +322,7 @@ function topK(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
   );
   const idxDt = infos[idxs].dtype;
   const body = [
-    flatId(groups, WG),
-    `if (gid >= ${total}i) { return; }`,
-    `let line = gid / ${Math.max(K, 1)}i;`,
-    `let j = gid % ${Math.max(K, 1)}i;`,
-    `let base = (line / ${inner}i) * ${n * inner}i + line % ${inner}i;`,
+    ...lineThread(groups, total, K, geom),
     `let obase = (line / ${inner}i) * ${K * inner}i + line % ${inner}i;`,
     `let q = i32(perm[line * ${P}i + j]);`,
     `b${vals}[obase + j * ${inner}i] = b${src}[base + q * ${inner}i];`,
@@ -394,7 +385,7 @@ function scatter(k: LibKernel, infos: BufferInfo[], name: string): RenderedLib {
     }
   };
   const clip = p.mode === 'CLIP';
-  const body: string[] = [flatId(groups, WG), `if (gid >= ${threads}i) { return; }`];
+  const body: string[] = threadId(groups, threads);
   body.push(`for (var bq: i32 = 0i; bq < ${nBatch}i; bq++) {`);
   const inner: string[] = [];
   // Batch multi-index, the index row base and the updates base of this scatter position.

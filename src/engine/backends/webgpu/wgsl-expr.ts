@@ -8,6 +8,7 @@
 import type { BinExpr, SExpr, UnExpr } from '../../compile/kir.js';
 import { walk } from '../../compile/kir.js';
 import { LevelEmitter } from '../../compile/level-emitter.js';
+import { INFIX, INTEGER_IDENTITY, notDefinedOn } from '../../compile/op-domain.js';
 import { type DType, INT_RANGE } from '../../core/dtype.js';
 import { bits, checkDtype, literal, vtype, wrap } from './wgsl-dtype.js';
 import { Helpers } from './wgsl-helpers.js';
@@ -53,12 +54,12 @@ function renderUnary(e: UnExpr, x: string, h: Helpers): string {
   if (e.op === 'is_finite') return `${h.use('h_isfinite')}(${x})`;
   if (dt.isFloat) {
     const f = FLOAT_UNARY[e.op];
-    if (!f) throw new Error(`unary ${e.op} is not defined on ${dt.name}`);
+    if (!f) throw notDefinedOn('unary', e.op, dt.name);
     return wrap(e.dt, f(x, h));
   }
   if (dt.isBool) {
     if (e.op === 'not') return `!(${x})`;
-    throw new Error(`unary ${e.op} is not defined on bool`);
+    throw notDefinedOn('unary', e.op, 'bool');
   }
   const signed = dt.kind !== 'u';
   const n = bits(dt);
@@ -82,13 +83,9 @@ function renderUnary(e: UnExpr, x: string, h: Helpers): string {
       const c = `(countLeadingZeros(${m}) - ${32 - n}u)`;
       return signed ? `i32${c}` : c;
     }
-    case 'floor':
-    case 'ceil':
-    case 'round_away':
-    case 'round_even':
-      return x;
   }
-  throw new Error(`unary ${e.op} is not defined on ${dt.name}`);
+  if (INTEGER_IDENTITY.has(e.op)) return x;
+  throw notDefinedOn('unary', e.op, dt.name);
 }
 
 const CMP: Record<string, string> = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
@@ -114,17 +111,13 @@ function renderBinary(e: BinExpr, a: string, b: string, h: Helpers): string {
       case 'sub':
         return `(${a} != ${b})`;
     }
-    throw new Error(`binary ${e.op} is not defined on bool`);
+    throw notDefinedOn('binary', e.op, 'bool');
   }
+  // The same operator on floats and integers, wrapped to the narrow types either way.
+  if (e.op in INFIX) return wrap(out, `(${a} ${INFIX[e.op]} ${b})`);
   if (dt.isFloat) {
     const f = (s: string) => wrap(out, s);
     switch (e.op) {
-      case 'add':
-        return f(`(${a} + ${b})`);
-      case 'sub':
-        return f(`(${a} - ${b})`);
-      case 'mul':
-        return f(`(${a} * ${b})`);
       case 'div':
         return f(`(${a} / ${b})`);
       case 'rem':
@@ -149,19 +142,13 @@ function renderBinary(e: BinExpr, a: string, b: string, h: Helpers): string {
           ? `${h.use('h_nextafter16')}(${a}, ${b})`
           : `${h.use('h_nextafter')}(${a}, ${b})`;
     }
-    throw new Error(`binary ${e.op} is not defined on ${dt.name}`);
+    throw notDefinedOn('binary', e.op, dt.name);
   }
   const signed = dt.kind !== 'u';
   const n = bits(dt);
   const w = (s: string) => wrap(out, s);
   const shiftIn = (s: string) => (signed ? `u32(${s})` : s);
   switch (e.op) {
-    case 'add':
-      return w(`(${a} + ${b})`);
-    case 'sub':
-      return w(`(${a} - ${b})`);
-    case 'mul':
-      return w(`(${a} * ${b})`);
     case 'div':
       return w(signed ? `${h.use('h_idiv')}(${a}, ${b})` : `${h.use('h_udiv')}(${a}, ${b})`);
     case 'rem':
@@ -206,7 +193,7 @@ function renderBinary(e: BinExpr, a: string, b: string, h: Helpers): string {
       return signed ? w(r) : w(`bitcast<u32>${r}`);
     }
   }
-  throw new Error(`binary ${e.op} is not defined on ${dt.name}`);
+  throw notDefinedOn('binary', e.op, dt.name);
 }
 
 export function renderCast(from: DType, to: DType, x: string, h: Helpers): string {

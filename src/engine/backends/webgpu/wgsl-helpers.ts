@@ -11,6 +11,39 @@ import { int32 } from '../../core/dtype.js';
 import { literal } from './wgsl-dtype.js';
 import { INCOMPLETE_HELPERS } from './wgsl-incomplete.js';
 
+/**
+ * An odd function of x: `body` (lines, each ending in a newline) sets `var r` to f(a), a = |x|, and
+ * the helper returns it with x's sign.
+ */
+function odd(name: string, deps: string[], body: string): { deps: string[]; code: string } {
+  return {
+    deps,
+    code: `fn ${name}(x: f32) -> f32 {\n  let a = abs(x);${body}  return select(r, -r, x < 0.0f);\n}`,
+  };
+}
+
+/**
+ * nextafter(x, y) on a float format's bits: NaN for a NaN, y where x == y, the smallest subnormal
+ * [negative, positive] toward y from zero, else `step` moves x's bits by one toward y.
+ */
+function nextafter(
+  name: string,
+  [down, up]: [string, string],
+  step: string[],
+): { deps: string[]; code: string } {
+  return {
+    deps: ['h_isnan', 'h_nan'],
+    code: [
+      `fn ${name}(x: f32, y: f32) -> f32 {`,
+      '  if (h_isnan(x) || h_isnan(y)) { return h_nan(); }',
+      '  if (x == y) { return y; }',
+      `  if (x == 0.0f) { return select(${down}, ${up}, y > 0.0f); }`,
+      ...step.map((l) => `  ${l}`),
+      '}',
+    ].join('\n'),
+  };
+}
+
 /** WGSL helpers, emitted only when used; `deps` are emitted first. */
 const HELPERS: Record<string, { deps?: string[]; code: string }> = {
   h_isnan: { code: 'fn h_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }' },
@@ -93,15 +126,14 @@ const HELPERS: Record<string, { deps?: string[]; code: string }> = {
   return select(y, -y, x < 0.0f);
 }`,
   },
-  h_sinh: {
-    deps: ['h_expm1'],
-    code: `fn h_sinh(x: f32) -> f32 {
-  let a = abs(x);
+  h_sinh: odd(
+    'h_sinh',
+    ['h_expm1'],
+    `
   var r: f32;
   if (a > 88.0f) { r = exp(a - 0.6931471805599453f); } else { let e = h_expm1(a); r = 0.5f * (e + e / (e + 1.0f)); }
-  return select(r, -r, x < 0.0f);
-}`,
-  },
+`,
+  ),
   h_cosh: {
     code: `fn h_cosh(x: f32) -> f32 {
   let a = abs(x);
@@ -110,24 +142,22 @@ const HELPERS: Record<string, { deps?: string[]; code: string }> = {
   return 0.5f * (e + 1.0f / e);
 }`,
   },
-  h_tanh: {
-    deps: ['h_expm1'],
-    code: `fn h_tanh(x: f32) -> f32 {
-  let a = abs(x);
+  h_tanh: odd(
+    'h_tanh',
+    ['h_expm1'],
+    `
   var r = 1.0f;
   if (a < 20.0f) { let e = h_expm1(-2.0f * a); r = -e / (2.0f + e); }
-  return select(r, -r, x < 0.0f);
-}`,
-  },
-  h_asinh: {
-    deps: ['h_log1p'],
-    code: `fn h_asinh(x: f32) -> f32 {
-  let a = abs(x);
+`,
+  ),
+  h_asinh: odd(
+    'h_asinh',
+    ['h_log1p'],
+    `
   var r: f32;
   if (a > 1e18f) { r = log(a) + 0.6931471805599453f; } else { r = h_log1p(a + a * a / (1.0f + sqrt(1.0f + a * a))); }
-  return select(r, -r, x < 0.0f);
-}`,
-  },
+`,
+  ),
   h_acosh: {
     deps: ['h_log1p', 'h_nan'],
     code: `fn h_acosh(x: f32) -> f32 {
@@ -137,16 +167,15 @@ const HELPERS: Record<string, { deps?: string[]; code: string }> = {
   return h_log1p(t + sqrt(2.0f * t + t * t));
 }`,
   },
-  h_atanh: {
-    deps: ['h_log1p', 'h_nan', 'h_inf'],
-    code: `fn h_atanh(x: f32) -> f32 {
-  let a = abs(x);
+  h_atanh: odd(
+    'h_atanh',
+    ['h_log1p', 'h_nan', 'h_inf'],
+    `
   if (a > 1.0f) { return h_nan(); }
   var r: f32;
   if (a == 1.0f) { r = h_inf(); } else { r = 0.5f * h_log1p(2.0f * a / (1.0f - a)); }
-  return select(r, -r, x < 0.0f);
-}`,
-  },
+`,
+  ),
   h_logistic: {
     code: `fn h_logistic(x: f32) -> f32 {
   if (x >= 0.0f) { return 1.0f / (1.0f + exp(-x)); }
@@ -354,26 +383,19 @@ fn h_lgamma(x: f32) -> f32 {
   return select(-1.0f, 1.0f, odd) * fact * (s + tail);
 }`,
   },
-  h_nextafter: {
-    deps: ['h_isnan', 'h_nan'],
-    code: `fn h_nextafter(x: f32, y: f32) -> f32 {
-  if (h_isnan(x) || h_isnan(y)) { return h_nan(); }
-  if (x == y) { return y; }
-  if (x == 0.0f) { return select(bitcast<f32>(0x80000001u), bitcast<f32>(1u), y > 0.0f); }
-  let b = bitcast<u32>(x);
-  return bitcast<f32>(select(b - 1u, b + 1u, (x < y) == (x > 0.0f)));
-}`,
-  },
-  h_nextafter16: {
-    deps: ['h_isnan', 'h_nan'],
-    code: `fn h_nextafter16(x: f32, y: f32) -> f32 {
-  if (h_isnan(x) || h_isnan(y)) { return h_nan(); }
-  if (x == y) { return y; }
-  if (x == 0.0f) { return select(-5.960464477539063e-8f, 5.960464477539063e-8f, y > 0.0f); }
-  let h = pack2x16float(vec2<f32>(x, 0.0f)) & 0xffffu;
-  return unpack2x16float(select(h - 1u, h + 1u, (x < y) == (x > 0.0f))).x;
-}`,
-  },
+  h_nextafter: nextafter(
+    'h_nextafter',
+    ['bitcast<f32>(0x80000001u)', 'bitcast<f32>(1u)'],
+    ['let b = bitcast<u32>(x);', 'return bitcast<f32>(select(b - 1u, b + 1u, (x < y) == (x > 0.0f)));'],
+  ),
+  h_nextafter16: nextafter(
+    'h_nextafter16',
+    ['-5.960464477539063e-8f', '5.960464477539063e-8f'],
+    [
+      'let h = pack2x16float(vec2<f32>(x, 0.0f)) & 0xffffu;',
+      'return unpack2x16float(select(h - 1u, h + 1u, (x < y) == (x > 0.0f))).x;',
+    ],
+  ),
   h_f2i: {
     deps: ['h_isnan'],
     code: `fn h_f2i(x: f32, lo: i32, hi: i32) -> i32 {

@@ -11,7 +11,6 @@ import { type DType, INT_RANGE } from '../../core/dtype.js';
 import {
   bufDecl,
   declareBindings,
-  flatId,
   groupsFor,
   indent,
   loopNest,
@@ -20,6 +19,7 @@ import {
   RWG,
   shader,
   size,
+  threadId,
   unflatten,
   WG,
 } from './wgsl.js';
@@ -103,8 +103,17 @@ export function renderReduce(k: ReduceKernel, dtypeOf: (b: number) => DType, nam
   checkDtype(outDt);
   const nOut = size(k.outShape);
   const nRed = size(k.redShape);
-  if (nRed <= SERIAL_MAX_RED || nOut >= SERIAL_MIN_OUT) return serialReduce(k, accDt, outDt, name, dtypeOf);
-  return treeReduce(k, accDt, outDt, name, dtypeOf);
+  const job = { k, accDt, outDt, name, dtypeOf };
+  return nRed <= SERIAL_MAX_RED || nOut >= SERIAL_MIN_OUT ? serialReduce(job) : treeReduce(job);
+}
+
+/** A reduction to render: the kernel, its accumulator and output dtypes, and every buffer's dtype. */
+interface ReduceJob {
+  k: ReduceKernel;
+  accDt: DType;
+  outDt: DType;
+  name: string;
+  dtypeOf: (b: number) => DType;
 }
 
 function epilogueLines(
@@ -127,13 +136,7 @@ function epilogueLines(
   ];
 }
 
-function serialReduce(
-  k: ReduceKernel,
-  accDt: DType,
-  outDt: DType,
-  name: string,
-  dtypeOf: (b: number) => DType,
-): RenderedKernel {
+function serialReduce({ k, accDt, outDt, name, dtypeOf }: ReduceJob): RenderedKernel {
   const h = new Helpers();
   const ovars = k.outShape.map((_, i) => `i${i}`);
   const rvars = k.redShape.map((_, i) => `r${i}`);
@@ -151,8 +154,7 @@ function serialReduce(
   const red = loopNest(loops, em, inner);
   const fin = epilogueLines(k, h, accDt, outDt, twoSum ? TWO_SUM_RESULT : 'acc', 'gid', em);
   const lines = [
-    flatId(groups, WG),
-    `if (gid >= ${nOut}i) { return; }`,
+    ...threadId(groups, nOut),
     ...unflatten('gid', k.outShape, 'i'),
     ...em.lines[0],
     `var acc: ${accType(accDt)} = ${reduceInit(k.op, accDt)};`,
@@ -206,13 +208,7 @@ function treeLines(op: string, accDt: DType, h: Helpers): string[] {
   return lines;
 }
 
-function treeReduce(
-  k: ReduceKernel,
-  accDt: DType,
-  outDt: DType,
-  name: string,
-  dtypeOf: (b: number) => DType,
-): RenderedKernel {
+function treeReduce({ k, accDt, outDt, name, dtypeOf }: ReduceJob): RenderedKernel {
   const nOut = size(k.outShape);
   const nRed = size(k.redShape);
   const at = accType(accDt);
@@ -339,8 +335,7 @@ export function renderArgReduce(
   const bestNan = valDt.isFloat ? `!${h.use('h_isnan')}(best)` : 'true';
   const vNan = valDt.isFloat ? ` || ${h.use('h_isnan')}(${v})` : '';
   const lines = [
-    flatId(groups, WG),
-    `if (gid >= ${nOut}i) { return; }`,
+    ...threadId(groups, nOut),
     ...unflatten('gid', k.outShape, 'i'),
     ...em.lines[0],
     `var best: ${bt} = ${valDt.isFloat ? '0.0f' : bt === 'u32' ? '0u' : '0i'};`,
@@ -379,8 +374,7 @@ export function renderScan(k: ScanKernel, dtypeOf: (b: number) => DType, name: s
   const idx = [...Array(rank).keys()].map((d) => `i${d} * ${strides[d]}i`).join(' + ') || '0i';
   const at = accType(dt);
   const lines = [
-    flatId(groups, WG),
-    `if (gid >= ${nLines}i) { return; }`,
+    ...threadId(groups, nLines),
     ...un,
     ...em.lines[0],
     `var acc: ${at} = ${reduceInit(k.op, dt)};`,

@@ -62,11 +62,44 @@ export function groupsFor(threads: number, wg: number): [number, number] {
   return [Math.ceil(g / y), y];
 }
 
-/** The flat thread id, for a dispatch of `groups` workgroups of `wg` threads. */
-export function flatId(groups: [number, number], wg: number): string {
+/** The flat thread id as `let name`, for a dispatch of `groups` workgroups of `wg` threads. */
+export function flatId(groups: [number, number], wg: number, name = 'gid'): string {
   return groups[1] === 1
-    ? `let gid = i32(wid.x) * ${wg}i + i32(lid.x);`
-    : `let gid = (i32(wid.y) * ${groups[0]}i + i32(wid.x)) * ${wg}i + i32(lid.x);`;
+    ? `let ${name} = i32(wid.x) * ${wg}i + i32(lid.x);`
+    : `let ${name} = (i32(wid.y) * ${groups[0]}i + i32(wid.x)) * ${wg}i + i32(lid.x);`;
+}
+
+/** The flat thread id, and the return of the threads past `total` (the dispatch rounds up). */
+export function threadId(groups: [number, number], total: number): string[] {
+  return [flatId(groups, WG), `if (gid >= ${total}i) { return; }`];
+}
+
+/**
+ * The place of a thread among `total` (each one a tile of a blocked output), the flat id taken
+ * apart innermost first: `bj` among `nb` column blocks, then `mid` among `nMid`, then `outer`.
+ */
+export function tileId(
+  groups: [number, number],
+  total: number,
+  nb: number,
+  mid: string,
+  nMid: number,
+  outer: string,
+): string[] {
+  return [
+    ...threadId(groups, total),
+    `let bj = gid % ${nb}i;`,
+    `let t = gid / ${nb}i;`,
+    `let ${mid} = t % ${nMid}i;`,
+    `let ${outer} = t / ${nMid}i;`,
+  ];
+}
+
+/** The least power of two >= n (1 for n <= 1). */
+export function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
 }
 
 /** `let i0 = ...; let i1 = ...;` from a flat index over `shape` (row-major). */
@@ -178,8 +211,7 @@ export function renderMap(k: MapKernel, dtypeOf: (b: number) => DType, name: str
   const groups = groupsFor(n, WG);
   const { bindings, decl } = bufDecl(em, dtypeOf, k.out);
   const body = [
-    flatId(groups, WG),
-    `if (gid >= ${n}i) { return; }`,
+    ...threadId(groups, n),
     ...unflatten('gid', k.shape, 'i'),
     ...em.lines[0],
     renderStore(outDt, `b${k.out}`, 'gid', v),

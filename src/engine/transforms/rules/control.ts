@@ -53,16 +53,7 @@ export const sum = (bs: readonly boolean[]) => bs.filter(Boolean).length;
 export const or = (a: readonly boolean[], b: readonly boolean[]) => a.map((x, i) => x || b[i]);
 export const same = (a: readonly boolean[], b: readonly boolean[]) => a.every((x, i) => x === b[i]);
 
-export function splitAt<T>(xs: readonly T[], ...sizes: number[]): T[][] {
-  const out: T[][] = [];
-  let k = 0;
-  for (const n of sizes) {
-    out.push(xs.slice(k, k + n));
-    k += n;
-  }
-  out.push(xs.slice(k));
-  return out;
-}
+export { splitAt } from '../../core/lists.js';
 
 /** A body jaxpr without consts plus the values of the leading invars its consts became. */
 export interface Body {
