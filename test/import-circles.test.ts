@@ -15,15 +15,6 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
 /** Each remaining circle's files, relative to src/, sorted; the circles sorted by their first file. */
 const REMAINING: string[][] = [
-  // runtime -> gemm-units/conv-units -> blas -> threads -> chunks -> runtime.
-  [
-    'engine/backends/cpu/blas.ts',
-    'engine/backends/cpu/chunks.ts',
-    'engine/backends/cpu/conv-units.ts',
-    'engine/backends/cpu/gemm-units.ts',
-    'engine/backends/cpu/runtime.ts',
-    'engine/backends/cpu/threads.ts',
-  ],
   // program.ts runs control kernels (control.ts), which compile nested programs with program.ts.
   ['engine/backends/cpu/control.ts', 'engine/backends/cpu/program.ts'],
   ['engine/core/methods.ts', 'engine/core/trace.ts'],
