@@ -15,8 +15,6 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
 /** Each remaining circle's files, relative to src/, sorted; the circles sorted by their first file. */
 const REMAINING: string[][] = [
-  // program.ts runs control kernels (control.ts), which compile nested programs with program.ts.
-  ['engine/backends/cpu/control.ts', 'engine/backends/cpu/program.ts'],
   ['engine/core/methods.ts', 'engine/core/trace.ts'],
   // lax/control.ts's vmap reaches the rule registry, whose composed rules use lax's associative scan.
   [

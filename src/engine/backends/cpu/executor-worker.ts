@@ -10,7 +10,8 @@
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { setCpuBlas } from './blas.js';
 import type { ErrorMessage, RunMessage } from './executor.js';
-import { buffersFor, type Instance, instantiate } from './program.js';
+import { buffersFor, instantiate } from './program.js';
+import type { Instance } from './program-desc.js';
 import { becomePoolOwner, setCpuThreads, useThreadStats } from './threads.js';
 import { cpuSimd } from './wasm/simd.js';
 

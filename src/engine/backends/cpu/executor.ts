@@ -36,7 +36,7 @@ import { createRequire } from 'node:module';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { type TypedArray, toDType, typedArrayFor } from '../../core/dtype.js';
 import { cpuBlasWanted, nativeBlas } from './blas.js';
-import type { BufDesc, ProgramDesc } from './program.js';
+import type { BufDesc, ProgramDesc } from './program-desc.js';
 import { allocBuffer, cpuThreads, threadStatsMemory, workerStart } from './threads.js';
 import { cpuSimd } from './wasm/simd.js';
 
