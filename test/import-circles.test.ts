@@ -31,8 +31,6 @@ const REMAINING: string[][] = [
   ],
   // linalg.ts's namespace object holds eig/eigvals; linalg-eig.ts's roots builds with linalg's diag.
   ['engine/numpy/linalg-eig.ts', 'engine/numpy/linalg.ts'],
-  // conv-gemm.ts reads conv-lower.ts's geometry; conv-lower.ts picks the im2col path.
-  ['engine/primitives/conv-gemm.ts', 'engine/primitives/conv-lower.ts'],
 ];
 
 it('src/ has no import circles but the ones still listed', () => {

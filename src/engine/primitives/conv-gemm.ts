@@ -30,7 +30,7 @@ import { Lazy, type LowerCtx } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
 import { float32, float64 } from '../core/dtype.js';
 import { stridesOf } from '../core/shape.js';
-import { type ConvGeometry, convConfig, permutedBuffer } from './conv-lower.js';
+import { type ConvGeometry, convConfig, permutedBuffer } from './conv-geometry.js';
 import { groupedOperand, groupStride, stridedView } from './dot.js';
 
 const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
