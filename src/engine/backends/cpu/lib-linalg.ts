@@ -68,6 +68,28 @@ function choleskyKernel(ins: TypedArray[], outs: TypedArray[], params: Record<st
 
 // ---- eigh -----------------------------------------------------------------------------------------
 
+/**
+ * Applies the Givens rotation (c, s) to `count` pairs of elements of x: the k-th pair, at
+ * p0 + k * step and q0 + k * step, becomes (c x_p - s x_q, s x_p + c x_q). Columns p and q of a
+ * row-major matrix of n columns are (p, q, n); rows p and q are (p * n, q * n, 1).
+ */
+function rotate(
+  x: Float64Array,
+  count: number,
+  p0: number,
+  q0: number,
+  step: number,
+  c: number,
+  s: number,
+): void {
+  for (let k = 0; k < count; k++) {
+    const xp = x[p0 + k * step];
+    const xq = x[q0 + k * step];
+    x[p0 + k * step] = c * xp - s * xq;
+    x[q0 + k * step] = s * xp + c * xq;
+  }
+}
+
 /** Symmetric eigendecomposition of a (n x n, read from `lower`'s triangle): [eigenvalues, V]. */
 function jacobiEigh(a: Float64Array, n: number): [Float64Array, Float64Array] {
   const v = new Float64Array(n * n);
@@ -91,26 +113,11 @@ function jacobiEigh(a: Float64Array, n: number): [Float64Array, Float64Array] {
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
+        rotate(a, n, p, q, n, c, s);
+        rotate(a, n, p * n, q * n, 1, c, s);
         a[p * n + q] = 0;
         a[q * n + p] = 0;
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
+        rotate(v, n, p, q, n, c, s);
       }
     }
   }
@@ -219,18 +226,8 @@ function jacobiSvd(
         const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
         const c = 1 / Math.sqrt(1 + t * t);
         const s = c * t;
-        for (let i = 0; i < m; i++) {
-          const up = u[i * n + p];
-          const uq = u[i * n + q];
-          u[i * n + p] = c * up - s * uq;
-          u[i * n + q] = s * up + c * uq;
-        }
-        for (let i = 0; i < n; i++) {
-          const vp = v[i * n + p];
-          const vq = v[i * n + q];
-          v[i * n + p] = c * vp - s * vq;
-          v[i * n + q] = s * vp + c * vq;
-        }
+        rotate(u, m, p, q, n, c, s);
+        rotate(v, n, p, q, n, c, s);
       }
     }
     if (!rotated) break;
