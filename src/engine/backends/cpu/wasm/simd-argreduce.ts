@@ -70,8 +70,7 @@ export const wasmArgReduceKernel: SimdMaker<ArgReduceKernel> = (k, dtypeOf, size
 
   // Parameters: the row's length, the scratch region's address, the row's output multi-index,
   // where each tile buffer's row starts.
-  const LEN = 0;
-  const SB = 1;
+  const [LEN, SB] = [0, 1];
   const nParams = 2 + nOut + ex.tiles.size;
   const rf = new RowFunc(ex, nParams);
   const { f, j, addrOf } = rf;

@@ -52,12 +52,7 @@ export const wasmColumnsKernel: SimdMaker<ReduceKernel> = (k, dtypeOf, sizeOf_) 
   // the scratch region's address, the bytes from one row to the next, where each tile buffer's
   // first element (row 0, first column) is.
   const tileBufs = [...ex.tiles.keys()];
-  const W = 0;
-  const C0 = 1;
-  const NR = 2;
-  const INIT = 3;
-  const SB = 4;
-  const STRIDE = 5;
+  const [W, C0, NR, INIT, SB, STRIDE] = [0, 1, 2, 3, 4, 5];
   const nParams = 6 + tileBufs.length;
   const f = new FuncWriter(nParams);
   const c = f.local(I32);

@@ -135,10 +135,7 @@ export const wasmReduceKernel: SimdMaker<ReduceKernel> = (k, dtypeOf, sizeOf_) =
   // Parameters: the segment's length, its first r, whether to start the lanes afresh, the scratch
   // region's address, the row's output multi-index, and where each tile buffer's segment starts
   // (in the heap, or a copy in the scratch region).
-  const LEN = 0;
-  const RPOS = 1;
-  const INIT = 2;
-  const SB = 3;
+  const [LEN, RPOS, INIT, SB] = [0, 1, 2, 3];
   const nParams = 4 + nOut + ex.tiles.size;
   const rf = new RowFunc(ex, nParams);
   const { f, j, addrOf } = rf;

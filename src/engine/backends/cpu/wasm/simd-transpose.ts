@@ -48,12 +48,7 @@ export function wasmTransposeKernel(
 
   // Parameters: input and output byte addresses of element (i_d, i_l) = (0, 0) of the slab, its
   // extents along d and l, the input's byte stride along l, the output's along d.
-  const IN = 0;
-  const OUT = 1;
-  const D = 2;
-  const L = 3;
-  const SL = 4;
-  const OD = 5;
+  const [IN, OUT, D, L, SL, OD] = [0, 1, 2, 3, 4, 5];
   const f = new FuncWriter(6);
   const i = f.local(I32);
   const j = f.local(I32);
