@@ -20,6 +20,9 @@ import { createRequire } from 'node:module';
 import type { BlasAddon } from './blas-addon.js';
 import { cpuThreads } from './threads.js';
 
+/** The addon's interface lives below the units that call it (blas-addon.ts). */
+export type { BlasAddon } from './blas-addon.js';
+
 /** Which GEMM the CPU device runs, for `tjax devices` and tests. */
 export interface GemmTierStatus {
   tier: 'native' | 'portable';

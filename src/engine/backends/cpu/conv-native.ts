@@ -4,7 +4,7 @@
  * of k) run as a ranged kernel on tjax's worker pool, as gemm-native.ts runs a GEMM's tiles, or in
  * a loop on this thread when the convolution is small or threads are off.
  */
-import type { BlasAddon } from './blas-addon.js';
+import type { BlasAddon } from './blas.js';
 import type { ConvPlan } from './conv-plan.js';
 import { P } from './conv-plan.js';
 import { convUnits } from './conv-units.js';

@@ -12,7 +12,7 @@
  * sleep; with one thread per call OpenBLAS never starts a pool. (3) tjax's pool and OpenBLAS's
  * would compete for the cores; now there is one pool.
  */
-import type { BlasAddon } from './blas-addon.js';
+import type { BlasAddon } from './blas.js';
 import type { GemmOperand } from './gemm-operand.js';
 import { gemmUnits, type UnitPlan } from './gemm-units.js';
 import { runtime } from './runtime.js';
