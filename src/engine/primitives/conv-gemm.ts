@@ -25,6 +25,7 @@
  * convolutions), else B is copied and C is written row-major and read back in the output's layout.
  */
 
+import { convWindow } from '../compile/conv-window.js';
 import { bin, iconst, type SExpr } from '../compile/kir.js';
 import { Lazy, type LowerCtx } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
@@ -123,17 +124,7 @@ export function lowerConvGemm(
     outs: [buf],
     params: {
       orient: lhs.orient,
-      groups: g.groups,
-      outN: g.outN,
-      Cg: g.Cg,
-      Og: g.Og,
-      inSp: g.inSp,
-      kSp: g.kSp,
-      outSp: g.outSp,
-      strides: g.strides,
-      padLo: g.padLo,
-      lhsDil: g.lhsDil,
-      rhsDil: g.rhsDil,
+      ...convWindow(g),
       lhs: [lhs.b, lhs.c, ...lhs.sp],
       lhsGroup: g.fgc > 1 ? g.Cg * lhs.c : g.outN * lhs.b,
       rhs: b.strides,

@@ -5,10 +5,11 @@
  * feature, spatial...) order, and an operand written out with its dimensions permuted.
  */
 
-import type { SExpr } from '../compile/kir.js';
-import { Lazy, type LowerCtx } from '../compile/lower.js';
-import { ShapedArray } from '../core/aval.js';
+import type { ConvWindow } from '../compile/conv-window.js';
+import type { Lazy, LowerCtx } from '../compile/lower.js';
+import type { ShapedArray } from '../core/aval.js';
 import type { ConvDimensionNumbers, ConvParams } from './conv-params.js';
+import { permutedLazy } from './dot.js';
 
 /** Tuning knobs of the lowering (tests turn the library kernel off to exercise the reference). */
 export const convConfig = {
@@ -26,29 +27,16 @@ export const convConfig = {
 };
 
 /** Everything the kernels need, in canonical (batch, feature, spatial...) order. */
-export interface ConvGeometry {
+export interface ConvGeometry extends ConvWindow {
   dn: ConvDimensionNumbers;
   nsp: number;
   /** lhs batch and feature sizes. */
   N: number;
   C: number;
-  /** rhs output and input feature sizes. */
+  /** rhs output features (Cg, from ConvWindow, its input features). */
   O: number;
-  Cg: number;
   fgc: number;
   bgc: number;
-  /** Groups (feature or batch, at most one is > 1) and output features per group. */
-  groups: number;
-  Og: number;
-  /** Output batch size (N / batch_group_count). */
-  outN: number;
-  inSp: number[];
-  kSp: number[];
-  outSp: number[];
-  strides: number[];
-  padLo: number[];
-  lhsDil: number[];
-  rhsDil: number[];
 }
 
 export function convGeometry(
@@ -90,20 +78,5 @@ export function convGeometry(
 /** `x` as a row-major buffer with its dimensions in the order `perm` (no copy when it is one). */
 export function permutedBuffer(ctx: LowerCtx, x: Lazy, perm: readonly number[]): number {
   if (x.buf !== null && perm.every((d, i) => d === i)) return x.buf;
-  const aval = new ShapedArray(
-    perm.map((d) => x.aval.shape[d]),
-    x.aval.dtype,
-  );
-  const permuted = new Lazy(
-    aval,
-    (idx) => {
-      const inIdx: SExpr[] = new Array(perm.length);
-      perm.forEach((d, i) => {
-        inIdx[d] = idx[i];
-      });
-      return x.at(inIdx);
-    },
-    x.cost + 1,
-  );
-  return ctx.materialize(permuted).buf!;
+  return ctx.materialize(permutedLazy(x, perm)).buf!;
 }

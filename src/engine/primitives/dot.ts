@@ -245,6 +245,25 @@ export function stridedView(x: Lazy): { buf: number; strides: number[] } | null 
   return { buf: e.buf, strides: lin.coef };
 }
 
+/** `x` with its dimensions in the order `perm`, as a lazy view (one copy where it is materialized). */
+export function permutedLazy(x: Lazy, perm: readonly number[]): Lazy {
+  const aval = new ShapedArray(
+    perm.map((d) => x.aval.shape[d]),
+    x.aval.dtype,
+  );
+  return new Lazy(
+    aval,
+    (idx) => {
+      const inIdx: SExpr[] = new Array(perm.length);
+      perm.forEach((d, i) => {
+        inIdx[d] = idx[i];
+      });
+      return x.at(inIdx);
+    },
+    x.cost + 1,
+  );
+}
+
 /**
  * An operand laid out so that each of its three dimension groups is one strided index: the
  * buffer it reads when it is one (transposes included), else a copy written in group order (the
@@ -261,19 +280,8 @@ export function groupedOperand(
     if (gs.every((s) => s !== null)) return { buf: view.buf, strides: gs as number[] };
   }
   const perm = groups.flat();
-  const shape = perm.map((d) => x.aval.shape[d]);
-  const aval = new ShapedArray(shape, x.aval.dtype);
-  const permuted = new Lazy(
-    aval,
-    (idx) => {
-      const inIdx: SExpr[] = new Array(perm.length);
-      perm.forEach((d, i) => {
-        inIdx[d] = idx[i];
-      });
-      return x.at(inIdx);
-    },
-    x.cost + 1,
-  );
+  const permuted = permutedLazy(x, perm);
+  const shape = permuted.aval.shape;
   const m = ctx.materialize(permuted);
   const st = stridesOf(shape);
   let o = 0;
