@@ -16,7 +16,7 @@ import { setCpuThreads, threadStats } from '../../src/engine/backends/cpu/thread
 import { cpuSimd } from '../../src/engine/backends/cpu/wasm/simd.js';
 import type { Value } from '../../src/engine/index.js';
 import { jit, numpy as jnp, lax, vjp, vmap, withConfig } from '../../src/engine/index.js';
-import { convConfig } from '../../src/engine/primitives/conv-lower.js';
+import { convConfig } from '../../src/engine/primitives/conv-geometry.js';
 import { call, expectClose, fixture, fromEnc } from './conv-cases.js';
 
 const native = gemmTier().tier === 'native';

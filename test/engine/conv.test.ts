@@ -23,7 +23,7 @@ import {
   vmap,
   withConfig,
 } from '../../src/engine/index.js';
-import { convConfig } from '../../src/engine/primitives/conv-lower.js';
+import { convConfig } from '../../src/engine/primitives/conv-geometry.js';
 import { dotConfig } from '../../src/engine/primitives/dot.js';
 import { call, expectClose, fixture, fromEnc } from './conv-cases.js';
 

@@ -10,7 +10,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch, isPending, setCpuAsync } from '../../src/engine/backends/cpu/executor.js';
-import { buffersFor, instantiate, type ProgramDesc } from '../../src/engine/backends/cpu/program.js';
+import { buffersFor, instantiate } from '../../src/engine/backends/cpu/program.js';
+import type { ProgramDesc } from '../../src/engine/backends/cpu/program-desc.js';
 import { setCpuThreads } from '../../src/engine/backends/cpu/threads.js';
 import type { TypedArray } from '../../src/engine/core/dtype.js';
 import type { Value } from '../../src/engine/index.js';

@@ -10,7 +10,7 @@ import { ShapedArray } from './aval.js';
 import { Complex, type HostScalar } from './complex.js';
 import { type DType, realPart, type TypedArray } from './dtype.js';
 import { ArrayMethods } from './methods.js';
-import type { ConcreteArray } from './trace.js';
+import type { ConcreteArray, Value } from './trace.js';
 
 /** Pretty-printing hook, installed by numpy/repr.ts. */
 export const reprHooks: { repr?: (x: ArrayImpl, data: TypedArray) => string } = {};
@@ -18,7 +18,7 @@ export const reprHooks: { repr?: (x: ArrayImpl, data: TypedArray) => string } = 
 /** Cutting a sharded array into its shards, installed by sharding.ts. */
 export const shardingHooks: { shards?: (x: ArrayImpl) => unknown[] } = {};
 
-export class ArrayImpl extends ArrayMethods implements ConcreteArray {
+export class ArrayImpl extends ArrayMethods<Value> implements ConcreteArray {
   readonly isConcrete = true as const;
   private disposed = false;
   /** A host copy, kept when the array was made from host data (literals, constants). */

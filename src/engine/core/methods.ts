@@ -9,15 +9,14 @@ import type { ShapedArray } from './aval.js';
 import type { Complex, HostScalar } from './complex.js';
 import type { DType, DTypeLike, TypedArray } from './dtype.js';
 import { ConcretizationTypeError } from './errors.js';
-import type { Value } from './trace.js';
 
-type Operand = Value | number | boolean | bigint | Complex | readonly unknown[];
+type Operand<V> = V | number | boolean | bigint | Complex | readonly unknown[];
 type Axis = number | readonly number[] | null;
-export interface ReduceOptions {
+export interface ReduceOptions<V = unknown> {
   axis?: Axis;
   keepdims?: boolean;
   dtype?: DTypeLike;
-  where?: Operand;
+  where?: Operand<V>;
 }
 
 /** Filled by numpy/ at load time; typed loosely because core cannot import it. */
@@ -34,41 +33,45 @@ function op(name: string): (...args: any[]) => any {
 }
 
 /** The `x.at[idx]` helper, as JAX's `_IndexUpdateHelper`. */
-export class IndexUpdateRef {
+export class IndexUpdateRef<V = unknown> {
   constructor(
-    readonly array: Value,
+    readonly array: V,
     readonly index: unknown,
   ) {}
-  get(opts?: { mode?: string; fillValue?: number }): Value {
+  get(opts?: { mode?: string; fillValue?: number }): V {
     return op('atGet')(this.array, this.index, opts);
   }
-  set(v: Operand, opts?: { mode?: string }): Value {
+  set(v: Operand<V>, opts?: { mode?: string }): V {
     return op('atUpdate')(this.array, this.index, v, 'set', opts);
   }
-  add(v: Operand, opts?: { mode?: string }): Value {
+  add(v: Operand<V>, opts?: { mode?: string }): V {
     return op('atUpdate')(this.array, this.index, v, 'add', opts);
   }
-  subtract(v: Operand, opts?: { mode?: string }): Value {
+  subtract(v: Operand<V>, opts?: { mode?: string }): V {
     return op('atUpdate')(this.array, this.index, op('negative')(v), 'add', opts);
   }
-  multiply(v: Operand, opts?: { mode?: string }): Value {
+  multiply(v: Operand<V>, opts?: { mode?: string }): V {
     return op('atUpdate')(this.array, this.index, v, 'mul', opts);
   }
-  mul(v: Operand, opts?: { mode?: string }): Value {
+  mul(v: Operand<V>, opts?: { mode?: string }): V {
     return this.multiply(v, opts);
   }
-  divide(v: Operand, opts?: { mode?: string }): Value {
+  divide(v: Operand<V>, opts?: { mode?: string }): V {
     return op('atUpdate')(this.array, this.index, op('reciprocal')(v), 'mul', opts);
   }
-  min(v: Operand, opts?: { mode?: string }): Value {
+  min(v: Operand<V>, opts?: { mode?: string }): V {
     return op('atUpdate')(this.array, this.index, v, 'min', opts);
   }
-  max(v: Operand, opts?: { mode?: string }): Value {
+  max(v: Operand<V>, opts?: { mode?: string }): V {
     return op('atUpdate')(this.array, this.index, v, 'max', opts);
   }
 }
 
-export abstract class ArrayMethods {
+/**
+ * `V` is the array type the methods return: core's `Value` (trace.ts), which the subclasses give
+ * (Tracer, ArrayImpl), so that this file needs nothing from the trace stack that builds on it.
+ */
+export abstract class ArrayMethods<V = unknown> {
   abstract get aval(): ShapedArray;
 
   get shape(): number[] {
@@ -91,7 +94,7 @@ export abstract class ArrayMethods {
    * Iteration along axis 0, as over a JAX array (`for (const row of x)`, `const [a, b] = x`),
    * under tracing too: a tracer's leading dimension is static.
    */
-  *[Symbol.iterator](): Iterator<Value> {
+  *[Symbol.iterator](): Iterator<V> {
     if (this.ndim === 0) throw new TypeError('iteration over a 0-d array');
     const n = this.shape[0];
     for (let i = 0; i < n; i++) yield op('getitem')(this, i);
@@ -149,187 +152,187 @@ export abstract class ArrayMethods {
   }
 
   // arithmetic
-  add(y: Operand): Value {
+  add(y: Operand<V>): V {
     return op('add')(this, y);
   }
-  sub(y: Operand): Value {
+  sub(y: Operand<V>): V {
     return op('subtract')(this, y);
   }
-  mul(y: Operand): Value {
+  mul(y: Operand<V>): V {
     return op('multiply')(this, y);
   }
-  div(y: Operand): Value {
+  div(y: Operand<V>): V {
     return op('divide')(this, y);
   }
-  floordiv(y: Operand): Value {
+  floordiv(y: Operand<V>): V {
     return op('floor_divide')(this, y);
   }
-  mod(y: Operand): Value {
+  mod(y: Operand<V>): V {
     return op('remainder')(this, y);
   }
-  pow(y: Operand): Value {
+  pow(y: Operand<V>): V {
     return op('power')(this, y);
   }
-  matmul(y: Operand): Value {
+  matmul(y: Operand<V>): V {
     return op('matmul')(this, y);
   }
-  dot(y: Operand): Value {
+  dot(y: Operand<V>): V {
     return op('dot')(this, y);
   }
-  neg(): Value {
+  neg(): V {
     return op('negative')(this);
   }
-  abs(): Value {
+  abs(): V {
     return op('abs')(this);
   }
-  sqrt(): Value {
+  sqrt(): V {
     return op('sqrt')(this);
   }
-  exp(): Value {
+  exp(): V {
     return op('exp')(this);
   }
-  log(): Value {
+  log(): V {
     return op('log')(this);
   }
-  sin(): Value {
+  sin(): V {
     return op('sin')(this);
   }
-  cos(): Value {
+  cos(): V {
     return op('cos')(this);
   }
-  tanh(): Value {
+  tanh(): V {
     return op('tanh')(this);
   }
   // comparisons and logic
-  gt(y: Operand): Value {
+  gt(y: Operand<V>): V {
     return op('greater')(this, y);
   }
-  ge(y: Operand): Value {
+  ge(y: Operand<V>): V {
     return op('greater_equal')(this, y);
   }
-  lt(y: Operand): Value {
+  lt(y: Operand<V>): V {
     return op('less')(this, y);
   }
-  le(y: Operand): Value {
+  le(y: Operand<V>): V {
     return op('less_equal')(this, y);
   }
-  eq(y: Operand): Value {
+  eq(y: Operand<V>): V {
     return op('equal')(this, y);
   }
-  ne(y: Operand): Value {
+  ne(y: Operand<V>): V {
     return op('not_equal')(this, y);
   }
-  and(y: Operand): Value {
+  and(y: Operand<V>): V {
     return op('bitwise_and')(this, y);
   }
-  or(y: Operand): Value {
+  or(y: Operand<V>): V {
     return op('bitwise_or')(this, y);
   }
-  xor(y: Operand): Value {
+  xor(y: Operand<V>): V {
     return op('bitwise_xor')(this, y);
   }
-  not(): Value {
+  not(): V {
     return op('bitwise_not')(this);
   }
   // reductions
-  sum(opts?: ReduceOptions): Value {
+  sum(opts?: ReduceOptions<V>): V {
     return op('sum')(this, opts);
   }
-  prod(opts?: ReduceOptions): Value {
+  prod(opts?: ReduceOptions<V>): V {
     return op('prod')(this, opts);
   }
-  mean(opts?: ReduceOptions): Value {
+  mean(opts?: ReduceOptions<V>): V {
     return op('mean')(this, opts);
   }
-  var(opts?: ReduceOptions & { ddof?: number }): Value {
+  var(opts?: ReduceOptions<V> & { ddof?: number }): V {
     return op('var')(this, opts);
   }
-  std(opts?: ReduceOptions & { ddof?: number }): Value {
+  std(opts?: ReduceOptions<V> & { ddof?: number }): V {
     return op('std')(this, opts);
   }
-  max(opts?: ReduceOptions): Value {
+  max(opts?: ReduceOptions<V>): V {
     return op('max')(this, opts);
   }
-  min(opts?: ReduceOptions): Value {
+  min(opts?: ReduceOptions<V>): V {
     return op('min')(this, opts);
   }
-  all(opts?: ReduceOptions): Value {
+  all(opts?: ReduceOptions<V>): V {
     return op('all')(this, opts);
   }
-  any(opts?: ReduceOptions): Value {
+  any(opts?: ReduceOptions<V>): V {
     return op('any')(this, opts);
   }
-  argmax(opts?: { axis?: number | null; keepdims?: boolean }): Value {
+  argmax(opts?: { axis?: number | null; keepdims?: boolean }): V {
     return op('argmax')(this, opts);
   }
-  argmin(opts?: { axis?: number | null; keepdims?: boolean }): Value {
+  argmin(opts?: { axis?: number | null; keepdims?: boolean }): V {
     return op('argmin')(this, opts);
   }
-  cumsum(opts?: { axis?: number | null; dtype?: DTypeLike }): Value {
+  cumsum(opts?: { axis?: number | null; dtype?: DTypeLike }): V {
     return op('cumsum')(this, opts);
   }
-  cumprod(opts?: { axis?: number | null; dtype?: DTypeLike }): Value {
+  cumprod(opts?: { axis?: number | null; dtype?: DTypeLike }): V {
     return op('cumprod')(this, opts);
   }
   // shapes
-  reshape(...shape: (number | readonly number[])[]): Value {
+  reshape(...shape: (number | readonly number[])[]): V {
     const s = shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : shape;
     return op('reshape')(this, s);
   }
-  transpose(axes?: readonly number[]): Value {
+  transpose(axes?: readonly number[]): V {
     return op('transpose')(this, axes);
   }
-  get T(): Value {
+  get T(): V {
     return op('transpose')(this);
   }
-  get mT(): Value {
+  get mT(): V {
     return op('matrix_transpose')(this);
   }
   /** The real and imaginary parts (a real array's imaginary part is zeros), as jax.Array's. */
-  get real(): Value {
+  get real(): V {
     return op('real')(this);
   }
-  get imag(): Value {
+  get imag(): V {
     return op('imag')(this);
   }
-  conj(): Value {
+  conj(): V {
     return op('conjugate')(this);
   }
-  conjugate(): Value {
+  conjugate(): V {
     return op('conjugate')(this);
   }
-  swapaxes(a: number, b: number): Value {
+  swapaxes(a: number, b: number): V {
     return op('swapaxes')(this, a, b);
   }
-  squeeze(axis?: number | readonly number[]): Value {
+  squeeze(axis?: number | readonly number[]): V {
     return op('squeeze')(this, axis);
   }
-  ravel(): Value {
+  ravel(): V {
     return op('ravel')(this);
   }
-  flatten(): Value {
+  flatten(): V {
     return op('ravel')(this);
   }
-  astype(dtype: DTypeLike): Value {
+  astype(dtype: DTypeLike): V {
     return op('astype')(this, dtype);
   }
-  clip(min?: Operand | null, max?: Operand | null): Value {
+  clip(min?: Operand<V> | null, max?: Operand<V> | null): V {
     return op('clip')(this, min, max);
   }
-  round(decimals = 0): Value {
+  round(decimals = 0): V {
     return op('round')(this, decimals);
   }
-  take(indices: Operand, opts?: { axis?: number }): Value {
+  take(indices: Operand<V>, opts?: { axis?: number }): V {
     return op('take')(this, indices, opts);
   }
   /** NumPy indexing: `x.index(0)`, `x.index([null, sl(1, 3)])` (the expression language's `x[...]`). */
-  index(idx: unknown): Value {
+  index(idx: unknown): V {
     return op('getitem')(this, idx);
   }
-  get at(): { [key: number]: IndexUpdateRef; get(idx: unknown): IndexUpdateRef } & ((
+  get at(): { [key: number]: IndexUpdateRef<V>; get(idx: unknown): IndexUpdateRef<V> } & ((
     idx: unknown,
-  ) => IndexUpdateRef) {
-    const self = this as unknown as Value;
+  ) => IndexUpdateRef<V>) {
+    const self = this as unknown as V;
     const f = (idx: unknown) => new IndexUpdateRef(self, idx);
     return new Proxy(f, {
       get(target, prop) {

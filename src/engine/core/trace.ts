@@ -33,7 +33,7 @@ export class UnexpectedTracerError extends Error {
 }
 
 /** Concrete arrays implement this (core/array.ts); kept abstract here to avoid a cycle. */
-export interface ConcreteArray extends ArrayMethods {
+export interface ConcreteArray extends ArrayMethods<Value> {
   readonly aval: ShapedArray;
   readonly isConcrete: true;
 }
@@ -90,7 +90,7 @@ export abstract class Trace {
   }
 }
 
-export abstract class Tracer extends ArrayMethods {
+export abstract class Tracer extends ArrayMethods<Value> {
   readonly isConcrete = false as const;
   constructor(readonly trace: Trace) {
     super();

@@ -25,12 +25,13 @@
  * convolutions), else B is copied and C is written row-major and read back in the output's layout.
  */
 
+import { convWindow } from '../compile/conv-window.js';
 import { bin, iconst, type SExpr } from '../compile/kir.js';
 import { Lazy, type LowerCtx } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
 import { float32, float64 } from '../core/dtype.js';
 import { stridesOf } from '../core/shape.js';
-import { type ConvGeometry, convConfig, permutedBuffer, rhsElement } from './conv-lower.js';
+import { type ConvGeometry, convConfig, permutedBuffer, rhsElement } from './conv-geometry.js';
 import { groupedOperand, groupStride, stridedView } from './dot.js';
 
 const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
@@ -117,17 +118,7 @@ export function lowerConvGemm(
     outs: [buf],
     params: {
       orient: lhs.orient,
-      groups: g.groups,
-      outN: g.outN,
-      Cg: g.Cg,
-      Og: g.Og,
-      inSp: g.inSp,
-      kSp: g.kSp,
-      outSp: g.outSp,
-      strides: g.strides,
-      padLo: g.padLo,
-      lhsDil: g.lhsDil,
-      rhsDil: g.rhsDil,
+      ...convWindow(g),
       lhs: [lhs.b, lhs.c, ...lhs.sp],
       lhsGroup: g.fgc > 1 ? g.Cg * lhs.c : g.outN * lhs.b,
       rhs: b.strides,

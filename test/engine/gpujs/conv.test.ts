@@ -9,7 +9,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { devicePut, jit, lax, type Value, vjp } from '../../../src/engine/index.js';
-import { convConfig } from '../../../src/engine/primitives/conv-lower.js';
+import { convConfig } from '../../../src/engine/primitives/conv-geometry.js';
 import { dotConfig } from '../../../src/engine/primitives/dot.js';
 import { deviceAvailable } from '../../device-available.js';
 import { call, expectClose, fixture, fromEnc } from '../conv-cases.js';

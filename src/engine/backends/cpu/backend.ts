@@ -20,16 +20,8 @@ import { type Backend, type CompiledProgram, Device } from '../backend.js';
 import { renderKernel, transposedDim } from './codegen.js';
 import { type Dispatchable, dispatch, drain, drainSync, wait, waitSync } from './executor.js';
 import { libFills } from './lib.js';
-import {
-  bufferDesc,
-  buffersFor,
-  type Instance,
-  instantiate,
-  type ProgramDesc,
-  runInstance,
-  type Step,
-  type StepDesc,
-} from './program.js';
+import { buffersFor, instantiate, runInstance } from './program.js';
+import { bufferDesc, type Instance, type ProgramDesc, type Step, type StepDesc } from './program-desc.js';
 import './libs.js';
 import { type KernelFn, LARGE_WORK, shareable } from './threads.js';
 import { cpuSimd, simdStats, type WasmKernel, wasmMapKernel } from './wasm/simd.js';

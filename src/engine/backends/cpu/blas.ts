@@ -19,44 +19,11 @@
  * The variables are restored after the load, so child processes see the environment they were given.
  */
 import { createRequire } from 'node:module';
+import type { BlasAddon } from './blas-addon.js';
 import { cpuThreads } from './threads.js';
 
-/** The addon's exports (native/blas/src/blas.c). */
-export interface BlasAddon {
-  gemm(
-    batch: number,
-    m: number,
-    n: number,
-    k: number,
-    a: Float32Array | Float64Array,
-    aOff: number,
-    aBatch: number,
-    aRow: number,
-    aCol: number,
-    b: Float32Array | Float64Array,
-    bOff: number,
-    bBatch: number,
-    bRow: number,
-    bCol: number,
-    c: Float32Array | Float64Array,
-    cOff: number,
-    cBatch: number,
-    cRow: number,
-    cCol: number,
-  ): void;
-  /** Units [lo, hi) of a convolution (conv-plan.ts, native/blas/src/conv.c). */
-  conv(
-    lhs: Float32Array | Float64Array,
-    rhs: Float32Array | Float64Array,
-    out: Float32Array | Float64Array,
-    table: Int32Array,
-    plan: Float64Array,
-    lo: number,
-    hi: number,
-  ): void;
-  setThreads(n: number): void;
-  info(): { config: string; corename: string; threads: number; procs: number; parallel: string };
-}
+/** The addon's interface lives below the units that call it (blas-addon.ts). */
+export type { BlasAddon } from './blas-addon.js';
 
 /** Which GEMM the CPU device runs, for `tjax devices` and tests. */
 export interface GemmTierStatus {

@@ -1,6 +1,6 @@
 /**
  * @file CPU execution of the kernel IR's control-flow kernels (cond, while, loop): the nested
- * programs are compiled once, with the outer program (their descriptions, program.ts, are part of
+ * programs are compiled once, with the outer program (their descriptions, program-desc.ts, are part of
  * its description), and run from a JS loop. The predicate and
  * branch index are read straight from their (host) buffers between iterations; scan inputs are
  * zero-copy `subarray` views of the xs buffers and scan outputs are copied into the ys buffers
@@ -9,9 +9,9 @@
  */
 
 import type { TypedArray } from '../../core/dtype.js';
-import type { CondDesc, Instance, LoopDesc, ProgramDesc, Step, WhileDesc } from './program.js';
+import type { CondDesc, Instance, LoopDesc, ProgramDesc, Step, WhileDesc } from './program-desc.js';
 
-/** What a control step needs from program.ts (passed in: the two modules import each other). */
+/** What a control step needs from program.ts, passed in (program.ts builds control steps). */
 export interface ControlHost {
   instantiate(d: ProgramDesc): Instance;
   run(inst: Instance, inputs: unknown[]): TypedArray[];

@@ -10,21 +10,13 @@ import { jsGemm } from './gemm-js.js';
 
 type Float = Float32Array | Float64Array;
 
+/** A gather: rows m0..m0+mw of A, for the group whose lhs elements start at `base`, into dst. */
+type Gather = (plan: ConvPlan, lhs: Float, base: number, m0: number, mw: number, dst: Float) => void;
+
 /** Rows m0..m0+mw of A (all of k), row-major, into dst (conv.c's gather_rows). */
-export function gatherRows(
-  plan: ConvPlan,
-  lhs: Float,
-  base: number,
-  m0: number,
-  mw: number,
-  dst: Float,
-): void {
+const gatherRows: Gather = (plan, lhs, base, m0, mw, dst) => {
   const n = plan.nums;
-  const cg = n[P.Cg];
-  const KS = n[P.KS];
-  const OS = n[P.OS];
-  const sb = n[P.sB];
-  const sc = n[P.sC];
+  const [cg, KS, OS, sb, sc] = [n[P.Cg], n[P.KS], n[P.OS], n[P.sB], n[P.sC]];
   const t = plan.table;
   let d = 0;
   for (let r = 0; r < mw; r++) {
@@ -42,22 +34,12 @@ export function gatherRows(
       }
     }
   }
-}
+};
 
 /** The same rows of A transposed (k-major: K rows of mw), into dst (conv.c's gather_cols). */
-export function gatherCols(
-  plan: ConvPlan,
-  lhs: Float,
-  base: number,
-  m0: number,
-  mw: number,
-  dst: Float,
-): void {
+const gatherCols: Gather = (plan, lhs, base, m0, mw, dst) => {
   const n = plan.nums;
-  const KS = n[P.KS];
-  const outN = n[P.outN];
-  const sb = n[P.sB];
-  const sc = n[P.sC];
+  const [KS, outN, sb, sc] = [n[P.KS], n[P.outN], n[P.sB], n[P.sC]];
   const t = plan.table;
   const end = m0 + mw;
   let d = 0;
@@ -78,7 +60,7 @@ export function gatherCols(
       m += len;
     }
   }
-}
+};
 
 export function jsConv(plan: ConvPlan, lhs: Float, rhs: Float, out: Float): void {
   const { M, K, Og, groups, nums } = plan;

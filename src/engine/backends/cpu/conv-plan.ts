@@ -13,21 +13,12 @@
  * The numbers go to native code and to worker threads as one Float64Array, in conv.c's order.
  */
 
-/** The kernel's params, as primitives/conv-gemm.ts emits them. */
-export interface ConvGemmParams {
+import type { ConvWindow } from '../../compile/conv-window.js';
+
+/** The kernel's params, as primitives/conv-gemm.ts emits them: the window, and the operands' layout. */
+export interface ConvGemmParams extends ConvWindow {
   /** 'rows': k = (window position, feature), runs along the feature; 'cols': m = (output position, batch), runs along the batch. */
   orient: 'rows' | 'cols';
-  groups: number;
-  outN: number;
-  Cg: number;
-  Og: number;
-  inSp: number[];
-  kSp: number[];
-  outSp: number[];
-  strides: number[];
-  padLo: number[];
-  lhsDil: number[];
-  rhsDil: number[];
   /** lhs element strides: batch, feature, then each spatial dimension. */
   lhs: number[];
   /** lhs stride from one group to the next. */

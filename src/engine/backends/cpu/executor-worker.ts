@@ -12,7 +12,8 @@ import type { TypedArray } from '../../core/dtype.js';
 import { setCpuBlas } from './blas.js';
 import type { ErrorMessage, RunMessage } from './executor.js';
 import { adoptHeap, heapView, type WasmMemory } from './heap.js';
-import { buffersFor, type Instance, instantiate } from './program.js';
+import { buffersFor, instantiate } from './program.js';
+import type { Instance } from './program-desc.js';
 import { becomePoolOwner, setCpuThreads, useThreadStats } from './threads.js';
 import { cpuSimd } from './wasm/simd.js';
 

@@ -39,7 +39,7 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { type TypedArray, toDType, typedArrayFor } from '../../core/dtype.js';
 import { cpuBlasWanted, nativeBlas } from './blas.js';
 import { heapArena, heapMemory, heapOffset } from './heap.js';
-import type { BufDesc, ProgramDesc } from './program.js';
+import type { BufDesc, ProgramDesc } from './program-desc.js';
 import { allocBuffer, cpuThreads, threadStatsMemory, workerStart } from './threads.js';
 import { cpuSimd } from './wasm/simd.js';
 

@@ -2,13 +2,9 @@
  * @file The native GEMM's unit of work, callable on any thread (the runtime's `gemmUnits`, so
  * worker threads reach it as generated kernels reach `rt.erf`): one BLAS call per (batch element,
  * tile of C) for a range of units. gemm-native.ts cuts the product into those units; this file only
- * runs them. The addon is loaded here on the first call, which on a worker thread comes after the
- * main thread has loaded the library itself (blas.ts), so OpenBLAS is already set up in-process.
+ * runs them, with the addon as blas-addon.ts hands it to any thread.
  */
-import { createRequire } from 'node:module';
-import type { BlasAddon } from './blas.js';
-
-let addon: BlasAddon | null = null;
+import { blasAddon } from './blas-addon.js';
 
 /**
  * The layout of a tiled GEMM, as numbers (it is spliced into a kernel's source): batch, m, n, k,
@@ -26,7 +22,7 @@ export function gemmUnits(
   hi: number,
   p: UnitPlan,
 ): void {
-  addon ??= (createRequire(import.meta.url)('tjax-blas') as { addon: BlasAddon }).addon;
+  const addon = blasAddon();
   const [, m, n, k, tm, tn, pm, pn, ao, a0, a1, a2, bo, b0, b1, b2, co, c0, c1, c2] = p;
   const tiles = pm * pn;
   if (tiles === 1) {

@@ -200,40 +200,24 @@ export function outStart(shape: readonly number[], ranged: boolean): string {
   return inner === 1 ? 'let o = lo;' : `let o = lo * ${inner};`;
 }
 
+/** The lowest (or, `high`, the highest) value of a dtype, as a literal: -Infinity (Infinity) for floats. */
+function extreme(dt: DType, high: boolean): string {
+  if (dt.isFloat) return high ? 'Infinity' : '-Infinity';
+  if (dt.isBig) {
+    if (dt.kind === 'u') return high ? `${2n ** 64n - 1n}n` : '0n';
+    return high ? `${2n ** 63n - 1n}n` : `${-(2n ** 63n)}n`;
+  }
+  if (dt.isBool) return high ? '1' : '0';
+  return high ? literal(INT_RANGE[dt.name][1], dt) : String(INT_RANGE[dt.name][0]);
+}
+
 export const REDUCE_INIT: Record<string, (dt: DType) => string> = {
   add: (dt) => (dt.isBig ? '0n' : '0'),
   mul: (dt) => (dt.isBig ? '1n' : '1'),
-  max: (dt) =>
-    dt.isFloat
-      ? '-Infinity'
-      : dt.isBig
-        ? dt.kind === 'u'
-          ? '0n'
-          : `${-(2n ** 63n)}n`
-        : dt.isBool
-          ? '0'
-          : String(INT_RANGE[dt.name][0]),
-  min: (dt) =>
-    dt.isFloat
-      ? 'Infinity'
-      : dt.isBig
-        ? dt.kind === 'u'
-          ? `${2n ** 64n - 1n}n`
-          : `${2n ** 63n - 1n}n`
-        : dt.isBool
-          ? '1'
-          : literal(INT_RANGE[dt.name][1], dt),
+  max: (dt) => extreme(dt, false),
+  min: (dt) => extreme(dt, true),
   // All ones: -1 in two's complement, the type's maximum for unsigned ints, true for bools.
-  and: (dt) =>
-    dt.isBool
-      ? '1'
-      : dt.isBig
-        ? dt.kind === 'u'
-          ? `${2n ** 64n - 1n}n`
-          : '-1n'
-        : dt.kind === 'u'
-          ? literal(INT_RANGE[dt.name][1], dt)
-          : '-1',
+  and: (dt) => (dt.isBool || dt.kind === 'u' ? extreme(dt, true) : dt.isBig ? '-1n' : '-1'),
   or: (dt) => (dt.isBig ? '0n' : '0'),
 };
 

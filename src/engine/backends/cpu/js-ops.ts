@@ -169,6 +169,31 @@ function signedOf(n: number, x: string): string {
 
 const CMP: Record<string, string> = { eq: '===', ne: '!==', lt: '<', le: '<=', gt: '>', ge: '>=' };
 
+/** Binary ops written `a OP b` and wrapped to the result dtype, where that is exact for the operands. */
+const INFIX: Record<string, string> = {
+  add: '+',
+  sub: '-',
+  mul: '*',
+  div: '/',
+  rem: '%',
+  and: '&',
+  or: '|',
+  xor: '^',
+};
+const BIG_INFIX = new Set(['add', 'sub', 'mul', 'and', 'or', 'xor']);
+const FLOAT_INFIX = new Set(['add', 'sub', 'mul', 'div', 'rem']);
+const INT_INFIX = new Set(['add', 'sub', 'and', 'or', 'xor']);
+/** Binary ops of floats written as a call `f(a, b)` and wrapped to the result dtype. */
+const FLOAT_CALL: Record<string, string> = {
+  pow: 'rt.pow',
+  atan2: 'Math.atan2',
+  polygamma: 'rt.polygamma',
+  igamma: 'rt.igamma',
+  igammac: 'rt.igammac',
+  igamma_grad_a: 'rt.igammaGradA',
+  random_gamma_grad: 'rt.randomGammaGrad',
+};
+
 export function renderBinary(e: BinExpr, a: string, b: string): string {
   const dt = e.a.dt;
   const out = e.dt;
@@ -177,13 +202,8 @@ export function renderBinary(e: BinExpr, a: string, b: string): string {
     return `(${unsigned(dt, a)} ${CMP[e.op]} ${unsigned(dt, b)} ? 1 : 0)`;
   }
   if (dt.isBig) {
+    if (BIG_INFIX.has(e.op)) return wrap(out, `${a} ${INFIX[e.op]} ${b}`);
     switch (e.op) {
-      case 'add':
-        return wrap(out, `${a} + ${b}`);
-      case 'sub':
-        return wrap(out, `${a} - ${b}`);
-      case 'mul':
-        return wrap(out, `${a} * ${b}`);
       case 'div':
         return wrap(out, `rt.bdiv(${a}, ${b})`);
       case 'rem':
@@ -192,12 +212,6 @@ export function renderBinary(e: BinExpr, a: string, b: string): string {
         return `(${a} > ${b} ? ${a} : ${b})`;
       case 'min':
         return `(${a} < ${b} ? ${a} : ${b})`;
-      case 'and':
-        return wrap(out, `${a} & ${b}`);
-      case 'or':
-        return wrap(out, `${a} | ${b}`);
-      case 'xor':
-        return wrap(out, `${a} ^ ${b}`);
       case 'shl':
         return `(${b} >= 64n || ${b} < 0n ? 0n : ${wrap(out, `${a} << ${b}`)})`;
       case 'shr_logical':
@@ -211,35 +225,13 @@ export function renderBinary(e: BinExpr, a: string, b: string): string {
     throw new Error(`binary ${e.op} is not defined on ${dt.name}`);
   }
   if (dt.isFloat) {
+    if (FLOAT_INFIX.has(e.op)) return wrap(out, `${a} ${INFIX[e.op]} ${b}`);
+    if (e.op in FLOAT_CALL) return wrap(out, `${FLOAT_CALL[e.op]}(${a}, ${b})`);
     switch (e.op) {
-      case 'add':
-        return wrap(out, `${a} + ${b}`);
-      case 'sub':
-        return wrap(out, `${a} - ${b}`);
-      case 'mul':
-        return wrap(out, `${a} * ${b}`);
-      case 'div':
-        return wrap(out, `${a} / ${b}`);
-      case 'rem':
-        return wrap(out, `${a} % ${b}`);
-      case 'pow':
-        return wrap(out, `rt.pow(${a}, ${b})`);
       case 'max':
         return `Math.max(${a}, ${b})`;
       case 'min':
         return `Math.min(${a}, ${b})`;
-      case 'atan2':
-        return wrap(out, `Math.atan2(${a}, ${b})`);
-      case 'polygamma':
-        return wrap(out, `rt.polygamma(${a}, ${b})`);
-      case 'igamma':
-        return wrap(out, `rt.igamma(${a}, ${b})`);
-      case 'igammac':
-        return wrap(out, `rt.igammac(${a}, ${b})`);
-      case 'igamma_grad_a':
-        return wrap(out, `rt.igammaGradA(${a}, ${b})`);
-      case 'random_gamma_grad':
-        return wrap(out, `rt.randomGammaGrad(${a}, ${b})`);
       case 'nextafter': {
         const f =
           dt.name === 'float64' ? 'nextafter64' : dt.name === 'float16' ? 'nextafter16' : 'nextafter32';
@@ -250,11 +242,8 @@ export function renderBinary(e: BinExpr, a: string, b: string): string {
   }
   // Integers and bools (as 0/1 numbers).
   const n = bits(dt);
+  if (INT_INFIX.has(e.op)) return wrap(out, `${a} ${INFIX[e.op]} ${b}`);
   switch (e.op) {
-    case 'add':
-      return wrap(out, `${a} + ${b}`);
-    case 'sub':
-      return wrap(out, `${a} - ${b}`);
     case 'mul':
       return wrap(out, n === 32 ? `Math.imul(${a}, ${b})` : `${a} * ${b}`);
     case 'div':
@@ -270,12 +259,6 @@ export function renderBinary(e: BinExpr, a: string, b: string): string {
     case 'min':
       if (dt.name === 'uint32') return `(${unsigned(dt, a)} <= ${unsigned(dt, b)} ? ${a} : ${b})`;
       return `Math.min(${a}, ${b})`;
-    case 'and':
-      return wrap(out, `${a} & ${b}`);
-    case 'or':
-      return wrap(out, `${a} | ${b}`);
-    case 'xor':
-      return wrap(out, `${a} ^ ${b}`);
     case 'shl':
       // A constant in-range amount (threefry's rotations) needs no range check.
       if (constShift(e, n)) return wrap(out, `(${a} << ${b})`);

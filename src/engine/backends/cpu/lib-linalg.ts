@@ -34,7 +34,30 @@ function store(dst: Num, off: number, a: ArrayLike<number>): void {
   for (let i = 0; i < a.length; i++) dst[off + i] = a[i];
 }
 
-const num = (params: Record<string, unknown>, k: string) => params[k] as number;
+/** The named sizes among a kernel's params (batch, m, n, ...), in the order asked. */
+const sizes = (params: Record<string, unknown>, ...names: string[]) => names.map((k) => params[k] as number);
+
+/**
+ * x <- (I - tau v v^T) x on columns c0..c1-1 of x (row-major, w columns), where v is zero above
+ * row j (a Householder reflection, as LAPACK's larf applies it).
+ */
+function reflect(
+  x: Float64Array,
+  w: number,
+  v: Float64Array,
+  tau: number,
+  j: number,
+  m: number,
+  c0: number,
+  c1: number,
+): void {
+  for (let c = c0; c < c1; c++) {
+    let d = 0;
+    for (let i = j; i < m; i++) d += v[i] * x[i * w + c];
+    d *= tau;
+    for (let i = j; i < m; i++) x[i * w + c] -= d * v[i];
+  }
+}
 
 /** JavaScript's way of writing compile/linalg-source.ts's algorithms. */
 const JS: Dialect = {
@@ -66,8 +89,7 @@ const choleskyFactor = new Function(
 ) as (a: Float64Array, l: Float64Array, n: number) => boolean;
 
 function choleskyKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
-  const batch = num(params, 'batch');
-  const n = num(params, 'n');
+  const [batch, n] = sizes(params, 'batch', 'n');
   const src = ins[0] as Num;
   const dst = outs[0] as Num;
   for (let b = 0; b < batch; b++) {
@@ -112,8 +134,7 @@ function jacobiEigh(a: Float64Array, n: number): [Float64Array, Float64Array] {
 }
 
 function eighKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
-  const batch = num(params, 'batch');
-  const n = num(params, 'n');
+  const [batch, n] = sizes(params, 'batch', 'n');
   const lower = params.lower as boolean;
   const src = ins[0] as Num;
   const [vOut, wOut] = outs as Num[];
@@ -225,9 +246,7 @@ function jacobiSvd(
 }
 
 function svdKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
-  const batch = num(params, 'batch');
-  const m = num(params, 'm');
-  const n = num(params, 'n');
+  const [batch, m, n] = sizes(params, 'batch', 'm', 'n');
   const full = params.full_matrices as boolean;
   const computeUv = params.compute_uv as boolean;
   const k = Math.min(m, n);
@@ -272,9 +291,7 @@ function svdKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string,
 // ---- qr -------------------------------------------------------------------------------------------
 
 function qrKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
-  const batch = num(params, 'batch');
-  const m = num(params, 'm');
-  const n = num(params, 'n');
+  const [batch, m, n] = sizes(params, 'batch', 'm', 'n');
   const full = params.full_matrices as boolean;
   const kk = Math.min(m, n);
   const qc = full ? m : kk;
@@ -302,12 +319,7 @@ function qrKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, 
       v[j] = 1;
       for (let i = j + 1; i < m; i++) v[i] = r[i * n + j] * scale;
       // r <- (I - tau v v^T) r on columns j..n-1.
-      for (let c = j; c < n; c++) {
-        let d = 0;
-        for (let i = j; i < m; i++) d += v[i] * r[i * n + c];
-        d *= tau;
-        for (let i = j; i < m; i++) r[i * n + c] -= d * v[i];
-      }
+      reflect(r, n, v, tau, j, m, j, n);
       r[j * n + j] = beta;
       for (let i = j + 1; i < m; i++) r[i * n + j] = 0;
       vs.push(v);
@@ -319,13 +331,7 @@ function qrKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, 
     for (let j = kk - 1; j >= 0; j--) {
       const tau = taus[j];
       if (tau === 0) continue;
-      const v = vs[j];
-      for (let c = 0; c < qc; c++) {
-        let d = 0;
-        for (let i = j; i < m; i++) d += v[i] * q[i * qc + c];
-        d *= tau;
-        for (let i = j; i < m; i++) q[i * qc + c] -= d * v[i];
-      }
+      reflect(q, qc, vs[j], tau, j, m, 0, qc);
     }
     const rr = new Float64Array(qc * n);
     for (let i = 0; i < Math.min(qc, m); i++) for (let c = i; c < n; c++) rr[i * n + c] = r[i * n + c];
@@ -337,9 +343,7 @@ function qrKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, 
 // ---- lu -------------------------------------------------------------------------------------------
 
 function luKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
-  const batch = num(params, 'batch');
-  const m = num(params, 'm');
-  const n = num(params, 'n');
+  const [batch, m, n] = sizes(params, 'batch', 'm', 'n');
   const k = Math.min(m, n);
   const src = ins[0] as Num;
   const [luOut, pivOut, permOut] = outs as [Num, Int32Array, Int32Array];
@@ -409,9 +413,7 @@ function substitute(
 }
 
 function triangularSolveKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
-  const batch = num(params, 'batch');
-  const m = num(params, 'm');
-  const n = num(params, 'n');
+  const [batch, m, n] = sizes(params, 'batch', 'm', 'n');
   const left = params.left_side as boolean;
   const lower = params.lower as boolean;
   const trans = params.transpose_a as boolean;

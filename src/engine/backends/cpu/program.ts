@@ -1,6 +1,6 @@
 /**
- * @file A compiled CPU program as data, and running it. The backend (backend.ts) turns a kernel
- * program into a `ProgramDesc`: per kernel, the JavaScript (or WebAssembly wrapper) source it
+ * @file Running a compiled CPU program. The backend (backend.ts) turns a kernel program into a
+ * `ProgramDesc` (program-desc.ts): per kernel, the JavaScript (or WebAssembly wrapper) source it
  * renders to, a library kernel's name and params, or a control-flow kernel's nested programs;
  * buffers by dtype name and size. A description is plain structured-clonable data, so the thread
  * that runs programs asynchronously (executor.ts) builds the same steps from it as the main
@@ -8,118 +8,15 @@
  * kernel's chunks), `runInstance` runs the steps on typed arrays. Each instance has its own
  * temporaries (the buffer plan's slots), so the main thread and the executor never share one.
  */
-import type { BufferInfo, BufferRole } from '../../compile/kir.js';
-import { type DType, type TypedArray, toDType, typedArrayFor } from '../../core/dtype.js';
+import type { BufferInfo } from '../../compile/kir.js';
+import { type TypedArray, toDType, typedArrayFor } from '../../core/dtype.js';
 import { runCarried } from './chunks.js';
 import { controlStep } from './control.js';
 import { type LibKernelImpl, libKernels } from './lib.js';
 import './libs.js';
+import type { GenDesc, Instance, LibDesc, ProgramDesc, Step } from './program-desc.js';
 import { runtime } from './runtime.js';
 import { allocBuffer, type KernelFn, type RangedKernel, runLarge } from './threads.js';
-
-export interface BufDesc {
-  dtype: string;
-  size: number;
-  role: BufferRole;
-  slot?: number;
-  /** A generated kernel writes every element (so the buffer need not be zeroed first). */
-  written?: boolean;
-}
-
-/** A kernel rendered to source: `(rt, ...buffers, lo, hi)` over its outermost loop. */
-export interface GenDesc {
-  kind: 'gen';
-  name: string;
-  source: string;
-  /** Buffer ids, in the function's argument order. */
-  params: number[];
-  extent: number;
-  work: number;
-  /** A full reduction carried through its chunks in order (chunks.ts runCarried). */
-  carry: boolean;
-  /** Runs in chunks, on the worker pool where its buffers are shared. */
-  large: boolean;
-  /** The position of the buffer it writes among `params`. */
-  out: number;
-}
-
-export interface LibDesc {
-  kind: 'lib';
-  name: string;
-  op: string;
-  ins: number[];
-  outs: number[];
-  params: Record<string, unknown>;
-}
-
-export interface CondDesc {
-  kind: 'cond';
-  name: string;
-  index: number;
-  ins: number[];
-  outs: number[];
-  branches: ProgramDesc[];
-}
-
-export interface WhileDesc {
-  kind: 'while';
-  name: string;
-  cond: ProgramDesc;
-  body: ProgramDesc;
-  condConsts: number[];
-  bodyConsts: number[];
-  init: number[];
-  outs: number[];
-}
-
-export interface LoopDesc {
-  kind: 'loop';
-  name: string;
-  body: ProgramDesc;
-  consts: number[];
-  init: number[];
-  xs: number[];
-  ys: number[];
-  outs: number[];
-  length: number;
-  reverse: boolean;
-}
-
-export type StepDesc = GenDesc | LibDesc | CondDesc | WhileDesc | LoopDesc;
-
-export interface ProgramDesc {
-  buffers: BufDesc[];
-  inputs: number[];
-  outputs: number[];
-  steps: StepDesc[];
-  /**
-   * Elements of work, roughly (a library kernel counts its multiply-adds where it says, else its
-   * buffers; a while loop counts as unbounded): what decides whether a call is worth sending to
-   * the executor.
-   */
-  work: number;
-}
-
-export interface Step {
-  name: string;
-  run: (bufs: TypedArray[]) => void;
-}
-
-/** A description's steps compiled on this thread, and its temporaries. */
-export interface Instance {
-  desc: ProgramDesc;
-  steps: Step[];
-  temps: (TypedArray | undefined)[];
-  /** Output buffers to allocate per call, and planned temporaries: (id, dtype, size[, slot]). */
-  outs: { id: number; dtype: DType; size: number; zero: boolean }[];
-  slots: { id: number; dtype: DType; size: number; slot: number; zero: boolean }[];
-}
-
-export function bufferDesc(b: BufferInfo): BufDesc {
-  const d: BufDesc = { dtype: b.dtype.name, size: b.size, role: b.role };
-  if (b.slot !== undefined) d.slot = b.slot;
-  return d;
-}
 
 function genStep(d: GenDesc, fn: KernelFn): Step['run'] {
   const params = d.params;

@@ -39,6 +39,51 @@ function min(f: FuncWriter, a: number, b: number): void {
   f.get(a).get(b).get(a).get(b).op(OP2.i32LtS).op(SELECT);
 }
 
+/** Locals of a gather's inner loop (runs). */
+interface RunLocals {
+  /** Elements per line (a feature row, a batch column); where the first run starts in its line. */
+  width: number;
+  first: number;
+  /** The position along the gathered dimension, up to `end`; the line it is in. */
+  pos: number;
+  end: number;
+  line: number;
+  base: number;
+  len: number;
+  s: number;
+  bytes: number;
+  tmp: number;
+}
+
+/**
+ * The loop both gathers share: from `pos` to `end`, one run per line of contiguous lhs elements
+ * (`first` to the line's end, or fewer at `end`), each copied from `base` at the window table's
+ * entry (its address pushed by `entry`) plus `first`, or zeros where the entry is -1.
+ */
+function runs(f: FuncWriter, esz: number, dst: number, l: RunLocals, entry: () => void): void {
+  const { width, first, pos, end, line, base, len, s, bytes, tmp } = l;
+  f.op(OP.loop, VOID);
+  f.get(width).get(first).op(OP2.i32Sub).set(len);
+  f.get(end).get(pos).op(OP2.i32Sub).set(tmp);
+  min(f, len, tmp);
+  f.set(len);
+  entry();
+  f.mem(OP.i32Load, 0).set(s);
+  f.get(len).i32(esz).op(OP2.i32Mul).set(bytes);
+  run(
+    f,
+    s,
+    dst,
+    () => f.get(base).get(s).get(first).op(OP.i32Add).i32(esz).op(OP2.i32Mul).op(OP.i32Add),
+    bytes,
+  );
+  f.get(pos).get(len).op(OP.i32Add).set(pos);
+  f.get(line).i32(1).op(OP.i32Add).set(line);
+  f.i32(0).set(first);
+  f.get(pos).get(end).op(OP2.i32LtS).op(OP.br_if, 0);
+  f.op(OP.end);
+}
+
 /**
  * `gatherRows(lhs, tab, m0, mw, k0, kw, dst, OS, KS, CG, SB)`: rows m0.. (mw >= 1) and columns
  * k0.. (kw >= 1) of A, row-major at byte `dst`; row m is batch m / OS at output position m % OS, k
@@ -72,19 +117,9 @@ function gatherRowsFn(p: Precision): FuncWriter {
   f.get(K0).get(KW).op(OP.i32Add).set(end);
   f.get(k).get(CG).op(I32_DIV_U).set(ks);
   f.get(k).get(ks).get(CG).op(OP2.i32Mul).op(OP2.i32Sub).set(c0);
-  f.op(OP.loop, VOID);
-  f.get(CG).get(c0).op(OP2.i32Sub).set(len);
-  f.get(end).get(k).op(OP2.i32Sub).set(tmp);
-  min(f, len, tmp);
-  f.set(len);
-  f.get(row).get(ks).i32(4).op(OP2.i32Mul).op(OP.i32Add).mem(OP.i32Load, 0).set(s);
-  f.get(len).i32(esz).op(OP2.i32Mul).set(bytes);
-  run(f, s, DST, () => f.get(base).get(s).get(c0).op(OP.i32Add).i32(esz).op(OP2.i32Mul).op(OP.i32Add), bytes);
-  f.get(k).get(len).op(OP.i32Add).set(k);
-  f.get(ks).i32(1).op(OP.i32Add).set(ks);
-  f.i32(0).set(c0);
-  f.get(k).get(end).op(OP2.i32LtS).op(OP.br_if, 0);
-  f.op(OP.end);
+  runs(f, esz, DST, { width: CG, first: c0, pos: k, end, line: ks, base, len, s, bytes, tmp }, () =>
+    f.get(row).get(ks).i32(4).op(OP2.i32Mul).op(OP.i32Add),
+  );
   f.get(r).i32(1).op(OP.i32Add).tee(r).get(MW).op(OP2.i32LtS).op(OP.br_if, 0);
   f.op(OP.end);
   return f;
@@ -110,20 +145,9 @@ function gatherColsFn(p: Precision): FuncWriter {
   f.get(M0).set(m);
   f.get(m).get(OUTN).op(I32_DIV_U).set(os);
   f.get(m).get(os).get(OUTN).op(OP2.i32Mul).op(OP2.i32Sub).set(n0);
-  f.op(OP.loop, VOID);
-  f.get(OUTN).get(n0).op(OP2.i32Sub).set(len);
-  f.get(end).get(m).op(OP2.i32Sub).set(tmp);
-  min(f, len, tmp);
-  f.set(len);
-  f.get(TAB).get(os).get(KS).op(OP2.i32Mul).get(ks).op(OP.i32Add).i32(4).op(OP2.i32Mul).op(OP.i32Add);
-  f.mem(OP.i32Load, 0).set(s);
-  f.get(len).i32(esz).op(OP2.i32Mul).set(bytes);
-  run(f, s, DST, () => f.get(base).get(s).get(n0).op(OP.i32Add).i32(esz).op(OP2.i32Mul).op(OP.i32Add), bytes);
-  f.get(m).get(len).op(OP.i32Add).set(m);
-  f.get(os).i32(1).op(OP.i32Add).set(os);
-  f.i32(0).set(n0);
-  f.get(m).get(end).op(OP2.i32LtS).op(OP.br_if, 0);
-  f.op(OP.end);
+  runs(f, esz, DST, { width: OUTN, first: n0, pos: m, end, line: os, base, len, s, bytes, tmp }, () =>
+    f.get(TAB).get(os).get(KS).op(OP2.i32Mul).get(ks).op(OP.i32Add).i32(4).op(OP2.i32Mul).op(OP.i32Add),
+  );
   // Next k: ks + 1, carrying into c.
   f.get(ks).i32(1).op(OP.i32Add).set(ks);
   f.get(ks).get(KS).op(OP2.i32Eq).op(OP.if, VOID);

@@ -16,12 +16,14 @@
  * contiguous along a sliver's width. Each element of C is summed in ascending k from +0, carried
  * through C between k-blocks, so the result does not depend on blocks or threads.
  */
+import { J, runnerSource } from './gemm-units.js';
 
 /** Indices into a conv job's Float64Array. Addresses and strides ending in "At"/"B" are in bytes. */
 export const CJ = {
-  id: 0,
-  f32: 1,
-  esz: 2,
+  // (The slots runnerSource reads, as in every job.)
+  id: J.id,
+  f32: J.f32,
+  esz: J.esz,
   rows: 3,
   groups: 4,
   M: 5,
@@ -78,16 +80,7 @@ const j = (name: keyof typeof CJ) => `job[${CJ[name]}]`;
  * The runner: `(rt, module, memory, job, ctl, out, lo, hi)`: claims units of the job's phase from
  * `ctl[1]` until none are left; `lo` is this call's slot (its scratch).
  */
-export const CONV_RUNNER_SOURCE = `(() => {
-  let id = -1;
-  let x = null;
-  return (rt, module, memory, job, ctl, out, lo, hi) => {
-    if (x === null || ${j('id')} !== id) {
-      x = new WebAssembly.Instance(module, { env: { m: memory } }).exports;
-      id = ${j('id')};
-    }
-    const f32 = ${j('f32')} === 1;
-    const esz = ${j('esz')};
+export const CONV_RUNNER_SOURCE = runnerSource(`
     const rows = ${j('rows')} === 1;
     const M = ${j('M')}, K = ${j('K')}, kPad = ${j('kPad')}, kc = ${j('kc')}, Og = ${j('Og')};
     const mr = ${j('mr')}, nr = ${j('nr')}, oPad = ${j('oPad')};
@@ -149,6 +142,4 @@ export const CONV_RUNNER_SOURCE = `(() => {
           else for (let i = 0; i < w; i++) out[b + i * cM] = view[a + i];
         }
       }
-    }
-  };
-})()`;
+    }`);

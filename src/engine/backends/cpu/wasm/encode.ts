@@ -134,6 +134,25 @@ function sleb(out: number[], v: number): void {
   }
 }
 
+/** i8x16.shuffle bytes taking lanes (0-7 over both operands) of `esz` bytes each. */
+export function lanesOf(esz: number, lanes: readonly number[]): number[] {
+  return lanes.flatMap((l) => Array.from({ length: esz }, (_, b) => l * esz + b));
+}
+
+/**
+ * The first half of a 4 x 4 transpose of 32-bit lanes in locals `v` (row r in v[r]): t[0] and
+ * t[1] the low and high halves of rows 0 and 1 interleaved, t[2] and t[3] those of rows 2 and 3.
+ * Shuffling 64-bit halves of those (t[0] with t[2], t[1] with t[3]) gives the columns.
+ */
+export function interleave32(f: FuncWriter, v: readonly number[], t: readonly number[]): void {
+  for (let r = 0; r < 4; r++) {
+    f.get(v[r & 2])
+      .get(v[(r & 2) + 1])
+      .shuffle(lanesOf(4, r & 1 ? [2, 6, 3, 7] : [0, 4, 1, 5]))
+      .set(t[r]);
+  }
+}
+
 /** A function body under construction: locals and instruction bytes. */
 export class FuncWriter {
   readonly code: number[] = [];

@@ -18,7 +18,7 @@
  * padding adds `+0 * +0 = +0`, which changes no sum (a sum started from +0 is never -0).
  */
 
-import { FuncWriter, I32, OP, SIMD, V128 } from './encode.js';
+import { FuncWriter, I32, interleave32, lanesOf, OP, SIMD, V128 } from './encode.js';
 import { type FuncDef, OP2, SIMD2 } from './module.js';
 
 /** A micro-kernel's shape. */
@@ -86,15 +86,28 @@ export class Emit {
     }
     this.f.op(OP.end);
   }
+  /**
+   * The k-blocks of a packed operand: `body` per block, with local `pc` its first k (from pc's
+   * value, stepping by local `kc` while below local `kpad`) and local `kcb` = min(kc, kpad - pc).
+   */
+  kBlocks(pc: number, kcb: number, kc: number, kpad: number, body: () => void): void {
+    const f = this.f;
+    this.doWhileLt(
+      pc,
+      () => f.get(kc),
+      () => f.get(kpad),
+      () => {
+        f.get(kpad).get(pc).op(OP2.i32Sub).set(kcb);
+        this.min(kcb, kc);
+        f.set(kcb);
+        body();
+      },
+    );
+  }
   /** Pushes min(a, b) of two locals (signed). */
   min(a: number, b: number): void {
     this.f.get(a).get(b).get(a).get(b).op(OP2.i32LtS).op(SELECT);
   }
-}
-
-/** i8x16.shuffle bytes taking lanes (0-7 over both operands) of `esz` bytes each. */
-function lanesOf(esz: number, lanes: readonly number[]): number[] {
-  return lanes.flatMap((l) => Array.from({ length: esz }, (_, b) => l * esz + b));
 }
 
 /**
@@ -102,50 +115,19 @@ function lanesOf(esz: number, lanes: readonly number[]): number[] {
  * leaving column q in `cols[q]`; `tmp` holds scratch vectors.
  */
 function transpose(f: FuncWriter, p: Precision, rows: number[], cols: number[], tmp: number[]): void {
-  if (p.lanes === 2) {
-    f.get(rows[0])
-      .get(rows[1])
-      .shuffle(lanesOf(8, [0, 2]))
-      .set(cols[0]);
-    f.get(rows[0])
-      .get(rows[1])
-      .shuffle(lanesOf(8, [1, 3]))
-      .set(cols[1]);
-    return;
+  let halves = rows;
+  if (p.lanes === 4) {
+    // 32-bit lanes of rows 0/1 and 2/3 interleaved, then 64-bit halves of those.
+    interleave32(f, rows, tmp);
+    halves = tmp;
   }
-  // Interleave 32-bit lanes of rows 0/1 and 2/3, then 64-bit halves of those.
-  f.get(rows[0])
-    .get(rows[1])
-    .shuffle(lanesOf(4, [0, 4, 1, 5]))
-    .set(tmp[0]);
-  f.get(rows[0])
-    .get(rows[1])
-    .shuffle(lanesOf(4, [2, 6, 3, 7]))
-    .set(tmp[1]);
-  f.get(rows[2])
-    .get(rows[3])
-    .shuffle(lanesOf(4, [0, 4, 1, 5]))
-    .set(tmp[2]);
-  f.get(rows[2])
-    .get(rows[3])
-    .shuffle(lanesOf(4, [2, 6, 3, 7]))
-    .set(tmp[3]);
-  f.get(tmp[0])
-    .get(tmp[2])
-    .shuffle(lanesOf(8, [0, 2]))
-    .set(cols[0]);
-  f.get(tmp[0])
-    .get(tmp[2])
-    .shuffle(lanesOf(8, [1, 3]))
-    .set(cols[1]);
-  f.get(tmp[1])
-    .get(tmp[3])
-    .shuffle(lanesOf(8, [0, 2]))
-    .set(cols[2]);
-  f.get(tmp[1])
-    .get(tmp[3])
-    .shuffle(lanesOf(8, [1, 3]))
-    .set(cols[3]);
+  const h = p.lanes / 2;
+  for (let q = 0; q < p.lanes; q++) {
+    f.get(halves[q >> 1])
+      .get(halves[(q >> 1) + h])
+      .shuffle(lanesOf(8, q & 1 ? [1, 3] : [0, 2]))
+      .set(cols[q]);
+  }
 }
 
 /**
@@ -219,137 +201,129 @@ export function packFn(p: Precision, w: number): FuncWriter {
     f.get(d).get(tmpI).op(OP.i32Add).set(d);
   };
 
-  e.doWhileLt(
-    pc,
-    () => f.get(KC),
-    () => f.get(KPAD),
-    () => {
-      // kcb = min(kc, kpad - pc); kPos = clamp(k - pc, 0, kcb): the k-values the operand has.
-      f.get(KPAD).get(pc).op(OP2.i32Sub).set(kcb);
-      e.min(kcb, KC);
-      f.set(kcb);
-      f.get(K).get(pc).op(OP2.i32Sub).set(kPos);
-      e.min(kPos, kcb);
-      f.set(kPos);
-      f.get(kPos).i32(0).get(kPos).i32(0).op(OP2.i32GtS).op(SELECT).set(kPos);
-      e.forLt(
-        s,
-        () => f.get(S0),
-        1,
-        () => f.get(S1),
-        () => {
-          // d = dst + (pc*pad + s*w*kcb)*esz; live = min(w, rows - s*w)
-          f.get(DST).get(pc).get(PAD).op(OP2.i32Mul);
-          f.get(s).i32(w).op(OP2.i32Mul).get(kcb).op(OP2.i32Mul).op(OP.i32Add);
-          f.i32(esz).op(OP2.i32Mul).op(OP.i32Add).set(d);
-          f.get(ROWS).get(s).i32(w).op(OP2.i32Mul).op(OP2.i32Sub).set(live);
-          f.i32(w).set(tmpI);
-          e.min(live, tmpI);
-          f.set(live);
-          f.get(SRC).get(s).i32(w).op(OP2.i32Mul).get(RS).op(OP2.i32Mul).op(OP.i32Add).set(rowBase);
-          f.i32(0).set(kk);
-          const generic = () =>
-            e.forLt(
-              kk,
-              () => f.get(kk),
-              1,
-              () => f.get(kPos),
-              copyRows,
-            );
-          if (!wide) generic();
-          else {
-            e.ifElse(
-              allOf(whole, unit(RS)),
-              // Contiguous along w: vector copies.
-              () =>
+  e.kBlocks(pc, kcb, KC, KPAD, () => {
+    // kPos = clamp(k - pc, 0, kcb): the k-values the operand has.
+    f.get(K).get(pc).op(OP2.i32Sub).set(kPos);
+    e.min(kPos, kcb);
+    f.set(kPos);
+    f.get(kPos).i32(0).get(kPos).i32(0).op(OP2.i32GtS).op(SELECT).set(kPos);
+    e.forLt(
+      s,
+      () => f.get(S0),
+      1,
+      () => f.get(S1),
+      () => {
+        // d = dst + (pc*pad + s*w*kcb)*esz; live = min(w, rows - s*w)
+        f.get(DST).get(pc).get(PAD).op(OP2.i32Mul);
+        f.get(s).i32(w).op(OP2.i32Mul).get(kcb).op(OP2.i32Mul).op(OP.i32Add);
+        f.i32(esz).op(OP2.i32Mul).op(OP.i32Add).set(d);
+        f.get(ROWS).get(s).i32(w).op(OP2.i32Mul).op(OP2.i32Sub).set(live);
+        f.i32(w).set(tmpI);
+        e.min(live, tmpI);
+        f.set(live);
+        f.get(SRC).get(s).i32(w).op(OP2.i32Mul).get(RS).op(OP2.i32Mul).op(OP.i32Add).set(rowBase);
+        f.i32(0).set(kk);
+        const generic = () =>
+          e.forLt(
+            kk,
+            () => f.get(kk),
+            1,
+            () => f.get(kPos),
+            copyRows,
+          );
+        if (!wide) generic();
+        else {
+          e.ifElse(
+            allOf(whole, unit(RS)),
+            // Contiguous along w: vector copies.
+            () =>
+              e.forLt(
+                kk,
+                () => f.i32(0),
+                1,
+                () => f.get(kPos),
+                () => {
+                  setQ();
+                  for (let v = 0; v < vecs; v++) {
+                    f.get(d)
+                      .get(q)
+                      .mem(SIMD.load, 16 * v, true)
+                      .mem(SIMD.store, 16 * v, true);
+                  }
+                  for (let t = vecs * lanes; t < w; t++) {
+                    f.get(d)
+                      .get(q)
+                      .mem(load, t * esz)
+                      .mem(store, t * esz);
+                  }
+                  f.get(d)
+                    .i32(w * esz)
+                    .op(OP.i32Add)
+                    .set(d);
+                },
+              ),
+            () => {
+              e.ifElse(allOf(whole, unit(KS)), () => {
+                // Contiguous along k: lanes x lanes transposes, lanes k-values at a time.
+                f.get(kPos)
+                  .i32(lanes - 1)
+                  .op(OP2.i32Sub)
+                  .set(tmpI);
                 e.forLt(
                   kk,
                   () => f.i32(0),
-                  1,
-                  () => f.get(kPos),
+                  lanes,
+                  () => f.get(tmpI),
                   () => {
                     setQ();
-                    for (let v = 0; v < vecs; v++) {
-                      f.get(d)
-                        .get(q)
-                        .mem(SIMD.load, 16 * v, true)
-                        .mem(SIMD.store, 16 * v, true);
-                    }
                     for (let t = vecs * lanes; t < w; t++) {
-                      f.get(d)
-                        .get(q)
-                        .mem(load, t * esz)
-                        .mem(store, t * esz);
+                      for (let c = 0; c < lanes; c++) {
+                        f.get(d)
+                          .get(q)
+                          .get(rowOff[t])
+                          .op(OP.i32Add)
+                          .mem(load, c * esz)
+                          .mem(store, (c * w + t) * esz);
+                      }
+                    }
+                    for (let g = 0; g < vecs; g++) {
+                      for (let t = 0; t < lanes; t++) {
+                        f.get(q)
+                          .get(rowOff[g * lanes + t])
+                          .op(OP.i32Add)
+                          .mem(SIMD.load, 0, true)
+                          .set(rowsV[t]);
+                      }
+                      transpose(f, p, rowsV, colsV, tmpV);
+                      for (let c = 0; c < lanes; c++) {
+                        f.get(d)
+                          .get(colsV[c])
+                          .mem(SIMD.store, (c * w + g * lanes) * esz, true);
+                      }
                     }
                     f.get(d)
-                      .i32(w * esz)
+                      .i32(lanes * w * esz)
                       .op(OP.i32Add)
                       .set(d);
                   },
-                ),
-              () => {
-                e.ifElse(allOf(whole, unit(KS)), () => {
-                  // Contiguous along k: lanes x lanes transposes, lanes k-values at a time.
-                  f.get(kPos)
-                    .i32(lanes - 1)
-                    .op(OP2.i32Sub)
-                    .set(tmpI);
-                  e.forLt(
-                    kk,
-                    () => f.i32(0),
-                    lanes,
-                    () => f.get(tmpI),
-                    () => {
-                      setQ();
-                      for (let t = vecs * lanes; t < w; t++) {
-                        for (let c = 0; c < lanes; c++) {
-                          f.get(d)
-                            .get(q)
-                            .get(rowOff[t])
-                            .op(OP.i32Add)
-                            .mem(load, c * esz)
-                            .mem(store, (c * w + t) * esz);
-                        }
-                      }
-                      for (let g = 0; g < vecs; g++) {
-                        for (let t = 0; t < lanes; t++) {
-                          f.get(q)
-                            .get(rowOff[g * lanes + t])
-                            .op(OP.i32Add)
-                            .mem(SIMD.load, 0, true)
-                            .set(rowsV[t]);
-                        }
-                        transpose(f, p, rowsV, colsV, tmpV);
-                        for (let c = 0; c < lanes; c++) {
-                          f.get(d)
-                            .get(colsV[c])
-                            .mem(SIMD.store, (c * w + g * lanes) * esz, true);
-                        }
-                      }
-                      f.get(d)
-                        .i32(lanes * w * esz)
-                        .op(OP.i32Add)
-                        .set(d);
-                    },
-                  );
-                });
-                generic();
-              },
-            );
-          }
-          // Zeros past k's end: (kcb - kPos) values of the sliver.
-          f.get(d)
-            .i32(0)
-            .get(kcb)
-            .get(kPos)
-            .op(OP2.i32Sub)
-            .i32(w * esz)
-            .op(OP2.i32Mul)
-            .op(...OP2.memoryFill);
-        },
-      );
-    },
-  );
+                );
+              });
+              generic();
+            },
+          );
+        }
+        // Zeros past k's end: (kcb - kPos) values of the sliver.
+        f.get(d)
+          .i32(0)
+          .get(kcb)
+          .get(kPos)
+          .op(OP2.i32Sub)
+          .i32(w * esz)
+          .op(OP2.i32Mul)
+          .op(...OP2.memoryFill);
+      },
+    );
+  });
   return f;
 }
 
@@ -390,132 +364,123 @@ export function computeFn(p: Precision, s: MicroShape): FuncWriter {
   const splat = p.lanes === 4 ? SIMD2.load32Splat : SIMD2.load64Splat;
   const log2ku = Math.log2(ku);
   if (!Number.isInteger(log2ku)) throw new Error(`gemm: the k unroll must be a power of 2, not ${ku}`);
-  e.doWhileLt(
-    pc,
-    () => f.get(KC),
-    () => f.get(KPAD),
-    () => {
-      f.get(KPAD).get(pc).op(OP2.i32Sub).set(kcb);
-      e.min(kcb, KC);
-      f.set(kcb);
-      // aBlk = a + (pc*mpad + s0*mr*kcb)*esz, and so for B.
-      for (const [blk, base, pad, s0, w] of [
-        [aBlk, A, MPAD, S0, mr],
-        [bBlk, B, NPAD, T0, nr],
-      ]) {
-        f.get(base).get(pc).get(pad).op(OP2.i32Mul);
-        f.get(s0).i32(w).op(OP2.i32Mul).get(kcb).op(OP2.i32Mul).op(OP.i32Add);
-        f.i32(esz).op(OP2.i32Mul).op(OP.i32Add).set(blk);
-      }
-      f.i32(0).set(jt);
-      e.doWhileLt(
-        jt,
-        1,
-        () => f.get(NT),
-        () => {
-          f.i32(0).set(it);
-          e.doWhileLt(
-            it,
-            1,
-            () => f.get(MT),
-            () => {
-              f.get(aBlk)
-                .get(it)
-                .get(kcb)
-                .op(OP2.i32Mul)
-                .i32(mr * esz)
-                .op(OP2.i32Mul)
-                .op(OP.i32Add)
-                .set(ap);
-              f.get(bBlk)
-                .get(jt)
-                .get(kcb)
-                .op(OP2.i32Mul)
-                .i32(nr * esz)
-                .op(OP2.i32Mul)
-                .op(OP.i32Add)
-                .set(bp);
-              f.get(C).get(it).i32(mr).op(OP2.i32Mul).get(LDC).op(OP2.i32Mul).op(OP.i32Add);
-              f.get(jt)
-                .i32(nr * esz)
-                .op(OP2.i32Mul)
-                .op(OP.i32Add)
-                .set(cp);
-              // The tile's sums so far: zero in the first k-block, else from C.
-              e.ifElse(
-                () => f.get(pc).op(OP2.i32Eqz).get(FIRST).op(OP2.i32And),
-                () => {
-                  for (const row of acc)
-                    for (const a of row) (p.lanes === 4 ? f.f32x4(0) : f.f64x2(0)).set(a);
-                },
-                () => {
-                  f.get(cp).set(crow);
-                  for (const [i, row] of acc.entries()) {
-                    for (const [v, a] of row.entries())
-                      f.get(crow)
-                        .mem(SIMD.load, 16 * v, true)
-                        .set(a);
-                    if (i < mr - 1) f.get(crow).get(LDC).op(OP.i32Add).set(crow);
-                  }
-                },
-              );
-              f.get(kcb).i32(log2ku).op(OP2.i32ShrU).set(kk);
-              f.op(OP.loop, VOID);
-              for (let u = 0; u < ku; u++) {
-                for (const [v, b] of bv.entries())
-                  f.get(bp)
-                    .mem(SIMD.load, (u * nr + v * p.lanes) * esz, true)
-                    .set(b);
-                if (s.splat === 'shuffle') {
-                  for (const [g, a] of avs.entries())
-                    f.get(ap)
-                      .mem(SIMD.load, (u * mr + g * p.lanes) * esz, true)
-                      .set(a);
-                }
+  e.kBlocks(pc, kcb, KC, KPAD, () => {
+    // aBlk = a + (pc*mpad + s0*mr*kcb)*esz, and so for B.
+    for (const [blk, base, pad, s0, w] of [
+      [aBlk, A, MPAD, S0, mr],
+      [bBlk, B, NPAD, T0, nr],
+    ]) {
+      f.get(base).get(pc).get(pad).op(OP2.i32Mul);
+      f.get(s0).i32(w).op(OP2.i32Mul).get(kcb).op(OP2.i32Mul).op(OP.i32Add);
+      f.i32(esz).op(OP2.i32Mul).op(OP.i32Add).set(blk);
+    }
+    f.i32(0).set(jt);
+    e.doWhileLt(
+      jt,
+      1,
+      () => f.get(NT),
+      () => {
+        f.i32(0).set(it);
+        e.doWhileLt(
+          it,
+          1,
+          () => f.get(MT),
+          () => {
+            f.get(aBlk)
+              .get(it)
+              .get(kcb)
+              .op(OP2.i32Mul)
+              .i32(mr * esz)
+              .op(OP2.i32Mul)
+              .op(OP.i32Add)
+              .set(ap);
+            f.get(bBlk)
+              .get(jt)
+              .get(kcb)
+              .op(OP2.i32Mul)
+              .i32(nr * esz)
+              .op(OP2.i32Mul)
+              .op(OP.i32Add)
+              .set(bp);
+            f.get(C).get(it).i32(mr).op(OP2.i32Mul).get(LDC).op(OP2.i32Mul).op(OP.i32Add);
+            f.get(jt)
+              .i32(nr * esz)
+              .op(OP2.i32Mul)
+              .op(OP.i32Add)
+              .set(cp);
+            // The tile's sums so far: zero in the first k-block, else from C.
+            e.ifElse(
+              () => f.get(pc).op(OP2.i32Eqz).get(FIRST).op(OP2.i32And),
+              () => {
+                for (const row of acc) for (const a of row) (p.lanes === 4 ? f.f32x4(0) : f.f64x2(0)).set(a);
+              },
+              () => {
+                f.get(cp).set(crow);
                 for (const [i, row] of acc.entries()) {
-                  if (s.splat === 'shuffle') {
-                    const a = avs[Math.floor(i / p.lanes)];
-                    const l = i % p.lanes;
-                    f.get(a)
-                      .get(a)
-                      .shuffle(Array.from({ length: 16 }, (_, b) => l * esz + (b % esz)));
-                  } else if (s.splat === 'addr') {
-                    f.get(ap)
-                      .i32((u * mr + i) * esz)
-                      .op(OP.i32Add)
-                      .mem(splat, 0, true);
-                  } else f.get(ap).mem(splat, (u * mr + i) * esz, true);
-                  f.set(av);
-                  for (const [v, a] of row.entries()) {
-                    if (s.fma) f.get(av).get(bv[v]).get(a).simd(madd);
-                    else f.get(a).get(av).get(bv[v]).simd(mul).simd(add);
-                    f.set(a);
-                  }
+                  for (const [v, a] of row.entries())
+                    f.get(crow)
+                      .mem(SIMD.load, 16 * v, true)
+                      .set(a);
+                  if (i < mr - 1) f.get(crow).get(LDC).op(OP.i32Add).set(crow);
+                }
+              },
+            );
+            f.get(kcb).i32(log2ku).op(OP2.i32ShrU).set(kk);
+            f.op(OP.loop, VOID);
+            for (let u = 0; u < ku; u++) {
+              for (const [v, b] of bv.entries())
+                f.get(bp)
+                  .mem(SIMD.load, (u * nr + v * p.lanes) * esz, true)
+                  .set(b);
+              if (s.splat === 'shuffle') {
+                for (const [g, a] of avs.entries())
+                  f.get(ap)
+                    .mem(SIMD.load, (u * mr + g * p.lanes) * esz, true)
+                    .set(a);
+              }
+              for (const [i, row] of acc.entries()) {
+                if (s.splat === 'shuffle') {
+                  const a = avs[Math.floor(i / p.lanes)];
+                  const l = i % p.lanes;
+                  f.get(a)
+                    .get(a)
+                    .shuffle(Array.from({ length: 16 }, (_, b) => l * esz + (b % esz)));
+                } else if (s.splat === 'addr') {
+                  f.get(ap)
+                    .i32((u * mr + i) * esz)
+                    .op(OP.i32Add)
+                    .mem(splat, 0, true);
+                } else f.get(ap).mem(splat, (u * mr + i) * esz, true);
+                f.set(av);
+                for (const [v, a] of row.entries()) {
+                  if (s.fma) f.get(av).get(bv[v]).get(a).simd(madd);
+                  else f.get(a).get(av).get(bv[v]).simd(mul).simd(add);
+                  f.set(a);
                 }
               }
-              f.get(ap)
-                .i32(ku * mr * esz)
-                .op(OP.i32Add)
-                .set(ap);
-              f.get(bp)
-                .i32(ku * nr * esz)
-                .op(OP.i32Add)
-                .set(bp);
-              f.get(kk).i32(1).op(OP2.i32Sub).tee(kk).op(OP.br_if, 0).op(OP.end);
-              f.get(cp).set(crow);
-              for (const [i, row] of acc.entries()) {
-                for (const [v, a] of row.entries())
-                  f.get(crow)
-                    .get(a)
-                    .mem(SIMD.store, 16 * v, true);
-                if (i < mr - 1) f.get(crow).get(LDC).op(OP.i32Add).set(crow);
-              }
-            },
-          );
-        },
-      );
-    },
-  );
+            }
+            f.get(ap)
+              .i32(ku * mr * esz)
+              .op(OP.i32Add)
+              .set(ap);
+            f.get(bp)
+              .i32(ku * nr * esz)
+              .op(OP.i32Add)
+              .set(bp);
+            f.get(kk).i32(1).op(OP2.i32Sub).tee(kk).op(OP.br_if, 0).op(OP.end);
+            f.get(cp).set(crow);
+            for (const [i, row] of acc.entries()) {
+              for (const [v, a] of row.entries())
+                f.get(crow)
+                  .get(a)
+                  .mem(SIMD.store, 16 * v, true);
+              if (i < mr - 1) f.get(crow).get(LDC).op(OP.i32Add).set(crow);
+            }
+          },
+        );
+      },
+    );
+  });
   return f;
 }
 

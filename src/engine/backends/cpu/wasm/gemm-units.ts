@@ -71,20 +71,31 @@ export const JOB_SIZE = 41;
 const j = (name: keyof typeof J) => `job[${J[name]}]`;
 
 /**
+ * A runner's source around its `body`: `(rt, module, memory, job, ctl, out, lo, hi)` instantiates
+ * the job's module once per thread (again when the job's module id changes) and reads its
+ * precision into `f32` and `esz`, from the first three slots of every job (J.id, J.f32, J.esz).
+ */
+export function runnerSource(body: string): string {
+  return `(() => {
+  let id = -1;
+  let x = null;
+  return (rt, module, memory, job, ctl, out, lo, hi) => {
+    if (x === null || job[${J.id}] !== id) {
+      x = new WebAssembly.Instance(module, { env: { m: memory } }).exports;
+      id = job[${J.id}];
+    }
+    const f32 = job[${J.f32}] === 1;
+    const esz = job[${J.esz}];${body}
+  };
+})()`;
+}
+
+/**
  * The runner: `(rt, module, memory, job, ctl, out, lo, hi)` takes part in the job: it claims
  * units from `ctl[1]` until there are none left (`lo` and `hi`, the pool's range, are ignored);
  * `ctl[0]` counts finished packing units.
  */
-export const RUNNER_SOURCE = `(() => {
-  let id = -1;
-  let x = null;
-  return (rt, module, memory, job, ctl, out, lo, hi) => {
-    if (x === null || ${j('id')} !== id) {
-      x = new WebAssembly.Instance(module, { env: { m: memory } }).exports;
-      id = ${j('id')};
-    }
-    const f32 = ${j('f32')} === 1;
-    const esz = ${j('esz')};
+export const RUNNER_SOURCE = runnerSource(`
     const m = ${j('m')}, n = ${j('n')}, k = ${j('k')};
     const mPad = ${j('mPad')}, nPad = ${j('nPad')}, kPad = ${j('kPad')}, kc = ${j('kc')};
     const mr = ${j('mr')}, nr = ${j('nr')};
@@ -139,6 +150,4 @@ export const RUNNER_SOURCE = `(() => {
           else for (let q = 0; q < cols; q++) out[to + q * sc] = view[from + q];
         }
       }
-    }
-  };
-})()`;
+    }`);

@@ -250,14 +250,14 @@ export const wasmGemm: Gemm = (dtype, batch, m, n, k, a, b, c) => {
     wasmGemm(dtype, batch, n, m, k, transposed(b), transposed(a), transposed(c));
     return;
   }
-  const kPad = roundUp(k, shape.ku);
+  const d: Sizes = { f32, esz, m, n, k, mr, nr, kPad: roundUp(k, shape.ku) };
   const aBcast = a.strides[0] === 0 || batch === 1;
   const bBcast = b.strides[0] === 0 || batch === 1;
   let group = batch;
-  let lay = layout(group, a, b, aBcast, bBcast, m, n, k, mr, nr, kPad, esz);
+  let lay = layout(group, a, b, aBcast, bBcast, d);
   while (group > 1 && lay.bytes > MAX_BYTES) {
     group = Math.ceil(group / 2);
-    lay = layout(group, a, b, aBcast, bBcast, m, n, k, mr, nr, kPad, esz);
+    lay = layout(group, a, b, aBcast, bBcast, d);
   }
   if (lay.bytes > MAX_PAGES * PAGE) {
     throw new RangeError(
@@ -266,11 +266,23 @@ export const wasmGemm: Gemm = (dtype, batch, m, n, k, a, b, c) => {
   }
   for (let b0 = 0; b0 < batch; b0 += group) {
     const g = Math.min(group, batch - b0);
-    if (g !== group) lay = layout(g, a, b, aBcast, bBcast, m, n, k, mr, nr, kPad, esz);
-    const job = plan(eng, f32, esz, g, m, n, k, mr, nr, kPad);
+    if (g !== group) lay = layout(g, a, b, aBcast, bBcast, d);
+    const job = plan(eng, g, d);
     run(eng, job, b0, g, aBcast ? a : fromBatch(a, b0), bBcast ? b : fromBatch(b, b0), c, lay);
   }
 };
+
+/** A call's precision and sizes, with the micro-kernel's tile (mr x nr) and k padded to its unroll. */
+interface Sizes {
+  f32: boolean;
+  esz: number;
+  m: number;
+  n: number;
+  k: number;
+  mr: number;
+  nr: number;
+  kPad: number;
+}
 
 /**
  * Where `g` batches go in memory (in elements, each part 64-byte aligned): raw A and B (their
@@ -293,14 +305,9 @@ function layout(
   b: GemmOperand,
   aBcast: boolean,
   bBcast: boolean,
-  m: number,
-  n: number,
-  k: number,
-  mr: number,
-  nr: number,
-  kPad: number,
-  esz: number,
+  d: Sizes,
 ): Layout {
+  const { m, n, k, mr, nr, kPad, esz } = d;
   const align = (x: number) => roundUp(x, 64 / esz);
   const ga = aBcast ? 1 : g;
   const gb = bBcast ? 1 : g;
@@ -315,18 +322,8 @@ function layout(
 }
 
 /** The job for `batch` batches (without the memory layout and the output, filled in by run). */
-function plan(
-  eng: Engine,
-  f32: boolean,
-  esz: number,
-  batch: number,
-  m: number,
-  n: number,
-  k: number,
-  mr: number,
-  nr: number,
-  kPad: number,
-): Float64Array {
+function plan(eng: Engine, batch: number, d: Sizes): Float64Array {
+  const { f32, esz, m, n, k, mr, nr, kPad } = d;
   const shape = f32 ? eng.f32 : eng.f64;
   const mPad = roundUp(m, mr);
   const nPad = roundUp(n, nr);

@@ -9,31 +9,17 @@
 
 import type { ArgReduceKernel, ReduceKernel } from '../../../compile/kir.js';
 import { linearIndex, loopVars } from '../../../compile/kir.js';
-import type { DType } from '../../../core/dtype.js';
-import { sizeOf, stridesOf } from '../../../core/shape.js';
-import { HEAP_MAX_PAGES, SCRATCH_BYTES } from '../heap.js';
+import { stridesOf } from '../../../core/shape.js';
 import { reduceLayout } from '../layout.js';
-import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
-import type { WasmKernel } from './simd.js';
-import {
-  CTOR,
-  ExprCompiler,
-  type Hooks,
-  isWord,
-  Memory,
-  regroup,
-  wrapperSource as wrap,
-} from './simd-expr.js';
+import { SIMD, V128 } from './encode.js';
+import { type Hooks, isWord, regroup } from './simd-expr.js';
+import { compileBody, finishKernel, RowFunc, rowBlocks, type SimdMaker } from './simd-kernel.js';
 
 const TILE = 16384;
 const MIN_ROW = 64;
 
 /** The SIMD version of an argmax/argmin kernel along a contiguous axis, or null. */
-export function wasmArgReduceKernel(
-  k: ArgReduceKernel,
-  dtypeOf: (b: number) => DType,
-  sizeOf_: (b: number) => number,
-): WasmKernel | null {
+export const wasmArgReduceKernel: SimdMaker<ArgReduceKernel> = (k, dtypeOf, sizeOf_) => {
   const dt = k.body.dt;
   const R = k.redSize;
   const nOut = k.outShape.length;
@@ -53,16 +39,10 @@ export function wasmArgReduceKernel(
   const ovars = loopVars('i', nOut).map((v) => v.name);
   const flat = linearIndex([...loopVars('i', nOut), ...loopVars('r', 1)], stridesOf([...k.outShape, R]));
   const body = regroup(k.body);
-  const mem = new Memory();
-  const ex = new ExprCompiler(
-    body,
-    { flat, stepVars: new Set(['r0']), laneVar: 'r0', tileBytes: TILE * 4 + 64 },
-    dtypeOf,
-    sizeOf_,
-    mem,
-  );
-  if (!ex.ok) return null;
-  const ACC = mem.alloc(64);
+  const layout = { flat, stepVars: new Set(['r0']), laneVar: 'r0', tileBytes: TILE * 4 + 64 };
+  const ex = compileBody(body, layout, dtypeOf, sizeOf_);
+  if (!ex) return null;
+  const ACC = ex.mem.alloc(64);
   const float = dt.name === 'float32';
   const max = k.op === 'argmax';
   const init = float
@@ -90,15 +70,10 @@ export function wasmArgReduceKernel(
 
   // Parameters: the row's length, the scratch region's address, the row's output multi-index,
   // where each tile buffer's row starts.
-  const tileBufs = [...ex.tiles.keys()];
-  const LEN = 0;
-  const SB = 1;
-  const nParams = 2 + nOut + tileBufs.length;
-  const f = new FuncWriter(nParams);
-  const j = f.local(I32);
-  const full = f.local(I32);
-  const addrs = tileBufs.map(() => f.local(I32));
-  const addrOf = new Map(tileBufs.map((b, i) => [b, addrs[i]]));
+  const [LEN, SB] = [0, 1];
+  const nParams = 2 + nOut + ex.tiles.size;
+  const rf = new RowFunc(ex, nParams);
+  const { f, j, addrOf } = rf;
   const bestV = [f.local(V128), f.local(V128)];
   const bestI = [f.local(V128), f.local(V128)];
   const hooks: Hooks = {
@@ -147,31 +122,16 @@ export function wasmArgReduceKernel(
     f.set(bestV[h]);
     f.i32x4(-1).set(bestI[h]);
   }
-  f.i32(0).set(j);
-  for (const [i, a] of addrs.entries()) f.get(2 + nOut + i).set(a);
-  f.get(LEN).i32(-8).op(OP.i32And).set(full);
-  f.get(full).op(OP.if, 0x40).op(OP.loop, 0x40);
-  ex.emitStepAt(f, 'full', [0, 1], hooks);
-  update(0, -1);
-  update(1, -1);
-  f.get(j).i32(8).op(OP.i32Add).set(j);
-  for (const a of addrs) f.get(a).i32(32).op(OP.i32Add).set(a);
-  f.get(j).get(full).op(OP.i32LtU).op(OP.br_if, 0).op(OP.end).op(OP.end);
-  f.get(LEN).get(j).op(OP.i32Ne).op(OP.if, 0x40);
-  ex.emitStepAt(f, 'full', [2, 3], hooks);
-  for (const u of [2, 3]) {
-    const mask = f.local(V128);
-    const b = 4 * (u % 2);
-    f.i32x4(b, b + 1, b + 2, b + 3)
-      .get(LEN)
-      .get(j)
-      .op(OP.i32Sub)
-      .simd(SIMD.i32x4Splat)
-      .simd(SIMD.i32x4LtS)
-      .set(mask);
-    update(u, mask);
-  }
-  f.op(OP.end);
+  rf.loop({
+    len: LEN,
+    addrParam: 2 + nOut,
+    step: 8,
+    main: [0, 1],
+    last: [2, 3],
+    lane: (u) => 4 * (u % 2),
+    hooks,
+    add: update,
+  });
   for (const h of [0, 1]) {
     f.get(SB)
       .get(bestV[h])
@@ -180,59 +140,34 @@ export function wasmArgReduceKernel(
       .get(bestI[h])
       .mem(SIMD.store, ACC + 32 + 16 * h, true);
   }
-  if (mem.top > SCRATCH_BYTES) return null;
-  const bytes = moduleBytes(Array(nParams).fill(I32), f, HEAP_MAX_PAGES);
-
   // The wrapper: rows in place or copied by blocks, a call per row, the lanes' best.
   const tiles = [...ex.tiles];
   const bufs = [...new Set([...ex.small.keys(), ...ex.tiles.keys(), k.out])].sort((a, b) => a - b);
-  const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
   const valView = float ? 'Float32Array' : dt.name === 'int32' ? 'Int32Array' : 'Uint32Array';
-  const inner = sizeOf(k.outShape.slice(1));
-  const rows = Math.max(1, Math.floor(TILE / R));
-  const index: string[] = ['let q = o;'];
-  for (let d = nOut - 1; d > 0; d--)
-    index.push(`const i${d} = q % ${k.outShape[d]};`, `q = (q - i${d}) / ${k.outShape[d]};`);
-  index.push('const i0 = q;');
   const cmp = max ? '>' : '<';
-  const source = wrap({
-    bytes,
-    ex,
-    params: [...bufs.map((b) => `b${b}`), 'lo', 'hi'],
-    ctors: bufs.map((b) => CTOR[dtypeOf(b).name]),
-    view,
-    fixed: [
-      ['vV', valView, `SB + ${ACC}`, 8],
-      ['vI', 'Int32Array', `SB + ${ACC + 32}`, 8],
-    ],
-    body: [
+  const perRow = [
+    `run(${[String(R), 'SB', ...ovars, ...tiles.map(([b]) => `a${b}`)].join(', ')});`,
+    // The lanes' best: NaN first, then the better value, then the smaller index.
+    'let bi = -1;',
+    'let bv = 0;',
+    'for (let l = 0; l < 8; l++) {',
+    '  const i = vI[l];',
+    '  if (i < 0) continue;',
+    '  const v = vV[l];',
+    `  if (bi < 0 || (v !== v ? bv === bv || i < bi : bv === bv && (v ${cmp} bv || (v === bv && i < bi)))) { bi = i; bv = v; }`,
+    '}',
+    `b${k.out}[o] = bi < 0 ? 0 : bi;`,
+  ];
+  const block = Math.max(1, Math.floor(TILE / R));
+  const fixed: [string, string, string, number][] = [
+    ['vV', valView, `SB + ${ACC}`, 8],
+    ['vI', 'Int32Array', `SB + ${ACC + 32}`, 8],
+  ];
+  return finishKernel(ex, nParams, f, (c) => {
+    const body = [
       ...tiles.map(([b]) => `const h${b} = rt.heapOffset(b${b});`),
-      `for (let o0 = lo * ${inner}; o0 < hi * ${inner}; o0 += ${rows}) {`,
-      `  const o1 = Math.min(o0 + ${rows}, hi * ${inner});`,
-      ...tiles.map(
-        ([b, off]) =>
-          `  if (h${b} < 0) ${view(b)}.set(b${b}.subarray(o0 * ${R}, o1 * ${R}), (SB + ${off}) >> 2);`,
-      ),
-      '  for (let o = o0; o < o1; o++) {',
-      ...index.map((l) => `    ${l}`),
-      ...tiles.map(
-        ([b, off]) =>
-          `    const a${b} = h${b} >= 0 ? h${b} + ${4 * R} * o : SB + ${off} + ${4 * R} * (o - o0);`,
-      ),
-      `    run(${[String(R), 'SB', ...ovars, ...tiles.map(([b]) => `a${b}`)].join(', ')});`,
-      // The lanes' best: NaN first, then the better value, then the smaller index.
-      '    let bi = -1;',
-      '    let bv = 0;',
-      '    for (let l = 0; l < 8; l++) {',
-      '      const i = vI[l];',
-      '      if (i < 0) continue;',
-      '      const v = vV[l];',
-      `      if (bi < 0 || (v !== v ? bv === bv || i < bi : bv === bv && (v ${cmp} bv || (v === bv && i < bi)))) { bi = i; bv = v; }`,
-      '    }',
-      `    b${k.out}[o] = bi < 0 ? 0 : bi;`,
-      '  }',
-      '}',
-    ],
+      ...rowBlocks(c, { outShape: k.outShape, R, block, whole: true, perRow }),
+    ];
+    return c.wrap(bufs, ['lo', 'hi'], body, { fixed });
   });
-  return { source, bytes: bytes.length };
-}
+};

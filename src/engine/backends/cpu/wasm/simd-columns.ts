@@ -16,20 +16,11 @@ import { linearIndex, loopVars } from '../../../compile/kir.js';
 import type { DType } from '../../../core/dtype.js';
 import { sizeOf, stridesOf } from '../../../core/shape.js';
 import { finishLines } from '../codegen-reduce.js';
-import { HEAP_MAX_PAGES, SCRATCH_BYTES } from '../heap.js';
 import { closureDecls, indent } from '../js-emit.js';
 import { reduceLayout } from '../layout.js';
-import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
-import type { WasmKernel } from './simd.js';
-import {
-  CTOR,
-  ExprCompiler,
-  type Hooks,
-  isWord,
-  Memory,
-  regroup,
-  wrapperSource as wrap,
-} from './simd-expr.js';
+import { FuncWriter, I32, OP, SIMD, V128 } from './encode.js';
+import { type Hooks, isWord, regroup } from './simd-expr.js';
+import { type Compiled, compileBody, finishKernel, type SimdMaker } from './simd-kernel.js';
 import { plan, readsVars } from './simd-reduce.js';
 
 /** Output columns per call (their accumulators: 8 bytes each). */
@@ -38,11 +29,7 @@ const COLS = 2048;
 const TILE = 16384;
 
 /** The SIMD version of a `columns` reduce kernel with one output axis, or null. */
-export function wasmColumnsKernel(
-  k: ReduceKernel,
-  dtypeOf: (b: number) => DType,
-  sizeOf_: (b: number) => number,
-): WasmKernel | null {
+export const wasmColumnsKernel: SimdMaker<ReduceKernel> = (k, dtypeOf, sizeOf_) => {
   const dt = k.body.dt;
   if (k.outShape.length !== 1 || reduceLayout(k) !== 'columns' || !(isWord(dt) || dt.isBool)) return null;
   const O = k.outShape[0];
@@ -55,28 +42,17 @@ export function wasmColumnsKernel(
   const body = regroup(k.body);
   // The reduced axes run as one (r, their flat index): the body may read them only at the flat index.
   if (readsVars(body, flat, new Set(rvars.map((v) => v.name)))) return null;
-  const mem = new Memory();
-  const ex = new ExprCompiler(
-    body,
-    { flat, stepVars: new Set(['i0']), laneVar: 'i0', tileBytes: TILE * 4 + 64 },
-    dtypeOf,
-    sizeOf_,
-    mem,
-  );
-  if (!ex.ok) return null;
+  const layout = { flat, stepVars: new Set(['i0']), laneVar: 'i0', tileBytes: TILE * 4 + 64 };
+  const ex = compileBody(body, layout, dtypeOf, sizeOf_);
+  if (!ex) return null;
   const wide = p.acc === 'f64';
-  const ACC = mem.alloc(COLS * (wide ? 8 : 4) + 64);
+  const ACC = ex.mem.alloc(COLS * (wide ? 8 : 4) + 64);
 
   // Parameters: the columns (count, first), the rows, whether to start the accumulators afresh,
   // the scratch region's address, the bytes from one row to the next, where each tile buffer's
   // first element (row 0, first column) is.
   const tileBufs = [...ex.tiles.keys()];
-  const W = 0;
-  const C0 = 1;
-  const NR = 2;
-  const INIT = 3;
-  const SB = 4;
-  const STRIDE = 5;
+  const [W, C0, NR, INIT, SB, STRIDE] = [0, 1, 2, 3, 4, 5];
   const nParams = 6 + tileBufs.length;
   const f = new FuncWriter(nParams);
   const c = f.local(I32);
@@ -185,38 +161,20 @@ export function wasmColumnsKernel(
   for (const a of row) f.get(a).get(STRIDE).op(OP.i32Add).set(a);
   f.get(r).i32(1).op(OP.i32Add).tee(r).get(NR).op(OP.i32LtS).op(OP.br_if, 0).op(OP.end);
 
-  if (mem.top > SCRATCH_BYTES) return null;
-  const bytes = moduleBytes(Array(nParams).fill(I32), f, HEAP_MAX_PAGES);
-  return { source: wrapperSource(k, dt, p.acc, O, R, bytes, dtypeOf, ex, ACC), bytes: bytes.length };
-}
+  return finishKernel(ex, nParams, f, (c) => wrapper(k, c, dt, p.acc, ACC));
+};
 
 /** The JavaScript around the module: blocks of columns, their rows in place or copied, the finish. */
-function wrapperSource(
-  k: ReduceKernel,
-  dt: DType,
-  acc: string,
-  O: number,
-  R: number,
-  bytes: Uint8Array,
-  dtypeOf: (b: number) => DType,
-  ex: ExprCompiler,
-  ACC: number,
-): string {
-  const outDt = dtypeOf(k.out);
-  const tiles = [...ex.tiles];
-  const bufs = new Set<number>([...ex.small.keys(), ...ex.tiles.keys(), k.out]);
-  const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
+function wrapper(k: ReduceKernel, c: Compiled, dt: DType, acc: string, ACC: number): string {
+  const O = k.outShape[0];
+  const R = sizeOf(k.redShape);
+  const outDt = c.dtypeOf(k.out);
+  const tiles = [...c.ex.tiles];
+  const bufs = new Set<number>([...c.ex.small.keys(), ...c.ex.tiles.keys(), k.out]);
   const accView = { f64: 'Float64Array', f32: 'Float32Array' }[acc as 'f64'] ?? 'Int32Array';
   const value = acc === 'bool' ? '(A[c - cb] !== 0 ? 1 : 0)' : 'A[c - cb]';
   const finish = finishLines(k, dt, outDt, 'c');
   for (const l of finish) for (const m of l.matchAll(/\bb(\d+)\b/g)) bufs.add(Number(m[1]));
-  const params = [...bufs].sort((a, b) => a - b).map((b) => `b${b}`);
-  const ctors = [
-    ...new Set([
-      ...[...bufs].filter((b) => CTOR[dtypeOf(b).name]).map((b) => CTOR[dtypeOf(b).name]),
-      'Int32Array',
-    ]),
-  ];
   const args = (nr: string, init: string, stride: string) =>
     ['w', 'cb', nr, init, 'SB', stride, ...tiles.map(([b]) => `a${b}`)].join(', ');
   // Rows copied in: as many whole rows of the block as a tile holds.
@@ -227,7 +185,7 @@ function wrapperSource(
     ...tiles.flatMap(([b, off]) => [
       `  let a${b} = h${b} + 4 * (r0 * ${O} + cb);`,
       `  if (h${b} < 0) {`,
-      `    for (let r = 0; r < nr; r++) ${view(b)}.set(b${b}.subarray((r0 + r) * ${O} + cb, (r0 + r) * ${O} + cb + w), ((SB + ${off}) >> 2) + r * w);`,
+      `    for (let r = 0; r < nr; r++) ${c.view(b)}.set(b${b}.subarray((r0 + r) * ${O} + cb, (r0 + r) * ${O} + cb + w), ((SB + ${off}) >> 2) + r * w);`,
       `    a${b} = SB + ${off};`,
       '  }',
     ]),
@@ -235,6 +193,10 @@ function wrapperSource(
     '}',
   ];
   const body = [
+    // Every tile buffer in the heap: its rows are read in place, all of them in one call; else
+    // all are copied, a block of rows at a time.
+    `const copy = ${tiles.map(([b]) => `rt.heapOffset(b${b}) < 0`).join(' || ') || 'false'};`,
+    ...tiles.map(([b]) => `const h${b} = copy ? -1 : rt.heapOffset(b${b});`),
     `for (let cb = lo; cb < hi; cb += ${COLS}) {`,
     `  const w = Math.min(${COLS}, hi - cb);`,
     ...indent(copied, 1),
@@ -246,20 +208,6 @@ function wrapperSource(
     '  }',
     '}',
   ];
-  return wrap({
-    bytes,
-    ex,
-    params: [...params, 'lo', 'hi'],
-    ctors,
-    view,
-    decls: closureDecls(finish),
-    fixed: [['vA', accView, `SB + ${ACC}`, COLS]],
-    body: [
-      // Every tile buffer in the heap: its rows are read in place, all of them in one call; else
-      // all are copied, a block of rows at a time.
-      `const copy = ${tiles.map(([b]) => `rt.heapOffset(b${b}) < 0`).join(' || ') || 'false'};`,
-      ...tiles.map(([b]) => `const h${b} = copy ? -1 : rt.heapOffset(b${b});`),
-      ...body,
-    ],
-  });
+  const fixed: [string, string, string, number][] = [['vA', accView, `SB + ${ACC}`, COLS]];
+  return c.wrap(bufs, ['lo', 'hi'], body, { decls: closureDecls(finish), fixed });
 }

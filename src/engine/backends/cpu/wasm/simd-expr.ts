@@ -515,51 +515,6 @@ function byteRotation(n: SExpr): { x: SExpr; bytes: number } | null {
 }
 
 /**
- * A SIMD kernel's JavaScript wrapper: its module compiled once (the bytes are in the source, so a
- * worker compiles it as it compiles a JavaScript kernel), the closure's constants (tables,
- * `decls`), and a function `(rt, ...params)` that instantiates the module on this thread's heap,
- * keeps a view of the whole memory per constructor (`v<Ctor>`) and the fixed views `fixed` (made
- * again whenever the memory has grown), copies the small inputs and tables into the scratch
- * region `SB`, then runs `body`.
- */
-export function wrapperSource(o: {
-  bytes: Uint8Array;
-  ex: ExprCompiler;
-  params: string[];
-  ctors: string[];
-  view: (b: number) => string;
-  body: string[];
-  decls?: string[];
-  fixed?: [string, string, string, number][];
-}): string {
-  const b64 = Buffer.from(o.bytes).toString('base64');
-  const ctors = [...new Set([...o.ctors, 'Int32Array'])];
-  const fixed = o.fixed ?? [];
-  return [
-    '(() => {',
-    `  const module = new WebAssembly.Module(Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0)));`,
-    ...o.ex.tableDecls().map((l) => `  ${l}`),
-    ...(o.decls ?? []).map((l) => `  ${l}`),
-    '  let run = null;',
-    '  let mem = null;',
-    ...ctors.map((c) => `  let v${c} = null;`),
-    ...fixed.map(([name]) => `  let ${name} = null;`),
-    `  return (rt, ${o.params.join(', ')}) => {`,
-    '    const { m, s: SB } = rt.heap();',
-    '    if (m.buffer !== mem) {',
-    '      run ??= new WebAssembly.Instance(module, { env: { m } }).exports.k;',
-    '      mem = m.buffer;',
-    ...ctors.map((c) => `      v${c} = new ${c}(mem);`),
-    ...fixed.map(([name, ctor, at, n]) => `      ${name} = new ${ctor}(mem, ${at}, ${n});`),
-    '    }',
-    ...o.ex.copyIn(o.view).map((l) => `    ${l}`),
-    ...o.body.map((l) => `    ${l}`),
-    '  };',
-    '})()',
-  ].join('\n');
-}
-
-/**
  * Integer sums regrouped so that loop-invariant terms add up before the loop:
  * `(x + a) + b` with a and b invariant becomes `x + (a + b)` (wrapping addition is associative).
  * threefry's key injections, `x + ks + round`, then cost one addition per step, not two.

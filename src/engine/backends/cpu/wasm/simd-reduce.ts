@@ -20,20 +20,18 @@ import { children, linearIndex, loopVars } from '../../../compile/kir.js';
 import type { DType } from '../../../core/dtype.js';
 import { sizeOf, stridesOf } from '../../../core/shape.js';
 import { finishLines } from '../codegen-reduce.js';
-import { HEAP_MAX_PAGES, SCRATCH_BYTES } from '../heap.js';
 import { closureDecls, combine, indent } from '../js-emit.js';
 import { laneCombine, laneSplit, reduceLayout } from '../layout.js';
-import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
-import type { WasmKernel } from './simd.js';
+import { OP, SIMD, V128 } from './encode.js';
+import { type Hooks, isWord, regroup } from './simd-expr.js';
 import {
-  CTOR,
-  ExprCompiler,
-  type Hooks,
-  isWord,
-  Memory,
-  regroup,
-  wrapperSource as wrap,
-} from './simd-expr.js';
+  type Compiled,
+  compileBody,
+  finishKernel,
+  RowFunc,
+  rowBlocks,
+  type SimdMaker,
+} from './simd-kernel.js';
 
 /** Elements per tile: whole rows up to this length, longer rows in segments of it. */
 const TILE = 16384;
@@ -106,11 +104,7 @@ export function readsVars(e: SExpr, flat: SExpr, vars: ReadonlySet<string>): boo
  * The SIMD version of a reduce kernel over one contiguous axis, or null (another layout, several
  * reduced axes, rows too short, an op or a node without an exact SIMD form).
  */
-export function wasmReduceKernel(
-  k: ReduceKernel,
-  dtypeOf: (b: number) => DType,
-  sizeOf_: (b: number) => number,
-): WasmKernel | null {
+export const wasmReduceKernel: SimdMaker<ReduceKernel> = (k, dtypeOf, sizeOf_) => {
   const dt = k.body.dt;
   const nRed = k.redShape.length;
   if (nRed === 0 || reduceLayout(k) !== 'rows' || !(isWord(dt) || dt.isBool)) return null;
@@ -132,32 +126,19 @@ export function wasmReduceKernel(
   ) {
     return null;
   }
-  const mem = new Memory();
   const tileBytes = TILE * 4 + 64;
-  const ex = new ExprCompiler(
-    body,
-    { flat, stepVars: new Set(rvars.map((v) => v.name)), laneVar: `r${nRed - 1}`, tileBytes },
-    dtypeOf,
-    sizeOf_,
-    mem,
-  );
-  if (!ex.ok) return null;
-  const ACC = mem.alloc(64);
+  const layout = { flat, stepVars: new Set(rvars.map((v) => v.name)), laneVar: `r${nRed - 1}`, tileBytes };
+  const ex = compileBody(body, layout, dtypeOf, sizeOf_);
+  if (!ex) return null;
+  const ACC = ex.mem.alloc(64);
 
   // Parameters: the segment's length, its first r, whether to start the lanes afresh, the scratch
   // region's address, the row's output multi-index, and where each tile buffer's segment starts
   // (in the heap, or a copy in the scratch region).
-  const tileBufs = [...ex.tiles.keys()];
-  const LEN = 0;
-  const RPOS = 1;
-  const INIT = 2;
-  const SB = 3;
-  const nParams = 4 + nOut + tileBufs.length;
-  const f = new FuncWriter(nParams);
-  const j = f.local(I32);
-  const full = f.local(I32);
-  const addrs = tileBufs.map(() => f.local(I32));
-  const addrOf = new Map(tileBufs.map((b, i) => [b, addrs[i]]));
+  const [LEN, RPOS, INIT, SB] = [0, 1, 2, 3];
+  const nParams = 4 + nOut + ex.tiles.size;
+  const rf = new RowFunc(ex, nParams);
+  const { f, j, addrOf } = rf;
   const wide = p.acc === 'f64';
   // Float sums: 8 elements a step into 4 f64x2 (lane r mod 8, the order layout.ts fixes); the
   // others (exact in any order): 16 a step into 4 vectors, folded into two at the end.
@@ -212,17 +193,6 @@ export function wasmReduceKernel(
       f.simd(p.op).set(a);
     }
   };
-  /** One step of `n` elements with vectors `us`, then the addresses move on. */
-  const stepOf = (us: number[], n: number) => {
-    ex.emitStepAt(f, 'full', us, hooks);
-    for (const u of us) accumulate(u, -1);
-    f.get(j).i32(n).op(OP.i32Add).set(j);
-    for (const a of addrs)
-      f.get(a)
-        .i32(4 * n)
-        .op(OP.i32Add)
-        .set(a);
-  };
 
   // Rare branches are computed in every step here (one pass): reductions of trigonometric
   // functions of huge arguments are not worth a second pass.
@@ -242,35 +212,18 @@ export function wasmReduceKernel(
       .op(OP.end)
       .set(a);
   }
-  f.i32(0).set(j);
-  for (const [i, a] of addrs.entries()) f.get(4 + nOut + i).set(a);
-  f.get(LEN).i32(-step).op(OP.i32And).set(full);
-  f.get(full).op(OP.if, 0x40).op(OP.loop, 0x40);
-  stepOf(wide ? [0, 1] : [0, 1, 2, 3], step);
-  f.get(j).get(full).op(OP.i32LtU).op(OP.br_if, 0).op(OP.end).op(OP.end);
-  if (!wide) {
-    // One 8-wide step when 8 or more are left.
-    f.get(LEN).get(j).op(OP.i32Sub).i32(8).op(OP.i32GeS).op(OP.if, 0x40);
-    stepOf([4, 5], 8);
-    f.op(OP.end);
-  }
-  // The partial last step: lanes at or past the end keep their value.
-  const last = wide ? [2, 3] : [6, 7];
-  f.get(LEN).get(j).op(OP.i32Ne).op(OP.if, 0x40);
-  ex.emitStepAt(f, 'full', last, hooks);
-  for (const u of last) {
-    const mask = f.local(V128);
-    const b = laneBase(u);
-    f.i32x4(b, b + 1, b + 2, b + 3)
-      .get(LEN)
-      .get(j)
-      .op(OP.i32Sub)
-      .simd(SIMD.i32x4Splat)
-      .simd(SIMD.i32x4LtS)
-      .set(mask);
-    accumulate(u, mask);
-  }
-  f.op(OP.end);
+  rf.loop({
+    len: LEN,
+    addrParam: 4 + nOut,
+    step,
+    main: wide ? [0, 1] : [0, 1, 2, 3],
+    // (Not wide: one 8-wide step when 8 or more are left.)
+    eight: wide ? undefined : [4, 5],
+    last: wide ? [2, 3] : [6, 7],
+    lane: laneBase,
+    hooks,
+    add: accumulate,
+  });
   if (!wide) {
     for (const i of [0, 1])
       f.get(accs[i])
@@ -286,30 +239,18 @@ export function wasmReduceKernel(
     }
   }
 
-  if (mem.top > SCRATCH_BYTES) return null;
-  const bytes = moduleBytes(Array(nParams).fill(I32), f, HEAP_MAX_PAGES);
-  return { source: wrapperSource(k, dt, p, R, bytes, dtypeOf, ex, ACC), bytes: bytes.length };
-}
+  return finishKernel(ex, nParams, f, (c) => wrapper(k, c, dt, p, R, ACC));
+};
 
 /**
  * The JavaScript around the module: per row (segment), where each tile buffer's elements start
  * (in the heap, or a block of rows copied into the scratch region), the call, the lanes combined.
  */
-function wrapperSource(
-  k: ReduceKernel,
-  dt: DType,
-  p: Plan,
-  R: number,
-  bytes: Uint8Array,
-  dtypeOf: (b: number) => DType,
-  ex: ExprCompiler,
-  ACC: number,
-): string {
+function wrapper(k: ReduceKernel, c: Compiled, dt: DType, p: Plan, R: number, ACC: number): string {
   const nOut = k.outShape.length;
-  const outDt = dtypeOf(k.out);
-  const tiles = [...ex.tiles];
-  const bufs = new Set<number>([...ex.small.keys(), ...ex.tiles.keys(), k.out]);
-  const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
+  const outDt = c.dtypeOf(k.out);
+  const tiles = [...c.ex.tiles];
+  const bufs = new Set<number>([...c.ex.small.keys(), ...c.ex.tiles.keys(), k.out]);
   // The lanes as JavaScript values, combined in order (layout.ts for float sums).
   const accView = {
     f64: 'Float64Array',
@@ -325,41 +266,22 @@ function wrapperSource(
       : Array.from({ length: 7 }, (_, j) => j + 1).reduce((a, j) => combine(k.op, dt, a, lane(j)), lane(0));
   const finish = finishLines(k, dt, outDt, 'o');
   for (const l of finish) for (const m of l.matchAll(/\bb(\d+)\b/g)) bufs.add(Number(m[1]));
-  const params = [...bufs].sort((a, b) => a - b).map((b) => `b${b}`);
-  const ctors = [
-    ...new Set([
-      ...[...bufs].filter((b) => CTOR[dtypeOf(b).name]).map((b) => CTOR[dtypeOf(b).name]),
-      'Int32Array',
-    ]),
-  ];
   const idx = Array.from({ length: nOut }, (_, d) => `i${d}`);
   /** Lines setting `a<b>` for every tile buffer: elements [from, from + n) of it, copied if needed. */
   const place = (from: string, n: string, copyAt: string) =>
     tiles.map(
       ([b, off]) =>
-        `const a${b} = h${b} >= 0 ? h${b} + 4 * (${from}) : (${view(b)}.set(b${b}.subarray(${from}, ${from} + ${n}), (SB + ${off}) >> 2), SB + ${off} + ${copyAt});`,
+        `const a${b} = h${b} >= 0 ? h${b} + 4 * (${from}) : (${c.view(b)}.set(b${b}.subarray(${from}, ${from} + ${n}), (SB + ${off}) >> 2), SB + ${off} + ${copyAt});`,
     );
   const call = (len: string, rpos: string, init: string) =>
     `run(${[len, rpos, init, 'SB', ...idx, ...tiles.map(([b]) => `a${b}`)].join(', ')});`;
   const rows = Math.max(1, Math.floor(TILE / R));
   let body: string[];
   if (nOut > 0) {
-    const inner = sizeOf(k.outShape.slice(1));
-    const index: string[] = ['let q = o;'];
-    for (let d = nOut - 1; d > 0; d--) {
-      index.push(`const i${d} = q % ${k.outShape[d]};`, `q = (q - i${d}) / ${k.outShape[d]};`);
-    }
-    index.push('const i0 = q;');
     // Rows up to a tile long: a block of them copied at once where a copy is needed.
     const row =
       R <= TILE
-        ? [
-            ...tiles.map(
-              ([b, off]) =>
-                `const a${b} = h${b} >= 0 ? h${b} + ${4 * R} * o : SB + ${off} + ${4 * R} * (o - o0);`,
-            ),
-            call(String(R), '0', '1'),
-          ]
+        ? [call(String(R), '0', '1')]
         : [
             `for (let s = 0; s < ${R}; s += ${TILE}) {`,
             `  const n = Math.min(${TILE}, ${R} - s);`,
@@ -367,21 +289,8 @@ function wrapperSource(
             `  ${call('n', 's', 's === 0 ? 1 : 0')}`,
             '}',
           ];
-    const block = R <= TILE ? rows : 1;
-    body = [
-      `for (let o0 = lo * ${inner}; o0 < hi * ${inner}; o0 += ${block}) {`,
-      `  const o1 = Math.min(o0 + ${block}, hi * ${inner});`,
-      ...(R <= TILE
-        ? tiles.map(
-            ([b, off]) =>
-              `  if (h${b} < 0) ${view(b)}.set(b${b}.subarray(o0 * ${R}, o1 * ${R}), (SB + ${off}) >> 2);`,
-          )
-        : []),
-      '  for (let o = o0; o < o1; o++) {',
-      ...indent([...index, ...row, 'const A = vA;', `const acc = ${combined};`, ...finish], 2),
-      '  }',
-      '}',
-    ];
+    const perRow = [...row, 'const A = vA;', `const acc = ${combined};`, ...finish];
+    body = rowBlocks(c, { outShape: k.outShape, R, block: R <= TILE ? rows : 1, whole: R <= TILE, perRow });
   } else {
     // A full reduction over [lo, hi) of R, continuing the lanes and position of the last call.
     const init = `new ${accView}(8).fill(${p.identity})`;
@@ -406,14 +315,8 @@ function wrapperSource(
       'return st;',
     ];
   }
-  return wrap({
-    bytes,
-    ex,
-    params: [...params, 'lo', 'hi', ...(nOut === 0 ? ['acc0'] : [])],
-    ctors,
-    view,
-    decls: closureDecls(finish),
-    fixed: [['vA', accView, `SB + ${ACC}`, 8]],
-    body: [...tiles.map(([b]) => `const h${b} = rt.heapOffset(b${b});`), ...body],
-  });
+  const params = ['lo', 'hi', ...(nOut === 0 ? ['acc0'] : [])];
+  const decls = closureDecls(finish);
+  body = [...tiles.map(([b]) => `const h${b} = rt.heapOffset(b${b});`), ...body];
+  return c.wrap(bufs, params, body, { decls, fixed: [['vA', accView, `SB + ${ACC}`, 8]] });
 }

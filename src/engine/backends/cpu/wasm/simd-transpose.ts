@@ -16,15 +16,12 @@ import type { DType } from '../../../core/dtype.js';
 import { stridesOf } from '../../../core/shape.js';
 import { HEAP_MAX_PAGES } from '../heap.js';
 import { strideOf } from '../layout.js';
-import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
+import { FuncWriter, I32, interleave32, lanesOf, moduleBytes, OP, SIMD, V128 } from './encode.js';
 import type { WasmKernel } from './simd.js';
 import { isWord } from './simd-expr.js';
 
 /** Columns (of the output's last dimension) a block of four rows walks before the next rows. */
 const SPAN = 64;
-
-/** Byte shuffle of 32-bit lanes: lanes 0-3 of the first operand, 4-7 of the second. */
-const lanes = (...ls: number[]): number[] => ls.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
 
 /**
  * The SIMD version of a transposing copy, or null. `d` is the dimension along which the input is
@@ -51,12 +48,7 @@ export function wasmTransposeKernel(
 
   // Parameters: input and output byte addresses of element (i_d, i_l) = (0, 0) of the slab, its
   // extents along d and l, the input's byte stride along l, the output's along d.
-  const IN = 0;
-  const OUT = 1;
-  const D = 2;
-  const L = 3;
-  const SL = 4;
-  const OD = 5;
+  const [IN, OUT, D, L, SL, OD] = [0, 1, 2, 3, 4, 5];
   const f = new FuncWriter(6);
   const i = f.local(I32);
   const j = f.local(I32);
@@ -95,29 +87,14 @@ export function wasmTransposeKernel(
       f.get(src).mem(SIMD.load, 0, true).set(v[c]);
       if (c < 3) f.get(src).get(SL).op(OP.i32Add).set(src);
     }
-    f.get(v[0])
-      .get(v[1])
-      .shuffle(lanes(0, 4, 1, 5))
-      .set(t[0]);
-    f.get(v[0])
-      .get(v[1])
-      .shuffle(lanes(2, 6, 3, 7))
-      .set(t[1]);
-    f.get(v[2])
-      .get(v[3])
-      .shuffle(lanes(0, 4, 1, 5))
-      .set(t[2]);
-    f.get(v[2])
-      .get(v[3])
-      .shuffle(lanes(2, 6, 3, 7))
-      .set(t[3]);
+    interleave32(f, v, t);
     addr(OUT, j, i, OD);
     f.set(dst);
     const rows: [number, number, number[]][] = [
-      [0, 2, lanes(0, 1, 4, 5)],
-      [0, 2, lanes(2, 3, 6, 7)],
-      [1, 3, lanes(0, 1, 4, 5)],
-      [1, 3, lanes(2, 3, 6, 7)],
+      [0, 2, lanesOf(4, [0, 1, 4, 5])],
+      [0, 2, lanesOf(4, [2, 3, 6, 7])],
+      [1, 3, lanesOf(4, [0, 1, 4, 5])],
+      [1, 3, lanesOf(4, [2, 3, 6, 7])],
     ];
     for (const [r, [a, b, sh]] of rows.entries()) {
       f.get(dst).get(t[a]).get(t[b]).shuffle(sh).mem(SIMD.store, 0, true);

@@ -21,21 +21,10 @@
 
 import type { MapKernel } from '../../../compile/kir.js';
 import { linearIndex, loopVars } from '../../../compile/kir.js';
-import type { DType } from '../../../core/dtype.js';
 import { sizeOf, stridesOf } from '../../../core/shape.js';
-import { HEAP_MAX_PAGES, SCRATCH_BYTES } from '../heap.js';
-import { FuncWriter, I32, moduleBytes, OP, SIMD, V128 } from './encode.js';
-import {
-  CTOR,
-  ExprCompiler,
-  type Hooks,
-  isWord,
-  Memory,
-  type Pass,
-  regroup,
-  usesIndices,
-  wrapperSource as wrap,
-} from './simd-expr.js';
+import { FuncWriter, I32, OP, SIMD, V128 } from './encode.js';
+import { type Hooks, isWord, type Pass, regroup, usesIndices } from './simd-expr.js';
+import { type Compiled, compileBody, finishKernel, type SimdMaker, unflatten } from './simd-kernel.js';
 
 /** Elements per tile. */
 const TILE = 4096;
@@ -49,22 +38,10 @@ export const cpuSimd = { enabled: process.env.TJAX_CPU_SIMD !== '0' };
 /** Kernels compiled to WebAssembly so far (tests check that the SIMD path ran). */
 export const simdStats = { kernels: 0 };
 
-export interface WasmKernel {
-  /** A JavaScript expression evaluating to the kernel function `(rt, ...buffers, lo, hi)`. */
-  source: string;
-  /** Size of the WebAssembly module. */
-  bytes: number;
-}
+export type { WasmKernel } from './simd-kernel.js';
 
-/**
- * The SIMD version of a map kernel, or null when some part of it has no exact SIMD form.
- * `sizeOf` gives a buffer's element count.
- */
-export function wasmMapKernel(
-  k: MapKernel,
-  dtypeOf: (b: number) => DType,
-  sizeOf: (b: number) => number,
-): WasmKernel | null {
+/** The SIMD version of a map kernel, or null when some part of it has no exact SIMD form. */
+export const wasmMapKernel: SimdMaker<MapKernel> = (k, dtypeOf, sizeOf) => {
   const outDt = dtypeOf(k.out);
   if (k.shape.length === 0 || !isWord(outDt) || k.expr.dt !== outDt) return null;
   if (k.shape.some((d) => d === 0)) return null;
@@ -77,18 +54,11 @@ export function wasmMapKernel(
   if (rank > 1 && shape[rank - 1] % 4 !== 0) return null;
 
   // Memory: small inputs and tables (whole), a tile for each contiguous input, then the output's.
-  const mem = new Memory();
   const tileBytes = (TILE + STEP) * 4;
   const vars = new Set(shape.map((_, d) => `i${d}`));
-  const ex = new ExprCompiler(
-    expr,
-    { flat, stepVars: vars, laneVar: `i${rank - 1}`, tileBytes },
-    dtypeOf,
-    sizeOf,
-    mem,
-  );
-  if (!ex.ok) return null;
-  const outOffset = mem.alloc(tileBytes);
+  const ex = compileBody(expr, { flat, stepVars: vars, laneVar: `i${rank - 1}`, tileBytes }, dtypeOf, sizeOf);
+  if (!ex) return null;
+  const outOffset = ex.mem.alloc(tileBytes);
 
   // Parameters: the tile's first flat index, its element count, (rank > 1) its multi-index, the
   // scratch region's address, and where each tile buffer's and the output's elements start (in
@@ -174,70 +144,50 @@ export function wasmMapKernel(
     f.op(OP.end);
   }
 
-  if (mem.top > SCRATCH_BYTES) return null;
-  const bytes = moduleBytes(Array(nParams).fill(I32), f, HEAP_MAX_PAGES);
-  return { source: wrapperSource(k, shape, bytes, dtypeOf, ex, outOffset), bytes: bytes.length };
-}
+  return finishKernel(ex, nParams, f, (c) => wrapper(k, c, shape, outOffset));
+};
 
 /**
  * The JavaScript around the module: for each tile, the addresses of the inputs' and the
  * output's elements in the heap, or copies in the scratch region (a buffer outside the heap, or
  * an input that is the output itself: the rare pass rereads the inputs), the call, the copy out.
  */
-function wrapperSource(
-  k: MapKernel,
-  shape: readonly number[],
-  bytes: Uint8Array,
-  dtypeOf: (b: number) => DType,
-  ex: ExprCompiler,
-  outOffset: number,
-): string {
-  const { small, tiles } = ex;
+function wrapper(k: MapKernel, c: Compiled, shape: readonly number[], outOffset: number): string {
+  const { small, tiles } = c.ex;
   // `lo, hi` count rows of the kernel's own shape; `shape` is the one the loop runs over.
   const rank = shape.length;
   const inner = sizeOf(k.shape.slice(1));
   const bufs = [...new Set([...small.keys(), ...tiles.keys(), k.out])].sort((a, b) => a - b);
-  const view = (b: number) => `v${CTOR[dtypeOf(b).name]}`;
   const multi: string[] = [];
   const args = ['s', 'n'];
   if (rank > 1) {
-    multi.push('let q = s;');
-    for (let d = rank - 1; d > 0; d--) {
-      multi.push(`const c${d} = q % ${shape[d]};`, `q = (q - c${d}) / ${shape[d]};`);
-    }
-    multi.push('const c0 = q;');
+    multi.push(...unflatten(shape, 's', 'c'));
     for (let d = 0; d < rank; d++) args.push(`c${d}`);
   }
   args.push('SB');
   const tileList = [...tiles];
-  const shift = (b: number) => Math.log2(dtypeOf(b).itemsize);
-  return wrap({
-    bytes,
-    ex,
-    params: [...bufs.map((b) => `b${b}`), 'lo', 'hi'],
-    ctors: bufs.map((b) => CTOR[dtypeOf(b).name]),
-    view,
-    body: [
-      `const ho = rt.heapOffset(b${k.out});`,
-      // An input in the heap is read in place unless it is the output itself.
-      ...tileList.map(([b]) => `const h${b} = b${b} === b${k.out} ? -1 : rt.heapOffset(b${b});`),
-      `let s = lo * ${inner};`,
-      `const e = hi * ${inner};`,
-      'while (s < e) {',
-      `  const n = Math.min(${TILE}, e - s);`,
-      // The loop runs whole steps of ${STEP} elements: a tile that ends inside one (the warm-up
-      // ranges, a chunk's last tile) would read and write past the range, and past the buffers
-      // in the heap (their neighbours, or the memory's end); it goes through the scratch copies.
-      `  const r = (n & ${STEP - 1}) !== 0;`,
-      ...tileList.flatMap(([b, off]) => [
-        `  let a${b} = h${b} + ${4} * s;`,
-        `  if (h${b} < 0 || r) { ${view(b)}.set(b${b}.subarray(s, s + n), (SB + ${off}) >> ${shift(b)}); a${b} = SB + ${off}; }`,
-      ]),
-      ...multi.map((l) => `  ${l}`),
-      `  run(${[...args, ...tileList.map(([b]) => `a${b}`), `ho < 0 || r ? SB + ${outOffset} : ho + 4 * s`].join(', ')});`,
-      `  if (ho < 0 || r) b${k.out}.set(${view(k.out)}.subarray((SB + ${outOffset}) >> 2, ((SB + ${outOffset}) >> 2) + n), s);`,
-      '  s += n;',
-      '}',
-    ],
-  });
+  const shift = (b: number) => Math.log2(c.dtypeOf(b).itemsize);
+  const body = [
+    `const ho = rt.heapOffset(b${k.out});`,
+    // An input in the heap is read in place unless it is the output itself.
+    ...tileList.map(([b]) => `const h${b} = b${b} === b${k.out} ? -1 : rt.heapOffset(b${b});`),
+    `let s = lo * ${inner};`,
+    `const e = hi * ${inner};`,
+    'while (s < e) {',
+    `  const n = Math.min(${TILE}, e - s);`,
+    // The loop runs whole steps of ${STEP} elements: a tile that ends inside one (the warm-up
+    // ranges, a chunk's last tile) would read and write past the range, and past the buffers
+    // in the heap (their neighbours, or the memory's end); it goes through the scratch copies.
+    `  const r = (n & ${STEP - 1}) !== 0;`,
+    ...tileList.flatMap(([b, off]) => [
+      `  let a${b} = h${b} + ${4} * s;`,
+      `  if (h${b} < 0 || r) { ${c.view(b)}.set(b${b}.subarray(s, s + n), (SB + ${off}) >> ${shift(b)}); a${b} = SB + ${off}; }`,
+    ]),
+    ...multi.map((l) => `  ${l}`),
+    `  run(${[...args, ...tileList.map(([b]) => `a${b}`), `ho < 0 || r ? SB + ${outOffset} : ho + 4 * s`].join(', ')});`,
+    `  if (ho < 0 || r) b${k.out}.set(${c.view(k.out)}.subarray((SB + ${outOffset}) >> 2, ((SB + ${outOffset}) >> 2) + n), s);`,
+    '  s += n;',
+    '}',
+  ];
+  return c.wrap(bufs, ['lo', 'hi'], body);
 }

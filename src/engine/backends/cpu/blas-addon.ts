@@ -1,0 +1,54 @@
+/**
+ * @file The interface of the `tjax-blas` Node-API addon (native/blas/), below everything that calls
+ * it: blas.ts loads and sets it up on the main thread, and the units that generated kernels reach
+ * through the runtime (gemm-units.ts, conv-units.ts) take it up on whichever thread they run.
+ */
+import { createRequire } from 'node:module';
+
+/** The addon's exports (native/blas/src/blas.c). */
+export interface BlasAddon {
+  gemm(
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array | Float64Array,
+    aOff: number,
+    aBatch: number,
+    aRow: number,
+    aCol: number,
+    b: Float32Array | Float64Array,
+    bOff: number,
+    bBatch: number,
+    bRow: number,
+    bCol: number,
+    c: Float32Array | Float64Array,
+    cOff: number,
+    cBatch: number,
+    cRow: number,
+    cCol: number,
+  ): void;
+  /** Units [lo, hi) of a convolution (conv-plan.ts, native/blas/src/conv.c). */
+  conv(
+    lhs: Float32Array | Float64Array,
+    rhs: Float32Array | Float64Array,
+    out: Float32Array | Float64Array,
+    table: Int32Array,
+    plan: Float64Array,
+    lo: number,
+    hi: number,
+  ): void;
+  setThreads(n: number): void;
+  info(): { config: string; corename: string; threads: number; procs: number; parallel: string };
+}
+
+let unitAddon: BlasAddon | null = null;
+
+/**
+ * The addon, for a unit of work on any thread: on a worker the first call comes after the main
+ * thread has loaded the library itself (blas.ts), so OpenBLAS is already set up in-process.
+ */
+export function blasAddon(): BlasAddon {
+  unitAddon ??= (createRequire(import.meta.url)('tjax-blas') as { addon: BlasAddon }).addon;
+  return unitAddon;
+}
