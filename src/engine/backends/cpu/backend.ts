@@ -76,6 +76,13 @@ let programs = 0;
 
 /** Map kernels with libm expansions run as SIMD from this many elements on. */
 const SIMD_LIBM_WORK = 256;
+/**
+ * Map and reduction kernels with an exact SIMD form run as SIMD from this much work on, well
+ * below LARGE_WORK: a network's activations and their gradients (a batch of 256 by 128 units)
+ * are kernels of tens of thousands of elements, which the scalar JavaScript loop runs 3 to 5
+ * times slower; their buffers are in the heap from threads.ts `HEAP_MIN` on, read in place.
+ */
+const SIMD_WORK = 1 << 10;
 
 type SimdFn = { fn: KernelFn; source: string; bytes: number } | null;
 
@@ -243,13 +250,15 @@ export class CpuBackend implements Backend {
       const large = r.extent > 1 && r.work >= LARGE_WORK;
       work += r.work;
       heavy ||= large;
-      // A large map kernel with an exact SIMD form runs as WebAssembly (wasm/simd.ts); so does a
-      // smaller one with libm polynomials in it, which cost JavaScript a Math.fround per op.
+      // A map or reduction kernel of SIMD_WORK or more with an exact SIMD form runs as WebAssembly
+      // (wasm/simd.ts); so does a smaller map with libm polynomials in it, which cost JavaScript a
+      // Math.fround per op.
       const libm = k !== k0 && r.work >= SIMD_LIBM_WORK;
+      const medium = r.work >= SIMD_WORK;
       const simd =
-        (large || libm) && !r.carry && k.kind === 'map'
+        (medium || libm) && !r.carry && k.kind === 'map'
           ? (simdKernel(k, program) ?? (large ? simdTranspose(k, program, r.source) : null))
-          : large && (k.kind === 'reduce' || k.kind === 'argreduce')
+          : medium && (k.kind === 'reduce' || k.kind === 'argreduce')
             ? simdKernel(k, program)
             : null;
       // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
