@@ -75,6 +75,14 @@ const NO_LIBS: ReadonlySet<string> = new Set();
 
 /** Ops per element above which recomputing a value at several indices costs more than a buffer. */
 const EXPENSIVE = 4;
+/**
+ * Ops per element up to which a value shared by several kernels is recomputed in each of them
+ * rather than written once: a kernel of its own and a round trip through memory cost more than
+ * an op or two per element. (A ReLU's mask, x + b > 0, is read by each backward pass of a
+ * network; written, it was also a bool buffer, which kept its readers off the SIMD path.) Its
+ * cost is judged in the second pass, where the shared values it reads are buffers already.
+ */
+const CHEAP = 2;
 
 export type LowerRule = (ctx: LowerCtx, ins: Lazy[], params: Params, outAvals: ShapedArray[]) => Lazy[];
 
@@ -229,7 +237,7 @@ export class LowerCtx {
             );
             env.set(a, x);
           }
-        } else if (this.materializeShared.has(a)) {
+        } else if (this.materializeShared.has(a) && x.cost > CHEAP) {
           // Computed in several kernels: write it once.
           x = this.materialize(x);
           env.set(a, x);
