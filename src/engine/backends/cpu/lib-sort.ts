@@ -60,7 +60,7 @@ function sortAlone(src: TypedArray, dst: TypedArray, outer: number, n: number, i
         for (let j = 0; j < n; j++) {
           const x = src[base + j * inner] as number;
           if (x === 0) line[w++] = x;
-          else if (x !== x) line[q++] = x;
+          else if (Number.isNaN(x)) line[q++] = x;
         }
       }
       for (let j = 0; j < n; j++) dst[base + j * inner] = line[j];
