@@ -23,6 +23,7 @@ import {
   type BufferInfo,
   type BufferRole,
   bin,
+  COMPARISONS,
   constant,
   type Kernel,
   type KernelProgram,
@@ -31,6 +32,7 @@ import {
   loopVars,
   type ReduceOp,
   type SExpr,
+  walk,
 } from './kir.js';
 
 /** A value during lowering: an element generator, possibly backed by a buffer. */
@@ -75,6 +77,33 @@ const NO_LIBS: ReadonlySet<string> = new Set();
 
 /** Ops per element above which recomputing a value at several indices costs more than a buffer. */
 const EXPENSIVE = 4;
+/**
+ * Ops per element up to which a value shared by several kernels is recomputed in each of them
+ * rather than written once: a kernel of its own and a round trip through memory cost more than
+ * an op or two per element. (A ReLU's mask, x + b > 0, is read by each backward pass of a
+ * network; written, it was also a bool buffer, which kept its readers off the SIMD path.) Its
+ * cost is judged in the second pass, where the shared values it reads are buffers already, and
+ * its ops must be cheap ones (an exp counts one here but is a polynomial on the CPU).
+ */
+const CHEAP = 2;
+
+const CHEAP_UN: ReadonlySet<string> = new Set(['neg', 'abs', 'sign', 'not', 'floor', 'ceil', 'is_finite']);
+const CHEAP_BIN: ReadonlySet<string> = new Set([
+  ...COMPARISONS,
+  ...['add', 'sub', 'mul', 'max', 'min', 'and', 'or', 'xor', 'shl', 'shr_logical', 'shr_arith'],
+]);
+
+/** Whether an element is one instruction or two: no division, no libm function, no table. */
+function cheapElement(e: SExpr): boolean {
+  let ok = true;
+  walk(e, (n) => {
+    if (n.k === 'un') ok &&= CHEAP_UN.has(n.op);
+    else if (n.k === 'bin') ok &&= CHEAP_BIN.has(n.op);
+    else if (n.k === 'sel') ok &&= !n.rare;
+    else if (n.k === 'ter' || n.k === 'table') ok = false;
+  });
+  return ok;
+}
 
 export type LowerRule = (ctx: LowerCtx, ins: Lazy[], params: Params, outAvals: ShapedArray[]) => Lazy[];
 
@@ -229,7 +258,10 @@ export class LowerCtx {
             );
             env.set(a, x);
           }
-        } else if (this.materializeShared.has(a)) {
+        } else if (
+          this.materializeShared.has(a) &&
+          (x.cost > CHEAP || !cheapElement(x.at(loopVars('i', x.aval.shape.length))))
+        ) {
           // Computed in several kernels: write it once.
           x = this.materialize(x);
           env.set(a, x);

@@ -19,6 +19,7 @@ import { observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
 import { renderKernel, transposedDim } from './codegen.js';
 import { type Dispatchable, dispatch, drain, drainSync, wait, waitSync } from './executor.js';
+import { kernelKey, sharedKernel } from './kernel-cache.js';
 import { libFills } from './lib.js';
 import { buffersFor, instantiate, runInstance } from './program.js';
 import { bufferDesc, type Instance, type ProgramDesc, type Step, type StepDesc } from './program-desc.js';
@@ -70,6 +71,13 @@ let programs = 0;
 
 /** Map kernels with libm expansions run as SIMD from this many elements on. */
 const SIMD_LIBM_WORK = 256;
+/**
+ * Map and reduction kernels with an exact SIMD form run as SIMD from this much work on, well
+ * below LARGE_WORK: a network's activations and their gradients (a batch of 256 by 128 units)
+ * are kernels of tens of thousands of elements, which the scalar JavaScript loop runs 3 to 5
+ * times slower; their buffers are in the heap from threads.ts `HEAP_MIN` on, read in place.
+ */
+const SIMD_WORK = 1 << 10;
 
 type SimdFn = { fn: KernelFn; source: string; bytes: number } | null;
 
@@ -78,7 +86,6 @@ function compiled(w: WasmKernel | null): SimdFn {
   if (!w) return null;
   try {
     const fn = new Function(`return ${w.source}`)() as KernelFn;
-    simdStats.kernels++;
     return { fn, source: w.source, bytes: w.bytes };
   } catch {
     return null;
@@ -237,24 +244,39 @@ export class CpuBackend implements Backend {
       const large = r.extent > 1 && r.work >= LARGE_WORK;
       work += r.work;
       heavy ||= large;
-      // A large map kernel with an exact SIMD form runs as WebAssembly (wasm/simd.ts); so does a
-      // smaller one with libm polynomials in it, which cost JavaScript a Math.fround per op.
-      const libm = k !== k0 && r.work >= SIMD_LIBM_WORK;
-      const simd =
-        (large || libm) && !r.carry && k.kind === 'map'
-          ? (simdKernel(k, program) ?? (large ? simdTranspose(k, program, r.source) : null))
-          : large && (k.kind === 'reduce' || k.kind === 'argreduce')
-            ? simdKernel(k, program)
-            : null;
-      // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
-      fns[i] = (simd?.fn ?? new Function(`return ${r.source}`)()) as KernelFn;
-      simdFlags[i] = simd !== null;
-      const note = simd ? ` (runs as WebAssembly SIMD, ${simd.bytes} bytes; in JavaScript:)` : '';
+      // A map or reduction kernel of SIMD_WORK or more with an exact SIMD form runs as WebAssembly
+      // (wasm/simd.ts); so does a smaller map with libm polynomials in it, which cost JavaScript a
+      // Math.fround per op.
+      const expanded = k !== k0;
+      // The same computation on other buffers (an unrolled loop's copies) shares one function.
+      const key = kernelKey(r.source, r.params, program.buffers, `${cpuSimd.enabled}:${expanded}`);
+      const c = sharedKernel(key, () => {
+        const libm = expanded && r.work >= SIMD_LIBM_WORK;
+        const medium = r.work >= SIMD_WORK;
+        const simd =
+          (medium || libm) && !r.carry && k.kind === 'map'
+            ? (simdKernel(k, program) ?? (large ? simdTranspose(k, program, r.source) : null))
+            : medium && (k.kind === 'reduce' || k.kind === 'argreduce')
+              ? simdKernel(k, program)
+              : null;
+        if (simd) return { ...simd, simd: true };
+        // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
+        return {
+          fn: new Function(`return ${r.source}`)() as KernelFn,
+          source: r.source,
+          simd: false,
+          bytes: 0,
+        };
+      });
+      if (c.simd) simdStats.kernels++;
+      fns[i] = c.fn;
+      simdFlags[i] = c.simd;
+      const note = c.simd ? ` (runs as WebAssembly SIMD, ${c.bytes} bytes; in JavaScript:)` : '';
       sources.push(`// ${name}${note}\nconst ${name} = ${r.source};`);
       return {
         kind: 'gen',
         name,
-        source: simd?.source ?? r.source,
+        source: c.source,
         params: r.params,
         extent: r.extent,
         work: r.work,

@@ -12,6 +12,7 @@ import type { BufferInfo } from '../../compile/kir.js';
 import { type TypedArray, toDType, typedArrayFor } from '../../core/dtype.js';
 import { runCarried } from './chunks.js';
 import { controlStep } from './control.js';
+import { sharedFunction } from './kernel-cache.js';
 import { type LibKernelImpl, libKernels } from './lib.js';
 import './libs.js';
 import type { GenDesc, Instance, LibDesc, ProgramDesc, Step } from './program-desc.js';
@@ -89,11 +90,7 @@ export function instantiate(desc: ProgramDesc, fns: (KernelFn | undefined)[] = [
   const steps = desc.steps.map((d, i): Step => {
     switch (d.kind) {
       case 'gen':
-        // Generated from the kernel IR only: names are fixed, numbers are formatted literals.
-        return {
-          name: d.name,
-          run: genStep(d, fns[i] ?? (new Function(`return ${d.source}`)() as KernelFn)),
-        };
+        return { name: d.name, run: genStep(d, fns[i] ?? sharedFunction(d.source)) };
       case 'lib':
         return { name: d.name, run: libStep(d, desc) };
       default:

@@ -52,6 +52,13 @@ export interface RangedKernel extends Compiled {
 export const LARGE_WORK = 1 << 16;
 /** Buffers of at least this many elements are allocated on a SharedArrayBuffer. */
 export const SHARED_MIN = 1 << 16;
+/**
+ * Buffers the backend allocates (outputs, temporaries) of at least this many elements live in
+ * the heap, below SHARED_MIN too: the SIMD kernels of medium-sized maps and reductions
+ * (backend.ts `SIMD_WORK`) then read and write them in place instead of copying tiles, which
+ * for a kernel of a few thousand elements costs as much as its arithmetic.
+ */
+export const HEAP_MIN = 1 << 10;
 
 let threadsOverride: number | null = null;
 
@@ -126,15 +133,15 @@ export function becomePoolOwner(): void {
 }
 
 /**
- * A buffer for `size` elements of `dtype`: when large, in the CPU heap (heap.ts: shared, and
+ * A buffer for `size` elements of `dtype`: from HEAP_MIN elements, in the CPU heap (heap.ts: shared, and
  * addressable by the SIMD kernels), else on a SharedArrayBuffer when threads are on; small ones
  * are plain. `zero`: the caller needs it zeroed (not when a kernel writes every element).
  */
 export function allocBuffer(dtype: DType, size: number, zero = true): TypedArray {
-  if (size < SHARED_MIN) return typedArrayFor(dtype, size);
+  if (size < HEAP_MIN) return typedArrayFor(dtype, size);
   const h = heapAlloc(dtype, size, zero);
   if (h) return h;
-  if (cpuThreads() < 2) return typedArrayFor(dtype, size);
+  if (size < SHARED_MIN || cpuThreads() < 2) return typedArrayFor(dtype, size);
   const proto = typedArrayFor(dtype, 0);
   const Ctor = proto.constructor as new (b: SharedArrayBuffer) => TypedArray;
   return new Ctor(new SharedArrayBuffer(size * proto.BYTES_PER_ELEMENT));

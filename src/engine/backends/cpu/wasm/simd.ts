@@ -35,7 +35,7 @@ const STEP = 4 * UNROLL;
 
 /** The SIMD path's switch: TJAX_CPU_SIMD=0 turns it off (tests compare the two paths). */
 export const cpuSimd = { enabled: process.env.TJAX_CPU_SIMD !== '0' };
-/** Kernels compiled to WebAssembly so far (tests check that the SIMD path ran). */
+/** Kernels placed on the SIMD path so far, shared ones counted each time (tests check that the SIMD path ran). */
 export const simdStats = { kernels: 0 };
 
 export type { WasmKernel } from './simd-kernel.js';
