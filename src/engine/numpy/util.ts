@@ -15,7 +15,6 @@ import {
 import { broadcastShapes } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
-import { eq, select } from '../lax/elementwise.js';
 import { broadcastInDim } from '../lax/structural.js';
 import { broadcast_in_dim } from '../primitives/structural.js';
 
@@ -92,10 +91,7 @@ export function fullLike(x: Value, v: number | boolean, dtype?: DType): Value {
   return broadcastInDim(deviceScalar(dt.isBool ? Boolean(v) : Number(v), dt), x.shape, []);
 }
 
-/** JAX's lax/other.py _replace_inf: +inf -> 0, for the logaddexp/logaddexp2 derivatives. */
-export function replaceInf(x: Value): Value {
-  return select(eq(x, constantLike(x, Number.POSITIVE_INFINITY)), fullLike(x, 0), x);
-}
+export { replaceInf } from '../lax/other.js';
 
 /** NumPy rank promotion for lax ops: 0-d operands stay; others get leading 1s to equal rank. */
 export function promoteShapes(name: string, vals: Value[]): Value[] {
