@@ -429,9 +429,11 @@ const whereJit = namedJit('_where', function _where(condition: Value, x: Value, 
   if (!c.dtype.isBool) c = lax.ne(c, constantLike(c, 0));
   const [a, b] = promoteArgs(x, y);
   const shape = broadcastShapes('where', ...(c.ndim === 0 ? [a, b] : [c, a, b]).map((v) => v.shape));
+  // _broadcast_arrays(condition, x, y): broadcast in that order (the condition first).
+  const cc = c.ndim === 0 ? c : broadcastTo(c, shape);
   const aa = broadcastTo(a, shape);
-  if (shape.includes(0)) return aa;
-  return lax.select(c.ndim === 0 ? c : broadcastTo(c, shape), aa, broadcastTo(b, shape));
+  const bb = broadcastTo(b, shape);
+  return shape.includes(0) ? aa : lax.select(cc, aa, bb);
 });
 
 /** jnp.where(cond, x, y): three-argument form. */
