@@ -8,7 +8,7 @@
 import { toValue } from '../../core/coerce.js';
 import * as lax from '../../lax/index.js';
 import * as jnp from '../../numpy/index.js';
-import { customJvp, jvp } from '../../transforms/api.js';
+import { customJvp, jvp as jvpOf } from '../../transforms/api.js';
 import { namedJit } from '../../transforms/jit.js';
 import { betaln } from '../special.js';
 import { finfo, k, promote, special, type V } from './util.js';
@@ -161,7 +161,10 @@ const zetaImpl = customJvp(function zeta(x: V, q: V): V {
   const [xv, qv] = promote('zeta', x, q);
   return lax.zeta(xv, qv);
 });
-zetaImpl.defjvp((primals: V[], tangents: V[]) => jvp(zetaSeries, primals, tangents));
+// JAX's rule is partial(jvp, _zeta_series_expansion), which prints as `jvp=jvp`.
+zetaImpl.defjvp(function jvp(primals: V[], tangents: V[]) {
+  return jvpOf(zetaSeries, primals, tangents);
+});
 
 /**
  * zeta(x, q): the Hurwitz zeta function sum_n (n + q)^-x (lax.zeta). JAX does not implement the
