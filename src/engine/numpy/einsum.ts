@@ -3,7 +3,8 @@
  * output or the implicit one: labels seen once, sorted, after any `...`; `...` broadcasting;
  * repeated labels in one operand take diagonals). The contraction strategy is the one JAX's
  * `_einsum` applies to each step of its path, with the path simply left to right: per operand,
- * take diagonals of repeated labels and sum labels nobody else uses; then fold operands into an
+ * sum labels nobody else uses, then mask each repeated label's diagonal with a Kronecker delta
+ * and sum it (JAX's sum_uniques and sum_repeats); then fold operands into an
  * accumulator with dot_general (labels shared and still needed are batch dimensions, labels
  * shared and no longer needed are contracted), and transpose to the output order at the end.
  * jnp's dtype rule: the promoted type is dot_general's preferred_element_type.
@@ -13,7 +14,7 @@ import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import { dotGeneral, type PrecisionLike } from '../lax/dot.js';
 import { bitwiseAnd, eq, select } from '../lax/elementwise.js';
-import { broadcastedIota, broadcastInDim, reshape, transpose } from '../lax/structural.js';
+import { broadcastedIota, broadcastInDim, transpose } from '../lax/structural.js';
 import * as red from './reductions.js';
 import { asValue, fullLike } from './util.js';
 

@@ -10,7 +10,7 @@ import { type ArrayImpl, hostScalar } from '../core/array.js';
 import { normalizeAxis } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
-import { dotGeneral, Precision } from '../lax/dot.js';
+import { Precision } from '../lax/dot.js';
 import { customJvp } from '../transforms/custom.js';
 import { namedJit } from '../transforms/jit.js';
 import { array, eye, zeros } from './creation.js';

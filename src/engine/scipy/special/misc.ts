@@ -9,7 +9,7 @@ import * as lax from '../../lax/index.js';
 import * as nn from '../../nn/index.js';
 import * as jnp from '../../numpy/index.js';
 import { sl } from '../../numpy/indexing.js';
-import { piecewise, polyval, promote, special, type V } from './util.js';
+import { piecewise, polyval, special, type V } from './util.js';
 
 type Axis = number | readonly number[] | null;
 
