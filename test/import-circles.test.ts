@@ -27,13 +27,6 @@ const REMAINING: string[][] = [
   // program.ts runs control kernels (control.ts), which compile nested programs with program.ts.
   ['engine/backends/cpu/control.ts', 'engine/backends/cpu/program.ts'],
   ['engine/core/methods.ts', 'engine/core/trace.ts'],
-  // lax/control.ts's vmap reaches the rule registry, whose composed rules use lax's associative scan.
-  [
-    'engine/lax/control.ts',
-    'engine/transforms/api.ts',
-    'engine/transforms/rules/composed.ts',
-    'engine/transforms/rules/index.ts',
-  ],
   // random/samplers.ts imports nn (for softmax), whose index re-exports the initializers built on it.
   [
     'engine/nn/index.ts',
