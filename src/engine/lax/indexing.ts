@@ -19,6 +19,7 @@ import {
   type ScatterKind,
   updateJaxprFor,
 } from '../primitives/indexing.js';
+import { namedJit } from '../transforms/jit.js';
 import { convertElementType } from './convert.js';
 import { dynamicSlice, dynamicUpdateSlice, expandDims, squeeze } from './structural.js';
 
@@ -115,11 +116,19 @@ export function dynamicSliceInDim(operand: In, startIndex: In, sliceSize: number
   return dynamicSlice(x, starts(x, ax, startIndex), sizes);
 }
 
+const dynamicIndexInDimJit = namedJit(
+  'dynamic_index_in_dim',
+  function dynamic_index_in_dim(x: Value, index: Value, axis: number, keepdims: boolean): Value {
+    const ax = normalizeAxis(axis, x.ndim);
+    const out = dynamicSliceInDim(x, index, 1, ax);
+    return keepdims ? out : squeeze(out, [ax]);
+  },
+  { staticArgnums: [2, 3] },
+);
+
+/** lax.dynamic_index_in_dim: jitted, with static axis and keepdims, as JAX's. */
 export function dynamicIndexInDim(operand: In, index: In, axis = 0, keepdims = true): Value {
-  const x = toValue(operand);
-  const ax = normalizeAxis(axis, x.ndim);
-  const out = dynamicSliceInDim(x, index, 1, ax);
-  return keepdims ? out : squeeze(out, [ax]);
+  return dynamicIndexInDimJit(toValue(operand), toValue(index), axis, keepdims);
 }
 
 export function dynamicUpdateSliceInDim(operand: In, update: In, startIndex: In, axis: number): Value {
@@ -128,10 +137,17 @@ export function dynamicUpdateSliceInDim(operand: In, update: In, startIndex: In,
   return dynamicUpdateSlice(x, update, starts(x, ax, startIndex));
 }
 
+const dynamicUpdateIndexInDimJit = namedJit(
+  'dynamic_update_index_in_dim',
+  function dynamic_update_index_in_dim(x: Value, update: Value, index: Value, axis: number): Value {
+    const ax = normalizeAxis(axis, x.ndim);
+    const u = update.ndim === x.ndim - 1 ? expandDims(update, [ax]) : update;
+    return dynamicUpdateSliceInDim(x, u, index, ax);
+  },
+  { staticArgnums: [3] },
+);
+
+/** lax.dynamic_update_index_in_dim: jitted, with a static axis, as JAX's. */
 export function dynamicUpdateIndexInDim(operand: In, update: In, index: In, axis: number): Value {
-  const x = toValue(operand);
-  const ax = normalizeAxis(axis, x.ndim);
-  let u = toValue(update);
-  if (u.ndim === x.ndim - 1) u = expandDims(u, [ax]);
-  return dynamicUpdateSliceInDim(x, u, index, ax);
+  return dynamicUpdateIndexInDimJit(toValue(operand), toValue(update), toValue(index), axis);
 }

@@ -8,27 +8,22 @@
  * broadcast comparisons and reductions, so it also traces (JAX uses cumsum and scatter).
  */
 import { ArrayImpl } from '../core/array.js';
-import { fillTyped, isValue } from '../core/coerce.js';
+import { fillTyped, isValue, scalarArray } from '../core/coerce.js';
 import { defaultInt, realPart } from '../core/dtype.js';
 import { ConcretizationTypeError, ValueError } from '../core/errors.js';
 import { stridesOf } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
-import { reduceSum } from '../lax/reductions.js';
 import * as S from '../lax/structural.js';
 import { namedJit } from '../transforms/jit.js';
-import { array } from './creation.js';
+import { arange, array } from './creation.js';
+import { bincount } from './histogram.js';
 import * as red from './reductions.js';
-import { ravel, stack } from './shapes.js';
+import { atleast_1d, ravel, transpose, vstack } from './shapes.js';
+import { cumsum } from './sorting.js';
 import * as uf from './ufuncs.js';
-import {
-  asValue,
-  broadcastTo as bcastTo,
-  constantLike,
-  promoteArgs,
-  promoteArgsInexactShapes,
-} from './util.js';
+import { asValue, constantLike, promoteArgs, promoteArgsInexactShapes } from './util.js';
 
 type In = unknown;
 
@@ -187,33 +182,29 @@ function nonzeroHost(v: ArrayImpl, size: number | null, fill: NonzeroOptions['fi
 }
 
 /**
- * nonzero with a static size on a traced array: the k-th nonzero's flat index is the number of
- * positions whose inclusive count of nonzeros is <= k.
+ * nonzero with a static size on a traced array, as JAX writes it: the k-th nonzero's flat index
+ * is cumsum(bincount(cumsum(mask), length=size))[k], split into coordinates by each dimension's
+ * stride; entries past the count of nonzeros take the fill value when one is given.
  */
 function nonzeroTraced(v: Value, size: number, fill: NonzeroOptions['fillValue']): Value[] {
   const it = defaultInt();
-  const n = v.size;
-  const mask = convertElementType(lax.ne(ravel(v), v.dtype.isBool ? false : 0), it);
-  const ii = S.broadcastedIota(it, [n, n], 0);
-  const mm = S.broadcastedIota(it, [n, n], 1);
-  const tri = convertElementType(lax.le(mm, ii), it);
-  const counts = reduceSum(lax.mul(tri, S.broadcastInDim(mask, [n, n], [1])), [1]);
-  const ks = S.broadcastedIota(it, [size, n], 0);
-  const below = convertElementType(lax.le(S.broadcastInDim(counts, [size, n], [1]), ks), it);
-  const flat = reduceSum(below, [1]);
-  const valid = lax.lt(flat, n);
+  if (v.size === 0 || size === 0) return v.shape.map(() => S.broadcastInDim(scalarArray(0, it), [size], []));
+  const mask = v.dtype.isBool ? v : lax.ne(v, 0);
+  const flat = cumsum(bincount(cumsum(mask), { length: size }));
   const strides = stridesOf(v.shape);
-  return v.shape.map((dim, d) => {
-    const idx = lax.rem(lax.div(flat, strides[d]), dim);
-    return lax.select(valid, idx, bcastTo(convertElementType(fillFor(fill, d), it), [size]));
-  });
+  const out = v.shape.map((dim, d) =>
+    uf.remainder(uf.floor_divide(flat, scalarArray(strides[d], flat.dtype)), dim),
+  );
+  if (fill === undefined || fill === null) return out;
+  const fillMask = uf.greater_equal(arange(size), red.sum(mask));
+  return out.map((entry, d) => uf.where(fillMask, fillFor(fill, d), entry));
 }
 
 export function argwhere(a: In, opts: NonzeroOptions = {}): Value {
   const v = asValue(a);
-  const parts = nonzero(v.ndim === 0 ? S.reshape(v, [1]) : v, opts);
-  const out = stack(parts, { axis: 1 });
-  return v.ndim === 0 ? S.sliceInDim(out, 0, 0, 1, 1) : out;
+  const result = transpose(vstack(nonzero(atleast_1d(v), opts)));
+  if (v.ndim === 0) return S.reshape(S.sliceInDim(result, 0, 0, 1, 0), [result.shape[0], 0]);
+  return result;
 }
 
 export function flatnonzero(a: In, opts: NonzeroOptions = {}): Value {

@@ -12,7 +12,7 @@ import * as lc from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
 import { sort as laxSort } from '../lax/sorting.js';
-import { jit } from '../transforms/jit.js';
+import { jit, namedJit } from '../transforms/jit.js';
 import { zerosLike } from './creation.js';
 import { rad2deg } from './ufuncs.js';
 import { asValue } from './util.js';
@@ -79,14 +79,19 @@ export function angle(z: unknown, deg = false): Value {
   return deg ? rad2deg(r) : r;
 }
 
-/** jnp.iscomplex: elementwise, whether the imaginary part is nonzero. */
+const iscomplexJit = namedJit('iscomplex', function iscomplex(x: Value): Value {
+  return lax.ne(imag(x), 0);
+});
+const isrealJit = namedJit('isreal', function isreal(x: Value): Value {
+  return lax.eq(imag(x), 0);
+});
+
+/** jnp.iscomplex: elementwise, whether the imaginary part is nonzero (jitted, as JAX's). */
 export function iscomplex(x: unknown): Value {
-  const i = imag(x);
-  return lax.ne(i, 0);
+  return iscomplexJit(asValue(x));
 }
 
-/** jnp.isreal: elementwise, whether the imaginary part is zero. */
+/** jnp.isreal: elementwise, whether the imaginary part is zero (jitted, as JAX's). */
 export function isreal(x: unknown): Value {
-  const i = imag(x);
-  return lax.eq(i, 0);
+  return isrealJit(asValue(x));
 }

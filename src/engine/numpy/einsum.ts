@@ -3,18 +3,20 @@
  * output or the implicit one: labels seen once, sorted, after any `...`; `...` broadcasting;
  * repeated labels in one operand take diagonals). The contraction strategy is the one JAX's
  * `_einsum` applies to each step of its path, with the path simply left to right: per operand,
- * take diagonals of repeated labels and sum labels nobody else uses; then fold operands into an
+ * sum labels nobody else uses, then mask each repeated label's diagonal with a Kronecker delta
+ * and sum it (JAX's sum_uniques and sum_repeats); then fold operands into an
  * accumulator with dot_general (labels shared and still needed are batch dimensions, labels
  * shared and no longer needed are contracted), and transpose to the output order at the end.
  * jnp's dtype rule: the promoted type is dot_general's preferred_element_type.
  */
-import { type DTypeLike, promoteTypes, requestDType } from '../core/dtype.js';
+import { type DTypeLike, promoteTypes, requestDType, uint32 } from '../core/dtype.js';
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import { dotGeneral, type PrecisionLike } from '../lax/dot.js';
-import { broadcastInDim, reshape, slice, transpose } from '../lax/structural.js';
+import { bitwiseAnd, eq, select } from '../lax/elementwise.js';
+import { broadcastedIota, broadcastInDim, transpose } from '../lax/structural.js';
 import * as red from './reductions.js';
-import { asValue } from './util.js';
+import { asValue, fullLike } from './util.js';
 
 export interface EinsumOptions {
   precision?: PrecisionLike;
@@ -68,20 +70,17 @@ function parseTerm(s: string, ndim: number, i: number, ellipsisRank: number): st
   return [...parts[0], ...ell, ...parts[1]];
 }
 
-/** The diagonal of two axes, which becomes the last axis (a strided slice of their flattening). */
-function diagonalOf(x: Value, a1: number, a2: number): Value {
-  const rest = [...Array(x.ndim).keys()].filter((d) => d !== a1 && d !== a2);
-  const perm = [...rest, a1, a2];
-  const t = perm.every((p, i) => p === i) ? x : transpose(x, perm);
-  const n = x.shape[a1];
-  const lead = rest.map((d) => x.shape[d]);
-  const flat = reshape(t, [...lead, n * n]);
-  return slice(
-    flat,
-    [...lead.map(() => 0), 0],
-    [...lead, n === 0 ? 0 : (n - 1) * (n + 1) + 1],
-    [...lead.map(() => 1), n + 1],
-  );
+/**
+ * lax._delta(bool, shape, axes): true where the indices along `axes` are all equal (uint32
+ * iotas compared pairwise and and-ed), broadcast to `shape`.
+ */
+function delta(shape: readonly number[], axes: number[]): Value {
+  const base = axes.map((a) => shape[a]);
+  const iotas = base.map((_, k) => broadcastedIota(uint32, base, k));
+  const eyes = iotas.slice(1).map((io, k) => eq(iotas[k], io));
+  const eye = eyes.slice(1).reduce((a, b) => bitwiseAnd(a, b), eyes[0]);
+  const identity = base.length === shape.length && axes.every((a, k) => a === k);
+  return identity ? eye : broadcastInDim(eye, shape, axes);
 }
 
 /** jnp.einsum(subscripts, ...operands[, options]). */
@@ -166,24 +165,31 @@ export function einsum(subscripts: string, ...args: unknown[]): Value {
     return { v, labels: ls };
   });
 
-  // Per operand: diagonals of repeated labels, then sums of labels used nowhere else.
+  // Per operand, as JAX's _einsum: sums of labels used nowhere else (sum_uniques), then each
+  // repeated label's diagonal, masked with a Kronecker delta and summed (sum_repeats).
+  const sumOver = (v: Value, axis: number[]) =>
+    red.sum(v, { axis, dtype: v.dtype.isBool ? undefined : v.dtype });
   terms = terms.map((t, i) => {
     let { v, labels: ls } = t;
-    for (;;) {
-      const dup = ls.findIndex((l, d) => ls.indexOf(l) !== d);
-      if (dup < 0) break;
-      const first = ls.indexOf(ls[dup]);
-      const l = ls[dup];
-      v = diagonalOf(v, first, dup);
-      ls = [...ls.filter((_, d) => d !== first && d !== dup), l];
-    }
     const others = new Set(terms.flatMap((o, j) => (j === i ? [] : o.labels)));
-    const sumAxes = ls
-      .map((l, d) => (!outLabels.includes(l) && !others.has(l) ? d : -1))
-      .filter((d) => d >= 0);
-    if (sumAxes.length) {
-      v = red.sum(v, { axis: sumAxes, dtype: v.dtype.isBool ? undefined : v.dtype });
-      ls = ls.filter((_, d) => !sumAxes.includes(d));
+    const kept = (l: string) => outLabels.includes(l) || others.has(l);
+    const count = (l: string) => ls.filter((x) => x === l).length;
+    const uniques = ls.map((l, d) => (!kept(l) && count(l) === 1 ? d : -1)).filter((d) => d >= 0);
+    if (uniques.length) {
+      v = sumOver(v, uniques);
+      ls = ls.filter((_, d) => !uniques.includes(d));
+    }
+    for (const l of [...new Set(ls)]) {
+      const axes = ls.map((x, d) => (x === l ? d : -1)).filter((d) => d >= 0);
+      if (axes.length < 2) continue;
+      v = select(delta(v.shape, axes), v, fullLike(v, 0));
+      if (!kept(l)) {
+        v = sumOver(v, axes);
+        ls = ls.filter((x) => x !== l);
+      } else {
+        v = sumOver(v, axes.slice(0, -1));
+        ls = ls.filter((_, d) => !axes.slice(0, -1).includes(d));
+      }
     }
     return { v, labels: ls };
   });

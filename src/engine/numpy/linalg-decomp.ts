@@ -4,10 +4,11 @@
  * jax/_src/numpy/linalg.py (inputs promoted to inexact; eigh returns (eigenvalues,
  * eigenvectors); svd returns (u, s, vh); qr modes 'reduced' 'complete' 'r').
  *
- * Differences: slogdet, det, inv and solve are computed from `lu` and `triangular_solve`
- * directly (JAX wraps them in custom_jvp / custom_linear_solve and computes 2x2/3x3 det by
- * cofactors), so their jaxprs differ from JAX's and their derivatives come from lu's and
- * triangular_solve's jvp rules; the values agree to rounding.
+ * det is jitted and computes 2x2 and 3x3 determinants by cofactors, as JAX's does.
+ * Differences: slogdet, inv, solve and det of larger matrices are computed from `lu` and
+ * `triangular_solve` directly (JAX wraps them in custom_jvp / custom_linear_solve), so their
+ * jaxprs differ from JAX's and their derivatives come from lu's and triangular_solve's jvp rules;
+ * the values agree to rounding.
  */
 import { int32 } from '../core/dtype.js';
 import { broadcastShapes } from '../core/shape.js';
@@ -18,6 +19,8 @@ import * as LA from '../lax/linalg.js';
 import { reduceOr, reduceSum } from '../lax/reductions.js';
 import * as S from '../lax/structural.js';
 import { namedJit } from '../transforms/jit.js';
+import { getitem } from './indexing.js';
+import * as uf from './ufuncs.js';
 import { asValue, broadcastTo, promoteArgsInexact } from './util.js';
 
 const last2 = (x: Value) => x.shape.slice(-2);
@@ -172,10 +175,8 @@ export function slogdet(a: unknown): [Value, Value] {
   return [sign, L.select(isZero, ninf, logdet0)];
 }
 
-/** jnp.linalg.det: the parity-signed product of LU's diagonal. */
-export function det(a: unknown): Value {
-  const [v] = promoteArgsInexact(a);
-  checkSquare('det', v);
+/** The parity-signed product of LU's diagonal (tjax's determinant of a matrix larger than 3x3). */
+function luDet(v: Value): Value {
   const { diag, flips } = luParts(v);
   const dt = v.dtype;
   const odd = convertElementType(L.rem(flips, convertElementType(2, int32)), dt);
@@ -186,6 +187,101 @@ export function det(a: unknown): Value {
     prod = L.mul(prod, L.abs(S.sliceInDim(diag, i, i + 1, 1, diag.ndim - 1)));
   }
   return L.mul(sign, S.squeeze(prod, [prod.ndim - 1]));
+}
+
+/**
+ * JAX's _det_2x2 and _det_3x3: the cofactor expansion, each element read and each product and
+ * sum formed in Python's left-to-right order (so the jaxpr is JAX's).
+ */
+function cofactorDet(a: Value): Value {
+  type Term = [1 | -1, [number, number][]];
+  const terms: Term[] =
+    a.shape[a.ndim - 1] === 2
+      ? [
+          [
+            1,
+            [
+              [0, 0],
+              [1, 1],
+            ],
+          ],
+          [
+            -1,
+            [
+              [0, 1],
+              [1, 0],
+            ],
+          ],
+        ]
+      : [
+          [
+            1,
+            [
+              [0, 0],
+              [1, 1],
+              [2, 2],
+            ],
+          ],
+          [
+            1,
+            [
+              [0, 1],
+              [1, 2],
+              [2, 0],
+            ],
+          ],
+          [
+            1,
+            [
+              [0, 2],
+              [1, 0],
+              [2, 1],
+            ],
+          ],
+          [
+            -1,
+            [
+              [0, 2],
+              [1, 1],
+              [2, 0],
+            ],
+          ],
+          [
+            -1,
+            [
+              [0, 0],
+              [1, 2],
+              [2, 1],
+            ],
+          ],
+          [
+            -1,
+            [
+              [0, 1],
+              [1, 0],
+              [2, 2],
+            ],
+          ],
+        ];
+  const product = (ij: [number, number][]): Value =>
+    ij
+      .slice(1)
+      .reduce((acc, [i, j]) => uf.multiply(acc, getitem(a, ['...', i, j])), getitem(a, ['...', ...ij[0]]));
+  return terms
+    .slice(1)
+    .reduce((acc, [sign, ij]) => (sign > 0 ? uf.add : uf.subtract)(acc, product(ij)), product(terms[0][1]));
+}
+
+const detJit = namedJit('det', function det(a: Value): Value {
+  const [v] = promoteArgsInexact(a);
+  checkSquare('det', v);
+  const n = v.shape[v.ndim - 1];
+  return n === 2 || n === 3 ? cofactorDet(v) : luDet(v);
+});
+
+/** jnp.linalg.det: jitted, by cofactors for 2x2 and 3x3 matrices (as JAX's), else from `lu`. */
+export function det(a: unknown): Value {
+  return detJit(asValue(a));
 }
 
 /** Solve a x = b for square a [..., n, n] and b [..., n, k] with equal batch dims. */

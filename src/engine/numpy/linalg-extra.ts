@@ -10,7 +10,7 @@ import { type ArrayImpl, hostScalar } from '../core/array.js';
 import { normalizeAxis } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
-import { dotGeneral, Precision } from '../lax/dot.js';
+import { Precision } from '../lax/dot.js';
 import { customJvp } from '../transforms/custom.js';
 import { namedJit } from '../transforms/jit.js';
 import { array, eye, zeros } from './creation.js';
@@ -19,6 +19,7 @@ import { einsum } from './einsum.js';
 import { ValueError } from './errors.js';
 import { getitem, sl } from './indexing.js';
 import { inv, solve, svd } from './linalg-decomp.js';
+import { matmul } from './matmul.js';
 import { cross as jnpCross } from './products.js';
 import { any, max, min, sum } from './reductions.js';
 import { broadcast_to, expand_dims, moveaxis, ravel, reshape, swapaxes } from './shapes.js';
@@ -28,20 +29,6 @@ import { asValue, promoteArgsInexact } from './util.js';
 const pyShape = (s: readonly number[]) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`);
 const mT = (x: Value) => swapaxes(x, -1, -2);
 const HIGHEST = { precision: Precision.HIGHEST };
-
-/** matmul of two stacks of matrices with equal batch shapes. */
-function bmm(a: Value, b: Value, precision = true): Value {
-  const batch = [...Array(a.ndim - 2).keys()];
-  return dotGeneral(
-    a,
-    b,
-    [
-      [[a.ndim - 1], [b.ndim - 2]],
-      [batch, batch],
-    ],
-    precision ? HIGHEST : {},
-  );
-}
 
 export interface LstsqOptions {
   rcond?: number | null;
@@ -76,14 +63,14 @@ function lstsqCore(a0: Value, b0: Value, rcond0: Value | number | null, numpyRes
     rank = sum(mask);
     const safe = convertElementType(uf.where(mask, s, 1), a.dtype);
     const sInv = getitem(uf.where(mask, uf.true_divide(1, safe), 0), [sl(), null]);
-    const uTb = bmm(mT(u), b);
-    x = bmm(mT(vt), uf.multiply(sInv, uTb));
+    const uTb = matmul(mT(u), b, HIGHEST);
+    x = matmul(mT(vt), uf.multiply(sInv, uTb), HIGHEST);
   }
   let resid: Value;
   if (numpyResid && (Number(hostScalar(rank as ArrayImpl)) < n || m <= n))
     resid = zeros([0], { dtype: a.dtype });
   else {
-    const r = uf.subtract(b, bmm(a, x));
+    const r = uf.subtract(b, matmul(a, x, HIGHEST));
     resid = sum(uf.multiply(r, r), { axis: 0 });
   }
   if (bOrigNdim === 1) x = ravel(x);
@@ -120,7 +107,7 @@ const pinvCore = namedJit(
     if (s0.ndim - r.ndim > 0) r = expand_dims(r, [...Array(s0.ndim - r.ndim).keys()]);
     const cutoff = uf.multiply(r, getitem(s0, ['...', sl(0, 1)]));
     const s = convertElementType(uf.where(uf.greater(s0, cutoff), s0, Number.POSITIVE_INFINITY), u.dtype);
-    const res = bmm(mT(vh), uf.true_divide(mT(u), getitem(s, ['...', null])));
+    const res = matmul(mT(vh), uf.true_divide(mT(u), getitem(s, ['...', null])), HIGHEST);
     return convertElementType(res, arr.dtype);
   },
   { staticArgnums: [2] },
@@ -142,7 +129,7 @@ pinvCustom.defjvp(function _pinv_jvp(
   const [aDot] = tangents;
   const p = pinvCustom(rtol, hermitian, a);
   const [m, n] = a.shape.slice(-2);
-  const mm = (x: Value, y: Value) => bmm(x, y, false);
+  const mm = (x: Value, y: Value) => matmul(x, y);
   let pDot: Value;
   if (m >= n) {
     const s = mm(mm(p, mT(p)), mT(aDot));
@@ -194,7 +181,8 @@ const matrixPowerJit = namedJit(
       arr = inv(arr);
       n = -n;
     }
-    const mm = (x: Value, y: Value) => bmm(x, y, false);
+    // Python's `@`: jnp.matmul.
+    const mm = (x: Value, y: Value) => matmul(x, y);
     if (n === 1) return arr;
     if (n === 2) return mm(arr, arr);
     if (n === 3) return mm(mm(arr, arr), arr);

@@ -1,61 +1,32 @@
 /**
- * @file NumPy's products and linear-algebra surface on dot_general: matmul dot vdot inner outer
- * tensordot kron trace diagonal diag matrix_transpose, and `linalg` (norm, vector_norm,
+ * @file NumPy's products and linear-algebra surface on dot_general: matmul (matmul.ts,
+ * re-exported) dot vdot inner outer tensordot kron trace diagonal diag matrix_transpose, and
+ * `linalg` (norm, vector_norm,
  * matrix_norm, ...). Semantics, dtypes (jnp.dot/matmul/tensordot pass the promoted result type
  * as `preferred_element_type`, operands are not converted) and error texts follow
  * jax/_src/numpy/tensor_contractions.py, lax_numpy.py and linalg.py of JAX 0.10.2.
  */
-import { type DType, type DTypeLike, promoteTypes, requestDType } from '../core/dtype.js';
+import { type DTypeLike, requestDType } from '../core/dtype.js';
 import { normalizeAxis, shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { conj } from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
-import { type DotOptions, dotGeneral, type PrecisionLike } from '../lax/dot.js';
+import { dotGeneral } from '../lax/dot.js';
 import * as lax from '../lax/elementwise.js';
-import { expandDims, pad, reshape, slice, squeeze, transpose } from '../lax/structural.js';
-import type { DotDimensionNumbers } from '../primitives/dot.js';
+import { expandDims, pad, reshape, slice, transpose } from '../lax/structural.js';
 import { namedJit } from '../transforms/jit.js';
 import * as cx from './complex.js';
 import { eye } from './creation.js';
 import * as decomp from './linalg-decomp.js';
 import * as eigDecomp from './linalg-eig.js';
 import * as extra from './linalg-extra.js';
+import { dotOpts, matmul, type ProductOptions, permute, productType } from './matmul.js';
 import * as red from './reductions.js';
 import * as uf from './ufuncs.js';
 import { asValue, constantLike, fullLike, promoteArgs, promoteArgsInexact } from './util.js';
 
 export { einsum } from './einsum.js';
-
-export interface ProductOptions {
-  precision?: PrecisionLike;
-  preferredElementType?: DTypeLike | null;
-}
-
-/** The dtype jnp passes as preferred_element_type, and whether the result is weak. */
-export function productType(
-  name: string,
-  vals: Value[],
-  pet: DTypeLike | null | undefined,
-): { dtype: DType; weak: boolean } {
-  if (pet === null || pet === undefined) {
-    const r = promoteTypes(...vals.map((v) => ({ dtype: v.dtype, weakType: v.weakType })));
-    return { dtype: r.dtype, weak: r.weakType };
-  }
-  return { dtype: requestDType(pet, name), weak: false };
-}
-
-function dotOpts(opts: ProductOptions, dtype: DType): DotOptions {
-  return { precision: opts.precision, preferredElementType: dtype };
-}
-
-function isIdentity(perm: readonly number[]): boolean {
-  return perm.every((p, i) => p === i);
-}
-
-/** lax.transpose, elided for the identity permutation as JAX's is. */
-function permute(x: Value, perm: readonly number[]): Value {
-  return isIdentity(perm) ? x : transpose(x, perm);
-}
+export { matmul, type ProductOptions, productType } from './matmul.js';
 
 function ravel(x: Value): Value {
   return x.ndim === 1 ? x : reshape(x, [x.size]);
@@ -86,70 +57,6 @@ export function dot(a: unknown, b: unknown, opts: ProductOptions = {}): Value {
   if (x.ndim === 0 || y.ndim === 0) contract = [[], []];
   else contract = [[x.ndim - 1], [y.ndim === 1 ? 0 : y.ndim - 2]];
   const out = dotGeneral(x, y, [contract, [[], []]], dotOpts(opts, dtype));
-  return convertElementType(out, dtype, weak);
-}
-
-/** jnp.matmul (`@`): NumPy broadcasting of batch dimensions, 1-D operands promoted and removed. */
-export function matmul(a: unknown, b: unknown, opts: ProductOptions = {}): Value {
-  let x = asValue(a);
-  let y = asValue(b);
-  [x, y].forEach((v, i) => {
-    if (v.ndim < 1)
-      throw new Error(`matmul input operand ${i} must have ndim at least 1, but it has ndim ${v.ndim}`);
-  });
-  const { dtype, weak } = productType('matmul', [x, y], opts.preferredElementType);
-  const aMat = x.ndim > 1;
-  const bMat = y.ndim > 1;
-  let aB: (number | null)[] = aMat ? x.shape.slice(0, -2) : [];
-  let bB: (number | null)[] = bMat ? y.shape.slice(0, -2) : [];
-  const nb = Math.max(aB.length, bB.length);
-  aB = [...new Array(nb - aB.length).fill(null), ...aB];
-  bB = [...new Array(nb - bB.length).fill(null), ...bB];
-  const aSq: number[] = [];
-  const bSq: number[] = [];
-  const bothSq: number[] = [];
-  const aBatch: number[] = [];
-  const bBatch: number[] = [];
-  const idxBatch: number[] = [];
-  const idxA: number[] = [];
-  const idxB: number[] = [];
-  for (let i = 0; i < nb; i++) {
-    const ba = aB[i];
-    const bb = bB[i];
-    if (ba === null) idxB.push(i);
-    else if (bb === null) idxA.push(i);
-    else if (ba === 1 && bb === 1) {
-      aSq.push(idxBatch.length + idxA.length + aSq.length);
-      bSq.push(idxBatch.length + idxB.length + bSq.length);
-      bothSq.push(i);
-    } else if (ba === 1) {
-      idxB.push(i);
-      aSq.push(idxBatch.length + idxA.length + aSq.length);
-    } else if (bb === 1) {
-      idxA.push(i);
-      bSq.push(idxBatch.length + idxB.length + bSq.length);
-    } else if (ba === bb) {
-      aBatch.push(idxBatch.length + idxA.length);
-      bBatch.push(idxBatch.length + idxB.length);
-      idxBatch.push(i);
-    } else {
-      throw new Error(
-        `Incompatible types for matmul arguments: ${x.dtype.name}[${x.shape.join(',')}] and ${y.dtype.name}[${y.shape.join(',')}]`,
-      );
-    }
-  }
-  if (aMat) idxA.push(nb);
-  if (bMat) idxB.push(nb + (aMat ? 1 : 0));
-  const order = [...idxBatch, ...idxA, ...idxB];
-  const perm = order.map((_, i) => i).sort((p, q) => order[p] - order[q]);
-  if (aSq.length) x = squeeze(x, aSq);
-  if (bSq.length) y = squeeze(y, bSq);
-  const dn: DotDimensionNumbers = [
-    [[x.ndim - 1], [y.ndim - 1 - (bMat ? 1 : 0)]],
-    [aBatch, bBatch],
-  ];
-  let out = permute(dotGeneral(x, y, dn, dotOpts(opts, dtype)), perm);
-  if (bothSq.length) out = expandDims(out, bothSq);
   return convertElementType(out, dtype, weak);
 }
 

@@ -149,7 +149,8 @@ const frexpCustom = customJvp(function _frexp(x: Value): Value[] {
 frexpCustom.defjvp(function _frexp_jvp(primals: Value[], tangents: Value[]) {
   const [x] = primals;
   const [t] = tangents;
-  const [m, e] = frexpCustom(x);
+  // JAX's rule calls the public, jitted frexp (so the jvp shows a nested jit[name=frexp]).
+  const [m, e] = frexpJit(x);
   return [
     [m, e],
     [lax.mul(t, lax.exp2(lax.neg(convertElementType(e, t.dtype)))), new Zero(e.aval)],

@@ -11,6 +11,7 @@
  * compare_all method), one fused reduce kernel.
  */
 import { type ArrayImpl, hostScalar } from '../core/array.js';
+import { scalarArray } from '../core/coerce.js';
 import { bool, type DType, type DTypeLike, defaultInt, int32, requestDType, toDType } from '../core/dtype.js';
 import { ConcretizationTypeError, ValueError } from '../core/errors.js';
 import { normalizeAxis } from '../core/shape.js';
@@ -31,6 +32,7 @@ import {
   slice,
 } from '../lax/structural.js';
 import { namedJit } from '../transforms/jit.js';
+import { where } from './ufuncs.js';
 import { alongAxis, asValue, promoteArgs } from './util.js';
 
 function ravel(x: Value): Value {
@@ -84,12 +86,8 @@ function cumulative(
   let x = a;
   if (axis === null || x.ndim === 0) x = ravel(x);
   const ax = normalizeAxis(axis ?? 0, x.ndim);
-  if (fillNan !== null)
-    x = lx.select(
-      lx.ne(x, x),
-      broadcastInDim(convertElementType(fillNan, x.dtype, x.weakType), x.shape, []),
-      x,
-    );
+  // JAX's _where(isnan(a), _const(a, fill_value), a): a typed scalar through the jitted _where.
+  if (fillNan !== null) x = where(lx.ne(x, x), scalarArray(fillNan, x.dtype), x);
   let resultType: DType;
   let compType: DType;
   if (dtype === null) {

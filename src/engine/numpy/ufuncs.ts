@@ -14,7 +14,7 @@ import type { Value } from '../core/trace.js';
 import * as lc from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import * as lax from '../lax/elementwise.js';
-import { customJvp } from '../transforms/custom.js';
+import { logaddexp as laxLogaddexp } from '../lax/other.js';
 import { namedJit } from '../transforms/jit.js';
 import {
   asValue,
@@ -28,7 +28,6 @@ import {
   promoteArgsNumericShapes,
   promoteArgsShapes,
   promoteShapes,
-  replaceInf,
 } from './util.js';
 
 type In = unknown;
@@ -327,31 +326,7 @@ export function hypot(x: In, y: In): Value {
   return hypotJit(asValue(x), asValue(y));
 }
 
-/**
- * log(exp(a) + exp(b)), as JAX computes it: max + log1p(exp(-|a - b|)), NaN-safe, with JAX's
- * custom derivative `t1 exp(a - out) + t2 exp(b - out)`, which is right at ties and to any order.
- */
-const logaddexpCustom = customJvp(function logaddexp(a: Value, b: Value): Value {
-  const amax = lax.max(a, b);
-  const delta = lax.sub(a, b);
-  return lax.select(
-    lax.ne(delta, delta),
-    lax.add(a, b),
-    lax.add(amax, lax.log1p(lax.exp(lax.neg(lax.abs(delta))))),
-  );
-});
-logaddexpCustom.defjvp(function _logaddexp_jvp(primals: Value[], tangents: Value[]) {
-  const [a, b] = primals;
-  const [t1, t2] = tangents;
-  const out = logaddexpCustom(a, b) as Value;
-  const tangent = lax.add(
-    lax.mul(t1, lax.exp(lax.sub(replaceInf(a), replaceInf(out)))),
-    lax.mul(t2, lax.exp(lax.sub(replaceInf(b), replaceInf(out)))),
-  );
-  return [out, tangent];
-});
-
-export const logaddexp = binaryInexact('logaddexp', (a, b) => logaddexpCustom(a, b) as Value);
+export const logaddexp = binaryInexact('logaddexp', (a, b) => laxLogaddexp(a, b) as Value);
 
 const copysignJit = namedJit('copysign', function copysign(x: Value, y: Value): Value {
   const [x1, x2] = promoteArgsInexactShapes('copysign', x, y);
@@ -454,9 +429,11 @@ const whereJit = namedJit('_where', function _where(condition: Value, x: Value, 
   if (!c.dtype.isBool) c = lax.ne(c, constantLike(c, 0));
   const [a, b] = promoteArgs(x, y);
   const shape = broadcastShapes('where', ...(c.ndim === 0 ? [a, b] : [c, a, b]).map((v) => v.shape));
+  // _broadcast_arrays(condition, x, y): broadcast in that order (the condition first).
+  const cc = c.ndim === 0 ? c : broadcastTo(c, shape);
   const aa = broadcastTo(a, shape);
-  if (shape.includes(0)) return aa;
-  return lax.select(c.ndim === 0 ? c : broadcastTo(c, shape), aa, broadcastTo(b, shape));
+  const bb = broadcastTo(b, shape);
+  return shape.includes(0) ? aa : lax.select(cc, aa, bb);
 });
 
 /** jnp.where(cond, x, y): three-argument form. */

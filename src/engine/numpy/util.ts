@@ -92,10 +92,7 @@ export function fullLike(x: Value, v: number | boolean, dtype?: DType): Value {
   return broadcastInDim(deviceScalar(dt.isBool ? Boolean(v) : Number(v), dt), x.shape, []);
 }
 
-/** JAX's lax/other.py _replace_inf: +inf -> 0, for the logaddexp/logaddexp2 derivatives. */
-export function replaceInf(x: Value): Value {
-  return select(eq(x, constantLike(x, Number.POSITIVE_INFINITY)), fullLike(x, 0), x);
-}
+export { replaceInf } from '../lax/other.js';
 
 /** NumPy rank promotion for lax ops: 0-d operands stay; others get leading 1s to equal rank. */
 export function promoteShapes(name: string, vals: Value[]): Value[] {

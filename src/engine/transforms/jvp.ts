@@ -69,7 +69,13 @@ export function fitTangent(t: Value, aval: ShapedArray): Value {
   }
   if (!shapesEqual(v.shape, aval.shape)) {
     const r = aval.shape.length;
-    const dims = v.ndim === 0 ? [] : v.shape.map((_, i) => i + (r - v.ndim));
+    let dims = v.ndim === 0 ? [] : v.shape.map((_, i) => i + (r - v.ndim));
+    if (v.ndim === r) {
+      // JAX's _maybe_broadcast: the size-1 dims are reshaped away, the others broadcast in place.
+      dims = dims.filter((d) => v.shape[d] === aval.shape[d]);
+      const squeezed = dims.map((d) => v.shape[d]);
+      v = bind1(reshape, [v], { new_sizes: squeezed, dimensions: null, sharding: null });
+    }
     v = bind1(broadcast_in_dim, [v], { shape: [...aval.shape], broadcast_dimensions: dims, sharding: null });
   }
   return v;

@@ -8,22 +8,25 @@
 import { toValue } from '../../core/coerce.js';
 import * as lax from '../../lax/index.js';
 import * as jnp from '../../numpy/index.js';
-import { customJvp, jvp } from '../../transforms/api.js';
-import { jit } from '../../transforms/jit.js';
+import { customJvp, jvp as jvpOf } from '../../transforms/api.js';
+import { namedJit } from '../../transforms/jit.js';
 import { betaln } from '../special.js';
 import { finfo, k, promote, special, type V } from './util.js';
 
 const NAN = Number.NaN;
 
 /** gammasgn(x): the sign of Gamma(x); NaN at poles, -inf and NaN; -1 for -0. */
-const gammasgnJit = jit(function gammasgn(x: V): V {
+const gammasgnJit = namedJit('gammasgn', function gammasgn(x: V): V {
   const floorX = lax.floor(x);
   const neg = x.lt(0);
-  const signbit = jnp.signbit(x);
-  const isNan = jnp.isnan(x);
-  const nanCase = neg.and(x.eq(floorX)).or(isNan);
-  const minusCase = neg.and(jnp.remainder(floorX, 2).ne(0)).or(x.eq(0).and(signbit));
-  return jnp.where(nanCase, k(x, NAN), jnp.where(minusCase, k(x, -1), k(x, 1)));
+  return jnp.select(
+    [
+      neg.and(x.eq(floorX)).or(jnp.isnan(x)),
+      neg.and(jnp.remainder(floorX, 2).ne(0)).or(x.eq(0).and(jnp.signbit(x))),
+    ],
+    [k(x, NAN), k(x, -1)],
+    { default: k(x, 1) },
+  );
 });
 export const gammasgn = special('gammasgn', 1, (x) => gammasgnJit(x));
 
@@ -158,7 +161,10 @@ const zetaImpl = customJvp(function zeta(x: V, q: V): V {
   const [xv, qv] = promote('zeta', x, q);
   return lax.zeta(xv, qv);
 });
-zetaImpl.defjvp((primals: V[], tangents: V[]) => jvp(zetaSeries, primals, tangents));
+// JAX's rule is partial(jvp, _zeta_series_expansion), which prints as `jvp=jvp`.
+zetaImpl.defjvp(function jvp(primals: V[], tangents: V[]) {
+  return jvpOf(zetaSeries, primals, tangents);
+});
 
 /**
  * zeta(x, q): the Hurwitz zeta function sum_n (n + q)^-x (lax.zeta). JAX does not implement the

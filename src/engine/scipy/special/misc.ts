@@ -9,7 +9,7 @@ import * as lax from '../../lax/index.js';
 import * as nn from '../../nn/index.js';
 import * as jnp from '../../numpy/index.js';
 import { sl } from '../../numpy/indexing.js';
-import { piecewise, polyval, promote, special, type V } from './util.js';
+import { piecewise, polyval, special, type V } from './util.js';
 
 type Axis = number | readonly number[] | null;
 
@@ -91,13 +91,12 @@ export function bernoulli(n: number): V {
 
 /** softmax(x, {axis=None}): exp(x) / sum(exp(x)) over `axis` (all axes by default). */
 export function softmax(x: unknown, opts: { axis?: Axis } = {}): V {
-  const [xv] = promote('softmax', x);
-  return nn.softmax(xv, { axis: opts.axis ?? null });
+  // JAX passes x to jax.nn.softmax unpromoted: an integer x is shifted by its max as an integer.
+  return nn.softmax(x, { axis: opts.axis ?? null });
 }
 
 /** log_softmax(x, {axis=None}): x - logsumexp(x) over `axis` (all axes by default). */
 export function logSoftmax(x: unknown, opts: { axis?: Axis } = {}): V {
-  const [xv] = promote('log_softmax', x);
-  return nn.logSoftmax(xv, { axis: opts.axis ?? null });
+  return nn.logSoftmax(x, { axis: opts.axis ?? null });
 }
 export { logSoftmax as log_softmax };

@@ -49,13 +49,12 @@ export function fullLike(x: V, v: number): V {
 }
 
 /**
- * jnp.polyval(c, x) for constant coefficients, highest degree first: Horner's rule from 0, as
- * JAX's scan does (so an infinite x gives NaN there too).
+ * jnp.polyval(c, x) for constant coefficients, highest degree first, as JAX's scipy.special
+ * calls it: the coefficients become an array of x's dtype (a constant of the traced program) and
+ * the jitted polyval's scan evaluates Horner's rule from 0 (so an infinite x gives NaN there too).
  */
 export function polyval(c: readonly number[], x: V): V {
-  let y: V = fullLike(x, 0);
-  for (const ci of c) y = y.mul(x).add(k(x, ci));
-  return y;
+  return jnp.polyval(jnp.array(c, { dtype: x.dtype }), x);
 }
 
 type Branch = number | ((x: V) => V);

@@ -2,9 +2,8 @@
  * @file Lowering and rules of the primitives of primitives/composed.ts. cumlogsumexp and
  * reduce_xor lower as JAX's `mlir.lower_fun` does: a lax composition is traced to a jaxpr (once
  * per operand types and params) and its equations are lowered in place, so they fuse like any
- * other. cumlogsumexp's value is the associative scan of logaddexp and its jvp the scan of
- * (value, tangent) pairs under logaddexp's custom rule, which is what JAX's _cumulative_jvp_rule
- * differentiates; reduce_xor is a pairwise xor tree. optimization_barrier's jvp and transpose put
+ * other. cumlogsumexp's value is the associative scan of logaddexp and its jvp, as JAX's
+ * _cumulative_jvp_rule has it, the jvp of that scan with lax/other.ts's custom-jvp logaddexp; reduce_xor is a pairwise xor tree. optimization_barrier's jvp and transpose put
  * the tangents or cotangents through a barrier of their own, as lax.py's do.
  */
 import type { Lazy, LowerRule } from '../../compile/lower.js';
@@ -13,15 +12,16 @@ import type { Params } from '../../core/primitive.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
 import { associativeScan as scanTree } from '../../lax/associative-scan.js';
 import * as L from '../../lax/elementwise.js';
+import { logaddexp as laxLogaddexp } from '../../lax/other.js';
 import * as S from '../../lax/structural.js';
 import { cumlogsumexp, optimization_barrier, reduce_xor } from '../../primitives/composed.js';
 import { mulhi } from '../../primitives/mulhi.js';
 import { makeJaxpr } from '../jit.js';
-import { instantiate, type JvpRule, Zero } from '../jvp.js';
+import { instantiate, type JvpRule } from '../jvp.js';
 import type { TransposeRule } from '../transpose.js';
 import { moveBatchAxis } from '../vmap.js';
 import { broadcastBatcher, defjvpZero, setBatch } from './common.js';
-import { associativeScan } from './sorting.js';
+import { associativeScan, cumJvp } from './sorting.js';
 
 type V = Value;
 
@@ -47,12 +47,6 @@ function logaddexp(a: V, b: V): V {
   return L.select(L.ne(delta, delta), L.add(a, b), L.add(L.max(a, b), L.log1p(L.exp(L.neg(L.abs(delta))))));
 }
 
-/** Its custom jvp's weights exp(x - out), with infinities replaced by 0 (JAX's _replace_inf). */
-function weight(x: V, out: V): V {
-  const fin = (v: V) => L.select(L.eq(L.abs(v), Number.POSITIVE_INFINITY), L.sub(v, v), v);
-  return L.exp(L.sub(fin(x), fin(out)));
-}
-
 /** cumlogsumexp as a composition (also its StableHLO export, export/rules/composed.ts). */
 export function cumlogsumexpImpl(x: V, p: Params): V {
   return associativeScan(logaddexp, x, Number(p.axis), Boolean(p.reverse));
@@ -60,19 +54,7 @@ export function cumlogsumexpImpl(x: V, p: Params): V {
 
 cumlogsumexp.rules.lower = lowerFun(([x], p) => [cumlogsumexpImpl(x, p)]);
 
-cumlogsumexp.rules.jvp = (([x], [t], p) => {
-  const ans = bind1(cumlogsumexp, [x], p);
-  if (t instanceof Zero) return [[ans], [new Zero(ans.aval)]];
-  const [, tOut] = scanTree(
-    ([a, ta]: V[], [b, tb]: V[]) => {
-      const out = logaddexp(a, b);
-      return [out, L.add(L.mul(ta, weight(a, out)), L.mul(tb, weight(b, out)))];
-    },
-    [x, instantiate(t)],
-    { axis: Number(p.axis), reverse: Boolean(p.reverse) },
-  ) as V[];
-  return [[ans], [tOut]];
-}) satisfies JvpRule;
+cumlogsumexp.rules.jvp = cumJvp(cumlogsumexp, (a, b) => laxLogaddexp(a, b) as V);
 
 setBatch(cumlogsumexp, ([x], [d], p, n) => [
   [bind1(cumlogsumexp, [moveBatchAxis(x, d, 0, n)], { ...p, axis: Number(p.axis) + 1 })],

@@ -1,17 +1,16 @@
 /**
  * @file jvp, transpose and batch rules of the reductions (primitives/reductions.ts). reduce_sum is
  * linear (its transpose broadcasts); max/min use JAX's chooser rule (the tangent averaged over
- * the positions that attain the extremum); reduce_prod multiplies each tangent by the product of
- * the other factors (exclusive products, so zeros of the operand are handled), as JAX does.
+ * the positions that attain the extremum); reduce_prod differentiates a pairwise product tree, as
+ * JAX's _reduce_prod_jvp_rule does.
  */
 import { bind1, type Value } from '../../core/trace.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
 import * as S from '../../lax/structural.js';
 import * as R from '../../primitives/reductions.js';
-import { cumprod } from '../../primitives/sorting.js';
-import { reshape, transpose } from '../../primitives/structural.js';
-import { instantiate, type JvpRule, Zero } from '../jvp.js';
+import { reshape } from '../../primitives/structural.js';
+import { instantiate, type JvpRule, jvpFlat, Zero } from '../jvp.js';
 import type { TransposeRule, UndefPrimal } from '../transpose.js';
 import type { BatchRule } from '../vmap.js';
 import { defjvpZero, deflinear, setBatch } from './common.js';
@@ -55,36 +54,42 @@ R.reduce_max.rules.jvp = chooserJvp(R.reduce_max);
 R.reduce_min.rules.jvp = chooserJvp(R.reduce_min);
 
 /**
- * The tangent of a product is sum_i g_i * prod_{j != i} x_j. The products that leave one factor
- * out come from exclusive cumulative products from both ends (no division, so zeros of the
- * operand are fine), after moving the reduced axes to the front and flattening them.
+ * JAX's _reduce_prod_jvp_rule (lax.py's _reduce_jvp): the reduced axes are moved to the front and
+ * flattened (one reshape with `dimensions`), then halved pairwise by `mul` until one row is left
+ * (an odd half padded with 1), and that tree is differentiated: primal and tangent both come from
+ * its jvp, which needs no division, so zeros of the operand are fine.
  */
 R.reduce_prod.rules.jvp = (([x], [g], p) => {
-  const ans = bind1(R.reduce_prod, [x], p);
-  if (g instanceof Zero) return [[ans], [new Zero(ans.aval)]];
+  if (g instanceof Zero) {
+    const ans = bind1(R.reduce_prod, [x], p);
+    return [[ans], [new Zero(ans.aval)]];
+  }
   const axes = nums(p.axes);
   const rest = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const n = axes.reduce((k, a) => k * x.shape[a], 1);
   const flat = [n, ...rest.map((i) => x.shape[i])];
   const perm = [...axes, ...rest];
-  const moved = (v: Value) =>
-    perm.every((d, i) => d === i) ? v : bind1(transpose, [v], { permutation: perm });
-  const toFront = (v: Value) => reshapeTo(moved(v), flat);
-  const xf = toFront(x);
-  const gf = toFront(instantiate(g));
-  if (n === 0) return [[ans], [new Zero(ans.aval)]];
-  const cfg = (lo: number, hi: number) =>
-    flat.map((_, d) => (d === 0 ? [lo, hi, 0] : [0, 0, 0]) as [number, number, number]);
-  const before = S.pad(S.sliceInDim(cumprodFront(xf, false), 0, n - 1, 1, 0), 1, cfg(1, 0));
-  const after = S.pad(S.sliceInDim(cumprodFront(xf, true), 1, n, 1, 0), 1, cfg(0, 1));
-  const t = bind1(R.reduce_sum, [L.mul(gf, L.mul(before, after))], { axes: [0], out_sharding: null });
+  const one = L.convertElementType(1, x.dtype);
+  const tree = (v: Value): Value[] => {
+    while (v.shape[0] > 1) {
+      const m = v.shape[0];
+      const m1 = Math.ceil(m / 2);
+      const lo = S.sliceInDim(v, 0, m1, 1, 0);
+      let hi = S.sliceInDim(v, m1, m, 1, 0);
+      if (m - m1 !== m1)
+        hi = S.pad(
+          hi,
+          one,
+          v.shape.map((_, d) => (d === 0 ? [0, 1, 0] : [0, 0, 0])),
+        );
+      v = L.mul(lo, hi);
+    }
+    if (v.shape[0] === 0) return [S.broadcastInDim(one, flat.slice(1), [])];
+    return [S.squeeze(v, [0])];
+  };
+  const [[ans], [t]] = jvpFlat(tree, [S.reshape(x, flat, perm)], [S.reshape(instantiate(g), flat, perm)]);
   return [[ans], [t]];
 }) satisfies JvpRule;
-
-/** Inclusive cumulative product along axis 0. */
-function cumprodFront(x: Value, reverse: boolean): Value {
-  return bind1(cumprod, [x], { axis: 0, reverse });
-}
 
 defjvpZero(R.reduce_and);
 defjvpZero(R.reduce_or);

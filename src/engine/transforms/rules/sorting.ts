@@ -5,7 +5,7 @@
  * - cumsum is linear; its transpose is the cumsum in the other direction;
  * - cumprod/cummax/cummin differentiate as JAX's _cumred_jvp_rule does: the jvp of an associative
  *   scan (lax.associative_scan's odd/even recursion, built here from slice/pad/concatenate) with
- *   the op as combiner; the primal is still the primitive's;
+ *   the op as combiner, primal and tangent both (JAX differentiates the scan, not the primitive);
  * - sort appends an iota operand to learn the permutation and gathers the tangents with it
  *   (JAX's _sort_jvp), top_k gathers the tangents at its indices (_top_k_jvp); the gathers use
  *   operand_batching_dims for the dims that are not sorted;
@@ -13,6 +13,7 @@
  */
 import { ShapedArray } from '../../core/aval.js';
 import { uint32 } from '../../core/dtype.js';
+import type { Primitive } from '../../core/primitive.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
@@ -83,13 +84,16 @@ P.cumsum.rules.transpose = (([ct], _x, p) => [
   bind1(P.cumsum, [instantiate(ct)], { ...p, reverse: !p.reverse }),
 ]) satisfies TransposeRule;
 
-function cumJvp(prim: typeof P.cumprod, op: (a: V, b: V) => V): JvpRule {
+/** JAX's _cumulative_jvp_rule: the jvp of `op`'s associative scan gives primal and tangent. */
+export function cumJvp(prim: Primitive, op: (a: V, b: V) => V): JvpRule {
   return ([x], [g], p) => {
-    const ans = bind1(prim, [x], p);
-    if (g instanceof Zero) return [[ans], [new Zero(ans.aval)]];
+    if (g instanceof Zero) {
+      const ans = bind1(prim, [x], p);
+      return [[ans], [new Zero(ans.aval)]];
+    }
     const axis = Number(p.axis);
     const reverse = Boolean(p.reverse);
-    const [, [t]] = jvpFlat((y) => [associativeScan(op, y, axis, reverse)], [x], [g]);
+    const [[ans], [t]] = jvpFlat((y) => [associativeScan(op, y, axis, reverse)], [x], [g]);
     return [[ans], [t]];
   };
 }
