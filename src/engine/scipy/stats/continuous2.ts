@@ -12,7 +12,7 @@ import { log1mexp } from '../../nn/index.js';
 import * as jnp from '../../numpy/index.js';
 import { jit } from '../../transforms/jit.js';
 import * as sp from '../special.js';
-import { method } from './common.js';
+import { logAndExp, method } from './common.js';
 import { norm } from './continuous.js';
 
 type V = Value;
@@ -20,20 +20,6 @@ const NAN = Number.NaN;
 const NEG_INF = Number.NEGATIVE_INFINITY;
 const LS = ['loc', 'scale'] as const;
 const LS_DEF = [0, 1];
-
-/** `log<what>` and `<what>` (its exp) of the distribution `dist`, whose parameters after x are `names`. */
-function logAndExp<W extends string>(
-  dist: string,
-  what: W,
-  names: readonly string[],
-  defaults: readonly (number | undefined)[],
-  logf: (x: V, ...params: V[]) => V,
-): Record<W | `log${W}`, ReturnType<typeof method>> {
-  return {
-    [`log${what}`]: method(`${dist}.log${what}`, 'x', names, defaults, logf),
-    [what]: method(`${dist}.${what}`, 'x', names, defaults, (x, ...params) => lax.exp(logf(x, ...params))),
-  } as Record<W | `log${W}`, ReturnType<typeof method>>;
-}
 
 // ---- gennorm (x, beta) ------------------------------------------------------------------------------
 
