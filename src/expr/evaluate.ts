@@ -131,26 +131,27 @@ function compareScalars<T extends number | bigint>(op: string, a: T, b: T): bool
   return undefined;
 }
 
-const BINARY: Record<string, (a: V, b: V) => V> = {
-  '+': (a, b) => jnp.add(a, b),
-  '-': (a, b) => jnp.subtract(a, b),
-  '*': (a, b) => jnp.multiply(a, b),
-  '/': (a, b) => jnp.true_divide(a, b),
-  '//': (a, b) => jnp.floor_divide(a, b),
-  '%': (a, b) => jnp.remainder(a, b),
-  '**': (a, b) => jnp.power(a, b),
-  '@': (a, b) => call(jnp, 'matmul', [a, b]),
-  '&': (a, b) => jnp.bitwise_and(a, b),
-  '|': (a, b) => jnp.bitwise_or(a, b),
-  '^': (a, b) => jnp.bitwise_xor(a, b),
-  '<<': (a, b) => jnp.left_shift(a, b),
-  '>>': (a, b) => jnp.right_shift(a, b),
-  '<': (a, b) => jnp.less(a, b),
-  '<=': (a, b) => jnp.less_equal(a, b),
-  '>': (a, b) => jnp.greater(a, b),
-  '>=': (a, b) => jnp.greater_equal(a, b),
-  '==': (a, b) => jnp.equal(a, b),
-  '!=': (a, b) => jnp.not_equal(a, b),
+/** Python's binary operators by the jnp function each calls. */
+const BINARY: Record<string, string> = {
+  '+': 'add',
+  '-': 'subtract',
+  '*': 'multiply',
+  '/': 'true_divide',
+  '//': 'floor_divide',
+  '%': 'remainder',
+  '**': 'power',
+  '@': 'matmul',
+  '&': 'bitwise_and',
+  '|': 'bitwise_or',
+  '^': 'bitwise_xor',
+  '<<': 'left_shift',
+  '>>': 'right_shift',
+  '<': 'less',
+  '<=': 'less_equal',
+  '>': 'greater',
+  '>=': 'greater_equal',
+  '==': 'equal',
+  '!=': 'not_equal',
 };
 
 function call(ns: object, name: string, args: V[]): V {
@@ -363,7 +364,7 @@ export class Evaluator {
         const b = this.eval(e.right, locals);
         const s = scalarBinary(e.op, a, b);
         if (s !== undefined) return s;
-        return this.at(e, () => BINARY[e.op](operand(a), operand(b)));
+        return this.at(e, () => call(jnp, BINARY[e.op], [operand(a), operand(b)]));
       }
       case 'Compare': {
         let left = this.eval(e.operands[0], locals);
@@ -372,7 +373,8 @@ export class Evaluator {
           const right = this.eval(e.operands[i + 1], locals);
           const op = e.ops[i];
           const r =
-            scalarBinary(op, left, right) ?? this.at(e, () => BINARY[op](operand(left), operand(right)));
+            scalarBinary(op, left, right) ??
+            this.at(e, () => call(jnp, BINARY[op], [operand(left), operand(right)]));
           result = i === 0 ? r : this.at(e, () => jnp.logical_and(toEngine(result), toEngine(r)));
           left = right;
         }

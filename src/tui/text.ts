@@ -24,6 +24,14 @@ export function line(cells: string[], columns: Column[]): string {
     .trimEnd();
 }
 
+/** The columns' titles as a line. */
+export function headerLine(columns: Column[]): string {
+  return line(
+    columns.map((c) => c.title),
+    columns,
+  );
+}
+
 export function benchColumns(compared: boolean): Column[] {
   const cols: Column[] = [
     { title: 'suite', width: 11, align: 'left' },
@@ -53,11 +61,7 @@ export function benchCells(r: BenchRow, compared: boolean): string[] {
 }
 
 export function benchHeader(compared: boolean): string {
-  const cols = benchColumns(compared);
-  return line(
-    cols.map((c) => c.title),
-    cols,
-  );
+  return headerLine(benchColumns(compared));
 }
 
 export function benchLine(r: BenchRow, compared: boolean): string {
@@ -168,12 +172,7 @@ export function timeSummary(p: ProfileData): string {
 
 export function profileText(p: ProfileData): string[] {
   const lines = [`profile: ${p.title}`];
-  lines.push(
-    line(
-      PROFILE_COLUMNS.map((c) => c.title),
-      PROFILE_COLUMNS,
-    ),
-  );
+  lines.push(headerLine(PROFILE_COLUMNS));
   for (const k of p.kernels) lines.push(line(profileCells(k, p.kernelMs), PROFILE_COLUMNS));
   if (p.kernels.length === 0) lines.push('(no kernels ran)');
   lines.push(p.transfers.length ? 'transfers:' : 'transfers: none');

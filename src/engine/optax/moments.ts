@@ -24,6 +24,31 @@ import * as tree from './tree.js';
 const int32Zero = (): Value => jnp.zeros([], { dtype: 'int32' });
 const dtypeOrNull = (d?: DTypeLike | null) => (d === null || d === undefined ? null : toDType(d));
 
+/** Adam's defaults (b1 0.9, b2 0.999, eps 1e-8, epsRoot 0), shared by its variants. */
+function adamDefaults(opts: ScaleByAdamOptions) {
+  return {
+    b1: opts.b1 ?? 0.9,
+    b2: opts.b2 ?? 0.999,
+    eps: opts.eps ?? 1e-8,
+    epsRoot: opts.epsRoot ?? 0.0,
+    muDtype: dtypeOrNull(opts.muDtype),
+  };
+}
+
+/** The fresh { count, mu, nu } state of Adam and its variants. */
+const adamInit = (params: Params, muDtype?: DTypeLike | null): ScaleByAdamState => ({
+  count: int32Zero(),
+  mu: tree.zerosLike(params, muDtype),
+  nu: tree.zerosLike(params),
+});
+
+/** Adam's moment updates (EMA of g and of g^2) and the incremented count, in optax's order. */
+function adamMoments(updates: Updates, state: ScaleByAdamState, b1: ArrayLike, b2: ArrayLike) {
+  const mu = tree.updateMoment(updates, state.mu, b1, 1);
+  const nu = tree.updateMomentPerElemNorm(updates, state.nu, b2, 2);
+  return { mu, nu, countInc: safeIncrement(state.count) };
+}
+
 /** m / (sqrt(v + epsRoot) + eps), leafwise: Adam's step. */
 function adamStep(muHat: Updates, nuHat: Updates, eps: ArrayLike, epsRoot: ArrayLike): Updates {
   return treeMap(
@@ -204,21 +229,11 @@ export interface ScaleByAdamState {
 
 /** Adam's scaling: mu_hat / (sqrt(nu_hat + epsRoot) + eps) (optax.scale_by_adam); nesterov gives NAdam. */
 export function scaleByAdam(opts: ScaleByAdamOptions = {}): GradientTransformation<ScaleByAdamState> {
-  const b1 = opts.b1 ?? 0.9;
-  const b2 = opts.b2 ?? 0.999;
-  const eps = opts.eps ?? 1e-8;
-  const epsRoot = opts.epsRoot ?? 0.0;
-  const muDtype = dtypeOrNull(opts.muDtype);
+  const { b1, b2, eps, epsRoot, muDtype } = adamDefaults(opts);
   return {
-    init: (params) => ({
-      count: int32Zero(),
-      mu: tree.zerosLike(params, muDtype),
-      nu: tree.zerosLike(params),
-    }),
+    init: (params) => adamInit(params, muDtype),
     update(updates: Updates, state: ScaleByAdamState) {
-      const mu = tree.updateMoment(updates, state.mu, b1, 1);
-      const nu = tree.updateMomentPerElemNorm(updates, state.nu, b2, 2);
-      const countInc = safeIncrement(state.count);
+      const { mu, nu, countInc } = adamMoments(updates, state, b1, b2);
       const muHat = firstMomentHat(mu, updates, b1, countInc, opts.nesterov ?? false);
       const nuHat = tree.biasCorrection(nu, b2, countInc);
       const out = adamStep(muHat, nuHat, eps, epsRoot);
@@ -241,22 +256,11 @@ export function scaleByAmsgrad(
     biasCorrectionNu?: boolean;
   } = {},
 ): GradientTransformation<ScaleByAmsgradState> {
-  const b1 = opts.b1 ?? 0.9;
-  const b2 = opts.b2 ?? 0.999;
-  const eps = opts.eps ?? 1e-8;
-  const epsRoot = opts.epsRoot ?? 0.0;
-  const muDtype = dtypeOrNull(opts.muDtype);
+  const { b1, b2, eps, epsRoot, muDtype } = adamDefaults(opts);
   return {
-    init: (params) => ({
-      count: int32Zero(),
-      mu: tree.zerosLike(params, muDtype),
-      nu: tree.zerosLike(params),
-      nu_max: tree.zerosLike(params),
-    }),
+    init: (params) => ({ ...adamInit(params, muDtype), nu_max: tree.zerosLike(params) }),
     update(updates: Updates, state: ScaleByAmsgradState) {
-      const mu = tree.updateMoment(updates, state.mu, b1, 1);
-      const nu = tree.updateMomentPerElemNorm(updates, state.nu, b2, 2);
-      const countInc = safeIncrement(state.count);
+      const { mu, nu, countInc } = adamMoments(updates, state, b1, b2);
       const muHat = (opts.biasCorrectionMu ?? true) ? tree.biasCorrection(mu, b1, countInc) : mu;
       const nuEff = (opts.biasCorrectionNu ?? true) ? tree.biasCorrection(nu, b2, countInc) : nu;
       const nuMax = treeMap((a: Value, b: Value) => jnp.maximum(a, b), state.nu_max, nuEff);
@@ -274,7 +278,7 @@ export function scaleByAdamax(
   const b2 = opts.b2 ?? 0.999;
   const eps = opts.eps ?? 1e-8;
   return {
-    init: (params) => ({ count: int32Zero(), mu: tree.zerosLike(params), nu: tree.zerosLike(params) }),
+    init: (params) => adamInit(params),
     update(updates: Updates, state: ScaleByAdamState) {
       const countInc = safeIncrement(state.count);
       const mu = tree.updateMoment(updates, state.mu, b1, 1);
@@ -374,7 +378,7 @@ export function scaleByBelief(
   const eps = opts.eps ?? 1e-16;
   const epsRoot = opts.epsRoot ?? 1e-16;
   return {
-    init: (params) => ({ count: int32Zero(), mu: tree.zerosLike(params), nu: tree.zerosLike(params) }),
+    init: (params) => adamInit(params),
     update(updates: Updates, state: ScaleByBeliefState) {
       const mu = tree.updateMoment(updates, state.mu, b1, 1);
       const predictionError = tree.sub(updates, mu);
@@ -451,18 +455,13 @@ export function scaleByRadam(
     nesterov?: boolean;
   } = {},
 ): GradientTransformation<ScaleByAdamState> {
-  const b1 = opts.b1 ?? 0.9;
-  const b2 = opts.b2 ?? 0.999;
-  const eps = opts.eps ?? 1e-8;
-  const epsRoot = opts.epsRoot ?? 0.0;
+  const { b1, b2, eps, epsRoot } = adamDefaults(opts);
   const threshold = opts.threshold ?? 5.0;
   const roInf = s.sub(s.div(2.0, s.sub(1.0, b2)), 1.0);
   return {
-    init: (params) => ({ count: int32Zero(), mu: tree.zerosLike(params), nu: tree.zerosLike(params) }),
+    init: (params) => adamInit(params),
     update(updates: Updates, state: ScaleByAdamState) {
-      const mu = tree.updateMoment(updates, state.mu, b1, 1);
-      const nu = tree.updateMomentPerElemNorm(updates, state.nu, b2, 2);
-      const countInc = safeIncrement(state.count);
+      const { mu, nu, countInc } = adamMoments(updates, state, b1, b2);
       const b2t = jnp.power(b2, countInc);
       const ro = jnp.subtract(
         roInf,

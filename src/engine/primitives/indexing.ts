@@ -79,6 +79,26 @@ const SCATTER_KEYS: [string, string][] = [
   ['scatter_indices_batching_dims', 'scatterIndicesBatchingDims'],
 ];
 
+/**
+ * What GatherDimensionNumbers and ScatterDimensionNumbers share: the dims as given (NumPy ints kept),
+ * for rules that pass them on as JAX does, and the printed form `Name(key=(...), ...)`.
+ */
+export abstract class DimensionNumbers<L> {
+  private readonly text: string;
+  readonly raw: L;
+  protected constructor(name: string, o: L, keys: [string, string][]) {
+    const r = o as Record<string, unknown>;
+    this.text = `${name}(${show(r, keys)})`;
+    this.raw = Object.fromEntries(keys.map(([k, c]) => [k, rawDims(r, k, c)])) as L;
+  }
+  pyStr(): string {
+    return this.text;
+  }
+  toString(): string {
+    return this.pyStr();
+  }
+}
+
 export interface GatherDimensionNumbersLike {
   offset_dims?: Dims;
   collapsed_slice_dims?: Dims;
@@ -92,19 +112,15 @@ export interface GatherDimensionNumbersLike {
   startIndicesBatchingDims?: Dims;
 }
 
-export class GatherDimensionNumbers {
+export class GatherDimensionNumbers extends DimensionNumbers<GatherDimensionNumbersLike> {
   readonly offset_dims: number[];
   readonly collapsed_slice_dims: number[];
   readonly start_index_map: number[];
   readonly operand_batching_dims: number[];
   readonly start_indices_batching_dims: number[];
-  private readonly text: string;
-  /** The dims as given (NumPy ints kept), for rules that pass them on as JAX does. */
-  readonly raw: GatherDimensionNumbersLike;
   constructor(o: GatherDimensionNumbersLike) {
+    super('GatherDimensionNumbers', o, GATHER_KEYS);
     const r = o as Record<string, unknown>;
-    this.text = `GatherDimensionNumbers(${show(r, GATHER_KEYS)})`;
-    this.raw = Object.fromEntries(GATHER_KEYS.map(([k, c]) => [k, rawDims(r, k, c)]));
     this.offset_dims = dimsOf(r, 'offset_dims', 'offsetDims');
     this.collapsed_slice_dims = dimsOf(r, 'collapsed_slice_dims', 'collapsedSliceDims');
     this.start_index_map = dimsOf(r, 'start_index_map', 'startIndexMap');
@@ -113,12 +129,6 @@ export class GatherDimensionNumbers {
   }
   static from(o: GatherDimensionNumbers | GatherDimensionNumbersLike): GatherDimensionNumbers {
     return o instanceof GatherDimensionNumbers ? o : new GatherDimensionNumbers(o);
-  }
-  pyStr(): string {
-    return this.text;
-  }
-  toString(): string {
-    return this.pyStr();
   }
 }
 
@@ -135,19 +145,15 @@ export interface ScatterDimensionNumbersLike {
   scatterIndicesBatchingDims?: Dims;
 }
 
-export class ScatterDimensionNumbers {
+export class ScatterDimensionNumbers extends DimensionNumbers<ScatterDimensionNumbersLike> {
   readonly update_window_dims: number[];
   readonly inserted_window_dims: number[];
   readonly scatter_dims_to_operand_dims: number[];
   readonly operand_batching_dims: number[];
   readonly scatter_indices_batching_dims: number[];
-  private readonly text: string;
-  /** The dims as given (NumPy ints kept), for rules that pass them on as JAX does. */
-  readonly raw: ScatterDimensionNumbersLike;
   constructor(o: ScatterDimensionNumbersLike) {
+    super('ScatterDimensionNumbers', o, SCATTER_KEYS);
     const r = o as Record<string, unknown>;
-    this.text = `ScatterDimensionNumbers(${show(r, SCATTER_KEYS)})`;
-    this.raw = Object.fromEntries(SCATTER_KEYS.map(([k, c]) => [k, rawDims(r, k, c)]));
     this.update_window_dims = dimsOf(r, 'update_window_dims', 'updateWindowDims');
     this.inserted_window_dims = dimsOf(r, 'inserted_window_dims', 'insertedWindowDims');
     this.scatter_dims_to_operand_dims = dimsOf(r, 'scatter_dims_to_operand_dims', 'scatterDimsToOperandDims');
@@ -160,12 +166,6 @@ export class ScatterDimensionNumbers {
   }
   static from(o: ScatterDimensionNumbers | ScatterDimensionNumbersLike): ScatterDimensionNumbers {
     return o instanceof ScatterDimensionNumbers ? o : new ScatterDimensionNumbers(o);
-  }
-  pyStr(): string {
-    return this.text;
-  }
-  toString(): string {
-    return this.pyStr();
   }
 }
 

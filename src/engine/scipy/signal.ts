@@ -67,6 +67,11 @@ function convolveNd(a: Value, b: Value, mode: string, precision: PrecisionLike):
   return getitem(result, [0, 0]);
 }
 
+/** The options with the mode merged in: `mode` is either the mode itself or the options object. */
+function withMode<O extends { mode?: SignalMode }>(mode: SignalMode | O | undefined, opts: O): O {
+  return typeof mode === 'object' && mode !== null ? { ...mode, ...opts } : { ...opts, mode };
+}
+
 function methodCheck(method: string): void {
   if (method === 'fft') {
     throw new NotImplementedError(
@@ -87,7 +92,7 @@ export function convolve(
   mode?: SignalMode | SignalOptions,
   opts: SignalOptions = {},
 ): Value {
-  const o = typeof mode === 'object' && mode !== null ? { ...mode, ...opts } : { ...opts, mode };
+  const o = withMode(mode, opts);
   methodCheck(o.method ?? 'auto');
   return convolveNd(toValue(in1), toValue(in2), o.mode ?? 'full', o.precision ?? null);
 }
@@ -99,7 +104,7 @@ export function correlate(
   mode?: SignalMode | SignalOptions,
   opts: SignalOptions = {},
 ): Value {
-  const o = typeof mode === 'object' && mode !== null ? { ...mode, ...opts } : { ...opts, mode };
+  const o = withMode(mode, opts);
   return convolve(toValue(in1), flip(toValue(in2)), o.mode ?? 'full', {
     method: o.method,
     precision: o.precision,
@@ -114,8 +119,7 @@ function args2d(
   mode: SignalMode | Signal2dOptions | undefined,
   opts: Signal2dOptions,
 ) {
-  const o: Signal2dOptions =
-    typeof mode === 'object' && mode !== null ? { ...mode, ...opts } : { ...opts, mode };
+  const o = withMode(mode, opts);
   const a = toValue(in1);
   const b = toValue(in2);
   if ((o.boundary ?? 'fill') !== 'fill' || (o.fillvalue ?? 0) !== 0) {

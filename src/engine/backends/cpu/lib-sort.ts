@@ -12,7 +12,7 @@
 import type { BufferInfo } from '../../compile/kir.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { lineGeometry } from '../../core/shape.js';
-import { registerLibKernel } from './lib.js';
+import { type LibKernelImpl, registerLibKernel } from './lib.js';
 import { h2f } from './runtime.js';
 
 type Key = ArrayLike<number> | BigInt64Array | BigUint64Array;
@@ -73,12 +73,7 @@ const NUMERIC_SORT = new Set([
   'bool',
 ]);
 
-function sortKernel(
-  ins: TypedArray[],
-  outs: TypedArray[],
-  params: Record<string, unknown>,
-  infos: BufferInfo[],
-): void {
+const sortKernel: LibKernelImpl = (ins, outs, params, infos) => {
   const shape = params.shape as number[];
   const numKeys = params.numKeys as number;
   const { outer, n, inner } = lineGeometry(shape, params.dimension as number);
@@ -113,7 +108,7 @@ function sortKernel(
       }
     }
   }
-}
+};
 
 /**
  * Keys in the IEEE total order, most significant first: an unsigned integer per float whose
@@ -158,12 +153,7 @@ function totalOrderKeys(data: TypedArray, dt: DType): Key[] {
   }
 }
 
-function topKKernel(
-  ins: TypedArray[],
-  outs: TypedArray[],
-  params: Record<string, unknown>,
-  infos: BufferInfo[],
-): void {
+const topKKernel: LibKernelImpl = (ins, outs, params, infos) => {
   const shape = params.shape as number[];
   const k = params.k as number;
   const { outer, n, inner } = lineGeometry(shape, params.axis as number);
@@ -193,7 +183,7 @@ function topKKernel(
       }
     }
   }
-}
+};
 
 registerLibKernel('sort', sortKernel);
 registerLibKernel('top_k', topKKernel);

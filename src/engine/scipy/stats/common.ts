@@ -58,6 +58,20 @@ export function method(
   return g;
 }
 
+/** `log<what>` and `<what>` (its exp) of the distribution `dist`, whose parameters after x are `names`. */
+export function logAndExp<W extends string>(
+  dist: string,
+  what: W,
+  names: readonly string[],
+  defaults: readonly (number | undefined)[],
+  logf: (x: V, ...params: V[]) => V,
+): Record<W | `log${W}`, ReturnType<typeof method>> {
+  return {
+    [`log${what}`]: method(`${dist}.log${what}`, 'x', names, defaults, logf),
+    [what]: method(`${dist}.${what}`, 'x', names, defaults, (x, ...params) => lax.exp(logf(x, ...params))),
+  } as Record<W | `log${W}`, ReturnType<typeof method>>;
+}
+
 /** A constant with ref's dtype and shape. */
 export function constLike(ref: V, v: number): V {
   return broadcastTo(convertElementType(v, ref.dtype, ref.weakType), ref.shape);

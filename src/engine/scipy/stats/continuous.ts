@@ -8,7 +8,7 @@
 import type { Value } from '../../core/trace.js';
 import * as lax from '../../lax/elementwise.js';
 import * as sp from '../special.js';
-import { method, sel } from './common.js';
+import { logAndExp, method, sel } from './common.js';
 
 type V = Value;
 
@@ -28,8 +28,7 @@ function normLogpdf(x: V, loc: V, scale: V): V {
 }
 
 export const norm = {
-  logpdf: method('norm.logpdf', 'x', LS, LS_DEF, normLogpdf),
-  pdf: method('norm.pdf', 'x', LS, LS_DEF, (x, l, s) => lax.exp(normLogpdf(x, l, s))),
+  ...logAndExp('norm', 'pdf', LS, LS_DEF, normLogpdf),
   cdf: method('norm.cdf', 'x', LS, LS_DEF, (x, l, s) => sp.ndtr(std(x, l, s))),
   logcdf: method('norm.logcdf', 'x', LS, LS_DEF, (x, l, s) => sp.log_ndtr(std(x, l, s))),
   sf: method('norm.sf', 'x', LS, LS_DEF, (x, l, s) => sp.ndtr(lax.neg(std(x, l, s)))),
@@ -60,8 +59,7 @@ function exponLogpdf(x: V, l: V, s: V): V {
 const posPart = (z: V) => lax.max(z, 0);
 
 export const expon = {
-  logpdf: method('expon.logpdf', 'x', LS, LS_DEF, exponLogpdf),
-  pdf: method('expon.pdf', 'x', LS, LS_DEF, (x, l, s) => lax.exp(exponLogpdf(x, l, s))),
+  ...logAndExp('expon', 'pdf', LS, LS_DEF, exponLogpdf),
   cdf: method('expon.cdf', 'x', LS, LS_DEF, (x, l, s) => lax.neg(lax.expm1(lax.neg(posPart(std(x, l, s)))))),
   logcdf: method('expon.logcdf', 'x', LS, LS_DEF, (x, l, s) => {
     const z = std(x, l, s);
@@ -94,8 +92,7 @@ const gcdf = (x: V, a: V, l: V, s: V) => sp.gammainc(a, posPart(std(x, l, s)));
 const gsf = (x: V, a: V, l: V, s: V) => sp.gammaincc(a, posPart(std(x, l, s)));
 
 export const gamma = {
-  logpdf: method('gamma.logpdf', 'x', AL, AL_DEF, gammaLogpdf),
-  pdf: method('gamma.pdf', 'x', AL, AL_DEF, (x, a, l, s) => lax.exp(gammaLogpdf(x, a, l, s))),
+  ...logAndExp('gamma', 'pdf', AL, AL_DEF, gammaLogpdf),
   cdf: method('gamma.cdf', 'x', AL, AL_DEF, gcdf),
   logcdf: method('gamma.logcdf', 'x', AL, AL_DEF, (x, a, l, s) => logProb(gcdf(x, a, l, s), gsf(x, a, l, s))),
   sf: method('gamma.sf', 'x', AL, AL_DEF, gsf),
@@ -133,8 +130,7 @@ const bcdf = (x: V, a: V, b: V, l: V, s: V) => sp.betainc(a, b, lax.clamp(0, std
 // I_{1-z}(b, a) keeps the upper tail's digits.
 const bsf = (x: V, a: V, b: V, l: V, s: V) => sp.betainc(b, a, lax.sub(1, lax.clamp(0, std(x, l, s), 1)));
 export const beta = {
-  logpdf: method('beta.logpdf', 'x', ABL, ABL_DEF, betaLogpdf),
-  pdf: method('beta.pdf', 'x', ABL, ABL_DEF, (x, a, b, l, s) => lax.exp(betaLogpdf(x, a, b, l, s))),
+  ...logAndExp('beta', 'pdf', ABL, ABL_DEF, betaLogpdf),
   cdf: method('beta.cdf', 'x', ABL, ABL_DEF, bcdf),
   logcdf: method('beta.logcdf', 'x', ABL, ABL_DEF, (x, a, b, l, s) =>
     logProb(bcdf(x, a, b, l, s), bsf(x, a, b, l, s)),
@@ -155,16 +151,14 @@ function tLogpdf(x: V, df: V, l: V, s: V): V {
   return lax.sub(norm_, lax.mul(half1, lax.log1p(lax.div(lax.mul(z, z), df))));
 }
 export const t = {
-  logpdf: method('t.logpdf', 'x', DF, AL_DEF, tLogpdf),
-  pdf: method('t.pdf', 'x', DF, AL_DEF, (x, d, l, s) => lax.exp(tLogpdf(x, d, l, s))),
+  ...logAndExp('t', 'pdf', DF, AL_DEF, tLogpdf),
 };
 
 function laplaceLogpdf(x: V, l: V, s: V): V {
   return lax.sub(lax.neg(lax.abs(std(x, l, s))), lax.log(lax.mul(2, s)));
 }
 export const laplace = {
-  logpdf: method('laplace.logpdf', 'x', LS, LS_DEF, laplaceLogpdf),
-  pdf: method('laplace.pdf', 'x', LS, LS_DEF, (x, l, s) => lax.exp(laplaceLogpdf(x, l, s))),
+  ...logAndExp('laplace', 'pdf', LS, LS_DEF, laplaceLogpdf),
   cdf: method('laplace.cdf', 'x', LS, LS_DEF, (x, l, s) => {
     const z = std(x, l, s);
     const h = lax.mul(0.5, lax.exp(lax.neg(lax.abs(z))));
@@ -177,8 +171,7 @@ function logisticLogpdf(x: V, l: V, s: V): V {
   return lax.sub(lax.sub(lax.neg(a), lax.mul(2, lax.log1p(lax.exp(lax.neg(a))))), lax.log(s));
 }
 export const logistic = {
-  logpdf: method('logistic.logpdf', 'x', LS, LS_DEF, logisticLogpdf),
-  pdf: method('logistic.pdf', 'x', LS, LS_DEF, (x, l, s) => lax.exp(logisticLogpdf(x, l, s))),
+  ...logAndExp('logistic', 'pdf', LS, LS_DEF, logisticLogpdf),
   cdf: method('logistic.cdf', 'x', LS, LS_DEF, (x, l, s) => lax.logistic(std(x, l, s))),
   sf: method('logistic.sf', 'x', LS, LS_DEF, (x, l, s) => lax.logistic(lax.neg(std(x, l, s)))),
   ppf: method('logistic.ppf', 'q', LS, LS_DEF, (q, l, s) => lax.add(lax.mul(sp.logit(q), s), l)),
@@ -201,8 +194,7 @@ function cauchyQ(q: V): V {
   return sel(inUnit(q), sel(lower, lax.neg(v), v), Number.NaN);
 }
 export const cauchy = {
-  logpdf: method('cauchy.logpdf', 'x', LS, LS_DEF, cauchyLogpdf),
-  pdf: method('cauchy.pdf', 'x', LS, LS_DEF, (x, l, s) => lax.exp(cauchyLogpdf(x, l, s))),
+  ...logAndExp('cauchy', 'pdf', LS, LS_DEF, cauchyLogpdf),
   cdf: method('cauchy.cdf', 'x', LS, LS_DEF, ccdf),
   logcdf: method('cauchy.logcdf', 'x', LS, LS_DEF, (x, l, s) => logProb(ccdf(x, l, s), csf(x, l, s))),
   sf: method('cauchy.sf', 'x', LS, LS_DEF, csf),

@@ -12,7 +12,7 @@ import { log1mexp } from '../../nn/index.js';
 import * as jnp from '../../numpy/index.js';
 import { jit } from '../../transforms/jit.js';
 import * as sp from '../special.js';
-import { method } from './common.js';
+import { logAndExp, method } from './common.js';
 import { norm } from './continuous.js';
 
 type V = Value;
@@ -30,8 +30,7 @@ function gennormLogpdf(x: V, beta: V): V {
   );
 }
 export const gennorm = {
-  logpdf: method('gennorm.logpdf', 'x', ['beta'], [undefined], gennormLogpdf),
-  pdf: method('gennorm.pdf', 'x', ['beta'], [undefined], (x, b) => lax.exp(gennormLogpdf(x, b))),
+  ...logAndExp('gennorm', 'pdf', ['beta'], [undefined], gennormLogpdf),
   cdf: method('gennorm.cdf', 'x', ['beta'], [undefined], (x, b) =>
     lax.mul(0.5, lax.add(1, lax.mul(lax.sign(x), lax.igamma(lax.div(1, b), lax.pow(lax.abs(x), b))))),
   ),
@@ -54,10 +53,8 @@ const gumbelLLogpdf = (x: V, l: V, s: V) => {
 };
 
 export const gumbel_l = {
-  logpdf: method('gumbel_l.logpdf', 'x', LS, LS_DEF, gumbelLLogpdf),
-  pdf: method('gumbel_l.pdf', 'x', LS, LS_DEF, (x, l, s) => lax.exp(gumbelLLogpdf(x, l, s))),
-  logcdf: method('gumbel_l.logcdf', 'x', LS, LS_DEF, gumbelLLogcdf),
-  cdf: method('gumbel_l.cdf', 'x', LS, LS_DEF, (x, l, s) => lax.exp(gumbelLLogcdf(x, l, s))),
+  ...logAndExp('gumbel_l', 'pdf', LS, LS_DEF, gumbelLLogpdf),
+  ...logAndExp('gumbel_l', 'cdf', LS, LS_DEF, gumbelLLogcdf),
   ppf: method('gumbel_l.ppf', 'p', LS, LS_DEF, (p, l, s) => {
     const ok = lax.bitwiseAnd(lax.gt(p, 0), lax.lt(p, 1));
     const q = lax.add(l, lax.mul(s, lax.log(sp.xlog1py(-1, lax.neg(p)))));
@@ -75,10 +72,8 @@ const gumbelRLogcdf = (x: V, l: V, s: V) =>
   jnp.where(okScale(s), lax.neg(lax.exp(lax.neg(zOf(x, l, s)))), NAN);
 
 export const gumbel_r = {
-  logpdf: method('gumbel_r.logpdf', 'x', LS, LS_DEF, gumbelRLogpdf),
-  pdf: method('gumbel_r.pdf', 'x', LS, LS_DEF, (x, l, s) => lax.exp(gumbelRLogpdf(x, l, s))),
-  logcdf: method('gumbel_r.logcdf', 'x', LS, LS_DEF, gumbelRLogcdf),
-  cdf: method('gumbel_r.cdf', 'x', LS, LS_DEF, (x, l, s) => lax.exp(gumbelRLogcdf(x, l, s))),
+  ...logAndExp('gumbel_r', 'pdf', LS, LS_DEF, gumbelRLogpdf),
+  ...logAndExp('gumbel_r', 'cdf', LS, LS_DEF, gumbelRLogcdf),
   ppf: method('gumbel_r.ppf', 'p', LS, LS_DEF, (p, l, s) => {
     const ok = lax.bitwiseAnd(lax.gt(p, 0), lax.lt(p, 1));
     return jnp.where(ok, lax.sub(l, lax.mul(s, lax.log(sp.xlogy(-1, p)))), NAN);
@@ -107,16 +102,14 @@ const paretoLogsf = (x: V, b: V, l: V, s: V) =>
   jnp.where(below(x, l, s), 0, lax.neg(lax.mul(b, lax.log(zOf(x, l, s)))));
 
 export const pareto = {
-  logpdf: method('pareto.logpdf', 'x', BLS, BLS_DEF, paretoLogpdf),
-  pdf: method('pareto.pdf', 'x', BLS, BLS_DEF, (x, b, l, s) => lax.exp(paretoLogpdf(x, b, l, s))),
+  ...logAndExp('pareto', 'pdf', BLS, BLS_DEF, paretoLogpdf),
   cdf: method('pareto.cdf', 'x', BLS, BLS_DEF, (x, b, l, s) =>
     jnp.where(below(x, l, s), 0, lax.sub(1, lax.pow(zOf(x, l, s), lax.neg(b)))),
   ),
   logcdf: method('pareto.logcdf', 'x', BLS, BLS_DEF, (x, b, l, s) =>
     jnp.where(below(x, l, s), NEG_INF, lax.log1p(lax.neg(lax.pow(zOf(x, l, s), lax.neg(b))))),
   ),
-  logsf: method('pareto.logsf', 'x', BLS, BLS_DEF, paretoLogsf),
-  sf: method('pareto.sf', 'x', BLS, BLS_DEF, (x, b, l, s) => lax.exp(paretoLogsf(x, b, l, s))),
+  ...logAndExp('pareto', 'sf', BLS, BLS_DEF, paretoLogsf),
   ppf: method('pareto.ppf', 'q', BLS, BLS_DEF, (q, b, l, s) => {
     const v = lax.add(l, lax.mul(s, lax.pow(lax.sub(1, q), lax.neg(lax.div(1, b)))));
     return jnp.where(jnp.isnan(q).or(q.lt(0)).or(q.gt(1)), NAN, v);
@@ -179,12 +172,9 @@ const truncLogsf = jit(function logsf(x: V, a: V, b: V, l: V, s: V): V {
 const ABLS = ['a', 'b', 'loc', 'scale'] as const;
 const ABLS_DEF = [undefined, undefined, 0, 1];
 export const truncnorm = {
-  logpdf: method('truncnorm.logpdf', 'x', ABLS, ABLS_DEF, (x, a, b, l, s) => truncLogpdf(x, a, b, l, s)),
-  pdf: method('truncnorm.pdf', 'x', ABLS, ABLS_DEF, (x, a, b, l, s) => lax.exp(truncLogpdf(x, a, b, l, s))),
-  logcdf: method('truncnorm.logcdf', 'x', ABLS, ABLS_DEF, (x, a, b, l, s) => truncLogcdf(x, a, b, l, s)),
-  cdf: method('truncnorm.cdf', 'x', ABLS, ABLS_DEF, (x, a, b, l, s) => lax.exp(truncLogcdf(x, a, b, l, s))),
-  logsf: method('truncnorm.logsf', 'x', ABLS, ABLS_DEF, (x, a, b, l, s) => truncLogsf(x, a, b, l, s)),
-  sf: method('truncnorm.sf', 'x', ABLS, ABLS_DEF, (x, a, b, l, s) => lax.exp(truncLogsf(x, a, b, l, s))),
+  ...logAndExp('truncnorm', 'pdf', ABLS, ABLS_DEF, truncLogpdf),
+  ...logAndExp('truncnorm', 'cdf', ABLS, ABLS_DEF, truncLogcdf),
+  ...logAndExp('truncnorm', 'sf', ABLS, ABLS_DEF, truncLogsf),
 };
 
 // ---- vonmises (x, kappa), wrapcauchy (x, c) ---------------------------------------------------------
@@ -193,10 +183,7 @@ function vonmisesLogpdf(x: V, kappa: V): V {
   const v = kappa.mul(jnp.cos(x).sub(1)).sub(jnp.log(jnp.multiply(2 * Math.PI, besselI0e(kappa))));
   return jnp.where(lax.gt(kappa, 0), v, NAN);
 }
-export const vonmises = {
-  logpdf: method('vonmises.logpdf', 'x', ['kappa'], [undefined], vonmisesLogpdf),
-  pdf: method('vonmises.pdf', 'x', ['kappa'], [undefined], (x, k) => lax.exp(vonmisesLogpdf(x, k))),
-};
+export const vonmises = logAndExp('vonmises', 'pdf', ['kappa'], [undefined], vonmisesLogpdf);
 
 function wrapcauchyLogpdf(x: V, c: V): V {
   const inside = lax.ge(x, 0).and(lax.le(x, 2 * Math.PI));
@@ -206,7 +193,4 @@ function wrapcauchyLogpdf(x: V, c: V): V {
     .sub(jnp.log(jnp.add(1, c.mul(c)).sub(c.mul(2).mul(jnp.cos(x)))));
   return jnp.where(lax.gt(c, 0).and(lax.lt(c, 1)), jnp.where(inside, v, NEG_INF), NAN);
 }
-export const wrapcauchy = {
-  logpdf: method('wrapcauchy.logpdf', 'x', ['c'], [undefined], wrapcauchyLogpdf),
-  pdf: method('wrapcauchy.pdf', 'x', ['c'], [undefined], (x, c) => lax.exp(wrapcauchyLogpdf(x, c))),
-};
+export const wrapcauchy = logAndExp('wrapcauchy', 'pdf', ['c'], [undefined], wrapcauchyLogpdf);

@@ -173,28 +173,27 @@ export class FuncWriter {
     return this;
   }
 
-  simd(op: number): this {
-    this.code.push(0xfd);
-    uleb(this.code, op);
+  /** An opcode byte and its unsigned LEB128 immediate. */
+  private withU(op: number, v: number): this {
+    this.code.push(op);
+    uleb(this.code, v);
     return this;
+  }
+
+  simd(op: number): this {
+    return this.withU(0xfd, op);
   }
 
   get(i: number): this {
-    this.code.push(OP.localGet);
-    uleb(this.code, i);
-    return this;
+    return this.withU(OP.localGet, i);
   }
 
   set(i: number): this {
-    this.code.push(OP.localSet);
-    uleb(this.code, i);
-    return this;
+    return this.withU(OP.localSet, i);
   }
 
   tee(i: number): this {
-    this.code.push(OP.localTee);
-    uleb(this.code, i);
-    return this;
+    return this.withU(OP.localTee, i);
   }
 
   i32(v: number): this {
