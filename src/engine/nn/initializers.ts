@@ -176,30 +176,23 @@ export function varianceScaling(
 /** Axes and dtype of the named variance-scaling forms (glorot, he, lecun). */
 export type ScalingOptions = FanAxes & { dtype?: DTypeLike | null };
 
+/** A named variance-scaling form: its scale, fan mode and distribution fixed, axes and dtype left open. */
+const scaling =
+  (scale: number, mode: FanMode, distribution: Distribution) =>
+  (opts: ScalingOptions = {}): Initializer =>
+    varianceScaling(scale, mode, distribution, opts);
 /** Glorot (Xavier) uniform: scale 1, fan_avg, uniform. */
-export function glorotUniform(opts: ScalingOptions = {}): Initializer {
-  return varianceScaling(1.0, 'fan_avg', 'uniform', opts);
-}
+export const glorotUniform = scaling(1.0, 'fan_avg', 'uniform');
 /** Glorot (Xavier) normal: scale 1, fan_avg, truncated normal. */
-export function glorotNormal(opts: ScalingOptions = {}): Initializer {
-  return varianceScaling(1.0, 'fan_avg', 'truncated_normal', opts);
-}
+export const glorotNormal = scaling(1.0, 'fan_avg', 'truncated_normal');
 /** LeCun uniform: scale 1, fan_in, uniform. */
-export function lecunUniform(opts: ScalingOptions = {}): Initializer {
-  return varianceScaling(1.0, 'fan_in', 'uniform', opts);
-}
+export const lecunUniform = scaling(1.0, 'fan_in', 'uniform');
 /** LeCun normal: scale 1, fan_in, truncated normal (flax's default kernel init). */
-export function lecunNormal(opts: ScalingOptions = {}): Initializer {
-  return varianceScaling(1.0, 'fan_in', 'truncated_normal', opts);
-}
+export const lecunNormal = scaling(1.0, 'fan_in', 'truncated_normal');
 /** He (Kaiming) uniform: scale 2, fan_in, uniform. */
-export function heUniform(opts: ScalingOptions = {}): Initializer {
-  return varianceScaling(2.0, 'fan_in', 'uniform', opts);
-}
+export const heUniform = scaling(2.0, 'fan_in', 'uniform');
 /** He (Kaiming) normal: scale 2, fan_in, truncated normal. */
-export function heNormal(opts: ScalingOptions = {}): Initializer {
-  return varianceScaling(2.0, 'fan_in', 'truncated_normal', opts);
-}
+export const heNormal = scaling(2.0, 'fan_in', 'truncated_normal');
 export const xavierUniform = glorotUniform;
 export const xavierNormal = glorotNormal;
 export const kaimingUniform = heUniform;

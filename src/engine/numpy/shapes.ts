@@ -333,21 +333,13 @@ function splitImpl(op: string, a: In, sections: number | readonly number[], axis
   );
 }
 
-export function split(
-  a: In,
-  indicesOrSections: number | readonly number[],
-  opts: { axis?: number } = {},
-): Value[] {
-  return splitImpl('split', a, indicesOrSections, opts.axis ?? 0);
-}
-
-export function array_split(
-  a: In,
-  indicesOrSections: number | readonly number[],
-  opts: { axis?: number } = {},
-): Value[] {
-  return splitImpl('array_split', a, indicesOrSections, opts.axis ?? 0);
-}
+/** `split` and `array_split` differ only in whether unequal sections are an error. */
+const splitter =
+  (op: 'split' | 'array_split') =>
+  (a: In, indicesOrSections: number | readonly number[], opts: { axis?: number } = {}): Value[] =>
+    splitImpl(op, a, indicesOrSections, opts.axis ?? 0);
+export const split = splitter('split');
+export const array_split = splitter('array_split');
 export const arraySplit = array_split;
 
 export function hsplit(a: In, indicesOrSections: number | readonly number[]): Value[] {

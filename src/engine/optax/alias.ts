@@ -40,10 +40,13 @@ export interface WeightDecayOptions {
   mask?: Mask | null;
 }
 
-/** Adam (Kingma & Ba 2014). */
-export function adam(learningRate: ScalarOrSchedule, opts: AdamOptions = {}): GT {
-  return chain(scaleByAdam(opts), scaleByLearningRate(learningRate));
+/** The optimizer that is one scaling, `scaleBy(opts)`, followed by the learning rate. */
+function scaledBy<O>(scaleBy: (opts?: O) => GT): (learningRate: ScalarOrSchedule, opts?: O) => GT {
+  return (learningRate, opts) => chain(scaleBy(opts), scaleByLearningRate(learningRate));
 }
+
+/** Adam (Kingma & Ba 2014). */
+export const adam = scaledBy<AdamOptions>(scaleByAdam);
 
 /** NAdam: Adam with Nesterov momentum (optax.nadam = adam(nesterov=True)). */
 export function nadam(learningRate: ScalarOrSchedule, opts: Omit<AdamOptions, 'nesterov'> = {}): GT {
@@ -68,17 +71,10 @@ export function nadamw(
 }
 
 /** AMSGrad. */
-export function amsgrad(learningRate: ScalarOrSchedule, opts: Omit<AdamOptions, 'nesterov'> = {}): GT {
-  return chain(scaleByAmsgrad(opts), scaleByLearningRate(learningRate));
-}
+export const amsgrad = scaledBy<Omit<AdamOptions, 'nesterov'>>(scaleByAmsgrad);
 
 /** Adamax: Adam with the infinity norm. */
-export function adamax(
-  learningRate: ScalarOrSchedule,
-  opts: { b1?: ArrayLike; b2?: ArrayLike; eps?: ArrayLike } = {},
-): GT {
-  return chain(scaleByAdamax(opts), scaleByLearningRate(learningRate));
-}
+export const adamax = scaledBy<{ b1?: ArrayLike; b2?: ArrayLike; eps?: ArrayLike }>(scaleByAdamax);
 
 /** Adamax with decoupled weight decay (default 1e-4). */
 export function adamaxw(
@@ -93,28 +89,19 @@ export function adamaxw(
 }
 
 /** RAdam (Liu et al. 2020). */
-export function radam(
-  learningRate: ScalarOrSchedule,
-  opts: Omit<AdamOptions, 'muDtype'> & { threshold?: ArrayLike } = {},
-): GT {
-  return chain(scaleByRadam(opts), scaleByLearningRate(learningRate));
-}
+export const radam = scaledBy<Omit<AdamOptions, 'muDtype'> & { threshold?: ArrayLike }>(scaleByRadam);
 
 /** AdaBelief (Zhuang et al. 2020). */
-export function adabelief(
-  learningRate: ScalarOrSchedule,
-  opts: { b1?: ArrayLike; b2?: ArrayLike; eps?: ArrayLike; epsRoot?: ArrayLike; nesterov?: boolean } = {},
-): GT {
-  return chain(scaleByBelief(opts), scaleByLearningRate(learningRate));
-}
+export const adabelief = scaledBy<{
+  b1?: ArrayLike;
+  b2?: ArrayLike;
+  eps?: ArrayLike;
+  epsRoot?: ArrayLike;
+  nesterov?: boolean;
+}>(scaleByBelief);
 
 /** Yogi (Zaheer et al. 2018). */
-export function yogi(
-  learningRate: ScalarOrSchedule,
-  opts: { b1?: ArrayLike; b2?: ArrayLike; eps?: ArrayLike } = {},
-): GT {
-  return chain(scaleByYogi(opts), scaleByLearningRate(learningRate));
-}
+export const yogi = scaledBy<{ b1?: ArrayLike; b2?: ArrayLike; eps?: ArrayLike }>(scaleByYogi);
 
 /** Lion (Chen et al. 2023), with decoupled weight decay (default 1e-3). */
 export function lion(
@@ -171,12 +158,7 @@ export function signSgd(learningRate: ScalarOrSchedule): GT {
 }
 
 /** Adagrad (Duchi et al. 2011). */
-export function adagrad(
-  learningRate: ScalarOrSchedule,
-  opts: { initialAccumulatorValue?: ArrayLike; eps?: ArrayLike } = {},
-): GT {
-  return chain(scaleByRss(opts), scaleByLearningRate(learningRate));
-}
+export const adagrad = scaledBy<{ initialAccumulatorValue?: ArrayLike; eps?: ArrayLike }>(scaleByRss);
 
 /**
  * Adadelta (Zeiler 2012). Without a learning rate the scaled step is applied as it is (optax's default, whose

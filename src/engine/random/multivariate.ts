@@ -17,21 +17,9 @@ import { broadcastShapes, shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import * as jnp from '../numpy/index.js';
 import { namedJit } from '../transforms/jit.js';
+import { type Shape, shapeOf } from './common.js';
 import { normal } from './continuous.js';
 import { type KeyLike, keyParts } from './keys.js';
-
-type Shape = number | readonly number[];
-
-function canonicalShape(s: Shape | null | undefined): number[] | null {
-  if (s == null) return null;
-  const shape = typeof s === 'number' ? [s] : [...s];
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new TypeError(
-      `Shapes must be 1D sequences of concrete values of integer type, got ${shapeTuple(shape)}.`,
-    );
-  }
-  return shape;
-}
 
 function checkShape(name: string, shape: readonly number[], ...paramShapes: (readonly number[])[]): void {
   const b = broadcastShapes(name, shape, ...paramShapes);
@@ -110,7 +98,7 @@ export function multivariateNormal(
   const dt = dtype == null ? m.dtype : canonicalize(toDType(dtype));
   if (!dt.isFloat)
     throw new Error(`dtype argument to \`multivariate_normal\` must be a float dtype, got ${dt.name}`);
-  return _multivariateNormal(k, m, cv, canonicalShape(shape), dt.name, method);
+  return _multivariateNormal(k, m, cv, shapeOf('multivariate_normal', shape), dt.name, method);
 }
 
 function promoteInexact(a: unknown, b: unknown): [Value, Value] {
@@ -144,7 +132,7 @@ export function orthogonal(
   dtype?: DTypeLike | null,
   m?: number | null,
 ): Value {
-  const s = canonicalShape(shape)!;
+  const s = shapeOf('orthogonal', shape)!;
   const k = keyParts('orthogonal', key).data;
   const dt = dtype == null ? defaultFloat() : canonicalize(toDType(dtype));
   if (!dt.isFloat) throw new Error(`dtype argument to \`orthogonal\` must be a float dtype, got ${dt.name}`);

@@ -11,7 +11,7 @@
  * infinity or NaN: WGSL implementations may assume finite math.
  */
 import { bool, float32, int32 } from '../../core/dtype.js';
-import { bin, bitcast, cast, constant, rare, type SExpr, sel, un } from '../kir.js';
+import { type BinOp, bin, bitcast, cast, constant, rare, type SExpr, sel, un } from '../kir.js';
 
 export type E = SExpr;
 
@@ -30,24 +30,19 @@ export function fb(v: number): E {
   return i(new Int32Array(new Float32Array([v]).buffer)[0]);
 }
 
-export const add = (a: E, b: E): E => bin('add', a, b);
-export const sub = (a: E, b: E): E => bin('sub', a, b);
-export const mul = (a: E, b: E): E => bin('mul', a, b);
-export const div = (a: E, b: E): E => bin('div', a, b);
-export const max = (a: E, b: E): E => bin('max', a, b);
-export const min = (a: E, b: E): E => bin('min', a, b);
+/** The two-operand kernel-IR operations under their own names: `add(a, b)` is `bin('add', a, b)`. */
+const binary =
+  (op: BinOp) =>
+  (a: E, b: E): E =>
+    bin(op, a, b);
+export const [add, sub, mul, div, max, min] = (['add', 'sub', 'mul', 'div', 'max', 'min'] as const).map(
+  binary,
+);
+export const [lt, le, gt, ge, eq, ne] = (['lt', 'le', 'gt', 'ge', 'eq', 'ne'] as const).map(binary);
+export const [or, and, xor] = (['or', 'and', 'xor'] as const).map(binary);
 export const neg = (a: E): E => un('neg', a);
 export const abs = (a: E): E => un('abs', a);
 export const roundEven = (a: E): E => un('round_even', a);
-export const lt = (a: E, b: E): E => bin('lt', a, b);
-export const le = (a: E, b: E): E => bin('le', a, b);
-export const gt = (a: E, b: E): E => bin('gt', a, b);
-export const ge = (a: E, b: E): E => bin('ge', a, b);
-export const eq = (a: E, b: E): E => bin('eq', a, b);
-export const ne = (a: E, b: E): E => bin('ne', a, b);
-export const or = (a: E, b: E): E => bin('or', a, b);
-export const and = (a: E, b: E): E => bin('and', a, b);
-export const xor = (a: E, b: E): E => bin('xor', a, b);
 export const not = (a: E): E => un('not', a);
 export const shl = (a: E, n: number): E => bin('shl', a, i(n));
 export const shr = (a: E, n: number): E => bin('shr_arith', a, i(n));

@@ -12,6 +12,19 @@ type V = Value;
 const NEG_INF = Number.NEGATIVE_INFINITY;
 const isInt = (k: V) => lax.eq(k, lax.floor(k));
 
+/** `logpmf` and `pmf` (its exp) of the distribution `dist`, whose parameters after k are `names`. */
+function pmfs(
+  dist: string,
+  names: readonly string[],
+  defaults: readonly (number | undefined)[],
+  logpmf: (k: V, ...params: V[]) => V,
+) {
+  return {
+    logpmf: method(`${dist}.logpmf`, 'k', names, defaults, logpmf),
+    pmf: method(`${dist}.pmf`, 'k', names, defaults, (k, ...params) => lax.exp(logpmf(k, ...params))),
+  };
+}
+
 function poissonLogpmf(k: V, mu: V, loc: V): V {
   const x = lax.sub(k, loc);
   const ok = lax.bitwiseAnd(lax.ge(x, 0), isInt(x));
@@ -22,8 +35,7 @@ function poissonLogpmf(k: V, mu: V, loc: V): V {
 const ML = ['mu', 'loc'] as const;
 const ML_DEF = [undefined, 0];
 export const poisson = {
-  logpmf: method('poisson.logpmf', 'k', ML, ML_DEF, poissonLogpmf),
-  pmf: method('poisson.pmf', 'k', ML, ML_DEF, (k, mu, l) => lax.exp(poissonLogpmf(k, mu, l))),
+  ...pmfs('poisson', ML, ML_DEF, poissonLogpmf),
   cdf: method('poisson.cdf', 'k', ML, ML_DEF, (k, mu, l) => {
     const x = lax.floor(lax.sub(k, l));
     return sel(lax.ge(x, 0), sp.gammaincc(lax.add(lax.max(x, 0), 1), mu), 0);
@@ -39,8 +51,7 @@ function bernoulliLogpmf(k: V, p: V, loc: V): V {
 const PL = ['p', 'loc'] as const;
 const PL_DEF = [undefined, 0];
 export const bernoulli = {
-  logpmf: method('bernoulli.logpmf', 'k', PL, PL_DEF, bernoulliLogpmf),
-  pmf: method('bernoulli.pmf', 'k', PL, PL_DEF, (k, p, l) => lax.exp(bernoulliLogpmf(k, p, l))),
+  ...pmfs('bernoulli', PL, PL_DEF, bernoulliLogpmf),
   cdf: method('bernoulli.cdf', 'k', PL, PL_DEF, (k, p, l) => {
     const x = lax.sub(k, l);
     return sel(lax.lt(x, 0), 0, sel(lax.lt(x, 1), lax.sub(1, p), 1));
@@ -61,12 +72,7 @@ function binomLogpmf(k: V, n: V, p: V, loc: V): V {
   return sel(ok, v, NEG_INF);
 }
 const NPL = ['n', 'p', 'loc'] as const;
-export const binom = {
-  logpmf: method('binom.logpmf', 'k', NPL, [undefined, undefined, 0], binomLogpmf),
-  pmf: method('binom.pmf', 'k', NPL, [undefined, undefined, 0], (k, n, p, l) =>
-    lax.exp(binomLogpmf(k, n, p, l)),
-  ),
-};
+export const binom = pmfs('binom', NPL, [undefined, undefined, 0], binomLogpmf);
 
 function geomLogpmf(k: V, p: V, loc: V): V {
   const x = lax.sub(k, loc);
@@ -74,7 +80,4 @@ function geomLogpmf(k: V, p: V, loc: V): V {
   const xs = sel(ok, x, 1);
   return sel(ok, lax.add(sp.xlog1py(lax.sub(xs, 1), lax.neg(p)), lax.log(p)), NEG_INF);
 }
-export const geom = {
-  logpmf: method('geom.logpmf', 'k', PL, PL_DEF, geomLogpmf),
-  pmf: method('geom.pmf', 'k', PL, PL_DEF, (k, p, l) => lax.exp(geomLogpmf(k, p, l))),
-};
+export const geom = pmfs('geom', PL, PL_DEF, geomLogpmf);
