@@ -15,7 +15,6 @@ import {
 import { broadcastShapes, normalizeAxis } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
-import { eq, select } from '../lax/elementwise.js';
 import { broadcastInDim, reshape } from '../lax/structural.js';
 import { broadcast_in_dim } from '../primitives/structural.js';
 

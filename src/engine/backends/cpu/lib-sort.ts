@@ -9,7 +9,6 @@
  * descending, equal elements by ascending index.
  */
 
-import type { BufferInfo } from '../../compile/kir.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { lineGeometry } from '../../core/shape.js';
 import { type LibKernelImpl, registerLibKernel } from './lib.js';

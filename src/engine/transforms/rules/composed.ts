@@ -10,7 +10,6 @@ import type { Lazy, LowerRule } from '../../compile/lower.js';
 import { ShapedArray } from '../../core/aval.js';
 import type { Params } from '../../core/primitive.js';
 import { bind, bind1, type Value } from '../../core/trace.js';
-import { associativeScan as scanTree } from '../../lax/associative-scan.js';
 import * as L from '../../lax/elementwise.js';
 import { logaddexp as laxLogaddexp } from '../../lax/other.js';
 import * as S from '../../lax/structural.js';
