@@ -121,6 +121,8 @@ let have = new Set<string>();
 let child: ReturnType<typeof spawn> | null = null;
 try {
   child = spawn(python, ['-c', py], { stdio: ['pipe', 'pipe', 'ignore'] });
+  // A missing interpreter: no reference columns (the error event would otherwise end the process).
+  child.on('error', () => {});
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const first = await lines.next();
   if (!first.done) {
