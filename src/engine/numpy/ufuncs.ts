@@ -8,7 +8,7 @@
  */
 import { config } from '../core/config.js';
 import { bool, type DType, defaultFloat, int16, int32, int64, promoteTypes } from '../core/dtype.js';
-import { ValueError } from '../core/errors.js';
+import { NotImplementedError, ValueError } from '../core/errors.js';
 import { broadcastShapes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import * as lc from '../lax/complex.js';
@@ -365,7 +365,7 @@ const roundJit = namedJit(
   'round',
   function round(a: Value, decimals: number): Value {
     if (a.dtype.isInt || a.dtype.isBool) {
-      if (decimals < 0) throw new Error('integer np.round not implemented for decimals < 0');
+      if (decimals < 0) throw new NotImplementedError('integer np.round not implemented for decimals < 0');
       return a;
     }
     if (decimals === 0) return lax.round(a, 1);

@@ -5,7 +5,7 @@
  * derivatives also against finite differences. Expected values: fixtures/jnp_math.json, written
  * by fixtures/make_jnp_math.py.
  */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { numpy as jnp, lax, scipy, type Value } from '../../../src/engine/index.js';
 import { checkGrads } from '../../../src/engine/test-util.js';
 import { type Call, runFamily } from './harness.js';
@@ -42,4 +42,10 @@ describe('jax.numpy elementwise math, windows and Bessel functions', () => {
     await checkGrads(lax.besselI0e, [x], { order: 2, modes: ['fwd', 'rev'] });
     await checkGrads(lax.besselI1e, [x], { order: 2, modes: ['fwd', 'rev'] });
   });
+});
+
+it('round of integers with decimals < 0 raises NotImplementedError, as JAX does', () => {
+  const x = jnp.array([15, 25], { dtype: 'int32' });
+  expect(() => jnp.round(x, -1)).toThrow(expect.objectContaining({ name: 'NotImplementedError' }));
+  expect(Array.from(jnp.round(x, 1).dataSync() as Int32Array)).toEqual([15, 25]);
 });
