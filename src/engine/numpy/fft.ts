@@ -153,19 +153,22 @@ function core1d(funcName: string, type: FftTypeValue, a: unknown, args: unknown[
   return fftCore(funcName, type, a, n === null || n === undefined ? null : [n], [axis], norm);
 }
 
-/** fft(a, n?, axis = -1, norm?): the one-dimensional discrete Fourier transform. */
-export function fft(a: unknown, ...args: unknown[]): Value {
-  return core1d('fft', FftType.FFT, a, args);
+/** One transform of a family as a named function `(a, ...args)`: its name is the one errors print. */
+function transform(
+  funcName: string,
+  core: (a: unknown, args: unknown[]) => Value,
+): (a: unknown, ...args: unknown[]) => Value {
+  const f = (a: unknown, ...args: unknown[]): Value => core(a, args);
+  return Object.defineProperty(f, 'name', { value: funcName });
 }
-export function ifft(a: unknown, ...args: unknown[]): Value {
-  return core1d('ifft', FftType.IFFT, a, args);
-}
-export function rfft(a: unknown, ...args: unknown[]): Value {
-  return core1d('rfft', FftType.RFFT, a, args);
-}
-export function irfft(a: unknown, ...args: unknown[]): Value {
-  return core1d('irfft', FftType.IRFFT, a, args);
-}
+
+/** fft(a, n?, axis = -1, norm?): the one-dimensional discrete Fourier transform; ifft, rfft, irfft alike. */
+const oneD = (funcName: string, type: FftTypeValue) =>
+  transform(funcName, (a, args) => core1d(funcName, type, a, args));
+export const fft = oneD('fft', FftType.FFT);
+export const ifft = oneD('ifft', FftType.IFFT);
+export const rfft = oneD('rfft', FftType.RFFT);
+export const irfft = oneD('irfft', FftType.IRFFT);
 
 /** hfft: the transform of a signal with Hermitian symmetry (a real spectrum), n = 2 (m - 1) by default. */
 export function hfft(a: unknown, ...args: unknown[]): Value {
@@ -207,30 +210,17 @@ function coreNd(funcName: string, type: FftTypeValue, a: unknown, args: unknown[
   return fftCore(funcName, type, a, o.s, axes, o.norm);
 }
 
-export function fftn(a: unknown, ...args: unknown[]): Value {
-  return coreNd('fftn', FftType.FFT, a, args, false);
-}
-export function ifftn(a: unknown, ...args: unknown[]): Value {
-  return coreNd('ifftn', FftType.IFFT, a, args, false);
-}
-export function rfftn(a: unknown, ...args: unknown[]): Value {
-  return coreNd('rfftn', FftType.RFFT, a, args, false);
-}
-export function irfftn(a: unknown, ...args: unknown[]): Value {
-  return coreNd('irfftn', FftType.IRFFT, a, args, false);
-}
-export function fft2(a: unknown, ...args: unknown[]): Value {
-  return coreNd('fft2', FftType.FFT, a, args, true);
-}
-export function ifft2(a: unknown, ...args: unknown[]): Value {
-  return coreNd('ifft2', FftType.IFFT, a, args, true);
-}
-export function rfft2(a: unknown, ...args: unknown[]): Value {
-  return coreNd('rfft2', FftType.RFFT, a, args, true);
-}
-export function irfft2(a: unknown, ...args: unknown[]): Value {
-  return coreNd('irfft2', FftType.IRFFT, a, args, true);
-}
+/** fftn(a, s?, axes?, norm?) and the 2-d forms (axes default to the last two, and must be two). */
+const nD = (funcName: string, type: FftTypeValue, twoD: boolean) =>
+  transform(funcName, (a, args) => coreNd(funcName, type, a, args, twoD));
+export const fftn = nD('fftn', FftType.FFT, false);
+export const ifftn = nD('ifftn', FftType.IFFT, false);
+export const rfftn = nD('rfftn', FftType.RFFT, false);
+export const irfftn = nD('irfftn', FftType.IRFFT, false);
+export const fft2 = nD('fft2', FftType.FFT, true);
+export const ifft2 = nD('ifft2', FftType.IFFT, true);
+export const rfft2 = nD('rfft2', FftType.RFFT, true);
+export const irfft2 = nD('irfft2', FftType.IRFFT, true);
 
 interface FreqOpts extends Record<string, unknown> {
   d: number;
