@@ -112,29 +112,13 @@ export function builtins(): Map<string, unknown> {
     if (!(ns instanceof Namespace)) continue;
     for (const [k, v] of ns.members) if (!m.has(k)) m.set(k, v);
   }
-  // flax.linen's pooling, by its Python names.
-  m.set('max_pool', engine.linen.maxPool);
-  m.set('avg_pool', engine.linen.avgPool);
-  m.set('min_pool', engine.linen.minPool);
-  // The transformations, under JAX's Python names.
-  m.set('jit', engine.jit);
-  m.set('grad', engine.grad);
-  m.set('value_and_grad', engine.valueAndGrad);
-  m.set('vmap', engine.vmap);
-  m.set('pmap', engine.pmap);
-  m.set('jvp', engine.jvp);
-  m.set('jacfwd', engine.jacfwd);
-  m.set('jacrev', engine.jacrev);
-  m.set('jacobian', engine.jacobian);
-  m.set('hessian', engine.hessian);
-  m.set('stop_gradient', engine.stopGradient);
-  m.set('checkpoint', engine.checkpoint);
-  m.set('remat', engine.remat);
+  // flax.linen's pooling and the transformations, under JAX's Python names.
+  for (const k of ['maxPool', 'avgPool', 'minPool'] as const) m.set(snakeCase(k), engine.linen[k]);
+  const transforms =
+    'jit grad valueAndGrad vmap pmap jvp jacfwd jacrev jacobian hessian stopGradient checkpoint remat';
+  for (const k of transforms.split(' ')) m.set(snakeCase(k), (engine as Record<string, unknown>)[k]);
   // Python builtins that make sense on arrays.
-  m.set('abs', engine.numpy.abs);
-  m.set('min', engine.numpy.min);
-  m.set('max', engine.numpy.max);
-  m.set('round', engine.numpy.round);
+  for (const k of ['abs', 'min', 'max', 'round'] as const) m.set(k, engine.numpy[k]);
   m.set('complex', pyComplex);
   m.set('pi', Math.PI);
   m.set('e', Math.E);
