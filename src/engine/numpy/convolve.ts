@@ -82,36 +82,30 @@ function options(
   return { mode: o.mode ?? dflt, precision: o.precision ?? null, pet };
 }
 
-/** jnp.convolve's or jnp.correlate's jitted body (mode, precision and preferred type static). */
-function conv1dJit(op: 'convolve' | 'correlate') {
-  return namedJit(
+/**
+ * jnp.convolve or jnp.correlate as `(a, v, mode = dflt, { precision, preferredElementType })`, its
+ * jitted body with mode, precision and preferred type static.
+ */
+function conv1d(op: 'convolve' | 'correlate', dflt: ConvolveMode) {
+  const jitted = namedJit(
     op,
     (a: Value, v: Value, mode: string, precision: PrecisionLike, pet: DTypeLike | null): Value =>
       convJit(a, v, mode, op, precision, pet),
     { staticArgnums: [2, 3, 4] },
   );
+  const f = (
+    a: unknown,
+    v: unknown,
+    mode?: ConvolveMode | ConvolveOptions,
+    opts: ConvolveOptions = {},
+  ): Value => {
+    const o = options(mode, opts, dflt);
+    return jitted(asValue(a), asValue(v), o.mode, o.precision, o.pet);
+  };
+  return Object.defineProperty(f, 'name', { value: op });
 }
-const convolveJit = conv1dJit('convolve');
-const correlateJit = conv1dJit('correlate');
 
 /** jnp.convolve(a, v, mode = 'full', { precision, preferredElementType }): 1-d convolution. */
-export function convolve(
-  a: unknown,
-  v: unknown,
-  mode?: ConvolveMode | ConvolveOptions,
-  opts: ConvolveOptions = {},
-): Value {
-  const o = options(mode, opts, 'full');
-  return convolveJit(asValue(a), asValue(v), o.mode, o.precision, o.pet);
-}
-
+export const convolve = conv1d('convolve', 'full');
 /** jnp.correlate(a, v, mode = 'valid', { precision, preferredElementType }): 1-d cross-correlation. */
-export function correlate(
-  a: unknown,
-  v: unknown,
-  mode?: ConvolveMode | ConvolveOptions,
-  opts: ConvolveOptions = {},
-): Value {
-  const o = options(mode, opts, 'valid');
-  return correlateJit(asValue(a), asValue(v), o.mode, o.precision, o.pet);
-}
+export const correlate = conv1d('correlate', 'valid');

@@ -85,31 +85,20 @@ function methodCheck(method: string): void {
   }
 }
 
+/** The calling convention of the four: two operands, then the mode or the options, then the options. */
+type SignalFunction<O> = (in1: unknown, in2: unknown, mode?: SignalMode | O, opts?: O) => Value;
+
 /** scipy.signal.convolve(in1, in2, mode = 'full', { method, precision }). */
-export function convolve(
-  in1: unknown,
-  in2: unknown,
-  mode?: SignalMode | SignalOptions,
-  opts: SignalOptions = {},
-): Value {
+export const convolve: SignalFunction<SignalOptions> = function convolve(in1, in2, mode, opts = {}) {
   const o = withMode(mode, opts);
   methodCheck(o.method ?? 'auto');
   return convolveNd(toValue(in1), toValue(in2), o.mode ?? 'full', o.precision ?? null);
-}
+};
 
 /** scipy.signal.correlate(in1, in2, mode = 'full', { method, precision }): convolve with the flipped kernel. */
-export function correlate(
-  in1: unknown,
-  in2: unknown,
-  mode?: SignalMode | SignalOptions,
-  opts: SignalOptions = {},
-): Value {
-  const o = withMode(mode, opts);
-  return convolve(toValue(in1), flip(toValue(in2)), o.mode ?? 'full', {
-    method: o.method,
-    precision: o.precision,
-  });
-}
+export const correlate: SignalFunction<SignalOptions> = function correlate(in1, in2, mode, opts = {}) {
+  return convolve(in1, flip(toValue(in2)), mode, opts);
+};
 
 /** The operands, mode and precision of convolve2d or correlate2d, checked as JAX checks them. */
 function args2d(
@@ -130,23 +119,13 @@ function args2d(
 }
 
 /** scipy.signal.convolve2d(in1, in2, mode = 'full', { boundary: 'fill', fillvalue: 0, precision }). */
-export function convolve2d(
-  in1: unknown,
-  in2: unknown,
-  mode?: SignalMode | Signal2dOptions,
-  opts: Signal2dOptions = {},
-): Value {
+export const convolve2d: SignalFunction<Signal2dOptions> = function convolve2d(in1, in2, mode, opts = {}) {
   const { a, b, m, p } = args2d('convolve2d', in1, in2, mode, opts);
   return convolveNd(a, b, m, p);
-}
+};
 
 /** scipy.signal.correlate2d(in1, in2, mode = 'full', { boundary: 'fill', fillvalue: 0, precision }). */
-export function correlate2d(
-  in1: unknown,
-  in2: unknown,
-  mode?: SignalMode | Signal2dOptions,
-  opts: Signal2dOptions = {},
-): Value {
+export const correlate2d: SignalFunction<Signal2dOptions> = function correlate2d(in1, in2, mode, opts = {}) {
   const { a, b, m, p } = args2d('correlate2d', in1, in2, mode, opts);
   const swap = a.shape.every((s, i) => s <= b.shape[i]);
   const sameShape = a.shape.every((s, i) => s === b.shape[i]);
@@ -158,4 +137,4 @@ export function correlate2d(
   }
   if (swap) return convolveNd(flip(b), a, m, p);
   return flip(convolveNd(flip(a), b, m, p));
-}
+};
