@@ -15,7 +15,7 @@ import type { LowerRule } from '../compile/lower.js';
 import type { ShapedArray } from '../core/aval.js';
 import { toValue } from '../core/coerce.js';
 import { ValueError } from '../core/errors.js';
-import { definePrimitive, type Params } from '../core/primitive.js';
+import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { bind, currentDynamicTrace, isTracer, type Value } from '../core/trace.js';
 import { evalJaxpr } from '../ir/eval.js';
@@ -171,6 +171,32 @@ function atBottom(vals: Value[]): boolean {
   return !vals.some(isTracer) && currentDynamicTrace().level === 0;
 }
 
+/** The callable of customJvp/customVjp: named after `f`, with `f` as its `fun`. */
+function customCallable(call: (...args: unknown[]) => unknown, f: Fn, name: string): unknown {
+  Object.defineProperty(call, 'name', { value: name });
+  Object.defineProperty(call, 'fun', { value: f });
+  return call;
+}
+
+/** Bind a custom call primitive on the consts and the flat arguments; its outputs as `f`'s pytree. */
+function bindCall(
+  prim: Primitive,
+  traced: { callJaxpr: ClosedJaxpr; consts: Value[]; outTree: TreeDef },
+  prep: Prepared,
+  name: string,
+  rules: Params,
+): unknown {
+  const { callJaxpr, consts, outTree } = traced;
+  const outs = bind(prim, [...consts, ...prep.vals], {
+    call_jaxpr: callJaxpr,
+    ...rules,
+    num_consts: consts.length,
+    symbolic_zeros: false,
+    name,
+  });
+  return treeUnflatten(outTree, outs);
+}
+
 /** Trace `f` (positional args rebuilt from flat leaves) to a call jaxpr with consts as leading invars. */
 function traceCall(
   f: Fn,
@@ -215,48 +241,43 @@ export interface CustomJvp<F extends Fn> {
 /** jax.custom_jvp. */
 export function customJvp<F extends Fn>(f: F, opts: CustomJvpOptions = {}): CustomJvp<F> {
   const name = fnName(f);
-  const call = ((...args: unknown[]) => {
-    const rule = call.jvp;
-    if (!rule) throw new TypeError(`No JVP defined for custom_jvp function ${name} using defjvp.`);
-    const prep = prepare(args, opts.nondiffArgnums);
-    if (atBottom(prep.vals)) return f(...prep.rebuild(prep.vals));
-    const { callJaxpr, consts, outTree, outAvals } = traceCall(f, prep);
-    const jvpName = fnName(rule);
-    const jvpFun: FlatJvp = named((primals, tangents) => {
-      const pair = rule(...prep.nondiff, prep.diffArgs(primals), prep.diffArgs(tangents));
-      if (!Array.isArray(pair) || pair.length !== 2) {
-        throw new TypeError(
-          `Custom JVP rule ${jvpName} for function ${name} must produce a pair (list or tuple of length two) representing primal and tangent outputs, but got ${pyText(pair)}.`,
-        );
-      }
-      const [po, pt] = treeFlatten(pair[0]);
-      const [to, tt] = treeFlatten(pair[1], (x) => x instanceof Zero);
-      if (!pt.equals(tt)) {
-        throw new TypeError(
-          `Custom JVP rule ${jvpName} for function ${name} must produce primal and tangent outputs with equal container (pytree) structures, but got ${stripTree(pt)} and ${stripTree(tt)} respectively.`,
-        );
-      }
-      if (!pt.equals(outTree)) {
-        throw new TypeError(
-          `Custom JVP rule ${jvpName} for function ${name} must produce a pair (list or tuple of length two) where the first element represents the primal output (equal in value to the output of the custom_jvp-decorated function ${name}, and in particular of the same container/pytree structure), but instead the JVP rule output's first element had container/pytree structure:\n    ${String(pt).replace(/'/g, '')}\nwhile the custom_jvp-decorated function ${name} had output container/pytree structure:\n    ${String(outTree).replace(/'/g, '')}.`,
-        );
-      }
-      const primalsOut = po.map(toValue);
-      const tangentsOut = to.map((t, i) => (t instanceof Zero ? new Zero(outAvals[i]) : toValue(t)));
-      checkTangents(primalsOut, tangentsOut);
-      return [primalsOut, tangentsOut];
-    }, jvpName);
-    const outs = bind(custom_jvp_call, [...consts, ...prep.vals], {
-      call_jaxpr: callJaxpr,
-      jvp_jaxpr_fun: jvpFun,
-      num_consts: consts.length,
-      symbolic_zeros: false,
-      name,
-    });
-    return treeUnflatten(outTree, outs);
-  }) as unknown as CustomJvp<F>;
-  Object.defineProperty(call, 'name', { value: name });
-  Object.defineProperty(call, 'fun', { value: f });
+  const call = customCallable(
+    (...args: unknown[]) => {
+      const rule = call.jvp;
+      if (!rule) throw new TypeError(`No JVP defined for custom_jvp function ${name} using defjvp.`);
+      const prep = prepare(args, opts.nondiffArgnums);
+      if (atBottom(prep.vals)) return f(...prep.rebuild(prep.vals));
+      const { callJaxpr, consts, outTree, outAvals } = traceCall(f, prep);
+      const jvpName = fnName(rule);
+      const jvpFun: FlatJvp = named((primals, tangents) => {
+        const pair = rule(...prep.nondiff, prep.diffArgs(primals), prep.diffArgs(tangents));
+        if (!Array.isArray(pair) || pair.length !== 2) {
+          throw new TypeError(
+            `Custom JVP rule ${jvpName} for function ${name} must produce a pair (list or tuple of length two) representing primal and tangent outputs, but got ${pyText(pair)}.`,
+          );
+        }
+        const [po, pt] = treeFlatten(pair[0]);
+        const [to, tt] = treeFlatten(pair[1], (x) => x instanceof Zero);
+        if (!pt.equals(tt)) {
+          throw new TypeError(
+            `Custom JVP rule ${jvpName} for function ${name} must produce primal and tangent outputs with equal container (pytree) structures, but got ${stripTree(pt)} and ${stripTree(tt)} respectively.`,
+          );
+        }
+        if (!pt.equals(outTree)) {
+          throw new TypeError(
+            `Custom JVP rule ${jvpName} for function ${name} must produce a pair (list or tuple of length two) where the first element represents the primal output (equal in value to the output of the custom_jvp-decorated function ${name}, and in particular of the same container/pytree structure), but instead the JVP rule output's first element had container/pytree structure:\n    ${String(pt).replace(/'/g, '')}\nwhile the custom_jvp-decorated function ${name} had output container/pytree structure:\n    ${String(outTree).replace(/'/g, '')}.`,
+          );
+        }
+        const primalsOut = po.map(toValue);
+        const tangentsOut = to.map((t, i) => (t instanceof Zero ? new Zero(outAvals[i]) : toValue(t)));
+        checkTangents(primalsOut, tangentsOut);
+        return [primalsOut, tangentsOut];
+      }, jvpName);
+      return bindCall(custom_jvp_call, { callJaxpr, consts, outTree }, prep, name, { jvp_jaxpr_fun: jvpFun });
+    },
+    f,
+    name,
+  ) as CustomJvp<F>;
   call.jvp = null;
   call.defjvp = (rule, o = {}) => {
     if (o.symbolicZeros) throw new Error('custom_jvp: symbolic_zeros=True is not supported');
@@ -326,87 +347,81 @@ export interface CustomVjp<F extends Fn> {
 /** jax.custom_vjp. */
 export function customVjp<F extends Fn>(f: F, opts: CustomVjpOptions = {}): CustomVjp<F> {
   const name = fnName(f);
-  const call = ((...args: unknown[]) => {
-    const fwd = call.fwd;
-    const bwd = call.bwd;
-    if (!fwd || !bwd) throw new TypeError(`No VJP defined for custom_vjp function ${name} using defvjp.`);
-    const prep = prepare(args, opts.nondiffArgnums);
-    if (atBottom(prep.vals)) return f(...prep.rebuild(prep.vals));
-    const { callJaxpr, consts, outTree } = traceCall(f, prep);
-    const fwdName = fnName(fwd);
-    let resTree: TreeDef | null = null;
-    const fwdFun: FlatFwd = named((primals: Value[]) => {
-      const pair = fwd(...prep.rebuild(primals));
-      if (!Array.isArray(pair) || pair.length !== 2) {
-        throw new TypeError(
-          `Custom VJP fwd rule ${fwdName} for function ${name} must produce a pair (list or tuple of length two) where the first element represents the primal output (equal to those of the custom_vjp-decorated function ${name}) and the second element represents residuals (i.e. values stored from the forward pass for use on the backward pass), but instead of a pair the fwd rule ${fwdName} produced ${pyText(pair)}.`,
-        );
-      }
-      const [ol, ot] = treeFlatten(pair[0]);
-      if (!ot.equals(outTree)) {
-        throw new TypeError(
-          `Custom VJP fwd rule ${fwdName} for function ${name} must produce a pair (list or tuple of length two) where the first element represents the primal output (equal to the output of the custom_vjp-decorated function ${name}) and the second element represents residuals (i.e. values stored from the forward pass for use on the backward pass), but instead the fwd rule output's first element had container/pytree structure:\n    ${String(ot).replace(/'/g, '')}\nwhile the custom_vjp-decorated function ${name} had output container/pytree structure:\n    ${String(outTree).replace(/'/g, '')}.`,
-        );
-      }
-      const [rl, rt] = treeFlatten(pair[1]);
-      resTree = rt;
-      return { outs: ol.map(toValue), res: rl.map(toValue) };
-    }, fwdName);
-    const bwdFun: FlatBwd = named((res: Value[], cts: Value[]) => {
-      const pyRes = treeUnflatten(resTree!, res);
-      let out = bwd(...prep.nondiff, pyRes, treeUnflatten(outTree, cts));
-      const nDiff = prep.diffArgs(prep.vals).length;
-      if (!Array.isArray(out) || out.length !== nDiff) {
-        const [, t2] = treeFlatten(out);
-        throw new TypeError(
-          `Custom VJP bwd rule must produce an output with the same container (pytree) structure as the args tuple of the primal function, and in particular must produce a tuple of length equal to the number of arguments to the primal function, but got bwd output structure ${t2} for primal input structure ${prep.inTree}.`,
-        );
-      }
-      out = out as unknown[];
-      const ins = prep.diffArgs(prep.vals);
-      const flat: Tangent[] = [];
-      ins.forEach((arg, i) => {
-        const [al] = treeFlatten(arg);
-        const ct = out[i];
-        if (ct === null || ct === undefined) {
-          for (const a of al) flat.push(new Zero(toValue(a).aval));
-          return;
-        }
-        const [cl] = treeFlatten(ct, (x) => x instanceof Zero);
-        if (cl.length !== al.length) {
+  const call = customCallable(
+    (...args: unknown[]) => {
+      const fwd = call.fwd;
+      const bwd = call.bwd;
+      if (!fwd || !bwd) throw new TypeError(`No VJP defined for custom_vjp function ${name} using defvjp.`);
+      const prep = prepare(args, opts.nondiffArgnums);
+      if (atBottom(prep.vals)) return f(...prep.rebuild(prep.vals));
+      const { callJaxpr, consts, outTree } = traceCall(f, prep);
+      const fwdName = fnName(fwd);
+      let resTree: TreeDef | null = null;
+      const fwdFun: FlatFwd = named((primals: Value[]) => {
+        const pair = fwd(...prep.rebuild(primals));
+        if (!Array.isArray(pair) || pair.length !== 2) {
           throw new TypeError(
-            `Custom VJP bwd rule must produce an output with the same container (pytree) structure as the args tuple of the primal function, and in particular must produce a tuple of length equal to the number of arguments to the primal function, but got bwd output structure ${treeFlatten(out)[1]} for primal input structure ${prep.inTree}.`,
+            `Custom VJP fwd rule ${fwdName} for function ${name} must produce a pair (list or tuple of length two) where the first element represents the primal output (equal to those of the custom_vjp-decorated function ${name}) and the second element represents residuals (i.e. values stored from the forward pass for use on the backward pass), but instead of a pair the fwd rule ${fwdName} produced ${pyText(pair)}.`,
           );
         }
-        cl.forEach((c, k) => {
-          const a = toValue(al[k]).aval;
-          if (c instanceof Zero) flat.push(new Zero(a));
-          else {
-            const v = toValue(c);
-            if (v.shape.join() !== a.shape.join()) {
-              throw new ValueError(
-                `Custom VJP bwd rule must produce an output with the same shape/dtypes as the args tuple of the primal function, but at output[${i}] the bwd rule produced an output of type ${v.aval.strShort()} corresponding to an input of type ${a.strShort()}`,
-              );
-            }
-            flat.push(v);
+        const [ol, ot] = treeFlatten(pair[0]);
+        if (!ot.equals(outTree)) {
+          throw new TypeError(
+            `Custom VJP fwd rule ${fwdName} for function ${name} must produce a pair (list or tuple of length two) where the first element represents the primal output (equal to the output of the custom_vjp-decorated function ${name}) and the second element represents residuals (i.e. values stored from the forward pass for use on the backward pass), but instead the fwd rule output's first element had container/pytree structure:\n    ${String(ot).replace(/'/g, '')}\nwhile the custom_vjp-decorated function ${name} had output container/pytree structure:\n    ${String(outTree).replace(/'/g, '')}.`,
+          );
+        }
+        const [rl, rt] = treeFlatten(pair[1]);
+        resTree = rt;
+        return { outs: ol.map(toValue), res: rl.map(toValue) };
+      }, fwdName);
+      const bwdFun: FlatBwd = named((res: Value[], cts: Value[]) => {
+        const pyRes = treeUnflatten(resTree!, res);
+        let out = bwd(...prep.nondiff, pyRes, treeUnflatten(outTree, cts));
+        const nDiff = prep.diffArgs(prep.vals).length;
+        if (!Array.isArray(out) || out.length !== nDiff) {
+          const [, t2] = treeFlatten(out);
+          throw new TypeError(
+            `Custom VJP bwd rule must produce an output with the same container (pytree) structure as the args tuple of the primal function, and in particular must produce a tuple of length equal to the number of arguments to the primal function, but got bwd output structure ${t2} for primal input structure ${prep.inTree}.`,
+          );
+        }
+        out = out as unknown[];
+        const ins = prep.diffArgs(prep.vals);
+        const flat: Tangent[] = [];
+        ins.forEach((arg, i) => {
+          const [al] = treeFlatten(arg);
+          const ct = out[i];
+          if (ct === null || ct === undefined) {
+            for (const a of al) flat.push(new Zero(toValue(a).aval));
+            return;
           }
+          const [cl] = treeFlatten(ct, (x) => x instanceof Zero);
+          if (cl.length !== al.length) {
+            throw new TypeError(
+              `Custom VJP bwd rule must produce an output with the same container (pytree) structure as the args tuple of the primal function, and in particular must produce a tuple of length equal to the number of arguments to the primal function, but got bwd output structure ${treeFlatten(out)[1]} for primal input structure ${prep.inTree}.`,
+            );
+          }
+          cl.forEach((c, k) => {
+            const a = toValue(al[k]).aval;
+            if (c instanceof Zero) flat.push(new Zero(a));
+            else {
+              const v = toValue(c);
+              if (v.shape.join() !== a.shape.join()) {
+                throw new ValueError(
+                  `Custom VJP bwd rule must produce an output with the same shape/dtypes as the args tuple of the primal function, but at output[${i}] the bwd rule produced an output of type ${v.aval.strShort()} corresponding to an input of type ${a.strShort()}`,
+                );
+              }
+              flat.push(v);
+            }
+          });
         });
-      });
-      return flat;
-    }, fnName(bwd));
-    const outs = bind(custom_vjp_call, [...consts, ...prep.vals], {
-      call_jaxpr: callJaxpr,
-      fwd_jaxpr_thunk: fwdFun,
-      bwd: bwdFun,
-      num_consts: consts.length,
-      out_trees: null,
-      symbolic_zeros: false,
-      name,
-    });
-    return treeUnflatten(outTree, outs);
-  }) as unknown as CustomVjp<F>;
-  Object.defineProperty(call, 'name', { value: name });
-  Object.defineProperty(call, 'fun', { value: f });
+        return flat;
+      }, fnName(bwd));
+      const rules = { fwd_jaxpr_thunk: fwdFun, bwd: bwdFun, out_trees: null };
+      return bindCall(custom_vjp_call, { callJaxpr, consts, outTree }, prep, name, rules);
+    },
+    f,
+    name,
+  ) as CustomVjp<F>;
   call.fwd = null;
   call.bwd = null;
   call.defvjp = (fwd, bwd, o = {}) => {
