@@ -363,55 +363,47 @@ export function convTranspose(
   });
 }
 
-/** conv_general_shape_tuple: the output shape of a convolution given layout strings. */
-export function convGeneralShapeTuple(
-  lhsShape: readonly number[],
-  rhsShape: readonly number[],
-  windowStrides: readonly number[],
-  padding: ConvPadding,
-  dimensionNumbers: readonly [string, string, string],
-): number[] {
-  return inLayout(dimensionNumbers, lhsShape, rhsShape, (lt, rt) => {
-    const pads =
-      typeof padding === 'string'
-        ? padtypeToPads(lt.slice(2), rt.slice(2), windowStrides, padding)
-        : explicitPads(padding);
-    return convShapeTuple(lt, rt, windowStrides, pads);
-  });
+/**
+ * A shape rule given layout strings (JAX's conv_*_shape_tuple): `f` sees the operands' shapes in
+ * (batch, feature, spatial...) order, and its result is put back in the output layout.
+ */
+function inLayout(
+  f: (lt: number[], rt: number[], windowStrides: readonly number[], padding: ConvPadding) => number[],
+) {
+  return (
+    lhsShape: readonly number[],
+    rhsShape: readonly number[],
+    windowStrides: readonly number[],
+    padding: ConvPadding,
+    dimensionNumbers: readonly [string, string, string],
+  ): number[] => {
+    const [lp, rp, op] = convGeneralPermutations(dimensionNumbers);
+    const outT = f(take(lhsShape, lp), take(rhsShape, rp), windowStrides, padding);
+    const out = new Array<number>(op.length);
+    op.forEach((d, i) => {
+      out[d] = outT[i];
+    });
+    return out;
+  };
 }
 
-/** `f` of the operands' shapes in (batch, feature, spatial...) order, its result put back in the output layout. */
-function inLayout(
-  dimensionNumbers: readonly [string, string, string],
-  lhsShape: readonly number[],
-  rhsShape: readonly number[],
-  f: (lt: number[], rt: number[]) => number[],
-): number[] {
-  const [lp, rp, op] = convGeneralPermutations(dimensionNumbers);
-  const outT = f(take(lhsShape, lp), take(rhsShape, rp));
-  const out = new Array<number>(op.length);
-  op.forEach((d, i) => {
-    out[d] = outT[i];
-  });
-  return out;
-}
+/** conv_general_shape_tuple: the output shape of a convolution given layout strings. */
+export const convGeneralShapeTuple = inLayout((lt, rt, windowStrides, padding) => {
+  const pads =
+    typeof padding === 'string'
+      ? padtypeToPads(lt.slice(2), rt.slice(2), windowStrides, padding)
+      : explicitPads(padding);
+  return convShapeTuple(lt, rt, windowStrides, pads);
+});
 
 /** conv_transpose_shape_tuple: the output shape of lax.convTranspose given layout strings. */
-export function convTransposeShapeTuple(
-  lhsShape: readonly number[],
-  rhsShape: readonly number[],
-  windowStrides: readonly number[],
-  padding: ConvPadding,
-  dimensionNumbers: readonly [string, string, string],
-): number[] {
-  return inLayout(dimensionNumbers, lhsShape, rhsShape, (lt, rt) => {
-    const pairs =
-      typeof padding === 'string'
-        ? rt.slice(2).map((k, i) => convTransposePadding(k, windowStrides[i], padding))
-        : explicitPads(padding);
-    const outSpace = lt
-      .slice(2)
-      .map((n, i) => (n - 1) * windowStrides[i] - rt[2 + i] + 2 + pairs[i][0] + pairs[i][1]);
-    return [lt[0], rt[0], ...outSpace];
-  });
-}
+export const convTransposeShapeTuple = inLayout((lt, rt, windowStrides, padding) => {
+  const pairs =
+    typeof padding === 'string'
+      ? rt.slice(2).map((k, i) => convTransposePadding(k, windowStrides[i], padding))
+      : explicitPads(padding);
+  const outSpace = lt
+    .slice(2)
+    .map((n, i) => (n - 1) * windowStrides[i] - rt[2 + i] + 2 + pairs[i][0] + pairs[i][1]);
+  return [lt[0], rt[0], ...outSpace];
+});
