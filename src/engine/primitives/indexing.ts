@@ -61,35 +61,43 @@ function rawDims(o: Record<string, unknown>, snake: string, camel: string): unkn
   return [...((o[snake] ?? o[camel] ?? []) as Dims)];
 }
 
-const show = (o: Record<string, unknown>, keys: [string, string][]) =>
+const show = (o: Record<string, unknown>, keys: Keys) =>
   keys.map(([snake, camel]) => `${snake}=${pyStr(rawDims(o, snake, camel))}`).join(', ');
 
-const GATHER_KEYS: [string, string][] = [
+type Keys = readonly (readonly [snake: string, camel: string])[];
+
+const GATHER_KEYS = [
   ['offset_dims', 'offsetDims'],
   ['collapsed_slice_dims', 'collapsedSliceDims'],
   ['start_index_map', 'startIndexMap'],
   ['operand_batching_dims', 'operandBatchingDims'],
   ['start_indices_batching_dims', 'startIndicesBatchingDims'],
-];
-const SCATTER_KEYS: [string, string][] = [
+] as const;
+const SCATTER_KEYS = [
   ['update_window_dims', 'updateWindowDims'],
   ['inserted_window_dims', 'insertedWindowDims'],
   ['scatter_dims_to_operand_dims', 'scatterDimsToOperandDims'],
   ['operand_batching_dims', 'operandBatchingDims'],
   ['scatter_indices_batching_dims', 'scatterIndicesBatchingDims'],
-];
+] as const;
+
+/** The dims under their snake_case names, as numbers (`dn.offset_dims`): JAX's field names. */
+type DimsOf<K extends Keys> = { readonly [P in K[number][0]]: number[] };
+type DimsLike<K extends Keys> = { [P in K[number][0] | K[number][1]]?: Dims };
 
 /**
- * What GatherDimensionNumbers and ScatterDimensionNumbers share: the dims as given (NumPy ints kept),
- * for rules that pass them on as JAX does, and the printed form `Name(key=(...), ...)`.
+ * What GatherDimensionNumbers and ScatterDimensionNumbers share: each key's dims as numbers under
+ * its snake_case name (the subclass declares them, DimsOf), the dims as given (NumPy ints kept) for
+ * rules that pass them on as JAX does, and the printed form `Name(key=(...), ...)`.
  */
 export abstract class DimensionNumbers<L> {
   private readonly text: string;
   readonly raw: L;
-  protected constructor(name: string, o: L, keys: [string, string][]) {
+  protected constructor(name: string, o: L, keys: Keys) {
     const r = o as Record<string, unknown>;
     this.text = `${name}(${show(r, keys)})`;
     this.raw = Object.fromEntries(keys.map(([k, c]) => [k, rawDims(r, k, c)])) as L;
+    for (const [k, c] of keys) (this as unknown as Record<string, number[]>)[k] = dimsOf(r, k, c);
   }
   pyStr(): string {
     return this.text;
@@ -99,70 +107,28 @@ export abstract class DimensionNumbers<L> {
   }
 }
 
-export interface GatherDimensionNumbersLike {
-  offset_dims?: Dims;
-  collapsed_slice_dims?: Dims;
-  start_index_map?: Dims;
-  operand_batching_dims?: Dims;
-  start_indices_batching_dims?: Dims;
-  offsetDims?: Dims;
-  collapsedSliceDims?: Dims;
-  startIndexMap?: Dims;
-  operandBatchingDims?: Dims;
-  startIndicesBatchingDims?: Dims;
-}
+/** What a caller passes: each key under its snake_case or camelCase name. */
+export interface GatherDimensionNumbersLike extends DimsLike<typeof GATHER_KEYS> {}
 
+/** The fields, declared by merging: DimensionNumbers' constructor sets them from the key table. */
+export interface GatherDimensionNumbers extends DimsOf<typeof GATHER_KEYS> {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above holds the fields it sets.
 export class GatherDimensionNumbers extends DimensionNumbers<GatherDimensionNumbersLike> {
-  readonly offset_dims: number[];
-  readonly collapsed_slice_dims: number[];
-  readonly start_index_map: number[];
-  readonly operand_batching_dims: number[];
-  readonly start_indices_batching_dims: number[];
   constructor(o: GatherDimensionNumbersLike) {
     super('GatherDimensionNumbers', o, GATHER_KEYS);
-    const r = o as Record<string, unknown>;
-    this.offset_dims = dimsOf(r, 'offset_dims', 'offsetDims');
-    this.collapsed_slice_dims = dimsOf(r, 'collapsed_slice_dims', 'collapsedSliceDims');
-    this.start_index_map = dimsOf(r, 'start_index_map', 'startIndexMap');
-    this.operand_batching_dims = dimsOf(r, 'operand_batching_dims', 'operandBatchingDims');
-    this.start_indices_batching_dims = dimsOf(r, 'start_indices_batching_dims', 'startIndicesBatchingDims');
   }
   static from(o: GatherDimensionNumbers | GatherDimensionNumbersLike): GatherDimensionNumbers {
     return o instanceof GatherDimensionNumbers ? o : new GatherDimensionNumbers(o);
   }
 }
 
-export interface ScatterDimensionNumbersLike {
-  update_window_dims?: Dims;
-  inserted_window_dims?: Dims;
-  scatter_dims_to_operand_dims?: Dims;
-  operand_batching_dims?: Dims;
-  scatter_indices_batching_dims?: Dims;
-  updateWindowDims?: Dims;
-  insertedWindowDims?: Dims;
-  scatterDimsToOperandDims?: Dims;
-  operandBatchingDims?: Dims;
-  scatterIndicesBatchingDims?: Dims;
-}
+export interface ScatterDimensionNumbersLike extends DimsLike<typeof SCATTER_KEYS> {}
 
+export interface ScatterDimensionNumbers extends DimsOf<typeof SCATTER_KEYS> {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: as GatherDimensionNumbers.
 export class ScatterDimensionNumbers extends DimensionNumbers<ScatterDimensionNumbersLike> {
-  readonly update_window_dims: number[];
-  readonly inserted_window_dims: number[];
-  readonly scatter_dims_to_operand_dims: number[];
-  readonly operand_batching_dims: number[];
-  readonly scatter_indices_batching_dims: number[];
   constructor(o: ScatterDimensionNumbersLike) {
     super('ScatterDimensionNumbers', o, SCATTER_KEYS);
-    const r = o as Record<string, unknown>;
-    this.update_window_dims = dimsOf(r, 'update_window_dims', 'updateWindowDims');
-    this.inserted_window_dims = dimsOf(r, 'inserted_window_dims', 'insertedWindowDims');
-    this.scatter_dims_to_operand_dims = dimsOf(r, 'scatter_dims_to_operand_dims', 'scatterDimsToOperandDims');
-    this.operand_batching_dims = dimsOf(r, 'operand_batching_dims', 'operandBatchingDims');
-    this.scatter_indices_batching_dims = dimsOf(
-      r,
-      'scatter_indices_batching_dims',
-      'scatterIndicesBatchingDims',
-    );
   }
   static from(o: ScatterDimensionNumbers | ScatterDimensionNumbersLike): ScatterDimensionNumbers {
     return o instanceof ScatterDimensionNumbers ? o : new ScatterDimensionNumbers(o);
