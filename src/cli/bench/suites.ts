@@ -83,18 +83,28 @@ function mlpLoss(ps: { w: V; b: V }[], x: V, y: V): V {
   return jnp.mean(h.sub(y).pow(2));
 }
 
-export const SUITES: Suite[] = [
+/**
+ * A suite as declared below: float32 only and higher-is-better unless it says otherwise. Every suite
+ * runs float32 unless --dtype asks for float16: no device computes in float16 natively yet (the CPU
+ * rounds every op, WebGPU stores float32), and on the CPU it is ~200x slower than float32.
+ */
+type SuiteSpec = Omit<Suite, 'dtypes' | 'defaultDtypes' | 'better'> &
+  Partial<Pick<Suite, 'dtypes' | 'better'>>;
+const suite = (s: SuiteSpec): Suite => ({
+  dtypes: ['float32'],
+  better: 'higher',
+  ...s,
+  defaultDtypes: ['float32'],
+});
+
+const SPECS: SuiteSpec[] = [
   {
     name: 'matmul',
     about: 'square matrix products (GFLOP/s); float16 with --dtype f16 (emulated in float32 on every device)',
     size: 'matrix side',
     sizes: [128, 256, 512],
     dtypes: ['float32', 'float16'],
-    // No device computes in float16 natively yet (the CPU rounds every op, WebGPU stores float32),
-    // so float16 runs only when asked for: on the CPU it is ~200x slower than float32.
-    defaultDtypes: ['float32'],
     unit: 'GFLOP/s',
-    better: 'higher',
     prepare: (d, n, dt) =>
       jitted((a, b) => jnp.matmul(a, b), filled([n, n], dt, d), filled([n, n], dt, d, 1)),
     rate: (n, _dt, _v, ms) => (2 * n ** 3) / (ms * 1e6),
@@ -105,11 +115,8 @@ export const SUITES: Suite[] = [
     about: `3x3 convolutions, NHWC x HWIO, stride 1, SAME padding, batch ${CONV_BATCH}, ${CONV_CHANNELS} channels in and out (GFLOP/s)`,
     size: 'image side',
     sizes: [16, 32],
-    // float16 convolutions take the reference kernel, rounding every op: far too slow to time.
-    dtypes: ['float32'],
-    defaultDtypes: ['float32'],
+    // float32 only: float16 convolutions take the reference kernel, rounding every op, far too slow to time.
     unit: 'GFLOP/s',
-    better: 'higher',
     prepare: (d, n, dt) =>
       jitted(
         (x, k) =>
@@ -126,9 +133,7 @@ export const SUITES: Suite[] = [
     size: 'elements',
     sizes: [1_000_000, 10_000_000],
     dtypes: ['float32', 'float16'],
-    defaultDtypes: ['float32'],
     unit: 'GB/s',
-    better: 'higher',
     prepare: (d, n, dt) => jitted((x) => jnp.sin(x).mul(2).add(1), filled([n], dt, d)),
     rate: (n, dt, _v, ms) => gbps(2 * n * itemsize(dt), ms),
     work: (n) => 20 * n,
@@ -139,10 +144,8 @@ export const SUITES: Suite[] = [
     size: 'matrix side',
     sizes: [1024, 4096],
     dtypes: ['float32', 'float16'],
-    defaultDtypes: ['float32'],
     variants: ['rows', 'cols'],
     unit: 'GB/s',
-    better: 'higher',
     prepare: (d, n, dt, v) =>
       jitted((x) => jnp.sum(x, { axis: v === 'rows' ? 1 : 0 }), filled([n, n], dt, d)),
     rate: (n, dt, _v, ms) => gbps(n * n * itemsize(dt), ms),
@@ -154,9 +157,7 @@ export const SUITES: Suite[] = [
     size: 'elements (rows of 1000)',
     sizes: [1_000_000, 4_000_000],
     dtypes: ['float32', 'float16'],
-    defaultDtypes: ['float32'],
     unit: 'GB/s',
-    better: 'higher',
     prepare: (d, n, dt) => jitted((x) => engine.nn.softmax(x, { axis: -1 }), filled(softmaxShape(n), dt, d)),
     rate: (n, dt, _v, ms) => gbps(2 * softmaxShape(n)[0] * 1000 * itemsize(dt), ms),
     work: (n) => 30 * n,
@@ -166,10 +167,7 @@ export const SUITES: Suite[] = [
     about: 'random.normal draws from a threefry key, jitted (millions of draws per second)',
     size: 'draws',
     sizes: [10_000_000],
-    dtypes: ['float32'],
-    defaultDtypes: ['float32'],
     unit: 'M draws/s',
-    better: 'higher',
     prepare: (d, n) =>
       jitted((k) => engine.random.normal(k, [n]), engine.devicePut(engine.random.PRNGKey(0), d)),
     rate: (n, _dt, _v, ms) => n / (ms * 1e3),
@@ -180,10 +178,7 @@ export const SUITES: Suite[] = [
     about: `jit(valueAndGrad) of a 3-layer tanh MLP, batch ${BATCH} (GFLOP/s: 3x the forward matmuls)`,
     size: 'hidden width',
     sizes: [256, 512],
-    dtypes: ['float32'],
-    defaultDtypes: ['float32'],
     unit: 'GFLOP/s',
-    better: 'higher',
     prepare: (d, w, dt) => {
       const params = [0, 1, 2].map((l) => ({
         w: filled([w, w], dt, d, l + 1).mul(1 / Math.sqrt(w)),
@@ -205,11 +200,8 @@ export const SUITES: Suite[] = [
       'float32 data from the host to the device (h2d, waited for by a one-element read) and back (d2h) (GB/s)',
     size: 'elements',
     sizes: [1_000_000, 16_000_000],
-    dtypes: ['float32'],
-    defaultDtypes: ['float32'],
     variants: ['h2d', 'd2h'],
     unit: 'GB/s',
-    better: 'higher',
     skip: hostMemory,
     prepare(d, n, _dt, v) {
       const host = new Float32Array(n).map((_, i) => Math.sin(i));
@@ -242,8 +234,6 @@ export const SUITES: Suite[] = [
     about: `microseconds per small op (x + 1 on the size's elements), eager and jitted, ${OPS} ops per repetition`,
     size: 'elements',
     sizes: [16],
-    dtypes: ['float32'],
-    defaultDtypes: ['float32'],
     variants: ['eager', 'jit'],
     unit: 'µs/op',
     better: 'lower',
@@ -262,6 +252,8 @@ export const SUITES: Suite[] = [
     work: () => OPS * 1e4,
   },
 ];
+
+export const SUITES: Suite[] = SPECS.map(suite);
 
 export function suiteNamed(name: string): Suite | undefined {
   return SUITES.find((s) => s.name === name);
