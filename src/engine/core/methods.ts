@@ -68,9 +68,58 @@ export class IndexUpdateRef<V = unknown> {
 }
 
 /**
+ * The methods that only call their numpy function on the array (and the operand), by method name,
+ * as JAX's _array_methods table (jax/_src/numpy/array_methods.py): `x.add(y)` is add(x, y).
+ */
+const BINARY = {
+  add: 'add',
+  sub: 'subtract',
+  mul: 'multiply',
+  div: 'divide',
+  floordiv: 'floor_divide',
+  mod: 'remainder',
+  pow: 'power',
+  matmul: 'matmul',
+  dot: 'dot',
+  gt: 'greater',
+  ge: 'greater_equal',
+  lt: 'less',
+  le: 'less_equal',
+  eq: 'equal',
+  ne: 'not_equal',
+  and: 'bitwise_and',
+  or: 'bitwise_or',
+  xor: 'bitwise_xor',
+} as const;
+const UNARY = {
+  neg: 'negative',
+  abs: 'abs',
+  sqrt: 'sqrt',
+  exp: 'exp',
+  log: 'log',
+  sin: 'sin',
+  cos: 'cos',
+  tanh: 'tanh',
+  not: 'bitwise_not',
+  conj: 'conjugate',
+  conjugate: 'conjugate',
+  ravel: 'ravel',
+  flatten: 'ravel',
+} as const;
+const REDUCTIONS = ['sum', 'prod', 'mean', 'max', 'min', 'all', 'any'] as const;
+
+type TableMethods<V> = { [K in keyof typeof BINARY]: (y: Operand<V>) => V } & {
+  [K in keyof typeof UNARY]: () => V;
+} & { [K in (typeof REDUCTIONS)[number]]: (opts?: ReduceOptions<V>) => V };
+
+/** The table's methods, declared by merging: installed on the prototype below the class. */
+export interface ArrayMethods<V = unknown> extends TableMethods<V> {}
+
+/**
  * `V` is the array type the methods return: core's `Value` (trace.ts), which the subclasses give
  * (Tracer, ArrayImpl), so that this file needs nothing from the trace stack that builds on it.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above holds the installed methods.
 export abstract class ArrayMethods<V = unknown> {
   abstract get aval(): ShapedArray;
 
@@ -151,99 +200,7 @@ export abstract class ArrayMethods<V = unknown> {
     );
   }
 
-  // arithmetic
-  add(y: Operand<V>): V {
-    return op('add')(this, y);
-  }
-  sub(y: Operand<V>): V {
-    return op('subtract')(this, y);
-  }
-  mul(y: Operand<V>): V {
-    return op('multiply')(this, y);
-  }
-  div(y: Operand<V>): V {
-    return op('divide')(this, y);
-  }
-  floordiv(y: Operand<V>): V {
-    return op('floor_divide')(this, y);
-  }
-  mod(y: Operand<V>): V {
-    return op('remainder')(this, y);
-  }
-  pow(y: Operand<V>): V {
-    return op('power')(this, y);
-  }
-  matmul(y: Operand<V>): V {
-    return op('matmul')(this, y);
-  }
-  dot(y: Operand<V>): V {
-    return op('dot')(this, y);
-  }
-  neg(): V {
-    return op('negative')(this);
-  }
-  abs(): V {
-    return op('abs')(this);
-  }
-  sqrt(): V {
-    return op('sqrt')(this);
-  }
-  exp(): V {
-    return op('exp')(this);
-  }
-  log(): V {
-    return op('log')(this);
-  }
-  sin(): V {
-    return op('sin')(this);
-  }
-  cos(): V {
-    return op('cos')(this);
-  }
-  tanh(): V {
-    return op('tanh')(this);
-  }
-  // comparisons and logic
-  gt(y: Operand<V>): V {
-    return op('greater')(this, y);
-  }
-  ge(y: Operand<V>): V {
-    return op('greater_equal')(this, y);
-  }
-  lt(y: Operand<V>): V {
-    return op('less')(this, y);
-  }
-  le(y: Operand<V>): V {
-    return op('less_equal')(this, y);
-  }
-  eq(y: Operand<V>): V {
-    return op('equal')(this, y);
-  }
-  ne(y: Operand<V>): V {
-    return op('not_equal')(this, y);
-  }
-  and(y: Operand<V>): V {
-    return op('bitwise_and')(this, y);
-  }
-  or(y: Operand<V>): V {
-    return op('bitwise_or')(this, y);
-  }
-  xor(y: Operand<V>): V {
-    return op('bitwise_xor')(this, y);
-  }
-  not(): V {
-    return op('bitwise_not')(this);
-  }
-  // reductions
-  sum(opts?: ReduceOptions<V>): V {
-    return op('sum')(this, opts);
-  }
-  prod(opts?: ReduceOptions<V>): V {
-    return op('prod')(this, opts);
-  }
-  mean(opts?: ReduceOptions<V>): V {
-    return op('mean')(this, opts);
-  }
+  // reductions (sum, mean, ... are installed from REDUCTIONS below)
   var(opts?: ReduceOptions<V> & { ddof?: number }): V {
     return op('var')(this, opts);
   }
@@ -295,23 +252,11 @@ export abstract class ArrayMethods<V = unknown> {
   get imag(): V {
     return op('imag')(this);
   }
-  conj(): V {
-    return op('conjugate')(this);
-  }
-  conjugate(): V {
-    return op('conjugate')(this);
-  }
   swapaxes(a: number, b: number): V {
     return op('swapaxes')(this, a, b);
   }
   squeeze(axis?: number | readonly number[]): V {
     return op('squeeze')(this, axis);
-  }
-  ravel(): V {
-    return op('ravel')(this);
-  }
-  flatten(): V {
-    return op('ravel')(this);
   }
   astype(dtype: DTypeLike): V {
     return op('astype')(this, dtype);
@@ -343,3 +288,21 @@ export abstract class ArrayMethods<V = unknown> {
     }) as any;
   }
 }
+
+/** Install the table's methods as a class declares methods: named, on the prototype, not enumerable. */
+function install(name: string, method: (this: unknown, ...args: unknown[]) => unknown): void {
+  Object.defineProperty(method, 'name', { value: name });
+  Object.defineProperty(ArrayMethods.prototype, name, { value: method, writable: true, configurable: true });
+}
+for (const [m, f] of Object.entries(BINARY))
+  install(m, function (y) {
+    return op(f)(this, y);
+  });
+for (const [m, f] of Object.entries(UNARY))
+  install(m, function () {
+    return op(f)(this);
+  });
+for (const m of REDUCTIONS)
+  install(m, function (opts) {
+    return op(m)(this, opts);
+  });
