@@ -99,6 +99,11 @@ export abstract class DimensionNumbers<L> {
     this.raw = Object.fromEntries(keys.map(([k, c]) => [k, rawDims(r, k, c)])) as L;
     for (const [k, c] of keys) (this as unknown as Record<string, number[]>)[k] = dimsOf(r, k, c);
   }
+  /** The dimension numbers themselves, or made from their options (`GatherDimensionNumbers.from(o)`). */
+  static from<T, L>(this: new (o: L) => T, o: T | L): T {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass `from` is called on.
+    return o instanceof this ? o : new this(o as L);
+  }
   pyStr(): string {
     return this.text;
   }
@@ -109,29 +114,22 @@ export abstract class DimensionNumbers<L> {
 
 /** What a caller passes: each key under its snake_case or camelCase name. */
 export interface GatherDimensionNumbersLike extends DimsLike<typeof GATHER_KEYS> {}
+export interface ScatterDimensionNumbersLike extends DimsLike<typeof SCATTER_KEYS> {}
 
-/** The fields, declared by merging: DimensionNumbers' constructor sets them from the key table. */
+/** The fields, declared by merging: DimensionNumbers' constructor sets them from the key tables. */
 export interface GatherDimensionNumbers extends DimsOf<typeof GATHER_KEYS> {}
+export interface ScatterDimensionNumbers extends DimsOf<typeof SCATTER_KEYS> {}
+
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above holds the fields it sets.
 export class GatherDimensionNumbers extends DimensionNumbers<GatherDimensionNumbersLike> {
   constructor(o: GatherDimensionNumbersLike) {
     super('GatherDimensionNumbers', o, GATHER_KEYS);
   }
-  static from(o: GatherDimensionNumbers | GatherDimensionNumbersLike): GatherDimensionNumbers {
-    return o instanceof GatherDimensionNumbers ? o : new GatherDimensionNumbers(o);
-  }
 }
-
-export interface ScatterDimensionNumbersLike extends DimsLike<typeof SCATTER_KEYS> {}
-
-export interface ScatterDimensionNumbers extends DimsOf<typeof SCATTER_KEYS> {}
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: as GatherDimensionNumbers.
 export class ScatterDimensionNumbers extends DimensionNumbers<ScatterDimensionNumbersLike> {
   constructor(o: ScatterDimensionNumbersLike) {
     super('ScatterDimensionNumbers', o, SCATTER_KEYS);
-  }
-  static from(o: ScatterDimensionNumbers | ScatterDimensionNumbersLike): ScatterDimensionNumbers {
-    return o instanceof ScatterDimensionNumbers ? o : new ScatterDimensionNumbers(o);
   }
 }
 
