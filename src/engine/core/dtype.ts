@@ -66,20 +66,28 @@ export class DType {
   }
 }
 
-export const bool = new DType('bool', 'b', 1, 'bool');
-export const int8 = new DType('int8', 'i', 1, 'i8');
-export const int16 = new DType('int16', 'i', 2, 'i16');
-export const int32 = new DType('int32', 'i', 4, 'i32');
-export const int64 = new DType('int64', 'i', 8, 'i64');
-export const uint8 = new DType('uint8', 'u', 1, 'u8');
-export const uint16 = new DType('uint16', 'u', 2, 'u16');
-export const uint32 = new DType('uint32', 'u', 4, 'u32');
-export const uint64 = new DType('uint64', 'u', 8, 'u64');
-export const float16 = new DType('float16', 'f', 2, 'f16');
-export const float32 = new DType('float32', 'f', 4, 'f32');
-export const float64 = new DType('float64', 'f', 8, 'f64');
-export const complex64 = new DType('complex64', 'c', 8, 'c64');
-export const complex128 = new DType('complex128', 'c', 16, 'c128');
+const declared: DType[] = [];
+/** A dtype, listed in ALL_DTYPES in the order of declaration. */
+function defineDType(...args: ConstructorParameters<typeof DType>): DType {
+  const d = new DType(...args);
+  declared.push(d);
+  return d;
+}
+
+export const bool = defineDType('bool', 'b', 1, 'bool');
+export const int8 = defineDType('int8', 'i', 1, 'i8');
+export const int16 = defineDType('int16', 'i', 2, 'i16');
+export const int32 = defineDType('int32', 'i', 4, 'i32');
+export const int64 = defineDType('int64', 'i', 8, 'i64');
+export const uint8 = defineDType('uint8', 'u', 1, 'u8');
+export const uint16 = defineDType('uint16', 'u', 2, 'u16');
+export const uint32 = defineDType('uint32', 'u', 4, 'u32');
+export const uint64 = defineDType('uint64', 'u', 8, 'u64');
+export const float16 = defineDType('float16', 'f', 2, 'f16');
+export const float32 = defineDType('float32', 'f', 4, 'f32');
+export const float64 = defineDType('float64', 'f', 8, 'f64');
+export const complex64 = defineDType('complex64', 'c', 8, 'c64');
+export const complex128 = defineDType('complex128', 'c', 16, 'c128');
 
 /** The value range of each integer dtype of at most 32 bits (what kernels wrap to). */
 export const INT_RANGE: Record<string, [number, number]> = {
@@ -91,22 +99,7 @@ export const INT_RANGE: Record<string, [number, number]> = {
   uint32: [0, 4294967295],
 };
 
-export const ALL_DTYPES: readonly DType[] = [
-  bool,
-  int8,
-  int16,
-  int32,
-  int64,
-  uint8,
-  uint16,
-  uint32,
-  uint64,
-  float16,
-  float32,
-  float64,
-  complex64,
-  complex128,
-];
+export const ALL_DTYPES: readonly DType[] = declared;
 
 const BY_NAME = new Map<string, DType>(ALL_DTYPES.map((d) => [d.name, d]));
 // NumPy's short spellings are accepted too.
