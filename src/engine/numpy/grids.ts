@@ -183,11 +183,14 @@ export function tileToSize(arr: Value, size: number): Value {
   return a.size > size ? getitem(a, [sl(null, size)]) : a;
 }
 
-export const triuIndices = triu_indices;
-export const trilIndices = tril_indices;
-export const triuIndicesFrom = triu_indices_from;
-export const trilIndicesFrom = tril_indices_from;
-export const diagIndices = diag_indices;
-export const diagIndicesFrom = diag_indices_from;
-export const maskIndices = mask_indices;
-export const fillDiagonal = fill_diagonal;
+/** The camelCase spellings. */
+export {
+  diag_indices as diagIndices,
+  diag_indices_from as diagIndicesFrom,
+  fill_diagonal as fillDiagonal,
+  mask_indices as maskIndices,
+  tril_indices as trilIndices,
+  tril_indices_from as trilIndicesFrom,
+  triu_indices as triuIndices,
+  triu_indices_from as triuIndicesFrom,
+};
