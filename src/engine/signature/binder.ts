@@ -17,7 +17,7 @@
 import { NotImplementedError } from '../core/errors.js';
 import { ArrayMethods } from '../core/methods.js';
 import { suggestName } from '../core/suggest.js';
-import type { SignatureEntry } from './signatures.gen.js';
+import type { SignatureEntry } from './signatures.js';
 import { checkFor } from './values.js';
 
 type Kind = 'po' | 'pk' | 'var' | 'ko' | 'vkw';

@@ -1,14 +1,14 @@
 /**
  * @file Binding the public namespaces: every function of `numpy`, `lax`, `nn`, `random`, `scipy`,
  * `linen`, `tree` and the top-level transformations that has a JAX signature
- * (signatures.gen.ts) is wrapped once, when the namespace is built, by the generic binder
+ * (signatures.ts) is wrapped once, when the namespace is built, by the generic binder
  * (binder.ts). The engine's own modules call the raw functions; users, the array methods and the
  * expression language get the bound ones. A call in the JS form that needs no rewriting (`jnp.sin(x)`,
  * `jnp.sum(x)`) takes a fast path: a length check, then the raw function.
  */
 import { RAW_FUNCTION } from '../core/raw-function.js';
 import { parseEntry, type Signature } from './binder.js';
-import { SIGNATURES } from './signatures.gen.js';
+import { SIGNATURES } from './signatures.js';
 
 type Fn = (...args: any[]) => any;
 
