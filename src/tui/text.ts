@@ -32,18 +32,16 @@ export function headerLine(columns: Column[]): string {
   );
 }
 
+/** Columns of text, aligned left, then columns of numbers, aligned right: `{ title: width }` each. */
+function columns(text: Record<string, number>, numbers: Record<string, number>): Column[] {
+  const of = (widths: Record<string, number>, align: Column['align']) =>
+    Object.entries(widths).map(([title, width]): Column => ({ title, width, align }));
+  return [...of(text, 'left'), ...of(numbers, 'right')];
+}
+
 export function benchColumns(compared: boolean): Column[] {
-  const cols: Column[] = [
-    { title: 'suite', width: 11, align: 'left' },
-    { title: 'case', width: 8, align: 'left' },
-    { title: 'device', width: 9, align: 'left' },
-    { title: 'size', width: 6, align: 'right' },
-    { title: 'median', width: 10, align: 'right' },
-    { title: 'min–max', width: 17, align: 'right' },
-    { title: 'rate', width: 16, align: 'right' },
-  ];
-  if (compared) cols.push({ title: 'vs saved', width: 8, align: 'right' });
-  return cols;
+  const numbers = { size: 6, median: 10, 'min–max': 17, rate: 16, ...(compared ? { 'vs saved': 8 } : {}) };
+  return columns({ suite: 11, case: 8, device: 9 }, numbers);
 }
 
 export function benchCells(r: BenchRow, compared: boolean): string[] {
@@ -129,16 +127,10 @@ export function barText(fraction: number, width: number): string {
   return '█'.repeat(full) + (part ? '▏▎▍▌▋▊▉'[part - 1] : '');
 }
 
-export const PROFILE_COLUMNS: Column[] = [
-  { title: 'device', width: 8, align: 'left' },
-  { title: 'kind', width: 9, align: 'left' },
-  { title: 'kernel', width: 24, align: 'left' },
-  { title: 'calls', width: 5, align: 'right' },
-  { title: 'time', width: 8, align: 'right' },
-  { title: 'in', width: 8, align: 'right' },
-  { title: 'out', width: 8, align: 'right' },
-  { title: 'share', width: 6, align: 'right' },
-];
+export const PROFILE_COLUMNS: Column[] = columns(
+  { device: 8, kind: 9, kernel: 24 },
+  { calls: 5, time: 8, in: 8, out: 8, share: 6 },
+);
 
 /** `jit(sin, mul) map_0`, cut to the column with an ellipsis. */
 export function kernelTitle(program: string, kernel: string, width = PROFILE_COLUMNS[2].width): string {
