@@ -88,18 +88,28 @@ function mlpLoss(ps: { w: V; b: V }[], x: V, y: V): V {
  * runs float32 unless --dtype asks for float16: no device computes in float16 natively yet (the CPU
  * rounds every op, WebGPU stores float32), and on the CPU it is ~200x slower than float32.
  */
-type SuiteSpec = Omit<Suite, 'dtypes' | 'defaultDtypes' | 'better'> &
+type SuiteSpec = Omit<Suite, 'name' | 'dtypes' | 'defaultDtypes' | 'better'> &
   Partial<Pick<Suite, 'dtypes' | 'better'>>;
-const suite = (s: SuiteSpec): Suite => ({
+const suite = (s: SuiteSpec & { name: string }): Suite => ({
   dtypes: ['float32'],
   better: 'higher',
   ...s,
   defaultDtypes: ['float32'],
 });
 
-const SPECS: SuiteSpec[] = [
-  {
-    name: 'matmul',
+/** A memory-bound suite: its rate is the GB/s of the bytes a case moves; float32 or float16. */
+function bandwidth({ bytes, ...s }: Omit<SuiteSpec, 'unit' | 'rate'> & { bytes: Suite['work'] }): SuiteSpec {
+  return {
+    dtypes: ['float32', 'float16'],
+    ...s,
+    unit: 'GB/s',
+    rate: (n, dt, v, ms) => gbps(bytes(n, dt, v), ms),
+  };
+}
+
+/** The suites by name, in the order they run. */
+const SPECS: Record<string, SuiteSpec> = {
+  matmul: {
     about: 'square matrix products (GFLOP/s); float16 with --dtype f16 (emulated in float32 on every device)',
     size: 'matrix side',
     sizes: [128, 256, 512],
@@ -110,8 +120,7 @@ const SPECS: SuiteSpec[] = [
     rate: (n, _dt, _v, ms) => (2 * n ** 3) / (ms * 1e6),
     work: (n) => 2 * n ** 3,
   },
-  {
-    name: 'conv',
+  conv: {
     about: `3x3 convolutions, NHWC x HWIO, stride 1, SAME padding, batch ${CONV_BATCH}, ${CONV_CHANNELS} channels in and out (GFLOP/s)`,
     size: 'image side',
     sizes: [16, 32],
@@ -127,43 +136,33 @@ const SPECS: SuiteSpec[] = [
     rate: (n, _dt, _v, ms) => convFlops(n) / (ms * 1e6),
     work: (n) => convFlops(n),
   },
-  {
-    name: 'elementwise',
+  elementwise: bandwidth({
     about: 'a fused chain sin(x) * 2 + 1, one read and one write per element (GB/s)',
     size: 'elements',
     sizes: [1_000_000, 10_000_000],
-    dtypes: ['float32', 'float16'],
-    unit: 'GB/s',
     prepare: (d, n, dt) => jitted((x) => jnp.sin(x).mul(2).add(1), filled([n], dt, d)),
-    rate: (n, dt, _v, ms) => gbps(2 * n * itemsize(dt), ms),
+    bytes: (n, dt) => 2 * n * itemsize(dt),
     work: (n) => 20 * n,
-  },
-  {
-    name: 'reduction',
+  }),
+  reduction: bandwidth({
     about: 'sums of an n x n matrix along its rows (axis 1) and its columns (axis 0) (GB/s read)',
     size: 'matrix side',
     sizes: [1024, 4096],
-    dtypes: ['float32', 'float16'],
     variants: ['rows', 'cols'],
-    unit: 'GB/s',
     prepare: (d, n, dt, v) =>
       jitted((x) => jnp.sum(x, { axis: v === 'rows' ? 1 : 0 }), filled([n, n], dt, d)),
-    rate: (n, dt, _v, ms) => gbps(n * n * itemsize(dt), ms),
+    bytes: (n, dt) => n * n * itemsize(dt),
     work: (n) => 2 * n * n,
-  },
-  {
-    name: 'softmax',
+  }),
+  softmax: bandwidth({
     about: 'nn.softmax over rows of 1000, one read and one write per element (GB/s)',
     size: 'elements (rows of 1000)',
     sizes: [1_000_000, 4_000_000],
-    dtypes: ['float32', 'float16'],
-    unit: 'GB/s',
     prepare: (d, n, dt) => jitted((x) => engine.nn.softmax(x, { axis: -1 }), filled(softmaxShape(n), dt, d)),
-    rate: (n, dt, _v, ms) => gbps(2 * softmaxShape(n)[0] * 1000 * itemsize(dt), ms),
+    bytes: (n, dt) => 2 * softmaxShape(n)[0] * 1000 * itemsize(dt),
     work: (n) => 30 * n,
-  },
-  {
-    name: 'normal',
+  }),
+  normal: {
     about: 'random.normal draws from a threefry key, jitted (millions of draws per second)',
     size: 'draws',
     sizes: [10_000_000],
@@ -173,8 +172,7 @@ const SPECS: SuiteSpec[] = [
     rate: (n, _dt, _v, ms) => n / (ms * 1e3),
     work: (n) => 60 * n,
   },
-  {
-    name: 'grad',
+  grad: {
     about: `jit(valueAndGrad) of a 3-layer tanh MLP, batch ${BATCH} (GFLOP/s: 3x the forward matmuls)`,
     size: 'hidden width',
     sizes: [256, 512],
@@ -194,14 +192,13 @@ const SPECS: SuiteSpec[] = [
     rate: (w, _dt, _v, ms) => (3 * 3 * 2 * BATCH * w * w) / (ms * 1e6),
     work: (w) => 18 * BATCH * w * w,
   },
-  {
-    name: 'transfer',
+  transfer: bandwidth({
     about:
       'float32 data from the host to the device (h2d, waited for by a one-element read) and back (d2h) (GB/s)',
     size: 'elements',
     sizes: [1_000_000, 16_000_000],
+    dtypes: ['float32'],
     variants: ['h2d', 'd2h'],
-    unit: 'GB/s',
     skip: hostMemory,
     prepare(d, n, _dt, v) {
       const host = new Float32Array(n).map((_, i) => Math.sin(i));
@@ -226,11 +223,10 @@ const SPECS: SuiteSpec[] = [
         },
       };
     },
-    rate: (n, _dt, _v, ms) => gbps(4 * n, ms),
+    bytes: (n) => 4 * n,
     work: (n) => 4 * n,
-  },
-  {
-    name: 'dispatch',
+  }),
+  dispatch: {
     about: `microseconds per small op (x + 1 on the size's elements), eager and jitted, ${OPS} ops per repetition`,
     size: 'elements',
     sizes: [16],
@@ -251,9 +247,9 @@ const SPECS: SuiteSpec[] = [
     rate: (_n, _dt, _v, ms) => (ms * 1000) / OPS,
     work: () => OPS * 1e4,
   },
-];
+};
 
-export const SUITES: Suite[] = SPECS.map(suite);
+export const SUITES: Suite[] = Object.entries(SPECS).map(([name, s]) => suite({ name, ...s }));
 
 export function suiteNamed(name: string): Suite | undefined {
   return SUITES.find((s) => s.name === name);
