@@ -507,3 +507,18 @@ export function mergeParam<T>(name: string, a: T | null | undefined, b: T | null
 
 /** A dtype option of a layer: a DType, its name, or null (inferred). */
 export type DTypeOption = DType | string | null;
+
+/**
+ * Sets a module's fields from its options, an absent (or null) option taking the field's default:
+ * what flax's dataclass field declarations (`use_bias: bool = True`) do. The class declares the
+ * fields (`declare readonly useBias: boolean`) and lists the defaults once, in flax's order.
+ */
+export function setFields<D extends object>(
+  m: Module,
+  opts: { [P in keyof D]?: unknown },
+  defaults: D,
+): void {
+  const fields = m as unknown as Record<string, unknown>;
+  const given = opts as Record<string, unknown>;
+  for (const [k, d] of Object.entries(defaults)) fields[k] = given[k] ?? d;
+}
