@@ -26,7 +26,7 @@ import {
   isFloatDType,
   shapeSize,
 } from './host-array.js';
-import { RecursiveParser } from './recursive-parser.js';
+import { RecursiveParser, type ScalarLiteral } from './recursive-parser.js';
 
 export type JsonTree = HostArray | string | null | JsonTree[] | { [key: string]: JsonTree };
 
@@ -36,13 +36,10 @@ export function isHostArray(x: unknown): x is HostArray {
 }
 
 type Raw =
-  | { t: 'int'; v: bigint }
-  | { t: 'float'; v: number }
-  | { t: 'bool'; v: boolean }
-  | { t: 'str'; v: string }
-  | { t: 'null' }
-  | { t: 'list'; items: Raw[] }
-  | { t: 'obj'; entries: [string, Raw][] };
+  | ScalarLiteral
+  | { kind: 'null' }
+  | { kind: 'list'; items: Raw[] }
+  | { kind: 'obj'; entries: [string, Raw][] };
 
 /** Lists and objects nested deeper than this are refused (Python's json module has a limit too). */
 export const MAX_JSON_DEPTH = 1000;
@@ -95,14 +92,14 @@ class JsonSyntax extends RecursiveParser<Raw> {
     const s = this.s;
     if (c === '[') return this.list();
     if (c === '{') return this.object();
-    if (c === '"') return { t: 'str', v: this.string() };
+    if (c === '"') return { kind: 'str', value: this.string() };
     if (c === '-' || (c >= '0' && c <= '9')) return this.number();
     for (const [word, raw] of [
-      ['true', { t: 'bool', v: true }],
-      ['false', { t: 'bool', v: false }],
-      ['null', { t: 'null' }],
-      ['NaN', { t: 'float', v: Number.NaN }],
-      ['Infinity', { t: 'float', v: Number.POSITIVE_INFINITY }],
+      ['true', { kind: 'bool', value: true }],
+      ['false', { kind: 'bool', value: false }],
+      ['null', { kind: 'null' }],
+      ['NaN', { kind: 'float', value: Number.NaN }],
+      ['Infinity', { kind: 'float', value: Number.POSITIVE_INFINITY }],
     ] as [string, Raw][]) {
       if (s.startsWith(word, this.pos)) {
         this.pos += word.length;
@@ -134,7 +131,7 @@ class JsonSyntax extends RecursiveParser<Raw> {
   }
 
   private list(): Raw {
-    return { t: 'list', items: this.items(']', () => this.value()) };
+    return { kind: 'list', items: this.items(']', () => this.value()) };
   }
 
   private object(): Raw {
@@ -147,7 +144,7 @@ class JsonSyntax extends RecursiveParser<Raw> {
       this.pos++;
       return [key, this.value()];
     });
-    return { t: 'obj', entries };
+    return { kind: 'obj', entries };
   }
 
   private string(): string {
@@ -194,14 +191,14 @@ class JsonSyntax extends RecursiveParser<Raw> {
   private number(): Raw {
     if (this.s.startsWith('-Infinity', this.pos)) {
       this.pos += 9;
-      return { t: 'float', v: Number.NEGATIVE_INFINITY };
+      return { kind: 'float', value: Number.NEGATIVE_INFINITY };
     }
     JSON_NUMBER.lastIndex = this.pos;
     const m = JSON_NUMBER.exec(this.s);
     if (!m) this.fail('invalid number');
     this.pos += m[0].length;
-    if (m[1] !== undefined || m[2] !== undefined) return { t: 'float', v: Number(m[0]) };
-    return { t: 'int', v: BigInt(m[0]) };
+    if (m[1] !== undefined || m[2] !== undefined) return { kind: 'float', value: Number(m[0]) };
+    return { kind: 'int', value: BigInt(m[0]) };
   }
 }
 
@@ -214,15 +211,15 @@ function keyPath(path: string, key: string): string {
 }
 
 function kindName(r: Raw): string {
-  if (r.t === 'list') return 'a list';
-  if (r.t === 'bool') return 'a bool';
+  if (r.kind === 'list') return 'a list';
+  if (r.kind === 'bool') return 'a bool';
   return 'a number';
 }
 
 /** Whether every leaf under r is a number or bool (so np.asarray would make a numeric array of it). */
 function isNumericTree(r: Raw): boolean {
-  if (r.t === 'int' || r.t === 'float' || r.t === 'bool') return true;
-  if (r.t === 'list') return r.items.every(isNumericTree);
+  if (r.kind === 'int' || r.kind === 'float' || r.kind === 'bool') return true;
+  if (r.kind === 'list') return r.items.every(isNumericTree);
   return false;
 }
 
@@ -230,9 +227,9 @@ class Converter {
   constructor(private readonly source: string) {}
 
   tree(r: Raw, path: string): JsonTree {
-    switch (r.t) {
+    switch (r.kind) {
       case 'str':
-        return r.v;
+        return r.value;
       case 'null':
         return null;
       case 'obj': {
@@ -258,7 +255,7 @@ class Converter {
 
   private array(r: Raw, path: string): HostArray {
     const shape: number[] = [];
-    for (let x = r; x.t === 'list'; x = x.items[0]!) {
+    for (let x = r; x.kind === 'list'; x = x.items[0]!) {
       shape.push(x.items.length);
       if (x.items.length === 0) break;
     }
@@ -274,13 +271,14 @@ class Converter {
 
   private collect(r: Raw, shape: number[], depth: number, path: string, out: Raw[]): void {
     if (depth === shape.length) {
-      if (r.t === 'list') {
+      if (r.kind === 'list') {
         this.ragged(path, `expected a number, found a list of length ${r.items.length}`);
       }
       out.push(r);
       return;
     }
-    if (r.t !== 'list') this.ragged(path, `expected a list of length ${shape[depth]}, found ${kindName(r)}`);
+    if (r.kind !== 'list')
+      this.ragged(path, `expected a list of length ${shape[depth]}, found ${kindName(r)}`);
     if (r.items.length !== shape[depth]) {
       this.ragged(path, `expected length ${shape[depth]}, found ${r.items.length}`);
     }
@@ -299,28 +297,29 @@ class Converter {
     let anyInt64 = false;
     let overInt64 = false;
     for (const l of leaves) {
-      if (l.t === 'float') anyFloat = true;
-      if (l.t !== 'bool') allBool = false;
-      if (l.t === 'int') {
+      if (l.kind === 'float') anyFloat = true;
+      if (l.kind !== 'bool') allBool = false;
+      if (l.kind === 'int') {
         // Each Python int maps to int64 if it fits, else uint64; the two together promote to float64.
-        if (l.v > INT64_MAX) overInt64 = true;
+        if (l.value > INT64_MAX) overInt64 = true;
         else anyInt64 = true;
         // NumPy would fall back to an object array, even alongside floats.
-        if (l.v < INT64_MIN || l.v > UINT64_MAX) {
+        if (l.value < INT64_MIN || l.value > UINT64_MAX) {
           throw new FormatError(
-            `${this.source}: integer ${l.v} at ${path || 'the top level'} does not fit in 64 bits`,
+            `${this.source}: integer ${l.value} at ${path || 'the top level'} does not fit in 64 bits`,
           );
         }
       }
     }
-    const num = (l: Raw): number =>
-      l.t === 'bool' ? (l.v ? 1 : 0) : l.t === 'int' ? Number(l.v) : (l as { v: number }).v;
-    const big = (l: Raw): bigint => (l.t === 'bool' ? (l.v ? 1n : 0n) : (l as { v: bigint }).v);
+    // Leaves are scalars here (build's callers collect them): true/false count as 1/0.
+    const num = (l: Raw): number => Number((l as ScalarLiteral).value);
+    const big = (l: Raw): bigint =>
+      l.kind === 'bool' ? (l.value ? 1n : 0n) : (l as { value: bigint }).value;
     if (allBool) {
       return {
         dtype: 'bool',
         shape,
-        data: Uint8Array.from(leaves, (l) => ((l as { v: boolean }).v ? 1 : 0)),
+        data: Uint8Array.from(leaves, (l) => ((l as { value: boolean }).value ? 1 : 0)),
       };
     }
     if (anyFloat || (anyInt64 && overInt64)) {

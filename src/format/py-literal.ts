@@ -13,13 +13,10 @@
  * hostile argument would exhaust the call stack.
  */
 import { PY_SIMPLE_ESCAPES, pythonRepr } from './quote.js';
-import { RecursiveParser } from './recursive-parser.js';
+import { RecursiveParser, type ScalarLiteral } from './recursive-parser.js';
 
 export type PyValue =
-  | { kind: 'str'; value: string }
-  | { kind: 'int'; value: bigint }
-  | { kind: 'float'; value: number }
-  | { kind: 'bool'; value: boolean }
+  | ScalarLiteral
   | { kind: 'none' }
   | { kind: 'tuple'; items: PyValue[] }
   | { kind: 'list'; items: PyValue[] }

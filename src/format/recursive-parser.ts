@@ -5,6 +5,13 @@
  * stack (Python's json module and CPython's parser have limits of their own).
  */
 
+/** The scalars both parsers read: strings, integers of any size, floats and booleans. */
+export type ScalarLiteral =
+  | { kind: 'str'; value: string }
+  | { kind: 'int'; value: bigint }
+  | { kind: 'float'; value: number }
+  | { kind: 'bool'; value: boolean };
+
 export abstract class RecursiveParser<V> {
   protected pos = 0;
   private depth = 0;

@@ -538,6 +538,21 @@ export type ControlKernel = CondKernel | WhileKernel | LoopKernel;
 
 export type Kernel = MapKernel | ReduceKernel | ArgReduceKernel | ScanKernel | LibKernel | ControlKernel;
 
+/** Functions by kernel kind, each taking its own kind of kernel (a backend's renderers). */
+export type KernelTable<A extends unknown[], R> = {
+  [K in Kernel['kind']]?: (k: Extract<Kernel, { kind: K }>, ...args: A) => R;
+};
+
+/** Calls `table`'s function for k's kind; undefined where the table has none. */
+export function byKind<A extends unknown[], R>(
+  table: KernelTable<A, R>,
+  k: Kernel,
+  ...args: A
+): R | undefined {
+  const f = table[k.kind] as ((k: Kernel, ...args: A) => R) | undefined;
+  return f?.(k, ...args);
+}
+
 export type BufferRole = 'input' | 'const' | 'temp' | 'output';
 
 export interface BufferInfo {

@@ -126,21 +126,13 @@ export function windowReduce(
   const offsets = windowOffsets(w.dims);
   const x = offsets.length > 1 && x0.cost >= EXPENSIVE ? ctx.materialize(x0) : x0;
   if (offsets.length <= UNROLL) {
-    const [y] = foldLazy(
-      ctx,
-      [outAval],
-      offsets.length,
-      () => [identity],
-      (o, s, [acc]) => {
-        const tap = windowTap(w, x.aval.shape, o, offsets[s].map(iconst));
-        // The first tap needs no combine when it is always valid: acc is the identity.
-        if (s === 0 && !tap.valid) return [x.at(tap.idx)];
-        const next = bin(op, acc, x.at(tap.idx));
-        return [tap.valid ? sel(tap.valid, next, acc) : next];
-      },
-      x.cost + 2,
-    );
-    return y;
+    return foldOne(ctx, outAval, offsets.length, identity, x.cost + 2, (o, s, acc) => {
+      const tap = windowTap(w, x.aval.shape, o, offsets[s].map(iconst));
+      // The first tap needs no combine when it is always valid: acc is the identity.
+      if (s === 0 && !tap.valid) return x.at(tap.idx);
+      const next = bin(op, acc, x.at(tap.idx));
+      return tap.valid ? sel(tap.valid, next, acc) : next;
+    });
   }
   const virtual = new Lazy(
     new ShapedArray([...outAval.shape, ...w.dims], x.aval.dtype),
@@ -201,4 +193,24 @@ export function foldLazy(
     start = (o) => bufs.map((b) => b.at(o));
     from = hi;
   }
+}
+
+/** foldLazy of one accumulator that starts at the same `init` for every output element. */
+export function foldOne(
+  ctx: LowerCtx,
+  out: ShapedArray,
+  steps: number,
+  init: SExpr,
+  stepCost: number,
+  step: (o: readonly SExpr[], s: number, acc: SExpr) => SExpr,
+): Lazy {
+  const [y] = foldLazy(
+    ctx,
+    [out],
+    steps,
+    () => [init],
+    (o, s, [acc]) => [step(o, s, acc)],
+    stepCost,
+  );
+  return y;
 }

@@ -20,6 +20,28 @@ export function registerPytreeNode<T>(cls: abstract new (...args: any[]) => T, n
   customNodes.set(cls, node);
 }
 
+/** How a tree structure is written out: key() and repr() walk it alike and differ only in words. */
+interface Spelling {
+  none: string;
+  sep: string;
+  entry(key: string, child: string): string;
+  custom(def: TreeDef, children: string): string;
+}
+
+const KEY_SPELLING: Spelling = {
+  none: 'N',
+  sep: ',',
+  entry: (k, child) => `${k.length}:${k}=${child}`,
+  custom: (def, children) => `C${identityId(def.node!)}${paramKey(def.aux)}[${children}]`,
+};
+
+const REPR_SPELLING: Spelling = {
+  none: 'None',
+  sep: ', ',
+  entry: (k, child) => `'${k}': ${child}`,
+  custom: (def, children) => `CustomNode(${def.node!.name}[${JSON.stringify(def.aux)}], [${children}])`,
+};
+
 export class TreeDef {
   constructor(
     readonly kind: 'leaf' | 'none' | 'list' | 'dict' | 'custom',
@@ -42,37 +64,28 @@ export class TreeDef {
    * aux data as hash-key.ts keys it (the printed form would confuse two node classes of one name).
    */
   key(): string {
-    switch (this.kind) {
-      case 'leaf':
-        return '*';
-      case 'none':
-        return 'N';
-      case 'list':
-        return `[${this.children.map((c) => c.key()).join(',')}]`;
-      case 'dict':
-        return `{${(this.aux as string[]).map((k, i) => `${k.length}:${k}=${this.children[i].key()}`).join(',')}}`;
-      case 'custom':
-        return `C${identityId(this.node!)}${paramKey(this.aux)}[${this.children.map((c) => c.key()).join(',')}]`;
-    }
+    return this.spell(KEY_SPELLING);
   }
   /** JAX's PyTreeDef text: `PyTreeDef([*, {'a': *}])`. */
   toString(): string {
     return `PyTreeDef(${this.repr()})`;
   }
   repr(): string {
+    return this.spell(REPR_SPELLING);
+  }
+  private spell(sp: Spelling): string {
+    const kids = this.children.map((c) => c.spell(sp));
     switch (this.kind) {
       case 'leaf':
         return '*';
       case 'none':
-        return 'None';
+        return sp.none;
       case 'list':
-        return `[${this.children.map((c) => c.repr()).join(', ')}]`;
-      case 'dict': {
-        const keys = this.aux as string[];
-        return `{${keys.map((k, i) => `'${k}': ${this.children[i].repr()}`).join(', ')}}`;
-      }
+        return `[${kids.join(sp.sep)}]`;
+      case 'dict':
+        return `{${(this.aux as string[]).map((k, i) => sp.entry(k, kids[i])).join(sp.sep)}}`;
       case 'custom':
-        return `CustomNode(${this.node!.name}[${JSON.stringify(this.aux)}], [${this.children.map((c) => c.repr()).join(', ')}])`;
+        return sp.custom(this, kids.join(sp.sep));
     }
   }
 }

@@ -11,12 +11,12 @@ import type { DTypeLike } from '../core/dtype.js';
 import type { Value } from '../core/trace.js';
 import { ConvDimensionNumbers, convGeneralDilated, convTranspose } from '../lax/conv.js';
 import type { PrecisionLike } from '../lax/dot.js';
-import * as initializers from '../nn/initializers.js';
+import type * as initializers from '../nn/initializers.js';
 import * as jnp from '../numpy/namespace.js';
 import { ValueError } from '../transforms/api.js';
 import { promoteDtype } from './dtypes.js';
-import { addBias, defaultKernelInit } from './linear.js';
-import { type DTypeOption, Module, type ModuleOptions } from './module.js';
+import { addBias, DENSE_DEFAULTS, type DenseOptions } from './linear.js';
+import { type DTypeOption, Module, setFields } from './module.js';
 
 type Initializer = initializers.Initializer;
 
@@ -52,34 +52,28 @@ function convDimensionNumbers(ndim: number): ConvDimensionNumbers {
 
 const mod = (a: number, b: number) => ((a % b) + b) % b;
 
-/** The fields Conv and ConvTranspose share. */
-export interface ConvBaseOptions extends ModuleOptions {
+/** The fields Conv and ConvTranspose share: Dense's and the window's. */
+export interface ConvBaseOptions extends DenseOptions {
   strides?: number | readonly number[] | null;
   padding?: PaddingLike;
   kernelDilation?: number | readonly number[] | null;
-  useBias?: boolean;
   /** Multiplies the kernel (masked convolutions); its shape is the kernel's. */
   mask?: Value | null;
-  dtype?: DTypeOption;
-  paramDtype?: DTypeOption;
-  precision?: PrecisionLike;
-  kernelInit?: Initializer;
-  biasInit?: Initializer;
 }
 
 abstract class ConvBase extends Module {
   readonly features: number;
   readonly kernelSize: number | readonly number[];
-  readonly strides: number | readonly number[] | null;
-  readonly padding: PaddingLike;
-  readonly kernelDilation: number | readonly number[] | null;
-  readonly useBias: boolean;
-  readonly mask: Value | null;
-  readonly dtype: DTypeOption;
-  readonly paramDtype: DTypeOption;
-  readonly precision: PrecisionLike;
-  readonly kernelInit: Initializer;
-  readonly biasInit: Initializer;
+  declare readonly strides: number | readonly number[] | null;
+  declare readonly padding: PaddingLike;
+  declare readonly kernelDilation: number | readonly number[] | null;
+  declare readonly useBias: boolean;
+  declare readonly mask: Value | null;
+  declare readonly dtype: DTypeOption;
+  declare readonly paramDtype: DTypeOption;
+  declare readonly precision: PrecisionLike;
+  declare readonly kernelInit: Initializer;
+  declare readonly biasInit: Initializer;
 
   /** `unset` is what strides and dilation default to: 1 for Conv, null (also 1) for ConvTranspose. */
   constructor(
@@ -91,16 +85,13 @@ abstract class ConvBase extends Module {
     super(opts);
     this.features = features;
     this.kernelSize = kernelSize;
-    this.strides = opts.strides ?? unset;
-    this.padding = opts.padding ?? 'SAME';
-    this.kernelDilation = opts.kernelDilation ?? unset;
-    this.useBias = opts.useBias ?? true;
-    this.mask = opts.mask ?? null;
-    this.dtype = opts.dtype ?? null;
-    this.paramDtype = opts.paramDtype ?? 'float32';
-    this.precision = opts.precision ?? null;
-    this.kernelInit = opts.kernelInit ?? defaultKernelInit;
-    this.biasInit = opts.biasInit ?? initializers.zeros;
+    setFields(this, opts, {
+      strides: unset,
+      padding: 'SAME',
+      kernelDilation: unset,
+      mask: null,
+      ...DENSE_DEFAULTS,
+    });
   }
 
   protected get kernelTuple(): number[] {

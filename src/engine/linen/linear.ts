@@ -11,7 +11,7 @@ import * as initializers from '../nn/initializers.js';
 import * as jnp from '../numpy/namespace.js';
 import { ValueError } from '../transforms/api.js';
 import { promoteDtype } from './dtypes.js';
-import { type DTypeOption, Module, type ModuleOptions } from './module.js';
+import { type DTypeOption, Module, type ModuleOptions, setFields } from './module.js';
 
 type Initializer = initializers.Initializer;
 
@@ -24,6 +24,7 @@ export function addBias(y: Value, bias: Value | null): Value {
   return jnp.add(y, jnp.reshape(bias, [...new Array(y.ndim - 1).fill(1), -1]));
 }
 
+/** The options of a layer with a kernel and an optional bias (Dense; Conv and ConvTranspose add theirs). */
 export interface DenseOptions extends ModuleOptions {
   useBias?: boolean;
   /** The computation's dtype (default: inferred from the input and the parameters). */
@@ -35,26 +36,31 @@ export interface DenseOptions extends ModuleOptions {
   biasInit?: Initializer;
 }
 
+/** flax's defaults for DenseOptions' fields. */
+export const DENSE_DEFAULTS = {
+  useBias: true,
+  dtype: null,
+  paramDtype: 'float32',
+  precision: null,
+  kernelInit: defaultKernelInit,
+  biasInit: initializers.zeros,
+};
+
 /** flax.linen.Dense: `x @ kernel + bias` over the last axis; kernel (in, features). */
 export class Dense extends Module {
   static override typeName = 'Dense';
   readonly features: number;
-  readonly useBias: boolean;
-  readonly dtype: DTypeOption;
-  readonly paramDtype: DTypeOption;
-  readonly precision: PrecisionLike;
-  readonly kernelInit: Initializer;
-  readonly biasInit: Initializer;
+  declare readonly useBias: boolean;
+  declare readonly dtype: DTypeOption;
+  declare readonly paramDtype: DTypeOption;
+  declare readonly precision: PrecisionLike;
+  declare readonly kernelInit: Initializer;
+  declare readonly biasInit: Initializer;
 
   constructor(features: number, opts: DenseOptions = {}) {
     super(opts);
     this.features = features;
-    this.useBias = opts.useBias ?? true;
-    this.dtype = opts.dtype ?? null;
-    this.paramDtype = opts.paramDtype ?? 'float32';
-    this.precision = opts.precision ?? null;
-    this.kernelInit = opts.kernelInit ?? defaultKernelInit;
-    this.biasInit = opts.biasInit ?? initializers.zeros;
+    setFields(this, opts, DENSE_DEFAULTS);
   }
 
   call(inputs: unknown): Value {
@@ -100,18 +106,16 @@ export class Embed extends Module {
   static override typeName = 'Embed';
   readonly numEmbeddings: number;
   readonly features: number;
-  readonly dtype: DTypeOption;
-  readonly paramDtype: DTypeOption;
-  readonly embeddingInit: Initializer;
+  declare readonly dtype: DTypeOption;
+  declare readonly paramDtype: DTypeOption;
+  declare readonly embeddingInit: Initializer;
   embedding!: Value;
 
   constructor(numEmbeddings: number, features: number, opts: EmbedOptions = {}) {
     super(opts);
     this.numEmbeddings = numEmbeddings;
     this.features = features;
-    this.dtype = opts.dtype ?? null;
-    this.paramDtype = opts.paramDtype ?? 'float32';
-    this.embeddingInit = opts.embeddingInit ?? defaultEmbedInit;
+    setFields(this, opts, { dtype: null, paramDtype: 'float32', embeddingInit: defaultEmbedInit });
   }
 
   override setup(): void {

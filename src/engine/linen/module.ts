@@ -40,6 +40,7 @@ import {
   isValidRng,
   Scope,
   type Variable,
+  type VariableArgs,
   type Variables,
 } from './scope.js';
 
@@ -329,19 +330,14 @@ export abstract class Module {
     return v;
   }
 
-  /** Declares the variable `collection/name`, initialized by `init(...initArgs)` when missing. */
-  variable<T = Value>(
-    collection: string,
-    name: string,
-    init: ((...args: any[]) => T) | null = null,
-    ...initArgs: unknown[]
-  ): Variable<T> {
+  /** Declares the variable `col/name`, initialized by `init(...args)` when missing. */
+  variable<T = Value>(...[col, name, init = null, ...args]: VariableArgs<T>): Variable<T> {
     if (!this._initializationAllowed) {
       throw new ValueError('Variables must be initialized in `setup()` or in a method wrapped in `@compact`');
     }
-    if (this._nameTaken(name, collection)) throw new NameInUseError('variable', name, typeNameOf(this));
-    const v = this.scope!.variable<T>(collection, name, init, ...initArgs);
-    stateOf(this).children.set(name, collection);
+    if (this._nameTaken(name, col)) throw new NameInUseError('variable', name, typeNameOf(this));
+    const v = this.scope!.variable<T>(col, name, init, ...args);
+    stateOf(this).children.set(name, col);
     return v;
   }
 
@@ -507,3 +503,18 @@ export function mergeParam<T>(name: string, a: T | null | undefined, b: T | null
 
 /** A dtype option of a layer: a DType, its name, or null (inferred). */
 export type DTypeOption = DType | string | null;
+
+/**
+ * Sets a module's fields from its options, an absent (or null) option taking the field's default:
+ * what flax's dataclass field declarations (`use_bias: bool = True`) do. The class declares the
+ * fields (`declare readonly useBias: boolean`) and lists the defaults once, in flax's order.
+ */
+export function setFields<D extends object>(
+  m: Module,
+  opts: { [P in keyof D]?: unknown },
+  defaults: D,
+): void {
+  const fields = m as unknown as Record<string, unknown>;
+  const given = opts as Record<string, unknown>;
+  for (const [k, d] of Object.entries(defaults)) fields[k] = given[k] ?? d;
+}

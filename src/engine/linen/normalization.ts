@@ -17,7 +17,7 @@ import * as initializers from '../nn/initializers.js';
 import * as jnp from '../numpy/namespace.js';
 import { ValueError } from '../transforms/api.js';
 import { canonicalizeDtype } from './dtypes.js';
-import { type DTypeOption, Module, type ModuleOptions, mergeParam } from './module.js';
+import { type DTypeOption, Module, type ModuleOptions, mergeParam, setFields } from './module.js';
 
 type Initializer = initializers.Initializer;
 type Axes = number | readonly number[];
@@ -86,33 +86,37 @@ export interface NormOptions extends ModuleOptions {
   forceFloat32Reductions?: boolean;
 }
 
-/** The shared fields, with flax's defaults (epsilon differs: 1e-5 for BatchNorm, 1e-6 otherwise). */
+/** flax's defaults for NormOptions' fields but epsilon (1e-5 for BatchNorm, 1e-6 otherwise). */
+const NORM_DEFAULTS = {
+  dtype: null,
+  paramDtype: 'float32',
+  useBias: true,
+  useScale: true,
+  biasInit: initializers.zeros,
+  scaleInit: initializers.ones,
+  axisName: null,
+  axisIndexGroups: null,
+  useFastVariance: true,
+  forceFloat32Reductions: true,
+};
+
+/** The shared fields, with flax's defaults. */
 abstract class Norm extends Module {
-  readonly epsilon: number;
-  readonly dtype: DTypeOption;
-  readonly paramDtype: DTypeOption;
-  readonly useBias: boolean;
-  readonly useScale: boolean;
-  readonly biasInit: Initializer;
-  readonly scaleInit: Initializer;
-  readonly axisName: string | null;
-  readonly axisIndexGroups: unknown;
-  readonly useFastVariance: boolean;
-  readonly forceFloat32Reductions: boolean;
+  declare readonly epsilon: number;
+  declare readonly dtype: DTypeOption;
+  declare readonly paramDtype: DTypeOption;
+  declare readonly useBias: boolean;
+  declare readonly useScale: boolean;
+  declare readonly biasInit: Initializer;
+  declare readonly scaleInit: Initializer;
+  declare readonly axisName: string | null;
+  declare readonly axisIndexGroups: unknown;
+  declare readonly useFastVariance: boolean;
+  declare readonly forceFloat32Reductions: boolean;
 
   constructor(opts: NormOptions, epsilon: number) {
     super(opts);
-    this.epsilon = opts.epsilon ?? epsilon;
-    this.dtype = opts.dtype ?? null;
-    this.paramDtype = opts.paramDtype ?? 'float32';
-    this.useBias = opts.useBias ?? true;
-    this.useScale = opts.useScale ?? true;
-    this.biasInit = opts.biasInit ?? initializers.zeros;
-    this.scaleInit = opts.scaleInit ?? initializers.ones;
-    this.axisName = opts.axisName ?? null;
-    this.axisIndexGroups = opts.axisIndexGroups ?? null;
-    this.useFastVariance = opts.useFastVariance ?? true;
-    this.forceFloat32Reductions = opts.forceFloat32Reductions ?? true;
+    setFields(this, opts, { epsilon, ...NORM_DEFAULTS });
   }
 
   protected stats(

@@ -116,6 +116,17 @@ function newCounters(streams: Iterable<string>): RngCounters {
 
 // ---- variables -------------------------------------------------------------------------------------
 
+/**
+ * The arguments of `variable` (Scope's and Module's): the collection, the name, and what creates the
+ * variable when it is missing (flax's `init_fn`), called with the arguments after it.
+ */
+export type VariableArgs<T> = [
+  col: string,
+  name: string,
+  init?: ((...args: any[]) => T) | null,
+  ...args: unknown[],
+];
+
 /** A variable of a bound scope: reads and writes go through the scope (flax.core.scope.Variable). */
 export class Variable<T = Value> {
   constructor(
@@ -341,12 +352,7 @@ export class Scope {
   }
 
   /** The variable `col/name`, initialized by `init(...args)` if missing and `col` is mutable. */
-  variable<T = Value>(
-    col: string,
-    name: string,
-    init: ((...args: any[]) => T) | null = null,
-    ...args: unknown[]
-  ): Variable<T> {
+  variable<T = Value>(...[col, name, init = null, ...args]: VariableArgs<T>): Variable<T> {
     this.reserve(name, col);
     if (!this.hasVariable(col, name)) {
       if (!this.isMutableCollection(col) || init === null) {

@@ -36,12 +36,21 @@ function param<T>(p: T | Record<string, unknown> | undefined, key: string): T | 
   return p as T | undefined;
 }
 
-const identityJit = namedJit('identity', function identity(x: Value): Value {
+/** An optional parameter as a traced argument, or null so that the default stays a constant of the trace. */
+function traced(p: unknown, key: string): Value | null {
+  const u = param<In>(p, key);
+  return u === undefined ? null : asValue(u);
+}
+
+/** A one-argument function that JAX jits under its own name (`jit[name=silu]`), taking anything array-like. */
+function jitted(name: string, f: (x: Value) => Value): (x: In) => Value {
+  const jf = namedJit(name, f);
+  return (x: In) => jf(v(x));
+}
+
+export const identity = jitted('identity', function identity(x: Value): Value {
   return x;
 });
-export function identity(x: In): Value {
-  return identityJit(v(x));
-}
 
 /** As JAX's: a custom_jvp around a jitted maximum, so the gradient at 0 is 0 (not 0.5). */
 const reluCustom = customJvp(
@@ -71,67 +80,45 @@ const squareplusJit = namedJit('squareplus', function squareplus(x: Value, b: Va
   return jnp.true_divide(y, 2);
 });
 export function squareplus(x: In, b?: In): Value {
-  const bb = param<In>(b as In, 'b');
-  return squareplusJit(v(x), bb === undefined ? null : asValue(bb));
+  return squareplusJit(v(x), traced(b, 'b'));
 }
 
-const softplusJit = namedJit('softplus', function softplus(x: Value): Value {
+export const softplus = jitted('softplus', function softplus(x: Value): Value {
   return jnp.logaddexp(x, 0);
 });
-export function softplus(x: In): Value {
-  return softplusJit(v(x));
-}
 
-const sparsePlusJit = namedJit('sparse_plus', function sparse_plus(x: Value): Value {
+export const sparsePlus = jitted('sparse_plus', function sparse_plus(x: Value): Value {
   const small = jnp.less_equal(x, F(-1));
   const big = jnp.greater_equal(x, F(1));
   const mid = jnp.true_divide(jnp.power(jnp.add(x, F(1)), 2), 4);
   return jnp.where(small, F(0), jnp.where(big, x, mid));
 });
-export function sparsePlus(x: In): Value {
-  return sparsePlusJit(v(x));
-}
 
-const softSignJit = namedJit('soft_sign', function soft_sign(x: Value): Value {
+export const softSign = jitted('soft_sign', function soft_sign(x: Value): Value {
   return jnp.true_divide(x, jnp.add(jnp.abs(x), 1));
 });
-export function softSign(x: In): Value {
-  return softSignJit(v(x));
-}
 
 /** JAX's sigmoid is lax.logistic under an inline jit: no equation of its own. */
 export function sigmoid(x: In): Value {
   return lax.logistic(v(x));
 }
 
-const sparseSigmoidJit = namedJit('sparse_sigmoid', function sparse_sigmoid(x: Value): Value {
+export const sparseSigmoid = jitted('sparse_sigmoid', function sparse_sigmoid(x: Value): Value {
   return jnp.multiply(F(0.5), jnp.clip(jnp.add(x, F(1)), F(0), F(2)));
 });
-export function sparseSigmoid(x: In): Value {
-  return sparseSigmoidJit(v(x));
-}
 
-const siluJit = namedJit('silu', function silu(x: Value): Value {
+export const silu = jitted('silu', function silu(x: Value): Value {
   return jnp.multiply(x, sigmoid(x));
 });
-export function silu(x: In): Value {
-  return siluJit(v(x));
-}
 export const swish = silu;
 
-const mishJit = namedJit('mish', function mish(x: Value): Value {
+export const mish = jitted('mish', function mish(x: Value): Value {
   return jnp.multiply(x, jnp.tanh(softplus(x)));
 });
-export function mish(x: In): Value {
-  return mishJit(v(x));
-}
 
-const logSigmoidJit = namedJit('log_sigmoid', function log_sigmoid(x: Value): Value {
+export const logSigmoid = jitted('log_sigmoid', function log_sigmoid(x: Value): Value {
   return jnp.negative(softplus(jnp.negative(x)));
 });
-export function logSigmoid(x: In): Value {
-  return logSigmoidJit(v(x));
-}
 
 const eluJit = namedJit('elu', function elu(x: Value, alpha: Value | null): Value {
   const pos = jnp.greater(x, 0);
@@ -139,57 +126,42 @@ const eluJit = namedJit('elu', function elu(x: Value, alpha: Value | null): Valu
   return jnp.where(pos, x, jnp.multiply(alpha ?? F(1), jnp.expm1(safe)));
 });
 export function elu(x: In, alpha?: number | In): Value {
-  const a = param<In>(alpha as In, 'alpha');
-  return eluJit(v(x), a === undefined ? null : asValue(a));
+  return eluJit(v(x), traced(alpha, 'alpha'));
 }
 
 const leakyReluJit = namedJit('leaky_relu', function leaky_relu(x: Value, slope: Value | null): Value {
   return jnp.where(jnp.greater_equal(x, 0), x, jnp.multiply(slope ?? F(1e-2), x));
 });
 export function leakyRelu(x: In, negativeSlope?: number | In): Value {
-  const s = param<In>(negativeSlope as In, 'negativeSlope');
-  return leakyReluJit(v(x), s === undefined ? null : asValue(s));
+  return leakyReluJit(v(x), traced(negativeSlope, 'negativeSlope'));
 }
 
-const hardTanhJit = namedJit('hard_tanh', function hard_tanh(x: Value): Value {
+export const hardTanh = jitted('hard_tanh', function hard_tanh(x: Value): Value {
   const above = jnp.greater(x, 1);
   return jnp.where(above, 1, jnp.where(jnp.less(x, -1), -1, x));
 });
-export function hardTanh(x: In): Value {
-  return hardTanhJit(v(x));
-}
 
 const celuJit = namedJit('celu', function celu(x: Value, alpha: Value | null): Value {
   const a = alpha ?? F(1);
   return jnp.add(jnp.maximum(x, F(0)), jnp.multiply(a, jnp.expm1(jnp.true_divide(jnp.minimum(x, F(0)), a))));
 });
 export function celu(x: In, alpha?: number | In): Value {
-  const a = param<In>(alpha as In, 'alpha');
-  return celuJit(v(x), a === undefined ? null : asValue(a));
+  return celuJit(v(x), traced(alpha, 'alpha'));
 }
 
-const seluJit = namedJit('selu', function selu(x: Value): Value {
+export const selu = jitted('selu', function selu(x: Value): Value {
   const alpha = 1.6732632423543772;
   const scale = 1.0507009873554805;
   return jnp.multiply(scale, eluJit(x, asValue(alpha)));
 });
-export function selu(x: In): Value {
-  return seluJit(v(x));
-}
 
-const hardSigmoidJit = namedJit('hard_sigmoid', function hard_sigmoid(x: Value): Value {
+export const hardSigmoid = jitted('hard_sigmoid', function hard_sigmoid(x: Value): Value {
   return jnp.true_divide(relu6(jnp.add(x, F(3))), F(6));
 });
-export function hardSigmoid(x: In): Value {
-  return hardSigmoidJit(v(x));
-}
 
-const hardSiluJit = namedJit('hard_silu', function hard_silu(x: Value): Value {
+export const hardSilu = jitted('hard_silu', function hard_silu(x: Value): Value {
   return jnp.multiply(x, hardSigmoid(x));
 });
-export function hardSilu(x: In): Value {
-  return hardSiluJit(v(x));
-}
 export const hardSwish = hardSilu;
 
 export function tanh(x: In): Value {

@@ -25,6 +25,26 @@ function clampIdx(i: SExpr, n: number): SExpr {
   return bin('min', bin('max', i, iconst(0)), iconst(Math.max(n - 1, 0)));
 }
 
+/**
+ * Reads into an operand of `shape` that covers only part of the output (pad's source, the update
+ * of dynamic_update_slice): `at` maps dimension d's output index to an operand index and the
+ * condition that it lies inside. Returns the indices clamped in bounds, so that every load is
+ * safe, and the conjunction of the conditions (null for a scalar: always inside).
+ */
+function partialRead(
+  idx: readonly SExpr[],
+  shape: readonly number[],
+  at: (i: SExpr, d: number) => [SExpr, SExpr],
+): [SExpr[], SExpr | null] {
+  let inside: SExpr | null = null;
+  const read = idx.map((o, d) => {
+    const [i, c] = at(o, d);
+    inside = inside ? and(inside, c) : c;
+    return clampIdx(i, shape[d]);
+  });
+  return [read, inside];
+}
+
 function remap(x: Lazy, out: ShapedArray, f: (idx: readonly SExpr[]) => SExpr[]): Lazy {
   return new Lazy(out, (idx) => x.at(f(idx)), x.cost);
 }
@@ -321,17 +341,13 @@ export const pad = definePrimitive('pad', {
       new Lazy(
         out,
         (idx) => {
-          let ok: SExpr | null = null;
-          const inIdx = idx.map((o, d) => {
+          const [inIdx, ok] = partialRead(idx, x.aval.shape, (o, d) => {
             const [lo, , interior] = cfg[d];
-            const n = x.aval.shape[d];
             const t = bin('sub', o, iconst(lo));
             const step = interior + 1;
             const i = step === 1 ? t : bin('div', t, iconst(step));
-            let c = and(bin('ge', t, iconst(0), bool), bin('lt', i, iconst(n), bool));
-            if (step !== 1) c = and(c, bin('eq', bin('rem', t, iconst(step)), iconst(0), bool));
-            ok = ok ? and(ok, c) : c;
-            return clampIdx(i, n);
+            const c = and(bin('ge', t, iconst(0), bool), bin('lt', i, iconst(x.aval.shape[d]), bool));
+            return [i, step === 1 ? c : and(c, bin('eq', bin('rem', t, iconst(step)), iconst(0), bool))];
           });
           const val = x.at(inIdx);
           return ok ? sel(ok, val, v.at([])) : val;
@@ -459,13 +475,12 @@ export const dynamic_update_slice = definePrimitive('dynamic_update_slice', {
       new Lazy(
         out,
         (idx) => {
-          let inside: SExpr | null = null;
-          const uIdx = idx.map((i, d) => {
-            const s = clampedStart(starts[d], x.aval.shape[d], u.aval.shape[d]);
-            const local = bin('sub', i, s);
-            const c = and(bin('ge', local, iconst(0), bool), bin('lt', local, iconst(u.aval.shape[d]), bool));
-            inside = inside ? and(inside, c) : c;
-            return clampIdx(local, u.aval.shape[d]);
+          const [uIdx, inside] = partialRead(idx, u.aval.shape, (i, d) => {
+            const local = bin('sub', i, clampedStart(starts[d], x.aval.shape[d], u.aval.shape[d]));
+            return [
+              local,
+              and(bin('ge', local, iconst(0), bool), bin('lt', local, iconst(u.aval.shape[d]), bool)),
+            ];
           });
           return inside ? sel(inside, u.at(uIdx), x.at(idx)) : u.at(uIdx);
         },

@@ -24,6 +24,7 @@ import { bin, constant, iconst, type SExpr, sel } from '../compile/kir.js';
 import { Lazy, LowerCtx, type LowerRule } from '../compile/lower.js';
 import {
   foldLazy,
+  foldOne,
   type Window,
   windowOf,
   windowOffsets,
@@ -314,47 +315,39 @@ function scatterSelected(
   const combos = windowOffsets(counts).reverse();
   const kStrides = w.dims.map((_, d) => w.dims.slice(d + 1).reduce((a, b) => a * b, 1));
   const zero = constant(out.dtype.isBool ? false : 0, out.dtype);
-  const [y] = foldLazy(
-    ctx,
-    [out],
-    combos.length,
-    () => [zero],
-    (i, c, [acc]) => {
-      const m = combos[c];
-      let ok: SExpr | null = null;
-      const both = (e: SExpr) => {
-        ok = ok ? bin('and', ok, e, bool) : e;
-      };
-      const o: SExpr[] = [];
-      let flatK: SExpr = iconst(0);
-      for (let d = 0; d < rank; d++) {
-        const s = w.strides[d];
-        const lo = w.padding[d][0];
-        // Shift a negative low padding by whole strides so that the division rounds down.
-        const shift = lo < 0 ? Math.ceil(-lo / s) : 0;
-        const a = bin('add', i[d], iconst(lo + shift * s));
-        const r = s === 1 ? iconst(0) : bin('rem', a, iconst(s));
-        const q = bin('sub', s === 1 ? a : bin('div', a, iconst(s)), iconst(shift));
-        const k = bin('add', r, iconst(m[d] * s));
-        if (m[d] * s + (s - 1) >= w.dims[d]) both(bin('lt', k, iconst(w.dims[d]), bool));
-        const od = bin('sub', q, iconst(m[d]));
-        const n = srcShape[d];
-        // The window index ranges over [floor(lo / s), floor((size - 1 + lo) / s)] - m: check
-        // (and clamp) only the bounds it can cross.
-        const lowOut = Math.floor(lo / s) - m[d] < 0;
-        const highOut = Math.floor((x.aval.shape[d] - 1 + lo) / s) - m[d] >= n;
-        if (lowOut) both(bin('ge', od, iconst(0), bool));
-        if (highOut) both(bin('lt', od, iconst(n), bool));
-        o.push(lowOut || highOut ? bin('min', bin('max', od, iconst(0)), iconst(Math.max(n - 1, 0))) : od);
-        flatK = bin('add', flatK, bin('mul', k, iconst(kStrides[d])));
-      }
-      const hit = bin('eq', selected.at(o), flatK, bool);
-      const take: SExpr = ok ? bin('and', ok, hit, bool) : hit;
-      const v = source.at(o);
-      const sum = out.dtype.isBool ? bin('or', acc, v) : bin('add', acc, v);
-      return [sel(take, sum, acc)];
-    },
-    6,
-  );
-  return y;
+  return foldOne(ctx, out, combos.length, zero, 6, (i, c, acc) => {
+    const m = combos[c];
+    let ok: SExpr | null = null;
+    const both = (e: SExpr) => {
+      ok = ok ? bin('and', ok, e, bool) : e;
+    };
+    const o: SExpr[] = [];
+    let flatK: SExpr = iconst(0);
+    for (let d = 0; d < rank; d++) {
+      const s = w.strides[d];
+      const lo = w.padding[d][0];
+      // Shift a negative low padding by whole strides so that the division rounds down.
+      const shift = lo < 0 ? Math.ceil(-lo / s) : 0;
+      const a = bin('add', i[d], iconst(lo + shift * s));
+      const r = s === 1 ? iconst(0) : bin('rem', a, iconst(s));
+      const q = bin('sub', s === 1 ? a : bin('div', a, iconst(s)), iconst(shift));
+      const k = bin('add', r, iconst(m[d] * s));
+      if (m[d] * s + (s - 1) >= w.dims[d]) both(bin('lt', k, iconst(w.dims[d]), bool));
+      const od = bin('sub', q, iconst(m[d]));
+      const n = srcShape[d];
+      // The window index ranges over [floor(lo / s), floor((size - 1 + lo) / s)] - m: check
+      // (and clamp) only the bounds it can cross.
+      const lowOut = Math.floor(lo / s) - m[d] < 0;
+      const highOut = Math.floor((x.aval.shape[d] - 1 + lo) / s) - m[d] >= n;
+      if (lowOut) both(bin('ge', od, iconst(0), bool));
+      if (highOut) both(bin('lt', od, iconst(n), bool));
+      o.push(lowOut || highOut ? bin('min', bin('max', od, iconst(0)), iconst(Math.max(n - 1, 0))) : od);
+      flatK = bin('add', flatK, bin('mul', k, iconst(kStrides[d])));
+    }
+    const hit = bin('eq', selected.at(o), flatK, bool);
+    const take: SExpr = ok ? bin('and', ok, hit, bool) : hit;
+    const v = source.at(o);
+    const sum = out.dtype.isBool ? bin('or', acc, v) : bin('add', acc, v);
+    return sel(take, sum, acc);
+  });
 }

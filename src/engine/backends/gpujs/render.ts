@@ -6,14 +6,17 @@
  * reductions loop over the reduced extent inside the thread, scans loop along their axis.
  * Expressions are rendered by expr.ts; check.ts decides which kernels gpu.js can run at all.
  */
-import type {
-  ArgReduceKernel,
-  BufferInfo,
-  Kernel,
-  LibKernel,
-  MapKernel,
-  ReduceKernel,
-  ScanKernel,
+import {
+  type ArgReduceKernel,
+  type BufferInfo,
+  byKind,
+  type Kernel,
+  type KernelTable,
+  kernelOutputs,
+  type LibKernel,
+  type MapKernel,
+  type ReduceKernel,
+  type ScanKernel,
 } from '../../compile/kir.js';
 import type { MatmulParams } from '../../compile/matmul-layout.js';
 import type { DType } from '../../core/dtype.js';
@@ -222,29 +225,20 @@ export interface GpuJsKernelSource {
   out: number;
 }
 
+/** The body of each kind of kernel gpu.js runs (its only library kernel is matmul). */
+const RENDERERS: KernelTable<[], string[]> = {
+  map: renderMapK,
+  reduce: renderReduceK,
+  argreduce: renderArgReduceK,
+  scan: renderScanK,
+  lib: renderMatmulK,
+};
+
 /** Render kernel `k` (which `cannotRender` accepted) for gpu.js. */
 export function renderGpuJs(k: Kernel, buffers: BufferInfo[]): GpuJsKernelSource {
-  let lines: string[];
-  switch (k.kind) {
-    case 'map':
-      lines = renderMapK(k);
-      break;
-    case 'reduce':
-      lines = renderReduceK(k);
-      break;
-    case 'argreduce':
-      lines = renderArgReduceK(k);
-      break;
-    case 'scan':
-      lines = renderScanK(k);
-      break;
-    case 'lib':
-      lines = renderMatmulK(k);
-      break;
-    default:
-      throw new Error(`gpujs: cannot render ${k.kind}`);
-  }
-  const out = k.kind === 'lib' ? k.outs[0] : k.out;
+  const lines = byKind(RENDERERS, k);
+  if (!lines) throw new Error(`gpujs: cannot render ${k.kind}`);
+  const [out] = kernelOutputs(k);
   const used = new Set<number>();
   for (const l of lines) for (const m of l.matchAll(/\bb(\d+)\[/g)) used.add(Number(m[1]));
   const params = [...used].sort((a, b) => a - b);

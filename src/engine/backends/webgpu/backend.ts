@@ -20,7 +20,7 @@
 
 import { fitBindings } from '../../compile/bindings.js';
 import { kernelName, kernelTimed } from '../../compile/kernel-info.js';
-import type { BufferInfo, KernelProgram } from '../../compile/kir.js';
+import { type BufferInfo, byKind, type KernelProgram, type KernelTable } from '../../compile/kir.js';
 import { expandKernel, LIBM_UNARY_F32_ONLY } from '../../compile/libm/index.js';
 import { tempBytes } from '../../compile/plan.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../core/dtype.js';
@@ -43,7 +43,7 @@ import {
   type WebGpuProgram,
   WgBuffer,
 } from './session.js';
-import { type CopyPass, type LibPass, type Pass, renderMap } from './wgsl.js';
+import { type CopyPass, type LibPass, type Pass, type RenderedKernel, renderMap } from './wgsl.js';
 import { checkDtype } from './wgsl-dtype.js';
 import { renderArgReduce, renderReduce, renderScan } from './wgsl-reduce.js';
 
@@ -96,6 +96,14 @@ function fromWords(words: ArrayBuffer, dt: DType, n: number): TypedArray {
     }
   }
 }
+
+/** The WGSL renderer of each kind of generated kernel (library and control kernels go their own ways). */
+const RENDERERS: KernelTable<[(b: number) => DType, string], RenderedKernel> = {
+  map: renderMap,
+  reduce: renderReduce,
+  argreduce: renderArgReduce,
+  scan: renderScan,
+};
 
 /** Pool bucket size: powers of two up to 1 MiB, then whole MiBs. */
 function bucket(bytes: number): number {
@@ -348,35 +356,20 @@ export class WebGpuBackend implements Backend {
       const tag = () => {
         for (let j = first; j < steps.length; j++) steps[j].kernel = i;
       };
-      let rendered: { passes: (Pass | LibPass | CopyPass)[]; scratch: Record<string, number> };
-      switch (k.kind) {
-        case 'map':
-          rendered = renderMap(k, dtypeOf, name);
-          break;
-        case 'reduce':
-          rendered = renderReduce(k, dtypeOf, name);
-          break;
-        case 'argreduce':
-          rendered = renderArgReduce(k, dtypeOf, name);
-          break;
-        case 'scan':
-          rendered = renderScan(k, dtypeOf, name);
-          break;
-        case 'lib': {
-          const impl = wgslLibKernels[k.op];
-          if (!impl) throw new Error(`the webgpu backend has no library kernel ${k.op}; run this on the cpu`);
-          rendered = impl(k, program.buffers, name, this.maxStorageBuffers);
-          break;
-        }
-        default: {
-          const step = controlStep(k, program, this, name);
-          for (const n of step.nested) nestedErrors.push(n.compileError);
-          async ||= step.async;
-          steps.push(step);
-          tag();
-          return;
-        }
+      if (k.kind === 'cond' || k.kind === 'while' || k.kind === 'loop') {
+        const step = controlStep(k, program, this, name);
+        for (const n of step.nested) nestedErrors.push(n.compileError);
+        async ||= step.async;
+        steps.push(step);
+        tag();
+        return;
       }
+      let rendered: { passes: (Pass | LibPass | CopyPass)[]; scratch: Record<string, number> };
+      if (k.kind === 'lib') {
+        const impl = wgslLibKernels[k.op];
+        if (!impl) throw new Error(`the webgpu backend has no library kernel ${k.op}; run this on the cpu`);
+        rendered = impl(k, program.buffers, name, this.maxStorageBuffers);
+      } else rendered = byKind(RENDERERS, k, dtypeOf, name)!;
       const outSize = k.kind === 'lib' ? 1 : program.buffers[k.out].size;
       if (outSize === 0) return;
       // Scratch names are local to a kernel; make them unique in the program.

@@ -42,11 +42,32 @@ interface ScatterDims {
 }
 
 /**
- * `#stablehlo.gather<...>` / `#stablehlo.scatter<...>`: non-empty fields, then index_vector_dim
- * unless 0 (StableHLO's printStruct leaves out empty and zero fields).
+ * The fields of `#stablehlo.gather<...>` and `#stablehlo.scatter<...>` in the order StableHLO prints
+ * them; each is JAX's dimension-numbers field of that name, but scatter's input_batching_dims,
+ * which JAX calls operand_batching_dims.
  */
-function dimsAttr(kind: string, fields: [string, number[]][], indexVectorDim: number): string {
-  const parts = fields.filter(([, v]) => v.length).map(([k, v]) => `${k} = ${list(v)}`);
+const HLO_FIELDS = {
+  gather:
+    'offset_dims collapsed_slice_dims operand_batching_dims start_indices_batching_dims start_index_map',
+  scatter:
+    'update_window_dims inserted_window_dims input_batching_dims scatter_indices_batching_dims scatter_dims_to_operand_dims',
+};
+
+/**
+ * `#stablehlo.gather<...>` / `#stablehlo.scatter<...>` of JAX's dimension numbers `dn`: non-empty
+ * fields, then index_vector_dim unless 0 (StableHLO's printStruct leaves out empty and zero fields).
+ */
+function dimsAttr(
+  kind: keyof typeof HLO_FIELDS,
+  dn: GatherDims | ScatterDims,
+  indexVectorDim: number,
+): string {
+  const dims = dn as unknown as Record<string, number[]>;
+  const parts = HLO_FIELDS[kind]
+    .split(' ')
+    .map((k) => [k, dims[k === 'input_batching_dims' ? 'operand_batching_dims' : k]] as const)
+    .filter(([, v]) => v.length)
+    .map(([k, v]) => `${k} = ${list(v)}`);
   if (indexVectorDim !== 0) parts.push(`index_vector_dim = ${indexVectorDim}`);
   return `#stablehlo.${kind}<${parts.join(', ')}>`;
 }
@@ -133,17 +154,7 @@ function plainGather(
   out: Value['type'],
 ): Value {
   const ivd = idx.shape.length - 1;
-  const attr = dimsAttr(
-    'gather',
-    [
-      ['offset_dims', dn.offset_dims],
-      ['collapsed_slice_dims', dn.collapsed_slice_dims],
-      ['operand_batching_dims', dn.operand_batching_dims],
-      ['start_indices_batching_dims', dn.start_indices_batching_dims],
-      ['start_index_map', dn.start_index_map],
-    ],
-    ivd,
-  );
+  const attr = dimsAttr('gather', dn, ivd);
   const props = `dimension_numbers = ${attr}, indices_are_sorted = ${sorted}, slice_sizes = ${i64Array(sizes)}`;
   return generic(b, 'stablehlo.gather', [x, idx], [out], props).results[0];
 }
@@ -186,17 +197,7 @@ for (const [name, combine] of Object.entries(COMBINE)) {
     const dn = p.dimension_numbers as ScatterDims;
     const idx = modeName(p.mode) === 'CLIP' ? clampScatterIndices(ctx.b, x, idx0, upd, dn) : idx0;
     const ivd = ctx.avalsIn[1].shape.length - 1;
-    const attr = dimsAttr(
-      'scatter',
-      [
-        ['update_window_dims', dn.update_window_dims],
-        ['inserted_window_dims', dn.inserted_window_dims],
-        ['input_batching_dims', dn.operand_batching_dims],
-        ['scatter_indices_batching_dims', dn.scatter_indices_batching_dims],
-        ['scatter_dims_to_operand_dims', dn.scatter_dims_to_operand_dims],
-      ],
-      ivd,
-    );
+    const attr = dimsAttr('scatter', dn, ivd);
     const region = reducerRegion(ctx.b, [x.dtype], ([a], [u]): Value[] =>
       combine ? [elementwise(ctx.b, `stablehlo.${combine}`, [a, u])] : [u],
     );

@@ -12,17 +12,27 @@ type V = Value;
 const NEG_INF = Number.NEGATIVE_INFINITY;
 const isInt = (k: V) => lax.eq(k, lax.floor(k));
 
-/** `logpmf` and `pmf` (its exp) of the distribution `dist`, whose parameters after k are `names`. */
-function pmfs(
+type Fn = (k: V, ...params: V[]) => V;
+
+/**
+ * The methods of the discrete distribution `dist`: logpmf, pmf (its exp) and those in `more`, each
+ * `dist.<method>(k, ...names)` (q for ppf), the parameters after k being `names` with `defaults`.
+ */
+function discrete<W extends string = never>(
   dist: string,
   names: readonly string[],
   defaults: readonly (number | undefined)[],
-  logpmf: (k: V, ...params: V[]) => V,
+  logpmf: Fn,
+  more?: Record<W, Fn>,
 ) {
+  const m = (what: string, f: Fn) =>
+    method(`${dist}.${what}`, what === 'ppf' ? 'q' : 'k', names, defaults, f);
+  const rest = Object.entries<Fn>(more ?? {}).map(([what, f]) => [what, m(what, f)]);
   return {
-    logpmf: method(`${dist}.logpmf`, 'k', names, defaults, logpmf),
-    pmf: method(`${dist}.pmf`, 'k', names, defaults, (k, ...params) => lax.exp(logpmf(k, ...params))),
-  };
+    logpmf: m('logpmf', logpmf),
+    pmf: m('pmf', (k, ...params) => lax.exp(logpmf(k, ...params))),
+    ...Object.fromEntries(rest),
+  } as Record<'logpmf' | 'pmf' | W, ReturnType<typeof method>>;
 }
 
 function poissonLogpmf(k: V, mu: V, loc: V): V {
@@ -32,15 +42,12 @@ function poissonLogpmf(k: V, mu: V, loc: V): V {
   const v = lax.sub(lax.sub(sp.xlogy(xs, mu), lax.lgamma(lax.add(xs, 1))), mu);
   return sel(ok, v, NEG_INF);
 }
-const ML = ['mu', 'loc'] as const;
-const ML_DEF = [undefined, 0];
-export const poisson = {
-  ...pmfs('poisson', ML, ML_DEF, poissonLogpmf),
-  cdf: method('poisson.cdf', 'k', ML, ML_DEF, (k, mu, l) => {
+export const poisson = discrete('poisson', ['mu', 'loc'], [undefined, 0], poissonLogpmf, {
+  cdf: (k, mu, l) => {
     const x = lax.floor(lax.sub(k, l));
     return sel(lax.ge(x, 0), sp.gammaincc(lax.add(lax.max(x, 0), 1), mu), 0);
-  }),
-};
+  },
+});
 
 function bernoulliLogpmf(k: V, p: V, loc: V): V {
   const x = lax.sub(k, loc);
@@ -50,18 +57,17 @@ function bernoulliLogpmf(k: V, p: V, loc: V): V {
 }
 const PL = ['p', 'loc'] as const;
 const PL_DEF = [undefined, 0];
-export const bernoulli = {
-  ...pmfs('bernoulli', PL, PL_DEF, bernoulliLogpmf),
-  cdf: method('bernoulli.cdf', 'k', PL, PL_DEF, (k, p, l) => {
+export const bernoulli = discrete('bernoulli', PL, PL_DEF, bernoulliLogpmf, {
+  cdf: (k, p, l) => {
     const x = lax.sub(k, l);
     return sel(lax.lt(x, 0), 0, sel(lax.lt(x, 1), lax.sub(1, p), 1));
-  }),
-  ppf: method('bernoulli.ppf', 'q', PL, PL_DEF, (q, p, l) => {
+  },
+  ppf: (q, p, l) => {
     const v = sel(lax.le(q, lax.sub(1, p)), 0, 1);
     const out = sel(lax.eq(q, 0), -1, v);
     return sel(lax.bitwiseOr(lax.lt(q, 0), lax.gt(q, 1)), Number.NaN, lax.add(out, l));
-  }),
-};
+  },
+});
 
 function binomLogpmf(k: V, n: V, p: V, loc: V): V {
   const x = lax.sub(k, loc);
@@ -71,8 +77,7 @@ function binomLogpmf(k: V, n: V, p: V, loc: V): V {
   const v = lax.add(logComb, lax.add(sp.xlogy(xs, p), sp.xlog1py(lax.sub(n, xs), lax.neg(p))));
   return sel(ok, v, NEG_INF);
 }
-const NPL = ['n', 'p', 'loc'] as const;
-export const binom = pmfs('binom', NPL, [undefined, undefined, 0], binomLogpmf);
+export const binom = discrete('binom', ['n', 'p', 'loc'], [undefined, undefined, 0], binomLogpmf);
 
 function geomLogpmf(k: V, p: V, loc: V): V {
   const x = lax.sub(k, loc);
@@ -80,4 +85,4 @@ function geomLogpmf(k: V, p: V, loc: V): V {
   const xs = sel(ok, x, 1);
   return sel(ok, lax.add(sp.xlog1py(lax.sub(xs, 1), lax.neg(p)), lax.log(p)), NEG_INF);
 }
-export const geom = pmfs('geom', PL, PL_DEF, geomLogpmf);
+export const geom = discrete('geom', PL, PL_DEF, geomLogpmf);

@@ -90,6 +90,36 @@ function vjpPadding(
   });
 }
 
+/**
+ * The convolution that transposes one side (the tail of JAX's _conv_general_dilated_transpose_lhs
+ * and _rhs): the window strides exchanged with that side's dilation, the padding from vjpPadding
+ * (the primal shapes laid out as `p.dimension_numbers` says), the result in the primal's dtype.
+ */
+function transposedConv(
+  side: 'lhs' | 'rhs',
+  [lhs, rhs]: [V, V],
+  [lhsShape, rhsShape, outShape]: (readonly number[])[],
+  p: ConvParams,
+  changes: Pick<ConvParams, 'dimension_numbers' | 'feature_group_count' | 'batch_group_count'>,
+  dtype: V['dtype'],
+): V {
+  const { lhs_spec: ls, rhs_spec: rs, out_spec: os } = p.dimension_numbers;
+  const padding = vjpPadding(
+    side,
+    take(lhsShape, sdims(ls)),
+    take(rhsShape, sdims(rs)),
+    p.window_strides,
+    take(outShape, sdims(os)),
+    p.padding,
+    p.lhs_dilation,
+    p.rhs_dilation,
+  );
+  const dilation = side === 'lhs' ? 'lhs_dilation' : 'rhs_dilation';
+  const swapped = { window_strides: [...p[dilation]], [dilation]: [...p.window_strides] };
+  const out = conv(lhs, rhs, p, { ...changes, padding, ...swapped });
+  return out.dtype !== dtype ? convertElementType(out, dtype) : out;
+}
+
 function transposeLhs(g: V, lhsShape: readonly number[], lhsDtype: V['dtype'], rhsIn: V, p: ConvParams): V {
   const { lhs_spec: ls, rhs_spec: rs, out_spec: os } = p.dimension_numbers;
   const rhsShape = rhsIn.shape;
@@ -103,27 +133,10 @@ function transposeLhs(g: V, lhsShape: readonly number[], lhsDtype: V['dtype'], r
     fgc = bgc;
   }
   const dn = new ConvDimensionNumbers(os, specT(rs), ls);
-  const padding = vjpPadding(
-    'lhs',
-    take(lhsShape, sdims(ls)),
-    take(rhsShape, sdims(rs)),
-    p.window_strides,
-    take(g.shape, sdims(os)),
-    p.padding,
-    p.lhs_dilation,
-    p.rhs_dilation,
-  );
   let revd = bind1(rev, [rhs], { dimensions: sdims(rs) });
   if (g.dtype !== revd.dtype) revd = convertElementType(revd, g.dtype);
-  let out = conv(g, revd, p, {
-    window_strides: [...p.lhs_dilation],
-    padding,
-    lhs_dilation: [...p.window_strides],
-    dimension_numbers: dn,
-    feature_group_count: fgc,
-    batch_group_count: 1,
-  });
-  if (out.dtype !== lhsDtype) out = convertElementType(out, lhsDtype);
+  const groups = { dimension_numbers: dn, feature_group_count: fgc, batch_group_count: 1 };
+  let out = transposedConv('lhs', [g, revd], [lhsShape, rhsShape, g.shape], p, groups, lhsDtype);
   if (bgc > 1) out = reshapeAxisInto(ls[1], ls[0], reshapeAxisOutOf(ls[1], bgc, out));
   return out;
 }
@@ -140,27 +153,9 @@ function transposeRhs(g: V, lhsIn: V, rhsShape: readonly number[], rhsDtype: V['
     fgc = 1;
   }
   const dn = new ConvDimensionNumbers(specT(dn0.lhs_spec), specT(dn0.out_spec), specT(dn0.rhs_spec));
-  const padding = vjpPadding(
-    'rhs',
-    take(lhsIn.shape, sdims(dn0.lhs_spec)),
-    take(rhsShape, sdims(dn0.rhs_spec)),
-    p.window_strides,
-    take(g.shape, sdims(dn0.out_spec)),
-    p.padding,
-    p.lhs_dilation,
-    p.rhs_dilation,
-  );
   const lhs = g.dtype !== lhsIn.dtype ? convertElementType(lhsIn, g.dtype) : lhsIn;
-  let out = conv(lhs, g, p, {
-    window_strides: [...p.rhs_dilation],
-    padding,
-    rhs_dilation: [...p.window_strides],
-    dimension_numbers: dn,
-    feature_group_count: fgc,
-    batch_group_count: bgc,
-  });
-  if (out.dtype !== rhsDtype) out = convertElementType(out, rhsDtype);
-  return out;
+  const groups = { dimension_numbers: dn, feature_group_count: fgc, batch_group_count: bgc };
+  return transposedConv('rhs', [lhs, g], [lhsIn.shape, rhsShape, g.shape], p, groups, rhsDtype);
 }
 
 conv_general_dilated.rules.transpose = (([ct], [x, y], params) => {

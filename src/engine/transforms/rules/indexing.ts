@@ -43,6 +43,49 @@ const plus1 = (ds: readonly number[]) => ds.map((d) => d + 1);
 /** np.add(1, dims), as JAX's batching rules shift dims: np.int64 in the printed params. */
 const npPlus1 = (ds: readonly number[]) => ds.map((d) => new NpInt(d + 1) as unknown as number);
 
+/**
+ * Gather's and scatter's dimension numbers field by field: the same five roles (window dims, dims
+ * dropped from the window, the index map, operand batching dims, indices batching dims) under two
+ * sets of names, so that a rule can mirror one into the other or shift both alike.
+ */
+const GATHER_ROLES = [
+  'offset_dims',
+  'collapsed_slice_dims',
+  'start_index_map',
+  'operand_batching_dims',
+  'start_indices_batching_dims',
+] as const;
+const SCATTER_ROLES = [
+  'update_window_dims',
+  'inserted_window_dims',
+  'scatter_dims_to_operand_dims',
+  'operand_batching_dims',
+  'scatter_indices_batching_dims',
+] as const;
+type Dims<K extends string> = Record<K, readonly number[]>;
+type GatherRole = (typeof GATHER_ROLES)[number];
+
+/** The dims of `from`'s roles under `to`'s names (a gather's mirrored as a scatter's, or back). */
+function mirrored<F extends string, T extends string>(dn: Dims<F>, from: readonly F[], to: readonly T[]) {
+  return Object.fromEntries(to.map((k, i) => [k, [...dn[from[i]]]])) as Record<T, number[]>;
+}
+
+/**
+ * The dims once the batch axis is at 0 of the operand (and, with `indices`, of the indices too), as
+ * JAX's batching rules shift them: a new leading window dim, or a new leading batching dim of both.
+ */
+function batchedDims<K extends string>(dn: Dims<K>, roles: readonly K[], indices: boolean) {
+  const [window, dropped, map, xBatch, iBatch] = roles;
+  const lead = (ds: readonly number[], yes: boolean) => (yes ? [0, ...npPlus1(ds)] : npPlus1(ds));
+  return {
+    [window]: lead(dn[window], !indices),
+    [dropped]: npPlus1(dn[dropped]),
+    [map]: npPlus1(dn[map]),
+    [xBatch]: lead(dn[xBatch], indices),
+    [iBatch]: indices ? lead(dn[iBatch], true) : [...dn[iBatch]],
+  } as Record<K, number[]>;
+}
+
 /** A gather of `x` with explicit params (the gather primitive's full param set). */
 export function gatherWith(
   x: V,
@@ -84,13 +127,7 @@ function scatterWith(
 
 /** The gather that reads back, for each update, the operand window a scatter wrote it to. */
 function inverseGather(dn: ScatterDimensionNumbers, operandNdim: number, updatesShape: readonly number[]) {
-  const gdn = new GatherDimensionNumbers({
-    offset_dims: dn.update_window_dims,
-    collapsed_slice_dims: dn.inserted_window_dims,
-    start_index_map: dn.scatter_dims_to_operand_dims,
-    operand_batching_dims: dn.operand_batching_dims,
-    start_indices_batching_dims: dn.scatter_indices_batching_dims,
-  });
+  const gdn = new GatherDimensionNumbers(mirrored(dn, SCATTER_ROLES, GATHER_ROLES));
   const sizes: number[] = [];
   let pos = 0;
   for (let i = 0; i < operandNdim; i++) {
@@ -116,13 +153,8 @@ gather.rules.transpose = (([ct], [x, idx], p) => {
   const a = (x as UndefPrimal).aval;
   if (idx instanceof UndefPrimal) throw new Error('gather transpose: the indices cannot be linear');
   const dn = p.dimension_numbers as GatherDimensionNumbers;
-  const sdn = new ScatterDimensionNumbers({
-    update_window_dims: dn.raw.offset_dims,
-    inserted_window_dims: dn.raw.collapsed_slice_dims,
-    scatter_dims_to_operand_dims: dn.raw.start_index_map,
-    operand_batching_dims: dn.raw.operand_batching_dims,
-    scatter_indices_batching_dims: dn.raw.start_indices_batching_dims,
-  });
+  // The raw dims: NumPy ints print as JAX's transpose passes them on.
+  const sdn = new ScatterDimensionNumbers(mirrored(dn.raw as Dims<GatherRole>, GATHER_ROLES, SCATTER_ROLES));
   const c = instantiate(ct);
   return [scatterWith(scatter_add, 'add', zerosLike(a), idx, c, sdn, p), null];
 }) satisfies TransposeRule;
@@ -135,13 +167,7 @@ export const gatherBatch: BatchRule = ([x, idx], [bx, bi], p, n) => {
   const opts = { fill: p.fill_value as FillValue | null };
   if (bi === null) {
     const xf = moveBatchAxis(x, bx, 0, n);
-    const gdn = new GatherDimensionNumbers({
-      offset_dims: [0, ...npPlus1(dn.offset_dims)],
-      collapsed_slice_dims: npPlus1(dn.collapsed_slice_dims),
-      start_index_map: npPlus1(dn.start_index_map),
-      operand_batching_dims: npPlus1(dn.operand_batching_dims),
-      start_indices_batching_dims: dn.start_indices_batching_dims,
-    });
+    const gdn = new GatherDimensionNumbers(batchedDims(dn, GATHER_ROLES, false));
     const out = gatherWith(xf, idx, gdn, [n, ...sizes], mode, {
       ...opts,
       sorted: Boolean(p.indices_are_sorted),
@@ -162,13 +188,7 @@ export const gatherBatch: BatchRule = ([x, idx], [bx, bi], p, n) => {
     return [[gatherWith(x, idf, gdn, sizes, mode, opts)], [0]];
   }
   const xf = moveBatchAxis(x, bx, 0, n);
-  const gdn = new GatherDimensionNumbers({
-    offset_dims: npPlus1(dn.offset_dims),
-    collapsed_slice_dims: npPlus1(dn.collapsed_slice_dims),
-    start_index_map: npPlus1(dn.start_index_map),
-    operand_batching_dims: [0, ...npPlus1(dn.operand_batching_dims)],
-    start_indices_batching_dims: [0, ...npPlus1(dn.start_indices_batching_dims)],
-  });
+  const gdn = new GatherDimensionNumbers(batchedDims(dn, GATHER_ROLES, true));
   const both = { ...opts, sorted: Boolean(p.indices_are_sorted), unique: Boolean(p.unique_indices) };
   return [[gatherWith(xf, idf, gdn, [1, ...sizes], mode, both)], [0]];
 };
@@ -314,23 +334,11 @@ export function scatterBatch(prim: Primitive): BatchRule {
     const xf = moveBatchAxis(x, bx, 0, n);
     const uf = moveBatchAxis(upd, bu, 0, n);
     if (bi === null) {
-      const sdn = new ScatterDimensionNumbers({
-        update_window_dims: [0, ...npPlus1(dn.update_window_dims)],
-        inserted_window_dims: npPlus1(dn.inserted_window_dims),
-        scatter_dims_to_operand_dims: npPlus1(dn.scatter_dims_to_operand_dims),
-        operand_batching_dims: npPlus1(dn.operand_batching_dims),
-        scatter_indices_batching_dims: dn.scatter_indices_batching_dims,
-      });
+      const sdn = new ScatterDimensionNumbers(batchedDims(dn, SCATTER_ROLES, false));
       return [[bind1(prim, [xf, idx, uf], { ...p, dimension_numbers: sdn })], [0]];
     }
     const idf = moveBatchAxis(idx, bi, 0, n);
-    const sdn = new ScatterDimensionNumbers({
-      update_window_dims: npPlus1(dn.update_window_dims),
-      inserted_window_dims: npPlus1(dn.inserted_window_dims),
-      scatter_dims_to_operand_dims: npPlus1(dn.scatter_dims_to_operand_dims),
-      operand_batching_dims: [0, ...npPlus1(dn.operand_batching_dims)],
-      scatter_indices_batching_dims: [0, ...npPlus1(dn.scatter_indices_batching_dims)],
-    });
+    const sdn = new ScatterDimensionNumbers(batchedDims(dn, SCATTER_ROLES, true));
     return [[bind1(prim, [xf, idf, uf], { ...p, dimension_numbers: sdn })], [0]];
   };
 }

@@ -8,27 +8,17 @@
  */
 
 import v8 from 'node:v8';
-import { type FuncWriter, name, section, uleb } from './encode.js';
+import { type FuncWriter, name, OP, section, uleb } from './encode.js';
 
-/** More value types. */
-export const F32 = 0x7d;
-export const F64 = 0x7c;
-
-/** Plain opcodes beyond encode.ts's OP. */
+/** encode.ts's plain opcodes and those the multi-function kernels use beyond them. */
 export const OP2 = {
+  ...OP,
   block: 0x02,
   br: 0x0c,
   return: 0x0f,
   i32Eqz: 0x45,
   i32Eq: 0x46,
-  i32Ne: 0x47,
-  i32LtS: 0x48,
-  i32GtS: 0x4a,
   i32GtU: 0x4b,
-  i32LeS: 0x4c,
-  i32Sub: 0x6b,
-  i32Mul: 0x6c,
-  i32And: 0x71,
   i32ShrU: 0x76,
   f32Load: 0x2a,
   f64Load: 0x2b,
