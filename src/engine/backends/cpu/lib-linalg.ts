@@ -34,7 +34,7 @@ function store(dst: Num, off: number, a: ArrayLike<number>): void {
 const sizes = (params: Record<string, unknown>, ...names: string[]) => names.map((k) => params[k] as number);
 
 /** JavaScript's way of writing the shared sources, in float64. */
-const JS: Dialect = {
+export const JS: Dialect = {
   mut: 'let',
   imm: 'const',
   lit: String,

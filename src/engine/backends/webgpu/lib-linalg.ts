@@ -36,7 +36,7 @@ interface Bind {
 }
 
 /** WGSL's way of writing compile/linalg-source.ts's algorithms, in float32. */
-const WGSL: Dialect = {
+export const WGSL: Dialect = {
   mut: 'var',
   imm: 'let',
   lit: (v) => `${v}.0f`,
