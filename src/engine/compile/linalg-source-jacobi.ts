@@ -156,6 +156,19 @@ function twoSidedJacobi(d: Dialect, o: TwoSided): string[] {
   ];
 }
 
+/** Where `nanIn` holds: NaN in every element of the outputs (vectors of n, matrices rows x cols), and return. */
+function nanExit(d: Dialect, vectors: [string, At1][], matrices: [string, string, At2][]): string[] {
+  return [
+    'if (nanIn) {',
+    ...vectors.map(([n, x]) => `  ${forLine(d, 'i', '0', n, `${x('i')} = ${d.nan};`)}`),
+    ...matrices.map(
+      ([r, c, x]) => `  ${forLine(d, 'i', '0', r, forLine(d, 'j', '0', c, `${x('i', 'j')} = ${d.nan};`))}`,
+    ),
+    '  return;',
+    '}',
+  ];
+}
+
 export interface Eigh extends Omit<TwoSided, 'a' | 'v'> {
   /** Whether the lower triangle is read (a boolean expression); syevd reads one triangle only. */
   readonly lower: string;
@@ -185,11 +198,7 @@ export function eigh(d: Dialect, o: Eigh): string[] {
     `    ${a('i', 'j')} = aij;`,
     '  }',
     '}',
-    'if (nanIn) {',
-    `  ${forLine(d, 'i', '0', n, `${o.w('i')} = ${d.nan};`)}`,
-    `  ${forLine(d, 'i', '0', n, forLine(d, 'j', '0', n, `${o.vo('i', 'j')} = ${d.nan};`))}`,
-    '  return;',
-    '}',
+    ...nanExit(d, [[n, o.w]], [[n, n, o.vo]]),
     ...identityLines(d, n, n, v),
     ...twoSidedJacobi(d, o),
     ...sortLines(d, n, ord, (i) => a(i, i), false),
@@ -223,16 +232,26 @@ export interface SvdTall extends Omit<OneSided, 'v'> {
 }
 
 /**
- * The SVD of a tall W (m >= n, no NaN): the one-sided sweeps, the singular values descending
- * (ties by position), and U's columns for the zero singular values and the complete matrix
- * filled by Gram-Schmidt (twice, for accuracy) against the unit vectors in order, skipping those
- * (nearly) in the span.
+ * The SVD of a tall W (m >= n): NaNs everywhere for NaN input (returning early), else the
+ * one-sided sweeps, the singular values descending (ties by position), and U's columns for the
+ * zero singular values and the complete matrix filled by Gram-Schmidt (twice, for accuracy)
+ * against the unit vectors in order, skipping those (nearly) in the span.
  */
 export function svdTall(d: Dialect, o: SvdTall): string[] {
   const { m, n, uc, w, v, norm, ord, have, x, u } = o;
   const zero = d.lit(0);
   const one = d.lit(1);
   return [
+    `${d.mut} nanIn = false;`,
+    forLine(d, 'i', '0', m, forLine(d, 'j', '0', n, `if (${d.isNan(w('i', 'j'))}) { nanIn = true; }`)),
+    ...nanExit(
+      d,
+      [[n, o.s]],
+      [
+        [m, uc, u],
+        [n, n, o.vo],
+      ],
+    ),
     ...identityLines(d, n, n, v),
     ...oneSidedJacobi(d, o),
     `for (${d.mut} j = 0; j < ${n}; j++) {`,

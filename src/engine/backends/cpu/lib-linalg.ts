@@ -6,9 +6,9 @@
  * works on a stack of row-major matrices (the leading dims flattened into `batch`), copies each
  * matrix into a Float64Array, computes in float64 whatever the storage dtype (float32 results are
  * rounded once, when written back), and follows LAPACK's conventions where JAX's results depend
- * on them (the sources say which). What stays here is the glue: the batch loop, the copies, NaN
- * input to svd, the wide SVD as its tall transpose, and cholesky's NaNs when a pivot is not
- * positive (JAX's CPU lowering checks potrf's info and fills with NaN). The generated code names
+ * on them (the sources say which). What stays here is the glue: the batch loop, the copies (a
+ * wide matrix's SVD is its transpose's), and cholesky's NaNs when a pivot is not positive (JAX's
+ * CPU lowering checks potrf's info and fills with NaN). The generated code names
  * its arrays in upper case (the sources' locals are lower case).
  */
 
@@ -125,97 +125,50 @@ function eighKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string
 
 // ---- svd ------------------------------------------------------------------------------------------
 
-const svdTallOne = compile<
-  (
-    w: F64,
-    v: F64,
-    norm: F64,
-    ord: Int32Array,
-    have: F64,
-    x: F64,
-    s: F64,
-    u: F64,
-    vo: F64,
-    m: number,
-    n: number,
-    uc: number,
-  ) => void
->(
-  ['W', 'V', 'NORM', 'ORD', 'HAVE', 'XV', 'S', 'U', 'VO', 'm', 'n', 'uc'],
-  svdTall(JS, {
-    m: 'm',
-    n: 'n',
-    uc: 'uc',
-    w: rm('W', 'n'),
-    v: rm('V', 'n'),
-    norm: vec('NORM'),
-    ord: vec('ORD'),
-    have: vec('HAVE'),
-    x: vec('XV'),
-    s: vec('S'),
-    u: rm('U', 'uc'),
-    vo: rm('VO', 'n'),
-    negligible: '1e-15 * Math.sqrt(alpha * beta)',
-    tiny: '1e-13',
-    independent: '1e-6',
-  }),
-);
-
 /**
- * SVD of a tall matrix w (m x n, m >= n, overwritten): [s (n, descending), U (m x ucols), V (n x n)],
- * with U's first n columns the left singular vectors and the rest an orthonormal completion.
+ * The tall problem, one rendering each for A tall (W = A) and wide (W = A^T: A = U S V^T is
+ * A^T = V S U^T). Its U lands in U or, transposed, in V^T, its V in V^T transposed or in U; V^T
+ * is the original's (vrows x n) and, where A is wide, the tall problem's m is the original's n.
  */
-function jacobiSvd(
-  w: Float64Array,
-  m: number,
-  n: number,
-  ucols: number,
-): [Float64Array, Float64Array, Float64Array] {
-  const s = new Float64Array(n);
-  const u = new Float64Array(m * ucols);
-  const vo = new Float64Array(n * n);
-  const scratch = [new Float64Array(n * n), new Float64Array(n), new Int32Array(n)] as const;
-  svdTallOne(w, ...scratch, new Float64Array(ucols), new Float64Array(m), s, u, vo, m, n, ucols);
-  return [s, u, vo];
-}
+const svdOne = [true, false].map((tall) =>
+  compile<
+    (...a: [F64, F64, F64, Int32Array, F64, F64, F64, F64, F64, m: number, n: number, uc: number]) => void
+  >(
+    ['W', 'V', 'NORM', 'ORD', 'HAVE', 'XV', 'S', 'U', 'VT', 'm', 'n', 'uc'],
+    svdTall(JS, {
+      ...{ m: 'm', n: 'n', uc: 'uc', w: rm('W', 'n'), v: rm('V', 'n') },
+      ...{ norm: vec('NORM'), ord: vec('ORD'), have: vec('HAVE'), x: vec('XV'), s: vec('S') },
+      u: tall ? rm('U', 'uc') : (i, j) => `VT[${j} * m + ${i}]`,
+      vo: tall ? (i, j) => `VT[${j} * n + ${i}]` : rm('U', 'n'),
+      negligible: '1e-15 * Math.sqrt(alpha * beta)',
+      tiny: '1e-13',
+      independent: '1e-6',
+    }),
+  ),
+);
 
 function svdKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
   const [batch, m, n] = sizes(params, 'batch', 'm', 'n');
   const full = params.full_matrices as boolean;
-  const computeUv = params.compute_uv as boolean;
   const k = Math.min(m, n);
-  const src = ins[0] as Num;
-  const [sOut, uOut, vtOut] = outs as Num[];
   const ucols = full ? m : k;
   const vrows = full ? n : k;
+  const tall = m >= n;
+  // The tall problem: W (M x NN), its U (M x UC).
+  const [M, NN, UC] = tall ? [m, n, ucols] : [n, m, vrows];
+  const src = ins[0] as Num;
+  const [sOut, uOut, vtOut] = outs as Num[];
+  const w = new Float64Array(M * NN);
+  const scratch = [new Float64Array(NN * NN), new Float64Array(NN), new Int32Array(NN)] as const;
+  const [have, x] = [new Float64Array(UC), new Float64Array(M)];
+  const [s, u, vt] = [new Float64Array(k), new Float64Array(m * ucols), new Float64Array(vrows * n)];
   for (let b = 0; b < batch; b++) {
     const a = load(src, b * m * n, m * n);
-    let s: Float64Array;
-    let u: Float64Array; // m x ucols
-    let vt: Float64Array; // vrows x n
-    if (a.some((x) => Number.isNaN(x))) {
-      s = new Float64Array(k).fill(Number.NaN);
-      u = new Float64Array(m * ucols).fill(Number.NaN);
-      vt = new Float64Array(vrows * n).fill(Number.NaN);
-    } else if (m >= n) {
-      const [s1, u1, v1] = jacobiSvd(a, m, n, ucols);
-      s = s1;
-      u = u1;
-      vt = new Float64Array(vrows * n);
-      for (let i = 0; i < vrows; i++) for (let j = 0; j < n; j++) vt[i * n + j] = v1[j * n + i];
-    } else {
-      // A = U S V^T  <=>  A^T = V S U^T: decompose the tall transpose and swap the roles.
-      const at = new Float64Array(n * m);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = a[i * n + j];
-      const [s1, v1, u1] = jacobiSvd(at, n, m, vrows); // v1: n x vrows, u1: m x m
-      s = s1;
-      u = new Float64Array(m * ucols);
-      for (let i = 0; i < m; i++) for (let j = 0; j < ucols; j++) u[i * ucols + j] = u1[i * m + j];
-      vt = new Float64Array(vrows * n);
-      for (let i = 0; i < vrows; i++) for (let j = 0; j < n; j++) vt[i * n + j] = v1[j * vrows + i];
-    }
+    if (tall) w.set(a);
+    else for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) w[j * m + i] = a[i * n + j];
+    svdOne[tall ? 0 : 1](w, ...scratch, have, x, s, u, vt, M, NN, UC);
     store(sOut, b * k, s);
-    if (computeUv) {
+    if (params.compute_uv as boolean) {
       store(uOut, b * m * ucols, u);
       store(vtOut, b * vrows * n, vt);
     }

@@ -221,15 +221,6 @@ function svd(k: LibKernel, name: string): RenderedLib {
     'let ov = g * NN * NN;',
     'let oa = g * AUXW;',
     'let oo = g * NN;',
-    // aux: norms [0, NN), have flags [NN, NN + UC), x [NN + UC, NN + UC + M).
-    'var nanIn = false;',
-    'for (var i = 0; i < MR * NC; i++) { if (lk_isnan(X[g * MR * NC + i])) { nanIn = true; } }',
-    'if (nanIn) {',
-    '  for (var i = 0; i < KK; i++) { S[g * KK + i] = lk_nan(); }',
-    `  for (var i = 0; i < MR * UCOLS; i++) { U[${ou} + i] = lk_nan(); }`,
-    `  for (var i = 0; i < VROWS * NC; i++) { VT[${ovt} + i] = lk_nan(); }`,
-    '  return;',
-    '}',
     'for (var r = 0; r < M; r++) {',
     `  for (var c = 0; c < NN; c++) { W[ow + r * NN + c] = ${tall ? 'X[g * MR * NC + r * NC + c]' : 'X[g * MR * NC + c * NC + r]'}; }`,
     '}',
@@ -253,6 +244,7 @@ function svd(k: LibKernel, name: string): RenderedLib {
       independent: '1e-4f',
     }),
   ]);
+  // aux: norms [0, NN), have flags [NN, NN + UC), x [NN + UC, NN + UC + M).
   const auxw = NN + UC + M;
   return render(
     name,
