@@ -302,26 +302,28 @@ function qr(k: LibKernel, name: string): RenderedLib {
 // ---- lu -------------------------------------------------------------------------------------------
 
 function lu(k: LibKernel, name: string): RenderedLib {
-  const code = body([
-    'let o = g * M * N;',
-    'for (var i = 0; i < M * N; i++) { A[o + i] = X[o + i]; }',
-    ...luSource(WGSL, {
-      m: 'M',
-      n: 'N',
-      k: 'KK',
-      a: rm('A', 'o', 'N'),
-      piv: vec('PIV', 'g * KK'),
-      perm: vec('PERM', 'g * M'),
-    }),
-  ]);
   const [m, n] = [num(k, 'm'), num(k, 'n')];
+  const factor = luSource(WGSL, {
+    m: 'M',
+    n: 'N',
+    k: 'KK',
+    a: rm('A', 'o', 'N'),
+    piv: vec('PIV', 'op'),
+    perm: vec('PERM', 'oq'),
+  });
+  const code = [
+    'let o = g * M * N;',
+    'let op = g * KK;',
+    'let oq = g * M;',
+    'for (var i = 0; i < M * N; i++) { A[o + i] = X[o + i]; }',
+  ];
   return render(
     name,
     num(k, 'batch'),
     [inB(k.ins[0], 'X'), outB(k.outs[0], 'A'), outB(k.outs[1], 'PIV', 'i32'), outB(k.outs[2], 'PERM', 'i32')],
     { M: m, N: n, KK: Math.min(m, n) },
     {},
-    code,
+    body([...code, ...factor]),
   );
 }
 
