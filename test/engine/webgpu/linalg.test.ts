@@ -171,6 +171,20 @@ d('webgpu: decompositions against the cpu', () => {
     });
   }
 
+  it('qr of a column whose leading entry squared overflows float32 (the reflector norm is a hypot)', async () => {
+    const big = jnp.array(
+      [
+        [3e20, 1, 2],
+        [4, 5, 6],
+        [-1, 7, 8],
+      ],
+      { dtype: 'float32' },
+    );
+    const [q, r] = await same((x) => lax.linalg.qr(x), [big]);
+    expect((await read(r)).data[0]).toBeCloseTo(-3e20, -14);
+    await near(mm(mT(q), q), eye(3));
+  });
+
   it('svd of a rank-deficient matrix completes U orthonormally', async () => {
     const r1 = jnp.array(
       [

@@ -1,24 +1,20 @@
 /**
  * @file CPU library kernels of the matrix decompositions (primitives/linalg.ts): cholesky, eigh,
- * svd, qr, lu and triangular_solve. Every kernel works on a stack of row-major matrices (the
- * leading dims flattened into `batch`), copies each matrix into a Float64Array, computes in
- * float64 whatever the storage dtype (float32 results are rounded once, when written back), and
- * follows LAPACK's conventions where JAX's results depend on them:
- * - cholesky: Cholesky-Banachiewicz on the lower triangle; a matrix that is not positive definite
- *   gives NaNs everywhere (JAX's CPU lowering checks potrf's info and fills with NaN);
- * - eigh: cyclic Jacobi rotations (robust and accurate for the small matrices this engine meets),
- *   eigenvalues ascending, eigenvectors as columns;
- * - svd: one-sided (Hestenes) Jacobi on the taller orientation, singular values descending, the
- *   singular vectors of zero singular values and the full_matrices columns completed by
- *   Gram-Schmidt against the unit vectors;
- * - qr: Householder reflections with LAPACK's sign choice (beta = -sign(alpha) * norm), so R's
- *   diagonal has geqrf's signs and Q is orgqr's;
- * - lu: getrf's partial pivoting (first largest |pivot|), pivots and the permutation as int32;
- * - triangular_solve: forward/back substitution (trsm) for either side and transpose_a.
+ * svd, qr, lu and triangular_solve. The algorithms are compile/linalg-source.ts's and
+ * compile/linalg-source-jacobi.ts's, rendered here as JavaScript and compiled once with
+ * `new Function`; backends/webgpu/lib-linalg.ts renders the same source as WGSL. Every kernel
+ * works on a stack of row-major matrices (the leading dims flattened into `batch`), copies each
+ * matrix into a Float64Array, computes in float64 whatever the storage dtype (float32 results are
+ * rounded once, when written back), and follows LAPACK's conventions where JAX's results depend
+ * on them (the sources say which). What stays here is the glue: the batch loop, the copies (a
+ * wide matrix's SVD is its transpose's), and cholesky's NaNs when a pivot is not positive (JAX's
+ * CPU lowering checks potrf's info and fills with NaN). The generated code names
+ * its arrays in upper case (the sources' locals are lower case).
  */
 
 import type { BufferInfo } from '../../compile/kir.js';
-import { cholesky, type Dialect, oneSidedJacobi, twoSidedJacobi } from '../../compile/linalg-source.js';
+import { cholesky, type Dialect, lu, qr, solveLayout, triangularSolve } from '../../compile/linalg-source.js';
+import { eigh, svdTall } from '../../compile/linalg-source-jacobi.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { registerLibKernel } from './lib.js';
 
@@ -37,56 +33,47 @@ function store(dst: Num, off: number, a: ArrayLike<number>): void {
 /** The named sizes among a kernel's params (batch, m, n, ...), in the order asked. */
 const sizes = (params: Record<string, unknown>, ...names: string[]) => names.map((k) => params[k] as number);
 
-/**
- * x <- (I - tau v v^T) x on columns c0..c1-1 of x (row-major, w columns), where v is zero above
- * row j (a Householder reflection, as LAPACK's larf applies it).
- */
-function reflect(
-  x: Float64Array,
-  w: number,
-  v: Float64Array,
-  tau: number,
-  j: number,
-  m: number,
-  c0: number,
-  c1: number,
-): void {
-  for (let c = c0; c < c1; c++) {
-    let d = 0;
-    for (let i = j; i < m; i++) d += v[i] * x[i * w + c];
-    d *= tau;
-    for (let i = j; i < m; i++) x[i * w + c] -= d * v[i];
-  }
-}
-
-/** JavaScript's way of writing compile/linalg-source.ts's algorithms. */
-const JS: Dialect = {
+/** JavaScript's way of writing the shared sources, in float64. */
+export const JS: Dialect = {
   mut: 'let',
   imm: 'const',
   lit: String,
   eq: '===',
+  ne: '!==',
+  select: (c, t, f) => `(${c} ? ${t} : ${f})`,
   sqrt: (x) => `Math.sqrt(${x})`,
   abs: (x) => `Math.abs(${x})`,
+  hypot: (x, y) => `Math.hypot(${x}, ${y})`,
   signOrOne: (x) => `Math.sign(${x} || 1)`,
+  isNan: (x) => `Number.isNaN(${x})`,
+  nan: 'NaN',
 };
+
+type F64 = Float64Array;
+
+/** A shared source's lines as the JavaScript function F of `params`. */
+const compile = <F>(params: string[], lines: string[]): F => new Function(...params, lines.join('\n')) as F;
+
+/** Row-major element (i, j) of array `x` with `cols` columns. */
+const rm =
+  (x: string, cols: string) =>
+  (i: string, j: string): string =>
+    `${x}[${i} * ${cols} + ${j}]`;
+const vec =
+  (x: string) =>
+  (i: string): string =>
+    `${x}[${i}]`;
 
 // ---- cholesky -------------------------------------------------------------------------------------
 
-/** compile/linalg-source.ts's Cholesky, as JavaScript in float64: false where a pivot is not positive. */
-const choleskyFactor = new Function(
-  'a',
-  'l',
-  'n',
+/** False where a pivot is not positive. */
+const choleskyFactor = compile<(a: F64, l: F64, n: number) => boolean>(
+  ['A', 'L', 'n'],
   [
-    ...cholesky(JS, {
-      n: 'n',
-      a: (i, j) => `a[${i} * n + ${j}]`,
-      l: (i, j) => `l[${i} * n + ${j}]`,
-      notPositive: (s) => `!(${s} > 0)`,
-    }),
+    ...cholesky(JS, { n: 'n', a: rm('A', 'n'), l: rm('L', 'n'), notPositive: (s) => `!(${s} > 0)` }),
     'return ok;',
-  ].join('\n'),
-) as (a: Float64Array, l: Float64Array, n: number) => boolean;
+  ],
+);
 
 function choleskyKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
   const [batch, n] = sizes(params, 'batch', 'n');
@@ -102,57 +89,36 @@ function choleskyKernel(ins: TypedArray[], outs: TypedArray[], params: Record<st
 
 // ---- eigh -----------------------------------------------------------------------------------------
 
-/** compile/linalg-source.ts's cyclic sweeps, as JavaScript in float64 (a, v: n x n, in place). */
-const eighSweeps = new Function(
-  'a',
-  'v',
-  'n',
-  twoSidedJacobi(JS, {
+const eighOne = compile<
+  (x: F64, a: F64, v: F64, ord: Int32Array, w: F64, vo: F64, n: number, lower: boolean) => void
+>(
+  ['X', 'A', 'V', 'ORD', 'W', 'VO', 'n', 'LOWER'],
+  eigh(JS, {
     n: 'n',
-    a: (i, j) => `a[${i} * n + ${j}]`,
-    v: (i, j) => `v[${i} * n + ${j}]`,
+    lower: 'LOWER',
+    x: rm('X', 'n'),
+    a: rm('A', 'n'),
+    v: rm('V', 'n'),
+    ord: vec('ORD'),
+    w: vec('W'),
+    vo: rm('VO', 'n'),
     offTolerance: '1e-36',
     negligible: null,
-  }).join('\n'),
-) as (a: Float64Array, v: Float64Array, n: number) => void;
-
-/** Symmetric eigendecomposition of a (n x n, read from `lower`'s triangle): [eigenvalues, V]. */
-function jacobiEigh(a: Float64Array, n: number): [Float64Array, Float64Array] {
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  eighSweeps(a, v, n);
-  const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) w[i] = a[i * n + i];
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => w[x] - w[y] || x - y);
-  const ws = new Float64Array(n);
-  const vs = new Float64Array(n * n);
-  order.forEach((src, j) => {
-    ws[j] = w[src];
-    for (let k = 0; k < n; k++) vs[k * n + j] = v[k * n + src];
-  });
-  return [ws, vs];
-}
+  }),
+);
 
 function eighKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
   const [batch, n] = sizes(params, 'batch', 'n');
-  const lower = params.lower as boolean;
   const src = ins[0] as Num;
   const [vOut, wOut] = outs as Num[];
+  const a = new Float64Array(n * n);
+  const v = new Float64Array(n * n);
+  const ord = new Int32Array(n);
+  const w = new Float64Array(n);
+  const vo = new Float64Array(n * n);
   for (let b = 0; b < batch; b++) {
-    const raw = load(src, b * n * n, n * n);
-    // LAPACK's syevd reads one triangle only.
-    const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        const useIJ = lower ? i >= j : i <= j;
-        a[i * n + j] = useIJ ? raw[i * n + j] : raw[j * n + i];
-      }
-    }
-    const nanIn = a.some((x) => Number.isNaN(x));
-    const [w, v] = nanIn
-      ? [new Float64Array(n).fill(Number.NaN), new Float64Array(n * n).fill(Number.NaN)]
-      : jacobiEigh(a, n);
-    store(vOut, b * n * n, v);
+    eighOne(load(src, b * n * n, n * n), a, v, ord, w, vo, n, params.lower as boolean);
+    store(vOut, b * n * n, vo);
     store(wOut, b * n, w);
   }
 }
@@ -160,128 +126,49 @@ function eighKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string
 // ---- svd ------------------------------------------------------------------------------------------
 
 /**
- * Orthonormal columns: keep cols [0, have) of q (m x cols, row-major, already orthonormal) and
- * fill cols [have, cols) with unit vectors orthogonalised against everything before (twice, for
- * accuracy), skipping unit vectors that are (nearly) in the span.
+ * The tall problem, one rendering each for A tall (W = A) and wide (W = A^T: A = U S V^T is
+ * A^T = V S U^T). Its U lands in U or, transposed, in V^T, its V in V^T transposed or in U; V^T
+ * is the original's (vrows x n) and, where A is wide, the tall problem's m is the original's n.
  */
-function completeBasis(q: Float64Array, m: number, cols: number, have: boolean[]): void {
-  let e = 0;
-  for (let j = 0; j < cols; j++) {
-    if (have[j]) continue;
-    for (; e < m; e++) {
-      const x = new Float64Array(m);
-      x[e] = 1;
-      for (let pass = 0; pass < 2; pass++) {
-        for (let k = 0; k < cols; k++) {
-          if (!have[k]) continue;
-          let d = 0;
-          for (let i = 0; i < m; i++) d += q[i * cols + k] * x[i];
-          for (let i = 0; i < m; i++) x[i] -= d * q[i * cols + k];
-        }
-      }
-      let nrm = 0;
-      for (let i = 0; i < m; i++) nrm += x[i] * x[i];
-      nrm = Math.sqrt(nrm);
-      if (nrm > 1e-6) {
-        for (let i = 0; i < m; i++) q[i * cols + j] = x[i] / nrm;
-        have[j] = true;
-        e++;
-        break;
-      }
-    }
-  }
-}
-
-/**
- * SVD of a tall matrix a (m x n, m >= n): [s (n, descending), U (m x ucols), V (n x n)], with U's
- * first n columns the left singular vectors and the rest an orthonormal completion.
- */
-/** compile/linalg-source.ts's one-sided sweeps, as JavaScript in float64 (u: m x n, v: n x n, in place). */
-const jacobiSweeps = new Function(
-  'u',
-  'v',
-  'm',
-  'n',
-  oneSidedJacobi(JS, {
-    m: 'm',
-    n: 'n',
-    w: (i, j) => `u[${i} * n + ${j}]`,
-    v: (i, j) => `v[${i} * n + ${j}]`,
-    negligible: '1e-15 * Math.sqrt(alpha * beta)',
-  }).join('\n'),
-) as (u: Float64Array, v: Float64Array, m: number, n: number) => void;
-
-function jacobiSvd(
-  a: Float64Array,
-  m: number,
-  n: number,
-  ucols: number,
-): [Float64Array, Float64Array, Float64Array] {
-  const u = Float64Array.from(a);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  jacobiSweeps(u, v, m, n);
-  const norms = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let i = 0; i < m; i++) s += u[i * n + j] * u[i * n + j];
-    norms[j] = Math.sqrt(s);
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => norms[y] - norms[x] || x - y);
-  const s = new Float64Array(n);
-  const uo = new Float64Array(m * ucols);
-  const vo = new Float64Array(n * n);
-  const have = new Array<boolean>(ucols).fill(false);
-  const tiny = (norms[order[0]] || 0) * 1e-13;
-  order.forEach((src, j) => {
-    s[j] = norms[src];
-    for (let i = 0; i < n; i++) vo[i * n + j] = v[i * n + src];
-    if (norms[src] > tiny && norms[src] > 0) {
-      for (let i = 0; i < m; i++) uo[i * ucols + j] = u[i * n + src] / norms[src];
-      have[j] = true;
-    }
-  });
-  completeBasis(uo, m, ucols, have);
-  return [s, uo, vo];
-}
+const svdOne = [true, false].map((tall) =>
+  compile<
+    (...a: [F64, F64, F64, Int32Array, F64, F64, F64, F64, F64, m: number, n: number, uc: number]) => void
+  >(
+    ['W', 'V', 'NORM', 'ORD', 'HAVE', 'XV', 'S', 'U', 'VT', 'm', 'n', 'uc'],
+    svdTall(JS, {
+      ...{ m: 'm', n: 'n', uc: 'uc', w: rm('W', 'n'), v: rm('V', 'n') },
+      ...{ norm: vec('NORM'), ord: vec('ORD'), have: vec('HAVE'), x: vec('XV'), s: vec('S') },
+      u: tall ? rm('U', 'uc') : (i, j) => `VT[${j} * m + ${i}]`,
+      vo: tall ? (i, j) => `VT[${j} * n + ${i}]` : rm('U', 'n'),
+      negligible: '1e-15 * Math.sqrt(alpha * beta)',
+      tiny: '1e-13',
+      independent: '1e-6',
+    }),
+  ),
+);
 
 function svdKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
   const [batch, m, n] = sizes(params, 'batch', 'm', 'n');
   const full = params.full_matrices as boolean;
-  const computeUv = params.compute_uv as boolean;
   const k = Math.min(m, n);
-  const src = ins[0] as Num;
-  const [sOut, uOut, vtOut] = outs as Num[];
   const ucols = full ? m : k;
   const vrows = full ? n : k;
+  const tall = m >= n;
+  // The tall problem: W (M x NN), its U (M x UC).
+  const [M, NN, UC] = tall ? [m, n, ucols] : [n, m, vrows];
+  const src = ins[0] as Num;
+  const [sOut, uOut, vtOut] = outs as Num[];
+  const w = new Float64Array(M * NN);
+  const scratch = [new Float64Array(NN * NN), new Float64Array(NN), new Int32Array(NN)] as const;
+  const [have, x] = [new Float64Array(UC), new Float64Array(M)];
+  const [s, u, vt] = [new Float64Array(k), new Float64Array(m * ucols), new Float64Array(vrows * n)];
   for (let b = 0; b < batch; b++) {
     const a = load(src, b * m * n, m * n);
-    let s: Float64Array;
-    let u: Float64Array; // m x ucols
-    let vt: Float64Array; // vrows x n
-    if (a.some((x) => Number.isNaN(x))) {
-      s = new Float64Array(k).fill(Number.NaN);
-      u = new Float64Array(m * ucols).fill(Number.NaN);
-      vt = new Float64Array(vrows * n).fill(Number.NaN);
-    } else if (m >= n) {
-      const [s1, u1, v1] = jacobiSvd(a, m, n, ucols);
-      s = s1;
-      u = u1;
-      vt = new Float64Array(vrows * n);
-      for (let i = 0; i < vrows; i++) for (let j = 0; j < n; j++) vt[i * n + j] = v1[j * n + i];
-    } else {
-      // A = U S V^T  <=>  A^T = V S U^T: decompose the tall transpose and swap the roles.
-      const at = new Float64Array(n * m);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = a[i * n + j];
-      const [s1, v1, u1] = jacobiSvd(at, n, m, vrows); // v1: n x vrows, u1: m x m
-      s = s1;
-      u = new Float64Array(m * ucols);
-      for (let i = 0; i < m; i++) for (let j = 0; j < ucols; j++) u[i * ucols + j] = u1[i * m + j];
-      vt = new Float64Array(vrows * n);
-      for (let i = 0; i < vrows; i++) for (let j = 0; j < n; j++) vt[i * n + j] = v1[j * vrows + i];
-    }
+    if (tall) w.set(a);
+    else for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) w[j * m + i] = a[i * n + j];
+    svdOne[tall ? 0 : 1](w, ...scratch, have, x, s, u, vt, M, NN, UC);
     store(sOut, b * k, s);
-    if (computeUv) {
+    if (params.compute_uv as boolean) {
       store(uOut, b * m * ucols, u);
       store(vtOut, b * vrows * n, vt);
     }
@@ -290,57 +177,46 @@ function svdKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string,
 
 // ---- qr -------------------------------------------------------------------------------------------
 
+const qrOne = compile<
+  (r: F64, v: F64, tau: F64, q: F64, ro: F64, m: number, n: number, k: number, qc: number) => void
+>(
+  ['R', 'VS', 'TAUS', 'Q', 'RO', 'm', 'n', 'k', 'qc'],
+  qr(JS, {
+    m: 'm',
+    n: 'n',
+    k: 'k',
+    qc: 'qc',
+    r: rm('R', 'n'),
+    v: rm('VS', 'm'),
+    tau: vec('TAUS'),
+    q: rm('Q', 'qc'),
+    ro: rm('RO', 'n'),
+  }),
+);
+
 function qrKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
   const [batch, m, n] = sizes(params, 'batch', 'm', 'n');
-  const full = params.full_matrices as boolean;
-  const kk = Math.min(m, n);
-  const qc = full ? m : kk;
+  const k = Math.min(m, n);
+  const qc = (params.full_matrices as boolean) ? m : k;
   const src = ins[0] as Num;
   const [qOut, rOut] = outs as Num[];
+  const vs = new Float64Array(k * m);
+  const taus = new Float64Array(k);
+  const q = new Float64Array(m * qc);
+  const ro = new Float64Array(qc * n);
   for (let b = 0; b < batch; b++) {
-    const r = load(src, b * m * n, m * n);
-    const vs: Float64Array[] = [];
-    const taus: number[] = [];
-    for (let j = 0; j < kk; j++) {
-      const alpha = r[j * n + j];
-      let sigma = 0;
-      for (let i = j + 1; i < m; i++) sigma += r[i * n + j] * r[i * n + j];
-      const v = new Float64Array(m);
-      if (sigma === 0) {
-        // H = I (LAPACK's tau = 0); R keeps alpha's sign.
-        vs.push(v);
-        taus.push(0);
-        continue;
-      }
-      const nrm = Math.hypot(alpha, Math.sqrt(sigma));
-      const beta = alpha >= 0 ? -nrm : nrm;
-      const tau = (beta - alpha) / beta;
-      const scale = 1 / (alpha - beta);
-      v[j] = 1;
-      for (let i = j + 1; i < m; i++) v[i] = r[i * n + j] * scale;
-      // r <- (I - tau v v^T) r on columns j..n-1.
-      reflect(r, n, v, tau, j, m, j, n);
-      r[j * n + j] = beta;
-      for (let i = j + 1; i < m; i++) r[i * n + j] = 0;
-      vs.push(v);
-      taus.push(tau);
-    }
-    // Q = H_0 H_1 ... H_{k-1} applied to the first qc columns of the identity (orgqr).
-    const q = new Float64Array(m * qc);
-    for (let i = 0; i < Math.min(m, qc); i++) q[i * qc + i] = 1;
-    for (let j = kk - 1; j >= 0; j--) {
-      const tau = taus[j];
-      if (tau === 0) continue;
-      reflect(q, qc, vs[j], tau, j, m, 0, qc);
-    }
-    const rr = new Float64Array(qc * n);
-    for (let i = 0; i < Math.min(qc, m); i++) for (let c = i; c < n; c++) rr[i * n + c] = r[i * n + c];
+    qrOne(load(src, b * m * n, m * n), vs, taus, q, ro, m, n, k, qc);
     store(qOut, b * m * qc, q);
-    store(rOut, b * qc * n, rr);
+    store(rOut, b * qc * n, ro);
   }
 }
 
 // ---- lu -------------------------------------------------------------------------------------------
+
+const luOne = compile<(a: F64, piv: Int32Array, perm: Int32Array, m: number, n: number, k: number) => void>(
+  ['A', 'PIV', 'PERM', 'm', 'n', 'k'],
+  lu(JS, { m: 'm', n: 'n', k: 'k', a: rm('A', 'n'), piv: vec('PIV'), perm: vec('PERM') }),
+);
 
 function luKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
   const [batch, m, n] = sizes(params, 'batch', 'm', 'n');
@@ -349,95 +225,39 @@ function luKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, 
   const [luOut, pivOut, permOut] = outs as [Num, Int32Array, Int32Array];
   for (let b = 0; b < batch; b++) {
     const a = load(src, b * m * n, m * n);
-    const perm = Array.from({ length: m }, (_, i) => i);
-    for (let j = 0; j < k; j++) {
-      let p = j;
-      let best = Math.abs(a[j * n + j]);
-      for (let i = j + 1; i < m; i++) {
-        const x = Math.abs(a[i * n + j]);
-        if (x > best) {
-          best = x;
-          p = i;
-        }
-      }
-      pivOut[b * k + j] = p;
-      if (p !== j) {
-        for (let c = 0; c < n; c++) {
-          const t = a[j * n + c];
-          a[j * n + c] = a[p * n + c];
-          a[p * n + c] = t;
-        }
-        const t = perm[j];
-        perm[j] = perm[p];
-        perm[p] = t;
-      }
-      const d = a[j * n + j];
-      if (d === 0) continue;
-      for (let i = j + 1; i < m; i++) {
-        const f = a[i * n + j] / d;
-        a[i * n + j] = f;
-        for (let c = j + 1; c < n; c++) a[i * n + c] -= f * a[j * n + c];
-      }
-    }
+    luOne(a, pivOut.subarray(b * k, (b + 1) * k), permOut.subarray(b * m, (b + 1) * m), m, n, k);
     store(luOut, b * m * n, a);
-    for (let i = 0; i < m; i++) permOut[b * m + i] = perm[i];
   }
 }
 
 // ---- triangular_solve -----------------------------------------------------------------------------
 
-/** Solve op(A) X = B in place on x (rows x cols, row-major), op(A) lower or upper triangular. */
-function substitute(
-  a: Float64Array,
-  na: number,
-  x: Float64Array,
-  cols: number,
-  lowerEff: boolean,
-  trans: boolean,
-  unit: boolean,
-): void {
-  const at = (i: number, j: number) => (trans ? a[j * na + i] : a[i * na + j]);
-  const rows = na;
-  const order = lowerEff
-    ? Array.from({ length: rows }, (_, i) => i)
-    : Array.from({ length: rows }, (_, i) => rows - 1 - i);
-  for (const i of order) {
-    const ks = lowerEff ? { lo: 0, hi: i } : { lo: i + 1, hi: rows };
-    const d = unit ? 1 : at(i, i);
-    for (let c = 0; c < cols; c++) {
-      let s = x[i * cols + c];
-      for (let kk = ks.lo; kk < ks.hi; kk++) s -= at(i, kk) * x[kk * cols + c];
-      x[i * cols + c] = s / d;
-    }
-  }
-}
+/** op(A) and X read through strides (row, column), so transposes cost no copies. */
+const solveOne = compile<
+  (a: F64, x: F64, na: number, cols: number, lower: boolean, unit: boolean, ...strides: number[]) => void
+>(
+  ['A', 'X', 'na', 'cols', 'lower', 'unit', 'ar', 'ac', 'xr', 'xc'],
+  triangularSolve(JS, {
+    na: 'na',
+    cols: 'cols',
+    lower: 'lower',
+    unit: 'unit',
+    a: (i, j) => `A[${i} * ar + ${j} * ac]`,
+    x: (i, j) => `X[${i} * xr + ${j} * xc]`,
+  }),
+);
 
 function triangularSolveKernel(ins: TypedArray[], outs: TypedArray[], params: Record<string, unknown>): void {
   const [batch, m, n] = sizes(params, 'batch', 'm', 'n');
-  const left = params.left_side as boolean;
-  const lower = params.lower as boolean;
-  const trans = params.transpose_a as boolean;
-  const unit = params.unit_diagonal as boolean;
-  const na = left ? m : n;
+  const [left, trans, unit] = [params.left_side, params.transpose_a, params.unit_diagonal] as boolean[];
+  const { na, cols, lower, a: as, x: xs } = solveLayout(m, n, left, params.lower as boolean, trans);
   const [aSrc, bSrc] = ins as Num[];
   const dst = outs[0] as Num;
-  // op(A) is lower triangular when A is lower and not transposed, or upper and transposed.
-  const lowerEff = lower !== trans;
   for (let b = 0; b < batch; b++) {
     const a = load(aSrc, b * na * na, na * na);
-    const rhs = load(bSrc, b * m * n, m * n);
-    if (left) {
-      substitute(a, na, rhs, n, lowerEff, trans, unit);
-      store(dst, b * m * n, rhs);
-    } else {
-      // X op(A) = B  <=>  op(A)^T X^T = B^T.
-      const xt = new Float64Array(n * m);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) xt[j * m + i] = rhs[i * n + j];
-      substitute(a, na, xt, m, !lowerEff, !trans, unit);
-      const out = new Float64Array(m * n);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = xt[j * m + i];
-      store(dst, b * m * n, out);
-    }
+    const x = load(bSrc, b * m * n, m * n);
+    solveOne(a, x, na, cols, lower, unit, as[0], as[1], xs[0], xs[1]);
+    store(dst, b * m * n, x);
   }
 }
 
