@@ -1,6 +1,7 @@
 /**
  * @file The CPU device's GEMM (src/engine/backends/cpu/gemm.ts) on both tiers, native BLAS and
- * portable (TJAX_CPU_BLAS=off, here switched in-process with setCpuBlas): sizes 1 to 1025 in m, n
+ * portable (TJAX_CPU_BLAS=off, here switched in-process with setCpuBlas), the native one also with
+ * OpenBLAS alone and with tjax's own AVX-512 GEMM for every product (setCpuGemm): sizes 1 to 1025 in m, n
  * and k, transposed, padded, strided and broadcast operands, batches, zero sizes, NaN and infinity
  * propagation, and the same bits for 1 and 2 threads. Expected values are float64 sums computed
  * here; a float32 product accumulates in float32, so it is checked against the error bound of any
@@ -11,7 +12,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gemmTier, setCpuBlas } from '../../src/engine/backends/cpu/blas.js';
+import { type GemmMode, gemmTier, setCpuBlas, setCpuGemm } from '../../src/engine/backends/cpu/blas.js';
 import { gemm } from '../../src/engine/backends/cpu/gemm.js';
 import { tiling } from '../../src/engine/backends/cpu/gemm-native.js';
 import type { GemmOperand } from '../../src/engine/backends/cpu/gemm-operand.js';
@@ -23,6 +24,7 @@ type Float = Float32Array | Float64Array;
 
 afterEach(() => {
   setCpuBlas(null);
+  setCpuGemm(null);
   setCpuThreads(null);
 });
 
@@ -115,9 +117,16 @@ function check(
   expect(first).toBe('');
 }
 
-const TIERS: [string, boolean][] = [
-  ['native', true],
-  ['portable', false],
+/**
+ * The tiers, and on the native one who runs the products (setCpuGemm): the default (tjax's own
+ * AVX-512 GEMM for large products where the CPU has AVX-512), OpenBLAS for all, and the own GEMM
+ * for all, so that every case below also runs on the own kernels' edge tiles and packing.
+ */
+const TIERS: [string, boolean, GemmMode | null][] = [
+  ['native', true, null],
+  ['native (OpenBLAS for every product)', true, 'openblas'],
+  ['native (own AVX-512 GEMM for every product)', true, 'all'],
+  ['portable', false, null],
 ];
 
 describe('tier selection', () => {
@@ -146,9 +155,12 @@ describe('tier selection', () => {
   });
 });
 
-for (const [tier, on] of TIERS) {
+for (const [tier, on, mode] of TIERS) {
   describe(`${tier} tier`, () => {
-    const use = () => setCpuBlas(on);
+    const use = () => {
+      setCpuBlas(on);
+      setCpuGemm(mode);
+    };
 
     it('sizes 1, 7, 33, 255, 1023, 1025 in m, n and k, float32 and float64', () => {
       use();

@@ -38,7 +38,7 @@ export function cpuGemmStatus(): GemmTierStatus & { summary: string } {
   const s = gemmTier();
   const summary =
     s.tier === 'native'
-      ? `native BLAS: ${s.library}, core ${s.core}, on ${s.threads} thread${s.threads === 1 ? '' : 's'}`
+      ? `native BLAS: ${s.library}, core ${s.core}${s.gemm === 'avx512' ? ", with tjax's AVX-512 GEMM for large products" : ''}, on ${s.threads} thread${s.threads === 1 ? '' : 's'}`
       : `portable ${portableGemmName()} kernel (native BLAS unavailable: ${s.reason})`;
   return { ...s, summary };
 }
