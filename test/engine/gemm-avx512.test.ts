@@ -15,6 +15,7 @@ import { gemmTier, nativeBlas, setCpuBlas, setCpuGemm } from '../../src/engine/b
 import { cpuGemmStatus, gemm } from '../../src/engine/backends/cpu/gemm.js';
 import type { GemmOperand } from '../../src/engine/backends/cpu/gemm-operand.js';
 import { setCpuThreads } from '../../src/engine/backends/cpu/threads.js';
+import { type Dt, laidOut } from './gemm-layout.js';
 
 afterEach(() => {
   setCpuBlas(null);
@@ -25,7 +26,6 @@ afterEach(() => {
 const addon = nativeBlas();
 const avx512 = addon?.info().avx512 === true;
 
-type Dt = 'float32' | 'float64';
 type Dims = [number, number, number];
 
 /** fma(a, b, c) in float32 for float32 a, b, c: a*b is exact in float64; the sum is made exact
@@ -58,22 +58,8 @@ function values(n: number, seed: number, ints = false): number[] {
   return out;
 }
 
-/** A (batch, rows, cols) operand laid out by `strides` from `offset`, holding `vals` row-major,
- * everything else NaN (so a read outside the operand shows). */
-function lay(dt: Dt, dims: Dims, strides: Dims, offset: number, vals: number[]): GemmOperand {
-  let last = offset;
-  dims.forEach((d, i) => {
-    if (d > 0) last += (d - 1) * strides[i];
-  });
-  const buf = new SharedArrayBuffer((last + 1) * (dt === 'float32' ? 4 : 8));
-  const data = (dt === 'float32' ? new Float32Array(buf) : new Float64Array(buf)).fill(Number.NaN);
-  let v = 0;
-  for (let b = 0; b < dims[0]; b++)
-    for (let i = 0; i < dims[1]; i++)
-      for (let j = 0; j < dims[2]; j++)
-        data[offset + b * strides[0] + i * strides[1] + j * strides[2]] = vals[v++];
-  return { data, offset, strides };
-}
+const lay = (dt: Dt, dims: Dims, strides: Dims, offset: number, vals: number[]) =>
+  laidOut(dt, dims, strides, offset, vals, true);
 
 const get = (x: GemmOperand, b: number, i: number, j: number) =>
   x.data[x.offset + b * x.strides[0] + i * x.strides[1] + j * x.strides[2]];

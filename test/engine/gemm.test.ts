@@ -15,11 +15,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type GemmMode, gemmTier, setCpuBlas, setCpuGemm } from '../../src/engine/backends/cpu/blas.js';
 import { gemm } from '../../src/engine/backends/cpu/gemm.js';
 import { tiling } from '../../src/engine/backends/cpu/gemm-native.js';
-import type { GemmOperand } from '../../src/engine/backends/cpu/gemm-operand.js';
+import type { GemmArgs, GemmOperand } from '../../src/engine/backends/cpu/gemm-operand.js';
 import { setCpuThreads, threadStats } from '../../src/engine/backends/cpu/threads.js';
 import { jit, numpy as jnp, lax, withConfig } from '../../src/engine/index.js';
+import { type Dt, laidOut } from './gemm-layout.js';
 
-type Dt = 'float32' | 'float64';
 type Float = Float32Array | Float64Array;
 
 afterEach(() => {
@@ -59,18 +59,7 @@ function operand(
   seed: number,
   shared = false,
 ): GemmOperand {
-  let last = offset;
-  dims.forEach((d, i) => {
-    if (d > 0) last += (d - 1) * strides[i];
-  });
-  const data = alloc(dt, last + 1, shared).fill(Number.NaN);
-  const vals = fill(alloc(dt, dims[0] * dims[1] * dims[2]), seed);
-  let v = 0;
-  for (let b = 0; b < dims[0]; b++)
-    for (let i = 0; i < dims[1]; i++)
-      for (let j = 0; j < dims[2]; j++)
-        data[offset + b * strides[0] + i * strides[1] + j * strides[2]] = vals[v++];
-  return { data, offset, strides };
+  return laidOut(dt, dims, strides, offset, fill(alloc(dt, dims[0] * dims[1] * dims[2]), seed), shared);
 }
 
 const at = (x: GemmOperand, b: number, i: number, j: number) =>
@@ -83,16 +72,7 @@ const rowMajor = (r: number, c: number): [number, number, number] => [r * c, c, 
  * Checks C against float64 sums: within the bound of float32 (float64) summation, NaN where the
  * reference is NaN, infinities where it is infinite.
  */
-function check(
-  dt: Dt,
-  batch: number,
-  m: number,
-  n: number,
-  k: number,
-  a: GemmOperand,
-  b: GemmOperand,
-  c: GemmOperand,
-) {
+function check(dt: Dt, ...[batch, m, n, k, a, b, c]: GemmArgs) {
   const u = dt === 'float32' ? 2 ** -24 : 2 ** -53;
   let bad = 0;
   let first = '';

@@ -115,28 +115,11 @@ static int units(int f64, char *lhs, char *rhs, char *out, const int32_t *table,
       zero(f64, mw, og, c);
       continue;
     }
-    /* tjax's own GEMM continues each element's chain of multiply-adds across k blocks and
-     * writes C in any layout, so A's blocks go straight to it. */
-    if (own_gemm_wanted(f64, mw, og, K)) {
-      char *a = scratch(&s[0], (size_t)(mw * (kb < K ? kb : K) * es));
-      if (!a) return 0;
-      for (int64_t k0 = 0; k0 < K && ok; k0 += kb) {
-        const int64_t kw = kb < K - k0 ? kb : K - k0;
-        Mat am;
-        if (rows) {
-          gather_rows(f64, lg, table, p, m0, mw, k0, kw, a);
-          am = (Mat){a, kw, 1};
-        } else {
-          gather_cols(f64, lg, table, p, m0, mw, k0, kw, a);
-          am = (Mat){a, 1, mw};
-        }
-        Mat bm = {bg + k0 * p[P_RK] * es, p[P_RK], p[P_RO]};
-        ok = own_gemm(f64, mw, og, kw, am, bm, c, k0 > 0);
-      }
-      continue;
-    }
-    /* C as sgemm writes it (row-major): itself, or a scratch tile copied out at the end. */
-    const int direct = (og == 1 || c.cs == 1) && (mw == 1 || c.rs >= og);
+    /* tjax's own GEMM continues each element's chain of multiply-adds across k blocks (acc) and
+     * writes C in any layout. For sgemm, C as it writes it (row-major): itself, or a scratch tile
+     * copied out at the end. */
+    const int own = own_gemm_wanted(f64, mw, og, K);
+    const int direct = own || ((og == 1 || c.cs == 1) && (mw == 1 || c.rs >= og));
     const int64_t ldc = direct ? (mw == 1 ? og : c.rs) : og;
     char *cp = direct ? c.p : scratch(&s[1], (size_t)(mw * og * es));
     char *a = scratch(&s[0], (size_t)(mw * (kb < K ? kb : K) * es));
@@ -152,6 +135,10 @@ static int units(int f64, char *lhs, char *rhs, char *out, const int32_t *table,
         am = (Mat){a, 1, mw};
       }
       Mat bm = {bg + k0 * p[P_RK] * es, p[P_RK], p[P_RO]};
+      if (own) {
+        ok = own_gemm(f64, mw, og, kw, am, bm, c, k0 > 0);
+        continue;
+      }
       int ta, tb;
       int64_t lda, ldb;
       const char *ap = operand(f64, mw, kw, am, &s[2], &ta, &lda, 0);

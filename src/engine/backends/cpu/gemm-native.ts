@@ -14,7 +14,7 @@
  */
 import os from 'node:os';
 import type { BlasAddon } from './blas.js';
-import type { GemmOperand } from './gemm-operand.js';
+import type { GemmArgs } from './gemm-operand.js';
 import { gemmUnits, type UnitPlan } from './gemm-units.js';
 import { runtime } from './runtime.js';
 import { cpuThreads, LARGE_WORK, type RangedKernel, runLarge } from './threads.js';
@@ -58,16 +58,7 @@ export function tiling(m: number, n: number, k: number): { pm: number; pn: numbe
 /** Ranged kernels by source: the same product shape reuses its compiled function. */
 const kernels = new Map<string, RangedKernel>();
 
-export function nativeGemm(
-  addon: BlasAddon,
-  batch: number,
-  m: number,
-  n: number,
-  k: number,
-  a: GemmOperand,
-  b: GemmOperand,
-  c: GemmOperand,
-): void {
+export function nativeGemm(addon: BlasAddon, ...[batch, m, n, k, a, b, c]: GemmArgs): void {
   if (batch === 0 || m === 0 || n === 0) return;
   const flops = 2 * batch * m * n * k;
   const { pm, pn, tm, tn } = tiling(m, n, k);
