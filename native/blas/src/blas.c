@@ -9,6 +9,9 @@
  * Matrix-vector and vector-matrix products go to gemv. A result depends on the shapes alone, never
  * on the operands' layouts (see gemv() and gemm1() for how).
  *
+ * Large products go to tjax's own AVX-512 GEMM instead where the CPU has AVX-512 (gemm512.c),
+ * unless setGemm('openblas') (TJAX_CPU_GEMM=openblas) says otherwise.
+ *
  * conv() (conv.c) runs convolutions on the same GEMM: patches gathered per tile, then sgemm.
  *
  * The module is a Node-API addon whose only state is per-thread scratch memory (OpenBLAS's thread

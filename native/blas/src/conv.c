@@ -6,7 +6,8 @@
  * column k one (input feature, window position) pair, so that A's elements are lhs elements or
  * padding zeros. Each unit of work is one tile of rows of C for one group: for each block of k it
  * gathers its part of A into scratch memory (whole runs of lhs elements: memcpy where they are
- * contiguous) and calls sgemm/dgemm (beta = 1 after the first block). The tiles and k-blocks
+ * contiguous) and calls sgemm/dgemm (beta = 1 after the first block), or tjax's own AVX-512 GEMM
+ * (gemm512.c) for large tiles, which continues each element's FMA chain across the blocks. The tiles and k-blocks
  * depend on the shapes alone, so every element of C is computed by the same calls whatever the
  * thread that runs a unit (tjax runs units on its worker pool, one BLAS thread each).
  *

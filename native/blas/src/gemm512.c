@@ -17,14 +17,14 @@
  * full in registers on zero-padded panels and only their valid part is stored.
  *
  * The kernels are compiled for AVX-512 alone (target attributes), and chosen at run time by
- * __builtin_cpu_supports, so the addon builds and runs on any x86-64 (and on other CPUs, where
- * this file compiles to nothing that runs).
+ * __builtin_cpu_supports, so the addon builds and runs on any x86-64 (and on other CPUs, or with
+ * TJAX_NO_AVX512 defined at build time, this file compiles to a switch that stays off).
  */
 #include "blas.h"
 
 #include <stdatomic.h>
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(TJAX_NO_AVX512)
 #define HAVE_512 1
 #include <immintrin.h>
 #else

@@ -5,7 +5,8 @@
  * convolution): offsets and (batch, row, col) strides address the operands where they lie.
  *
  * Two tiers, chosen per call:
- * - native: the machine's BLAS (blas.ts), when its addon loaded and TJAX_CPU_BLAS is not off;
+ * - native: the machine's BLAS (blas.ts), when its addon loaded and TJAX_CPU_BLAS is not off, with
+ *   tjax's own AVX-512 GEMM for the large products where the CPU has AVX-512 (gemm512.c);
  * - portable: the WebAssembly SIMD GEMM (wasm/gemm.ts) everywhere else, or, with TJAX_CPU_SIMD=0,
  *   the JavaScript kernel (gemm-js.ts).
  * Each tier computes every output element in one fixed order whatever the thread count, so a
