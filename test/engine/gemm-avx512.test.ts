@@ -267,7 +267,7 @@ describe.runIf(avx512)('own AVX-512 GEMM (this CPU has AVX-512)', () => {
     }
   });
 
-  it('auto: large products give the chain too, small ones stay with OpenBLAS (within float32 bounds)', () => {
+  it('auto (the default): a product above the size threshold is the chain too', () => {
     setCpuBlas(true);
     setCpuGemm('auto');
     const big = [1, 64, 96, 80];

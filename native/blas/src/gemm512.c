@@ -283,7 +283,7 @@ PACK(pack64, double, panel64)
     T *pa = (T *)aligned(&sa, (size_t)(((mcmax + MR - 1) / MR) * MR * kcmax) * sizeof(T));         \
     T *pb = (T *)aligned(&sb, (size_t)(((ncmax + NR - 1) / NR) * NR * kcmax) * sizeof(T));         \
     if (!pa || !pb) return 0;                                                                      \
-    T tile[MR * NR] __attribute__((aligned(64)));                                                  \
+    T tile[MR * NR] __attribute__((aligned(64))) = {0};                                            \
     const T *a = (const T *)am.p, *b = (const T *)bm.p;                                            \
     T *c = (T *)cm.p;                                                                              \
     for (int64_t i0 = 0; i0 < m; i0 += bl.mc) {                                                    \
