@@ -37,9 +37,16 @@ export const gemm: Gemm = (dtype, batch, m, n, k, a, b, c) => {
 /** Which GEMM tier the CPU device runs, why, and a one-line summary (`tjax devices`). */
 export function cpuGemmStatus(): GemmTierStatus & { summary: string } {
   const s = gemmTier();
-  const summary =
-    s.tier === 'native'
-      ? `native BLAS: ${s.library}, core ${s.core}${s.gemm === 'avx512' ? ", with tjax's AVX-512 GEMM for large products" : ''}, on ${s.threads} thread${s.threads === 1 ? '' : 's'}`
-      : `portable ${portableGemmName()} kernel (native BLAS unavailable: ${s.reason})`;
+  const on = `on ${s.threads} thread${s.threads === 1 ? '' : 's'}`;
+  let summary: string;
+  if (s.tier !== 'native')
+    summary = `portable ${portableGemmName()} kernel (native BLAS unavailable: ${s.reason})`;
+  else if (s.gemm === 'avx512')
+    summary = `native: tjax's AVX-512 GEMM for large products, ${s.library} for the rest (core ${s.core}), ${on}`;
+  else {
+    const off =
+      s.gemmReason === 'the CPU has no AVX-512' ? '' : ` (tjax's AVX-512 GEMM off: ${s.gemmReason})`;
+    summary = `native BLAS: ${s.library}, core ${s.core}, ${on}${off}`;
+  }
   return { ...s, summary };
 }
