@@ -15,9 +15,10 @@
  * tjax about 0.2 ms; OpenBLAS runs single-threaded inside tjax, so it has no threads to spin), and
  * cold caches do not change tjax's CPU time (a 64 MB sweep before each call left it as it was).
  * What remains is that every call-by-call timing followed a sleep of its process (blocked while the
- * other one ran): waking idle vCPUs and ramping their clocks is then part of every timed call,
- * which a block's untimed first call absorbs. (That last part is a reading of the numbers, not a
- * measurement.) The portable tier is timed with fewer repeats.
+ * other one ran), so waking idle vCPUs and ramping their clocks would be part of every timed call;
+ * a block's untimed first call takes that out. That cause is a reading of the numbers, not a
+ * measurement: the machine these blocks were written on was too loaded (load average 11-16 on 2
+ * vCPUs) to show the difference either way. The portable tier is timed with fewer repeats.
  *
  * Run: TJAX_BENCH_PYTHON=/tmp/jaxenv/bin/python npx tsx bench/matmul.ts
  * (python3 with numpy, and jax when the interpreter has it, give the other columns)
