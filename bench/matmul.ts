@@ -1,20 +1,31 @@
 /**
  * @file Matrix-product benchmarks (issue 11), side by side in one run: a 1024x1024 float32 matmul
  * of `jnp.ones` and value_and_grad of a 512-512-512-10 tanh MLP at batch 256 (mean squared error
- * loss), on tjax's CPU device with the native BLAS tier and with the portable tier
+ * loss), on tjax's CPU device with the native tier (tjax's own AVX-512 GEMM where the CPU has it,
+ * and OpenBLAS alone, TJAX_CPU_GEMM=openblas, switched in-process) and with the portable tier
  * (TJAX_CPU_BLAS=off, switched in-process), next to JAX (jitted, XLA:CPU) and NumPy (`a @ b`).
  * Medians of repeated calls, every timing waiting for its results, by the clock and in CPU time
- * (all threads of each process: on a loaded machine CPU time still says what each used); tjax's calls and JAX's/NumPy's
- * alternate round by round (one Python process answers one timed call per request), so the load of
- * a shared machine weighs on both. The portable tier is timed with fewer repeats (it is slow until
- * the WebAssembly GEMM lands).
+ * (all threads of each process: on a loaded machine CPU time still says what each used).
+ *
+ * Method: tjax's calls and JAX's/NumPy's (one Python process answers one timed call per request)
+ * alternate in blocks of BLOCK calls, the first call of each block untimed, so that the load of a
+ * shared machine weighs on both alike. They alternated call by call before, which made both
+ * slower than each alone. Not from threads spinning after a call, as one might suspect: measured
+ * here, neither process burns CPU time while idle after a call (JAX 0.07 ms in a 1-100 ms pause,
+ * tjax about 0.2 ms; OpenBLAS runs single-threaded inside tjax, so it has no threads to spin), and
+ * cold caches do not change tjax's CPU time (a 64 MB sweep before each call left it as it was).
+ * What remains is that every call-by-call timing followed a sleep of its process (blocked while the
+ * other one ran), so waking idle vCPUs and ramping their clocks would be part of every timed call;
+ * a block's untimed first call takes that out. That cause is a reading of the numbers, not a
+ * measurement: the machine these blocks were written on was too loaded (load average 11-16 on 2
+ * vCPUs) to show the difference either way. The portable tier is timed with fewer repeats.
  *
  * Run: TJAX_BENCH_PYTHON=/tmp/jaxenv/bin/python npx tsx bench/matmul.ts
  * (python3 with numpy, and jax when the interpreter has it, give the other columns)
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { setCpuBlas } from '../src/engine/backends/cpu/blas.js';
+import { setCpuBlas, setCpuGemm } from '../src/engine/backends/cpu/blas.js';
 import type { Array as TArray, Value } from '../src/engine/index.js';
 import { cpuGemmStatus, jit, numpy as jnp, valueAndGrad } from '../src/engine/index.js';
 
@@ -144,27 +155,38 @@ function medians(ts: Timing[]): Timing {
   return { wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) };
 }
 
-/** Medians over rounds of one call each: tjax's, then each reference's. */
+/** Calls per block, the first untimed (see the header). */
+const BLOCK = 4;
+
+/** Medians over about n timed calls each: blocks of tjax's calls, then of each reference's. */
 async function rounds(
   tjax: () => Promise<unknown>,
   refs: string[],
   n: number,
 ): Promise<[Timing, Record<string, Timing>]> {
-  await tjax();
   const ours: Timing[] = [];
   const theirs: Record<string, Timing[]> = {};
-  for (let r = 0; r < n; r++) {
-    ours.push(await once(tjax));
-    for (const name of refs) if (ask && have.has(name)) (theirs[name] ??= []).push(await ask(name));
+  const live = refs.filter((name) => ask && have.has(name));
+  for (let done = 0; done < n; done += BLOCK - 1) {
+    await tjax();
+    for (let i = 1; i < BLOCK; i++) ours.push(await once(tjax));
+    for (const name of live) {
+      await ask!(name);
+      for (let i = 1; i < BLOCK; i++) (theirs[name] ??= []).push(await ask!(name));
+    }
   }
   return [medians(ours), Object.fromEntries(Object.entries(theirs).map(([k, v]) => [k, medians(v)]))];
 }
 
 const [nativeMatmul, mmRef] = await rounds(matmul, ['jax_matmul', 'numpy'], 21);
-const [nativeMlp, mlpRef] = await rounds(mlp, ['jax_mlp'], 31);
+const [nativeMlp, mlpRef] = await rounds(mlp, ['jax_mlp'], 30);
+setCpuGemm('openblas');
+const [openblasMatmul] = await rounds(matmul, [], 12);
+const [openblasMlp] = await rounds(mlp, [], 15);
+setCpuGemm(null);
 setCpuBlas(false);
 const [portableMatmul] = await rounds(matmul, [], 3);
-const [portableMlp] = await rounds(mlp, [], 5);
+const [portableMlp] = await rounds(mlp, [], 6);
 setCpuBlas(null);
 child?.stdin?.end();
 const ref: Record<string, Timing> = { ...mmRef, ...mlpRef };
@@ -180,11 +202,15 @@ console.log(
   `  tjax native    ${fmt(nativeMatmul)}  ${gflops(nativeMatmul)}${ratio(nativeMatmul, ref.jax_matmul)}`,
 );
 console.log(
+  `  tjax OpenBLAS  ${fmt(openblasMatmul)}  ${gflops(openblasMatmul)}${ratio(openblasMatmul, ref.jax_matmul)}`,
+);
+console.log(
   `  tjax portable  ${fmt(portableMatmul)}  ${gflops(portableMatmul)}${ratio(portableMatmul, ref.jax_matmul)}`,
 );
 console.log(`  JAX            ${fmt(ref.jax_matmul)}`);
 console.log(`  NumPy          ${fmt(ref.numpy)}`);
 console.log(`value_and_grad, ${SIZES.join('-')} tanh MLP, batch ${BATCH}:`);
 console.log(`  tjax native    ${fmt(nativeMlp)}${ratio(nativeMlp, ref.jax_mlp)}`);
+console.log(`  tjax OpenBLAS  ${fmt(openblasMlp)}${ratio(openblasMlp, ref.jax_mlp)}`);
 console.log(`  tjax portable  ${fmt(portableMlp)}${ratio(portableMlp, ref.jax_mlp)}`);
 console.log(`  JAX            ${fmt(ref.jax_mlp)}`);

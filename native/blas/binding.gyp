@@ -1,9 +1,9 @@
-# tjax-blas: two C files over the system's OpenBLAS (Debian: apt-get install libopenblas-dev).
+# tjax-blas: three C files (tjax's own AVX-512 GEMM in gemm512.c) over the system's OpenBLAS (Debian: apt-get install libopenblas-dev).
 {
   "targets": [
     {
       "target_name": "tjax_blas",
-      "sources": ["src/blas.c", "src/conv.c"],
+      "sources": ["src/blas.c", "src/conv.c", "src/gemm512.c"],
       "cflags": ["-O2", "-std=c11", "-Wall"],
       "libraries": ["-lopenblas"]
     }

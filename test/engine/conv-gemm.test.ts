@@ -11,7 +11,7 @@
  * same bits on 1 and 2 threads. The fixture-based tests (conv.test.ts) also run through here.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { gemmTier, setCpuBlas } from '../../src/engine/backends/cpu/blas.js';
+import { gemmTier, setCpuBlas, setCpuGemm } from '../../src/engine/backends/cpu/blas.js';
 import { setCpuThreads, threadStats } from '../../src/engine/backends/cpu/threads.js';
 import { cpuSimd } from '../../src/engine/backends/cpu/wasm/simd.js';
 import type { Value } from '../../src/engine/index.js';
@@ -25,6 +25,7 @@ const im2colMinWork = convConfig.im2colMinWork;
 
 afterEach(() => {
   setCpuBlas(null);
+  setCpuGemm(null);
   setCpuThreads(null);
   cpuSimd.enabled = true;
   convConfig.gemmMinWork = gemmMinWork;
@@ -33,6 +34,14 @@ afterEach(() => {
 
 const TIERS: [string, () => void][] = [
   ['native', () => setCpuBlas(true)],
+  // Every product on tjax's own AVX-512 GEMM (where the CPU has AVX-512), k-blocks included.
+  [
+    'native-own',
+    () => {
+      setCpuBlas(true);
+      setCpuGemm('all');
+    },
+  ],
   [
     'wasm',
     () => {
@@ -342,7 +351,7 @@ describe('the conv_gemm kernel against float64 sums by the definition', () => {
     describe(`${tier} tier`, () => {
       for (const s of SPECS) {
         it(`${s.name}: forward and both gradients`, async () => {
-          if (tier === 'native' && !native) return;
+          if (tier.startsWith('native') && !native) return;
           convConfig.gemmMinWork = 0;
           use();
           const t = setup(s, 'float32');
@@ -361,7 +370,7 @@ describe('the conv_gemm kernel against float64 sums by the definition', () => {
         });
       }
       it('float64 under x64', async () => {
-        if (tier === 'native' && !native) return;
+        if (tier.startsWith('native') && !native) return;
         convConfig.gemmMinWork = 0;
         use();
         for (const s of [SPECS[1], SPECS[5], SPECS[9]]) {
@@ -380,7 +389,7 @@ describe('the conv_gemm kernel against float64 sums by the definition', () => {
         }
       });
       it('gives the same bits on 1 and 2 threads', async () => {
-        if (tier === 'native' && !native) return;
+        if (tier.startsWith('native') && !native) return;
         convConfig.gemmMinWork = 0;
         use();
         // Several units of work on the pool in each of the three convolutions.
@@ -399,7 +408,7 @@ describe('the conv_gemm kernel against float64 sums by the definition', () => {
         if (tier !== 'js') expect(threadStats.jobs).toBeGreaterThan(before);
       });
       it('propagates NaN and infinities (inf * padding zero = NaN, as XLA)', async () => {
-        if (tier === 'native' && !native) return;
+        if (tier.startsWith('native') && !native) return;
         convConfig.gemmMinWork = 0;
         use();
         const s: Spec = { name: '', lhs: [1, 3, 6, 6], rhs: [2, 3, 3, 3] };
@@ -446,7 +455,7 @@ describe('operands and sizes', () => {
       lax.convGeneralDilated(a, b, [1, 1], 'SAME', { dimensionNumbers: ['NHWC', 'HWIO', 'NHWC'] }),
     );
     for (const [tier, use] of TIERS) {
-      if (tier === 'native' && !native) continue;
+      if (tier.startsWith('native') && !native) continue;
       use();
       expect(conv(jnp.ones([0, 4, 4, 3]), jnp.ones([3, 3, 3, 2])).shape).toEqual([0, 4, 4, 2]);
       expect(conv(jnp.ones([2, 4, 4, 3]), jnp.ones([3, 3, 3, 0])).shape).toEqual([2, 4, 4, 0]);
@@ -492,7 +501,7 @@ describe('the fixtures through conv_gemm (JAX 0.10.2, fixtures/make_conv.py)', (
   );
   for (const [tier, setTier] of TIERS) {
     it(`${tier} tier: values, gradients and vmaps`, async () => {
-      if (tier === 'native' && !native) return;
+      if (tier.startsWith('native') && !native) return;
       convConfig.gemmMinWork = 0;
       setTier();
       expect(floatCases.length).toBeGreaterThan(30);

@@ -9,6 +9,9 @@
  * Matrix-vector and vector-matrix products go to gemv. A result depends on the shapes alone, never
  * on the operands' layouts (see gemv() and gemm1() for how).
  *
+ * Large products go to tjax's own AVX-512 GEMM instead where the CPU has AVX-512 (gemm512.c),
+ * unless setGemm('openblas') (TJAX_CPU_GEMM=openblas) says otherwise.
+ *
  * conv() (conv.c) runs convolutions on the same GEMM: patches gathered per tile, then sgemm.
  *
  * The module is a Node-API addon whose only state is per-thread scratch memory (OpenBLAS's thread
@@ -157,6 +160,7 @@ static int gemv(int f64, int trans, int64_t rows, int64_t cols, Mat a, char *x, 
  * a result.
  */
 static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, Scratch s[3]) {
+  if (own_gemm_wanted(f64, m, n, k)) return own_gemm(f64, m, n, k, a, b, c, 0);
   int direct = n == 1 ? (m == 1 || c.rs == 1) : (c.cs == 1 && (m == 1 || c.rs >= n));
   /* OpenBLAS's AVX-512 (SkylakeX, Cooperlake) sgemm sends products of up to 10^6 multiply-adds
    * to small-matrix kernels, one per transpose case, which round differently: there, transposed
@@ -313,6 +317,28 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* setGemm(mode): who runs products: "openblas" (all of them), "auto" (tjax's own AVX-512 GEMM
+ * the large ones, where the CPU has AVX-512) or "all" (the own GEMM every one, for tests).
+ * Returns the mode now in force. Process-wide, like OpenBLAS's own settings. */
+static const char *gemm_modes[] = {"openblas", "auto", "all"};
+
+static napi_value SetGemm(napi_env env, napi_callback_info info) {
+  size_t argc = 1, len;
+  napi_value argv[1], v;
+  char name[16];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int m = -1;
+  if (argc == 1 && napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) == napi_ok)
+    for (int i = 0; i < 3; i++)
+      if (strcmp(name, gemm_modes[i]) == 0) m = i;
+  if (m < 0) {
+    napi_throw_type_error(env, NULL, "tjax-blas setGemm: expected 'openblas', 'auto' or 'all'");
+    return NULL;
+  }
+  CHECK(env, napi_create_string_utf8(env, gemm_modes[own_gemm_set(m)], NAPI_AUTO_LENGTH, &v));
+  return v;
+}
+
 static napi_value Info(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value obj, v;
@@ -330,6 +356,10 @@ static napi_value Info(napi_env env, napi_callback_info info) {
   CHECK(env, napi_create_string_utf8(env, par >= 0 && par <= 2 ? models[par] : "unknown",
                                      NAPI_AUTO_LENGTH, &v));
   CHECK(env, napi_set_named_property(env, obj, "parallel", v));
+  CHECK(env, napi_create_string_utf8(env, gemm_modes[own_gemm_mode()], NAPI_AUTO_LENGTH, &v));
+  CHECK(env, napi_set_named_property(env, obj, "gemm", v));
+  CHECK(env, napi_get_boolean(env, own_gemm_supported(), &v));
+  CHECK(env, napi_set_named_property(env, obj, "avx512", v));
   return obj;
 }
 
@@ -338,8 +368,9 @@ NAPI_MODULE_INIT() {
       {"gemm", NULL, Gemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv", NULL, Conv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setGemm", NULL, SetGemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  if (napi_define_properties(env, exports, 4, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, 5, props) != napi_ok) return NULL;
   return exports;
 }

@@ -51,6 +51,15 @@ int get_int(napi_env env, napi_value v, int64_t *out);
 /* A float32/float64 TypedArray's data and length; 0 when it is not one. */
 int get_floats(napi_env env, napi_value v, int *f64, char **data, size_t *len);
 
+/* gemm512.c: tjax's own AVX-512 GEMM. own_gemm_wanted: whether a product of this shape goes to
+ * it; own_gemm: C = A B, or C += A B when acc (0: out of memory); own_gemm_mode: 0 off, 1 for
+ * large products, 2 for all; own_gemm_set: set that mode (0 where the CPU lacks AVX-512). */
+int own_gemm_supported(void);
+int own_gemm_mode(void);
+int own_gemm_set(int mode);
+int own_gemm_wanted(int f64, int64_t m, int64_t n, int64_t k);
+int own_gemm(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int acc);
+
 /* conv(lhs, rhs, out, table, plan, lo, hi): conv.c. */
 napi_value Conv(napi_env env, napi_callback_info info);
 

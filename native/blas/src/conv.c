@@ -6,7 +6,8 @@
  * column k one (input feature, window position) pair, so that A's elements are lhs elements or
  * padding zeros. Each unit of work is one tile of rows of C for one group: for each block of k it
  * gathers its part of A into scratch memory (whole runs of lhs elements: memcpy where they are
- * contiguous) and calls sgemm/dgemm (beta = 1 after the first block). The tiles and k-blocks
+ * contiguous) and calls sgemm/dgemm (beta = 1 after the first block), or tjax's own AVX-512 GEMM
+ * (gemm512.c) for large tiles, which continues each element's FMA chain across the blocks. The tiles and k-blocks
  * depend on the shapes alone, so every element of C is computed by the same calls whatever the
  * thread that runs a unit (tjax runs units on its worker pool, one BLAS thread each).
  *
@@ -115,8 +116,11 @@ static int units(int f64, char *lhs, char *rhs, char *out, const int32_t *table,
       zero(f64, mw, og, c);
       continue;
     }
-    /* C as sgemm writes it (row-major): itself, or a scratch tile copied out at the end. */
-    const int direct = (og == 1 || c.cs == 1) && (mw == 1 || c.rs >= og);
+    /* tjax's own GEMM continues each element's chain of multiply-adds across k blocks (acc) and
+     * writes C in any layout. For sgemm, C as it writes it (row-major): itself, or a scratch tile
+     * copied out at the end. */
+    const int own = own_gemm_wanted(f64, mw, og, K);
+    const int direct = own || ((og == 1 || c.cs == 1) && (mw == 1 || c.rs >= og));
     const int64_t ldc = direct ? (mw == 1 ? og : c.rs) : og;
     char *cp = direct ? c.p : scratch(&s[1], (size_t)(mw * og * es));
     char *a = scratch(&s[0], (size_t)(mw * (kb < K ? kb : K) * es));
@@ -132,6 +136,10 @@ static int units(int f64, char *lhs, char *rhs, char *out, const int32_t *table,
         am = (Mat){a, 1, mw};
       }
       Mat bm = {bg + k0 * p[P_RK] * es, p[P_RK], p[P_RO]};
+      if (own) {
+        ok = own_gemm(f64, mw, og, kw, am, bm, c, k0 > 0);
+        continue;
+      }
       int ta, tb;
       int64_t lda, ldb;
       const char *ap = operand(f64, mw, kw, am, &s[2], &ta, &lda, 0);

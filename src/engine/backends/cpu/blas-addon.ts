@@ -5,6 +5,9 @@
  */
 import { createRequire } from 'node:module';
 
+/** Who runs the native tier's products (setGemm). */
+export type GemmMode = 'openblas' | 'auto' | 'all';
+
 /** The addon's exports (native/blas/src/blas.c). */
 export interface BlasAddon {
   gemm(
@@ -39,7 +42,22 @@ export interface BlasAddon {
     hi: number,
   ): void;
   setThreads(n: number): void;
-  info(): { config: string; corename: string; threads: number; procs: number; parallel: string };
+  /**
+   * Who runs products, process-wide: OpenBLAS all, tjax's own AVX-512 GEMM (gemm512.c) the large
+   * ones (`auto`), or the own GEMM every one (`all`, for tests). Returns the mode in force: never
+   * other than `openblas` where the CPU lacks AVX-512.
+   */
+  setGemm(mode: GemmMode): GemmMode;
+  info(): {
+    config: string;
+    corename: string;
+    threads: number;
+    procs: number;
+    parallel: string;
+    /** The mode setGemm set (who runs products), and whether the CPU has AVX-512 at all. */
+    gemm: GemmMode;
+    avx512: boolean;
+  };
 }
 
 let unitAddon: BlasAddon | null = null;

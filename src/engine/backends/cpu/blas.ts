@@ -16,14 +16,18 @@
  *   project's machines set Haswell, whose 256-bit kernels ran a 1024^2 sgemm in 18 ms of CPU time
  *   on their Zen 5 against 9.3 ms for SkylakeX or the detected Cooperlake), else the library
  *   detects the CPU. `tjax devices` names the core and why.
+ * - Large float products do not go to OpenBLAS where the CPU has AVX-512: the addon's own SGEMM/DGEMM
+ *   (native/blas/src/gemm512.c) runs them, at about twice the Haswell kernels' speed, with one
+ *   fixed order of fused multiply-adds per element. `TJAX_CPU_GEMM=openblas` (or `setCpuGemm('openblas')`
+ *   in-process) sends every product to OpenBLAS, for comparison.
  * The variables are restored after the load, so child processes see the environment they were given.
  */
 import { createRequire } from 'node:module';
-import type { BlasAddon } from './blas-addon.js';
+import type { BlasAddon, GemmMode } from './blas-addon.js';
 import { cpuThreads } from './threads.js';
 
 /** The addon's interface lives below the units that call it (blas-addon.ts). */
-export type { BlasAddon } from './blas-addon.js';
+export type { BlasAddon, GemmMode } from './blas-addon.js';
 
 /** Which GEMM the CPU device runs, for `tjax devices` and tests. */
 export interface GemmTierStatus {
@@ -34,6 +38,12 @@ export interface GemmTierStatus {
   library?: string;
   core?: string;
   threads?: number;
+  /**
+   * Native tier: who runs large products: `avx512` (tjax's own kernels, gemm512.c; OpenBLAS the
+   * small ones and matrix-vector products) or `openblas` (all of them), and why.
+   */
+  gemm?: 'avx512' | 'openblas';
+  gemmReason?: string;
 }
 
 interface Loaded {
@@ -45,6 +55,14 @@ let loaded: Loaded | null = null;
 /** null: follow TJAX_CPU_BLAS; else the in-process switch. */
 let override: boolean | null = null;
 let coreNote = '';
+/** null: follow TJAX_CPU_GEMM; else the in-process choice of who runs the products. */
+let gemmOverride: GemmMode | null = null;
+
+/** Who should run the native tier's products (the own GEMM runs only where the CPU has AVX-512). */
+function gemmWanted(): GemmMode {
+  if (gemmOverride !== null) return gemmOverride;
+  return process.env.TJAX_CPU_GEMM?.toLowerCase() === 'openblas' ? 'openblas' : 'auto';
+}
 
 /** Run `f` with environment variables set (null: left as they are), then restore them. */
 function withEnv<T>(vars: Record<string, string | null>, f: () => T): T {
@@ -86,6 +104,7 @@ function load(): Loaded {
     if (!mod.addon) return { addon: null, reason: `tjax-blas is not built: ${mod.reason}` };
     // Also when the library was in the process already (loaded by something else).
     mod.addon.setThreads(1);
+    mod.addon.setGemm(gemmWanted());
     coreNote = note;
     return { addon: mod.addon, reason: 'the tjax-blas addon loaded' };
   } catch (e) {
@@ -121,6 +140,15 @@ export function setCpuBlas(on: boolean | null): void {
   override = on;
 }
 
+/**
+ * For tests and benchmarks: who runs the native tier's products (null: back to TJAX_CPU_GEMM).
+ * The addon's switch is process-wide, so worker threads follow it at once.
+ */
+export function setCpuGemm(mode: GemmMode | null): void {
+  gemmOverride = mode;
+  if (loaded?.addon) loaded.addon.setGemm(gemmWanted());
+}
+
 /** Which tier the CPU device's GEMM runs, and why. */
 export function gemmTier(): GemmTierStatus {
   if (!wanted()) {
@@ -138,5 +166,14 @@ export function gemmTier(): GemmTierStatus {
     library: info.config.split(/\s+/).slice(0, 2).join(' '),
     core: `${info.corename}${coreNote}`,
     threads: cpuThreads(),
+    gemm: info.gemm === 'openblas' ? 'openblas' : 'avx512',
+    gemmReason:
+      info.gemm !== 'openblas'
+        ? 'the CPU has AVX-512'
+        : !info.avx512
+          ? 'the CPU has no AVX-512'
+          : gemmOverride !== null
+            ? 'switched in-process'
+            : 'TJAX_CPU_GEMM=openblas',
   };
 }

@@ -12,9 +12,8 @@ export interface GemmOperand {
   strides: readonly [number, number, number];
 }
 
-/** C[b] = A[b] @ B[b] for b < batch: A (batch, m, k), B (batch, k, n), C (batch, m, n). */
-export type Gemm = (
-  dtype: 'float32' | 'float64',
+/** A product's sizes and operands: C[b] = A[b] @ B[b] for b < batch, A (batch, m, k), B (batch, k, n), C (batch, m, n). */
+export type GemmArgs = [
   batch: number,
   m: number,
   n: number,
@@ -22,4 +21,7 @@ export type Gemm = (
   a: GemmOperand,
   b: GemmOperand,
   c: GemmOperand,
-) => void;
+];
+
+/** A GEMM tier's entry point: the dtype, then the product (GemmArgs). */
+export type Gemm = (dtype: 'float32' | 'float64', ...args: GemmArgs) => void;

@@ -5,7 +5,8 @@
  * convolution): offsets and (batch, row, col) strides address the operands where they lie.
  *
  * Two tiers, chosen per call:
- * - native: the machine's BLAS (blas.ts), when its addon loaded and TJAX_CPU_BLAS is not off;
+ * - native: the machine's BLAS (blas.ts), when its addon loaded and TJAX_CPU_BLAS is not off, with
+ *   tjax's own AVX-512 GEMM for the large products where the CPU has AVX-512 (gemm512.c);
  * - portable: the WebAssembly SIMD GEMM (wasm/gemm.ts) everywhere else, or, with TJAX_CPU_SIMD=0,
  *   the JavaScript kernel (gemm-js.ts).
  * Each tier computes every output element in one fixed order whatever the thread count, so a
@@ -36,9 +37,16 @@ export const gemm: Gemm = (dtype, batch, m, n, k, a, b, c) => {
 /** Which GEMM tier the CPU device runs, why, and a one-line summary (`tjax devices`). */
 export function cpuGemmStatus(): GemmTierStatus & { summary: string } {
   const s = gemmTier();
-  const summary =
-    s.tier === 'native'
-      ? `native BLAS: ${s.library}, core ${s.core}, on ${s.threads} thread${s.threads === 1 ? '' : 's'}`
-      : `portable ${portableGemmName()} kernel (native BLAS unavailable: ${s.reason})`;
+  const on = `on ${s.threads} thread${s.threads === 1 ? '' : 's'}`;
+  let summary: string;
+  if (s.tier !== 'native')
+    summary = `portable ${portableGemmName()} kernel (native BLAS unavailable: ${s.reason})`;
+  else if (s.gemm === 'avx512')
+    summary = `native: tjax's AVX-512 GEMM for large products, ${s.library} for the rest (core ${s.core}), ${on}`;
+  else {
+    const off =
+      s.gemmReason === 'the CPU has no AVX-512' ? '' : ` (tjax's AVX-512 GEMM off: ${s.gemmReason})`;
+    summary = `native BLAS: ${s.library}, core ${s.core}, ${on}${off}`;
+  }
   return { ...s, summary };
 }
