@@ -271,7 +271,8 @@ scatter_mul.rules.transpose = (([ct], [x, idx, upd], p) => {
   if (upd instanceof UndefPrimal)
     throw new Error('scatter_mul transpose is only implemented where updates are constant');
   if (!(x instanceof UndefPrimal)) return [null, null, null];
-  return [bind1(scatter_mul, [instantiate(ct), idx as V, upd as V], p), null, null];
+  const tp = { ...p, update_jaxpr: updateJaxprFor('mul', x.aval.dtype, 'transpose') };
+  return [bind1(scatter_mul, [instantiate(ct), idx as V, upd as V], tp), null, null];
 }) satisfies TransposeRule;
 
 // ---- scatter-min / scatter-max -------------------------------------------------------------------
