@@ -81,6 +81,7 @@ export declare namespace numpy {
   export type RavelMode = raw_numpy.RavelMode;
   export type RavelMultiIndexOptions = raw_numpy.RavelMultiIndexOptions;
   export type ReduceOpts = raw_numpy.ReduceOpts;
+  export type SearchsortedMethod = raw_numpy.SearchsortedMethod;
   export type SearchsortedOpts = raw_numpy.SearchsortedOpts;
   export type SetOptions = raw_numpy.SetOptions;
   export type Slice = raw_numpy.Slice;

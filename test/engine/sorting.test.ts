@@ -13,9 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { h2f } from '../../src/engine/backends/cpu/runtime.js';
 import { toDType, typedArrayFor } from '../../src/engine/core/dtype.js';
+import { bind1 } from '../../src/engine/core/trace.js';
 import type { Value } from '../../src/engine/index.js';
 import { jit, numpy as jnp, lax, makeJaxpr, withConfig } from '../../src/engine/index.js';
 import { convertElementType } from '../../src/engine/lax/convert.js';
+import { le_to, lt_to } from '../../src/engine/primitives/elementwise.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fx = JSON.parse(readFileSync(join(root, 'fixtures', 'sorting.json'), 'utf8'));
@@ -176,6 +178,20 @@ const JAXPRS: Record<string, [(...a: any[]) => unknown, () => unknown[]]> = {
   top_k_axis0: [(x) => lax.topK(x, 1, { axis: 0 }), () => [X()]],
   lax_argmax_i16: [(x) => lax.argmax(x, 1, 'int16'), () => [X()]],
   fused_argmax: [(x) => jnp.argmax(jnp.sin(x).mul(2.0), { axis: 1 }), () => [X()]],
+  searchsorted_2d: [(a, v) => jnp.searchsorted(a, v), () => [jnp.zeros([4], { dtype: 'float32' }), X()]],
+  searchsorted_right_unrolled: [
+    (a, v) => jnp.searchsorted(a, v, { side: 'right', method: 'scan_unrolled' }),
+    () => [jnp.zeros([4], { dtype: 'int32' }), jnp.zeros([2], { dtype: 'int32' })],
+  ],
+  searchsorted_compare_all: [
+    (a, v) => jnp.searchsorted(a, v, { method: 'compare_all' }),
+    () => [jnp.zeros([4], { dtype: 'float32' }), X()],
+  ],
+  searchsorted_sort: [
+    (a, v) => jnp.searchsorted(a, v, { side: 'right', method: 'sort' }),
+    () => [jnp.zeros([4], { dtype: 'float32' }), jnp.zeros([2], { dtype: 'float32' })],
+  ],
+  searchsorted_empty: [(a, v) => jnp.searchsorted(a, v), () => [jnp.zeros([0], { dtype: 'float32' }), X()]],
 };
 
 describe('jaxprs print as JAX prints them', () => {
@@ -235,7 +251,7 @@ describe('fusion', () => {
     ).toBe(1);
   });
 
-  it('searchsorted is one fused compare-and-count kernel', async () => {
+  it("searchsorted's compare_all method is one fused compare-and-count kernel", async () => {
     const a = jnp.array([1, 2, 2, 3], { dtype: 'float32' });
     const v = jnp.array(
       [
@@ -244,7 +260,7 @@ describe('fusion', () => {
       ],
       { dtype: 'float32' },
     );
-    const f = jit((a: Value, v: Value) => jnp.searchsorted(a, v, { side: 'right' }));
+    const f = jit((a: Value, v: Value) => jnp.searchsorted(a, v, { side: 'right', method: 'compare_all' }));
     expect(f.lower(a, v).compile().kernelCount).toBe(1);
     expect(await f(a, v).tolist()).toEqual([
       [0, 3],
@@ -343,4 +359,33 @@ describe('x64', () => {
     expect(r.uniq[1].dtype.name).toBe('int64');
     expect((await r.uniq[1].tolist()).map(Number)).toEqual([1, 0, 1]);
   });
+});
+
+describe('lt_to and le_to compare in IEEE totalOrder (XLA TOTALORDER)', () => {
+  // -NaN < -inf < -1 < -0.0 < 0.0 < 1 < inf < NaN, the order JAX's sort comparators rely on.
+  // JS has one NaN: -NaN is made from its bits (sign, all-ones exponent, quiet bit). The CPU
+  // backend computes float16 through JS numbers, which drop a NaN's sign, so float16 starts at -inf.
+  const cases = [
+    ['float32', true],
+    ['float16', false],
+  ] as const;
+  for (const [dtype, withNegNan] of cases) {
+    it(dtype, async () => {
+      const negNan = lax.bitcastConvertType(jnp.array(-4194304, { dtype: 'int32' }), 'float32');
+      const ordered = [-Infinity, -1, -0, 0, 1, Infinity, Number.NaN];
+      const x = withNegNan
+        ? jnp.concatenate([jnp.reshape(negNan, [1]), jnp.array(ordered, { dtype })])
+        : jnp.array(ordered, { dtype });
+      const n = x.shape[0];
+      const a = jnp.repeat(x, n);
+      const b = jnp.tile(x, n);
+      const lt = await bind1(lt_to, [a, b]).tolist();
+      const le = await bind1(le_to, [a, b]).tolist();
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          expect(lt[i * n + j], `${i} < ${j}`).toBe(i < j);
+          expect(le[i * n + j], `${i} <= ${j}`).toBe(i <= j);
+        }
+    });
+  }
 });

@@ -116,7 +116,10 @@ export function toGather(
       if (p.typ === 'array') {
         const v = p.index as Value;
         if (v.dtype.kind === 'u') return p;
-        return { ...p, index: lax.select(lax.lt(v, 0), lax.add(v, shape[p.axes[0]]), v) };
+        // JAX's _normalize_index adds the size as a strongly typed constant (_lax_const), so a
+        // weakly typed index comes out strong and needs no conversion to the index dtype.
+        const size = lax.convertElementType(shape[p.axes[0]], v.dtype);
+        return { ...p, index: lax.select(lax.lt(v, 0), lax.add(v, size), v) };
       }
       return p;
     });

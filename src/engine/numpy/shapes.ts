@@ -249,61 +249,7 @@ export function append(arr: In, values: In, opts: { axis?: number | null } = {})
   return appendJit(asValue(arr), asValue(values), opts.axis ?? null);
 }
 
-/** jnp.insert with a static integer index (or list of them): values broadcast as NumPy does. */
-export function insert(
-  arr: In,
-  obj: number | readonly number[],
-  values: In,
-  opts: { axis?: number | null } = {},
-): Value {
-  const [a, ax] = alongAxis(asValue(arr), opts.axis);
-  const n = a.shape[ax];
-  let vals = convertElementType(asValue(values), a.dtype, a.weakType);
-  if (typeof obj !== 'number') {
-    // A list of indices: one value (slice along axis) per index, inserted before the original index.
-    const idx = obj.map((i) => (i < 0 ? i + n : i));
-    const k = idx.length;
-    if (vals.ndim === 0 || vals.shape[ax] !== k) {
-      const shape = [...a.shape];
-      shape[ax] = k;
-      vals = bcastTo(
-        vals.ndim <= 1 && vals.size === k && a.ndim > 0 ? moveLast(vals, ax, a.ndim) : vals,
-        shape,
-      );
-    }
-    const order = idx.map((i, j) => [i, j] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    const parts: Value[] = [];
-    let prev = 0;
-    for (const [i, j] of order) {
-      if (i < 0 || i > n) throw new RangeError(`index ${i} is out of bounds for axis ${ax} with size ${n}`);
-      if (i > prev) parts.push(S.sliceInDim(a, prev, i, 1, ax));
-      parts.push(S.sliceInDim(vals, j, j + 1, 1, ax));
-      prev = i;
-    }
-    if (prev < n) parts.push(S.sliceInDim(a, prev, n, 1, ax));
-    return parts.length === 1 ? parts[0] : S.concatenate(parts, ax);
-  }
-  const i = obj < 0 ? obj + n : obj;
-  if (i < 0 || i > n) throw new RangeError(`index ${obj} is out of bounds for axis ${ax} with size ${n}`);
-  // NumPy: values get ndmin=arr.ndim, then their first axis moves to `axis`.
-  while (vals.ndim < a.ndim) vals = S.expandDims(vals, [0]);
-  if (vals.ndim > 0) vals = moveaxis(vals, 0, ax);
-  const shape = [...a.shape];
-  shape[ax] = vals.ndim > 0 ? vals.shape[ax] : 1;
-  vals = bcastTo(vals, shape);
-  const parts = [
-    ...(i > 0 ? [S.sliceInDim(a, 0, i, 1, ax)] : []),
-    vals,
-    ...(i < n ? [S.sliceInDim(a, i, n, 1, ax)] : []),
-  ];
-  return parts.length === 1 ? parts[0] : S.concatenate(parts, ax);
-}
-
-function moveLast(v: Value, axis: number, ndim: number): Value {
-  const shape = new Array(ndim).fill(1);
-  shape[axis] = v.size;
-  return S.reshape(v, shape);
-}
+export { insert } from './insert.js';
 
 // ---- splitting ----------------------------------------------------------------------------------
 

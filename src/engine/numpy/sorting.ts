@@ -7,13 +7,12 @@
  *
  * unique works without scatter/gather: a second stable sort keyed on "not first of its run" moves
  * the unique elements to the front in order, and sorting (perm, rank) by perm inverts the
- * permutation for return_inverse. searchsorted counts the elements below each query (JAX's
- * compare_all method), one fused reduce kernel.
+ * permutation for return_inverse. searchsorted is in searchsorted.ts.
  */
 import { type ArrayImpl, hostScalar } from '../core/array.js';
 import { scalarArray } from '../core/coerce.js';
-import { bool, type DType, type DTypeLike, defaultInt, int32, requestDType, toDType } from '../core/dtype.js';
-import { ConcretizationTypeError, ValueError } from '../core/errors.js';
+import { bool, type DType, type DTypeLike, defaultInt, requestDType, toDType } from '../core/dtype.js';
+import { ConcretizationTypeError } from '../core/errors.js';
 import { normalizeAxis } from '../core/shape.js';
 import { isTracer, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
@@ -33,7 +32,7 @@ import {
 } from '../lax/structural.js';
 import { namedJit } from '../transforms/jit.js';
 import { where } from './ufuncs.js';
-import { alongAxis, asValue, promoteArgs } from './util.js';
+import { alongAxis, asValue } from './util.js';
 
 function ravel(x: Value): Value {
   return reshape(x, [x.size]);
@@ -197,61 +196,9 @@ export function lexsort(keys: readonly unknown[], opts: { axis?: number } = {}):
   return lexsortJit(ks, opts.axis ?? -1);
 }
 
-// ---- searchsorted -------------------------------------------------------------------------------
+// ---- searchsorted (searchsorted.ts) ------------------------------------------------------------
 
-export interface SearchsortedOpts {
-  side?: 'left' | 'right';
-  sorter?: unknown;
-  method?: 'scan' | 'scan_unrolled' | 'sort' | 'compare_all';
-}
-
-/**
- * Total-order comparison of sorted elements `a` against queries `v`: floats with -0.0 equal to
- * 0.0 and NaNs largest, as JAX canonicalises before comparing.
- */
-function below(a: Value, v: Value, side: 'left' | 'right'): Value {
-  if (!a.dtype.isFloat) return side === 'left' ? lx.lt(a, v) : lx.le(a, v);
-  const vNan = lx.ne(v, v);
-  if (side === 'right') return lx.bitwiseOr(lx.le(a, v), vNan);
-  return lx.bitwiseOr(lx.lt(a, v), lx.bitwiseAnd(vNan, lx.eq(a, a)));
-}
-
-const searchsortedJit = namedJit(
-  'searchsorted',
-  function searchsorted(a: Value, v: Value, side: 'left' | 'right'): Value {
-    const n = a.shape[0];
-    const shape = [...v.shape, n];
-    const ab = broadcastInDim(a, shape, [v.ndim]);
-    const vb = broadcastInDim(
-      v,
-      shape,
-      v.shape.map((_, d) => d),
-    );
-    return reduceSum(convertElementType(below(ab, vb, side), int32), [v.ndim]);
-  },
-  { staticArgnums: [2] },
-);
-
-/**
- * Insertion indices of `v` into the sorted 1-D `a`. `sorter` (the permutation that sorts `a`)
- * does not change a count of smaller elements, so it is only checked for shape.
- */
-export function searchsorted(a: unknown, v: unknown, opts: SearchsortedOpts = {}): Value {
-  const side = opts.side ?? 'left';
-  if (side !== 'left' && side !== 'right')
-    throw new ValueError(`invalid argument side='${side}', expected 'left' or 'right'`);
-  let av = asValue(a);
-  let vv = asValue(v);
-  if (av.ndim !== 1) throw new Error('a should be 1-dimensional');
-  if (opts.sorter !== undefined && opts.sorter !== null) {
-    const s = asValue(opts.sorter);
-    if (s.ndim !== 1 || s.shape[0] !== av.shape[0])
-      throw new Error('sorter must be a 1-dimensional array of the same length as a');
-  }
-  if (av.shape[0] === 0) return broadcastInDim(convertElementType(0, int32), vv.shape, []);
-  [av, vv] = promoteArgs(av, vv);
-  return searchsortedJit(av, vv, side);
-}
+export { type SearchsortedMethod, type SearchsortedOpts, searchsorted } from './searchsorted.js';
 
 // ---- unique -------------------------------------------------------------------------------------
 

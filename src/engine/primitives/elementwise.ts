@@ -17,7 +17,7 @@ import {
   un,
 } from '../compile/kir.js';
 import { ShapedArray } from '../core/aval.js';
-import { bool, type DType, realPart, toDType } from '../core/dtype.js';
+import { bool, type DType, int16, int32, int64, realPart, toDType } from '../core/dtype.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import {
   broadcastingShape,
@@ -173,6 +173,39 @@ export const lt = comparison('lt', 'lt');
 export const le = comparison('le', 'le');
 export const gt = comparison('gt', 'gt');
 export const ge = comparison('ge', 'ge');
+
+/**
+ * A float's position in IEEE 754's totalOrder as a signed integer of its width: the bits, with the
+ * magnitude bits flipped for negative signs, so -NaN < -inf < ... < -0 < +0 < ... < inf < +NaN
+ * compare as integers (XLA's TOTALORDER comparison).
+ */
+function totalOrderKey(x: SExpr): SExpr {
+  const bits = x.dt.itemsize * 8;
+  const it = bits === 16 ? int16 : bits === 32 ? int32 : int64;
+  const b = bitcast(x, it);
+  const sign = bin('shr_arith', b, constant(bits - 1, it), it);
+  const magnitude = it === int64 ? (1n << 63n) - 1n : 2 ** (bits - 1) - 1;
+  return bin('xor', b, bin('and', sign, constant(magnitude, it), it), it);
+}
+
+/**
+ * lt_to and le_to: comparisons in the total order (JAX's lax.lt_to_p / le_to_p, which its sort
+ * comparators and searchsorted bind): for floats IEEE's totalOrder, for integers plain order.
+ */
+function totalComparison(name: string, op: 'lt' | 'le'): Primitive {
+  return definePrimitive(
+    name,
+    naryRules(
+      name,
+      'ordered',
+      ([a, b]) => (a.dt.isFloat ? bin(op, totalOrderKey(a), totalOrderKey(b), bool) : bin(op, a, b, bool)),
+      () => bool,
+    ),
+  );
+}
+
+export const lt_to = totalComparison('lt_to', 'lt');
+export const le_to = totalComparison('le_to', 'le');
 
 /** x ** y for a static integer y, by repeated squaring (as XLA expands it). */
 const integerPowRules = naryRules('integer_pow', 'numeric', ([x], p, out) => {

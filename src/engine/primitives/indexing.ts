@@ -357,10 +357,15 @@ const COMBINER: Record<Exclude<ScatterKind, 'set'>, Primitive> = {
 };
 const updateJaxprs = new Map<string, UpdateJaxpr>();
 
-/** The update_jaxpr param of scatter-<kind> for a dtype (None for plain scatter). */
-export function updateJaxprFor(kind: ScatterKind, dtype: DType): Jaxpr | null {
+/**
+ * The update_jaxpr param of scatter-<kind> for a dtype (None for plain scatter). JAX's
+ * _reduction_jaxpr cache is keyed by the trace context, and a transpose rule runs in another one
+ * than the primal computation: `context` names that cache ('transpose'), so a gradient's
+ * scatter-mul prints its own combiner, as JAX's does.
+ */
+export function updateJaxprFor(kind: ScatterKind, dtype: DType, context = ''): Jaxpr | null {
   if (kind === 'set') return null;
-  const key = `${kind}:${dtype.name}`;
+  const key = `${kind}:${dtype.name}:${context}`;
   let j = updateJaxprs.get(key);
   if (!j) {
     j = new UpdateJaxpr(kind, dtype, COMBINER[kind]);

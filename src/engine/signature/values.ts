@@ -19,6 +19,7 @@ import { ConcretizationTypeError, NotImplementedError, ValueError } from '../cor
 import { ArrayMethods } from '../core/methods.js';
 import { canonicalizePrecision } from '../lax/dot.js';
 import { AbstractDType } from '../numpy/dtype-info.js';
+import { Slice } from '../numpy/index-parse.js';
 import { isKeyArray } from '../random/keys.js';
 
 /** Where a value is checked: the function's Python name, the parameter, its position and default. */
@@ -308,9 +309,11 @@ const BY_NAME = new Map<string, Check>([
   ['lexsort.keys', arrays],
   // lax.index_take's idxs is annotated Array but is a tuple of index arrays (slicing.py).
   ['index_take.idxs', arrays],
+  // A slice, an array (traced or not: jnp.insert checks its dtype itself) or integers.
   [
     'insert.obj',
-    (v, at) => (Array.isArray(v) || (v instanceof ArrayMethods && v.ndim > 0) ? ints(v, at) : int(v, at)),
+    (v, at) =>
+      v instanceof Slice || v instanceof ArrayMethods ? v : Array.isArray(v) ? ints(v, at) : int(v, at),
   ],
   [
     'pad.pad_width',

@@ -208,6 +208,18 @@ for (const [p, dir] of [
   });
 }
 
+// The total-order comparisons JAX's sort comparators bind (lax.lt_to_p, le_to_p).
+for (const [p, dir] of [
+  ['lt_to', 'LT'],
+  ['le_to', 'LE'],
+] as const) {
+  registerExportRule(p, (ctx, ins) => {
+    const [x, y] = broadcastTo(ctx.b, ins, out0(ctx).shape);
+    const d = ctx.avalsIn[0].dtype;
+    return [compare(ctx.b, dir, x, y, d.isFloat ? 'TOTALORDER' : compareType(d))];
+  });
+}
+
 registerExportRule('select_n', (ctx, [which, ...cases]) => {
   const b = ctx.b;
   const wa = ctx.avalsIn[0];

@@ -7,6 +7,7 @@
  * JAX 0.10.2 (jax/_src/scipy/special.py), with its custom JVPs: expi' = exp(x)/x,
  * expn' = -E_{n-1}(x), sici' = (sinc(x/pi), cos(x)/x).
  */
+import { defaultFloat } from '../../core/dtype.js';
 import * as lax from '../../lax/index.js';
 import * as jnp from '../../numpy/index.js';
 import { customJvp } from '../../transforms/api.js';
@@ -333,14 +334,25 @@ const GD8 = [
   3.1404009894636335e-15,
 ];
 
+/** A Python float (a weakly typed float constant), as JAX's source writes 0.0 or np.pi / 2. */
+function pyFloat(v: number): V {
+  return lax.convertElementType(v, defaultFloat(), true);
+}
+
+// The three pieces as JAX's _sici_series, _sici_asympt and _sici_approx write them, in their order.
 function siciSeries(x: V): [V, V] {
-  const t = x.mul(x);
-  const si = x.mul(polyval(SN, t)).div(polyval(SD, t));
-  const ci = jnp
-    .log(x)
-    .add(EULER)
-    .add(t.mul(polyval(CN, t)).div(polyval(CD, t)));
-  return [jnp.where(x.eq(0), 0, si), jnp.where(x.eq(0), Number.NEGATIVE_INFINITY, ci)];
+  const siSeries = (x: V) => {
+    const t = x.mul(x);
+    return x.mul(polyval(SN, t)).div(polyval(SD, t));
+  };
+  const ciSeries = (x: V) => {
+    const t = x.mul(x);
+    const head = jnp.add(EULER, jnp.log(x));
+    return head.add(t.mul(polyval(CN, t)).div(polyval(CD, t)));
+  };
+  const si = jnp.where(x.eq(0), pyFloat(0), siSeries(x));
+  const ci = jnp.where(x.eq(0), Number.NEGATIVE_INFINITY, ciSeries(x));
+  return [si, ci];
 }
 
 function siciAsympt(x: V): [V, V] {
@@ -363,10 +375,12 @@ function siciAsympt(x: V): [V, V] {
 }
 
 function siciApprox(x: V): [V, V] {
-  const posinf = x.eq(Number.POSITIVE_INFINITY);
   const si = k(x, Math.PI / 2).sub(jnp.cos(x).div(x));
   const ci = jnp.sin(x).div(x);
-  return [jnp.where(posinf, Math.PI / 2, si), jnp.where(posinf, 0, ci)];
+  return [
+    jnp.where(x.eq(Number.POSITIVE_INFINITY), Math.PI / 2, si),
+    jnp.where(x.eq(Number.POSITIVE_INFINITY), pyFloat(0), ci),
+  ];
 }
 
 const siciJit = jit(function sici(x: V): V[] {
@@ -376,13 +390,9 @@ const siciJit = jit(function sici(x: V): V[] {
   const [siX, ciX] = siciApprox(ax);
   const c1 = ax.le(4);
   const c2 = ax.gt(4).and(ax.le(1e9));
-  const si = jnp.sign(x).mul(jnp.where(c1, siS, jnp.where(c2, siA, siX)));
-  const ci = jnp.where(
-    x.eq(Number.NEGATIVE_INFINITY),
-    Number.NaN,
-    jnp.where(c1, ciS, jnp.where(c2, ciA, ciX)),
-  );
-  return [si, ci];
+  const si = jnp.select([c1, c2], [siS, siA], { default: siX });
+  const ci = jnp.select([c1, c2], [ciS, ciA], { default: ciX });
+  return [jnp.sign(x).mul(si), jnp.where(x.eq(Number.NEGATIVE_INFINITY), Number.NaN, ci)];
 });
 /** jnp.sinc(x) = sin(pi x) / (pi x), 1 at 0 (first-order values only, as sici's JVP needs). */
 function sinc(x: V): V {

@@ -95,7 +95,9 @@ export function broadcastBatcher(prim: Primitive): BatchRule {
       return [outs, outs.map(() => d0)];
     }
     const rank = Math.max(...vals.map((v, i) => v.ndim - (batched[i] ? 1 : 0)));
-    const args = vals.map((v, i) => {
+    // As JAX's broadcast_batcher: first every operand gets its batch axis in front (a size-1 one
+    // for unbatched arrays), then batched scalars are expanded to the full rank.
+    const fronted = vals.map((v, i) => {
       if (!batched[i]) {
         if (v.ndim === 0) return v;
         return bind1(broadcast_in_dim, [v], {
@@ -105,8 +107,10 @@ export function broadcastBatcher(prim: Primitive): BatchRule {
           sharding: null,
         });
       }
-      const f = moveBatchAxis(v, dims[i], 0, axisSize);
-      if (f.ndim - 1 < rank) {
+      return moveBatchAxis(v, dims[i], 0, axisSize);
+    });
+    const args = fronted.map((f, i) => {
+      if (batched[i] && f.ndim - 1 < rank) {
         const shape = [axisSize, ...new Array(rank).fill(1)];
         return bind1(broadcast_in_dim, [f], { shape, broadcast_dimensions: [0], sharding: null });
       }

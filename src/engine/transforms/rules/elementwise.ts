@@ -72,7 +72,7 @@ for (const p of [
   defjvpZero(p);
 for (const p of [P.and, P.or, P.xor, P.shift_left, P.shift_right_logical, P.shift_right_arithmetic])
   defjvpZero(p);
-for (const p of [P.eq, P.ne, P.lt, P.le, P.gt, P.ge, P.bitcast_convert_type]) defjvpZero(p);
+for (const p of [P.eq, P.ne, P.lt, P.le, P.gt, P.ge, P.lt_to, P.le_to, P.bitcast_convert_type]) defjvpZero(p);
 defjvpZero(stop_gradient);
 
 P.integer_pow.rules.jvp = ((primals, [g], params) => {
@@ -384,6 +384,8 @@ const unaryOrNary: Primitive[] = [
   P.ne,
   P.lt,
   P.le,
+  P.lt_to,
+  P.le_to,
   P.gt,
   P.ge,
   add_any,

@@ -15,10 +15,12 @@
  * - every scatter batches by moving batch dims to the front (_scatter_batching_rule).
  * The batch rules are exported for dynamic_slice / dynamic_update_slice with batched indices.
  */
+import { uint32, uint64 } from '../../core/dtype.js';
 import type { Params, Primitive } from '../../core/primitive.js';
 import { bind1, type Value } from '../../core/trace.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import * as L from '../../lax/elementwise.js';
+import { full, fullLike } from '../../lax/fill.js';
 import * as S from '../../lax/structural.js';
 import {
   FillValue,
@@ -137,7 +139,8 @@ function inverseGather(dn: ScatterDimensionNumbers, operandNdim: number, updates
   return { gdn, sizes };
 }
 
-const zeroFill = (x: { dtype: { isFloat: boolean } }) => new FillValue(0, x.dtype.isFloat);
+/** The Python int 0 JAX's gather jvp and scatter transposes pass as fill_value (it prints `0`). */
+const zeroFill = (_x: unknown) => new FillValue(0, false);
 
 // ---- gather --------------------------------------------------------------------------------------
 
@@ -224,30 +227,26 @@ scatter.rules.jvp = (([x, idx, upd], [gx, , gu], p) => {
   if (p.unique_indices) {
     return [[bind1(scatter, [x, idx, upd], p)], [bind1(scatter, [tx, idx, tu], p)]];
   }
-  // Give every update (window) a positive id, scatter the ids, and read back which id won.
+  // JAX's _scatter_jvp: give every update (window) a positive unsigned id, scatter the ids, read
+  // back which id won, mask the losers off and scatter-add what is left.
   const idsShape = upd.shape.map((s, d) => (dn.update_window_dims.includes(d) ? 1 : s));
   const numIds = idsShape.reduce((a, b) => a * b, 1);
-  const ids0 = S.reshape(S.iota('int32', numIds), idsShape);
-  const ids = L.add(
-    S.broadcastInDim(
-      ids0,
-      upd.shape,
-      upd.shape.map((_, d) => d),
-    ),
-    1,
-  );
-  const zerosI = L.convertElementType(zerosLike(x.aval), 'int32', false);
-  const scatteredIds = scatterWith(scatter, 'set', zerosI, idx, ids, dn, p);
+  const idDtype = numIds < 2 ** 32 ? uint32 : uint64;
+  const updateIds = L.add(S.reshape(S.iota(idDtype, numIds), idsShape), fullLike(upd, 1, idDtype));
+  const scatteredIds = scatterWith(scatter, 'set', full(x.shape, 0, idDtype), idx, updateIds, dn, p);
   const { gdn, sizes } = inverseGather(dn, x.ndim, upd.shape);
-  const gatheredIds = gatherWith(scatteredIds, idx, gdn, sizes, p.mode as GatherScatterMode, {
-    fill: new FillValue(-1, false),
-  });
-  const keepOp = L.eq(scatteredIds, 0);
-  const keepUpd = L.eq(ids, gatheredIds);
-  const mask = (keep: V, v: V) => L.select(keep, v, zerosLike(v.aval));
+  const gatheredIds = gatherWith(scatteredIds, idx, gdn, sizes, GatherScatterMode.PROMISE_IN_BOUNDS);
+  // lax._zeros is a device zero broadcast where each mask needs one, as JAX writes them.
+  const zeros = (v: V) => zerosLike(v.aval);
+  const maskOperand = (v: V) => L.select(L.eq(scatteredIds, zeros(scatteredIds)), v, zeros(v));
+  const maskUpdates = (v: V) => L.select(L.eq(updateIds, gatheredIds), v, zeros(v));
+  const mx = maskOperand(x);
+  const mu = maskUpdates(upd);
+  const mtx = maskOperand(tx);
+  const mtu = maskUpdates(tu);
   const addP = { ...p, update_jaxpr: updateJaxprFor('add', x.dtype) };
-  const val = scatterWith(scatter_add, 'add', mask(keepOp, x), idx, mask(keepUpd, upd), dn, addP);
-  const tan = scatterWith(scatter_add, 'add', mask(keepOp, tx), idx, mask(keepUpd, tu), dn, addP);
+  const val = scatterWith(scatter_add, 'add', mx, idx, mu, dn, addP);
+  const tan = scatterWith(scatter_add, 'add', mtx, idx, mtu, dn, addP);
   return [[val], [tan]];
 }) satisfies JvpRule;
 
@@ -291,7 +290,8 @@ scatter_mul.rules.transpose = (([ct], [x, idx, upd], p) => {
   if (upd instanceof UndefPrimal)
     throw new Error('scatter_mul transpose is only implemented where updates are constant');
   if (!(x instanceof UndefPrimal)) return [null, null, null];
-  return [bind1(scatter_mul, [instantiate(ct), idx as V, upd as V], p), null, null];
+  const tp = { ...p, update_jaxpr: updateJaxprFor('mul', x.aval.dtype, 'transpose') };
+  return [bind1(scatter_mul, [instantiate(ct), idx as V, upd as V], tp), null, null];
 }) satisfies TransposeRule;
 
 // ---- scatter-min / scatter-max -------------------------------------------------------------------
