@@ -13,6 +13,7 @@ import { runtime } from '../runtime.js';
 import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.js';
 import { CJ, CONV_JOB_SIZE, CONV_RUNNER_SOURCE } from './conv-units.js';
 import { gemmConfig, gemmEngine, viewOf } from './gemm.js';
+import { wasmWinograd, winogradFits } from './winograd.js';
 
 type Float = Float32Array | Float64Array;
 
@@ -44,6 +45,11 @@ export function wasmConv(plan: ConvPlan, lhs: Float, rhs: Float, out: Float): vo
     fillZero(plan, out);
     return;
   }
+  if (
+    winogradFits(plan, out) &&
+    wasmWinograd(plan, lhs as Float32Array, rhs as Float32Array, out as Float32Array)
+  )
+    return;
   const eng = gemmEngine();
   state ??= {
     id: 0,

@@ -27,6 +27,7 @@ import { convFuncs } from './conv-kernels.js';
 import { F32X4, F64X2, gemmFuncs, type MicroShape } from './gemm-kernels.js';
 import { J, JOB_SIZE, RUNNER_SOURCE } from './gemm-units.js';
 import { moduleOf, relaxedSimd, type WasmMemory, wasm } from './module.js';
+import { winogradFuncs } from './winograd-kernels.js';
 
 type Float = Float32Array | Float64Array;
 type Dims = [number, number, number];
@@ -106,11 +107,14 @@ function getEngine(): Engine {
   const f64 = gemmConfig.f64 ?? shapes.f64;
   if ((f32.fma || f64.fma) && !relaxedSimd()) throw new Error('wasmGemm: relaxed SIMD is not available');
   const funcs = [...gemmFuncs(F32X4, f32, '32'), ...gemmFuncs(F64X2, f64, '64')];
-  const bytes = moduleOf([...funcs, ...convFuncs(F32X4, '32'), ...convFuncs(F64X2, '64')], {
-    pages: 1,
-    maxPages: MAX_PAGES,
-    shared: true,
-  });
+  const bytes = moduleOf(
+    [...funcs, ...convFuncs(F32X4, '32'), ...convFuncs(F64X2, '64'), ...winogradFuncs(f32.mr)],
+    {
+      pages: 1,
+      maxPages: MAX_PAGES,
+      shared: true,
+    },
+  );
   sharedMemory ??= new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
   const fn = new Function(`return ${RUNNER_SOURCE}`)() as RangedKernel['fn'];
   engine = {

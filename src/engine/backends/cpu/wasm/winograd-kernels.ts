@@ -1,0 +1,368 @@
+/**
+ * @file The WebAssembly functions of the Winograd convolution F(2x2, 3x3) (wasm/winograd.ts drives
+ * them; Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016): the input
+ * transform V = B^T d B of a 4x4 tile of the lhs, the output transform Y = A^T M A of a 4x4 tile of
+ * the transformed products, and the zero-padded gather of a tile at the image's border. float32,
+ * four features per vector (so features come in multiples of four).
+ *
+ * With B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1] and A^T = [1 1 1 0; 0 1 -1 -1] a transform
+ * is additions along each dimension of the tile in turn; each value is rounded once per addition,
+ * in the fixed order written here.
+ */
+
+import { FuncWriter, I32, OP, SIMD, V128 } from './encode.js';
+import { Emit } from './gemm-kernels.js';
+import { type FuncDef, OP2, SIMD2 } from './module.js';
+
+const VOID = 0x40;
+const { f32x4Add: ADD, f32x4Sub: SUB } = SIMD;
+
+/** Pushes local `a` op local `b` (op a SIMD opcode) and stores it in local `to`. */
+function vop(f: FuncWriter, op: number, a: number, b: number, to: number): void {
+  f.get(a).get(b).simd(op).set(to);
+}
+
+/**
+ * `winoIn(src, rs, cs, C, dst, vs)`: the tile whose element (r, s, c) (r, s < 4, c < C) is at byte
+ * `src + r*rs + s*cs + 4c`, transformed, as one row of the GEMM's packed A operand (gemm-kernels.ts
+ * packFn's layout: a sliver of `mr` rows holds, for each k = c, its rows' values side by side):
+ * V[xi = a*4 + b] for feature c at byte `dst + xi*vs + c*mr*4`.
+ */
+function winoInFn(mr: number): FuncWriter {
+  const f = new FuncWriter(6);
+  const e = new Emit(f);
+  const [SRC, RS, CS, C, DST, VS] = [0, 1, 2, 3, 4, 5];
+  const c = f.local(I32);
+  const p = f.local(I32);
+  const q = f.local(I32);
+  const off = Array.from({ length: 16 }, () => f.local(I32));
+  const voff = Array.from({ length: 16 }, () => f.local(I32));
+  const d = Array.from({ length: 4 }, () => f.local(V128));
+  const w = Array.from({ length: 16 }, () => f.local(V128));
+  const v = f.local(V128);
+  const addr = f.local(I32);
+  for (let r = 0; r < 4; r++) {
+    for (let s = 0; s < 4; s++) {
+      f.get(RS)
+        .i32(r)
+        .op(OP2.i32Mul)
+        .get(CS)
+        .i32(s)
+        .op(OP2.i32Mul)
+        .op(OP.i32Add)
+        .set(off[r * 4 + s]);
+      f.get(VS)
+        .i32(r * 4 + s)
+        .op(OP2.i32Mul)
+        .set(voff[r * 4 + s]);
+    }
+  }
+  f.get(SRC).set(p);
+  f.get(DST).set(q);
+  f.i32(0).set(c);
+  e.doWhileLt(
+    c,
+    4,
+    () => f.get(C),
+    () => {
+      // Along s, row by row: w[r][b].
+      for (let r = 0; r < 4; r++) {
+        for (let s = 0; s < 4; s++)
+          f.get(p)
+            .get(off[r * 4 + s])
+            .op(OP.i32Add)
+            .mem(SIMD.load, 0, true)
+            .set(d[s]);
+        vop(f, SUB, d[0], d[2], w[r * 4]);
+        vop(f, ADD, d[1], d[2], w[r * 4 + 1]);
+        vop(f, SUB, d[2], d[1], w[r * 4 + 2]);
+        vop(f, SUB, d[1], d[3], w[r * 4 + 3]);
+      }
+      // Along r, column by column: V[a][b].
+      // Four features: four values mr apart (v128.store32_lane).
+      const store = (xi: number) => {
+        f.get(q).get(voff[xi]).op(OP.i32Add).set(addr);
+        for (let l = 0; l < 4; l++) {
+          f.get(addr)
+            .get(v)
+            .mem(SIMD2.store32Lane, l * mr * 4, true)
+            .op(l);
+        }
+      };
+      for (let b = 0; b < 4; b++) {
+        vop(f, SUB, w[b], w[8 + b], v);
+        store(b);
+        vop(f, ADD, w[4 + b], w[8 + b], v);
+        store(4 + b);
+        vop(f, SUB, w[8 + b], w[4 + b], v);
+        store(8 + b);
+        vop(f, SUB, w[4 + b], w[12 + b], v);
+        store(12 + b);
+      }
+      f.get(p).i32(16).op(OP.i32Add).set(p);
+      f.get(q)
+        .i32(16 * mr)
+        .op(OP.i32Add)
+        .set(q);
+    },
+  );
+  return f;
+}
+
+/**
+ * `winoOut(m, ms, ld, O, T, TW, y, yrs) -> i32`: tiles t < T of the transformed products (M[xi]
+ * for tile t and feature o at byte `m + xi*ms + t*ld + 4o`) transformed back into 2x2 outputs;
+ * tile t is (t / TW, t % TW) of a grid whose outputs (row i, column j, feature o) go to byte
+ * `y + i*yrs + (j*O + o)*4`. Returns 1 when an output is not finite (or some sum of four
+ * overflowed), else 0.
+ */
+function winoOutFn(): FuncWriter {
+  const f = new FuncWriter(8);
+  const e = new Emit(f);
+  const [M, MS, LD, O, T, TW, Y, YRS] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const t = f.local(I32);
+  const tx = f.local(I32);
+  const o = f.local(I32);
+  const mt = f.local(I32);
+  const yt = f.local(I32);
+  const p = f.local(I32);
+  const q = f.local(I32);
+  const o4 = f.local(I32);
+  const moff = Array.from({ length: 16 }, () => f.local(I32));
+  const mv = Array.from({ length: 4 }, () => f.local(V128));
+  const u = Array.from({ length: 8 }, () => f.local(V128));
+  const y = Array.from({ length: 4 }, () => f.local(V128));
+  const acc = f.local(V128);
+  for (let xi = 0; xi < 16; xi++) f.get(MS).i32(xi).op(OP2.i32Mul).set(moff[xi]);
+  f.get(O).i32(4).op(OP2.i32Mul).set(o4);
+  f.f32x4(0).set(acc);
+  f.get(M).set(mt);
+  f.get(Y).set(yt);
+  f.i32(0).set(tx);
+  e.forLt(
+    t,
+    () => f.i32(0),
+    1,
+    () => f.get(T),
+    () => {
+      f.get(mt).set(p);
+      f.get(yt).set(q);
+      f.i32(0).set(o);
+      e.doWhileLt(
+        o,
+        4,
+        () => f.get(O),
+        () => {
+          // Along b, row a by row: u[a][j].
+          for (let a = 0; a < 4; a++) {
+            for (let b = 0; b < 4; b++)
+              f.get(p)
+                .get(moff[a * 4 + b])
+                .op(OP.i32Add)
+                .mem(SIMD.load, 0, true)
+                .set(mv[b]);
+            f.get(mv[0])
+              .get(mv[1])
+              .simd(ADD)
+              .get(mv[2])
+              .simd(ADD)
+              .set(u[a * 2]);
+            f.get(mv[1])
+              .get(mv[2])
+              .simd(SUB)
+              .get(mv[3])
+              .simd(SUB)
+              .set(u[a * 2 + 1]);
+          }
+          // Along a: y[i][j].
+          for (let j = 0; j < 2; j++) {
+            f.get(u[j])
+              .get(u[2 + j])
+              .simd(ADD)
+              .get(u[4 + j])
+              .simd(ADD)
+              .set(y[j]);
+            f.get(u[2 + j])
+              .get(u[4 + j])
+              .simd(SUB)
+              .get(u[6 + j])
+              .simd(SUB)
+              .set(y[2 + j]);
+          }
+          const store = (addr: () => void, val: number) => {
+            addr();
+            f.get(val).mem(SIMD.store, 0, true);
+          };
+          store(() => f.get(q), y[0]);
+          store(() => f.get(q).get(o4).op(OP.i32Add), y[1]);
+          store(() => f.get(q).get(YRS).op(OP.i32Add), y[2]);
+          store(() => f.get(q).get(YRS).op(OP.i32Add).get(o4).op(OP.i32Add), y[3]);
+          // acc += (sum of the four) * 0: NaN from here on once one is not finite.
+          f.get(acc)
+            .get(y[0])
+            .get(y[1])
+            .simd(ADD)
+            .get(y[2])
+            .get(y[3])
+            .simd(ADD)
+            .simd(ADD)
+            .f32x4(0)
+            .simd(SIMD.f32x4Mul)
+            .simd(ADD)
+            .set(acc);
+          f.get(p).i32(16).op(OP.i32Add).set(p);
+          f.get(q).i32(16).op(OP.i32Add).set(q);
+        },
+      );
+      // Next tile: t*ld further in M; two columns of outputs right, or two rows down at the row's end.
+      f.get(mt).get(LD).op(OP.i32Add).set(mt);
+      f.get(tx).i32(1).op(OP.i32Add).tee(tx).get(TW).op(OP2.i32Eq);
+      f.op(OP.if, VOID);
+      f.i32(0).set(tx);
+      f.get(Y).get(YRS).i32(2).op(OP2.i32Mul).op(OP.i32Add).tee(Y).set(yt);
+      f.op(0x05); // else
+      f.get(yt).get(o4).i32(2).op(OP2.i32Mul).op(OP.i32Add).set(yt);
+      f.op(OP.end);
+    },
+  );
+  f.get(acc).get(acc).simd(SIMD.f32x4Ne).simd(SIMD.anyTrue);
+  return f;
+}
+
+/**
+ * `winoPatch(img, sh, sw, H, W, iy0, ix0, C, dst)`: the 4x4 tile of image rows iy0.. and columns
+ * ix0.. (element (iy, ix, c) at byte `img + iy*sh + ix*sw + 4c`), row-major at `dst` (rows 16C
+ * bytes apart, columns 4C), zeros outside the image.
+ */
+function winoPatchFn(): FuncWriter {
+  const f = new FuncWriter(9);
+  const [IMG, SH, SW, H, W, IY0, IX0, C, DST] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const iy = f.local(I32);
+  const ix = f.local(I32);
+  const bytes = f.local(I32);
+  const dst = f.local(I32);
+  f.get(C).i32(4).op(OP2.i32Mul).set(bytes);
+  f.get(DST).set(dst);
+  for (let r = 0; r < 4; r++) {
+    f.get(IY0).i32(r).op(OP.i32Add).set(iy);
+    for (let s = 0; s < 4; s++) {
+      f.get(IX0).i32(s).op(OP.i32Add).set(ix);
+      // Inside: 0 <= iy < H and 0 <= ix < W, as unsigned comparisons.
+      f.get(iy).get(H).op(OP.i32LtU).get(ix).get(W).op(OP.i32LtU).op(OP.i32And);
+      f.op(OP.if, VOID);
+      f.get(dst)
+        .get(IMG)
+        .get(iy)
+        .get(SH)
+        .op(OP2.i32Mul)
+        .op(OP.i32Add)
+        .get(ix)
+        .get(SW)
+        .op(OP2.i32Mul)
+        .op(OP.i32Add)
+        .get(bytes)
+        .op(...OP2.memoryCopy);
+      f.op(0x05); // else
+      f.get(dst)
+        .i32(0)
+        .get(bytes)
+        .op(...OP2.memoryFill);
+      f.op(OP.end);
+      f.get(dst).get(bytes).op(OP.i32Add).set(dst);
+    }
+  }
+  return f;
+}
+
+/**
+ * `winoKernel(g, C, O, dst)`: the kernel transform U = G g G^T, G = [1 0 0; .5 .5 .5; .5 -.5 .5;
+ * 0 0 1], of the dense 3x3 x C x O kernel at `g` (element (ky, kx, c, o) at float ((ky*3 + kx)*C
+ * + c)*O + o), as U[xi][c][o] at float `dst` + (xi*C + c)*O + o; O a multiple of four.
+ */
+function winoKernelFn(): FuncWriter {
+  const f = new FuncWriter(4);
+  const e = new Emit(f);
+  const [G, C, O, DST] = [0, 1, 2, 3];
+  const i = f.local(I32);
+  const n = f.local(I32);
+  const p = f.local(I32);
+  const q = f.local(I32);
+  const plane = f.local(I32);
+  const g = Array.from({ length: 9 }, () => f.local(V128));
+  const t = Array.from({ length: 12 }, () => f.local(V128));
+  const v = f.local(V128);
+  // Every (c, o) in turn: C*O/4 vectors, g's planes C*O*4 bytes apart.
+  f.get(C).get(O).op(OP2.i32Mul).tee(n).i32(4).op(OP2.i32Mul).set(plane);
+  f.get(G).set(p);
+  f.get(DST).set(q);
+  f.i32(0).set(i);
+  const half = (combine: () => void, to: number) => {
+    combine();
+    f.f32x4(0.5).simd(SIMD.f32x4Mul).set(to);
+  };
+  e.doWhileLt(
+    i,
+    4,
+    () => f.get(n),
+    () => {
+      for (let k = 0; k < 9; k++) {
+        f.get(p);
+        for (let r = 0; r < k; r++) f.get(plane).op(OP.i32Add);
+        f.mem(SIMD.load, 0, true).set(g[k]);
+      }
+      // t = G g (rows a, columns j), then U[a][b] = (t G^T)[a][b].
+      for (let jj = 0; jj < 3; jj++) {
+        f.get(g[jj]).set(t[jj]);
+        half(
+          () =>
+            f
+              .get(g[jj])
+              .get(g[3 + jj])
+              .simd(ADD)
+              .get(g[6 + jj])
+              .simd(ADD),
+          t[3 + jj],
+        );
+        half(
+          () =>
+            f
+              .get(g[jj])
+              .get(g[3 + jj])
+              .simd(SUB)
+              .get(g[6 + jj])
+              .simd(ADD),
+          t[6 + jj],
+        );
+        f.get(g[6 + jj]).set(t[9 + jj]);
+      }
+      const store = (xi: number, val: number) => {
+        f.get(q);
+        for (let r = 0; r < xi; r++) f.get(plane).op(OP.i32Add);
+        f.get(val).mem(SIMD.store, 0, true);
+      };
+      for (let a = 0; a < 4; a++) {
+        const [t0, t1, t2] = [t[3 * a], t[3 * a + 1], t[3 * a + 2]];
+        store(a * 4, t0);
+        half(() => f.get(t0).get(t1).simd(ADD).get(t2).simd(ADD), v);
+        store(a * 4 + 1, v);
+        half(() => f.get(t0).get(t1).simd(SUB).get(t2).simd(ADD), v);
+        store(a * 4 + 2, v);
+        store(a * 4 + 3, t2);
+      }
+      f.get(p).i32(16).op(OP.i32Add).set(p);
+      f.get(q).i32(16).op(OP.i32Add).set(q);
+    },
+  );
+  return f;
+}
+
+/** The Winograd functions (float32), for the GEMM's float32 micro-kernel of `mr` rows. */
+export function winogradFuncs(mr: number): FuncDef[] {
+  const i32s = (n: number) => Array<number>(n).fill(I32);
+  return [
+    { name: 'winoIn32', params: i32s(6), results: [], body: winoInFn(mr) },
+    { name: 'winoOut32', params: i32s(8), results: [I32], body: winoOutFn() },
+    { name: 'winoPatch32', params: i32s(9), results: [], body: winoPatchFn() },
+    { name: 'winoKernel32', params: i32s(4), results: [], body: winoKernelFn() },
+  ];
+}

@@ -1,0 +1,345 @@
+/**
+ * @file The WebAssembly tier's 3x3 convolutions as Winograd's F(2x2, 3x3) (Lavin and Gray, "Fast
+ * Algorithms for Convolutional Neural Networks", CVPR 2016), taken by wasm/conv.ts for float32
+ * 2-d convolutions with a 3x3 window, unit strides and dilations, one group and channels-last
+ * features in multiples of four (the forward pass and the input gradient of NHWC convolutions).
+ *
+ * Each 2x2 block of outputs (a tile) reads a 4x4 block of the input: its transform V = B^T d B,
+ * times the kernel's U = G g G^T element by element, summed over input features, is M; the outputs
+ * are A^T M A. The sum over features is 16 GEMMs (one per element xi of the 4x4 tile: tiles x C by
+ * C x O), 36 / 16 = 2.25 times fewer multiply-adds than the direct product; the transforms are
+ * additions. The WebAssembly SIMD tier is bound by multiply-adds (its GEMM runs at ~95% of one
+ * core's 128-bit FMA rate), so this is what makes it faster.
+ *
+ * A job (conv-units.ts's pattern): the calling thread transforms the kernel (in float32, here) and
+ * packs U as the GEMM's B slivers; then compute units, one per (image, band of tile rows), claimed
+ * by the threads one at a time: transform the band's input tiles (kernels in winograd-kernels.ts;
+ * tiles at the border gathered with zeros first), pack and multiply each V[xi] by U[xi] with the
+ * GEMM's functions, transform back into the thread's scratch and copy the band's rows out. Every
+ * output element is computed by one fixed sequence of operations, whatever the threads.
+ *
+ * Rounding differs from the direct sum's: the transforms add values of the tile before the
+ * products are summed, so an output's error is bounded by the sizes of its tile's inputs rather
+ * than by its own products alone. For non-finite values the tile mixes them too (an infinity in
+ * the input reaches the other outputs of its tile as NaN), so a unit that produces a non-finite
+ * output marks the job, and the convolution is then computed again by direct summation, which
+ * gives XLA's infinities and NaNs; a kernel with a non-finite value goes there at once.
+ */
+
+import type { ConvPlan } from '../conv-plan.js';
+import { P } from '../conv-plan.js';
+import { runtime } from '../runtime.js';
+import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.js';
+import { gemmConfig, gemmEngine, viewOf } from './gemm.js';
+import { runnerSource } from './gemm-units.js';
+
+/** Tests and benchmarks may turn it off (then wasm/conv.ts sums directly). */
+export const winogradConfig = {
+  enabled: true,
+  /** Input features per group at least: below, the direct sum's error bound is the tighter one. */
+  minFeatures: 16,
+  /** Tiles per compute unit, about (whole rows of tiles). */
+  unitTiles: 64,
+};
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+
+const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+const align = (bytes: number) => roundUp(bytes, 64);
+
+/** Indices into a Winograd job's Float64Array (addresses and strides in bytes end in At / B). */
+const WJ = {
+  id: 0,
+  f32: 1,
+  esz: 2,
+  packing: 3,
+  N: 4,
+  H: 5,
+  W: 6,
+  C: 7,
+  O: 8,
+  OH: 9,
+  OW: 10,
+  padH: 11,
+  padW: 12,
+  sbB: 13,
+  shB: 14,
+  swB: 15,
+  TW: 16,
+  TH: 17,
+  tb: 18,
+  bands: 19,
+  kPad: 20,
+  kc: 21,
+  oPad: 22,
+  mr: 23,
+  nr: 24,
+  lhsAt: 25,
+  uAt: 26,
+  uPack: 27,
+  uGroupB: 28,
+  scrAt: 29,
+  scrB: 30,
+  gAt: 31,
+  pksB: 32,
+  pAt: 33,
+  mAt: 34,
+  msB: 35,
+  yAt: 36,
+  cOff: 37,
+  cM: 38,
+  cO: 39,
+} as const;
+const WJ_SIZE = 40;
+
+const j = (name: keyof typeof WJ) => `job[${WJ[name]}]`;
+
+/** The runner: `(rt, module, memory, job, ctl, out, lo, hi)`; `lo` is this call's scratch slot. */
+const WINOGRAD_RUNNER_SOURCE = runnerSource(`
+    const C = ${j('C')}, O = ${j('O')}, kPad = ${j('kPad')}, kc = ${j('kc')}, oPad = ${j('oPad')};
+    const mr = ${j('mr')}, nr = ${j('nr')};
+    if (${j('packing')} === 1) {
+      x.winoKernel32(${j('gAt')}, C, O, ${j('uAt')});
+      for (let xi = 0; xi < 16; xi++)
+        x.packB32(${j('uAt')} + xi * C * O * 4, 4, O * 4, O, C, kPad, oPad,
+          ${j('uPack')} + xi * ${j('uGroupB')}, 0, oPad / nr, kc);
+      return;
+    }
+    const H = ${j('H')}, W = ${j('W')}, OH = ${j('OH')}, OW = ${j('OW')};
+    const padH = ${j('padH')}, padW = ${j('padW')}, shB = ${j('shB')}, swB = ${j('swB')};
+    const TW = ${j('TW')}, TH = ${j('TH')}, tb = ${j('tb')}, bands = ${j('bands')};
+    const scr = ${j('scrAt')} + lo * ${j('scrB')};
+    const PK = scr + ${j('pAt')}, MM = scr + ${j('mAt')}, Y = scr + ${j('yAt')};
+    const patch = scr;
+    const pks = ${j('pksB')}, ms = ${j('msB')}, uPack = ${j('uPack')}, uG = ${j('uGroupB')};
+    const cOff = ${j('cOff')}, cM = ${j('cM')}, cO = ${j('cO')};
+    const yRow = 2 * TW * O;
+    let view = null;
+    const all = ${j('N')} * bands;
+    for (let u = Atomics.add(ctl, 1, 1); u < all; u = Atomics.add(ctl, 1, 1)) {
+      const n = Math.floor(u / bands);
+      const ty0 = (u % bands) * tb;
+      const rowsT = Math.min(tb, TH - ty0);
+      const T = rowsT * TW;
+      const tPad = Math.ceil(T / mr) * mr;
+      const img = ${j('lhsAt')} + n * ${j('sbB')};
+      view ??= new Float32Array(memory.buffer);
+      if (T < tPad) {
+        // The last sliver's rows past T are zeros.
+        for (let xi = 0; xi < 16; xi++) {
+          const at = (PK + xi * pks) / 4 + (tPad - mr) * kPad;
+          view.fill(0, at, at + mr * kPad);
+        }
+      }
+      for (let t = 0; t < T; t++) {
+        const iy = 2 * (ty0 + Math.floor(t / TW)) - padH;
+        const ix = 2 * (t % TW) - padW;
+        const v = PK + (Math.floor(t / mr) * kPad * mr + (t % mr)) * 4;
+        if (iy >= 0 && iy + 4 <= H && ix >= 0 && ix + 4 <= W) {
+          x.winoIn32(img + iy * shB + ix * swB, shB, swB, C, v, pks);
+        } else {
+          x.winoPatch32(img, shB, swB, H, W, iy, ix, C, patch);
+          x.winoIn32(patch, 16 * C, 4 * C, C, v, pks);
+        }
+      }
+      for (let xi = 0; xi < 16; xi++)
+        x.compute32(PK + xi * pks, uPack + xi * uG, MM + xi * ms, oPad * 4, 0, tPad / mr, 0, oPad / nr,
+          kPad, kc, tPad, oPad, 1);
+      if (x.winoOut32(MM, ms, oPad * 4, O, T, TW, Y, yRow * 4) !== 0) Atomics.store(ctl, 2, 1);
+      const from = Y / 4;
+      const rowsY = Math.min(2 * rowsT, OH - 2 * ty0);
+      if (cO === 1 && cM === O && OW === 2 * TW) {
+        // The band's rows lie one after another in the output too.
+        out.set(view.subarray(from, from + rowsY * yRow), cOff + (n * OH + 2 * ty0) * OW * O);
+        continue;
+      }
+      for (let r = 0; r < rowsY; r++) {
+        const oy = 2 * ty0 + r;
+        const a = from + r * yRow;
+        const m0 = (n * OH + oy) * OW;
+        if (cO === 1 && cM === O) out.set(view.subarray(a, a + OW * O), cOff + m0 * O);
+        else
+          for (let ox = 0; ox < OW; ox++)
+            for (let o = 0; o < O; o++) out[cOff + (m0 + ox) * cM + o * cO] = view[a + ox * O + o];
+      }
+    }`);
+
+let state: {
+  runner: Pick<RangedKernel, 'name' | 'source' | 'fn' | 'calls' | 'inner' | 'out'>;
+  job: Float64Array;
+  ctl: Int32Array;
+} | null = null;
+
+/** Whether wasm/conv.ts may run this convolution as F(2x2, 3x3). */
+export function winogradFits(plan: ConvPlan, out: Float32Array | Float64Array): boolean {
+  const p = plan.params;
+  return (
+    winogradConfig.enabled &&
+    out instanceof Float32Array &&
+    plan.rows &&
+    plan.groups === 1 &&
+    p.kSp.length === 2 &&
+    p.kSp[0] === 3 &&
+    p.kSp[1] === 3 &&
+    p.strides.every((s) => s === 1) &&
+    p.lhsDil.every((s) => s === 1) &&
+    p.rhsDil.every((s) => s === 1) &&
+    p.lhs[1] === 1 &&
+    p.Cg % 4 === 0 &&
+    p.Og % 4 === 0 &&
+    p.Cg >= winogradConfig.minFeatures &&
+    p.Cg <= gemmConfig.kc &&
+    plan.M > 0 &&
+    p.Og > 0
+  );
+}
+
+/**
+ * The kernel, dense as (ky, kx, c, o), at float `at` of `view` for winoKernel32 to transform.
+ * False where a value is not finite.
+ */
+function placeKernel(plan: ConvPlan, rhs: Float32Array, view: Float32Array, at: number): boolean {
+  const { Cg: C, Og: O } = plan.params;
+  const rK = plan.nums[P.rK];
+  const rO = plan.nums[P.rO];
+  const n = 9 * C * O;
+  if (rO === 1 && rK === O) view.set(rhs.subarray(0, n), at);
+  else
+    for (let k = 0; k < 9 * C; k++) for (let o = 0; o < O; o++) view[at + k * O + o] = rhs[k * rK + o * rO];
+  for (let i = at; i < at + n; i++) if (!Number.isFinite(view[i])) return false;
+  return true;
+}
+
+/** The elements an extent of (n0, n1, ...) with these strides reaches, plus one. */
+function reach(n: readonly number[], s: readonly number[]): number {
+  if (n.some((x) => x === 0)) return 0;
+  return n.reduce((acc, x, i) => acc + (x - 1) * s[i], 0) + 1;
+}
+
+/**
+ * Runs the convolution (winogradFits holds) into `out`. False when a value was not finite: the
+ * caller then computes it by direct summation.
+ */
+export function wasmWinograd(
+  plan: ConvPlan,
+  lhs: Float32Array,
+  rhs: Float32Array,
+  out: Float32Array,
+): boolean {
+  const p = plan.params;
+  const eng = gemmEngine();
+  state ??= {
+    runner: {
+      name: 'conv_winograd',
+      source: WINOGRAD_RUNNER_SOURCE,
+      fn: new Function(`return ${WINOGRAD_RUNNER_SOURCE}`)() as RangedKernel['fn'],
+      calls: 0,
+      inner: 1 << 20,
+      out: 0,
+    },
+    job: new Float64Array(new SharedArrayBuffer(WJ_SIZE * 8)),
+    ctl: new Int32Array(new SharedArrayBuffer(12)),
+  };
+  const shape = eng.f32;
+  const mr = shape.mr;
+  const nr = shape.nv * 4;
+  const { Cg: C, Og: O, outN: N } = p;
+  const [H, W] = p.inSp;
+  const [OH, OW] = p.outSp;
+  const [sB, , sH, sW] = p.lhs;
+  const TH = Math.ceil(OH / 2);
+  const TW = Math.ceil(OW / 2);
+  const tb = Math.max(1, Math.min(TH, Math.round(winogradConfig.unitTiles / TW)));
+  const bands = Math.ceil(TH / tb);
+  const tMax = roundUp(tb * TW, mr);
+  const kPad = roundUp(C, shape.ku);
+  const kc = Math.min(roundUp(gemmConfig.kc, shape.ku), kPad);
+  const oPad = roundUp(O, nr);
+  const threads = 2 * plan.M * plan.K * O >= 2 * gemmConfig.parallelMin && ownsPool() ? cpuThreads() : 1;
+  // Memory: lhs, U, packed U, then each thread's scratch (patch, V, packed V, M, Y).
+  const lhsLen = reach([N, H, W, C], [sB, sH, sW, 1]);
+  const gAt = align(lhsLen * 4);
+  const uAt = align(gAt + 9 * C * O * 4);
+  const uPack = align(uAt + 16 * C * O * 4);
+  const uGroupB = align(kPad * oPad * 4);
+  const scrAt = uPack + 16 * uGroupB;
+  const pAt = align(16 * C * 4);
+  const pksB = align(tMax * kPad * 4);
+  const mAt = pAt + 16 * pksB;
+  const msB = align(tMax * oPad * 4);
+  const yAt = mAt + 16 * msB;
+  const scrB = yAt + align(2 * tb * 2 * TW * O * 4);
+  const bytes = scrAt + threads * scrB;
+  if (bytes > MAX_PAGES * PAGE) return false;
+  const mem = eng.memory;
+  const have = mem.buffer.byteLength;
+  if (have < bytes) mem.grow(Math.ceil((bytes - have) / PAGE));
+  const view = viewOf(mem, true) as Float32Array;
+  if (!placeKernel(plan, rhs, view, gAt / 4)) return false;
+  view.set(lhs.subarray(0, lhsLen), 0);
+  const job = state.job;
+  const set = (k: keyof typeof WJ, v: number) => {
+    job[WJ[k]] = v;
+  };
+  const nums: [keyof typeof WJ, number][] = [
+    ['id', eng.id],
+    ['f32', 1],
+    ['esz', 4],
+    ['N', N],
+    ['H', H],
+    ['W', W],
+    ['C', C],
+    ['O', O],
+    ['OH', OH],
+    ['OW', OW],
+    ['padH', p.padLo[0]],
+    ['padW', p.padLo[1]],
+    ['sbB', sB * 4],
+    ['shB', sH * 4],
+    ['swB', sW * 4],
+    ['TW', TW],
+    ['TH', TH],
+    ['tb', tb],
+    ['bands', bands],
+    ['kPad', kPad],
+    ['kc', kc],
+    ['oPad', oPad],
+    ['mr', mr],
+    ['nr', nr],
+    ['lhsAt', 0],
+    ['uAt', uAt],
+    ['uPack', uPack],
+    ['uGroupB', uGroupB],
+    ['scrAt', scrAt],
+    ['scrB', scrB],
+    ['gAt', gAt],
+    ['pksB', pksB],
+    ['pAt', pAt],
+    ['mAt', mAt],
+    ['msB', msB],
+    ['yAt', yAt],
+    ['cOff', 0],
+    ['cM', plan.nums[P.cM]],
+    ['cO', plan.nums[P.cO]],
+  ];
+  for (const [k, v] of nums) set(k, v);
+  const target = threads > 1 && !(out.buffer instanceof SharedArrayBuffer) ? sharedLike(out) : out;
+  const ctl = state.ctl;
+  const args = [eng.module, mem, job, ctl, target];
+  const runner = state.runner;
+  set('packing', 1);
+  runner.fn(runtime, ...args, 0, 1);
+  set('packing', 0);
+  ctl[1] = 0;
+  ctl[2] = 0;
+  if (threads === 1 || !runShared({ ...runner, extent: threads }, args, runtime))
+    runner.fn(runtime, ...args, 0, 1);
+  if (ctl[2] !== 0) return false;
+  if (target !== out) out.set(target);
+  return true;
+}
+
+function sharedLike(x: Float32Array): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(x.byteLength));
+}
