@@ -42,6 +42,9 @@ export const winogradConfig = {
   unitTiles: 64,
 };
 
+/** What this thread's calls did (tests check which path ran). */
+export const winogradStats = { runs: 0, fallbacks: 0 };
+
 const PAGE = 65536;
 const MAX_PAGES = 65536;
 
@@ -276,7 +279,10 @@ export function wasmWinograd(
   const have = mem.buffer.byteLength;
   if (have < bytes) mem.grow(Math.ceil((bytes - have) / PAGE));
   const view = viewOf(mem, true) as Float32Array;
-  if (!placeKernel(plan, rhs, view, gAt / 4)) return false;
+  if (!placeKernel(plan, rhs, view, gAt / 4)) {
+    winogradStats.fallbacks++;
+    return false;
+  }
   view.set(lhs.subarray(0, lhsLen), 0);
   const job = state.job;
   const set = (k: keyof typeof WJ, v: number) => {
@@ -335,7 +341,11 @@ export function wasmWinograd(
   ctl[2] = 0;
   if (threads === 1 || !runShared({ ...runner, extent: threads }, args, runtime))
     runner.fn(runtime, ...args, 0, 1);
-  if (ctl[2] !== 0) return false;
+  winogradStats.runs++;
+  if (ctl[2] !== 0) {
+    winogradStats.fallbacks++;
+    return false;
+  }
   if (target !== out) out.set(target);
   return true;
 }
