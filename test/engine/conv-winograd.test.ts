@@ -18,6 +18,7 @@ import { setCpuThreads, threadStats } from '../../src/engine/backends/cpu/thread
 import { wasmConv } from '../../src/engine/backends/cpu/wasm/conv.js';
 import { cpuSimd } from '../../src/engine/backends/cpu/wasm/simd.js';
 import { winogradConfig, winogradStats } from '../../src/engine/backends/cpu/wasm/winograd.js';
+import { winogradFilterFits } from '../../src/engine/backends/cpu/wasm/winograd-filter.js';
 import type { Value } from '../../src/engine/index.js';
 import { jit, numpy as jnp, lax, vjp } from '../../src/engine/index.js';
 
@@ -178,6 +179,144 @@ function operands(c: Case): [Float32Array, Float32Array] {
   return [lhs, rhs];
 }
 
+/** A weight gradient: input (N, H, W, C) channels-last, output gradient (N, GH, GW, O), 3x3 result. */
+interface Filter {
+  N: number;
+  H: number;
+  W: number;
+  C: number;
+  O: number;
+  pad: [number, number];
+}
+
+function filterCase(f: Filter) {
+  const GH = f.H + 2 * f.pad[0] - 2;
+  const GW = f.W + 2 * f.pad[1] - 2;
+  const params = {
+    orient: 'cols',
+    groups: 1,
+    outN: f.C,
+    Cg: f.N,
+    Og: f.O,
+    inSp: [f.H, f.W],
+    kSp: [GH, GW],
+    outSp: [3, 3],
+    strides: [1, 1],
+    padLo: f.pad,
+    lhsDil: [1, 1],
+    rhsDil: [1, 1],
+    lhs: [1, f.H * f.W * f.C, f.W * f.C, f.C],
+    lhsGroup: f.N * f.H * f.W * f.C,
+    rhs: [f.N * GH * GW * f.O, f.O, 1],
+    out: [9 * f.C * f.O, f.O, 1],
+  };
+  const x = fill(f.N * f.H * f.W * f.C, 5);
+  const dy = fill(f.N * GH * GW * f.O, 6);
+  return { GH, GW, params, x, dy };
+}
+
+/** Checks a weight gradient `got` ((ky, kx, c, o) row-major) against float64 sums. */
+function checkFilter(f: Filter, x: Float32Array, dy: Float32Array, got: Float32Array): void {
+  const GH = f.H + 2 * f.pad[0] - 2;
+  const GW = f.W + 2 * f.pad[1] - 2;
+  const K = f.N * GH * GW;
+  const tiles = f.N * Math.ceil(GH / 2) * Math.ceil(GW / 2);
+  const xAt = (n: number, iy: number, ix: number, c: number) =>
+    iy >= 0 && iy < f.H && ix >= 0 && ix < f.W ? x[((n * f.H + iy) * f.W + ix) * f.C + c] : 0;
+  const dyAt = (n: number, y: number, xx: number, o: number) =>
+    y < GH && xx < GW ? dy[((n * GH + y) * GW + xx) * f.O + o] : 0;
+  let bad = 0;
+  let first = '';
+  for (let ky = 0; ky < 3; ky++) {
+    for (let kx = 0; kx < 3; kx++) {
+      for (let c = 0; c < f.C; c++) {
+        for (let o = 0; o < f.O; o++) {
+          let want = 0;
+          let abs = 0;
+          let wino = 0;
+          for (let n = 0; n < f.N; n++) {
+            for (let ty = 0; ty < GH; ty += 2) {
+              for (let tx = 0; tx < GW; tx += 2) {
+                let tile = 0;
+                for (let r = 0; r < 4; r++)
+                  for (let s2 = 0; s2 < 4; s2++)
+                    tile += Math.abs(xAt(n, ty + r - f.pad[0], tx + s2 - f.pad[1], c));
+                let g = 0;
+                for (let i = 0; i < 2; i++) {
+                  for (let jj = 0; jj < 2; jj++) {
+                    const d = dyAt(n, ty + i, tx + jj, o);
+                    g += Math.abs(d);
+                    if (ty + i < GH && tx + jj < GW) {
+                      const v = xAt(n, ty + i + ky - f.pad[0], tx + jj + kx - f.pad[1], c) * d;
+                      want += v;
+                      abs += Math.abs(v);
+                    }
+                  }
+                }
+                wino += tile * g;
+              }
+            }
+          }
+          const v = got[((ky * 3 + kx) * f.C + c) * f.O + o];
+          const err = Math.abs(v - want);
+          const direct = (K + 2) * U * abs + 1e-30;
+          const own = 4 * (tiles + 12) * U * wino + 1e-30;
+          if (!(err <= direct && err <= own) && bad++ === 0)
+            first = `(${ky}, ${kx}, ${c}, ${o}): ${v} vs ${want} (direct bound ${direct}, own ${own})`;
+        }
+      }
+    }
+  }
+  expect(bad, first).toBe(0);
+}
+
+const FILTERS: [string, Filter][] = [
+  ['weight gradient, even sizes', { N: 2, H: 8, W: 6, C: 8, O: 4, pad: [1, 1] }],
+  ['weight gradient, odd sizes (partial tiles)', { N: 3, H: 7, W: 9, C: 12, O: 8, pad: [1, 1] }],
+  ['weight gradient, enough work for the pool', { N: 4, H: 24, W: 24, C: 32, O: 16, pad: [1, 1] }],
+];
+
+describe('Winograd F(3x3, 2x2) for weight gradients on the WebAssembly tier', () => {
+  for (const [name, f] of FILTERS) {
+    it(`${name}: within its bound of float64 sums; same bits on 1 and 2 threads`, () => {
+      const { params, x, dy } = filterCase(f);
+      const plan = convPlan(params);
+      const out1 = new Float32Array(new SharedArrayBuffer(4 * 9 * f.C * f.O));
+      expect(winogradFilterFits(plan, out1)).toBe(true);
+      const runs = winogradStats.runs;
+      setCpuThreads(1);
+      wasmConv(plan, x, dy, out1);
+      expect(winogradStats.runs).toBe(runs + 1);
+      checkFilter(f, x, dy, out1);
+      setCpuThreads(2);
+      const jobs = threadStats.jobs;
+      const out2 = new Float32Array(new SharedArrayBuffer(4 * 9 * f.C * f.O));
+      wasmConv(plan, x, dy, out2);
+      if (f.H === 24) expect(threadStats.jobs).toBeGreaterThan(jobs);
+      expect(Buffer.from(out2.buffer).equals(Buffer.from(out1.buffer))).toBe(true);
+    });
+  }
+
+  it('non-finite values: direct summation, with its bits', () => {
+    const f: Filter = { N: 2, H: 6, W: 6, C: 8, O: 4, pad: [1, 1] };
+    for (const bad of [Number.NEGATIVE_INFINITY, Number.NaN]) {
+      const { params, x, dy } = filterCase(f);
+      x[7 * 8 + 3] = bad;
+      const plan = convPlan(params);
+      const got = new Float32Array(new SharedArrayBuffer(4 * 9 * f.C * f.O));
+      const fallbacks = winogradStats.fallbacks;
+      wasmConv(plan, x, dy, got);
+      expect(winogradStats.fallbacks).toBe(fallbacks + 1);
+      winogradConfig.enabled = false;
+      const direct = new Float32Array(new SharedArrayBuffer(4 * 9 * f.C * f.O));
+      wasmConv(plan, x, dy, direct);
+      winogradConfig.enabled = true;
+      expect(Buffer.from(got.buffer).equals(Buffer.from(direct.buffer))).toBe(true);
+      expect(got.some((v) => !Number.isFinite(v))).toBe(true);
+    }
+  });
+});
+
 describe('Winograd F(2x2, 3x3) on the WebAssembly tier', () => {
   for (const [name, c] of CASES) {
     it(`${name}: within its bound of float64 sums; same bits on 1 and 2 threads`, () => {
@@ -248,7 +387,13 @@ describe('Winograd F(2x2, 3x3) on the WebAssembly tier', () => {
     // The input gradient is the convolution of the cotangent with the flipped, transposed kernel.
     const ct = fill(c.N * c.H * c.W * c.O, 9);
     const [, pull] = vjp(jit(conv), a, b);
-    const [gx] = pull(jnp.array(ct).reshape([c.N, c.H, c.W, c.O])) as Value[];
+    const [gx, gw] = pull(jnp.array(ct).reshape([c.N, c.H, c.W, c.O])) as Value[];
+    checkFilter(
+      { N: c.N, H: c.H, W: c.W, C: c.C, O: c.O, pad: [1, 1] },
+      x,
+      ct,
+      (await gw.data()) as Float32Array,
+    );
     const flipped = new Float32Array(9 * c.O * c.C);
     for (let ky = 0; ky < 3; ky++)
       for (let kx = 0; kx < 3; kx++)

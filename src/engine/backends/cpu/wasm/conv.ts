@@ -14,6 +14,7 @@ import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.j
 import { CJ, CONV_JOB_SIZE, CONV_RUNNER_SOURCE } from './conv-units.js';
 import { gemmConfig, gemmEngine, viewOf } from './gemm.js';
 import { wasmWinograd, winogradFits } from './winograd.js';
+import { wasmWinogradFilter, winogradFilterFits } from './winograd-filter.js';
 
 type Float = Float32Array | Float64Array;
 
@@ -48,6 +49,11 @@ export function wasmConv(plan: ConvPlan, lhs: Float, rhs: Float, out: Float): vo
   if (
     winogradFits(plan, out) &&
     wasmWinograd(plan, lhs as Float32Array, rhs as Float32Array, out as Float32Array)
+  )
+    return;
+  if (
+    winogradFilterFits(plan, out) &&
+    wasmWinogradFilter(plan, lhs as Float32Array, rhs as Float32Array, out as Float32Array)
   )
     return;
   const eng = gemmEngine();

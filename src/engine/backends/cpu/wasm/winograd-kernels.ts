@@ -29,6 +29,7 @@ function vop(f: FuncWriter, op: number, a: number, b: number, to: number): void 
  * V[xi = a*4 + b] for feature c at byte `dst + xi*vs + c*mr*4`.
  */
 function winoInFn(mr: number): FuncWriter {
+  // mr = 1: features side by side (a row-major [tile][feature] matrix), as plain vector stores.
   const f = new FuncWriter(6);
   const e = new Emit(f);
   const [SRC, RS, CS, C, DST, VS] = [0, 1, 2, 3, 4, 5];
@@ -82,6 +83,10 @@ function winoInFn(mr: number): FuncWriter {
       // Four features: four values mr apart (v128.store32_lane).
       const store = (xi: number) => {
         f.get(q).get(voff[xi]).op(OP.i32Add).set(addr);
+        if (mr === 1) {
+          f.get(addr).get(v).mem(SIMD.store, 0, true);
+          return;
+        }
         for (let l = 0; l < 4; l++) {
           f.get(addr)
             .get(v)
@@ -356,6 +361,140 @@ function winoKernelFn(): FuncWriter {
   return f;
 }
 
+/**
+ * `winoDy(src, rs, cs, O, dst, vs)`: for the weight gradient, F(3x3, 2x2) (points 0, 1, -1, inf;
+ * its B^T is F(2x2, 3x3)'s with the last row negated, which G' absorbs): the 2x2 tile h of the
+ * output gradient (element (i, j, o) at byte `src + i*rs + j*cs + 4o`) as U = G' h G'^T,
+ * G' = [1 0; .5 .5; .5 -.5; 0 -1], U[xi] at byte `dst + xi*vs + 4o`.
+ */
+function winoDyFn(): FuncWriter {
+  const f = new FuncWriter(6);
+  const e = new Emit(f);
+  const [SRC, RS, CS, O, DST, VS] = [0, 1, 2, 3, 4, 5];
+  const o = f.local(I32);
+  const p = f.local(I32);
+  const q = f.local(I32);
+  const voff = Array.from({ length: 16 }, () => f.local(I32));
+  const h = Array.from({ length: 4 }, () => f.local(V128));
+  const t = Array.from({ length: 8 }, () => f.local(V128));
+  for (let xi = 0; xi < 16; xi++) f.get(VS).i32(xi).op(OP2.i32Mul).set(voff[xi]);
+  f.get(SRC).set(p);
+  f.get(DST).set(q);
+  f.i32(0).set(o);
+  // G' x for a pair (x0, x1): x0, (x0 + x1) * .5, (x0 - x1) * .5, -x1.
+  const g = (x0: number, x1: number, out: (a: number, val: () => void) => void) => {
+    out(0, () => f.get(x0));
+    out(1, () => f.get(x0).get(x1).simd(ADD).f32x4(0.5).simd(SIMD.f32x4Mul));
+    out(2, () => f.get(x0).get(x1).simd(SUB).f32x4(0.5).simd(SIMD.f32x4Mul));
+    out(3, () => f.get(x1).simd(SIMD.f32x4Neg));
+  };
+  e.doWhileLt(
+    o,
+    4,
+    () => f.get(O),
+    () => {
+      f.get(p).mem(SIMD.load, 0, true).set(h[0]);
+      f.get(p).get(CS).op(OP.i32Add).mem(SIMD.load, 0, true).set(h[1]);
+      f.get(p).get(RS).op(OP.i32Add).mem(SIMD.load, 0, true).set(h[2]);
+      f.get(p).get(RS).op(OP.i32Add).get(CS).op(OP.i32Add).mem(SIMD.load, 0, true).set(h[3]);
+      // Along i for each column j: t[a][j]; then along j: U[a][b].
+      for (let jj = 0; jj < 2; jj++)
+        g(h[jj], h[2 + jj], (a, val) => {
+          val();
+          f.set(t[a * 2 + jj]);
+        });
+      for (let a = 0; a < 4; a++)
+        g(t[a * 2], t[a * 2 + 1], (b, val) => {
+          f.get(q)
+            .get(voff[a * 4 + b])
+            .op(OP.i32Add);
+          val();
+          f.mem(SIMD.store, 0, true);
+        });
+      f.get(p).i32(16).op(OP.i32Add).set(p);
+      f.get(q).i32(16).op(OP.i32Add).set(q);
+    },
+  );
+  return f;
+}
+
+/**
+ * `winoOut3(m, ms, ld, C, O, y) -> i32`: the weight gradient's output transform, A^T M A with
+ * A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1]: M[xi] for (c, o) at byte `m + xi*ms + c*ld + 4o`, the 3x3
+ * result (ky, kx) for (c, o) at byte `y + ((ky*3 + kx)*C + c)*O*4 + 4o`. Returns 1 when a result is
+ * not finite, else 0.
+ */
+function winoOut3Fn(): FuncWriter {
+  const f = new FuncWriter(6);
+  const e = new Emit(f);
+  const [M, MS, LD, C, O, Y] = [0, 1, 2, 3, 4, 5];
+  const c = f.local(I32);
+  const o = f.local(I32);
+  const p = f.local(I32);
+  const q = f.local(I32);
+  const plane = f.local(I32);
+  const moff = Array.from({ length: 16 }, () => f.local(I32));
+  const mv = Array.from({ length: 4 }, () => f.local(V128));
+  const u = Array.from({ length: 12 }, () => f.local(V128));
+  const acc = f.local(V128);
+  const r = f.local(V128);
+  for (let xi = 0; xi < 16; xi++) f.get(MS).i32(xi).op(OP2.i32Mul).set(moff[xi]);
+  f.get(C).get(O).op(OP2.i32Mul).i32(4).op(OP2.i32Mul).set(plane);
+  f.f32x4(0).set(acc);
+  // A^T x for four values: x0 + x1 + x2, x1 - x2, x1 + x2 + x3.
+  const a3 = (x: number[], out: (k: number, val: () => void) => void) => {
+    out(0, () => f.get(x[0]).get(x[1]).simd(ADD).get(x[2]).simd(ADD));
+    out(1, () => f.get(x[1]).get(x[2]).simd(SUB));
+    out(2, () => f.get(x[1]).get(x[2]).simd(ADD).get(x[3]).simd(ADD));
+  };
+  e.forLt(
+    c,
+    () => f.i32(0),
+    1,
+    () => f.get(C),
+    () => {
+      f.get(M).get(c).get(LD).op(OP2.i32Mul).op(OP.i32Add).set(p);
+      f.get(Y).get(c).get(O).op(OP2.i32Mul).i32(4).op(OP2.i32Mul).op(OP.i32Add).set(q);
+      f.i32(0).set(o);
+      e.doWhileLt(
+        o,
+        4,
+        () => f.get(O),
+        () => {
+          for (let a = 0; a < 4; a++) {
+            for (let b = 0; b < 4; b++)
+              f.get(p)
+                .get(moff[a * 4 + b])
+                .op(OP.i32Add)
+                .mem(SIMD.load, 0, true)
+                .set(mv[b]);
+            a3(mv, (k, val) => {
+              val();
+              f.set(u[a * 3 + k]);
+            });
+          }
+          for (let kx = 0; kx < 3; kx++)
+            a3(
+              [0, 1, 2, 3].map((a) => u[a * 3 + kx]),
+              (ky, val) => {
+                val();
+                f.set(r);
+                f.get(q);
+                for (let i = 0; i < ky * 3 + kx; i++) f.get(plane).op(OP.i32Add);
+                f.get(r).mem(SIMD.store, 0, true);
+                f.get(acc).get(r).f32x4(0).simd(SIMD.f32x4Mul).simd(ADD).set(acc);
+              },
+            );
+          f.get(p).i32(16).op(OP.i32Add).set(p);
+          f.get(q).i32(16).op(OP.i32Add).set(q);
+        },
+      );
+    },
+  );
+  f.get(acc).get(acc).simd(SIMD.f32x4Ne).simd(SIMD.anyTrue);
+  return f;
+}
+
 /** The Winograd functions (float32), for the GEMM's float32 micro-kernel of `mr` rows. */
 export function winogradFuncs(mr: number): FuncDef[] {
   const i32s = (n: number) => Array<number>(n).fill(I32);
@@ -364,5 +503,8 @@ export function winogradFuncs(mr: number): FuncDef[] {
     { name: 'winoOut32', params: i32s(8), results: [I32], body: winoOutFn() },
     { name: 'winoPatch32', params: i32s(9), results: [], body: winoPatchFn() },
     { name: 'winoKernel32', params: i32s(4), results: [], body: winoKernelFn() },
+    { name: 'winoInRows32', params: i32s(6), results: [], body: winoInFn(1) },
+    { name: 'winoDy32', params: i32s(6), results: [], body: winoDyFn() },
+    { name: 'winoOut3x32', params: i32s(6), results: [I32], body: winoOut3Fn() },
   ];
 }

@@ -1,0 +1,299 @@
+/**
+ * @file The weight gradient of a 3x3 convolution on the WebAssembly tier as Winograd's F(3x3, 2x2)
+ * (Lavin and Gray 2016, whose gradients use the same transforms with the roles of the filter and
+ * the output exchanged): taken by wasm/conv.ts for float32 'cols' convolutions (primitives/
+ * conv-gemm.ts: the lhs is the input with batch and feature exchanged, the "kernel" the output
+ * gradient, the result 3x3) with unit strides and dilations, one group, features in multiples of
+ * four and the lhs's batch (the input's features) contiguous.
+ *
+ * The output gradient's positions go in 2x2 tiles; each tile's 4x4 block of the input, transformed
+ * (V = B^T d B, winograd-kernels.ts winoInRows32), and its 2x2 gradient block, transformed (U = G' h
+ * G'^T, winoDy32), contribute V[xi]^T U[xi] to M[xi] (C x O), summed over every tile of every
+ * image: 16 GEMMs with k = the tiles (36 / 16 = 2.25 times fewer multiply-adds than the direct
+ * sum), then the result is A^T M A (winoOut3x32). A job has three phases, each a pass of this
+ * runner: transforms (units of tiles, claimed by the threads), GEMMs (one unit per xi: pack V[xi]^T
+ * and U[xi] with the GEMM's packing and multiply, summing k in ascending order as every GEMM does),
+ * and the output transform (the calling thread). Every result element is computed by one fixed
+ * sequence of operations, whatever the threads. As for the forward pass (winograd.ts), a
+ * non-finite result sends the convolution back to direct summation.
+ */
+
+import type { ConvPlan } from '../conv-plan.js';
+import { P } from '../conv-plan.js';
+import { runtime } from '../runtime.js';
+import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.js';
+import { gemmConfig, gemmEngine, viewOf } from './gemm.js';
+import { runnerSource } from './gemm-units.js';
+import { winogradConfig, winogradStats } from './winograd.js';
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+/** Tiles per transform unit. */
+const UNIT_TILES = 256;
+
+const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+const align = (bytes: number) => roundUp(bytes, 64);
+
+/** Indices into the job's Float64Array (addresses and strides in bytes end in At / B). */
+const FJ = {
+  id: 0,
+  f32: 1,
+  esz: 2,
+  phase: 3,
+  N: 4,
+  H: 5,
+  W: 6,
+  C: 7,
+  O: 8,
+  KH: 9,
+  KW: 10,
+  padH: 11,
+  padW: 12,
+  snB: 13,
+  shB: 14,
+  swB: 15,
+  dyRowB: 16,
+  dyColB: 17,
+  dyImgB: 18,
+  TH: 19,
+  TW: 20,
+  T: 21,
+  xAt: 22,
+  dyAt: 23,
+  vAt: 24,
+  vsB: 25,
+  uAt: 26,
+  usB: 27,
+  mAt: 28,
+  msB: 29,
+  yAt: 30,
+  scrAt: 31,
+  scrB: 32,
+  pbAt: 33,
+  kc: 34,
+  cPad: 35,
+  oPad: 36,
+  mr: 37,
+  nr: 38,
+  kPad: 39,
+} as const;
+const FJ_SIZE = 40;
+
+const j = (name: keyof typeof FJ) => `job[${FJ[name]}]`;
+
+const FILTER_RUNNER_SOURCE = runnerSource(`
+    const phase = ${j('phase')};
+    const C = ${j('C')}, O = ${j('O')}, T = ${j('T')}, kPad = ${j('kPad')}, kc = ${j('kc')}, cPad = ${j('cPad')}, oPad = ${j('oPad')};
+    const mr = ${j('mr')}, nr = ${j('nr')};
+    const vAt = ${j('vAt')}, vs = ${j('vsB')}, uAt = ${j('uAt')}, us = ${j('usB')}, mAt = ${j('mAt')}, ms = ${j('msB')};
+    if (phase === 2) {
+      if (x.winoOut3x32(mAt, ms, oPad * 4, C, O, ${j('yAt')}) !== 0) Atomics.store(ctl, 2, 1);
+      return;
+    }
+    const scr = ${j('scrAt')} + lo * ${j('scrB')};
+    if (phase === 1) {
+      const PA = scr, PB = scr + ${j('pbAt')};
+      for (let xi = Atomics.add(ctl, 1, 1); xi < 16; xi = Atomics.add(ctl, 1, 1)) {
+        x.packA32(vAt + xi * vs, 4, C * 4, C, T, kPad, cPad, PA, 0, cPad / mr, kc);
+        x.packB32(uAt + xi * us, 4, O * 4, O, T, kPad, oPad, PB, 0, oPad / nr, kc);
+        x.compute32(PA, PB, mAt + xi * ms, oPad * 4, 0, cPad / mr, 0, oPad / nr, kPad, kc, cPad, oPad, 1);
+      }
+      return;
+    }
+    const H = ${j('H')}, W = ${j('W')}, KH = ${j('KH')}, KW = ${j('KW')};
+    const padH = ${j('padH')}, padW = ${j('padW')}, snB = ${j('snB')}, shB = ${j('shB')}, swB = ${j('swB')};
+    const dyRow = ${j('dyRowB')}, dyCol = ${j('dyColB')}, dyImg = ${j('dyImgB')};
+    const TH = ${j('TH')}, TW = ${j('TW')}, xAt = ${j('xAt')}, dyAt = ${j('dyAt')};
+    const perImage = TH * TW;
+    const units = Math.ceil(T / ${UNIT_TILES});
+    for (let u = Atomics.add(ctl, 1, 1); u < units; u = Atomics.add(ctl, 1, 1)) {
+      const end = Math.min(T, (u + 1) * ${UNIT_TILES});
+      for (let t = u * ${UNIT_TILES}; t < end; t++) {
+        const n = Math.floor(t / perImage);
+        const ty = Math.floor((t % perImage) / TW);
+        const tx = t % TW;
+        const img = xAt + n * snB;
+        const iy = 2 * ty - padH;
+        const ix = 2 * tx - padW;
+        if (iy >= 0 && iy + 4 <= H && ix >= 0 && ix + 4 <= W) {
+          x.winoInRows32(img + iy * shB + ix * swB, shB, swB, C, vAt + t * C * 4, vs);
+        } else {
+          x.winoPatch32(img, shB, swB, H, W, iy, ix, C, scr);
+          x.winoInRows32(scr, 16 * C, 4 * C, C, vAt + t * C * 4, vs);
+        }
+        const dimg = dyAt + n * dyImg;
+        if (2 * ty + 2 <= KH && 2 * tx + 2 <= KW) {
+          x.winoDy32(dimg + 2 * ty * dyRow + 2 * tx * dyCol, dyRow, dyCol, O, uAt + t * O * 4, us);
+        } else {
+          x.winoPatch32(dimg, dyRow, dyCol, KH, KW, 2 * ty, 2 * tx, O, scr);
+          x.winoDy32(scr, 16 * O, 4 * O, O, uAt + t * O * 4, us);
+        }
+      }
+    }`);
+
+let state: {
+  runner: Pick<RangedKernel, 'name' | 'source' | 'fn' | 'calls' | 'inner' | 'out'>;
+  job: Float64Array;
+  ctl: Int32Array;
+} | null = null;
+
+/** Whether wasm/conv.ts may run this weight gradient as F(3x3, 2x2). */
+export function winogradFilterFits(plan: ConvPlan, out: Float32Array | Float64Array): boolean {
+  const p = plan.params;
+  return (
+    winogradConfig.enabled &&
+    out instanceof Float32Array &&
+    !plan.rows &&
+    plan.groups === 1 &&
+    p.outSp.length === 2 &&
+    p.outSp[0] === 3 &&
+    p.outSp[1] === 3 &&
+    p.strides.every((s) => s === 1) &&
+    p.lhsDil.every((s) => s === 1) &&
+    p.rhsDil.every((s) => s === 1) &&
+    p.lhs[0] === 1 &&
+    plan.nums[P.rO] === 1 &&
+    p.outN % 4 === 0 &&
+    p.Og % 4 === 0 &&
+    plan.K >= 4 * winogradConfig.minFeatures
+  );
+}
+
+function reach(n: readonly number[], s: readonly number[]): number {
+  if (n.some((x) => x === 0)) return 0;
+  return n.reduce((acc, x, i) => acc + (x - 1) * s[i], 0) + 1;
+}
+
+/**
+ * Runs the weight gradient (winogradFilterFits holds) into `out`; false when a value was not
+ * finite (the caller then sums directly).
+ */
+export function wasmWinogradFilter(
+  plan: ConvPlan,
+  lhs: Float32Array,
+  rhs: Float32Array,
+  out: Float32Array,
+): boolean {
+  const p = plan.params;
+  const eng = gemmEngine();
+  state ??= {
+    runner: {
+      name: 'conv_winograd_filter',
+      source: FILTER_RUNNER_SOURCE,
+      fn: new Function(`return ${FILTER_RUNNER_SOURCE}`)() as RangedKernel['fn'],
+      calls: 0,
+      inner: 1 << 20,
+      out: 0,
+    },
+    job: new Float64Array(new SharedArrayBuffer(FJ_SIZE * 8)),
+    ctl: new Int32Array(new SharedArrayBuffer(12)),
+  };
+  const shape = eng.f32;
+  const mr = shape.mr;
+  const nr = shape.nv * 4;
+  // In the plan's terms the input's features are the lhs batch (C = outN) and its batch the lhs
+  // feature (N = Cg); the output gradient is B, k = (n, y, x), with the window kSp its image.
+  const C = p.outN;
+  const N = p.Cg;
+  const O = p.Og;
+  const [H, W] = p.inSp;
+  const [KH, KW] = p.kSp;
+  const [sC, sN, sH, sW] = p.lhs;
+  const rK = plan.nums[P.rK];
+  const TH = Math.ceil(KH / 2);
+  const TW = Math.ceil(KW / 2);
+  const T = N * TH * TW;
+  const cPad = roundUp(C, mr);
+  const oPad = roundUp(O, nr);
+  const kc = roundUp(gemmConfig.kc, shape.ku);
+  const kPad = roundUp(T, shape.ku);
+  const threads = 2 * plan.M * plan.K * O >= 2 * gemmConfig.parallelMin && ownsPool() ? cpuThreads() : 1;
+  const xLen = reach([C, N, H, W], [sC, sN, sH, sW]);
+  const dyLen = reach([N * KH * KW, O], [rK, 1]);
+  const dyAt = align(xLen * 4);
+  const vAt = align(dyAt + dyLen * 4);
+  const vsB = align(T * C * 4);
+  const uAt = vAt + 16 * vsB;
+  const usB = align(T * O * 4);
+  const mAt = uAt + 16 * usB;
+  const msB = align(cPad * oPad * 4);
+  const yAt = mAt + 16 * msB;
+  const scrAt = yAt + align(9 * C * O * 4);
+  const pbAt = align(Math.max(16 * Math.max(C, O) * 4, cPad * kPad * 4));
+  const scrB = pbAt + align(oPad * kPad * 4);
+  const bytes = scrAt + threads * scrB;
+  if (bytes > MAX_PAGES * PAGE) return false;
+  const mem = eng.memory;
+  const have = mem.buffer.byteLength;
+  if (have < bytes) mem.grow(Math.ceil((bytes - have) / PAGE));
+  const view = viewOf(mem, true) as Float32Array;
+  view.set(lhs.subarray(0, xLen), 0);
+  view.set(rhs.subarray(0, dyLen), dyAt / 4);
+  const job = state.job;
+  const nums: [keyof typeof FJ, number][] = [
+    ['id', eng.id],
+    ['f32', 1],
+    ['esz', 4],
+    ['N', N],
+    ['H', H],
+    ['W', W],
+    ['C', C],
+    ['O', O],
+    ['KH', KH],
+    ['KW', KW],
+    ['padH', p.padLo[0]],
+    ['padW', p.padLo[1]],
+    ['snB', sN * 4],
+    ['shB', sH * 4],
+    ['swB', sW * 4],
+    ['dyRowB', KW * rK * 4],
+    ['dyColB', rK * 4],
+    ['dyImgB', KH * KW * rK * 4],
+    ['TH', TH],
+    ['TW', TW],
+    ['T', T],
+    ['xAt', 0],
+    ['dyAt', dyAt],
+    ['vAt', vAt],
+    ['vsB', vsB],
+    ['uAt', uAt],
+    ['usB', usB],
+    ['mAt', mAt],
+    ['msB', msB],
+    ['yAt', yAt],
+    ['scrAt', scrAt],
+    ['scrB', scrB],
+    ['pbAt', pbAt],
+    ['kc', kc],
+    ['cPad', cPad],
+    ['oPad', oPad],
+    ['mr', mr],
+    ['nr', nr],
+    ['kPad', kPad],
+  ];
+  for (const [k, v] of nums) job[FJ[k]] = v;
+  const ctl = state.ctl;
+  const args = [eng.module, mem, job, ctl, out];
+  const runner = state.runner;
+  ctl[2] = 0;
+  for (const phase of [0, 1]) {
+    job[FJ.phase] = phase;
+    ctl[1] = 0;
+    if (threads === 1 || !runShared({ ...runner, extent: threads }, args, runtime))
+      runner.fn(runtime, ...args, 0, 1);
+  }
+  job[FJ.phase] = 2;
+  runner.fn(runtime, ...args, 0, 1);
+  winogradStats.runs++;
+  if (ctl[2] !== 0) {
+    winogradStats.fallbacks++;
+    return false;
+  }
+  // The result, (ky, kx, c) rows of O, into C's layout: m = (ky*3 + kx) * C + c.
+  const y = view.subarray(yAt / 4, yAt / 4 + 9 * C * O);
+  const cM = plan.nums[P.cM];
+  const cO = plan.nums[P.cO];
+  if (cO === 1 && cM === O) out.set(y);
+  else for (let m = 0; m < 9 * C; m++) for (let o = 0; o < O; o++) out[m * cM + o * cO] = y[m * O + o];
+  return true;
+}
