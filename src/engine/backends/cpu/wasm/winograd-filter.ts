@@ -20,10 +20,10 @@
 
 import type { ConvPlan } from '../conv-plan.js';
 import { P } from '../conv-plan.js';
-import { runtime } from '../runtime.js';
-import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.js';
+import { cpuThreads, ownsPool } from '../threads.js';
 import { gemmConfig, gemmEngine, viewOf } from './gemm.js';
 import { runnerSource } from './gemm-units.js';
+import { ensureBytes, type JobState, jobLayout, jobState, reach, runJob, slotReader } from './jobs.js';
 import { winogradConfig, winogradStats } from './winograd.js';
 
 const PAGE = 65536;
@@ -35,51 +35,50 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 const align = (bytes: number) => roundUp(bytes, 64);
 
 /** Indices into the job's Float64Array (addresses and strides in bytes end in At / B). */
-const FJ = {
-  id: 0,
-  f32: 1,
-  esz: 2,
-  phase: 3,
-  N: 4,
-  H: 5,
-  W: 6,
-  C: 7,
-  O: 8,
-  KH: 9,
-  KW: 10,
-  padH: 11,
-  padW: 12,
-  snB: 13,
-  shB: 14,
-  swB: 15,
-  dyRowB: 16,
-  dyColB: 17,
-  dyImgB: 18,
-  TH: 19,
-  TW: 20,
-  T: 21,
-  xAt: 22,
-  dyAt: 23,
-  vAt: 24,
-  vsB: 25,
-  uAt: 26,
-  usB: 27,
-  mAt: 28,
-  msB: 29,
-  yAt: 30,
-  scrAt: 31,
-  scrB: 32,
-  pbAt: 33,
-  kc: 34,
-  cPad: 35,
-  oPad: 36,
-  mr: 37,
-  nr: 38,
-  kPad: 39,
-} as const;
-const FJ_SIZE = 40;
+const FJ = jobLayout([
+  'id',
+  'f32',
+  'esz',
+  'phase',
+  'N',
+  'H',
+  'W',
+  'C',
+  'O',
+  'KH',
+  'KW',
+  'padH',
+  'padW',
+  'snB',
+  'shB',
+  'swB',
+  'dyRowB',
+  'dyColB',
+  'dyImgB',
+  'TH',
+  'TW',
+  'T',
+  'xAt',
+  'dyAt',
+  'vAt',
+  'vsB',
+  'uAt',
+  'usB',
+  'mAt',
+  'msB',
+  'yAt',
+  'scrAt',
+  'scrB',
+  'pbAt',
+  'kc',
+  'cPad',
+  'oPad',
+  'mr',
+  'nr',
+  'kPad',
+] as const);
 
-const j = (name: keyof typeof FJ) => `job[${FJ[name]}]`;
+const j = slotReader(FJ);
 
 const FILTER_RUNNER_SOURCE = runnerSource(`
     const phase = ${j('phase')};
@@ -131,11 +130,7 @@ const FILTER_RUNNER_SOURCE = runnerSource(`
       }
     }`);
 
-let state: {
-  runner: Pick<RangedKernel, 'name' | 'source' | 'fn' | 'calls' | 'inner' | 'out'>;
-  job: Float64Array;
-  ctl: Int32Array;
-} | null = null;
+let state: JobState | null = null;
 
 /** Whether wasm/conv.ts may run this weight gradient as F(3x3, 2x2). */
 export function winogradFilterFits(plan: ConvPlan, out: Float32Array | Float64Array): boolean {
@@ -159,11 +154,6 @@ export function winogradFilterFits(plan: ConvPlan, out: Float32Array | Float64Ar
   );
 }
 
-function reach(n: readonly number[], s: readonly number[]): number {
-  if (n.some((x) => x === 0)) return 0;
-  return n.reduce((acc, x, i) => acc + (x - 1) * s[i], 0) + 1;
-}
-
 /**
  * Runs the weight gradient (winogradFilterFits holds) into `out`; false when a value was not
  * finite (the caller then sums directly).
@@ -176,18 +166,7 @@ export function wasmWinogradFilter(
 ): boolean {
   const p = plan.params;
   const eng = gemmEngine();
-  state ??= {
-    runner: {
-      name: 'conv_winograd_filter',
-      source: FILTER_RUNNER_SOURCE,
-      fn: new Function(`return ${FILTER_RUNNER_SOURCE}`)() as RangedKernel['fn'],
-      calls: 0,
-      inner: 1 << 20,
-      out: 0,
-    },
-    job: new Float64Array(new SharedArrayBuffer(FJ_SIZE * 8)),
-    ctl: new Int32Array(new SharedArrayBuffer(12)),
-  };
+  state ??= jobState('conv_winograd_filter', FILTER_RUNNER_SOURCE, FJ, 3);
   const shape = eng.f32;
   const mr = shape.mr;
   const nr = shape.nv * 4;
@@ -224,8 +203,7 @@ export function wasmWinogradFilter(
   const bytes = scrAt + threads * scrB;
   if (bytes > MAX_PAGES * PAGE) return false;
   const mem = eng.memory;
-  const have = mem.buffer.byteLength;
-  if (have < bytes) mem.grow(Math.ceil((bytes - have) / PAGE));
+  ensureBytes(mem, bytes);
   const view = viewOf(mem, true) as Float32Array;
   view.set(lhs.subarray(0, xLen), 0);
   view.set(rhs.subarray(0, dyLen), dyAt / 4);
@@ -274,16 +252,14 @@ export function wasmWinogradFilter(
   for (const [k, v] of nums) job[FJ[k]] = v;
   const ctl = state.ctl;
   const args = [eng.module, mem, job, ctl, out];
-  const runner = state.runner;
   ctl[2] = 0;
   for (const phase of [0, 1]) {
     job[FJ.phase] = phase;
     ctl[1] = 0;
-    if (threads === 1 || !runShared({ ...runner, extent: threads }, args, runtime))
-      runner.fn(runtime, ...args, 0, 1);
+    runJob(state, args, threads);
   }
   job[FJ.phase] = 2;
-  runner.fn(runtime, ...args, 0, 1);
+  runJob(state, args, 1);
   winogradStats.runs++;
   if (ctl[2] !== 0) {
     winogradStats.fallbacks++;

@@ -28,10 +28,19 @@
 
 import type { ConvPlan } from '../conv-plan.js';
 import { P } from '../conv-plan.js';
-import { runtime } from '../runtime.js';
-import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.js';
+import { cpuThreads, ownsPool } from '../threads.js';
 import { gemmConfig, gemmEngine, viewOf } from './gemm.js';
 import { runnerSource } from './gemm-units.js';
+import {
+  ensureBytes,
+  type JobState,
+  jobLayout,
+  jobState,
+  reach,
+  runJob,
+  sharedTarget,
+  slotReader,
+} from './jobs.js';
 
 /** Tests and benchmarks may turn it off (then wasm/conv.ts sums directly). */
 export const winogradConfig = {
@@ -52,51 +61,50 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 const align = (bytes: number) => roundUp(bytes, 64);
 
 /** Indices into a Winograd job's Float64Array (addresses and strides in bytes end in At / B). */
-const WJ = {
-  id: 0,
-  f32: 1,
-  esz: 2,
-  packing: 3,
-  N: 4,
-  H: 5,
-  W: 6,
-  C: 7,
-  O: 8,
-  OH: 9,
-  OW: 10,
-  padH: 11,
-  padW: 12,
-  sbB: 13,
-  shB: 14,
-  swB: 15,
-  TW: 16,
-  TH: 17,
-  tb: 18,
-  bands: 19,
-  kPad: 20,
-  kc: 21,
-  oPad: 22,
-  mr: 23,
-  nr: 24,
-  lhsAt: 25,
-  uAt: 26,
-  uPack: 27,
-  uGroupB: 28,
-  scrAt: 29,
-  scrB: 30,
-  gAt: 31,
-  pksB: 32,
-  pAt: 33,
-  mAt: 34,
-  msB: 35,
-  yAt: 36,
-  cOff: 37,
-  cM: 38,
-  cO: 39,
-} as const;
-const WJ_SIZE = 40;
+const WJ = jobLayout([
+  'id',
+  'f32',
+  'esz',
+  'packing',
+  'N',
+  'H',
+  'W',
+  'C',
+  'O',
+  'OH',
+  'OW',
+  'padH',
+  'padW',
+  'sbB',
+  'shB',
+  'swB',
+  'TW',
+  'TH',
+  'tb',
+  'bands',
+  'kPad',
+  'kc',
+  'oPad',
+  'mr',
+  'nr',
+  'lhsAt',
+  'uAt',
+  'uPack',
+  'uGroupB',
+  'scrAt',
+  'scrB',
+  'gAt',
+  'pksB',
+  'pAt',
+  'mAt',
+  'msB',
+  'yAt',
+  'cOff',
+  'cM',
+  'cO',
+] as const);
 
-const j = (name: keyof typeof WJ) => `job[${WJ[name]}]`;
+const j = slotReader(WJ);
 
 /** The runner: `(rt, module, memory, job, ctl, out, lo, hi)`; `lo` is this call's scratch slot. */
 const WINOGRAD_RUNNER_SOURCE = runnerSource(`
@@ -168,11 +176,7 @@ const WINOGRAD_RUNNER_SOURCE = runnerSource(`
       }
     }`);
 
-let state: {
-  runner: Pick<RangedKernel, 'name' | 'source' | 'fn' | 'calls' | 'inner' | 'out'>;
-  job: Float64Array;
-  ctl: Int32Array;
-} | null = null;
+let state: JobState | null = null;
 
 /** Whether wasm/conv.ts may run this convolution as F(2x2, 3x3). */
 export function winogradFits(plan: ConvPlan, out: Float32Array | Float64Array): boolean {
@@ -214,12 +218,6 @@ function placeKernel(plan: ConvPlan, rhs: Float32Array, view: Float32Array, at: 
   return true;
 }
 
-/** The elements an extent of (n0, n1, ...) with these strides reaches, plus one. */
-function reach(n: readonly number[], s: readonly number[]): number {
-  if (n.some((x) => x === 0)) return 0;
-  return n.reduce((acc, x, i) => acc + (x - 1) * s[i], 0) + 1;
-}
-
 /**
  * Runs the convolution (winogradFits holds) into `out`. False when a value was not finite: the
  * caller then computes it by direct summation.
@@ -232,18 +230,7 @@ export function wasmWinograd(
 ): boolean {
   const p = plan.params;
   const eng = gemmEngine();
-  state ??= {
-    runner: {
-      name: 'conv_winograd',
-      source: WINOGRAD_RUNNER_SOURCE,
-      fn: new Function(`return ${WINOGRAD_RUNNER_SOURCE}`)() as RangedKernel['fn'],
-      calls: 0,
-      inner: 1 << 20,
-      out: 0,
-    },
-    job: new Float64Array(new SharedArrayBuffer(WJ_SIZE * 8)),
-    ctl: new Int32Array(new SharedArrayBuffer(12)),
-  };
+  state ??= jobState('conv_winograd', WINOGRAD_RUNNER_SOURCE, WJ, 3);
   const shape = eng.f32;
   const mr = shape.mr;
   const nr = shape.nv * 4;
@@ -276,8 +263,7 @@ export function wasmWinograd(
   const bytes = scrAt + threads * scrB;
   if (bytes > MAX_PAGES * PAGE) return false;
   const mem = eng.memory;
-  const have = mem.buffer.byteLength;
-  if (have < bytes) mem.grow(Math.ceil((bytes - have) / PAGE));
+  ensureBytes(mem, bytes);
   const view = viewOf(mem, true) as Float32Array;
   if (!placeKernel(plan, rhs, view, gAt / 4)) {
     winogradStats.fallbacks++;
@@ -330,17 +316,15 @@ export function wasmWinograd(
     ['cO', plan.nums[P.cO]],
   ];
   for (const [k, v] of nums) set(k, v);
-  const target = threads > 1 && !(out.buffer instanceof SharedArrayBuffer) ? sharedLike(out) : out;
+  const target = sharedTarget(out, threads);
   const ctl = state.ctl;
   const args = [eng.module, mem, job, ctl, target];
-  const runner = state.runner;
   set('packing', 1);
-  runner.fn(runtime, ...args, 0, 1);
+  runJob(state, args, 1);
   set('packing', 0);
   ctl[1] = 0;
   ctl[2] = 0;
-  if (threads === 1 || !runShared({ ...runner, extent: threads }, args, runtime))
-    runner.fn(runtime, ...args, 0, 1);
+  runJob(state, args, threads);
   winogradStats.runs++;
   if (ctl[2] !== 0) {
     winogradStats.fallbacks++;
@@ -348,8 +332,4 @@ export function wasmWinograd(
   }
   if (target !== out) out.set(target);
   return true;
-}
-
-function sharedLike(x: Float32Array): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(x.byteLength));
 }
