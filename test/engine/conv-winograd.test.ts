@@ -31,16 +31,10 @@ afterEach(() => {
 
 const U = 2 ** -24;
 
-/** Deterministic values in [-1, 1) (xorshift32), rounded to float32. */
+/** Deterministic values in [-1, 1) (a linear congruential sequence), in shared float32 memory. */
 function fill(n: number, seed: number): Float32Array {
   const x = new Float32Array(new SharedArrayBuffer(4 * n));
-  let s = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    x[i] = (s >>> 0) / 2 ** 31 - 1;
-  }
+  for (let i = 0, s = seed; i < n; i++) x[i] = (s = (Math.imul(s, 1664525) + 1013904223) | 0) / 2 ** 31;
   return x;
 }
 

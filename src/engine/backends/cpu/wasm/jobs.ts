@@ -24,6 +24,19 @@ export function slotReader<S extends Record<string, number>>(layout: S): (name: 
   return (name) => `job[${layout[name]}]`;
 }
 
+/** Writes `values` into the job's slots (names not in the layout are an error). */
+export function setSlots<S extends Record<string, number>>(
+  job: Float64Array,
+  layout: S,
+  values: Record<string, number>,
+): void {
+  for (const [k, v] of Object.entries(values)) {
+    const at = layout[k];
+    if (at === undefined) throw new Error(`no job slot ${k}`);
+    job[at] = v;
+  }
+}
+
 export interface JobState {
   runner: Pick<RangedKernel, 'name' | 'source' | 'fn' | 'calls' | 'inner' | 'out'>;
   /** The job's numbers and its counters, reused call after call (a call returns when all are done). */

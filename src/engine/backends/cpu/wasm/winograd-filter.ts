@@ -21,10 +21,27 @@
 import type { ConvPlan } from '../conv-plan.js';
 import { P } from '../conv-plan.js';
 import { cpuThreads, ownsPool } from '../threads.js';
-import { gemmConfig, gemmEngine, viewOf } from './gemm.js';
+import { gemmConfig, viewOf } from './gemm.js';
 import { runnerSource } from './gemm-units.js';
-import { ensureBytes, type JobState, jobLayout, jobState, reach, runJob, slotReader } from './jobs.js';
-import { winogradConfig, winogradStats } from './winograd.js';
+import {
+  ensureBytes,
+  type JobState,
+  jobLayout,
+  jobState,
+  reach,
+  runJob,
+  setSlots,
+  slotReader,
+} from './jobs.js';
+import {
+  f32Kernel,
+  IMAGE_PRELUDE,
+  IMAGE_SLOTS,
+  imageSlots,
+  type WinogradRun,
+  winogradConfig,
+  winogradStats,
+} from './winograd.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536;
@@ -36,27 +53,13 @@ const align = (bytes: number) => roundUp(bytes, 64);
 
 /** Indices into the job's Float64Array (addresses and strides in bytes end in At / B). */
 const FJ = jobLayout([
-  'id',
-  'f32',
-  'esz',
+  ...IMAGE_SLOTS,
   'phase',
-  'N',
-  'H',
-  'W',
-  'C',
-  'O',
   'KH',
   'KW',
-  'padH',
-  'padW',
-  'snB',
-  'shB',
-  'swB',
   'dyRowB',
   'dyColB',
   'dyImgB',
-  'TH',
-  'TW',
   'T',
   'xAt',
   'dyAt',
@@ -64,26 +67,14 @@ const FJ = jobLayout([
   'vsB',
   'uAt',
   'usB',
-  'mAt',
-  'msB',
-  'yAt',
-  'scrAt',
-  'scrB',
   'pbAt',
-  'kc',
   'cPad',
-  'oPad',
-  'mr',
-  'nr',
-  'kPad',
 ] as const);
 
 const j = slotReader(FJ);
 
-const FILTER_RUNNER_SOURCE = runnerSource(`
-    const phase = ${j('phase')};
-    const C = ${j('C')}, O = ${j('O')}, T = ${j('T')}, kPad = ${j('kPad')}, kc = ${j('kc')}, cPad = ${j('cPad')}, oPad = ${j('oPad')};
-    const mr = ${j('mr')}, nr = ${j('nr')};
+const FILTER_RUNNER_SOURCE = runnerSource(`${IMAGE_PRELUDE}
+    const phase = ${j('phase')}, T = ${j('T')}, cPad = ${j('cPad')};
     const vAt = ${j('vAt')}, vs = ${j('vsB')}, uAt = ${j('uAt')}, us = ${j('usB')}, mAt = ${j('mAt')}, ms = ${j('msB')};
     if (phase === 2) {
       if (x.winoOut3x32(mAt, ms, oPad * 4, C, O, ${j('yAt')}) !== 0) Atomics.store(ctl, 2, 1);
@@ -158,18 +149,10 @@ export function winogradFilterFits(plan: ConvPlan, out: Float32Array | Float64Ar
  * Runs the weight gradient (winogradFilterFits holds) into `out`; false when a value was not
  * finite (the caller then sums directly).
  */
-export function wasmWinogradFilter(
-  plan: ConvPlan,
-  lhs: Float32Array,
-  rhs: Float32Array,
-  out: Float32Array,
-): boolean {
+export const wasmWinogradFilter: WinogradRun = (plan, lhs, rhs, out) => {
   const p = plan.params;
-  const eng = gemmEngine();
   state ??= jobState('conv_winograd_filter', FILTER_RUNNER_SOURCE, FJ, 3);
-  const shape = eng.f32;
-  const mr = shape.mr;
-  const nr = shape.nv * 4;
+  const { eng, shape, mr, nr } = f32Kernel();
   // In the plan's terms the input's features are the lhs batch (C = outN) and its batch the lhs
   // feature (N = Cg); the output gradient is B, k = (n, y, x), with the window kSp its image.
   const C = p.outN;
@@ -208,48 +191,33 @@ export function wasmWinogradFilter(
   view.set(lhs.subarray(0, xLen), 0);
   view.set(rhs.subarray(0, dyLen), dyAt / 4);
   const job = state.job;
-  const nums: [keyof typeof FJ, number][] = [
-    ['id', eng.id],
-    ['f32', 1],
-    ['esz', 4],
-    ['N', N],
-    ['H', H],
-    ['W', W],
-    ['C', C],
-    ['O', O],
-    ['KH', KH],
-    ['KW', KW],
-    ['padH', p.padLo[0]],
-    ['padW', p.padLo[1]],
-    ['snB', sN * 4],
-    ['shB', sH * 4],
-    ['swB', sW * 4],
-    ['dyRowB', KW * rK * 4],
-    ['dyColB', rK * 4],
-    ['dyImgB', KH * KW * rK * 4],
-    ['TH', TH],
-    ['TW', TW],
-    ['T', T],
-    ['xAt', 0],
-    ['dyAt', dyAt],
-    ['vAt', vAt],
-    ['vsB', vsB],
-    ['uAt', uAt],
-    ['usB', usB],
-    ['mAt', mAt],
-    ['msB', msB],
-    ['yAt', yAt],
-    ['scrAt', scrAt],
-    ['scrB', scrB],
-    ['pbAt', pbAt],
-    ['kc', kc],
-    ['cPad', cPad],
-    ['oPad', oPad],
-    ['mr', mr],
-    ['nr', nr],
-    ['kPad', kPad],
-  ];
-  for (const [k, v] of nums) job[FJ[k]] = v;
+  setSlots(job, FJ, {
+    ...imageSlots(eng.id, { N, H, W, C, O, TH, TW }, p.padLo, [sN, sH, sW]),
+    KH,
+    KW,
+    dyRowB: KW * rK * 4,
+    dyColB: rK * 4,
+    dyImgB: KH * KW * rK * 4,
+    T,
+    xAt: 0,
+    dyAt,
+    vAt,
+    vsB,
+    uAt,
+    usB,
+    mAt,
+    msB,
+    yAt,
+    scrAt,
+    scrB,
+    pbAt,
+    kc,
+    cPad,
+    oPad,
+    mr,
+    nr,
+    kPad,
+  });
   const ctl = state.ctl;
   const args = [eng.module, mem, job, ctl, out];
   ctl[2] = 0;
@@ -272,4 +240,4 @@ export function wasmWinogradFilter(
   if (cO === 1 && cM === O) out.set(y);
   else for (let m = 0; m < 9 * C; m++) for (let o = 0; o < O; o++) out[m * cM + o * cO] = y[m * O + o];
   return true;
-}
+};

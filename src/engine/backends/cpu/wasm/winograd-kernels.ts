@@ -17,6 +17,45 @@ import { type FuncDef, OP2, SIMD2 } from './module.js';
 const VOID = 0x40;
 const { f32x4Add: ADD, f32x4Sub: SUB } = SIMD;
 
+/** A function of `params` i32 parameters and its loop emitter. */
+function writer(params: number): [FuncWriter, Emit] {
+  const f = new FuncWriter(params);
+  return [f, new Emit(f)];
+}
+
+/** `n` new locals of type `t`. */
+function locals(f: FuncWriter, n: number, t = V128): number[] {
+  return Array.from({ length: n }, () => f.local(t));
+}
+
+/** Sixteen new locals holding xi * (param `stride`), xi = 0..15: the transformed tile's planes. */
+function planes(f: FuncWriter, stride: number): number[] {
+  const at = locals(f, 16, I32);
+  for (let xi = 0; xi < 16; xi++) f.get(stride).i32(xi).op(OP2.i32Mul).set(at[xi]);
+  return at;
+}
+
+/** Loads the four vectors at local `p` plus locals `offs[from..from+3]` into locals `into`. */
+function load4(f: FuncWriter, p: number, offs: number[], from: number, into: number[]): void {
+  for (let s = 0; s < 4; s++)
+    f.get(p)
+      .get(offs[from + s])
+      .op(OP.i32Add)
+      .mem(SIMD.load, 0, true)
+      .set(into[s]);
+}
+
+/** `body` for local `i` = 0, 4, 8, ... below param `n` (n >= 4): one vector of features each. */
+function byVectors(f: FuncWriter, e: Emit, i: number, n: number, body: () => void): void {
+  f.i32(0).set(i);
+  e.doWhileLt(i, 4, () => f.get(n), body);
+}
+
+/** Adds `by` bytes to each of the locals `ptrs`. */
+function advance(f: FuncWriter, by: number, ...ptrs: number[]): void {
+  for (const p of ptrs) f.get(p).i32(by).op(OP.i32Add).set(p);
+}
+
 /** Pushes local `a` op local `b` (op a SIMD opcode) and stores it in local `to`. */
 function vop(f: FuncWriter, op: number, a: number, b: number, to: number): void {
   f.get(a).get(b).simd(op).set(to);
@@ -30,16 +69,13 @@ function vop(f: FuncWriter, op: number, a: number, b: number, to: number): void 
  */
 function winoInFn(mr: number): FuncWriter {
   // mr = 1: features side by side (a row-major [tile][feature] matrix), as plain vector stores.
-  const f = new FuncWriter(6);
-  const e = new Emit(f);
+  const [f, e] = writer(6);
   const [SRC, RS, CS, C, DST, VS] = [0, 1, 2, 3, 4, 5];
-  const c = f.local(I32);
-  const p = f.local(I32);
-  const q = f.local(I32);
-  const off = Array.from({ length: 16 }, () => f.local(I32));
-  const voff = Array.from({ length: 16 }, () => f.local(I32));
-  const d = Array.from({ length: 4 }, () => f.local(V128));
-  const w = Array.from({ length: 16 }, () => f.local(V128));
+  const [c, p, q] = locals(f, 3, I32);
+  const off = locals(f, 16, I32);
+  const voff = planes(f, VS);
+  const d = locals(f, 4);
+  const w = locals(f, 16);
   const v = f.local(V128);
   const addr = f.local(I32);
   for (let r = 0; r < 4; r++) {
@@ -52,65 +88,47 @@ function winoInFn(mr: number): FuncWriter {
         .op(OP2.i32Mul)
         .op(OP.i32Add)
         .set(off[r * 4 + s]);
-      f.get(VS)
-        .i32(r * 4 + s)
-        .op(OP2.i32Mul)
-        .set(voff[r * 4 + s]);
     }
   }
   f.get(SRC).set(p);
   f.get(DST).set(q);
-  f.i32(0).set(c);
-  e.doWhileLt(
-    c,
-    4,
-    () => f.get(C),
-    () => {
-      // Along s, row by row: w[r][b].
-      for (let r = 0; r < 4; r++) {
-        for (let s = 0; s < 4; s++)
-          f.get(p)
-            .get(off[r * 4 + s])
-            .op(OP.i32Add)
-            .mem(SIMD.load, 0, true)
-            .set(d[s]);
-        vop(f, SUB, d[0], d[2], w[r * 4]);
-        vop(f, ADD, d[1], d[2], w[r * 4 + 1]);
-        vop(f, SUB, d[2], d[1], w[r * 4 + 2]);
-        vop(f, SUB, d[1], d[3], w[r * 4 + 3]);
+  byVectors(f, e, c, C, () => {
+    // Along s, row by row: w[r][b].
+    for (let r = 0; r < 4; r++) {
+      load4(f, p, off, r * 4, d);
+      vop(f, SUB, d[0], d[2], w[r * 4]);
+      vop(f, ADD, d[1], d[2], w[r * 4 + 1]);
+      vop(f, SUB, d[2], d[1], w[r * 4 + 2]);
+      vop(f, SUB, d[1], d[3], w[r * 4 + 3]);
+    }
+    // Along r, column by column: V[a][b].
+    // Four features: four values mr apart (v128.store32_lane).
+    const store = (xi: number) => {
+      f.get(q).get(voff[xi]).op(OP.i32Add).set(addr);
+      if (mr === 1) {
+        f.get(addr).get(v).mem(SIMD.store, 0, true);
+        return;
       }
-      // Along r, column by column: V[a][b].
-      // Four features: four values mr apart (v128.store32_lane).
-      const store = (xi: number) => {
-        f.get(q).get(voff[xi]).op(OP.i32Add).set(addr);
-        if (mr === 1) {
-          f.get(addr).get(v).mem(SIMD.store, 0, true);
-          return;
-        }
-        for (let l = 0; l < 4; l++) {
-          f.get(addr)
-            .get(v)
-            .mem(SIMD2.store32Lane, l * mr * 4, true)
-            .op(l);
-        }
-      };
-      for (let b = 0; b < 4; b++) {
-        vop(f, SUB, w[b], w[8 + b], v);
-        store(b);
-        vop(f, ADD, w[4 + b], w[8 + b], v);
-        store(4 + b);
-        vop(f, SUB, w[8 + b], w[4 + b], v);
-        store(8 + b);
-        vop(f, SUB, w[4 + b], w[12 + b], v);
-        store(12 + b);
+      for (let l = 0; l < 4; l++) {
+        f.get(addr)
+          .get(v)
+          .mem(SIMD2.store32Lane, l * mr * 4, true)
+          .op(l);
       }
-      f.get(p).i32(16).op(OP.i32Add).set(p);
-      f.get(q)
-        .i32(16 * mr)
-        .op(OP.i32Add)
-        .set(q);
-    },
-  );
+    };
+    for (let b = 0; b < 4; b++) {
+      vop(f, SUB, w[b], w[8 + b], v);
+      store(b);
+      vop(f, ADD, w[4 + b], w[8 + b], v);
+      store(4 + b);
+      vop(f, SUB, w[8 + b], w[4 + b], v);
+      store(8 + b);
+      vop(f, SUB, w[4 + b], w[12 + b], v);
+      store(12 + b);
+    }
+    advance(f, 16, p);
+    advance(f, 16 * mr, q);
+  });
   return f;
 }
 
@@ -122,23 +140,14 @@ function winoInFn(mr: number): FuncWriter {
  * overflowed), else 0.
  */
 function winoOutFn(): FuncWriter {
-  const f = new FuncWriter(8);
-  const e = new Emit(f);
+  const [f, e] = writer(8);
   const [M, MS, LD, O, T, TW, Y, YRS] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const t = f.local(I32);
-  const tx = f.local(I32);
-  const o = f.local(I32);
-  const mt = f.local(I32);
-  const yt = f.local(I32);
-  const p = f.local(I32);
-  const q = f.local(I32);
-  const o4 = f.local(I32);
-  const moff = Array.from({ length: 16 }, () => f.local(I32));
-  const mv = Array.from({ length: 4 }, () => f.local(V128));
-  const u = Array.from({ length: 8 }, () => f.local(V128));
-  const y = Array.from({ length: 4 }, () => f.local(V128));
+  const [t, tx, o, mt, yt, p, q, o4] = locals(f, 8, I32);
+  const moff = planes(f, MS);
+  const mv = locals(f, 4);
+  const u = locals(f, 8);
+  const y = locals(f, 4);
   const acc = f.local(V128);
-  for (let xi = 0; xi < 16; xi++) f.get(MS).i32(xi).op(OP2.i32Mul).set(moff[xi]);
   f.get(O).i32(4).op(OP2.i32Mul).set(o4);
   f.f32x4(0).set(acc);
   f.get(M).set(mt);
@@ -152,73 +161,61 @@ function winoOutFn(): FuncWriter {
     () => {
       f.get(mt).set(p);
       f.get(yt).set(q);
-      f.i32(0).set(o);
-      e.doWhileLt(
-        o,
-        4,
-        () => f.get(O),
-        () => {
-          // Along b, row a by row: u[a][j].
-          for (let a = 0; a < 4; a++) {
-            for (let b = 0; b < 4; b++)
-              f.get(p)
-                .get(moff[a * 4 + b])
-                .op(OP.i32Add)
-                .mem(SIMD.load, 0, true)
-                .set(mv[b]);
-            f.get(mv[0])
-              .get(mv[1])
-              .simd(ADD)
-              .get(mv[2])
-              .simd(ADD)
-              .set(u[a * 2]);
-            f.get(mv[1])
-              .get(mv[2])
-              .simd(SUB)
-              .get(mv[3])
-              .simd(SUB)
-              .set(u[a * 2 + 1]);
-          }
-          // Along a: y[i][j].
-          for (let j = 0; j < 2; j++) {
-            f.get(u[j])
-              .get(u[2 + j])
-              .simd(ADD)
-              .get(u[4 + j])
-              .simd(ADD)
-              .set(y[j]);
-            f.get(u[2 + j])
-              .get(u[4 + j])
-              .simd(SUB)
-              .get(u[6 + j])
-              .simd(SUB)
-              .set(y[2 + j]);
-          }
-          const store = (addr: () => void, val: number) => {
-            addr();
-            f.get(val).mem(SIMD.store, 0, true);
-          };
-          store(() => f.get(q), y[0]);
-          store(() => f.get(q).get(o4).op(OP.i32Add), y[1]);
-          store(() => f.get(q).get(YRS).op(OP.i32Add), y[2]);
-          store(() => f.get(q).get(YRS).op(OP.i32Add).get(o4).op(OP.i32Add), y[3]);
-          // acc += (sum of the four) * 0: NaN from here on once one is not finite.
-          f.get(acc)
-            .get(y[0])
-            .get(y[1])
+      byVectors(f, e, o, O, () => {
+        // Along b, row a by row: u[a][j].
+        for (let a = 0; a < 4; a++) {
+          load4(f, p, moff, a * 4, mv);
+          f.get(mv[0])
+            .get(mv[1])
             .simd(ADD)
-            .get(y[2])
-            .get(y[3])
+            .get(mv[2])
             .simd(ADD)
+            .set(u[a * 2]);
+          f.get(mv[1])
+            .get(mv[2])
+            .simd(SUB)
+            .get(mv[3])
+            .simd(SUB)
+            .set(u[a * 2 + 1]);
+        }
+        // Along a: y[i][j].
+        for (let j = 0; j < 2; j++) {
+          f.get(u[j])
+            .get(u[2 + j])
             .simd(ADD)
-            .f32x4(0)
-            .simd(SIMD.f32x4Mul)
+            .get(u[4 + j])
             .simd(ADD)
-            .set(acc);
-          f.get(p).i32(16).op(OP.i32Add).set(p);
-          f.get(q).i32(16).op(OP.i32Add).set(q);
-        },
-      );
+            .set(y[j]);
+          f.get(u[2 + j])
+            .get(u[4 + j])
+            .simd(SUB)
+            .get(u[6 + j])
+            .simd(SUB)
+            .set(y[2 + j]);
+        }
+        const store = (addr: () => void, val: number) => {
+          addr();
+          f.get(val).mem(SIMD.store, 0, true);
+        };
+        store(() => f.get(q), y[0]);
+        store(() => f.get(q).get(o4).op(OP.i32Add), y[1]);
+        store(() => f.get(q).get(YRS).op(OP.i32Add), y[2]);
+        store(() => f.get(q).get(YRS).op(OP.i32Add).get(o4).op(OP.i32Add), y[3]);
+        // acc += (sum of the four) * 0: NaN from here on once one is not finite.
+        f.get(acc)
+          .get(y[0])
+          .get(y[1])
+          .simd(ADD)
+          .get(y[2])
+          .get(y[3])
+          .simd(ADD)
+          .simd(ADD)
+          .f32x4(0)
+          .simd(SIMD.f32x4Mul)
+          .simd(ADD)
+          .set(acc);
+        advance(f, 16, p, q);
+      });
       // Next tile: t*ld further in M; two columns of outputs right, or two rows down at the row's end.
       f.get(mt).get(LD).op(OP.i32Add).set(mt);
       f.get(tx).i32(1).op(OP.i32Add).tee(tx).get(TW).op(OP2.i32Eq);
@@ -242,10 +239,7 @@ function winoOutFn(): FuncWriter {
 function winoPatchFn(): FuncWriter {
   const f = new FuncWriter(9);
   const [IMG, SH, SW, H, W, IY0, IX0, C, DST] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const iy = f.local(I32);
-  const ix = f.local(I32);
-  const bytes = f.local(I32);
-  const dst = f.local(I32);
+  const [iy, ix, bytes, dst] = locals(f, 4, I32);
   f.get(C).i32(4).op(OP2.i32Mul).set(bytes);
   f.get(DST).set(dst);
   for (let r = 0; r < 4; r++) {
@@ -285,16 +279,11 @@ function winoPatchFn(): FuncWriter {
  * + c)*O + o), as U[xi][c][o] at float `dst` + (xi*C + c)*O + o; O a multiple of four.
  */
 function winoKernelFn(): FuncWriter {
-  const f = new FuncWriter(4);
-  const e = new Emit(f);
+  const [f, e] = writer(4);
   const [G, C, O, DST] = [0, 1, 2, 3];
-  const i = f.local(I32);
-  const n = f.local(I32);
-  const p = f.local(I32);
-  const q = f.local(I32);
-  const plane = f.local(I32);
-  const g = Array.from({ length: 9 }, () => f.local(V128));
-  const t = Array.from({ length: 12 }, () => f.local(V128));
+  const [i, n, p, q, plane] = locals(f, 5, I32);
+  const g = locals(f, 9);
+  const t = locals(f, 12);
   const v = f.local(V128);
   // Every (c, o) in turn: C*O/4 vectors, g's planes C*O*4 bytes apart.
   f.get(C).get(O).op(OP2.i32Mul).tee(n).i32(4).op(OP2.i32Mul).set(plane);
@@ -318,26 +307,20 @@ function winoKernelFn(): FuncWriter {
       // t = G g (rows a, columns j), then U[a][b] = (t G^T)[a][b].
       for (let jj = 0; jj < 3; jj++) {
         f.get(g[jj]).set(t[jj]);
-        half(
-          () =>
-            f
-              .get(g[jj])
-              .get(g[3 + jj])
-              .simd(ADD)
-              .get(g[6 + jj])
-              .simd(ADD),
-          t[3 + jj],
-        );
-        half(
-          () =>
-            f
-              .get(g[jj])
-              .get(g[3 + jj])
-              .simd(SUB)
-              .get(g[6 + jj])
-              .simd(ADD),
-          t[6 + jj],
-        );
+        for (const [op, to] of [
+          [ADD, t[3 + jj]],
+          [SUB, t[6 + jj]],
+        ])
+          half(
+            () =>
+              f
+                .get(g[jj])
+                .get(g[3 + jj])
+                .simd(op)
+                .get(g[6 + jj])
+                .simd(ADD),
+            to,
+          );
         f.get(g[6 + jj]).set(t[9 + jj]);
       }
       const store = (xi: number, val: number) => {
@@ -354,8 +337,7 @@ function winoKernelFn(): FuncWriter {
         store(a * 4 + 2, v);
         store(a * 4 + 3, t2);
       }
-      f.get(p).i32(16).op(OP.i32Add).set(p);
-      f.get(q).i32(16).op(OP.i32Add).set(q);
+      advance(f, 16, p, q);
     },
   );
   return f;
@@ -368,19 +350,14 @@ function winoKernelFn(): FuncWriter {
  * G' = [1 0; .5 .5; .5 -.5; 0 -1], U[xi] at byte `dst + xi*vs + 4o`.
  */
 function winoDyFn(): FuncWriter {
-  const f = new FuncWriter(6);
-  const e = new Emit(f);
+  const [f, e] = writer(6);
   const [SRC, RS, CS, O, DST, VS] = [0, 1, 2, 3, 4, 5];
-  const o = f.local(I32);
-  const p = f.local(I32);
-  const q = f.local(I32);
-  const voff = Array.from({ length: 16 }, () => f.local(I32));
-  const h = Array.from({ length: 4 }, () => f.local(V128));
-  const t = Array.from({ length: 8 }, () => f.local(V128));
-  for (let xi = 0; xi < 16; xi++) f.get(VS).i32(xi).op(OP2.i32Mul).set(voff[xi]);
+  const [o, p, q] = locals(f, 3, I32);
+  const voff = planes(f, VS);
+  const h = locals(f, 4);
+  const t = locals(f, 8);
   f.get(SRC).set(p);
   f.get(DST).set(q);
-  f.i32(0).set(o);
   // G' x for a pair (x0, x1): x0, (x0 + x1) * .5, (x0 - x1) * .5, -x1.
   const g = (x0: number, x1: number, out: (a: number, val: () => void) => void) => {
     out(0, () => f.get(x0));
@@ -388,33 +365,27 @@ function winoDyFn(): FuncWriter {
     out(2, () => f.get(x0).get(x1).simd(SUB).f32x4(0.5).simd(SIMD.f32x4Mul));
     out(3, () => f.get(x1).simd(SIMD.f32x4Neg));
   };
-  e.doWhileLt(
-    o,
-    4,
-    () => f.get(O),
-    () => {
-      f.get(p).mem(SIMD.load, 0, true).set(h[0]);
-      f.get(p).get(CS).op(OP.i32Add).mem(SIMD.load, 0, true).set(h[1]);
-      f.get(p).get(RS).op(OP.i32Add).mem(SIMD.load, 0, true).set(h[2]);
-      f.get(p).get(RS).op(OP.i32Add).get(CS).op(OP.i32Add).mem(SIMD.load, 0, true).set(h[3]);
-      // Along i for each column j: t[a][j]; then along j: U[a][b].
-      for (let jj = 0; jj < 2; jj++)
-        g(h[jj], h[2 + jj], (a, val) => {
-          val();
-          f.set(t[a * 2 + jj]);
-        });
-      for (let a = 0; a < 4; a++)
-        g(t[a * 2], t[a * 2 + 1], (b, val) => {
-          f.get(q)
-            .get(voff[a * 4 + b])
-            .op(OP.i32Add);
-          val();
-          f.mem(SIMD.store, 0, true);
-        });
-      f.get(p).i32(16).op(OP.i32Add).set(p);
-      f.get(q).i32(16).op(OP.i32Add).set(q);
-    },
-  );
+  byVectors(f, e, o, O, () => {
+    f.get(p).mem(SIMD.load, 0, true).set(h[0]);
+    f.get(p).get(CS).op(OP.i32Add).mem(SIMD.load, 0, true).set(h[1]);
+    f.get(p).get(RS).op(OP.i32Add).mem(SIMD.load, 0, true).set(h[2]);
+    f.get(p).get(RS).op(OP.i32Add).get(CS).op(OP.i32Add).mem(SIMD.load, 0, true).set(h[3]);
+    // Along i for each column j: t[a][j]; then along j: U[a][b].
+    for (let jj = 0; jj < 2; jj++)
+      g(h[jj], h[2 + jj], (a, val) => {
+        val();
+        f.set(t[a * 2 + jj]);
+      });
+    for (let a = 0; a < 4; a++)
+      g(t[a * 2], t[a * 2 + 1], (b, val) => {
+        f.get(q)
+          .get(voff[a * 4 + b])
+          .op(OP.i32Add);
+        val();
+        f.mem(SIMD.store, 0, true);
+      });
+    advance(f, 16, p, q);
+  });
   return f;
 }
 
@@ -425,20 +396,13 @@ function winoDyFn(): FuncWriter {
  * not finite, else 0.
  */
 function winoOut3Fn(): FuncWriter {
-  const f = new FuncWriter(6);
-  const e = new Emit(f);
+  const [f, e] = writer(6);
   const [M, MS, LD, C, O, Y] = [0, 1, 2, 3, 4, 5];
-  const c = f.local(I32);
-  const o = f.local(I32);
-  const p = f.local(I32);
-  const q = f.local(I32);
-  const plane = f.local(I32);
-  const moff = Array.from({ length: 16 }, () => f.local(I32));
-  const mv = Array.from({ length: 4 }, () => f.local(V128));
-  const u = Array.from({ length: 12 }, () => f.local(V128));
-  const acc = f.local(V128);
-  const r = f.local(V128);
-  for (let xi = 0; xi < 16; xi++) f.get(MS).i32(xi).op(OP2.i32Mul).set(moff[xi]);
+  const [c, o, p, q, plane] = locals(f, 5, I32);
+  const moff = planes(f, MS);
+  const mv = locals(f, 4);
+  const u = locals(f, 12);
+  const [acc, r] = locals(f, 2);
   f.get(C).get(O).op(OP2.i32Mul).i32(4).op(OP2.i32Mul).set(plane);
   f.f32x4(0).set(acc);
   // A^T x for four values: x0 + x1 + x2, x1 - x2, x1 + x2 + x3.
@@ -455,40 +419,28 @@ function winoOut3Fn(): FuncWriter {
     () => {
       f.get(M).get(c).get(LD).op(OP2.i32Mul).op(OP.i32Add).set(p);
       f.get(Y).get(c).get(O).op(OP2.i32Mul).i32(4).op(OP2.i32Mul).op(OP.i32Add).set(q);
-      f.i32(0).set(o);
-      e.doWhileLt(
-        o,
-        4,
-        () => f.get(O),
-        () => {
-          for (let a = 0; a < 4; a++) {
-            for (let b = 0; b < 4; b++)
-              f.get(p)
-                .get(moff[a * 4 + b])
-                .op(OP.i32Add)
-                .mem(SIMD.load, 0, true)
-                .set(mv[b]);
-            a3(mv, (k, val) => {
+      byVectors(f, e, o, O, () => {
+        for (let a = 0; a < 4; a++) {
+          load4(f, p, moff, a * 4, mv);
+          a3(mv, (k, val) => {
+            val();
+            f.set(u[a * 3 + k]);
+          });
+        }
+        for (let kx = 0; kx < 3; kx++)
+          a3(
+            [0, 1, 2, 3].map((a) => u[a * 3 + kx]),
+            (ky, val) => {
               val();
-              f.set(u[a * 3 + k]);
-            });
-          }
-          for (let kx = 0; kx < 3; kx++)
-            a3(
-              [0, 1, 2, 3].map((a) => u[a * 3 + kx]),
-              (ky, val) => {
-                val();
-                f.set(r);
-                f.get(q);
-                for (let i = 0; i < ky * 3 + kx; i++) f.get(plane).op(OP.i32Add);
-                f.get(r).mem(SIMD.store, 0, true);
-                f.get(acc).get(r).f32x4(0).simd(SIMD.f32x4Mul).simd(ADD).set(acc);
-              },
-            );
-          f.get(p).i32(16).op(OP.i32Add).set(p);
-          f.get(q).i32(16).op(OP.i32Add).set(q);
-        },
-      );
+              f.set(r);
+              f.get(q);
+              for (let i = 0; i < ky * 3 + kx; i++) f.get(plane).op(OP.i32Add);
+              f.get(r).mem(SIMD.store, 0, true);
+              f.get(acc).get(r).f32x4(0).simd(SIMD.f32x4Mul).simd(ADD).set(acc);
+            },
+          );
+        advance(f, 16, p, q);
+      });
     },
   );
   f.get(acc).get(acc).simd(SIMD.f32x4Ne).simd(SIMD.anyTrue);

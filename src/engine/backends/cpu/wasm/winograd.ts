@@ -30,6 +30,7 @@ import type { ConvPlan } from '../conv-plan.js';
 import { P } from '../conv-plan.js';
 import { cpuThreads, ownsPool } from '../threads.js';
 import { gemmConfig, gemmEngine, viewOf } from './gemm.js';
+import type { MicroShape } from './gemm-kernels.js';
 import { runnerSource } from './gemm-units.js';
 import {
   ensureBytes,
@@ -38,6 +39,7 @@ import {
   jobState,
   reach,
   runJob,
+  setSlots,
   sharedTarget,
   slotReader,
 } from './jobs.js';
@@ -60,45 +62,59 @@ const MAX_PAGES = 65536;
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 const align = (bytes: number) => roundUp(bytes, 64);
 
-/** Indices into a Winograd job's Float64Array (addresses and strides in bytes end in At / B). */
-const WJ = jobLayout([
+/** The slots both Winograd jobs start with (imageSlots fills the first ones). */
+export const IMAGE_SLOTS = [
   'id',
   'f32',
   'esz',
-  'packing',
   'N',
   'H',
   'W',
   'C',
   'O',
-  'OH',
-  'OW',
   'padH',
   'padW',
-  'sbB',
+  'snB',
   'shB',
   'swB',
-  'TW',
   'TH',
-  'tb',
-  'bands',
+  'TW',
   'kPad',
   'kc',
   'oPad',
   'mr',
   'nr',
+  // Memory: the transformed products M (xi apart), the result, the threads' scratch.
+  'mAt',
+  'msB',
+  'yAt',
+  'scrAt',
+  'scrB',
+] as const;
+
+/** Runner source reading the shared slots that both runners use first. */
+export const IMAGE_PRELUDE = (() => {
+  const r = slotReader(jobLayout(IMAGE_SLOTS));
+  return `
+    const C = ${r('C')}, O = ${r('O')}, kPad = ${r('kPad')}, kc = ${r('kc')}, oPad = ${r('oPad')};
+    const mr = ${r('mr')}, nr = ${r('nr')};`;
+})();
+
+/** Indices into a Winograd job's Float64Array (addresses and strides in bytes end in At / B). */
+const WJ = jobLayout([
+  ...IMAGE_SLOTS,
+  'packing',
+  'OH',
+  'OW',
+  'tb',
+  'bands',
   'lhsAt',
   'uAt',
   'uPack',
   'uGroupB',
-  'scrAt',
-  'scrB',
   'gAt',
   'pksB',
   'pAt',
-  'mAt',
-  'msB',
-  'yAt',
   'cOff',
   'cM',
   'cO',
@@ -107,9 +123,7 @@ const WJ = jobLayout([
 const j = slotReader(WJ);
 
 /** The runner: `(rt, module, memory, job, ctl, out, lo, hi)`; `lo` is this call's scratch slot. */
-const WINOGRAD_RUNNER_SOURCE = runnerSource(`
-    const C = ${j('C')}, O = ${j('O')}, kPad = ${j('kPad')}, kc = ${j('kc')}, oPad = ${j('oPad')};
-    const mr = ${j('mr')}, nr = ${j('nr')};
+const WINOGRAD_RUNNER_SOURCE = runnerSource(`${IMAGE_PRELUDE}
     if (${j('packing')} === 1) {
       x.winoKernel32(${j('gAt')}, C, O, ${j('uAt')});
       for (let xi = 0; xi < 16; xi++)
@@ -134,7 +148,7 @@ const WINOGRAD_RUNNER_SOURCE = runnerSource(`
       const rowsT = Math.min(tb, TH - ty0);
       const T = rowsT * TW;
       const tPad = Math.ceil(T / mr) * mr;
-      const img = ${j('lhsAt')} + n * ${j('sbB')};
+      const img = ${j('lhsAt')} + n * ${j('snB')};
       view ??= new Float32Array(memory.buffer);
       if (T < tPad) {
         // The last sliver's rows past T are zeros.
@@ -177,6 +191,41 @@ const WINOGRAD_RUNNER_SOURCE = runnerSource(`
     }`);
 
 let state: JobState | null = null;
+
+/**
+ * The slots both Winograd jobs start with: the module and precision, then the input image's
+ * geometry (its batch N, features C, the O results per position, padding, byte strides of a
+ * batch element, a row and a column) and the grid of TH x TW tiles.
+ */
+export function imageSlots(
+  id: number,
+  g: { N: number; H: number; W: number; C: number; O: number; TH: number; TW: number },
+  pad: readonly number[],
+  strides: readonly number[],
+): Record<string, number> {
+  const [snB, shB, swB] = strides.map((s) => s * 4);
+  return { id, f32: 1, esz: 4, ...g, padH: pad[0], padW: pad[1], snB, shB, swB };
+}
+
+/** A Winograd convolution into `out`; false when a value was not finite (then sum directly). */
+export type WinogradRun = (
+  plan: ConvPlan,
+  lhs: Float32Array,
+  rhs: Float32Array,
+  out: Float32Array,
+) => boolean;
+
+/** The GEMM engine and its float32 micro-kernel's shape (rows mr, columns nr). */
+export function f32Kernel(): {
+  eng: ReturnType<typeof gemmEngine>;
+  shape: MicroShape;
+  mr: number;
+  nr: number;
+} {
+  const eng = gemmEngine();
+  const shape = eng.f32;
+  return { eng, shape, mr: shape.mr, nr: shape.nv * 4 };
+}
 
 /** Whether wasm/conv.ts may run this convolution as F(2x2, 3x3). */
 export function winogradFits(plan: ConvPlan, out: Float32Array | Float64Array): boolean {
@@ -222,18 +271,10 @@ function placeKernel(plan: ConvPlan, rhs: Float32Array, view: Float32Array, at: 
  * Runs the convolution (winogradFits holds) into `out`. False when a value was not finite: the
  * caller then computes it by direct summation.
  */
-export function wasmWinograd(
-  plan: ConvPlan,
-  lhs: Float32Array,
-  rhs: Float32Array,
-  out: Float32Array,
-): boolean {
+export const wasmWinograd: WinogradRun = (plan, lhs, rhs, out) => {
   const p = plan.params;
-  const eng = gemmEngine();
   state ??= jobState('conv_winograd', WINOGRAD_RUNNER_SOURCE, WJ, 3);
-  const shape = eng.f32;
-  const mr = shape.mr;
-  const nr = shape.nv * 4;
+  const { eng, shape, mr, nr } = f32Kernel();
   const { Cg: C, Og: O, outN: N } = p;
   const [H, W] = p.inSp;
   const [OH, OW] = p.outSp;
@@ -271,57 +312,39 @@ export function wasmWinograd(
   }
   view.set(lhs.subarray(0, lhsLen), 0);
   const job = state.job;
-  const set = (k: keyof typeof WJ, v: number) => {
-    job[WJ[k]] = v;
-  };
-  const nums: [keyof typeof WJ, number][] = [
-    ['id', eng.id],
-    ['f32', 1],
-    ['esz', 4],
-    ['N', N],
-    ['H', H],
-    ['W', W],
-    ['C', C],
-    ['O', O],
-    ['OH', OH],
-    ['OW', OW],
-    ['padH', p.padLo[0]],
-    ['padW', p.padLo[1]],
-    ['sbB', sB * 4],
-    ['shB', sH * 4],
-    ['swB', sW * 4],
-    ['TW', TW],
-    ['TH', TH],
-    ['tb', tb],
-    ['bands', bands],
-    ['kPad', kPad],
-    ['kc', kc],
-    ['oPad', oPad],
-    ['mr', mr],
-    ['nr', nr],
-    ['lhsAt', 0],
-    ['uAt', uAt],
-    ['uPack', uPack],
-    ['uGroupB', uGroupB],
-    ['scrAt', scrAt],
-    ['scrB', scrB],
-    ['gAt', gAt],
-    ['pksB', pksB],
-    ['pAt', pAt],
-    ['mAt', mAt],
-    ['msB', msB],
-    ['yAt', yAt],
-    ['cOff', 0],
-    ['cM', plan.nums[P.cM]],
-    ['cO', plan.nums[P.cO]],
-  ];
-  for (const [k, v] of nums) set(k, v);
+  setSlots(job, WJ, {
+    ...imageSlots(eng.id, { N, H, W, C, O, TH, TW }, p.padLo, [sB, sH, sW]),
+    OH,
+    OW,
+    tb,
+    bands,
+    kPad,
+    kc,
+    oPad,
+    mr,
+    nr,
+    lhsAt: 0,
+    uAt,
+    uPack,
+    uGroupB,
+    scrAt,
+    scrB,
+    gAt,
+    pksB,
+    pAt,
+    mAt,
+    msB,
+    yAt,
+    cOff: 0,
+    cM: plan.nums[P.cM],
+    cO: plan.nums[P.cO],
+  });
   const target = sharedTarget(out, threads);
   const ctl = state.ctl;
   const args = [eng.module, mem, job, ctl, target];
-  set('packing', 1);
+  job[WJ.packing] = 1;
   runJob(state, args, 1);
-  set('packing', 0);
+  job[WJ.packing] = 0;
   ctl[1] = 0;
   ctl[2] = 0;
   runJob(state, args, threads);
@@ -332,4 +355,4 @@ export function wasmWinograd(
   }
   if (target !== out) out.set(target);
   return true;
-}
+};
