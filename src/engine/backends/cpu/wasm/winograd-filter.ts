@@ -11,11 +11,13 @@
  * G'^T, winoDy32), contribute V[xi]^T U[xi] to M[xi] (C x O), summed over every tile of every
  * image: 16 GEMMs with k = the tiles (36 / 16 = 2.25 times fewer multiply-adds than the direct
  * sum), then the result is A^T M A (winoOut3x32). A job has three phases, each a pass of this
- * runner: transforms (units of tiles, claimed by the threads), GEMMs (one unit per xi: pack V[xi]^T
- * and U[xi] with the GEMM's packing and multiply, summing k in ascending order as every GEMM does),
- * and the output transform (the calling thread). Every result element is computed by one fixed
- * sequence of operations, whatever the threads. As for the forward pass (winograd.ts), a
- * non-finite result sends the convolution back to direct summation.
+ * runner: units of UNIT_TILES tiles, claimed by the threads, each transforming its tiles into the
+ * thread's scratch (where they stay in cache) and multiplying them into its own partial M (the
+ * GEMM's packing and micro-kernel, k ascending from +0); then M[xi] = the partials summed in unit
+ * order (one unit per xi); then the output transform (the calling thread). Units are fixed by the
+ * shapes, so every result element is computed by one fixed sequence of operations, whatever the
+ * threads. As for the forward pass (winograd.ts), a non-finite result sends the convolution back
+ * to direct summation.
  */
 
 import type { ConvPlan } from '../conv-plan.js';
@@ -67,38 +69,41 @@ const FJ = jobLayout([
   'vsB',
   'uAt',
   'usB',
+  'paAt',
   'pbAt',
   'cPad',
+  'units',
+  'ku',
 ] as const);
 
 const j = slotReader(FJ);
 
 const FILTER_RUNNER_SOURCE = runnerSource(`${IMAGE_PRELUDE}
-    const phase = ${j('phase')}, T = ${j('T')}, cPad = ${j('cPad')};
-    const vAt = ${j('vAt')}, vs = ${j('vsB')}, uAt = ${j('uAt')}, us = ${j('usB')}, mAt = ${j('mAt')}, ms = ${j('msB')};
+    const phase = ${j('phase')}, T = ${j('T')}, cPad = ${j('cPad')}, units = ${j('units')};
+    const mAt = ${j('mAt')}, ms = ${j('msB')};
     if (phase === 2) {
       if (x.winoOut3x32(mAt, ms, oPad * 4, C, O, ${j('yAt')}) !== 0) Atomics.store(ctl, 2, 1);
       return;
     }
-    const scr = ${j('scrAt')} + lo * ${j('scrB')};
     if (phase === 1) {
-      const PA = scr, PB = scr + ${j('pbAt')};
-      for (let xi = Atomics.add(ctl, 1, 1); xi < 16; xi = Atomics.add(ctl, 1, 1)) {
-        x.packA32(vAt + xi * vs, 4, C * 4, C, T, kPad, cPad, PA, 0, cPad / mr, kc);
-        x.packB32(uAt + xi * us, 4, O * 4, O, T, kPad, oPad, PB, 0, oPad / nr, kc);
-        x.compute32(PA, PB, mAt + xi * ms, oPad * 4, 0, cPad / mr, 0, oPad / nr, kPad, kc, cPad, oPad, 1);
-      }
+      // M[xi] = the units' partial sums, in unit order (unit 0's is M itself).
+      for (let xi = Atomics.add(ctl, 1, 1); xi < 16; xi = Atomics.add(ctl, 1, 1))
+        for (let u = 1; u < units; u++) x.addInto32(mAt + xi * ms, mAt + (u * 16 + xi) * ms, ms);
       return;
     }
+    const scr = ${j('scrAt')} + lo * ${j('scrB')};
+    const V = scr + ${j('vAt')}, vs = ${j('vsB')}, U = scr + ${j('uAt')}, us = ${j('usB')};
+    const PA = scr + ${j('paAt')}, PB = scr + ${j('pbAt')};
     const H = ${j('H')}, W = ${j('W')}, KH = ${j('KH')}, KW = ${j('KW')};
     const padH = ${j('padH')}, padW = ${j('padW')}, snB = ${j('snB')}, shB = ${j('shB')}, swB = ${j('swB')};
     const dyRow = ${j('dyRowB')}, dyCol = ${j('dyColB')}, dyImg = ${j('dyImgB')};
     const TH = ${j('TH')}, TW = ${j('TW')}, xAt = ${j('xAt')}, dyAt = ${j('dyAt')};
     const perImage = TH * TW;
-    const units = Math.ceil(T / ${UNIT_TILES});
     for (let u = Atomics.add(ctl, 1, 1); u < units; u = Atomics.add(ctl, 1, 1)) {
-      const end = Math.min(T, (u + 1) * ${UNIT_TILES});
-      for (let t = u * ${UNIT_TILES}; t < end; t++) {
+      const t0 = u * ${UNIT_TILES};
+      const tiles = Math.min(T, t0 + ${UNIT_TILES}) - t0;
+      for (let i = 0; i < tiles; i++) {
+        const t = t0 + i;
         const n = Math.floor(t / perImage);
         const ty = Math.floor((t % perImage) / TW);
         const tx = t % TW;
@@ -106,18 +111,25 @@ const FILTER_RUNNER_SOURCE = runnerSource(`${IMAGE_PRELUDE}
         const iy = 2 * ty - padH;
         const ix = 2 * tx - padW;
         if (iy >= 0 && iy + 4 <= H && ix >= 0 && ix + 4 <= W) {
-          x.winoInRows32(img + iy * shB + ix * swB, shB, swB, C, vAt + t * C * 4, vs);
+          x.winoInRows32(img + iy * shB + ix * swB, shB, swB, C, V + i * C * 4, vs);
         } else {
           x.winoPatch32(img, shB, swB, H, W, iy, ix, C, scr);
-          x.winoInRows32(scr, 16 * C, 4 * C, C, vAt + t * C * 4, vs);
+          x.winoInRows32(scr, 16 * C, 4 * C, C, V + i * C * 4, vs);
         }
         const dimg = dyAt + n * dyImg;
         if (2 * ty + 2 <= KH && 2 * tx + 2 <= KW) {
-          x.winoDy32(dimg + 2 * ty * dyRow + 2 * tx * dyCol, dyRow, dyCol, O, uAt + t * O * 4, us);
+          x.winoDy32(dimg + 2 * ty * dyRow + 2 * tx * dyCol, dyRow, dyCol, O, U + i * O * 4, us);
         } else {
           x.winoPatch32(dimg, dyRow, dyCol, KH, KW, 2 * ty, 2 * tx, O, scr);
-          x.winoDy32(scr, 16 * O, 4 * O, O, uAt + t * O * 4, us);
+          x.winoDy32(scr, 16 * O, 4 * O, O, U + i * O * 4, us);
         }
+      }
+      // This unit's part of each M[xi]: V[xi]^T U[xi] over its tiles, k ascending from +0.
+      const kp = Math.ceil(tiles / ${j('ku')}) * ${j('ku')};
+      for (let xi = 0; xi < 16; xi++) {
+        x.packA32(V + xi * vs, 4, C * 4, C, tiles, kp, cPad, PA, 0, cPad / mr, kp);
+        x.packB32(U + xi * us, 4, O * 4, O, tiles, kp, oPad, PB, 0, oPad / nr, kp);
+        x.compute32(PA, PB, mAt + (u * 16 + xi) * ms, oPad * 4, 0, cPad / mr, 0, oPad / nr, kp, kp, cPad, oPad, 1);
       }
     }`);
 
@@ -167,22 +179,25 @@ export const wasmWinogradFilter: WinogradRun = (plan, lhs, rhs, out) => {
   const T = N * TH * TW;
   const cPad = roundUp(C, mr);
   const oPad = roundUp(O, nr);
-  const kc = roundUp(gemmConfig.kc, shape.ku);
-  const kPad = roundUp(T, shape.ku);
+  const units = Math.ceil(T / UNIT_TILES);
+  const kMax = roundUp(Math.min(T, UNIT_TILES), shape.ku);
   const threads = 2 * plan.M * plan.K * O >= 2 * gemmConfig.parallelMin && ownsPool() ? cpuThreads() : 1;
   const xLen = reach([C, N, H, W], [sC, sN, sH, sW]);
   const dyLen = reach([N * KH * KW, O], [rK, 1]);
   const dyAt = align(xLen * 4);
-  const vAt = align(dyAt + dyLen * 4);
-  const vsB = align(T * C * 4);
-  const uAt = vAt + 16 * vsB;
-  const usB = align(T * O * 4);
-  const mAt = uAt + 16 * usB;
+  // Then every unit's partial M (unit 0's becomes M), the result, the threads' scratch (a border
+  // patch, the unit's V and U, packed V[xi]^T and U[xi]).
+  const mAt = align(dyAt + dyLen * 4);
   const msB = align(cPad * oPad * 4);
-  const yAt = mAt + 16 * msB;
+  const yAt = mAt + units * 16 * msB;
   const scrAt = yAt + align(9 * C * O * 4);
-  const pbAt = align(Math.max(16 * Math.max(C, O) * 4, cPad * kPad * 4));
-  const scrB = pbAt + align(oPad * kPad * 4);
+  const vAt = align(16 * Math.max(C, O) * 4);
+  const vsB = align(kMax * C * 4);
+  const uAt = vAt + 16 * vsB;
+  const usB = align(kMax * O * 4);
+  const paAt = uAt + 16 * usB;
+  const pbAt = paAt + align(cPad * kMax * 4);
+  const scrB = pbAt + align(oPad * kMax * 4);
   const bytes = scrAt + threads * scrB;
   if (bytes > MAX_PAGES * PAGE) return false;
   const mem = eng.memory;
@@ -210,13 +225,16 @@ export const wasmWinogradFilter: WinogradRun = (plan, lhs, rhs, out) => {
     yAt,
     scrAt,
     scrB,
+    paAt,
     pbAt,
-    kc,
     cPad,
+    units,
+    ku: shape.ku,
+    kPad: kMax,
+    kc: kMax,
     oPad,
     mr,
     nr,
-    kPad,
   });
   const ctl = state.ctl;
   const args = [eng.module, mem, job, ctl, out];

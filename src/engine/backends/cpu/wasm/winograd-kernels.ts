@@ -447,6 +447,26 @@ function winoOut3Fn(): FuncWriter {
   return f;
 }
 
+/** `addInto(dst, src, bytes)`: dst[i] += src[i] over `bytes` (a multiple of 16) of float32s. */
+function addIntoFn(): FuncWriter {
+  const [f, e] = writer(3);
+  const [DST, SRC, BYTES] = [0, 1, 2];
+  const [i] = locals(f, 1, I32);
+  f.i32(0).set(i);
+  e.doWhileLt(
+    i,
+    16,
+    () => f.get(BYTES),
+    () => {
+      f.get(DST).get(i).op(OP.i32Add);
+      f.get(DST).get(i).op(OP.i32Add).mem(SIMD.load, 0, true);
+      f.get(SRC).get(i).op(OP.i32Add).mem(SIMD.load, 0, true);
+      f.simd(ADD).mem(SIMD.store, 0, true);
+    },
+  );
+  return f;
+}
+
 /** The Winograd functions (float32), for the GEMM's float32 micro-kernel of `mr` rows. */
 export function winogradFuncs(mr: number): FuncDef[] {
   const i32s = (n: number) => Array<number>(n).fill(I32);
@@ -458,5 +478,6 @@ export function winogradFuncs(mr: number): FuncDef[] {
     { name: 'winoInRows32', params: i32s(6), results: [], body: winoInFn(1) },
     { name: 'winoDy32', params: i32s(6), results: [], body: winoDyFn() },
     { name: 'winoOut3x32', params: i32s(6), results: [I32], body: winoOut3Fn() },
+    { name: 'addInto32', params: i32s(3), results: [], body: addIntoFn() },
   ];
 }
