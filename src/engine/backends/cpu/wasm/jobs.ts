@@ -37,6 +37,14 @@ export function setSlots<S extends Record<string, number>>(
   }
 }
 
+/** A job's layout (jobLayout) and its slot reader (slotReader), together. */
+export function jobSlots<const N extends readonly string[]>(
+  names: N,
+): [{ readonly [K in N[number]]: number }, (name: N[number]) => string] {
+  const layout = jobLayout(names);
+  return [layout, slotReader(layout)];
+}
+
 export interface JobState {
   runner: Pick<RangedKernel, 'name' | 'source' | 'fn' | 'calls' | 'inner' | 'out'>;
   /** The job's numbers and its counters, reused call after call (a call returns when all are done). */

@@ -25,21 +25,13 @@ import { P } from '../conv-plan.js';
 import { cpuThreads, ownsPool } from '../threads.js';
 import { gemmConfig, viewOf } from './gemm.js';
 import { runnerSource } from './gemm-units.js';
-import {
-  ensureBytes,
-  type JobState,
-  jobLayout,
-  jobState,
-  reach,
-  runJob,
-  setSlots,
-  slotReader,
-} from './jobs.js';
+import { ensureBytes, type JobState, jobSlots, jobState, reach, runJob, setSlots } from './jobs.js';
 import {
   f32Kernel,
   IMAGE_PRELUDE,
   IMAGE_SLOTS,
   imageSlots,
+  plainFloat32,
   type WinogradRun,
   winogradConfig,
   winogradStats,
@@ -54,7 +46,7 @@ const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 const align = (bytes: number) => roundUp(bytes, 64);
 
 /** Indices into the job's Float64Array (addresses and strides in bytes end in At / B). */
-const FJ = jobLayout([
+const [FJ, j] = jobSlots([
   ...IMAGE_SLOTS,
   'phase',
   'KH',
@@ -75,8 +67,6 @@ const FJ = jobLayout([
   'units',
   'ku',
 ] as const);
-
-const j = slotReader(FJ);
 
 const FILTER_RUNNER_SOURCE = runnerSource(`${IMAGE_PRELUDE}
     const phase = ${j('phase')}, T = ${j('T')}, cPad = ${j('cPad')}, units = ${j('units')};
@@ -139,16 +129,8 @@ let state: JobState | null = null;
 export function winogradFilterFits(plan: ConvPlan, out: Float32Array | Float64Array): boolean {
   const p = plan.params;
   return (
-    winogradConfig.enabled &&
-    out instanceof Float32Array &&
+    plainFloat32(plan, out, p.outSp) &&
     !plan.rows &&
-    plan.groups === 1 &&
-    p.outSp.length === 2 &&
-    p.outSp[0] === 3 &&
-    p.outSp[1] === 3 &&
-    p.strides.every((s) => s === 1) &&
-    p.lhsDil.every((s) => s === 1) &&
-    p.rhsDil.every((s) => s === 1) &&
     p.lhs[0] === 1 &&
     plan.nums[P.rO] === 1 &&
     p.outN % 4 === 0 &&

@@ -36,6 +36,7 @@ import {
   ensureBytes,
   type JobState,
   jobLayout,
+  jobSlots,
   jobState,
   reach,
   runJob,
@@ -101,7 +102,7 @@ export const IMAGE_PRELUDE = (() => {
 })();
 
 /** Indices into a Winograd job's Float64Array (addresses and strides in bytes end in At / B). */
-const WJ = jobLayout([
+const [WJ, j] = jobSlots([
   ...IMAGE_SLOTS,
   'packing',
   'OH',
@@ -119,8 +120,6 @@ const WJ = jobLayout([
   'cM',
   'cO',
 ] as const);
-
-const j = slotReader(WJ);
 
 /** The runner: `(rt, module, memory, job, ctl, out, lo, hi)`; `lo` is this call's scratch slot. */
 const WINOGRAD_RUNNER_SOURCE = runnerSource(`${IMAGE_PRELUDE}
@@ -227,20 +226,35 @@ export function f32Kernel(): {
   return { eng, shape, mr: shape.mr, nr: shape.nv * 4 };
 }
 
+/**
+ * What both Winograd forms need: float32, Winograd on, one group, unit strides and dilations, and
+ * `three` (the window, or the weight gradient's result) 3x3.
+ */
+export function plainFloat32(
+  plan: ConvPlan,
+  out: Float32Array | Float64Array,
+  three: readonly number[],
+): boolean {
+  const p = plan.params;
+  const ones = (xs: readonly number[]) => xs.every((s) => s === 1);
+  return (
+    winogradConfig.enabled &&
+    out instanceof Float32Array &&
+    plan.groups === 1 &&
+    three.length === 2 &&
+    three.every((k) => k === 3) &&
+    ones(p.strides) &&
+    ones(p.lhsDil) &&
+    ones(p.rhsDil)
+  );
+}
+
 /** Whether wasm/conv.ts may run this convolution as F(2x2, 3x3). */
 export function winogradFits(plan: ConvPlan, out: Float32Array | Float64Array): boolean {
   const p = plan.params;
   return (
-    winogradConfig.enabled &&
-    out instanceof Float32Array &&
+    plainFloat32(plan, out, p.kSp) &&
     plan.rows &&
-    plan.groups === 1 &&
-    p.kSp.length === 2 &&
-    p.kSp[0] === 3 &&
-    p.kSp[1] === 3 &&
-    p.strides.every((s) => s === 1) &&
-    p.lhsDil.every((s) => s === 1) &&
-    p.rhsDil.every((s) => s === 1) &&
     p.lhs[1] === 1 &&
     p.Cg % 4 === 0 &&
     p.Og % 4 === 0 &&
