@@ -31,24 +31,24 @@ import { Lazy, type LowerCtx } from '../compile/lower.js';
 import { ShapedArray } from '../core/aval.js';
 import { float32, float64 } from '../core/dtype.js';
 import { stridesOf } from '../core/shape.js';
-import { type ConvGeometry, convConfig, permutedBuffer, rhsElement } from './conv-geometry.js';
+import {
+  type ConvFormTest,
+  type ConvGeometry,
+  convConfig,
+  permutedBuffer,
+  rhsElement,
+} from './conv-geometry.js';
 import { groupedOperand, groupStride, stridedView } from './dot.js';
 
 const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
 /** Whether to lower as the `conv_gemm` library kernel. */
-export function useConvGemm(
-  ctx: LowerCtx,
-  lhs: ShapedArray,
-  rhs: ShapedArray,
-  out: ShapedArray,
-  g: ConvGeometry,
-): boolean {
+export const useConvGemm: ConvFormTest = (ctx, lhs, rhs, out, g) => {
   const dt = out.dtype;
   if (!ctx.libs.has('conv_gemm') || (dt !== float32 && dt !== float64)) return false;
   if (lhs.dtype !== dt || rhs.dtype !== dt || out.size === 0) return false;
   return out.size * g.Cg * prod(g.kSp) >= convConfig.gemmMinWork;
-}
+};
 
 /** The lhs as a buffer and element strides (batch, feature, spatial...), and its orientation. */
 function lhsOperand(

@@ -28,6 +28,18 @@ export const convConfig = {
 };
 
 /** Everything the kernels need, in canonical (batch, feature, spatial...) order. */
+/**
+ * Whether a lowering form takes a convolution (conv-lower.ts picks the first that does): its
+ * context, the operands' and the result's avals and the geometry.
+ */
+export type ConvFormTest = (
+  ctx: LowerCtx,
+  lhs: ShapedArray,
+  rhs: ShapedArray,
+  out: ShapedArray,
+  g: ConvGeometry,
+) => boolean;
+
 export interface ConvGeometry extends ConvWindow {
   dn: ConvDimensionNumbers;
   nsp: number;

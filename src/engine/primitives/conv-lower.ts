@@ -35,7 +35,14 @@ import { ShapedArray } from '../core/aval.js';
 import { bool, type DType, float32 } from '../core/dtype.js';
 import type { Params } from '../core/primitive.js';
 import { lowerConvGemm, useConvGemm } from './conv-gemm.js';
-import { type ConvGeometry, convConfig, convGeometry, permutedBuffer, rhsElement } from './conv-geometry.js';
+import {
+  type ConvFormTest,
+  type ConvGeometry,
+  convConfig,
+  convGeometry,
+  permutedBuffer,
+  rhsElement,
+} from './conv-geometry.js';
 import type { ConvParams } from './conv-params.js';
 import { dot_general } from './dot.js';
 
@@ -254,23 +261,14 @@ function lowerIm2col(
 }
 
 /** Whether the backend's `conv` library kernel takes this convolution. */
-function useLib(
-  ctx: LowerCtx,
-  lhs: ShapedArray,
-  rhs: ShapedArray,
-  out: ShapedArray,
-  g: ConvGeometry,
-): boolean {
-  return (
-    convConfig.useLib &&
-    ctx.libs.has('conv') &&
-    (g.nsp === 1 || g.nsp === 2) &&
-    lhs.dtype === float32 &&
-    rhs.dtype === float32 &&
-    out.dtype === float32 &&
-    out.size > 0
-  );
-}
+const useLib: ConvFormTest = (ctx, lhs, rhs, out, g) =>
+  convConfig.useLib &&
+  ctx.libs.has('conv') &&
+  (g.nsp === 1 || g.nsp === 2) &&
+  lhs.dtype === float32 &&
+  rhs.dtype === float32 &&
+  out.dtype === float32 &&
+  out.size > 0;
 
 function lowerLib(ctx: LowerCtx, lhs: Lazy, rhs: Lazy, g: ConvGeometry, out: ShapedArray): Lazy {
   const { dn } = g;

@@ -16,65 +16,65 @@
  * contiguous along a sliver's width. Each element of C is summed in ascending k from +0, carried
  * through C between k-blocks, so the result does not depend on blocks or threads.
  */
-import { J, runnerSource } from './gemm-units.js';
+import { runnerSource } from './gemm-units.js';
+import { jobLayout, slotReader } from './jobs.js';
 
 /** Indices into a conv job's Float64Array. Addresses and strides ending in "At"/"B" are in bytes. */
-export const CJ = {
+export const CJ = jobLayout([
   // (The slots runnerSource reads, as in every job.)
-  id: J.id,
-  f32: J.f32,
-  esz: J.esz,
-  rows: 3,
-  groups: 4,
-  M: 5,
-  K: 6,
-  kPad: 7,
-  kc: 8,
-  Og: 9,
-  Cg: 10,
-  KS: 11,
-  OS: 12,
-  outN: 13,
+  'id',
+  'f32',
+  'esz',
+  'rows',
+  'groups',
+  'M',
+  'K',
+  'kPad',
+  'kc',
+  'Og',
+  'Cg',
+  'KS',
+  'OS',
+  'outN',
   /** lhs strides in elements: batch, feature, group. */
-  sB: 14,
-  sC: 15,
-  lG: 16,
-  lhsAt: 17,
-  tabAt: 18,
+  'sB',
+  'sC',
+  'lG',
+  'lhsAt',
+  'tabAt',
   /** The other operand's copy: where, and its group, k and column strides in bytes. */
-  oAt: 19,
-  oSgB: 20,
-  oSkB: 21,
-  oSnB: 22,
+  'oAt',
+  'oSgB',
+  'oSkB',
+  'oSnB',
   /** Its packed slivers: where, bytes per group, padded columns (or rows, for 'cols'). */
-  oPack: 23,
-  oGroupB: 24,
-  oPad: 25,
-  mr: 26,
-  nr: 27,
+  'oPack',
+  'oGroupB',
+  'oPad',
+  'mr',
+  'nr',
   /** Slivers of the other operand, packing units per group and slivers per unit. */
-  oSlivers: 28,
-  oUnits: 29,
-  oG: 30,
+  'oSlivers',
+  'oUnits',
+  'oG',
   /** Patch rows (or columns) per compute unit; units per group. */
-  blk: 31,
-  blocks: 32,
+  'blk',
+  'blocks',
   /** Per-thread scratch: where thread slot 0's is, bytes per slot, and its parts. */
-  scrAt: 33,
-  scrB: 34,
-  pAt: 35,
-  cbAt: 36,
+  'scrAt',
+  'scrB',
+  'pAt',
+  'cbAt',
   /** The output: element offset and group, row (m) and column strides. */
-  cOff: 37,
-  cG: 38,
-  cM: 39,
-  cO: 40,
+  'cOff',
+  'cG',
+  'cM',
+  'cO',
   /** 1: this call packs the other operand (all of it) and returns; 0: compute units only. */
-  packing: 41,
-} as const;
-export const CONV_JOB_SIZE = 42;
+  'packing',
+] as const);
 
-const j = (name: keyof typeof CJ) => `job[${CJ[name]}]`;
+const j = slotReader(CJ);
 
 /**
  * The runner: `(rt, module, memory, job, ctl, out, lo, hi)`: claims units of the job's phase from

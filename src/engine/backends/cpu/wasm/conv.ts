@@ -9,10 +9,12 @@
 
 import type { ConvPlan } from '../conv-plan.js';
 import { P } from '../conv-plan.js';
-import { runtime } from '../runtime.js';
-import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.js';
-import { CJ, CONV_JOB_SIZE, CONV_RUNNER_SOURCE } from './conv-units.js';
+import { cpuThreads, ownsPool } from '../threads.js';
+import { CJ, CONV_RUNNER_SOURCE } from './conv-units.js';
 import { gemmConfig, gemmEngine, viewOf } from './gemm.js';
+import { ensureBytes, type JobState, jobState, reach, runJob, sharedTarget } from './jobs.js';
+import { wasmWinograd, winogradFits } from './winograd.js';
+import { wasmWinogradFilter, winogradFilterFits } from './winograd-filter.js';
 
 type Float = Float32Array | Float64Array;
 
@@ -24,18 +26,7 @@ const BLOCK = { rows: 240, cols: 512 };
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 const align = (bytes: number) => roundUp(bytes, 64);
 
-let state: {
-  id: number;
-  runner: Pick<RangedKernel, 'name' | 'source' | 'fn' | 'calls' | 'inner' | 'out'>;
-  job: Float64Array;
-  ctl: Int32Array;
-} | null = null;
-
-/** The last element an extent of (n0, n1, n2) elements with these strides reaches, plus one. */
-function reach(n: readonly number[], s: readonly number[]): number {
-  if (n.some((x) => x === 0)) return 0;
-  return n.reduce((acc, x, i) => acc + (x - 1) * s[i], 0) + 1;
-}
+let state: JobState | null = null;
 
 export function wasmConv(plan: ConvPlan, lhs: Float, rhs: Float, out: Float): void {
   const { M, K, Og, groups, rows, nums } = plan;
@@ -44,20 +35,18 @@ export function wasmConv(plan: ConvPlan, lhs: Float, rhs: Float, out: Float): vo
     fillZero(plan, out);
     return;
   }
+  if (
+    winogradFits(plan, out) &&
+    wasmWinograd(plan, lhs as Float32Array, rhs as Float32Array, out as Float32Array)
+  )
+    return;
+  if (
+    winogradFilterFits(plan, out) &&
+    wasmWinogradFilter(plan, lhs as Float32Array, rhs as Float32Array, out as Float32Array)
+  )
+    return;
   const eng = gemmEngine();
-  state ??= {
-    id: 0,
-    runner: {
-      name: 'conv_gemm',
-      source: CONV_RUNNER_SOURCE,
-      fn: new Function(`return ${CONV_RUNNER_SOURCE}`)() as RangedKernel['fn'],
-      calls: 0,
-      inner: 1 << 20,
-      out: 0,
-    },
-    job: new Float64Array(new SharedArrayBuffer(CONV_JOB_SIZE * 8)),
-    ctl: new Int32Array(new SharedArrayBuffer(8)),
-  };
+  state ??= jobState('conv_gemm', CONV_RUNNER_SOURCE, CJ, 2);
   const f32 = out instanceof Float32Array;
   const esz = f32 ? 4 : 8;
   const shape = f32 ? eng.f32 : eng.f64;
@@ -102,8 +91,7 @@ export function wasmConv(plan: ConvPlan, lhs: Float, rhs: Float, out: Float): vo
     );
   }
   const mem = eng.memory;
-  const have = mem.buffer.byteLength;
-  if (have < bytes) mem.grow(Math.ceil((bytes - have) / PAGE));
+  ensureBytes(mem, bytes);
   const view = viewOf(mem, f32);
   view.set(lhs.subarray(0, lhsLen), lhsAt / esz);
   new Int32Array(mem.buffer, tabAt, plan.table.length).set(plan.table);
@@ -154,23 +142,16 @@ export function wasmConv(plan: ConvPlan, lhs: Float, rhs: Float, out: Float): vo
   set('cM', nums[P.cM]);
   set('cO', nums[P.cO]);
   // Workers write the output directly: it must be shared (small outputs are not: a shared copy).
-  const target = threads > 1 && !(out.buffer instanceof SharedArrayBuffer) ? sharedLike(out) : out;
+  const target = sharedTarget(out, threads);
   const ctl = state.ctl;
   const args = [eng.module, mem, job, ctl, target];
-  const runner = state.runner;
   set('packing', 1);
   ctl[1] = 0;
-  runner.fn(runtime, ...args, 0, 1);
+  runJob(state, args, 1);
   set('packing', 0);
   ctl[1] = 0;
-  if (threads === 1 || !runShared({ ...runner, extent: threads }, args, runtime))
-    runner.fn(runtime, ...args, 0, 1);
+  runJob(state, args, threads);
   if (target !== out) out.set(target as Float64Array);
-}
-
-function sharedLike(x: Float): Float {
-  const Ctor = x.constructor as new (b: SharedArrayBuffer) => Float;
-  return new Ctor(new SharedArrayBuffer(x.byteLength));
 }
 
 function fillZero(plan: ConvPlan, out: Float): void {

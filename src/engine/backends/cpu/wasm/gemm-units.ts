@@ -13,62 +13,63 @@
  * `J`, the WebAssembly module and the shared memory as arguments.
  */
 
-/** Indices into a job's Float64Array. Addresses and strides are in bytes. */
-export const J = {
-  /** Which compiled module the job uses (a thread re-instantiates when it changes). */
-  id: 0,
-  f32: 1,
-  esz: 2,
-  m: 3,
-  n: 4,
-  k: 5,
-  mPad: 6,
-  nPad: 7,
-  kPad: 8,
-  kc: 9,
-  mr: 10,
-  nr: 11,
-  /** Batches in this job; distinct batches of A and B (1 where broadcast). */
-  batch: 12,
-  batchesA: 13,
-  batchesB: 14,
-  /** Where A's (0,0,0) is, its batch stride, row stride, k stride. */
-  aAt: 15,
-  aSb: 16,
-  aRs: 17,
-  aKs: 18,
-  /** Where B's (0,0,0) is, its batch stride, k stride, column stride. */
-  bAt: 19,
-  bSb: 20,
-  bKs: 21,
-  bNs: 22,
-  packedA: 23,
-  packedB: 24,
-  cAt: 25,
-  /** Packing units per batch of A and slivers per unit; the same for B. */
-  aUnits: 26,
-  aG: 27,
-  bUnits: 28,
-  bG: 29,
-  /** Rows and columns of a block of C; blocks per matrix along each. */
-  mc: 30,
-  nc: 31,
-  mBlocks: 32,
-  nBlocks: 33,
-  /** 1: compute units copy their block to `out` (element offset, strides in elements). */
-  copyOut: 34,
-  cOff: 35,
-  cSb: 36,
-  cSr: 37,
-  cSc: 38,
-  /** The first batch of this job, for the output's offset. */
-  batch0: 39,
-  /** Threads the job was planned for. */
-  threads: 40,
-} as const;
-export const JOB_SIZE = 41;
+import { jobLayout, slotReader } from './jobs.js';
 
-const j = (name: keyof typeof J) => `job[${J[name]}]`;
+/** Indices into a job's Float64Array. Addresses and strides are in bytes. */
+export const J = jobLayout([
+  /** Which compiled module the job uses (a thread re-instantiates when it changes). */
+  'id',
+  'f32',
+  'esz',
+  'm',
+  'n',
+  'k',
+  'mPad',
+  'nPad',
+  'kPad',
+  'kc',
+  'mr',
+  'nr',
+  /** Batches in this job; distinct batches of A and B (1 where broadcast). */
+  'batch',
+  'batchesA',
+  'batchesB',
+  /** Where A's (0,0,0) is, its batch stride, row stride, k stride. */
+  'aAt',
+  'aSb',
+  'aRs',
+  'aKs',
+  /** Where B's (0,0,0) is, its batch stride, k stride, column stride. */
+  'bAt',
+  'bSb',
+  'bKs',
+  'bNs',
+  'packedA',
+  'packedB',
+  'cAt',
+  /** Packing units per batch of A and slivers per unit; the same for B. */
+  'aUnits',
+  'aG',
+  'bUnits',
+  'bG',
+  /** Rows and columns of a block of C; blocks per matrix along each. */
+  'mc',
+  'nc',
+  'mBlocks',
+  'nBlocks',
+  /** 1: compute units copy their block to `out` (element offset, strides in elements). */
+  'copyOut',
+  'cOff',
+  'cSb',
+  'cSr',
+  'cSc',
+  /** The first batch of this job, for the output's offset. */
+  'batch0',
+  /** Threads the job was planned for. */
+  'threads',
+] as const);
+
+const j = slotReader(J);
 
 /**
  * A runner's source around its `body`: `(rt, module, memory, job, ctl, out, lo, hi)` instantiates

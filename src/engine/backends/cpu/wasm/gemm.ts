@@ -21,12 +21,13 @@
 
 import v8 from 'node:v8';
 import type { Gemm, GemmOperand } from '../gemm-operand.js';
-import { runtime } from '../runtime.js';
-import { cpuThreads, ownsPool, type RangedKernel, runShared } from '../threads.js';
+import { cpuThreads, ownsPool } from '../threads.js';
 import { convFuncs } from './conv-kernels.js';
 import { F32X4, F64X2, gemmFuncs, type MicroShape } from './gemm-kernels.js';
-import { J, JOB_SIZE, RUNNER_SOURCE } from './gemm-units.js';
+import { J, RUNNER_SOURCE } from './gemm-units.js';
+import { ensureBytes, type JobState, jobState, runJob } from './jobs.js';
 import { moduleOf, relaxedSimd, type WasmMemory, wasm } from './module.js';
+import { winogradFuncs } from './winograd-kernels.js';
 
 type Float = Float32Array | Float64Array;
 type Dims = [number, number, number];
@@ -66,22 +67,13 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 /** A call's operands, packed copies and C take at most this much memory; batches go in groups. */
 const MAX_BYTES = 1 << 30;
-/** Large enough that the pool makes one chunk of each of its slots (see chunkSize). */
-const UNIT_WORK = 1 << 20;
 
-interface Engine {
+interface Engine extends JobState {
   id: number;
   module: object;
   memory: WasmMemory;
   f32: MicroShape;
   f64: MicroShape;
-  runner: Pick<RangedKernel, 'name' | 'source' | 'fn' | 'calls' | 'inner' | 'out'>;
-  /**
-   * The job's numbers and its counter, reused call after call: a call returns only once every
-   * thread is done with them.
-   */
-  job: Float64Array;
-  ctl: Int32Array;
 }
 
 let engine: Engine | null = null;
@@ -106,22 +98,22 @@ function getEngine(): Engine {
   const f64 = gemmConfig.f64 ?? shapes.f64;
   if ((f32.fma || f64.fma) && !relaxedSimd()) throw new Error('wasmGemm: relaxed SIMD is not available');
   const funcs = [...gemmFuncs(F32X4, f32, '32'), ...gemmFuncs(F64X2, f64, '64')];
-  const bytes = moduleOf([...funcs, ...convFuncs(F32X4, '32'), ...convFuncs(F64X2, '64')], {
-    pages: 1,
-    maxPages: MAX_PAGES,
-    shared: true,
-  });
+  const bytes = moduleOf(
+    [...funcs, ...convFuncs(F32X4, '32'), ...convFuncs(F64X2, '64'), ...winogradFuncs(f32.mr)],
+    {
+      pages: 1,
+      maxPages: MAX_PAGES,
+      shared: true,
+    },
+  );
   sharedMemory ??= new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-  const fn = new Function(`return ${RUNNER_SOURCE}`)() as RangedKernel['fn'];
   engine = {
     id: ++engines,
     module: compileOptimized(bytes),
     memory: sharedMemory,
     f32,
     f64,
-    runner: { name: 'gemm', source: RUNNER_SOURCE, fn, calls: 0, inner: UNIT_WORK, out: 0 },
-    job: new Float64Array(new SharedArrayBuffer(JOB_SIZE * 8)),
-    ctl: new Int32Array(new SharedArrayBuffer(8)),
+    ...jobState('gemm', RUNNER_SOURCE, J, 2),
   };
   return engine;
 }
@@ -384,8 +376,7 @@ function run(
   const [m, n, mPad, nPad] = [job[J.m], job[J.n], job[J.mPad], job[J.nPad]];
   const threads = job[J.threads];
   const mem = eng.memory;
-  const have = mem.buffer.byteLength;
-  if (have < lay.bytes) mem.grow(Math.ceil((lay.bytes - have) / PAGE));
+  ensureBytes(mem, lay.bytes);
   const view = viewOf(mem, f32);
   const { packedA, packedB, cAt } = lay;
   const pa = place(a, lay.spanA, view, 0);
@@ -414,10 +405,7 @@ function run(
   ctl[0] = 0;
   ctl[1] = 0;
   const args = [eng.module, mem, job, ctl, c.data];
-  const runner = eng.runner;
-  // The pool's range is one slot per thread: each call takes part until the units run out.
-  if (threads === 1 || !runShared({ ...runner, extent: threads }, args, runtime))
-    runner.fn(runtime, ...args, 0, 1);
+  runJob(eng, args, threads);
   if (job[J.copyOut] === 1) return;
   const [sb, sr, sc] = c.strides;
   for (let bi = 0; bi < batch; bi++) {
