@@ -280,12 +280,17 @@ describe.runIf(avx512)('own AVX-512 GEMM (this CPU has AVX-512)', () => {
   });
 });
 
-describe.runIf(addon !== null && !avx512)('own AVX-512 GEMM (this CPU lacks AVX-512)', () => {
-  it('stays off and says why', () => {
+describe.runIf(addon !== null)('own AVX-512 GEMM: where it runs', () => {
+  it('runs exactly where the CPU has AVX-512, and says why it is off elsewhere', () => {
     setCpuBlas(true);
     setCpuGemm('all');
-    expect(addon!.info().gemm).toBe('openblas');
-    expect(gemmTier()).toMatchObject({ gemm: 'openblas', gemmReason: 'the CPU has no AVX-512' });
+    if (avx512) {
+      expect(addon!.info().gemm).not.toBe('openblas');
+      expect(gemmTier()).toMatchObject({ gemm: 'avx512', gemmReason: 'the CPU has AVX-512' });
+    } else {
+      expect(addon!.info().gemm).toBe('openblas');
+      expect(gemmTier()).toMatchObject({ gemm: 'openblas', gemmReason: 'the CPU has no AVX-512' });
+    }
   });
 });
 
