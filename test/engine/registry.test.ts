@@ -84,6 +84,7 @@ const NULLARY = new Set([
   'iota_2x32_shape',
   'rng_bit_generator_key',
   'axis_index',
+  'platform_index',
 ]);
 
 /** Primitives JAX defines no derivative for (grad through them is JAX's NotImplementedError too). */

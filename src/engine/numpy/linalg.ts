@@ -10,13 +10,17 @@ import { type DTypeLike, requestDType } from '../core/dtype.js';
 import { normalizeAxis, shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import { conj } from '../lax/complex.js';
+import { platformDependent } from '../lax/control.js';
 import { convertElementType } from '../lax/convert.js';
 import { dotGeneral } from '../lax/dot.js';
 import * as lax from '../lax/elementwise.js';
-import { expandDims, pad, reshape, slice, transpose } from '../lax/structural.js';
+import { reduceSum } from '../lax/reductions.js';
+import { expandDims, pad, reshape, transpose } from '../lax/structural.js';
 import { namedJit } from '../transforms/jit.js';
 import * as cx from './complex.js';
-import { eye } from './creation.js';
+import { arange, eye } from './creation.js';
+import { Ellipsis } from './index-parse.js';
+import { getitem } from './indexing.js';
 import * as decomp from './linalg-decomp.js';
 import * as eigDecomp from './linalg-eig.js';
 import * as extra from './linalg-extra.js';
@@ -176,27 +180,6 @@ function diagOpts(
   return { offset: o?.offset ?? 0, axis1: o?.axis1 ?? axis1, axis2: o?.axis2 ?? axis2 };
 }
 
-/**
- * The diagonal of the last two axes as a strided slice of their flattening (no gather needed):
- * element (i, i + offset) of an (n, m) matrix sits at i * (m + 1) + offset.
- */
-function lastTwoDiagonal(x: Value, offset: number): Value {
-  const n = x.shape[x.ndim - 2];
-  const m = x.shape[x.ndim - 1];
-  const size = Math.max(0, offset >= 0 ? Math.min(n, m - offset) : Math.min(n + offset, m));
-  const lead = x.shape.slice(0, -2);
-  const flat = reshape(x, [...lead, n * m]);
-  const start = offset >= 0 ? offset : -offset * m;
-  const limit = size === 0 ? start : start + (size - 1) * (m + 1) + 1;
-  const s0 = size === 0 ? 0 : start;
-  return slice(
-    flat,
-    [...lead.map(() => 0), s0],
-    [...lead, size === 0 ? 0 : limit],
-    [...lead.map(() => 1), m + 1],
-  );
-}
-
 /** jnp.diagonal(a, offset=0, axis1=0, axis2=1): the diagonal becomes the last axis. */
 export function diagonal(a: unknown, opts?: number | DiagonalOptions): Value {
   const x = asValue(a);
@@ -204,8 +187,41 @@ export function diagonal(a: unknown, opts?: number | DiagonalOptions): Value {
   const { offset, axis1, axis2 } = diagOpts(opts, 0, 1);
   if (normalizeAxis(axis1, x.ndim) === normalizeAxis(axis2, x.ndim))
     throw new Error('axis1 and axis2 cannot be the same');
-  return lastTwoDiagonal(moveaxis(x, [axis1, axis2], [-2, -1]), offset);
+  return diagonalJit(x, offset, axis1, axis2);
 }
+
+/** JAX's arange(start, start + size) of ints, as it stages it: an iota, shifted unless start is 0. */
+function iotaFrom(start: number, size: number): Value {
+  const i = arange(size);
+  return start === 0 ? i : lax.add(convertElementType(start, i.dtype), i);
+}
+
+/**
+ * JAX's jitted diagonal (static offset and axes; jax/_src/numpy/lax_numpy.py): a gather of
+ * `a[..., i, j]` after moving the two axes last. A square 2-D non-boolean matrix with offset 0
+ * goes through lax.platform_dependent instead, as JAX's does: the gather by default, and for
+ * Pallas' `mosaic` platform the column sums of `eye * a` (no tjax device is mosaic, so every
+ * device takes the gather; the jaxpr holds both, as JAX's does).
+ */
+const diagonalJit = namedJit(
+  'diagonal',
+  function diagonal(a: Value, offset: number, axis1: number, axis2: number): Value {
+    const defaultDiag = (x: Value): Value => {
+      const n = x.shape[normalizeAxis(axis1, x.ndim)];
+      const m = x.shape[normalizeAxis(axis2, x.ndim)];
+      const moved = moveaxis(x, [axis1, axis2], [-2, -1]);
+      const size = Math.max(0, Math.min(n + Math.min(offset, 0), m - Math.max(offset, 0)));
+      const i = iotaFrom(0, size);
+      const j = iotaFrom(Math.abs(offset), size);
+      return getitem(moved, offset >= 0 ? [Ellipsis, i, j] : [Ellipsis, j, i]);
+    };
+    if (a.shape[0] !== a.shape[1] || a.ndim !== 2 || offset !== 0 || a.dtype.isBool) return defaultDiag(a);
+    const e = eye(a.shape[0], null, 0, { dtype: a.dtype });
+    const mosaicDiag = (x: Value): Value => reduceSum(lax.mul(e, x), [0]);
+    return platformDependent(a, { default: defaultDiag, mosaic: mosaicDiag }) as Value;
+  },
+  { staticArgnums: [1, 2, 3] },
+);
 
 /** jnp.trace: the sum of a diagonal (NumPy's sum dtype rules; `dtype` overrides). */
 export function trace(a: unknown, opts?: number | (DiagonalOptions & { dtype?: DTypeLike | null })): Value {

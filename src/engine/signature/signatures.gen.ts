@@ -145,7 +145,7 @@ export const SIGNATURES: Record<string, SignatureEntry> = {
   'lax.optimizationBarrier': ['jax.lax.optimization_barrier', 'optimization_barrier', "operand, /", 1, null],
   'lax.pad': ['jax.lax.pad', 'pad', "operand: ArrayLike, padding_value: ArrayLike, padding_config: PaddingConfig", 3, null],
   'lax.padtypeToPads': ['jax.lax.padtype_to_pads', 'padtype_to_pads', "in_shape: Sequence[int], window_shape: Sequence[int], window_strides: Sequence[int], padding", 4, null],
-  'lax.platformDependent': ['jax.lax.platform_dependent', 'platform_dependent', "*args, default=None, **per_platform", -1, null],
+  'lax.platformDependent': ['jax.lax.platform_dependent', 'platform_dependent', "*args, default=None, **per_platform", -1, 'default'],
   'lax.pmax': ['jax.lax.pmax', 'pmax', "x, axis_name, *, axis_index_groups=None", 2, 'axisIndexGroups'],
   'lax.pmean': ['jax.lax.pmean', 'pmean', "x, axis_name, *, axis_index_groups=None", 2, 'axisIndexGroups'],
   'lax.pmin': ['jax.lax.pmin', 'pmin', "x, axis_name, *, axis_index_groups=None", 2, 'axisIndexGroups'],
