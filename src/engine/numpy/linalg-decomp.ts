@@ -4,22 +4,29 @@
  * jax/_src/numpy/linalg.py (inputs promoted to inexact; eigh returns (eigenvalues,
  * eigenvectors); svd returns (u, s, vh); qr modes 'reduced' 'complete' 'r').
  *
- * det is jitted and computes 2x2 and 3x3 determinants by cofactors, as JAX's does.
- * Differences: slogdet, inv, solve and det of larger matrices are computed from `lu` and
- * `triangular_solve` directly (JAX wraps them in custom_jvp / custom_linear_solve), so their
- * jaxprs differ from JAX's and their derivatives come from lu's and triangular_solve's jvp rules;
- * the values agree to rounding.
+ * det is jitted and computes 2x2 and 3x3 determinants by cofactors, as JAX's does. slogdet is
+ * JAX's: jitted, and for n >= 3 the custom_jvp _slogdet_lu (its jaxpr is JAX's).
+ * Differences: slogdet of 1x1 and 2x2 matrices (JAX: closed forms in a custom_jvp), inv, solve
+ * and det of larger matrices are computed from `lu` and `triangular_solve` directly (JAX wraps
+ * them in custom_jvp / custom_linear_solve), so their jaxprs differ from JAX's and their
+ * derivatives come from lu's and triangular_solve's jvp rules; the values agree to rounding.
  */
 import { int32 } from '../core/dtype.js';
 import { broadcastShapes } from '../core/shape.js';
-import type { Value } from '../core/trace.js';
+import { bind1, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
 import * as L from '../lax/elementwise.js';
 import * as LA from '../lax/linalg.js';
 import { reduceOr, reduceSum } from '../lax/reductions.js';
 import * as S from '../lax/structural.js';
+import { copy } from '../primitives/structural.js';
+import { customJvp } from '../transforms/custom.js';
 import { namedJit } from '../transforms/jit.js';
+import { real } from './complex.js';
+import { arange, array, zerosLike as zeros_like } from './creation.js';
+import { diagonal, trace } from './diagonal.js';
 import { getitem } from './indexing.js';
+import * as red from './reductions.js';
 import * as uf from './ufuncs.js';
 import { asValue, broadcastTo, promoteArgsInexact } from './util.js';
 
@@ -160,10 +167,20 @@ function luParts(a: Value): { diag: Value; flips: Value; isZero: Value } {
   return { diag, flips: L.add(swaps, negs), isZero };
 }
 
-/** jnp.linalg.slogdet: [sign, log|det|]. */
+/** jnp.linalg.slogdet: [sign, log|det|]. Jitted, as JAX's. */
 export function slogdet(a: unknown): [Value, Value] {
+  return slogdetJit(asValue(a)) as [Value, Value];
+}
+
+const slogdetJit = namedJit('slogdet', function slogdet(a: Value): [Value, Value] {
   const [v] = promoteArgsInexact(a);
   checkSquare('slogdet', v);
+  const n = v.shape[v.ndim - 1];
+  return n === 1 || n === 2 ? slogdetSmall(v) : (slogdetLu(v) as [Value, Value]);
+});
+
+/** tjax's slogdet of 1x1 and 2x2 matrices: from `lu`, as for larger ones (JAX uses closed forms). */
+function slogdetSmall(v: Value): [Value, Value] {
   const { diag, flips, isZero } = luParts(v);
   const dt = v.dtype;
   const odd = convertElementType(L.rem(flips, convertElementType(2, int32)), dt);
@@ -174,6 +191,52 @@ export function slogdet(a: unknown): [Value, Value] {
   const ninf = S.broadcastInDim(convertElementType(-Infinity, dt), logdet0.shape, []);
   return [sign, L.select(isZero, ninf, logdet0)];
 }
+
+/**
+ * JAX's _slogdet_lu: sign and log|det| from the diagonal of `lu` and the parity of its pivots,
+ * written with jnp's functions in JAX's order (so the jaxpr is JAX's). A custom_jvp: the sign is
+ * not differentiable where det = 0, and d log|det A| = trace(A^-1 dA) (_slogdet_jvp).
+ */
+const slogdetLu = customJvp(function _slogdet_lu(a: Value): [Value, Value] {
+  const dtype = a.dtype;
+  const [lu, pivot] = LA.lu(a);
+  const diag = diagonal(lu, { axis1: -2, axis2: -1 });
+  const isZero = red.any(uf.equal(diag, array(0, { dtype })), { axis: -1 });
+  const iota = S.expandDims(
+    arange(a.shape[a.ndim - 1], { dtype: pivot.dtype }),
+    Array.from({ length: pivot.ndim - 1 }, (_, i) => i),
+  );
+  let parity = red.count_nonzero(uf.not_equal(pivot, iota), { axis: -1 });
+  let sign: Value;
+  if (dtype.isComplex) {
+    sign = red.prod(uf.divide(diag, convertElementType(uf.abs(diag), diag.dtype)), { axis: -1 });
+  } else {
+    sign = array(1, { dtype });
+    parity = uf.add(parity, red.count_nonzero(uf.less(diag, 0), { axis: -1 }));
+  }
+  // jnp.array of a traced value copies it, then converts.
+  const flip = convertElementType(bind1(copy, [uf.add(uf.multiply(-2, uf.remainder(parity, 2)), 1)]), dtype);
+  sign = uf.where(isZero, array(0, { dtype }), uf.multiply(sign, flip));
+  const logAbs = convertElementType(uf.log(uf.abs(diag)), dtype);
+  const logdet = uf.where(isZero, array(-Infinity, { dtype }), red.sum(logAbs, { axis: -1 }));
+  return [sign, real(logdet)];
+});
+
+slogdetLu.defjvp(function _slogdet_jvp(primals: Value[], tangents: Value[]) {
+  const [x] = primals;
+  const [g] = tangents;
+  const [sign, ans] = slogdet(x);
+  let ansDot = trace(solve(x, g), { axis1: -1, axis2: -2 });
+  let signDot: Value;
+  if (x.dtype.isComplex) {
+    signDot = uf.multiply(uf.subtract(ansDot, convertElementType(real(ansDot), ansDot.dtype)), sign);
+    ansDot = real(ansDot);
+  } else signDot = zeros_like(sign);
+  return [
+    [sign, ans],
+    [signDot, ansDot],
+  ];
+});
 
 /** The parity-signed product of LU's diagonal (tjax's determinant of a matrix larger than 3x3). */
 function luDet(v: Value): Value {
