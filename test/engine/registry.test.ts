@@ -62,6 +62,7 @@ const LINEAR = [
   'complex',
   'conj',
   'fft',
+  'custom_linear_solve',
   'jit',
   'cond',
   'scan',

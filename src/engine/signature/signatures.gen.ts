@@ -84,6 +84,7 @@ export const SIGNATURES: Record<string, SignatureEntry> = {
   'lax.cummin': ['jax.lax.cummin', 'cummin', "operand: ArrayLike, axis: int = 0, reverse: bool = False", 1, 'axis reverse'],
   'lax.cumprod': ['jax.lax.cumprod', 'cumprod', "operand: ArrayLike, axis: int = 0, reverse: bool = False", 1, 'axis reverse'],
   'lax.cumsum': ['jax.lax.cumsum', 'cumsum', "operand: ArrayLike, axis: int = 0, reverse: bool = False", 1, 'axis reverse'],
+  'lax.customLinearSolve': ['jax.lax.custom_linear_solve', 'custom_linear_solve', "matvec, b, solve, transpose_solve=None, symmetric=False, has_aux=False", 6, null],
   'lax.digamma': ['jax.lax.digamma', 'digamma', "x: ArrayLike", 1, null],
   'lax.div': ['jax.lax.div', 'div', "x: ArrayLike, y: ArrayLike", 2, null],
   'lax.dot': ['jax.lax.dot', 'dot', "lhs: ArrayLike, rhs: ArrayLike, *, dimension_numbers=None, precision=None, preferred_element_type: DTypeLike | None = None, out_sharding=None", 2, 'dimensionNumbers outSharding precision preferredElementType'],

@@ -12,6 +12,7 @@
 import type { ShapedArray } from '../../core/aval.js';
 import { bool, int32 } from '../../core/dtype.js';
 import type { ClosedJaxpr } from '../../ir/jaxpr.js';
+import { type LinearSolveParams, splitLinearSolveArgs } from '../../primitives/linear-solve.js';
 import { type BranchesPlatforms, platformBranch } from '../../primitives/platform-index.js';
 import {
   broadcastInDim,
@@ -150,6 +151,13 @@ registerExportRule('while', (ctx, ins, p) => {
     },
   );
   return state.slice(nc + nb);
+});
+
+/** custom_linear_solve lowers as JAX's (lower_fun of its impl): the solve jaxpr, inline. */
+registerExportRule('custom_linear_solve', (ctx, ins, p) => {
+  const { const_lengths, jaxprs } = p as unknown as LinearSolveParams;
+  const [params, b] = splitLinearSolveArgs(ins, const_lengths);
+  return subcomp(ctx.mod, ctx.b, jaxprs.solve!, [...params.solve, ...b]);
 });
 
 registerExportRule('empty2', (ctx, _ins, p) => [
