@@ -55,6 +55,8 @@ const REST_OPTIONS = {
   'numpy.meshgrid': ['indexing', 'sparse'],
   'numpy.gradient': ['axis', 'edgeOrder'],
   vjp: ['hasAux'],
+  // lax.platform_dependent(*args, default=None, **per_platform): the branches ride in one trailing object.
+  'lax.platformDependent': ['default'],
 };
 
 function snake(name) {

@@ -62,6 +62,7 @@ const LINEAR = [
   'complex',
   'conj',
   'fft',
+  'custom_linear_solve',
   'jit',
   'cond',
   'scan',
@@ -84,6 +85,7 @@ const NULLARY = new Set([
   'iota_2x32_shape',
   'rng_bit_generator_key',
   'axis_index',
+  'platform_index',
 ]);
 
 /** Primitives JAX defines no derivative for (grad through them is JAX's NotImplementedError too). */

@@ -27,7 +27,7 @@ function openJaxpr(cj: ClosedJaxpr | Jaxpr): Jaxpr {
 
 /** Lower a body jaxpr (no constvars: consts come in as leading invars) to its own program. */
 export function lowerBody(ctx: LowerCtx, cj: ClosedJaxpr | Jaxpr): KernelProgram {
-  return optimize(lowerProgram(openJaxpr(cj), ctx.reader, ctx.libs));
+  return optimize(lowerProgram(openJaxpr(cj), ctx.reader, ctx.libs, ctx.platform));
 }
 
 /** The buffer of each operand, writing lazy ones with a map kernel. */

@@ -47,7 +47,7 @@ const byJaxpr = new WeakMap<Jaxpr, Map<Device, Executable>>();
 export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable {
   return memoOn(byJaxpr, jaxpr, device, () => {
     const t0 = performance.now();
-    const program = optimize(lowerProgram(jaxpr, reader, device.backend.optionalLibs));
+    const program = optimize(lowerProgram(jaxpr, reader, device.backend.optionalLibs, device.platform));
     const label = opLabel(jaxpr);
     const compiled = device.backend.compile(program, label);
     compileStats.compiles++;

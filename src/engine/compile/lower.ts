@@ -130,6 +130,11 @@ export class LowerCtx {
      * `optionalLibs`): a lowering may emit one of these instead of its portable kernel IR.
      */
     readonly libs: ReadonlySet<string> = NO_LIBS,
+    /**
+     * The platform compiled for (the device's: `cpu`, `webgpu`, `gpujs`): platform_index and a
+     * platform_dependent cond resolve to their branch for it here, as JAX's lowering does.
+     */
+    readonly platform = 'cpu',
   ) {}
 
   newBuffer(aval: { dtype: DType; shape: readonly number[] }, role: BufferRole): number {
@@ -303,8 +308,9 @@ export function lowerProgram(
   jaxpr: Jaxpr,
   reader: ScalarReader,
   libs: ReadonlySet<string> = NO_LIBS,
+  platform = 'cpu',
 ): KernelProgram {
-  const first = lowerOnce(jaxpr, new LowerCtx(reader, null, libs));
+  const first = lowerOnce(jaxpr, new LowerCtx(reader, null, libs, platform));
   // Complex values become float pairs here, so every backend sees real arithmetic only.
   const shared = new Set<Var>();
   for (const [v, use] of first.sharedUses) {
@@ -314,7 +320,7 @@ export function lowerProgram(
     if (use.kernels.size > 1 || (manyIndices && use.cost >= EXPENSIVE)) shared.add(v);
   }
   if (shared.size === 0) return legalizeComplex(first.program);
-  return legalizeComplex(lowerOnce(jaxpr, new LowerCtx(reader, shared, libs)).program);
+  return legalizeComplex(lowerOnce(jaxpr, new LowerCtx(reader, shared, libs, platform)).program);
 }
 
 function lowerOnce(jaxpr: Jaxpr, ctx: LowerCtx): { program: KernelProgram; sharedUses: Map<Var, SharedUse> } {

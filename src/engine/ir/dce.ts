@@ -1,7 +1,7 @@
 /**
  * @file Dead-code elimination of a jaxpr, as JAX's pe.dce_jaxpr with its pjit rule: equations
- * whose outputs nothing reads are dropped, and a nested `jit` keeps only the outputs that are read
- * and the inputs its pruned body reads (its body DCE'd the same way). Results are cached per
+ * whose outputs nothing reads are dropped, and a nested `jit` (or `cond`, in every branch) keeps
+ * only the outputs that are read and the inputs its pruned body reads (its body DCE'd the same way). Results are cached per
  * jaxpr and choice of outputs, as JAX caches them, so one inner jaxpr stays one object.
  * grad's partial evaluation of a jitted function uses it (JAX's linearize leaves no dead code
  * in the primal and tangent calls of a jit).
@@ -39,8 +39,8 @@ function dceUncached(jaxpr: Jaxpr, usedOutputs: readonly boolean[]): DceResult {
     const e = jaxpr.eqns[i];
     const used = e.outvars.map((v) => live.has(v));
     if (!used.some(Boolean)) continue;
-    if (e.primitive.name === 'jit') {
-      const pruned = pruneJitEqn(e, used);
+    if (e.primitive.name === 'jit' || e.primitive.name === 'cond') {
+      const pruned = e.primitive.name === 'jit' ? pruneJitEqn(e, used) : pruneCondEqn(e, used);
       pruned.inputs.forEach(mark);
       kept.push(pruned);
     } else {
@@ -67,6 +67,29 @@ function pruneJitEqn(e: JaxprEqn, usedOutputs: boolean[]): JaxprEqn {
     e.primitive,
     e.inputs.filter((_, i) => usedInputs[i]),
     { ...e.params, jaxpr: closedOf(body, cj) },
+    e.outvars.filter((_, i) => usedOutputs[i]),
+  );
+}
+
+/**
+ * JAX's _cond_dce_rule: every branch keeps the read outputs and the inputs any branch reads
+ * (its body DCE'd); the index stays.
+ */
+function pruneCondEqn(e: JaxprEqn, usedOutputs: boolean[]): JaxprEqn {
+  const branches = e.params.branches as ClosedJaxpr[];
+  const dced = branches.map((b) => dceJaxpr(b.jaxpr, usedOutputs));
+  const usedInputs = branches[0].jaxpr.invars.map((_, i) => dced.some((d) => d.usedInputs[i]));
+  const bodies = dced.map((d) => pruneInputs(d.jaxpr, usedInputs));
+  if (
+    usedInputs.every(Boolean) &&
+    usedOutputs.every(Boolean) &&
+    bodies.every((b, i) => b === branches[i].jaxpr)
+  )
+    return e;
+  return new Eqn(
+    e.primitive,
+    [e.inputs[0], ...e.inputs.slice(1).filter((_, i) => usedInputs[i])],
+    { ...e.params, branches: bodies.map((b, i) => closedOf(b, branches[i])) },
     e.outvars.filter((_, i) => usedOutputs[i]),
   );
 }

@@ -216,6 +216,10 @@ function jaxprsInParams(p: Params): Jaxpr[] {
     const j = jaxprOf(v);
     if (j) out.push(j);
     else if (isJaxprTuple(v)) for (const x of v) out.push(jaxprOf(x)!);
+    // A param holding jaxprs it prints itself (custom_linear_solve's _LinearSolveTuple): JAX's
+    // search for jaxprs to hoist still looks inside it.
+    else if (typeof (v as { nestedJaxprs?: unknown })?.nestedJaxprs === 'function')
+      out.push(...(v as { nestedJaxprs(): Jaxpr[] }).nestedJaxprs());
   }
   return out;
 }

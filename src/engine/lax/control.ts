@@ -1,5 +1,5 @@
 /**
- * @file lax's control flow: cond, switch, whileLoop, foriLoop, scan, map, with JAX 0.10.2's
+ * @file lax's control flow: cond, switch, platformDependent, whileLoop, foriLoop, scan, map, with JAX 0.10.2's
  * signatures in camelCase and its staging (jax/_src/lax/control_flow/{conditionals,loops}.py):
  * bodies are traced to closed jaxprs on the avals of their pytree-flattened operands,
  * closed-over values become leading operands (`*_nconsts`, `num_consts`), weakly typed initial
@@ -9,14 +9,16 @@
  * control-staging.ts, the error texts in control-errors.ts, associative_scan in
  * associative-scan.ts.
  */
-import { ArrayImpl, hostReadable } from '../core/array.js';
+import { ArrayImpl, hostReadable, hostScalar } from '../core/array.js';
 import { ShapedArray } from '../core/aval.js';
 import { toValue } from '../core/coerce.js';
 import { type DType, int32 } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { treeFlatten, treeUnflatten } from '../core/pytree.js';
 import { bind, isTracer, type Value } from '../core/trace.js';
 import { ClosedJaxpr, Jaxpr, Var } from '../ir/jaxpr.js';
 import { cond_p, scan_p, while_p } from '../primitives/control.js';
+import { type BranchesPlatforms, platform_index } from '../primitives/platform-index.js';
 import { vmap } from '../transforms/api.js';
 import { checkBranchOutputs, checkCarryType, strShort } from './control-errors.js';
 import {
@@ -63,6 +65,7 @@ function condInternal(
   names: string[],
   operands: unknown[],
   order: number[],
+  branchesPlatforms?: BranchesPlatforms,
 ): unknown {
   const [args, inTree] = flattenValues(operands);
   const avals = args.map((a) => a.aval);
@@ -86,7 +89,8 @@ function condInternal(
   const inFwd = fwds[0].map((f, k) => (fwds.every((g) => g[k] === f) ? f : null));
   const keep = inFwd.map((f) => f === null);
   const branches = order.map((i) => pruneOutputs(jaxprs[i], keep));
-  const outs = bind(cond_p, [index, ...consts, ...args], { branches });
+  const params = branchesPlatforms ? { branches, branches_platforms: branchesPlatforms } : { branches };
+  const outs = bind(cond_p, [index, ...consts, ...args], params);
   const all = [...consts, ...args];
   let k = 0;
   const full = inFwd.map((f) => (f === null ? outs[k++] : all[f]));
@@ -147,6 +151,46 @@ export function switch_(index: unknown, branches: readonly Fn[], ...operands: un
 }
 
 export { switch_ as switch };
+
+/**
+ * lax.platform_dependent(...args, {cpu, cuda, rocm, tpu, default}) (the branches last), as JAX
+ * stages it: branches given as the same function are joined, `default` goes last with platforms
+ * `None`, and platform_index picks one. Eagerly that index is concrete and only its branch runs;
+ * under a trace every branch is staged in a `cond[branches_platforms=...]`, resolved when it is
+ * lowered for a device (primitives/platform-index.ts).
+ */
+export function platformDependent(...argsAndBranches: unknown[]): unknown {
+  const args = argsAndBranches.slice(0, -1);
+  const { default: dflt, ...perPlatform } = (argsAndBranches.at(-1) ?? {}) as Record<string, unknown>;
+  const groups: [string[], Fn][] = [];
+  for (const [pname, f] of Object.entries(perPlatform)) {
+    if (typeof f !== 'function')
+      throw new TypeError(`lax.platform_dependent: the '${pname}' branch must be a callable.`);
+    if (pname === 'gpu') throw new ValueError("Use 'cuda' or 'rocm' for lax.platform_dependent.");
+    const same = groups.find(([, g]) => g === f);
+    if (same) same[0].push(pname);
+    else groups.push([[pname], f as Fn]);
+  }
+  const fns = groups.map(([, f]) => f);
+  const platforms: (string[] | null)[] = groups.map(([ps]) => ps);
+  if (dflt !== undefined && dflt !== null) {
+    if (typeof dflt !== 'function')
+      throw new TypeError("lax.platform_dependent: the 'default' branch must be a callable.");
+    fns.push(dflt as Fn);
+    platforms.push(null);
+  }
+  const index = bind(platform_index, [], { platforms })[0];
+  if (!isTracer(index)) return fns[Number(hostScalar(index as ArrayImpl))](...args);
+  return condInternal(
+    'switch',
+    index,
+    fns,
+    fns.map((_, k) => (k === 0 ? 'branch 0' : `branch${k}`)),
+    args,
+    fns.map((_, k) => k),
+    platforms,
+  );
+}
 
 // ---- while_loop ---------------------------------------------------------------------------------
 

@@ -1,11 +1,10 @@
 /**
  * @file lax's functions that JAX 0.10.2 writes as compositions of other lax operations
  * (jax/_src/lax/lax.py, slicing.py, ann.py, control_flow/conditionals.py): broadcast_like,
- * broadcast_shapes, broadcast_to_rank, collapse, index_take, dtype, approx_max_k/approx_min_k and
- * platform_dependent (batch_matmul and stop_gradient are aliases.ts). Each binds what JAX's binds,
+ * broadcast_shapes, broadcast_to_rank, collapse, index_take, dtype and approx_max_k/approx_min_k
+ * (batch_matmul and stop_gradient are aliases.ts; platform_dependent is control.ts). Each binds what JAX's binds,
  * so jaxprs read alike (approx_max_k apart: see its comment).
  */
-import { defaultDevice } from '../backends/registry.js';
 import { toValue } from '../core/coerce.js';
 import { type DType, type DTypeLike, toDType } from '../core/dtype.js';
 import { NotImplementedError, ValueError } from '../core/errors.js';
@@ -163,31 +162,4 @@ export function approxMaxK(operand: In, k: number, opts: ApproxTopKOptions = {})
 /** lax.approx_min_k(operand, k, {reductionDimension=-1, ...}): [values, indices]. */
 export function approxMinK(operand: In, k: number, opts: ApproxTopKOptions = {}): [Value, Value] {
   return approxTopK('approx_min_k', operand, k, false, opts);
-}
-
-/** JAX's platform names for tjax's devices (webgpu and gpujs have none of JAX's). */
-const JAX_PLATFORM: Record<string, string> = { cpu: 'cpu' };
-
-/**
- * lax.platform_dependent(...args, {cpu, cuda, rocm, tpu, default}) (the branches last): calls the branch for the
- * platform computations run on (the default device's), else `default`. tjax compiles for one
- * device at a time, so the choice is made while tracing, as JAX does for a single platform.
- */
-export function platformDependent(...argsAndBranches: unknown[]): unknown {
-  const args = argsAndBranches.slice(0, -1);
-  const branches = (argsAndBranches.at(-1) ?? {}) as Record<string, unknown>;
-  for (const [pname, f] of Object.entries(branches)) {
-    if (pname === 'gpu') throw new ValueError("Use 'cuda' or 'rocm' for lax.platform_dependent.");
-    if (typeof f !== 'function')
-      throw new TypeError(
-        `lax.platform_dependent: the '${pname}' branch must be a callable, got ${String(f)}`,
-      );
-  }
-  const platform = JAX_PLATFORM[defaultDevice().platform] ?? defaultDevice().platform;
-  const f = branches[platform] ?? branches.default;
-  if (!f)
-    throw new Error(
-      `Cannot lower platform_dependent on platform ${platform}: no branch for it and no default (branches: ${Object.keys(branches).join(', ')})`,
-    );
-  return (f as (...a: unknown[]) => unknown)(...args);
 }

@@ -17,6 +17,7 @@ export { FftType, fft } from './fft.js';
 export * from './fill.js';
 export * from './indexing.js';
 export * as linalg from './linalg.js';
+export * from './linear-solve.js';
 export * from './parallel.js';
 export * from './ragged.js';
 export * from './reductions.js';

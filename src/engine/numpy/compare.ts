@@ -23,7 +23,7 @@ import * as red from './reductions.js';
 import { atleast_1d, ravel, transpose, vstack } from './shapes.js';
 import { cumsum } from './sorting.js';
 import * as uf from './ufuncs.js';
-import { asValue, constantLike, promoteArgs, promoteArgsInexactShapes } from './util.js';
+import { asValue, promoteArgs, promoteArgsInexactShapes } from './util.js';
 
 type In = unknown;
 
@@ -110,27 +110,8 @@ export function array_equiv(a1: In, a2: In): Value {
 }
 export const arrayEquiv = array_equiv;
 
-export function count_nonzero(
-  a: In,
-  opts: { axis?: number | readonly number[] | null; keepdims?: boolean } = {},
-): Value {
-  const axis = opts.axis ?? null;
-  return countNonzeroJit(
-    asValue(a),
-    axis === null || typeof axis === 'number' ? axis : [...axis],
-    opts.keepdims ?? false,
-  );
-}
-
-const countNonzeroJit = namedJit(
-  'count_nonzero',
-  function count_nonzero(v: Value, axis: number | number[] | null, keepdims: boolean): Value {
-    const nz = lax.ne(v, constantLike(v, 0));
-    return red.sum(nz, { axis, keepdims, dtype: defaultInt() });
-  },
-  { staticArgnums: [1, 2] },
-);
-export const countNonzero = count_nonzero;
+// count_nonzero is reductions.ts's (JAX's reductions.py has it).
+export { count_nonzero, countNonzero } from './reductions.js';
 
 export interface NonzeroOptions {
   size?: number | null;

@@ -4,24 +4,40 @@
  * jax/_src/numpy/linalg.py (inputs promoted to inexact; eigh returns (eigenvalues,
  * eigenvectors); svd returns (u, s, vh); qr modes 'reduced' 'complete' 'r').
  *
- * det is jitted and computes 2x2 and 3x3 determinants by cofactors, as JAX's does.
- * Differences: slogdet, inv, solve and det of larger matrices are computed from `lu` and
- * `triangular_solve` directly (JAX wraps them in custom_jvp / custom_linear_solve), so their
- * jaxprs differ from JAX's and their derivatives come from lu's and triangular_solve's jvp rules;
- * the values agree to rounding.
+ * det is jitted and computes 2x2 and 3x3 determinants by cofactors, as JAX's does. slogdet,
+ * solve and inv are JAX's, jaxprs included: slogdet jitted, and for n >= 3 the custom_jvp
+ * _slogdet_lu; solve a jitted jnp.vectorize of lax.linalg._solve (lu of the stopped-gradient
+ * matrix and a lax.customLinearSolve whose solve/transpose_solve are the jitted _lu_solve);
+ * inv = solve(a, eye). Differences: slogdet of 1x1 and 2x2 matrices (JAX: closed forms in a
+ * custom_jvp) and det of larger matrices are computed from `lu` directly, so their jaxprs differ
+ * and their derivatives come from lu's jvp rule; the values agree to rounding.
  */
 import { int32 } from '../core/dtype.js';
+import { ValueError } from '../core/errors.js';
 import { broadcastShapes } from '../core/shape.js';
-import type { Value } from '../core/trace.js';
+import { bind1, type Value } from '../core/trace.js';
 import { convertElementType } from '../lax/convert.js';
+import { dotGeneral } from '../lax/dot.js';
 import * as L from '../lax/elementwise.js';
 import * as LA from '../lax/linalg.js';
+import { customLinearSolve } from '../lax/linear-solve.js';
 import { reduceOr, reduceSum } from '../lax/reductions.js';
+import { sortKeyVal } from '../lax/sorting.js';
 import * as S from '../lax/structural.js';
+import { copy } from '../primitives/structural.js';
+import { stopGradient, vmap } from '../transforms/api.js';
+import { customJvp } from '../transforms/custom.js';
 import { namedJit } from '../transforms/jit.js';
+import { PETracer } from '../transforms/partial-eval.js';
+import { real } from './complex.js';
+import { arange, array, eye, zerosLike as zeros_like } from './creation.js';
+import { diagonal, trace } from './diagonal.js';
+import { sl } from './index-parse.js';
 import { getitem } from './indexing.js';
+import * as red from './reductions.js';
 import * as uf from './ufuncs.js';
 import { asValue, broadcastTo, promoteArgsInexact } from './util.js';
+import { vectorize } from './vectorize.js';
 
 const last2 = (x: Value) => x.shape.slice(-2);
 
@@ -160,10 +176,20 @@ function luParts(a: Value): { diag: Value; flips: Value; isZero: Value } {
   return { diag, flips: L.add(swaps, negs), isZero };
 }
 
-/** jnp.linalg.slogdet: [sign, log|det|]. */
+/** jnp.linalg.slogdet: [sign, log|det|]. Jitted, as JAX's. */
 export function slogdet(a: unknown): [Value, Value] {
+  return slogdetJit(asValue(a)) as [Value, Value];
+}
+
+const slogdetJit = namedJit('slogdet', function slogdet(a: Value): [Value, Value] {
   const [v] = promoteArgsInexact(a);
   checkSquare('slogdet', v);
+  const n = v.shape[v.ndim - 1];
+  return n === 1 || n === 2 ? slogdetSmall(v) : (slogdetLu(v) as [Value, Value]);
+});
+
+/** tjax's slogdet of 1x1 and 2x2 matrices: from `lu`, as for larger ones (JAX uses closed forms). */
+function slogdetSmall(v: Value): [Value, Value] {
   const { diag, flips, isZero } = luParts(v);
   const dt = v.dtype;
   const odd = convertElementType(L.rem(flips, convertElementType(2, int32)), dt);
@@ -174,6 +200,52 @@ export function slogdet(a: unknown): [Value, Value] {
   const ninf = S.broadcastInDim(convertElementType(-Infinity, dt), logdet0.shape, []);
   return [sign, L.select(isZero, ninf, logdet0)];
 }
+
+/**
+ * JAX's _slogdet_lu: sign and log|det| from the diagonal of `lu` and the parity of its pivots,
+ * written with jnp's functions in JAX's order (so the jaxpr is JAX's). A custom_jvp: the sign is
+ * not differentiable where det = 0, and d log|det A| = trace(A^-1 dA) (_slogdet_jvp).
+ */
+const slogdetLu = customJvp(function _slogdet_lu(a: Value): [Value, Value] {
+  const dtype = a.dtype;
+  const [lu, pivot] = LA.lu(a);
+  const diag = diagonal(lu, { axis1: -2, axis2: -1 });
+  const isZero = red.any(uf.equal(diag, array(0, { dtype })), { axis: -1 });
+  const iota = S.expandDims(
+    arange(a.shape[a.ndim - 1], { dtype: pivot.dtype }),
+    Array.from({ length: pivot.ndim - 1 }, (_, i) => i),
+  );
+  let parity = red.count_nonzero(uf.not_equal(pivot, iota), { axis: -1 });
+  let sign: Value;
+  if (dtype.isComplex) {
+    sign = red.prod(uf.divide(diag, convertElementType(uf.abs(diag), diag.dtype)), { axis: -1 });
+  } else {
+    sign = array(1, { dtype });
+    parity = uf.add(parity, red.count_nonzero(uf.less(diag, 0), { axis: -1 }));
+  }
+  // jnp.array of a traced value copies it, then converts.
+  const flip = convertElementType(bind1(copy, [uf.add(uf.multiply(-2, uf.remainder(parity, 2)), 1)]), dtype);
+  sign = uf.where(isZero, array(0, { dtype }), uf.multiply(sign, flip));
+  const logAbs = convertElementType(uf.log(uf.abs(diag)), dtype);
+  const logdet = uf.where(isZero, array(-Infinity, { dtype }), red.sum(logAbs, { axis: -1 }));
+  return [sign, real(logdet)];
+});
+
+slogdetLu.defjvp(function _slogdet_jvp(primals: Value[], tangents: Value[]) {
+  const [x] = primals;
+  const [g] = tangents;
+  const [sign, ans] = slogdet(x);
+  let ansDot = trace(solve(x, g), { axis1: -1, axis2: -2 });
+  let signDot: Value;
+  if (x.dtype.isComplex) {
+    signDot = uf.multiply(uf.subtract(ansDot, convertElementType(real(ansDot), ansDot.dtype)), sign);
+    ansDot = real(ansDot);
+  } else signDot = zeros_like(sign);
+  return [
+    [sign, ans],
+    [signDot, ansDot],
+  ];
+});
 
 /** The parity-signed product of LU's diagonal (tjax's determinant of a matrix larger than 3x3). */
 function luDet(v: Value): Value {
@@ -284,48 +356,155 @@ export function det(a: unknown): Value {
   return detJit(asValue(a));
 }
 
-/** Solve a x = b for square a [..., n, n] and b [..., n, k] with equal batch dims. */
-function luSolve(a: Value, b: Value): Value {
-  const [luv, , perm] = LA.lu(a);
-  const n = a.shape[a.ndim - 1];
-  const cols = S.broadcastedIota(int32, [...perm.shape, n], perm.ndim);
-  const pm = convertElementType(L.eq(S.expandDims(perm, [perm.ndim]), cols), a.dtype);
-  const pb = LA.batchMatmul(pm, b);
-  const y = LA.triangularSolve(luv, pb, { leftSide: true, lower: true, unitDiagonal: true });
-  return LA.triangularSolve(luv, y, { leftSide: true, lower: false });
+/**
+ * JAX's _lu_solve_core (jax/_src/lax/linalg.py) for one matrix: b's trailing dims flattened to
+ * columns, the rows permuted (trans 0) or unpermuted after (trans 1, through a sort of the
+ * permutation), and the two triangular solves of L U (or U^T L^T).
+ */
+function luSolveCore(lu: Value, permutation: Value, b: Value, trans: 0 | 1): Value {
+  const m = lu.shape[0];
+  let x = S.reshape(b, [m, b.shape.slice(1).reduce((p, q) => p * q, 1)]);
+  if (trans === 0) {
+    x = getitem(x, [permutation, sl()]);
+    x = LA.triangularSolve(lu, x, { leftSide: true, lower: true, unitDiagonal: true });
+    x = LA.triangularSolve(lu, x, { leftSide: true, lower: false });
+  } else {
+    x = LA.triangularSolve(lu, x, { leftSide: true, lower: false, transposeA: true });
+    x = LA.triangularSolve(lu, x, { leftSide: true, lower: true, unitDiagonal: true, transposeA: true });
+    const [, ind] = sortKeyVal(permutation, S.iota(int32, permutation.shape[0]));
+    x = getitem(x, [ind, sl()]);
+  }
+  return S.reshape(x, b.shape);
 }
 
-/** jnp.linalg.solve: b a vector (b.ndim == 1) or a stack of matrices broadcast against a. */
-export function solve(a: unknown, b: unknown): Value {
-  const [av, bv] = promoteArgsInexact(a, b);
-  checkSquare('solve', av);
-  const n = av.shape[av.ndim - 1];
-  if (bv.ndim === 1) {
-    if (bv.shape[0] !== n) {
-      throw new Error(
-        `solve: a has shape ${JSON.stringify(av.shape)} and b has shape ${JSON.stringify(bv.shape)}`,
-      );
-    }
-    const batch = av.shape.slice(0, -2);
-    const bm = broadcastTo(S.reshape(bv, [n, 1]), [...batch, n, 1]);
-    const x = luSolve(av, bm);
-    return S.squeeze(x, [x.ndim - 1]);
-  }
-  if (bv.shape[bv.ndim - 2] !== n) {
-    throw new Error(
-      `solve: a has shape ${JSON.stringify(av.shape)} and b has shape ${JSON.stringify(bv.shape)}`,
+/** JAX's jitted _lu_solve (static trans): b a vector or a stack of columns, batch dims vmapped. */
+const luSolveJit = namedJit(
+  '_lu_solve',
+  function _lu_solve(lu: Value, permutation: Value, b: Value, trans: 0 | 1): Value {
+    const rhsVector = lu.ndim === b.ndim + 1;
+    let bb = rhsVector ? getitem(b, ['...', null]) : b;
+    const batch = broadcastShapes(
+      'lu_solve',
+      lu.shape.slice(0, -2),
+      permutation.shape.slice(0, -1),
+      bb.shape.slice(0, -2),
     );
-  }
-  const batch = broadcastShapes('solve', av.shape.slice(0, -2), bv.shape.slice(0, -2));
-  const aa = broadcastTo(av, [...batch, n, n]);
-  const bb = broadcastTo(bv, [...batch, ...last2(bv)]);
-  return luSolve(aa, bb);
+    const l = broadcastTo(lu, [...batch, ...last2(lu)]);
+    const p = broadcastTo(permutation, [...batch, permutation.shape[permutation.ndim - 1]]);
+    bb = broadcastTo(bb, [...batch, ...last2(bb)]);
+    let fn = (x: Value, y: Value, z: Value): Value => luSolveCore(x, y, z, trans);
+    for (const _ of batch) fn = vmap(fn) as typeof fn;
+    const x = fn(l, p, bb);
+    return rhsVector ? getitem(x, ['...', 0]) : x;
+  },
+  { staticArgnums: [3] },
+);
+
+/**
+ * lax.broadcast_in_dim as JAX's traces see it: a broadcast to the operand's own shape binds the
+ * primitive, which the jaxpr-building trace forwards (no equation) but partial evaluation stages
+ * for an unknown operand (so linear_transpose of _broadcasted_matvec ends in JAX's
+ * `reduce_sum[axes=()]`).
+ */
+function broadcastInDimAsJax(x: Value, shape: readonly number[], dims: readonly number[]): Value {
+  const same = x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i]);
+  const identity = dims.every((d, i) => d === i);
+  if (same && identity && !(x instanceof PETracer && !x.pval.isKnown)) return x;
+  return S.broadcastInDim(x, [...shape], [...dims]);
 }
 
-/** jnp.linalg.inv: solve(a, I). */
-export function inv(a: unknown): Value {
-  const [v] = promoteArgsInexact(a);
-  checkSquare('inv', v);
-  const n = v.shape[v.ndim - 1];
-  return solve(v, broadcastTo(LA.eyeMatrix(v.dtype, n), v.shape));
+/** JAX's _broadcast_to in lax/linalg.py: broadcast_in_dim onto the trailing dims. */
+function broadcastTrailing(x: Value, shape: readonly number[]): Value {
+  return broadcastInDimAsJax(
+    x,
+    shape,
+    x.shape.map((_, i) => shape.length - x.ndim + i),
+  );
 }
+
+/** JAX's _broadcasted_matvec: (..., n, m) by (..., m) with broadcast batch dims, at HIGHEST precision. */
+function broadcastedMatvec(a: Value, b: Value): Value {
+  const batch = broadcastShapes('matvec', a.shape.slice(0, -2), b.shape.slice(0, -1));
+  const nb = batch.length;
+  const aa = broadcastTrailing(a, [...batch, ...last2(a)]);
+  const bb = broadcastTrailing(b, [...batch, b.shape[b.ndim - 1]]);
+  const axes = Array.from({ length: nb }, (_, i) => i);
+  return dotGeneral(
+    aa,
+    bb,
+    [
+      [[aa.ndim - 1], [bb.ndim - 1]],
+      [axes, axes],
+    ],
+    { precision: 'highest' },
+  );
+}
+
+/**
+ * JAX's lax.linalg._solve for one system (jnp.vectorize adds batch dims): lu of a with its gradient
+ * stopped, and a custom_linear_solve whose solve and transpose_solve reuse that factorization;
+ * a matrix b is solved column by column under vmap.
+ */
+function solveOne(a: Value, b0: Value): Value {
+  if (
+    !(
+      a.ndim >= 2 &&
+      (b0.ndim === a.ndim || b0.ndim === a.ndim - 1) &&
+      a.shape[a.ndim - 1] === a.shape[a.ndim - 2] &&
+      a.shape[a.ndim - 1] === b0.shape[a.ndim - 2]
+    )
+  )
+    throw new ValueError(
+      `The arguments to solve must have shapes a=[..., m, m] and b=[..., m, k] or b=[..., m]; got a=${pyShape(a.shape)} and b=${pyShape(b0.shape)}`,
+    );
+  const outShape = b0.shape.map((d, i) => (d === 1 ? [...a.shape.slice(0, -1), 1][i] : d));
+  const b = broadcastInDimAsJax(
+    b0,
+    outShape,
+    b0.shape.map((_, i) => i),
+  );
+  const [lu, , permutation] = LA.lu(stopGradient(a));
+  const customSolve = (x: Value): Value =>
+    customLinearSolve(
+      (y: Value) => broadcastedMatvec(a, y),
+      x,
+      (_: unknown, y: Value) => luSolveJit(lu, permutation, y, 0),
+      (_: unknown, y: Value) => luSolveJit(lu, permutation, y, 1),
+    );
+  if (a.ndim === b.ndim + 1) return customSolve(b);
+  return vmap(customSolve, { inAxes: b.ndim - 1, outAxes: Math.max(a.ndim, b.ndim) - 1 })(b) as Value;
+}
+
+function pyShape(s: readonly number[]): string {
+  return s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`;
+}
+
+/** jnp.linalg.solve: jitted, as JAX's; b a vector (b.ndim == 1) or a stack of matrices. */
+export function solve(a: unknown, b: unknown): Value {
+  return solveJit(asValue(a), asValue(b));
+}
+
+const solveJit = namedJit('solve', function solve(a0: Value, b0: Value): Value {
+  const [a, b] = promoteArgsInexact(a0, b0);
+  if (a.ndim < 2)
+    throw new ValueError(`left hand array must be at least two dimensional; got a.shape=${pyShape(a.shape)}`);
+  const n = a.shape[a.ndim - 1];
+  if (b.ndim > 1 && a.ndim === b.ndim + 1 && n === b.shape[b.ndim - 1] && n !== b.shape[b.ndim - 2])
+    throw new ValueError(
+      `Invalid shapes for solve: ${pyShape(a.shape)}, ${pyShape(b.shape)}. Prior to JAX v0.5.0, this would have been treated as a batched 1-dimensional solve. To recover this behavior, use solve(a, b[..., None]).squeeze(-1).`,
+    );
+  const signature = b.ndim === 1 ? '(m,m),(m)->(m)' : '(m,m),(m,n)->(m,n)';
+  return vectorize(solveOne, { signature })(a, b) as Value;
+});
+
+/** jnp.linalg.inv: jitted, as JAX's: solve(a, I) with the identity broadcast to a's batch. */
+export function inv(a: unknown): Value {
+  return invJit(asValue(a));
+}
+
+const invJit = namedJit('inv', function inv(arr: Value): Value {
+  if (arr.ndim < 2 || arr.shape[arr.ndim - 1] !== arr.shape[arr.ndim - 2])
+    throw new ValueError(`Argument to inv must have shape [..., n, n], got ${pyShape(arr.shape)}.`);
+  const id = eye(arr.shape[arr.ndim - 1], null, 0, { dtype: arr.dtype });
+  return solve(arr, arr.ndim > 2 ? S.broadcast(id, arr.shape.slice(0, -2)) : id);
+});

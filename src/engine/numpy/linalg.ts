@@ -1,6 +1,6 @@
 /**
  * @file NumPy's products and linear-algebra surface on dot_general: matmul (matmul.ts,
- * re-exported) dot vdot inner outer tensordot kron trace diagonal diag matrix_transpose, and
+ * re-exported) dot vdot inner outer tensordot kron diag (diagonal.ts: diagonal, trace) matrix_transpose, and
  * `linalg` (norm, vector_norm,
  * matrix_norm, ...). Semantics, dtypes (jnp.dot/matmul/tensordot pass the promoted result type
  * as `preferred_element_type`, operands are not converted) and error texts follow
@@ -13,37 +13,25 @@ import { conj } from '../lax/complex.js';
 import { convertElementType } from '../lax/convert.js';
 import { dotGeneral } from '../lax/dot.js';
 import * as lax from '../lax/elementwise.js';
-import { expandDims, pad, reshape, slice, transpose } from '../lax/structural.js';
+import { expandDims, pad, reshape, transpose } from '../lax/structural.js';
 import { namedJit } from '../transforms/jit.js';
 import * as cx from './complex.js';
 import { eye } from './creation.js';
+import { diagonal, moveaxis, trace } from './diagonal.js';
 import * as decomp from './linalg-decomp.js';
 import * as eigDecomp from './linalg-eig.js';
 import * as extra from './linalg-extra.js';
-import { dotOpts, matmul, type ProductOptions, permute, productType } from './matmul.js';
+import { dotOpts, matmul, type ProductOptions, productType } from './matmul.js';
 import * as red from './reductions.js';
 import * as uf from './ufuncs.js';
-import { asValue, constantLike, fullLike, promoteArgs, promoteArgsInexact } from './util.js';
+import { asValue, constantLike, promoteArgs, promoteArgsInexact } from './util.js';
 
+export { type DiagonalOptions, diagonal, trace } from './diagonal.js';
 export { einsum } from './einsum.js';
 export { matmul, type ProductOptions, productType } from './matmul.js';
 
 function ravel(x: Value): Value {
   return x.ndim === 1 ? x : reshape(x, [x.size]);
-}
-
-/** Move axes `src` to positions `dst` (jnp.moveaxis). */
-function moveaxis(x: Value, src: number[], dst: number[]): Value {
-  const s = src.map((a) => normalizeAxis(a, x.ndim));
-  const d = dst.map((a) => normalizeAxis(a, x.ndim));
-  const rest = [...Array(x.ndim).keys()].filter((a) => !s.includes(a));
-  const perm: number[] = new Array(x.ndim);
-  s.forEach((a, i) => {
-    perm[d[i]] = a;
-  });
-  let k = 0;
-  for (let i = 0; i < x.ndim; i++) if (perm[i] === undefined) perm[i] = rest[k++];
-  return permute(x, perm);
 }
 
 // ---- products ----------------------------------------------------------------------------------
@@ -160,77 +148,6 @@ const kronJit = namedJit('kron', function kron(a: Value, b: Value): Value {
 });
 
 // ---- diagonals ---------------------------------------------------------------------------------
-
-export interface DiagonalOptions {
-  offset?: number;
-  axis1?: number;
-  axis2?: number;
-}
-
-function diagOpts(
-  o: number | DiagonalOptions | undefined,
-  axis1: number,
-  axis2: number,
-): Required<DiagonalOptions> {
-  if (typeof o === 'number') return { offset: o, axis1, axis2 };
-  return { offset: o?.offset ?? 0, axis1: o?.axis1 ?? axis1, axis2: o?.axis2 ?? axis2 };
-}
-
-/**
- * The diagonal of the last two axes as a strided slice of their flattening (no gather needed):
- * element (i, i + offset) of an (n, m) matrix sits at i * (m + 1) + offset.
- */
-function lastTwoDiagonal(x: Value, offset: number): Value {
-  const n = x.shape[x.ndim - 2];
-  const m = x.shape[x.ndim - 1];
-  const size = Math.max(0, offset >= 0 ? Math.min(n, m - offset) : Math.min(n + offset, m));
-  const lead = x.shape.slice(0, -2);
-  const flat = reshape(x, [...lead, n * m]);
-  const start = offset >= 0 ? offset : -offset * m;
-  const limit = size === 0 ? start : start + (size - 1) * (m + 1) + 1;
-  const s0 = size === 0 ? 0 : start;
-  return slice(
-    flat,
-    [...lead.map(() => 0), s0],
-    [...lead, size === 0 ? 0 : limit],
-    [...lead.map(() => 1), m + 1],
-  );
-}
-
-/** jnp.diagonal(a, offset=0, axis1=0, axis2=1): the diagonal becomes the last axis. */
-export function diagonal(a: unknown, opts?: number | DiagonalOptions): Value {
-  const x = asValue(a);
-  if (x.ndim < 2) throw new Error('diagonal requires an array of at least two dimensions.');
-  const { offset, axis1, axis2 } = diagOpts(opts, 0, 1);
-  if (normalizeAxis(axis1, x.ndim) === normalizeAxis(axis2, x.ndim))
-    throw new Error('axis1 and axis2 cannot be the same');
-  return lastTwoDiagonal(moveaxis(x, [axis1, axis2], [-2, -1]), offset);
-}
-
-/** jnp.trace: the sum of a diagonal (NumPy's sum dtype rules; `dtype` overrides). */
-export function trace(a: unknown, opts?: number | (DiagonalOptions & { dtype?: DTypeLike | null })): Value {
-  const x = asValue(a);
-  const o = diagOpts(opts, 0, 1);
-  if (x.ndim < 2) throw new Error('diagonal requires an array of at least two dimensions.');
-  if (normalizeAxis(o.axis1, x.ndim) === normalizeAxis(o.axis2, x.ndim)) {
-    throw new Error(`axis1 and axis2 can not be same. axis1=${o.axis1} and axis2=${o.axis2}`);
-  }
-  const dtype = typeof opts === 'object' ? opts.dtype : undefined;
-  return traceJit(x, o.offset, o.axis1, o.axis2, dtype ? requestDType(dtype, 'trace').name : null);
-}
-
-/** JAX's jitted trace: the axes moved last, the eye mask selected with _where, then summed. */
-const traceJit = namedJit(
-  'trace',
-  function trace(x: Value, offset: number, axis1: number, axis2: number, dtype: string | null): Value {
-    const n = x.shape[normalizeAxis(axis1, x.ndim)];
-    const m = x.shape[normalizeAxis(axis2, x.ndim)];
-    const a = moveaxis(x, [axis1, axis2], [-2, -1]);
-    const mask = eye(n, m, offset, { dtype: 'bool' });
-    return red.sum(uf.where(mask, a, fullLike(a, 0)), { axis: [-2, -1], dtype });
-  },
-  { staticArgnums: [1, 2, 3, 4] },
-);
 
 /** jnp.diag: a 1-D array becomes a diagonal matrix; a 2-D array gives its k-th diagonal. */
 export function diag(v: unknown, k = 0): Value {

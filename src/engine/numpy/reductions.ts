@@ -28,7 +28,7 @@ import * as R from '../primitives/reductions.js';
 import { ValueError } from '../transforms/api.js';
 import { namedJit } from '../transforms/jit.js';
 import * as uf from './ufuncs.js';
-import { asValue, broadcastTo, dtypeOpt } from './util.js';
+import { asValue, broadcastTo, constantLike, dtypeOpt } from './util.js';
 
 export interface ReduceOpts {
   axis?: number | readonly number[] | null;
@@ -305,3 +305,26 @@ export function std(x: unknown, opts: VarOpts = {}): Value {
 
 // `var` is a reserved word in JS but a fine export name: jnp.var(x) works as in NumPy.
 export { var_ as var };
+
+/** jnp.count_nonzero, jitted as JAX's (static axis and keepdims). */
+export function count_nonzero(
+  a: unknown,
+  opts: { axis?: number | readonly number[] | null; keepdims?: boolean } = {},
+): Value {
+  const axis = opts.axis ?? null;
+  return countNonzeroJit(
+    asValue(a),
+    axis === null || typeof axis === 'number' ? axis : [...axis],
+    opts.keepdims ?? false,
+  );
+}
+
+const countNonzeroJit = namedJit(
+  'count_nonzero',
+  function count_nonzero(v: Value, axis: number | number[] | null, keepdims: boolean): Value {
+    const nz = lax.ne(v, constantLike(v, 0));
+    return sum(nz, { axis, keepdims, dtype: defaultInt() });
+  },
+  { staticArgnums: [1, 2] },
+);
+export const countNonzero = count_nonzero;

@@ -1,7 +1,7 @@
 /**
  * @file The control-flow primitives cond, while and scan, with JAX 0.10.2's params (names and
  * values as jax/_src/lax/control_flow binds them, so jaxprs print as JAX prints them):
- *   cond[branches=(...)]                       index, *consts, *operands
+ *   cond[branches=(...) branches_platforms?]   index, *consts, *operands
  *   while[body_jaxpr body_nconsts cond_jaxpr cond_nconsts]   *cond_consts, *body_consts, *carry
  *   scan[jaxpr length num_carry num_consts reverse unroll]  *consts, *carry, *xs
  * Branch and body jaxprs are ClosedJaxprs without consts (consts are leading operands).
@@ -25,13 +25,17 @@ import { definePrimitive, type Params, type Primitive } from '../core/primitive.
 import { bind1, type Value } from '../core/trace.js';
 import { evalJaxpr } from '../ir/eval.js';
 import { ClosedJaxpr, Jaxpr, JaxprEqn, Var } from '../ir/jaxpr.js';
+import { PyRaw } from '../ir/pyrepr.js';
 import { traceToJaxpr } from '../transforms/staging.js';
 import { select_n } from './elementwise.js';
+import { type BranchesPlatforms, branchesPlatformsRepr, platformBranch } from './platform-index.js';
 import { reduce_or } from './reductions.js';
 import * as S from './structural.js';
 
 export interface CondParams {
   branches: ClosedJaxpr[];
+  /** Set by lax.platform_dependent: the platforms each branch serves (platform-index.ts). */
+  branches_platforms?: BranchesPlatforms;
 }
 
 export interface WhileParams {
@@ -112,9 +116,21 @@ export const cond_p = definePrimitive(
       }
       return runCompiled(cond_p, args, p, branches[0]);
     },
-    lower: ((ctx, ins, p, outAvals) =>
-      lowerCond(ctx, ins, (p as unknown as CondParams).branches, outAvals)) satisfies LowerRule,
-    ppParams: (p: Params) => ({ branches: p.branches }),
+    lower: ((ctx, ins, p, outAvals) => {
+      const { branches, branches_platforms: bp } = p as unknown as CondParams;
+      // A platform_dependent cond keeps only the branch for the platform compiled for (JAX's
+      // _cond_lowering does the same), inline: it fuses with its neighbours like any other code.
+      const chosen = bp ? branches[platformBranch(bp, ctx.platform)] : null;
+      if (chosen && !chosen.consts.length) return ctx.lowerJaxpr(chosen.jaxpr, [], ins.slice(1));
+      return lowerCond(ctx, ins, branches, outAvals);
+    }) satisfies LowerRule,
+    ppParams: (p: Params) =>
+      p.branches_platforms
+        ? {
+            branches: p.branches,
+            branches_platforms: new PyRaw(branchesPlatformsRepr(p.branches_platforms as BranchesPlatforms)),
+          }
+        : { branches: p.branches },
   },
   true,
 );

@@ -1,6 +1,7 @@
 /**
  * @file Export rules of the control-flow primitives (jax/_src/lax/control_flow): `cond` as
- * `stablehlo.case` (branch i is region i, operands captured implicitly), `while` as
+ * `stablehlo.case` (branch i is region i, operands captured implicitly; a platform_dependent one
+ * keeps only CPU's branch, as JAX lowers it for one platform, and platform_index is a constant), `while` as
  * `stablehlo.while` (consts travel in the loop state; a batched predicate is or-reduced and the
  * body selects per element, as JAX's _while_lowering does), and `scan` the way JAX lowers it on
  * every backend: lower_fun(_scan_impl), a while loop over the trip count whose body calls
@@ -11,6 +12,8 @@
 import type { ShapedArray } from '../../core/aval.js';
 import { bool, int32 } from '../../core/dtype.js';
 import type { ClosedJaxpr } from '../../ir/jaxpr.js';
+import { type LinearSolveParams, splitLinearSolveArgs } from '../../primitives/linear-solve.js';
+import { type BranchesPlatforms, platformBranch } from '../../primitives/platform-index.js';
 import {
   broadcastInDim,
   call,
@@ -38,8 +41,30 @@ function subcomp(mod: ModuleCtx, b: Builder, cj: ClosedJaxpr, args: readonly Val
   return jaxprSubcomp(mod, b, cj.jaxpr, consts, args);
 }
 
-registerExportRule('cond', (ctx, [index, ...args], p) => {
-  const branches = p.branches as ClosedJaxpr[];
+/** The platform exports are lowered for: JAX's default backend here, its CPU. */
+const EXPORT_PLATFORM = 'cpu';
+
+registerExportRule('platform_index', (ctx, _ins, p) => [
+  scalarConst(ctx.b, platformBranch(p.platforms as BranchesPlatforms, EXPORT_PLATFORM), int32),
+]);
+
+registerExportRule('cond', (ctx, [index0, ...args], p) => {
+  let branches = p.branches as ClosedJaxpr[];
+  let index = index0;
+  const bp = p.branches_platforms as BranchesPlatforms | undefined;
+  if (bp) {
+    // JAX's _cond_lowering for a platform_dependent cond: only the platform's branch is kept, and a
+    // first case maps the platform index to its position among the kept ones.
+    const kept = platformBranch(bp, EXPORT_PLATFORM);
+    const i32 = ty([], int32);
+    const regions = branches.map(() => {
+      const r = new Region();
+      ctx.b.within(r, () => ret(ctx.b, [scalarConst(ctx.b, 0, int32)]));
+      return r;
+    });
+    index = generic(ctx.b, 'stablehlo.case', [index], [i32], '', regions).results[0];
+    branches = [branches[kept]];
+  }
   const regions = branches.map((br) => {
     const r = new Region();
     ctx.b.within(r, () => ret(ctx.b, subcomp(ctx.mod, ctx.b, br, args)));
@@ -126,6 +151,13 @@ registerExportRule('while', (ctx, ins, p) => {
     },
   );
   return state.slice(nc + nb);
+});
+
+/** custom_linear_solve lowers as JAX's (lower_fun of its impl): the solve jaxpr, inline. */
+registerExportRule('custom_linear_solve', (ctx, ins, p) => {
+  const { const_lengths, jaxprs } = p as unknown as LinearSolveParams;
+  const [params, b] = splitLinearSolveArgs(ins, const_lengths);
+  return subcomp(ctx.mod, ctx.b, jaxprs.solve!, [...params.solve, ...b]);
 });
 
 registerExportRule('empty2', (ctx, _ins, p) => [

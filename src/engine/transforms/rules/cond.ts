@@ -2,7 +2,8 @@
  * @file Transformation rules of cond (primitives/control.ts), after JAX 0.10.2's
  * jax/_src/lax/control_flow/conditionals.py: jvp (each branch's jvp, same index), partial eval
  * (known index; branch residuals joined, zeros where a branch has none), transpose (each branch
- * transposed), batch (batched index: every branch inlined and a select_n; else each branch batched).
+ * transposed), batch (batched index: every branch inlined and a select_n; else each branch batched;
+ * a platform_dependent cond's index is never batched). The rules keep `branches_platforms`.
  */
 
 import type { ShapedArray } from '../../core/aval.js';
@@ -11,6 +12,7 @@ import { bind, bind1, type Value } from '../../core/trace.js';
 import { ClosedJaxpr, Jaxpr, Var } from '../../ir/jaxpr.js';
 import { type CondParams, cond_p } from '../../primitives/control.js';
 import { eq, select_n } from '../../primitives/elementwise.js';
+import { platform_index } from '../../primitives/platform-index.js';
 import { broadcast_in_dim } from '../../primitives/structural.js';
 import { type JvpRule, stop_gradient, Zero } from '../jvp.js';
 import type { PartialEvalRule, PETracer } from '../partial-eval.js';
@@ -168,8 +170,14 @@ function bcastSelectN(which: Value, cases: Value[]): Value {
 }
 
 cond_p.rules.batch = ((vals, dims, params, axisSize) => {
-  const { branches } = params as unknown as CondParams;
+  const { branches, branches_platforms } = params as unknown as CondParams;
   const [indexDim, ...opDims] = dims;
+  if (branches_platforms && indexDim !== null) {
+    // A platform_dependent cond's index only looks batched: a fresh platform_index replaces it
+    // (JAX issue 29329), and the branches stay a cond.
+    const index = bind1(platform_index, [], { platforms: branches_platforms });
+    return cond_p.rules.batch!([index, ...vals.slice(1)], [null, ...opDims], params, axisSize);
+  }
   if (indexDim !== null) {
     // A batched index: every branch runs on every lane and a select_n picks the results.
     const [index, ...ops] = vals.map((v, i) => bdimAtFront(v, dims[i], axisSize));

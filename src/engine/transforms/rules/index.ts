@@ -24,3 +24,4 @@ import './zeta.js';
 import './bessel.js';
 import './composed.js';
 import './collectives.js';
+import './linear-solve.js';

@@ -11,8 +11,9 @@
 import { memoOn } from '../../core/memo.js';
 import type { Params } from '../../core/primitive.js';
 import { bind, isTracer, type Value } from '../../core/trace.js';
+import { dceJaxpr } from '../../ir/dce.js';
 import { evalJaxpr } from '../../ir/eval.js';
-import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
+import { ClosedJaxpr, type Jaxpr } from '../../ir/jaxpr.js';
 import { convertConstvars, jit_p } from '../jit.js';
 import { type CallSource, splitJitCall } from '../jit-split.js';
 import { type JvpRule, jvpFlat, Zero } from '../jvp.js';
@@ -83,8 +84,16 @@ jit_p.rules.partialEval = ((trace, tracers: PETracer[], params) => {
       unk.map(() => false),
       unk.map(() => true),
     );
-    knownOuts = split.known.jaxpr.outAvals.length
-      ? bind(jit_p, [...split.known.consts, ...knownIns], { ...params, jaxpr: split.known.jaxpr })
+    // JAX's jit linearization DCEs the primal call (control flow included: a cond's branches
+    // lose the residual fillers no output reads).
+    const kj = split.known.jaxpr;
+    const dead = dceJaxpr(
+      kj.jaxpr,
+      kj.jaxpr.outvars.map(() => true),
+    ).jaxpr;
+    const known = dead === kj.jaxpr ? kj : new ClosedJaxpr(dead, kj.consts);
+    knownOuts = known.outAvals.length
+      ? bind(jit_p, [...split.known.consts, ...knownIns], { ...params, jaxpr: known })
       : [];
     let r = split.numKnownOuts;
     residuals = split.res.map((src) =>

@@ -68,7 +68,21 @@ for (const prim of [P.cholesky, P.eigh, P.svd, P.qr, P.lu]) {
   }) satisfies BatchRule);
 }
 
+/**
+ * JAX's _triangular_solve_batching_rule: with `a` unbatched, b's batch becomes more right-hand
+ * sides (columns for left_side, rows otherwise) of one solve; else both batch dims go first.
+ */
 setBatch(P.triangular_solve, (([a, b], [da, db], p, n) => {
+  if (da === null && db !== null) {
+    const left = Boolean(p.left_side);
+    const y = moveBatchAxis(b, db, left ? b.ndim - 1 : b.ndim - 2, n);
+    const s = y.shape;
+    const flat = left
+      ? [...s.slice(0, -2), s[s.length - 2] * s[s.length - 1]]
+      : [...s.slice(0, -3), s[s.length - 3] * s[s.length - 2], s[s.length - 1]];
+    const out = bind1(P.triangular_solve, [a, S.reshape(y, flat)], p);
+    return [[S.reshape(out, [...s])], [left ? y.ndim - 1 : y.ndim - 2]];
+  }
   const out = bind1(P.triangular_solve, [front(a, da, n), front(b, db, n)], p);
   return [[out], [0]];
 }) satisfies BatchRule);
