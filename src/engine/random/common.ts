@@ -20,7 +20,7 @@ import {
 import { shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
-import { type KeyLike, keyParts, splitData } from './keys.js';
+import { type KeyLike, keyAt, splitKey, typedKey } from './keys.js';
 
 export type Shape = number | readonly number[];
 export type Num = Value | number;
@@ -103,9 +103,9 @@ export function finfo(dt: DType) {
   return { bits: bitsW, nmant, eps: 2 ** -nmant, epsneg: 2 ** -(nmant + 1), tiny };
 }
 
-/** The key data of a single key, with JAX's error for a batch of keys or a non-key. */
+/** A single typed key (raw data wrapped), with JAX's error for a batch of keys or a non-key. */
 export function single(name: string, key: KeyLike): Value {
-  return keyParts(name, key).data;
+  return typedKey(name, key).key;
 }
 
 /** The shape drawn: the given one (checked against the parameters), else their broadcast. */
@@ -118,8 +118,8 @@ export function paramShape(name: string, shape: Shape | null | undefined, ...par
 
 /** split(key, 2) unpacked, as JAX's `key1, key2 = split(key)`. */
 export function twoKeys(key: Value): [Value, Value] {
-  const ks = splitData(key, [2]);
-  return [lax.squeeze(lax.slice(ks, [0, 0], [1, 2]), [0]), lax.squeeze(lax.slice(ks, [1, 0], [2, 2]), [0])];
+  const ks = splitKey(key, [2]);
+  return [keyAt(ks, 0), keyAt(ks, 1)];
 }
 
 /** The two leading slices of a (2, ...shape) array, as JAX's `high, low = x` unpacks it. */

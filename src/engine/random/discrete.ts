@@ -44,7 +44,7 @@ import {
   unpack2,
 } from './common.js';
 import { gumbelLow, uniformData } from './continuous.js';
-import { type KeyLike, randomBits, splitData } from './keys.js';
+import { type KeyLike, keyAt, randomBits, splitKey } from './keys.js';
 
 // ---- integers ------------------------------------------------------------------------------------
 
@@ -87,9 +87,9 @@ const _randint = namedJit(
     mn = toRank(convertAndClip(mn, dt), shape.length);
     mx = toRank(convertAndClip(mx, dt), shape.length);
     const nbits = info.bits;
-    const keys = splitData(key, [2]);
-    const k1 = lax.squeeze(lax.slice(keys, [0, 0], [1, 2]), [0]);
-    const k2 = lax.squeeze(lax.slice(keys, [1, 0], [2, 2]), [0]);
+    const keys = splitKey(key, [2]);
+    const k1 = keyAt(keys, 0);
+    const k2 = keyAt(keys, 1);
     const higher = randomBits(k1, nbits, shape);
     const lower = randomBits(k2, nbits, shape);
     const udt = UINT[nbits];
@@ -283,8 +283,8 @@ const _poisson = namedJit(
       lax.whileLoop(
         ([i, , acc]: Value[]) => lax.bitwiseAnd(jnp.any(lax.bitwiseNot(acc)), lax.lt(i, c(maxIters, dt))),
         ([i, kOut, acc, rng]: Value[]) => {
-          const ks = splitData(rng, [3]);
-          const pick = (j: number) => lax.squeeze(lax.slice(ks, [j, 0], [j + 1, 2]), [0]);
+          const ks = splitKey(rng, [3]);
+          const pick = (j: number) => keyAt(ks, j);
           const u = jnp.subtract(uniformData(pick(1), shape, ldt), 0.5);
           const v = uniformData(pick(2), shape, ldt);
           const us = jnp.subtract(0.5, jnp.abs(u));
@@ -389,8 +389,8 @@ function binomialBtrs(key: Value, count: Value, prob: Value, shape: number[], ma
     ([i, , acc]: Value[]) =>
       lax.bitwiseAnd(jnp.any(lax.bitwiseNot(acc)), lax.lt(lax.convertElementType(i, pdt), maxIters)),
     ([i, kPrev, acc, kk]: Value[]) => {
-      const ks = splitData(kk, [3]);
-      const pick = (j: number) => lax.squeeze(lax.slice(ks, [j, 0], [j + 1, 2]), [0]);
+      const ks = splitKey(kk, [3]);
+      const pick = (j: number) => keyAt(ks, j);
       const u = jnp.subtract(uniformData(pick(1), shape, pdt), 0.5);
       let v = uniformData(pick(2), shape, pdt);
       const us = jnp.subtract(0.5, lax.abs(u));
