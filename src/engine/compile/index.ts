@@ -123,7 +123,9 @@ export function execute(
 ): ArrayImpl[] {
   const device = exe.device;
   const committed = args.some((a) => a.committed);
-  const inputs = [...args, ...consts, ...exe.extraConsts].map((a) => (a.device === device ? a : transfer(a, device)).buffer);
+  const inputs = [...args, ...consts, ...exe.extraConsts].map(
+    (a) => (a.device === device ? a : transfer(a, device)).buffer,
+  );
   if (observing.any) {
     const c = exe.compiled;
     emit({

@@ -87,7 +87,9 @@ export function lowerToModule(
   // Typed PRNG keys are exported as their uint32 words, their primitives as threefry.
   const phys = compileHooks.physical?.(closed.jaxpr) ?? null;
   if (phys?.consts.length) {
-    throw new NotImplementedError('StableHLO export of a key program whose threefry expansion has array constants');
+    throw new NotImplementedError(
+      'StableHLO export of a key program whose threefry expansion has array constants',
+    );
   }
   const j0 = phys ? phys.jaxpr : closed.jaxpr;
   const used = j0.outvars.map(() => true);

@@ -7,7 +7,7 @@
  * binomial its inversion and BTRS rejection loops, so they too reproduce JAX's draws, up to the
  * rare case where an ulp of difference in a transcendental flips a rejection test.
  */
-import { fromHostData, toValue } from '../core/coerce.js';
+import { fromHostData, scalarArray, toValue } from '../core/coerce.js';
 import {
   bool,
   canonicalize,
@@ -24,9 +24,10 @@ import {
 } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
-import type { Value } from '../core/trace.js';
+import { bind1, type Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
 import * as jnp from '../numpy/index.js';
+import { convert_element_type } from '../primitives/elementwise.js';
 import { namedJit } from '../transforms/jit.js';
 import {
   c,
@@ -69,7 +70,11 @@ function convertAndClip(v: Value, dt: DType): Value {
   const num = (x: bigint) => (v.dtype.isBig ? x : Number(x));
   const lo = lax.convertElementType(num(bigMax(a.min, b.min)), v.dtype);
   const hi = lax.convertElementType(num(bigMin(a.max, b.max)), v.dtype);
-  return lax.convertElementType(lax.clamp(lo, v, hi), dt);
+  const out = jnp.clip(v, lo, hi);
+  // JAX's clip of a weakly typed value stays weak, and `.astype` makes it strong with an equation
+  // even for the same dtype; tjax's clip already returns it strong.
+  if (!v.weakType) return lax.convertElementType(out, dt);
+  return bind1(convert_element_type, [out], { new_dtype: dt, weak_type: false, sharding: null });
 }
 
 const _randint = namedJit(
@@ -84,8 +89,10 @@ const _randint = namedJit(
       mx,
       convertAndClip(lax.convertElementType(dt.isBig ? info.max : Number(info.max), dt), mx.dtype),
     );
-    mn = toRank(convertAndClip(mn, dt), shape.length);
-    mx = toRank(convertAndClip(mx, dt), shape.length);
+    mn = convertAndClip(mn, dt);
+    mx = convertAndClip(mx, dt);
+    mn = toRank(mn, shape.length);
+    mx = toRank(mx, shape.length);
     const nbits = info.bits;
     const keys = splitKey(key, [2]);
     const k1 = keyAt(keys, 0);
@@ -153,8 +160,10 @@ const _bernoulli = namedJit(
 export function bernoulli(key: KeyLike, p: Num = 0.5, shape?: Shape | null, mode = 'low'): Value {
   if (mode !== 'high' && mode !== 'low') throw new ValueError(`got mode='${mode}', expected 'high' or 'low'`);
   const k = single('bernoulli', key);
-  let pv = toValue(p);
+  // JAX's `lax.convert_element_type(p, dtype)`: a Python float becomes a float32 NumPy scalar.
+  let pv = typeof p === 'number' ? scalarArray(p, defaultFloat()) : toValue(p);
   if (!pv.dtype.isFloat) pv = lax.convertElementType(pv, defaultFloat(), pv.weakType);
+  else if (pv.weakType) pv = lax.convertElementType(pv, pv.dtype);
   const s = paramShape('bernoulli', shape, pv);
   return mode === 'low' ? _bernoulli(k, pv, s) : _bernoulli(k, pv, s, mode);
 }

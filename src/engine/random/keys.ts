@@ -20,7 +20,14 @@ import { shapeTuple } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
 import * as P from '../primitives/structural.js';
-import { random_bits, random_fold_in, random_seed, random_split, random_unwrap, random_wrap } from './prng.js';
+import {
+  random_bits,
+  random_fold_in,
+  random_seed,
+  random_split,
+  random_unwrap,
+  random_wrap,
+} from './prng.js';
 import './physical.js';
 import './rules.js';
 
@@ -149,7 +156,9 @@ function normShape(num: number | readonly number[]): number[] {
   const shape = typeof num === 'number' ? [num] : [...num];
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new TypeError(`Shapes must be 1D sequences of concrete values of integer type, got ${shapeTuple(shape)}.`);
+      throw new TypeError(
+        `Shapes must be 1D sequences of concrete values of integer type, got ${shapeTuple(shape)}.`,
+      );
     }
   }
   return shape;
@@ -164,7 +173,11 @@ export function splitKey(k: Value, shape: readonly number[]): Value {
 export function keyAt(keys: Value, i: number): Value {
   const start = keys.shape.map((_, d) => (d === 0 ? i : 0));
   const limit = keys.shape.map((n, d) => (d === 0 ? i + 1 : n));
-  const s = bind1(P.slice, [keys], { start_indices: start, limit_indices: limit, strides: keys.shape.map(() => 1) });
+  const s = bind1(P.slice, [keys], {
+    start_indices: start,
+    limit_indices: limit,
+    strides: keys.shape.map(() => 1),
+  });
   return lax.squeeze(s, [0]);
 }
 

@@ -108,7 +108,10 @@ const STRUCTURAL: Record<string, Structural> = {
     void rank;
     return [[pw, ...cases], p];
   },
-  dynamic_slice: ([x, ...idx], p) => [[x, ...idx, zeroIndex(idx[0])], { ...p, slice_sizes: plus(p.slice_sizes, 2) }],
+  dynamic_slice: ([x, ...idx], p) => [
+    [x, ...idx, zeroIndex(idx[0])],
+    { ...p, slice_sizes: plus(p.slice_sizes, 2) },
+  ],
   dynamic_update_slice: ([x, u, ...idx], p) => [[x, u, ...idx, zeroIndex(idx[0])], p],
 };
 
@@ -127,7 +130,13 @@ function evalPhysical(j: Jaxpr, consts: readonly Value[], args: readonly Value[]
     const rule = PHYSICAL.get(prim);
     const nested = Object.values(e.params).some((v) => subJaxprs(v).some(hasKeys));
     if (rule) {
-      outs = [rule(ins, e.params, e.outvars.map((v) => v.aval))];
+      outs = [
+        rule(
+          ins,
+          e.params,
+          e.outvars.map((v) => v.aval),
+        ),
+      ];
     } else if (prim.name === 'jit' && nested) {
       const cj = e.params.jaxpr as ClosedJaxpr;
       outs = evalPhysical(cj.jaxpr, cj.consts, ins);
