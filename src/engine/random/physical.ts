@@ -121,8 +121,8 @@ const STRUCTURAL: Record<string, Structural> = {
 function evalPhysical(j: Jaxpr, consts: readonly Value[], args: readonly Value[]): Value[] {
   const env = new Map<Var, Value>();
   const read = (a: Atom): Value => (a instanceof Literal ? a.val : env.get(a)!);
-  j.constvars.forEach((v, i) => env.set(v, physicalValue(consts[i])));
-  j.invars.forEach((v, i) => env.set(v, args[i]));
+  for (const [i, v] of j.constvars.entries()) env.set(v, physicalValue(consts[i]));
+  for (const [i, v] of j.invars.entries()) env.set(v, args[i]);
   for (const e of j.eqns) {
     const ins = e.inputs.map(read);
     const prim = e.primitive;
@@ -157,7 +157,7 @@ function evalPhysical(j: Jaxpr, consts: readonly Value[], args: readonly Value[]
     } else {
       outs = bind(prim, ins, e.params);
     }
-    e.outvars.forEach((v, i) => env.set(v, outs[i]));
+    for (const [i, v] of e.outvars.entries()) env.set(v, outs[i]);
   }
   return j.outvars.map(read);
 }
