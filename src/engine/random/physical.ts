@@ -6,8 +6,8 @@
  * dynamic_update_slice, copy) act on the words with the trailing (2,) carried along. It is JAX's
  * lowering of extended dtypes (`physical_aval`, `mlir.lower_fun` of the impl rules, the
  * `KeyTyRules` of jax/_src/prng.py) done as a jaxpr-to-jaxpr pass, so the compiler, the backends
- * and the StableHLO export never see a key dtype. Calls (`jit`) are inlined; control flow keeps its
- * shape with its bodies rewritten.
+ * and the StableHLO export never see a key dtype. Calls (`jit`) and control flow keep their shape
+ * with their bodies rewritten (a call whose rewrite needs array constants is inlined).
  *
  * The pass runs when a program is compiled (compile/index.ts `compileHooks`) and exported; a
  * key array's buffer already holds its words, so arguments and results need no conversion.
@@ -137,7 +137,8 @@ function evalPhysical(j: Jaxpr, consts: readonly Value[], args: readonly Value[]
           e.outvars.map((v) => v.aval),
         ),
       ];
-    } else if (prim.name === 'jit' && nested) {
+    } else if (prim.name === 'jit' && nested && physicalClosed(e.params.jaxpr as ClosedJaxpr).consts.length) {
+      // A call whose rewrite made constants (jit's jaxpr takes none): inline it.
       const cj = e.params.jaxpr as ClosedJaxpr;
       outs = evalPhysical(cj.jaxpr, cj.consts, ins);
     } else if (nested) {

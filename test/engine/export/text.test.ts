@@ -18,7 +18,6 @@ const fx = JSON.parse(readFileSync(new URL('../../../fixtures/export.json', impo
 
 /** Programs whose jaxpr in tjax differs from JAX's (the export lowers what it is given). */
 const JAXPR_DIFFERS: Record<string, string> = {
-  uniform: "random.uniform's minval/maxval converts come in another order",
   key_split: 'random.split is not wrapped in jit[name=_threefry_split]',
   linalg_solve: 'jnp.linalg.solve/det/inv are not jit-wrapped and trace other formulas',
   special:
