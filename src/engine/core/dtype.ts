@@ -302,8 +302,8 @@ function nodeOf(dtype: DType, weak: boolean): Node {
 
 function join(nodes: Node[]): Node {
   const key = nodes.find((n) => !UPPER.has(n));
-  if (key)
-    throw new TypeError(`no common type for ${nodes.join(', ')}: ${key} takes no part in type promotion`);
+  // A key dtype has no place in the lattice; JAX's dtype lookup rejects it so.
+  if (key) throw new TypeError(`Cannot interpret '${key}' as a data type`);
   let common: Set<Node> | undefined;
   for (const n of nodes) {
     const up = UPPER.get(n)!;

@@ -56,18 +56,29 @@ export function promoteArgsNumeric(...xs: unknown[]): Value[] {
   return vals.map((v) => convertElementType(v, to, weakType));
 }
 
+/** JAX's error for arithmetic on typed PRNG keys: `add does not accept dtypes key<fry>, int32.` */
+function noKeys(name: string, xs: unknown[]): void {
+  const vals = xs.map(toValue);
+  if (vals.some((v) => v.dtype.isKey)) {
+    throw new TypeError(`${name} does not accept dtypes ${vals.map((v) => v.dtype.name).join(', ')}.`);
+  }
+}
+
 /** jnp's promote_args: dtypes, then NumPy rank promotion. */
 export function promoteArgsShapes(name: string, ...xs: unknown[]): Value[] {
+  noKeys(name, xs);
   return promoteShapes(name, promoteArgs(...xs));
 }
 
 /** jnp's promote_args_inexact. */
 export function promoteArgsInexactShapes(name: string, ...xs: unknown[]): Value[] {
+  noKeys(name, xs);
   return promoteShapes(name, promoteArgsInexact(...xs));
 }
 
 /** jnp's promote_args_numeric. */
 export function promoteArgsNumericShapes(name: string, ...xs: unknown[]): Value[] {
+  noKeys(name, xs);
   return promoteShapes(name, promoteArgsNumeric(...xs));
 }
 
