@@ -3,7 +3,7 @@
  * its uint32 words (shape S + (2,)), the key primitives become the threefry implementation
  * (prng.ts `PHYSICAL`), and structural primitives that move keys around (slice, squeeze,
  * reshape, broadcast_in_dim, concatenate, transpose, rev, select_n, dynamic_slice,
- * dynamic_update_slice, copy) act on the words with the trailing (2,) carried along. It is JAX's
+ * dynamic_update_slice, gather, copy) act on the words with the trailing (2,) carried along. It is JAX's
  * lowering of extended dtypes (`physical_aval`, `mlir.lower_fun` of the impl rules, the
  * `KeyTyRules` of jax/_src/prng.py) done as a jaxpr-to-jaxpr pass, so the compiler, the backends
  * and the StableHLO export never see a key dtype. Calls (`jit`) and control flow keep their shape
@@ -23,6 +23,7 @@ import type { Params } from '../core/primitive.js';
 import { bind, type Value } from '../core/trace.js';
 import { type Atom, ClosedJaxpr, Jaxpr, Literal, type Var } from '../ir/jaxpr.js';
 import * as lax from '../lax/index.js';
+import { GatherDimensionNumbers } from '../primitives/indexing.js';
 import { traceToJaxpr } from '../transforms/staging.js';
 import { PHYSICAL } from './prng.js';
 
@@ -75,7 +76,7 @@ const plus = (xs: unknown, extra: number) => [...(xs as readonly number[]).map(N
 /** The start index 0 for the words' dimension, in the dtype of the other indices. */
 const zeroIndex = (like: Value | undefined) => lax.convertElementType(0, like ? like.dtype : 'int32');
 
-type Structural = (ins: Value[], p: Params, rank: number) => [Value[], Params];
+type Structural = (ins: Value[], p: Params, rank: number, outRank: number) => [Value[], Params];
 
 /** Each rule: operands and params for the same primitive over the words (`rank`: the keys' rank). */
 const STRUCTURAL: Record<string, Structural> = {
@@ -113,6 +114,18 @@ const STRUCTURAL: Record<string, Structural> = {
     { ...p, slice_sizes: plus(p.slice_sizes, 2) },
   ],
   dynamic_update_slice: ([x, u, ...idx], p) => [[x, u, ...idx, zeroIndex(idx[0])], p],
+  // Each gathered key brings its two words: a last window dimension of size 2.
+  gather: (ins, p, _rank, outRank) => {
+    const dn = p.dimension_numbers as GatherDimensionNumbers;
+    const words = new GatherDimensionNumbers({
+      offset_dims: [...dn.offset_dims, outRank],
+      collapsed_slice_dims: dn.collapsed_slice_dims,
+      start_index_map: dn.start_index_map,
+      operand_batching_dims: dn.operand_batching_dims,
+      start_indices_batching_dims: dn.start_indices_batching_dims,
+    });
+    return [ins, { ...p, dimension_numbers: words, slice_sizes: plus(p.slice_sizes, 2) }];
+  },
 };
 
 // ---- the interpreter --------------------------------------------------------------------------------
@@ -153,7 +166,7 @@ function evalPhysical(j: Jaxpr, consts: readonly Value[], args: readonly Value[]
         );
       }
       const keyIn = e.inputs.find((a) => a.aval.dtype.isKey) ?? e.outvars[0];
-      const [xs, p] = s(ins, e.params, keyIn.aval.ndim);
+      const [xs, p] = s(ins, e.params, keyIn.aval.ndim, e.outvars[0].aval.ndim);
       outs = bind(prim, xs, p);
     } else {
       outs = bind(prim, ins, e.params);
