@@ -326,6 +326,9 @@ export interface TypedValue {
 /** JAX's result_type: promote dtypes with weak types, then canonicalize. */
 export function promoteTypes(...xs: TypedValue[]): TypedValue {
   if (xs.length === 0) throw new TypeError('at least one array or dtype is required');
+  // Key arrays of one key dtype go together (jnp.where over keys); nothing else joins them.
+  if (xs[0].dtype.isKey && xs.every((x) => x.dtype === xs[0].dtype))
+    return { dtype: xs[0].dtype, weakType: false };
   const n = join(xs.map((x) => nodeOf(x.dtype, x.weakType)));
   if (n === 'i*') return { dtype: defaultInt(), weakType: true };
   if (n === 'f*') return { dtype: defaultFloat(), weakType: true };

@@ -43,6 +43,9 @@ export function promoteArgs(...xs: unknown[]): Value[] {
 /** jnp's promote_dtypes_inexact: one conversion per argument, to the inexact (float or complex) promoted dtype. */
 export function promoteArgsInexact(...xs: unknown[]): Value[] {
   const vals = xs.map(toValue);
+  const key = vals.find((v) => v.dtype.isKey);
+  // jnp's to_inexact_dtype cannot read a key dtype as a number type.
+  if (key) throw new TypeError(`Cannot interpret '${key.dtype.name}' as a data type`);
   const { dtype, weakType } = promoteTypes(...vals.map((v) => ({ dtype: v.dtype, weakType: v.weakType })));
   const to = dtype.isInexact ? dtype : defaultFloat();
   return vals.map((v) => convertElementType(v, to, weakType));

@@ -16,6 +16,7 @@ import { ShapedArray } from '../core/aval.js';
 import { fromHostData, isValue, toValue } from '../core/coerce.js';
 import { config } from '../core/config.js';
 import { canonicalize, type DTypeLike, defaultUint, int32, int64, toDType, uint32 } from '../core/dtype.js';
+import { installArrayOps } from '../core/methods.js';
 import { shapeTuple } from '../core/shape.js';
 import { bind1, type Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
@@ -216,6 +217,8 @@ export function bits(k: KeyLike, shape: number | readonly number[] = [], dtype?:
   }
   return randomBits(t, dt.itemsize * 8, normShape(shape));
 }
+
+installArrayOps({ keyItem: keyAt });
 
 // ---- printing -------------------------------------------------------------------------------------
 
