@@ -24,10 +24,9 @@ import {
 } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
-import { bind1, type Value } from '../core/trace.js';
+import type { Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
 import * as jnp from '../numpy/index.js';
-import { convert_element_type } from '../primitives/elementwise.js';
 import { namedJit } from '../transforms/jit.js';
 import {
   c,
@@ -68,13 +67,10 @@ function convertAndClip(v: Value, dt: DType): Value {
   const a = iinfo(dt);
   const b = iinfo(v.dtype);
   const num = (x: bigint) => (v.dtype.isBig ? x : Number(x));
-  const lo = lax.convertElementType(num(bigMax(a.min, b.min)), v.dtype);
-  const hi = lax.convertElementType(num(bigMin(a.max, b.max)), v.dtype);
-  const out = jnp.clip(v, lo, hi);
-  // JAX's clip of a weakly typed value stays weak, and `.astype` makes it strong with an equation
-  // even for the same dtype; tjax's clip already returns it strong.
-  if (!v.weakType) return lax.convertElementType(out, dt);
-  return bind1(convert_element_type, [out], { new_dtype: dt, weak_type: false, sharding: null });
+  // JAX's lax._const(val, ...): constants of val's dtype, weakly typed when val is.
+  const lo = lax.convertElementType(num(bigMax(a.min, b.min)), v.dtype, v.weakType);
+  const hi = lax.convertElementType(num(bigMin(a.max, b.max)), v.dtype, v.weakType);
+  return lax.convertElementType(jnp.clip(v, lo, hi), dt);
 }
 
 const _randint = namedJit(
