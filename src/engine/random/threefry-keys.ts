@@ -50,10 +50,12 @@ function hashShape(data: Value, shape: readonly number[]): [Value, Value] {
 
 /** threefry_seed: the key data of an integer scalar seed (its high and low 32-bit words). */
 export function seedData(seed: Value): Value {
-  const hi = lax.convertElementType(
-    lax.shiftRightLogical(seed, lax.convertElementType(32, seed.dtype)),
-    uint32,
-  );
+  // The high word is seed >> 32: zero for seeds of 32 bits or less (XLA's shift semantics), made
+  // as a zero here because WGSL rejects a shift by the full bit width.
+  const hi =
+    seed.dtype.itemsize > 4
+      ? lax.convertElementType(lax.shiftRightLogical(seed, lax.convertElementType(32, seed.dtype)), uint32)
+      : lax.convertElementType(0, uint32);
   const lo = lax.convertElementType(seed, uint32);
   return lax.concatenate([lax.broadcast(hi, [1]), lax.broadcast(lo, [1])], 0);
 }
