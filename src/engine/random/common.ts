@@ -5,6 +5,8 @@
  * draws when none is given (the parameters' broadcast), float dtype checks, one key from a
  * KeyLike — and the small constants and key splits the samplers' jitted bodies build from.
  */
+
+import { toValue } from '../core/coerce.js';
 import {
   canonicalize,
   type DType,
@@ -114,6 +116,34 @@ export function paramShape(name: string, shape: Shape | null | undefined, ...par
   if (s === null) return broadcastShapes(...params.map(shp));
   checkShape(name, s, ...params.map(shp));
   return s;
+}
+
+/**
+ * `name(key, p, shape=None, dtype=float)` of one float parameter (pareto, chisquare, t): one key,
+ * the parameter's shape when none is given, the float dtype by name, as JAX's wrappers check them.
+ */
+export function drawOneParam(
+  name: string,
+  body: (key: Value, p: Value, shape: number[], dtypeName: string) => Value,
+  key: KeyLike,
+  p: Num,
+  shape: Shape | null | undefined,
+  dtype: DTypeLike | null | undefined,
+): Value {
+  return body(single(name, key), toValue(p), paramShape(name, shape, p), floatDType(name, dtype).name);
+}
+
+/** `name(key, a, b, shape=(), dtype=float)` of two float parameters (weibull_min, double_sided_maxwell). */
+export function drawTwoParams(
+  name: string,
+  body: (key: Value, a: Value, b: Value, shape: number[], dtypeName: string) => Value,
+  key: KeyLike,
+  a: Num,
+  b: Num,
+  shape: Shape,
+  dtype: DTypeLike | null | undefined,
+): Value {
+  return body(single(name, key), toValue(a), toValue(b), shapeOf(name, shape)!, floatDType(name, dtype).name);
 }
 
 /** split(key, 2) unpacked, as JAX's `key1, key2 = split(key)`. */

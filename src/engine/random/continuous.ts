@@ -28,6 +28,8 @@ import { namedJit } from '../transforms/jit.js';
 import {
   c,
   checkShape,
+  drawOneParam,
+  drawTwoParams,
   finfo,
   floatDType,
   type Num,
@@ -326,8 +328,7 @@ const _pareto = namedJit(
 
 /** `jax.random.pareto(key, b, shape=None, dtype=float)`. */
 export function pareto(key: KeyLike, b: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
-  const k = single('pareto', key);
-  return _pareto(k, toValue(b), paramShape('pareto', shape, b), floatDType('pareto', dtype).name);
+  return drawOneParam('pareto', _pareto, key, b, shape, dtype);
 }
 
 const _weibullMin = namedJit(
@@ -347,14 +348,7 @@ export function weibullMin(
   shape: Shape = [],
   dtype?: DTypeLike | null,
 ): Value {
-  const k = single('weibull_min', key);
-  return _weibullMin(
-    k,
-    toValue(scale),
-    toValue(concentration),
-    shapeOf('weibull_min', shape)!,
-    floatDType('weibull_min', dtype).name,
-  );
+  return drawTwoParams('weibull_min', _weibullMin, key, scale, concentration, shape, dtype);
 }
 
 const _lognormal = namedJit(

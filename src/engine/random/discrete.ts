@@ -73,6 +73,23 @@ function convertAndClip(v: Value, dt: DType): Value {
   return lax.convertElementType(jnp.clip(v, lo, hi), dt);
 }
 
+/**
+ * The draws of one step of Hormann's transformed rejection (poisson's and binomial's loops, as
+ * JAX's `rng, subkey_0, subkey_1 = split(rng, 3)`): the next key, u = U - 0.5, v = U', and
+ * us = 0.5 - |u|.
+ */
+function rejectionDraws(
+  rng: Value,
+  shape: number[],
+  dt: DType,
+): { next: Value; u: Value; v: Value; us: Value } {
+  const ks = splitKey(rng, [3]);
+  const next = keyAt(ks, 0);
+  const u = jnp.subtract(uniformData(keyAt(ks, 1), shape, dt), 0.5);
+  const v = uniformData(keyAt(ks, 2), shape, dt);
+  return { next, u, v, us: jnp.subtract(0.5, lax.abs(u)) };
+}
+
 const _randint = namedJit(
   '_randint',
   function _randint(key: Value, minval: Value, maxval: Value, shape: number[], dtypeName: string): Value {
@@ -288,11 +305,7 @@ const _poisson = namedJit(
       lax.whileLoop(
         ([i, , acc]: Value[]) => lax.bitwiseAnd(jnp.any(lax.bitwiseNot(acc)), lax.lt(i, c(maxIters, dt))),
         ([i, kOut, acc, rng]: Value[]) => {
-          const ks = splitKey(rng, [3]);
-          const pick = (j: number) => keyAt(ks, j);
-          const u = jnp.subtract(uniformData(pick(1), shape, ldt), 0.5);
-          const v = uniformData(pick(2), shape, ldt);
-          const us = jnp.subtract(0.5, jnp.abs(u));
+          const { next, u, v, us } = rejectionDraws(rng, shape, ldt);
           const kk = lax.floor(
             jnp.add(jnp.add(jnp.multiply(jnp.add(jnp.divide(jnp.multiply(2, a), us), b), u), lamRb), 0.43),
           );
@@ -310,7 +323,7 @@ const _poisson = namedJit(
           );
           const acc2 = jnp.less_equal(s, tt);
           const accept = jnp.logical_or(acc1, jnp.logical_and(jnp.logical_not(reject), acc2));
-          return [lax.add(i, c(1, dt)), lax.select(accept, kk, kOut), jnp.logical_or(acc, accept), pick(0)];
+          return [lax.add(i, c(1, dt)), lax.select(accept, kk, kOut), jnp.logical_or(acc, accept), next];
         },
         [c(0, dt), full(-1, ldt), full(false, bool), key],
       ) as Value[]
@@ -394,11 +407,9 @@ function binomialBtrs(key: Value, count: Value, prob: Value, shape: number[], ma
     ([i, , acc]: Value[]) =>
       lax.bitwiseAnd(jnp.any(lax.bitwiseNot(acc)), lax.lt(lax.convertElementType(i, pdt), maxIters)),
     ([i, kPrev, acc, kk]: Value[]) => {
-      const ks = splitKey(kk, [3]);
-      const pick = (j: number) => keyAt(ks, j);
-      const u = jnp.subtract(uniformData(pick(1), shape, pdt), 0.5);
-      let v = uniformData(pick(2), shape, pdt);
-      const us = jnp.subtract(0.5, lax.abs(u));
+      const draws = rejectionDraws(kk, shape, pdt);
+      const { next, u, us } = draws;
+      let v = draws.v;
       const accept1 = lax.bitwiseAnd(jnp.greater_equal(us, 0.07), lax.le(v, vr));
       const k = lax.floor(jnp.add(jnp.multiply(jnp.add(jnp.divide(jnp.multiply(2, a), us), b), u), cc));
       const reject = lax.bitwiseOr(jnp.less(k, 0), lax.gt(k, count));
@@ -416,7 +427,7 @@ function binomialBtrs(key: Value, count: Value, prob: Value, shape: number[], ma
       ub = jnp.subtract(ub, stirlingTail(k));
       ub = jnp.subtract(ub, stirlingTail(jnp.subtract(count, k)));
       const accept = lax.bitwiseOr(accept1, lax.bitwiseAnd(lax.bitwiseNot(reject), lax.le(v, ub)));
-      return [lax.add(i, c(1, int32)), lax.select(accept, k, kPrev), lax.bitwiseOr(acc, accept), pick(0)];
+      return [lax.add(i, c(1, int32)), lax.select(accept, k, kPrev), lax.bitwiseOr(acc, accept), next];
     },
     [c(0, int32), lax.broadcastInDim(c(-1, pdt), shape, []), lax.broadcastInDim(c(0, bool), shape, []), key],
   ) as Value[];

@@ -16,7 +16,17 @@ import * as lax from '../lax/index.js';
 import * as jnp from '../numpy/index.js';
 import { promoteArgsInexact } from '../numpy/util.js';
 import { jit } from '../transforms/jit.js';
-import { c, floatDType, type Num, paramShape, type Shape, shapeOf, single, twoKeys } from './common.js';
+import {
+  c,
+  drawTwoParams,
+  floatDType,
+  type Num,
+  paramShape,
+  type Shape,
+  shapeOf,
+  single,
+  twoKeys,
+} from './common.js';
 import { normal, uniformData } from './continuous.js';
 import { binomial, rademacher } from './discrete.js';
 import { chisquare, gamma } from './gamma.js';
@@ -171,15 +181,7 @@ export function doubleSidedMaxwell(
   shape: Shape = [],
   dtype?: DTypeLike | null,
 ): Value {
-  const k = single('double_sided_maxwell', key);
-  const dt = floatDType('double_sided_maxwell', dtype);
-  return _doubleSidedMaxwell(
-    k,
-    toValue(loc),
-    toValue(scale),
-    shapeOf('double_sided_maxwell', shape)!,
-    dt.name,
-  );
+  return drawTwoParams('double_sided_maxwell', _doubleSidedMaxwell, key, loc, scale, shape, dtype);
 }
 
 const _generalizedNormal = jit(

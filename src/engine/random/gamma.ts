@@ -16,6 +16,7 @@ import { namedJit } from '../transforms/jit.js';
 import {
   c,
   checkShape,
+  drawOneParam,
   floatDType,
   type Num,
   paramShape,
@@ -165,8 +166,7 @@ const _chisquare = namedJit(
 
 /** `jax.random.chisquare(key, df, shape=None, dtype=float)`. */
 export function chisquare(key: KeyLike, df: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
-  const k = single('chisquare', key);
-  return _chisquare(k, toValue(df), paramShape('chisquare', shape, df), floatDType('chisquare', dtype).name);
+  return drawOneParam('chisquare', _chisquare, key, df, shape, dtype);
 }
 
 const _t = namedJit(
@@ -185,8 +185,7 @@ const _t = namedJit(
 
 /** `jax.random.t(key, df, shape=None, dtype=float)`: Student's t. */
 export function t(key: KeyLike, df: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
-  const k = single('t', key);
-  return _t(k, toValue(df), paramShape('t', shape, df), floatDType('t', dtype).name);
+  return drawOneParam('t', _t, key, df, shape, dtype);
 }
 
 const _ball = namedJit(
