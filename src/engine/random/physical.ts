@@ -133,7 +133,7 @@ const STRUCTURAL: Record<string, Structural> = {
 /** Evaluate a jaxpr on physical values (under the staging trace that records the rewrite). */
 function evalPhysical(j: Jaxpr, consts: readonly Value[], args: readonly Value[]): Value[] {
   const env = new Map<Var, Value>();
-  const read = (a: Atom): Value => (a instanceof Literal ? a.val : env.get(a)!);
+  const read = (a: Atom): Value => (a instanceof Literal ? physicalValue(a.val) : env.get(a)!);
   for (const [i, v] of j.constvars.entries()) env.set(v, physicalValue(consts[i]));
   for (const [i, v] of j.invars.entries()) env.set(v, args[i]);
   for (const e of j.eqns) {

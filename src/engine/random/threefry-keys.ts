@@ -73,8 +73,9 @@ export function splitData(data: Value, shape: readonly number[]): Value {
 
 /** threefry_fold_in: the data of fold_in(key, d) for a uint32 scalar d. */
 export function foldInData(data: Value, d: Value): Value {
-  // threefry_seed(d) of a uint32 scalar is [d >> 32 (= 0), d].
-  const hi = lax.convertElementType(lax.shiftRightLogical(d, lax.convertElementType(32, uint32)), uint32);
+  // threefry_seed(d) of a uint32 scalar is [d >> 32, d], and d >> 32 is 0 (a zero here: WGSL
+  // rejects a shift by the full bit width).
+  const hi = lax.convertElementType(0, uint32);
   const lo = lax.bitwiseAnd(d, lax.convertElementType(0xffffffff, uint32));
   const counts = lax.concatenate([lax.broadcast(hi, [1]), lax.broadcast(lo, [1])], 0);
   return threefry2x32Counts(data, counts);

@@ -197,6 +197,14 @@ describe('transformations of programs with keys', () => {
     const sel = jnp.where(jnp.array([true, false, true, false]), ks, random.split(random.key(1), 4) as Value);
     expect(await words(sel.index(0))).toEqual(await words(ks.index(0)));
   });
+  it('a key closed over by jit is a constant of both words (not a scalar literal)', async () => {
+    const k = random.key(7);
+    const f = jit((x: Value) => jnp.add(random.uniform(k, [4]), x));
+    expect(await words(f(jnp.zeros([4])))).toEqual(await words(random.uniform(k, [4])));
+    expect(String(makeJaxpr((x: Value) => jnp.add(random.uniform(k, [2]), x))(jnp.zeros([2])))).toContain(
+      '{ lambda q:key<fry>[]; r:f32[2]. let',
+    );
+  });
   it('a layout switch recompiles rather than reusing the other layout', async () => {
     const f = jit((k: Value) => random.bits(k, [2]));
     const a = await words(f(k0()));
