@@ -14,8 +14,10 @@ import { EXIT_SIGPIPE, UsageError } from './errors.js';
 export type OutputFormat = 'csv' | 'json' | 'npy' | 'npz' | 'text';
 export const OUTPUT_FORMATS: OutputFormat[] = ['csv', 'json', 'npy', 'npz', 'text'];
 
-export async function toHost(x: engine.Value): Promise<HostArray> {
-  if (!(x instanceof engine.Array)) throw new Error('cannot write a traced value');
+export async function toHost(x0: engine.Value): Promise<HostArray> {
+  if (!(x0 instanceof engine.Array)) throw new Error('cannot write a traced value');
+  // Typed PRNG keys are written as their uint32 words (random.keyData), shape (..., 2).
+  const x = x0.dtype.isKey ? (engine.random.keyData(x0) as engine.Array) : x0;
   const data = await x.data();
   return { dtype: x.dtype.name, shape: x.shape, data } as HostArray;
 }

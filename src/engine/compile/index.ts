@@ -19,7 +19,10 @@ import { lowerProgram } from './lower.js';
 import { optimize } from './plan.js';
 
 export interface Executable {
+  /** The program as traced (its avals are those of the arguments and results). */
   readonly jaxpr: Jaxpr;
+  /** Constants the compiled program takes after the jaxpr's own (see compileHooks). */
+  readonly extraConsts: readonly ArrayImpl[];
   readonly device: Device;
   readonly compiled: CompiledProgram;
   readonly key: string;
@@ -42,16 +45,29 @@ function opLabel(jaxpr: Jaxpr): string {
 /** Compile counters, for tests and `jit-inspect --stage compiled`. */
 export const compileStats = { compiles: 0, eagerCacheHits: 0 };
 
+/**
+ * Rewrites a program needs before lowering, installed by the layers that define them: typed PRNG
+ * keys become their uint32 words (random/physical.ts). `variant` names what else the rewrite
+ * depends on (the threefry counter layout), so each variant compiles once.
+ */
+export const compileHooks: {
+  physical?: (j: Jaxpr) => { jaxpr: Jaxpr; consts: Value[]; variant: string } | null;
+} = {};
+
 const byJaxpr = new WeakMap<Jaxpr, Map<Device, Executable>>();
+const byJaxprVariant = new WeakMap<Jaxpr, Map<string, Map<Device, Executable>>>();
 
 export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable {
-  return memoOn(byJaxpr, jaxpr, device, () => {
+  const phys = compileHooks.physical?.(jaxpr) ?? null;
+  const build = () => {
     const t0 = performance.now();
-    const program = optimize(lowerProgram(jaxpr, reader, device.backend.optionalLibs, device.platform));
+    const program = optimize(
+      lowerProgram(phys?.jaxpr ?? jaxpr, reader, device.backend.optionalLibs, device.platform),
+    );
     const label = opLabel(jaxpr);
     const compiled = device.backend.compile(program, label);
     compileStats.compiles++;
-    const exe = { jaxpr, device, compiled, key };
+    const exe = { jaxpr, device, compiled, key, extraConsts: (phys?.consts ?? []) as ArrayImpl[] };
     if (observing.any) {
       const ms = performance.now() - t0;
       emit({
@@ -63,7 +79,9 @@ export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable
       });
     }
     return exe;
-  });
+  };
+  if (phys) return memoOn(innerMap(byJaxprVariant, jaxpr), phys.variant, device, build);
+  return memoOn(byJaxpr, jaxpr, device, build);
 }
 
 /**
@@ -107,7 +125,9 @@ export function execute(
 ): ArrayImpl[] {
   const device = exe.device;
   const committed = args.some((a) => a.committed);
-  const inputs = [...args, ...consts].map((a) => (a.device === device ? a : transfer(a, device)).buffer);
+  const inputs = [...args, ...consts, ...exe.extraConsts].map(
+    (a) => (a.device === device ? a : transfer(a, device)).buffer,
+  );
   if (observing.any) {
     const c = exe.compiled;
     emit({

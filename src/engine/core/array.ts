@@ -8,12 +8,16 @@ import type { Device } from '../backends/backend.js';
 import { h2f } from '../backends/cpu/runtime.js';
 import { ShapedArray } from './aval.js';
 import { Complex, type HostScalar } from './complex.js';
-import { type DType, realPart, type TypedArray } from './dtype.js';
+import { type DType, realPart, type TypedArray, uint32 } from './dtype.js';
 import { ArrayMethods } from './methods.js';
 import type { ConcreteArray, Value } from './trace.js';
 
 /** Pretty-printing hook, installed by numpy/repr.ts. */
-export const reprHooks: { repr?: (x: ArrayImpl, data: TypedArray) => string } = {};
+export const reprHooks: {
+  repr?: (x: ArrayImpl, data: TypedArray) => string;
+  /** A typed key array's `Array((), dtype=key<fry>) overlaying: ...`, installed by random/key-array.ts. */
+  keyRepr?: (x: ArrayImpl) => string;
+} = {};
 
 /** Cutting a sharded array into its shards, installed by sharding.ts. */
 export const shardingHooks: { shards?: (x: ArrayImpl) => unknown[] } = {};
@@ -157,6 +161,7 @@ export class ArrayImpl extends ArrayMethods<Value> implements ConcreteArray {
   }
 
   override toString(): string {
+    if (this.dtype.isKey && reprHooks.keyRepr) return reprHooks.keyRepr(this);
     let data: TypedArray;
     try {
       data = this.dataSync();
@@ -182,7 +187,8 @@ export function scalarOf(data: TypedArray, dtype: DType, i = 0): HostScalar {
 
 /** The dtype a backend stores an array of `dtype` in (complex: its part dtype, two per element). */
 export function storageDType(dtype: DType): DType {
-  return realPart(dtype);
+  // A key's two words are uint32 (dtype.lanes says two per element).
+  return dtype.isKey ? uint32 : realPart(dtype);
 }
 
 export function toNested(data: TypedArray, shape: readonly number[], dtype: DType): unknown {

@@ -54,6 +54,10 @@ export class DType {
   get lanes(): number {
     return this.kind === 'c' ? 2 : 1;
   }
+  /** An extended dtype: a PRNG key (KeyDType below). */
+  get isKey(): boolean {
+    return false;
+  }
   /** True for dtypes whose host storage is a BigInt typed array. */
   get isBig(): boolean {
     return this.name === 'int64' || this.name === 'uint64';
@@ -88,6 +92,27 @@ export const float32 = defineDType('float32', 'f', 4, 'f32');
 export const float64 = defineDType('float64', 'f', 8, 'f64');
 export const complex64 = defineDType('complex64', 'c', 8, 'c64');
 export const complex128 = defineDType('complex128', 'c', 16, 'c128');
+
+/**
+ * JAX's extended dtype of typed PRNG keys, `key<fry>` for threefry2x32 (jax/_src/prng.py's
+ * KeyTy): an element is one key, stored as its two uint32 words, so a key array of shape S has a
+ * uint32[...S, 2] buffer. It has no number kind (not float, int, bool or complex) and no place in
+ * the promotion lattice; only the PRNG primitives (random/prng.ts) and structural ones take it.
+ */
+export class KeyDType extends DType {
+  constructor(readonly impl: string) {
+    super(`key<${impl}>` as DTypeName, 'V' as DTypeKind, 8, `key<${impl}>`);
+  }
+  override get isKey(): boolean {
+    return true;
+  }
+  /** Two uint32 words per key. */
+  override get lanes(): number {
+    return 2;
+  }
+}
+
+export const keyFry = new KeyDType('fry');
 
 /** The value range of each integer dtype of at most 32 bits (what kernels wrap to). */
 export const INT_RANGE: Record<string, [number, number]> = {
@@ -269,6 +294,9 @@ function nodeOf(dtype: DType, weak: boolean): Node {
 }
 
 function join(nodes: Node[]): Node {
+  const key = nodes.find((n) => !UPPER.has(n));
+  // A key dtype has no place in the lattice; JAX's dtype lookup rejects it so.
+  if (key) throw new TypeError(`Cannot interpret '${key}' as a data type`);
   let common: Set<Node> | undefined;
   for (const n of nodes) {
     const up = UPPER.get(n)!;
@@ -291,6 +319,9 @@ export interface TypedValue {
 /** JAX's result_type: promote dtypes with weak types, then canonicalize. */
 export function promoteTypes(...xs: TypedValue[]): TypedValue {
   if (xs.length === 0) throw new TypeError('at least one array or dtype is required');
+  // Key arrays of one key dtype go together (jnp.where over keys); nothing else joins them.
+  if (xs[0].dtype.isKey && xs.every((x) => x.dtype === xs[0].dtype))
+    return { dtype: xs[0].dtype, weakType: false };
   const n = join(xs.map((x) => nodeOf(x.dtype, x.weakType)));
   if (n === 'i*') return { dtype: defaultInt(), weakType: true };
   if (n === 'f*') return { dtype: defaultFloat(), weakType: true };

@@ -146,7 +146,9 @@ export abstract class ArrayMethods<V = unknown> {
   *[Symbol.iterator](): Iterator<V> {
     if (this.ndim === 0) throw new TypeError('iteration over a 0-d array');
     const n = this.shape[0];
-    for (let i = 0; i < n; i++) yield op('getitem')(this, i);
+    // A key array unstacks as JAX's does (unit-stride slices: random/keys.ts installs `keyItem`).
+    const item = op(this.aval.dtype.isKey ? 'keyItem' : 'getitem');
+    for (let i = 0; i < n; i++) yield item(this, i);
   }
 
   // Reading values needs a concrete array: a tracer has none (the Array class overrides these).

@@ -6,7 +6,9 @@
  * the output pytree (`result`, `result[0]`, `result['a']`).
  */
 
+import { compileHooks } from '../compile/index.js';
 import { ArrayImpl } from '../core/array.js';
+import { NotImplementedError } from '../core/errors.js';
 import type { TreeDef } from '../core/pytree.js';
 import type { Value as EngineValue } from '../core/trace.js';
 import type { ClosedJaxpr } from '../ir/jaxpr.js';
@@ -82,7 +84,14 @@ export function lowerToModule(
   const consts = opts.consts ?? [];
   const nConsts = consts.length;
   const dce = new Dce();
-  const j0 = closed.jaxpr;
+  // Typed PRNG keys are exported as their uint32 words, their primitives as threefry.
+  const phys = compileHooks.physical?.(closed.jaxpr) ?? null;
+  if (phys?.consts.length) {
+    throw new NotImplementedError(
+      'StableHLO export of a key program whose threefry expansion has array constants',
+    );
+  }
+  const j0 = phys ? phys.jaxpr : closed.jaxpr;
   const used = j0.outvars.map(() => true);
   const [j, usedIns] = opts.keepUnused
     ? dce.jaxpr(

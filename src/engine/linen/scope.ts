@@ -18,7 +18,7 @@ import { isValue } from '../core/coerce.js';
 import { treeLeaves } from '../core/pytree.js';
 import { shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
-import { foldIn, type KeyLike, key as makeKey, PRNGKeyArray } from '../random/keys.js';
+import { foldIn, isKeyArray, type KeyLike, key as makeKey } from '../random/keys.js';
 import { evalShape, ValueError } from '../transforms/api.js';
 import {
   ApplyScopeInvalidVariablesStructureError,
@@ -92,7 +92,7 @@ export class LazyRng {
 /** A single PRNG key: a typed key of shape () or raw uint32[2] key data. */
 export function isValidRng(x: unknown): boolean {
   if (x instanceof LazyRng) return true;
-  if (x instanceof PRNGKeyArray) return x.ndim === 0;
+  if (isKeyArray(x)) return (x as KeyLike).ndim === 0;
   return isValue(x) && x.dtype.name === 'uint32' && x.ndim === 1 && x.shape[0] === 2;
 }
 

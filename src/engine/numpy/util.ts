@@ -43,6 +43,9 @@ export function promoteArgs(...xs: unknown[]): Value[] {
 /** jnp's promote_dtypes_inexact: one conversion per argument, to the inexact (float or complex) promoted dtype. */
 export function promoteArgsInexact(...xs: unknown[]): Value[] {
   const vals = xs.map(toValue);
+  const key = vals.find((v) => v.dtype.isKey);
+  // jnp's to_inexact_dtype cannot read a key dtype as a number type.
+  if (key) throw new TypeError(`Cannot interpret '${key.dtype.name}' as a data type`);
   const { dtype, weakType } = promoteTypes(...vals.map((v) => ({ dtype: v.dtype, weakType: v.weakType })));
   const to = dtype.isInexact ? dtype : defaultFloat();
   return vals.map((v) => convertElementType(v, to, weakType));
@@ -56,18 +59,29 @@ export function promoteArgsNumeric(...xs: unknown[]): Value[] {
   return vals.map((v) => convertElementType(v, to, weakType));
 }
 
+/** JAX's error for arithmetic on typed PRNG keys: `add does not accept dtypes key<fry>, int32.` */
+function noKeys(name: string, xs: unknown[]): void {
+  const vals = xs.map(toValue);
+  if (vals.some((v) => v.dtype.isKey)) {
+    throw new TypeError(`${name} does not accept dtypes ${vals.map((v) => v.dtype.name).join(', ')}.`);
+  }
+}
+
 /** jnp's promote_args: dtypes, then NumPy rank promotion. */
 export function promoteArgsShapes(name: string, ...xs: unknown[]): Value[] {
+  noKeys(name, xs);
   return promoteShapes(name, promoteArgs(...xs));
 }
 
 /** jnp's promote_args_inexact. */
 export function promoteArgsInexactShapes(name: string, ...xs: unknown[]): Value[] {
+  noKeys(name, xs);
   return promoteShapes(name, promoteArgsInexact(...xs));
 }
 
 /** jnp's promote_args_numeric. */
 export function promoteArgsNumericShapes(name: string, ...xs: unknown[]): Value[] {
+  noKeys(name, xs);
   return promoteShapes(name, promoteArgsNumeric(...xs));
 }
 

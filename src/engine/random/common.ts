@@ -5,6 +5,8 @@
  * draws when none is given (the parameters' broadcast), float dtype checks, one key from a
  * KeyLike — and the small constants and key splits the samplers' jitted bodies build from.
  */
+
+import { toValue } from '../core/coerce.js';
 import {
   canonicalize,
   type DType,
@@ -20,7 +22,7 @@ import {
 import { shapeTuple } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
-import { type KeyLike, keyParts, splitData } from './keys.js';
+import { type KeyLike, keyAt, splitKey, typedKey } from './keys.js';
 
 export type Shape = number | readonly number[];
 export type Num = Value | number;
@@ -103,9 +105,9 @@ export function finfo(dt: DType) {
   return { bits: bitsW, nmant, eps: 2 ** -nmant, epsneg: 2 ** -(nmant + 1), tiny };
 }
 
-/** The key data of a single key, with JAX's error for a batch of keys or a non-key. */
+/** A single typed key (raw data wrapped), with JAX's error for a batch of keys or a non-key. */
 export function single(name: string, key: KeyLike): Value {
-  return keyParts(name, key).data;
+  return typedKey(name, key).key;
 }
 
 /** The shape drawn: the given one (checked against the parameters), else their broadcast. */
@@ -116,10 +118,38 @@ export function paramShape(name: string, shape: Shape | null | undefined, ...par
   return s;
 }
 
+/**
+ * `name(key, p, shape=None, dtype=float)` of one float parameter (pareto, chisquare, t): one key,
+ * the parameter's shape when none is given, the float dtype by name, as JAX's wrappers check them.
+ */
+export function drawOneParam(
+  name: string,
+  body: (key: Value, p: Value, shape: number[], dtypeName: string) => Value,
+  key: KeyLike,
+  p: Num,
+  shape: Shape | null | undefined,
+  dtype: DTypeLike | null | undefined,
+): Value {
+  return body(single(name, key), toValue(p), paramShape(name, shape, p), floatDType(name, dtype).name);
+}
+
+/** `name(key, a, b, shape=(), dtype=float)` of two float parameters (weibull_min, double_sided_maxwell). */
+export function drawTwoParams(
+  name: string,
+  body: (key: Value, a: Value, b: Value, shape: number[], dtypeName: string) => Value,
+  key: KeyLike,
+  a: Num,
+  b: Num,
+  shape: Shape,
+  dtype: DTypeLike | null | undefined,
+): Value {
+  return body(single(name, key), toValue(a), toValue(b), shapeOf(name, shape)!, floatDType(name, dtype).name);
+}
+
 /** split(key, 2) unpacked, as JAX's `key1, key2 = split(key)`. */
 export function twoKeys(key: Value): [Value, Value] {
-  const ks = splitData(key, [2]);
-  return [lax.squeeze(lax.slice(ks, [0, 0], [1, 2]), [0]), lax.squeeze(lax.slice(ks, [1, 0], [2, 2]), [0])];
+  const ks = splitKey(key, [2]);
+  return [keyAt(ks, 0), keyAt(ks, 1)];
 }
 
 /** The two leading slices of a (2, ...shape) array, as JAX's `high, low = x` unpacks it. */

@@ -17,15 +17,19 @@
  * (test/engine/webgpu/sampler-bits.test.ts; multivariate_normal and orthogonal run each device's
  * own linalg kernels).
  */
-import { toValue } from '../core/coerce.js';
+import { scalarArray, toValue } from '../core/coerce.js';
 import { type DType, type DTypeLike, float16, float32, float64, toDType, uint32 } from '../core/dtype.js';
 import type { Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
 import * as jnp from '../numpy/index.js';
+import { pyfloat } from '../numpy/util.js';
+import { stopGradient } from '../transforms/api.js';
 import { namedJit } from '../transforms/jit.js';
 import {
   c,
   checkShape,
+  drawOneParam,
+  drawTwoParams,
   finfo,
   floatDType,
   type Num,
@@ -41,28 +45,58 @@ import { type KeyLike, randomBits } from './keys.js';
 
 // ---- uniform / normal ----------------------------------------------------------------------------
 
+function uniformBody(key: Value, minval: Value, maxval: Value, shape: number[], dtypeName: string): Value {
+  const dt = toDType(dtypeName);
+  checkShape('uniform', shape);
+  const mn = lax.convertElementType(minval, dt);
+  const mx = lax.convertElementType(maxval, dt);
+  const lo = toRank(mn, shape.length);
+  const hi = toRank(mx, shape.length);
+  const { bits: nbits, nmant } = finfo(dt);
+  const udt = UINT[nbits];
+  const bitsV = randomBits(key, nbits, shape);
+  const one = dt === float64 ? 0x3ff0000000000000n : dt === float16 ? 0x3c00 : 0x3f800000;
+  let fb = lax.shiftRightLogical(bitsV, c(nbits - nmant, udt));
+  fb = lax.bitwiseOr(fb, c(one, udt));
+  const floats = lax.sub(lax.bitcastConvertType(fb, dt), c(1, dt));
+  return lax.max(lo, lax.reshape(lax.add(lax.mul(floats, lax.sub(hi, lo)), lo), shape));
+}
+
 const _uniform = namedJit(
   '_uniform',
   function _uniform(key: Value, minval: Value, maxval: Value, shape: number[], dtypeName: string): Value {
-    const dt = toDType(dtypeName);
-    checkShape('uniform', shape);
-    const lo = toRank(lax.convertElementType(minval, dt), shape.length);
-    const hi = toRank(lax.convertElementType(maxval, dt), shape.length);
-    const { bits: nbits, nmant } = finfo(dt);
-    const udt = UINT[nbits];
-    const bitsV = randomBits(key, nbits, shape);
-    const one = dt === float64 ? 0x3ff0000000000000n : dt === float16 ? 0x3c00 : 0x3f800000;
-    let fb = lax.shiftRightLogical(bitsV, c(nbits - nmant, udt));
-    fb = lax.bitwiseOr(fb, c(one, udt));
-    const floats = lax.sub(lax.bitcastConvertType(fb, dt), c(1, dt));
-    return lax.max(lo, lax.reshape(lax.add(lax.mul(floats, lax.sub(hi, lo)), lo), shape));
+    return uniformBody(key, minval, maxval, shape, dtypeName);
   },
   { staticArgnums: [3, 4] },
 );
 
+/** `_uniform` called with minval and maxval as keywords (gumbel's): jit orders them by name. */
+const _uniformKw = namedJit(
+  '_uniform',
+  function _uniform(
+    key: Value,
+    kw: { minval: Value; maxval: Value },
+    shape: number[],
+    dtypeName: string,
+  ): Value {
+    return uniformBody(key, kw.minval, kw.maxval, shape, dtypeName);
+  },
+  { staticArgnums: [2, 3] },
+);
+
+/** A bound as JAX's callers write it: a JS number is a Python float (`0.`, `1.`), weakly typed. */
+const bound = (v: Num): Value => (typeof v === 'number' ? pyfloat(v) : toValue(v));
+
 export function uniformData(key: Value, shape: number[], dt: DType, minval: Num = 0, maxval: Num = 1): Value {
-  return _uniform(key, toValue(minval), toValue(maxval), shape, dt.name);
+  return _uniform(key, bound(minval), bound(maxval), shape, dt.name);
 }
+
+function uniformKw(key: Value, shape: number[], dt: DType, minval: Num, maxval: Num): Value {
+  return _uniformKw(key, { minval: bound(minval), maxval: bound(maxval) }, shape, dt.name);
+}
+
+/** A finfo constant as JAX's samplers pass it: a NumPy scalar of the dtype (strongly typed). */
+const npScalar = (v: number, dt: DType): Value => scalarArray(v, dt);
 
 /** `jax.random.uniform(key, shape=(), dtype=float, minval=0, maxval=1)`: values in [minval, maxval). */
 export function uniform(
@@ -139,7 +173,7 @@ export function exponential(key: KeyLike, shape: Shape = [], dtype?: DTypeLike |
 }
 
 const laplaceData = defineSimple('laplace', (key, shape, dt) => {
-  const u = uniformData(key, shape, dt, -1 + finfo(dt).epsneg, 1);
+  const u = uniformData(key, shape, dt, npScalar(-1 + finfo(dt).epsneg, dt), 1);
   return lax.mul(lax.sign(u), lax.log1p(lax.neg(lax.abs(u))));
 });
 
@@ -149,7 +183,7 @@ export function laplace(key: KeyLike, shape: Shape = [], dtype?: DTypeLike | nul
 }
 
 const logisticData = defineSimple('logistic', (key, shape, dt) => {
-  const x = uniformData(key, shape, dt, finfo(dt).tiny, 1);
+  const x = uniformData(key, shape, dt, npScalar(finfo(dt).tiny, dt), 1);
   return lax.sub(lax.log(x), lax.log1p(lax.neg(x)));
 });
 
@@ -159,7 +193,7 @@ export function logistic(key: KeyLike, shape: Shape = [], dtype?: DTypeLike | nu
 }
 
 const cauchyData = defineSimple('cauchy', (key, shape, dt) => {
-  const u = uniformData(key, shape, dt, finfo(dt).eps, 1);
+  const u = uniformData(key, shape, dt, npScalar(finfo(dt).eps, dt), 1);
   return lax.tan(lax.mul(c(Math.PI, dt), lax.sub(u, c(0.5, dt))));
 });
 
@@ -169,7 +203,7 @@ export function cauchy(key: KeyLike, shape: Shape = [], dtype?: DTypeLike | null
 }
 
 export const gumbelLow = defineSimple('gumbel', (key, shape, dt) =>
-  lax.neg(lax.log(lax.neg(lax.log(uniformData(key, shape, dt, finfo(dt).tiny, 1))))),
+  lax.neg(lax.log(lax.neg(lax.log(uniformKw(key, shape, dt, npScalar(finfo(dt).tiny, dt), 1))))),
 );
 
 /**
@@ -192,7 +226,7 @@ function safeIntToFloat(bitsV: Value): Value {
 }
 
 const gumbelHigh = defineSimple('gumbel', (key, shape, dt) => {
-  const [high, low] = unpack2(uniformData(key, [2, ...shape], dt, 0, 1));
+  const [high, low] = unpack2(uniformKw(key, [2, ...shape], dt, 0, 1));
   const { nmant, tiny } = finfo(dt);
   const x = jnp.where(
     jnp.greater_equal(high, 0.5),
@@ -261,8 +295,8 @@ const _truncatedNormal = namedJit(
     const out = jnp.multiply(sqrt2, lax.erfInv(u));
     return jnp.clip(
       out,
-      jnp.nextafter(lo, c(Number.POSITIVE_INFINITY, dt)),
-      jnp.nextafter(hi, c(Number.NEGATIVE_INFINITY, dt)),
+      jnp.nextafter(stopGradient(lo), c(Number.POSITIVE_INFINITY, dt)),
+      jnp.nextafter(stopGradient(hi), c(Number.NEGATIVE_INFINITY, dt)),
     );
   },
   { staticArgnums: [3, 4] },
@@ -294,8 +328,7 @@ const _pareto = namedJit(
 
 /** `jax.random.pareto(key, b, shape=None, dtype=float)`. */
 export function pareto(key: KeyLike, b: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
-  const k = single('pareto', key);
-  return _pareto(k, toValue(b), paramShape('pareto', shape, b), floatDType('pareto', dtype).name);
+  return drawOneParam('pareto', _pareto, key, b, shape, dtype);
 }
 
 const _weibullMin = namedJit(
@@ -315,14 +348,7 @@ export function weibullMin(
   shape: Shape = [],
   dtype?: DTypeLike | null,
 ): Value {
-  const k = single('weibull_min', key);
-  return _weibullMin(
-    k,
-    toValue(scale),
-    toValue(concentration),
-    shapeOf('weibull_min', shape)!,
-    floatDType('weibull_min', dtype).name,
-  );
+  return drawTwoParams('weibull_min', _weibullMin, key, scale, concentration, shape, dtype);
 }
 
 const _lognormal = namedJit(

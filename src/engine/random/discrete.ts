@@ -7,7 +7,7 @@
  * binomial its inversion and BTRS rejection loops, so they too reproduce JAX's draws, up to the
  * rare case where an ulp of difference in a transcendental flips a rejection test.
  */
-import { fromHostData, toValue } from '../core/coerce.js';
+import { fromHostData, scalarArray, toValue } from '../core/coerce.js';
 import {
   bool,
   canonicalize,
@@ -44,7 +44,7 @@ import {
   unpack2,
 } from './common.js';
 import { gumbelLow, uniformData } from './continuous.js';
-import { type KeyLike, randomBits, splitData } from './keys.js';
+import { type KeyLike, keyAt, randomBits, splitKey } from './keys.js';
 
 // ---- integers ------------------------------------------------------------------------------------
 
@@ -67,9 +67,27 @@ function convertAndClip(v: Value, dt: DType): Value {
   const a = iinfo(dt);
   const b = iinfo(v.dtype);
   const num = (x: bigint) => (v.dtype.isBig ? x : Number(x));
-  const lo = lax.convertElementType(num(bigMax(a.min, b.min)), v.dtype);
-  const hi = lax.convertElementType(num(bigMin(a.max, b.max)), v.dtype);
-  return lax.convertElementType(lax.clamp(lo, v, hi), dt);
+  // JAX's lax._const(val, ...): constants of val's dtype, weakly typed when val is.
+  const lo = lax.convertElementType(num(bigMax(a.min, b.min)), v.dtype, v.weakType);
+  const hi = lax.convertElementType(num(bigMin(a.max, b.max)), v.dtype, v.weakType);
+  return lax.convertElementType(jnp.clip(v, lo, hi), dt);
+}
+
+/**
+ * The draws of one step of Hormann's transformed rejection (poisson's and binomial's loops, as
+ * JAX's `rng, subkey_0, subkey_1 = split(rng, 3)`): the next key, u = U - 0.5, v = U', and
+ * us = 0.5 - |u|.
+ */
+function rejectionDraws(
+  rng: Value,
+  shape: number[],
+  dt: DType,
+): { next: Value; u: Value; v: Value; us: Value } {
+  const ks = splitKey(rng, [3]);
+  const next = keyAt(ks, 0);
+  const u = jnp.subtract(uniformData(keyAt(ks, 1), shape, dt), 0.5);
+  const v = uniformData(keyAt(ks, 2), shape, dt);
+  return { next, u, v, us: jnp.subtract(0.5, lax.abs(u)) };
 }
 
 const _randint = namedJit(
@@ -84,12 +102,14 @@ const _randint = namedJit(
       mx,
       convertAndClip(lax.convertElementType(dt.isBig ? info.max : Number(info.max), dt), mx.dtype),
     );
-    mn = toRank(convertAndClip(mn, dt), shape.length);
-    mx = toRank(convertAndClip(mx, dt), shape.length);
+    mn = convertAndClip(mn, dt);
+    mx = convertAndClip(mx, dt);
+    mn = toRank(mn, shape.length);
+    mx = toRank(mx, shape.length);
     const nbits = info.bits;
-    const keys = splitData(key, [2]);
-    const k1 = lax.squeeze(lax.slice(keys, [0, 0], [1, 2]), [0]);
-    const k2 = lax.squeeze(lax.slice(keys, [1, 0], [2, 2]), [0]);
+    const keys = splitKey(key, [2]);
+    const k1 = keyAt(keys, 0);
+    const k2 = keyAt(keys, 1);
     const higher = randomBits(k1, nbits, shape);
     const lower = randomBits(k2, nbits, shape);
     const udt = UINT[nbits];
@@ -153,8 +173,10 @@ const _bernoulli = namedJit(
 export function bernoulli(key: KeyLike, p: Num = 0.5, shape?: Shape | null, mode = 'low'): Value {
   if (mode !== 'high' && mode !== 'low') throw new ValueError(`got mode='${mode}', expected 'high' or 'low'`);
   const k = single('bernoulli', key);
-  let pv = toValue(p);
+  // JAX's `lax.convert_element_type(p, dtype)`: a Python float becomes a float32 NumPy scalar.
+  let pv = typeof p === 'number' ? scalarArray(p, defaultFloat()) : toValue(p);
   if (!pv.dtype.isFloat) pv = lax.convertElementType(pv, defaultFloat(), pv.weakType);
+  else if (pv.weakType) pv = lax.convertElementType(pv, pv.dtype);
   const s = paramShape('bernoulli', shape, pv);
   return mode === 'low' ? _bernoulli(k, pv, s) : _bernoulli(k, pv, s, mode);
 }
@@ -283,11 +305,7 @@ const _poisson = namedJit(
       lax.whileLoop(
         ([i, , acc]: Value[]) => lax.bitwiseAnd(jnp.any(lax.bitwiseNot(acc)), lax.lt(i, c(maxIters, dt))),
         ([i, kOut, acc, rng]: Value[]) => {
-          const ks = splitData(rng, [3]);
-          const pick = (j: number) => lax.squeeze(lax.slice(ks, [j, 0], [j + 1, 2]), [0]);
-          const u = jnp.subtract(uniformData(pick(1), shape, ldt), 0.5);
-          const v = uniformData(pick(2), shape, ldt);
-          const us = jnp.subtract(0.5, jnp.abs(u));
+          const { next, u, v, us } = rejectionDraws(rng, shape, ldt);
           const kk = lax.floor(
             jnp.add(jnp.add(jnp.multiply(jnp.add(jnp.divide(jnp.multiply(2, a), us), b), u), lamRb), 0.43),
           );
@@ -305,7 +323,7 @@ const _poisson = namedJit(
           );
           const acc2 = jnp.less_equal(s, tt);
           const accept = jnp.logical_or(acc1, jnp.logical_and(jnp.logical_not(reject), acc2));
-          return [lax.add(i, c(1, dt)), lax.select(accept, kk, kOut), jnp.logical_or(acc, accept), pick(0)];
+          return [lax.add(i, c(1, dt)), lax.select(accept, kk, kOut), jnp.logical_or(acc, accept), next];
         },
         [c(0, dt), full(-1, ldt), full(false, bool), key],
       ) as Value[]
@@ -389,11 +407,9 @@ function binomialBtrs(key: Value, count: Value, prob: Value, shape: number[], ma
     ([i, , acc]: Value[]) =>
       lax.bitwiseAnd(jnp.any(lax.bitwiseNot(acc)), lax.lt(lax.convertElementType(i, pdt), maxIters)),
     ([i, kPrev, acc, kk]: Value[]) => {
-      const ks = splitData(kk, [3]);
-      const pick = (j: number) => lax.squeeze(lax.slice(ks, [j, 0], [j + 1, 2]), [0]);
-      const u = jnp.subtract(uniformData(pick(1), shape, pdt), 0.5);
-      let v = uniformData(pick(2), shape, pdt);
-      const us = jnp.subtract(0.5, lax.abs(u));
+      const draws = rejectionDraws(kk, shape, pdt);
+      const { next, u, us } = draws;
+      let v = draws.v;
       const accept1 = lax.bitwiseAnd(jnp.greater_equal(us, 0.07), lax.le(v, vr));
       const k = lax.floor(jnp.add(jnp.multiply(jnp.add(jnp.divide(jnp.multiply(2, a), us), b), u), cc));
       const reject = lax.bitwiseOr(jnp.less(k, 0), lax.gt(k, count));
@@ -411,7 +427,7 @@ function binomialBtrs(key: Value, count: Value, prob: Value, shape: number[], ma
       ub = jnp.subtract(ub, stirlingTail(k));
       ub = jnp.subtract(ub, stirlingTail(jnp.subtract(count, k)));
       const accept = lax.bitwiseOr(accept1, lax.bitwiseAnd(lax.bitwiseNot(reject), lax.le(v, ub)));
-      return [lax.add(i, c(1, int32)), lax.select(accept, k, kPrev), lax.bitwiseOr(acc, accept), pick(0)];
+      return [lax.add(i, c(1, int32)), lax.select(accept, k, kPrev), lax.bitwiseOr(acc, accept), next];
     },
     [c(0, int32), lax.broadcastInDim(c(-1, pdt), shape, []), lax.broadcastInDim(c(0, bool), shape, []), key],
   ) as Value[];

@@ -9,18 +9,28 @@
  * TypePromotionError, while Python scalars (weakly typed) always pass.
  */
 import { toValue } from '../core/coerce.js';
-import { type DType, type DTypeLike, promoteTypes } from '../core/dtype.js';
+import { type DType, type DTypeLike, keyFry, promoteTypes } from '../core/dtype.js';
 import { broadcastShapes as laxBroadcastShapes } from '../core/shape.js';
 import type { Value } from '../core/trace.js';
 import * as lax from '../lax/index.js';
 import * as jnp from '../numpy/index.js';
 import { promoteArgsInexact } from '../numpy/util.js';
 import { jit } from '../transforms/jit.js';
-import { c, floatDType, type Num, paramShape, type Shape, shapeOf, single, twoKeys } from './common.js';
+import {
+  c,
+  drawTwoParams,
+  floatDType,
+  type Num,
+  paramShape,
+  type Shape,
+  shapeOf,
+  single,
+  twoKeys,
+} from './common.js';
 import { normal, uniformData } from './continuous.js';
 import { binomial, rademacher } from './discrete.js';
 import { chisquare, gamma } from './gamma.js';
-import { type KeyLike, splitData } from './keys.js';
+import { type KeyLike, keyAt, splitKey } from './keys.js';
 
 /** JAX's TypePromotionError (a ValueError): no safe promotion path between two dtypes. */
 export class TypePromotionError extends Error {
@@ -171,21 +181,13 @@ export function doubleSidedMaxwell(
   shape: Shape = [],
   dtype?: DTypeLike | null,
 ): Value {
-  const k = single('double_sided_maxwell', key);
-  const dt = floatDType('double_sided_maxwell', dtype);
-  return _doubleSidedMaxwell(
-    k,
-    toValue(loc),
-    toValue(scale),
-    shapeOf('double_sided_maxwell', shape)!,
-    dt.name,
-  );
+  return drawTwoParams('double_sided_maxwell', _doubleSidedMaxwell, key, loc, scale, shape, dtype);
 }
 
 const _generalizedNormal = jit(
   function _generalized_normal(key: Value, p: Value, shape: number[], dtypeName: string): Value {
-    const ks = splitData(key, [2]);
-    const pick = (i: number) => lax.squeeze(lax.slice(ks, [i, 0], [i + 1, 2]), [0]);
+    const ks = splitKey(key, [2]);
+    const pick = (i: number) => keyAt(ks, i);
     const inv = jnp.divide(1, p);
     const g = gamma(pick(0), inv, shape, dtypeName);
     const r = rademacher(pick(1), shape, dtypeName);
@@ -250,7 +252,7 @@ export function multinomial(
   pv = jnp.moveaxis(jnp.broadcast_to(pv, shape), -1, 0);
   const remaining = lax.cumsum(pv, { axis: 0, reverse: true });
   const ratios = jnp.divide(pv, jnp.where(jnp.equal(remaining, 0), 1, remaining));
-  const keys = splitData(k, [ratios.shape[0]]);
+  const keys = splitKey(k, [ratios.shape[0]]);
   const [, counts] = lax.scan(
     (rem: Value, [ratio, kk]: Value[]) => {
       const count = binomial(kk, rem, jnp.clip(ratio, 0, 1), null, rem.dtype);
@@ -270,8 +272,8 @@ export function multinomial(
 const KNOWN_IMPLS = ['philox2x32', 'philox4x32', 'threefry2x32', 'rbg', 'unsafe_rbg', 'threefry4x32'];
 
 /** `jax.random.key_dtype(impl=None)`: the dtype of typed keys, `key<fry>` for threefry2x32. */
-export function keyDtype(impl?: string | null): string {
-  if (impl == null || impl === 'threefry2x32' || impl === 'fry') return 'key<fry>';
+export function keyDtype(impl?: string | null): DType {
+  if (impl == null || impl === 'threefry2x32' || impl === 'fry') return keyFry;
   if (KNOWN_IMPLS.includes(impl))
     throw new Error(`PRNG implementation "${impl}" is not available in tjax; it implements threefry2x32`);
   throw new Error(

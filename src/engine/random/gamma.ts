@@ -16,6 +16,7 @@ import { namedJit } from '../transforms/jit.js';
 import {
   c,
   checkShape,
+  drawOneParam,
   floatDType,
   type Num,
   paramShape,
@@ -26,7 +27,7 @@ import {
 } from './common.js';
 import { exponentialData, normalData, uniformData } from './continuous.js';
 import { _rademacher } from './discrete.js';
-import { type KeyLike, splitData } from './keys.js';
+import { type KeyLike, keyAt, splitKey } from './keys.js';
 
 /** One Marsaglia-Tsang gamma draw (JAX's _gamma_one) for a scalar key and alpha. */
 function gammaOne(key: Value, alpha: Value, logSpace: boolean): Value {
@@ -39,18 +40,18 @@ function gammaOne(key: Value, alpha: Value, logSpace: boolean): Value {
   const a = lax.select(boost, alpha, lax.add(alpha, one));
   const d = lax.sub(a, k(1 / 3));
   const cc = lax.div(k(1 / 3), lax.sqrt(d));
-  const first = (ks: Value, i: number) => lax.squeeze(lax.slice(ks, [i, 0], [i + 1, 2]), [0]);
+  const first = (ks: Value, i: number) => keyAt(ks, i);
   const cond = ([, X, V, U]: Value[]) =>
     lax.bitwiseAnd(
       lax.ge(U, lax.sub(one, lax.mul(k(0.0331), lax.mul(X, X)))),
       lax.ge(lax.log(U), lax.add(lax.mul(X, k(0.5)), lax.mul(d, lax.add(lax.sub(one, V), lax.log(V))))),
     );
   const body = ([kk]: Value[]) => {
-    const ks = splitData(kk, [3]);
+    const ks = splitKey(kk, [3]);
     const [, x, v] = lax.whileLoop(
       ([, , v0]: Value[]) => lax.le(v0, zero),
       ([k0]: Value[]) => {
-        const s = splitData(k0, [2]);
+        const s = splitKey(k0, [2]);
         const xx = normalData(first(s, 1), [], dt);
         return [first(s, 0), xx, lax.add(one, lax.mul(xx, cc))];
       },
@@ -58,7 +59,7 @@ function gammaOne(key: Value, alpha: Value, logSpace: boolean): Value {
     ) as Value[];
     return [first(ks, 0), lax.mul(x, x), lax.mul(lax.mul(v, v), v), uniformData(first(ks, 2), [], dt)];
   };
-  const s0 = splitData(key, [2]);
+  const s0 = splitKey(key, [2]);
   const [, , V] = lax.whileLoop(cond, body, [first(s0, 0), zero, one, k(2)]) as Value[];
   const sub = first(s0, 1);
   if (logSpace) {
@@ -79,7 +80,7 @@ const _gamma = namedJit(
     if (av.shape.join() !== shape.join()) av = jnp.broadcast_to(av, shape);
     const n = sizeOf(shape);
     if (n === 0) return av;
-    const keys = splitData(key, [n]);
+    const keys = splitKey(key, [n]);
     const alphas = lax.reshape(av, [n]);
     const out = lax.map(
       ([kk, al]: Value[]) => gammaOne(kk, al, logSpace),
@@ -165,8 +166,7 @@ const _chisquare = namedJit(
 
 /** `jax.random.chisquare(key, df, shape=None, dtype=float)`. */
 export function chisquare(key: KeyLike, df: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
-  const k = single('chisquare', key);
-  return _chisquare(k, toValue(df), paramShape('chisquare', shape, df), floatDType('chisquare', dtype).name);
+  return drawOneParam('chisquare', _chisquare, key, df, shape, dtype);
 }
 
 const _t = namedJit(
@@ -185,8 +185,7 @@ const _t = namedJit(
 
 /** `jax.random.t(key, df, shape=None, dtype=float)`: Student's t. */
 export function t(key: KeyLike, df: Num, shape?: Shape | null, dtype?: DTypeLike | null): Value {
-  const k = single('t', key);
-  return _t(k, toValue(df), paramShape('t', shape, df), floatDType('t', dtype).name);
+  return drawOneParam('t', _t, key, df, shape, dtype);
 }
 
 const _ball = namedJit(

@@ -42,7 +42,7 @@ export {
   keyData,
   keyImpl,
   PRNGKey,
-  PRNGKeyArray,
+  type PRNGKeyArray,
   split,
   wrapKeyData,
 } from './keys.js';

@@ -19,7 +19,7 @@ import * as jnp from '../numpy/index.js';
 import { namedJit } from '../transforms/jit.js';
 import { type Shape, shapeOf } from './common.js';
 import { normal } from './continuous.js';
-import { type KeyLike, keyParts } from './keys.js';
+import { type KeyLike, typedKey } from './keys.js';
 
 function checkShape(name: string, shape: readonly number[], ...paramShapes: (readonly number[])[]): void {
   const b = broadcastShapes(name, shape, ...paramShapes);
@@ -90,7 +90,7 @@ export function multivariateNormal(
   dtype?: DTypeLike | null,
   method: MvnMethod = 'cholesky',
 ): Value {
-  const k = keyParts('multivariate_normal', key).data;
+  const k = typedKey('multivariate_normal', key).key;
   const [m, cv] = promoteInexact(mean, cov);
   if (method !== 'svd' && method !== 'eigh' && method !== 'cholesky') {
     throw new Error("method must be one of {'svd', 'eigh', 'cholesky'}");
@@ -133,7 +133,7 @@ export function orthogonal(
   m?: number | null,
 ): Value {
   const s = shapeOf('orthogonal', shape)!;
-  const k = keyParts('orthogonal', key).data;
+  const k = typedKey('orthogonal', key).key;
   const dt = dtype == null ? defaultFloat() : canonicalize(toDType(dtype));
   if (!dt.isFloat) throw new Error(`dtype argument to \`orthogonal\` must be a float dtype, got ${dt.name}`);
   if (!Number.isInteger(n) || (m != null && !Number.isInteger(m))) {

@@ -15,7 +15,7 @@ import { namedJit } from '../transforms/jit.js';
 import { type Num, type Shape, shapeOf, single } from './common.js';
 import { gumbelLow, uniformData } from './continuous.js';
 import { randint } from './discrete.js';
-import { type KeyLike, randomBits, splitData } from './keys.js';
+import { type KeyLike, keyAt, randomBits, splitKey } from './keys.js';
 
 const _shuffle = namedJit(
   '_shuffle',
@@ -24,9 +24,9 @@ const _shuffle = namedJit(
     let k = key;
     let out = x;
     for (let i = 0; i < rounds; i++) {
-      const ks = splitData(k, [2]);
-      k = lax.squeeze(lax.slice(ks, [0, 0], [1, 2]), [0]);
-      const sub = lax.squeeze(lax.slice(ks, [1, 0], [2, 2]), [0]);
+      const ks = splitKey(k, [2]);
+      k = keyAt(ks, 0);
+      const sub = keyAt(ks, 1);
       const sortKeys = randomBits(sub, 32, out.shape);
       out = lax.sortKeyVal(sortKeys, out, { dimension: axis })[1];
     }

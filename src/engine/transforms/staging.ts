@@ -63,8 +63,10 @@ export class JaxprBuilder {
     for (const [v, val] of this.constVals) {
       // JAX inlines scalar constants as literals; other constants stay constvars (so does a 0-d
       // result still on a device that cannot be read synchronously).
+      // A 0-d key array is two words, not a scalar: it stays a constvar, as in JAX.
       if (
         val.aval.shape.length === 0 &&
+        !val.aval.dtype.isKey &&
         (val as ConcreteArray).isConcrete === true &&
         hostReadable(val as ArrayImpl)
       ) {

@@ -18,7 +18,6 @@ const fx = JSON.parse(readFileSync(new URL('../../../fixtures/export.json', impo
 
 /** Programs whose jaxpr in tjax differs from JAX's (the export lowers what it is given). */
 const JAXPR_DIFFERS: Record<string, string> = {
-  uniform: "random.uniform's minval/maxval converts come in another order",
   key_split: 'random.split is not wrapped in jit[name=_threefry_split]',
   linalg_solve:
     "only lu's pivots-to-permutation loop body (@closed_call) differs (lu's own export, as in case lu); @solve, @det, @inv, custom_linear_solve's inlined solve and @_lu_solve(_1) match",

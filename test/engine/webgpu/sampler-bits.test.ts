@@ -14,7 +14,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Value } from '../../../src/engine/index.js';
-import { devicePut, numpy as jnp, random } from '../../../src/engine/index.js';
+import { devicePut, numpy as jnp, random, withConfig } from '../../../src/engine/index.js';
 import { deviceAvailable } from '../../device-available.js';
 
 const available = await deviceAvailable('webgpu', 'webgpu sampler bits');
@@ -169,6 +169,16 @@ d('every random sampler draws the CPU bits on WebGPU', () => {
     if (ex) expect(maxUlp, `${name}: ${ex.why}`).toBeLessThanOrEqual(ex.maxUlp);
     else expect(`${differ} of ${of} differ (max ${maxUlp} ulp)`, name).toBe(`0 of ${of} differ (max 0 ulp)`);
   };
+  it('seeds keys on the device as on the CPU (random_seed of an int32 seed: high word 0)', async () => {
+    for (const seed of [0, 3, -5, 2 ** 31 - 1]) {
+      const gpu = withConfig({ defaultDevice: 'webgpu' }, () => random.keyData(random.key(seed)));
+      expect(String((gpu as unknown as { device: unknown }).device)).toContain('webgpu');
+      const cpu = random.keyData(random.key(seed));
+      expect(Array.from(await gpu.data(), Number), String(seed)).toEqual(
+        Array.from(await cpu.data(), Number),
+      );
+    }
+  });
   for (const name of samplers)
     it(name, () => check(name, ARGS[name] ?? ((k: Key) => r[name](k, [N]))), 120_000);
   for (const [name, draw] of Object.entries(VARIANTS)) it(name, () => check(name, draw), 120_000);

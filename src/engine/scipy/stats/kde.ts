@@ -15,7 +15,7 @@ import * as lax from '../../lax/index.js';
 import * as jnp from '../../numpy/index.js';
 import { promoteArgsInexact } from '../../numpy/util.js';
 import { twoKeys } from '../../random/common.js';
-import { type KeyLike, keyParts } from '../../random/keys.js';
+import { type KeyLike, typedKey } from '../../random/keys.js';
 import { multivariateNormal } from '../../random/multivariate.js';
 import { choice } from '../../random/permutation.js';
 import { vmap } from '../../transforms/api.js';
@@ -207,7 +207,7 @@ export class gaussian_kde {
   /** Draws from the density: a data point by weight plus a Gaussian of the kernel covariance. */
   resample(key: KeyLike, shape: number | readonly number[] = []): V {
     const s = typeof shape === 'number' ? [shape] : [...shape];
-    const [indKey, epsKey] = twoKeys(keyParts('resample', key).data);
+    const [indKey, epsKey] = twoKeys(typedKey('resample', key).key);
     const ind = choice(indKey, this.n, { shape: s, p: this.weights });
     const eps = jnp.transpose(
       multivariateNormal(
