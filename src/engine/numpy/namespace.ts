@@ -19,6 +19,7 @@ export * from './histogram.js';
 export * from './host-data.js';
 export * from './index-tricks.js';
 export * from './indexing.js';
+export * from './insert.js';
 export * from './linalg.js';
 export * from './math.js';
 export * from './nan-reductions.js';

@@ -2,7 +2,7 @@
  * @file NumPy's shape manipulation on the lax structural wrappers: reshape ravel transpose swapaxes
  * moveaxis squeeze expand_dims concatenate stack hstack vstack dstack column_stack split
  * array_split tile repeat flip fliplr flipud roll broadcast_to broadcast_arrays broadcast_shapes
- * atleast_1d/2d/3d shape ndim size pad triu tril meshgrid append insert diff ediff1d.
+ * atleast_1d/2d/3d shape ndim size pad triu tril meshgrid append diff ediff1d (insert is in insert.ts).
  *
  * Semantics, argument conventions and error texts follow jax.numpy 0.10.2 (jax/_src/numpy/
  * lax_numpy.py), including its `stack`, `tile` and `split` primitives. Options are passed as a
@@ -248,8 +248,6 @@ const appendJit = namedJit(
 export function append(arr: In, values: In, opts: { axis?: number | null } = {}): Value {
   return appendJit(asValue(arr), asValue(values), opts.axis ?? null);
 }
-
-export { insert } from './insert.js';
 
 // ---- splitting ----------------------------------------------------------------------------------
 
