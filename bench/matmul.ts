@@ -20,6 +20,11 @@
  * measurement: the machine these blocks were written on was too loaded (load average 11-16 on 2
  * vCPUs) to show the difference either way. The portable tier is timed with fewer repeats.
  *
+ * Longer blocks (TJAX_BENCH_BLOCK=16) show both sides warm: on a quiet 2-vCPU Zen 5 guest JAX's
+ * 1024^2 matmul went from 8.9-9.3 ms in blocks of 4 to 5.0 ms in blocks of 16, tjax's from 13 to
+ * 10 ms (7.3 ms with no Python process at all): a process that resumes after the other one ran
+ * is slow for its first few calls, cause not found.
+ *
  * Run: TJAX_BENCH_PYTHON=/tmp/jaxenv/bin/python npx tsx bench/matmul.ts
  * (python3 with numpy, and jax when the interpreter has it, give the other columns)
  */
@@ -156,7 +161,7 @@ function medians(ts: Timing[]): Timing {
 }
 
 /** Calls per block, the first untimed (see the header). */
-const BLOCK = 4;
+const BLOCK = Math.max(2, Number(process.env.TJAX_BENCH_BLOCK ?? 4));
 
 /** Medians over about n timed calls each: blocks of tjax's calls, then of each reference's. */
 async function rounds(
