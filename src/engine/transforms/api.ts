@@ -565,6 +565,10 @@ export interface VmapOptions {
 /** Per-leaf axes of `tree` from a pytree prefix of axes (JAX's flatten_axes). */
 function flattenAxes(what: string, tree: unknown, prefix: AxisSpec): (number | null)[] {
   const out: (number | null)[] = [];
+  const notPrefix = (t: unknown, p: AxisSpec) =>
+    new ValueError(
+      `${what} specification must be a tree prefix of the corresponding value, got specification ${JSON.stringify(p)} for value tree ${treeFlatten(t)[1]}.`,
+    );
   const go = (t: unknown, p: AxisSpec) => {
     if (p === null || p === undefined || typeof p === 'number') {
       const n = treeFlatten(t)[0].length;
@@ -574,24 +578,18 @@ function flattenAxes(what: string, tree: unknown, prefix: AxisSpec): (number | n
     const [, def] = treeFlatten(t, (x) => x !== t);
     if (Array.isArray(p)) {
       if (!Array.isArray(t) || t.length !== p.length) {
-        throw new ValueError(
-          `${what} specification must be a tree prefix of the corresponding value, got specification ${JSON.stringify(p)} for value tree ${treeFlatten(t)[1]}.`,
-        );
+        throw notPrefix(t, p);
       }
       for (let i = 0; i < t.length; i++) go(t[i], p[i]);
       return;
     }
     if (def.kind !== 'dict') {
-      throw new ValueError(
-        `${what} specification must be a tree prefix of the corresponding value, got specification ${JSON.stringify(p)} for value tree ${treeFlatten(t)[1]}.`,
-      );
+      throw notPrefix(t, p);
     }
     const keys = Object.keys(t as object).sort();
     const pkeys = Object.keys(p).sort();
     if (keys.join() !== pkeys.join()) {
-      throw new ValueError(
-        `${what} specification must be a tree prefix of the corresponding value, got specification ${JSON.stringify(p)} for value tree ${treeFlatten(t)[1]}.`,
-      );
+      throw notPrefix(t, p);
     }
     for (const k of keys) go((t as Record<string, unknown>)[k], (p as Record<string, AxisSpec>)[k]);
   };
