@@ -40,7 +40,7 @@ export function platformBranch(bp: BranchesPlatforms, devicePlatform: string): n
   const p = jaxPlatform(devicePlatform);
   const named = bp.findIndex((ps) => ps?.includes(p));
   if (named >= 0) return named;
-  const dflt = bp.findIndex((ps) => ps === null);
+  const dflt = bp.indexOf(null);
   if (dflt >= 0) return dflt;
   throw new NotImplementedError(
     `MLIR translation rule for primitive 'platform_index(platforms=${branchesPlatformsRepr(bp)})' not found for platform ${p}`,
