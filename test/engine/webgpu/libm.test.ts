@@ -9,26 +9,12 @@
  * Without an adapter the file skips with the reason; under CI (which installs Mesa's EGL) it fails.
  */
 import { describe, expect, it } from 'vitest';
-import type { Value } from '../../../src/engine/index.js';
-import { devicePut, jit, numpy as jnp, lax } from '../../../src/engine/index.js';
+import { devicePut, jit, numpy as jnp } from '../../../src/engine/index.js';
 import { deviceAvailable } from '../../device-available.js';
+import { LIBM_FUNCTIONS as FUNCTIONS } from '../libm-functions.js';
 
 const available = await deviceAvailable('webgpu', 'webgpu libm');
 const d = describe.skipIf(!available);
-
-const FUNCTIONS: [string, (x: Value) => Value][] = [
-  ['sin', lax.sin],
-  ['cos', lax.cos],
-  ['tan', lax.tan],
-  ['exp', lax.exp],
-  ['expm1', lax.expm1],
-  ['log', lax.log],
-  ['log1p', lax.log1p],
-  ['tanh', lax.tanh],
-  ['erf', lax.erf],
-  ['logistic', lax.logistic],
-  ['pow', (x) => lax.pow(lax.abs(x), lax.div(x, 1e3))],
-];
 
 const f32 = new Float32Array(1);
 const i32 = new Int32Array(f32.buffer);
