@@ -7,7 +7,7 @@
  * once to float32), and float64 results against exact sums of small integers and, bit for bit,
  * across layouts and thread counts. The cases: sizes 1 to 1025 with edge tiles in every direction,
  * transposed, strided, offset and broadcast operands, C in any layout, batches, zero sizes, NaN and
- * infinities, 1 and 2 threads, the switch between it and OpenBLAS, and what `tjax devices` says.
+ * infinities, 1 and 2 threads (tjax's, and the addon's own up to 4), the switch between it and OpenBLAS, and what `tjax devices` says.
  * On a CPU without AVX-512 the addon must refuse the mode and say why (checked instead).
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -185,6 +185,78 @@ describe.runIf(avx512)('own AVX-512 GEMM (this CPU has AVX-512)', () => {
       setCpuThreads(threads);
       expect(firstDiff(run('float32', s, av, bv, l), want), `${threads} threads`).toBe('');
     }
+  });
+
+  it("on the addon's own threads: the chain on 1 to 4 threads, across cache blocks in every direction", () => {
+    own();
+    // Past a block of A's rows (1,536), of k (384) and of B's columns (480); C row- and column-major.
+    const cases: [number[], number][] = [
+      [[1, 1600, 64, 40], 0],
+      [[1, 30, 1000, 800], 0],
+      [[1, 300, 70, 900], 1],
+    ];
+    for (const [s, cLayout] of cases) {
+      const [, m, n, k] = s;
+      const av = values(m * k, m + 1);
+      const bv = values(k * n, n + 2);
+      const want = chain(av, bv, s);
+      const a = lay('float32', [1, m, k], [0, k, 1], 0, av);
+      const b = lay('float32', [1, k, n], [0, n, 1], 0, bv);
+      const [cs, co] = layouts(1, m, n)[cLayout];
+      for (const threads of [1, 2, 3, 4]) {
+        const c = lay('float32', [1, m, n], cs, co, values(m * n, 5));
+        const [a0, a1, a2] = a.strides;
+        const [b0, b1, b2] = b.strides;
+        const [c0, c1, c2] = c.strides;
+        addon!.gemm(
+          1,
+          m,
+          n,
+          k,
+          a.data,
+          0,
+          a0,
+          a1,
+          a2,
+          b.data,
+          0,
+          b0,
+          b1,
+          b2,
+          c.data,
+          co,
+          c0,
+          c1,
+          c2,
+          threads,
+        );
+        expect(firstDiff(read(c, [1, m, n]), want), `${s}, ${threads} threads`).toBe('');
+      }
+    }
+    expect(() =>
+      addon!.gemm(
+        1,
+        1,
+        1,
+        1,
+        new Float32Array(1),
+        0,
+        0,
+        1,
+        1,
+        new Float32Array(1),
+        0,
+        0,
+        1,
+        1,
+        new Float32Array(1),
+        0,
+        0,
+        1,
+        1,
+        0,
+      ),
+    ).toThrow(/thread count/);
   });
 
   it('float64: exact on small integers, and the same bits in every layout and on 1 and 2 threads', () => {

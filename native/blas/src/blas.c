@@ -159,8 +159,9 @@ static int gemv(int f64, int trans, int64_t rows, int64_t cols, Mat a, char *x, 
  * row-major (into scratch, then copied, when it lies otherwise), so that its layout cannot change
  * a result.
  */
-static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, Scratch s[3]) {
-  if (own_gemm_wanted(f64, m, n, k)) return own_gemm(f64, m, n, k, a, b, c, 0);
+static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, Scratch s[3],
+                 int threads) {
+  if (own_gemm_wanted(f64, m, n, k)) return own_gemm_threads(f64, m, n, k, a, b, c, 0, threads);
   int direct = n == 1 ? (m == 1 || c.rs == 1) : (c.cs == 1 && (m == 1 || c.rs >= n));
   /* OpenBLAS's AVX-512 (SkylakeX, Cooperlake) sgemm sends products of up to 10^6 multiply-adds
    * to small-matrix kernels, one per transpose case, which round differently: there, transposed
@@ -173,7 +174,7 @@ static int gemm1(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, 
     char *p = scratch(&s[2], (size_t)(m * n) * (f64 ? 8 : 4));
     if (!p) return 0;
     Mat tmp = {p, n, 1};
-    if (!gemm1(f64, m, n, k, a, b, tmp, s)) return 0;
+    if (!gemm1(f64, m, n, k, a, b, tmp, s, 1)) return 0;
     unpack(f64, m, n, p, c);
     return 1;
   }
@@ -234,15 +235,20 @@ static int inside(int64_t batch, int64_t rows, int64_t cols, int64_t off, const 
 
 /*
  * gemm(batch, m, n, k, a, aOff, aBatch, aRow, aCol, b, bOff, bBatch, bRow, bCol, c, cOff,
- *      cBatch, cRow, cCol): C[i] = A[i] @ B[i] for i < batch; A is (batch, m, k), B (batch, k, n),
- * C (batch, m, n); offsets and strides in elements; a, b, c Float32Arrays or Float64Arrays alike.
+ *      cBatch, cRow, cCol[, threads]): C[i] = A[i] @ B[i] for i < batch; A is (batch, m, k), B
+ * (batch, k, n), C (batch, m, n); offsets and strides in elements; a, b, c Float32Arrays or
+ * Float64Arrays alike. `threads` (default 1): how many threads tjax's own GEMM may run each
+ * product on (pool.c); OpenBLAS's products stay on the calling thread.
  */
 static napi_value Gemm(napi_env env, napi_callback_info info) {
-  size_t argc = 19;
-  napi_value argv[19];
+  size_t argc = 20;
+  napi_value argv[20];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 19) {
-    napi_throw_type_error(env, NULL, "tjax-blas gemm: expected 19 arguments");
+  int64_t threads = 1;
+  if ((argc != 19 && argc != 20) ||
+      (argc == 20 && (!get_int(env, argv[19], &threads) || threads < 1 || threads > 1024))) {
+    napi_throw_type_error(env, NULL,
+                          "tjax-blas gemm: expected 19 arguments and a thread count in [1, 1024]");
     return NULL;
   }
   int64_t dims[4], ops[3][4];
@@ -291,7 +297,7 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
     Mat b = {data[1] + (ops[1][0] + i * ops[1][1]) * es, ops[1][2], ops[1][3]};
     Mat c = {data[2] + (ops[2][0] + i * ops[2][1]) * es, ops[2][2], ops[2][3]};
     if (k == 0) zero(f, m, n, c);
-    else ok = gemm1(f, m, n, k, a, b, c, s);
+    else ok = gemm1(f, m, n, k, a, b, c, s, (int)threads);
   }
   for (int i = 0; i < 3; i++) {
     if (s[i].size > ((size_t)16 << 20)) {
@@ -339,6 +345,23 @@ static napi_value SetGemm(napi_env env, napi_callback_info info) {
   return v;
 }
 
+/* ownGemm(f64, m, n, k): whether a product of this shape goes to tjax's own GEMM (which runs on
+ * the addon's threads) rather than OpenBLAS (single-threaded: the caller splits it into tiles). */
+static napi_value OwnGemm(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], v;
+  int64_t d[4];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  for (int i = 0; i < 4; i++) {
+    if (argc != 4 || !get_int(env, argv[i], &d[i])) {
+      napi_throw_type_error(env, NULL, "tjax-blas ownGemm: expected (f64, m, n, k) as numbers");
+      return NULL;
+    }
+  }
+  CHECK(env, napi_get_boolean(env, own_gemm_wanted(d[0] != 0, d[1], d[2], d[3]), &v));
+  return v;
+}
+
 static napi_value Info(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value obj, v;
@@ -360,6 +383,8 @@ static napi_value Info(napi_env env, napi_callback_info info) {
   CHECK(env, napi_set_named_property(env, obj, "gemm", v));
   CHECK(env, napi_get_boolean(env, own_gemm_supported(), &v));
   CHECK(env, napi_set_named_property(env, obj, "avx512", v));
+  CHECK(env, napi_create_double(env, (double)pool_helped(), &v));
+  CHECK(env, napi_set_named_property(env, obj, "poolTasks", v));
   return obj;
 }
 
@@ -370,7 +395,8 @@ NAPI_MODULE_INIT() {
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setGemm", NULL, SetGemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"ownGemm", NULL, OwnGemm, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  if (napi_define_properties(env, exports, 5, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, 6, props) != napi_ok) return NULL;
   return exports;
 }

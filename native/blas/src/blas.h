@@ -59,6 +59,23 @@ int own_gemm_mode(void);
 int own_gemm_set(int mode);
 int own_gemm_wanted(int f64, int64_t m, int64_t n, int64_t k);
 int own_gemm(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int acc);
+/* The same on `threads` threads (the caller's and the pool's): the same bits for any count. */
+int own_gemm_threads(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int acc,
+                     int threads);
+
+/* pool.c: a job that every participating thread runs (its work shared out inside). pool_run runs
+ * it on the calling thread and up to threads - 1 pool threads, and returns when all are done. */
+typedef struct PoolJob PoolJob;
+struct PoolJob {
+  void (*run)(PoolJob *job);
+};
+void pool_run(PoolJob *job, int threads);
+/* A job's share of work done on this thread (counted when it is a pool thread), and the count:
+ * how tests see that the pool took part. */
+void pool_note(int64_t tasks);
+int64_t pool_helped(void);
+/* A spin-wait's pause. */
+void cpu_relax(void);
 
 /* conv(lhs, rhs, out, table, plan, lo, hi): conv.c. */
 napi_value Conv(napi_env env, napi_callback_info info);

@@ -22,6 +22,7 @@
  */
 #include "blas.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(TJAX_NO_AVX512)
@@ -270,57 +271,177 @@ PACK(pack32, float, panel32)
 PACK(pack64, double, panel64)
 
 /*
- * C (m x n) = A B, or C += A B when acc: blocked loops around the micro-kernel. A tile that lies
- * inside C with unit column stride is computed in place; an edge tile, or C with another layout,
- * goes through a tile buffer (C's values copied in first when the chain continues from them).
+ * The driver: C (m x n) = A B, or C += A B when acc, as tasks that any number of threads take in
+ * turn from one counter (pool.c). The tasks are numbered in one sequence over C's cache blocks
+ * (i0, then p0, then j0), two phases per block: packing (A's panels of the block's rows when a new
+ * k-slice starts, then B's panels), and computing (groups of A's panels, each against all of the
+ * block's B). The packed panels are shared: A's and B's are packed once per product, whatever
+ * the thread count. A task starts once every task of the phases before its own is done; tasks are
+ * taken in order, and none of a phase is done before the phases before it are, so one counter of
+ * done tasks says that. Which thread runs which task changes no bit: every element of C is the
+ * same chain of fused multiply-adds whoever computes it.
+ *
+ * A tile that lies inside C with unit column stride is computed in place; an edge tile, or C with
+ * another layout, goes through a tile buffer (C's values copied in first when the chain continues
+ * from them). Cache blocks are the Blocks sizes evened out over the dimension (1024 columns in 3
+ * blocks of 352, not 480 + 480 + 64), so that no phase is a sliver.
  */
-#define DRIVER(NAME, T, NR, KERN, PACK, BL)                                                             \
-  static int NAME(int64_t m, int64_t n, int64_t k, Mat am, Mat bm, Mat cm, int acc) {             \
-    static _Thread_local Scratch sa, sb;                                                           \
-    const Blocks bl = BL;                                                                          \
-    const int64_t mcmax = m < bl.mc ? m : bl.mc, kcmax = k < bl.kc ? k : bl.kc;                    \
-    const int64_t ncmax = n < bl.nc ? n : bl.nc;                                                   \
-    T *pa = (T *)aligned(&sa, (size_t)(((mcmax + MR - 1) / MR) * MR * kcmax) * sizeof(T));         \
-    T *pb = (T *)aligned(&sb, (size_t)(((ncmax + NR - 1) / NR) * NR * kcmax) * sizeof(T));         \
-    if (!pa || !pb) return 0;                                                                      \
-    T tile[MR * NR] __attribute__((aligned(64))) = {0};                                            \
-    const T *a = (const T *)am.p, *b = (const T *)bm.p;                                            \
-    T *c = (T *)cm.p;                                                                              \
-    for (int64_t i0 = 0; i0 < m; i0 += bl.mc) {                                                    \
-      const int64_t mc = m - i0 < bl.mc ? m - i0 : bl.mc;                                          \
-      for (int64_t p0 = 0; p0 < k; p0 += bl.kc) {                                                  \
-        const int64_t kc = k - p0 < bl.kc ? k - p0 : bl.kc;                                        \
-        const int load = acc || p0 > 0;                                                           \
-        PACK(a + i0 * am.rs + p0 * am.cs, am.rs, am.cs, mc, kc, pa, MR);                                        \
-        for (int64_t j0 = 0; j0 < n; j0 += bl.nc) {                                                \
-          const int64_t nc = n - j0 < bl.nc ? n - j0 : bl.nc;                                      \
-          PACK(b + p0 * bm.rs + j0 * bm.cs, bm.cs, bm.rs, nc, kc, pb, NR);                                    \
-          for (int64_t ir = 0; ir < mc; ir += MR) {                                                \
-            const int64_t h = mc - ir < MR ? mc - ir : MR;                                         \
-            for (int64_t jr = 0; jr < nc; jr += NR) {                                              \
-              const int64_t w = nc - jr < NR ? nc - jr : NR;                                       \
-              T *cp = c + (i0 + ir) * cm.rs + (j0 + jr) * cm.cs;                                   \
-              if (h == MR && w == NR && cm.cs == 1) {                                 \
-                KERN(kc, pa + ir * kc, pb + jr * kc, cp, cm.rs, load);                             \
-                continue;                                                                          \
-              }                                                                                    \
-              if (load)                                                                            \
-                for (int64_t r = 0; r < h; r++)                                                    \
-                  for (int64_t j = 0; j < w; j++) tile[r * NR + j] = cp[r * cm.rs + j * cm.cs];    \
-              KERN(kc, pa + ir * kc, pb + jr * kc, tile, NR, load);                                \
-              for (int64_t r = 0; r < h; r++)                                                      \
-                for (int64_t j = 0; j < w; j++) cp[r * cm.rs + j * cm.cs] = tile[r * NR + j];      \
-            }                                                                                      \
-          }                                                                                        \
+enum { GA = 4, GB = 2, GC = 2 }; /* A's panels per packing task, B's, A's per computing task */
+
+typedef struct {
+  PoolJob base;
+  int64_t m, n, k, mcb, kcb, ncb; /* sizes, and the evened-out block sizes */
+  Mat a, b, c;
+  int acc;
+  char *pa, *pb;
+  int64_t total;
+  atomic_llong next, done;
+} Job;
+
+/* A thread's place in the sequence: the block, the phase, and the phase's tasks. */
+typedef struct {
+  int64_t i0, p0, j0, mc, kc, nc, start, size, apack;
+  int phase;
+} Walk;
+
+static int64_t cdiv(int64_t x, int64_t y) { return (x + y - 1) / y; }
+static int64_t lesser(int64_t x, int64_t y) { return x < y ? x : y; }
+
+/* Set w's phase sizes for its block and phase. */
+static void walk_sizes(const Job *j, Walk *w, int64_t mr, int64_t nr) {
+  w->mc = lesser(j->mcb, j->m - w->i0);
+  w->kc = lesser(j->kcb, j->k - w->p0);
+  w->nc = lesser(j->ncb, j->n - w->j0);
+  w->apack = w->j0 == 0 ? cdiv(w->mc, mr * GA) : 0;
+  w->size = w->phase == 0 ? w->apack + cdiv(w->nc, nr * GB) : cdiv(w->mc, mr * GC);
+}
+
+/* The next phase; 0 past the last. */
+static int walk_next(const Job *j, Walk *w, int64_t mr, int64_t nr) {
+  w->start += w->size;
+  if (w->phase == 0) {
+    w->phase = 1;
+  } else {
+    w->phase = 0;
+    if ((w->j0 += j->ncb) >= j->n) {
+      w->j0 = 0;
+      if ((w->p0 += j->kcb) >= j->k) {
+        w->p0 = 0;
+        if ((w->i0 += j->mcb) >= j->m) return 0;
+      }
+    }
+  }
+  walk_sizes(j, w, mr, nr);
+  return 1;
+}
+
+static void walk_start(const Job *j, Walk *w, int64_t mr, int64_t nr) {
+  *w = (Walk){0};
+  walk_sizes(j, w, mr, nr);
+}
+
+/* Wait until `n` tasks are done (the phases before a task's own). */
+static void wait_done(Job *j, int64_t n) {
+  for (int spins = 0; atomic_load(&j->done) < n;) {
+    cpu_relax();
+    if (++spins == 2048) {
+      spins = 0;
+      sched_yield();
+    }
+  }
+}
+
+#define DRIVER(NAME, T, NR, KERN, PACK)                                                            \
+  static void NAME##_task(Job *j, const Walk *w, int64_t i, T *tile) {                             \
+    const T *a = (const T *)j->a.p, *b = (const T *)j->b.p;                                        \
+    T *pa = (T *)j->pa, *pb = (T *)j->pb, *c = (T *)j->c.p;                                        \
+    const Mat am = j->a, bm = j->b, cm = j->c;                                                     \
+    const int64_t kc = w->kc, nc = w->nc;                                                          \
+    if (w->phase == 0 && i < w->apack) {                                                           \
+      const int64_t r0 = i * MR * GA, rows = lesser(MR * GA, w->mc - r0);                          \
+      PACK(a + (w->i0 + r0) * am.rs + w->p0 * am.cs, am.rs, am.cs, rows, kc, pa + r0 * kc, MR);    \
+      return;                                                                                      \
+    }                                                                                              \
+    if (w->phase == 0) {                                                                           \
+      const int64_t c0 = (i - w->apack) * NR * GB, cols = lesser(NR * GB, nc - c0);                \
+      PACK(b + w->p0 * bm.rs + (w->j0 + c0) * bm.cs, bm.cs, bm.rs, cols, kc, pb + c0 * kc, NR);    \
+      return;                                                                                      \
+    }                                                                                              \
+    const int load = j->acc || w->p0 > 0;                                                          \
+    const int64_t r1 = lesser((i + 1) * MR * GC, w->mc);                                           \
+    for (int64_t ir = i * MR * GC; ir < r1; ir += MR) {                                            \
+      const int64_t h = lesser(w->mc - ir, MR);                                                    \
+      for (int64_t jr = 0; jr < nc; jr += NR) {                                                    \
+        const int64_t wd = lesser(nc - jr, NR);                                                    \
+        T *cp = c + (w->i0 + ir) * cm.rs + (w->j0 + jr) * cm.cs;                                   \
+        if (h == MR && wd == NR && cm.cs == 1) {                                                   \
+          KERN(kc, pa + ir * kc, pb + jr * kc, cp, cm.rs, load);                                   \
+          continue;                                                                                \
         }                                                                                          \
+        if (load)                                                                                  \
+          for (int64_t r = 0; r < h; r++)                                                          \
+            for (int64_t q = 0; q < wd; q++) tile[r * NR + q] = cp[r * cm.rs + q * cm.cs];         \
+        KERN(kc, pa + ir * kc, pb + jr * kc, tile, NR, load);                                      \
+        for (int64_t r = 0; r < h; r++)                                                            \
+          for (int64_t q = 0; q < wd; q++) cp[r * cm.rs + q * cm.cs] = tile[r * NR + q];           \
       }                                                                                            \
     }                                                                                              \
-    return 1;                                                                                      \
+  }                                                                                                \
+  static void NAME##_run(PoolJob *pj) {                                                            \
+    Job *j = (Job *)pj;                                                                            \
+    T tile[MR * NR] __attribute__((aligned(64))) = {0};                                            \
+    Walk w;                                                                                        \
+    walk_start(j, &w, MR, NR);                                                                     \
+    for (int64_t mine = 0;; mine++) {                                                              \
+      const int64_t t = atomic_fetch_add(&j->next, 1);                                             \
+      if (t >= j->total) {                                                                         \
+        pool_note(mine);                                                                           \
+        return;                                                                                    \
+      }                                                                                            \
+      while (t >= w.start + w.size) walk_next(j, &w, MR, NR);                                      \
+      wait_done(j, w.start);                                                                       \
+      NAME##_task(j, &w, t - w.start, tile);                                                       \
+      atomic_fetch_add(&j->done, 1);                                                               \
+    }                                                                                              \
   }
-DRIVER(driver32, float, 32, kernel32, pack32, blocks32)
-DRIVER(driver64, double, 16, kernel64, pack64, blocks64)
+DRIVER(driver32, float, 32, kernel32, pack32)
+DRIVER(driver64, double, 16, kernel64, pack64)
 
-int own_gemm(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int acc) {
+/* A block size: `max` evened out over `len`, rounded up to a multiple of `unit`. */
+static int64_t even(int64_t len, int64_t max, int64_t unit) {
+  const int64_t per = cdiv(len, cdiv(len, max));
+  return cdiv(per, unit) * unit;
+}
+
+static int drive(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int acc,
+                 int threads) {
+  static _Thread_local Scratch sa, sb;
+  const Blocks bl = f64 ? blocks64 : blocks32;
+  const int64_t nr = f64 ? 16 : 32, es = f64 ? 8 : 4;
+  Job j = {.base = {f64 ? driver64_run : driver32_run}, .m = m, .n = n, .k = k, .a = a, .b = b,
+           .c = c, .acc = acc};
+  j.mcb = even(m, bl.mc, MR);
+  j.kcb = even(k, bl.kc, 1);
+  j.ncb = even(n, bl.nc, nr);
+  j.pa = aligned(&sa, (size_t)(cdiv(lesser(j.mcb, m), MR) * MR * lesser(j.kcb, k) * es));
+  j.pb = aligned(&sb, (size_t)(cdiv(lesser(j.ncb, n), nr) * nr * lesser(j.kcb, k) * es));
+  if (!j.pa || !j.pb) return 0;
+  Walk w;
+  walk_start(&j, &w, MR, nr);
+  while (walk_next(&j, &w, MR, nr)) {
+  }
+  j.total = w.start;
+  atomic_init(&j.next, 0);
+  atomic_init(&j.done, 0);
+  /* No more threads than computing tasks in a block: a small product stays on one thread. */
+  const int64_t per_block = cdiv(lesser(j.mcb, m), MR * GC);
+  if (threads > per_block) threads = (int)per_block;
+  pool_run(&j.base, threads);
+  return 1;
+}
+
+int own_gemm_threads(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int acc,
+                     int threads) {
   if (m == 0 || n == 0) return 1;
   if (k == 0) {
     if (!acc) zero(f64, m, n, c);
@@ -331,16 +452,21 @@ int own_gemm(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int 
    * does not depend on their order). */
   if (c.cs != 1 && c.rs == 1 && m > 1) {
     Mat at = {a.p, a.cs, a.rs}, bt = {b.p, b.cs, b.rs}, ct = {c.p, c.cs, c.rs};
-    return f64 ? driver64(n, m, k, bt, at, ct, acc) : driver32(n, m, k, bt, at, ct, acc);
+    return drive(f64, n, m, k, bt, at, ct, acc, threads);
   }
-  return f64 ? driver64(m, n, k, a, b, c, acc) : driver32(m, n, k, a, b, c, acc);
+  return drive(f64, m, n, k, a, b, c, acc, threads);
 }
 
 #else
 
-int own_gemm(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int acc) {
-  (void)f64, (void)m, (void)n, (void)k, (void)a, (void)b, (void)c, (void)acc;
+int own_gemm_threads(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int acc,
+                     int threads) {
+  (void)f64, (void)m, (void)n, (void)k, (void)a, (void)b, (void)c, (void)acc, (void)threads;
   return 0;
 }
 
 #endif
+
+int own_gemm(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int acc) {
+  return own_gemm_threads(f64, m, n, k, a, b, c, acc, 1);
+}

@@ -30,7 +30,11 @@ export interface BlasAddon {
     cBatch: number,
     cRow: number,
     cCol: number,
+    /** Threads tjax's own GEMM may run each product on (native/blas/src/pool.c); default 1. */
+    threads?: number,
   ): void;
+  /** Whether a product of this shape goes to tjax's own GEMM (gemm512.c) rather than OpenBLAS. */
+  ownGemm(f64: number, m: number, n: number, k: number): boolean;
   /** Units [lo, hi) of a convolution (conv-plan.ts, native/blas/src/conv.c). */
   conv(
     lhs: Float32Array | Float64Array,
@@ -57,6 +61,8 @@ export interface BlasAddon {
     /** The mode setGemm set (who runs products), and whether the CPU has AVX-512 at all. */
     gemm: GemmMode;
     avx512: boolean;
+    /** Tasks of the own GEMM that the addon's pool threads ran (pool.c): tests see them take part. */
+    poolTasks: number;
   };
 }
 

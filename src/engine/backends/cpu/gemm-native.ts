@@ -1,8 +1,12 @@
 /**
- * @file The native tier's GEMM on tjax's threads: the product is cut into units, one per (batch
- * element, tile of C), each one single-threaded BLAS call (gemm-units.ts), and the units run as a
- * ranged kernel on the CPU worker pool (threads.ts), or in a loop on the main thread when the
- * product is small or threads are off.
+ * @file The native tier's GEMM on many threads, two ways:
+ * - tjax's own AVX-512 GEMM (gemm512.c) takes a product whole and runs it on the addon's own
+ *   threads (native/blas/src/pool.c), which share its packed operands and hand work over at cache
+ *   blocks: one call, `threads` = tjax's thread count, no tiles;
+ * - OpenBLAS's products are cut into units, one per (batch element, tile of C), each one
+ *   single-threaded BLAS call (gemm-units.ts), and the units run as a ranged kernel on the CPU
+ *   worker pool (threads.ts), or in a loop on the calling thread when the product is small or
+ *   threads are off.
  *
  * Why not OpenBLAS's own threads: (1) OpenBLAS's per-element rounding depends on where a tile of
  * C starts (its micro-kernels treat tile edges differently), so its internal split by thread count
@@ -10,16 +14,22 @@
  * unit is the same call whichever thread runs it. (2) OpenBLAS's fork handler joins its thread pool
  * and can deadlock when another thread forks (any child_process spawn) while a pool thread goes to
  * sleep; with one thread per call OpenBLAS never starts a pool. (3) tjax's pool and OpenBLAS's
- * would compete for the cores; now there is one pool.
+ * would compete for the cores. The own GEMM's threads have none of these problems: every element
+ * of C is one chain of fused multiply-adds whoever computes it, its threads hold no lock across a
+ * fork, and they run only while the thread that called them waits (tjax's workers are idle then).
  */
 import os from 'node:os';
 import type { BlasAddon } from './blas.js';
 import type { GemmArgs } from './gemm-operand.js';
 import { gemmUnits, type UnitPlan } from './gemm-units.js';
 import { runtime } from './runtime.js';
-import { cpuThreads, LARGE_WORK, type RangedKernel, runLarge } from './threads.js';
+import { cpuThreads, LARGE_WORK, ownsPool, type RangedKernel, runLarge } from './threads.js';
 
-/** The tiling's two knobs (benchmarks may change them; the tiling stays a function of the shape). */
+/**
+ * The tiling of OpenBLAS's products (the own GEMM's run whole on the addon's threads): two knobs
+ * (benchmarks may change them; the tiling stays a function of the shape). Measured with the own
+ * GEMM in tiles, before it had threads of its own; OpenBLAS packs its tiles again just the same.
+ */
 export const nativeTiling = {
   /**
    * A tile is halved while each half keeps this many multiply-adds (~0.15 ms on one core with the
@@ -65,9 +75,13 @@ const kernels = new Map<string, RangedKernel>();
 export function nativeGemm(addon: BlasAddon, ...[batch, m, n, k, a, b, c]: GemmArgs): void {
   if (batch === 0 || m === 0 || n === 0) return;
   const flops = 2 * batch * m * n * k;
-  const { pm, pn, tm, tn } = tiling(m, n, k);
+  const f64 = a.data instanceof Float64Array ? 1 : 0;
+  // The own GEMM threads inside a product; small ones stay on this thread (as OpenBLAS's units do).
+  const own = flops >= MIN_PARALLEL_FLOPS && k > 0 && addon.ownGemm(f64, m, n, k);
+  const threads = own && ownsPool() ? cpuThreads() : 1;
+  const { pm, pn, tm, tn } = own ? { pm: 1, pn: 1, tm: m, tn: n } : tiling(m, n, k);
   const units = batch * pm * pn;
-  if (units === 1 || k === 0) {
+  if (units === 1 || k === 0 || own) {
     // One call (also what a single unit is): no plan to build.
     const [a0, a1, a2] = a.strides;
     const [b0, b1, b2] = b.strides;
@@ -92,6 +106,7 @@ export function nativeGemm(addon: BlasAddon, ...[batch, m, n, k, a, b, c]: GemmA
       c0,
       c1,
       c2,
+      threads,
     );
     return;
   }
