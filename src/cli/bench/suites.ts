@@ -49,8 +49,17 @@ function filled(shape: number[], dtype: string, device: string, phase = 0): V {
   return engine.devicePut(jnp.reshape(x, shape).astype(dtype), device);
 }
 
+/**
+ * Waits for a run's results, then releases them, as Python's reference counting frees JAX's the
+ * moment a timing loop drops them: otherwise each run's outputs would be fresh memory until V8's
+ * next major garbage collection, and a page fault per 4 KiB of it would be timed too.
+ */
 async function ready(v: unknown): Promise<void> {
-  for (const leaf of engine.tree.leaves(v)) if (leaf instanceof engine.Array) await leaf.blockUntilReady();
+  for (const leaf of engine.tree.leaves(v)) {
+    if (!(leaf instanceof engine.Array)) continue;
+    await leaf.blockUntilReady();
+    leaf.dispose();
+  }
 }
 
 /** A jitted function of fixed inputs, as a case. */

@@ -22,6 +22,14 @@ export const reprHooks: {
 /** Cutting a sharded array into its shards, installed by sharding.ts. */
 export const shardingHooks: { shards?: (x: ArrayImpl) => unknown[] } = {};
 
+/**
+ * How many arrays hold each device buffer (an op may hand its input buffer on as its output, a
+ * transfer to the same device re-wraps it): dispose frees a buffer only when it drops the last
+ * hold it knows of. Arrays dropped without dispose keep their hold, so their buffers are left to
+ * garbage collection.
+ */
+const holds = new WeakMap<object, number>();
+
 export class ArrayImpl extends ArrayMethods<Value> implements ConcreteArray {
   readonly isConcrete = true as const;
   private disposed = false;
@@ -37,6 +45,7 @@ export class ArrayImpl extends ArrayMethods<Value> implements ConcreteArray {
     readonly committed = false,
   ) {
     super();
+    if (typeof buf === 'object' && buf !== null) holds.set(buf, (holds.get(buf) ?? 0) + 1);
   }
 
   static fromHost(
@@ -125,12 +134,24 @@ export class ArrayImpl extends ArrayMethods<Value> implements ConcreteArray {
     return shardingHooks.shards!(this);
   }
 
-  /** Release the buffer now (also done by garbage collection). */
+  /**
+   * Release the buffer now (also done by garbage collection), as jax.Array.delete: the array
+   * cannot be read or used afterwards, nor can typed arrays that dataSync() returned for it.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.device.backend.free?.(this.buf);
+    const b = this.buf;
     this.buf = null;
+    this.hostCache = null;
+    if (typeof b !== 'object' || b === null) return;
+    const n = (holds.get(b) ?? 1) - 1;
+    if (n > 0) {
+      holds.set(b, n);
+      return;
+    }
+    holds.delete(b);
+    this.device.backend.free?.(b);
   }
   [Symbol.dispose](): void {
     this.dispose();

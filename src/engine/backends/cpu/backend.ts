@@ -18,7 +18,8 @@ import type { DType, TypedArray } from '../../core/dtype.js';
 import { observing } from '../../events.js';
 import { type Backend, type CompiledProgram, Device } from '../backend.js';
 import { renderKernel, transposedDim } from './codegen.js';
-import { type Dispatchable, dispatch, drain, drainSync, wait, waitSync } from './executor.js';
+import { busy, type Dispatchable, dispatch, drain, drainSync, wait, waitSync } from './executor.js';
+import { heapFree } from './heap.js';
 import { kernelKey, sharedKernel } from './kernel-cache.js';
 import { libFills } from './lib.js';
 import { buffersFor, instantiate, runInstance } from './program.js';
@@ -154,6 +155,14 @@ export class CpuBackend implements Backend {
 
   async synchronize(): Promise<void> {
     await drain();
+  }
+
+  /**
+   * Array.dispose: the buffer's heap region is free for the next allocation now. Only while no
+   * program is queued (a queued one may read it); otherwise garbage collection frees it later.
+   */
+  free(buf: unknown): void {
+    if (ArrayBuffer.isView(buf) && !busy()) heapFree(buf as TypedArray);
   }
 
   /** A kernel program as a description (program.ts), its sources, and whether it is heavy. */
