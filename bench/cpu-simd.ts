@@ -136,10 +136,14 @@ try {
   py = null;
 }
 
+/** One timed call; its result is released once read, as Python's reference counting frees JAX's
+ * (else each call's 40 MB output would be fresh memory, a page fault per 4 KiB, until a GC). */
 async function once(f: () => Value): Promise<number> {
   const t0 = performance.now();
-  await (f() as TArray).blockUntilReady();
-  return performance.now() - t0;
+  const y = await (f() as TArray).blockUntilReady();
+  const ms = performance.now() - t0;
+  y.dispose();
+  return ms;
 }
 
 const results: { name: string; simd: Timing; js: Timing; jax?: Timing; numpy?: Timing }[] = [];

@@ -34,9 +34,11 @@ const key = random.key(0);
 const uni = jit((k: random.PRNGKeyArray) => random.uniform(k, [n]));
 const nor = jit((k: random.PRNGKeyArray) => random.normal(k, [n]));
 const bitsF = jit((k: random.PRNGKeyArray) => random.bits(k, [n]));
-const bitsMs = await time(async () => (bitsF(key) as TArray).blockUntilReady(), 5);
-const uniMs = await time(async () => (uni(key) as TArray).blockUntilReady(), 5);
-const norMs = await time(async () => (nor(key) as TArray).blockUntilReady(), 5);
+// Each result is released once read, as Python's reference counting frees JAX's (else every call's
+// 40 MB output is fresh memory, a page fault per 4 KiB, until a garbage collection).
+const bitsMs = await time(async () => (await (bitsF(key) as TArray).blockUntilReady()).dispose(), 5);
+const uniMs = await time(async () => (await (uni(key) as TArray).blockUntilReady()).dispose(), 5);
+const norMs = await time(async () => (await (nor(key) as TArray).blockUntilReady()).dispose(), 5);
 
 // NumPy (and JAX, when the interpreter has it: TJAX_BENCH_PYTHON=/path/to/python) in one run.
 const python = process.env.TJAX_BENCH_PYTHON ?? 'python3';
