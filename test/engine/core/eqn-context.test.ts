@@ -1,0 +1,42 @@
+/**
+ * @file JAX's eqn context as part of jit's trace-cache key (core/eqn-context.ts): a jitted
+ * function first traced by user code is traced again when a custom_jvp rule calls it while grad
+ * re-evaluates a jit's jaxpr, and that second trace is reused from then on; a rule run by grad
+ * of unjitted code is not inside an equation and reuses the user-level trace. The counts are
+ * JAX 0.10.2's (a Python counter in the traced function: 1, 2, 2, 2, 2), and the gradients are
+ * the analytic 3 * 2 sin(1) and 2 sin(1).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Value } from '../../../src/engine/index.js';
+import { customJvp, grad, jit, numpy as jnp } from '../../../src/engine/index.js';
+
+describe('jit trace cache and the eqn context', () => {
+  it('retraces a jit called by a custom_jvp rule under grad of a jit, once', async () => {
+    const g = jit(function g(x: Value) {
+      return jnp.sin(x).mul(2);
+    });
+    const f = customJvp(function f(x: Value) {
+      return jnp.sin(x);
+    });
+    f.defjvp(function f_jvp([x]: Value[], [t]: Value[]) {
+      return [f(x), (g(x) as Value).mul(t)];
+    });
+    const h = jit(function h(x: Value) {
+      return (f(x) as Value).mul(3);
+    });
+    const x = jnp.ones([3], { dtype: 'float32' });
+    g(x);
+    expect(g.traceCount).toBe(1);
+    const viaJit = grad((y: Value) => jnp.sum(h(y) as Value));
+    const d1 = (await (viaJit(x) as Value).tolist()) as number[];
+    expect(g.traceCount).toBe(2);
+    viaJit(x);
+    expect(g.traceCount).toBe(2);
+    const d2 = (await (grad((y: Value) => jnp.sum(f(y) as Value))(x) as Value).tolist()) as number[];
+    expect(g.traceCount).toBe(2);
+    g(x);
+    expect(g.traceCount).toBe(2);
+    for (const v of d1) expect(v).toBeCloseTo(6 * Math.sin(1), 5);
+    for (const v of d2) expect(v).toBeCloseTo(2 * Math.sin(1), 5);
+  });
+});
