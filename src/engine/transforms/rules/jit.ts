@@ -16,7 +16,7 @@ import { evalJaxpr } from '../../ir/eval.js';
 import { ClosedJaxpr, type Jaxpr } from '../../ir/jaxpr.js';
 import { convertConstvars, jit_p } from '../jit.js';
 import { type CallSource, splitJitCall } from '../jit-split.js';
-import { type JvpRule, jvpFlat, Zero } from '../jvp.js';
+import { currentJvpMode, type JvpRule, jvpFlat, Zero } from '../jvp.js';
 import type { PartialEvalRule, PETracer } from '../partial-eval.js';
 import { traceToJaxpr } from '../staging.js';
 import type { TransposeRule } from '../transpose.js';
@@ -49,10 +49,10 @@ jit_p.rules.jvp = ((primals, tangents, params) => {
     );
     return { traced, outZero };
   };
-  // JAX's jvp_jaxpr is cached per jaxpr: two calls of one jitted function stay one jaxpr.
-  const { traced, outZero } = cj.consts.some(isTracer)
-    ? trace()
-    : memoOn(jvpCache, cj.jaxpr, nz.map(Number).join(''), trace);
+  // JAX's jvp_jaxpr is cached per jaxpr: two calls of one jitted function stay one jaxpr. Its
+  // linearization is another cache (and traces zeros of another kind: see JvpMode).
+  const key = `${currentJvpMode()}:${nz.map(Number).join('')}`;
+  const { traced, outZero } = cj.consts.some(isTracer) ? trace() : memoOn(jvpCache, cj.jaxpr, key, trace);
   const outs = rebind(params, traced, [...primals, ...tangents.filter(nonZero)], String(params.name));
   const nOut = cj.outAvals.length;
   let k = nOut;
