@@ -17,7 +17,10 @@ export function inEqnContext(): boolean {
   return depth > 0;
 }
 
-/** Run `f` as JAX runs an equation of a jaxpr it re-evaluates: inside its eqn context. */
+/**
+ * Run `f` as JAX runs an equation of a jaxpr it re-evaluates: inside its eqn context (evalJaxpr
+ * and the backward pass use it, as JAX's eval_jaxpr and backward_pass do).
+ */
 export function withEqnContext<T>(f: () => T): T {
   depth++;
   try {
