@@ -18,6 +18,14 @@ export function inEqnContext(): boolean {
 }
 
 /**
+ * The part of a cache key JAX's trace context adds (its caches of jit traces and of transformed
+ * jaxprs, weakref_lru_cache, take it in their keys): '' in user code, '|eqn' inside an equation.
+ */
+export function contextKey(): string {
+  return depth > 0 ? '|eqn' : '';
+}
+
+/**
  * Run `f` as JAX runs an equation of a jaxpr it re-evaluates: inside its eqn context (evalJaxpr
  * and the backward pass use it, as JAX's eval_jaxpr and backward_pass do).
  */

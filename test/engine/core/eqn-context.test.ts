@@ -5,10 +5,22 @@
  * of unjitted code is not inside an equation and reuses the user-level trace. JAX's backward pass
  * runs its equations in their contexts too, so a custom_vjp's bwd calling a jit retraces it. The
  * counts are JAX 0.10.2's (a Python counter in the traced function), and the gradients analytic.
+ * The jit's jvp and batch caches take the context too: grad and vmap of a jit called at the top
+ * level and inside another jit print two jaxprs for it, as JAX's do (fixtures/eqn_context.json,
+ * made by fixtures/make_eqn_context.py).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Value } from '../../../src/engine/index.js';
-import { customJvp, customVjp, grad, jit, numpy as jnp } from '../../../src/engine/index.js';
+import { customJvp, customVjp, grad, jit, numpy as jnp, makeJaxpr, vmap } from '../../../src/engine/index.js';
+
+const fx = JSON.parse(
+  readFileSync(new URL('../../../fixtures/eqn_context.json', import.meta.url), 'utf8'),
+) as {
+  grad: string;
+  vmap: string;
+  grad_value: number[];
+};
 
 describe('jit trace cache and the eqn context', () => {
   it('retraces a jit called by a custom_jvp rule under grad of a jit, once', async () => {
@@ -73,5 +85,22 @@ describe('jit trace cache and the eqn context', () => {
     expect(g.traceCount).toBe(2);
     for (const v of d) expect(v).toBeCloseTo(2 * Math.cos(1), 5);
     for (const v of dj) expect(v).toBeCloseTo(6 * Math.cos(1), 5);
+  });
+
+  it('differentiates and batches a jit apart at the top level and inside a jit, as JAX prints', async () => {
+    const f = jit(function f(x: Value) {
+      return jnp.sin(x).mul(x);
+    });
+    const k = jit(function k(y: Value) {
+      return f(y) as Value;
+    });
+    const h = (x: Value) => jnp.sum(f(x) as Value).add(jnp.sum(k(x) as Value));
+    const x = jnp.array([0.5, 1, 2], { dtype: 'float32' });
+    expect(String(makeJaxpr(grad(h))(x))).toBe(fx.grad);
+    expect(String(makeJaxpr(vmap(h))(jnp.stack([x, x.mul(2)])))).toBe(fx.vmap);
+    const d = (await (grad(h)(x) as Value).tolist()) as number[];
+    d.forEach((v, i) => {
+      expect(v).toBeCloseTo(fx.grad_value[i], 5);
+    });
   });
 });
