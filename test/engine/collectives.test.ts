@@ -22,12 +22,6 @@ const fx = JSON.parse(readFileSync(new URL('../../fixtures/collectives.json', im
   errors: (Case & { error: string; message: string })[];
 };
 
-/** Where tjax's jaxpr prints otherwise (same program): the reason. */
-const JAXPR_DIFFERS: Record<string, string> = {
-  vmap_grad_ppermute:
-    "the two jnp.take calls share one cached jaxpr in tjax (printed once, hoisted); JAX's are two objects",
-};
-
 function close(got: ArrayLike<number>, want: (number | string)[]): void {
   const w = want.map(Number);
   expect(got.length).toBe(w.length);
@@ -41,8 +35,7 @@ describe('collectives and pmap match JAX', () => {
       const f = caseFunction(c);
       const args = c.args.map(toArray);
       const jaxpr = String(t.makeJaxpr(f)(...args));
-      if (JAXPR_DIFFERS[c.name]) expect(jaxpr).not.toBe(c.jaxpr);
-      else expect(jaxpr).toBe(c.jaxpr);
+      expect(jaxpr).toBe(c.jaxpr);
       const outs = t.tree.leaves(f(...args)) as InstanceType<typeof t.Array>[];
       expect(outs.length).toBe(c.outputs.length);
       for (const [i, o] of outs.entries()) {

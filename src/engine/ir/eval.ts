@@ -3,6 +3,7 @@
  * transformations re-interpret a staged program (Autodidax's eval_jaxpr).
  */
 
+import { withEqnContext } from '../core/eqn-context.js';
 import type { Value } from '../core/trace.js';
 import { bind } from '../core/trace.js';
 import { type Atom, type ClosedJaxpr, type Jaxpr, Literal, type Var } from './jaxpr.js';
@@ -20,10 +21,14 @@ export function evalJaxpr(jaxpr: Jaxpr, consts: readonly Value[], args: readonly
   }
   for (const [i, v] of jaxpr.constvars.entries()) env.set(v, consts[i]);
   for (const [i, v] of jaxpr.invars.entries()) env.set(v, args[i]);
-  for (const eqn of jaxpr.eqns) {
-    const outs = bind(eqn.primitive, eqn.inputs.map(read), eqn.params);
-    for (const [i, v] of eqn.outvars.entries()) env.set(v, outs[i]);
-  }
+  // Each equation runs in JAX's eqn context (core/eqn-context.ts): jits traced by rules it
+  // invokes are cached apart from those traced by user code.
+  withEqnContext(() => {
+    for (const eqn of jaxpr.eqns) {
+      const outs = bind(eqn.primitive, eqn.inputs.map(read), eqn.params);
+      for (const [i, v] of eqn.outvars.entries()) env.set(v, outs[i]);
+    }
+  });
   return jaxpr.outvars.map(read);
 }
 

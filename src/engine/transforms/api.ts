@@ -162,7 +162,7 @@ export function jvp(
     return v;
   });
   const { g, store } = flatFun(f, pt, Boolean(opts.hasAux));
-  const [po, to] = withTracingLabel(tracedFor(f, 'jvp'), () => jvpFlat(g, pl, tl));
+  const [po, to] = withTracingLabel(tracedFor(f, 'jvp'), () => jvpFlat(g, pl, tl, 'jvp'));
   const n = store.nOut;
   const primalOut = treeUnflatten(store.outTree!, po.slice(0, n));
   const tangentOut = treeUnflatten(
@@ -489,7 +489,7 @@ export function jacfwd(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
     let nAll = 0;
     const outs = vmapFlat(
       (...ts) => {
-        const [po, to] = jvpFlat(g, pl, ts);
+        const [po, to] = jvpFlat(g, pl, ts, 'jvp');
         nOut = store.nOut;
         nAll = po.length;
         return [...po, ...to.slice(0, nOut).map(instantiate)];

@@ -12,6 +12,7 @@ import { type ArrayImpl, ArrayImpl as ArrayImplClass } from '../core/array.js';
 import { type ShapedArray, ShapedArray as ShapedArrayClass } from '../core/aval.js';
 import { toValue } from '../core/coerce.js';
 import { config } from '../core/config.js';
+import { contextKey } from '../core/eqn-context.js';
 import { staticKey } from '../core/hash-key.js';
 import { definePrimitive, type Params } from '../core/primitive.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../core/pytree.js';
@@ -214,7 +215,8 @@ function makeJit<F extends (...args: any[]) => any>(f: F, opts: JitOptions, name
     const { vals, inTree, statics, rebuild } = prepare(args);
     const avals: ShapedArray[] = vals.map(avalOf);
     const dev = opts.device ? String(resolveDevice(opts.device)) : '';
-    let key = `${inTree.key()}|${avals.map((a) => a.key()).join(',')}|${dev}`;
+    // JAX's trace context is part of the key: inside a re-evaluated equation it differs.
+    let key = `${inTree.key()}|${avals.map((a) => a.key()).join(',')}|${dev}${contextKey()}`;
     // Static values by value when hashable (numbers, strings, tuples), by identity when not
     // (functions, class instances), as JAX hashes them; dicts and arrays raise JAX's ValueError.
     for (const [k, v] of statics as [number | string, unknown][]) key += `|${k}=${staticKey(v)}`;

@@ -7,7 +7,7 @@
 
 import { bin } from '../compile/kir.js';
 import type { ShapedArray } from '../core/aval.js';
-import { deviceScalar } from '../core/coerce.js';
+import { deviceScalar, scalarArray } from '../core/coerce.js';
 import { definePrimitive, type Params, type Primitive } from '../core/primitive.js';
 import { shapesEqual } from '../core/shape.js';
 import type { ConcreteArray, MainTrace, Value } from '../core/trace.js';
@@ -50,9 +50,29 @@ export function tangentAval(aval: ShapedArray): ShapedArray {
   return aval;
 }
 
+/**
+ * How zeros that JVP rules instantiate come out, after which JAX machinery runs the rule. Under
+ * linearize (grad, vjp: JAX's LinearizeTrace and `_pjit_linearize`) a rule runs in a partial
+ * evaluation over the primal computation, and its zeros are device arrays: known values that a
+ * tangent equation reads, so a jit's split passes them across as residuals (`in (b, 0.0:f32[])`).
+ * Under jvp (jax.jvp, jacfwd, and so a custom_jvp rule that calls jvp, like zeta's) a jit's jvp is
+ * staged to a jaxpr first (jvp_jaxpr), where a 0-d zero becomes a plain literal that the later
+ * split inlines: no residual. Each JVP trace has one of the two modes; rule-internal JVPs (a
+ * jit's body, cumsum's associative scan) take the mode of the trace running the rule.
+ */
+export type JvpMode = 'linearize' | 'jvp';
+
+let ruleMode: JvpMode = 'linearize';
+
+/** The mode of the JVP trace whose rule is running (linearize's outside any rule). */
+export function currentJvpMode(): JvpMode {
+  return ruleMode;
+}
+
 /** Concrete zeros of an aval (a literal for scalars; a broadcast of one otherwise, as JAX stages it). */
 export function zerosLike(aval: ShapedArray): Value {
-  const z = deviceScalar(aval.dtype.isBool ? false : 0, aval.dtype);
+  const v = aval.dtype.isBool ? false : 0;
+  const z = ruleMode === 'linearize' ? deviceScalar(v, aval.dtype) : scalarArray(v, aval.dtype);
   if (aval.shape.length === 0) return z;
   return bind1(broadcast_in_dim, [z], { shape: [...aval.shape], broadcast_dimensions: [], sharding: null });
 }
@@ -147,6 +167,9 @@ export class JVPTracer extends Tracer {
 }
 
 export class JVPTrace extends Trace {
+  get mode(): JvpMode {
+    return this.main.globalData as JvpMode;
+  }
   pure(x: ConcreteArray): Tracer {
     return new JVPTracer(this, x, new Zero(tangentAval(x.aval)));
   }
@@ -162,7 +185,15 @@ export class JVPTrace extends Trace {
     }
     const rule = prim.rules.jvp as JvpRule | undefined;
     if (!rule) throw new Error(`Differentiation rule for '${prim.name}' not implemented`);
-    const [po, to] = rule(primals, tangents, params);
+    const prev = ruleMode;
+    ruleMode = this.mode;
+    let po: Value[];
+    let to: Tangent[];
+    try {
+      [po, to] = rule(primals, tangents, params);
+    } finally {
+      ruleMode = prev;
+    }
     return po.map((p, i) => {
       let t = to[i];
       if (!hasTangentSpace(p.aval)) t = new Zero(p.aval);
@@ -172,13 +203,18 @@ export class JVPTrace extends Trace {
   }
 }
 
-/** Run `f` on JVP tracers: Autodidax's jvp_flat. Output tangents may be symbolic zeros. */
+/**
+ * Run `f` on JVP tracers: Autodidax's jvp_flat. Output tangents may be symbolic zeros. The mode
+ * (see JvpMode) is the running rule's unless given: user-level jvp passes 'jvp', linearize
+ * 'linearize'.
+ */
 export function jvpFlat(
   f: (...xs: Value[]) => Value[],
   primals: Value[],
   tangents: Tangent[],
+  mode: JvpMode = ruleMode,
 ): [Value[], Tangent[]] {
-  return withNewMain(JVPTrace, null, (main: MainTrace) => {
+  return withNewMain(JVPTrace, mode, (main: MainTrace) => {
     const trace = new JVPTrace(main);
     const ins = primals.map(
       (p, i) => new JVPTracer(trace, p, hasTangentSpace(p.aval) ? tangents[i] : new Zero(p.aval)),

@@ -246,7 +246,7 @@ export function linearizeFlat(
       const tangentsIn: Tangent[] = [];
       let k = n;
       for (let i = 0; i < n; i++) tangentsIn.push(inLinear[i] ? xs[k++] : new Zero(primals[i].aval));
-      const [po, to] = jvpFlat(f, xs.slice(0, n), tangentsIn);
+      const [po, to] = jvpFlat(f, xs.slice(0, n), tangentsIn, 'linearize');
       primalsOut = po;
       outZeros = to.map((t) => (t instanceof Zero ? t : null));
       return to.filter((t): t is Value => !(t instanceof Zero));

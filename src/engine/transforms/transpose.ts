@@ -7,9 +7,10 @@
  * first (JAX does this too), so jaxprs with non-linear residual computations transpose as well.
  */
 import type { ShapedArray } from '../core/aval.js';
+import { withEqnContext } from '../core/eqn-context.js';
 import type { Params } from '../core/primitive.js';
 import { bind, type Value } from '../core/trace.js';
-import { type Atom, type Jaxpr, Literal, Var } from '../ir/jaxpr.js';
+import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from '../ir/jaxpr.js';
 import { add_any, fitTangent, type Tangent, Zero } from './jvp.js';
 
 /** A linear input of a transposed equation: only its aval is known. */
@@ -53,18 +54,21 @@ export function backwardPass(
     return new UndefPrimal(a.aval);
   };
   const isLinear = (a: Atom) => a instanceof Var && linear.has(a);
-  const linearEqns = [];
-  for (const e of jaxpr.eqns) {
-    if (e.inputs.some(isLinear)) {
-      for (const v of e.outvars) linear.add(v);
-      linearEqns.push(e);
-    } else {
-      const outs = bind(e.primitive, e.inputs.map(readPrimal) as Value[], e.params);
-      e.outvars.forEach((v, i) => {
-        primal.set(v, outs[i]);
-      });
+  const linearEqns: JaxprEqn[] = [];
+  // Equations run (and transpose) in JAX's eqn context, as in evalJaxpr (core/eqn-context.ts).
+  withEqnContext(() => {
+    for (const e of jaxpr.eqns) {
+      if (e.inputs.some(isLinear)) {
+        for (const v of e.outvars) linear.add(v);
+        linearEqns.push(e);
+      } else {
+        const outs = bind(e.primitive, e.inputs.map(readPrimal) as Value[], e.params);
+        e.outvars.forEach((v, i) => {
+          primal.set(v, outs[i]);
+        });
+      }
     }
-  }
+  });
   const writeCt = (a: Atom, ct: Tangent | null) => {
     if (ct === null || ct instanceof Zero || !(a instanceof Var) || !linear.has(a)) return;
     const c = fitTangent(ct, a.aval);
@@ -75,20 +79,22 @@ export function backwardPass(
   jaxpr.outvars.forEach((v, i) => {
     writeCt(v, cts[i]);
   });
-  for (let k = linearEqns.length - 1; k >= 0; k--) {
-    const e = linearEqns[k];
-    const ctsIn = e.outvars.map(readCt);
-    for (const v of e.outvars) ctEnv.delete(v);
-    if (ctsIn.every((c) => c instanceof Zero)) continue;
-    const rule = e.primitive.rules.transpose as TransposeRule | undefined;
-    if (!rule)
-      throw new Error(
-        `Transpose rule (for reverse-mode differentiation) for '${e.primitive.name}' not implemented`,
-      );
-    const ctsOut = rule(ctsIn, e.inputs.map(readPrimal), e.params);
-    e.inputs.forEach((a, i) => {
-      writeCt(a, ctsOut[i] ?? null);
-    });
-  }
+  withEqnContext(() => {
+    for (let k = linearEqns.length - 1; k >= 0; k--) {
+      const e = linearEqns[k];
+      const ctsIn = e.outvars.map(readCt);
+      for (const v of e.outvars) ctEnv.delete(v);
+      if (ctsIn.every((c) => c instanceof Zero)) continue;
+      const rule = e.primitive.rules.transpose as TransposeRule | undefined;
+      if (!rule)
+        throw new Error(
+          `Transpose rule (for reverse-mode differentiation) for '${e.primitive.name}' not implemented`,
+        );
+      const ctsOut = rule(ctsIn, e.inputs.map(readPrimal), e.params);
+      e.inputs.forEach((a, i) => {
+        writeCt(a, ctsOut[i] ?? null);
+      });
+    }
+  });
   return jaxpr.invars.filter((_, i) => args[i] instanceof UndefPrimal).map(readCt);
 }

@@ -5,7 +5,7 @@
  * edge-case values, and JAX's custom JVPs for poch and zeta (zeta's derivative is the JVP of
  * Johansson's series expansion, whose value JAX also returns as the primal under differentiation).
  */
-import { toValue } from '../../core/coerce.js';
+import { hostArray, toValue } from '../../core/coerce.js';
 import * as lax from '../../lax/index.js';
 import * as jnp from '../../numpy/index.js';
 import { customJvp, jvp as jvpOf } from '../../transforms/api.js';
@@ -120,6 +120,8 @@ const BERNOULLI_COEFS = [
   -1.1168794925000445e22, 4.4092635141854666e23, -1.7407074646225822e25,
 ];
 
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
 /**
  * zeta(s, a) by Johansson's formula (5) (arXiv:1309.2877) with N = M = 8 (float32) or 16: the
  * expansion JAX differentiates to get zeta's derivatives.
@@ -134,12 +136,13 @@ function zetaSeries(x: V, q: V): V {
   const lead = Array.from({ length: shape.length }, (_, i) => i);
   const sE = jnp.expand_dims(s, -1);
   const aE = jnp.expand_dims(a, -1);
-  const kk = jnp.expand_dims(jnp.arange(n, { dtype: dt }), lead);
+  // np.arange and np.expand_dims: host constants, as JAX's expansion makes them (not iota).
+  const kk = jnp.expand_dims(hostArray(range(n), { dtype: dt }), lead);
   const S = jnp.sum(jnp.power(aE.add(kk), sE.neg()), { axis: -1 });
-  const aN = a.add(k(a, n));
-  const I = lax.div(jnp.power(aN, k(a, 1).sub(s)), s.sub(k(a, 1)));
-  const T0 = jnp.power(aN, s.neg());
-  const m = jnp.expand_dims(jnp.arange(2 * n, { dtype: dt }), lead);
+  // JAX writes a + N twice (in I and in T0), so it is computed twice.
+  const I = lax.div(jnp.power(a.add(k(a, n)), k(a, 1).sub(s)), s.sub(k(a, 1)));
+  const T0 = jnp.power(a.add(k(a, n)), s.neg());
+  const m = jnp.expand_dims(hostArray(range(2 * n), { dtype: dt }), lead);
   const ratio = sE.add(m).div(aE.add(k(a, n)));
   const cp = jnp.cumprod(ratio, { axis: -1 });
   const every2 = lax.slice(
@@ -148,10 +151,13 @@ function zetaSeries(x: V, q: V): V {
     cp.shape,
     cp.shape.map((_, d) => (d === cp.ndim - 1 ? 2 : 1)),
   );
-  const T1 = jnp.clip(every2, null, finfo(dt).max);
-  const coefs = jnp.expand_dims(
-    jnp.array(BERNOULLI_COEFS.slice(0, T1.shape[T1.ndim - 1]), { dtype: dt }),
-    lead,
+  // finfo(dtype).max is a NumPy scalar of the dtype: a strong constant, so clip converts nothing.
+  const T1 = jnp.clip(every2, null, hostArray(finfo(dt).max, { dtype: dt }));
+  const nc = T1.shape[T1.ndim - 1];
+  // np.expand_dims of a NumPy array: one host constant of shape (1, ..., 1, nc).
+  const coefs = hostArray(
+    lead.reduce((c: unknown) => [c], BERNOULLI_COEFS.slice(0, nc)),
+    { dtype: dt },
   );
   const T = T0.mul(k(a, 0.5).add(jnp.sum(T1.div(coefs), { axis: -1 })));
   return S.add(I).add(T);

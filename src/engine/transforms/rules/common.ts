@@ -11,7 +11,7 @@ import type { ClosedJaxpr, Jaxpr } from '../../ir/jaxpr.js';
 import { NpInt } from '../../ir/pyrepr.js';
 import { broadcastInDim } from '../../lax/structural.js';
 import { broadcast_in_dim } from '../../primitives/structural.js';
-import { addTangents, instantiate, type JvpRule, type Tangent, Zero } from '../jvp.js';
+import { addTangents, currentJvpMode, instantiate, type JvpRule, type Tangent, Zero } from '../jvp.js';
 import { traceToJaxpr } from '../staging.js';
 import { backwardPass, UndefPrimal } from '../transpose.js';
 import { type BatchRule, moveBatchAxis } from '../vmap.js';
@@ -23,7 +23,10 @@ export function constLike(x: Value, v: number): Value {
 
 /** JAX's `full_like(x, v)` (`_zeros`, `_ones`, `_twos`): `broadcast_in_dim v` when staged. */
 export function fullLike(x: Value, v: number): Value {
-  return broadcastInDim(deviceScalar(x.dtype.isBool ? v !== 0 : v, x.dtype), x.shape, []);
+  const fill = x.dtype.isBool ? v !== 0 : v;
+  // A device array where a linearize rule runs (a residual once split), a literal under jvp.
+  const s = currentJvpMode() === 'linearize' ? deviceScalar(fill, x.dtype) : scalarArray(fill, x.dtype);
+  return broadcastInDim(s, x.shape, []);
 }
 
 export type TangentFn = (g: Value, ans: Value, ...primals: Value[]) => Value;

@@ -8,6 +8,7 @@
  * pe.partial_eval_jaxpr_nounits, retracing the body under a partial-evaluation trace so scan, cond
  * and while split by their own rules.
  */
+import { contextKey } from '../../core/eqn-context.js';
 import { memoOn } from '../../core/memo.js';
 import type { Params } from '../../core/primitive.js';
 import { bind, isTracer, type Value } from '../../core/trace.js';
@@ -16,7 +17,7 @@ import { evalJaxpr } from '../../ir/eval.js';
 import { ClosedJaxpr, type Jaxpr } from '../../ir/jaxpr.js';
 import { convertConstvars, jit_p } from '../jit.js';
 import { type CallSource, splitJitCall } from '../jit-split.js';
-import { type JvpRule, jvpFlat, Zero } from '../jvp.js';
+import { currentJvpMode, type JvpRule, jvpFlat, Zero } from '../jvp.js';
 import type { PartialEvalRule, PETracer } from '../partial-eval.js';
 import { traceToJaxpr } from '../staging.js';
 import type { TransposeRule } from '../transpose.js';
@@ -49,10 +50,10 @@ jit_p.rules.jvp = ((primals, tangents, params) => {
     );
     return { traced, outZero };
   };
-  // JAX's jvp_jaxpr is cached per jaxpr: two calls of one jitted function stay one jaxpr.
-  const { traced, outZero } = cj.consts.some(isTracer)
-    ? trace()
-    : memoOn(jvpCache, cj.jaxpr, nz.map(Number).join(''), trace);
+  // JAX's jvp_jaxpr is cached per jaxpr: two calls of one jitted function stay one jaxpr. Its
+  // linearization is another cache (and traces zeros of another kind: see JvpMode).
+  const key = `${currentJvpMode()}:${nz.map(Number).join('')}${contextKey()}`;
+  const { traced, outZero } = cj.consts.some(isTracer) ? trace() : memoOn(jvpCache, cj.jaxpr, key, trace);
   const outs = rebind(params, traced, [...primals, ...tangents.filter(nonZero)], String(params.name));
   const nOut = cj.outAvals.length;
   let k = nOut;
@@ -137,7 +138,7 @@ jit_p.rules.batch = ((vals, dims, params, axisSize) => {
     );
     return { traced, outDims };
   };
-  const key = `${dims.join(',')}|${axisSize}`;
+  const key = `${dims.join(',')}|${axisSize}${contextKey()}`;
   const { traced, outDims } = cj.consts.some(isTracer) ? trace() : memoOn(batchCache, cj.jaxpr, key, trace);
   const outs = rebind(params, traced, vals, String(params.name));
   return [outs, outDims];
