@@ -14,7 +14,7 @@ import { bind, isTracer, type Value } from '../../core/trace.js';
 import { dceJaxpr } from '../../ir/dce.js';
 import { evalJaxpr } from '../../ir/eval.js';
 import { ClosedJaxpr, type Jaxpr } from '../../ir/jaxpr.js';
-import { convertConstvars, jit_p } from '../jit.js';
+import { callConsts, jit_p } from '../jit.js';
 import { type CallSource, splitJitCall } from '../jit-split.js';
 import { type JvpRule, jvpFlat, Zero } from '../jvp.js';
 import type { PartialEvalRule, PETracer } from '../partial-eval.js';
@@ -25,7 +25,7 @@ import { nonZero, transposeCall } from './common.js';
 import { partialEvalJaxprNoUnits } from './control.js';
 
 function rebind(params: Params, traced: ClosedJaxpr, args: Value[], name: string): Value[] {
-  const { jaxpr, consts } = convertConstvars(traced);
+  const { jaxpr, consts } = callConsts(traced);
   return bind(jit_p, [...consts, ...args], { ...params, jaxpr, name });
 }
 
