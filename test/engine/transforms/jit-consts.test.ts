@@ -38,6 +38,8 @@ const FUNCTIONS: Record<string, (...xs: Value[]) => unknown> = {
   with_tracer: (x) => jit((y: Value) => jnp.add(jnp.multiply(y, C), x))(x),
   in_scan: (x) => lax.scan((c: Value) => [jit(add_c)(c), null], x, null, { length: 2 })[0],
   in_cond: (x) => lax.cond(jnp.greater(jnp.sum(x), 0), jit(add_c), (v: Value) => jnp.multiply(v, D), x),
+  grad_one: grad((x: Value) => jnp.sum(one(x))),
+  grad_outer: grad((x: Value) => jnp.sum(jit(one)(x))),
   grad_nested: grad((x: Value) => jnp.sum(nested(x))),
   vmap_one: vmap(one),
   jvp_one: (x, t) => jvp(one, [x], [t]),

@@ -72,7 +72,8 @@ jit_p.rules.partialEval = ((trace, tracers: PETracer[], params) => {
   if (sp) {
     // The known call is bound even when it has no outputs, as JAX's pjit partial evaluation does.
     const callOuts = rebind(params, sp.known, knownIns, String(params.name));
-    const from = ([kind, k]: CallSource) => (kind === 'in' ? knownIns[k] : callOuts[k]);
+    const from = ([kind, k]: CallSource) =>
+      kind === 'in' ? knownIns[k] : kind === 'const' ? cj.consts[k] : callOuts[k];
     knownOuts = sp.primal.map(from);
     residuals = sp.residuals.map(from);
     ({ unknown, outUnknown } = sp);
