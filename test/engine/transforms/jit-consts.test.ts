@@ -4,11 +4,23 @@
  * the arguments; when the function also closes over a tracer of an enclosing trace, every
  * constant becomes a leading argument. Texts and values are JAX 0.10.2's
  * (fixtures/jit_consts.json, made by fixtures/make_jit_consts.py); the same functions run
- * eagerly and under an outer jit, with the kept constants inside loop and branch bodies too.
+ * eagerly and under an outer jit, with the kept constants inside loop and branch bodies too, and
+ * on every device (WebGPU skips without an adapter).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { grad, jit, numpy as jnp, jvp, lax, makeJaxpr, type Value, vmap } from '../../../src/engine/index.js';
+import {
+  grad,
+  jit,
+  numpy as jnp,
+  jvp,
+  lax,
+  makeJaxpr,
+  scipy,
+  type Value,
+  vmap,
+} from '../../../src/engine/index.js';
+import { deviceAvailable } from '../../device-available.js';
 
 interface Case {
   name: string;
@@ -99,4 +111,29 @@ describe('jit keeps closed-over constants in its closed jaxpr (JAX 0.10.2)', () 
     expect(lowered.compile().kernelCount).toBeGreaterThan(0);
     expect(String(lowered.asText())).toContain('jaxpr={ lambda c:f32[3]; a:f32[3].');
   });
+});
+
+const webgpu = await deviceAvailable('webgpu', 'jit constants on webgpu');
+
+describe('kept constants on every device', () => {
+  for (const device of ['cpu', 'gpujs', ...(webgpu ? ['webgpu'] : [])]) {
+    it(`${device}: a loop body's and sici's nested constants`, async () => {
+      const addC = jit(add_c);
+      const f = jit((x: Value) => lax.scan((c: Value) => [addC(c), null], addC(x), null, { length: 2 })[0], {
+        device,
+      });
+      expect(await f(jnp.ones([3])).tolist()).toEqual([4, 7, 10]);
+      const sici = jit((x: Value) => scipy.special.sici(x), { device });
+      const [si, ci] = sici(jnp.array([0.5, 2, 10], { dtype: 'float32' })) as Value[];
+      // SciPy's float32 values, to float32 rounding.
+      const want = [
+        [0.4931074, 1.605413, 1.6583476],
+        [-0.17778409, 0.42298082, -0.04545643],
+      ];
+      for (const [k, got] of [await si.tolist(), await ci.tolist()].entries())
+        (got as number[]).forEach((g, i) => {
+          expect(g).toBeCloseTo(want[k][i], 6);
+        });
+    });
+  }
 });
