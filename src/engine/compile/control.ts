@@ -15,19 +15,61 @@ import type { KernelProgram } from './kir.js';
 import { type Lazy, type LowerCtx, lowerProgram } from './lower.js';
 import { optimize } from './plan.js';
 
-function openJaxpr(cj: ClosedJaxpr | Jaxpr): Jaxpr {
-  if ('jaxpr' in cj) {
-    if (cj.consts.length) {
-      throw new Error('control-flow lowering expects closed jaxprs without constants (consts are operands)');
-    }
-    return cj.jaxpr;
-  }
-  return cj;
+/**
+ * Lower a body jaxpr to its own program (its operands, consts included, come in as leading
+ * invars). Constants that the body still holds — its closed jaxpr's (a key rewrite can leave
+ * some: random/physical.ts) and those its nested calls keep in theirs, as JAX's pjit does — become
+ * the program's first inputs: `consts` are the outer buffers holding them, which the caller passes
+ * ahead of the body's own operands.
+ */
+export function lowerBody(
+  ctx: LowerCtx,
+  cj: ClosedJaxpr | Jaxpr,
+): { program: KernelProgram; consts: number[] } {
+  const [jaxpr, closed] = 'jaxpr' in cj ? [cj.jaxpr, cj.consts] : [cj, []];
+  const program = optimize(lowerProgram(jaxpr, ctx.reader, ctx.libs, ctx.platform));
+  const held = [...closed, ...(program.embedded ?? [])];
+  if (!held.length) return { program, consts: [] };
+  const n = program.inputs.length - held.length;
+  program.inputs = [...program.inputs.slice(n), ...program.inputs.slice(0, n)];
+  program.embedded = undefined;
+  return {
+    program,
+    consts: operandBuffers(
+      ctx,
+      held.map((c) => ctx.embedConst(c)),
+    ),
+  };
 }
 
-/** Lower a body jaxpr (no constvars: consts come in as leading invars) to its own program. */
-export function lowerBody(ctx: LowerCtx, cj: ClosedJaxpr | Jaxpr): KernelProgram {
-  return optimize(lowerProgram(openJaxpr(cj), ctx.reader, ctx.libs, ctx.platform));
+/**
+ * Branches that must take the same operands: each takes every branch's nested-call constants
+ * first (an unused input where they are another branch's).
+ */
+function lowerBranches(
+  ctx: LowerCtx,
+  branches: readonly ClosedJaxpr[],
+): { programs: KernelProgram[]; consts: number[] } {
+  const bodies = branches.map((b) => lowerBody(ctx, b));
+  const consts = bodies.flatMap((b) => b.consts);
+  if (!consts.length) return { programs: bodies.map((b) => b.program), consts };
+  let at = 0;
+  const programs = bodies.map(({ program, consts: own }) => {
+    const k = own.length;
+    const extra = (from: number, to: number) =>
+      consts.slice(from, to).map((outer) => {
+        const info = ctx.buffers[outer];
+        const id = program.buffers.length;
+        program.buffers.push({ id, dtype: info.dtype, size: info.size, role: 'input' });
+        return id;
+      });
+    const before = extra(0, at);
+    const after = extra(at + k, consts.length);
+    program.inputs = [...before, ...program.inputs.slice(0, k), ...after, ...program.inputs.slice(k)];
+    at += k;
+    return program;
+  });
+  return { programs, consts };
 }
 
 /** The buffer of each operand, writing lazy ones with a map kernel. */
@@ -51,9 +93,9 @@ export function lowerCond(
   outAvals: ShapedArray[],
 ): Lazy[] {
   const [index, ...ops] = operandBuffers(ctx, ins);
-  const programs = branches.map((b) => lowerBody(ctx, b));
+  const { programs, consts } = lowerBranches(ctx, branches);
   const { bufs, outs } = resultBuffers(ctx, outAvals);
-  ctx.kernels.push({ kind: 'cond', index, branches: programs, ins: ops, outs: bufs });
+  ctx.kernels.push({ kind: 'cond', index, branches: programs, ins: [...consts, ...ops], outs: bufs });
   return outs;
 }
 
@@ -67,7 +109,15 @@ export function lowerWhile(
   const cond = lowerBody(ctx, p.cond_jaxpr);
   const body = lowerBody(ctx, p.body_jaxpr);
   const { bufs, outs } = resultBuffers(ctx, outAvals);
-  ctx.kernels.push({ kind: 'while', cond, body, condConsts, bodyConsts, init, outs: bufs });
+  ctx.kernels.push({
+    kind: 'while',
+    cond: cond.program,
+    body: body.program,
+    condConsts: [...cond.consts, ...condConsts],
+    bodyConsts: [...body.consts, ...bodyConsts],
+    init,
+    outs: bufs,
+  });
   return outs;
 }
 
@@ -83,10 +133,10 @@ export function lowerScan(
   const [carryOuts, ys] = splitAt(res.bufs, p.num_carry);
   ctx.kernels.push({
     kind: 'loop',
-    body,
+    body: body.program,
     length: p.length,
     reverse: p.reverse,
-    consts,
+    consts: [...body.consts, ...consts],
     init,
     xs,
     outs: carryOuts,

@@ -67,7 +67,8 @@ export function compileJaxpr(jaxpr: Jaxpr, device: Device, key = ''): Executable
     const label = opLabel(jaxpr);
     const compiled = device.backend.compile(program, label);
     compileStats.compiles++;
-    const exe = { jaxpr, device, compiled, key, extraConsts: (phys?.consts ?? []) as ArrayImpl[] };
+    const extraConsts = [...(phys?.consts ?? []), ...(program.embedded ?? [])] as ArrayImpl[];
+    const exe = { jaxpr, device, compiled, key, extraConsts };
     if (observing.any) {
       const ms = performance.now() - t0;
       emit({

@@ -15,6 +15,7 @@
  * `local` variables.
  */
 import { bool, type DType, int32 } from '../core/dtype.js';
+import type { Value } from '../core/trace.js';
 
 export type UnOp =
   | 'neg'
@@ -571,6 +572,11 @@ export interface KernelProgram {
   /** Buffer ids of the outputs (an output may be an input buffer, passed through). */
   outputs: number[];
   kernels: Kernel[];
+  /**
+   * The values of the last inputs: constants that nested calls keep in their closed jaxprs (a
+   * jit's, as JAX's pjit keeps them), which the caller passes after the jaxpr's own constants.
+   */
+  embedded?: readonly Value[];
 }
 
 export function kernelOutputs(k: Kernel): number[] {

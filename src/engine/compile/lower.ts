@@ -16,7 +16,7 @@ import { Complex, type HostScalar } from '../core/complex.js';
 import { type DType, realPart } from '../core/dtype.js';
 import type { Params } from '../core/primitive.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
-import type { ConcreteArray } from '../core/trace.js';
+import type { ConcreteArray, Value } from '../core/trace.js';
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, type Var } from '../ir/jaxpr.js';
 import { legalizeComplex } from './complex.js';
 import {
@@ -136,6 +136,22 @@ export class LowerCtx {
      */
     readonly platform = 'cpu',
   ) {}
+
+  /** Constants of nested calls, as extra program inputs (see embedConst). */
+  readonly embedded = new Map<Value, Lazy>();
+
+  /**
+   * A constant that a nested call keeps in its closed jaxpr, read from an extra program input:
+   * the program takes it after the jaxpr's own constants (KernelProgram.embedded).
+   */
+  embedConst(x: Value): Lazy {
+    let lazy = this.embedded.get(x);
+    if (!lazy) {
+      lazy = this.fromBuffer(this.newBuffer(x.aval, 'const'), x.aval);
+      this.embedded.set(x, lazy);
+    }
+    return lazy;
+  }
 
   newBuffer(aval: { dtype: DType; shape: readonly number[] }, role: BufferRole): number {
     const id = this.buffers.length;
@@ -336,6 +352,7 @@ function lowerOnce(jaxpr: Jaxpr, ctx: LowerCtx): { program: KernelProgram; share
     return ctx.fromBuffer(b, v.aval);
   });
   const outs = ctx.lowerJaxpr(jaxpr, consts, args);
+  for (const e of ctx.embedded.values()) inputs.push(e.buf!);
   const outputs = outs.map((o) => {
     // Inputs pass straight through; everything else gets a fresh output buffer.
     if (o.buf !== null && ctx.buffers[o.buf].role !== 'temp') return o.buf;
@@ -347,7 +364,13 @@ function lowerOnce(jaxpr: Jaxpr, ctx: LowerCtx): { program: KernelProgram; share
   });
   // A temp buffer returned twice (or an output returned twice) is fine: outputs may alias.
   return {
-    program: { buffers: ctx.buffers, inputs, outputs, kernels: ctx.kernels },
+    program: {
+      buffers: ctx.buffers,
+      inputs,
+      outputs,
+      kernels: ctx.kernels,
+      ...(ctx.embedded.size ? { embedded: [...ctx.embedded.keys()] } : {}),
+    },
     sharedUses: ctx.sharedUses,
   };
 }

@@ -10,24 +10,37 @@
  */
 import { isDeviceScalar } from '../core/coerce.js';
 import { memoOn } from '../core/memo.js';
+import type { Value } from '../core/trace.js';
 import { dceJaxpr } from '../ir/dce.js';
 import { type Atom, ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var } from '../ir/jaxpr.js';
 
 export interface JaxprSplit {
-  /** Known inputs -> known outputs, then the residuals it computes. */
+  /**
+   * Known inputs -> known outputs, then the residuals it computes. Its constvars are the split
+   * jaxpr's, then one per `newConsts` value.
+   */
   known: Jaxpr;
+  /**
+   * Constants of nested calls that their unknown halves read: the known jaxpr holds them as
+   * constvars of its own and passes them on as computed residuals, as JAX's linearize does.
+   */
+  newConsts: Value[];
   /** Residuals then unknown inputs -> unknown outputs. */
   unknown: Jaxpr;
   outUnknown: boolean[];
   /**
-   * Where each residual comes from: the index of a known input passed straight through (as JAX
-   * passes them), or null for the next computed residual output of `known`.
+   * Where each residual comes from: a known input or a constant of the split jaxpr, passed
+   * straight through (as JAX's linearize forwards `[*jaxpr.consts, *primals_in]`), or null for the
+   * next computed residual output of `known`.
    */
-  residualSources: (number | null)[];
+  residualSources: (readonly ['in' | 'const', number] | null)[];
 }
 
-/** Where a value of a split call comes from: an output of the known call, or a known input. */
-export type CallSource = readonly ['out' | 'in', number];
+/**
+ * Where a value of a split call comes from: an output of the known call, a known input, or a
+ * constant its closed jaxpr keeps.
+ */
+export type CallSource = readonly ['out' | 'in' | 'const', number];
 
 /**
  * A jit call with some unknown inputs as JAX's pjit partial evaluation splits it: a known call
@@ -76,11 +89,9 @@ function splitJitCallUncached(cj: ClosedJaxpr, inUnknown: boolean[]): JitSplit |
     (i < nPrimal ? primal : computed).push(src);
   });
   let c = 0;
-  const residuals = inner.residualSources.map(
-    (src): CallSource => (src === null ? computed[c++] : ['in', src]),
-  );
+  const residuals = inner.residualSources.map((src): CallSource => src ?? computed[c++]);
   return {
-    known: new ClosedJaxpr(prunedKnown(inner, kept), cj.consts),
+    known: withoutUnusedConsts(prunedKnown(inner, kept), [...cj.consts, ...inner.newConsts]),
     unknown: new ClosedJaxpr(inner.unknown, []),
     outUnknown: inner.outUnknown,
     primal,
@@ -88,13 +99,35 @@ function splitJitCallUncached(cj: ClosedJaxpr, inUnknown: boolean[]): JitSplit |
   };
 }
 
-/** A nested jit equation with known and unknown inputs, split as splitJitCall says (false: it cannot be). */
+/** The known call's jaxpr without the constants it no longer reads (JAX's _dce_consts). */
+function withoutUnusedConsts(j: Jaxpr, consts: Value[]): ClosedJaxpr {
+  const read = new Set<Atom>(j.outvars);
+  for (const e of j.eqns) for (const a of e.inputs) read.add(a);
+  const keep = j.constvars.map((v) => read.has(v));
+  if (keep.every(Boolean)) return new ClosedJaxpr(j, consts);
+  return new ClosedJaxpr(
+    new Jaxpr(
+      j.constvars.filter((_, i) => keep[i]),
+      j.invars,
+      j.outvars,
+      j.eqns,
+    ),
+    consts.filter((_, i) => keep[i]),
+  );
+}
+
+/**
+ * A nested jit equation with known and unknown inputs, split as splitJitCall says (false: it
+ * cannot be). A residual that is a constant of the nested call is read from `constVar`, a
+ * constvar of the enclosing known jaxpr.
+ */
 function splitCall(
   e: JaxprEqn,
   isUnk: (a: Atom) => boolean,
   knownEqns: JaxprEqn[],
   addUnknown: (e: JaxprEqn) => void,
   alias: Map<Var, Atom>,
+  constVar: (val: Value) => Var,
 ): boolean {
   const cj = e.params.jaxpr as ClosedJaxpr;
   const sp = splitJitCall(cj, e.inputs.map(isUnk));
@@ -107,7 +140,9 @@ function splitCall(
     else callOuts[k] = knownOuts[i];
   });
   knownEqns.push(new JaxprEqn(e.primitive, knownIns, { ...e.params, jaxpr: sp.known }, callOuts));
-  const residuals = sp.residuals.map(([kind, k]) => (kind === 'in' ? knownIns[k] : callOuts[k]));
+  const residuals = sp.residuals.map(([kind, k]) =>
+    kind === 'in' ? knownIns[k] : kind === 'const' ? constVar(cj.consts[k]) : callOuts[k],
+  );
   addUnknown(
     new JaxprEqn(
       e.primitive,
@@ -161,6 +196,12 @@ function partialEvalJaxprUncached(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSpli
   const residuals: Atom[] = [];
   const resSet = new Set<Atom>();
   const literalRes = new Map<unknown, Var>();
+  const newConsts = new Map<Value, Var>();
+  const constVar = (val: Value) => {
+    let v = newConsts.get(val);
+    if (!v) newConsts.set(val, (v = new Var(val.aval)));
+    return v;
+  };
   const addRes = (a: Atom) => {
     if (a instanceof Var && !unknown.has(a) && !resSet.has(a)) {
       resSet.add(a);
@@ -193,7 +234,7 @@ function partialEvalJaxprUncached(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSpli
       : e0;
     if (!e.inputs.some(isUnk)) knownEqns.push(e);
     else if (e.primitive.name === 'jit') {
-      if (!splitCall(e, isUnk, knownEqns, addUnknown, alias)) return null;
+      if (!splitCall(e, isUnk, knownEqns, addUnknown, alias, constVar)) return null;
     } else if (e.primitive.rules.partialEval) return null;
     else addUnknown(e);
   }
@@ -217,12 +258,15 @@ function partialEvalJaxprUncached(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSpli
   );
   const kept = residuals.filter((_, i) => usedInputs[i]);
   const resVars = allResVars.filter((_, i) => usedInputs[i]);
-  const residualSources = kept.map((r) => {
-    const k = r instanceof Var ? knownInvars.indexOf(r) : -1;
-    return k < 0 ? null : k;
+  const residualSources = kept.map((r): JaxprSplit['residualSources'][number] => {
+    if (!(r instanceof Var)) return null;
+    const k = knownInvars.indexOf(r);
+    if (k >= 0) return ['in', k];
+    const c = jaxpr.constvars.indexOf(r);
+    return c >= 0 ? ['const', c] : null;
   });
   const known0 = new Jaxpr(
-    jaxpr.constvars,
+    [...jaxpr.constvars, ...newConsts.values()],
     knownInvars,
     [...outvars.filter((_, i) => !outUnknown[i]), ...kept.filter((_, i) => residualSources[i] === null)],
     knownEqns,
@@ -233,5 +277,5 @@ function partialEvalJaxprUncached(jaxpr: Jaxpr, inUnknown: boolean[]): JaxprSpli
   ).jaxpr;
   // Each jaxpr gets its own Var objects for the residuals it receives.
   const unk = new Jaxpr([], [...resVars, ...unkInvars], unkD.outvars, unkD.eqns);
-  return { known, unknown: unk, outUnknown, residualSources };
+  return { known, newConsts: [...newConsts.keys()], unknown: unk, outUnknown, residualSources };
 }

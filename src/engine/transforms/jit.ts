@@ -30,6 +30,16 @@ export function convertConstvars(cj: ClosedJaxpr): { jaxpr: ClosedJaxpr; consts:
   return { jaxpr: new ClosedJaxpr(jaxpr, []), consts: cj.consts };
 }
 
+/**
+ * What a jit call keeps of its traced function's constants, as JAX's pjit does
+ * (jax/_src/pjit.py `_create_pjit_jaxpr`): concrete ones stay in the closed jaxpr, printed as its
+ * constvars before `;`; if any is a tracer of an enclosing trace, all of them become leading
+ * arguments of the call (pe.separate_consts).
+ */
+export function callConsts(cj: ClosedJaxpr): { jaxpr: ClosedJaxpr; consts: Value[] } {
+  return cj.consts.some(isTracer) ? convertConstvars(cj) : { jaxpr: cj, consts: [] };
+}
+
 export const jit_p = definePrimitive(
   'jit',
   {
@@ -41,7 +51,11 @@ export const jit_p = definePrimitive(
     },
     lower: ((ctx, ins, p) => {
       const cj = p.jaxpr as ClosedJaxpr;
-      return ctx.lowerJaxpr(cj.jaxpr, [], ins);
+      return ctx.lowerJaxpr(
+        cj.jaxpr,
+        cj.consts.map((c) => ctx.embedConst(c)),
+        ins,
+      );
     }) satisfies LowerRule,
     /** Only these params print, as JAX's pjit pretty-printing rule does. */
     ppParams: (p: Params) => ({ name: p.name, jaxpr: p.jaxpr }),
@@ -233,7 +247,7 @@ function makeJit<F extends (...args: any[]) => any>(f: F, opts: JitOptions, name
           return outLeaves.map(toValue);
         }, avals),
       );
-      const { jaxpr, consts } = convertConstvars(closed);
+      const { jaxpr, consts } = callConsts(closed);
       entry = { jaxpr, consts, outTree: outTree! };
       if (observing.any) emit({ type: 'trace', name, ms: performance.now() - t0 });
       // Constants that are tracers of an enclosing transformation are only valid for this call.
@@ -263,9 +277,12 @@ function makeJit<F extends (...args: any[]) => any>(f: F, opts: JitOptions, name
   });
   jitted.lower = (...args: unknown[]) => {
     const { entry, vals, key } = getEntry(args);
-    const concrete = [...entry.consts, ...vals].filter((v) => v instanceof ArrayImplClass) as ArrayImpl[];
+    // The lowered program takes every constant as a leading argument, kept or not.
+    const lifted = convertConstvars(entry.jaxpr);
+    const consts = [...lifted.consts, ...entry.consts];
+    const concrete = [...consts, ...vals].filter((v) => v instanceof ArrayImplClass) as ArrayImpl[];
     const device = placement(concrete, opts.device);
-    return new Lowered(entry.jaxpr, device, `${name}|${key}|${device}`, name, entry.consts, entry.outTree);
+    return new Lowered(lifted.jaxpr, device, `${name}|${key}|${device}`, name, consts, entry.outTree);
   };
   return jitted;
 }

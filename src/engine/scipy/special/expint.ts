@@ -383,7 +383,9 @@ function siciApprox(x: V): [V, V] {
   ];
 }
 
-const siciJit = jit(function sici(x: V): V[] {
+// As in JAX, the argument is promoted inside the jit (an int32 input reaches it as int32).
+const siciJit = jit(function sici(x0: V): V[] {
+  const [x] = promote('sici', x0);
   const ax = jnp.abs(x);
   const [siS, ciS] = siciSeries(ax);
   const [siA, ciA] = siciAsympt(ax);
@@ -413,6 +415,5 @@ siciCore.defjvp(
 
 /** sici(x) = [Si(x), Ci(x)], the sine and cosine integrals. */
 export function sici(x: unknown): V[] {
-  const [xv] = promote('sici', x);
-  return siciCore(xv);
+  return siciCore(jnp.asarray(x));
 }

@@ -15,7 +15,7 @@ import { bind, isTracer, type Value } from '../../core/trace.js';
 import { dceJaxpr } from '../../ir/dce.js';
 import { evalJaxpr } from '../../ir/eval.js';
 import { ClosedJaxpr, type Jaxpr } from '../../ir/jaxpr.js';
-import { convertConstvars, jit_p } from '../jit.js';
+import { callConsts, jit_p } from '../jit.js';
 import { type CallSource, splitJitCall } from '../jit-split.js';
 import { currentJvpMode, type JvpRule, jvpFlat, Zero } from '../jvp.js';
 import type { PartialEvalRule, PETracer } from '../partial-eval.js';
@@ -26,7 +26,7 @@ import { nonZero, transposeCall } from './common.js';
 import { partialEvalJaxprNoUnits } from './control.js';
 
 function rebind(params: Params, traced: ClosedJaxpr, args: Value[], name: string): Value[] {
-  const { jaxpr, consts } = convertConstvars(traced);
+  const { jaxpr, consts } = callConsts(traced);
   return bind(jit_p, [...consts, ...args], { ...params, jaxpr, name });
 }
 
@@ -73,7 +73,8 @@ jit_p.rules.partialEval = ((trace, tracers: PETracer[], params) => {
   if (sp) {
     // The known call is bound even when it has no outputs, as JAX's pjit partial evaluation does.
     const callOuts = rebind(params, sp.known, knownIns, String(params.name));
-    const from = ([kind, k]: CallSource) => (kind === 'in' ? knownIns[k] : callOuts[k]);
+    const from = ([kind, k]: CallSource) =>
+      kind === 'in' ? knownIns[k] : kind === 'const' ? cj.consts[k] : callOuts[k];
     knownOuts = sp.primal.map(from);
     residuals = sp.residuals.map(from);
     ({ unknown, outUnknown } = sp);
