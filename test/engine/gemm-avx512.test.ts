@@ -189,7 +189,7 @@ describe.runIf(avx512)('own AVX-512 GEMM (this CPU has AVX-512)', () => {
 
   it("on the addon's own threads: the chain on 1 to 4 threads, across cache blocks in every direction", () => {
     own();
-    // Past a block of A's rows (1,536), of k (384) and of B's columns (480); C row- and column-major.
+    // Many tasks of rows, several blocks of k (384) and of B's columns (480); C row- and column-major.
     const cases: [number[], number][] = [
       [[1, 1600, 64, 40], 0],
       [[1, 30, 1000, 800], 0],
@@ -257,6 +257,40 @@ describe.runIf(avx512)('own AVX-512 GEMM (this CPU has AVX-512)', () => {
         0,
       ),
     ).toThrow(/thread count/);
+  });
+
+  it("on the addon's own threads: B past the 32 MiB packing budget goes in super-blocks, the same chain", () => {
+    own();
+    // B 4096 x 2100 packs to 4096 x 2112 floats (34.6 MB): two column super-blocks, of 4 blocks of
+    // 448 columns (11 k-blocks of 373 each, 7.3 MB a block) and of the 308 columns left.
+    const [m, n, k] = [40, 2100, 4096];
+    const av = values(m * k, 41);
+    const bv = new Float32Array(k * n);
+    bv.set(values(k * n, 42));
+    const a = lay('float32', [1, m, k], [0, k, 1], 0, av);
+    const b: GemmOperand = { data: bv, offset: 0, strides: [0, n, 1] };
+    const outs: Float32Array[] = [];
+    for (const threads of [1, 2, 3]) {
+      const c = new Float32Array(m * n).fill(Number.NaN);
+      addon!.gemm(1, m, n, k, a.data, 0, 0, k, 1, b.data, 0, 0, n, 1, c, 0, 0, n, 1, threads);
+      outs.push(c);
+    }
+    expect(Buffer.from(outs[1].buffer).equals(Buffer.from(outs[0].buffer))).toBe(true);
+    expect(Buffer.from(outs[2].buffer).equals(Buffer.from(outs[0].buffer))).toBe(true);
+    // The chain, on elements on both sides of the super-blocks' edge and at the ends.
+    for (const [i, j] of [
+      [0, 0],
+      [39, 2099],
+      [17, 1000],
+      [5, 1500],
+      [20, 1055],
+      [21, 1056],
+      [33, 2048],
+    ]) {
+      let acc = 0;
+      for (let q = 0; q < k; q++) acc = fma32(av[i * k + q], bv[q * n + j], acc);
+      expect(outs[0][i * n + j], `C[${i}, ${j}]`).toBe(acc);
+    }
   });
 
   it('float64: exact on small integers, and the same bits in every layout and on 1 and 2 threads', () => {

@@ -7,7 +7,8 @@
  * an MR x NR tile of C in 24 zmm accumulators: per step of k, two vectors of B's panel and MR
  * broadcast elements of A's, 24 fused multiply-adds. Cache blocking: a KC-deep sliver of A's panel
  * (MR x KC) stays in L1 while the kernel sweeps the NC-wide block of B's panels (KC x NC) held in
- * L2; A's block for the whole tile waits in L3.
+ * L2, beside a task's chunk of A's rows (at most 12 panels of a k-slice); B packed whole (up to
+ * 32 MiB) waits in L3.
  *
  * Reduction order: an element of C is one chain of fused multiply-adds over k = 0, 1, ..., K-1
  * from +0, in the precision of the dtype (float32 accumulates in float32, as XLA:CPU does). The
@@ -81,12 +82,12 @@ int own_gemm_wanted(int f64, int64_t m, int64_t n, int64_t k) {
 
 enum { MR = 12, ALIGN_B = 64 };
 
-/* Block sizes per dtype: KC (depth of a sliver), NC (B's block, columns), MC (A's block, rows). */
+/* Block sizes per dtype: KC (depth of a sliver), NC (B's block, columns). */
 typedef struct {
-  int64_t kc, nc, mc;
+  int64_t kc, nc;
 } Blocks;
-static const Blocks blocks32 = {384, 480, 1536};
-static const Blocks blocks64 = {256, 240, 1536};
+static const Blocks blocks32 = {384, 480};
+static const Blocks blocks64 = {256, 240};
 
 static char *aligned(Scratch *s, size_t bytes) {
   char *p = scratch(s, bytes + ALIGN_B);
@@ -272,79 +273,75 @@ PACK(pack64, double, panel64)
 
 /*
  * The driver: C (m x n) = A B, or C += A B when acc, as tasks that any number of threads take in
- * turn from one counter (pool.c). The tasks are numbered in one sequence over C's cache blocks
- * (i0, then p0, then j0), two phases per block: packing (A's panels of the block's rows when a new
- * k-slice starts, then B's panels), and computing (groups of A's panels, each against all of the
- * block's B). The packed panels are shared: A's and B's are packed once per product, whatever
- * the thread count. A task starts once every task of the phases before its own is done; tasks are
- * taken in order, and none of a phase is done before the phases before it are, so one counter of
- * done tasks says that. Which thread runs which task changes no bit: every element of C is the
- * same chain of fused multiply-adds whoever computes it.
+ * turn from one counter (pool.c). B is packed first, all of it at once (its panels for every
+ * k-block side by side), by packing tasks; then every computing task is one chunk of C's rows,
+ * independent of the others: it packs its rows of A itself, a k-slice at a time, and sweeps them
+ * against B's packed blocks (BLIS's loops inside). So the threads meet once per product, after
+ * B's packing, and a thread held up (a busy or slow vCPU) delays nothing but its own chunk, which
+ * the counter hands out dynamically. A task starts once the phase before its own is done: tasks
+ * are taken in order and none of a phase is done before the phase before it is, so one counter
+ * of done tasks says that. B wider than the packing budget goes in column super-blocks, a
+ * packing phase and a computing phase each. Which thread runs which task changes no bit: every
+ * element of C is the same chain of fused multiply-adds whoever computes it, in k order inside
+ * its chunk.
  *
  * A tile that lies inside C with unit column stride is computed in place; an edge tile, or C with
  * another layout, goes through a tile buffer (C's values copied in first when the chain continues
  * from them). Cache blocks are the Blocks sizes evened out over the dimension (1024 columns in 3
- * blocks of 352, not 480 + 480 + 64), so that no phase is a sliver.
+ * blocks of 352, not 480 + 480 + 64), so that no sweep is a sliver.
  */
-enum { GA = 4, GB = 2, GC = 2 }; /* A's panels per packing task, B's, A's per computing task */
+enum { GB = 2 }; /* B's panels per packing task */
+/* Bytes of packed B a product may hold at once (past it: column super-blocks). */
+static const int64_t B_BUDGET = (int64_t)32 << 20;
 
 typedef struct {
   PoolJob base;
-  int64_t m, n, k, mcb, kcb, ncb; /* sizes, and the evened-out block sizes */
+  int64_t m, n, k, kcb, ncb, sbn, rows; /* sizes; k- and n-block; super-block; rows per task */
   Mat a, b, c;
   int acc;
-  char *pa, *pb;
+  char *pb;
   int64_t total;
   atomic_llong next, done;
+  atomic_int failed; /* a thread could not get memory for its A chunk */
 } Job;
 
-/* A thread's place in the sequence: the block, the phase, and the phase's tasks. */
+/* A thread's place in the sequence: the super-block, the phase, and the phase's tasks. */
 typedef struct {
-  int64_t i0, p0, j0, mc, kc, nc, start, size, apack;
+  int64_t s0, sw, start, size;
   int phase;
 } Walk;
 
 static int64_t cdiv(int64_t x, int64_t y) { return (x + y - 1) / y; }
 static int64_t lesser(int64_t x, int64_t y) { return x < y ? x : y; }
 
-/* Set w's phase sizes for its block and phase. */
-static void walk_sizes(const Job *j, Walk *w, int64_t mr, int64_t nr) {
-  w->mc = lesser(j->mcb, j->m - w->i0);
-  w->kc = lesser(j->kcb, j->k - w->p0);
-  w->nc = lesser(j->ncb, j->n - w->j0);
-  w->apack = w->j0 == 0 ? cdiv(w->mc, mr * GA) : 0;
-  w->size = w->phase == 0 ? w->apack + cdiv(w->nc, nr * GB) : cdiv(w->mc, mr * GC);
+static void walk_sizes(const Job *j, Walk *w, int64_t nr) {
+  w->sw = lesser(j->sbn, j->n - w->s0);
+  w->size = w->phase == 0 ? cdiv(j->k, j->kcb) * cdiv(w->sw, nr * GB) : cdiv(j->m, j->rows);
 }
 
 /* The next phase; 0 past the last. */
-static int walk_next(const Job *j, Walk *w, int64_t mr, int64_t nr) {
+static int walk_next(const Job *j, Walk *w, int64_t nr) {
   w->start += w->size;
   if (w->phase == 0) {
     w->phase = 1;
   } else {
     w->phase = 0;
-    if ((w->j0 += j->ncb) >= j->n) {
-      w->j0 = 0;
-      if ((w->p0 += j->kcb) >= j->k) {
-        w->p0 = 0;
-        if ((w->i0 += j->mcb) >= j->m) return 0;
-      }
-    }
+    if ((w->s0 += j->sbn) >= j->n) return 0;
   }
-  walk_sizes(j, w, mr, nr);
+  walk_sizes(j, w, nr);
   return 1;
 }
 
-static void walk_start(const Job *j, Walk *w, int64_t mr, int64_t nr) {
+static void walk_start(const Job *j, Walk *w, int64_t nr) {
   *w = (Walk){0};
-  walk_sizes(j, w, mr, nr);
+  walk_sizes(j, w, nr);
 }
 
 /* Wait until `n` tasks are done (the phases before a task's own). */
 static void wait_done(Job *j, int64_t n) {
   for (int spins = 0; atomic_load(&j->done) < n;) {
     cpu_relax();
-    if (++spins == 2048) {
+    if (++spins == 256) {
       spins = 0;
       sched_yield();
     }
@@ -352,55 +349,66 @@ static void wait_done(Job *j, int64_t n) {
 }
 
 #define DRIVER(NAME, T, NR, KERN, PACK)                                                            \
-  static void NAME##_task(Job *j, const Walk *w, int64_t i, T *tile) {                             \
+  static void NAME##_task(Job *j, const Walk *w, int64_t i, T *tile, Scratch *sa) {                \
     const T *a = (const T *)j->a.p, *b = (const T *)j->b.p;                                        \
-    T *pa = (T *)j->pa, *pb = (T *)j->pb, *c = (T *)j->c.p;                                        \
+    T *pb = (T *)j->pb, *c = (T *)j->c.p;                                                          \
     const Mat am = j->a, bm = j->b, cm = j->c;                                                     \
-    const int64_t kc = w->kc, nc = w->nc;                                                          \
-    if (w->phase == 0 && i < w->apack) {                                                           \
-      const int64_t r0 = i * MR * GA, rows = lesser(MR * GA, w->mc - r0);                          \
-      PACK(a + (w->i0 + r0) * am.rs + w->p0 * am.cs, am.rs, am.cs, rows, kc, pa + r0 * kc, MR);    \
-      return;                                                                                      \
-    }                                                                                              \
+    const int64_t swp = cdiv(w->sw, NR) * NR; /* the super-block's width in whole panels */         \
     if (w->phase == 0) {                                                                           \
-      const int64_t c0 = (i - w->apack) * NR * GB, cols = lesser(NR * GB, nc - c0);                \
-      PACK(b + w->p0 * bm.rs + (w->j0 + c0) * bm.cs, bm.cs, bm.rs, cols, kc, pb + c0 * kc, NR);    \
+      const int64_t groups = cdiv(w->sw, NR * GB), q = i / groups, c0 = (i % groups) * NR * GB;    \
+      const int64_t p0 = q * j->kcb, kc = lesser(j->kcb, j->k - p0);                              \
+      PACK(b + p0 * bm.rs + (w->s0 + c0) * bm.cs, bm.cs, bm.rs, lesser(NR * GB, w->sw - c0), kc,  \
+           pb + q * j->kcb * swp + c0 * kc, NR);                                                   \
       return;                                                                                      \
     }                                                                                              \
-    const int load = j->acc || w->p0 > 0;                                                          \
-    const int64_t r1 = lesser((i + 1) * MR * GC, w->mc);                                           \
-    for (int64_t ir = i * MR * GC; ir < r1; ir += MR) {                                            \
-      const int64_t h = lesser(w->mc - ir, MR);                                                    \
-      for (int64_t jr = 0; jr < nc; jr += NR) {                                                    \
-        const int64_t wd = lesser(nc - jr, NR);                                                    \
-        T *cp = c + (w->i0 + ir) * cm.rs + (w->j0 + jr) * cm.cs;                                   \
-        if (h == MR && wd == NR && cm.cs == 1) {                                                   \
-          KERN(kc, pa + ir * kc, pb + jr * kc, cp, cm.rs, load);                                   \
-          continue;                                                                                \
+    const int64_t r0 = i * j->rows, mc = lesser(j->rows, j->m - r0);                               \
+    T *pa = (T *)aligned(sa, (size_t)(cdiv(j->rows, MR) * MR * lesser(j->kcb, j->k)) * sizeof(T)); \
+    if (!pa) {                                                                                     \
+      atomic_store(&j->failed, 1);                                                                 \
+      return;                                                                                      \
+    }                                                                                              \
+    for (int64_t p0 = 0, q = 0; p0 < j->k; p0 += j->kcb, q++) {                                    \
+      const int64_t kc = lesser(j->kcb, j->k - p0);                                                \
+      const int load = j->acc || p0 > 0;                                                           \
+      PACK(a + r0 * am.rs + p0 * am.cs, am.rs, am.cs, mc, kc, pa, MR);                             \
+      for (int64_t j0 = 0; j0 < w->sw; j0 += j->ncb) {                                             \
+        const int64_t nc = lesser(j->ncb, w->sw - j0);                                             \
+        const T *pbj = pb + q * j->kcb * swp + j0 * kc;                                            \
+        for (int64_t ir = 0; ir < mc; ir += MR) {                                                  \
+          const int64_t h = lesser(mc - ir, MR);                                                   \
+          for (int64_t jr = 0; jr < nc; jr += NR) {                                                \
+            const int64_t wd = lesser(nc - jr, NR);                                                \
+            T *cp = c + (r0 + ir) * cm.rs + (w->s0 + j0 + jr) * cm.cs;                             \
+            if (h == MR && wd == NR && cm.cs == 1) {                                               \
+              KERN(kc, pa + ir * kc, pbj + jr * kc, cp, cm.rs, load);                              \
+              continue;                                                                            \
+            }                                                                                      \
+            if (load)                                                                              \
+              for (int64_t r = 0; r < h; r++)                                                      \
+                for (int64_t x = 0; x < wd; x++) tile[r * NR + x] = cp[r * cm.rs + x * cm.cs];     \
+            KERN(kc, pa + ir * kc, pbj + jr * kc, tile, NR, load);                                 \
+            for (int64_t r = 0; r < h; r++)                                                        \
+              for (int64_t x = 0; x < wd; x++) cp[r * cm.rs + x * cm.cs] = tile[r * NR + x];       \
+          }                                                                                        \
         }                                                                                          \
-        if (load)                                                                                  \
-          for (int64_t r = 0; r < h; r++)                                                          \
-            for (int64_t q = 0; q < wd; q++) tile[r * NR + q] = cp[r * cm.rs + q * cm.cs];         \
-        KERN(kc, pa + ir * kc, pb + jr * kc, tile, NR, load);                                      \
-        for (int64_t r = 0; r < h; r++)                                                            \
-          for (int64_t q = 0; q < wd; q++) cp[r * cm.rs + q * cm.cs] = tile[r * NR + q];           \
       }                                                                                            \
     }                                                                                              \
   }                                                                                                \
   static void NAME##_run(PoolJob *pj) {                                                            \
+    static _Thread_local Scratch sa;                                                               \
     Job *j = (Job *)pj;                                                                            \
     T tile[MR * NR] __attribute__((aligned(64))) = {0};                                            \
     Walk w;                                                                                        \
-    walk_start(j, &w, MR, NR);                                                                     \
+    walk_start(j, &w, NR);                                                                         \
     for (int64_t mine = 0;; mine++) {                                                              \
       const int64_t t = atomic_fetch_add(&j->next, 1);                                             \
       if (t >= j->total) {                                                                         \
         pool_note(mine);                                                                           \
         return;                                                                                    \
       }                                                                                            \
-      while (t >= w.start + w.size) walk_next(j, &w, MR, NR);                                      \
+      while (t >= w.start + w.size) walk_next(j, &w, NR);                                          \
       wait_done(j, w.start);                                                                       \
-      NAME##_task(j, &w, t - w.start, tile);                                                       \
+      NAME##_task(j, &w, t - w.start, tile, &sa);                                                  \
       atomic_fetch_add(&j->done, 1);                                                               \
     }                                                                                              \
   }
@@ -415,29 +423,37 @@ static int64_t even(int64_t len, int64_t max, int64_t unit) {
 
 static int drive(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int acc,
                  int threads) {
-  static _Thread_local Scratch sa, sb;
+  static _Thread_local Scratch sb;
   const Blocks bl = f64 ? blocks64 : blocks32;
   const int64_t nr = f64 ? 16 : 32, es = f64 ? 8 : 4;
   Job j = {.base = {f64 ? driver64_run : driver32_run}, .m = m, .n = n, .k = k, .a = a, .b = b,
            .c = c, .acc = acc};
-  j.mcb = even(m, bl.mc, MR);
   j.kcb = even(k, bl.kc, 1);
   j.ncb = even(n, bl.nc, nr);
-  j.pa = aligned(&sa, (size_t)(cdiv(lesser(j.mcb, m), MR) * MR * lesser(j.kcb, k) * es));
-  j.pb = aligned(&sb, (size_t)(cdiv(lesser(j.ncb, n), nr) * nr * lesser(j.kcb, k) * es));
-  if (!j.pa || !j.pb) return 0;
+  /* Super-blocks: as many n-blocks as the budget holds (all of B, up to 32 MiB packed). */
+  const int64_t per_block = cdiv(k, j.kcb) * j.kcb * j.ncb * es;
+  j.sbn = j.ncb * (B_BUDGET / per_block > 1 ? B_BUDGET / per_block : 1);
+  if (j.sbn > n) j.sbn = n;
+  /* Rows per computing task: a multiple of MR, for 4 tasks per thread (balance, and room for a
+   * thread that joins late: 1, 2 and 8 were slower at 1024^2, 256x512x512 or 512x256x256), between
+   * 2 and 12 panels (A's chunk of a k-slice stays in L2 beside B's block). */
+  const int64_t want = cdiv(m, 4 * (int64_t)(threads > 1 ? threads : 1));
+  j.rows = cdiv(want < MR * 2 ? MR * 2 : want > MR * 12 ? MR * 12 : want, MR) * MR;
+  j.pb = aligned(&sb, (size_t)(cdiv(k, j.kcb) * j.kcb * cdiv(j.sbn, nr) * nr * es));
+  if (!j.pb) return 0;
   Walk w;
-  walk_start(&j, &w, MR, nr);
-  while (walk_next(&j, &w, MR, nr)) {
+  walk_start(&j, &w, nr);
+  while (walk_next(&j, &w, nr)) {
   }
   j.total = w.start;
   atomic_init(&j.next, 0);
   atomic_init(&j.done, 0);
-  /* No more threads than computing tasks in a block: a small product stays on one thread. */
-  const int64_t per_block = cdiv(lesser(j.mcb, m), MR * GC);
-  if (threads > per_block) threads = (int)per_block;
+  atomic_init(&j.failed, 0);
+  /* No more threads than computing tasks: a small product stays on one thread. */
+  const int64_t chunks = cdiv(m, j.rows);
+  if (threads > chunks) threads = (int)chunks;
   pool_run(&j.base, threads);
-  return 1;
+  return !atomic_load(&j.failed);
 }
 
 int own_gemm_threads(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, int acc,
