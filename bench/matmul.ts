@@ -21,9 +21,13 @@
  * vCPUs) to show the difference either way. The portable tier is timed with fewer repeats.
  *
  * Longer blocks (TJAX_BENCH_BLOCK=16) show both sides warm: on a quiet 2-vCPU Zen 5 guest JAX's
- * 1024^2 matmul went from 8.9-9.3 ms in blocks of 4 to 5.0 ms in blocks of 16, tjax's from 13 to
- * 10 ms (7.3 ms with no Python process at all): a process that resumes after the other one ran
- * is slow for its first few calls, cause not found.
+ * 1024^2 matmul went from 8.8-9.0 ms in blocks of 4 to 4.7 ms in blocks of 16. tjax's took
+ * 7.8-8.0 ms in blocks of 4 and 5.4-7.5 ms in blocks of 16 (4.8-5.2 ms with no Python process at
+ * all): a process that resumes after the other one ran is slow for its first few calls. Part of
+ * that was fresh memory (each call's output faulted a page per 4 KiB until a GC returned it; the
+ * loop now disposes its results), and part looks like thread placement: tjax's two GEMM threads
+ * then use about 10 ms of CPU time in 7.5 ms, as if sharing one vCPU for a while (a reading of the
+ * numbers, not a measurement).
  *
  * Run: TJAX_BENCH_PYTHON=/tmp/jaxenv/bin/python npx tsx bench/matmul.ts
  * (python3 with numpy, and jax when the interpreter has it, give the other columns)
