@@ -8,26 +8,19 @@
  * (all threads of each process: on a loaded machine CPU time still says what each used).
  *
  * Method: tjax's calls and JAX's/NumPy's (one Python process answers one timed call per request)
- * alternate in blocks of BLOCK calls, the first call of each block untimed, so that the load of a
- * shared machine weighs on both alike. They alternated call by call before, which made both
- * slower than each alone. Not from threads spinning after a call, as one might suspect: measured
- * here, neither process burns CPU time while idle after a call (JAX 0.07 ms in a 1-100 ms pause,
- * tjax about 0.2 ms; OpenBLAS runs single-threaded inside tjax, so it has no threads to spin), and
- * cold caches do not change tjax's CPU time (a 64 MB sweep before each call left it as it was).
- * What remains is that every call-by-call timing followed a sleep of its process (blocked while the
- * other one ran), so waking idle vCPUs and ramping their clocks would be part of every timed call;
- * a block's untimed first call takes that out. That cause is a reading of the numbers, not a
- * measurement: the machine these blocks were written on was too loaded (load average 11-16 on 2
- * vCPUs) to show the difference either way. The portable tier is timed with fewer repeats.
+ * alternate in blocks of BLOCK calls (TJAX_BENCH_BLOCK, default 4), the first call of each block
+ * untimed, so that the load of a shared machine weighs on both alike. Each side's results are
+ * released once read (tjax's by dispose, as Python's reference counting frees JAX's).
  *
- * Longer blocks (TJAX_BENCH_BLOCK=16) show both sides warm: on a quiet 2-vCPU Zen 5 guest JAX's
- * 1024^2 matmul went from 8.8-9.0 ms in blocks of 4 to 4.7 ms in blocks of 16. tjax's took
- * 7.8-8.0 ms in blocks of 4 and 5.4-7.5 ms in blocks of 16 (4.8-5.2 ms with no Python process at
- * all): a process that resumes after the other one ran is slow for its first few calls. Part of
- * that was fresh memory (each call's output faulted a page per 4 KiB until a GC returned it; the
- * loop now disposes its results), and part looks like thread placement: tjax's two GEMM threads
- * then use about 10 ms of CPU time in 7.5 ms, as if sharing one vCPU for a while (a reading of the
- * numbers, not a measurement).
+ * The Python process runs with OPENBLAS_THREAD_TIMEOUT=4. NumPy's OpenBLAS threads otherwise
+ * busy-wait about 0.1 s after each product, taking a vCPU from whatever runs next. On a quiet
+ * 2-vCPU Zen 5 guest, before that setting:
+ * - JAX's 1024^2 matmul took 8.8-9.0 ms in blocks of 4 and 4.7 ms in blocks of 16;
+ * - tjax's took 7.8 ms in blocks of 4 and 5.4-7.5 ms in blocks of 16;
+ * - tjax alone took 4.8-5.2 ms.
+ * This was the "process that resumes after the other one ran is slow for its first few calls"
+ * that earlier versions of this header could not explain. With the setting, JAX takes 4.5 ms in
+ * either block size, and tjax 5.2-5.6 ms. The portable tier is timed with fewer repeats.
  *
  * Run: TJAX_BENCH_PYTHON=/tmp/jaxenv/bin/python npx tsx bench/matmul.ts
  * (python3 with numpy, and jax when the interpreter has it, give the other columns)
@@ -146,7 +139,12 @@ let ask: ((name: string) => Promise<Timing>) | null = null;
 let have = new Set<string>();
 let child: ReturnType<typeof spawn> | null = null;
 try {
-  child = spawn(python, ['-c', py], { stdio: ['pipe', 'pipe', 'ignore'] });
+  // NumPy's OpenBLAS threads busy-wait for about 0.1 s after each product (2^28 cycles, its
+  // default THREAD_TIMEOUT), which took a vCPU from whatever ran next: tjax's block, in this
+  // order (1.51x JAX's time instead of 1.21x in one run each, blocks of 16). 2^4 cycles lets
+  // them sleep at once, as tjax's and XLA's threads do.
+  const env = { ...process.env, OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '4' };
+  child = spawn(python, ['-c', py], { stdio: ['pipe', 'pipe', 'ignore'], env });
   // A missing interpreter: no reference columns (the error event would otherwise end the process).
   child.on('error', () => {});
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();

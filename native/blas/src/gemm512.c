@@ -290,13 +290,15 @@ PACK(pack64, double, panel64)
  * from them). Cache blocks are the Blocks sizes evened out over the dimension (1024 columns in 3
  * blocks of 352, not 480 + 480 + 64), so that no sweep is a sliver.
  */
-enum { GB = 2 }; /* B's panels per packing task */
+enum { GB = 2, MAX_CHUNK = 12 }; /* B's panels per packing task; A's panels at most per chunk */
 /* Bytes of packed B a product may hold at once (past it: column super-blocks). */
 static const int64_t B_BUDGET = (int64_t)32 << 20;
 
 typedef struct {
   PoolJob base;
-  int64_t m, n, k, kcb, ncb, sbn, rows; /* sizes; k- and n-block; super-block; rows per task */
+  int64_t m, n, k, kcb, ncb, sbn; /* sizes; k- and n-block; super-block width */
+  const int64_t *cuts;            /* computing task i: rows cuts[i] to cuts[i + 1] */
+  int64_t chunks;
   Mat a, b, c;
   int acc;
   char *pb;
@@ -316,7 +318,7 @@ static int64_t lesser(int64_t x, int64_t y) { return x < y ? x : y; }
 
 static void walk_sizes(const Job *j, Walk *w, int64_t nr) {
   w->sw = lesser(j->sbn, j->n - w->s0);
-  w->size = w->phase == 0 ? cdiv(j->k, j->kcb) * cdiv(w->sw, nr * GB) : cdiv(j->m, j->rows);
+  w->size = w->phase == 0 ? cdiv(j->k, j->kcb) * cdiv(w->sw, nr * GB) : j->chunks;
 }
 
 /* The next phase; 0 past the last. */
@@ -361,8 +363,8 @@ static void wait_done(Job *j, int64_t n) {
            pb + q * j->kcb * swp + c0 * kc, NR);                                                   \
       return;                                                                                      \
     }                                                                                              \
-    const int64_t r0 = i * j->rows, mc = lesser(j->rows, j->m - r0);                               \
-    T *pa = (T *)aligned(sa, (size_t)(cdiv(j->rows, MR) * MR * lesser(j->kcb, j->k)) * sizeof(T)); \
+    const int64_t r0 = j->cuts[i], mc = j->cuts[i + 1] - r0;                                       \
+    T *pa = (T *)aligned(sa, (size_t)(MAX_CHUNK * MR * lesser(j->kcb, j->k)) * sizeof(T));         \
     if (!pa) {                                                                                     \
       atomic_store(&j->failed, 1);                                                                 \
       return;                                                                                      \
@@ -434,11 +436,24 @@ static int drive(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, 
   const int64_t per_block = cdiv(k, j.kcb) * j.kcb * j.ncb * es;
   j.sbn = j.ncb * (B_BUDGET / per_block > 1 ? B_BUDGET / per_block : 1);
   if (j.sbn > n) j.sbn = n;
-  /* Rows per computing task: a multiple of MR, for 4 tasks per thread (balance, and room for a
-   * thread that joins late: 1, 2 and 8 were slower at 1024^2, 256x512x512 or 512x256x256), between
-   * 2 and 12 panels (A's chunk of a k-slice stays in L2 beside B's block). */
-  const int64_t want = cdiv(m, 4 * (int64_t)(threads > 1 ? threads : 1));
-  j.rows = cdiv(want < MR * 2 ? MR * 2 : want > MR * 12 ? MR * 12 : want, MR) * MR;
+  /* Chunks of rows for the computing tasks, in whole panels, from at most MAX_CHUNK (A's chunk of
+   * a k-slice stays in L2 beside B's block) down to 2: each takes the remaining panels over twice
+   * the threads, so the last chunks are small and a thread that started late, or lost its vCPU
+   * for a while, leaves the others at most a small chunk to wait for at the end (guided
+   * scheduling; 4 equal chunks a thread left 1024^2 products 7% from twice one thread's speed). */
+  static _Thread_local Scratch sc;
+  const int64_t panels = cdiv(m, MR);
+  int64_t *cuts = (int64_t *)scratch(&sc, (size_t)(panels + 2) * sizeof(int64_t));
+  if (!cuts) return 0;
+  int64_t chunks = 0;
+  for (int64_t done = 0; done < panels; chunks++) {
+    const int64_t left = panels - done, share = threads > 1 ? cdiv(left, 2 * (int64_t)threads) : left;
+    cuts[chunks] = done * MR;
+    done += lesser(left, share < 2 ? 2 : share > MAX_CHUNK ? MAX_CHUNK : share);
+  }
+  cuts[chunks] = m;
+  j.cuts = cuts;
+  j.chunks = chunks;
   j.pb = aligned(&sb, (size_t)(cdiv(k, j.kcb) * j.kcb * cdiv(j.sbn, nr) * nr * es));
   if (!j.pb) return 0;
   Walk w;
@@ -450,7 +465,6 @@ static int drive(int f64, int64_t m, int64_t n, int64_t k, Mat a, Mat b, Mat c, 
   atomic_init(&j.done, 0);
   atomic_init(&j.failed, 0);
   /* No more threads than computing tasks: a small product stays on one thread. */
-  const int64_t chunks = cdiv(m, j.rows);
   if (threads > chunks) threads = (int)chunks;
   pool_run(&j.base, threads);
   return !atomic_load(&j.failed);
