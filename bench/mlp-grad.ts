@@ -11,7 +11,7 @@
  * Run: npx tsx bench/mlp-grad.ts
  */
 import type { Array as TArray, Value } from '../src/engine/index.js';
-import { cpuGemmStatus, jit, numpy as jnp, valueAndGrad } from '../src/engine/index.js';
+import { cpuGemmStatus, jit, numpy as jnp, tree, valueAndGrad } from '../src/engine/index.js';
 
 const BATCH = 256;
 const WIDTH = 512;
@@ -57,12 +57,12 @@ function loss(ps: Params, xb: Value, yb: Value): Value {
 const fwd = jit(loss);
 const both = jit(valueAndGrad(loss));
 
+/** Waits for a result, then releases it, as jax-js's step below disposes its own (and as Python
+ * frees JAX's): otherwise every step's gradients are fresh memory, a page fault per 4 KiB. */
 const ready = async (v: unknown) => {
-  const leaves = Array.isArray(v) ? v.flat(3) : [v];
-  for (const l of leaves) {
-    if (l && typeof l === 'object' && 'blockUntilReady' in l) await (l as TArray).blockUntilReady();
-    else if (l && typeof l === 'object')
-      for (const u of Object.values(l)) await (u as TArray).blockUntilReady();
+  for (const l of tree.leaves(v)) {
+    await (l as TArray).blockUntilReady();
+    (l as TArray).dispose();
   }
 };
 

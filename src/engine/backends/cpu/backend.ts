@@ -22,6 +22,7 @@ import { busy, type Dispatchable, dispatch, drain, drainSync, wait, waitSync } f
 import { heapFree } from './heap.js';
 import { kernelKey, sharedKernel } from './kernel-cache.js';
 import { libFills } from './lib.js';
+import { splitReductions } from './split-reduce.js';
 import { buffersFor, instantiate, runInstance } from './program.js';
 import { bufferDesc, type Instance, type ProgramDesc, type Step, type StepDesc } from './program-desc.js';
 import './libs.js';
@@ -169,6 +170,8 @@ export class CpuBackend implements Backend {
   private describe(program: KernelProgram): Described {
     // Products write transposed results themselves; the moved writes need a new buffer plan.
     if (foldMatmulTransposes(program)) replanBuffers(program);
+    // Multi-axis reductions of broadcast operands: a SIMD map and a SIMD reduction (split-reduce.ts).
+    if (cpuSimd.enabled && splitReductions(program)) replanBuffers(program);
     const dtypeOf = (b: number): DType => program.buffers[b].dtype;
     const fns: (KernelFn | undefined)[] = [];
     const sources: string[] = [];

@@ -84,7 +84,7 @@ export function laneSplit(k: ReduceKernel, accDt: DType): boolean {
 }
 
 /** A product of two loads (through casts): a dot_general's reduce body. */
-function isContraction(e: SExpr): boolean {
+export function isContraction(e: SExpr): boolean {
   const loadOf = (x: SExpr): boolean => x.k === 'load' || (x.k === 'cast' && loadOf(x.x));
   return e.k === 'bin' && e.op === 'mul' && loadOf(e.a) && loadOf(e.b);
 }
