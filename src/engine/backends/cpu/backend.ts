@@ -22,9 +22,9 @@ import { busy, type Dispatchable, dispatch, drain, drainSync, wait, waitSync } f
 import { heapFree } from './heap.js';
 import { kernelKey, sharedKernel } from './kernel-cache.js';
 import { libFills } from './lib.js';
-import { splitReductions } from './split-reduce.js';
 import { buffersFor, instantiate, runInstance } from './program.js';
 import { bufferDesc, type Instance, type ProgramDesc, type Step, type StepDesc } from './program-desc.js';
+import { splitReductions } from './split-reduce.js';
 import './libs.js';
 import { type KernelFn, LARGE_WORK, shareable } from './threads.js';
 import { cpuSimd, simdStats, type WasmKernel, wasmMapKernel } from './wasm/simd.js';
