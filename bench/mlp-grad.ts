@@ -16,6 +16,13 @@ import { cpuGemmStatus, jit, numpy as jnp, tree, valueAndGrad } from '../src/eng
 const BATCH = 256;
 const WIDTH = 512;
 const LAYERS = 3;
+/**
+ * TJAX_BENCH_OUT=10: issue 11's MLP instead, 512-512-512-10 with a linear last layer (as
+ * bench/matmul.ts runs it against JAX), so that jax-js meets it on that one too.
+ */
+const OUT = Number(process.env.TJAX_BENCH_OUT ?? WIDTH);
+const SIZES = [WIDTH, ...Array.from({ length: LAYERS - 1 }, () => WIDTH), OUT];
+const lastTanh = process.env.TJAX_BENCH_OUT === undefined;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,15 +49,18 @@ function filled(shape: number[], seed: number, scale: number): Value {
 
 type Params = { w: Value; b: Value }[];
 const params: Params = Array.from({ length: LAYERS }, (_, l) => ({
-  w: filled([WIDTH, WIDTH], l + 1, 1 / Math.sqrt(WIDTH)),
-  b: filled([WIDTH], l + 11, 0.1),
+  w: filled([SIZES[l], SIZES[l + 1]], l + 1, 1 / Math.sqrt(WIDTH)),
+  b: filled([SIZES[l + 1]], l + 11, 0.1),
 }));
 const x = filled([BATCH, WIDTH], 21, 1);
-const y = filled([BATCH, WIDTH], 22, 1);
+const y = filled([BATCH, OUT], 22, 1);
 
 function loss(ps: Params, xb: Value, yb: Value): Value {
   let h = xb;
-  for (const { w, b } of ps) h = jnp.tanh(jnp.dot(h, w).add(b));
+  ps.forEach(({ w, b }, l) => {
+    h = jnp.dot(h, w).add(b);
+    if (lastTanh || l < ps.length - 1) h = jnp.tanh(h);
+  });
   return jnp.mean(h.sub(yb).pow(2));
 }
 
@@ -69,8 +79,10 @@ const ready = async (v: unknown) => {
 const fwdMs = await timeEach(() => ready(fwd(params, x, y)), 9);
 const gradMs = await timeEach(() => ready(both(params, x, y)), 9);
 
-const flops = 2 * BATCH * WIDTH * WIDTH * LAYERS;
-console.log(`MLP ${LAYERS} layers, batch ${BATCH}, width ${WIDTH}, float32, tanh (CPU)`);
+const flops = 2 * BATCH * SIZES.slice(1).reduce((t, o, l) => t + SIZES[l] * o, 0);
+console.log(
+  `MLP ${SIZES.join('-')}, batch ${BATCH}, float32, tanh${lastTanh ? '' : ' (linear last layer)'} (CPU)`,
+);
 console.log(`CPU matmul tier: ${cpuGemmStatus().summary}`);
 console.log(
   `jit(loss):               ${fwdMs.toFixed(1)} ms  (${(flops / (fwdMs * 1e6)).toFixed(2)} GFLOP/s)`,
@@ -90,15 +102,18 @@ if (peers) {
     return np.array(d).reshape(shape);
   };
   const jp = Array.from({ length: LAYERS }, (_, l) => ({
-    w: jsFilled([WIDTH, WIDTH], l + 1, 1 / Math.sqrt(WIDTH)),
-    b: jsFilled([WIDTH], l + 11, 0.1),
+    w: jsFilled([SIZES[l], SIZES[l + 1]], l + 1, 1 / Math.sqrt(WIDTH)),
+    b: jsFilled([SIZES[l + 1]], l + 11, 0.1),
   }));
   const jx = jsFilled([BATCH, WIDTH], 21, 1);
-  const jy = jsFilled([BATCH, WIDTH], 22, 1);
+  const jy = jsFilled([BATCH, OUT], 22, 1);
   // jax-js moves its arrays into calls: a value used twice takes a new reference (.ref).
   const jsLoss = (ps: { w: any; b: any }[], xb: any, yb: any) => {
     let h = xb;
-    for (const { w, b } of ps) h = np.tanh(np.dot(h, w).add(b));
+    ps.forEach(({ w, b }, l) => {
+      h = np.dot(h, w).add(b);
+      if (lastTanh || l < ps.length - 1) h = np.tanh(h);
+    });
     const d = h.sub(yb);
     return np.mean(d.ref.mul(d));
   };
