@@ -2,7 +2,7 @@
  * @file Multi-axis reductions whose fused body reads a broadcast operand (backends/cpu/
  * split-reduce.ts): with SIMD on they run as a SIMD map into a temporary and a SIMD reduction,
  * and give the bits of the fused JavaScript loop that runs with SIMD off; the kernels it leaves
- * alone (an innermost reduced axis that is no multiple of 8, a contraction) agree too.
+ * alone (an innermost reduced axis that is no multiple of 8) agree too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cpuSimd, simdStats } from '../../src/engine/backends/cpu/wasm/simd.js';
@@ -35,7 +35,7 @@ const CASES: [string, () => Value, boolean][] = [
   ['max(sin(x @ w) * b)', () => jnp.max(jnp.sin(jnp.dot(x, w)).mul(b)), true],
   [
     'sum over axes 1, 2 of log1p(x3**2 + b3)',
-    () => jnp.sum(jnp.log1p(x3.pow(2).add(b3.pow(2))), [1, 2]),
+    () => jnp.sum(jnp.log1p(x3.pow(2).add(b3.pow(2))), { axis: [1, 2] }),
     true,
   ],
   ['mean over rows of 257 (left fused)', () => jnp.mean(jnp.tanh(odd.add(bOdd))), false],
