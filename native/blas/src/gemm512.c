@@ -13,8 +13,8 @@
  * Reduction order: an element of C is one chain of fused multiply-adds over k = 0, 1, ..., K-1
  * from +0, in the precision of the dtype (float32 accumulates in float32, as XLA:CPU does). The
  * kernel reloads C at the start of every KC block after the first, so the chain does not depend
- * on KC, on the tiles tjax cuts C into, on the thread that runs a tile, nor on whether a
- * convolution hands k to it in blocks (acc = 1 continues a chain). Edge tiles are computed in
+ * on KC, on the chunks of rows the threads take, on the thread that runs a chunk, nor on whether
+ * a convolution hands k to it in blocks (acc = 1 continues a chain). Edge tiles are computed in
  * full in registers on zero-padded panels and only their valid part is stored.
  *
  * The kernels are compiled for AVX-512 alone (target attributes), and chosen at run time by

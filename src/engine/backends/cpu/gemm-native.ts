@@ -78,11 +78,11 @@ export function nativeGemm(addon: BlasAddon, ...[batch, m, n, k, a, b, c]: GemmA
   const f64 = a.data instanceof Float64Array ? 1 : 0;
   // The own GEMM threads inside a product; small ones stay on this thread (as OpenBLAS's units do).
   const own = flops >= MIN_PARALLEL_FLOPS && k > 0 && addon.ownGemm(f64, m, n, k);
-  const threads = own && ownsPool() ? cpuThreads() : 1;
-  const { pm, pn, tm, tn } = own ? { pm: 1, pn: 1, tm: m, tn: n } : tiling(m, n, k);
+  const { pm, pn, tm, tn } = tiling(m, n, k);
   const units = batch * pm * pn;
-  if (units === 1 || k === 0 || own) {
-    // One call (also what a single unit is): no plan to build.
+  if (own || units === 1 || k === 0) {
+    // One call: the own GEMM's, threaded inside, or OpenBLAS's single unit (no plan to build).
+    const threads = own && ownsPool() ? cpuThreads() : 1;
     const [a0, a1, a2] = a.strides;
     const [b0, b1, b2] = b.strides;
     const [c0, c1, c2] = c.strides;

@@ -23,6 +23,7 @@ import {
   type MapKernel,
   type ReduceKernel,
   rewrite,
+  type SExpr,
   variable,
 } from '../../compile/kir.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
@@ -33,17 +34,21 @@ import { readsVars } from './wasm/simd-reduce.js';
 const MAX_SPLIT = 1 << 22;
 const MIN_SPLIT = 1 << 10;
 
-function wanted(k: ReduceKernel): boolean {
+/** The flat index over the kernel's output and reduced axes when it wants a split, else null. */
+function splitIndex(k: ReduceKernel): SExpr | null {
   const nRed = k.redShape.length;
   const dt = k.body.dt;
-  if (nRed < 2 || !dt.isFloat || dt.name === 'float64' || dt.lanes !== 1) return false;
-  if (k.roundEach || isContraction(k.body) || reduceLayout(k) !== 'rows') return false;
-  if (k.redShape[nRed - 1] % 8 !== 0) return false;
+  if (nRed < 2 || !dt.isFloat || dt.name === 'float64' || dt.lanes !== 1) return null;
+  if (k.roundEach || isContraction(k.body) || reduceLayout(k) !== 'rows') return null;
+  if (k.redShape[nRed - 1] % 8 !== 0) return null;
   const n = sizeOf(k.outShape) * sizeOf(k.redShape);
-  if (n < MIN_SPLIT || n > MAX_SPLIT) return false;
-  const vars = [...loopVars('i', k.outShape.length), ...loopVars('r', nRed)];
-  const flat = linearIndex(vars, stridesOf([...k.outShape, ...k.redShape]));
-  return readsVars(k.body, flat, new Set(loopVars('r', nRed).map((v) => v.name)));
+  if (n < MIN_SPLIT || n > MAX_SPLIT) return null;
+  const rvars = loopVars('r', nRed);
+  const flat = linearIndex(
+    [...loopVars('i', k.outShape.length), ...rvars],
+    stridesOf([...k.outShape, ...k.redShape]),
+  );
+  return readsVars(k.body, flat, new Set(rvars.map((v) => v.name))) ? flat : null;
 }
 
 /** Splits the program's reductions that want it (in place); whether any was. */
@@ -51,7 +56,8 @@ export function splitReductions(p: KernelProgram): boolean {
   let changed = false;
   for (let at = 0; at < p.kernels.length; at++) {
     const k = p.kernels[at];
-    if (k.kind !== 'reduce' || !wanted(k)) continue;
+    const flat = k.kind === 'reduce' ? splitIndex(k) : null;
+    if (k.kind !== 'reduce' || !flat) continue;
     const nOut = k.outShape.length;
     const shape = [...k.outShape, ...k.redShape];
     const id = p.buffers.length;
@@ -60,7 +66,6 @@ export function splitReductions(p: KernelProgram): boolean {
       e.k === 'var' && /^r\d+$/.test(e.name) ? variable(`i${nOut + Number(e.name.slice(1))}`) : undefined,
     );
     const map: MapKernel = { kind: 'map', out: id, shape, expr };
-    const flat = linearIndex([...loopVars('i', nOut), ...loopVars('r', k.redShape.length)], stridesOf(shape));
     p.kernels[at] = { ...k, body: load(id, flat, k.body.dt) };
     p.kernels.splice(at, 0, map);
     at++;
